@@ -1,0 +1,39 @@
+// Three speeds: unit specs sit next to the code and need nothing running; integration
+// specs (test/integration/*.int-spec.ts) use the real Kafka broker and PostgreSQL.
+import type { Config } from 'jest';
+
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+const shared: Config = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc as never },
+  moduleNameMapper: { '^@hitl/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' },
+  rootDir: __dirname,
+};
+
+const config: Config = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs}/*/test/**/*.int-spec.ts', '<rootDir>/test/integration/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/integration-timeout.ts'],
+    },
+  ],
+};
+
+export default config;

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { envelopeOf } from './envelope';
+import { Topic, Topics } from './topics';
+import { ACTION_EXECUTED, ActionExecutedData } from './events/action-executed';
+import { APPROVAL_REQUESTED, ApprovalRequestedData } from './events/approval-requested';
+import { APPROVAL_RESOLVED, ApprovalResolvedData } from './events/approval-resolved';
+import {
+  APPROVAL_ASSIGNED,
+  APPROVAL_CLARIFICATION_PROVIDED,
+  APPROVAL_CLARIFICATION_REQUESTED,
+  APPROVAL_ESCALATED,
+  APPROVAL_REASSIGNED,
+  APPROVAL_ROLLED_BACK,
+  ApprovalAssignedData,
+  ApprovalEscalatedData,
+  ApprovalReassignedData,
+  ApprovalRolledBackData,
+  ClarificationProvidedData,
+  ClarificationRequestedData,
+} from './events/approval-updated';
+import { DECISION_PROPOSED, DecisionProposedData } from './events/decision-proposed';
+import { OUTCOME_LABELED, OutcomeLabeledData } from './events/outcome-labeled';
+
+/** Every event type of the contract: its topic and the schema of its `data`. */
+export const EVENT_CATALOGUE = {
+  [DECISION_PROPOSED]: { topic: Topics.DecisionProposed, data: DecisionProposedData },
+  [APPROVAL_REQUESTED]: { topic: Topics.ApprovalRequested, data: ApprovalRequestedData },
+  [APPROVAL_ASSIGNED]: { topic: Topics.ApprovalUpdated, data: ApprovalAssignedData },
+  [APPROVAL_REASSIGNED]: { topic: Topics.ApprovalUpdated, data: ApprovalReassignedData },
+  [APPROVAL_ESCALATED]: { topic: Topics.ApprovalUpdated, data: ApprovalEscalatedData },
+  [APPROVAL_CLARIFICATION_REQUESTED]: { topic: Topics.ApprovalUpdated, data: ClarificationRequestedData },
+  [APPROVAL_CLARIFICATION_PROVIDED]: { topic: Topics.ApprovalUpdated, data: ClarificationProvidedData },
+  [APPROVAL_ROLLED_BACK]: { topic: Topics.ApprovalUpdated, data: ApprovalRolledBackData },
+  [APPROVAL_RESOLVED]: { topic: Topics.ApprovalResolved, data: ApprovalResolvedData },
+  [ACTION_EXECUTED]: { topic: Topics.ActionExecuted, data: ActionExecutedData },
+  [OUTCOME_LABELED]: { topic: Topics.OutcomeLabeled, data: OutcomeLabeledData },
+} as const satisfies Record<string, { topic: Topic; data: z.ZodType<{ decision_id: string }> }>;
+
+export type EventType = keyof typeof EVENT_CATALOGUE;
+export const EVENT_TYPES = Object.keys(EVENT_CATALOGUE) as EventType[];
+
+export type EventData<T extends EventType> = z.infer<(typeof EVENT_CATALOGUE)[T]['data']>;
+
+/** One CloudEvent of the contract, typed by its `type`. */
+export interface CloudEvent<T extends EventType = EventType> {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: T;
+  time: string;
+  subject: string;
+  datacontenttype: 'application/json';
+  workspaceid: string;
+  data: EventData<T>;
+  [extension: string]: unknown;
+}
+
+/** Any event of the contract; narrow it with `switch (event.type)`. */
+export type AnyEvent = { [T in EventType]: CloudEvent<T> }[EventType];
+
+const schemaCache = new Map<EventType, z.ZodType>();
+
+/** The full envelope schema of one event type. */
+export function eventSchema<T extends EventType>(type: T): z.ZodType<CloudEvent<T>> {
+  let schema = schemaCache.get(type);
+  if (!schema) {
+    schema = envelopeOf(type, EVENT_CATALOGUE[type].data);
+    schemaCache.set(type, schema);
+  }
+  return schema as z.ZodType<CloudEvent<T>>;
+}
+
+export function isEventType(type: string): type is EventType {
+  return Object.prototype.hasOwnProperty.call(EVENT_CATALOGUE, type);
+}
+
+export function topicOf(type: EventType): Topic {
+  return EVENT_CATALOGUE[type].topic;
+}
+
+/** The event types a topic carries. */
+export function typesOf(topic: Topic): EventType[] {
+  return EVENT_TYPES.filter((t) => EVENT_CATALOGUE[t].topic === topic);
+}

@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { EVENT_TYPES, EventType, topicOf } from './catalogue';
+import { decodeEvent, assertValidEvent } from './decode';
+import { exampleEvent } from './examples';
+import { payloadHash } from './payload-hash';
+import { ALL_TOPICS, Topics, dlqTopic } from './topics';
+
+type Mutation = [name: string, mutate: (e: Record<string, any>) => void, code: string, mentions: string];
+
+const bytes = (e: unknown) => Buffer.from(JSON.stringify(e));
+
+// Breaks that apply to every type: the envelope.
+const envelopeBreaks: Mutation[] = [
+  ['wrong specversion', (e) => (e.specversion = '0.3'), 'invalid_envelope', 'specversion'],
+  ['id not a UUID', (e) => (e.id = 'msg-1'), 'invalid_envelope', 'id'],
+  ['time not RFC 3339', (e) => (e.time = '22/11/2026'), 'invalid_envelope', 'time'],
+  ['missing workspaceid', (e) => delete e.workspaceid, 'invalid_envelope', 'workspaceid'],
+  ['wrong datacontenttype', (e) => (e.datacontenttype = 'text/plain'), 'invalid_envelope', 'datacontenttype'],
+  ['data not an object', (e) => (e.data = 'refund'), 'invalid_envelope', 'data'],
+  ['subject is not the decision', (e) => (e.subject = '11111111-2222-4333-8444-555555555555'), 'invalid_data', 'subject'],
+  ['unknown type', (e) => (e.type = 'hitl.decision.proposed.v9'), 'unknown_type', 'hitl.decision.proposed.v9'],
+  ['data without decision_id', (e) => delete e.data.decision_id, 'invalid_data', 'data.decision_id'],
+];
+
+// Breaks specific to one type's data.
+const dataBreaks: Record<EventType, Mutation[]> = {
+  'hitl.decision.proposed.v1': [
+    ['confidence above 1', (e) => (e.data.confidence = 1.5), 'invalid_data', 'data.confidence'],
+    ['confidence a string', (e) => (e.data.confidence = 'high'), 'invalid_data', 'data.confidence'],
+    ['parameters missing', (e) => delete e.data.parameters, 'invalid_data', 'data.parameters'],
+    ['agent without id', (e) => (e.data.agent = { model: 'x' }), 'invalid_data', 'data.agent.id'],
+    ['urgency unknown', (e) => (e.data.urgency = 'asap'), 'invalid_data', 'data.urgency'],
+    ['uncertainty_factors not a list', (e) => (e.data.uncertainty_factors = 'none'), 'invalid_data', 'data.uncertainty_factors'],
+    ['negative workflow step', (e) => (e.data.workflow.step_index = -1), 'invalid_data', 'data.workflow.step_index'],
+  ],
+  'hitl.approval.requested.v1': [
+    ['route unknown', (e) => (e.data.route = 'maybe'), 'invalid_data', 'data.route'],
+    ['empty escalation path', (e) => (e.data.escalation_path = []), 'invalid_data', 'data.escalation_path'],
+    ['zero required approvals', (e) => (e.data.required_approvals = 0), 'invalid_data', 'data.required_approvals'],
+    ['bad payload hash', (e) => (e.data.payload_hash = 'md5:abc'), 'invalid_data', 'data.payload_hash'],
+    ['embedded decision invalid', (e) => (e.data.decision.confidence = 2), 'invalid_data', 'data.decision.confidence'],
+    ['on_timeout unknown', (e) => (e.data.on_timeout = 'ignore'), 'invalid_data', 'data.on_timeout'],
+  ],
+  'hitl.approval.assigned.v1': [
+    ['negative tier', (e) => (e.data.tier = -1), 'invalid_data', 'data.tier'],
+    ['missing role', (e) => delete e.data.reviewer_role, 'invalid_data', 'data.reviewer_role'],
+    ['bad deadline', (e) => (e.data.sla_deadline = 'soon'), 'invalid_data', 'data.sla_deadline'],
+  ],
+  'hitl.approval.reassigned.v1': [
+    ['missing reason', (e) => delete e.data.reason, 'invalid_data', 'data.reason'],
+    ['previous reviewer a number', (e) => (e.data.previous_reviewer_id = 7), 'invalid_data', 'data.previous_reviewer_id'],
+  ],
+  'hitl.approval.escalated.v1': [
+    ['missing from_role', (e) => delete e.data.from_role, 'invalid_data', 'data.from_role'],
+    ['approval_id not a UUID', (e) => (e.data.approval_id = 'a1'), 'invalid_data', 'data.approval_id'],
+  ],
+  'hitl.approval.clarification_requested.v1': [
+    ['empty question', (e) => (e.data.question = ''), 'invalid_data', 'data.question'],
+    ['missing clarification id', (e) => delete e.data.clarification_id, 'invalid_data', 'data.clarification_id'],
+  ],
+  'hitl.approval.clarification_provided.v1': [
+    ['empty answer', (e) => (e.data.answer = ''), 'invalid_data', 'data.answer'],
+    ['missing provided_by', (e) => delete e.data.provided_by, 'invalid_data', 'data.provided_by'],
+  ],
+  'hitl.approval.rolled_back.v1': [
+    ['missing reason', (e) => delete e.data.reason, 'invalid_data', 'data.reason'],
+    ['missing rolled_back_by', (e) => delete e.data.rolled_back_by, 'invalid_data', 'data.rolled_back_by'],
+  ],
+  'hitl.approval.resolved.v1': [
+    ['status unknown', (e) => (e.data.status = 'maybe'), 'invalid_data', 'data.status'],
+    ['resolved_by kind unknown', (e) => (e.data.resolved_by.kind = 'agent'), 'invalid_data', 'data.resolved_by.kind'],
+    ['edited missing', (e) => delete e.data.edited, 'invalid_data', 'data.edited'],
+    ['notes absent instead of null', (e) => delete e.data.notes, 'invalid_data', 'data.notes'],
+    ['uppercase hash', (e) => (e.data.payload_hash = e.data.payload_hash.toUpperCase()), 'invalid_data', 'data.payload_hash'],
+  ],
+  'hitl.action.executed.v1': [
+    ['negative duration', (e) => (e.data.duration_ms = -5), 'invalid_data', 'data.duration_ms'],
+    ['fractional duration', (e) => (e.data.duration_ms = 1.5), 'invalid_data', 'data.duration_ms'],
+    ['succeeded a string', (e) => (e.data.succeeded = 'yes'), 'invalid_data', 'data.succeeded'],
+  ],
+  'hitl.outcome.labeled.v1': [
+    ['correct a string', (e) => (e.data.correct = 'true'), 'invalid_data', 'data.correct'],
+    ['empty source', (e) => (e.data.source = ''), 'invalid_data', 'data.source'],
+    ['labeled_by absent instead of null', (e) => delete e.data.labeled_by, 'invalid_data', 'data.labeled_by'],
+  ],
+};
+
+describe.each(EVENT_TYPES)('%s', (type) => {
+  const topic = topicOf(type);
+
+  it('decodes the valid example from its bytes', () => {
+    const decoded = decodeEvent(topic, bytes(exampleEvent(type)));
+    expect(decoded).toEqual({ ok: true, event: exampleEvent(type) });
+  });
+
+  it('keeps unknown extra fields (forward compatibility)', () => {
+    const event: Record<string, any> = exampleEvent(type);
+    event.traceparent = '00-abc-01';
+    event.data.added_in_v1_1 = { anything: true };
+    const decoded = decodeEvent(topic, bytes(event));
+    expect(decoded.ok && decoded.event).toMatchObject({ traceparent: '00-abc-01', data: { added_in_v1_1: { anything: true } } });
+  });
+
+  it.each([...envelopeBreaks, ...dataBreaks[type]])('rejects: %s', (_name, mutate, code, mentions) => {
+    const event: Record<string, any> = exampleEvent(type);
+    mutate(event);
+    const decoded = decodeEvent(topic, bytes(event));
+    expect(decoded.ok).toBe(false);
+    if (decoded.ok) return;
+    expect(decoded.violation.code).toBe(code);
+    expect(decoded.violation.message).toContain(mentions);
+  });
+
+  it('names the decision of an invalid message so its agent can be told', () => {
+    const event: Record<string, any> = exampleEvent(type);
+    event.data.decision_id = event.subject;
+    event.time = 'yesterday';
+    const decoded = decodeEvent(topic, bytes(event));
+    expect(!decoded.ok && decoded.violation.decisionId).toBe(event.subject);
+  });
+
+  it('rejects the type on any other topic', () => {
+    const other = ALL_TOPICS.find((t) => t !== topic)!;
+    const decoded = decodeEvent(other, bytes(exampleEvent(type)));
+    expect(!decoded.ok && decoded.violation.code).toBe('wrong_topic');
+  });
+
+  it('checks events before they are produced', () => {
+    expect(assertValidEvent(exampleEvent(type))).toBeTruthy();
+    const broken: Record<string, any> = exampleEvent(type);
+    delete broken.data.decision_id;
+    expect(() => assertValidEvent(broken as never)).toThrow(/invalid_data/);
+  });
+});
+
+describe('undecodable bytes', () => {
+  it.each([
+    ['empty value', Buffer.alloc(0), 'empty_message'],
+    ['null value', null, 'empty_message'],
+    ['not JSON', Buffer.from('{"specversion": "1.0",'), 'invalid_json'],
+    ['binary garbage', Buffer.from([0xff, 0xfe, 0x00, 0x12]), 'invalid_json'],
+    ['a JSON array', Buffer.from('[1,2,3]'), 'invalid_envelope'],
+    ['a JSON string', Buffer.from('"hello"'), 'invalid_envelope'],
+  ])('%s', (_name, value, code) => {
+    const decoded = decodeEvent(Topics.DecisionProposed, value);
+    expect(!decoded.ok && decoded.violation.code).toBe(code);
+  });
+});
+
+describe('payloadHash (RFC 8785 canonical JSON + SHA-256)', () => {
+  const sha = (s: string) => `sha256:${createHash('sha256').update(s, 'utf8').digest('hex')}`;
+
+  it.each([
+    ['sorts keys at every depth', { b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' } }, '{"action":"act","parameters":{"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}}'],
+    ['writes numbers the ECMAScript way', { n: 1.0, big: 1e21, small: 0.000001, neg: -0 }, '{"action":"act","parameters":{"big":1e+21,"n":1,"neg":0,"small":0.000001}}'],
+    ['escapes only what JSON requires', { s: 'café "€" \n' }, '{"action":"act","parameters":{"s":"café \\"€\\" \\n"}}'],
+  ])('%s', (_name, parameters, canonical) => {
+    expect(payloadHash('act', parameters)).toBe(sha(canonical));
+  });
+
+  it('is the same whatever the key order', () => {
+    expect(payloadHash('process_refund', { order_id: 'A', amount_usd: 10 })).toBe(payloadHash('process_refund', { amount_usd: 10, order_id: 'A' }));
+  });
+
+  it('changes when the action or a parameter changes', () => {
+    const base = payloadHash('process_refund', { amount_usd: 10 });
+    expect(payloadHash('process_refund', { amount_usd: 11 })).not.toBe(base);
+    expect(payloadHash('void_refund', { amount_usd: 10 })).not.toBe(base);
+  });
+});
+
+describe('topics', () => {
+  it('are the six of the contract, each with a DLQ', () => {
+    expect(ALL_TOPICS).toEqual(['decision.proposed', 'approval.requested', 'approval.updated', 'approval.resolved', 'action.executed', 'outcome.labeled']);
+    expect(dlqTopic(Topics.ApprovalResolved)).toBe('approval.resolved.dlq');
+  });
+});

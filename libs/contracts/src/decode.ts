@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { AnyEvent, CloudEvent, EventType, eventSchema, isEventType, topicOf } from './catalogue';
+import { Envelope } from './envelope';
+import { ContractViolation, contractViolation } from './errors';
+import { Topic } from './topics';
+
+export type Decoded = { ok: true; event: AnyEvent } | { ok: false; violation: ContractViolation };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Plain-words rendering of zod issues: `data.confidence: Too big: expected number to be <=1`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** The decision a message is about, when one can be read from it even if it is invalid. */
+function readDecisionId(json: unknown): string | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const record = json as { data?: { decision_id?: unknown }; subject?: unknown };
+  const candidates = [record.data?.decision_id, record.subject];
+  return candidates.find((c): c is string => typeof c === 'string' && UUID.test(c));
+}
+
+/**
+ * Decodes one Kafka message value read from `topic` into an event of the contract,
+ * or says exactly why it is not one. Never throws.
+ */
+export function decodeEvent(topic: Topic, value: Buffer | string | null | undefined): Decoded {
+  if (value === null || value === undefined || value.length === 0) {
+    return { ok: false, violation: contractViolation('empty_message', 'the message has no value') };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+  } catch (error) {
+    return { ok: false, violation: contractViolation('invalid_json', `not valid JSON: ${(error as Error).message}`) };
+  }
+  const decisionId = readDecisionId(json);
+  const envelope = Envelope.safeParse(json);
+  if (!envelope.success) {
+    return { ok: false, violation: contractViolation('invalid_envelope', describeIssues(envelope.error), decisionId) };
+  }
+  const type = envelope.data.type;
+  if (!isEventType(type)) {
+    return { ok: false, violation: contractViolation('unknown_type', `unknown event type "${type}"`, decisionId) };
+  }
+  if (topicOf(type) !== topic) {
+    return {
+      ok: false,
+      violation: contractViolation('wrong_topic', `type "${type}" belongs on topic "${topicOf(type)}", not "${topic}"`, decisionId),
+    };
+  }
+  const parsed = eventSchema(type).safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, violation: contractViolation('invalid_data', describeIssues(parsed.error), decisionId) };
+  }
+  return { ok: true, event: parsed.data as AnyEvent };
+}
+
+/** Checks an event before it is produced; throws a ContractViolation error when it breaks the contract. */
+export function assertValidEvent<T extends EventType>(event: CloudEvent<T>): CloudEvent<T> {
+  if (!isEventType(event.type)) {
+    throw contractViolation('unknown_type', `unknown event type "${String(event.type)}"`, event.subject).toError();
+  }
+  const parsed = eventSchema(event.type).safeParse(event);
+  if (!parsed.success) {
+    throw contractViolation('invalid_data', `${event.type}: ${describeIssues(parsed.error)}`, event.subject).toError();
+  }
+  return event;
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { NonEmpty, Timestamp, Uuid } from './primitives';
+
+/** The CloudEvents 1.0 structured-mode envelope, before its `type` and `data` are known. */
+export const Envelope = z.looseObject({
+  specversion: z.literal('1.0'),
+  id: Uuid,
+  source: NonEmpty,
+  type: NonEmpty,
+  time: Timestamp,
+  subject: Uuid,
+  datacontenttype: z.literal('application/json'),
+  workspaceid: NonEmpty,
+  data: z.looseObject({}),
+});
+export type Envelope = z.infer<typeof Envelope>;
+
+/** The envelope schema of one event type, with its data schema in place. */
+export function envelopeOf<TType extends string, TData extends z.ZodType<{ decision_id: string }>>(type: TType, data: TData) {
+  return Envelope.extend({ type: z.literal(type), data }).refine((e) => e.subject === (e.data as { decision_id: string }).decision_id, {
+    message: 'subject must equal data.decision_id',
+    path: ['subject'],
+  });
+}

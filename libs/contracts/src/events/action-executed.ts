@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { NonEmpty, Parameters, PayloadHash, Uuid } from '../primitives';
+
+export const ACTION_EXECUTED = 'hitl.action.executed.v1';
+
+export const ActionExecutedData = z.looseObject({
+  decision_id: Uuid,
+  action: NonEmpty,
+  parameters: Parameters,
+  payload_hash: PayloadHash,
+  succeeded: z.boolean(),
+  output: z.record(z.string(), z.unknown()).nullable(),
+  error: z.string().nullable(),
+  duration_ms: z.number().int().min(0),
+});
+export type ActionExecutedData = z.infer<typeof ActionExecutedData>;

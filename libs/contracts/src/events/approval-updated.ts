@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { NonEmpty, Timestamp, Uuid } from '../primitives';
+
+// The wire contract names these types but not their fields; these are the fields a
+// reviewer's agent and an auditor need (documented in libs/contracts/README.md).
+export const APPROVAL_ASSIGNED = 'hitl.approval.assigned.v1';
+export const APPROVAL_REASSIGNED = 'hitl.approval.reassigned.v1';
+export const APPROVAL_ESCALATED = 'hitl.approval.escalated.v1';
+export const APPROVAL_CLARIFICATION_REQUESTED = 'hitl.approval.clarification_requested.v1';
+export const APPROVAL_CLARIFICATION_PROVIDED = 'hitl.approval.clarification_provided.v1';
+export const APPROVAL_ROLLED_BACK = 'hitl.approval.rolled_back.v1';
+
+const ApprovalRef = { decision_id: Uuid, approval_id: Uuid };
+
+/** Where the approval now waits: the tier's role, the reviewer (null while it sits in the role's queue), the SLA. */
+const Placement = {
+  tier: z.number().int().min(0),
+  reviewer_role: NonEmpty,
+  reviewer_id: NonEmpty.nullable(),
+  sla_deadline: Timestamp,
+};
+
+export const ApprovalAssignedData = z.looseObject({ ...ApprovalRef, ...Placement });
+export type ApprovalAssignedData = z.infer<typeof ApprovalAssignedData>;
+
+export const ApprovalReassignedData = z.looseObject({
+  ...ApprovalRef,
+  ...Placement,
+  previous_reviewer_id: NonEmpty.nullable(),
+  reason: z.string(),
+});
+export type ApprovalReassignedData = z.infer<typeof ApprovalReassignedData>;
+
+export const ApprovalEscalatedData = z.looseObject({
+  ...ApprovalRef,
+  ...Placement,
+  from_role: NonEmpty,
+  reason: z.string(),
+});
+export type ApprovalEscalatedData = z.infer<typeof ApprovalEscalatedData>;
+
+export const ClarificationRequestedData = z.looseObject({
+  ...ApprovalRef,
+  clarification_id: Uuid,
+  requested_by: NonEmpty,
+  question: NonEmpty,
+});
+export type ClarificationRequestedData = z.infer<typeof ClarificationRequestedData>;
+
+export const ClarificationProvidedData = z.looseObject({
+  ...ApprovalRef,
+  clarification_id: Uuid,
+  provided_by: NonEmpty,
+  answer: NonEmpty,
+});
+export type ClarificationProvidedData = z.infer<typeof ClarificationProvidedData>;
+
+export const ApprovalRolledBackData = z.looseObject({
+  ...ApprovalRef,
+  rolled_back_by: NonEmpty,
+  reason: NonEmpty,
+});
+export type ApprovalRolledBackData = z.infer<typeof ApprovalRolledBackData>;

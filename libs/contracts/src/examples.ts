@@ -1,0 +1,142 @@
+import { CloudEvent, EventData, EventType } from './catalogue';
+import { ACTION_EXECUTED } from './events/action-executed';
+import { APPROVAL_REQUESTED } from './events/approval-requested';
+import { APPROVAL_RESOLVED } from './events/approval-resolved';
+import {
+  APPROVAL_ASSIGNED,
+  APPROVAL_CLARIFICATION_PROVIDED,
+  APPROVAL_CLARIFICATION_REQUESTED,
+  APPROVAL_ESCALATED,
+  APPROVAL_REASSIGNED,
+  APPROVAL_ROLLED_BACK,
+} from './events/approval-updated';
+import { DECISION_PROPOSED, DecisionProposedData } from './events/decision-proposed';
+import { OUTCOME_LABELED } from './events/outcome-labeled';
+import { newEvent } from './new-event';
+import { payloadHash } from './payload-hash';
+
+// One realistic, valid event per type (the refund example of the seed), used by the
+// contract's tests, the AsyncAPI document and other packages' tests.
+const decisionId = '6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e';
+const approvalId = '0a1b2c3d-4e5f-4a6b-9c8d-7e6f5a4b3c2d';
+const clarificationId = '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b';
+const parameters = { order_id: 'ORD-10492', amount_usd: 129.5, customer_tier: 'standard' };
+const hash = payloadHash('process_refund', parameters);
+
+export const exampleDecision: DecisionProposedData = {
+  decision_id: decisionId,
+  agent: { id: 'refund-bot', model: 'claude-sonnet', prompt_version: 'refunds-v12' },
+  on_behalf_of: 'customer:c-88123',
+  session_id: 'sess-5521',
+  workflow: { id: 'wf-refund-5521', step_index: 2, completed_steps: [{ action: 'query_crm', outcome: 'order found, delivered damaged' }] },
+  action: 'process_refund',
+  parameters,
+  confidence: 0.82,
+  confidence_basis: 'photo of damage matches the order; customer has no prior refunds',
+  uncertainty_factors: ['amount above the usual for this category'],
+  recommended_review: false,
+  summary: 'Refund $129.50 to the card used for order ORD-10492.',
+  context: {
+    situation: 'Customer reports the blender arrived cracked.',
+    attempted: ['offered a replacement: declined'],
+    options: [
+      { key: 'refund', label: 'Full refund' },
+      { key: 'replace', label: 'Send a replacement' },
+    ],
+    recommendation: 'refund',
+  },
+  urgency: 'normal',
+};
+
+const placement = { tier: 0, reviewer_role: 'support_agent', reviewer_id: 'rev-alice', sla_deadline: '2026-11-22T10:00:00Z' };
+
+const exampleData: { [T in EventType]: EventData<T> } = {
+  [DECISION_PROPOSED]: exampleDecision,
+  [APPROVAL_REQUESTED]: {
+    approval_id: approvalId,
+    decision_id: decisionId,
+    route: 'human_review',
+    reasons: [{ rule: 'confidence_below_auto_approve', detail: 'confidence 0.82 is below the auto-approve threshold 0.97' }],
+    manifest_version: 'sha256:3f1a9c',
+    reviewer_role: 'support_agent',
+    escalation_path: ['support_agent', 'finance_lead'],
+    sla_deadline: '2026-11-22T10:00:00Z',
+    expires_at: '2026-11-22T10:15:00Z',
+    on_timeout: 'deny',
+    required_approvals: 1,
+    rollback_window_seconds: null,
+    decision: exampleDecision,
+    payload_hash: hash,
+  },
+  [APPROVAL_ASSIGNED]: { decision_id: decisionId, approval_id: approvalId, ...placement },
+  [APPROVAL_REASSIGNED]: {
+    decision_id: decisionId,
+    approval_id: approvalId,
+    ...placement,
+    reviewer_id: 'rev-bob',
+    previous_reviewer_id: 'rev-alice',
+    reason: 'SLA of 60 minutes ran out',
+  },
+  [APPROVAL_ESCALATED]: {
+    decision_id: decisionId,
+    approval_id: approvalId,
+    ...placement,
+    tier: 1,
+    reviewer_role: 'finance_lead',
+    reviewer_id: null,
+    from_role: 'support_agent',
+    reason: 'no support_agent decided within the SLA',
+  },
+  [APPROVAL_CLARIFICATION_REQUESTED]: {
+    decision_id: decisionId,
+    approval_id: approvalId,
+    clarification_id: clarificationId,
+    requested_by: 'rev-alice',
+    question: 'Was the item returned?',
+  },
+  [APPROVAL_CLARIFICATION_PROVIDED]: {
+    decision_id: decisionId,
+    approval_id: approvalId,
+    clarification_id: clarificationId,
+    provided_by: 'refund-bot',
+    answer: 'No, the customer was told to keep it.',
+  },
+  [APPROVAL_ROLLED_BACK]: { decision_id: decisionId, approval_id: approvalId, rolled_back_by: 'rev-alice', reason: 'wrong order refunded' },
+  [APPROVAL_RESOLVED]: {
+    decision_id: decisionId,
+    approval_id: approvalId,
+    status: 'approved',
+    resolved_by: { kind: 'reviewer', id: 'rev-alice' },
+    parameters,
+    edited: false,
+    reasons: [{ rule: 'reviewer_approved', detail: 'approved by rev-alice' }],
+    notes: null,
+    chosen_option: 'refund',
+    manifest_version: 'sha256:3f1a9c',
+    confidence: 0.82,
+    action: 'process_refund',
+    payload_hash: hash,
+  },
+  [ACTION_EXECUTED]: {
+    decision_id: decisionId,
+    action: 'process_refund',
+    parameters,
+    payload_hash: hash,
+    succeeded: true,
+    output: { refund_id: 're_3N1x' },
+    error: null,
+    duration_ms: 412,
+  },
+  [OUTCOME_LABELED]: { decision_id: decisionId, correct: true, source: 'reviewer_audit', labeled_by: 'rev-carol', notes: null },
+};
+
+/** A valid example event of `type` (a fresh copy each call). */
+export function exampleEvent<T extends EventType>(type: T, overrides: { id?: string; workspaceid?: string } = {}): CloudEvent<T> {
+  const data = structuredClone(exampleData[type]) as EventData<T>;
+  return newEvent(type, data, {
+    source: type === DECISION_PROPOSED ? 'agent/refund-bot' : 'hitl/example',
+    workspaceid: overrides.workspaceid ?? 'acme-support',
+    id: overrides.id ?? '3c9f6a2e-1d4b-4e8a-9b7c-5d6e7f8a9b0c',
+    time: new Date('2026-11-22T09:00:00Z'),
+  });
+}
