@@ -21,8 +21,9 @@
 #   POSTGRES_USER           PostgreSQL superuser (default postgres, trust auth)
 #   HITL_DB_NAME            database to create (default hitl)
 #   KAFKA_READY_TIMEOUT     seconds to wait for the broker (default 90)
+#   HITL_KAFKA_STATE_DIR    where a native broker keeps its pid, data and logs (default .infra/kafka)
 #   HITL_INFRA_MODE         auto (default) | native | docker
-#   HITL_SKIP_TOPICS        if set (non-empty), `up` does not run scripts/create-topics.mjs
+#   HITL_SKIP_TOPICS        if set (non-empty), `up` does not create the contract topics (scripts/create-topics.ts)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,8 +42,9 @@ INFRA_MODE="${HITL_INFRA_MODE:-auto}"
 KAFKA_SRC_DIR="$ROOT/infra/kafka"
 COMPOSE_FILE="$ROOT/docker-compose.yml"
 COMPOSE_PROJECT=hitl-infra            # must match `name:` in docker-compose.yml
-STATE_DIR="$ROOT/.infra/kafka"
-LIB_DIR="$STATE_DIR/lib"
+# A second broker (e.g. one a test stops and starts) gets its own state dir; jars stay shared.
+STATE_DIR="${HITL_KAFKA_STATE_DIR:-$ROOT/.infra/kafka}"
+LIB_DIR="$ROOT/.infra/kafka/lib"
 LIB_MARKER="$LIB_DIR/.complete"
 DATA_DIR="$STATE_DIR/data"
 LOG_DIR="$STATE_DIR/logs"
@@ -205,6 +207,7 @@ ensure_kafka_libs() {
   compgen -G "$tmp/slf4j-reload4j-*.jar" >/dev/null || { rm -rf "$tmp"; die "kafka: logging backend missing after mvn"; }
   printf '%s\n' "$want" >"$tmp/.complete"
   rm -rf "$LIB_DIR"
+  mkdir -p "$(dirname "$LIB_DIR")"
   mv "$tmp" "$LIB_DIR"
   info "kafka: $(find "$LIB_DIR" -name '*.jar' | wc -l) jars ready"
 }
@@ -392,11 +395,12 @@ run_topic_hook() {
     info "topics: skipped (HITL_SKIP_TOPICS set)"
     return 0
   fi
-  if [[ -f "$ROOT/scripts/create-topics.mjs" ]]; then
-    info "topics: node scripts/create-topics.mjs"
-    KAFKA_BROKERS="$KAFKA_HOST:$KAFKA_PORT" HITL_DB_NAME="$DB_NAME" \
-      node "$ROOT/scripts/create-topics.mjs"
+  if [[ ! -d "$ROOT/node_modules/@swc-node/register" ]]; then
+    info "topics: skipped (run npm ci first; services also create missing topics at start)"
+    return 0
   fi
+  info "topics: scripts/create-topics.ts"
+  KAFKA_BROKERS="$KAFKA_HOST:$KAFKA_PORT" node -r @swc-node/register "$ROOT/scripts/create-topics.ts"
 }
 
 summary() {

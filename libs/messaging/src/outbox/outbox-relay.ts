@@ -1,0 +1,191 @@
+import { IHeaders, Kafka, Producer, TopicMessages } from 'kafkajs';
+import { Counter, Gauge } from 'prom-client';
+import { DataSource, QueryRunner } from 'typeorm';
+import { KafkaSettings, physicalTopic } from '../kafka/kafka-settings';
+import { MessagingLogger } from '../logger';
+import { sqlSchema } from '../schema';
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  schema: string;
+  kafka: Kafka;
+  settings: Pick<KafkaSettings, 'topicPrefix'>;
+  logger: MessagingLogger;
+  /** Rows published per round. */
+  batchSize?: number;
+  /** How long an idle relay waits before looking again (a nudge wakes it sooner). */
+  idleMs?: number;
+  /** Longest pause between retries while Kafka or PostgreSQL is unreachable. */
+  maxBackoffMs?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  message_key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+const published = new Counter({ name: 'hitl_outbox_published_total', help: 'Messages the outbox relay published', labelNames: ['topic'] });
+const pending = new Gauge({ name: 'hitl_outbox_pending', help: 'Outbox rows seen waiting in the last relay round', labelNames: ['schema'] });
+const failures = new Counter({ name: 'hitl_outbox_relay_failures_total', help: 'Relay rounds that failed and will be retried', labelNames: ['schema'] });
+
+/**
+ * Publishes the outbox to Kafka in id order and deletes what was acknowledged.
+ * One relay per schema is active at a time (a PostgreSQL advisory lock held on its own
+ * connection), so replicas never reorder events of one key; a crash between publish and
+ * delete republishes, and consumers de-duplicate on the CloudEvents id.
+ */
+export class OutboxRelay {
+  private readonly table: string;
+  private readonly lockKey: string;
+  private readonly batchSize: number;
+  private readonly idleMs: number;
+  private readonly maxBackoffMs: number;
+  private producer?: Producer;
+  private producerConnected = false;
+  private lockHolder?: QueryRunner;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private nudged = false;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.table = `${sqlSchema(options.schema)}.outbox`;
+    this.lockKey = `hitl.outbox.${options.schema}`;
+    this.batchSize = options.batchSize ?? 500;
+    this.idleMs = options.idleMs ?? 250;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.loop = this.run();
+  }
+
+  /** Something was just committed to the outbox: look now rather than at the next tick. */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.releaseLock();
+    if (this.producerConnected) await this.producer?.disconnect().catch(() => undefined);
+    this.producerConnected = false;
+  }
+
+  /** Publishes until the outbox is empty; for scripts and tests. */
+  async drain(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [{ count }] = await this.options.dataSource.query(`SELECT count(*)::int AS count FROM ${this.table}`);
+      if (count === 0) return;
+      if (Date.now() > deadline) throw new Error(`outbox of ${this.options.schema} still holds ${count} rows after ${timeoutMs} ms`);
+      this.nudge();
+      await sleep(20);
+    }
+  }
+
+  private async run(): Promise<void> {
+    let backoff = this.idleMs;
+    while (this.running) {
+      try {
+        if (!(await this.holdLock())) {
+          await this.idle(this.idleMs * 4);
+          continue;
+        }
+        const sent = await this.publishRound();
+        backoff = this.idleMs;
+        if (sent < this.batchSize) await this.idle(this.idleMs);
+      } catch (error) {
+        failures.inc({ schema: this.options.schema });
+        this.options.logger.warn({ err: error, schema: this.options.schema, retryInMs: backoff }, 'outbox relay round failed; will retry');
+        await this.releaseLock();
+        await this.idle(backoff);
+        backoff = Math.min(backoff * 2, this.maxBackoffMs);
+      }
+    }
+  }
+
+  private async publishRound(): Promise<number> {
+    const rows: OutboxRow[] = await this.lockHolder!.query(
+      `SELECT id, topic, message_key, value, headers FROM ${this.table} ORDER BY id LIMIT $1`,
+      [this.batchSize],
+    );
+    pending.set({ schema: this.options.schema }, rows.length);
+    if (rows.length === 0) return 0;
+    if (!this.producerConnected) {
+      await this.producer!.connect();
+      this.producerConnected = true;
+    }
+    await this.producer!.sendBatch({ acks: -1, topicMessages: this.group(rows) });
+    await this.lockHolder!.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+    for (const row of rows) published.inc({ topic: row.topic });
+    return rows.length;
+  }
+
+  /** Groups rows by topic, keeping id order inside each topic (and so inside each key). */
+  private group(rows: OutboxRow[]): TopicMessages[] {
+    const byTopic = new Map<string, TopicMessages>();
+    for (const row of rows) {
+      const topic = physicalTopic(this.options.settings, row.topic);
+      let entry = byTopic.get(topic);
+      if (!entry) byTopic.set(topic, (entry = { topic, messages: [] }));
+      entry.messages.push({ key: row.message_key, value: row.value, headers: row.headers as IHeaders });
+    }
+    return [...byTopic.values()];
+  }
+
+  private async holdLock(): Promise<boolean> {
+    if (this.lockHolder) return true;
+    const runner = this.options.dataSource.createQueryRunner();
+    await runner.connect();
+    const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [this.lockKey]);
+    if (!locked) {
+      await runner.release();
+      return false;
+    }
+    this.lockHolder = runner;
+    this.options.logger.info({ schema: this.options.schema }, 'outbox relay is the active publisher');
+    return true;
+  }
+
+  private async releaseLock(): Promise<void> {
+    const runner = this.lockHolder;
+    this.lockHolder = undefined;
+    if (!runner) return;
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [this.lockKey]).catch(() => undefined);
+    await runner.release().catch(() => undefined);
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (this.nudged || !this.running) {
+      this.nudged = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.wake = () => {
+        this.nudged = false;
+        finish();
+      };
+    });
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,64 @@
+import { AnyEvent, assertValidEvent, topicOf } from '@hitl/contracts';
+import { EntityManager } from 'typeorm';
+import { sqlSchema } from '../schema';
+
+/** A message the relay will publish as it is: a dead letter, with the original bytes. */
+export interface RawOutboxMessage {
+  topic: string;
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+  /** What makes it unique, for the record; null when nothing does. */
+  messageId: string | null;
+}
+
+/**
+ * Writes outgoing messages into the service's outbox table, inside the caller's
+ * transaction, so they are published if and only if the state change commits.
+ * Topics are stored by their contract name; the relay applies the cluster's prefix.
+ */
+export class Outbox {
+  private readonly table: string;
+
+  constructor(schema: string) {
+    this.table = `${sqlSchema(schema)}.outbox`;
+  }
+
+  /** Events of the contract, checked against it before they are written. Key: the decision. */
+  async publish(manager: EntityManager, events: readonly AnyEvent[]): Promise<void> {
+    const rows = events.map((event): RawOutboxMessage => {
+      assertValidEvent(event);
+      return {
+        topic: topicOf(event.type),
+        key: event.subject,
+        value: Buffer.from(JSON.stringify(event)),
+        headers: { 'ce-type': event.type, 'ce-id': event.id },
+        messageId: event.id,
+      };
+    });
+    await this.insert(manager, rows);
+  }
+
+  async publishRaw(manager: EntityManager, messages: readonly RawOutboxMessage[]): Promise<void> {
+    await this.insert(manager, messages);
+  }
+
+  private async insert(manager: EntityManager, rows: readonly RawOutboxMessage[]): Promise<void> {
+    if (rows.length === 0) return;
+    // One round trip for the whole batch; ids follow the array order, which the relay keeps.
+    await manager.query(
+      `INSERT INTO ${this.table} (topic, message_key, value, headers, event_id)
+       SELECT topic, message_key, value, headers, event_id
+         FROM UNNEST($1::text[], $2::text[], $3::bytea[], $4::jsonb[], $5::text[])
+              WITH ORDINALITY AS m(topic, message_key, value, headers, event_id, n)
+        ORDER BY n`,
+      [
+        rows.map((r) => r.topic),
+        rows.map((r) => r.key),
+        rows.map((r) => r.value),
+        rows.map((r) => JSON.stringify(r.headers)),
+        rows.map((r) => r.messageId),
+      ],
+    );
+  }
+}

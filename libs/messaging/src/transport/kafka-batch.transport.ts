@@ -1,0 +1,245 @@
+import { ContractViolation, Topic, decodeEvent, dlqTopic, isTopic } from '@hitl/contracts';
+import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { Counter } from 'prom-client';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { DataSource, EntityManager } from 'typeorm';
+import { Inbox } from '../inbox/inbox';
+import { KafkaSettings, logicalTopic, physicalTopic } from '../kafka/kafka-settings';
+import { MessagingLogger } from '../logger';
+import { Outbox, RawOutboxMessage } from '../outbox/outbox';
+import { OutboxRelay } from '../outbox/outbox-relay';
+import { unprocessableReason } from './errors';
+import { MessageContext, MessagePosition } from './message-context';
+
+/** What a handler of `invalidMessagePattern(topic)` receives for a message that broke the contract. */
+export interface InvalidMessage {
+  topic: Topic;
+  violation: Omit<ContractViolation, 'toError'>;
+  position: MessagePosition;
+}
+
+/** Handle messages of `topic` that failed decoding (after they are dead-lettered), e.g. to tell the agent. */
+export function invalidMessagePattern(topic: Topic): string {
+  return `${topic}#invalid`;
+}
+
+export interface CommittedChunk {
+  topic: Topic;
+  partition: number;
+  firstOffset: string;
+  lastOffset: string;
+  count: number;
+}
+
+export interface KafkaBatchTransportOptions {
+  kafka: Kafka;
+  settings: KafkaSettings;
+  /** The consumer group; also the consumer's name in the inbox and in DLQ headers. */
+  groupId: string;
+  dataSource: DataSource;
+  /** The service's PostgreSQL schema, holding its inbox and outbox. */
+  schema: string;
+  relay?: OutboxRelay;
+  logger: MessagingLogger;
+  /** Messages handled per database transaction. */
+  chunkSize?: number;
+  /** Where a new consumer group starts; a control plane must not skip what it has not seen. */
+  fromBeginning?: boolean;
+  /** How soon a replica that died without leaving is replaced in the group (Kafka's default is 30 s). */
+  sessionTimeoutMs?: number;
+  /** Called after a chunk's transaction committed and before its offset is committed (fault injection, metrics). */
+  afterCommit?: (chunk: CommittedChunk) => void | Promise<void>;
+}
+
+const consumed = new Counter({
+  name: 'hitl_messages_consumed_total',
+  help: 'Messages consumed, by outcome (handled, duplicate, dead_lettered)',
+  labelNames: ['topic', 'outcome'],
+});
+
+interface Item {
+  message: KafkaMessage;
+  messageId: string;
+  decoded: ReturnType<typeof decodeEvent>;
+}
+
+/**
+ * A NestJS transport strategy on kafkajs that consumes in batches. Each chunk of a batch
+ * is one PostgreSQL transaction: inbox claims (dedupe on the CloudEvents id), handlers'
+ * writes, the events they emit (outbox) and dead letters commit together; offsets are
+ * resolved only after the commit. Handlers register with `@EventPattern(topic)`.
+ */
+export class KafkaBatchTransport extends Server implements CustomTransportStrategy {
+  private consumer?: Consumer;
+  private readonly inbox: Inbox;
+  private readonly outbox: Outbox;
+  private readonly chunkSize: number;
+
+  constructor(private readonly options: KafkaBatchTransportOptions) {
+    super();
+    this.inbox = new Inbox(options.schema);
+    this.outbox = new Outbox(options.schema);
+    this.chunkSize = options.chunkSize ?? 200;
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(
+      () => callback(),
+      (error) => callback(error),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
+  }
+
+  on(): never {
+    throw new Error('KafkaBatchTransport does not emit status events; use /healthz');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  /** The contract topics this service has handlers for. */
+  topics(): Topic[] {
+    const topics = new Set<Topic>();
+    for (const pattern of this.messageHandlers.keys()) {
+      const topic = pattern.replace(/#invalid$/, '');
+      if (!isTopic(topic)) throw new Error(`@EventPattern("${pattern}") is not a topic of the wire contract`);
+      topics.add(topic);
+    }
+    return [...topics];
+  }
+
+  private async start(): Promise<void> {
+    const topics = this.topics();
+    if (topics.length === 0) return;
+    const { kafka, settings, groupId } = this.options;
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
+    this.consumer = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+      sessionTimeout,
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: topics.map((t) => physicalTopic(settings, t)), fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.run({ eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
+    this.options.logger.info({ groupId, topics }, 'consuming');
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
+    const topic = logicalTopic(this.options.settings, batch.topic) as Topic;
+    for (let i = 0; i < batch.messages.length; i += this.chunkSize) {
+      if (!isRunning() || isStale()) return;
+      const messages = batch.messages.slice(i, i + this.chunkSize);
+      await this.handleChunk(topic, batch.partition, messages);
+      const chunk: CommittedChunk = {
+        topic,
+        partition: batch.partition,
+        firstOffset: messages[0].offset,
+        lastOffset: messages[messages.length - 1].offset,
+        count: messages.length,
+      };
+      await this.options.afterCommit?.(chunk);
+      resolveOffset(chunk.lastOffset);
+      this.options.relay?.nudge();
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  private async handleChunk(topic: Topic, partition: number, messages: KafkaMessage[]): Promise<void> {
+    const items: Item[] = messages.map((message) => {
+      const decoded = decodeEvent(topic, message.value);
+      // Undecodable messages have no id of their own: their place in the log is one.
+      const messageId = decoded.ok ? decoded.event.id : `${topic}/${partition}/${message.offset}`;
+      return { message, messageId, decoded };
+    });
+    const handler = this.getHandlerByPattern(topic);
+    const onInvalid = this.getHandlerByPattern(invalidMessagePattern(topic));
+
+    await this.options.dataSource.transaction(async (manager) => {
+      const fresh = await this.inbox.claim(
+        manager,
+        this.options.groupId,
+        items.map((i) => ({ id: i.messageId, topic })),
+      );
+      for (const item of items) {
+        // A redelivery, or the same event twice in one chunk: no second effect.
+        if (!fresh.delete(item.messageId)) {
+          consumed.inc({ topic, outcome: 'duplicate' });
+          continue;
+        }
+        const position: MessagePosition = { topic, partition, offset: item.message.offset, key: item.message.key?.toString('utf8') ?? null };
+        const context = new MessageContext(manager, this.outbox, position);
+        if (!item.decoded.ok) {
+          const { code, message, decisionId } = item.decoded.violation;
+          await this.deadLetter(manager, topic, partition, item.message, code, message);
+          if (onInvalid) await this.invoke(onInvalid, { topic, violation: { code, message, decisionId }, position } satisfies InvalidMessage, context);
+          continue;
+        }
+        if (!handler) {
+          consumed.inc({ topic, outcome: 'handled' });
+          continue;
+        }
+        await manager.query('SAVEPOINT hitl_message');
+        try {
+          await this.invoke(handler, item.decoded.event, context);
+          await manager.query('RELEASE SAVEPOINT hitl_message');
+          consumed.inc({ topic, outcome: 'handled' });
+        } catch (error) {
+          const reason = unprocessableReason(error);
+          if (!reason) throw error;
+          // Undo this message's writes only; the rest of the chunk stands.
+          await manager.query('ROLLBACK TO SAVEPOINT hitl_message');
+          await this.deadLetter(manager, topic, partition, item.message, reason.code, reason.message);
+        }
+      }
+    });
+  }
+
+  private async invoke(handler: MessageHandler, data: unknown, context: MessageContext): Promise<void> {
+    const result = await handler(data, context);
+    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+  }
+
+  /** The original bytes, unchanged, with the reason and the consumer in headers; via the outbox, so it commits with the offset. */
+  private async deadLetter(manager: EntityManager, topic: Topic, partition: number, message: KafkaMessage, code: string, reason: string): Promise<void> {
+    consumed.inc({ topic, outcome: 'dead_lettered' });
+    this.options.logger.warn({ topic, partition, offset: message.offset, code, reason, consumer: this.options.groupId }, 'message dead-lettered');
+    const headers: Record<string, string> = { ...stringHeaders(message.headers) };
+    Object.assign(headers, {
+      'hitl-dlq-error': reason,
+      'hitl-dlq-error-code': code,
+      'hitl-dlq-consumer': this.options.groupId,
+      'hitl-dlq-topic': topic,
+      'hitl-dlq-partition': String(partition),
+      'hitl-dlq-offset': message.offset,
+      'hitl-dlq-time': new Date().toISOString(),
+    });
+    const letter: RawOutboxMessage = {
+      topic: dlqTopic(topic),
+      key: message.key?.toString('utf8') ?? null,
+      value: message.value ?? Buffer.alloc(0),
+      headers,
+      messageId: `${topic}/${partition}/${message.offset}`,
+    };
+    await this.outbox.publishRaw(manager, [letter]);
+  }
+}
+
+function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    out[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  }
+  return out;
+}

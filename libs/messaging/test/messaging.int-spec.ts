@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { DECISION_PROPOSED, Topics, dlqTopic, exampleEvent } from '@hitl/contracts';
+import { Harness, RunningConsumer, createHarness, eventually, produce, produceEvents, readTopic, startConsumer } from './support/harness';
+
+function decision(parameters: Record<string, unknown> = {}) {
+  const event = exampleEvent(DECISION_PROPOSED, { id: randomUUID() });
+  event.data.decision_id = event.subject = randomUUID();
+  Object.assign(event.data.parameters, parameters);
+  return event;
+}
+
+const count = async (h: Harness, sql: string, params: unknown[] = []): Promise<number> =>
+  (await h.dataSource.query(sql.replace(/\bFROM (\w+)/, `FROM "${h.schema}".$1`), params))[0].n;
+
+describe('reliable messaging over the real broker and database', () => {
+  let h: Harness;
+  let consumer: RunningConsumer;
+
+  beforeEach(async () => {
+    h = await createHarness('msg');
+    consumer = await startConsumer(h);
+  });
+
+  afterEach(async () => {
+    await consumer.close();
+    await h.close();
+  });
+
+  it('handles every event once, even when each is delivered twice, and publishes what handlers emit', async () => {
+    const events = Array.from({ length: 20 }, () => decision());
+    const sentinel = decision();
+    // One key, one partition: the sentinel is handled after every duplicate before it.
+    const asMessages = (list: typeof events) => list.map((e) => ({ key: 'one-partition', value: JSON.stringify(e) }));
+    await produce(h, Topics.DecisionProposed, [...asMessages(events), ...asMessages(events), ...asMessages([sentinel])]);
+
+    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [sentinel.subject])) === 1 ? true : undefined));
+    expect(await count(h, 'SELECT count(*)::int AS n FROM effects')).toBe(21);
+    expect(await count(h, 'SELECT count(DISTINCT decision_id)::int AS n FROM effects')).toBe(21);
+
+    await consumer.relay.drain();
+    const resolved = await readTopic(h, Topics.ApprovalResolved, (m) => m.length >= 21);
+    const subjects = resolved.map((m) => JSON.parse(m.value!.toString()).subject);
+    expect(new Set(subjects).size).toBe(21);
+    expect(subjects).toHaveLength(21);
+    expect(resolved.every((m) => m.key!.toString() === JSON.parse(m.value!.toString()).subject)).toBe(true);
+  });
+
+  it('puts invalid JSON and schema-invalid messages in the DLQ with the reason, and handles the next valid message', async () => {
+    const garbage = Buffer.from('{"specversion":"1.0", this is not json');
+    const invalid = decision();
+    (invalid.data as { confidence: unknown }).confidence = 7;
+    const invalidBytes = Buffer.from(JSON.stringify(invalid));
+    const valid = decision();
+    await produce(h, Topics.DecisionProposed, [
+      { key: 'k', value: garbage },
+      { key: 'k', value: invalidBytes },
+      { key: 'k', value: JSON.stringify(valid) },
+    ]);
+
+    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [valid.subject])) === 1 ? true : undefined));
+    await consumer.relay.drain();
+    const letters = await readTopic(h, dlqTopic(Topics.DecisionProposed), (m) => m.length >= 2);
+    const header = (i: number, name: string) => letters[i].headers![name]!.toString();
+
+    expect(letters.map((m) => m.value)).toEqual([garbage, invalidBytes]);
+    expect(header(0, 'hitl-dlq-error-code')).toBe('invalid_json');
+    expect(header(0, 'hitl-dlq-error')).toMatch(/not valid JSON/);
+    expect(header(1, 'hitl-dlq-error-code')).toBe('invalid_data');
+    expect(header(1, 'hitl-dlq-error')).toContain('data.confidence');
+    for (const i of [0, 1]) {
+      expect(header(i, 'hitl-dlq-consumer')).toBe(h.groupId);
+      expect(header(i, 'hitl-dlq-topic')).toBe(Topics.DecisionProposed);
+    }
+    // The service's own hook saw both, with the decision when it could be read.
+    const seen = await h.dataSource.query(`SELECT decision_id, code FROM "${h.schema}".invalid_seen ORDER BY id`);
+    expect(seen).toEqual([
+      { decision_id: null, code: 'invalid_json' },
+      { decision_id: invalid.subject, code: 'invalid_data' },
+    ]);
+    expect(await count(h, 'SELECT count(*)::int AS n FROM effects')).toBe(1);
+  });
+
+  it('dead-letters a message its handler can never process, undoing only its writes', async () => {
+    const before = decision();
+    const poison = decision({ poison: true });
+    const after = decision();
+    await produceEvents(h, Topics.DecisionProposed, [before, poison, after]);
+
+    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM effects')) >= 2 ? true : undefined));
+    await consumer.relay.drain();
+    const letters = await readTopic(h, dlqTopic(Topics.DecisionProposed), (m) => m.length >= 1);
+    expect(letters).toHaveLength(1);
+    expect(JSON.parse(letters[0].value!.toString()).id).toBe(poison.id);
+    expect(letters[0].headers!['hitl-dlq-error-code']!.toString()).toBe('poison');
+
+    const effects = await h.dataSource.query(`SELECT decision_id FROM "${h.schema}".effects ORDER BY id`);
+    expect(effects.map((r: { decision_id: string }) => r.decision_id).sort()).toEqual([before.subject, after.subject].sort());
+    const resolved = await readTopic(h, Topics.ApprovalResolved, (m) => m.length >= 2);
+    expect(resolved.map((m) => JSON.parse(m.value!.toString()).subject).sort()).toEqual([before.subject, after.subject].sort());
+  });
+});

@@ -1,0 +1,58 @@
+import { APPROVAL_RESOLVED, CloudEvent, DECISION_PROPOSED, Topics, newEvent, payloadHash } from '@hitl/contracts';
+import { Controller, DynamicModule, Inject, Module } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { InvalidMessage, MessageContext, UnprocessableMessageError, invalidMessagePattern } from '../../src';
+
+const SCHEMA = Symbol('schema');
+
+/**
+ * A handler shaped like a real service's: it records one effect per decision in the
+ * transaction it is given and emits the event that effect causes (through the outbox).
+ */
+@Controller()
+export class EffectsController {
+  constructor(@Inject(SCHEMA) private readonly schema: string) {}
+
+  @EventPattern(Topics.DecisionProposed)
+  async onDecisionProposed(@Payload() event: CloudEvent<typeof DECISION_PROPOSED>, @Ctx() ctx: MessageContext): Promise<void> {
+    const { decision_id, parameters, action, confidence } = event.data;
+    if (parameters.poison === true) throw new UnprocessableMessageError('poison', `decision ${decision_id} can never be handled`);
+    await ctx.manager.query(`INSERT INTO "${this.schema}".effects (decision_id, event_id) VALUES ($1, $2)`, [decision_id, event.id]);
+    await ctx.emit(
+      newEvent(
+        APPROVAL_RESOLVED,
+        {
+          decision_id,
+          approval_id: null,
+          status: 'approved',
+          resolved_by: { kind: 'policy', id: 'test-manifest' },
+          parameters,
+          edited: false,
+          reasons: [{ rule: 'test', detail: 'approved by the test handler' }],
+          notes: null,
+          chosen_option: null,
+          manifest_version: 'test-manifest',
+          confidence,
+          action,
+          payload_hash: payloadHash(action, parameters),
+        },
+        { source: 'hitl/test', workspaceid: event.workspaceid },
+      ),
+    );
+  }
+
+  @EventPattern(invalidMessagePattern(Topics.DecisionProposed))
+  async onInvalid(@Payload() invalid: InvalidMessage, @Ctx() ctx: MessageContext): Promise<void> {
+    await ctx.manager.query(`INSERT INTO "${this.schema}".invalid_seen (decision_id, code) VALUES ($1, $2)`, [
+      invalid.violation.decisionId ?? null,
+      invalid.violation.code,
+    ]);
+  }
+}
+
+@Module({})
+export class EffectsModule {
+  static forSchema(schema: string): DynamicModule {
+    return { module: EffectsModule, controllers: [EffectsController], providers: [{ provide: SCHEMA, useValue: schema }] };
+  }
+}

@@ -1,0 +1,174 @@
+// A real broker, a real database, and a Nest microservice on the batch transport,
+// isolated per test by a fresh schema and topic prefix.
+import { randomBytes } from 'node:crypto';
+import { AnyEvent, Topic } from '@hitl/contracts';
+import { INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Kafka, KafkaMessage } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import {
+  CommittedChunk,
+  KafkaBatchTransport,
+  KafkaSettings,
+  MessagingLogger,
+  OutboxRelay,
+  contractTopics,
+  createKafka,
+  ensureTopics,
+  messagingTablesUp,
+  physicalTopic,
+} from '../../src';
+import { EffectsModule } from './effects.controller';
+
+export const quietLogger: MessagingLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  // kafkajs logs transient leader elections as errors; HITL_TEST_VERBOSE shows them.
+  error: (fields, message) => (process.env.HITL_TEST_VERBOSE ? console.error(message, JSON.stringify(fields)) : undefined),
+};
+
+export interface HarnessIds {
+  schema: string;
+  topicPrefix: string;
+  groupId: string;
+}
+
+export interface Harness extends HarnessIds {
+  dataSource: DataSource;
+  settings: KafkaSettings;
+  kafka: Kafka;
+  close(): Promise<void>;
+}
+
+export function newHarnessIds(name: string): HarnessIds {
+  const suffix = randomBytes(4).toString('hex');
+  return { schema: `t_${name}_${suffix}`, topicPrefix: `t-${name}-${suffix}.`, groupId: `hitl-test-${name}-${suffix}` };
+}
+
+function brokersFromEnv(): string[] {
+  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+}
+
+/** Connects to an existing test schema and topic set (for a child process). */
+export async function connectHarness(ids: HarnessIds, brokers = brokersFromEnv()): Promise<Harness> {
+  const dataSource = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL, synchronize: false, poolSize: 5 });
+  await dataSource.initialize();
+  const settings: KafkaSettings = { brokers, clientId: ids.groupId, topicPrefix: ids.topicPrefix };
+  const kafka = createKafka(settings, quietLogger);
+  return { ...ids, dataSource, settings, kafka, close: () => dataSource.destroy() };
+}
+
+/** A fresh schema with the messaging tables and a test effects table, and fresh topics. */
+export async function createHarness(name: string, brokers = brokersFromEnv()): Promise<Harness> {
+  const harness = await connectHarness(newHarnessIds(name), brokers);
+  const s = `"${harness.schema}"`;
+  await harness.dataSource.query(`CREATE SCHEMA ${s}`);
+  for (const sql of messagingTablesUp(harness.schema)) await harness.dataSource.query(sql);
+  await harness.dataSource.query(`CREATE TABLE ${s}.effects (id bigserial PRIMARY KEY, decision_id uuid NOT NULL, event_id uuid NOT NULL)`);
+  await harness.dataSource.query(`CREATE TABLE ${s}.invalid_seen (id bigserial PRIMARY KEY, decision_id uuid, code text NOT NULL)`);
+  await ensureTopics(harness.kafka, contractTopics(harness.settings), 3);
+  const close = harness.close;
+  harness.close = async () => {
+    await harness.dataSource.query(`DROP SCHEMA ${s} CASCADE`);
+    await close();
+  };
+  return harness;
+}
+
+export interface RunningConsumer {
+  app: INestMicroservice;
+  relay: OutboxRelay;
+  close(): Promise<void>;
+}
+
+/** The effects handler running on the batch transport, with its outbox relay. */
+export async function startConsumer(h: Harness, options: { afterCommit?: (c: CommittedChunk) => void | Promise<void>; chunkSize?: number } = {}): Promise<RunningConsumer> {
+  const relay = new OutboxRelay({ dataSource: h.dataSource, schema: h.schema, kafka: h.kafka, settings: h.settings, logger: quietLogger, idleMs: 50 });
+  const strategy = new KafkaBatchTransport({
+    kafka: h.kafka,
+    settings: h.settings,
+    groupId: h.groupId,
+    dataSource: h.dataSource,
+    schema: h.schema,
+    relay,
+    logger: quietLogger,
+    afterCommit: options.afterCommit,
+    chunkSize: options.chunkSize,
+  });
+  const app = await NestFactory.createMicroservice(EffectsModule.forSchema(h.schema), { strategy, logger: false });
+  await app.listen();
+  relay.start();
+  return {
+    app,
+    relay,
+    close: async () => {
+      await app.close();
+      await relay.stop();
+    },
+  };
+}
+
+/** Produces raw values (awaiting acknowledgement) to a contract topic. */
+export async function produce(h: Harness, topic: Topic, messages: { key: string | null; value: Buffer | string | null }[]): Promise<void> {
+  const producer = h.kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    await producer.send({ topic: physicalTopic(h.settings, topic), acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export function produceEvents(h: Harness, topic: Topic, events: AnyEvent[]): Promise<void> {
+  return produce(
+    h,
+    topic,
+    events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+  );
+}
+
+/** Reads a topic from the beginning until `enough` says so, or fails after the timeout. */
+export async function readTopic(h: Harness, topic: string, enough: (messages: KafkaMessage[]) => boolean, timeoutMs = 30_000): Promise<KafkaMessage[]> {
+  const consumer = h.kafka.consumer({ groupId: `${h.groupId}-reader-${randomBytes(3).toString('hex')}`, maxWaitTimeInMs: 100 });
+  const messages: KafkaMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [physicalTopic(h.settings, topic)], fromBeginning: true });
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        messages.push(message);
+        if (enough(messages)) done();
+      },
+    });
+    await waitFor(finished, timeoutMs, () => `only ${messages.length} messages on ${topic}`);
+    return messages;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Polls `check` until it returns a value that is not undefined. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function waitFor(promise: Promise<void>, timeoutMs: number, describe: () => string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms: ${describe()}`)), timeoutMs);
+  });
+  try {
+    await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

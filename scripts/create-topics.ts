@@ -1,0 +1,31 @@
+// Creates every topic of the wire contract and its DLQ on the broker (idempotent).
+// Run by `npm run infra:up`; services also create missing topics at start.
+import { createKafka, contractTopics, ensureTopics } from '@hitl/messaging';
+import { z } from 'zod';
+
+const env = z
+  .object({
+    KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
+    KAFKA_TOPIC_PREFIX: z.string().default(''),
+    KAFKA_PARTITIONS: z.coerce.number().int().min(1).default(3),
+  })
+  .parse(process.env);
+
+const logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (fields: object, message?: string) => console.warn(message, fields),
+  error: (fields: object, message?: string) => console.error(message, fields),
+};
+
+async function main(): Promise<void> {
+  const settings = { brokers: env.KAFKA_BROKERS.split(','), clientId: 'hitl-create-topics', topicPrefix: env.KAFKA_TOPIC_PREFIX };
+  const topics = contractTopics(settings);
+  const created = await ensureTopics(createKafka(settings, logger), topics, env.KAFKA_PARTITIONS);
+  console.log(`topics: ${topics.length} in the contract, ${created.length} created${created.length ? ` (${created.join(', ')})` : ''}`);
+}
+
+main().catch((error) => {
+  console.error(`create-topics failed: ${(error as Error).message}`);
+  process.exit(1);
+});
