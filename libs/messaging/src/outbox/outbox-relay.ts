@@ -116,18 +116,18 @@ export class OutboxRelay {
   }
 
   private async publishRound(): Promise<number> {
-    const rows: OutboxRow[] = await this.lockHolder!.query(
-      `SELECT id, topic, message_key, value, headers FROM ${this.table} ORDER BY id LIMIT $1`,
-      [this.batchSize],
-    );
+    const runner = this.lockHolder;
+    const producer = this.producer;
+    if (!runner || !producer) return 0;
+    const rows: OutboxRow[] = await runner.query(`SELECT id, topic, message_key, value, headers FROM ${this.table} ORDER BY id LIMIT $1`, [this.batchSize]);
     pending.set({ schema: this.options.schema }, rows.length);
     if (rows.length === 0) return 0;
     if (!this.producerConnected) {
-      await this.producer!.connect();
+      await producer.connect();
       this.producerConnected = true;
     }
-    await this.producer!.sendBatch({ acks: -1, topicMessages: this.group(rows) });
-    await this.lockHolder!.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+    await producer.sendBatch({ acks: -1, topicMessages: this.group(rows) });
+    await runner.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
     for (const row of rows) published.inc({ topic: row.topic });
     return rows.length;
   }

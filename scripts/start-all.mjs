@@ -1,0 +1,84 @@
+// Runs the four services (built into apps/*/dist), waits until each /healthz answers
+// healthy, and keeps them running until Ctrl-C. With --check it exits 0 once all are
+// healthy (CI uses this to prove the README's run line).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const services = [
+  { name: 'router', port: 3001 },
+  { name: 'escalation', port: 3002 },
+  { name: 'audit', port: 3003 },
+  { name: 'calibrator', port: 3004 },
+];
+const checkOnly = process.argv.includes('--check');
+const colours = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m'];
+const children = new Map();
+let stopping = false;
+
+function start({ name }, i) {
+  const main = resolve(root, `apps/${name}/dist/main.js`);
+  if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
+  const child = spawn(process.execPath, [main], { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = process.stdout.isTTY ? `${colours[i]}${name.padEnd(10)}\x1b[0m| ` : `${name.padEnd(10)}| `;
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = '';
+    stream.on('data', (chunk) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop();
+      for (const line of lines) process.stdout.write(prefix + line + '\n');
+    });
+  }
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      console.error(`${name} exited (${signal ?? code}); stopping the others`);
+      stop(1);
+    }
+  });
+  children.set(name, child);
+}
+
+async function healthy(port, deadline) {
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.status === 200) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+function stop(code) {
+  stopping = true;
+  for (const child of children.values()) child.kill('SIGTERM');
+  const exitWhenDone = () => (children.size === 0 ? process.exit(code) : setTimeout(exitWhenDone, 100));
+  setTimeout(() => {
+    for (const child of children.values()) child.kill('SIGKILL');
+  }, 10_000).unref();
+  exitWhenDone();
+}
+
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+services.forEach(start);
+const deadline = Date.now() + 90_000;
+const results = await Promise.all(services.map((s) => healthy(s.port, deadline)));
+if (results.some((ok) => !ok)) {
+  console.error(`not healthy in time: ${services.filter((_, i) => !results[i]).map((s) => s.name).join(', ')}`);
+  stop(1);
+} else {
+  console.log('\nhitl is running:');
+  for (const s of services) console.log(`  ${s.name.padEnd(10)} http://127.0.0.1:${s.port}/healthz  /metrics`);
+  if (checkOnly) {
+    console.log('all four services healthy; stopping (--check)');
+    stop(0);
+  } else {
+    console.log('Ctrl-C stops them.');
+  }
+}
