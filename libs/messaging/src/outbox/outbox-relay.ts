@@ -1,4 +1,4 @@
-import { IHeaders, Kafka, Producer, TopicMessages } from 'kafkajs';
+import { IHeaders, Kafka, Partitioners, Producer, TopicMessages } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
 import { DataSource, QueryRunner } from 'typeorm';
 import { KafkaSettings, physicalTopic } from '../kafka/kafka-settings';
@@ -62,7 +62,13 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // The Java-compatible partitioner: a decision's key lands where any other client puts it.
+    this.producer = this.options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.loop = this.run();
   }
 

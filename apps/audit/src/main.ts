@@ -1,0 +1,4 @@
+import { runService } from '@hitl/service-kit';
+import { auditService } from './service';
+
+void runService(auditService, process.env);

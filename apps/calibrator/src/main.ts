@@ -1,0 +1,4 @@
+import { runService } from '@hitl/service-kit';
+import { calibratorService } from './service';
+
+void runService(calibratorService, process.env);

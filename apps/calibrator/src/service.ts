@@ -1,0 +1,13 @@
+import { ServiceDefinition } from '@hitl/service-kit';
+import { AppModule } from './app.module';
+import { CalibratorConfig, calibratorConfig } from './config';
+import { CreateMessagingTables1795313552976 } from './migrations/1795313552976-create-messaging-tables';
+
+/** The calibrator as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
+export const calibratorService: ServiceDefinition<CalibratorConfig> = {
+  name: 'calibrator',
+  schema: 'calibrator',
+  module: AppModule,
+  config: calibratorConfig,
+  migrations: [CreateMessagingTables1795313552976],
+};

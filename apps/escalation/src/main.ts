@@ -1,0 +1,4 @@
+import { runService } from '@hitl/service-kit';
+import { escalationService } from './service';
+
+void runService(escalationService, process.env);

@@ -1,0 +1,13 @@
+import { ServiceDefinition } from '@hitl/service-kit';
+import { AppModule } from './app.module';
+import { EscalationConfig, escalationConfig } from './config';
+import { CreateMessagingTables1795313552976 } from './migrations/1795313552976-create-messaging-tables';
+
+/** The escalation as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
+export const escalationService: ServiceDefinition<EscalationConfig> = {
+  name: 'escalation',
+  schema: 'escalation',
+  module: AppModule,
+  config: escalationConfig,
+  migrations: [CreateMessagingTables1795313552976],
+};

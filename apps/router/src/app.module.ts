@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** The router's feature modules. Health, metrics, database, Kafka and logs come from @hitl/service-kit. */
+@Module({})
+export class AppModule {}

@@ -1,0 +1,4 @@
+import { runService } from '@hitl/service-kit';
+import { routerService } from './service';
+
+void runService(routerService, process.env);

@@ -1,0 +1,13 @@
+import { ServiceDefinition } from '@hitl/service-kit';
+import { AppModule } from './app.module';
+import { RouterConfig, routerConfig } from './config';
+import { CreateMessagingTables1795313552976 } from './migrations/1795313552976-create-messaging-tables';
+
+/** The router as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
+export const routerService: ServiceDefinition<RouterConfig> = {
+  name: 'router',
+  schema: 'router',
+  module: AppModule,
+  config: routerConfig,
+  migrations: [CreateMessagingTables1795313552976],
+};

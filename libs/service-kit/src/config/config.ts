@@ -1,0 +1,99 @@
+// Each service parses its environment once, at boot, with one zod schema built from
+// these pieces. Values stay named as the variables are, so an error names what to fix.
+import { z } from 'zod';
+
+const HOST_PORT = /^[^\s:,]+:\d{1,5}$/;
+const TOPIC_CHARS = /^[A-Za-z0-9._-]*$/;
+
+function wholeNumber(min: number, max: number) {
+  const reason = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error: reason })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { error: reason });
+}
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+export function kafkaConfig(defaults: { clientId: string }) {
+  return z.object({
+    KAFKA_BROKERS: z
+      .string()
+      .refine((list) => list.split(',').every((broker) => HOST_PORT.test(broker.trim())), {
+        error: 'must be a comma-separated list of host:port, e.g. 127.0.0.1:9092',
+      })
+      .transform((list) => list.split(',').map((broker) => broker.trim()))
+      .default(['127.0.0.1:9092']),
+    KAFKA_CLIENT_ID: z.string().trim().min(1, { error: 'must not be blank' }).default(defaults.clientId),
+    KAFKA_TOPIC_PREFIX: z.string().regex(TOPIC_CHARS, { error: 'may only hold letters, digits, ".", "_" and "-"' }).default(''),
+    /** Partitions of the contract topics this service creates when they are missing. */
+    KAFKA_PARTITIONS: wholeNumber(1, 1000).default(3),
+  });
+}
+
+export const databaseConfig = z.object({
+  DATABASE_URL: z
+    .string()
+    .refine(isPostgresUrl, { error: 'must be a postgres:// URL, e.g. postgres://user@127.0.0.1:5432/hitl' })
+    .default('postgres://postgres@127.0.0.1:5432/hitl'),
+});
+
+export function httpConfig(defaults: { port: number }) {
+  return z.object({
+    /** 0 lets the system pick a free port (tests). */
+    HTTP_PORT: wholeNumber(0, 65535).default(defaults.port),
+    HTTP_HOST: z.string().trim().min(1, { error: 'must not be blank' }).default('127.0.0.1'),
+  });
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const logConfig = z.object({
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+});
+
+/** What the shared plumbing needs from every service's parsed config. */
+export type ServiceConfig = z.output<ReturnType<typeof kafkaConfig>> &
+  z.output<typeof databaseConfig> &
+  z.output<ReturnType<typeof httpConfig>> &
+  z.output<typeof logConfig>;
+
+export interface ConfigProblem {
+  variable: string;
+  reason: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(`invalid configuration: ${problems.map((p) => `${p.variable}: ${p.reason}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment with the service's schema. An empty variable counts as unset.
+ * Throws a ConfigError naming every bad variable (never echoing values: some are secrets).
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: Readonly<Record<string, string | undefined>>): z.output<S> {
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(set);
+  if (result.success) return result.data;
+  const reasons = new Map<string, string[]>();
+  for (const issue of result.error.issues) {
+    const variable = issue.path.length > 0 ? String(issue.path[0]) : '(environment)';
+    reasons.set(variable, [...(reasons.get(variable) ?? []), issue.message]);
+  }
+  const problems = [...reasons.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([variable, messages]) => ({ variable, reason: [...new Set(messages)].join(', ') }));
+  throw new ConfigError(problems);
+}

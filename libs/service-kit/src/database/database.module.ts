@@ -1,0 +1,41 @@
+import { DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Logger } from 'pino';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { ServiceConfig } from '../config/config';
+import { TypeOrmPinoLogger } from '../logging/typeorm-logger';
+import { ServiceDefinition } from '../service-definition';
+import { DatabaseUnreachableError, createSchemaIfMissing, migrateUnderLock } from './service-schema';
+
+/**
+ * The service's DataSource: its own schema (migrations table included), migrations only
+ * (never synchronize), run at boot by the service itself as the schema's owner.
+ */
+export function databaseModule(definition: ServiceDefinition, config: ServiceConfig, logger: Logger): DynamicModule {
+  return TypeOrmModule.forRootAsync({
+    useFactory: () => ({
+      type: 'postgres',
+      url: config.DATABASE_URL,
+      schema: definition.schema,
+      applicationName: `hitl-${definition.name}`,
+      synchronize: false,
+      migrations: definition.migrations,
+      migrationsTableName: 'migrations',
+      // Run below, under a lock: replicas starting together must not migrate twice.
+      migrationsRun: false,
+      autoLoadEntities: true,
+      logger: new TypeOrmPinoLogger(logger.child({ component: 'typeorm' })),
+      // A database still starting is waited for briefly; anything else stops the boot.
+      retryAttempts: 3,
+      retryDelay: 1_000,
+      toRetry: (error) => error instanceof DatabaseUnreachableError,
+    }),
+    dataSourceFactory: async (options?: DataSourceOptions) => {
+      if (!options) throw new Error('@nestjs/typeorm passed no DataSource options');
+      await createSchemaIfMissing(config.DATABASE_URL, definition.schema);
+      const dataSource = await new DataSource(options).initialize();
+      await migrateUnderLock(dataSource, definition.schema);
+      return dataSource;
+    },
+  });
+}

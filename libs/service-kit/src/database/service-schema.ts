@@ -1,0 +1,61 @@
+import { sqlSchema } from '@hitl/messaging';
+import { Client } from 'pg';
+import { DataSource, QueryRunner } from 'typeorm';
+import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
+
+/** PostgreSQL could not be reached at boot; worth a retry, unlike a failing migration. */
+export class DatabaseUnreachableError extends Error {
+  constructor(url: string, cause: unknown) {
+    const { host, pathname } = new URL(url);
+    super(`cannot reach PostgreSQL at ${host}${pathname} (DATABASE_URL): ${(cause as Error).message}`);
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+/**
+ * Creates the service's schema if it is missing. TypeORM keeps its migrations table
+ * inside that schema, so the schema must exist before the first migration runs.
+ */
+export async function createSchemaIfMissing(url: string, schema: string): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new DatabaseUnreachableError(url, error);
+  }
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${sqlSchema(schema)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The schema the running service owns, for migrations: they name it from the DataSource
+ * rather than hard-coding it, so a test can migrate the same service into its own schema.
+ */
+export function serviceSchema(runner: QueryRunner): string {
+  const { schema } = runner.connection.options as PostgresDataSourceOptions;
+  if (!schema) throw new Error('the DataSource has no schema; every hitl service sets one');
+  return schema;
+}
+
+/**
+ * Runs pending migrations (each in its own transaction) while holding a session advisory
+ * lock named after the schema, so that replicas starting at once migrate one after another.
+ */
+export async function migrateUnderLock(dataSource: DataSource, schema: string): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`hitl.migrations.${schema}`]);
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`hitl.migrations.${schema}`]);
+    }
+  } finally {
+    await runner.release();
+  }
+}

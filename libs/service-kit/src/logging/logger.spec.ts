@@ -1,0 +1,31 @@
+import { Writable } from 'node:stream';
+import { createLogger } from './logger';
+
+function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return { stream, lines: () => chunks.join('').trim().split('\n').map((l) => JSON.parse(l)) };
+}
+
+describe('createLogger', () => {
+  it('writes one JSON object per line with the service, level name and ISO time', () => {
+    const out = capture();
+    createLogger({ service: 'router', level: 'info' }, out.stream).info({ topic: 'decision.proposed' }, 'consuming');
+    expect(out.lines()).toEqual([
+      expect.objectContaining({ service: 'router', level: 'info', msg: 'consuming', topic: 'decision.proposed', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }),
+    ]);
+  });
+
+  it('redacts credentials in request headers', () => {
+    const out = capture();
+    const req = { method: 'GET', url: '/approvals', headers: { authorization: 'Bearer abc.def', cookie: 'sid=1', accept: 'application/json' } };
+    createLogger({ service: 'router', level: 'info' }, out.stream).info({ req }, 'request completed');
+    const [line] = out.lines();
+    expect(line.req).toEqual({ method: 'GET', url: '/approvals', headers: { authorization: '[redacted]', cookie: '[redacted]', accept: 'application/json' } });
+  });
+});

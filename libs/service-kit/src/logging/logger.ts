@@ -1,0 +1,36 @@
+import { Params } from 'nestjs-pino';
+import pino, { DestinationStream, Level, LevelWithSilent, Logger } from 'pino';
+
+/** Request fields that carry credentials; never written to the logs. */
+export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers["proxy-authorization"]', 'req.headers.cookie'];
+
+/** Probes poll these; logging every poll would drown the rest. */
+const QUIET_PATHS = new Set(['/healthz', '/metrics']);
+
+/**
+ * The service's root logger: one JSON object per line, level by name, ISO time.
+ * It is also the messaging lib's `MessagingLogger`. Writes are synchronous so the last
+ * lines (a fatal boot error, the shutdown) are not lost when the process ends by signal.
+ */
+export function createLogger(options: { service: string; level: LevelWithSilent }, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { service: options.service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label as Level }) },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    },
+    destination ?? pino.destination({ dest: 1, sync: true }),
+  );
+}
+
+/** nestjs-pino settings: HTTP requests logged through the service's logger. */
+export function loggerParams(logger: Logger): Params {
+  return {
+    pinoHttp: {
+      logger,
+      autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { KafkaProbe, KafkaSettings, Outbox, OutboxRelay, contractTopics, createKafka, ensureTopics } from '@hitl/messaging';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { ServiceConfig } from '../config/config';
+import { ServiceDefinition } from '../service-definition';
+import { KAFKA_SETTINGS, SERVICE_CONFIG, SERVICE_LOGGER } from '../tokens';
+
+/**
+ * Kafka plumbing over the app's lifecycle: the contract topics exist before anything
+ * consumes (so a fresh broker works), and the outbox relay runs while the app does.
+ */
+@Injectable()
+export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly relay: OutboxRelay,
+    private readonly probe: KafkaProbe,
+    @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const created = await ensureTopics(this.kafka, contractTopics(this.settings), this.config.KAFKA_PARTITIONS).catch((error: Error) => {
+      throw new Error(`cannot ensure the contract topics on ${this.settings.brokers.join(',')} (KAFKA_BROKERS): ${error.message}`);
+    });
+    if (created.length > 0) this.logger.info({ topics: created, partitions: this.config.KAFKA_PARTITIONS }, 'created missing topics');
+  }
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    this.logger.info({ signal }, 'shutting down: stopping the outbox relay');
+    await this.relay.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.probe.close();
+  }
+}
+
+export function messagingProviders(definition: ServiceDefinition, config: ServiceConfig): Provider[] {
+  const settings: KafkaSettings = { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX };
+  return [
+    { provide: KAFKA_SETTINGS, useValue: settings },
+    { provide: Kafka, useFactory: (logger: Logger) => createKafka(settings, logger.child({ component: 'kafkajs' })), inject: [SERVICE_LOGGER] },
+    { provide: KafkaProbe, useFactory: (kafka: Kafka) => new KafkaProbe(kafka), inject: [Kafka] },
+    { provide: Outbox, useValue: new Outbox(definition.schema) },
+    {
+      provide: OutboxRelay,
+      useFactory: (dataSource: DataSource, kafka: Kafka, logger: Logger) =>
+        new OutboxRelay({ dataSource, schema: definition.schema, kafka, settings, logger: logger.child({ component: 'outbox-relay' }) }),
+      inject: [DataSource, Kafka, SERVICE_LOGGER],
+    },
+    MessagingLifecycle,
+  ];
+}

@@ -1,0 +1,70 @@
+import { AddressInfo } from 'node:net';
+import { KafkaBatchTransport, KafkaSettings, OutboxRelay } from '@hitl/messaging';
+import { INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Kafka } from 'kafkajs';
+import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
+import { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { ConfigError, ServiceConfig, loadConfig } from './config/config';
+import { createLogger, loggerParams } from './logging/logger';
+import { ServiceDefinition } from './service-definition';
+import { ServiceKitModule } from './service-kit.module';
+import { KAFKA_SETTINGS, SERVICE_LOGGER } from './tokens';
+
+@Module({})
+class ServiceRootModule {}
+
+/**
+ * Builds the service: database connected and migrated, Kafka transport attached, nothing
+ * consuming or listening yet. Tests call this, then `startServiceApp`.
+ */
+export async function createServiceApp<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C): Promise<INestApplication> {
+  const logger = createLogger({ service: definition.name, level: config.LOG_LEVEL });
+  const params = loggerParams(logger);
+  const app = await NestFactory.create(
+    { module: ServiceRootModule, imports: [ServiceKitModule.forRoot(definition, config, logger), definition.module] },
+    // The JSON logger from the first line on, so a failing boot is logged like the rest.
+    { logger: new NestPinoLogger(new PinoLogger(params), params), abortOnError: false },
+  );
+  const strategy = new KafkaBatchTransport({
+    kafka: app.get(Kafka),
+    settings: app.get<KafkaSettings>(KAFKA_SETTINGS),
+    groupId: `hitl-${definition.name}`,
+    dataSource: app.get(DataSource),
+    schema: definition.schema,
+    relay: app.get(OutboxRelay),
+    logger: app.get<Logger>(SERVICE_LOGGER).child({ component: 'kafka-transport' }),
+  });
+  app.connectMicroservice({ strategy }, { inheritAppConfig: true });
+  return app;
+}
+
+/** Ensures the topics and starts the relay (app init), then consumes, then serves HTTP. Returns the base URL. */
+export async function startServiceApp(app: INestApplication, config: Pick<ServiceConfig, 'HTTP_PORT' | 'HTTP_HOST'>): Promise<string> {
+  await app.init();
+  await app.startAllMicroservices();
+  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return `http://${config.HTTP_HOST}:${port}`;
+}
+
+/**
+ * A service's whole boot, for its main.ts (the only caller passing `process.env`).
+ * Any failure, a bad variable first of all, is logged and ends the process with code 1.
+ */
+export async function runService<C extends ServiceConfig>(definition: ServiceDefinition<C>, env: Readonly<Record<string, string | undefined>>): Promise<void> {
+  const bootLogger = createLogger({ service: definition.name, level: 'info' });
+  try {
+    const config = loadConfig(definition.config, env);
+    const app = await createServiceApp(definition, config);
+    app.enableShutdownHooks();
+    const url = await startServiceApp(app, config);
+    app.get<Logger>(SERVICE_LOGGER).info({ url }, `${definition.name} listening on ${url}`);
+  } catch (error) {
+    // A config error is the operator's to fix, not a bug: its list, without a stack trace.
+    const fields = error instanceof ConfigError ? { problems: error.problems } : { err: error };
+    bootLogger.fatal(fields, `${definition.name} failed to start: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,18 @@
+import { Type } from '@nestjs/common';
+import { MigrationInterface } from 'typeorm';
+import { z } from 'zod';
+import { ServiceConfig } from './config/config';
+
+/** What an app tells the shared plumbing about itself. */
+export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
+  /** Short name: log field `service`, Kafka consumer group `hitl-<name>`. */
+  name: string;
+  /** The PostgreSQL schema the service owns: its tables, inbox, outbox and migrations table. */
+  schema: string;
+  /** The app's root module (its feature modules). */
+  module: Type<unknown>;
+  /** The app's config schema, built from the shared pieces. */
+  config: z.ZodType<C>;
+  /** Every migration of the app, oldest first (classes, not globs, so a build bundles them). */
+  migrations: Array<new () => MigrationInterface>;
+}

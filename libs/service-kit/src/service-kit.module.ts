@@ -1,0 +1,35 @@
+import { KafkaProbe, Outbox, OutboxRelay } from '@hitl/messaging';
+import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { Kafka } from 'kafkajs';
+import { LoggerModule } from 'nestjs-pino';
+import { Logger } from 'pino';
+import { ServiceConfig } from './config/config';
+import { databaseModule } from './database/database.module';
+import { HealthController } from './health/health.controller';
+import { KafkaHealthIndicator } from './health/kafka.health';
+import { loggerParams } from './logging/logger';
+import { messagingProviders } from './messaging/messaging.providers';
+import { MetricsController } from './metrics/metrics.controller';
+import { ServiceDefinition } from './service-definition';
+import { KAFKA_SETTINGS, SERVICE_CONFIG, SERVICE_LOGGER } from './tokens';
+
+/** What every service has besides its features; global, so feature modules can inject it. */
+@Module({})
+export class ServiceKitModule {
+  static forRoot(definition: ServiceDefinition, config: ServiceConfig, logger: Logger): DynamicModule {
+    return {
+      module: ServiceKitModule,
+      global: true,
+      imports: [LoggerModule.forRoot(loggerParams(logger)), TerminusModule.forRoot({ errorLogStyle: 'json' }), databaseModule(definition, config, logger)],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: SERVICE_LOGGER, useValue: logger },
+        ...messagingProviders(definition, config),
+        KafkaHealthIndicator,
+      ],
+      exports: [SERVICE_CONFIG, SERVICE_LOGGER, KAFKA_SETTINGS, Kafka, KafkaProbe, Outbox, OutboxRelay],
+    };
+  }
+}
