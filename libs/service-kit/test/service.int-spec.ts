@@ -183,3 +183,23 @@ describe('a bad variable', () => {
     expect(fatal).toMatchObject({ service: 'kit-test', problems: [{ variable: 'HTTP_PORT' }], msg: expect.stringContaining('HTTP_PORT') });
   });
 });
+
+describe('two replicas of one service starting at the same moment', () => {
+  const { schema, topicPrefix } = isolatedNames();
+  const apps: INestApplication[] = [];
+
+  afterAll(async () => {
+    // Built, not started: no topics were created for this prefix.
+    await Promise.all(apps.map((a) => a.close()));
+    await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  });
+
+  it('both boot, and the schema is migrated exactly once', async () => {
+    const config = configFor(topicPrefix);
+    const booted = await Promise.allSettled([createServiceApp(testService(schema), config), createServiceApp(testService(schema), config)]);
+    for (const result of booted) if (result.status === 'fulfilled') apps.push(result.value);
+    expect(booted.map((r) => (r.status === 'rejected' ? String(r.reason) : 'booted'))).toEqual(['booted', 'booted']);
+    const applied = await admin<{ name: string }>(`SELECT name FROM "${schema}".migrations`);
+    expect(applied.map((m) => m.name)).toEqual(['CreateMessagingTables1700000000000']);
+  });
+});

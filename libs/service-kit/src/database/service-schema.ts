@@ -25,7 +25,11 @@ export async function createSchemaIfMissing(url: string, schema: string): Promis
     throw new DatabaseUnreachableError(url, error);
   }
   try {
+    // IF NOT EXISTS still races between two sessions (a unique violation): take the migration lock.
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [migrationLock(schema)]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${sqlSchema(schema)}`);
+    await client.query('COMMIT');
   } finally {
     await client.end();
   }
@@ -49,13 +53,17 @@ export async function migrateUnderLock(dataSource: DataSource, schema: string): 
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`hitl.migrations.${schema}`]);
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [migrationLock(schema)]);
     try {
       await dataSource.runMigrations({ transaction: 'each' });
     } finally {
-      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`hitl.migrations.${schema}`]);
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [migrationLock(schema)]);
     }
   } finally {
     await runner.release();
   }
+}
+
+function migrationLock(schema: string): string {
+  return `hitl.migrations.${schema}`;
 }
