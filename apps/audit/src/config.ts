@@ -1,11 +1,6 @@
-import { databaseConfig, httpConfig, kafkaConfig, logConfig } from '@hitl/service-kit';
+import { serviceConfig } from '@hitl/service-kit';
 import { z } from 'zod';
 
-export const auditConfig = z.object({
-  ...kafkaConfig({ clientId: 'hitl-audit' }).shape,
-  ...databaseConfig.shape,
-  ...httpConfig({ port: 3003 }).shape,
-  ...logConfig.shape,
-});
+export const auditConfig = serviceConfig({ clientId: 'hitl-audit', port: 3003 });
 
 export type AuditConfig = z.output<typeof auditConfig>;

@@ -1,11 +1,6 @@
-import { databaseConfig, httpConfig, kafkaConfig, logConfig } from '@hitl/service-kit';
+import { serviceConfig } from '@hitl/service-kit';
 import { z } from 'zod';
 
-export const escalationConfig = z.object({
-  ...kafkaConfig({ clientId: 'hitl-escalation' }).shape,
-  ...databaseConfig.shape,
-  ...httpConfig({ port: 3002 }).shape,
-  ...logConfig.shape,
-});
+export const escalationConfig = serviceConfig({ clientId: 'hitl-escalation', port: 3002 });
 
 export type EscalationConfig = z.output<typeof escalationConfig>;

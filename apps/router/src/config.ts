@@ -1,11 +1,6 @@
-import { databaseConfig, httpConfig, kafkaConfig, logConfig } from '@hitl/service-kit';
+import { serviceConfig } from '@hitl/service-kit';
 import { z } from 'zod';
 
-export const routerConfig = z.object({
-  ...kafkaConfig({ clientId: 'hitl-router' }).shape,
-  ...databaseConfig.shape,
-  ...httpConfig({ port: 3001 }).shape,
-  ...logConfig.shape,
-});
+export const routerConfig = serviceConfig({ clientId: 'hitl-router', port: 3001 });
 
 export type RouterConfig = z.output<typeof routerConfig>;

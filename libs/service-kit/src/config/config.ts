@@ -62,6 +62,19 @@ export const logConfig = z.object({
 });
 
 /** What the shared plumbing needs from every service's parsed config. */
+/**
+ * What every service reads: Kafka, PostgreSQL, HTTP and logging, with its own defaults.
+ * A service with more settings extends it: `serviceConfig({...}).extend({ ... })`.
+ */
+export function serviceConfig(defaults: { clientId: string; port: number }) {
+  return z.object({
+    ...kafkaConfig({ clientId: defaults.clientId }).shape,
+    ...databaseConfig.shape,
+    ...httpConfig({ port: defaults.port }).shape,
+    ...logConfig.shape,
+  });
+}
+
 export type ServiceConfig = z.output<ReturnType<typeof kafkaConfig>> &
   z.output<typeof databaseConfig> &
   z.output<ReturnType<typeof httpConfig>> &
