@@ -1,0 +1,3 @@
+export * from './manifest.schema';
+export * from './manifest';
+export * from './route';

@@ -1,0 +1,130 @@
+import { OnTimeout, Urgency } from '@hitl/contracts';
+import { z } from 'zod';
+
+// The action manifest (v1), as ../shared/spec/manifest.md describes it. Objects are
+// strict: a misspelt key is an error that names it, never a silently ignored policy.
+
+export const Severity = z.enum(['low', 'medium', 'high', 'critical']);
+export type Severity = z.infer<typeof Severity>;
+
+export const Mode = z.enum(['approve_before', 'review_after', 'log_and_alert', 'autonomous']);
+export type Mode = z.infer<typeof Mode>;
+
+const Confidence = z.number().min(0).max(1);
+const Role = z.string().min(1);
+const Seconds = z.number().int().positive();
+
+export const SlaMinutes = z.strictObject({
+  low: z.number().positive(),
+  normal: z.number().positive(),
+  high: z.number().positive(),
+  critical: z.number().positive(),
+});
+export type SlaMinutes = z.infer<typeof SlaMinutes>;
+
+/** The decision fields an `escalate_when` rule may test (first segment of its path). */
+export const DECISION_ROOTS = [
+  'action',
+  'agent',
+  'confidence',
+  'context',
+  'on_behalf_of',
+  'parameters',
+  'recommended_review',
+  'session_id',
+  'uncertainty_factors',
+  'urgency',
+  'workflow',
+] as const;
+
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** One escalation trigger: a path into the decision and exactly one comparison. */
+export const EscalateWhen = z
+  .strictObject({
+    field: z
+      .string()
+      .min(1)
+      .refine((f) => (DECISION_ROOTS as readonly string[]).includes(f.split('.')[0]), {
+        message: `must start with one of: ${DECISION_ROOTS.join(', ')}`,
+      }),
+    equals: Scalar.optional(),
+    in: z.array(Scalar).min(1).optional(),
+    gt: z.number().optional(),
+    gte: z.number().optional(),
+    lt: z.number().optional(),
+    lte: z.number().optional(),
+    exists: z.boolean().optional(),
+  })
+  .refine((rule) => OPERATORS.filter((op) => rule[op] !== undefined).length === 1, {
+    message: `needs exactly one of: ${['equals', 'in', 'gt', 'gte', 'lt', 'lte', 'exists'].join(', ')}`,
+  });
+export type EscalateWhen = z.infer<typeof EscalateWhen>;
+export const OPERATORS = ['equals', 'in', 'gt', 'gte', 'lt', 'lte', 'exists'] as const;
+
+export const Thresholds = z.strictObject({
+  auto_approve_confidence: Confidence.optional(),
+  escalate_confidence: Confidence.optional(),
+});
+
+export const Conditions = z.strictObject({
+  auto_approve_below_usd: z.number().nonnegative().optional(),
+  always_approve_above_usd: z.number().nonnegative().optional(),
+});
+
+/** Settings an action may set itself, falling back to `defaults`, then to built-in values. */
+const Inheritable = {
+  on_timeout: OnTimeout.optional(),
+  approval_timeout_seconds: Seconds.optional(),
+  sla_minutes: SlaMinutes.optional(),
+  escalation_path: z.array(Role).min(1).optional(),
+  required_approvals: z.number().int().min(1).optional(),
+  post_review_sample_rate: z.number().min(0).max(1).optional(),
+  max_uncertainty_factors: z.number().int().min(0).optional(),
+};
+
+export const ActionPolicy = z.strictObject({
+  severity: Severity,
+  reversible: z.boolean(),
+  approval_required: z.boolean().optional(),
+  mode: Mode.optional(),
+  ...Inheritable,
+  amount_field: z.string().min(1).optional(),
+  conditions: Conditions.optional(),
+  thresholds: Thresholds.optional(),
+  escalate_when: z.array(EscalateWhen).optional(),
+  parameters_schema: z.record(z.string(), z.unknown()).optional(),
+  rollback_window_seconds: Seconds.nullable().optional(),
+  redact: z.array(z.string().min(1)).optional(),
+  audit_log: z.boolean().optional(),
+  owner: z.string().optional(),
+  description: z.string().optional(),
+});
+export type ActionPolicy = z.infer<typeof ActionPolicy>;
+
+export const Defaults = z.strictObject({
+  auto_approve_confidence: Confidence.optional(),
+  escalate_confidence: Confidence.optional(),
+  ...Inheritable,
+});
+export type Defaults = z.infer<typeof Defaults>;
+
+export const ManifestDocument = z.strictObject({
+  version: z.literal(1).optional(),
+  defaults: Defaults.optional(),
+  actions: z.record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'action names use letters, digits and _ . : -'), ActionPolicy),
+});
+export type ManifestDocument = z.infer<typeof ManifestDocument>;
+
+/** The built-in values of `defaults` (manifest.md). */
+export const BUILT_IN_DEFAULTS = {
+  auto_approve_confidence: 0.95,
+  escalate_confidence: 0.6,
+  max_uncertainty_factors: 2,
+  on_timeout: 'deny' as OnTimeout,
+  approval_timeout_seconds: 3600,
+  sla_minutes: { low: 240, normal: 60, high: 15, critical: 5 } satisfies Record<Urgency, number>,
+  escalation_path: ['reviewer'],
+  required_approvals: 1,
+  post_review_sample_rate: 0,
+};

@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ManifestError, loadManifest, manifestVersion, modeFor } from './manifest';
+
+const seedYaml = readFileSync(join(__dirname, '../../../manifests/seed-004.yaml'), 'utf8');
+
+function issuesOf(yaml: string): string[] {
+  try {
+    loadManifest(yaml);
+  } catch (error) {
+    if (error instanceof ManifestError) return error.issues.map((i) => `${i.path}: ${i.message}`);
+    throw error;
+  }
+  return [];
+}
+
+const refund = (extra: string) => `actions:
+  process_refund:
+    severity: high
+    reversible: false
+    approval_required: true
+${extra}`;
+
+describe('loading the manifest', () => {
+  it('loads the seed 004 manifest verbatim, with defaults and modes filled in', () => {
+    const manifest = loadManifest(seedYaml);
+    expect([...manifest.actions.keys()]).toEqual(['send_customer_email', 'create_jira_ticket', 'process_refund', 'query_crm']);
+    const refundPolicy = manifest.actions.get('process_refund')!;
+    expect(refundPolicy).toMatchObject({
+      mode: 'approve_before',
+      approvalTimeoutSeconds: 900,
+      autoApproveBelowUsd: 50,
+      alwaysApproveAboveUsd: 500,
+      amountField: 'amount_usd',
+      onTimeout: 'deny',
+      escalationPath: ['reviewer'],
+      autoApproveConfidence: 0.95,
+      escalateConfidence: 0.6,
+      maxUncertaintyFactors: 2,
+      requiredApprovals: 1,
+      slaMinutes: { low: 240, normal: 60, high: 15, critical: 5 },
+    });
+    expect(manifest.actions.get('send_customer_email')!.escalationPath).toEqual(['primary_reviewer', 'team_lead']);
+    expect(manifest.actions.get('create_jira_ticket')!.mode).toBe('autonomous');
+    expect(manifest.version).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it.each([
+    ['high', true, 'review_after'],
+    ['critical', true, 'review_after'],
+    ['high', false, 'approve_before'],
+    ['critical', false, 'approve_before'],
+    ['low', true, 'autonomous'],
+    ['medium', true, 'autonomous'],
+    ['low', false, 'log_and_alert'],
+    ['medium', false, 'log_and_alert'],
+  ] as const)('an action of severity %s, reversible %s, with no mode, is %s', (severity, reversible, mode) => {
+    expect(modeFor(severity, reversible)).toBe(mode);
+    const manifest = loadManifest(`actions:\n  a:\n    severity: ${severity}\n    reversible: ${reversible}\n    approval_required: false\n`);
+    expect(manifest.actions.get('a')!.mode).toBe(mode);
+  });
+
+  it('approval_required: true always means approve_before', () => {
+    expect(loadManifest('actions:\n  a: { severity: low, reversible: true, approval_required: true }\n').actions.get('a')!.mode).toBe('approve_before');
+  });
+
+  it('an action overrides defaults, and defaults override built-in values', () => {
+    const m = loadManifest(`defaults:
+  auto_approve_confidence: 0.9
+  sla_minutes: { low: 100, normal: 50, high: 10, critical: 2 }
+  escalation_path: [ops]
+actions:
+  a: { severity: high, reversible: false, thresholds: { auto_approve_confidence: 0.99 }, escalation_path: [l1, l2] }
+  b: { severity: high, reversible: false }
+`);
+    expect(m.actions.get('a')).toMatchObject({ autoApproveConfidence: 0.99, escalationPath: ['l1', 'l2'], slaMinutes: { normal: 50 } });
+    expect(m.actions.get('b')).toMatchObject({ autoApproveConfidence: 0.9, escalationPath: ['ops'] });
+  });
+});
+
+describe('a manifest that is wrong stops with errors naming the action and the field', () => {
+  it.each([
+    ['on_timeout: approve on a high-severity, irreversible action', refund('    on_timeout: approve'), 'actions.process_refund.on_timeout: approve is allowed only for severity: low and reversible: true'],
+    ['on_timeout: approve on a low but irreversible action', 'actions:\n  a: { severity: low, reversible: false, on_timeout: approve }\n', 'actions.a.on_timeout'],
+    ['on_timeout: approve inherited from defaults', 'defaults: { on_timeout: approve }\nactions:\n  a: { severity: medium, reversible: true }\n', 'actions.a.on_timeout: approve (inherited from defaults.on_timeout)'],
+    ['a misspelt field', refund('    aproval_timeout_seconds: 60'), 'actions.process_refund.aproval_timeout_seconds: unknown field'],
+    ['a severity that does not exist', 'actions:\n  a: { severity: huge, reversible: true }\n', 'actions.a.severity'],
+    ['a missing severity', 'actions:\n  a: { reversible: true }\n', 'actions.a.severity'],
+    ['a negative timeout', refund('    approval_timeout_seconds: -5'), 'actions.process_refund.approval_timeout_seconds'],
+    ['an empty escalation path', refund('    escalation_path: []'), 'actions.process_refund.escalation_path'],
+    ['a threshold above 1', refund('    thresholds: { auto_approve_confidence: 1.2 }'), 'actions.process_refund.thresholds.auto_approve_confidence'],
+    ['escalation above auto-approval', refund('    thresholds: { auto_approve_confidence: 0.5, escalate_confidence: 0.7 }'), 'actions.process_refund.thresholds: escalate_confidence 0.7 is above'],
+    ['amount bounds crossed', refund('    conditions: { auto_approve_below_usd: 600, always_approve_above_usd: 500 }'), 'actions.process_refund.conditions: auto_approve_below_usd 600'],
+    ['a contradictory mode', refund('    mode: autonomous'), 'actions.process_refund.mode: is autonomous, but approval_required: true'],
+    ['an escalate_when rule with two operators', refund('    escalate_when: [{ field: confidence, lt: 0.5, gt: 0.1 }]'), 'actions.process_refund.escalate_when.0: needs exactly one of'],
+    ['an escalate_when rule on no decision field', refund('    escalate_when: [{ field: customer.tier, equals: vip }]'), 'actions.process_refund.escalate_when.0.field: must start with one of'],
+    ['an invalid parameters_schema', refund('    parameters_schema: { type: objectx }'), 'actions.process_refund.parameters_schema: is not a valid JSON Schema'],
+    ['an unknown manifest version', 'version: 2\nactions: {}\n', 'version'],
+    ['duplicate keys', 'actions:\n  a: { severity: low, reversible: true }\n  a: { severity: high, reversible: true }\n', 'YAML: Map keys must be unique'],
+    ['YAML that is not a mapping', '- just\n- a list\n', ': Invalid input'],
+  ])('%s', (_name, yaml, expected) => {
+    expect(issuesOf(yaml).join('\n')).toContain(expected);
+  });
+
+  it('reports every problem at once', () => {
+    const issues = issuesOf('actions:\n  a: { severity: high, reversible: false, on_timeout: approve }\n  b: { severity: nope, reversible: true }\n');
+    expect(issues).toHaveLength(1); // schema errors come first, on their own
+    expect(issuesOf('actions:\n  a: { severity: high, reversible: false, on_timeout: approve }\n  b: { severity: low, reversible: false, on_timeout: approve }\n')).toHaveLength(2);
+  });
+});
+
+describe('manifest_version', () => {
+  it('is the same across key order, quoting and whitespace', () => {
+    const reordered = `actions:
+  query_crm: { audit_log: true, approval_required: false, reversible: true, severity: low }
+  process_refund:
+    conditions: { always_approve_above_usd: 500, auto_approve_below_usd: 50 }
+    approval_timeout_seconds: 900
+    approval_required: true
+    reversible: false
+    severity: "high"
+  create_jira_ticket: {severity: low, reversible: true, approval_required: false, audit_log: true}
+  send_customer_email:
+      escalation_path:   [primary_reviewer, team_lead]
+      approval_timeout_seconds: 3600
+      approval_required: true
+      reversible: false
+      severity: high
+`;
+    expect(loadManifest(reordered).version).toBe(loadManifest(seedYaml).version);
+  });
+
+  it('changes when any policy value changes', () => {
+    expect(loadManifest(seedYaml.replace('auto_approve_below_usd: 50', 'auto_approve_below_usd: 49')).version).not.toBe(loadManifest(seedYaml).version);
+  });
+
+  it('is a hash of the canonical document', () => {
+    expect(manifestVersion({ b: 1, a: [1, 2] })).toBe(manifestVersion({ a: [1, 2], b: 1 }));
+  });
+});

@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { OnTimeout, Urgency } from '@hitl/contracts';
+import Ajv, { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import canonicalize from 'canonicalize';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { BUILT_IN_DEFAULTS, EscalateWhen, ManifestDocument, Mode, Severity } from './manifest.schema';
+
+/** One action's policy with every default applied: what routing reads. */
+export interface ResolvedAction {
+  name: string;
+  severity: Severity;
+  reversible: boolean;
+  mode: Mode;
+  onTimeout: OnTimeout;
+  approvalTimeoutSeconds: number;
+  slaMinutes: Record<Urgency, number>;
+  escalationPath: string[];
+  requiredApprovals: number;
+  postReviewSampleRate: number;
+  maxUncertaintyFactors: number;
+  autoApproveConfidence: number;
+  escalateConfidence: number;
+  amountField: string;
+  autoApproveBelowUsd: number | null;
+  alwaysApproveAboveUsd: number | null;
+  escalateWhen: EscalateWhen[];
+  /** Checks parameters against the action's `parameters_schema`; absent when it has none. */
+  validateParameters: ValidateFunction | null;
+  rollbackWindowSeconds: number | null;
+  redact: string[];
+  auditLog: boolean;
+  owner: string | null;
+}
+
+export interface Manifest {
+  /** `sha256:` + hex of the canonical JSON of the document: same policy, same version, whatever the formatting. */
+  version: string;
+  document: ManifestDocument;
+  actions: ReadonlyMap<string, ResolvedAction>;
+}
+
+export interface ManifestIssue {
+  /** Where, e.g. `actions.process_refund.on_timeout`. */
+  path: string;
+  message: string;
+}
+
+export class ManifestError extends Error {
+  constructor(readonly issues: ManifestIssue[]) {
+    super(`invalid manifest:\n${issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+    this.name = 'ManifestError';
+  }
+}
+
+/** The mode an action has when it names none: the seed's severity x reversibility table. */
+export function modeFor(severity: Severity, reversible: boolean): Mode {
+  const high = severity === 'high' || severity === 'critical';
+  if (high) return reversible ? 'review_after' : 'approve_before';
+  return reversible ? 'autonomous' : 'log_and_alert';
+}
+
+export function manifestVersion(document: unknown): string {
+  const canonical = canonicalize(document);
+  if (canonical === undefined) throw new TypeError('manifest cannot be canonicalized');
+  return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
+}
+
+/** Parses and validates manifest YAML; throws a ManifestError naming every bad action and field. */
+export function loadManifest(yamlText: string): Manifest {
+  const doc = parseDocument(yamlText, { uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ManifestError(doc.errors.map((e) => ({ path: '', message: `YAML: ${e.message.split('\n')[0]}` })));
+  }
+  return buildManifest(doc.toJS());
+}
+
+/** Validates an already-parsed manifest document (e.g. from JSON). */
+export function buildManifest(raw: unknown): Manifest {
+  const parsed = ManifestDocument.safeParse(raw);
+  if (!parsed.success) throw new ManifestError(zodIssues(parsed.error));
+  const document = parsed.data;
+  const issues: ManifestIssue[] = [];
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+
+  const defaults = { ...BUILT_IN_DEFAULTS, ...stripUndefined(document.defaults ?? {}) };
+  const actions = new Map<string, ResolvedAction>();
+  for (const [name, policy] of Object.entries(document.actions)) {
+    const at = (field: string) => `actions.${name}.${field}`;
+    if (policy.approval_required === true && policy.mode !== undefined && policy.mode !== 'approve_before') {
+      issues.push({ path: at('mode'), message: `is ${policy.mode}, but approval_required: true means approve_before` });
+    }
+    const mode: Mode = policy.approval_required ? 'approve_before' : (policy.mode ?? modeFor(policy.severity, policy.reversible));
+    const onTimeout = policy.on_timeout ?? defaults.on_timeout;
+    if (onTimeout === 'approve' && !(policy.severity === 'low' && policy.reversible)) {
+      const from = policy.on_timeout === undefined ? ' (inherited from defaults.on_timeout)' : '';
+      issues.push({
+        path: at('on_timeout'),
+        message: `approve${from} is allowed only for severity: low and reversible: true (this action is ${policy.severity}, ${policy.reversible ? 'reversible' : 'irreversible'}); an agent must never get approval by waiting out a reviewer`,
+      });
+    }
+    const autoApproveConfidence = policy.thresholds?.auto_approve_confidence ?? defaults.auto_approve_confidence;
+    const escalateConfidence = policy.thresholds?.escalate_confidence ?? defaults.escalate_confidence;
+    if (escalateConfidence > autoApproveConfidence) {
+      issues.push({ path: at('thresholds'), message: `escalate_confidence ${escalateConfidence} is above auto_approve_confidence ${autoApproveConfidence}` });
+    }
+    const below = policy.conditions?.auto_approve_below_usd ?? null;
+    const above = policy.conditions?.always_approve_above_usd ?? null;
+    if (below !== null && above !== null && below > above) {
+      issues.push({ path: at('conditions'), message: `auto_approve_below_usd ${below} is above always_approve_above_usd ${above}` });
+    }
+    let validateParameters: ValidateFunction | null = null;
+    if (policy.parameters_schema) {
+      try {
+        validateParameters = ajv.compile(policy.parameters_schema);
+      } catch (error) {
+        issues.push({ path: at('parameters_schema'), message: `is not a valid JSON Schema: ${(error as Error).message}` });
+      }
+    }
+    actions.set(name, {
+      name,
+      severity: policy.severity,
+      reversible: policy.reversible,
+      mode,
+      onTimeout,
+      approvalTimeoutSeconds: policy.approval_timeout_seconds ?? defaults.approval_timeout_seconds,
+      slaMinutes: policy.sla_minutes ?? defaults.sla_minutes,
+      escalationPath: policy.escalation_path ?? defaults.escalation_path,
+      requiredApprovals: policy.required_approvals ?? defaults.required_approvals,
+      postReviewSampleRate: policy.post_review_sample_rate ?? defaults.post_review_sample_rate,
+      maxUncertaintyFactors: policy.max_uncertainty_factors ?? defaults.max_uncertainty_factors,
+      autoApproveConfidence,
+      escalateConfidence,
+      amountField: policy.amount_field ?? 'amount_usd',
+      autoApproveBelowUsd: below,
+      alwaysApproveAboveUsd: above,
+      escalateWhen: policy.escalate_when ?? [],
+      validateParameters,
+      rollbackWindowSeconds: policy.rollback_window_seconds ?? null,
+      redact: policy.redact ?? [],
+      auditLog: policy.audit_log ?? true,
+      owner: policy.owner ?? null,
+    });
+  }
+  if (issues.length > 0) throw new ManifestError(issues);
+  return { version: manifestVersion(raw), document, actions };
+}
+
+function zodIssues(error: z.ZodError): ManifestIssue[] {
+  return error.issues.flatMap((issue) => {
+    // Unknown keys are reported on their parent: name each key itself.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'unknown field' }));
+    }
+    return [{ path: issue.path.join('.'), message: issue.message }];
+  });
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,286 @@
+import { DecisionProposedData, Urgency, exampleDecision } from '@hitl/contracts';
+import fc from 'fast-check';
+import { ManifestError, loadManifest } from './manifest';
+import { Verdict, raiseUrgency, route, sampledForPostReview } from './route';
+
+const manifest = loadManifest(`
+actions:
+  process_refund:
+    severity: high
+    reversible: false
+    approval_required: true
+    approval_timeout_seconds: 900
+    escalation_path: [support_agent, finance_lead]
+    conditions: { auto_approve_below_usd: 50, always_approve_above_usd: 500 }
+    thresholds: { auto_approve_confidence: 0.97, escalate_confidence: 0.6 }
+    escalate_when:
+      - { field: parameters.customer_tier, in: [enterprise, strategic] }
+      - { field: context.policy_conflict, equals: true }
+    parameters_schema: { type: object, required: [order_id, amount_usd], properties: { amount_usd: { type: number } } }
+  issue_credit:
+    severity: medium
+    reversible: false
+    approval_required: true
+    amount_field: credit.value
+    conditions: { auto_approve_below_usd: 20 }
+  send_customer_email: { severity: high, reversible: false, approval_required: true }
+  create_jira_ticket: { severity: low, reversible: true }
+  delete_records: { severity: medium, reversible: false }
+  provision_vm: { severity: high, reversible: true, rollback_window_seconds: 600, escalation_path: [ops, platform_lead] }
+`);
+
+const now = new Date('2026-11-22T09:00:00Z');
+const minutes = (n: number) => new Date(now.getTime() + n * 60_000).toISOString();
+
+function decision(overrides: Partial<DecisionProposedData> = {}): DecisionProposedData {
+  return {
+    ...structuredClone(exampleDecision),
+    parameters: { order_id: 'ORD-1', amount_usd: 100, customer_tier: 'standard' },
+    confidence: 0.9,
+    uncertainty_factors: [],
+    recommended_review: false,
+    context: {},
+    urgency: 'normal',
+    ...overrides,
+  };
+}
+
+type Case = [name: string, overrides: Partial<DecisionProposedData>, verdict: Verdict, decidingRule: string];
+
+// Each step of manifest.md's routing order, and which step wins when several apply.
+const cases: Case[] = [
+  ['1. an unknown action is blocked', { action: 'wire_money', confidence: 1 }, 'block', 'unknown_action'],
+  ['2. parameters failing the schema are blocked', { parameters: { amount_usd: 10 }, confidence: 1 }, 'block', 'parameters_invalid'],
+  ['2. ...even with an amount that would auto-approve', { parameters: { order_id: 'A', amount_usd: '10' }, confidence: 1 }, 'block', 'parameters_invalid'],
+  ['3. autonomous actions run', { action: 'create_jira_ticket', parameters: {}, confidence: 0.1, recommended_review: true }, 'auto_approve', 'mode_autonomous'],
+  ['3. log_and_alert actions run', { action: 'delete_records', parameters: {}, confidence: 0.1 }, 'auto_approve', 'mode_log_and_alert'],
+  ['3. review_after actions run, reviewed after', { action: 'provision_vm', parameters: {}, confidence: 0.1 }, 'auto_approve', 'mode_review_after'],
+  ['4. above the ceiling a human decides', { parameters: { order_id: 'A', amount_usd: 501 }, confidence: 0.99 }, 'human_review', 'amount_above_ceiling'],
+  ['4. ...even when an escalation trigger also matches', { parameters: { order_id: 'A', amount_usd: 600, customer_tier: 'enterprise' }, confidence: 0.2 }, 'human_review', 'amount_above_ceiling'],
+  ['4. an amount missing goes to a human', { action: 'issue_credit', parameters: { credit: { currency: 'USD' } }, confidence: 0.99 }, 'human_review', 'amount_missing'],
+  ['4. an amount that is not a number is missing', { action: 'issue_credit', parameters: { credit: { value: '5' } }, confidence: 0.99 }, 'human_review', 'amount_missing'],
+  ['5. an escalate_when rule escalates', { parameters: { order_id: 'A', amount_usd: 100, customer_tier: 'strategic' }, confidence: 0.99 }, 'escalate', 'escalate'],
+  ['5. ...even below the auto-approve amount', { parameters: { order_id: 'A', amount_usd: 10, customer_tier: 'enterprise' }, confidence: 0.99 }, 'escalate', 'escalate'],
+  ['5. a context flag escalates', { context: { policy_conflict: true }, confidence: 0.99 }, 'escalate', 'escalate'],
+  ['5. low confidence escalates', { confidence: 0.59 }, 'escalate', 'escalate'],
+  ['5. ...even below the auto-approve amount', { parameters: { order_id: 'A', amount_usd: 5 }, confidence: 0.3 }, 'escalate', 'escalate'],
+  ['5. too many uncertainty factors escalate', { uncertainty_factors: ['a', 'b', 'c'], confidence: 0.99 }, 'escalate', 'escalate'],
+  ['5. exactly the maximum does not', { uncertainty_factors: ['a', 'b'], confidence: 0.99 }, 'auto_approve', 'confidence_auto_approve'],
+  ['6. below the auto-approve amount it runs', { parameters: { order_id: 'A', amount_usd: 49.99 }, confidence: 0.61 }, 'auto_approve', 'amount_below_auto_approve'],
+  ['6. ...unless the agent asks for a human', { parameters: { order_id: 'A', amount_usd: 10 }, confidence: 0.99, recommended_review: true }, 'human_review', 'human_review'],
+  ['6. exactly the auto-approve amount is not below it', { parameters: { order_id: 'A', amount_usd: 50 }, confidence: 0.9 }, 'human_review', 'human_review'],
+  ['7. confidence at the threshold runs', { confidence: 0.97 }, 'auto_approve', 'confidence_auto_approve'],
+  ['7. ...unless the agent asks for a human', { confidence: 0.99, recommended_review: true }, 'human_review', 'human_review'],
+  ['8. otherwise a human decides', { confidence: 0.96 }, 'human_review', 'human_review'],
+  ['8. at the escalation threshold it is not escalated', { confidence: 0.6 }, 'human_review', 'human_review'],
+  ['7. an action with no amount rules uses confidence', { action: 'send_customer_email', parameters: { to: 'x' }, confidence: 0.95 }, 'auto_approve', 'confidence_auto_approve'],
+];
+
+describe('route: the routing order, first match wins', () => {
+  it.each(cases)('%s', (_name, overrides, verdict, decidingRule) => {
+    const routing = route(decision(overrides), manifest, now);
+    expect(routing.verdict).toBe(verdict);
+    expect(routing.reasons.at(-1)?.rule).toBe(decidingRule);
+    expect(routing.manifestVersion).toBe(manifest.version);
+    // A human is asked exactly when the verdict needs one.
+    expect(routing.approval !== null).toBe(verdict === 'human_review' || verdict === 'escalate');
+  });
+
+  it('leaves a plain-words reason for every step it took', () => {
+    const routing = route(decision({ confidence: 0.96 }), manifest, now);
+    expect(routing.reasons.map((r) => r.rule)).toEqual([
+      'action',
+      'parameters',
+      'amount_ceiling',
+      'escalation_triggers',
+      'confidence_below_auto_approve',
+      'human_review',
+    ]);
+    expect(routing.reasons.find((r) => r.rule === 'amount_ceiling')!.detail).toBe('amount 100 is not above 500');
+    expect(routing.reasons.find((r) => r.rule === 'confidence_below_auto_approve')!.detail).toBe('confidence 0.96 is below the auto-approve threshold 0.97');
+  });
+
+  it('human review starts at the first tier, with the SLA of the urgency and the action timeout', () => {
+    const routing = route(decision({ confidence: 0.9, urgency: 'normal' }), manifest, now);
+    expect(routing.approval).toEqual({
+      route: 'human_review',
+      reviewer_role: 'support_agent',
+      escalation_path: ['support_agent', 'finance_lead'],
+      urgency: 'normal',
+      sla_deadline: minutes(60),
+      expires_at: minutes(15),
+      on_timeout: 'deny',
+      required_approvals: 1,
+      rollback_window_seconds: null,
+    });
+  });
+
+  it('escalation starts at the second tier with the urgency raised one level', () => {
+    const routing = route(decision({ confidence: 0.3, urgency: 'normal' }), manifest, now);
+    expect(routing.approval).toMatchObject({ route: 'escalate', reviewer_role: 'finance_lead', escalation_path: ['finance_lead'], urgency: 'high', sla_deadline: minutes(15) });
+  });
+
+  it('escalation with a single tier stays there; critical stays critical', () => {
+    const routing = route(decision({ action: 'send_customer_email', parameters: {}, confidence: 0.1, urgency: 'critical' }), manifest, now);
+    expect(routing.approval).toMatchObject({ reviewer_role: 'reviewer', escalation_path: ['reviewer'], urgency: 'critical', sla_deadline: minutes(5) });
+    expect(raiseUrgency('low')).toBe('normal');
+  });
+
+  it('review_after asks for a post review with the rollback window and no expiry', () => {
+    const routing = route(decision({ action: 'provision_vm', parameters: {}, urgency: 'high' }), manifest, now);
+    expect(routing.postReview).toEqual({
+      route: 'post_review',
+      reviewer_role: 'ops',
+      escalation_path: ['ops', 'platform_lead'],
+      urgency: 'high',
+      sla_deadline: minutes(15),
+      expires_at: null,
+      on_timeout: 'deny',
+      required_approvals: 1,
+      rollback_window_seconds: 600,
+    });
+  });
+
+  it('log_and_alert raises an alert; autonomous does not', () => {
+    expect(route(decision({ action: 'delete_records', parameters: {} }), manifest, now).alert).toBe(true);
+    expect(route(decision({ action: 'create_jira_ticket', parameters: {} }), manifest, now).alert).toBe(false);
+  });
+});
+
+describe("the seed 001 ESCALATION_TRIGGERS, written as escalate_when", () => {
+  const triggers = loadManifest(`
+actions:
+  process_refund:
+    severity: high
+    reversible: false
+    approval_required: true
+    thresholds: { escalate_confidence: 0.7, auto_approve_confidence: 0.9 }   # confidence_below: 0.7
+    max_uncertainty_factors: 10
+    escalate_when:
+      - { field: parameters.amount_usd, gt: 10000 }                         # amount_exceeds: 10000
+      - { field: parameters.customer_tier, in: [enterprise, strategic] }    # customer_tier
+      - { field: context.policy_conflict, equals: true }                    # policy_conflict: True
+      - { field: context.no_matching_precedent, equals: true }              # no_matching_precedent: True
+`);
+  const calm = (o: Partial<DecisionProposedData> = {}) => decision({ parameters: { order_id: 'A', amount_usd: 900, customer_tier: 'smb' }, confidence: 0.95, context: {}, ...o });
+
+  it.each([
+    ['confidence_below 0.7', { confidence: 0.69 }],
+    ['amount_exceeds 10000', { parameters: { order_id: 'A', amount_usd: 10_000.01, customer_tier: 'smb' } }],
+    ['customer_tier enterprise', { parameters: { order_id: 'A', amount_usd: 900, customer_tier: 'enterprise' } }],
+    ['customer_tier strategic', { parameters: { order_id: 'A', amount_usd: 900, customer_tier: 'strategic' } }],
+    ['policy_conflict', { context: { policy_conflict: true } }],
+    ['no_matching_precedent', { context: { no_matching_precedent: true } }],
+  ])('%s escalates', (_name, overrides) => {
+    expect(route(calm(overrides), triggers, now).verdict).toBe('escalate');
+  });
+
+  it('none of them: no escalation', () => {
+    expect(route(calm({ parameters: { order_id: 'A', amount_usd: 10_000, customer_tier: 'smb' }, confidence: 0.7 }), triggers, now).verdict).toBe('human_review');
+    expect(route(calm(), triggers, now).verdict).toBe('auto_approve');
+  });
+});
+
+describe('properties', () => {
+  const anyDecision = fc.record({
+    action: fc.constantFrom('process_refund', 'issue_credit', 'send_customer_email', 'create_jira_ticket', 'delete_records', 'provision_vm'),
+    amount: fc.double({ min: 0, max: 5000, noNaN: true }),
+    tier: fc.constantFrom('standard', 'enterprise', 'strategic', 'smb'),
+    confidence: fc.double({ min: 0, max: 1, noNaN: true }),
+    factors: fc.array(fc.string(), { maxLength: 4 }),
+    recommended: fc.boolean(),
+    conflict: fc.boolean(),
+    urgency: fc.constantFrom<Urgency>('low', 'normal', 'high', 'critical'),
+  });
+  type Drawn = typeof anyDecision extends fc.Arbitrary<infer T> ? T : never;
+  const toDecision = (d: Drawn) =>
+    decision({
+      action: d.action,
+      parameters: { order_id: 'A', amount_usd: d.amount, customer_tier: d.tier, credit: { value: d.amount } },
+      confidence: d.confidence,
+      uncertainty_factors: d.factors,
+      recommended_review: d.recommended,
+      context: { policy_conflict: d.conflict },
+      urgency: d.urgency,
+    });
+
+  it('an unknown action is always blocked', () => {
+    fc.assert(
+      fc.property(anyDecision, fc.string().filter((a) => !manifest.actions.has(a)), (d, action) => {
+        expect(route({ ...toDecision(d), action }, manifest, now).verdict).toBe('block');
+      }),
+    );
+  });
+
+  it('an amount above always_approve_above_usd is never auto-approved, whatever else is true', () => {
+    fc.assert(
+      fc.property(anyDecision, fc.double({ min: 500.000001, max: 1e9, noNaN: true }), (d, amount) => {
+        const routed = route(toDecision({ ...d, action: 'process_refund', amount }), manifest, now);
+        expect(routed.verdict).not.toBe('auto_approve');
+      }),
+    );
+  });
+
+  it('raising confidence, all else equal, never makes an outcome less autonomous', () => {
+    const autonomy: Record<Verdict, number> = { block: -1, escalate: 0, human_review: 1, auto_approve: 2 };
+    fc.assert(
+      fc.property(anyDecision, fc.double({ min: 0, max: 1, noNaN: true }), (d, other) => {
+        const [low, high] = [Math.min(d.confidence, other), Math.max(d.confidence, other)];
+        const before = route(toDecision({ ...d, confidence: low }), manifest, now).verdict;
+        const after = route(toDecision({ ...d, confidence: high }), manifest, now).verdict;
+        expect(autonomy[after]).toBeGreaterThanOrEqual(autonomy[before]);
+      }),
+    );
+  });
+
+  it('on_timeout: approve never validates on a high-severity or irreversible action', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('low', 'medium', 'high', 'critical'),
+        fc.boolean(),
+        fc.boolean(),
+        (severity, reversible, viaDefaults) => {
+          fc.pre(!(severity === 'low' && reversible));
+          const yaml = viaDefaults
+            ? `defaults: { on_timeout: approve }\nactions:\n  a: { severity: ${severity}, reversible: ${reversible} }\n`
+            : `actions:\n  a: { severity: ${severity}, reversible: ${reversible}, on_timeout: approve }\n`;
+          expect(() => loadManifest(yaml)).toThrow(ManifestError);
+        },
+      ),
+    );
+    expect(loadManifest('actions:\n  a: { severity: low, reversible: true, on_timeout: approve }\n').actions.get('a')!.onTimeout).toBe('approve');
+  });
+});
+
+describe('post-review sampling', () => {
+  const ids = Array.from({ length: 20_000 }, (_, i) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`);
+
+  it('gives the same decision the same answer every time', () => {
+    for (const id of ids.slice(0, 200)) {
+      expect(sampledForPostReview(id, 0.98, 0.3, 0.97)).toBe(sampledForPostReview(id, 0.98, 0.3, 0.97));
+    }
+  });
+
+  it('samples at the configured rate over the auto-approved band, more at low confidence', () => {
+    const t = 0.9;
+    const confidence = (i: number) => t + ((1 - t) * (i % 1000)) / 1000;
+    const sampled = ids.filter((id, i) => sampledForPostReview(id, confidence(i), 0.05, t));
+    expect(sampled.length / ids.length).toBeGreaterThan(0.04);
+    expect(sampled.length / ids.length).toBeLessThan(0.06);
+    const lowHalf = sampled.filter((id) => confidence(ids.indexOf(id)) < t + (1 - t) / 2).length;
+    expect(lowHalf / sampled.length).toBeGreaterThan(0.65);
+  });
+
+  it('never samples at rate 0; always at rate 1 below the threshold', () => {
+    expect(ids.slice(0, 500).some((id) => sampledForPostReview(id, 0.1, 0, 0.9))).toBe(false);
+    expect(ids.slice(0, 500).every((id) => sampledForPostReview(id, 0.5, 1, 0.9))).toBe(true);
+  });
+
+  it('adds a post_review request to an auto-approval it samples', () => {
+    const sampling = loadManifest('actions:\n  a: { severity: high, reversible: false, approval_required: true, post_review_sample_rate: 1 }\n');
+    const routing = route(decision({ action: 'a', parameters: {}, confidence: 0.96 }), sampling, now);
+    expect(routing.verdict).toBe('auto_approve');
+    expect(routing.postReview).toMatchObject({ route: 'post_review', expires_at: null });
+    expect(routing.reasons.at(-1)!.rule).toBe('post_review_sample');
+  });
+});

@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto';
+import { ApprovalRoute, DEFAULT_URGENCY, DecisionProposedData, OnTimeout, Reason, Urgency } from '@hitl/contracts';
+import { Manifest, ResolvedAction } from './manifest';
+import { EscalateWhen, Mode, OPERATORS } from './manifest.schema';
+
+export type Verdict = 'auto_approve' | 'human_review' | 'escalate' | 'block';
+
+/** Everything `approval.requested` needs beyond ids, the decision and its hash. */
+export interface ApprovalPlan {
+  route: ApprovalRoute;
+  /** The role of the tier it starts at: the first of `escalation_path`. */
+  reviewer_role: string;
+  /** The tiers it can still go through, starting with `reviewer_role`. */
+  escalation_path: string[];
+  /** The urgency its SLAs are measured by (raised one level on escalation). */
+  urgency: Urgency;
+  sla_deadline: string;
+  expires_at: string | null;
+  on_timeout: OnTimeout;
+  required_approvals: number;
+  rollback_window_seconds: number | null;
+}
+
+export interface Routing {
+  verdict: Verdict;
+  /** The action's mode; null when the action is not in the manifest. */
+  mode: Mode | null;
+  /** The trace: one entry per step taken, in plain words; the last one decided. */
+  reasons: Reason[];
+  /** `log_and_alert`: operations are told each time it runs. */
+  alert: boolean;
+  manifestVersion: string;
+  /** For human_review and escalate: the approval to request before the action runs. */
+  approval: ApprovalPlan | null;
+  /** For auto-approvals a person reviews after the fact (review_after, or sampled). */
+  postReview: ApprovalPlan | null;
+}
+
+const URGENCIES: Urgency[] = ['low', 'normal', 'high', 'critical'];
+
+/** Escalation raises urgency one level, capped at critical. */
+export function raiseUrgency(urgency: Urgency): Urgency {
+  return URGENCIES[Math.min(URGENCIES.indexOf(urgency) + 1, URGENCIES.length - 1)];
+}
+
+/** Reads a dotted path (`parameters.customer.tier`) out of a decision. */
+export function readPath(source: unknown, path: string): unknown {
+  let value: unknown = source;
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/** Whether one `escalate_when` rule matches, and how to say so. */
+export function matchRule(rule: EscalateWhen, decision: DecisionProposedData): { matched: boolean; detail: string } {
+  const value = readPath(decision, rule.field);
+  const shown = value === undefined ? 'absent' : JSON.stringify(value);
+  // The schema guarantees exactly one operator.
+  const op = OPERATORS.find((o) => rule[o] !== undefined) ?? 'exists';
+  const expected = rule[op];
+  let matched: boolean;
+  switch (op) {
+    case 'equals':
+      matched = value === expected;
+      break;
+    case 'in':
+      matched = (expected as unknown[]).includes(value);
+      break;
+    case 'gt':
+      matched = typeof value === 'number' && value > (expected as number);
+      break;
+    case 'gte':
+      matched = typeof value === 'number' && value >= (expected as number);
+      break;
+    case 'lt':
+      matched = typeof value === 'number' && value < (expected as number);
+      break;
+    case 'lte':
+      matched = typeof value === 'number' && value <= (expected as number);
+      break;
+    case 'exists':
+      matched = (value !== undefined && value !== null) === expected;
+      break;
+  }
+  return { matched, detail: `${rule.field} is ${shown} (rule: ${op} ${JSON.stringify(expected)})` };
+}
+
+/**
+ * Post-review sampling: the same decision gets the same answer on any replica. The
+ * chance is the configured rate weighted towards low confidence: 2(1-c)/(1-t) times the
+ * rate for confidence c above the auto-approve threshold t (averaging the rate over that
+ * band), twice the rate below it; never above 1.
+ */
+export function sampledForPostReview(decisionId: string, confidence: number, rate: number, autoApproveConfidence: number): boolean {
+  if (rate <= 0) return false;
+  const weight = autoApproveConfidence >= 1 ? 1 : confidence >= autoApproveConfidence ? (2 * (1 - confidence)) / (1 - autoApproveConfidence) : 2;
+  const chance = Math.min(1, rate * weight);
+  const digest = createHash('sha256').update(`post-review:${decisionId}`).digest();
+  const draw = digest.readUIntBE(0, 6) / 2 ** 48;
+  return draw < chance;
+}
+
+function money(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(2);
+}
+
+/** Applies the manifest's routing order to one decision (manifest.md); pure, `now` is an input. */
+export function route(decision: DecisionProposedData, manifest: Manifest, now: Date): Routing {
+  const reasons: Reason[] = [];
+  const step = (rule: string, detail: string) => reasons.push({ rule, detail });
+  const outcome = (verdict: Verdict, action: ResolvedAction | null, extra: Partial<Routing> = {}): Routing => ({
+    verdict,
+    mode: action?.mode ?? null,
+    reasons,
+    alert: false,
+    manifestVersion: manifest.version,
+    approval: null,
+    postReview: null,
+    ...extra,
+  });
+
+  // 1. Unknown means unclassified.
+  const action = manifest.actions.get(decision.action);
+  if (!action) {
+    step('unknown_action', `"${decision.action}" is not an action of the manifest; unclassified actions are blocked`);
+    return outcome('block', null);
+  }
+  step('action', `${action.name}: severity ${action.severity}, ${action.reversible ? 'reversible' : 'irreversible'}, mode ${action.mode}`);
+
+  // 2. Parameters must match the action's schema.
+  if (action.validateParameters && !action.validateParameters(decision.parameters)) {
+    const errors = (action.validateParameters.errors ?? []).map((e) => `${e.instancePath || 'parameters'} ${e.message}`).join('; ');
+    step('parameters_invalid', `parameters do not match the action's schema: ${errors}`);
+    return outcome('block', action);
+  }
+  step('parameters', action.validateParameters ? "parameters match the action's schema" : 'the action declares no parameters schema');
+
+  const plan = (route: ApprovalRoute, startTier: number, urgency: Urgency): ApprovalPlan => ({
+    route,
+    reviewer_role: action.escalationPath[startTier],
+    escalation_path: action.escalationPath.slice(startTier),
+    urgency,
+    sla_deadline: new Date(now.getTime() + action.slaMinutes[urgency] * 60_000).toISOString(),
+    expires_at: route === 'post_review' ? null : new Date(now.getTime() + action.approvalTimeoutSeconds * 1000).toISOString(),
+    on_timeout: action.onTimeout,
+    required_approvals: action.requiredApprovals,
+    rollback_window_seconds: route === 'post_review' ? action.rollbackWindowSeconds : null,
+  });
+  const urgency = decision.urgency ?? DEFAULT_URGENCY;
+
+  // 3. Modes that act without waiting.
+  if (action.mode === 'autonomous') {
+    step('mode_autonomous', 'the action runs without review');
+    return outcome('auto_approve', action);
+  }
+  if (action.mode === 'log_and_alert') {
+    step('mode_log_and_alert', 'the action runs without review; operations are alerted');
+    return outcome('auto_approve', action, { alert: true });
+  }
+  if (action.mode === 'review_after') {
+    step('mode_review_after', `the action runs now; a ${action.escalationPath[0]} reviews it after the fact${action.rollbackWindowSeconds ? ` within a ${action.rollbackWindowSeconds} s rollback window` : ''}`);
+    return outcome('auto_approve', action, { postReview: plan('post_review', 0, urgency) });
+  }
+
+  // 4. Above the ceiling a human always decides; without an amount, one decides too.
+  const hasAmountRules = action.autoApproveBelowUsd !== null || action.alwaysApproveAboveUsd !== null;
+  const rawAmount = readPath(decision.parameters, action.amountField);
+  const amount = typeof rawAmount === 'number' && Number.isFinite(rawAmount) ? rawAmount : null;
+  const humanReview = () => outcome('human_review', action, { approval: plan('human_review', 0, urgency) });
+  if (hasAmountRules && amount === null) {
+    step('amount_missing', `amount missing: parameters.${action.amountField} is not a number, so a human reviews it`);
+    return humanReview();
+  }
+  if (amount !== null && action.alwaysApproveAboveUsd !== null) {
+    if (amount > action.alwaysApproveAboveUsd) {
+      step('amount_above_ceiling', `amount ${money(amount)} is above ${money(action.alwaysApproveAboveUsd)}: a human always decides, whatever the confidence`);
+      return humanReview();
+    }
+    step('amount_ceiling', `amount ${money(amount)} is not above ${money(action.alwaysApproveAboveUsd)}`);
+  }
+
+  // 5. Escalation triggers.
+  const triggers: string[] = [];
+  for (const rule of action.escalateWhen) {
+    const { matched, detail } = matchRule(rule, decision);
+    if (matched) triggers.push(detail);
+  }
+  if (decision.confidence < action.escalateConfidence) {
+    triggers.push(`confidence ${decision.confidence} is below the escalation threshold ${action.escalateConfidence}`);
+  }
+  if (decision.uncertainty_factors.length > action.maxUncertaintyFactors) {
+    triggers.push(`${decision.uncertainty_factors.length} uncertainty factors, more than ${action.maxUncertaintyFactors}`);
+  }
+  if (triggers.length > 0) {
+    step('escalate', triggers.join('; '));
+    const start = action.escalationPath.length > 1 ? 1 : 0;
+    return outcome('escalate', action, { approval: plan('escalate', start, raiseUrgency(urgency)) });
+  }
+  step('escalation_triggers', `none matched (confidence ${decision.confidence} ≥ ${action.escalateConfidence}, ${decision.uncertainty_factors.length} uncertainty factors ≤ ${action.maxUncertaintyFactors})`);
+
+  // 6 and 7. Auto-approval, unless the agent asked for a human.
+  const autoApprove = (rule: string, detail: string): Routing => {
+    step(rule, detail);
+    const sampled = sampledForPostReview(decision.decision_id, decision.confidence, action.postReviewSampleRate, action.autoApproveConfidence);
+    if (sampled) step('post_review_sample', `sampled for review after the fact (rate ${action.postReviewSampleRate}, weighted towards low confidence)`);
+    return outcome('auto_approve', action, { postReview: sampled ? plan('post_review', 0, urgency) : null });
+  };
+  if (decision.recommended_review) {
+    step('recommended_review', 'the agent asked for a human review');
+  } else {
+    if (amount !== null && action.autoApproveBelowUsd !== null && amount < action.autoApproveBelowUsd) {
+      return autoApprove('amount_below_auto_approve', `amount ${money(amount)} is below ${money(action.autoApproveBelowUsd)}`);
+    }
+    if (decision.confidence >= action.autoApproveConfidence) {
+      return autoApprove('confidence_auto_approve', `confidence ${decision.confidence} is at or above ${action.autoApproveConfidence}`);
+    }
+    step('confidence_below_auto_approve', `confidence ${decision.confidence} is below the auto-approve threshold ${action.autoApproveConfidence}`);
+  }
+
+  // 8. Otherwise a human decides.
+  step('human_review', `a ${action.escalationPath[0]} decides`);
+  return humanReview();
+}
