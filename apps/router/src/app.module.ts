@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ManifestModule } from './manifest/manifest.module';
+import { RoutingModule } from './routing/routing.module';
 
 /** The router's feature modules. Health, metrics, database, Kafka and logs come from @hitl/service-kit. */
-@Module({})
+@Module({ imports: [ManifestModule, RoutingModule] })
 export class AppModule {}

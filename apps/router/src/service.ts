@@ -2,6 +2,7 @@ import { ServiceDefinition } from '@hitl/service-kit';
 import { AppModule } from './app.module';
 import { RouterConfig, routerConfig } from './config';
 import { CreateMessagingTables1795313552976 } from './migrations/1795313552976-create-messaging-tables';
+import { CreateDecisions1795313552977 } from './migrations/1795313552977-create-decisions';
 
 /** The router as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const routerService: ServiceDefinition<RouterConfig> = {
@@ -9,5 +10,7 @@ export const routerService: ServiceDefinition<RouterConfig> = {
   schema: 'router',
   module: AppModule,
   config: routerConfig,
-  migrations: [CreateMessagingTables1795313552976],
+  migrations: [CreateMessagingTables1795313552976, CreateDecisions1795313552977],
+  // Partitions are independent: route them side by side, order within each holds.
+  consumer: { partitionsConsumedConcurrently: 3 },
 };

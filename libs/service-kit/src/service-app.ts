@@ -35,6 +35,8 @@ export async function createServiceApp<C extends ServiceConfig>(definition: Serv
     schema: definition.schema,
     relay: app.get(OutboxRelay),
     logger: app.get<Logger>(SERVICE_LOGGER).child({ component: 'kafka-transport' }),
+    partitionsConsumedConcurrently: definition.consumer?.partitionsConsumedConcurrently,
+    chunkSize: definition.consumer?.chunkSize,
   });
   app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   return app;

@@ -15,4 +15,6 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   config: z.ZodType<C>;
   /** Every migration of the app, oldest first (classes, not globs, so a build bundles them). */
   migrations: Array<new () => MigrationInterface>;
+  /** How the service consumes: partitions handled at once, messages per transaction. */
+  consumer?: { partitionsConsumedConcurrently?: number; chunkSize?: number };
 }

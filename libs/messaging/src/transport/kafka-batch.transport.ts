@@ -17,6 +17,8 @@ export interface InvalidMessage {
   topic: Topic;
   violation: Omit<ContractViolation, 'toError'>;
   position: MessagePosition;
+  /** The original bytes, for what can still be read from them (e.g. the workspace). */
+  raw: Buffer | null;
 }
 
 /** Handle messages of `topic` that failed decoding (after they are dead-lettered), e.g. to tell the agent. */
@@ -46,6 +48,8 @@ export interface KafkaBatchTransportOptions {
   chunkSize?: number;
   /** Where a new consumer group starts; a control plane must not skip what it has not seen. */
   fromBeginning?: boolean;
+  /** Partitions handled at once; each runs its own transactions, and order within a partition holds. */
+  partitionsConsumedConcurrently?: number;
   /** How soon a replica that died without leaving is replaced in the group (Kafka's default is 30 s). */
   sessionTimeoutMs?: number;
   /** Called after a chunk's transaction committed and before its offset is committed (fault injection, metrics). */
@@ -128,7 +132,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: topics.map((t) => physicalTopic(settings, t)), fromBeginning: this.options.fromBeginning ?? true });
-    await this.consumer.run({ eachBatchAutoResolve: false, eachBatch: (payload) => this.handleBatch(payload) });
+    await this.consumer.run({
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
     this.options.logger.info({ groupId, topics }, 'consuming');
   }
 
@@ -181,7 +189,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         if (!item.decoded.ok) {
           const { code, message, decisionId } = item.decoded.violation;
           await this.deadLetter(manager, topic, partition, item.message, code, message);
-          if (onInvalid) await this.invoke(onInvalid, { topic, violation: { code, message, decisionId }, position } satisfies InvalidMessage, context);
+          if (onInvalid) await this.invoke(onInvalid, { topic, violation: { code, message, decisionId }, position, raw: item.message.value } satisfies InvalidMessage, context);
           continue;
         }
         if (!handler) {

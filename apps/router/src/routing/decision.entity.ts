@@ -1,0 +1,53 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+/** One routed decision: the proposal, its verdict, the trace and the manifest that decided. */
+@Entity('decisions')
+export class DecisionEntity {
+  @PrimaryColumn('uuid')
+  decision_id!: string;
+
+  @Column('text')
+  workspace!: string;
+
+  @Column('text', { nullable: true })
+  agent_id!: string | null;
+
+  @Column('text')
+  action!: string;
+
+  /** The CloudEvents id of the proposal that was routed (the first copy). */
+  @Column('text')
+  event_id!: string;
+
+  /** Hash of the proposal's data: a second copy with other content is refused. */
+  @Column('text')
+  content_hash!: string;
+
+  @Column('text')
+  verdict!: string;
+
+  @Column('text', { nullable: true })
+  mode!: string | null;
+
+  @Column('jsonb')
+  reasons!: { rule: string; detail: string }[];
+
+  @Column('text')
+  manifest_version!: string;
+
+  @Column('uuid', { nullable: true })
+  approval_id!: string | null;
+
+  @Column('uuid', { nullable: true })
+  post_review_approval_id!: string | null;
+
+  @Column('double precision', { nullable: true })
+  confidence!: number | null;
+
+  /** The proposal's data; null when the message broke the contract. */
+  @Column('jsonb', { nullable: true })
+  decision!: Record<string, unknown> | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  routed_at!: Date;
+}

@@ -1,0 +1,120 @@
+import {
+  APPROVAL_REQUESTED,
+  APPROVAL_RESOLVED,
+  AnyEvent,
+  CloudEvent,
+  DECISION_PROPOSED,
+  DecisionProposedData,
+  Reason,
+  newEvent,
+  payloadHash,
+} from '@hitl/contracts';
+import { ApprovalPlan, Routing } from '@hitl/policy';
+
+export const ROUTER_SOURCE = 'hitl/router';
+
+/** Ids and time are inputs, so the events of one routing are a pure function of it. */
+export interface OutcomeIds {
+  approvalId: string;
+  postReviewApprovalId: string;
+  eventIds: () => string;
+}
+
+export interface RoutedOutcome {
+  events: AnyEvent[];
+  approvalId: string | null;
+  postReviewApprovalId: string | null;
+}
+
+/**
+ * What one routed decision causes: `approval.resolved` when policy decided (approved or
+ * blocked), `approval.requested` when a person must decide first, and a `post_review`
+ * request when an auto-approved action is reviewed after the fact.
+ */
+export function outcomeEvents(proposal: CloudEvent<typeof DECISION_PROPOSED>, routing: Routing, ids: OutcomeIds, now: Date): RoutedOutcome {
+  const decision = proposal.data;
+  const meta = () => ({ source: ROUTER_SOURCE, workspaceid: proposal.workspaceid, id: ids.eventIds(), time: now });
+  const hash = payloadHash(decision.action, decision.parameters);
+  const request = (approvalId: string, plan: ApprovalPlan) =>
+    newEvent(
+      APPROVAL_REQUESTED,
+      {
+        approval_id: approvalId,
+        decision_id: decision.decision_id,
+        route: plan.route,
+        reasons: routing.reasons,
+        manifest_version: routing.manifestVersion,
+        reviewer_role: plan.reviewer_role,
+        escalation_path: plan.escalation_path,
+        sla_deadline: plan.sla_deadline,
+        expires_at: plan.expires_at,
+        on_timeout: plan.on_timeout,
+        required_approvals: plan.required_approvals,
+        rollback_window_seconds: plan.rollback_window_seconds,
+        decision,
+        payload_hash: hash,
+      },
+      meta(),
+    );
+
+  if (routing.verdict === 'human_review' || routing.verdict === 'escalate') {
+    if (!routing.approval) throw new Error(`routing ${routing.verdict} without an approval plan`);
+    return { events: [request(ids.approvalId, routing.approval)], approvalId: ids.approvalId, postReviewApprovalId: null };
+  }
+
+  const resolved = newEvent(
+    APPROVAL_RESOLVED,
+    policyResolution(decision, routing.verdict === 'auto_approve' ? 'approved' : 'blocked', routing.reasons, routing.manifestVersion),
+    meta(),
+  );
+  if (routing.postReview) {
+    return { events: [resolved, request(ids.postReviewApprovalId, routing.postReview)], approvalId: null, postReviewApprovalId: ids.postReviewApprovalId };
+  }
+  return { events: [resolved], approvalId: null, postReviewApprovalId: null };
+}
+
+/** The data of an `approval.resolved` decided by policy, without a person. */
+export function policyResolution(
+  decision: Pick<DecisionProposedData, 'decision_id' | 'action' | 'parameters' | 'confidence'>,
+  status: 'approved' | 'blocked',
+  reasons: Reason[],
+  manifestVersion: string,
+) {
+  return {
+    decision_id: decision.decision_id,
+    approval_id: null,
+    status,
+    resolved_by: { kind: 'policy' as const, id: manifestVersion },
+    parameters: decision.parameters,
+    edited: false,
+    reasons,
+    notes: null,
+    chosen_option: null,
+    manifest_version: manifestVersion,
+    confidence: decision.confidence,
+    action: decision.action,
+    payload_hash: payloadHash(decision.action, decision.parameters),
+  };
+}
+
+/**
+ * What can still be read from a message that broke the contract, so its agent is told
+ * (blocked, with the reason) rather than left waiting.
+ */
+export function readableParts(raw: Buffer | null): { workspaceid: string; action: string; parameters: Record<string, unknown>; confidence: number } {
+  let json: { workspaceid?: unknown; data?: { action?: unknown; parameters?: unknown; confidence?: unknown } } = {};
+  try {
+    const parsed = raw ? JSON.parse(raw.toString('utf8')) : {};
+    if (parsed && typeof parsed === 'object') json = parsed;
+  } catch {
+    // Not JSON: nothing more to read.
+  }
+  const data = json.data && typeof json.data === 'object' ? json.data : {};
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  return {
+    workspaceid: typeof json.workspaceid === 'string' && json.workspaceid.length > 0 ? json.workspaceid : 'unknown',
+    action: typeof data.action === 'string' ? data.action : '',
+    parameters: isObject(data.parameters) ? data.parameters : {},
+    confidence: typeof data.confidence === 'number' && data.confidence >= 0 && data.confidence <= 1 ? data.confidence : 0,
+  };
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ManifestModule } from '../manifest/manifest.module';
+import { DecisionEntity } from './decision.entity';
+import { DecisionProposedConsumer } from './decision-proposed.consumer';
+import { RoutingService } from './routing.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([DecisionEntity]), ManifestModule],
+  controllers: [DecisionProposedConsumer],
+  providers: [RoutingService],
+})
+export class RoutingModule {}

@@ -1,0 +1,268 @@
+// The router end to end on the real broker and database. Agents' messages are written
+// here as raw CloudEvents JSON with plain kafkajs, as an agent in any language would.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
+import { INestApplication } from '@nestjs/common';
+import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { routerService } from '../src/service';
+
+const root = resolve(__dirname, '../../..');
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const kafka = new Kafka({ clientId: 'router-test', brokers, logLevel: logLevel.NOTHING });
+
+interface Run {
+  schema: string;
+  prefix: string;
+  app?: INestApplication;
+}
+
+function newRun(): Run {
+  const id = randomBytes(4).toString('hex');
+  return { schema: `t_router_${id}`, prefix: `t-router-${id}.` };
+}
+
+async function startRouter(run: Run): Promise<INestApplication> {
+  const config = loadConfig(routerService.config, {
+    KAFKA_BROKERS: brokers.join(','),
+    DATABASE_URL: process.env.DATABASE_URL,
+    KAFKA_TOPIC_PREFIX: run.prefix,
+    HTTP_PORT: '0',
+    LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'silent',
+    MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
+  });
+  const app = await createServiceApp({ ...routerService, schema: run.schema }, config);
+  await startServiceApp(app, config);
+  return app;
+}
+
+function proposal(fields: { decisionId?: string; eventId?: string; action?: string; parameters?: object; confidence?: number; context?: object; urgency?: string }) {
+  const decisionId = fields.decisionId ?? randomUUID();
+  return {
+    specversion: '1.0',
+    id: fields.eventId ?? randomUUID(),
+    source: 'agent/refund-bot',
+    type: 'hitl.decision.proposed.v1',
+    time: new Date().toISOString(),
+    subject: decisionId,
+    datacontenttype: 'application/json',
+    workspaceid: 'acme-support',
+    data: {
+      decision_id: decisionId,
+      agent: { id: 'refund-bot', model: 'test-model' },
+      on_behalf_of: 'customer:c-1',
+      action: fields.action ?? 'process_refund',
+      parameters: fields.parameters ?? { order_id: 'ORD-1', amount_usd: 20 },
+      confidence: fields.confidence ?? 0.9,
+      confidence_basis: 'matches the order history',
+      uncertainty_factors: [],
+      recommended_review: false,
+      summary: 'Refund the customer.',
+      context: fields.context ?? {},
+      urgency: fields.urgency ?? 'normal',
+    },
+  };
+}
+
+async function send(run: Run, messages: { key: string | null; value: string | Buffer }[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: `${run.prefix}decision.proposed`, acks: -1, messages });
+  await producer.disconnect();
+}
+
+const asMessage = (event: ReturnType<typeof proposal>) => ({ key: event.subject, value: JSON.stringify(event) });
+
+async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Waits until the router's group has committed up to the end of decision.proposed and its outbox is empty. */
+async function settled(run: Run, timeoutMs = 60_000): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const topic = `${run.prefix}decision.proposed`;
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId: 'hitl-router', topics: [topic] });
+      const caughtUp = ends.every((e) => committed.partitions.find((p) => p.partition === e.partition)?.offset === e.offset || e.offset === '0');
+      const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${run.schema}".outbox`);
+      if (caughtUp && n === 0) return;
+      if (Date.now() > deadline) throw new Error(`router did not settle: caught up ${caughtUp}, outbox ${n}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Everything on a topic, read from the beginning until the end offsets seen at the start. */
+async function readAll(run: Run, name: string): Promise<KafkaMessage[]> {
+  const topic = `${run.prefix}${name}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const total = ends.reduce((sum, e) => sum + Number(e.offset), 0);
+  const messages: KafkaMessage[] = [];
+  if (total === 0) return messages;
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`read ${messages.length}/${total} of ${topic}`)), 30_000);
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        messages.push(message);
+        if (messages.length >= total) {
+          clearTimeout(timer);
+          done();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return messages;
+}
+
+const json = (m: KafkaMessage) => JSON.parse(m.value!.toString());
+
+async function cleanup(run: Run): Promise<void> {
+  await run.app?.close();
+  await sql(`DROP SCHEMA IF EXISTS "${run.schema}" CASCADE`);
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith(run.prefix));
+  await admin.deleteTopics({ topics }).catch(() => undefined);
+  await admin.disconnect();
+}
+
+describe('router, end to end over the real broker and database', () => {
+  const run = newRun();
+
+  beforeAll(async () => {
+    run.app = await startRouter(run);
+  });
+
+  afterAll(() => cleanup(run));
+
+  it('turns every proposal into exactly one outcome, with its trace, and refuses what breaks the contract', async () => {
+    const auto = proposal({ parameters: { order_id: 'ORD-1', amount_usd: 20 }, confidence: 0.7 });
+    const human = proposal({ parameters: { order_id: 'ORD-2', amount_usd: 120 }, confidence: 0.9 });
+    const escalate = proposal({ parameters: { order_id: 'ORD-3', amount_usd: 120, customer_tier: 'enterprise' }, confidence: 0.99 });
+    const block = proposal({ action: 'wire_money', parameters: { iban: 'DE00' } });
+    const onTheLoop = proposal({ action: 'cancel_subscription', parameters: { subscription_id: 'sub_1' } });
+    const sameAgain = { ...auto, id: randomUUID() }; // the agent retried: same decision, same content
+    const conflicting = proposal({ decisionId: human.subject, parameters: { order_id: 'ORD-2', amount_usd: 9999 } });
+    const malformed = proposal({});
+    (malformed.data as { confidence: unknown }).confidence = 7;
+    const garbage = Buffer.from('{"specversion": "1.0", "id": ');
+
+    await send(run, [auto, human, escalate, block, onTheLoop].map(asMessage));
+    await send(run, [asMessage(auto), asMessage(sameAgain), asMessage(conflicting), asMessage(malformed), { key: 'x', value: garbage }]);
+    await settled(run);
+
+    const resolved = (await readAll(run, 'approval.resolved')).map(json);
+    const requested = (await readAll(run, 'approval.requested')).map(json);
+    const letters = await readAll(run, 'decision.proposed.dlq');
+
+    const resolvedBy = (id: string) => resolved.filter((e) => e.subject === id);
+    const requestedBy = (id: string) => requested.filter((e) => e.subject === id);
+
+    // auto-approve: one approval.resolved, approved by policy, with the trace and hash.
+    expect(resolvedBy(auto.subject)).toHaveLength(1);
+    expect(resolvedBy(auto.subject)[0]).toMatchObject({
+      type: 'hitl.approval.resolved.v1',
+      source: 'hitl/router',
+      workspaceid: 'acme-support',
+      data: { status: 'approved', approval_id: null, resolved_by: { kind: 'policy' }, edited: false, action: 'process_refund' },
+    });
+    // (the refunds manifest may also sample it for review after the fact: a post_review request)
+    expect(resolvedBy(auto.subject)[0].data.reasons.map((r: { rule: string }) => r.rule)).toContain('amount_below_auto_approve');
+    expect(requestedBy(auto.subject).every((e) => e.data.route === 'post_review')).toBe(true);
+    expect(resolvedBy(auto.subject)[0].data.payload_hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    // human review: one approval.requested at the first tier; nothing resolved yet.
+    expect(requestedBy(human.subject)).toHaveLength(1);
+    expect(requestedBy(human.subject)[0].data).toMatchObject({ route: 'human_review', reviewer_role: 'support_agent', on_timeout: 'deny', required_approvals: 1 });
+    expect(requestedBy(human.subject)[0].data.decision.parameters.amount_usd).toBe(120); // the first copy, not the conflicting one
+    expect(resolvedBy(human.subject)).toHaveLength(0);
+
+    // escalate: second tier, urgency raised.
+    expect(requestedBy(escalate.subject)).toHaveLength(1);
+    expect(requestedBy(escalate.subject)[0].data).toMatchObject({ route: 'escalate', reviewer_role: 'finance_lead', escalation_path: ['finance_lead'] });
+    expect(requestedBy(escalate.subject)[0].data.reasons.at(-1).detail).toContain('parameters.customer_tier is "enterprise"');
+
+    // block: unknown action.
+    expect(resolvedBy(block.subject).map((e) => e.data.status)).toEqual(['blocked']);
+    expect(resolvedBy(block.subject)[0].data.reasons.at(-1).rule).toBe('unknown_action');
+
+    // review_after: approved now, reviewed after with the rollback window.
+    expect(resolvedBy(onTheLoop.subject).map((e) => e.data.status)).toEqual(['approved']);
+    expect(requestedBy(onTheLoop.subject).map((e) => e.data)).toEqual([expect.objectContaining({ route: 'post_review', rollback_window_seconds: 3600, expires_at: null })]);
+
+    // malformed but readable: the DLQ has it and its agent is told.
+    expect(resolvedBy(malformed.subject)).toHaveLength(1);
+    expect(resolvedBy(malformed.subject)[0]).toMatchObject({ workspaceid: 'acme-support', data: { status: 'blocked', action: 'process_refund' } });
+    expect(resolvedBy(malformed.subject)[0].data.reasons[0].detail).toContain('data.confidence');
+
+    // The DLQ: the conflicting copy, the malformed proposal and the garbage, each with its reason.
+    const codes = letters.map((m) => m.headers!['hitl-dlq-error-code']!.toString()).sort();
+    expect(codes).toEqual(['decision_conflict', 'invalid_data', 'invalid_json']);
+    expect(letters.find((m) => m.headers!['hitl-dlq-error-code']!.toString() === 'decision_conflict')!.headers!['hitl-dlq-error']!.toString()).toContain('the first outcome (human_review) stands');
+
+    // Exactly one outcome per decision, ever.
+    const outcomesPer = new Map<string, number>();
+    for (const e of resolved) outcomesPer.set(e.subject, (outcomesPer.get(e.subject) ?? 0) + 1);
+    expect([...outcomesPer.values()].every((n) => n === 1)).toBe(true);
+    const rows = await sql<{ decision_id: string; verdict: string }>(`SELECT decision_id, verdict FROM "${run.schema}".decisions`);
+    expect(rows).toHaveLength(6);
+  });
+});
+
+describe('a router restarted in the middle of a stream', () => {
+  const run = newRun();
+
+  afterAll(() => cleanup(run));
+
+  it('loses and duplicates nothing', async () => {
+    const stream = Array.from({ length: 1200 }, (_, i) =>
+      proposal({ parameters: { order_id: `ORD-${i}`, amount_usd: 10 + (i % 200) }, confidence: 0.5 + (i % 50) / 100 }),
+    );
+    run.app = await startRouter(run);
+    const routed = async () => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${run.schema}".decisions`))[0].n;
+    await send(run, stream.slice(0, 800).map(asMessage));
+    // Stop it as soon as it has started on the stream; start a new one.
+    while ((await routed()) === 0) await new Promise((r) => setTimeout(r, 5));
+    await run.app.close();
+    expect(await routed()).toBeLessThan(800);
+    run.app = await startRouter(run);
+    await send(run, stream.slice(800).map(asMessage));
+    await settled(run);
+
+    // One outcome per decision: resolved by policy, or a request for a person to decide first.
+    // A sampled auto-approval also gets one post_review request.
+    const requested = (await readAll(run, 'approval.requested')).map(json);
+    const outcomes = [...(await readAll(run, 'approval.resolved')).map(json), ...requested.filter((e) => e.data.route !== 'post_review')];
+    const count = (events: { subject: string }[]) => {
+      const per = new Map<string, number>();
+      for (const e of events) per.set(e.subject, (per.get(e.subject) ?? 0) + 1);
+      return per;
+    };
+    const perDecision = count(outcomes);
+    expect(perDecision.size).toBe(stream.length);
+    expect([...perDecision.values()].filter((n) => n !== 1)).toEqual([]);
+    expect([...count(requested.filter((e) => e.data.route === 'post_review')).values()].filter((n) => n !== 1)).toEqual([]);
+    const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${run.schema}".decisions`);
+    expect(n).toBe(stream.length);
+  });
+});
