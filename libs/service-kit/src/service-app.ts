@@ -60,7 +60,8 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
   try {
     const config = loadConfig(definition.config, env);
     const app = await createServiceApp(definition, config);
-    app.enableShutdownHooks();
+    // SIGTERM and SIGINT stop the service; SIGHUP is left to the app (the router reloads its manifest on it).
+    app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
     const url = await startServiceApp(app, config);
     app.get<Logger>(SERVICE_LOGGER).info({ url }, `${definition.name} listening on ${url}`);
   } catch (error) {

@@ -1,0 +1,35 @@
+import { Command, CommanderError } from 'commander';
+import { CliDeps, CliFailure, ExitCode } from './cli-context';
+import { registerManifestCommands } from './manifest/manifest.command';
+
+/** The `hitl` command tree: one group per capability (`manifest`; later `audit`, `replay`, `calibrate`). */
+export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => void): Command {
+  const program = new Command('hitl')
+    .description('hitl: keep humans in the loop of AI agent fleets')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => deps.io.out(text), writeErr: (text) => deps.io.err(text) })
+    .showHelpAfterError('(add --help for usage)');
+  // Subcommands made with .command() inherit the settings above, so configure first.
+  registerManifestCommands(program, { ...deps, setExitCode });
+  return program;
+}
+
+/** Runs one command line (without `node` and the script) and returns its exit code. */
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<ExitCode> {
+  let exitCode: ExitCode = ExitCode.ok;
+  const program = buildProgram(deps, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CliFailure) {
+      deps.io.err(`hitl: ${error.message}\n`);
+      return error.exitCode;
+    }
+    // Commander has already printed its message (or the help it was asked for).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    throw error;
+  }
+}

@@ -1,0 +1,70 @@
+import { DECISION_PROPOSED, assertValidEvent, exampleEvent, payloadHash } from '@hitl/contracts';
+import { loadManifest, route } from '@hitl/policy';
+import { outcomeEvents, readableParts } from './outcome-events';
+
+const manifest = loadManifest(`
+actions:
+  process_refund:
+    severity: high
+    reversible: false
+    approval_required: true
+    escalation_path: [support_agent, finance_lead]
+    conditions: { auto_approve_below_usd: 50, always_approve_above_usd: 500 }
+  cancel_subscription: { severity: high, reversible: true, rollback_window_seconds: 600 }
+`);
+const now = new Date('2026-11-22T09:00:00Z');
+let n = 0;
+const ids = () => ({ approvalId: '11111111-1111-4111-8111-111111111111', postReviewApprovalId: '22222222-2222-4222-8222-222222222222', eventIds: () => `33333333-3333-4333-8333-${String(++n).padStart(12, '0')}` });
+
+function proposalWith(action: string, parameters: Record<string, unknown>, confidence: number) {
+  const event = exampleEvent(DECISION_PROPOSED);
+  Object.assign(event.data, { action, parameters, confidence, uncertainty_factors: [], recommended_review: false, context: {} });
+  return event;
+}
+
+describe('the events one routed decision causes', () => {
+  it.each([
+    ['auto-approved by policy', 'process_refund', { order_id: 'A', amount_usd: 20 }, 0.9, ['hitl.approval.resolved.v1'], 'approved'],
+    ['blocked by policy', 'wire_money', {}, 0.9, ['hitl.approval.resolved.v1'], 'blocked'],
+    ['sent to a person', 'process_refund', { order_id: 'A', amount_usd: 120 }, 0.9, ['hitl.approval.requested.v1'], null],
+    ['escalated', 'process_refund', { order_id: 'A', amount_usd: 120 }, 0.1, ['hitl.approval.requested.v1'], null],
+    ['run now and reviewed after', 'cancel_subscription', { id: 's' }, 0.9, ['hitl.approval.resolved.v1', 'hitl.approval.requested.v1'], 'approved'],
+  ])('%s', (_name, action, parameters, confidence, types, status) => {
+    const proposal = proposalWith(action, parameters, confidence);
+    const routing = route(proposal.data, manifest, now);
+    const { events } = outcomeEvents(proposal, routing, ids(), now);
+    expect(events.map((e) => e.type)).toEqual(types);
+    for (const event of events) {
+      expect(assertValidEvent(event)).toBe(event); // every event meets the contract
+      expect(event).toMatchObject({ source: 'hitl/router', subject: proposal.subject, workspaceid: proposal.workspaceid, time: now.toISOString() });
+      expect(event.data.payload_hash).toBe(payloadHash(action, parameters));
+    }
+    const resolved = events.find((e) => e.type === 'hitl.approval.resolved.v1');
+    expect(resolved ? (resolved.data as { status: string }).status : null).toBe(status);
+  });
+
+  it('a request carries the whole decision, the trace and the plan', () => {
+    const proposal = proposalWith('process_refund', { order_id: 'A', amount_usd: 120 }, 0.1);
+    const routing = route(proposal.data, manifest, now);
+    const [request] = outcomeEvents(proposal, routing, ids(), now).events;
+    expect(request.data).toMatchObject({
+      approval_id: '11111111-1111-4111-8111-111111111111',
+      route: 'escalate',
+      reviewer_role: 'finance_lead',
+      reasons: routing.reasons,
+      manifest_version: manifest.version,
+      decision: proposal.data,
+    });
+  });
+});
+
+describe('what can be read from a message that broke the contract', () => {
+  it.each([
+    ['nothing', null, { workspaceid: 'unknown', action: '', parameters: {}, confidence: 0 }],
+    ['garbage', Buffer.from('{{{'), { workspaceid: 'unknown', action: '', parameters: {}, confidence: 0 }],
+    ['a broken proposal', Buffer.from(JSON.stringify({ workspaceid: 'w1', data: { action: 'a', parameters: { x: 1 }, confidence: 7 } })), { workspaceid: 'w1', action: 'a', parameters: { x: 1 }, confidence: 0 }],
+    ['wrong types', Buffer.from(JSON.stringify({ workspaceid: 5, data: { action: 3, parameters: [1], confidence: 0.4 } })), { workspaceid: 'unknown', action: '', parameters: {}, confidence: 0.4 }],
+  ])('%s', (_name, raw, expected) => {
+    expect(readableParts(raw)).toEqual(expected);
+  });
+});

@@ -1,0 +1,190 @@
+// The manifest in force: loaded at start (an invalid one stops the router, naming the
+// field), reloaded on SIGHUP without dropping messages, refused when the new one is invalid.
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+
+const root = resolve(__dirname, '../../..');
+const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+const kafka = new Kafka({ clientId: 'router-manifest-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+const dir = mkdtempSync(join(tmpdir(), 'hitl-manifest-'));
+const manifestPath = join(dir, 'manifest.yaml');
+const id = randomBytes(4).toString('hex');
+// A router process of its own (signals reach a real process, not jest's sandbox): own database, own topics.
+const database = `hitl_t_router_${id}`;
+const databaseUrl = (() => {
+  const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hitl_test');
+  url.pathname = `/${database}`;
+  return url.toString();
+})();
+const schema = 'router';
+const prefix = `t-router-m-${id}.`;
+
+async function sql<T>(text: string, params: unknown[] = [], connectionString = databaseUrl): Promise<T[]> {
+  const client = new Client({ connectionString });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+function proposal(amount: number) {
+  const decisionId = randomUUID();
+  const event = {
+    specversion: '1.0',
+    id: randomUUID(),
+    source: 'agent/refund-bot',
+    type: 'hitl.decision.proposed.v1',
+    time: new Date().toISOString(),
+    subject: decisionId,
+    datacontenttype: 'application/json',
+    workspaceid: 'acme-support',
+    data: {
+      decision_id: decisionId,
+      agent: { id: 'refund-bot' },
+      action: 'process_refund',
+      parameters: { order_id: 'ORD-9', amount_usd: amount },
+      confidence: 0.9,
+      confidence_basis: 'history',
+      uncertainty_factors: [],
+      recommended_review: false,
+      summary: 'Refund.',
+    },
+  };
+  return { key: decisionId, value: JSON.stringify(event), decisionId };
+}
+
+async function send(messages: { key: string; value: string }[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: `${prefix}decision.proposed`, acks: -1, messages });
+  await producer.disconnect();
+}
+
+async function verdictsOf(decisionIds: string[], timeoutMs = 30_000): Promise<Map<string, { verdict: string; manifest_version: string }>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await sql<{ decision_id: string; verdict: string; manifest_version: string }>(
+      `SELECT decision_id, verdict, manifest_version FROM "${schema}".decisions WHERE decision_id = ANY($1::uuid[])`,
+      [decisionIds],
+    );
+    if (rows.length === decisionIds.length) return new Map(rows.map((r) => [r.decision_id, r]));
+    if (Date.now() > deadline) throw new Error(`only ${rows.length}/${decisionIds.length} decisions routed`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+describe('the manifest in force', () => {
+  let router: ChildProcess;
+  let url: string;
+  let output = '';
+
+  beforeAll(async () => {
+    copyFileSync(resolve(root, 'manifests/refunds.yaml'), manifestPath);
+    await sql(`CREATE DATABASE "${database}"`, [], process.env.DATABASE_URL);
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    router = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/router/src/main.ts')], {
+      cwd: root,
+      env: { ...process.env, MANIFEST_PATH: manifestPath, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, HTTP_PORT: String(port), KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'info' },
+    });
+    router.stdout!.on('data', (d) => (output += d));
+    router.stderr!.on('data', (d) => (output += d));
+    const deadline = Date.now() + 60_000;
+    while (!(await fetch(`${url}/healthz`).then((r) => r.ok).catch(() => false))) {
+      if (Date.now() > deadline || router.exitCode !== null) throw new Error(`router did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+
+  afterAll(async () => {
+    if (router && router.exitCode === null) {
+      router.kill('SIGTERM');
+      await new Promise((done) => router.once('exit', done));
+    }
+    await sql(`DROP DATABASE IF EXISTS "${database}"`, [], process.env.DATABASE_URL);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  const hangup = () => router.kill('SIGHUP');
+  /** Waits for the router's log to say it reloaded (or refused), `count` times in all. */
+  const reloads = async (pattern: RegExp, count: number) => {
+    const deadline = Date.now() + 10_000;
+    while ((output.match(new RegExp(pattern, 'g')) ?? []).length < count) {
+      if (Date.now() > deadline) throw new Error(`no ${pattern} in the router's log:\n${output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  const inForce = async () => (await (await fetch(`${url}/manifest`)).json()) as { version: string; actions: Record<string, { autoApproveBelowUsd: number }> };
+
+  it('GET /manifest shows the version in force and its actions', async () => {
+    const shown = await inForce();
+    expect(shown.version).toMatch(/^sha256:/);
+    expect(Object.keys(shown.actions)).toEqual(expect.arrayContaining(['process_refund', 'send_customer_email', 'query_crm']));
+    expect(shown.actions.process_refund.autoApproveBelowUsd).toBe(50);
+  });
+
+  it('SIGHUP reloads it without dropping messages; an invalid new one is refused and the old one keeps serving', async () => {
+    const before = await inForce();
+    const first = [proposal(30), proposal(30), proposal(30)];
+    await send(first);
+
+    // Raise the auto-approve amount: a $70 refund is now auto-approved too.
+    writeFileSync(manifestPath, readFileSync(manifestPath, 'utf8').replace('auto_approve_below_usd: 50', 'auto_approve_below_usd: 100'));
+    hangup();
+    await reloads(/manifest reloaded/, 1);
+    const second = [proposal(70), proposal(70)];
+    await send(second);
+    const afterReload = await inForce();
+    expect(afterReload.version).not.toBe(before.version);
+    expect(afterReload.actions.process_refund.autoApproveBelowUsd).toBe(100);
+
+    // An invalid manifest is refused: the version in force does not change.
+    writeFileSync(manifestPath, readFileSync(manifestPath, 'utf8').replace('on_timeout: deny\n    escalation_path: [support_agent, finance_lead]', 'on_timeout: approve\n    escalation_path: [support_agent, finance_lead]'));
+    hangup();
+    await reloads(/manifest reload refused/, 1);
+    expect(output).toContain('actions.process_refund.on_timeout');
+    const third = [proposal(70)];
+    await send(third);
+
+    const routed = await verdictsOf([...first, ...second, ...third].map((m) => m.decisionId));
+    expect(routed.size).toBe(6); // nothing dropped across two reloads
+    for (const m of second) expect(routed.get(m.decisionId)).toMatchObject({ verdict: 'auto_approve', manifest_version: afterReload.version });
+    expect(routed.get(third[0].decisionId)).toMatchObject({ verdict: 'auto_approve', manifest_version: afterReload.version });
+    expect((await inForce()).version).toBe(afterReload.version);
+  });
+});
+
+describe('an invalid manifest at start', () => {
+  it('stops the router with an error naming the action and the field', () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, readFileSync(resolve(root, 'manifests/refunds.yaml'), 'utf8').replace('    on_timeout: deny\n    escalation_path: [support_agent, finance_lead]', '    on_timeout: approve\n    escalation_path: [support_agent, finance_lead]'));
+    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/router/src/main.ts')], {
+      cwd: root,
+      env: { ...process.env, MANIFEST_PATH: bad, KAFKA_BROKERS: brokers, HTTP_PORT: '0', KAFKA_TOPIC_PREFIX: `t-bad-${id}.` },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stdout + run.stderr).toContain('actions.process_refund.on_timeout: approve is allowed only for severity: low and reversible: true');
+  });
+});
