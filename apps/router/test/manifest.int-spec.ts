@@ -1,13 +1,14 @@
 // The manifest in force: loaded at start (an invalid one stops the router, naming the
 // field), reloaded on SIGHUP without dropping messages, refused when the new one is invalid.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { proposal as rawProposal } from './support/raw-proposal';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -36,29 +37,8 @@ async function sql<T>(text: string, params: unknown[] = [], connectionString = d
 }
 
 function proposal(amount: number) {
-  const decisionId = randomUUID();
-  const event = {
-    specversion: '1.0',
-    id: randomUUID(),
-    source: 'agent/refund-bot',
-    type: 'hitl.decision.proposed.v1',
-    time: new Date().toISOString(),
-    subject: decisionId,
-    datacontenttype: 'application/json',
-    workspaceid: 'acme-support',
-    data: {
-      decision_id: decisionId,
-      agent: { id: 'refund-bot' },
-      action: 'process_refund',
-      parameters: { order_id: 'ORD-9', amount_usd: amount },
-      confidence: 0.9,
-      confidence_basis: 'history',
-      uncertainty_factors: [],
-      recommended_review: false,
-      summary: 'Refund.',
-    },
-  };
-  return { key: decisionId, value: JSON.stringify(event), decisionId };
+  const event = rawProposal({ parameters: { order_id: 'ORD-9', amount_usd: amount }, confidence: 0.9 });
+  return { key: event.subject, value: JSON.stringify(event), decisionId: event.subject };
 }
 
 async function send(messages: { key: string; value: string }[]): Promise<void> {

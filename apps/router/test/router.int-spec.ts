@@ -7,6 +7,7 @@ import { INestApplication } from '@nestjs/common';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { routerService } from '../src/service';
+import { proposal } from './support/raw-proposal';
 
 const root = resolve(__dirname, '../../..');
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -35,34 +36,6 @@ async function startRouter(run: Run): Promise<INestApplication> {
   const app = await createServiceApp({ ...routerService, schema: run.schema }, config);
   await startServiceApp(app, config);
   return app;
-}
-
-function proposal(fields: { decisionId?: string; eventId?: string; action?: string; parameters?: object; confidence?: number; context?: object; urgency?: string }) {
-  const decisionId = fields.decisionId ?? randomUUID();
-  return {
-    specversion: '1.0',
-    id: fields.eventId ?? randomUUID(),
-    source: 'agent/refund-bot',
-    type: 'hitl.decision.proposed.v1',
-    time: new Date().toISOString(),
-    subject: decisionId,
-    datacontenttype: 'application/json',
-    workspaceid: 'acme-support',
-    data: {
-      decision_id: decisionId,
-      agent: { id: 'refund-bot', model: 'test-model' },
-      on_behalf_of: 'customer:c-1',
-      action: fields.action ?? 'process_refund',
-      parameters: fields.parameters ?? { order_id: 'ORD-1', amount_usd: 20 },
-      confidence: fields.confidence ?? 0.9,
-      confidence_basis: 'matches the order history',
-      uncertainty_factors: [],
-      recommended_review: false,
-      summary: 'Refund the customer.',
-      context: fields.context ?? {},
-      urgency: fields.urgency ?? 'normal',
-    },
-  };
 }
 
 async function send(run: Run, messages: { key: string | null; value: string | Buffer }[]): Promise<void> {
