@@ -1,0 +1,55 @@
+import { ApprovalRoute, OnTimeout, Urgency } from '@hitl/contracts';
+
+export type ApprovalStatus = 'pending' | 'clarifying' | 'approved' | 'denied' | 'expired' | 'rolled_back' | 'reviewed';
+
+/** Open: a person can still act on it. */
+export const OPEN_STATUSES: readonly ApprovalStatus[] = ['pending', 'clarifying'];
+
+/** An approval as the rules see it. */
+export interface ApprovalState {
+  workspace: string;
+  route: ApprovalRoute;
+  status: ApprovalStatus;
+  /** Tiers still ahead when it was requested, starting with the first role asked. */
+  escalationPath: string[];
+  /** The action's whole escalation path in the manifest: the ranking of authority. */
+  actionPath: string[];
+  /** Index into `escalationPath` of the tier it waits at. */
+  tier: number;
+  assignee: string | null;
+  /** Who already had it at this tier (not offered it again on reassignment). */
+  triedAtTier: string[];
+  urgency: Urgency;
+  slaMinutes: Record<Urgency, number>;
+  onTimeout: OnTimeout;
+  approvalTimeoutSeconds: number;
+  /** Whether the manifest lets this action be approved by a timeout (low severity and reversible). */
+  approveOnTimeoutAllowed: boolean;
+  onBehalfOf: string | null;
+  requiredApprovals: number;
+  /** Reviewers who approved so far (distinct). */
+  approvedBy: string[];
+  payloadHash: string;
+}
+
+/** A reviewer who could be asked, with how many open approvals they hold. */
+export interface Candidate {
+  id: string;
+  roles: string[];
+  workspaces: string[];
+  available: boolean;
+  capacity: number | null;
+  pending: number;
+}
+
+export function addMinutes(now: Date, minutes: number): Date {
+  return new Date(now.getTime() + minutes * 60_000);
+}
+
+export function addSeconds(now: Date, seconds: number): Date {
+  return new Date(now.getTime() + seconds * 1000);
+}
+
+export function worksIn(reviewer: { workspaces: string[] }, workspace: string): boolean {
+  return reviewer.workspaces.includes('*') || reviewer.workspaces.includes(workspace);
+}

@@ -1,0 +1,4 @@
+export * from './approval';
+export * from './assignment';
+export * from './timers';
+export * from './authority';
