@@ -19,7 +19,8 @@ export default tseslint.config(
           allow: [],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:platform'] },
-            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform'] },
+            // Platform libs are adapters: they may use the domain, never an app.
+            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:platform'] },
             {
               sourceTag: 'type:domain',
               onlyDependOnLibsWithTags: ['type:contracts', 'type:domain'],

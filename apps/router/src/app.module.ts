@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ManifestModule } from './manifest/manifest.module';
+import { ManifestModule } from '@hitl/service-kit';
 import { RoutingModule } from './routing/routing.module';
 
 /** The router's feature modules. Health, metrics, database, Kafka and logs come from @hitl/service-kit. */

@@ -1,9 +1,7 @@
-import { serviceConfig } from '@hitl/service-kit';
+import { manifestConfig, serviceConfig } from '@hitl/service-kit';
 import { z } from 'zod';
 
-export const routerConfig = serviceConfig({ clientId: 'hitl-router', port: 3001 }).extend({
-  /** The action manifest in force; SIGHUP reloads it. Relative paths are from the working directory. */
-  MANIFEST_PATH: z.string().min(1).default('manifests/refunds.yaml'),
-});
+/** The router also reads MANIFEST_PATH (the action manifest in force; SIGHUP reloads it). */
+export const routerConfig = serviceConfig({ clientId: 'hitl-router', port: 3001 }).extend(manifestConfig.shape);
 
 export type RouterConfig = z.output<typeof routerConfig>;

@@ -5,3 +5,5 @@ export * from './tokens';
 export * from './service-definition';
 export * from './service-kit.module';
 export * from './service-app';
+export * from './manifest/manifest.store';
+export * from './manifest/manifest.module';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ManifestModule } from '../manifest/manifest.module';
+import { ManifestModule } from '@hitl/service-kit';
 import { DecisionEntity } from './decision.entity';
 import { DecisionProposedConsumer } from './decision-proposed.consumer';
 import { RoutingService } from './routing.service';

@@ -2,12 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { APPROVAL_RESOLVED, CloudEvent, DECISION_PROPOSED, newEvent } from '@hitl/contracts';
 import { InvalidMessage, MessageContext, UnprocessableMessageError } from '@hitl/messaging';
 import { route } from '@hitl/policy';
-import { SERVICE_LOGGER } from '@hitl/service-kit';
+import { ManifestStore, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import { ManifestStore } from '../manifest/manifest.store';
 import { findDecision, recordDecision } from './decisions.repository';
 import { ROUTER_SOURCE, outcomeEvents, policyResolution, readableParts } from './outcome-events';
 

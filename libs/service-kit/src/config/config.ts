@@ -62,6 +62,12 @@ export const logConfig = z.object({
 });
 
 /** What the shared plumbing needs from every service's parsed config. */
+/** Services that apply the action manifest read it from here (relative to the working directory). */
+export const manifestConfig = z.object({
+  MANIFEST_PATH: z.string().min(1).default('manifests/refunds.yaml'),
+});
+export type ManifestConfig = z.output<typeof manifestConfig>;
+
 /**
  * What every service reads: Kafka, PostgreSQL, HTTP and logging, with its own defaults.
  * A service with more settings extends it: `serviceConfig({...}).extend({ ... })`.

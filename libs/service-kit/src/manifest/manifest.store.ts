@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Manifest, loadManifest } from '@hitl/policy';
-import { SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from 'pino';
 import { Gauge } from 'prom-client';
-import { RouterConfig } from '../config';
+import { ManifestConfig } from '../config/config';
+import { SERVICE_CONFIG, SERVICE_LOGGER } from '../tokens';
 
 export interface ManifestInForce {
   manifest: Manifest;
@@ -13,7 +13,7 @@ export interface ManifestInForce {
   loadedAt: Date;
 }
 
-const reloads = new Gauge({ name: 'hitl_router_manifest_reload_failures', help: 'Failed manifest reloads since start (the previous manifest kept serving)' });
+const reloads = new Gauge({ name: 'hitl_manifest_reload_failures', help: 'Failed manifest reloads since start (the previous manifest kept serving)' });
 
 /**
  * The manifest in force. Loaded at start (an invalid one stops the service, naming the
@@ -26,7 +26,7 @@ export class ManifestStore implements OnApplicationBootstrap, OnApplicationShutd
   private inForce: ManifestInForce;
   private readonly onHangup = () => void this.reload();
 
-  constructor(@Inject(SERVICE_CONFIG) config: RouterConfig, @Inject(SERVICE_LOGGER) private readonly logger: Logger) {
+  constructor(@Inject(SERVICE_CONFIG) config: ManifestConfig, @Inject(SERVICE_LOGGER) private readonly logger: Logger) {
     this.path = resolve(config.MANIFEST_PATH);
     this.inForce = this.read();
     this.logger.info({ manifest: this.path, version: this.inForce.manifest.version, actions: this.inForce.manifest.actions.size }, 'manifest loaded');
