@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { ApprovalsModule } from './approvals/approvals.module';
+import { ReviewersModule } from './reviewers/reviewers.module';
+import { SlaModule } from './sla/sla.module';
 
 /** The escalation's feature modules. Health, metrics, database, Kafka and logs come from @hitl/service-kit. */
-@Module({})
+@Module({ imports: [ReviewersModule, ApprovalsModule, SlaModule] })
 export class AppModule {}

@@ -1,6 +1,33 @@
-import { serviceConfig } from '@hitl/service-kit';
+import { manifestConfig, serviceConfig } from '@hitl/service-kit';
 import { z } from 'zod';
 
-export const escalationConfig = serviceConfig({ clientId: 'hitl-escalation', port: 3002 });
+/**
+ * Variables holding reviewers' tokens in clear start with this. The reviewers file names
+ * one per reviewer (`token_env: REVIEWER_TOKEN_ALICE`); the config hands them to the
+ * loader as REVIEWER_TOKENS, so nothing but main.ts reads process.env, and the file
+ * cannot turn another variable (DATABASE_URL, say) into a login token.
+ */
+export const REVIEWER_TOKEN_PREFIX = 'REVIEWER_TOKEN_';
+
+/** The escalation's settings; add new ones here. */
+const settings = serviceConfig({ clientId: 'hitl-escalation', port: 3002 }).extend({
+  /** The reviewers file, loaded at start. Relative paths are from the working directory. */
+  REVIEWERS_PATH: z.string().min(1).default('config/reviewers.yaml'),
+  /** Every REVIEWER_TOKEN_* variable by name (filled in below, not a variable itself). */
+  REVIEWER_TOKENS: z.record(z.string(), z.string()).default({}),
+  ...manifestConfig.shape,
+  /** How often the SLA scanner looks for due deadlines (they live in PostgreSQL; this is only the polling). */
+  SLA_SCAN_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  /** Deadlines fired per transaction. */
+  SLA_SCAN_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
+});
+
+function collectReviewerTokens(env: unknown): unknown {
+  if (typeof env !== 'object' || env === null) return env;
+  const tokens = Object.entries(env).filter(([name, value]) => name.startsWith(REVIEWER_TOKEN_PREFIX) && typeof value === 'string');
+  return { ...env, REVIEWER_TOKENS: Object.fromEntries(tokens) };
+}
+
+export const escalationConfig = z.preprocess(collectReviewerTokens, settings);
 
 export type EscalationConfig = z.output<typeof escalationConfig>;

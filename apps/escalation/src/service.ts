@@ -2,6 +2,8 @@ import { ServiceDefinition } from '@hitl/service-kit';
 import { AppModule } from './app.module';
 import { EscalationConfig, escalationConfig } from './config';
 import { CreateMessagingTables1795313552976 } from './migrations/1795313552976-create-messaging-tables';
+import { CreateReviewers1795313553000 } from './migrations/1795313553000-create-reviewers';
+import { CreateApprovals1795313553100 } from './migrations/1795313553100-create-approvals';
 
 /** The escalation as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const escalationService: ServiceDefinition<EscalationConfig> = {
@@ -9,5 +11,5 @@ export const escalationService: ServiceDefinition<EscalationConfig> = {
   schema: 'escalation',
   module: AppModule,
   config: escalationConfig,
-  migrations: [CreateMessagingTables1795313552976],
+  migrations: [CreateMessagingTables1795313552976, CreateReviewers1795313553000, CreateApprovals1795313553100],
 };

@@ -1,0 +1,157 @@
+import { ApprovalState, ApprovalStatus, Candidate } from '@hitl/approvals';
+import { ApprovalRequestedData, OnTimeout, Urgency } from '@hitl/contracts';
+import { EntityManager } from 'typeorm';
+import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
+
+/** One approvals row, as PostgreSQL returns it. */
+export interface ApprovalRow {
+  approval_id: string;
+  decision_id: string;
+  workspace: string;
+  action: string;
+  agent_id: string;
+  on_behalf_of: string | null;
+  route: ApprovalRequestedData['route'];
+  status: ApprovalStatus;
+  escalation_path: string[];
+  action_path: string[];
+  tier: number;
+  reviewer_role: string;
+  assignee: string | null;
+  tried_at_tier: string[];
+  urgency: Urgency;
+  sla_minutes: Record<Urgency, number>;
+  sla_deadline: Date | null;
+  expires_at: Date | null;
+  paused_sla_ms: string | null;
+  paused_expiry_ms: string | null;
+  on_timeout: OnTimeout;
+  approval_timeout_seconds: number;
+  approve_on_timeout_allowed: boolean;
+  required_approvals: number;
+  rollback_window_seconds: number | null;
+  payload_hash: string;
+  parameters: Record<string, unknown>;
+  edited: boolean;
+  request: ApprovalRequestedData;
+  manifest_version: string;
+  confidence: number;
+  created_at: Date;
+  resolved_at: Date | null;
+  approved_by: string[];
+}
+
+export type NewApproval = Omit<ApprovalRow, 'status' | 'tier' | 'assignee' | 'tried_at_tier' | 'paused_sla_ms' | 'paused_expiry_ms' | 'edited' | 'created_at' | 'resolved_at' | 'approved_by'>;
+
+/** The service's own schema, from its DataSource (tests run it under other names). */
+export function table(manager: EntityManager, name: string): string {
+  const { schema } = manager.connection.options as PostgresDataSourceOptions;
+  return `"${schema}".${name}`;
+}
+
+const SELECT_APPROVAL = (manager: EntityManager) => `
+  SELECT a.*, COALESCE((SELECT array_agg(v.reviewer_id ORDER BY v.voted_at) FROM ${table(manager, 'approval_votes')} v WHERE v.approval_id = a.approval_id), '{}') AS approved_by
+    FROM ${table(manager, 'approvals')} a`;
+
+/** Records a requested approval unless its decision already has one; says whether it was new. */
+export async function insertApproval(manager: EntityManager, a: NewApproval): Promise<boolean> {
+  const rows = await manager.query(
+    `INSERT INTO ${table(manager, 'approvals')} (
+       approval_id, decision_id, workspace, action, agent_id, on_behalf_of, route, escalation_path, action_path, reviewer_role,
+       urgency, sla_minutes, sla_deadline, expires_at, on_timeout, approval_timeout_seconds, approve_on_timeout_allowed,
+       required_approvals, rollback_window_seconds, payload_hash, parameters, request, manifest_version, confidence)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+     ON CONFLICT (decision_id) DO NOTHING
+     RETURNING approval_id`,
+    [
+      a.approval_id, a.decision_id, a.workspace, a.action, a.agent_id, a.on_behalf_of, a.route, a.escalation_path, a.action_path, a.reviewer_role,
+      a.urgency, JSON.stringify(a.sla_minutes), a.sla_deadline, a.expires_at, a.on_timeout, a.approval_timeout_seconds, a.approve_on_timeout_allowed,
+      a.required_approvals, a.rollback_window_seconds, a.payload_hash, JSON.stringify(a.parameters), JSON.stringify(a.request), a.manifest_version, a.confidence,
+    ],
+  );
+  return rows.length === 1;
+}
+
+/** One approval, locked for the rest of the transaction (concurrent decisions queue here: one wins). */
+export async function lockApproval(manager: EntityManager, approvalId: string): Promise<ApprovalRow | null> {
+  const rows = await manager.query(`${SELECT_APPROVAL(manager)} WHERE a.approval_id = $1 FOR UPDATE OF a`, [approvalId]);
+  return rows[0] ?? null;
+}
+
+export async function findApproval(manager: EntityManager, approvalId: string): Promise<ApprovalRow | null> {
+  const rows = await manager.query(`${SELECT_APPROVAL(manager)} WHERE a.approval_id = $1`, [approvalId]);
+  return rows[0] ?? null;
+}
+
+/** Approvals whose SLA or expiry has passed, locked; other replicas skip these rows. */
+export async function lockDue(manager: EntityManager, now: Date, limit: number): Promise<ApprovalRow[]> {
+  return manager.query(
+    `${SELECT_APPROVAL(manager)}
+      WHERE a.status = 'pending' AND LEAST(a.sla_deadline, a.expires_at) <= $1
+      ORDER BY LEAST(a.sla_deadline, a.expires_at)
+      LIMIT $2
+      FOR UPDATE OF a SKIP LOCKED`,
+    [now, limit],
+  );
+}
+
+/** Reviewers who hold any of `roles` in the workspace, with their open approvals counted. */
+export async function candidates(manager: EntityManager, workspace: string, roles: string[]): Promise<Candidate[]> {
+  const rows: { id: string; roles: string[]; workspaces: string[]; available: boolean; capacity: number | null; pending: number }[] = await manager.query(
+    `SELECT r.id, r.roles, r.workspaces, r.available, r.capacity,
+            (SELECT count(*) FROM ${table(manager, 'approvals')} a WHERE a.assignee = r.id AND a.status IN ('pending', 'clarifying'))::int AS pending
+       FROM ${table(manager, 'reviewers')} r
+      WHERE r.roles && $1::text[] AND ($2 = ANY (r.workspaces) OR '*' = ANY (r.workspaces))`,
+    [roles, workspace],
+  );
+  return rows;
+}
+
+export interface Placement {
+  tier: number;
+  reviewer_role: string;
+  assignee: string | null;
+  tried_at_tier: string[];
+  sla_deadline: Date | null;
+  expires_at?: Date | null;
+}
+
+export async function place(manager: EntityManager, approvalId: string, p: Placement): Promise<void> {
+  await manager.query(
+    `UPDATE ${table(manager, 'approvals')}
+        SET tier = $2, reviewer_role = $3, assignee = $4, tried_at_tier = $5, sla_deadline = $6,
+            expires_at = CASE WHEN $7::boolean THEN $8::timestamptz ELSE expires_at END
+      WHERE approval_id = $1`,
+    [approvalId, p.tier, p.reviewer_role, p.assignee, p.tried_at_tier, p.sla_deadline, p.expires_at !== undefined, p.expires_at ?? null],
+  );
+}
+
+export async function finish(manager: EntityManager, approvalId: string, status: ApprovalStatus, resolution: object): Promise<void> {
+  await manager.query(
+    `UPDATE ${table(manager, 'approvals')} SET status = $2, resolved_at = now(), resolution = $3, sla_deadline = NULL WHERE approval_id = $1`,
+    [approvalId, status, JSON.stringify(resolution)],
+  );
+}
+
+/** The pure rules' view of a row. */
+export function toState(row: ApprovalRow): ApprovalState {
+  return {
+    workspace: row.workspace,
+    route: row.route,
+    status: row.status,
+    escalationPath: row.escalation_path,
+    actionPath: row.action_path,
+    tier: row.tier,
+    assignee: row.assignee,
+    triedAtTier: row.tried_at_tier,
+    urgency: row.urgency,
+    slaMinutes: row.sla_minutes,
+    onTimeout: row.on_timeout,
+    approvalTimeoutSeconds: row.approval_timeout_seconds,
+    approveOnTimeoutAllowed: row.approve_on_timeout_allowed,
+    onBehalfOf: row.on_behalf_of,
+    requiredApprovals: row.required_approvals,
+    approvedBy: row.approved_by,
+    payloadHash: row.payload_hash,
+  };
+}

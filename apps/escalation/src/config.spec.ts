@@ -1,0 +1,22 @@
+import { loadConfig } from '@hitl/service-kit';
+import { escalationConfig } from './config';
+
+describe('the escalation config', () => {
+  it.each([
+    ['defaults', {}, { REVIEWERS_PATH: 'config/reviewers.yaml', REVIEWER_TOKENS: {} }],
+    ['a reviewers file of its own', { REVIEWERS_PATH: '/etc/hitl/reviewers.yaml' }, { REVIEWERS_PATH: '/etc/hitl/reviewers.yaml', REVIEWER_TOKENS: {} }],
+    [
+      'only REVIEWER_TOKEN_* variables as tokens',
+      { REVIEWER_TOKEN_ALICE: 'alice-token-0123456789', REVIEWER_TOKEN_BRUNO: 'bruno-token-0123456789', DATABASE_URL: 'postgres://u:secret@db/hitl', HOME: '/root' },
+      { REVIEWER_TOKENS: { REVIEWER_TOKEN_ALICE: 'alice-token-0123456789', REVIEWER_TOKEN_BRUNO: 'bruno-token-0123456789' } },
+    ],
+    ['an empty token variable as unset', { REVIEWER_TOKEN_ALICE: '' }, { REVIEWER_TOKENS: {} }],
+    ['REVIEWER_TOKENS itself ignored', { REVIEWER_TOKENS: '{"REVIEWER_TOKEN_X":"x"}' }, { REVIEWER_TOKENS: {} }],
+  ])('%s', (_name, env, expected) => {
+    expect(loadConfig(escalationConfig, env)).toMatchObject({ ...expected, HTTP_PORT: 3002, KAFKA_CLIENT_ID: 'hitl-escalation' });
+  });
+
+  it('still names every bad shared variable', () => {
+    expect(() => loadConfig(escalationConfig, { HTTP_PORT: 'x', REVIEWER_TOKEN_A: 'some-token-0123456789' })).toThrow(/^invalid configuration: HTTP_PORT: /);
+  });
+});

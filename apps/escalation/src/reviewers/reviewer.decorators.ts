@@ -1,0 +1,18 @@
+import { ExecutionContext, UseGuards, applyDecorators, createParamDecorator } from '@nestjs/common';
+import { AdminGuard, ReviewerAuthGuard, ReviewerRequest } from './reviewer-auth.guard';
+
+/** Any authenticated reviewer (401 otherwise). The module using it imports ReviewersModule. */
+export const Authenticated = () => applyDecorators(UseGuards(ReviewerAuthGuard));
+
+/** Admins only: 401 without a valid token, 403 for anyone else. */
+export const AdminOnly = () => applyDecorators(UseGuards(ReviewerAuthGuard, AdminGuard));
+
+/**
+ * The authenticated reviewer: the only source of a caller's identity (never a body field).
+ * Needs `@Authenticated()` or `@AdminOnly()` on the route or its controller.
+ */
+export const Reviewer = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+  const reviewer = context.switchToHttp().getRequest<ReviewerRequest>().reviewer;
+  if (!reviewer) throw new Error('@Reviewer() used on a route without @Authenticated() or @AdminOnly()');
+  return reviewer;
+});

@@ -1,0 +1,68 @@
+// What a reviewer is, as the reviewers file and the admin API write it. Objects are
+// strict: a misspelt key is an error naming it, never a silently ignored setting.
+import { z } from 'zod';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/;
+
+export const ReviewerId = z
+  .string()
+  .max(100, { error: 'must be at most 100 characters' })
+  .regex(NAME, { error: 'must be letters, digits and _ . : @ -, starting with a letter or digit' });
+
+const distinct = (list: string[]) => new Set(list).size === list.length;
+const CAPACITY = 'must be a whole number of at least 1, or null for no limit';
+
+/** Every field of a reviewer that the file and the admin API set, without defaults (PATCH). */
+const fields = {
+  name: z.string().trim().min(1, { error: 'must not be blank' }).max(200, { error: 'must be at most 200 characters' }),
+  /** Roles of the manifests' escalation paths; admins and auditors may have none. */
+  roles: z
+    .array(z.string().regex(NAME, { error: 'must be letters, digits and _ . : @ -' }))
+    .refine(distinct, { error: 'lists a role twice' }),
+  workspaces: z
+    .array(z.string().refine((w) => w === '*' || NAME.test(w), { error: 'must be a workspace id or "*" (every workspace)' }))
+    .min(1, { error: 'must list at least one workspace, or "*" for every workspace' })
+    .refine(distinct, { error: 'lists a workspace twice' }),
+  available: z.boolean(),
+  /** Most pending approvals at once; null is no limit (to stop assigning, set available: false). */
+  capacity: z.number({ error: CAPACITY }).int({ error: CAPACITY }).min(1, { error: CAPACITY }).nullable(),
+  admin: z.boolean(),
+  auditor: z.boolean(),
+};
+
+/** A whole reviewer (PUT, and each entry of the file): omitted optional fields take their defaults. */
+export const ReviewerFields = z.strictObject({
+  ...fields,
+  available: fields.available.default(true),
+  capacity: fields.capacity.default(null),
+  admin: fields.admin.default(false),
+  auditor: fields.auditor.default(false),
+});
+export type ReviewerFields = z.output<typeof ReviewerFields>;
+
+/** Some fields of a reviewer (PATCH): what is omitted stays as it is. */
+export const ReviewerPatch = z
+  .strictObject(fields)
+  .partial()
+  .refine((patch) => Object.values(patch).some((v) => v !== undefined), { error: `must set at least one of ${Object.keys(fields).join(', ')}` });
+export type ReviewerPatch = z.output<typeof ReviewerPatch>;
+
+export interface FieldIssue {
+  /** Where, e.g. `capacity` or `reviewers[2].roles[0]`. */
+  field: string;
+  message: string;
+}
+
+/** Zod's issues as field paths and plain messages; unknown keys are named one by one. */
+export function fieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: pathOf([...issue.path, key]), message: 'unknown field' }));
+    }
+    return [{ field: pathOf(issue.path), message: issue.message }];
+  });
+}
+
+export function pathOf(path: readonly PropertyKey[]): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('') || '(root)';
+}

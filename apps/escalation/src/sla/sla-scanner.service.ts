@@ -1,0 +1,125 @@
+import { onExpired, onSlaMissed } from '@hitl/approvals';
+import { AnyEvent } from '@hitl/contracts';
+import { Outbox, OutboxRelay } from '@hitl/messaging';
+import { SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Logger } from 'pino';
+import { Counter } from 'prom-client';
+import { DataSource, EntityManager } from 'typeorm';
+import { escalated, reassigned, resolved } from '../approvals/approval-events';
+import { ApprovalRow, candidates, finish, lockDue, place, toState } from '../approvals/approvals.repository';
+import { alerts } from '../approvals/approvals.service';
+import { EscalationConfig } from '../config';
+
+const fired = new Counter({ name: 'hitl_escalation_timers_fired_total', help: 'SLA and expiry timers fired, by outcome', labelNames: ['outcome'] });
+
+/**
+ * The timers: deadlines live in the approvals table, and every replica polls for what is
+ * due with FOR UPDATE SKIP LOCKED, so each deadline fires once, on one replica, in the
+ * transaction that applies it and writes its events to the outbox. A restart loses
+ * nothing: what came due while the service was down fires on the next scan.
+ */
+@Injectable()
+export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly relay: OutboxRelay,
+    @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.scanUntilIdle()
+        .catch((error) => this.logger.error({ err: error }, 'SLA scan failed; retrying at the next tick'))
+        .finally(() => this.schedule(this.config.SLA_SCAN_INTERVAL_MS));
+    }, delayMs);
+  }
+
+  private async scanUntilIdle(): Promise<void> {
+    while (!this.stopped && (await this.scanOnce(new Date())) === this.config.SLA_SCAN_BATCH) {
+      // a full batch: more may be due
+    }
+  }
+
+  /** Fires every timer due at `now` (up to a batch); returns how many fired. */
+  async scanOnce(now: Date): Promise<number> {
+    const count = await this.dataSource.transaction(async (manager) => {
+      const due = await lockDue(manager, now, this.config.SLA_SCAN_BATCH);
+      const events: AnyEvent[] = [];
+      for (const row of due) events.push(...(await this.fire(manager, row, now)));
+      await this.outbox.publish(manager, events);
+      return due.length;
+    });
+    if (count > 0) this.relay.nudge();
+    return count;
+  }
+
+  private async fire(manager: EntityManager, row: ApprovalRow, now: Date): Promise<AnyEvent[]> {
+    const state = toState(row);
+    const pool = await candidates(manager, row.workspace, row.escalation_path);
+    if (row.expires_at && row.expires_at <= now) {
+      const outcome = onExpired(state, pool, now);
+      if (outcome.kind === 'resolve') {
+        fired.inc({ outcome: outcome.status });
+        const resolution = {
+          status: outcome.status,
+          resolvedBy: { kind: 'timeout' as const, id: `on_timeout:${row.on_timeout}` },
+          reasons: [{ rule: 'timeout', detail: outcome.reason }],
+          notes: null,
+          chosenOption: null,
+        };
+        await finish(manager, row.approval_id, outcome.status, resolution);
+        return [resolved(row, resolution, now)];
+      }
+      fired.inc({ outcome: 'expiry_escalated' });
+      this.alert(row, outcome.role, outcome.alert);
+      await place(manager, row.approval_id, { tier: outcome.tier, reviewer_role: outcome.role, assignee: outcome.reviewerId, tried_at_tier: [], sla_deadline: outcome.slaDeadline, expires_at: outcome.expiresAt });
+      return [escalated(row, outcome.tier, outcome.role, outcome.fromRole, outcome.reviewerId, outcome.slaDeadline, outcome.reason, now)];
+    }
+
+    const outcome = onSlaMissed(state, pool, now);
+    fired.inc({ outcome: outcome.kind });
+    switch (outcome.kind) {
+      case 'reassigned':
+        await place(manager, row.approval_id, {
+          tier: outcome.tier,
+          reviewer_role: outcome.role,
+          assignee: outcome.reviewerId,
+          tried_at_tier: outcome.previousReviewerId ? [...row.tried_at_tier, outcome.previousReviewerId] : row.tried_at_tier,
+          sla_deadline: outcome.slaDeadline,
+        });
+        return [reassigned(row, outcome.role, outcome.reviewerId, outcome.previousReviewerId, outcome.slaDeadline, outcome.reason, now)];
+      case 'escalated':
+        this.alert(row, outcome.role, outcome.alert);
+        await place(manager, row.approval_id, { tier: outcome.tier, reviewer_role: outcome.role, assignee: outcome.reviewerId, tried_at_tier: [], sla_deadline: outcome.slaDeadline });
+        return [escalated(row, outcome.tier, outcome.role, outcome.fromRole, outcome.reviewerId, outcome.slaDeadline, outcome.reason, now)];
+      case 'unanswered':
+        this.alert(row, row.reviewer_role, outcome.alert);
+        await place(manager, row.approval_id, { tier: row.tier, reviewer_role: row.reviewer_role, assignee: row.assignee, tried_at_tier: row.tried_at_tier, sla_deadline: outcome.slaDeadline });
+        return [];
+    }
+  }
+
+  private alert(row: ApprovalRow, role: string, alert: string | null): void {
+    if (!alert) return;
+    alerts.inc({ kind: 'sla', role });
+    this.logger.warn({ approval_id: row.approval_id, decision_id: row.decision_id, workspace: row.workspace, role }, `operations alert: ${alert}`);
+  }
+}

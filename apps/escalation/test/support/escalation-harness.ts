@@ -1,0 +1,187 @@
+// The escalation service on the real broker and database, isolated per test by its own
+// database (so real processes can run it too) and topic prefix.
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { APPROVAL_REQUESTED, AnyEvent, CloudEvent, exampleEvent, payloadHash } from '@hitl/contracts';
+import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+
+export const root = resolve(__dirname, '../../../..');
+const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+export const kafka = new Kafka({ clientId: 'escalation-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+
+export const REVIEWERS = `
+reviewers:
+  - { id: alice, name: Alice, roles: [support_agent], workspaces: [acme-support], token_env: REVIEWER_TOKEN_ALICE }
+  - { id: bob, name: Bob, roles: [support_agent], workspaces: [acme-support], token_env: REVIEWER_TOKEN_BOB }
+  - { id: carol, name: Carol, roles: [support_agent], workspaces: [acme-support], token_env: REVIEWER_TOKEN_CAROL }
+  - { id: dan, name: Dan, roles: [finance_lead], workspaces: [acme-support], token_env: REVIEWER_TOKEN_DAN }
+  - { id: ursula, name: Ursula, roles: [support_agent], workspaces: [acme-support], available: false }
+  - { id: zed, name: Zed, roles: [support_agent, finance_lead], workspaces: [globex-billing], token_env: REVIEWER_TOKEN_ZED }
+  - { id: adam, name: Adam, roles: [], workspaces: ["*"], admin: true, token_env: REVIEWER_TOKEN_ADAM }
+`;
+export const TOKENS: Record<string, string> = {
+  alice: 'alice-token-0123456789',
+  bob: 'bob-token-0123456789',
+  carol: 'carol-token-0123456789',
+  dan: 'dan-token-0123456789',
+  zed: 'zed-token-0123456789',
+  adam: 'adam-token-0123456789',
+};
+
+export interface Env {
+  id: string;
+  database: string;
+  databaseUrl: string;
+  prefix: string;
+  reviewersPath: string;
+  vars: Record<string, string>;
+}
+
+export async function newEnv(): Promise<Env> {
+  const id = randomBytes(4).toString('hex');
+  const database = `hitl_t_esc_${id}`;
+  const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hitl_test');
+  await sqlAt(url.toString(), `CREATE DATABASE "${database}"`);
+  url.pathname = `/${database}`;
+  const dir = mkdtempSync(join(tmpdir(), 'hitl-esc-'));
+  const reviewersPath = join(dir, 'reviewers.yaml');
+  writeFileSync(reviewersPath, REVIEWERS);
+  const env: Env = { id, database, databaseUrl: url.toString(), prefix: `t-esc-${id}.`, reviewersPath, vars: {} };
+  env.vars = {
+    KAFKA_BROKERS: brokers,
+    DATABASE_URL: env.databaseUrl,
+    KAFKA_TOPIC_PREFIX: env.prefix,
+    REVIEWERS_PATH: reviewersPath,
+    MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
+    SLA_SCAN_INTERVAL_MS: '100',
+    LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'warn',
+    ...Object.fromEntries(Object.entries(TOKENS).map(([who, token]) => [`REVIEWER_TOKEN_${who.toUpperCase()}`, token])),
+  };
+  return env;
+}
+
+export async function dropEnv(env: Env): Promise<void> {
+  const url = new URL(env.databaseUrl);
+  url.pathname = '/postgres';
+  await sqlAt(url.toString(), `DROP DATABASE IF EXISTS "${env.database}" WITH (FORCE)`);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(env.prefix)) }).catch(() => undefined);
+  await admin.disconnect();
+}
+
+async function sqlAt<T>(connectionString: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+export const sql = <T>(env: Env, text: string, params: unknown[] = []) => sqlAt<T>(env.databaseUrl, text, params);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+/** The escalation service as a real process (so it can be killed with SIGKILL). */
+export class EscalationProcess {
+  private child?: ChildProcess;
+  output = '';
+  url = '';
+
+  constructor(private readonly env: Env) {}
+
+  async start(): Promise<void> {
+    const port = await freePort();
+    this.url = `http://127.0.0.1:${port}`;
+    this.child = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/escalation/src/main.ts')], {
+      cwd: root,
+      env: { ...process.env, ...this.env.vars, HTTP_PORT: String(port) },
+    });
+    this.child.stdout!.on('data', (d) => (this.output += d));
+    this.child.stderr!.on('data', (d) => (this.output += d));
+    const deadline = Date.now() + 60_000;
+    while (!(await fetch(`${this.url}/healthz`).then((r) => r.ok).catch(() => false))) {
+      if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`escalation did not start:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill(signal);
+    await exited;
+  }
+}
+
+/** An approval.requested as the router sends it, for the refunds manifest's process_refund. */
+export function request(overrides: { route?: 'human_review' | 'escalate' | 'post_review'; path?: string[]; slaDeadline?: Date; expiresAt?: Date | null; onTimeout?: 'deny' | 'escalate' | 'approve'; action?: string; onBehalfOf?: string; requiredApprovals?: number; amount?: number } = {}): CloudEvent<typeof APPROVAL_REQUESTED> {
+  const event = exampleEvent(APPROVAL_REQUESTED, { id: randomUUID() });
+  const decisionId = randomUUID();
+  const path = overrides.path ?? ['support_agent', 'finance_lead'];
+  const parameters = { order_id: `ORD-${decisionId.slice(0, 6)}`, amount_usd: overrides.amount ?? 120 };
+  event.subject = decisionId;
+  event.workspaceid = 'acme-support';
+  Object.assign(event.data, {
+    approval_id: randomUUID(),
+    decision_id: decisionId,
+    route: overrides.route ?? 'human_review',
+    reviewer_role: path[0],
+    escalation_path: path,
+    sla_deadline: (overrides.slaDeadline ?? new Date(Date.now() + 3_600_000)).toISOString(),
+    expires_at: overrides.expiresAt === null ? null : (overrides.expiresAt ?? new Date(Date.now() + 900_000)).toISOString(),
+    on_timeout: overrides.onTimeout ?? 'deny',
+    required_approvals: overrides.requiredApprovals ?? 1,
+    payload_hash: payloadHash(overrides.action ?? 'process_refund', parameters),
+  });
+  Object.assign(event.data.decision, { decision_id: decisionId, action: overrides.action ?? 'process_refund', parameters, on_behalf_of: overrides.onBehalfOf ?? 'customer:c-1' });
+  return event;
+}
+
+export async function publish(env: Env, events: AnyEvent[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: `${env.prefix}approval.requested`, acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+  await producer.disconnect();
+}
+
+/** Reads a topic from the beginning until `enough` holds. */
+export async function readUntil(env: Env, topic: string, enough: (events: AnyEvent[]) => boolean, timeoutMs = 45_000): Promise<AnyEvent[]> {
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  const events: AnyEvent[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: `${env.prefix}${topic}`, fromBeginning: true });
+    await new Promise<void>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`only ${events.length} events on ${topic}: ${JSON.stringify(events.map((e) => [e.type, e.subject]))}`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message }: { message: KafkaMessage }) => {
+          events.push(JSON.parse(message.value!.toString()));
+          if (enough(events)) {
+            clearTimeout(timer);
+            done();
+          }
+        },
+      });
+    });
+    return events;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export const of = (events: AnyEvent[], decisionId: string) => events.filter((e) => e.subject === decisionId);
