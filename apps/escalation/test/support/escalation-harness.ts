@@ -129,11 +129,11 @@ export class EscalationProcess {
 }
 
 /** An approval.requested as the router sends it, for the refunds manifest's process_refund. */
-export function request(overrides: { route?: 'human_review' | 'escalate' | 'post_review'; path?: string[]; slaDeadline?: Date; expiresAt?: Date | null; onTimeout?: 'deny' | 'escalate' | 'approve'; action?: string; onBehalfOf?: string; requiredApprovals?: number; amount?: number } = {}): CloudEvent<typeof APPROVAL_REQUESTED> {
+export function request(overrides: { route?: 'human_review' | 'escalate' | 'post_review'; path?: string[]; slaDeadline?: Date; expiresAt?: Date | null; onTimeout?: 'deny' | 'escalate' | 'approve'; action?: string; onBehalfOf?: string; requiredApprovals?: number; amount?: number; parameters?: Record<string, unknown> } = {}): CloudEvent<typeof APPROVAL_REQUESTED> {
   const event = exampleEvent(APPROVAL_REQUESTED, { id: randomUUID() });
   const decisionId = randomUUID();
   const path = overrides.path ?? ['support_agent', 'finance_lead'];
-  const parameters = { order_id: `ORD-${decisionId.slice(0, 6)}`, amount_usd: overrides.amount ?? 120 };
+  const parameters = overrides.parameters ?? { order_id: `ORD-${decisionId.slice(0, 6)}`, amount_usd: overrides.amount ?? 120 };
   event.subject = decisionId;
   event.workspaceid = 'acme-support';
   Object.assign(event.data, {

@@ -1,0 +1,40 @@
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
+import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
+import { ZodPipe } from '../reviewers/zod.pipe';
+import { ApproveBody, BatchBody, DenyBody, EditBody } from './decision-commands';
+import { z } from 'zod';
+import { BatchResult, DecisionResult, DecisionsService } from './decisions.service';
+
+const approvalId = new ParseUUIDPipe({ version: undefined, errorHttpStatusCode: 400 });
+
+/** The reviewer's decisions. The decider is always the token's reviewer. */
+@Controller('approvals')
+@Authenticated()
+export class DecisionsController {
+  constructor(private readonly decisions: DecisionsService) {}
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  approve(@Reviewer() reviewer: AuthenticatedReviewer, @Param('id', approvalId) id: string, @Body(new ZodPipe(ApproveBody)) body: z.output<typeof ApproveBody>): Promise<DecisionResult> {
+    return this.decisions.decide(reviewer, id, { act: 'approve', ...body });
+  }
+
+  @Post(':id/deny')
+  @HttpCode(200)
+  deny(@Reviewer() reviewer: AuthenticatedReviewer, @Param('id', approvalId) id: string, @Body(new ZodPipe(DenyBody)) body: z.output<typeof DenyBody>): Promise<DecisionResult> {
+    return this.decisions.decide(reviewer, id, { act: 'deny', ...body });
+  }
+
+  @Post(':id/edit')
+  @HttpCode(200)
+  edit(@Reviewer() reviewer: AuthenticatedReviewer, @Param('id', approvalId) id: string, @Body(new ZodPipe(EditBody)) body: z.output<typeof EditBody>): Promise<DecisionResult> {
+    return this.decisions.decide(reviewer, id, { act: 'edit', ...body });
+  }
+
+  @Post('batch')
+  @HttpCode(200)
+  async batch(@Reviewer() reviewer: AuthenticatedReviewer, @Body(new ZodPipe(BatchBody)) body: z.output<typeof BatchBody>): Promise<{ results: BatchResult[] }> {
+    return { results: await this.decisions.decideBatch(reviewer, body.items) };
+  }
+}
