@@ -43,6 +43,12 @@ describe('reliable messaging over the real broker and database', () => {
     expect(new Set(subjects).size).toBe(21);
     expect(subjects).toHaveLength(21);
     expect(resolved.every((m) => m.key!.toString() === JSON.parse(m.value!.toString()).subject)).toBe(true);
+
+    // A batch handler got every one of those events once, whole chunks at a time.
+    const ids = resolved.map((m) => JSON.parse(m.value!.toString()).id);
+    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM batch_seen')) >= 21 ? true : undefined));
+    const seen = await h.dataSource.query(`SELECT event_id, batch_size FROM "${h.schema}".batch_seen`);
+    expect(seen.map((r: { event_id: string }) => r.event_id).sort()).toEqual([...ids].sort());
   });
 
   it('puts invalid JSON and schema-invalid messages in the DLQ with the reason, and handles the next valid message', async () => {
@@ -78,6 +84,14 @@ describe('reliable messaging over the real broker and database', () => {
       { decision_id: invalid.subject, code: 'invalid_data' },
     ]);
     expect(await count(h, 'SELECT count(*)::int AS n FROM effects')).toBe(1);
+
+    // A consumer of the DLQ reads the letters raw, each once, bytes intact.
+    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM dlq_seen')) >= 2 ? true : undefined));
+    const recorded = await h.dataSource.query(`SELECT value, code FROM "${h.schema}".dlq_seen ORDER BY id`);
+    expect(recorded).toEqual([
+      { value: garbage, code: 'invalid_json' },
+      { value: invalidBytes, code: 'invalid_data' },
+    ]);
   });
 
   it('dead-letters a message its handler can never process, undoing only its writes', async () => {

@@ -1,4 +1,4 @@
-import { ContractViolation, Topic, decodeEvent, dlqTopic, isTopic } from '@hitl/contracts';
+import { AnyEvent, ContractViolation, Topic, decodeEvent, dlqTopic, isTopic } from '@hitl/contracts';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { Counter } from 'prom-client';
@@ -21,13 +21,24 @@ export interface InvalidMessage {
   raw: Buffer | null;
 }
 
+/** A message of a DLQ as it lies in the log: the original bytes, the reason in its headers. */
+export interface RawMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
 /** Handle messages of `topic` that failed decoding (after they are dead-lettered), e.g. to tell the agent. */
 export function invalidMessagePattern(topic: Topic): string {
   return `${topic}#invalid`;
 }
 
 export interface CommittedChunk {
-  topic: Topic;
+  topic: string;
   partition: number;
   firstOffset: string;
   lastOffset: string;
@@ -107,12 +118,15 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     return this.consumer as T;
   }
 
-  /** The contract topics this service has handlers for. */
-  topics(): Topic[] {
-    const topics = new Set<Topic>();
+  /** The topics this service has handlers for: topics of the contract, and their DLQs (read raw). */
+  topics(): string[] {
+    const topics = new Set<string>();
     for (const pattern of this.messageHandlers.keys()) {
       const topic = pattern.replace(/#invalid$/, '');
-      if (!isTopic(topic)) throw new Error(`@EventPattern("${pattern}") is not a topic of the wire contract`);
+      const dlqOf = topic.replace(/\.dlq$/, '');
+      if (!isTopic(topic) && !(topic !== dlqOf && isTopic(dlqOf))) {
+        throw new Error(`@EventPattern("${pattern}") is not a topic of the wire contract nor one of their DLQs`);
+      }
       topics.add(topic);
     }
     return [...topics];
@@ -142,11 +156,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
-    const topic = logicalTopic(this.options.settings, batch.topic) as Topic;
+    const topic = logicalTopic(this.options.settings, batch.topic);
     for (let i = 0; i < batch.messages.length; i += this.chunkSize) {
       if (!isRunning() || isStale()) return;
       const messages = batch.messages.slice(i, i + this.chunkSize);
-      await this.handleChunk(topic, batch.partition, messages);
+      if (isTopic(topic)) await this.handleChunk(topic, batch.partition, messages);
+      else await this.handleRawChunk(topic, batch.partition, messages);
       const chunk: CommittedChunk = {
         topic,
         partition: batch.partition,
@@ -171,8 +186,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     });
     const handler = this.getHandlerByPattern(topic);
     const onInvalid = this.getHandlerByPattern(invalidMessagePattern(topic));
+    const batchMode = (handler?.extras as { batch?: boolean } | undefined)?.batch === true;
 
     await this.options.dataSource.transaction(async (manager) => {
+      const batch: AnyEvent[] = [];
       const fresh = await this.inbox.claim(
         manager,
         this.options.groupId,
@@ -196,6 +213,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           consumed.inc({ topic, outcome: 'handled' });
           continue;
         }
+        if (batchMode) {
+          batch.push(item.decoded.event);
+          continue;
+        }
         await manager.query('SAVEPOINT hitl_message');
         try {
           await this.invoke(handler, item.decoded.event, context);
@@ -209,6 +230,30 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           await this.deadLetter(manager, topic, partition, item.message, reason.code, reason.message);
         }
       }
+      if (batchMode && handler && batch.length > 0) {
+        // One call for the chunk: the handler writes it in one go. Any error retries the chunk.
+        const position: MessagePosition = { topic, partition, offset: items[0].message.offset, key: null };
+        await this.invoke(handler, batch, new MessageContext(manager, this.outbox, position));
+        consumed.inc({ topic, outcome: 'handled' }, batch.length);
+      }
+    });
+  }
+
+  /** A DLQ: its messages are not events of the contract; de-duplicated on their place in the log, handled in one call. */
+  private async handleRawChunk(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
+    const handler = this.getHandlerByPattern(topic);
+    if (!handler) return;
+    await this.options.dataSource.transaction(async (manager) => {
+      const id = (m: KafkaMessage) => `${topic}/${partition}/${m.offset}`;
+      const fresh = await this.inbox.claim(manager, this.options.groupId, messages.map((m) => ({ id: id(m), topic })));
+      const raw: RawMessage[] = messages
+        .filter((m) => fresh.has(id(m)))
+        .map((m) => ({ topic, partition, offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value, headers: stringHeaders(m.headers), timestamp: m.timestamp }));
+      consumed.inc({ topic, outcome: 'duplicate' }, messages.length - raw.length);
+      if (raw.length === 0) return;
+      const position: MessagePosition = { topic, partition, offset: raw[0].offset, key: null };
+      await this.invoke(handler, raw, new MessageContext(manager, this.outbox, position));
+      consumed.inc({ topic, outcome: 'handled' }, raw.length);
     });
   }
 

@@ -1,7 +1,7 @@
-import { APPROVAL_RESOLVED, CloudEvent, DECISION_PROPOSED, Topics, newEvent, payloadHash } from '@hitl/contracts';
+import { APPROVAL_RESOLVED, AnyEvent, CloudEvent, DECISION_PROPOSED, Topics, dlqTopic, newEvent, payloadHash } from '@hitl/contracts';
 import { Controller, DynamicModule, Inject, Module } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { InvalidMessage, MessageContext, UnprocessableMessageError, invalidMessagePattern } from '../../src';
+import { InvalidMessage, MessageContext, RawMessage, UnprocessableMessageError, invalidMessagePattern } from '../../src';
 
 const SCHEMA = Symbol('schema');
 
@@ -50,9 +50,27 @@ export class EffectsController {
   }
 }
 
+/** Consumers shaped like the audit's: whole chunks at once, and a DLQ read raw. */
+@Controller()
+export class RecorderController {
+  constructor(@Inject(SCHEMA) private readonly schema: string) {}
+
+  @EventPattern(Topics.ApprovalResolved, { batch: true })
+  async onResolved(@Payload() events: AnyEvent[], @Ctx() ctx: MessageContext): Promise<void> {
+    await ctx.manager.query(`INSERT INTO "${this.schema}".batch_seen (event_id, batch_size) SELECT id, $2 FROM UNNEST($1::text[]) AS id`, [events.map((e) => e.id), events.length]);
+  }
+
+  @EventPattern(dlqTopic(Topics.DecisionProposed))
+  async onDeadLetters(@Payload() letters: RawMessage[], @Ctx() ctx: MessageContext): Promise<void> {
+    for (const letter of letters) {
+      await ctx.manager.query(`INSERT INTO "${this.schema}".dlq_seen (value, code) VALUES ($1, $2)`, [letter.value, letter.headers['hitl-dlq-error-code'] ?? null]);
+    }
+  }
+}
+
 @Module({})
 export class EffectsModule {
   static forSchema(schema: string): DynamicModule {
-    return { module: EffectsModule, controllers: [EffectsController], providers: [{ provide: SCHEMA, useValue: schema }] };
+    return { module: EffectsModule, controllers: [EffectsController, RecorderController], providers: [{ provide: SCHEMA, useValue: schema }] };
   }
 }

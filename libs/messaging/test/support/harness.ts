@@ -67,6 +67,8 @@ export async function createHarness(name: string, brokers = brokersFromEnv()): P
   for (const sql of messagingTablesUp(harness.schema)) await harness.dataSource.query(sql);
   await harness.dataSource.query(`CREATE TABLE ${s}.effects (id bigserial PRIMARY KEY, decision_id uuid NOT NULL, event_id uuid NOT NULL)`);
   await harness.dataSource.query(`CREATE TABLE ${s}.invalid_seen (id bigserial PRIMARY KEY, decision_id uuid, code text NOT NULL)`);
+  await harness.dataSource.query(`CREATE TABLE ${s}.batch_seen (id bigserial PRIMARY KEY, event_id text NOT NULL, batch_size int NOT NULL)`);
+  await harness.dataSource.query(`CREATE TABLE ${s}.dlq_seen (id bigserial PRIMARY KEY, value bytea, code text)`);
   await ensureTopics(harness.kafka, contractTopics(harness.settings), 3);
   const close = harness.close;
   harness.close = async () => {
