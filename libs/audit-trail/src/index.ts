@@ -1,0 +1,3 @@
+export * from './redact';
+export * from './record';
+export * from './chain';

@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { AnyEvent, topicOf } from '@hitl/contracts';
+import { redact } from './redact';
+
+/** One row of the record, before it is chained. */
+export interface AuditRecord {
+  event_id: string;
+  workspace: string;
+  topic: string;
+  type: string;
+  decision_id: string | null;
+  actor_kind: 'agent' | 'reviewer' | 'policy' | 'timeout' | 'system';
+  actor_id: string;
+  action: string | null;
+  occurred_at: string;
+  manifest_version: string | null;
+  /** The event with redacted fields replaced. */
+  event: Record<string, unknown>;
+}
+
+/** Where a decision's fields (parameters, context) sit in each event's data. */
+const DECISION_ROOTS = [['data'], ['data', 'decision']];
+
+type Data = Record<string, any>;
+
+/** Who did it, from the event itself. */
+export function actorOf(event: AnyEvent): Pick<AuditRecord, 'actor_kind' | 'actor_id'> {
+  const data = event.data as Data;
+  switch (event.type) {
+    case 'hitl.decision.proposed.v1':
+      return { actor_kind: 'agent', actor_id: data.agent.id };
+    case 'hitl.approval.requested.v1':
+      return { actor_kind: 'policy', actor_id: data.manifest_version };
+    case 'hitl.approval.assigned.v1':
+    case 'hitl.approval.reassigned.v1':
+    case 'hitl.approval.escalated.v1':
+      return { actor_kind: 'policy', actor_id: event.source };
+    case 'hitl.approval.clarification_requested.v1':
+      return { actor_kind: 'reviewer', actor_id: data.requested_by };
+    case 'hitl.approval.clarification_provided.v1':
+      return { actor_kind: 'agent', actor_id: data.provided_by };
+    case 'hitl.approval.rolled_back.v1':
+      return { actor_kind: 'reviewer', actor_id: data.rolled_back_by };
+    case 'hitl.approval.resolved.v1':
+      return { actor_kind: data.resolved_by.kind, actor_id: data.resolved_by.id };
+    case 'hitl.action.executed.v1':
+      return { actor_kind: 'agent', actor_id: event.source };
+    case 'hitl.outcome.labeled.v1':
+      return { actor_kind: data.labeled_by ? 'reviewer' : 'system', actor_id: data.labeled_by ?? event.source };
+  }
+}
+
+function actionOf(event: AnyEvent): string | null {
+  const data = event.data as Data;
+  return data.action ?? data.decision?.action ?? null;
+}
+
+/** An event of the contract as a record; `redactPaths(action)` gives the manifest's `redact` list. */
+export function recordOf(event: AnyEvent, redactPaths: (action: string) => readonly string[]): AuditRecord {
+  const action = actionOf(event);
+  const data = event.data as Data;
+  return {
+    event_id: event.id,
+    workspace: event.workspaceid,
+    topic: topicOf(event.type),
+    type: event.type,
+    decision_id: event.subject.toLowerCase(),
+    ...actorOf(event),
+    action,
+    occurred_at: new Date(event.time).toISOString(),
+    manifest_version: data.manifest_version ?? null,
+    event: redact(event as unknown as Record<string, unknown>, action ? redactPaths(action) : [], DECISION_ROOTS),
+  };
+}
+
+/** What a DLQ holds: the original bytes, unreadable as an event; kept redacted, or only described when not JSON. */
+export interface DeadLetter {
+  topic: string;
+  partition: number;
+  offset: string;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
+export function deadLetterRecord(letter: DeadLetter, redactPaths: (action: string) => readonly string[]): AuditRecord {
+  const bytes = letter.value ?? Buffer.alloc(0);
+  let json: Data | null = null;
+  try {
+    const parsed = JSON.parse(bytes.toString('utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed;
+  } catch {
+    json = null;
+  }
+  const action = typeof json?.data?.action === 'string' ? json.data.action : null;
+  const decisionId = typeof json?.data?.decision_id === 'string' && /^[0-9a-f-]{36}$/i.test(json.data.decision_id) ? json.data.decision_id.toLowerCase() : null;
+  const workspace = typeof json?.workspaceid === 'string' && json.workspaceid ? json.workspaceid : 'unknown';
+  const time = letter.headers['hitl-dlq-time'] ?? new Date(Number(letter.timestamp)).toISOString();
+  return {
+    event_id: `${letter.topic}/${letter.partition}/${letter.offset}`,
+    workspace,
+    topic: letter.topic,
+    type: 'hitl.dead_letter',
+    decision_id: decisionId,
+    actor_kind: 'system',
+    actor_id: letter.headers['hitl-dlq-consumer'] ?? 'unknown',
+    action,
+    occurred_at: new Date(time).toISOString(),
+    manifest_version: null,
+    event: {
+      error_code: letter.headers['hitl-dlq-error-code'] ?? null,
+      error: letter.headers['hitl-dlq-error'] ?? null,
+      from_topic: letter.headers['hitl-dlq-topic'] ?? null,
+      size_bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      // Bytes that are not JSON cannot be redacted, so they are not kept.
+      message: json ? redact(json, action ? redactPaths(action) : [], DECISION_ROOTS) : null,
+    },
+  };
+}
