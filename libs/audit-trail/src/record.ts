@@ -21,38 +21,39 @@ export interface AuditRecord {
 /** Where a decision's fields (parameters, context) sit in each event's data. */
 const DECISION_ROOTS = [['data'], ['data', 'decision']];
 
-type Data = Record<string, any>;
+type Data = Record<string, unknown>;
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 /** Who did it, from the event itself. */
 export function actorOf(event: AnyEvent): Pick<AuditRecord, 'actor_kind' | 'actor_id'> {
-  const data = event.data as Data;
   switch (event.type) {
     case 'hitl.decision.proposed.v1':
-      return { actor_kind: 'agent', actor_id: data.agent.id };
+      return { actor_kind: 'agent', actor_id: event.data.agent.id };
     case 'hitl.approval.requested.v1':
-      return { actor_kind: 'policy', actor_id: data.manifest_version };
+      return { actor_kind: 'policy', actor_id: event.data.manifest_version };
     case 'hitl.approval.assigned.v1':
     case 'hitl.approval.reassigned.v1':
     case 'hitl.approval.escalated.v1':
       return { actor_kind: 'policy', actor_id: event.source };
     case 'hitl.approval.clarification_requested.v1':
-      return { actor_kind: 'reviewer', actor_id: data.requested_by };
+      return { actor_kind: 'reviewer', actor_id: event.data.requested_by };
     case 'hitl.approval.clarification_provided.v1':
-      return { actor_kind: 'agent', actor_id: data.provided_by };
+      return { actor_kind: 'agent', actor_id: event.data.provided_by };
     case 'hitl.approval.rolled_back.v1':
-      return { actor_kind: 'reviewer', actor_id: data.rolled_back_by };
+      return { actor_kind: 'reviewer', actor_id: event.data.rolled_back_by };
     case 'hitl.approval.resolved.v1':
-      return { actor_kind: data.resolved_by.kind, actor_id: data.resolved_by.id };
+      return { actor_kind: event.data.resolved_by.kind, actor_id: event.data.resolved_by.id };
     case 'hitl.action.executed.v1':
       return { actor_kind: 'agent', actor_id: event.source };
     case 'hitl.outcome.labeled.v1':
-      return { actor_kind: data.labeled_by ? 'reviewer' : 'system', actor_id: data.labeled_by ?? event.source };
+      return { actor_kind: event.data.labeled_by ? 'reviewer' : 'system', actor_id: event.data.labeled_by ?? event.source };
   }
 }
 
 function actionOf(event: AnyEvent): string | null {
   const data = event.data as Data;
-  return data.action ?? data.decision?.action ?? null;
+  return text(data.action) ?? text((data.decision as Data | undefined)?.action) ?? null;
 }
 
 /** An event of the contract as a record; `redactPaths(action)` gives the manifest's `redact` list. */
@@ -68,7 +69,7 @@ export function recordOf(event: AnyEvent, redactPaths: (action: string) => reado
     ...actorOf(event),
     action,
     occurred_at: new Date(event.time).toISOString(),
-    manifest_version: data.manifest_version ?? null,
+    manifest_version: text(data.manifest_version),
     event: redact(event as unknown as Record<string, unknown>, action ? redactPaths(action) : [], DECISION_ROOTS),
   };
 }
@@ -87,14 +88,16 @@ export function deadLetterRecord(letter: DeadLetter, redactPaths: (action: strin
   const bytes = letter.value ?? Buffer.alloc(0);
   let json: Data | null = null;
   try {
-    const parsed = JSON.parse(bytes.toString('utf8'));
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed;
+    const parsed: unknown = JSON.parse(bytes.toString('utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed as Data;
   } catch {
     json = null;
   }
-  const action = typeof json?.data?.action === 'string' ? json.data.action : null;
-  const decisionId = typeof json?.data?.decision_id === 'string' && /^[0-9a-f-]{36}$/i.test(json.data.decision_id) ? json.data.decision_id.toLowerCase() : null;
-  const workspace = typeof json?.workspaceid === 'string' && json.workspaceid ? json.workspaceid : 'unknown';
+  const inner = (json?.data && typeof json.data === 'object' ? json.data : {}) as Data;
+  const action = text(inner.action);
+  const rawDecision = text(inner.decision_id);
+  const decisionId = rawDecision && /^[0-9a-f-]{36}$/i.test(rawDecision) ? rawDecision.toLowerCase() : null;
+  const workspace = text(json?.workspaceid) || 'unknown';
   const time = letter.headers['hitl-dlq-time'] ?? new Date(Number(letter.timestamp)).toISOString();
   return {
     event_id: `${letter.topic}/${letter.partition}/${letter.offset}`,

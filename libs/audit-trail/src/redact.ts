@@ -15,7 +15,7 @@ export function redact<T>(value: T, paths: readonly string[] = [], roots: readon
   for (const root of roots) {
     for (const path of paths) {
       const keys = [...root, ...path.split('.')];
-      const last = keys.pop()!;
+      const last = keys.pop() ?? '';
       let node: Json | undefined = copy;
       for (const key of keys) node = node && typeof node === 'object' && !Array.isArray(node) ? node[key] : undefined;
       if (node && typeof node === 'object' && !Array.isArray(node) && last in node) node[last] = REDACTED;
