@@ -1,9 +1,10 @@
-import { EVENT_TYPES, exampleEvent } from '@hitl/contracts';
+import { AnyEvent, EVENT_TYPES, EventType, exampleEvent } from '@hitl/contracts';
 import { ChainVerifier, GENESIS, link } from './chain';
 import { deadLetterRecord, recordOf } from './record';
 import { REDACTED, redact } from './redact';
 
 const noPaths = () => [];
+const example = (type: EventType) => exampleEvent(type) as AnyEvent;
 
 describe('redaction', () => {
   it.each([
@@ -38,7 +39,7 @@ describe('redaction', () => {
 
 describe('records', () => {
   it.each(EVENT_TYPES)('%s names its actor, action, time and decision', (type) => {
-    const record = recordOf(exampleEvent(type), noPaths);
+    const record = recordOf(example(type), noPaths);
     expect(record.actor_id).toBeTruthy();
     expect(['agent', 'reviewer', 'policy', 'timeout', 'system']).toContain(record.actor_kind);
     expect(record.decision_id).toBe(exampleEvent(type).subject);
@@ -50,7 +51,7 @@ describe('records', () => {
     ['decision.proposed by its agent', 'hitl.decision.proposed.v1', 'agent', 'refund-bot'],
     ['clarification asked by a reviewer', 'hitl.approval.clarification_requested.v1', 'reviewer', 'rev-alice'],
   ] as const)('%s', (_name, type, kind, id) => {
-    expect(recordOf(exampleEvent(type), noPaths)).toMatchObject({ actor_kind: kind, actor_id: id });
+    expect(recordOf(example(type), noPaths)).toMatchObject({ actor_kind: kind, actor_id: id });
   });
 
   it('keeps a dead letter that is JSON redacted, and only describes one that is not', () => {
