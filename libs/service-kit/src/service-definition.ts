@@ -15,6 +15,12 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   config: z.ZodType<C>;
   /** Every migration of the app, oldest first (classes, not globs, so a build bundles them). */
   migrations: Array<new () => MigrationInterface>;
+  /**
+   * The login role the service works through after its migrations ran as the owner (by
+   * schema name, so tests under other schemas get their own). Its migrations create it
+   * and grant it what it may do. Absent: the service works as the owner.
+   */
+  runtimeRole?: (schema: string) => string;
   /** How the service consumes: partitions handled at once, messages per transaction. */
   consumer?: { partitionsConsumedConcurrently?: number; chunkSize?: number };
 }

@@ -9,7 +9,10 @@ import { DatabaseUnreachableError, createSchemaIfMissing, migrateUnderLock } fro
 
 /**
  * The service's DataSource: its own schema (migrations table included), migrations only
- * (never synchronize), run at boot by the service itself as the schema's owner.
+ * (never synchronize), run at boot by the service itself as the schema's owner. A service
+ * with a `runtimeRole` then works through that login role instead, which owns nothing and
+ * has only the privileges its migrations granted it (the audit writes with INSERT and
+ * SELECT only).
  */
 export function databaseModule(definition: ServiceDefinition, config: ServiceConfig, logger: Logger): DynamicModule {
   return TypeOrmModule.forRootAsync({
@@ -33,9 +36,14 @@ export function databaseModule(definition: ServiceDefinition, config: ServiceCon
     dataSourceFactory: async (options?: DataSourceOptions) => {
       if (!options) throw new Error('@nestjs/typeorm passed no DataSource options');
       await createSchemaIfMissing(config.DATABASE_URL, definition.schema);
-      const dataSource = await new DataSource(options).initialize();
-      await migrateUnderLock(dataSource, definition.schema);
-      return dataSource;
+      const owner = await new DataSource(options).initialize();
+      await migrateUnderLock(owner, definition.schema);
+      if (!definition.runtimeRole) return owner;
+      await owner.destroy();
+      const url = new URL(config.DATABASE_URL);
+      url.username = definition.runtimeRole(definition.schema);
+      url.password = '';
+      return new DataSource({ ...options, url: url.toString(), migrations: [] } as DataSourceOptions).initialize();
     },
   });
 }

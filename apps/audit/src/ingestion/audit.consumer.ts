@@ -1,0 +1,21 @@
+import { ALL_TOPICS, AnyEvent, dlqTopic } from '@hitl/contracts';
+import { MessageContext, RawMessage } from '@hitl/messaging';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { IngestionService } from './ingestion.service';
+
+/** The audit's Kafka adapter: every topic of the contract and every DLQ, a chunk at a time. */
+@Controller()
+export class AuditConsumer {
+  constructor(private readonly ingestion: IngestionService) {}
+
+  @EventPattern([...ALL_TOPICS], { batch: true })
+  onEvents(@Payload() events: AnyEvent[], @Ctx() ctx: MessageContext): Promise<void> {
+    return this.ingestion.recordEvents(ctx.manager, events);
+  }
+
+  @EventPattern(ALL_TOPICS.map(dlqTopic))
+  onDeadLetters(@Payload() letters: RawMessage[], @Ctx() ctx: MessageContext): Promise<void> {
+    return this.ingestion.recordDeadLetters(ctx.manager, letters);
+  }
+}

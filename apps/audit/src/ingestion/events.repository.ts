@@ -1,0 +1,65 @@
+import { AuditRecord, ChainHead, ChainedRecord, link } from '@hitl/audit-trail';
+import { EntityManager } from 'typeorm';
+import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
+
+export function table(manager: EntityManager, name: string): string {
+  const { schema } = manager.connection.options as PostgresDataSourceOptions;
+  return `"${schema}".${name}`;
+}
+
+/**
+ * Appends records to their workspaces' chains: per workspace, one lock (so concurrent
+ * batches chain one after the other), the ids already recorded left out, and one
+ * multi-row insert. Returns how many rows were written.
+ */
+export async function appendRecords(manager: EntityManager, records: AuditRecord[]): Promise<number> {
+  const byWorkspace = new Map<string, AuditRecord[]>();
+  for (const r of records) byWorkspace.set(r.workspace, [...(byWorkspace.get(r.workspace) ?? []), r]);
+  let written = 0;
+  // Always in the same order, so two batches never wait on each other's locks crosswise.
+  for (const [workspace, batch] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`hitl.audit.chain.${workspace}`]);
+    const known = new Set<string>(
+      (await manager.query(`SELECT event_id FROM ${table(manager, 'events')} WHERE event_id = ANY($1::text[])`, [batch.map((r) => r.event_id)])).map((r: { event_id: string }) => r.event_id),
+    );
+    const fresh = batch.filter((r, i) => !known.has(r.event_id) && batch.findIndex((o) => o.event_id === r.event_id) === i);
+    if (fresh.length === 0) continue;
+    const chained = link(await headOf(manager, workspace), fresh);
+    await insert(manager, chained);
+    written += chained.length;
+  }
+  return written;
+}
+
+async function headOf(manager: EntityManager, workspace: string): Promise<ChainHead | null> {
+  const [last] = await manager.query(`SELECT chain_index::int AS chain_index, hash FROM ${table(manager, 'events')} WHERE workspace = $1 ORDER BY chain_index DESC LIMIT 1`, [workspace]);
+  if (last) return last;
+  const [checkpoint] = await manager.query(`SELECT chain_index::int AS chain_index, hash FROM ${table(manager, 'chain_checkpoints')} WHERE workspace = $1`, [workspace]);
+  return checkpoint ?? null;
+}
+
+async function insert(manager: EntityManager, rows: ChainedRecord[]): Promise<void> {
+  const column = <K extends keyof ChainedRecord>(key: K) => rows.map((r) => r[key]);
+  await manager.query(
+    `INSERT INTO ${table(manager, 'events')}
+       (event_id, workspace, chain_index, topic, type, decision_id, actor_kind, actor_id, action, occurred_at, manifest_version, event, prev_hash, hash)
+     SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::text[],
+                          $10::timestamptz[], $11::text[], $12::jsonb[], $13::text[], $14::text[])`,
+    [
+      column('event_id'),
+      column('workspace'),
+      column('chain_index'),
+      column('topic'),
+      column('type'),
+      column('decision_id'),
+      column('actor_kind'),
+      column('actor_id'),
+      column('action'),
+      column('occurred_at'),
+      column('manifest_version'),
+      rows.map((r) => JSON.stringify(r.event)),
+      column('prev_hash'),
+      column('hash'),
+    ],
+  );
+}

@@ -1,0 +1,162 @@
+// The audit record on the real broker and database: everything once, in order, redacted,
+// append-only for real, and tampering found by verify.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { AnyEvent, EventType, exampleEvent, topicOf } from '@hitl/contracts';
+import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
+import { INestApplication } from '@nestjs/common';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { auditService } from '../src/service';
+import { VerifyService } from '../src/verify/verify.service';
+
+const root = resolve(__dirname, '../../..');
+const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+const kafka = new Kafka({ clientId: 'audit-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+const id = randomBytes(4).toString('hex');
+const schema = `t_audit_${id}`;
+const writer = `${schema}_writer`;
+const prefix = `t-audit-${id}.`;
+const SECRET = '4242424242424242';
+
+async function sql<T>(text: string, params: unknown[] = [], user?: string): Promise<T[]> {
+  const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hitl_test');
+  if (user) url.username = user;
+  const client = new Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+async function startAudit(): Promise<INestApplication> {
+  const config = loadConfig(auditService.config, {
+    KAFKA_BROKERS: brokers,
+    DATABASE_URL: process.env.DATABASE_URL,
+    KAFKA_TOPIC_PREFIX: prefix,
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'silent',
+    MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
+  });
+  const app = await createServiceApp({ ...auditService, schema }, config);
+  await startServiceApp(app, config);
+  return app;
+}
+
+async function produce(events: AnyEvent[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  const byTopic = new Map<string, AnyEvent[]>();
+  for (const e of events) byTopic.set(topicOf(e.type), [...(byTopic.get(topicOf(e.type)) ?? []), e]);
+  await producer.sendBatch({
+    acks: -1,
+    topicMessages: [...byTopic].map(([topic, list]) => ({ topic: `${prefix}${topic}`, messages: list.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) })),
+  });
+  await producer.disconnect();
+}
+
+/** A decision's whole life, one event per step, a second apart, with a card number in its parameters. */
+function lifecycle(): AnyEvent[] {
+  const decisionId = randomUUID();
+  const types: EventType[] = [
+    'hitl.decision.proposed.v1',
+    'hitl.approval.requested.v1',
+    'hitl.approval.assigned.v1',
+    'hitl.approval.resolved.v1',
+    'hitl.action.executed.v1',
+    'hitl.outcome.labeled.v1',
+  ];
+  return types.map((type, i) => {
+    const e = exampleEvent(type, { id: randomUUID() }) as AnyEvent;
+    e.subject = decisionId;
+    (e.data as { decision_id: string }).decision_id = decisionId;
+    e.time = new Date(Date.UTC(2026, 10, 22, 9, 0, i)).toISOString();
+    const data = e.data as { parameters?: Record<string, unknown>; decision?: { decision_id: string; parameters: Record<string, unknown> } };
+    if (data.parameters) data.parameters = { ...data.parameters, card_number: SECRET };
+    if (data.decision) data.decision = { ...data.decision, decision_id: decisionId, parameters: { ...data.decision.parameters, card_number: SECRET } };
+    return e;
+  });
+}
+
+const recorded = async () => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".events`))[0].n;
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('the audit record', () => {
+  let app: INestApplication | undefined;
+
+  afterAll(async () => {
+    await app?.close();
+    await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await sql(`DROP OWNED BY "${writer}"`).catch(() => undefined);
+    await sql(`DROP ROLE IF EXISTS "${writer}"`);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('holds every event of a lifecycle exactly once, in order, redacted, through duplicates and a restart mid-batch', async () => {
+    app = await startAudit();
+    const others = Array.from({ length: 80 }, () => lifecycle()).flat();
+    const life = lifecycle();
+    await produce(others);
+    // Stop it while it works through the stream; a new one carries on.
+    await until(async () => (await recorded()) > 0, 'the first records');
+    await app.close();
+    app = await startAudit();
+    await produce([...life, ...life]); // everything delivered twice
+    await until(async () => (await recorded()) >= others.length + life.length, 'every event');
+    await new Promise((r) => setTimeout(r, 1_000));
+
+    expect(await recorded()).toBe(others.length + life.length);
+    const timeline = await sql<{ event_id: string; type: string; actor_kind: string }>(
+      `SELECT event_id, type, actor_kind FROM "${schema}".events WHERE decision_id = $1 ORDER BY occurred_at, seq`,
+      [life[0].subject],
+    );
+    expect(timeline.map((r) => r.event_id)).toEqual(life.map((e) => e.id));
+    expect(timeline.map((r) => r.actor_kind)).toEqual(['agent', 'policy', 'policy', 'reviewer', 'agent', 'reviewer']);
+
+    // The card number is in no row, in clear or otherwise.
+    expect((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".events WHERE event::text LIKE $1`, [`%${SECRET}%`]))[0].n).toBe(0);
+    expect((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".events WHERE event::text LIKE '%[REDACTED]%'`))[0].n).toBeGreaterThan(0);
+
+    const [verified] = await app.get(VerifyService).verify('acme-support');
+    expect(verified).toMatchObject({ ok: true, checked: others.length + life.length, first_break: null });
+
+    // It wrote all that through its own role, not as the owner.
+    const sessions = await sql<{ usename: string }>(`SELECT DISTINCT usename FROM pg_stat_activity WHERE application_name = 'hitl-audit' AND datname = current_database()`);
+    expect(sessions.map((s) => s.usename)).toEqual([writer]);
+  });
+
+  it('refuses UPDATE and DELETE through the service role, and even as the owner', async () => {
+    const [row] = await sql<{ event_id: string }>(`SELECT event_id FROM "${schema}".events LIMIT 1`);
+    await expect(sql(`UPDATE "${schema}".events SET actor_id = 'mallory' WHERE event_id = $1`, [row.event_id], writer)).rejects.toThrow(/permission denied/);
+    await expect(sql(`DELETE FROM "${schema}".events WHERE event_id = $1`, [row.event_id], writer)).rejects.toThrow(/permission denied/);
+    await expect(sql(`TRUNCATE "${schema}".events`, [], writer)).rejects.toThrow(/permission denied|must be owner/);
+    await expect(sql(`UPDATE "${schema}".events SET actor_id = 'mallory' WHERE event_id = $1`, [row.event_id])).rejects.toThrow(/append-only/);
+    await expect(sql(`DELETE FROM "${schema}".events WHERE event_id = $1`, [row.event_id])).rejects.toThrow(/append-only/);
+    await expect(sql(`TRUNCATE "${schema}".events`)).rejects.toThrow(/append-only/);
+    // And the service role owns nothing it could change the rules of.
+    const [owner] = await sql<{ tableowner: string }>(`SELECT tableowner FROM pg_tables WHERE schemaname = $1 AND tablename = 'events'`, [schema]);
+    expect(owner.tableowner).not.toBe(writer);
+  });
+
+  it('finds a row changed behind its back, and names it', async () => {
+    const [victim] = await sql<{ event_id: string; seq: string }>(`SELECT event_id, seq::text FROM "${schema}".events WHERE workspace = 'acme-support' ORDER BY chain_index OFFSET 100 LIMIT 1`);
+    await sql(`BEGIN; ALTER TABLE "${schema}".events DISABLE TRIGGER events_append_only;
+               UPDATE "${schema}".events SET event = jsonb_set(event, '{data,notes}', '"edited later"') WHERE event_id = '${victim.event_id}';
+               ALTER TABLE "${schema}".events ENABLE TRIGGER events_append_only; COMMIT;`);
+    const [verified] = await app!.get(VerifyService).verify('acme-support');
+    expect(verified.ok).toBe(false);
+    expect(verified.first_break).toMatchObject({ event_id: victim.event_id, seq: victim.seq, reason: expect.stringContaining('changed after it was written') });
+  });
+});
