@@ -1,9 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ApprovalsModule } from './approvals/approvals.module';
+import { ClarificationsModule } from './clarifications/clarifications.module';
 import { DecisionsModule } from './decisions/decisions.module';
+import { InboxModule } from './inbox/inbox.module';
+import { LinksModule } from './notifications/links.module';
+import { PostReviewModule } from './post-review/post-review.module';
+import { QueuesModule } from './queues/queues.module';
 import { ReviewersModule } from './reviewers/reviewers.module';
 import { SlaModule } from './sla/sla.module';
 
 /** The escalation's feature modules. Health, metrics, database, Kafka and logs come from @hitl/service-kit. */
-@Module({ imports: [ReviewersModule, ApprovalsModule, SlaModule, DecisionsModule] })
+@Module({ imports: [ReviewersModule, ApprovalsModule, SlaModule, DecisionsModule, InboxModule, ClarificationsModule, PostReviewModule, LinksModule, QueuesModule] })
 export class AppModule {}

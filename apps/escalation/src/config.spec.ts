@@ -19,4 +19,18 @@ describe('the escalation config', () => {
   it('still names every bad shared variable', () => {
     expect(() => loadConfig(escalationConfig, { HTTP_PORT: 'x', REVIEWER_TOKEN_A: 'some-token-0123456789' })).toThrow(/^invalid configuration: HTTP_PORT: /);
   });
+
+  it.each([
+    ['no link secret: no one-click links, and no default one', {}, undefined],
+    ['a link secret of 32 characters', { NOTIFY_LINK_SECRET: 'k'.repeat(32) }, 'k'.repeat(32)],
+  ])('notifications: %s', (_name, env, secret) => {
+    const config = loadConfig(escalationConfig, env);
+    expect(config.NOTIFICATIONS_PATH).toBe('config/notifications.yaml');
+    expect(config.NOTIFY_LINK_SECRET).toBe(secret);
+  });
+
+  it('refuses a short link secret without echoing it', () => {
+    expect(() => loadConfig(escalationConfig, { NOTIFY_LINK_SECRET: 'hunter2-short' })).toThrow(/^invalid configuration: NOTIFY_LINK_SECRET: must be at least 32 characters/);
+    expect(() => loadConfig(escalationConfig, { NOTIFY_LINK_SECRET: 'hunter2-short' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+  });
 });

@@ -20,6 +20,15 @@ const settings = serviceConfig({ clientId: 'hitl-escalation', port: 3002 }).exte
   SLA_SCAN_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   /** Deadlines fired per transaction. */
   SLA_SCAN_BATCH: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** The notifications file (public URL, a webhook per role, link lifetime), loaded at start. */
+  NOTIFICATIONS_PATH: z.string().min(1).default('config/notifications.yaml'),
+  /**
+   * Signs one-click approve/deny links (HMAC-SHA256). No default, not even for development:
+   * unset, notifications carry no such links (a warning says so at start).
+   */
+  NOTIFY_LINK_SECRET: z.string().min(32, { error: 'must be at least 32 characters, e.g. openssl rand -hex 32' }).optional(),
+  /** How often the notification dispatcher looks for messages to post. */
+  NOTIFY_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
 });
 
 function collectReviewerTokens(env: unknown): unknown {

@@ -4,6 +4,8 @@ import { EscalationConfig, escalationConfig } from './config';
 import { CreateMessagingTables1795313552976 } from './migrations/1795313552976-create-messaging-tables';
 import { CreateReviewers1795313553000 } from './migrations/1795313553000-create-reviewers';
 import { CreateApprovals1795313553100 } from './migrations/1795313553100-create-approvals';
+import { CreateClarifications1795313553200 } from './migrations/1795313553200-create-clarifications';
+import { CreateNotifications1795313553300 } from './migrations/1795313553300-create-notifications';
 
 /** The escalation as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const escalationService: ServiceDefinition<EscalationConfig> = {
@@ -11,5 +13,5 @@ export const escalationService: ServiceDefinition<EscalationConfig> = {
   schema: 'escalation',
   module: AppModule,
   config: escalationConfig,
-  migrations: [CreateMessagingTables1795313552976, CreateReviewers1795313553000, CreateApprovals1795313553100],
+  migrations: [CreateMessagingTables1795313552976, CreateReviewers1795313553000, CreateApprovals1795313553100, CreateClarifications1795313553200, CreateNotifications1795313553300],
 };

@@ -66,7 +66,7 @@ async function settled(run: Run, timeoutMs = 60_000): Promise<void> {
   try {
     for (;;) {
       const ends = await admin.fetchTopicOffsets(topic);
-      const [committed] = await admin.fetchOffsets({ groupId: 'hitl-router', topics: [topic] });
+      const [committed] = await admin.fetchOffsets({ groupId: `${run.prefix}hitl-router`, topics: [topic] });
       const caughtUp = ends.every((e) => committed.partitions.find((p) => p.partition === e.partition)?.offset === e.offset || e.offset === '0');
       const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${run.schema}".outbox`);
       if (caughtUp && n === 0) return;

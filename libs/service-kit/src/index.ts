@@ -1,4 +1,5 @@
 export * from './config/config';
+export * from './auth/bearer-token';
 export * from './logging/logger';
 export * from './database/service-schema';
 export * from './tokens';
@@ -7,3 +8,4 @@ export * from './service-kit.module';
 export * from './service-app';
 export * from './manifest/manifest.store';
 export * from './manifest/manifest.module';
+export * from './openapi/openapi';

@@ -8,6 +8,7 @@ import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ConfigError, ServiceConfig, loadConfig } from './config/config';
 import { createLogger, loggerParams } from './logging/logger';
+import { setUpOpenApi } from './openapi/openapi';
 import { ServiceDefinition } from './service-definition';
 import { ServiceKitModule } from './service-kit.module';
 import { KAFKA_SETTINGS, SERVICE_LOGGER } from './tokens';
@@ -16,8 +17,9 @@ import { KAFKA_SETTINGS, SERVICE_LOGGER } from './tokens';
 class ServiceRootModule {}
 
 /**
- * Builds the service: database connected and migrated, Kafka transport attached, nothing
- * consuming or listening yet. Tests call this, then `startServiceApp`.
+ * Builds the service: database connected and migrated, Kafka transport attached, the
+ * OpenAPI document at /openapi.json (UI at /docs), nothing consuming or listening yet.
+ * Tests call this, then `startServiceApp`.
  */
 export async function createServiceApp<C extends ServiceConfig>(definition: ServiceDefinition<C>, config: C): Promise<INestApplication> {
   const logger = createLogger({ service: definition.name, level: config.LOG_LEVEL });
@@ -30,7 +32,8 @@ export async function createServiceApp<C extends ServiceConfig>(definition: Serv
   const strategy = new KafkaBatchTransport({
     kafka: app.get(Kafka),
     settings: app.get<KafkaSettings>(KAFKA_SETTINGS),
-    groupId: `hitl-${definition.name}`,
+    // Environments sharing a cluster (told apart by the topic prefix) must not share consumer groups.
+    groupId: consumerGroup(app.get<KafkaSettings>(KAFKA_SETTINGS), definition.name),
     dataSource: app.get(DataSource),
     schema: definition.schema,
     relay: app.get(OutboxRelay),
@@ -39,6 +42,7 @@ export async function createServiceApp<C extends ServiceConfig>(definition: Serv
     chunkSize: definition.consumer?.chunkSize,
   });
   app.connectMicroservice({ strategy }, { inheritAppConfig: true });
+  setUpOpenApi(app, definition);
   return app;
 }
 
@@ -70,4 +74,9 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
     bootLogger.fatal(fields, `${definition.name} failed to start: ${(error as Error).message}`);
     process.exit(1);
   }
+}
+
+/** The consumer group of a service: `hitl-<name>`, behind the environment's topic prefix. */
+export function consumerGroup(settings: Pick<KafkaSettings, 'topicPrefix'>, name: string): string {
+  return `${settings.topicPrefix}hitl-${name}`;
 }

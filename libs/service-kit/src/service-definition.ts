@@ -5,7 +5,7 @@ import { ServiceConfig } from './config/config';
 
 /** What an app tells the shared plumbing about itself. */
 export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
-  /** Short name: log field `service`, Kafka consumer group `hitl-<name>`. */
+  /** Short name: log field `service`, Kafka consumer group `<topic prefix>hitl-<name>`. */
   name: string;
   /** The PostgreSQL schema the service owns: its tables, inbox, outbox and migrations table. */
   schema: string;

@@ -6,6 +6,7 @@ import { ManifestStore, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { Counter } from 'prom-client';
+import { NotificationsService } from '../notifications/notifications.service';
 import { assigned } from './approval-events';
 import { candidates, insertApproval, lockApproval, place, toState } from './approvals.repository';
 
@@ -17,6 +18,7 @@ export class ApprovalsService {
   constructor(
     private readonly manifests: ManifestStore,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+    private readonly notifications: NotificationsService,
   ) {}
 
   async open(request: CloudEvent<typeof APPROVAL_REQUESTED>, ctx: MessageContext): Promise<void> {
@@ -57,7 +59,9 @@ export class ApprovalsService {
     if (!row) throw new Error(`approval ${req.approval_id} vanished inside its own transaction`);
     const placed = placeNewApproval(toState(row), await candidates(ctx.manager, row.workspace, row.escalation_path), new Date(req.sla_deadline), now);
     await place(ctx.manager, row.approval_id, { tier: placed.tier, reviewer_role: placed.role, assignee: placed.reviewerId, tried_at_tier: [], sla_deadline: placed.slaDeadline });
-    await ctx.emit(assigned(row, placed.tier, placed.role, placed.reviewerId, placed.slaDeadline, now));
+    const event = assigned(row, placed.tier, placed.role, placed.reviewerId, placed.slaDeadline, now);
+    await ctx.emit(event);
+    await this.notifications.enqueue(ctx.manager, row, event, now);
     if (placed.alert) {
       alerts.inc({ kind: 'unassigned', role: placed.role });
       this.logger.warn({ approval_id: row.approval_id, decision_id: row.decision_id, workspace: row.workspace, role: placed.role }, `operations alert: ${placed.alert}`);

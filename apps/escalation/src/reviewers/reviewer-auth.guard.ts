@@ -1,6 +1,6 @@
+import { bearerToken, hashToken } from '@hitl/service-kit';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthenticatedReviewer, withoutToken } from './reviewer-profile';
-import { bearerToken, hashToken } from './reviewer-token';
 import { adminOnly, malformedAuthorization, missingToken, unknownToken } from './reviewers.errors';
 import { ReviewersRepository } from './reviewers.repository';
 

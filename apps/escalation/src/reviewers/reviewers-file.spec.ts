@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashToken } from './reviewer-token';
+import { hashToken } from '@hitl/service-kit';
 import { ReviewersFileError, parseReviewersFile } from './reviewers-file';
 
 const ALICE_TOKEN = 'alice-token-0123456789';

@@ -1,9 +1,9 @@
 // The reviewers file (REVIEWERS_PATH): the team, loaded at start. Pure: text and the
 // token variables in, reviewers (with token hashes) out, or every problem at once.
+import { FILE_TOKEN_HASH, MIN_TOKEN_LENGTH, hashToken } from '@hitl/service-kit';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { REVIEWER_TOKEN_PREFIX } from '../config';
-import { FILE_TOKEN_HASH, MIN_TOKEN_LENGTH, hashToken } from './reviewer-token';
 import { FieldIssue, ReviewerFields, ReviewerId, fieldIssues } from './reviewer.schema';
 
 const TOKEN_VARIABLE = new RegExp(`^${REVIEWER_TOKEN_PREFIX}[A-Z0-9_]+$`);

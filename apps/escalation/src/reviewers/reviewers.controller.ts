@@ -1,8 +1,7 @@
-import { SERVICE_LOGGER } from '@hitl/service-kit';
+import { SERVICE_LOGGER, hashToken, newToken } from '@hitl/service-kit';
 import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { Logger } from 'pino';
 import { AuthenticatedReviewer, ReviewerProfile, profileOf } from './reviewer-profile';
-import { hashToken, newToken } from './reviewer-token';
 import { AdminOnly, Reviewer } from './reviewer.decorators';
 import { ReviewerFields, ReviewerId, ReviewerPatch } from './reviewer.schema';
 import { reviewerNotFound } from './reviewers.errors';

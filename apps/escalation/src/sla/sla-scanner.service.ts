@@ -10,6 +10,7 @@ import { escalated, reassigned, resolved } from '../approvals/approval-events';
 import { ApprovalRow, candidates, finish, lockDue, place, toState } from '../approvals/approvals.repository';
 import { alerts } from '../approvals/approvals.service';
 import { EscalationConfig } from '../config';
+import { NotificationsService } from '../notifications/notifications.service';
 
 const fired = new Counter({ name: 'hitl_escalation_timers_fired_total', help: 'SLA and expiry timers fired, by outcome', labelNames: ['outcome'] });
 
@@ -31,6 +32,7 @@ export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly relay: OutboxRelay,
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+    private readonly notifications: NotificationsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -63,7 +65,12 @@ export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown
     const count = await this.dataSource.transaction(async (manager) => {
       const due = await lockDue(manager, now, this.config.SLA_SCAN_BATCH);
       const events: AnyEvent[] = [];
-      for (const row of due) events.push(...(await this.fire(manager, row, now)));
+      for (const row of due) {
+        const emitted = await this.fire(manager, row, now);
+        // Reassignments and escalations reach the new reviewer's chat, in this same transaction.
+        for (const event of emitted) await this.notifications.enqueue(manager, row, event, now);
+        events.push(...emitted);
+      }
       await this.outbox.publish(manager, events);
       return due.length;
     });

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from './logger';
+import { censorRequest, censorUrl, createLogger } from './logger';
 
 function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
   const chunks: string[] = [];
@@ -27,5 +27,28 @@ describe('createLogger', () => {
     createLogger({ service: 'router', level: 'info' }, out.stream).info({ req }, 'request completed');
     const [line] = out.lines();
     expect(line.req).toEqual({ method: 'GET', url: '/approvals', headers: { authorization: '[redacted]', cookie: '[redacted]', accept: 'application/json' } });
+  });
+});
+
+describe('censorUrl', () => {
+  it.each([
+    ['/links/eyJhcHByb3ZhbF9pZCI6.c2lnbmF0dXJl', '/links/[redacted]'],
+    ['/links/abc?x=1', '/links/[redacted]?x=1'],
+    ['/approvals/123', '/approvals/123'],
+    ['/queues', '/queues'],
+    ['/other/links/abc', '/other/links/abc'],
+  ])('%s is logged as %s', (url, logged) => {
+    expect(censorUrl(url)).toBe(logged);
+  });
+});
+
+describe('censorRequest', () => {
+  it('leaves out the URL and route parameters of a secret path', () => {
+    expect(censorRequest({ method: 'GET', url: '/links/abc.def', params: { path: ['links', 'abc.def'] } })).toEqual({ method: 'GET', url: '/links/[redacted]', params: '[redacted]' });
+  });
+
+  it('leaves other requests as they are', () => {
+    const req = { method: 'GET', url: '/approvals/1', params: { id: '1' } };
+    expect(censorRequest(req)).toBe(req);
   });
 });

@@ -4,6 +4,19 @@ import pino, { DestinationStream, Level, LevelWithSilent, Logger } from 'pino';
 /** Request fields that carry credentials; never written to the logs. */
 export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers["proxy-authorization"]', 'req.headers.cookie'];
 
+/** Paths that are credentials themselves (the signed one-click links of notifications): logged without the secret part. */
+const SECRET_PATHS = /^(\/links\/)[^/?#]+/;
+
+export function censorUrl(url: string): string {
+  return url.replace(SECRET_PATHS, '$1[redacted]');
+}
+
+/** A serialized request as logged: on a secret path, the URL censored and the route parameters (which hold the secret too) left out. */
+export function censorRequest<R extends { url?: string; params?: unknown }>(req: R): R {
+  if (!SECRET_PATHS.test(req.url ?? '')) return req;
+  return { ...req, url: censorUrl(req.url ?? ''), params: '[redacted]' };
+}
+
 /** Probes poll these; logging every poll would drown the rest. */
 const QUIET_PATHS = new Set(['/healthz', '/metrics']);
 
@@ -31,6 +44,7 @@ export function loggerParams(logger: Logger): Params {
     pinoHttp: {
       logger,
       autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0]) },
+      serializers: { req: censorRequest },
     },
   };
 }

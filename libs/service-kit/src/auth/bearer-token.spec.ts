@@ -1,4 +1,4 @@
-import { FILE_TOKEN_HASH, bearerToken, hashToken, newToken } from './reviewer-token';
+import { FILE_TOKEN_HASH, bearerToken, collectTokenVariables, hashToken, newToken } from './bearer-token';
 
 describe('hashing a token', () => {
   it.each([
@@ -37,5 +37,22 @@ describe('reading the Authorization header', () => {
     ['a bare token', 'hitl_abc', { problem: 'malformed' }],
   ])('%s', (_name, header, expected) => {
     expect(bearerToken(header)).toEqual(expected);
+  });
+});
+
+describe('gathering token variables', () => {
+  const collect = collectTokenVariables('AUDITOR_TOKEN_', 'AUDITOR_TOKENS');
+
+  it('gathers only the variables with the prefix, and keeps the rest as they are', () => {
+    expect(collect({ AUDITOR_TOKEN_INES: 'x'.repeat(20), DATABASE_URL: 'postgres://h/db', AUDITOR_TOKENS_X: 'no' })).toEqual({
+      AUDITOR_TOKEN_INES: 'x'.repeat(20),
+      DATABASE_URL: 'postgres://h/db',
+      AUDITOR_TOKENS_X: 'no',
+      AUDITOR_TOKENS: { AUDITOR_TOKEN_INES: 'x'.repeat(20) },
+    });
+  });
+
+  it('leaves what is not an object to the schema', () => {
+    expect(collect(undefined)).toBeUndefined();
   });
 });

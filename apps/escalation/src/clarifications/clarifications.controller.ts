@@ -1,0 +1,63 @@
+import { ApiZodBody } from '@hitl/service-kit';
+import { Body, Controller, Param, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { z } from 'zod';
+import { approvalIdPipe } from '../approvals/approval-id.pipe';
+import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
+import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
+import { ZodPipe } from '../reviewers/zod.pipe';
+import { ClarificationAsked, ClarificationsService } from './clarifications.service';
+
+export const ClarifyBody = z.strictObject({
+  question: z
+    .string({ error: 'must be the question for the agent, as text' })
+    .trim()
+    .min(1, { error: 'must not be blank' })
+    .max(4000, { error: 'must be at most 4000 characters' })
+    .describe('What the reviewer needs to know before deciding; sent to the agent as written.'),
+});
+export type ClarifyBody = z.output<typeof ClarifyBody>;
+
+/** POST /approvals/:id/clarify: ask the agent a question; the approval waits, its clocks paused. */
+@ApiTags('approvals')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'No, a malformed or an unknown bearer token.' })
+@Controller('approvals')
+@Authenticated()
+export class ClarificationsController {
+  constructor(private readonly clarifications: ClarificationsService) {}
+
+  @Post(':id/clarify')
+  @ApiOperation({
+    summary: 'Ask the agent for more information',
+    description:
+      'Whoever may decide the approval may ask. Its status becomes `clarifying` and its SLA and expiry clocks stop (what they had left is kept); ' +
+      'the agent gets `hitl.approval.clarification_requested.v1` on approval.updated and answers with `hitl.approval.clarification_provided.v1`, ' +
+      'which resumes the clocks where they stopped. One open question at a time.',
+  })
+  @ApiParam({ name: 'id', description: 'The approval id (UUID).', format: 'uuid' })
+  @ApiZodBody(ClarifyBody)
+  @ApiCreatedResponse({ description: 'The question is recorded and sent: clarification_id, approval_id, status `clarifying`, question, requested_by, requested_at, paused (ms left on each clock).' })
+  @ApiBadRequestResponse({ description: '`invalid_request`: the body or `id` is invalid; each field is named in `issues`. Nothing changed.' })
+  @ApiForbiddenResponse({ description: '`wrong_workspace` or `wrong_role`: the caller may not decide this approval.' })
+  @ApiNotFoundResponse({ description: '`approval_not_found`.' })
+  @ApiConflictResponse({ description: '`already_resolved`: it was decided; `clarification_pending`: a question already waits for its answer.' })
+  clarify(
+    @Reviewer() reviewer: AuthenticatedReviewer,
+    @Param('id', approvalIdPipe) approvalId: string,
+    @Body(new ZodPipe(ClarifyBody)) body: ClarifyBody,
+  ): Promise<ClarificationAsked> {
+    return this.clarifications.ask(reviewer, approvalId, body.question);
+  }
+}

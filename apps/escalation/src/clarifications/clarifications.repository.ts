@@ -1,0 +1,62 @@
+import { EntityManager } from 'typeorm';
+import { table } from '../approvals/approvals.repository';
+import { PausedClocks, RunningClocks } from './clarification-rules';
+
+/** One clarifications row, as PostgreSQL returns it. */
+export interface ClarificationRow {
+  clarification_id: string;
+  approval_id: string;
+  question: string;
+  requested_by: string;
+  requested_at: Date;
+  answer: string | null;
+  provided_by: string | null;
+  answered_at: Date | null;
+}
+
+export async function insertClarification(manager: EntityManager, c: Pick<ClarificationRow, 'clarification_id' | 'approval_id' | 'question' | 'requested_by' | 'requested_at'>): Promise<void> {
+  await manager.query(
+    `INSERT INTO ${table(manager, 'clarifications')} (clarification_id, approval_id, question, requested_by, requested_at) VALUES ($1, $2, $3, $4, $5)`,
+    [c.clarification_id, c.approval_id, c.question, c.requested_by, c.requested_at],
+  );
+}
+
+/** One clarification, locked for the rest of the transaction (lock its approval first). */
+export async function lockClarification(manager: EntityManager, clarificationId: string): Promise<ClarificationRow | null> {
+  const rows = await manager.query(`SELECT * FROM ${table(manager, 'clarifications')} WHERE clarification_id = $1 FOR UPDATE`, [clarificationId]);
+  return rows[0] ?? null;
+}
+
+export async function answerClarification(manager: EntityManager, clarificationId: string, answer: string, providedBy: string, answeredAt: Date): Promise<void> {
+  await manager.query(`UPDATE ${table(manager, 'clarifications')} SET answer = $2, provided_by = $3, answered_at = $4 WHERE clarification_id = $1`, [
+    clarificationId,
+    answer,
+    providedBy,
+    answeredAt,
+  ]);
+}
+
+/** An approval's questions and answers, oldest first. */
+export function clarificationsOf(manager: EntityManager, approvalId: string): Promise<ClarificationRow[]> {
+  return manager.query(`SELECT * FROM ${table(manager, 'clarifications')} WHERE approval_id = $1 ORDER BY requested_at, clarification_id`, [approvalId]);
+}
+
+/** Status `clarifying`: deadlines cleared, what was left of them kept. */
+export async function pauseApproval(manager: EntityManager, approvalId: string, paused: PausedClocks): Promise<void> {
+  await manager.query(
+    `UPDATE ${table(manager, 'approvals')}
+        SET status = 'clarifying', sla_deadline = NULL, expires_at = NULL, paused_sla_ms = $2, paused_expiry_ms = $3
+      WHERE approval_id = $1`,
+    [approvalId, paused.slaMs, paused.expiryMs],
+  );
+}
+
+/** Status `pending` again, with the deadlines the paused clocks give from now. */
+export async function resumeApproval(manager: EntityManager, approvalId: string, clocks: RunningClocks): Promise<void> {
+  await manager.query(
+    `UPDATE ${table(manager, 'approvals')}
+        SET status = 'pending', sla_deadline = $2, expires_at = $3, paused_sla_ms = NULL, paused_expiry_ms = NULL
+      WHERE approval_id = $1`,
+    [approvalId, clocks.slaDeadline, clocks.expiresAt],
+  );
+}

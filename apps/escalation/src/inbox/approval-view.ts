@@ -1,0 +1,192 @@
+// What a reviewer is shown of an approval: a line of the inbox, and the whole page they
+// decide from without looking elsewhere. Pure: rows, the action's policy and `now` in.
+import { Actor, ApprovalState, ApprovalStatus, Refusal, refuse, worksIn } from '@hitl/approvals';
+import { ApprovalRoute, Reason, Urgency } from '@hitl/contracts';
+import { ResolvedAction, readPath } from '@hitl/policy';
+import { ApprovalRow } from '../approvals/approvals.repository';
+import { ClarificationRow } from '../clarifications/clarifications.repository';
+import { pausedClocksOf } from '../clarifications/clarification-rules';
+import { rollbackClosesAt } from '../post-review/rollback-rules';
+import { Rendering, redactAt, redactionsUnder, renderAction } from './render-action';
+
+/** How many of the agent's latest resolved approvals of the same action are summed up. */
+export const RECORD_WINDOW = 20;
+
+/** Said beside the agent's own summary wherever it is shown. */
+export const AGENT_SUMMARY_NOTICE =
+  "The agent's own words, shown as written and not checked against the action. Decide on the rendering and the parameters; nothing in this text is an instruction.";
+
+export interface InboxItem {
+  approval_id: string;
+  decision_id: string;
+  action: string;
+  workspace: string;
+  route: ApprovalRoute;
+  status: ApprovalStatus;
+  reviewer_role: string;
+  assignee: string | null;
+  sla_deadline: string | null;
+  /** Seconds until the SLA deadline (negative once missed); while paused, what the clock has left. */
+  time_left_seconds: number | null;
+  /** True while a clarification is awaited: the SLA and expiry clocks stand still. */
+  sla_paused: boolean;
+  expires_at: string | null;
+  urgency: Urgency;
+  /** From the manifest in force; null when it does not know the action. */
+  consequence: { severity: ResolvedAction['severity']; reversible: boolean } | null;
+  /** The parameter the manifest names as the amount (`amount_field`), when it is a number and not redacted. */
+  amount: number | null;
+  /** One sentence rendered from the action and its parameters (not the agent's summary). */
+  summary: string;
+  /** The agent's own summary: its words, not a description of what will run. */
+  agent_summary: string;
+  agent: { id: string; model?: string; prompt_version?: string };
+  payload_hash: string;
+  created_at: string;
+}
+
+export interface AgentRecord {
+  agent_id: string;
+  action: string;
+  /** At most RECORD_WINDOW: the latest resolved approvals of this agent and action in the workspace. */
+  considered: number;
+  counts: Record<'approved' | 'denied' | 'expired' | 'reviewed' | 'rolled_back', number>;
+  /** How many of those a reviewer approved with edited parameters. */
+  edited: number;
+  recent: { approval_id: string; status: ApprovalStatus; edited: boolean; resolved_at: string }[];
+}
+
+export interface ApprovalDetail extends InboxItem {
+  rendering: Rendering;
+  agent_summary_notice: string;
+  /** The parameters the action runs with, the manifest's `redact` paths masked. */
+  parameters: Record<string, unknown>;
+  /** The router's rule trace: why a person sees this. */
+  trace: Reason[];
+  /** The agent's escalation context (situation, attempted, options, recommendation and any other keys); null when it gave none. */
+  context: Record<string, unknown> | null;
+  workflow: { id: string; step_index: number; completed_steps: { action: string; outcome: string }[] } | null;
+  confidence: { value: number; basis: string; uncertainty_factors: string[]; recommended_review: boolean };
+  on_timeout: ApprovalRow['on_timeout'];
+  on_behalf_of: string | null;
+  approvals: { required: number; approved_by: string[]; remaining: number };
+  edited: boolean;
+  clarifications: { clarification_id: string; question: string; requested_by: string; requested_at: string; answer: string | null; provided_by: string | null; answered_at: string | null }[];
+  /** post_review only: until when it can be rolled back (null: no limit). */
+  rollback: { window_seconds: number | null; closes_at: string | null } | null;
+  agent_record: AgentRecord;
+  manifest_version: string;
+  resolved_at: string | null;
+  /** Which parts the agent wrote (and could word to persuade) and which come from the action and the policy. */
+  provenance: { from_the_action: string[]; from_the_policy: string[]; written_by_the_agent: string[] };
+}
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+/**
+ * May `actor` look at this approval? Whoever may decide it (libs/approvals, whatever its
+ * status: a decided approval stays readable to them), and auditors of its workspace.
+ */
+export function refuseView(actor: Actor & { auditor?: boolean }, state: ApprovalState): Refusal | null {
+  if (actor.auditor && worksIn(actor, state.workspace)) return null;
+  return refuse(actor, { ...state, status: 'pending' }, 'deny');
+}
+
+function timeLeft(row: Omit<ApprovalRow, 'approved_by'>, now: Date): number | null {
+  if (row.status === 'clarifying') {
+    const { slaMs } = pausedClocksOf(row);
+    return slaMs === null ? null : Math.floor(slaMs / 1000);
+  }
+  return row.sla_deadline === null ? null : Math.floor((row.sla_deadline.getTime() - now.getTime()) / 1000);
+}
+
+/** The amount at the manifest's `amount_field`, unless it is not a number or is redacted. */
+export function amountOf(parameters: Record<string, unknown>, policy: ResolvedAction | undefined): number | null {
+  if (!policy) return null;
+  const path = policy.amountField.split('.');
+  const hidden = redactionsUnder('parameters', policy.redact).some((r) => r.length <= path.length && r.every((s, i) => path[i] === s));
+  const value = readPath(parameters, policy.amountField);
+  return !hidden && typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+export function inboxItem(row: Omit<ApprovalRow, 'approved_by'>, policy: ResolvedAction | undefined, now: Date): InboxItem {
+  const decision = row.request.decision;
+  return {
+    approval_id: row.approval_id,
+    decision_id: row.decision_id,
+    action: row.action,
+    workspace: row.workspace,
+    route: row.route,
+    status: row.status,
+    reviewer_role: row.reviewer_role,
+    assignee: row.assignee,
+    sla_deadline: iso(row.sla_deadline),
+    time_left_seconds: timeLeft(row, now),
+    sla_paused: row.status === 'clarifying',
+    expires_at: iso(row.expires_at),
+    urgency: row.urgency,
+    consequence: policy ? { severity: policy.severity, reversible: policy.reversible } : null,
+    amount: amountOf(row.parameters, policy),
+    summary: renderAction(row.action, row.parameters, policy).headline,
+    agent_summary: decision.summary,
+    agent: decision.agent,
+    payload_hash: row.payload_hash,
+    created_at: row.created_at.toISOString(),
+  };
+}
+
+/** The agent's latest resolved approvals of one action, summed up (rows newest first). */
+export function agentRecord(agentId: string, action: string, rows: { approval_id: string; status: ApprovalStatus; edited: boolean; resolved_at: Date }[]): AgentRecord {
+  const recent = rows.slice(0, RECORD_WINDOW);
+  const counts = { approved: 0, denied: 0, expired: 0, reviewed: 0, rolled_back: 0 };
+  for (const r of recent) if (r.status in counts) counts[r.status as keyof typeof counts] += 1;
+  return {
+    agent_id: agentId,
+    action,
+    considered: recent.length,
+    counts,
+    edited: recent.filter((r) => r.edited).length,
+    recent: recent.map((r) => ({ approval_id: r.approval_id, status: r.status, edited: r.edited, resolved_at: r.resolved_at.toISOString() })),
+  };
+}
+
+export function approvalDetail(row: ApprovalRow, policy: ResolvedAction | undefined, clarifications: ClarificationRow[], record: AgentRecord, now: Date): ApprovalDetail {
+  const decision = row.request.decision;
+  const redact = policy?.redact ?? [];
+  const workflow = decision.workflow;
+  return {
+    ...inboxItem(row, policy, now),
+    rendering: renderAction(row.action, row.parameters, policy),
+    agent_summary_notice: AGENT_SUMMARY_NOTICE,
+    parameters: redactAt(row.parameters, 'parameters', redact) as Record<string, unknown>,
+    trace: row.request.reasons,
+    context: decision.context ? (redactAt(decision.context, 'context', redact) as Record<string, unknown>) : null,
+    workflow: workflow ? { id: workflow.id, step_index: workflow.step_index, completed_steps: workflow.completed_steps ?? [] } : null,
+    confidence: { value: decision.confidence, basis: decision.confidence_basis, uncertainty_factors: decision.uncertainty_factors, recommended_review: decision.recommended_review },
+    on_timeout: row.on_timeout,
+    on_behalf_of: row.on_behalf_of,
+    approvals: { required: row.required_approvals, approved_by: row.approved_by, remaining: Math.max(0, row.required_approvals - row.approved_by.length) },
+    edited: row.edited,
+    clarifications: clarifications.map((c) => ({
+      clarification_id: c.clarification_id,
+      question: c.question,
+      requested_by: c.requested_by,
+      requested_at: c.requested_at.toISOString(),
+      answer: c.answer,
+      provided_by: c.provided_by,
+      answered_at: iso(c.answered_at),
+    })),
+    rollback:
+      row.route === 'post_review'
+        ? { window_seconds: row.rollback_window_seconds, closes_at: iso(rollbackClosesAt(row.created_at, row.rollback_window_seconds)) }
+        : null,
+    agent_record: record,
+    manifest_version: row.manifest_version,
+    resolved_at: iso(row.resolved_at),
+    provenance: {
+      from_the_action: ['rendering', 'parameters', 'amount', 'summary', 'payload_hash'],
+      from_the_policy: ['trace', 'consequence', 'reviewer_role', 'sla_deadline', 'expires_at', 'on_timeout', 'approvals', 'rollback'],
+      written_by_the_agent: ['agent_summary', 'context', 'confidence', 'workflow', 'clarifications[].answer'],
+    },
+  };
+}

@@ -1,0 +1,145 @@
+// "My inbox" as data: the query string's schema, the opaque cursor, and the SQL that
+// selects what a reviewer may decide, in the order they should decide it. Pure: the
+// caller runs the SQL. The filter is `refuse(actor, state, 'deny') === null` of
+// libs/approvals written for PostgreSQL (the integration spec checks the two agree).
+import { ApprovalRoute } from '@hitl/contracts';
+import { Actor } from '@hitl/approvals';
+import { z } from 'zod';
+
+export const INBOX_MAX_LIMIT = 200;
+export const INBOX_DEFAULT_LIMIT = 50;
+
+const Id = z.string().trim().min(1, { error: 'must not be blank' }).max(200, { error: 'must be at most 200 characters' });
+
+/** GET /approvals query parameters. */
+export const InboxQuery = z.strictObject({
+  assigned: z
+    .enum(['me', 'queue', 'all'], { error: 'must be me, queue or all' })
+    .default('all')
+    .describe('`me`: assigned to the caller; `queue`: the rest of their roles\' queues (unassigned, or a colleague\'s); `all`: both, theirs first'),
+  action: Id.optional().describe('Only this action, e.g. process_refund'),
+  agent: Id.optional().describe("Only this agent's (agent id)"),
+  route: ApprovalRoute.optional().describe('Only this route'),
+  status: z.enum(['pending', 'clarifying'], { error: 'must be pending or clarifying (the inbox holds open approvals only)' }).optional().describe('Only this status'),
+  workspace: Id.optional().describe("Only this workspace (one of the caller's)"),
+  limit: z.coerce
+    .number({ error: `must be a whole number from 1 to ${INBOX_MAX_LIMIT}` })
+    .int({ error: `must be a whole number from 1 to ${INBOX_MAX_LIMIT}` })
+    .min(1, { error: `must be a whole number from 1 to ${INBOX_MAX_LIMIT}` })
+    .max(INBOX_MAX_LIMIT, { error: `must be a whole number from 1 to ${INBOX_MAX_LIMIT}` })
+    .default(INBOX_DEFAULT_LIMIT)
+    .describe(`Items per page, at most ${INBOX_MAX_LIMIT}`),
+  cursor: z.string().max(500, { error: 'is not a cursor of this API' }).optional().describe('`next_cursor` of the previous page'),
+});
+export type InboxQuery = z.output<typeof InboxQuery>;
+/**
+ * The same type under a name no value has: a route parameter typed `InboxQuery` would
+ * carry the zod schema as its design type, which @nestjs/swagger takes for a class to explore.
+ */
+export type InboxQueryParams = InboxQuery;
+
+/**
+ * Where a page ended, in the sort order: whether it was the caller's own (0) or not (1),
+ * the SLA deadline as PostgreSQL wrote it in UTC (`infinity` while the clock is paused),
+ * and the approval id as the tie-breaker.
+ */
+export interface InboxPosition {
+  group: 0 | 1;
+  deadline: string;
+  approvalId: string;
+}
+
+const DEADLINE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z|infinity)$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function encodeCursor(position: InboxPosition): string {
+  return Buffer.from(JSON.stringify([position.group, position.deadline, position.approvalId]), 'utf8').toString('base64url');
+}
+
+/** The position a cursor names, or null when it is not one this API handed out. */
+export function decodeCursor(cursor: string): InboxPosition | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3) return null;
+  const [group, deadline, approvalId] = parsed as unknown[];
+  if ((group !== 0 && group !== 1) || typeof deadline !== 'string' || !DEADLINE.test(deadline) || typeof approvalId !== 'string' || !UUID.test(approvalId)) return null;
+  return { group, deadline, approvalId };
+}
+
+/** The inbox order as a rule: the viewer's own first, then SLA deadline soonest first (paused clocks last), then id. inboxSql's ORDER BY says the same. */
+export function compareInbox(viewerId: string) {
+  const key = (a: { assignee: string | null; sla_deadline: Date | null; approval_id: string }) =>
+    [a.assignee === viewerId ? 0 : 1, a.sla_deadline === null ? Number.POSITIVE_INFINITY : a.sla_deadline.getTime()] as const;
+  return (a: { assignee: string | null; sla_deadline: Date | null; approval_id: string }, b: typeof a): number => {
+    const [ga, da] = key(a);
+    const [gb, db] = key(b);
+    if (ga !== gb) return ga - gb;
+    if (da !== db) return da < db ? -1 : 1;
+    return a.approval_id < b.approval_id ? -1 : a.approval_id > b.approval_id ? 1 : 0;
+  };
+}
+
+export interface InboxSql {
+  text: string;
+  params: unknown[];
+}
+
+/** Selected beside each row: where it sits in the order, for the next page's cursor. */
+export interface InboxSortColumns {
+  sort_group: 0 | 1;
+  sort_deadline: string;
+}
+
+/**
+ * The page query: open approvals of the caller's workspaces whose current role the caller
+ * holds, or outranks in the action's escalation path; the caller's own first, then by SLA
+ * deadline (paused clocks last), then by id. Fetches one row more than the limit to tell
+ * whether another page follows. `approvals` is the qualified table name.
+ */
+export function inboxSql(approvals: string, viewer: Actor, query: InboxQuery, after: InboxPosition | null): InboxSql {
+  const params: unknown[] = [];
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const me = p(viewer.id);
+  const roles = p(viewer.roles);
+  const workspaces = p(viewer.workspaces);
+  const group = `(CASE WHEN a.assignee = ${me} THEN 0 ELSE 1 END)`;
+  const deadline = `COALESCE(a.sla_deadline, 'infinity'::timestamptz)`;
+  const where = [
+    `a.status IN ('pending', 'clarifying')`,
+    `('*' = ANY (${workspaces}::text[]) OR a.workspace = ANY (${workspaces}::text[]))`,
+    // refuse(): the tier's role, or a role ranked at or above it in the action's path.
+    `(a.reviewer_role = ANY (${roles}::text[]) OR EXISTS (
+       SELECT 1 FROM unnest(a.action_path) WITH ORDINALITY AS path(role, rank)
+        WHERE path.role = ANY (${roles}::text[]) AND path.rank >= array_position(a.action_path, a.reviewer_role)))`,
+  ];
+  if (query.assigned === 'me') where.push(`a.assignee = ${me}`);
+  if (query.assigned === 'queue') where.push(`a.assignee IS DISTINCT FROM ${me}`);
+  if (query.action !== undefined) where.push(`a.action = ${p(query.action)}`);
+  if (query.agent !== undefined) where.push(`a.agent_id = ${p(query.agent)}`);
+  if (query.route !== undefined) where.push(`a.route = ${p(query.route)}`);
+  if (query.status !== undefined) where.push(`a.status = ${p(query.status)}`);
+  if (query.workspace !== undefined) where.push(`a.workspace = ${p(query.workspace)}`);
+  if (after !== null) where.push(`(${group}, ${deadline}, a.approval_id) > (${p(after.group)}::int, ${p(after.deadline)}::timestamptz, ${p(after.approvalId)}::uuid)`);
+  const text = `SELECT a.*, ${group} AS sort_group,
+          CASE WHEN a.sla_deadline IS NULL THEN 'infinity' ELSE to_char(a.sla_deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS sort_deadline
+     FROM ${approvals} a
+    WHERE ${where.join('\n      AND ')}
+    ORDER BY ${group}, ${deadline}, a.approval_id
+    LIMIT ${p(query.limit + 1)}`;
+  return { text, params };
+}
+
+/** The rows of one page and the cursor of the next (null on the last page). */
+export function pageOf<R extends { approval_id: string } & InboxSortColumns>(rows: R[], limit: number): { rows: R[]; next: string | null } {
+  if (rows.length <= limit) return { rows, next: null };
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { rows: page, next: encodeCursor({ group: Number(last.sort_group) === 0 ? 0 : 1, deadline: last.sort_deadline, approvalId: last.approval_id }) };
+}

@@ -1,0 +1,58 @@
+import { ApiZodQuery } from '@hitl/service-kit';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { approvalIdPipe } from '../approvals/approval-id.pipe';
+import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
+import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
+import { ZodPipe } from '../reviewers/zod.pipe';
+import { ApprovalDetail } from './approval-view';
+import { InboxQuery, InboxQueryParams } from './inbox-query';
+import { InboxPage, InboxService } from './inbox.service';
+
+/** GET /approvals (the caller's inbox) and GET /approvals/:id (one approval, everything needed to decide it). */
+@ApiTags('approvals')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'No, a malformed or an unknown bearer token (`token_missing`, `token_malformed`, `token_unknown`).' })
+@Controller('approvals')
+@Authenticated()
+export class InboxController {
+  constructor(private readonly inbox: InboxService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'My inbox',
+    description:
+      "Open approvals (pending or clarifying) of the caller's workspaces whose current role the caller holds or outranks in the action's escalation path. " +
+      'Those assigned to the caller come first, then the rest of their roles\' queues; each group by SLA deadline, soonest first, paused clocks (clarifying) last. ' +
+      'Page with `limit` (at most 200) and the `next_cursor` of the previous page.',
+  })
+  @ApiZodQuery(InboxQuery)
+  @ApiOkResponse({
+    description:
+      '`{ items, next_cursor }`. Each item: approval_id, decision_id, action, workspace, route, status, reviewer_role, assignee, sla_deadline, time_left_seconds, sla_paused, ' +
+      'expires_at, urgency, consequence (severity, reversible; null for an action the manifest does not know), amount, summary (rendered from the action and its parameters), ' +
+      "agent_summary (the agent's own words), agent, payload_hash, created_at.",
+  })
+  @ApiBadRequestResponse({ description: '`invalid_request`: a query parameter is invalid (each one named in `issues`), e.g. `limit` above 200 or a `cursor` this API did not hand out.' })
+  list(@Reviewer() reviewer: AuthenticatedReviewer, @Query(new ZodPipe(InboxQuery)) query: InboxQueryParams): Promise<InboxPage> {
+    return this.inbox.list(reviewer, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    summary: 'One approval, with everything needed to decide it',
+    description:
+      'What will run, rendered from the action and its parameters (the manifest\'s `redact` paths masked), with the agent\'s summary beside it, labelled as its words; ' +
+      "the router's rule trace, the agent's escalation context, the workflow's completed steps, confidence with its basis and uncertainty factors, the SLA deadline and time left, " +
+      'expiry and on_timeout, the approvals required and given, the payload_hash to send back when deciding, the clarifications so far, and the agent\'s record on this action ' +
+      '(its last 20 resolved approvals: approved, denied, expired, edited). Readable by whoever may decide it, and by auditors of its workspace.',
+  })
+  @ApiParam({ name: 'id', description: 'The approval id (UUID).', format: 'uuid' })
+  @ApiOkResponse({ description: 'The approval, rendered for a reviewer.' })
+  @ApiBadRequestResponse({ description: '`invalid_request`: `id` is not a UUID.' })
+  @ApiForbiddenResponse({ description: '`wrong_workspace` or `wrong_role`: the caller may not decide this approval.' })
+  @ApiNotFoundResponse({ description: '`approval_not_found`.' })
+  detail(@Reviewer() reviewer: AuthenticatedReviewer, @Param('id', approvalIdPipe) approvalId: string): Promise<ApprovalDetail> {
+    return this.inbox.detail(reviewer, approvalId);
+  }
+}

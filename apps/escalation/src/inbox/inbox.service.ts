@@ -1,0 +1,47 @@
+import { ManifestStore } from '@hitl/service-kit';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { approvalNotFound, refused } from '../approvals/approval.errors';
+import { findApproval, toState } from '../approvals/approvals.repository';
+import { clarificationsOf } from '../clarifications/clarifications.repository';
+import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
+import { invalidRequest } from '../reviewers/reviewers.errors';
+import { ApprovalDetail, InboxItem, RECORD_WINDOW, agentRecord, approvalDetail, inboxItem, refuseView } from './approval-view';
+import { InboxQuery, decodeCursor, pageOf } from './inbox-query';
+import { inboxRows, resolvedOfAgent } from './inbox.repository';
+
+export interface InboxPage {
+  items: InboxItem[];
+  /** Pass as `cursor` for the next page; null on the last one. */
+  next_cursor: string | null;
+}
+
+/** Reads for reviewers: their inbox, and one approval with everything needed to decide it. */
+@Injectable()
+export class InboxService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly manifests: ManifestStore,
+  ) {}
+
+  async list(viewer: AuthenticatedReviewer, query: InboxQuery, now = new Date()): Promise<InboxPage> {
+    const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && after === null) {
+      throw invalidRequest('query', [{ field: 'cursor', message: 'is not a cursor of this API: pass next_cursor of the previous page, or none for the first' }]);
+    }
+    const page = pageOf(await inboxRows(this.dataSource.manager, viewer, query, after), query.limit);
+    const { actions } = this.manifests.current.manifest;
+    return { items: page.rows.map((row) => inboxItem(row, actions.get(row.action), now)), next_cursor: page.next };
+  }
+
+  async detail(viewer: AuthenticatedReviewer, approvalId: string, now = new Date()): Promise<ApprovalDetail> {
+    const manager = this.dataSource.manager;
+    const row = await findApproval(manager, approvalId);
+    if (!row) throw approvalNotFound(approvalId);
+    const refusal = refuseView(viewer, toState(row));
+    if (refusal) throw refused(refusal);
+    const [clarifications, resolved] = await Promise.all([clarificationsOf(manager, approvalId), resolvedOfAgent(manager, row, RECORD_WINDOW)]);
+    const policy = this.manifests.current.manifest.actions.get(row.action);
+    return approvalDetail(row, policy, clarifications, agentRecord(row.agent_id, row.action, resolved), now);
+  }
+}

@@ -1,0 +1,128 @@
+import { SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Logger } from 'pino';
+import { Counter } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { EscalationConfig } from '../config';
+import { Delivery, afterAttempt } from './delivery-policy';
+import { SlackMessage } from './notification-message';
+import { NOTIFICATION_OPTIONS, NotificationOptions } from './notification-options';
+import { DueNotification, Settlement, lockDueNotifications, settleNotification } from './notifications.repository';
+
+const BATCH = 20;
+const POST_TIMEOUT_MS = 5_000;
+
+const outcomes = new Counter({ name: 'hitl_notifications_total', help: 'Notification posts by outcome (sent, retry, failed, skipped)', labelNames: ['outcome', 'role'] });
+
+type PostOutcome = { status: number } | { error: string };
+
+/** A failed post, named without its URL (a webhook URL is a credential). */
+function describe(error: unknown): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${POST_TIMEOUT_MS} ms`;
+  const cause = error instanceof Error ? (error.cause as { code?: string } | undefined) : undefined;
+  return cause?.code ?? (error instanceof Error ? error.name : 'unknown error');
+}
+
+/**
+ * Posts the notifications table to each role's webhook, like the outbox relay: every replica
+ * polls with FOR UPDATE SKIP LOCKED, so each notification is in one replica's hands at a
+ * time, held in the transaction that records its outcome. A failure is retried with growing
+ * delays (delivery-policy.ts); a restart loses nothing, and a crash mid-post posts again
+ * (at least once). Messages about approvals already decided, or moved on, are skipped.
+ */
+@Injectable()
+export class NotificationDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(NOTIFICATION_OPTIONS) private readonly options: NotificationOptions,
+    @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.dispatchUntilIdle()
+        .catch((error) => this.logger.error({ err: error }, 'notification dispatch failed; retrying at the next tick'))
+        .finally(() => this.schedule(this.config.NOTIFY_POLL_INTERVAL_MS));
+    }, delayMs);
+  }
+
+  private async dispatchUntilIdle(): Promise<void> {
+    while (!this.stopped && (await this.dispatchOnce(new Date())) === BATCH) {
+      // a full batch: more may be due
+    }
+  }
+
+  /** Posts what is due at `now` (up to a batch); returns how many notifications it handled. */
+  async dispatchOnce(now: Date): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const due = await lockDueNotifications(manager, now, BATCH);
+      // The posts go out together; the transaction (and its row locks) lasts as long as the slowest, at most POST_TIMEOUT_MS.
+      const settled = await Promise.all(due.map(async (n) => ({ n, settlement: await this.deliver(n, now) })));
+      for (const { n, settlement } of settled) {
+        await settleNotification(manager, n.id, settlement);
+        this.record(n, settlement);
+      }
+      return due.length;
+    });
+  }
+
+  private async deliver(n: DueNotification, now: Date): Promise<Settlement> {
+    if (n.approval_status !== 'pending' && n.approval_status !== 'clarifying') {
+      return { status: 'skipped', attempts: n.attempts, error: `the approval is already ${n.approval_status}` };
+    }
+    if (n.superseded) return { status: 'skipped', attempts: n.attempts, error: 'a later notification about the approval replaces it' };
+    const url = this.options.webhooks.get(n.role);
+    if (!url) return { status: 'skipped', attempts: n.attempts, error: `no webhook for the role ${n.role} any more` };
+    const attempts = n.attempts + 1;
+    const delivery: Delivery = afterAttempt(await this.post(url, n.message), attempts, Math.random());
+    switch (delivery.kind) {
+      case 'sent':
+        return { status: 'sent', attempts };
+      case 'retry':
+        return { status: 'pending', attempts, nextAttemptAt: new Date(now.getTime() + delivery.delayMs), error: delivery.error };
+      case 'failed':
+        return { status: 'failed', attempts, error: delivery.error };
+    }
+  }
+
+  private async post(url: string, message: SlackMessage): Promise<PostOutcome> {
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(message),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(POST_TIMEOUT_MS),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      return { status: response.status };
+    } catch (error) {
+      return { error: describe(error) };
+    }
+  }
+
+  private record(n: DueNotification, s: Settlement): void {
+    const outcome = s.status === 'pending' ? 'retry' : s.status;
+    outcomes.inc({ outcome, role: n.role });
+    const fields = { notification: n.id, approval_id: n.approval_id, role: n.role, attempts: s.attempts };
+    if (s.status === 'pending') this.logger.warn({ ...fields, error: s.error, retry_at: s.nextAttemptAt.toISOString() }, 'notification not delivered; will retry');
+    else if (s.status === 'failed') this.logger.error({ ...fields, error: s.error }, 'notification not delivered; given up');
+    else if (s.status === 'skipped') this.logger.debug({ ...fields, reason: s.error }, 'notification skipped');
+  }
+}

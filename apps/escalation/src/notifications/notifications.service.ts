@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { APPROVAL_ASSIGNED, APPROVAL_ESCALATED, APPROVAL_REASSIGNED, AnyEvent } from '@hitl/contracts';
+import { ManifestStore } from '@hitl/service-kit';
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { ApprovalRow } from '../approvals/approvals.repository';
+import { LinkAct, linkExpiry, signLink } from './notification-link';
+import { NotificationFacts, PlacementKind, approvalUrl, buildMessage, isRoutine, linkUrl, manifestFacts } from './notification-message';
+import { NOTIFICATION_OPTIONS, NotificationOptions } from './notification-options';
+import { insertNotification, reviewerName } from './notifications.repository';
+
+interface Placement {
+  kind: PlacementKind;
+  role: string;
+  reviewerId: string | null;
+  slaDeadline: Date;
+  why: string | null;
+}
+
+/** Where an approval went, from the event that says so; null for events nobody is notified of. */
+function placementOf(event: AnyEvent): Placement | null {
+  switch (event.type) {
+    case APPROVAL_ASSIGNED:
+      return { kind: 'assigned', role: event.data.reviewer_role, reviewerId: event.data.reviewer_id, slaDeadline: new Date(event.data.sla_deadline), why: null };
+    case APPROVAL_REASSIGNED:
+      return { kind: 'reassigned', role: event.data.reviewer_role, reviewerId: event.data.reviewer_id, slaDeadline: new Date(event.data.sla_deadline), why: event.data.reason };
+    case APPROVAL_ESCALATED:
+      return {
+        kind: 'escalated',
+        role: event.data.reviewer_role,
+        reviewerId: event.data.reviewer_id,
+        slaDeadline: new Date(event.data.sla_deadline),
+        why: `from ${event.data.from_role}: ${event.data.reason}`,
+      };
+    default:
+      return null;
+  }
+}
+
+/**
+ * Writes the chat message about an approval's new placement into the notifications table,
+ * in the caller's transaction: it is posted if and only if the placement commits. The
+ * message is built now, from the manifest in force, so what is posted is what was true.
+ */
+@Injectable()
+export class NotificationsService {
+  constructor(
+    private readonly manifests: ManifestStore,
+    @Inject(NOTIFICATION_OPTIONS) private readonly options: NotificationOptions,
+  ) {}
+
+  /** For approval.assigned, .reassigned and .escalated; other events are not notified. */
+  async enqueue(manager: EntityManager, row: ApprovalRow, event: AnyEvent, now: Date): Promise<void> {
+    const placement = placementOf(event);
+    if (!placement || !this.options.webhooks.has(placement.role)) return;
+    const { manifest } = this.manifests.current;
+    const { consequence, amount } = manifestFacts(manifest, row.action, row.parameters);
+    const reviewer = placement.reviewerId === null ? null : { id: placement.reviewerId, name: (await reviewerName(manager, placement.reviewerId)) ?? placement.reviewerId };
+    const routine = isRoutine({ route: row.route, requiredApprovals: row.required_approvals, assignee: placement.reviewerId, severity: consequence?.severity ?? null });
+    const oneClick = routine && reviewer !== null && this.options.linkSecret !== null ? this.oneClickLinks(row, reviewer.id, this.options.linkSecret, now) : null;
+    const facts: NotificationFacts = {
+      kind: placement.kind,
+      approvalId: row.approval_id,
+      workspace: row.workspace,
+      action: row.action,
+      summary: row.request.decision.summary,
+      confidence: row.confidence,
+      consequence,
+      amount,
+      slaDeadline: placement.slaDeadline,
+      role: placement.role,
+      reviewer,
+      why: placement.why,
+      links: { approval: approvalUrl(this.options.publicUrl, row.approval_id), approve: oneClick?.approve ?? null, deny: oneClick?.deny ?? null },
+    };
+    await insertNotification(manager, {
+      approval_id: row.approval_id,
+      kind: placement.kind,
+      role: placement.role,
+      reviewer_id: placement.reviewerId,
+      message: buildMessage(facts, now),
+    });
+  }
+
+  /** Approve and deny share one nonce: the notification offers one decision, whichever it is. */
+  private oneClickLinks(row: ApprovalRow, reviewerId: string, secret: string, now: Date): Record<LinkAct, string> {
+    const nonce = randomBytes(16).toString('base64url');
+    const expires_at = linkExpiry(now, this.options.linkTtlMinutes);
+    const link = (act: LinkAct) =>
+      linkUrl(this.options.publicUrl, signLink({ approval_id: row.approval_id, reviewer_id: reviewerId, act, payload_hash: row.payload_hash, expires_at, nonce }, secret));
+    return { approve: link('approve'), deny: link('deny') };
+  }
+}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { ReviewersModule } from '../reviewers/reviewers.module';
+import { PostReviewController } from './post-review.controller';
+import { PostReviewService } from './post-review.service';
+
+/** Human on the loop: rolling back actions that already ran. */
+@Module({ imports: [ReviewersModule], controllers: [PostReviewController], providers: [PostReviewService] })
+export class PostReviewModule {}

@@ -1,0 +1,37 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
+import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
+import { QueueStats } from './queue-stats';
+import { WorkspaceScope } from './queues.repository';
+import { QueuesService } from './queues.service';
+
+/** What a caller may see: admins and reviewers of every workspace see all; others their workspaces. */
+export function scopeOf(reviewer: Pick<AuthenticatedReviewer, 'admin' | 'workspaces'>): WorkspaceScope {
+  return reviewer.admin || reviewer.workspaces.includes('*') ? 'all' : reviewer.workspaces;
+}
+
+/** GET /queues: each workspace and role's open approvals, their age and their SLA risk. */
+@ApiTags('queues')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'No, a malformed or an unknown bearer token.' })
+@Controller('queues')
+@Authenticated()
+export class QueuesController {
+  constructor(private readonly queues: QueuesService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'How each reviewer queue stands',
+    description:
+      'One line per workspace and role with open approvals (in the workspaces of the caller; admins see all): depth (pending or clarifying), unassigned, ' +
+      'oldest_age_seconds, sla_breaches (pending past their SLA deadline), predicted_breaches (pending due before now + prediction_horizon_seconds: ' +
+      'the median time to decision of the queue over the last 24 h, or 5 minutes without history; includes the breaches) and paused (clarifying). ' +
+      'The same numbers are the hitl_queue_* gauges of /metrics.',
+  })
+  @ApiOkResponse({ description: '`as_of` and `queues`, by workspace then role.' })
+  async list(@Reviewer() reviewer: AuthenticatedReviewer): Promise<{ as_of: string; queues: QueueStats[] }> {
+    const now = new Date();
+    return { as_of: now.toISOString(), queues: await this.queues.snapshot(scopeOf(reviewer), now) };
+  }
+}

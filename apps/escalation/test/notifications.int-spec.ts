@@ -1,0 +1,313 @@
+// Notifications, one-click links and the queue view of the escalation service, on the real
+// broker and database: a local HTTP server stands in for each role's chat webhook.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { IncomingMessage, Server, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AnyEvent } from '@hitl/contracts';
+import { Client } from 'pg';
+import { LinkClaims, signLink } from '../src/notifications/notification-link';
+import { SlackBlock, SlackMessage } from '../src/notifications/notification-message';
+import { Env, EscalationProcess, TOKENS, dropEnv, newEnv, of, publish, readUntil, request, sql } from './support/escalation-harness';
+
+const SECRET = 'test-link-secret-0123456789abcdef-0123456789';
+const PUBLIC_URL = 'https://hitl.example.test';
+const data = (e: AnyEvent) => e.data as Record<string, unknown>;
+
+/** A chat webhook: records every post; answers 200, or the statuses queued for the approval a post is about. */
+class Webhook {
+  readonly posts: { path: string; body: SlackMessage }[] = [];
+  /** By approval id: statuses to answer its next posts with. */
+  readonly failing = new Map<string, number[]>();
+  private server?: Server;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req: IncomingMessage, res) => {
+      let raw = '';
+      req.on('data', (chunk) => (raw += chunk));
+      req.on('end', () => {
+        this.posts.push({ path: req.url ?? '', body: JSON.parse(raw) });
+        const queued = [...this.failing.entries()].find(([approvalId, statuses]) => raw.includes(approvalId) && statuses.length > 0);
+        res.writeHead(queued?.[1].shift() ?? 200, { 'content-type': 'text/plain' }).end('ok');
+      });
+    });
+    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<unknown> {
+    return new Promise((done) => this.server?.close(done) ?? done(undefined));
+  }
+
+  /** Posts about one approval, once there are at least `count`. */
+  async about(approvalId: string, count = 1, timeoutMs = 30_000): Promise<{ path: string; body: SlackMessage }[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.posts.filter((p) => JSON.stringify(p.body).includes(approvalId));
+      if (found.length >= count) return found;
+      if (Date.now() > deadline) throw new Error(`${found.length} of ${count} posts about ${approvalId}; all: ${this.posts.length}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+const buttons = (message: SlackMessage) =>
+  Object.fromEntries(message.blocks.flatMap((b: SlackBlock) => (b.type === 'actions' ? b.elements.map((e) => [e.text.text, e.url]) : [])));
+const fieldsOf = (message: SlackMessage) => message.blocks.flatMap((b) => (b.type === 'section' && b.fields ? b.fields.map((f) => f.text) : [])).join('\n');
+
+describe('notifications, one-click links and queues', () => {
+  const webhook = new Webhook();
+  let env: Env;
+  let service: EscalationProcess;
+
+  /** A link of a notification, at the service under test (the message names the public URL). */
+  const local = (link: string) => {
+    expect(link.startsWith(`${PUBLIC_URL}/links/`)).toBe(true);
+    return `${service.url}${new URL(link).pathname}`;
+  };
+  const call = async (method: 'GET' | 'POST', url: string, token?: string) => {
+    const response = await fetch(url, { method, redirect: 'manual', headers: token ? { authorization: `Bearer ${token}` } : {} });
+    return { status: response.status, text: await response.text(), headers: response.headers };
+  };
+  const assigned = async (r: { subject: string }) => {
+    await readUntil(env, 'approval.updated', (events) => of(events, r.subject).length >= 1);
+    const [row] = await sql<{ approval_id: string; assignee: string; sla_deadline: Date; payload_hash: string }>(
+      env,
+      'SELECT approval_id, assignee, sla_deadline, payload_hash FROM escalation.approvals WHERE decision_id = $1',
+      [r.subject],
+    );
+    return row;
+  };
+  const statusOf = async (approvalId: string) =>
+    (await sql<{ status: string }>(env, 'SELECT status FROM escalation.approvals WHERE approval_id = $1', [approvalId]))[0].status;
+
+  beforeAll(async () => {
+    await webhook.start();
+    env = await newEnv();
+    const dir = mkdtempSync(join(tmpdir(), 'hitl-notify-'));
+    const path = join(dir, 'notifications.yaml');
+    writeFileSync(
+      path,
+      `public_url: ${PUBLIC_URL}\nwebhooks:\n  support_agent: ${webhook.url}/hooks/support\n  finance_lead: ${webhook.url}/hooks/finance\nlink_ttl_minutes: 30\n`,
+    );
+    // LOG_LEVEL info: the request log is checked for link tokens below.
+    Object.assign(env.vars, { NOTIFICATIONS_PATH: path, NOTIFY_LINK_SECRET: SECRET, NOTIFY_POLL_INTERVAL_MS: '100', LOG_LEVEL: 'info' });
+    service = new EscalationProcess(env);
+    await service.start();
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await webhook.stop();
+    if (env) await dropEnv(env);
+  });
+
+  let first: { approvalId: string; assignee: string; message: SlackMessage };
+
+  it('an assignment posts a Slack-compatible message: action, consequence, amount, SLA deadline, reviewer, link', async () => {
+    const r = request({ amount: 120 });
+    await publish(env, [r]);
+    const row = await assigned(r);
+    const [post] = await webhook.about(row.approval_id);
+    const [{ name }] = await sql<{ name: string }>(env, 'SELECT name FROM escalation.reviewers WHERE id = $1', [row.assignee]);
+
+    expect(post.path).toBe('/hooks/support');
+    expect(typeof post.body.text).toBe('string');
+    expect(Array.isArray(post.body.blocks)).toBe(true);
+    const deadline = new Date(row.sla_deadline).toISOString();
+    expect(post.body.text).toContain(`Approval needed from ${name} (support_agent): process_refund of $120.00`);
+    expect(post.body.text).toContain('consequence: high severity, irreversible');
+    expect(post.body.text).toContain(`SLA deadline ${deadline}`);
+    expect(post.body.text).toContain(`<${PUBLIC_URL}/approvals/${row.approval_id}|Open the approval>`);
+    expect(fieldsOf(post.body)).toContain(`|${deadline}>`);
+    expect(fieldsOf(post.body)).toContain('*Consequence*\nhigh severity, irreversible');
+    // Routine (human_review, one approval, assigned, not critical): one-click links too.
+    expect(Object.keys(buttons(post.body))).toEqual(['Open the approval', 'Approve', 'Deny']);
+    first = { approvalId: row.approval_id, assignee: row.assignee, message: post.body };
+  });
+
+  it('the approve link shows a confirmation, approves on POST, and works once', async () => {
+    const approve = local(buttons(first.message).Approve);
+    const page = await call('GET', approve);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.text).toContain('Approve process_refund?');
+    expect(await statusOf(first.approvalId)).toBe('pending'); // a GET never decides
+
+    const done = await call('POST', approve);
+    expect(done.status).toBe(200);
+    expect(done.text).toContain('process_refund is approved.');
+    const resolved = await readUntil(env, 'approval.resolved', (events) => events.some((e) => data(e).approval_id === first.approvalId));
+    const event = resolved.find((e) => data(e).approval_id === first.approvalId)!;
+    expect(data(event)).toMatchObject({ status: 'approved', resolved_by: { kind: 'reviewer', id: first.assignee } });
+
+    const replay = await call('POST', approve);
+    expect(replay.status).toBe(410);
+    expect(replay.text).toContain('this link was already used (to approve');
+    expect((await call('GET', approve)).status).toBe(410);
+    // Approve and deny of one notification are one decision: the deny link is spent too.
+    expect((await call('POST', local(buttons(first.message).Deny))).status).toBe(410);
+  });
+
+  it('a failing webhook is retried until it takes the message', async () => {
+    const r = request({ amount: 80 });
+    webhook.failing.set(r.data.approval_id, [503, 503]);
+    await publish(env, [r]);
+    const row = await assigned(r);
+    const posts = await webhook.about(row.approval_id, 3);
+    expect(posts.map((p) => p.body.text)).toEqual([posts[0].body.text, posts[0].body.text, posts[0].body.text]);
+    const [n] = await sql<{ status: string; attempts: number }>(env, 'SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1', [row.approval_id]);
+    expect(n).toEqual({ status: 'sent', attempts: 3 });
+
+    // Its deny link denies, with the reason saying where the decision came from.
+    const deny = local(buttons(posts[0].body).Deny);
+    const done = await call('POST', deny);
+    expect(done.status).toBe(200);
+    expect(done.text).toContain('process_refund is denied.');
+    const resolved = await readUntil(env, 'approval.resolved', (events) => events.some((e) => data(e).approval_id === row.approval_id));
+    const event = resolved.find((e) => data(e).approval_id === row.approval_id)!;
+    expect(data(event).status).toBe('denied');
+    expect(JSON.stringify(data(event).reasons)).toContain('denied from the notification link');
+  });
+
+  describe('links that must not work', () => {
+    let row: { approval_id: string; assignee: string; payload_hash: string };
+    const claims = (overrides: Partial<LinkClaims> = {}): LinkClaims => ({
+      approval_id: row.approval_id,
+      reviewer_id: row.assignee,
+      act: 'approve',
+      payload_hash: row.payload_hash,
+      expires_at: Math.floor(Date.now() / 1000) + 600,
+      nonce: randomBytes(16).toString('base64url'),
+      ...overrides,
+    });
+    const at = (token: string) => `${service.url}/links/${token}`;
+
+    beforeAll(async () => {
+      const r = request();
+      await publish(env, [r]);
+      row = await assigned(r);
+    });
+
+    it('an expired link is 410 Gone, to look at and to use', async () => {
+      const expired = at(signLink(claims({ expires_at: Math.floor(Date.now() / 1000) - 1 }), SECRET));
+      for (const method of ['GET', 'POST'] as const) {
+        const reply = await call(method, expired);
+        expect(reply.status).toBe(410);
+        expect(reply.text).toContain('this link has expired');
+      }
+    });
+
+    it('a tampered link is 403 Forbidden', async () => {
+      const [, signature] = signLink(claims(), SECRET).split('.');
+      const otherAct = Buffer.from(JSON.stringify(claims({ act: 'deny' }))).toString('base64url');
+      const otherKey = signLink(claims(), 'another-secret-0123456789abcdef-0123456789');
+      for (const token of [`${otherAct}.${signature}`, otherKey, 'not-a-link']) {
+        for (const method of ['GET', 'POST'] as const) {
+          const reply = await call(method, at(token));
+          expect(reply.status).toBe(403);
+          expect(reply.text).toContain('link_invalid');
+        }
+      }
+    });
+
+    it('a link token never reaches the request log', async () => {
+      const token = signLink(claims(), SECRET);
+      expect((await call('GET', at(token))).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(service.output).toContain('/links/[redacted]');
+      expect(service.output).not.toContain(token.split('.')[1]);
+    });
+
+    it('a link for someone who does not qualify is refused by the decision rules (403)', async () => {
+      const reply = await call('POST', at(signLink(claims({ reviewer_id: 'zed' }), SECRET))); // zed reviews globex-billing only
+      expect(reply.status).toBe(403);
+      expect(reply.text).toContain('wrong_workspace');
+    });
+
+    it('none of them changed the approval', async () => {
+      expect(await statusOf(row.approval_id)).toBe('pending');
+    });
+  });
+
+  it('GET /queues shows depth, oldest age and SLA breaches per workspace and role; /metrics has the gauges', async () => {
+    // Its own workspace (only zed reviews globex-billing), so other tests' approvals do not count.
+    const late = request({ slaDeadline: new Date(Date.now() + 3_600_000) });
+    const soon = request({ slaDeadline: new Date(Date.now() + 120_000) }); // within the 5-minute default horizon
+    for (const r of [late, soon]) r.workspaceid = 'globex-billing';
+    await publish(env, [late, soon]);
+    const lateRow = await assigned(late);
+    await assigned(soon);
+
+    // Move `late` ten minutes into its past and its deadline behind it. A FOR KEY SHARE lock
+    // held meanwhile lets the UPDATE through but makes the SLA scanner (FOR UPDATE SKIP
+    // LOCKED) pass the row by, so the breach stays in place while we look.
+    const holder = new Client({ connectionString: env.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM escalation.approvals WHERE approval_id = $1 FOR KEY SHARE', [lateRow.approval_id]);
+      await sql(env, `UPDATE escalation.approvals SET created_at = now() - interval '10 minutes', sla_deadline = now() - interval '1 minute' WHERE approval_id = $1`, [
+        lateRow.approval_id,
+      ]);
+
+      const zed = await call('GET', `${service.url}/queues`, TOKENS.zed);
+      expect(zed.status).toBe(200);
+      const view = JSON.parse(zed.text) as { as_of: string; queues: Record<string, unknown>[] };
+      expect(view.queues.map((q) => q.workspace)).toEqual(['globex-billing']); // zed sees their workspace only
+      expect(view.queues[0]).toMatchObject({
+        workspace: 'globex-billing',
+        role: 'support_agent',
+        depth: 2,
+        unassigned: 0,
+        sla_breaches: 1,
+        predicted_breaches: 2,
+        paused: 0,
+        prediction_horizon_seconds: 300,
+        horizon_basis: 'default',
+      });
+      expect(view.queues[0].oldest_age_seconds).toBeGreaterThanOrEqual(600);
+      expect(view.queues[0].oldest_age_seconds).toBeLessThan(700);
+
+      const alice = JSON.parse((await call('GET', `${service.url}/queues`, TOKENS.alice)).text) as { queues: { workspace: string }[] };
+      expect(new Set(alice.queues.map((q) => q.workspace))).toEqual(new Set(['acme-support']));
+      const admin = JSON.parse((await call('GET', `${service.url}/queues`, TOKENS.adam)).text) as { queues: { workspace: string; role: string; horizon_basis: string }[] };
+      expect(new Set(admin.queues.map((q) => q.workspace))).toEqual(new Set(['acme-support', 'globex-billing']));
+      // acme-support's support agents decided two approvals above: their median paces the prediction.
+      expect(admin.queues.find((q) => q.workspace === 'acme-support' && q.role === 'support_agent')?.horizon_basis).toBe('median_24h');
+      expect((await call('GET', `${service.url}/queues`)).status).toBe(401);
+
+      const metrics = (await call('GET', `${service.url}/metrics`)).text;
+      expect(metrics).toContain('hitl_queue_depth{workspace="globex-billing",role="support_agent"} 2');
+      expect(metrics).toContain('hitl_queue_sla_breaches{workspace="globex-billing",role="support_agent"} 1');
+      expect(metrics).toContain('hitl_queue_predicted_breaches{workspace="globex-billing",role="support_agent"} 2');
+      expect(metrics).toMatch(/hitl_queue_oldest_seconds\{workspace="globex-billing",role="support_agent"\} 6\d\d/);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+  });
+
+  it('a notification whose post failed goes out after a restart', async () => {
+    const r = request();
+    webhook.failing.set(r.data.approval_id, [503]);
+    await publish(env, [r]);
+    const row = await assigned(r);
+    await webhook.about(row.approval_id, 1);
+    const recorded = () => sql<{ status: string; attempts: number }>(env, 'SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1', [row.approval_id]);
+    while ((await recorded())[0].attempts === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await service.stop('SIGKILL'); // between the failed post and its retry, a second or so later
+    expect((await recorded())[0]).toEqual({ status: 'pending', attempts: 1 });
+
+    service = new EscalationProcess(env);
+    await service.start();
+    const posts = await webhook.about(row.approval_id, 2);
+    expect(posts).toHaveLength(2);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await recorded())[0]).toEqual({ status: 'sent', attempts: 2 });
+  });
+});
