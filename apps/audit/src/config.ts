@@ -1,7 +1,17 @@
 import { manifestConfig, serviceConfig } from '@hitl/service-kit';
 import { z } from 'zod';
+import { auditorsConfig, collectAuditorTokens } from './auditors/auditors.config';
+import { retentionConfig } from './retention/retention-policy';
+import { oneSigningKey, signingConfig } from './verify/head-signing.config';
 
-/** The audit reads MANIFEST_PATH for each action's `redact` paths. */
-export const auditConfig = serviceConfig({ clientId: 'hitl-audit', port: 3003 }).extend(manifestConfig.shape);
+/** The audit reads MANIFEST_PATH for each action's `redact` paths; each feature adds its own settings. */
+const settings = serviceConfig({ clientId: 'hitl-audit', port: 3003 })
+  .extend(manifestConfig.shape)
+  .extend(auditorsConfig.shape)
+  .extend(signingConfig.shape)
+  .extend(retentionConfig.shape)
+  .superRefine(oneSigningKey);
+
+export const auditConfig = z.preprocess(collectAuditorTokens, settings);
 
 export type AuditConfig = z.output<typeof auditConfig>;

@@ -22,6 +22,10 @@ export interface CliDeps {
   io: Io;
   readText(path: string): string;
   now(): Date;
+  /** The environment (main.ts passes process.env): where `--token-env` finds a token. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** HTTP, for commands that ask a running service (tests pass a stub). */
+  fetch?: typeof fetch;
 }
 
 export interface CliContext extends CliDeps {

@@ -6,6 +6,7 @@ runCli(process.argv.slice(2), {
   io: { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) },
   readText: (path) => readFileSync(path, 'utf8'),
   now: () => new Date(),
+  env: process.env,
 }).then(
   // exitCode rather than exit(): let piped output drain first.
   (code) => {

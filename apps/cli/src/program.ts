@@ -1,8 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommands } from './audit/audit.command';
 import { CliDeps, CliFailure, ExitCode } from './cli-context';
 import { registerManifestCommands } from './manifest/manifest.command';
 
-/** The `hitl` command tree: one group per capability (`manifest`; later `audit`, `replay`, `calibrate`). */
+/** The `hitl` command tree: one group per capability (`manifest`, `audit`; later `replay`, `calibrate`). */
 export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => void): Command {
   const program = new Command('hitl')
     .description('hitl: keep humans in the loop of AI agent fleets')
@@ -11,6 +12,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => voi
     .showHelpAfterError('(add --help for usage)');
   // Subcommands made with .command() inherit the settings above, so configure first.
   registerManifestCommands(program, { ...deps, setExitCode });
+  registerAuditCommands(program, { ...deps, setExitCode });
   return program;
 }
 

@@ -1,0 +1,28 @@
+/** `workspaces: ["*"]`: every workspace. */
+export const EVERY_WORKSPACE = '*';
+
+/** Someone who reads the record, as the auditors file lists them (the token is not kept here). */
+export interface Auditor {
+  id: string;
+  name: string;
+  /** The workspaces they may read, or just "*". */
+  workspaces: readonly string[];
+}
+
+export function readsEveryWorkspace(auditor: Auditor): boolean {
+  return auditor.workspaces.includes(EVERY_WORKSPACE);
+}
+
+export function canRead(auditor: Auditor, workspace: string): boolean {
+  return readsEveryWorkspace(auditor) || auditor.workspaces.includes(workspace);
+}
+
+/** Auditors of every workspace also administer the audit (they may run retention now). */
+export function isAuditAdmin(auditor: Auditor): boolean {
+  return readsEveryWorkspace(auditor);
+}
+
+/** The one workspace a request means when it names none: the auditor's only one, if they have exactly one. */
+export function onlyWorkspace(auditor: Auditor): string | null {
+  return auditor.workspaces.length === 1 && !readsEveryWorkspace(auditor) ? auditor.workspaces[0] : null;
+}

@@ -1,0 +1,73 @@
+import { recordOf } from '@hitl/audit-trail';
+import { AnyEvent, EventType, exampleEvent } from '@hitl/contracts';
+import { describeRow } from './timeline';
+
+const row = (type: EventType, change: (event: AnyEvent) => void = () => undefined) => {
+  const event = exampleEvent(type) as AnyEvent;
+  change(event);
+  return recordOf(event, () => ['parameters.card_number']);
+};
+
+describe("a decision's steps in words", () => {
+  it.each<[EventType, string, RegExp]>([
+    ['hitl.decision.proposed.v1', 'proposed', /^proposed by agent refund-bot: process_refund, confidence 0\.82: "Refund \$129\.50/],
+    ['hitl.approval.requested.v1', 'routed', /^routed to human_review by manifest sha256:3f1a9c: confidence_below_auto_approve \(confidence 0\.82 is below the auto-approve threshold 0\.97\); waits for support_agent/],
+    ['hitl.approval.assigned.v1', 'assigned', /^assigned to rev-alice \(support_agent, tier 0\), SLA 2026-11-22T10:00:00Z$/],
+    ['hitl.approval.reassigned.v1', 'reassigned', /^reassigned from rev-alice to rev-bob: SLA of 60 minutes ran out$/],
+    ['hitl.approval.escalated.v1', 'escalated', /^escalated from support_agent to the finance_lead queue, tier 1: no support_agent decided within the SLA$/],
+    ['hitl.approval.clarification_requested.v1', 'clarification_requested', /^rev-alice asked: "Was the item returned\?"$/],
+    ['hitl.approval.clarification_provided.v1', 'clarified', /^refund-bot answered: "No, the customer was told to keep it\."$/],
+    ['hitl.approval.rolled_back.v1', 'rolled_back', /^rolled back by rev-alice: wrong order refunded$/],
+    ['hitl.approval.resolved.v1', 'resolved', /^approved by reviewer rev-alice: reviewer_approved \(approved by rev-alice\); chose refund$/],
+    ['hitl.action.executed.v1', 'executed', /^executed process_refund: succeeded in 412 ms$/],
+    ['hitl.outcome.labeled.v1', 'labeled', /^labeled correct by rev-carol \(reviewer_audit\)$/],
+  ])('%s: %s', (type, step, summary) => {
+    expect(describeRow(row(type))).toEqual({ step, summary: expect.stringMatching(summary) });
+  });
+
+  it('says who denied and why, with their notes', () => {
+    const denied = row('hitl.approval.resolved.v1', (e) => {
+      if (e.type !== 'hitl.approval.resolved.v1') return;
+      Object.assign(e.data, { status: 'denied', reasons: [{ rule: 'reviewer_denied', detail: 'duplicate of ORD-10400' }], notes: 'customer already refunded', chosen_option: null });
+    });
+    expect(describeRow(denied).summary).toBe('denied by reviewer rev-alice: reviewer_denied (duplicate of ORD-10400); notes: "customer already refunded"');
+  });
+
+  it('says when a timeout resolved it', () => {
+    const expired = row('hitl.approval.resolved.v1', (e) => {
+      if (e.type !== 'hitl.approval.resolved.v1') return;
+      Object.assign(e.data, { status: 'expired', resolved_by: { kind: 'timeout', id: 'sla' }, reasons: [], chosen_option: null });
+    });
+    expect(describeRow(expired).summary).toBe('expired by timeout sla: no reason given');
+  });
+
+  it('says what failed', () => {
+    const failed = row('hitl.action.executed.v1', (e) => {
+      if (e.type === 'hitl.action.executed.v1') Object.assign(e.data, { succeeded: false, error: 'card declined', duration_ms: 80 });
+    });
+    expect(describeRow(failed).summary).toBe('executed process_refund: failed after 80 ms: card declined');
+  });
+
+  it('never puts a redacted value in words', () => {
+    const proposed = row('hitl.decision.proposed.v1', (e) => {
+      if (e.type === 'hitl.decision.proposed.v1') e.data.parameters.card_number = '4242424242424242';
+    });
+    expect(JSON.stringify([describeRow(proposed), proposed])).not.toContain('4242424242424242');
+  });
+
+  it('describes dead letters and retention records', () => {
+    expect(describeRow({ type: 'hitl.dead_letter', actor_kind: 'system', actor_id: 'hitl-router', action: null, event: { error_code: 'invalid_data', from_topic: 'decision.proposed' } })).toEqual({
+      step: 'dead_letter',
+      summary: 'dead letter: hitl-router could not read a message from decision.proposed (invalid_data)',
+    });
+    expect(
+      describeRow({
+        type: 'hitl.audit.retention.v1',
+        actor_kind: 'system',
+        actor_id: 'hitl/audit-retention',
+        action: null,
+        event: { removed_count: 12, removed_through_chain_index: 12, older_than: '2025-11-22T00:00:00.000Z' },
+      }),
+    ).toEqual({ step: 'retention', summary: 'retention removed 12 rows through chain index 12 (recorded before 2025-11-22T00:00:00.000Z)' });
+  });
+});

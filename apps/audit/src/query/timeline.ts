@@ -1,0 +1,109 @@
+// A decision's story in plain words: one short line per row of the record, from the
+// (already redacted) event it keeps. Pure.
+import { AnyEvent, Reason, isEventType } from '@hitl/contracts';
+import { DEAD_LETTER_TYPE, RETENTION_EVENT_TYPE } from './record-types';
+
+export type Step =
+  | 'proposed'
+  | 'routed'
+  | 'assigned'
+  | 'reassigned'
+  | 'escalated'
+  | 'clarification_requested'
+  | 'clarified'
+  | 'rolled_back'
+  | 'resolved'
+  | 'executed'
+  | 'labeled'
+  | 'dead_letter'
+  | 'retention'
+  | 'other';
+
+export interface Described {
+  step: Step;
+  summary: string;
+}
+
+/** What the timeline needs of a row. */
+export interface RowContent {
+  type: string;
+  actor_kind: string;
+  actor_id: string;
+  action: string | null;
+  event: Record<string, unknown>;
+}
+
+const why = (reasons: readonly Reason[] | undefined) => (reasons ?? []).map((r) => (r.detail ? `${r.rule} (${r.detail})` : r.rule)).join('; ');
+const quoted = (text: unknown) => `"${String(text)}"`;
+const field = (value: unknown, key: string): unknown => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined);
+
+export function describeRow(row: RowContent): Described {
+  if (row.type === DEAD_LETTER_TYPE) {
+    const from = field(row.event, 'from_topic');
+    return { step: 'dead_letter', summary: `dead letter: ${row.actor_id} could not read a message${from ? ` from ${String(from)}` : ''} (${String(field(row.event, 'error_code') ?? 'unknown error')})` };
+  }
+  if (row.type === RETENTION_EVENT_TYPE) {
+    const e = row.event;
+    return {
+      step: 'retention',
+      summary: `retention removed ${String(field(e, 'removed_count'))} rows through chain index ${String(field(e, 'removed_through_chain_index'))} (recorded before ${String(field(e, 'older_than'))})`,
+    };
+  }
+  if (!isEventType(row.type)) return { step: 'other', summary: `${row.type} by ${row.actor_kind} ${row.actor_id}` };
+  return describeEvent(row.event as unknown as AnyEvent);
+}
+
+function describeEvent(event: AnyEvent): Described {
+  switch (event.type) {
+    case 'hitl.decision.proposed.v1': {
+      const d = event.data;
+      return { step: 'proposed', summary: `proposed by agent ${d.agent.id}: ${d.action}, confidence ${d.confidence}: ${quoted(d.summary)}` };
+    }
+    case 'hitl.approval.requested.v1': {
+      const d = event.data;
+      return {
+        step: 'routed',
+        summary: `routed to ${d.route} by manifest ${d.manifest_version}: ${why(d.reasons)}; waits for ${d.reviewer_role} until ${d.sla_deadline}, on timeout ${d.on_timeout}`,
+      };
+    }
+    case 'hitl.approval.assigned.v1': {
+      const d = event.data;
+      return { step: 'assigned', summary: `assigned to ${d.reviewer_id ?? `the ${d.reviewer_role} queue`} (${d.reviewer_role}, tier ${d.tier}), SLA ${d.sla_deadline}` };
+    }
+    case 'hitl.approval.reassigned.v1': {
+      const d = event.data;
+      return { step: 'reassigned', summary: `reassigned from ${d.previous_reviewer_id ?? 'the queue'} to ${d.reviewer_id ?? `the ${d.reviewer_role} queue`}: ${d.reason}` };
+    }
+    case 'hitl.approval.escalated.v1': {
+      const d = event.data;
+      return { step: 'escalated', summary: `escalated from ${d.from_role} to ${d.reviewer_id ? `${d.reviewer_id} (${d.reviewer_role})` : `the ${d.reviewer_role} queue`}, tier ${d.tier}: ${d.reason}` };
+    }
+    case 'hitl.approval.clarification_requested.v1':
+      return { step: 'clarification_requested', summary: `${event.data.requested_by} asked: ${quoted(event.data.question)}` };
+    case 'hitl.approval.clarification_provided.v1':
+      return { step: 'clarified', summary: `${event.data.provided_by} answered: ${quoted(event.data.answer)}` };
+    case 'hitl.approval.rolled_back.v1':
+      return { step: 'rolled_back', summary: `rolled back by ${event.data.rolled_back_by}: ${event.data.reason}` };
+    case 'hitl.approval.resolved.v1': {
+      const d = event.data;
+      const extras = [d.edited ? 'with edited parameters' : null, d.chosen_option ? `chose ${d.chosen_option}` : null, d.notes ? `notes: ${quoted(d.notes)}` : null].filter(Boolean);
+      return { step: 'resolved', summary: `${d.status} by ${d.resolved_by.kind} ${d.resolved_by.id}: ${why(d.reasons) || 'no reason given'}${extras.length ? `; ${extras.join('; ')}` : ''}` };
+    }
+    case 'hitl.action.executed.v1': {
+      const d = event.data;
+      return { step: 'executed', summary: d.succeeded ? `executed ${d.action}: succeeded in ${d.duration_ms} ms` : `executed ${d.action}: failed after ${d.duration_ms} ms: ${d.error ?? 'no error given'}` };
+    }
+    case 'hitl.outcome.labeled.v1': {
+      const d = event.data;
+      return { step: 'labeled', summary: `labeled ${d.correct ? 'correct' : 'incorrect'} by ${d.labeled_by ?? d.source} (${d.source})${d.notes ? `: ${quoted(d.notes)}` : ''}` };
+    }
+    default:
+      return unhandled(event);
+  }
+}
+
+// A new event type in the contract breaks the build here until it is described.
+function unhandled(event: never): Described {
+  const { type } = event as { type: string };
+  return { step: 'other', summary: type };
+}

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { AuditorsModule } from '../auditors/auditors.module';
+import { VerifyModule } from '../verify/verify.module';
+import { RetentionController } from './retention.controller';
+import { RetentionJob } from './retention.job';
+import { RetentionService } from './retention.service';
+
+@Module({ imports: [AuditorsModule, VerifyModule], controllers: [RetentionController], providers: [RetentionService, RetentionJob] })
+export class RetentionModule {}
