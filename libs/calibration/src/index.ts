@@ -1,3 +1,4 @@
 export * from './report';
 export * from './suggestions';
 export * from './outputs';
+export * from './replay';
