@@ -2,8 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './audit/audit.command';
 import { CliDeps, CliFailure, ExitCode } from './cli-context';
 import { registerManifestCommands } from './manifest/manifest.command';
+import { registerReplayCommand } from './replay/replay.command';
 
-/** The `hitl` command tree: one group per capability (`manifest`, `audit`; later `replay`, `calibrate`). */
+/** The `hitl` command tree: one group per capability (`manifest`, `audit`, `replay`; later `calibrate`). */
 export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => void): Command {
   const program = new Command('hitl')
     .description('hitl: keep humans in the loop of AI agent fleets')
@@ -13,6 +14,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => voi
   // Subcommands made with .command() inherit the settings above, so configure first.
   registerManifestCommands(program, { ...deps, setExitCode });
   registerAuditCommands(program, { ...deps, setExitCode });
+  registerReplayCommand(program, { ...deps, setExitCode });
   return program;
 }
 

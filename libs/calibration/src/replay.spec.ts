@@ -1,6 +1,6 @@
 import { DecisionProposedData, exampleDecision } from '@hitl/contracts';
 import { loadManifest } from '@hitl/policy';
-import { HistoricalDecision, replay } from './replay';
+import { HistoricalDecision, mergeReplays, replay } from './replay';
 
 const now = new Date('2026-11-22T09:00:00Z');
 const manifest = (autoBelow: number, ceiling = 500) =>
@@ -52,5 +52,14 @@ describe('replaying history with a candidate manifest', () => {
   it('without a recorded verdict, the current manifest says what happened', () => {
     const report = replay([decision(30, 0.8, null)], manifest(20), manifest(50), now);
     expect(report.changes).toEqual({ 'auto_approve → human_review': 1 });
+  });
+});
+
+describe('replaying history a page at a time', () => {
+  it('adds up to the same report as replaying it at once', () => {
+    const history = [decision(30, 0.8, true, 'auto_approve'), decision(45, 0.8, false, 'auto_approve'), decision(120, 0.8, true, 'human_review'), decision(120, 0.5, false, 'escalate')];
+    const whole = replay(history, manifest(20), manifest(50), now);
+    const paged = mergeReplays(replay(history.slice(0, 1), manifest(20), manifest(50), now), replay(history.slice(1), manifest(20), manifest(50), now));
+    expect(paged).toEqual(whole);
   });
 });

@@ -54,3 +54,25 @@ export function replay(history: HistoricalDecision[], candidate: Manifest, curre
   for (const role of Object.values(report.review_load)) role.change = role.after - role.before;
   return report;
 }
+
+/** Adds up the reports of two stretches of history (replay reads history a page at a time). */
+export function mergeReplays(a: ReplayReport, b: ReplayReport): ReplayReport {
+  const changes = { ...a.changes };
+  for (const [k, v] of Object.entries(b.changes)) changes[k] = (changes[k] ?? 0) + v;
+  const review_load: ReplayReport['review_load'] = structuredClone(a.review_load);
+  for (const [role, l] of Object.entries(b.review_load)) {
+    const into = (review_load[role] ??= { before: 0, after: 0, change: 0 });
+    into.before += l.before;
+    into.after += l.after;
+    into.change = into.after - into.before;
+  }
+  return {
+    decisions: a.decisions + b.decisions,
+    changed: a.changed + b.changed,
+    changes,
+    review_load,
+    added_auto_approvals: a.added_auto_approvals + b.added_auto_approvals,
+    added_auto_approvals_labeled_wrong: a.added_auto_approvals_labeled_wrong + b.added_auto_approvals_labeled_wrong,
+    removed_auto_approvals: a.removed_auto_approvals + b.removed_auto_approvals,
+  };
+}
