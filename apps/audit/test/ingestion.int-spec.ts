@@ -6,9 +6,9 @@ import { AnyEvent, EventType, exampleEvent, topicOf } from '@hitl/contracts';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
 import { auditService } from '../src/service';
 import { VerifyService } from '../src/verify/verify.service';
+import { databaseUrl, query } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -19,17 +19,7 @@ const writer = `${schema}_writer`;
 const prefix = `t-audit-${id}.`;
 const SECRET = '4242424242424242';
 
-async function sql<T>(text: string, params: unknown[] = [], user?: string): Promise<T[]> {
-  const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hitl_test');
-  if (user) url.username = user;
-  const client = new Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T>(text: string, params: unknown[] = [], user?: string) => query<T>(text, params, databaseUrl({ user }));
 
 async function startAudit(): Promise<INestApplication> {
   const config = loadConfig(auditService.config, {

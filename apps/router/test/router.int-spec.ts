@@ -5,9 +5,9 @@ import { resolve } from 'node:path';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
-import { Client } from 'pg';
 import { routerService } from '../src/service';
 import { proposal } from './support/raw-proposal';
+import { query } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -47,15 +47,7 @@ async function send(run: Run, messages: { key: string | null; value: string | Bu
 
 const asMessage = (event: ReturnType<typeof proposal>) => ({ key: event.subject, value: JSON.stringify(event) });
 
-async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T>(text: string, params: unknown[] = []) => query<T>(text, params);
 
 /** Waits until the router's group has committed up to the end of decision.proposed and its outbox is empty. */
 async function settled(run: Run, timeoutMs = 60_000): Promise<void> {
