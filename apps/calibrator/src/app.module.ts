@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { OutcomesModule } from './outcomes/outcomes.module';
+import { ReportsModule } from './reports/reports.module';
+import { ScheduleModule } from './schedule/schedule.module';
 
 /** The calibrator's feature modules. Health, metrics, database, Kafka and logs come from @hitl/service-kit. */
-@Module({})
+@Module({ imports: [OutcomesModule, ReportsModule, ScheduleModule] })
 export class AppModule {}

@@ -1,6 +1,19 @@
-import { serviceConfig } from '@hitl/service-kit';
+import { manifestConfig, serviceConfig } from '@hitl/service-kit';
 import { z } from 'zod';
+import { auditorsConfig, collectAuditorTokens } from './auditors/auditors.config';
+import { calibrationConfig } from './reports/calibration.config';
+import { scheduleConfig } from './schedule/schedule.config';
 
-export const calibratorConfig = serviceConfig({ clientId: 'hitl-calibrator', port: 3004 });
+/**
+ * The calibrator reads MANIFEST_PATH (policy per action, and the file suggestions patch),
+ * the auditors file (who reads reports), and its own calibration and schedule settings.
+ */
+const settings = serviceConfig({ clientId: 'hitl-calibrator', port: 3004 })
+  .extend(manifestConfig.shape)
+  .extend(auditorsConfig.shape)
+  .extend(calibrationConfig.shape)
+  .extend(scheduleConfig.shape);
+
+export const calibratorConfig = z.preprocess(collectAuditorTokens, settings);
 
 export type CalibratorConfig = z.output<typeof calibratorConfig>;

@@ -41,9 +41,9 @@ export async function callService(ctx: CliContext, service: string, base: URL, p
     body = null;
   }
   if (!response.ok) {
-    const answer = body as { message?: unknown; issues?: { path: string; message: string }[] } | null;
+    const answer = body as { message?: unknown; issues?: { path?: string; field?: string; message: string }[] } | null;
     const listed = answer?.issues;
-    const issues = Array.isArray(listed) ? listed.map((i) => `\n  ${i.path}: ${i.message}`).join('') : '';
+    const issues = Array.isArray(listed) ? listed.map((i) => `\n  ${i.path ?? i.field}: ${i.message}`).join('') : '';
     const message = typeof answer?.message === 'string' ? answer.message : text.slice(0, 200) || response.statusText;
     throw new CliFailure(response.status === 422 || response.status === 400 ? ExitCode.invalid : ExitCode.usage, `${service} answered ${response.status}: ${message}${issues}`);
   }

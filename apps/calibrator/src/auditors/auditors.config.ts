@@ -1,0 +1,20 @@
+import { collectTokenVariables } from '@hitl/service-kit';
+import { z } from 'zod';
+
+/**
+ * The calibrator reads the audit's auditors file: the same people read calibration
+ * reports. Their tokens reach the service as AUDITOR_TOKEN_* variables, gathered here as
+ * AUDITOR_TOKENS so that nothing but main.ts reads process.env.
+ */
+export const AUDITOR_TOKEN_PREFIX = 'AUDITOR_TOKEN_';
+
+export const auditorsConfig = z.object({
+  /** The auditors file, loaded at start. Relative paths are from the working directory. */
+  AUDITORS_PATH: z.string().min(1).default('config/auditors.yaml'),
+  /** Every AUDITOR_TOKEN_* variable by name (gathered by `collectAuditorTokens`, not a variable itself). */
+  AUDITOR_TOKENS: z.record(z.string(), z.string()).default({}),
+});
+
+export type AuditorsConfig = z.output<typeof auditorsConfig>;
+
+export const collectAuditorTokens = collectTokenVariables(AUDITOR_TOKEN_PREFIX, 'AUDITOR_TOKENS');

@@ -1,0 +1,137 @@
+// What the calibrator keeps of each event it consumes, as table rows. Pure: events in,
+// rows out, one exhaustive match on the event type.
+import { AnyEvent, DecisionProposedData, ResolutionStatus, ResolvedBy } from '@hitl/contracts';
+import { Verdict } from '@hitl/policy';
+
+/** A decision as proposed; `routed_verdict` is what the router made of it, once known. */
+export interface DecisionRow {
+  decision_id: string;
+  workspace: string;
+  agent_id: string;
+  action: string;
+  confidence: number;
+  proposal: DecisionProposedData;
+  proposed_at: string;
+  routed_verdict: Verdict | null;
+}
+
+/**
+ * One resolution of a decision: by policy (no approval), or of one approval (before the
+ * action, or a review after it). `approval_key` is the approval id, or `policy`.
+ */
+export interface ResolutionRow {
+  decision_id: string;
+  approval_key: string;
+  approval_id: string | null;
+  workspace: string;
+  action: string;
+  confidence: number;
+  status: ResolutionStatus;
+  edited: boolean;
+  resolved_by_kind: ResolvedBy['kind'];
+  resolved_by_id: string;
+  resolved_at: string;
+}
+
+/** One label as it arrived; a decision's effective label is its latest. */
+export interface LabelRow {
+  event_id: string;
+  decision_id: string;
+  workspace: string;
+  correct: boolean;
+  source: string;
+  labeled_by: string | null;
+  labeled_at: string;
+}
+
+export interface OutcomeRows {
+  decisions: DecisionRow[];
+  resolutions: ResolutionRow[];
+  labels: LabelRow[];
+}
+
+export const POLICY_APPROVAL_KEY = 'policy';
+
+/** The router's verdict a resolution by policy stands for (approved: auto_approve, blocked: block). */
+export function policyVerdict(row: Pick<ResolutionRow, 'resolved_by_kind' | 'status'>): Verdict | null {
+  if (row.resolved_by_kind !== 'policy') return null;
+  return row.status === 'approved' ? 'auto_approve' : row.status === 'blocked' ? 'block' : null;
+}
+
+export function outcomeRows(events: readonly AnyEvent[]): OutcomeRows {
+  const decisions = new Map<string, DecisionRow>();
+  const resolutions = new Map<string, ResolutionRow>();
+  const labels = new Map<string, LabelRow>();
+  const keepDecision = (row: DecisionRow) => {
+    // As the table does: the first proposal stands, the earliest time, the first verdict known.
+    const known = decisions.get(row.decision_id);
+    if (!known) decisions.set(row.decision_id, row);
+    else decisions.set(row.decision_id, { ...known, proposed_at: Date.parse(known.proposed_at) <= Date.parse(row.proposed_at) ? known.proposed_at : row.proposed_at, routed_verdict: known.routed_verdict ?? row.routed_verdict });
+  };
+
+  for (const event of events) {
+    switch (event.type) {
+      case 'hitl.decision.proposed.v1':
+        keepDecision(decisionRow(event.data, event.workspaceid, event.time, null));
+        break;
+      case 'hitl.approval.requested.v1': {
+        // A request carries the whole proposal: the decision is known even before its proposal is consumed.
+        const { route, decision } = event.data;
+        keepDecision(decisionRow(decision, event.workspaceid, event.time, route === 'post_review' ? null : route));
+        break;
+      }
+      case 'hitl.approval.resolved.v1': {
+        const d = event.data;
+        const row: ResolutionRow = {
+          decision_id: d.decision_id,
+          approval_key: d.approval_id ?? POLICY_APPROVAL_KEY,
+          approval_id: d.approval_id,
+          workspace: event.workspaceid,
+          action: d.action,
+          confidence: d.confidence,
+          status: d.status,
+          edited: d.edited,
+          resolved_by_kind: d.resolved_by.kind,
+          resolved_by_id: d.resolved_by.id,
+          resolved_at: event.time,
+        };
+        const key = `${row.decision_id}/${row.approval_key}`;
+        if (!resolutions.has(key)) resolutions.set(key, row);
+        break;
+      }
+      case 'hitl.outcome.labeled.v1': {
+        const d = event.data;
+        if (!labels.has(event.id)) {
+          labels.set(event.id, { event_id: event.id, decision_id: d.decision_id, workspace: event.workspaceid, correct: d.correct, source: d.source, labeled_by: d.labeled_by, labeled_at: event.time });
+        }
+        break;
+      }
+      case 'hitl.approval.assigned.v1':
+      case 'hitl.approval.reassigned.v1':
+      case 'hitl.approval.escalated.v1':
+      case 'hitl.approval.clarification_requested.v1':
+      case 'hitl.approval.clarification_provided.v1':
+      case 'hitl.approval.rolled_back.v1':
+      case 'hitl.action.executed.v1':
+        break; // not calibration material
+      default: {
+        const unhandled: never = event;
+        throw new Error(`unhandled event type ${(unhandled as AnyEvent).type}`);
+      }
+    }
+  }
+  return { decisions: [...decisions.values()], resolutions: [...resolutions.values()], labels: [...labels.values()] };
+}
+
+function decisionRow(data: DecisionProposedData, workspace: string, time: string, verdict: Verdict | null): DecisionRow {
+  return {
+    decision_id: data.decision_id,
+    workspace,
+    agent_id: data.agent.id,
+    action: data.action,
+    confidence: data.confidence,
+    proposal: data,
+    proposed_at: time,
+    routed_verdict: verdict,
+  };
+}

@@ -1,0 +1,16 @@
+import { AnyEvent, Topics } from '@hitl/contracts';
+import { MessageContext } from '@hitl/messaging';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { OutcomesService } from './outcomes.service';
+
+/** The calibrator's Kafka adapter: proposals, routings, resolutions and labels, a chunk at a time (de-duplicated by the transport). */
+@Controller()
+export class OutcomesConsumer {
+  constructor(private readonly outcomes: OutcomesService) {}
+
+  @EventPattern([Topics.DecisionProposed, Topics.ApprovalRequested, Topics.ApprovalResolved, Topics.OutcomeLabeled], { batch: true })
+  onEvents(@Payload() events: AnyEvent[], @Ctx() ctx: MessageContext): Promise<void> {
+    return this.outcomes.record(ctx.manager, events);
+  }
+}

@@ -1,0 +1,120 @@
+import { EntityManager } from 'typeorm';
+import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
+import { DecisionRow, LabelRow, OutcomeRows, ResolutionRow, policyVerdict } from './outcome-rows';
+
+/** `"<schema>".<name>`: the service's own schema, from the DataSource (tests run under others). */
+export function table(manager: EntityManager, name: string): string {
+  const { schema } = manager.connection.options as PostgresDataSourceOptions;
+  return `"${schema}".${name}`;
+}
+
+// pg_advisory_xact_lock(namespace, key): one namespace for "a decision's row in decisions".
+const DECISION_LOCKS = 0x43414c49;
+
+/**
+ * Writes a chunk's rows, one multi-row statement per table; what is already there stays
+ * (the first proposal, the first resolution of each approval, each label once).
+ * Returns how many rows were new.
+ */
+export async function saveOutcomes(manager: EntityManager, rows: OutcomeRows): Promise<{ decisions: number; resolutions: number; labels: number }> {
+  const verdicts = rows.resolutions.flatMap((r) => {
+    const verdict = policyVerdict(r);
+    return verdict ? [{ decision_id: r.decision_id, verdict }] : [];
+  });
+  // A decision's proposal and its policy resolution come on different topics, maybe at
+  // once on two replicas: each waits for the other, so the verdict is never missed.
+  await lockDecisions(manager, [...rows.decisions.map((d) => d.decision_id), ...verdicts.map((v) => v.decision_id)]);
+  const resolutions = await insertResolutions(manager, rows.resolutions);
+  if (verdicts.length > 0) {
+    await manager.query(
+      `UPDATE ${table(manager, 'decisions')} d SET routed_verdict = v.verdict
+         FROM UNNEST($1::uuid[], $2::text[]) AS v(decision_id, verdict)
+        WHERE d.decision_id = v.decision_id AND d.routed_verdict IS NULL`,
+      [verdicts.map((v) => v.decision_id), verdicts.map((v) => v.verdict)],
+    );
+  }
+  const decisions = await upsertDecisions(manager, rows.decisions);
+  const labels = await insertLabels(manager, rows.labels);
+  return { decisions, resolutions, labels };
+}
+
+async function lockDecisions(manager: EntityManager, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  // The first 32 bits of the uuid, in one order for every transaction: no deadlock.
+  const keys = [...new Set(ids.map((id) => parseInt(id.slice(0, 8), 16) | 0))].sort((a, b) => a - b);
+  await manager.query('SELECT pg_advisory_xact_lock($1::int, k) FROM UNNEST($2::int[]) AS k', [DECISION_LOCKS, keys]);
+}
+
+async function insertResolutions(manager: EntityManager, rows: ResolutionRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const column = <K extends keyof ResolutionRow>(key: K) => rows.map((r) => r[key]);
+  const inserted: unknown[] = await manager.query(
+    `INSERT INTO ${table(manager, 'resolutions')}
+       (decision_id, approval_key, approval_id, workspace, action, confidence, status, edited, resolved_by_kind, resolved_by_id, resolved_at)
+     SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::float8[], $7::text[], $8::bool[], $9::text[], $10::text[], $11::timestamptz[])
+     ON CONFLICT (decision_id, approval_key) DO NOTHING
+     RETURNING decision_id`,
+    [
+      column('decision_id'),
+      column('approval_key'),
+      column('approval_id'),
+      column('workspace'),
+      column('action'),
+      column('confidence'),
+      column('status'),
+      column('edited'),
+      column('resolved_by_kind'),
+      column('resolved_by_id'),
+      column('resolved_at'),
+    ],
+  );
+  return inserted.length;
+}
+
+async function upsertDecisions(manager: EntityManager, rows: DecisionRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const column = <K extends keyof DecisionRow>(key: K) => rows.map((r) => r[key]);
+  const decisions = table(manager, 'decisions');
+  // A verdict a policy resolution already gave is filled in; the first proposal stands,
+  // with the earliest time seen (a request may have brought the decision first).
+  const written: { inserted: boolean }[] = await manager.query(
+    `INSERT INTO ${decisions} AS d (decision_id, workspace, agent_id, action, confidence, proposal, proposed_at, routed_verdict)
+     SELECT u.decision_id, u.workspace, u.agent_id, u.action, u.confidence, u.proposal, u.proposed_at,
+            COALESCE(u.routed_verdict, (
+              SELECT CASE r.status WHEN 'approved' THEN 'auto_approve' WHEN 'blocked' THEN 'block' END
+                FROM ${table(manager, 'resolutions')} r
+               WHERE r.decision_id = u.decision_id AND r.resolved_by_kind = 'policy' AND r.status IN ('approved', 'blocked')
+               LIMIT 1))
+       FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::jsonb[], $7::timestamptz[], $8::text[])
+            AS u(decision_id, workspace, agent_id, action, confidence, proposal, proposed_at, routed_verdict)
+     ON CONFLICT (decision_id) DO UPDATE
+        SET proposed_at = LEAST(d.proposed_at, EXCLUDED.proposed_at),
+            routed_verdict = COALESCE(d.routed_verdict, EXCLUDED.routed_verdict)
+     RETURNING (xmax = 0) AS inserted`,
+    [
+      column('decision_id'),
+      column('workspace'),
+      column('agent_id'),
+      column('action'),
+      column('confidence'),
+      rows.map((r) => JSON.stringify(r.proposal)),
+      column('proposed_at'),
+      column('routed_verdict'),
+    ],
+  );
+  return written.filter((w) => w.inserted).length;
+}
+
+async function insertLabels(manager: EntityManager, rows: LabelRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const column = <K extends keyof LabelRow>(key: K) => rows.map((r) => r[key]);
+  // Labels of decisions not seen (yet) are kept all the same: no foreign key.
+  const inserted: unknown[] = await manager.query(
+    `INSERT INTO ${table(manager, 'labels')} (event_id, decision_id, workspace, correct, source, labeled_by, labeled_at)
+     SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::bool[], $5::text[], $6::text[], $7::timestamptz[])
+     ON CONFLICT (event_id) DO NOTHING
+     RETURNING event_id`,
+    [column('event_id'), column('decision_id'), column('workspace'), column('correct'), column('source'), column('labeled_by'), column('labeled_at')],
+  );
+  return inserted.length;
+}

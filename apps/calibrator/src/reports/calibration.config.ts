@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+const PROPORTION = /^(0(\.\d+)?|1(\.0+)?)$/;
+
+/** What a report judges against and over how long. */
+export const calibrationConfig = z.object({
+  /** The accuracy an action must reach: thresholds are suggested and promotions judged against it. */
+  CALIBRATION_TARGET_ACCURACY: z
+    .string()
+    .trim()
+    .regex(PROPORTION, { error: 'must be a number above 0 and at most 1, e.g. 0.95' })
+    .transform(Number)
+    .refine((x) => x > 0, { error: 'must be a number above 0 and at most 1, e.g. 0.95' })
+    .default(0.95),
+  /** The lookback window of scheduled reports (and of requested ones that name none), in days. */
+  CALIBRATION_WINDOW_DAYS: z
+    .string()
+    .trim()
+    .regex(/^\d{1,3}$/, { error: 'must be a whole number of days from 1 to 365' })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 365, { error: 'must be a whole number of days from 1 to 365' })
+    .default(30),
+});
+
+export type CalibrationConfig = z.output<typeof calibrationConfig>;

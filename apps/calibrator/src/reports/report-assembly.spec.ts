@@ -1,0 +1,69 @@
+import { CalibrationPolicy } from '@hitl/calibration';
+import { AggregateRow, Aggregates, assembleReports } from './report-assembly';
+
+// Sums for `n` outcomes all stated at `confidence`, `correct` of them right.
+const row = (action: string, agent: string | null, bucket: number, n: number, confidence: number, correct: number): AggregateRow => ({
+  action,
+  agent_id: agent,
+  per_agent: agent !== null,
+  bucket,
+  n,
+  sum_confidence: n * confidence,
+  correct,
+  sum_squared_error: correct * (confidence - 1) ** 2 + (n - correct) * confidence ** 2,
+});
+
+const refunds: CalibrationPolicy = { target_accuracy: 0.95, mode: 'approve_before', auto_approve_confidence: 0.97 };
+const policyOf = (action: string) => (action === 'process_refund' ? refunds : null);
+const none: Aggregates = { buckets: [], interventions: [], previous: [] };
+
+describe('assembling reports from aggregates', () => {
+  it('an action whose only agent overstates: one report with the finding and a stricter threshold', () => {
+    const reports = assembleReports({ ...none, buckets: [row('process_refund', null, 9, 300, 0.97, 180), row('process_refund', 'overconfident-bot', 9, 300, 0.97, 180)] }, policyOf);
+    expect(reports).toHaveLength(1); // the agent's report would repeat the action's
+    expect(reports[0]).toMatchObject({ action: 'process_refund', agent_id: null, n: 300, accuracy: 0.6, suggested_auto_approve_confidence: 1 });
+    expect(reports[0].findings.map((f) => f.text)).toEqual(['overstates confidence at 0.9: actual 0.60 (stated 0.97, n=300)']);
+  });
+
+  it('agents with 50 or more outcomes get their own report after the action’s; fewer do not', () => {
+    const buckets = [
+      row('process_refund', null, 9, 340, 0.97, 210),
+      row('process_refund', null, 7, 60, 0.75, 45),
+      row('process_refund', 'overconfident-bot', 9, 300, 0.97, 180),
+      row('process_refund', 'careful-bot', 7, 60, 0.75, 45),
+      row('process_refund', 'careful-bot', 9, 40, 0.97, 30),
+    ];
+    const reports = assembleReports({ ...none, buckets }, policyOf);
+    expect(reports.map((r) => [r.action, r.agent_id, r.n])).toEqual([
+      ['process_refund', null, 400],
+      ['process_refund', 'careful-bot', 100],
+      ['process_refund', 'overconfident-bot', 300],
+    ]);
+  });
+
+  it('actions in name order; one the manifest does not know is reported without a policy', () => {
+    const reports = assembleReports({ ...none, buckets: [row('wire_money', null, 5, 30, 0.55, 15), row('process_refund', null, 9, 30, 0.97, 29)] }, policyOf);
+    expect(reports.map((r) => r.action)).toEqual(['process_refund', 'wire_money']);
+    expect(reports[1]).toMatchObject({ suggested_auto_approve_confidence: null, promotion: null, demotion: null });
+  });
+
+  it('interventions of the action and of each agent go to their reports', () => {
+    const buckets = [row('process_refund', null, 9, 120, 0.97, 118), row('process_refund', 'a', 9, 60, 0.97, 59), row('process_refund', 'b', 9, 60, 0.97, 59)];
+    const interventions = [
+      { action: 'process_refund', agent_id: null, per_agent: false, approved_unchanged: 40, edited: 6, denied: 4 },
+      { action: 'process_refund', agent_id: 'a', per_agent: true, approved_unchanged: 20, edited: 0, denied: 0 },
+    ];
+    const [all, a, b] = assembleReports({ ...none, buckets, interventions }, policyOf);
+    expect(all.intervention).toEqual({ approved_unchanged: 40, edited: 6, denied: 4, rate: 0.2 });
+    expect(a.intervention).toEqual({ approved_unchanged: 20, edited: 0, denied: 0, rate: 0 });
+    expect(b.intervention).toBeNull();
+  });
+
+  it('a drop from the previous window raises a demotion alert; a previous window under 20 outcomes says nothing', () => {
+    const buckets = [row('process_refund', null, 9, 100, 0.97, 70)];
+    const [dropped] = assembleReports({ ...none, buckets, previous: [{ action: 'process_refund', n: 100, correct: 97 }] }, policyOf);
+    expect(dropped.demotion?.reason).toBe('accuracy fell from 0.97 to 0.70 (target 0.95, n=100)');
+    const [unknown] = assembleReports({ ...none, buckets, previous: [{ action: 'process_refund', n: 19, correct: 19 }] }, policyOf);
+    expect(unknown.demotion).toBeNull();
+  });
+});

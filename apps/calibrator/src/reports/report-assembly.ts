@@ -1,0 +1,74 @@
+// From SQL aggregates to per-action (and per-agent) reports. Pure: the lib does the math.
+import { ActionReport, BucketRow, CalibrationPolicy, FINDINGS_FROM, InterventionCounts, buildReport } from '@hitl/calibration';
+
+/** Agents get their own report from this many labeled outcomes of an action. */
+export const PER_AGENT_FROM = 50;
+
+/** One bucket's sums, for an action (`per_agent` false) or one of its agents. */
+export interface AggregateRow extends BucketRow {
+  per_agent: boolean;
+}
+
+export interface InterventionRow extends InterventionCounts {
+  action: string;
+  agent_id: string | null;
+  per_agent: boolean;
+}
+
+export interface AccuracyRow {
+  action: string;
+  n: number;
+  correct: number;
+}
+
+export interface Aggregates {
+  buckets: AggregateRow[];
+  interventions: InterventionRow[];
+  /** The window before this one, for demotion alerts. */
+  previous: AccuracyRow[];
+}
+
+/**
+ * One report per action, sorted by name, each followed by a report per agent that has
+ * at least PER_AGENT_FROM labeled outcomes (unless it is the action's only agent: that
+ * report would repeat the action's). The previous window counts from FINDINGS_FROM outcomes.
+ */
+export function assembleReports(aggregates: Aggregates, policyOf: (action: string) => CalibrationPolicy | null): ActionReport[] {
+  const actions = [...new Set(aggregates.buckets.map((b) => b.action))].sort();
+  const interventionsOf = (action: string, agent: string | null): InterventionCounts | null => {
+    const row = aggregates.interventions.find((i) => i.action === action && i.per_agent === (agent !== null) && i.agent_id === agent);
+    return row ? { approved_unchanged: row.approved_unchanged, edited: row.edited, denied: row.denied } : null;
+  };
+  const reports: ActionReport[] = [];
+  for (const action of actions) {
+    const policy = policyOf(action);
+    const rows = aggregates.buckets.filter((b) => b.action === action);
+    const previous = aggregates.previous.find((p) => p.action === action);
+    const own = rows.filter((r) => !r.per_agent);
+    reports.push(
+      buildReport({
+        action,
+        agent_id: null,
+        buckets: own.map(bucketRow),
+        interventions: interventionsOf(action, null),
+        policy,
+        previous_accuracy: previous && previous.n >= FINDINGS_FROM ? previous.correct / previous.n : null,
+      }),
+    );
+    const total = sum(own);
+    const agents = [...new Set(rows.filter((r) => r.per_agent && r.agent_id !== null).map((r) => r.agent_id as string))].sort();
+    for (const agent of agents) {
+      const agentRows = rows.filter((r) => r.per_agent && r.agent_id === agent);
+      const n = sum(agentRows);
+      if (n < PER_AGENT_FROM || n === total) continue;
+      reports.push(buildReport({ action, agent_id: agent, buckets: agentRows.map(bucketRow), interventions: interventionsOf(action, agent), policy, previous_accuracy: null }));
+    }
+  }
+  return reports;
+}
+
+const sum = (rows: AggregateRow[]) => rows.reduce((s, r) => s + r.n, 0);
+
+function bucketRow({ per_agent: _perAgent, ...row }: AggregateRow): BucketRow {
+  return row;
+}

@@ -1,0 +1,95 @@
+import { buildReport } from '@hitl/calibration';
+import { ReportFacts, reportDocument } from './report-document';
+
+const MANIFEST = `version: 1
+actions:
+  process_refund:
+    severity: high
+    reversible: false
+    approval_required: true
+    thresholds: { auto_approve_confidence: 0.97, escalate_confidence: 0.60 }
+`;
+
+const overstating = buildReport({
+  action: 'process_refund',
+  agent_id: null,
+  buckets: [{ action: 'process_refund', agent_id: null, bucket: 9, n: 300, sum_confidence: 291, correct: 180, sum_squared_error: 180 * 0.03 ** 2 + 120 * 0.97 ** 2 }],
+  interventions: { approved_unchanged: 40, edited: 6, denied: 4 },
+  policy: { target_accuracy: 0.95, mode: 'approve_before', auto_approve_confidence: 0.97 },
+  previous_accuracy: null,
+});
+
+const facts: ReportFacts = {
+  id: '0b9a6c1e-2f3d-4a5b-8c7d-9e0f1a2b3c4d',
+  generatedAt: new Date('2026-11-23T06:00:00Z'),
+  trigger: 'schedule',
+  requestedBy: null,
+  workspace: null,
+  windowDays: 30,
+  since: new Date('2026-10-24T06:00:00Z'),
+  manifest: { path: 'manifests/refunds.yaml', version: 'sha256:abc', text: MANIFEST },
+  targetAccuracy: 0.95,
+  unknownOutcomes: 7,
+  supersededLabels: 3,
+  reports: [overstating, { ...overstating, agent_id: 'overconfident-bot' }],
+};
+
+describe('a stored report', () => {
+  const doc = reportDocument(facts);
+
+  it('the body: scope, window, counts, the findings of every report with their action and agent, links', () => {
+    expect(doc.body).toMatchObject({
+      id: facts.id,
+      generated_at: '2026-11-23T06:00:00.000Z',
+      trigger: 'schedule',
+      workspace: null,
+      window: { days: 30, since: '2026-10-24T06:00:00.000Z', until: '2026-11-23T06:00:00.000Z' },
+      manifest: { path: 'manifests/refunds.yaml', version: 'sha256:abc' },
+      labeled_outcomes: 300,
+      unknown_outcomes: 7,
+      superseded_labels: 3,
+      links: {
+        markdown: `/reports/${facts.id}.md`,
+        patch: `/reports/${facts.id}/suggestions.patch`,
+        diagrams: { process_refund: `/reports/${facts.id}/diagram/process_refund.svg` },
+      },
+    });
+    expect(doc.body.findings.map((f) => [f.action, f.agent_id, f.text])).toEqual([
+      ['process_refund', null, 'overstates confidence at 0.9: actual 0.60 (stated 0.97, n=300)'],
+      ['process_refund', 'overconfident-bot', 'overstates confidence at 0.9: actual 0.60 (stated 0.97, n=300)'],
+    ]);
+  });
+
+  it('the patch raises the threshold in the manifest file, with the evidence on the line', () => {
+    expect(doc.patch).toContain('--- a/manifests/refunds.yaml');
+    expect(doc.patch).toContain('-    thresholds: { auto_approve_confidence: 0.97, escalate_confidence: 0.60 }');
+    expect(doc.patch).toMatch(/\+ {4}thresholds: \{ auto_approve_confidence: 1, escalate_confidence: 0\.60 \} {2}# calibration of 2026-11-23 \(30d, report 0b9a6c1e\): overstates confidence at 0\.9/);
+    expect(doc.body.suggestions).toEqual([expect.objectContaining({ action: 'process_refund', field: 'thresholds.auto_approve_confidence', from: 0.97, to: 1 })]);
+  });
+
+  it('one diagram per action (agents’ reports are in the JSON and the Markdown)', () => {
+    expect(Object.keys(doc.svgs)).toEqual(['process_refund']);
+    expect(doc.svgs.process_refund.startsWith('<svg')).toBe(true);
+  });
+
+  it('the Markdown: the lib’s report, then what the numbers cover and where the files are', () => {
+    expect(doc.markdown).toContain('# Calibration report');
+    expect(doc.markdown).toContain('**Finding:** overstates confidence at 0.9: actual 0.60');
+    expect(doc.markdown).toContain('- Scope: every workspace; scheduled.');
+    expect(doc.markdown).toContain('300 labeled outcomes, each decision counted once (its latest label; 3 later labels replaced earlier ones); 7 for unknown decisions.');
+    expect(doc.markdown).toContain(`- Reliability diagram of process_refund: /reports/${facts.id}/diagram/process_refund.svg`);
+  });
+
+  it('nothing labeled in the window: an empty report, still with its counts', () => {
+    const empty = reportDocument({ ...facts, reports: [], unknownOutcomes: 2, supersededLabels: 0 });
+    expect(empty.body).toMatchObject({ labeled_outcomes: 0, unknown_outcomes: 2, findings: [], suggestions: [], reports: [], links: { diagrams: {} } });
+    expect([empty.patch, empty.svgs]).toEqual(['', {}]);
+    expect(empty.markdown).toContain('2 labeled outcomes are for decisions this service has not seen');
+  });
+
+  it('no manifest file to read: no suggestions, and the report says so', () => {
+    const without = reportDocument({ ...facts, manifest: { ...facts.manifest, text: null } });
+    expect([without.patch, without.body.suggestions]).toEqual(['', []]);
+    expect(without.markdown).toContain('The manifest file could not be read: no suggestions.');
+  });
+});

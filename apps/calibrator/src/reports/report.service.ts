@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
+import { CalibrationPolicy } from '@hitl/calibration';
+import { ManifestStore, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
+import { Inject, Injectable } from '@nestjs/common';
+import { Logger } from 'pino';
+import { Counter } from 'prom-client';
+import { DataSource, EntityManager } from 'typeorm';
+import { CalibrationConfig } from './calibration.config';
+import { assembleReports } from './report-assembly';
+import { CalibrationReport, ReportTrigger, reportDocument } from './report-document';
+import { ReportRecord, ReportScope, ReportSummary, Window, accuracyByAction, bucketAggregates, findReport, insertReport, interventionCounts, labelCounts, latestReportId, listReports } from './reports.repository';
+
+const DAY_MS = 86_400_000;
+
+const generated = new Counter({ name: 'hitl_calibrator_reports_total', help: 'Calibration reports generated, by trigger', labelNames: ['trigger'] });
+
+export interface GenerateOptions {
+  /** null (the default): every workspace. */
+  workspace?: string | null;
+  trigger?: ReportTrigger;
+  requestedBy?: string | null;
+  /** The transaction to work in (the schedule's); else one of its own. */
+  manager?: EntityManager;
+}
+
+/**
+ * Generates a report: aggregates in PostgreSQL, judges with @hitl/calibration against
+ * the manifest in force, renders (JSON, Markdown, SVG, the manifest patch) and stores it.
+ * The manifest file is read, never written.
+ */
+@Injectable()
+export class ReportService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly manifests: ManifestStore,
+    @Inject(SERVICE_CONFIG) private readonly config: CalibrationConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async generate(now: Date, windowDays: number, options: GenerateOptions = {}): Promise<CalibrationReport> {
+    if (!options.manager) return this.dataSource.transaction('REPEATABLE READ', (manager) => this.generate(now, windowDays, { ...options, manager }));
+    const manager = options.manager;
+    const workspace = options.workspace ?? null;
+    const trigger = options.trigger ?? 'request';
+    const window: Window = { since: new Date(now.getTime() - windowDays * DAY_MS), until: now, workspace };
+    const before: Window = { since: new Date(window.since.getTime() - windowDays * DAY_MS), until: window.since, workspace };
+
+    const buckets = await bucketAggregates(manager, window);
+    const interventions = await interventionCounts(manager, window);
+    const previous = await accuracyByAction(manager, before);
+    const labels = await labelCounts(manager, window);
+
+    const { manifest, path } = this.manifests.current;
+    const policyOf = (action: string): CalibrationPolicy | null => {
+      const policy = manifest.actions.get(action);
+      return policy ? { target_accuracy: this.config.CALIBRATION_TARGET_ACCURACY, mode: policy.mode, auto_approve_confidence: policy.autoApproveConfidence } : null;
+    };
+    const reports = assembleReports({ buckets, interventions, previous }, policyOf);
+    const stored = reportDocument({
+      id: randomUUID(),
+      generatedAt: now,
+      trigger,
+      requestedBy: options.requestedBy ?? null,
+      workspace,
+      windowDays,
+      since: window.since,
+      manifest: { path: displayPath(path), version: manifest.version, text: this.manifestText(path) },
+      targetAccuracy: this.config.CALIBRATION_TARGET_ACCURACY,
+      unknownOutcomes: labels.unknown_outcomes,
+      supersededLabels: labels.superseded_labels,
+      reports,
+    });
+    await insertReport(manager, stored, { trigger, requestedBy: options.requestedBy ?? null, windowDays });
+    generated.inc({ trigger });
+    const { body } = stored;
+    this.logger.info(
+      { report: body.id, trigger, workspace, window_days: windowDays, labeled: body.labeled_outcomes, unknown: body.unknown_outcomes, findings: body.findings.length, suggestions: body.suggestions.length },
+      'calibration report generated',
+    );
+    return body;
+  }
+
+  find(id: string): Promise<ReportRecord | null> {
+    return findReport(this.dataSource.manager, id);
+  }
+
+  list(scope: ReportScope, limit: number): Promise<ReportSummary[]> {
+    return listReports(this.dataSource.manager, scope, limit);
+  }
+
+  async latest(scope: ReportScope): Promise<ReportRecord | null> {
+    const id = await latestReportId(this.dataSource.manager, scope);
+    return id === null ? null : this.find(id);
+  }
+
+  /** The manifest file as it is on disk now: what a suggested patch applies to. */
+  private manifestText(path: string): string | null {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      this.logger.warn({ manifest: path, error: (error as Error).message }, 'cannot read the manifest file: the report has no suggestions');
+      return null;
+    }
+  }
+}
+
+/** The manifest's path as a patch names it: relative to the working directory (the repository), when inside it. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : path;
+}

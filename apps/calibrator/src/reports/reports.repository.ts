@@ -1,0 +1,174 @@
+// The report's SQL: aggregation in PostgreSQL (a row per action, agent and bucket, never
+// a row per outcome), and the stored reports.
+import { EntityManager } from 'typeorm';
+import { table } from '../outcomes/outcomes.repository';
+import { AccuracyRow, AggregateRow, InterventionRow } from './report-assembly';
+import { ReportTrigger, StoredReport } from './report-document';
+
+export interface Window {
+  since: Date;
+  until: Date;
+  /** null: every workspace. */
+  workspace: string | null;
+}
+
+/**
+ * The labeled decisions of a window, one row each: its latest label, its action, agent
+ * and stated confidence (from the proposal, else from a resolution, whichever this
+ * service has), and its bucket. A decision belongs to the window of when it was proposed
+ * (resolved, when only its resolution is known). Labels before the window are not read:
+ * a decision's labels come after it.
+ */
+function outcomesSql(manager: EntityManager): string {
+  return `
+    effective AS (
+      SELECT DISTINCT ON (decision_id) decision_id, correct
+        FROM ${table(manager, 'labels')}
+       WHERE labeled_at >= $1
+       ORDER BY decision_id, labeled_at DESC, event_id DESC
+    ),
+    outcomes AS (
+      SELECT COALESCE(d.action, r.action) AS action,
+             d.agent_id,
+             COALESCE(d.confidence, r.confidence) AS confidence,
+             LEAST(9, GREATEST(0, floor(COALESCE(d.confidence, r.confidence) * 10 + 1e-9)))::int AS bucket,
+             e.correct
+        FROM effective e
+        LEFT JOIN ${table(manager, 'decisions')} d ON d.decision_id = e.decision_id
+        -- The first resolution, looked up only for decisions whose proposal was not seen.
+        LEFT JOIN LATERAL (
+          SELECT action, confidence, workspace, resolved_at FROM ${table(manager, 'resolutions')}
+           WHERE decision_id = e.decision_id AND d.decision_id IS NULL
+           ORDER BY resolved_at, approval_key
+           LIMIT 1
+        ) r ON true
+       WHERE COALESCE(d.proposed_at, r.resolved_at) >= $1
+         AND COALESCE(d.proposed_at, r.resolved_at) < $2
+         AND ($3::text IS NULL OR COALESCE(d.workspace, r.workspace) = $3)
+    )`;
+}
+
+const windowParams = (w: Window) => [w.since, w.until, w.workspace];
+
+/** Per action and bucket, and per action, agent and bucket: count, Σ confidence, correct, Σ squared error. */
+export async function bucketAggregates(manager: EntityManager, window: Window): Promise<AggregateRow[]> {
+  const rows: AggregateRow[] = await manager.query(
+    `WITH ${outcomesSql(manager)}
+     SELECT action,
+            agent_id,
+            GROUPING(agent_id) = 0 AS per_agent,
+            bucket,
+            count(*)::int AS n,
+            sum(confidence)::float8 AS sum_confidence,
+            (count(*) FILTER (WHERE correct))::int AS correct,
+            sum(power(confidence - CASE WHEN correct THEN 1 ELSE 0 END, 2))::float8 AS sum_squared_error
+       FROM outcomes
+      GROUP BY GROUPING SETS ((action, bucket), (action, agent_id, bucket))
+      ORDER BY action, per_agent, agent_id, bucket`,
+    windowParams(window),
+  );
+  // GROUPING SETS leaves agent_id null on the per-action rows.
+  return rows.map((r) => ({ ...r, agent_id: r.per_agent ? r.agent_id : null }));
+}
+
+/** Accuracy per action: for the window before, to tell a drop. */
+export function accuracyByAction(manager: EntityManager, window: Window): Promise<AccuracyRow[]> {
+  return manager.query(
+    `WITH ${outcomesSql(manager)}
+     SELECT action, count(*)::int AS n, (count(*) FILTER (WHERE correct))::int AS correct
+       FROM outcomes GROUP BY action`,
+    windowParams(window),
+  );
+}
+
+/** What reviewers did with the decisions they resolved in the window (reviews after the fact included), per action and per agent. */
+export function interventionCounts(manager: EntityManager, window: Window): Promise<InterventionRow[]> {
+  return manager.query(
+    `SELECT r.action,
+            CASE WHEN GROUPING(d.agent_id) = 0 THEN d.agent_id END AS agent_id,
+            GROUPING(d.agent_id) = 0 AS per_agent,
+            (count(*) FILTER (WHERE r.status = 'approved' AND NOT r.edited))::int AS approved_unchanged,
+            (count(*) FILTER (WHERE r.status = 'approved' AND r.edited))::int AS edited,
+            (count(*) FILTER (WHERE r.status = 'denied'))::int AS denied
+       FROM ${table(manager, 'resolutions')} r
+       LEFT JOIN ${table(manager, 'decisions')} d ON d.decision_id = r.decision_id
+      WHERE r.resolved_by_kind = 'reviewer'
+        AND r.resolved_at >= $1 AND r.resolved_at < $2
+        AND ($3::text IS NULL OR r.workspace = $3)
+      GROUP BY GROUPING SETS ((r.action), (r.action, d.agent_id))`,
+    windowParams(window),
+  );
+}
+
+/** Labels of the window: for decisions never seen (counted per decision), and those a later label replaced. */
+export async function labelCounts(manager: EntityManager, window: Window): Promise<{ unknown_outcomes: number; superseded_labels: number }> {
+  const [row] = await manager.query(
+    `WITH labeled AS (
+       SELECT decision_id FROM ${table(manager, 'labels')}
+        WHERE labeled_at >= $1 AND labeled_at < $2 AND ($3::text IS NULL OR workspace = $3)
+     )
+     SELECT (SELECT count(*) - count(DISTINCT decision_id) FROM labeled)::int AS superseded_labels,
+            (SELECT count(DISTINCT l.decision_id) FROM labeled l
+              WHERE NOT EXISTS (SELECT 1 FROM ${table(manager, 'decisions')} d WHERE d.decision_id = l.decision_id)
+                AND NOT EXISTS (SELECT 1 FROM ${table(manager, 'resolutions')} r WHERE r.decision_id = l.decision_id))::int AS unknown_outcomes`,
+    windowParams(window),
+  );
+  return row;
+}
+
+export interface ReportRecord extends StoredReport {
+  id: string;
+  workspace: string | null;
+}
+
+export async function insertReport(manager: EntityManager, report: StoredReport, meta: { trigger: ReportTrigger; requestedBy: string | null; windowDays: number }): Promise<void> {
+  const { body } = report;
+  await manager.query(
+    `INSERT INTO ${table(manager, 'reports')} (id, generated_at, window_days, workspace, trigger, requested_by, body, markdown, patch, svgs)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [body.id, body.generated_at, meta.windowDays, body.workspace, meta.trigger, meta.requestedBy, JSON.stringify(body), report.markdown, report.patch, JSON.stringify(report.svgs)],
+  );
+}
+
+export async function findReport(manager: EntityManager, id: string): Promise<ReportRecord | null> {
+  const [row] = await manager.query(`SELECT id, workspace, body, markdown, patch, svgs FROM ${table(manager, 'reports')} WHERE id = $1`, [id]);
+  return row ?? null;
+}
+
+/** Which reports a reader sees: '*' every one; else those of the listed workspaces (not those over every workspace). */
+export type ReportScope = '*' | string[];
+
+export interface ReportSummary {
+  id: string;
+  generated_at: string;
+  trigger: ReportTrigger;
+  workspace: string | null;
+  window_days: number;
+  labeled_outcomes: number;
+  findings: number;
+  suggestions: number;
+}
+
+export async function listReports(manager: EntityManager, scope: ReportScope, limit: number): Promise<ReportSummary[]> {
+  const rows: (Omit<ReportSummary, 'generated_at'> & { generated_at: Date })[] = await manager.query(
+    `SELECT id, generated_at, trigger, workspace, window_days,
+            (body->>'labeled_outcomes')::int AS labeled_outcomes,
+            jsonb_array_length(body->'findings') AS findings,
+            jsonb_array_length(body->'suggestions') AS suggestions
+       FROM ${table(manager, 'reports')}
+      WHERE $1::text[] IS NULL OR workspace = ANY ($1)
+      ORDER BY generated_at DESC, id
+      LIMIT $2`,
+    [scope === '*' ? null : scope, limit],
+  );
+  return rows.map((r) => ({ ...r, generated_at: r.generated_at.toISOString() }));
+}
+
+export async function latestReportId(manager: EntityManager, scope: ReportScope): Promise<string | null> {
+  const [row] = await manager.query(
+    `SELECT id FROM ${table(manager, 'reports')} WHERE $1::text[] IS NULL OR workspace = ANY ($1) ORDER BY generated_at DESC, id LIMIT 1`,
+    [scope === '*' ? null : scope],
+  );
+  return row?.id ?? null;
+}
+

@@ -1,0 +1,79 @@
+// The events a calibration is made of, written by hand as CloudEvents JSON (as an agent,
+// the router, the escalation service or a labeling job in any language would send them).
+import { randomUUID } from 'node:crypto';
+
+const WORKSPACE = 'acme-support';
+const hash = `sha256:${'c'.repeat(64)}`;
+
+const envelope = (type: string, source: string, subject: string, time: Date, data: object, id: string = randomUUID()) => ({
+  specversion: '1.0',
+  id,
+  source,
+  type,
+  time: time.toISOString(),
+  subject,
+  datacontenttype: 'application/json',
+  workspaceid: WORKSPACE,
+  data,
+});
+
+export type RawEvent = ReturnType<typeof envelope>;
+
+export interface Decision {
+  decisionId: string;
+  agent: string;
+  action: string;
+  confidence: number;
+}
+
+const proposalData = (d: Decision) => ({
+  decision_id: d.decisionId,
+  agent: { id: d.agent, model: 'test-model' },
+  action: d.action,
+  parameters: { order_id: `ORD-${d.decisionId.slice(0, 8)}`, amount_usd: 20 },
+  confidence: d.confidence,
+  confidence_basis: 'looks like the usual case',
+  uncertainty_factors: [],
+  recommended_review: false,
+  summary: 'Refund the customer.',
+});
+
+export const proposed = (d: Decision, time: Date, id?: string) => envelope('hitl.decision.proposed.v1', `agent/${d.agent}`, d.decisionId, time, proposalData(d), id);
+
+export const requested = (d: Decision, approvalId: string, time: Date) =>
+  envelope('hitl.approval.requested.v1', 'hitl/router', d.decisionId, time, {
+    approval_id: approvalId,
+    decision_id: d.decisionId,
+    route: 'human_review',
+    reasons: [{ rule: 'confidence_below_auto_approve', detail: 'below the threshold' }],
+    manifest_version: 'sha256:test',
+    reviewer_role: 'support_agent',
+    escalation_path: ['support_agent'],
+    sla_deadline: new Date(time.getTime() + 3_600_000).toISOString(),
+    expires_at: null,
+    on_timeout: 'deny',
+    required_approvals: 1,
+    rollback_window_seconds: null,
+    decision: proposalData(d),
+    payload_hash: hash,
+  });
+
+export const resolved = (d: Decision, time: Date, how: { by: 'policy' } | { by: 'reviewer'; approvalId: string; status: 'approved' | 'denied'; edited: boolean }) =>
+  envelope('hitl.approval.resolved.v1', how.by === 'policy' ? 'hitl/router' : 'hitl/escalation', d.decisionId, time, {
+    decision_id: d.decisionId,
+    approval_id: how.by === 'policy' ? null : how.approvalId,
+    status: how.by === 'policy' ? 'approved' : how.status,
+    resolved_by: how.by === 'policy' ? { kind: 'policy', id: 'sha256:test' } : { kind: 'reviewer', id: 'rev-alice' },
+    parameters: proposalData(d).parameters,
+    edited: how.by === 'policy' ? false : how.edited,
+    reasons: [],
+    notes: null,
+    chosen_option: null,
+    manifest_version: 'sha256:test',
+    confidence: d.confidence,
+    action: d.action,
+    payload_hash: hash,
+  });
+
+export const labeled = (decisionId: string, correct: boolean, time: Date, id?: string) =>
+  envelope('hitl.outcome.labeled.v1', 'labeler/refund-disputes', decisionId, time, { decision_id: decisionId, correct, source: 'chargeback_feed', labeled_by: null, notes: null }, id);

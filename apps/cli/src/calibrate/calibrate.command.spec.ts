@@ -1,0 +1,99 @@
+import { ExitCode } from '../cli-context';
+import { runCli } from '../program';
+import { ReportAnswer, formatCalibration, parseWindowDays } from './calibrate.command';
+
+const ID = '0b9a6c1e-2f3d-4a5b-8c7d-9e0f1a2b3c4d';
+const report: ReportAnswer = {
+  id: ID,
+  generated_at: '2026-11-23T06:00:00.000Z',
+  workspace: null,
+  window: { days: 30 },
+  labeled_outcomes: 300,
+  unknown_outcomes: 7,
+  superseded_labels: 3,
+  findings: [{ action: 'process_refund', agent_id: null, text: 'overstates confidence at 0.9: actual 0.60 (stated 0.97, n=300)' }],
+  suggestions: [{ action: 'process_refund', field: 'thresholds.auto_approve_confidence', from: 0.97, to: 1 }],
+  reports: [
+    {
+      action: 'process_refund',
+      agent_id: null,
+      n: 300,
+      accuracy: 0.6,
+      wilson_lower: 0.5435,
+      ece: 0.37,
+      brier: 0.3765,
+      intervention: { approved_unchanged: 40, edited: 6, denied: 4, rate: 0.2 },
+      promotion: null,
+      demotion: null,
+    },
+  ],
+  links: { markdown: `/reports/${ID}.md`, patch: `/reports/${ID}/suggestions.patch`, diagrams: { process_refund: `/reports/${ID}/diagram/process_refund.svg` } },
+};
+
+async function run(argv: string[], reply: () => Response, env: Record<string, string> = {}) {
+  let out = '';
+  let err = '';
+  const calls: { url: string; method: string; body: unknown; authorization: string | null }[] = [];
+  const code = await runCli(argv, {
+    io: { out: (text) => (out += text), err: (text) => (err += text) },
+    readText: () => '',
+    now: () => new Date('2026-11-23T07:00:00Z'),
+    env,
+    fetch: async (input, init) => {
+      calls.push({ url: String(input), method: init?.method ?? 'GET', body: init?.body ? JSON.parse(String(init.body)) : undefined, authorization: new Headers(init?.headers).get('authorization') });
+      return reply();
+    },
+  });
+  return { code, out, err, calls };
+}
+
+const json = (status: number, body: unknown) => () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+describe('hitl calibrate', () => {
+  it('asks for a report now and prints the findings, the suggestions and where the Markdown, diagrams and patch are', async () => {
+    const result = await run(['calibrate'], json(201, report), { AUDITOR_TOKEN: 'tok-0123456789abcdef' });
+    expect(result.calls).toEqual([{ url: 'http://127.0.0.1:3004/reports', method: 'POST', body: {}, authorization: 'Bearer tok-0123456789abcdef' }]);
+    expect(result.out.split('\n')).toEqual([
+      `calibration report ${ID} over every workspace, the last 30 days (generated 2026-11-23T06:00:00.000Z)`,
+      '300 labeled outcomes (each decision once; 3 labels replaced by a later one); 7 for decisions not seen, kept',
+      'process_refund: n=300, accuracy 0.60 (95% lower bound 0.54), ECE 0.370, Brier 0.377',
+      '  finding: overstates confidence at 0.9: actual 0.60 (stated 0.97, n=300)',
+      '  reviewers: 40 approved unchanged, 6 edited, 4 denied (intervention 20.0%)',
+      'suggested manifest changes (for review; the service never applies them):',
+      '  process_refund thresholds.auto_approve_confidence: 0.97 → 1',
+      `markdown: http://127.0.0.1:3004/reports/${ID}.md`,
+      `diagram of process_refund: http://127.0.0.1:3004/reports/${ID}/diagram/process_refund.svg`,
+      `patch: http://127.0.0.1:3004/reports/${ID}/suggestions.patch`,
+      '',
+    ]);
+    expect(result.code).toBe(ExitCode.ok);
+  });
+
+  it('passes the window and the workspace, at the URL given, with the token of another variable', async () => {
+    const result = await run(['calibrate', '--window-days', '7', '--workspace', 'acme-support', '--url', 'http://calibrator.internal/hitl', '--token-env', 'MY_TOKEN'], json(201, report), { MY_TOKEN: 'mine' });
+    expect(result.calls).toEqual([{ url: 'http://calibrator.internal/hitl/reports', method: 'POST', body: { window_days: 7, workspace: 'acme-support' }, authorization: 'Bearer mine' }]);
+    expect(result.out).toContain(`markdown: http://calibrator.internal/hitl/reports/${ID}.md`);
+  });
+
+  it('--json prints the answer as it came', async () => {
+    const result = await run(['calibrate', '--json', '--token', 't'], json(201, report));
+    expect(JSON.parse(result.out)).toEqual(report);
+  });
+
+  it('exits 2 without a token, and says what the service answered when it refuses', async () => {
+    const noToken = await run(['calibrate'], json(201, report));
+    expect([noToken.code, noToken.err]).toEqual([ExitCode.usage, 'hitl: no auditor token: set AUDITOR_TOKEN (or name another variable with --token-env), or pass --token\n']);
+    const refused = await run(['calibrate', '--token', 't'], json(403, { statusCode: 403, code: 'wrong_workspace', message: 'you may not read workspace globex' }));
+    expect([refused.code, refused.err]).toEqual([ExitCode.usage, 'hitl: the calibrator answered 403: you may not read workspace globex\n']);
+    expect(refused.calls).toHaveLength(1);
+  });
+
+  it('no labeled outcomes: says so', () => {
+    const lines = formatCalibration({ ...report, labeled_outcomes: 0, findings: [], suggestions: [], reports: [], links: { ...report.links, diagrams: {} } }, new URL('http://127.0.0.1:3004'));
+    expect(lines).toContain('no labeled outcomes in the window');
+    expect(lines).toContain('no manifest changes suggested');
+  });
+
+  it.each([['7', 7], [' 365 ', 365]])('--window-days %s is %s', (value, days) => expect(parseWindowDays(value)).toBe(days));
+  it.each(['0', '366', '7d', '1.5', ''])('--window-days %j is refused', (value) => expect(() => parseWindowDays(value)).toThrow('expected a whole number of days from 1 to 365'));
+});
