@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { OutcomesModule } from './outcomes/outcomes.module';
 import { ReportsModule } from './reports/reports.module';
 import { ScheduleModule } from './schedule/schedule.module';
+import { ReplayModule } from './replay/replay.module';
 
 /** The calibrator's feature modules. Health, metrics, database, Kafka and logs come from @hitl/service-kit. */
-@Module({ imports: [OutcomesModule, ReportsModule, ScheduleModule] })
+@Module({ imports: [OutcomesModule, ReportsModule, ScheduleModule, ReplayModule] })
 export class AppModule {}

@@ -4,7 +4,8 @@
 // report on demand, by the schedule and by `hitl calibrate`.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
 import { query } from '@hitl/testing';
@@ -316,5 +317,41 @@ describe('calibration, end to end over the real broker and database', () => {
     expect(cli.stdout).toContain('  process_refund thresholds.auto_approve_confidence: 0.97 → 1');
     expect(cli.stdout).toMatch(new RegExp(`patch: ${base}/reports/[0-9a-f-]{36}/suggestions\\.patch`));
     expect(cli.stdout).toMatch(new RegExp(`diagram of process_refund: ${base}/reports/[0-9a-f-]{36}/diagram/process_refund\\.svg`));
+  });
+  it('a replay of a stricter candidate manifest reports the expected verdict changes', async () => {
+    // Every proposal here is a $20 refund. The candidate auto-approves only below $10, and
+    // on confidence only from 0.99: of the 250 auto-approved, the 200 under 0.99 go to a
+    // person; of the 50 the overconfident agent had reviewed, the 10 at 0.99 become
+    // auto-approvals, half of them labeled wrong; the careful agent's 60 stay with a person.
+    const candidate = readFileSync(MANIFEST, 'utf8')
+      .replace('auto_approve_below_usd: 50', 'auto_approve_below_usd: 10')
+      .replace('thresholds: { auto_approve_confidence: 0.97, escalate_confidence: 0.60 }', 'thresholds: { auto_approve_confidence: 0.99, escalate_confidence: 0.60 }');
+    expect(candidate).not.toBe(readFileSync(MANIFEST, 'utf8'));
+    const answer = await http('POST', '/replay', { body: { manifest_yaml: candidate, since_days: 1 } });
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({
+      decisions: 360,
+      changed: 210,
+      changes: { 'auto_approve → human_review': 200, 'human_review → auto_approve': 10 },
+      review_load: { support_agent: { before: 110, after: 300, change: 190 } },
+      added_auto_approvals: 10,
+      added_auto_approvals_labeled_wrong: 5,
+      removed_auto_approvals: 200,
+    });
+    // Nothing was changed by it: the manifest in force is the same.
+    expect(answer.json.current_version).not.toBe(answer.json.candidate_version);
+
+    const invalid = await http('POST', '/replay', { body: { manifest_yaml: candidate.replace('    on_timeout: deny\n    escalation_path: [support_agent, finance_lead]', '    on_timeout: approve\n    escalation_path: [support_agent, finance_lead]') } });
+    expect(invalid.status).toBe(422);
+    expect(JSON.stringify(invalid.json.issues)).toContain('actions.process_refund.on_timeout');
+    expect((await http('POST', '/replay', { body: { manifest_yaml: candidate, since_days: 0 } })).text).toContain('since_days');
+
+    const file = resolve(tmpdir(), `candidate-${id}.yaml`);
+    writeFileSync(file, candidate);
+    const cli = await hitl(['replay', '--manifest', file, '--since', '1d', '--url', base], { AUDITOR_TOKEN: COMPLIANCE });
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain('verdicts that would change: 210');
+    expect(cli.stdout).toContain('  support_agent: 110 → 300 (+190)');
+    expect(cli.stdout).toContain('auto-approvals added: 10, of which labeled wrong: 5');
   });
 });

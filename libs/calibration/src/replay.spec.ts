@@ -49,6 +49,11 @@ describe('replaying history with a candidate manifest', () => {
     expect(report).toMatchObject({ changed: 2, added_auto_approvals: 2, added_auto_approvals_labeled_wrong: 1, review_load: { support_agent: { before: 3, after: 1, change: -2 } } });
   });
 
+  it('a recorded human review counts as load even where the manifest in force would auto-approve now', () => {
+    const report = replay([decision(30, 0.8, true, 'human_review')], manifest(20), manifest(50), now);
+    expect(report.review_load).toEqual({ support_agent: { before: 1, after: 1, change: 0 } });
+  });
+
   it('without a recorded verdict, the current manifest says what happened', () => {
     const report = replay([decision(30, 0.8, null)], manifest(20), manifest(50), now);
     expect(report.changes).toEqual({ 'auto_approve → human_review': 1 });

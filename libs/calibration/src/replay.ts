@@ -38,7 +38,11 @@ export function replay(history: HistoricalDecision[], candidate: Manifest, curre
     const then = route(decision.proposal, current, now);
     const next = route(decision.proposal, candidate, now);
     const before = decision.routed_verdict ?? then.verdict;
-    if (then.approval && (before === 'human_review' || before === 'escalate')) load(then.approval.reviewer_role).before += 1;
+    if (before === 'human_review' || before === 'escalate') {
+      // Who saw it then: the current manifest's plan, else the candidate's, else the action's first tier.
+      const role = then.approval?.reviewer_role ?? next.approval?.reviewer_role ?? current.actions.get(decision.proposal.action)?.escalationPath[0] ?? 'unknown';
+      load(role).before += 1;
+    }
     if (next.approval) load(next.approval.reviewer_role).after += 1;
     if (next.verdict !== before) {
       report.changed += 1;

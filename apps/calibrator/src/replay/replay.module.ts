@@ -1,0 +1,8 @@
+import { ManifestModule } from '@hitl/service-kit';
+import { Module } from '@nestjs/common';
+import { AuditorsModule } from '../auditors/auditors.module';
+import { ReplayController } from './replay.controller';
+import { ReplayService } from './replay.service';
+
+@Module({ imports: [ManifestModule, AuditorsModule], controllers: [ReplayController], providers: [ReplayService] })
+export class ReplayModule {}
