@@ -1,6 +1,5 @@
-import { manifestConfig, serviceConfig } from '@hitl/service-kit';
+import { auditorsConfig, collectAuditorTokens, manifestConfig, serviceConfig } from '@hitl/service-kit';
 import { z } from 'zod';
-import { auditorsConfig, collectAuditorTokens } from './auditors/auditors.config';
 import { calibrationConfig } from './reports/calibration.config';
 import { scheduleConfig } from './schedule/schedule.config';
 

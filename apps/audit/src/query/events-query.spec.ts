@@ -1,4 +1,4 @@
-import { fieldIssues } from '../http/zod.pipe';
+import { fieldIssues } from '@hitl/service-kit';
 import { ExportQuery, SearchQuery, decodeCursor, encodeCursor, isRfc3339, searchStatement } from './events-query';
 
 const issuesOf = (schema: typeof SearchQuery | typeof ExportQuery, query: Record<string, unknown>) => {

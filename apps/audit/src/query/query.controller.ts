@@ -1,12 +1,9 @@
 import { ServerResponse } from 'node:http';
-import { ApiZodQuery, SERVICE_LOGGER } from '@hitl/service-kit';
+import { ApiZodQuery, Audited, Auditor, CurrentAuditor, SERVICE_LOGGER, ZodPipe } from '@hitl/service-kit';
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Logger } from 'pino';
 import { z } from 'zod';
-import { Auditor } from '../auditors/auditor';
-import { Audited, CurrentAuditor } from '../auditors/auditor.decorators';
-import { ZodPipe } from '../http/zod.pipe';
 import { ExportParams, ExportQuery, SEARCH_MAX_LIMIT, SearchParams, SearchQuery } from './events-query';
 import { EXPORT_CONTENT_TYPES, writeExport } from './export-writer';
 import { EventsPage, QueryService, Timeline } from './query.service';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuditorsModule } from '../auditors/auditors.module';
+import { AuditorsModule } from '@hitl/service-kit';
 import { EventsReader } from './events.reader';
 import { QueryController } from './query.controller';
 import { QueryService } from './query.service';

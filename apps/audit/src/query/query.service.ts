@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Auditor, canRead } from '../auditors/auditor';
-import { scopedWorkspace } from '../auditors/workspace-scope';
+import { Auditor, canRead, scopedWorkspace } from '@hitl/service-kit';
 import { AuditEventView, EventRow, viewOf } from './event-view';
 import { EventFilters, ExportParams, Position, SearchParams, encodeCursor } from './events-query';
 import { EventsReader } from './events.reader';

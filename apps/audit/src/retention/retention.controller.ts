@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuditAdminOnly } from '../auditors/auditor.decorators';
+import { AuditAdminOnly } from '@hitl/service-kit';
 import { RetentionOutcome, RetentionService } from './retention.service';
 
 /** POST /audit/retention/run: what the job does on its tick, now (auditors of every workspace only). */

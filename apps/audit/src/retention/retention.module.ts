@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuditorsModule } from '../auditors/auditors.module';
+import { AuditorsModule } from '@hitl/service-kit';
 import { VerifyModule } from '../verify/verify.module';
 import { RetentionController } from './retention.controller';
 import { RetentionJob } from './retention.job';

@@ -1,8 +1,7 @@
 import { ChainHead } from '@hitl/audit-trail';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Auditor } from '../auditors/auditor';
-import { scopedWorkspace } from '../auditors/workspace-scope';
+import { Auditor, scopedWorkspace } from '@hitl/service-kit';
 import { table } from '../ingestion/events.repository';
 import { HeadCheck, SignedHead, checkHead, headSignatureValid, signHead } from './chain-head';
 import { HeadSigner } from './head-signer';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuditorsModule } from '../auditors/auditors.module';
+import { AuditorsModule } from '@hitl/service-kit';
 import { HeadSigner } from './head-signer';
 import { HeadService } from './head.service';
 import { VerifyController } from './verify.controller';

@@ -1,11 +1,7 @@
-import { ApiZodBody, ApiZodQuery } from '@hitl/service-kit';
+import { ApiZodBody, ApiZodQuery, Audited, Auditor, CurrentAuditor, scopedWorkspaces, ZodPipe } from '@hitl/service-kit';
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { Auditor } from '../auditors/auditor';
-import { Audited, CurrentAuditor } from '../auditors/auditor.decorators';
-import { scopedWorkspaces } from '../auditors/workspace-scope';
-import { ZodPipe } from '../http/zod.pipe';
 import { HeadCheck, HeadCheckBody, HeadCheckRequest, SignedHead } from './chain-head';
 import { HeadSigner } from './head-signer';
 import { HeadService } from './head.service';

@@ -1,11 +1,7 @@
-import { ApiZodBody } from '@hitl/service-kit';
+import { ApiZodBody, Audited, Auditor, CurrentAuditor, readableWorkspaces, wrongWorkspace, ZodPipe } from '@hitl/service-kit';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { z } from 'zod';
-import { Auditor, readableWorkspaces } from '../auditors/auditor';
-import { Audited, CurrentAuditor } from '../auditors/auditor.decorators';
-import { wrongWorkspace } from '../auditors/auditors.errors';
-import { ZodPipe } from '../http/zod.pipe';
 import { ReplayResult, ReplayService } from './replay.service';
 
 export const ReplayBody = z.strictObject({

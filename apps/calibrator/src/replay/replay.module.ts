@@ -1,6 +1,5 @@
-import { ManifestModule } from '@hitl/service-kit';
+import { AuditorsModule, ManifestModule } from '@hitl/service-kit';
 import { Module } from '@nestjs/common';
-import { AuditorsModule } from '../auditors/auditors.module';
 import { ReplayController } from './replay.controller';
 import { ReplayService } from './replay.service';
 

@@ -1,5 +1,5 @@
 import { BadRequestException, ForbiddenException } from '@nestjs/common';
-import { Auditor } from '../auditors/auditor';
+import { Auditor } from '@hitl/service-kit';
 import { CreateReportBody, DiagramFile, ReportRef, formatOf, listingScope, requestedScope } from './report-request';
 
 const ID = '0b9a6c1e-2f3d-4a5b-8c7d-9e0f1a2b3c4d';

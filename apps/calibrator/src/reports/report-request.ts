@@ -1,9 +1,7 @@
 // What the reports API accepts, as zod schemas (parsed and documented from the same
 // schema), and who may ask for which scope. Pure.
 import { z } from 'zod';
-import { invalidRequest } from '../http/zod.pipe';
-import { Auditor, canRead, readsEveryWorkspace } from '../auditors/auditor';
-import { wrongWorkspace } from '../auditors/auditors.errors';
+import { Auditor, canRead, invalidRequest, readsEveryWorkspace, wrongWorkspace } from '@hitl/service-kit';
 
 const WORKSPACE = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/, { error: 'must be a workspace id' });
 

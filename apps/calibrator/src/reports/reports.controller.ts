@@ -1,10 +1,6 @@
-import { ApiZodBody, ApiZodQuery, SERVICE_CONFIG } from '@hitl/service-kit';
+import { ApiZodBody, ApiZodQuery, Audited, Auditor, canReadScope, CurrentAuditor, SERVICE_CONFIG, wrongWorkspace, ZodPipe } from '@hitl/service-kit';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Auditor, canReadScope } from '../auditors/auditor';
-import { Audited, CurrentAuditor } from '../auditors/auditor.decorators';
-import { wrongWorkspace } from '../auditors/auditors.errors';
-import { ZodPipe } from '../http/zod.pipe';
 import { CalibrationConfig } from './calibration.config';
 import { CalibrationReport } from './report-document';
 import {

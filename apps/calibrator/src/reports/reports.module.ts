@@ -1,6 +1,5 @@
-import { ManifestModule } from '@hitl/service-kit';
+import { AuditorsModule, ManifestModule } from '@hitl/service-kit';
 import { Module } from '@nestjs/common';
-import { AuditorsModule } from '../auditors/auditors.module';
 import { ReportService } from './report.service';
 import { ReportsController } from './reports.controller';
 

@@ -1,10 +1,10 @@
-import { collectTokenVariables } from '@hitl/service-kit';
+import { collectTokenVariables } from '../auth/bearer-token';
 import { z } from 'zod';
 
 /**
- * The calibrator reads the audit's auditors file: the same people read calibration
- * reports. Their tokens reach the service as AUDITOR_TOKEN_* variables, gathered here as
- * AUDITOR_TOKENS so that nothing but main.ts reads process.env.
+ * Variables holding auditors' tokens in clear start with this. The auditors file names
+ * one per auditor (`token_env: AUDITOR_TOKEN_INES`); the config gathers them as
+ * AUDITOR_TOKENS, so nothing but main.ts reads process.env.
  */
 export const AUDITOR_TOKEN_PREFIX = 'AUDITOR_TOKEN_';
 

@@ -1,4 +1,4 @@
-// Who may ask: the audit API's authentication and scope errors, each with a stable code.
+// Who may ask: the auditor APIs' authentication and scope errors, each with a stable code.
 import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
 
 export const missingToken = () =>
@@ -9,8 +9,12 @@ export const malformedAuthorization = () =>
 
 export const unknownToken = () => new UnauthorizedException({ statusCode: 401, code: 'token_unknown', message: 'unknown auditor token' });
 
-export const wrongWorkspace = (workspace: string) =>
-  new ForbiddenException({ statusCode: 403, code: 'wrong_workspace', message: `you may not read workspace ${workspace}` });
+export const wrongWorkspace = (workspace: string | null) =>
+  new ForbiddenException({
+    statusCode: 403,
+    code: 'wrong_workspace',
+    message: workspace === null ? 'only an auditor of every workspace ("*") may read or run this over every workspace' : `you may not read workspace ${workspace}`,
+  });
 
 export const auditAdminOnly = () =>
   new ForbiddenException({ statusCode: 403, code: 'admin_only', message: 'only an auditor of every workspace ("*") may do this' });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
+import { SERVICE_CONFIG, SERVICE_LOGGER } from '../tokens';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Logger } from 'pino';
 import { Auditor } from './auditor';

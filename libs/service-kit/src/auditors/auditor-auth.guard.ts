@@ -1,10 +1,10 @@
-import { bearerToken, hashToken } from '@hitl/service-kit';
+import { bearerToken, hashToken } from '../auth/bearer-token';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { Auditor } from './auditor';
-import { malformedAuthorization, missingToken, unknownToken } from './auditors.errors';
+import { Auditor, isAuditAdmin } from './auditor';
+import { auditAdminOnly, malformedAuthorization, missingToken, unknownToken } from './auditors.errors';
 import { AuditorsRegistry } from './auditors.registry';
 
-/** The parts of an HTTP request the guard reads and sets. */
+/** The parts of an HTTP request the guards use. */
 export interface AuditorRequest {
   headers: Record<string, string | string[] | undefined>;
   auditor?: Auditor;
@@ -22,11 +22,21 @@ export class AuditorAuthGuard implements CanActivate {
     const bearer = bearerToken(Array.isArray(header) ? header[0] : header);
     const auditor = 'token' in bearer ? this.auditors.byToken(hashToken(bearer.token)) : null;
     if (!auditor) {
-      http.getResponse<{ setHeader(name: string, value: string): void }>().setHeader('WWW-Authenticate', 'Bearer realm="hitl-calibrator"');
+      http.getResponse<{ setHeader(name: string, value: string): void }>().setHeader('WWW-Authenticate', 'Bearer realm="hitl"');
       if ('problem' in bearer) throw bearer.problem === 'missing' ? missingToken() : malformedAuthorization();
       throw unknownToken();
     }
     request.auditor = auditor;
+    return true;
+  }
+}
+
+/** 403 unless the auditor reads every workspace; runs after AuditorAuthGuard. */
+@Injectable()
+export class AuditAdminGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const auditor = context.switchToHttp().getRequest<AuditorRequest>().auditor;
+    if (!auditor || !isAuditAdmin(auditor)) throw auditAdminOnly();
     return true;
   }
 }

@@ -2,12 +2,12 @@ import { ArgumentMetadata, BadRequestException, PipeTransform } from '@nestjs/co
 import { z } from 'zod';
 
 export interface FieldIssue {
-  /** Where, e.g. `window_days`, `id` or `auditors[1].workspaces[0]`. */
+  /** Where, e.g. `limit`, `window_days` or `auditors[1].workspaces[0]`. */
   field: string;
   message: string;
 }
 
-function pathOf(path: readonly PropertyKey[]): string {
+export function pathOf(path: readonly PropertyKey[]): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('') || '(root)';
 }
 
@@ -29,7 +29,7 @@ export const invalidRequest = (where: string, issues: FieldIssue[]) =>
     issues,
   });
 
-/** Parses a body, a query string or a path parameter with a zod schema; a 400 names every bad one. */
+/** Validates a query string, a body or a path parameter with a zod schema; a 400 names every bad one. */
 export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
   constructor(private readonly schema: S) {}
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashToken } from '@hitl/service-kit';
+import { hashToken } from '../auth/bearer-token';
 import { AuditorsFileError, parseAuditorsFile } from './auditors-file';
 
 const INES = 'ines-token-0123456789';
