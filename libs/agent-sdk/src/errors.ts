@@ -1,0 +1,108 @@
+// The SDK's error catalogue: every error has a stable `code` and a message that says what to do.
+import { Reason, ResolutionStatus } from '@hitl/contracts';
+
+export type AgentErrorCode =
+  | 'invalid_decision'
+  | 'decision_conflict'
+  | 'resolution_timeout'
+  | 'not_approved'
+  | 'payload_mismatch'
+  | 'unknown_decision'
+  | 'agent_not_started'
+  | 'agent_stopped';
+
+export abstract class HitlAgentError extends Error {
+  abstract readonly code: AgentErrorCode;
+}
+
+/** The decision breaks the wire contract; nothing was published. */
+export class InvalidDecisionError extends HitlAgentError {
+  readonly code = 'invalid_decision';
+  constructor(
+    readonly fields: string[],
+    detail: string,
+  ) {
+    super(`the decision breaks the contract (${detail}); fix ${fields.join(', ')} and propose it again`);
+    this.name = 'InvalidDecisionError';
+  }
+}
+
+/** The same decision_id was proposed with a different action or parameters. */
+export class DecisionConflictError extends HitlAgentError {
+  readonly code = 'decision_conflict';
+  constructor(readonly decisionId: string) {
+    super(
+      `decision ${decisionId} was already proposed with a different action or parameters; the first proposal stands. ` +
+        'Await resolution(decisionId) for it, or propose the new content under a new decision_id',
+    );
+    this.name = 'DecisionConflictError';
+  }
+}
+
+/** No resolution within the time asked for; the decision stays pending. */
+export class ResolutionTimeoutError extends HitlAgentError {
+  readonly code = 'resolution_timeout';
+  constructor(
+    readonly decisionId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`decision ${decisionId} is still pending after ${timeoutMs} ms; it can be awaited again with resolution("${decisionId}")`);
+    this.name = 'ResolutionTimeoutError';
+  }
+}
+
+/** guard() refused: the decision was not approved. */
+export class NotApprovedError extends HitlAgentError {
+  readonly code = 'not_approved';
+  constructor(
+    readonly decisionId: string,
+    readonly status: ResolutionStatus,
+    readonly reasons: Reason[],
+  ) {
+    const why = reasons.map((r) => `${r.rule}: ${r.detail}`).join('; ') || 'no reason given';
+    super(`decision ${decisionId} was ${status}, not approved (${why}); do not run it, tell the user or propose something else`);
+    this.name = 'NotApprovedError';
+  }
+}
+
+/** guard() refused: what was approved is not what the resolution carries. */
+export class PayloadMismatchError extends HitlAgentError {
+  readonly code = 'payload_mismatch';
+  constructor(
+    readonly decisionId: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(
+      `decision ${decisionId}: the approved payload_hash is ${expected} but action and parameters hash to ${actual}; ` +
+        'the resolution was altered after approval, so nothing was run. Run only an unmodified approval.resolved',
+    );
+    this.name = 'PayloadMismatchError';
+  }
+}
+
+/** resolution() was asked about a decision this agent neither has pending nor has seen resolved. */
+export class UnknownDecisionError extends HitlAgentError {
+  readonly code = 'unknown_decision';
+  constructor(readonly decisionId: string) {
+    super(`decision ${decisionId} is neither pending for this agent nor recently resolved; check the id, or propose it first`);
+    this.name = 'UnknownDecisionError';
+  }
+}
+
+export class AgentNotStartedError extends HitlAgentError {
+  readonly code = 'agent_not_started';
+  constructor(operation: string) {
+    super(`${operation} needs a started agent; call await agent.start() first`);
+    this.name = 'AgentNotStartedError';
+  }
+}
+
+/** The agent stopped while a caller waited; the decision stays pending. */
+export class AgentStoppedError extends HitlAgentError {
+  readonly code = 'agent_stopped';
+  constructor(readonly decisionId: string) {
+    super(`the agent stopped while decision ${decisionId} was pending; start an agent again and await resolution("${decisionId}")`);
+    this.name = 'AgentStoppedError';
+  }
+}

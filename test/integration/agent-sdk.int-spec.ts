@@ -1,0 +1,238 @@
+// The agent SDK against the real router, in-process on its own schema and topic prefix:
+// what an agent proposes, what comes back, and what the guard lets run.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
+import { query } from '@hitl/testing';
+import { INestApplication } from '@nestjs/common';
+import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { routerService } from '../../apps/router/src/service';
+import { APPROVAL_CLARIFICATION_REQUESTED, APPROVAL_RESOLVED, CloudEvent, EventType, newEvent, payloadHash, topicOf } from '@hitl/contracts';
+import { HitlAgent, HitlAgentOptions, NotApprovedError, PayloadMismatchError, Proposal, ResolutionTimeoutError, UnknownDecisionError } from '@hitl/agent-sdk';
+
+const root = resolve(__dirname, '../..');
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const kafka = new Kafka({ clientId: 'agent-sdk-test', brokers, logLevel: logLevel.NOTHING });
+const id = randomBytes(4).toString('hex');
+const schema = `t_agent_sdk_${id}`;
+const prefix = `t-agent-sdk-${id}.`;
+
+async function startRouter(): Promise<INestApplication> {
+  const config = loadConfig(routerService.config, {
+    KAFKA_BROKERS: brokers.join(','),
+    DATABASE_URL: process.env.DATABASE_URL,
+    KAFKA_TOPIC_PREFIX: prefix,
+    HTTP_PORT: '0',
+    LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'silent',
+    MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
+  });
+  const app = await createServiceApp({ ...routerService, schema }, config);
+  await startServiceApp(app, config);
+  return app;
+}
+
+/** Everything on a topic, read from the beginning until the end offsets seen at the start. */
+async function readAll(name: string): Promise<KafkaMessage[]> {
+  const topic = `${prefix}${name}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const total = ends.reduce((sum, e) => sum + Number(e.offset), 0);
+  const messages: KafkaMessage[] = [];
+  if (total === 0) return messages;
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`read ${messages.length}/${total} of ${topic}`)), 30_000);
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        messages.push(message);
+        if (messages.length >= total) {
+          clearTimeout(timer);
+          done();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return messages;
+}
+
+/** Publishes as another service would (escalation: a reviewer's question, a reviewer's verdict). */
+async function publish<T extends EventType>(event: CloudEvent<T>): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: `${prefix}${topicOf(event.type)}`, acks: -1, messages: [{ key: event.subject, value: JSON.stringify(event) }] });
+  await producer.disconnect();
+}
+
+async function until<T>(probe: () => Promise<T[]>, timeoutMs = 30_000): Promise<T[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found.length > 0 || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const eventsOf = async (name: string, decisionId: string) => (await readAll(name)).map((m) => JSON.parse(m.value!.toString())).filter((e) => e.subject === decisionId);
+
+const refund = (amount: number, fields: Partial<Proposal> = {}): Proposal => ({
+  decision_id: randomUUID(),
+  action: 'process_refund',
+  parameters: { order_id: `ORD-${amount}`, amount_usd: amount },
+  confidence: 0.9,
+  confidence_basis: 'matches the order history',
+  uncertainty_factors: [],
+  recommended_review: false,
+  summary: `Refund $${amount} to the customer.`,
+  ...fields,
+});
+
+describe('the agent SDK against the router', () => {
+  let router: INestApplication | undefined;
+  let dir: string;
+  const agents: HitlAgent[] = [];
+
+  const options = (): HitlAgentOptions => ({
+    brokers,
+    clientId: 'refund-bot',
+    agentId: 'refund-bot',
+    workspace: 'acme-support',
+    topicPrefix: prefix,
+    pendingStore: join(dir, 'pending.json'),
+  });
+
+  async function startAgent(): Promise<HitlAgent> {
+    const agent = new HitlAgent(options());
+    agents.push(agent);
+    await agent.start();
+    return agent;
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hitl-agent-sdk-'));
+    router = await startRouter();
+  });
+
+  afterAll(async () => {
+    for (const agent of agents) await agent.stop();
+    await router?.close();
+    await query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    const admin = kafka.admin();
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('proposes, waits, runs what was approved and reports it; refuses the rest', async () => {
+    const agent = await startAgent();
+
+    // A $20 refund at 0.9: approved by policy.
+    const small = refund(20);
+    const approved = await agent.propose(small, { timeoutMs: 60_000 });
+    expect(approved).toMatchObject({ decision_id: small.decision_id, status: 'approved', resolved_by: { kind: 'policy' }, edited: false, parameters: small.parameters });
+    expect(approved.payload_hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    const ran: unknown[] = [];
+    const result = await agent.guard(approved, async (parameters) => {
+      ran.push(parameters);
+      return { refund_id: 'rf-1' };
+    });
+    expect(result).toEqual({ refund_id: 'rf-1' });
+    expect(ran).toEqual([small.parameters]);
+    const executed = await eventsOf('action.executed', small.decision_id!);
+    expect(executed).toHaveLength(1);
+    expect(executed[0]).toMatchObject({
+      type: 'hitl.action.executed.v1',
+      source: 'agent/refund-bot',
+      data: { succeeded: true, output: { refund_id: 'rf-1' }, error: null, payload_hash: approved.payload_hash, parameters: small.parameters },
+    });
+
+    // A tampered resolution: refused, nothing runs.
+    const tampered = { ...approved, parameters: { ...approved.parameters, amount_usd: 2000 } };
+    await expect(agent.guard(tampered, () => ran.push('tampered'))).rejects.toBeInstanceOf(PayloadMismatchError);
+    expect(ran).toHaveLength(1);
+
+    // An unknown action: blocked, and the guard refuses it with the router's reasons.
+    const unknown = refund(10, { action: 'wire_money', parameters: { iban: 'DE00' } });
+    const blocked = await agent.propose(unknown, { timeoutMs: 60_000 });
+    expect(blocked.status).toBe('blocked');
+    const refusal = await agent.guard(blocked, () => ran.push('blocked')).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(NotApprovedError);
+    expect(refusal).toMatchObject({ status: 'blocked' });
+    expect((refusal as NotApprovedError).reasons.map((r) => r.rule)).toContain('unknown_action');
+    expect(ran).toHaveLength(1);
+  });
+
+  it('proposing the same decision twice publishes it once and gets one outcome', async () => {
+    const agent = agents[0];
+    const twice = refund(25);
+    const [first, second] = await Promise.all([agent.propose(twice, { timeoutMs: 60_000 }), agent.propose(twice, { timeoutMs: 60_000 })]);
+    const third = await agent.propose(twice);
+    expect(second).toBe(first);
+    expect(third).toBe(first);
+    expect(await eventsOf('decision.proposed', twice.decision_id!)).toHaveLength(1);
+    expect(await eventsOf('approval.resolved', twice.decision_id!)).toHaveLength(1);
+  });
+
+  it('a decision pending for a human survives the agent stopping and starting again', async () => {
+    const before = agents[0];
+    const big = refund(120);
+    const waited = await before.propose(big, { timeoutMs: 3_000 }).catch((e: unknown) => e);
+    expect(waited).toBeInstanceOf(ResolutionTimeoutError);
+    expect((waited as Error).message).toContain(`resolution("${big.decision_id}")`);
+    expect(await eventsOf('approval.requested', big.decision_id!)).toEqual([expect.objectContaining({ data: expect.objectContaining({ route: 'human_review' }) })]);
+    await before.stop();
+
+    const after = await startAgent();
+    expect((await after.pending()).map((d) => d.decision_id)).toEqual([big.decision_id]);
+    // Still pending after the restart: awaiting it again times out the same way.
+    await expect(after.resolution(big.decision_id!, { timeoutMs: 1_000 })).rejects.toBeInstanceOf(ResolutionTimeoutError);
+
+    // A reviewer asks a question; the agent's handler answers it.
+    after.onClarification(({ question }) => `about "${question}": the parcel photo shows the damage`);
+    const [requested] = await eventsOf('approval.requested', big.decision_id!);
+    const clarificationId = randomUUID();
+    const meta = { source: 'hitl/escalation', workspaceid: 'acme-support' };
+    await publish(
+      newEvent(APPROVAL_CLARIFICATION_REQUESTED, { decision_id: big.decision_id!, approval_id: requested.data.approval_id, clarification_id: clarificationId, requested_by: 'rev-alice', question: 'Why the full amount?' }, meta),
+    );
+    const answers = await until(async () => (await eventsOf('approval.updated', big.decision_id!)).filter((e) => e.type === 'hitl.approval.clarification_provided.v1'));
+    expect(answers.map((e) => e.data)).toEqual([
+      expect.objectContaining({ clarification_id: clarificationId, provided_by: 'agent/refund-bot', answer: 'about "Why the full amount?": the parcel photo shows the damage' }),
+    ]);
+
+    // The reviewer approves while the agent is down; it is not lost.
+    await after.stop();
+    const verdict = {
+      decision_id: big.decision_id!,
+      approval_id: requested.data.approval_id,
+      status: 'approved' as const,
+      resolved_by: { kind: 'reviewer' as const, id: 'rev-alice' },
+      parameters: big.parameters,
+      edited: false,
+      reasons: [{ rule: 'reviewer_approved', detail: 'rev-alice approved' }],
+      notes: 'ok',
+      chosen_option: null,
+      manifest_version: requested.data.manifest_version,
+      confidence: 0.9,
+      action: 'process_refund',
+      payload_hash: payloadHash('process_refund', big.parameters),
+    };
+    const stranger = randomUUID(); // another agent's decision
+    await publish(newEvent(APPROVAL_RESOLVED, { ...verdict, decision_id: stranger }, meta));
+    await publish(newEvent(APPROVAL_RESOLVED, verdict, meta));
+
+    const again = await startAgent();
+    await expect(again.resolution(big.decision_id!, { timeoutMs: 30_000 })).resolves.toMatchObject({ status: 'approved', notes: 'ok', resolved_by: { id: 'rev-alice' } });
+    expect(await again.pending()).toEqual([]);
+    await expect(again.resolution(stranger)).rejects.toBeInstanceOf(UnknownDecisionError);
+  });
+});

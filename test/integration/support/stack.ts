@@ -1,0 +1,121 @@
+// The whole system for an end-to-end spec: the four services as real processes on one
+// fresh database and topic prefix, the committed reviewers and auditors with test tokens.
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { databaseUrl, freePort, query } from '@hitl/testing';
+import { Kafka, logLevel } from 'kafkajs';
+
+export const root = resolve(__dirname, '../../..');
+export const SERVICES = ['router', 'escalation', 'audit', 'calibrator'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export const TOKENS = {
+  alice: `alice-${randomBytes(12).toString('hex')}`,
+  dana: `dana-${randomBytes(12).toString('hex')}`,
+  compliance: `compliance-${randomBytes(12).toString('hex')}`,
+};
+
+export class Stack {
+  readonly id = randomBytes(4).toString('hex');
+  readonly database = `hitl_t_e2e_${this.id}`;
+  readonly prefix = `t-e2e-${this.id}.`;
+  readonly brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+  readonly kafka = new Kafka({ clientId: 'e2e', brokers: this.brokers.split(','), logLevel: logLevel.NOTHING });
+  readonly urls = {} as Record<ServiceName, string>;
+  readonly manifestPath: string;
+  private readonly children = new Map<ServiceName, ChildProcess>();
+  readonly output = {} as Record<ServiceName, string>;
+
+  /** `edit` rewrites the refunds manifest for this run (e.g. a short timeout). */
+  constructor(edit: (manifest: string) => string = (m) => m) {
+    const dir = mkdtempSync(join(tmpdir(), 'hitl-e2e-'));
+    this.manifestPath = join(dir, 'manifest.yaml');
+    writeFileSync(this.manifestPath, edit(readFileSync(resolve(root, 'manifests/refunds.yaml'), 'utf8')));
+  }
+
+  get databaseUrl(): string {
+    return databaseUrl({ database: this.database });
+  }
+
+  async start(): Promise<void> {
+    await query(`CREATE DATABASE "${this.database}"`);
+    await Promise.all(SERVICES.map((name) => this.startService(name)));
+  }
+
+  private async startService(name: ServiceName): Promise<void> {
+    const port = await freePort();
+    this.urls[name] = `http://127.0.0.1:${port}`;
+    this.output[name] = '';
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, `apps/${name}/src/main.ts`)], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: this.databaseUrl,
+        KAFKA_BROKERS: this.brokers,
+        KAFKA_TOPIC_PREFIX: this.prefix,
+        HTTP_PORT: String(port),
+        LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'warn',
+        MANIFEST_PATH: this.manifestPath,
+        SLA_SCAN_INTERVAL_MS: '200',
+        REVIEWER_TOKEN_ALICE: TOKENS.alice,
+        REVIEWER_TOKEN_DANA: TOKENS.dana,
+        AUDITOR_TOKEN_COMPLIANCE: TOKENS.compliance,
+      },
+    });
+    child.stdout!.on('data', (d) => (this.output[name] += d));
+    child.stderr!.on('data', (d) => (this.output[name] += d));
+    this.children.set(name, child);
+    const deadline = Date.now() + 90_000;
+    while (!(await fetch(`${this.urls[name]}/healthz`).then((r) => r.ok).catch(() => false))) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${name} did not start:\n${this.output[name]}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      [...this.children.values()].map(async (child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise((done) => child.once('exit', done));
+        child.kill('SIGTERM');
+        await exited;
+      }),
+    );
+    await query(`DROP DATABASE IF EXISTS "${this.database}" WITH (FORCE)`).catch(() => undefined);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(this.prefix)) }).catch(() => undefined);
+    await admin.disconnect();
+  }
+
+  /** An HTTP call to a service with a bearer token; the JSON answer (or text). */
+  async call(service: ServiceName, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: any }> {
+    const res = await fetch(`${this.urls[service]}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: unknown = text;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, json };
+  }
+
+  /** Polls until `check` returns something, or fails naming what it waited for. */
+  async eventually<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
