@@ -5,9 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
-import { query } from '@hitl/testing';
+import { query, readWholeTopic } from '@hitl/testing';
 import { INestApplication } from '@nestjs/common';
-import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { routerService } from '../../apps/router/src/service';
 import { APPROVAL_CLARIFICATION_REQUESTED, APPROVAL_RESOLVED, CloudEvent, EventType, newEvent, payloadHash, topicOf } from '@hitl/contracts';
 import { HitlAgent, HitlAgentOptions, NotApprovedError, PayloadMismatchError, Proposal, ResolutionTimeoutError, UnknownDecisionError } from '@hitl/agent-sdk';
@@ -33,34 +33,8 @@ async function startRouter(): Promise<INestApplication> {
   return app;
 }
 
-/** Everything on a topic, read from the beginning until the end offsets seen at the start. */
-async function readAll(name: string): Promise<KafkaMessage[]> {
-  const topic = `${prefix}${name}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const total = ends.reduce((sum, e) => sum + Number(e.offset), 0);
-  const messages: KafkaMessage[] = [];
-  if (total === 0) return messages;
-  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`read ${messages.length}/${total} of ${topic}`)), 30_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        messages.push(message);
-        if (messages.length >= total) {
-          clearTimeout(timer);
-          done();
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
-  return messages;
-}
+/** Everything on a topic of this run. */
+const readAll = (name: string) => readWholeTopic(kafka, `${prefix}${name}`);
 
 /** Publishes as another service would (escalation: a reviewer's question, a reviewer's verdict). */
 async function publish<T extends EventType>(event: CloudEvent<T>): Promise<void> {

@@ -7,7 +7,7 @@ import { INestApplication } from '@nestjs/common';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { routerService } from '../src/service';
 import { proposal } from './support/raw-proposal';
-import { query } from '@hitl/testing';
+import { query, readWholeTopic } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -70,34 +70,8 @@ async function settled(run: Run, timeoutMs = 60_000): Promise<void> {
   }
 }
 
-/** Everything on a topic, read from the beginning until the end offsets seen at the start. */
-async function readAll(run: Run, name: string): Promise<KafkaMessage[]> {
-  const topic = `${run.prefix}${name}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const total = ends.reduce((sum, e) => sum + Number(e.offset), 0);
-  const messages: KafkaMessage[] = [];
-  if (total === 0) return messages;
-  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`read ${messages.length}/${total} of ${topic}`)), 30_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        messages.push(message);
-        if (messages.length >= total) {
-          clearTimeout(timer);
-          done();
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
-  return messages;
-}
+/** Everything on a topic of this run. */
+const readAll = (run: Run, name: string) => readWholeTopic(kafka, `${run.prefix}${name}`);
 
 const json = (m: KafkaMessage) => JSON.parse(m.value!.toString());
 

@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, KafkaMessage } from 'kafkajs';
+
+/** Everything on a topic, read from the beginning up to the end offsets seen when it starts. */
+export async function readWholeTopic(kafka: Kafka, topic: string, timeoutMs = 30_000): Promise<KafkaMessage[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const total = ends.reduce((sum, e) => sum + Number(e.offset), 0);
+  const messages: KafkaMessage[] = [];
+  if (total === 0) return messages;
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  try {
+    await new Promise<void>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`read ${messages.length}/${total} of ${topic}`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          messages.push(message);
+          if (messages.length >= total) {
+            clearTimeout(timer);
+            done();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages;
+}
