@@ -1,0 +1,97 @@
+// The refund example end to end against running services: the agent proposes a stream of
+// refunds, the simulated desk reviews what the policy sends to people, and the tally is
+// computed from the resolutions the agent received.
+import { HitlAgent, Proposal } from '@hitl/agent-sdk';
+import { AGENT_ID, WORKSPACE, handle, nextProposal, publishMalformed, seededRandom } from './refund-agent';
+import { DeskReviewer, DeskStats, ReviewerDesk } from './reviewer-desk';
+import { ResolvedRecord, Tally, tally } from './tally';
+
+export interface RunOptions {
+  brokers: string[];
+  topicPrefix?: string;
+  escalationUrl: string;
+  reviewers: DeskReviewer[];
+  decisions: number;
+  /** Proposals per second (default 25). */
+  rate?: number;
+  seed?: number;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface Progress {
+  elapsedMs: number;
+  proposed: number;
+  auto: number;
+  inReview: number;
+  resolved: number;
+  total: number;
+}
+
+export interface RunResult {
+  tally: Tally;
+  records: ResolvedRecord[];
+  desk: DeskStats;
+  /** A decision a reviewer resolved (edited when there is one), for the audit timeline link. */
+  reviewedDecisionId: string | null;
+  malformed: { topic: string; dlq: string; before: number; after: number };
+  failures: string[];
+  elapsedMs: number;
+}
+
+export async function runRefundAgent(options: RunOptions): Promise<RunResult> {
+  const started = Date.now();
+  const random = seededRandom(options.seed ?? Date.now());
+  const agent = new HitlAgent({ brokers: options.brokers, clientId: 'refund-bot', agentId: AGENT_ID, workspace: WORKSPACE, topicPrefix: options.topicPrefix ?? '' });
+  await agent.start();
+  const proposals = new Map<string, Record<string, unknown>>();
+  const desk = new ReviewerDesk({ escalationUrl: options.escalationUrl, reviewers: options.reviewers, proposals, random: seededRandom((options.seed ?? started) + 1) });
+  desk.start();
+
+  const records: ResolvedRecord[] = [];
+  const failures: string[] = [];
+  let proposed = 0;
+  const progress = (): Progress => {
+    const auto = records.filter((r) => r.resolution.resolved_by.kind === 'policy').length;
+    return { elapsedMs: Date.now() - started, proposed, auto, inReview: proposed - records.length, resolved: records.length, total: options.decisions };
+  };
+  const { onProgress } = options;
+  const ticker = onProgress ? setInterval(() => onProgress(progress()), 1000) : undefined;
+
+  const malformed = await publishMalformed(options.brokers, options.topicPrefix);
+  const gapMs = 1000 / (options.rate ?? 25);
+  const work: Promise<void>[] = [];
+  try {
+    for (let i = 0; i < options.decisions; i++) {
+      const proposal: Proposal = nextProposal(random, i);
+      work.push(
+        handle(agent, proposal, random, {
+          onProposed: (id, p) => {
+            proposals.set(id, p.parameters);
+            proposed += 1;
+          },
+        }).then(
+          (record) => void records.push(record),
+          (error: Error) => void failures.push(`${proposal.action}: ${error.message}`),
+        ),
+      );
+      await new Promise((r) => setTimeout(r, gapMs));
+    }
+    await Promise.all(work);
+  } finally {
+    if (ticker) clearInterval(ticker);
+    options.onProgress?.(progress());
+    await desk.stop();
+    await agent.stop();
+  }
+  const reviewed = records.filter((r) => r.resolution.resolved_by.kind === 'reviewer');
+  const reviewedDecisionId = (reviewed.find((r) => r.resolution.edited) ?? reviewed[0])?.decision_id ?? null;
+  return {
+    tally: tally(records),
+    records,
+    desk: { ...desk.stats },
+    reviewedDecisionId,
+    malformed: { topic: malformed.topic, dlq: malformed.dlq, before: malformed.before, after: await malformed.after() },
+    failures,
+    elapsedMs: Date.now() - started,
+  };
+}
