@@ -19,3 +19,4 @@ export * from './auditors/auditors.errors';
 export * from './auditors/auditors.module';
 export * from './auditors/auditors.registry';
 export * from './auditors/workspace-scope';
+export * from './polling/drain-loop';

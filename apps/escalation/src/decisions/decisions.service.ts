@@ -8,6 +8,7 @@ import { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { resolved } from '../approvals/approval-events';
+import { approvalNotFound, refused } from '../approvals/approval.errors';
 import { ApprovalRow, finish, lockApproval, table, toState } from '../approvals/approvals.repository';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { DecisionCommand } from './decision-commands';
@@ -76,9 +77,9 @@ export class DecisionsService {
 
   private async decideIn(manager: EntityManager, actor: AuthenticatedReviewer, approvalId: string, command: DecisionCommand, now: Date): Promise<DecisionResult> {
     let row = await lockApproval(manager, approvalId);
-    if (!row) throw fail(404, 'approval_not_found', `no approval ${approvalId}`);
+    if (!row) throw approvalNotFound(approvalId);
     const refusal = refuse(actor, toState(row), command.act, command.payload_hash);
-    if (refusal) throw fail(refusal.status, refusal.code, refusal.message);
+    if (refusal) throw refused(refusal);
     if ('chosen_option' in command && command.chosen_option) this.checkOption(row, command.chosen_option);
 
     if (row.route === 'post_review') {
@@ -142,7 +143,7 @@ export class DecisionsService {
       reviewerRole: rerouted.approval?.reviewer_role ?? null,
       decidedBy: rerouted.reasons.at(-1)?.detail ?? rerouted.verdict,
     });
-    if (refusal) throw fail(refusal.status, refusal.code, refusal.message);
+    if (refusal) throw refused(refusal);
     const hash = payloadHash(row.action, parameters);
     // Votes were for the old payload; an edit asks everyone again.
     await manager.query(`DELETE FROM ${table(manager, 'approval_votes')} WHERE approval_id = $1 AND payload_hash <> $2`, [row.approval_id, hash]);

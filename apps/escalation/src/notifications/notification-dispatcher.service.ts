@@ -1,4 +1,4 @@
-import { SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
+import { DrainLoop, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from 'pino';
 import { Counter } from 'prom-client';
@@ -32,40 +32,23 @@ function describe(error: unknown): string {
  */
 @Injectable()
 export class NotificationDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly loop: DrainLoop;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(NOTIFICATION_OPTIONS) private readonly options: NotificationOptions,
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.loop = new DrainLoop('notification dispatch', (now) => this.dispatchOnce(now), { batch: BATCH, intervalMs: this.config.NOTIFY_POLL_INTERVAL_MS, logger: this.logger });
+  }
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.loop.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.dispatchUntilIdle()
-        .catch((error) => this.logger.error({ err: error }, 'notification dispatch failed; retrying at the next tick'))
-        .finally(() => this.schedule(this.config.NOTIFY_POLL_INTERVAL_MS));
-    }, delayMs);
-  }
-
-  private async dispatchUntilIdle(): Promise<void> {
-    while (!this.stopped && (await this.dispatchOnce(new Date())) === BATCH) {
-      // a full batch: more may be due
-    }
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Posts what is due at `now` (up to a batch); returns how many notifications it handled. */

@@ -1,7 +1,7 @@
 import { onExpired, onSlaMissed } from '@hitl/approvals';
 import { AnyEvent } from '@hitl/contracts';
 import { Outbox, OutboxRelay } from '@hitl/messaging';
-import { SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
+import { DrainLoop, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from 'pino';
 import { Counter } from 'prom-client';
@@ -22,9 +22,7 @@ const fired = new Counter({ name: 'hitl_escalation_timers_fired_total', help: 'S
  */
 @Injectable()
 export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly loop: DrainLoop;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -33,31 +31,16 @@ export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly notifications: NotificationsService,
-  ) {}
+  ) {
+    this.loop = new DrainLoop('SLA scan', (now) => this.scanOnce(now), { batch: this.config.SLA_SCAN_BATCH, intervalMs: this.config.SLA_SCAN_INTERVAL_MS, logger: this.logger });
+  }
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.loop.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.scanUntilIdle()
-        .catch((error) => this.logger.error({ err: error }, 'SLA scan failed; retrying at the next tick'))
-        .finally(() => this.schedule(this.config.SLA_SCAN_INTERVAL_MS));
-    }, delayMs);
-  }
-
-  private async scanUntilIdle(): Promise<void> {
-    while (!this.stopped && (await this.scanOnce(new Date())) === this.config.SLA_SCAN_BATCH) {
-      // a full batch: more may be due
-    }
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Fires every timer due at `now` (up to a batch); returns how many fired. */
