@@ -64,8 +64,11 @@ async function answers(port: number): Promise<boolean> {
     .catch(() => false);
 }
 
-function startService(name: string): void {
-  const main = resolve(root, `apps/${name}/dist/main.js`);
+/** The reviewer console, started after the four services (its /healthz reports them). */
+const consolePort = 3005;
+
+function startService(name: string, built = `apps/${name}/dist/main.js`): void {
+  const main = resolve(root, built);
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
   const log = createWriteStream(resolve(logDir, `${name}.log`), { flags: 'w' });
   const child = spawn(process.execPath, [main], {
@@ -98,7 +101,8 @@ async function stop(code: number): Promise<never> {
 }
 
 async function main(): Promise<void> {
-  const busy = (await Promise.all(services.map((s) => answers(s.port)))).map((up, i) => (up ? services[i].name : null)).filter(Boolean);
+  const ports = [...services, { name: 'console', port: consolePort }];
+  const busy = (await Promise.all(ports.map((s) => answers(s.port)))).map((up, i) => (up ? ports[i].name : null)).filter(Boolean);
   if (busy.length > 0) {
     console.error(`already answering on their ports: ${busy.join(', ')}. Stop the running services (npm start) first: the demo starts its own, with tokens of its own.`);
     process.exit(1);
@@ -122,7 +126,17 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  console.log(`all four healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  console.log(`all four healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  startService('console', 'apps/console/dist/server/main.js');
+  while (!(await answers(consolePort))) {
+    if (stopping) return;
+    if (Date.now() > deadline + 30_000) {
+      console.error(`console not healthy in time; its log ends:\n${logTail('console')}`);
+      await stop(1);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  console.log(`reviewer console: http://127.0.0.1:${consolePort}/  (sign in as alice with ${tokens.REVIEWER_TOKEN_ALICE})\n`);
 
   console.log(`${decisions} decisions by the agent; a desk of 3 support agents and 2 finance leads reviews what the policy sends to people.`);
   const result = await runRefundAgent({
@@ -163,6 +177,7 @@ async function main(): Promise<void> {
   );
   console.log(`    curl -s -H "Authorization: Bearer ${tokens.AUDITOR_TOKEN_COMPLIANCE}" http://127.0.0.1:3004/reports`);
   console.log(`  a reviewer's inbox (alice):  curl -s -H "Authorization: Bearer ${tokens.REVIEWER_TOKEN_ALICE}" http://127.0.0.1:3002/approvals`);
+  console.log(`  the reviewer console:        http://127.0.0.1:${consolePort}/  reviewer token (alice) ${tokens.REVIEWER_TOKEN_ALICE}; auditor token for Calibration ${tokens.AUDITOR_TOKEN_COMPLIANCE}`);
   console.log(`  service logs: ${logDir}/`);
 
   if (exitAfter) {

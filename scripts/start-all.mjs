@@ -1,5 +1,6 @@
 // Runs the four services (built into apps/*/dist), waits until each /healthz answers
-// healthy, and keeps them running until Ctrl-C. With --check it exits 0 once all are
+// healthy, then the reviewer console (apps/console/dist/server, port 3005) in front of
+// them, and keeps them running until Ctrl-C. With --check it exits 0 once all are
 // healthy (CI uses this to prove the README's run line).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,13 +13,15 @@ const services = [
   { name: 'audit', port: 3003 },
   { name: 'calibrator', port: 3004 },
 ];
+// Started once the four answer: its /healthz reports them.
+const consoleApp = { name: 'console', port: 3005, main: 'apps/console/dist/server/main.js' };
 const checkOnly = process.argv.includes('--check');
-const colours = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m'];
+const colours = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m', '\x1b[34m'];
 const children = new Map();
 let stopping = false;
 
-function start({ name }, i) {
-  const main = resolve(root, `apps/${name}/dist/main.js`);
+function start({ name, main: built }, i) {
+  const main = resolve(root, built ?? `apps/${name}/dist/main.js`);
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
   const child = spawn(process.execPath, [main], { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = process.stdout.isTTY ? `${colours[i]}${name.padEnd(10)}\x1b[0m| ` : `${name.padEnd(10)}| `;
@@ -73,12 +76,19 @@ if (results.some((ok) => !ok)) {
   console.error(`not healthy in time: ${services.filter((_, i) => !results[i]).map((s) => s.name).join(', ')}`);
   stop(1);
 } else {
-  console.log('\nhitl is running:');
-  for (const s of services) console.log(`  ${s.name.padEnd(10)} http://127.0.0.1:${s.port}/healthz  /metrics`);
-  if (checkOnly) {
-    console.log('all four services healthy; stopping (--check)');
-    stop(0);
+  start(consoleApp, services.length);
+  if (!(await healthy(consoleApp.port, Date.now() + 30_000))) {
+    console.error('not healthy in time: console');
+    stop(1);
   } else {
-    console.log('Ctrl-C stops them.');
+    console.log('\nhitl is running:');
+    for (const s of services) console.log(`  ${s.name.padEnd(10)} http://127.0.0.1:${s.port}/healthz  /metrics`);
+    console.log(`  ${'console'.padEnd(10)} http://127.0.0.1:${consoleApp.port}/  (sign in with a reviewer token: a REVIEWER_TOKEN_* of config/reviewers.yaml)`);
+    if (checkOnly) {
+      console.log('all four services and the console healthy; stopping (--check)');
+      stop(0);
+    } else {
+      console.log('Ctrl-C stops them.');
+    }
   }
 }

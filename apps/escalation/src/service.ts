@@ -6,6 +6,7 @@ import { CreateReviewers1795313553000 } from './migrations/1795313553000-create-
 import { CreateApprovals1795313553100 } from './migrations/1795313553100-create-approvals';
 import { CreateClarifications1795313553200 } from './migrations/1795313553200-create-clarifications';
 import { CreateNotifications1795313553300 } from './migrations/1795313553300-create-notifications';
+import { NotifyApprovalChanges1795313553400 } from './migrations/1795313553400-notify-approval-changes';
 
 /** The escalation as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const escalationService: ServiceDefinition<EscalationConfig> = {
@@ -13,5 +14,5 @@ export const escalationService: ServiceDefinition<EscalationConfig> = {
   schema: 'escalation',
   module: AppModule,
   config: escalationConfig,
-  migrations: [CreateMessagingTables1795313552976, CreateReviewers1795313553000, CreateApprovals1795313553100, CreateClarifications1795313553200, CreateNotifications1795313553300],
+  migrations: [CreateMessagingTables1795313552976, CreateReviewers1795313553000, CreateApprovals1795313553100, CreateClarifications1795313553200, CreateNotifications1795313553300, NotifyApprovalChanges1795313553400],
 };

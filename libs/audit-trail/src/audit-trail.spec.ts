@@ -63,6 +63,18 @@ describe('records', () => {
     expect(garbage.event).toMatchObject({ message: null, size_bytes: 20 });
     expect(JSON.stringify(garbage)).not.toContain('4242');
   });
+
+  it.each([
+    ['a valid header', '2026-11-22T09:00:00Z', '1795000000000', '2026-11-22T09:00:00.000Z'],
+    ['no header', undefined, '1795000000000', new Date(1795000000000).toISOString()],
+    ['an empty header', '', '1795000000000', new Date(1795000000000).toISOString()],
+    ['a header that is not a time', 'yesterday-ish', '1795000000000', new Date(1795000000000).toISOString()],
+    ['neither a header nor a timestamp that is a time', 'x', 'not-a-number', '1970-01-01T00:00:00.000Z'],
+  ])('takes the time of a dead letter from %s, never throwing on one written by hand', (_name, header, timestamp, expected) => {
+    const headers: Record<string, string> = header === undefined ? {} : { 'hitl-dlq-time': header };
+    const record = deadLetterRecord({ topic: 'approval.updated.dlq', partition: 0, offset: '3', value: Buffer.from('{}'), headers, timestamp }, noPaths);
+    expect(record.occurred_at).toBe(expected);
+  });
 });
 
 describe('the hash chain', () => {

@@ -84,6 +84,12 @@ export interface DeadLetter {
   timestamp: string;
 }
 
+function validTime(value: string | number | undefined): Date | null {
+  if (value === undefined || value === '') return null;
+  const time = new Date(value);
+  return Number.isNaN(time.getTime()) ? null : time;
+}
+
 export function deadLetterRecord(letter: DeadLetter, redactPaths: (action: string) => readonly string[]): AuditRecord {
   const bytes = letter.value ?? Buffer.alloc(0);
   let json: Data | null = null;
@@ -98,7 +104,9 @@ export function deadLetterRecord(letter: DeadLetter, redactPaths: (action: strin
   const rawDecision = text(inner.decision_id);
   const decisionId = rawDecision && /^[0-9a-f-]{36}$/i.test(rawDecision) ? rawDecision.toLowerCase() : null;
   const workspace = text(json?.workspaceid) || 'unknown';
-  const time = letter.headers['hitl-dlq-time'] ?? new Date(Number(letter.timestamp)).toISOString();
+  // Anyone can write onto a DLQ: a header that is not a time must not stop the record,
+  // so it falls back to the broker's timestamp of the letter.
+  const time = validTime(letter.headers['hitl-dlq-time']) ?? validTime(Number(letter.timestamp)) ?? new Date(0);
   return {
     event_id: `${letter.topic}/${letter.partition}/${letter.offset}`,
     workspace,
@@ -108,7 +116,7 @@ export function deadLetterRecord(letter: DeadLetter, redactPaths: (action: strin
     actor_kind: 'system',
     actor_id: letter.headers['hitl-dlq-consumer'] ?? 'unknown',
     action,
-    occurred_at: new Date(time).toISOString(),
+    occurred_at: time.toISOString(),
     manifest_version: null,
     event: {
       error_code: letter.headers['hitl-dlq-error-code'] ?? null,

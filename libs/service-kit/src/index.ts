@@ -9,6 +9,7 @@ export * from './service-app';
 export * from './manifest/manifest.store';
 export * from './manifest/manifest.module';
 export * from './openapi/openapi';
+export * from './http/error-code.filter';
 export * from './http/zod.pipe';
 export * from './auditors/auditor';
 export * from './auditors/auditor-auth.guard';

@@ -1,12 +1,13 @@
 import { AddressInfo } from 'node:net';
 import { KafkaBatchTransport, KafkaSettings, OutboxRelay } from '@hitl/messaging';
 import { INestApplication, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { Kafka } from 'kafkajs';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ConfigError, ServiceConfig, loadConfig } from './config/config';
+import { ErrorCodeFilter } from './http/error-code.filter';
 import { createLogger, loggerParams } from './logging/logger';
 import { setUpOpenApi } from './openapi/openapi';
 import { ServiceDefinition } from './service-definition';
@@ -41,6 +42,7 @@ export async function createServiceApp<C extends ServiceConfig>(definition: Serv
     partitionsConsumedConcurrently: definition.consumer?.partitionsConsumedConcurrently,
     chunkSize: definition.consumer?.chunkSize,
   });
+  app.useGlobalFilters(new ErrorCodeFilter(app.get(HttpAdapterHost).httpAdapter));
   app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   setUpOpenApi(app, definition);
   return app;

@@ -1,7 +1,7 @@
 // The whole system for an end-to-end spec: the four services as real processes on one
 // fresh database and topic prefix, the committed reviewers and auditors with test tokens.
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,7 +16,18 @@ export const TOKENS = {
   alice: `alice-${randomBytes(12).toString('hex')}`,
   dana: `dana-${randomBytes(12).toString('hex')}`,
   compliance: `compliance-${randomBytes(12).toString('hex')}`,
+  // The security matrix's people: another support agent, another finance lead, the admin,
+  // the reviewers' auditor, the other workspace's reviewer, and the audit's workspace auditor.
+  bruno: `bruno-${randomBytes(12).toString('hex')}`,
+  emil: `emil-${randomBytes(12).toString('hex')}`,
+  grace: `grace-${randomBytes(12).toString('hex')}`,
+  hassan: `hassan-${randomBytes(12).toString('hex')}`,
+  ines: `ines-${randomBytes(12).toString('hex')}`,
+  auditorInes: `auditor-ines-${randomBytes(12).toString('hex')}`,
 };
+
+const SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const LINK_SECRET = randomBytes(32).toString('hex');
 
 export class Stack {
   readonly id = randomBytes(4).toString('hex');
@@ -63,6 +74,15 @@ export class Stack {
         REVIEWER_TOKEN_ALICE: TOKENS.alice,
         REVIEWER_TOKEN_DANA: TOKENS.dana,
         AUDITOR_TOKEN_COMPLIANCE: TOKENS.compliance,
+        REVIEWER_TOKEN_BRUNO: TOKENS.bruno,
+        REVIEWER_TOKEN_EMIL: TOKENS.emil,
+        REVIEWER_TOKEN_GRACE: TOKENS.grace,
+        REVIEWER_TOKEN_HASSAN: TOKENS.hassan,
+        REVIEWER_TOKEN_INES: TOKENS.ines,
+        AUDITOR_TOKEN_INES: TOKENS.auditorInes,
+        // Signed chain heads and one-click links are on, so their endpoints answer for real.
+        AUDIT_SIGNING_KEY: SIGNING_KEY,
+        NOTIFY_LINK_SECRET: LINK_SECRET,
       },
     });
     child.stdout!.on('data', (d) => (this.output[name] += d));

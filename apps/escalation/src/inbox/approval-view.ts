@@ -61,6 +61,12 @@ export interface ApprovalDetail extends InboxItem {
   agent_summary_notice: string;
   /** The parameters the action runs with, the manifest's `redact` paths masked. */
   parameters: Record<string, unknown>;
+  /**
+   * The action's `parameters_schema` from the manifest in force (null when it declares none
+   * or the action is unknown), so a console can check an edit before sending it; the edit
+   * route checks it again by re-running the policy.
+   */
+  parameters_schema: Record<string, unknown> | null;
   /** The router's rule trace: why a person sees this. */
   trace: Reason[];
   /** The agent's escalation context (situation, attempted, options, recommendation and any other keys); null when it gave none. */
@@ -150,6 +156,12 @@ export function agentRecord(agentId: string, action: string, rows: { approval_id
   };
 }
 
+/** The action's parameters schema as the manifest wrote it (the compiled validator keeps it). */
+export function schemaOf(policy: Pick<ResolvedAction, 'validateParameters'> | undefined): Record<string, unknown> | null {
+  const schema: unknown = policy?.validateParameters?.schema;
+  return schema !== null && typeof schema === 'object' ? (schema as Record<string, unknown>) : null;
+}
+
 export function approvalDetail(row: ApprovalRow, policy: ResolvedAction | undefined, clarifications: ClarificationRow[], record: AgentRecord, now: Date): ApprovalDetail {
   const decision = row.request.decision;
   const redact = policy?.redact ?? [];
@@ -159,6 +171,7 @@ export function approvalDetail(row: ApprovalRow, policy: ResolvedAction | undefi
     rendering: renderAction(row.action, row.parameters, policy),
     agent_summary_notice: AGENT_SUMMARY_NOTICE,
     parameters: redactAt(row.parameters, 'parameters', redact) as Record<string, unknown>,
+    parameters_schema: schemaOf(policy),
     trace: row.request.reasons,
     context: decision.context ? (redactAt(decision.context, 'context', redact) as Record<string, unknown>) : null,
     workflow: workflow ? { id: workflow.id, step_index: workflow.step_index, completed_steps: workflow.completed_steps ?? [] } : null,
@@ -185,7 +198,7 @@ export function approvalDetail(row: ApprovalRow, policy: ResolvedAction | undefi
     resolved_at: iso(row.resolved_at),
     provenance: {
       from_the_action: ['rendering', 'parameters', 'amount', 'summary', 'payload_hash'],
-      from_the_policy: ['trace', 'consequence', 'reviewer_role', 'sla_deadline', 'expires_at', 'on_timeout', 'approvals', 'rollback'],
+      from_the_policy: ['trace', 'parameters_schema', 'consequence', 'reviewer_role', 'sla_deadline', 'expires_at', 'on_timeout', 'approvals', 'rollback'],
       written_by_the_agent: ['agent_summary', 'context', 'confidence', 'workflow', 'clarifications[].answer'],
     },
   };

@@ -44,7 +44,7 @@ export class InboxController {
     description:
       'What will run, rendered from the action and its parameters (the manifest\'s `redact` paths masked), with the agent\'s summary beside it, labelled as its words; ' +
       "the router's rule trace, the agent's escalation context, the workflow's completed steps, confidence with its basis and uncertainty factors, the SLA deadline and time left, " +
-      'expiry and on_timeout, the approvals required and given, the payload_hash to send back when deciding, the clarifications so far, and the agent\'s record on this action ' +
+      'expiry and on_timeout, the approvals required and given, the payload_hash to send back when deciding, the action\'s parameters_schema (to check an edit before sending it), the clarifications so far, and the agent\'s record on this action ' +
       '(its last 20 resolved approvals: approved, denied, expired, edited). Readable by whoever may decide it, and by auditors of its workspace.',
   })
   @ApiParam({ name: 'id', description: 'The approval id (UUID).', format: 'uuid' })

@@ -177,3 +177,29 @@ export async function readUntil(env: Env, topic: string, enough: (events: AnyEve
 }
 
 export const of = (events: AnyEvent[], decisionId: string) => events.filter((e) => e.subject === decisionId);
+
+/** Polls `probe` until it returns something, or fails naming what it waited for. */
+export async function waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** One escalation process for a describe block: started before its tests, stopped (and its database and topics dropped) after them. */
+export function escalationForSuite(): { readonly env: Env; readonly service: EscalationProcess } {
+  const suite = {} as { env: Env; service: EscalationProcess };
+  beforeAll(async () => {
+    suite.env = await newEnv();
+    suite.service = new EscalationProcess(suite.env);
+    await suite.service.start();
+  });
+  afterAll(async () => {
+    await suite.service?.stop();
+    if (suite.env) await dropEnv(suite.env);
+  });
+  return suite;
+}

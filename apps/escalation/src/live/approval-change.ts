@@ -1,0 +1,75 @@
+// What the live stream says about one change of an approval, and to whom. Pure: the
+// notification's payload, the row as it now is, the action's policy, the viewer and `now` in.
+import { ResolvedAction } from '@hitl/policy';
+import { z } from 'zod';
+import { ApprovalRow, toState } from '../approvals/approvals.repository';
+import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
+import { InboxItem, inboxItem, refuseView } from '../inbox/approval-view';
+
+/** The PostgreSQL channel the approvals trigger notifies (migration 1795313553400). */
+export const APPROVAL_CHANGES_CHANNEL = 'hitl_approval_changes';
+
+export const APPROVAL_CHANGES = ['new', 'assigned', 'reassigned', 'clarifying', 'resumed', 'edited', 'resolved'] as const;
+
+/** One notification's payload, as the trigger writes it. */
+export const ApprovalChangeNotice = z.object({
+  schema: z.string(),
+  approval_id: z.uuid(),
+  change: z.enum(APPROVAL_CHANGES),
+});
+export type ApprovalChangeNotice = z.output<typeof ApprovalChangeNotice>;
+
+/** The payload of a notification, or null when it is not one the trigger wrote. */
+export function parseNotice(payload: string | undefined): ApprovalChangeNotice | null {
+  if (payload === undefined) return null;
+  try {
+    const parsed = ApprovalChangeNotice.safeParse(JSON.parse(payload));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One `approval` event of the stream: what changed, and the approval as an inbox line now reads it. */
+export interface ApprovalChangeEvent {
+  change: ApprovalChangeNotice['change'];
+  approval_id: string;
+  status: ApprovalRow['status'];
+  /** Who resolved it once resolved: a reviewer's id, or `on_timeout:<rule>`. */
+  resolved_by: string | null;
+  item: InboxItem;
+}
+
+/** Who resolved an approval, from its stored resolution (`resolvedBy`, or `reviewed_by` of a post-review). */
+export function resolverOf(resolution: unknown): string | null {
+  if (resolution === null || typeof resolution !== 'object') return null;
+  const { resolvedBy, reviewed_by } = resolution as { resolvedBy?: { id?: unknown }; reviewed_by?: unknown };
+  if (typeof resolvedBy?.id === 'string') return resolvedBy.id;
+  return typeof reviewed_by === 'string' ? reviewed_by : null;
+}
+
+/**
+ * The event `viewer` gets for this change, or null when they may not see the approval: the
+ * inbox's rule (the approval's workspace, and its tier's role or one above it). A resolved
+ * approval is still sent to those who could decide it, so their consoles drop it.
+ */
+export function changeFor(viewer: AuthenticatedReviewer, notice: ApprovalChangeNotice, row: ApprovalRow & { resolution?: unknown }, policy: ResolvedAction | undefined, now: Date): ApprovalChangeEvent | null {
+  if (refuseView(viewer, toState(row)) !== null) return null;
+  return {
+    change: notice.change,
+    approval_id: row.approval_id,
+    status: row.status,
+    resolved_by: resolverOf(row.resolution),
+    item: inboxItem(row, policy, now),
+  };
+}
+
+/** A Server-Sent Events frame: a named event whose data is one line of JSON. */
+export function sseFrame(event: string, data: unknown, id?: string): string {
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** A comment line: keeps proxies and the browser from timing the stream out, and is otherwise ignored. */
+export function sseComment(text: string): string {
+  return `: ${text.replace(/[\r\n]+/g, ' ')}\n\n`;
+}

@@ -1,0 +1,74 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
+import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
+import { ApprovalChangesService } from './approval-changes.service';
+import { sseComment, sseFrame } from './approval-change';
+
+/** The parts of the HTTP response a stream uses. */
+interface StreamResponse {
+  /** The connection went away (the reader left), or the response ended. */
+  on(event: 'close', listener: () => void): void;
+  writeHead(status: number, headers: Record<string, string>): void;
+  flushHeaders?(): void;
+  write(chunk: string): boolean;
+  end(): void;
+  writableEnded: boolean;
+}
+
+/** A comment line this often keeps idle connections open through proxies. */
+export const HEARTBEAT_MS = 15_000;
+
+/** GET /approvals/stream: the caller's approvals as they change, as Server-Sent Events. */
+@ApiTags('approvals')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'No, a malformed or an unknown bearer token.' })
+@Controller('approvals')
+@Authenticated()
+export class ApprovalStreamController {
+  constructor(private readonly changes: ApprovalChangesService) {}
+
+  @Get('stream')
+  @ApiOperation({
+    summary: 'Live changes of my approvals (Server-Sent Events)',
+    description:
+      'An `approval` event for every change of an approval the caller may see under the inbox rule (workspace, and the tier\'s role or one above it): ' +
+      '`change` (new, assigned, reassigned, clarifying, resumed, edited, resolved), approval_id, status, resolved_by, and `item` (the approval as an inbox line). ' +
+      'A `ready` event first, once listening; comment lines as heartbeats. Bearer-authenticated like the rest, so browsers read it with fetch, not EventSource. ' +
+      'Changes while no stream was open are not replayed: reload the inbox after (re)connecting.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'The stream; it ends when the service stops.' })
+  async stream(@Reviewer() reviewer: AuthenticatedReviewer, @Res() response: StreamResponse): Promise<void> {
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      // Proxies (nginx) must pass each event on at once.
+      'X-Accel-Buffering': 'no',
+    });
+    response.flushHeaders?.();
+    const end = () => {
+      clearInterval(heartbeat);
+      if (!response.writableEnded) response.end();
+    };
+    const heartbeat = setInterval(() => response.write(sseComment('heartbeat')), HEARTBEAT_MS);
+    heartbeat.unref();
+    let unsubscribe = () => undefined as unknown;
+    let gone = false;
+    response.on('close', () => {
+      gone = true;
+      unsubscribe();
+      end();
+    });
+    try {
+      const off = await this.changes.subscribe({ viewer: reviewer, send: (event) => response.write(sseFrame('approval', event)), close: end });
+      if (gone) off();
+      unsubscribe = off;
+      response.write(sseFrame('ready', { reviewer: reviewer.id }));
+    } catch {
+      response.write(sseFrame('error', { code: 'stream_unavailable', message: 'live changes are unavailable right now; reload the inbox and try again' }));
+      end();
+    }
+  }
+}

@@ -1,0 +1,108 @@
+// The live stream of approval changes on the real broker and database: PostgreSQL
+// LISTEN/NOTIFY fanned out as Server-Sent Events by every replica, only to whoever may see
+// the approval.
+import { APPROVAL_REQUESTED, CloudEvent } from '@hitl/contracts';
+import { EscalationProcess, TOKENS, escalationForSuite, publish, request, waitFor } from './support/escalation-harness';
+
+interface StreamEvent {
+  event: string;
+  data: any;
+}
+
+/** An open stream as a browser reads it (fetch, since EventSource cannot send a bearer token). */
+class StreamReader {
+  readonly events: StreamEvent[] = [];
+  comments = 0;
+  ended = false;
+  private constructor(readonly status: number) {}
+
+  static async open(url: string, token?: string): Promise<StreamReader> {
+    const response = await fetch(`${url}/approvals/stream`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const reader = new StreamReader(response.status);
+    if (!response.ok || !response.body) return reader;
+    void reader.read(response.body);
+    return reader;
+  }
+
+  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (frame.startsWith(':')) this.comments += 1;
+          const event = /^event: (.*)$/m.exec(frame)?.[1];
+          const data = /^data: (.*)$/m.exec(frame)?.[1];
+          if (event && data) this.events.push({ event, data: JSON.parse(data) });
+        }
+      }
+    } catch {
+      // the connection was cut
+    }
+    this.ended = true;
+  }
+
+  changesOf(approvalId: string): string[] {
+    return this.events.filter((e) => e.event === 'approval' && e.data.approval_id === approvalId).map((e) => e.data.change);
+  }
+}
+
+describe('the live stream of approval changes', () => {
+  const escalation = escalationForSuite();
+
+  const approve = (r: CloudEvent<typeof APPROVAL_REQUESTED>, who: string) =>
+    fetch(`${escalation.service.url}/approvals/${r.data.approval_id}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKENS[who]}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ payload_hash: r.data.payload_hash }),
+    });
+
+  it('refuses a stream without a valid bearer token', async () => {
+    expect((await StreamReader.open(escalation.service.url)).status).toBe(401);
+    expect((await StreamReader.open(escalation.service.url, 'not-a-known-token-at-all')).status).toBe(401);
+  });
+
+  it('streams new, assigned and resolved approvals to who may see them on every replica, and nothing to the others; ends on shutdown', async () => {
+    // A second replica on the same database: its streams hear what the first one changes.
+    const replica = new EscalationProcess(escalation.env);
+    await replica.start();
+    const [alice, dan, zed, aliceOnReplica] = await Promise.all([
+      StreamReader.open(escalation.service.url, TOKENS.alice),
+      StreamReader.open(escalation.service.url, TOKENS.dan),
+      StreamReader.open(escalation.service.url, TOKENS.zed),
+      StreamReader.open(replica.url, TOKENS.alice),
+    ]);
+    for (const s of [alice, dan, zed, aliceOnReplica]) await waitFor(() => s.events.some((e) => e.event === 'ready'), 'the stream to be ready');
+
+    const routine = request({ amount: 120 });
+    const financeOnly = request({ path: ['finance_lead'], amount: 900 });
+    await publish(escalation.env, [routine, financeOnly]);
+
+    // The support agent sees the routine one arrive and get assigned; never the finance lead's.
+    await waitFor(() => alice.changesOf(routine.data.approval_id).includes('assigned') || alice.changesOf(routine.data.approval_id).includes('new'), "alice's routine approval");
+    const first = alice.events.find((e) => e.event === 'approval' && e.data.approval_id === routine.data.approval_id)!;
+    expect(first.data.item).toMatchObject({ approval_id: routine.data.approval_id, action: 'process_refund', amount: 120, reviewer_role: 'support_agent' });
+    await waitFor(() => dan.changesOf(financeOnly.data.approval_id).length > 0, "the finance lead's approval on dan's stream");
+    expect(dan.changesOf(routine.data.approval_id).length).toBeGreaterThan(0);
+
+    // Decided by a colleague: every stream that showed it hears it resolved, with who did it.
+    expect((await approve(routine, 'bob')).status).toBe(200);
+    const resolved = await waitFor(
+      () => alice.events.find((e) => e.event === 'approval' && e.data.approval_id === routine.data.approval_id && e.data.change === 'resolved'),
+      'the resolution on alice\'s stream',
+    );
+    expect(resolved.data).toMatchObject({ status: 'approved', resolved_by: 'bob' });
+    await waitFor(() => dan.changesOf(routine.data.approval_id).includes('resolved'), "the resolution on dan's stream");
+    await waitFor(() => aliceOnReplica.changesOf(routine.data.approval_id).includes('resolved'), "the resolution on the other replica's stream");
+
+    expect(alice.changesOf(financeOnly.data.approval_id)).toEqual([]);
+    expect(zed.events.filter((e) => e.event === 'approval')).toEqual([]);
+
+    await Promise.all([escalation.service.stop(), replica.stop()]);
+    await waitFor(() => [alice, dan, zed, aliceOnReplica].every((s) => s.ended), 'every stream to end with its service');
+  });
+});

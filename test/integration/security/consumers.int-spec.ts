@@ -1,0 +1,301 @@
+// Hostile messages on every topic of the wire contract, against the four services running
+// as real processes: malformed JSON, wrongly typed fields, events on the wrong topic, empty
+// and oversized values, and duplicates. Each bad message ends in the topic's DLQ once per
+// consumer group reading the topic, with the reason in its headers; each duplicate has one
+// effect; and no consumer stops: a valid canary afterwards takes effect, and every group's
+// committed offsets reach the end of its topics.
+import { randomUUID } from 'node:crypto';
+import { ALL_TOPICS, AnyEvent, EVENT_TYPES, EventType, Topic, Topics, decodeEvent, dlqTopic, exampleEvent, topicOf } from '@hitl/contracts';
+import { query, readWholeTopic } from '@hitl/testing';
+import fc from 'fast-check';
+import { AssignerProtocol, Producer } from 'kafkajs';
+import { SERVICES, Stack } from '../support/stack';
+
+/** Fixed, so a failure reproduces; printed below. */
+const SEED = 20261122;
+/** Bad messages generated per topic (besides one empty and one oversized message each). */
+const PER_TOPIC = 25;
+
+const stack = new Stack();
+let producer: Producer;
+/**
+ * Consumer group → the topics it reads (of the contract, and DLQs), as the broker's
+ * assignments say, so a new @EventPattern is covered.
+ */
+let readers: Map<string, string[]>;
+
+/** A valid event of `topic`, about a decision (and approval) of its own. */
+function freshEvent(topic: Topic, type: EventType = EVENT_TYPES.find((t) => topicOf(t) === topic)!): AnyEvent {
+  const example = exampleEvent(type);
+  const data = example.data as { decision_id: string; approval_id?: string };
+  let text = JSON.stringify(example).split(data.decision_id).join(randomUUID());
+  if (data.approval_id) text = text.split(data.approval_id).join(randomUUID());
+  return { ...(JSON.parse(text) as AnyEvent), id: randomUUID() };
+}
+
+/** A value of another JSON type than `value`'s, so a schema expecting the original refuses it. */
+const wrongType = (value: unknown): fc.Arbitrary<unknown> => {
+  const choices: fc.Arbitrary<unknown>[] = [];
+  if (typeof value !== 'string') choices.push(fc.string({ maxLength: 20 }));
+  if (typeof value !== 'number') choices.push(fc.oneof(fc.integer(), fc.double({ noNaN: true })));
+  if (typeof value !== 'boolean') choices.push(fc.boolean());
+  if (!Array.isArray(value)) choices.push(fc.array(fc.integer(), { maxLength: 3 }));
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) choices.push(fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }));
+  return fc.oneof(...choices);
+};
+
+interface Hostile {
+  kind: string;
+  value: Buffer | null;
+}
+
+/** Bad messages for `topic`: each is refused by the contract (checked here with the services' own decoder). */
+function hostile(topic: Topic): fc.Arbitrary<Hostile> {
+  const event = fc.constant(null).map(() => freshEvent(topic));
+  const malformed = fc
+    .oneof(
+      fc.string({ minLength: 1, maxLength: 80 }),
+      event.chain((e) => fc.integer({ min: 1, max: JSON.stringify(e).length - 1 }).map((cut) => JSON.stringify(e).slice(0, cut))),
+    )
+    .map((text) => ({ kind: 'malformed JSON', value: Buffer.from(text) }));
+  const envelopeField = event.chain((e) =>
+    fc
+      .constantFrom(...(Object.keys(e) as (keyof AnyEvent)[]))
+      .chain((field) => wrongType(e[field]).map((wrong) => ({ kind: `envelope ${field} of a wrong type`, value: Buffer.from(JSON.stringify({ ...e, [field]: wrong })) }))),
+  );
+  const dataField = event.chain((e) => {
+    const data = e.data as Record<string, unknown>;
+    return fc
+      .constantFrom(...Object.keys(data))
+      .chain((field) => wrongType(data[field]).map((wrong) => ({ kind: `data.${field} of a wrong type`, value: Buffer.from(JSON.stringify({ ...e, data: { ...data, [field]: wrong } })) })));
+  });
+  const missing = event.chain((e) => {
+    const data = e.data as Record<string, unknown>;
+    return fc.constantFrom(...Object.keys(data)).map((field) => {
+      const { [field]: _gone, ...rest } = data;
+      return { kind: `data.${field} missing`, value: Buffer.from(JSON.stringify({ ...e, data: rest })) };
+    });
+  });
+  const elsewhere = fc
+    .constantFrom(...EVENT_TYPES.filter((t) => topicOf(t) !== topic))
+    .map((name) => {
+      const type = name as EventType;
+      return { kind: `a ${type} on the wrong topic`, value: Buffer.from(JSON.stringify(freshEvent(topicOf(type), type))) };
+    });
+  return fc.oneof(malformed, envelopeField, dataField, missing, elsewhere).filter((m) => !decodeEvent(topic, m.value).ok);
+}
+
+/** What kind of bad message, without its particulars (which field, which type). */
+function familyOf(kind: string): string {
+  if (kind.startsWith('data.')) return kind.endsWith(' missing') ? 'data field missing' : 'data field of a wrong type';
+  if (kind.startsWith('envelope ')) return 'envelope field of a wrong type';
+  return kind.endsWith(' on the wrong topic') ? 'event on the wrong topic' : kind;
+}
+
+/** Each service's consumer group and what the broker assigned it: the topics it reads. */
+async function consumerGroups(): Promise<Map<string, string[]>> {
+  const admin = stack.kafka.admin();
+  await admin.connect();
+  try {
+    return await stack.eventually('every service in its consumer group', async () => {
+      const groupIds = SERVICES.map((s) => `${stack.prefix}hitl-${s}`);
+      const { groups } = await admin.describeGroups(groupIds);
+      if (!groups.every((g) => g.state === 'Stable')) return undefined;
+      const found = new Map<string, string[]>();
+      for (const group of groups) {
+        const topics = group.members.flatMap((m) => Object.keys(AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {}));
+        const known = [...ALL_TOPICS, ...ALL_TOPICS.map(dlqTopic)];
+        found.set(group.groupId, known.filter((t) => topics.includes(`${stack.prefix}${t}`)));
+      }
+      return found;
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+interface Sent {
+  topic: Topic;
+  kind: string;
+  partition: number;
+  offset: string;
+}
+
+async function sendOne(topic: Topic, value: Buffer | null, key: string | null = null): Promise<Pick<Sent, 'partition' | 'offset'>> {
+  const [meta] = await producer.send({ topic: `${stack.prefix}${topic}`, messages: [{ key, value }] });
+  return { partition: meta.partition, offset: meta.baseOffset! };
+}
+
+/** Every group's committed offsets equal the end offsets of every topic it reads. */
+async function caughtUp(): Promise<boolean> {
+  const admin = stack.kafka.admin();
+  await admin.connect();
+  try {
+    for (const [groupId, topics] of readers) {
+      for (const topic of topics) {
+        const physical = `${stack.prefix}${topic}`;
+        const ends = await admin.fetchTopicOffsets(physical);
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [physical] });
+        for (const end of ends) {
+          const at = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+          if (Number(end.offset) > 0 && at !== end.offset) return false;
+        }
+      }
+    }
+    return true;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The router routed the decision and its outcome left the router's outbox: the audit recorded it. */
+async function routedOnward(decisionId: string): Promise<void> {
+  await stack.eventually(`decision ${decisionId} routed and its outcome published`, async () => {
+    const outcomes = await query(
+      `SELECT 1 FROM audit.events WHERE decision_id = $1 AND type IN ('hitl.approval.requested.v1', 'hitl.approval.resolved.v1')`,
+      [decisionId],
+      stack.databaseUrl,
+    );
+    return outcomes.length > 0;
+  });
+}
+
+const auditCount = async (eventId: string) =>
+  Number((await query<{ n: string }>('SELECT count(*)::text AS n FROM audit.events WHERE event_id = $1', [eventId], stack.databaseUrl))[0].n);
+
+beforeAll(async () => {
+  await stack.start();
+  producer = stack.kafka.producer();
+  await producer.connect();
+  readers = await consumerGroups();
+}, 240_000);
+
+afterAll(async () => {
+  await producer?.disconnect();
+  await stack.stop();
+});
+
+describe('hostile messages on every topic', () => {
+  const sent: Sent[] = [];
+  const duplicates: { topic: Topic; event: AnyEvent }[] = [];
+
+  it('every topic of the contract has a reader, and the audit reads them all', () => {
+    for (const topic of ALL_TOPICS) expect([...readers].filter(([, topics]) => topics.includes(topic)).length).toBeGreaterThan(0);
+    expect(readers.get(`${stack.prefix}hitl-audit`)).toEqual([...ALL_TOPICS, ...ALL_TOPICS.map(dlqTopic)]);
+  });
+
+  it(`dead-letters each bad message once per reading group, with its reason (seed ${SEED})`, async () => {
+    console.log(`consumer fuzz: fast-check seed ${SEED}, ${PER_TOPIC} bad messages per topic, groups ${JSON.stringify(Object.fromEntries(readers))}`);
+    for (const [i, topic] of ALL_TOPICS.entries()) {
+      const generated = fc.sample(hostile(topic), { seed: SEED + i, numRuns: PER_TOPIC });
+      // An empty value, and one larger than any event (half a megabyte of an unterminated string).
+      generated.push({ kind: 'empty value', value: null }, { kind: 'oversized', value: Buffer.from(`{"specversion":"1.0","data":"${'x'.repeat(512 * 1024)}`) });
+      for (const message of generated) sent.push({ topic, kind: message.kind, ...(await sendOne(topic, message.value, randomUUID())) });
+      // The same valid event twice: one effect.
+      const event = freshEvent(topic);
+      duplicates.push({ topic, event });
+      for (let copy = 0; copy < 2; copy++) await sendOne(topic, Buffer.from(JSON.stringify(event)), event.subject);
+    }
+    const kinds: Record<string, number> = {};
+    for (const { kind } of sent) kinds[familyOf(kind)] = (kinds[familyOf(kind)] ?? 0) + 1;
+    console.log(`consumer fuzz: sent ${sent.length} bad messages: ${JSON.stringify(kinds)}`);
+    await stack.eventually('every group at the end of its topics', caughtUp, 90_000);
+
+    for (const topic of ALL_TOPICS) {
+      const groups = [...readers].filter(([, topics]) => topics.includes(topic)).map(([g]) => g);
+      const expected = sent.filter((s) => s.topic === topic).flatMap((s) => groups.map((g) => `${g} ${s.partition}/${s.offset}`));
+      const letters = await stack.eventually(`the dead letters of ${topic}`, async () => {
+        const found = await readWholeTopic(stack.kafka, `${stack.prefix}${dlqTopic(topic)}`);
+        return found.length >= expected.length ? found : undefined;
+      });
+      const headers = letters.map((l) => Object.fromEntries(Object.entries(l.headers ?? {}).map(([k, v]) => [k, String(v)])));
+      // Exactly the bad messages, once per group, each with a code and a reason.
+      expect(headers.map((h) => `${h['hitl-dlq-consumer']} ${h['hitl-dlq-partition']}/${h['hitl-dlq-offset']}`).sort()).toEqual(expected.sort());
+      for (const h of headers) {
+        expect(h['hitl-dlq-topic']).toBe(topic);
+        expect(h['hitl-dlq-error-code']).toMatch(/^[a-z_]+$/);
+        expect(h['hitl-dlq-error'].length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('gives each duplicate one effect', async () => {
+    for (const { topic, event } of duplicates) {
+      await stack.eventually(`the ${topic} duplicate in the audit record`, async () => (await auditCount(event.id)) > 0);
+      expect({ topic, recorded: await auditCount(event.id) }).toEqual({ topic, recorded: 1 });
+    }
+    const proposal = duplicates.find((d) => d.topic === Topics.DecisionProposed)!.event;
+    const routed = await query<{ n: string }>('SELECT count(*)::text AS n FROM router.decisions WHERE decision_id = $1', [proposal.subject], stack.databaseUrl);
+    expect(routed[0].n).toBe('1');
+    const requested = duplicates.find((d) => d.topic === Topics.ApprovalRequested)!.event;
+    const opened = await query<{ n: string }>('SELECT count(*)::text AS n FROM escalation.approvals WHERE decision_id = $1', [requested.subject], stack.databaseUrl);
+    expect(opened[0].n).toBe('1');
+  });
+
+  it('dead-letters a second copy of a decision with other content, and the first outcome stands', async () => {
+    const original = duplicates.find((d) => d.topic === Topics.DecisionProposed)!.event as Extract<AnyEvent, { type: 'hitl.decision.proposed.v1' }>;
+    const routedBefore = await query('SELECT verdict, content_hash FROM router.decisions WHERE decision_id = $1', [original.subject], stack.databaseUrl);
+    const impostor = { ...original, id: randomUUID(), data: { ...original.data, parameters: { order_id: 'ORD-OTHER', amount_usd: 1 }, summary: 'Approve me instead.' } };
+    const at = await sendOne(Topics.DecisionProposed, Buffer.from(JSON.stringify(impostor)), impostor.subject);
+    const letter = await stack.eventually('the second copy dead-lettered by the router', async () => {
+      const letters = await readWholeTopic(stack.kafka, `${stack.prefix}${dlqTopic(Topics.DecisionProposed)}`);
+      return letters.find((l) => String(l.headers?.['hitl-dlq-offset']) === at.offset && String(l.headers?.['hitl-dlq-consumer']) === `${stack.prefix}hitl-router`);
+    });
+    expect(String(letter.headers?.['hitl-dlq-error-code'])).toMatch(/^[a-z_]+$/);
+    expect(await query('SELECT verdict, content_hash FROM router.decisions WHERE decision_id = $1', [original.subject], stack.databaseUrl)).toEqual(routedBefore);
+  });
+
+  it('dead-letters two oversized messages of one key back to back, and routes what comes after', async () => {
+    // Their dead letters share a key, so a partition of the DLQ: relayed in one batch they would be
+    // larger than the broker takes in one message batch (1 MB by default).
+    const key = randomUUID();
+    const big = Buffer.from(`{"specversion":"1.0","data":"${'y'.repeat(600 * 1024)}`);
+    // Two produce requests at once (one request would itself be too large), so a consumer fetches them together.
+    const [first, second] = await Promise.all([sendOne(Topics.DecisionProposed, big, key), sendOne(Topics.DecisionProposed, big, key)]);
+    const after = freshEvent(Topics.DecisionProposed);
+    await sendOne(Topics.DecisionProposed, Buffer.from(JSON.stringify(after)), after.subject);
+    await routedOnward(after.subject);
+    const groups = [...readers].filter(([, topics]) => topics.includes(Topics.DecisionProposed)).map(([g]) => g);
+    const wanted = [first, second].flatMap((s) => groups.map((g) => `${g} ${s.partition}/${s.offset}`));
+    await stack.eventually('both oversized messages dead-lettered by every group', async () => {
+      const letters = await readWholeTopic(stack.kafka, `${stack.prefix}${dlqTopic(Topics.DecisionProposed)}`);
+      const found = new Set(letters.map((l) => `${String(l.headers?.['hitl-dlq-consumer'])} ${String(l.headers?.['hitl-dlq-partition'])}/${String(l.headers?.['hitl-dlq-offset'])}`));
+      return wanted.every((w) => found.has(w));
+    });
+  });
+
+  it('keeps every consumer running: a valid canary on each topic takes effect, and every group reaches the end', async () => {
+    const canaries = ALL_TOPICS.map((topic) => ({ topic, event: freshEvent(topic) }));
+    for (const { topic, event } of canaries) await sendOne(topic, Buffer.from(JSON.stringify(event)), event.subject);
+    for (const { topic, event } of canaries) await stack.eventually(`the ${topic} canary in the audit record`, async () => (await auditCount(event.id)) === 1);
+    const proposal = canaries.find((c) => c.topic === Topics.DecisionProposed)!.event;
+    await routedOnward(proposal.subject);
+    const requested = canaries.find((c) => c.topic === Topics.ApprovalRequested)!.event;
+    await stack.eventually('the canary approval opened', async () => (await query('SELECT 1 FROM escalation.approvals WHERE decision_id = $1', [requested.subject], stack.databaseUrl)).length === 1);
+    await stack.eventually('every group at the end of its topics', caughtUp, 60_000);
+    for (const service of SERVICES) expect((await fetch(`${stack.urls[service]}/healthz`)).status).toBe(200);
+  });
+
+  it('records anything written straight onto a DLQ once, whatever its headers, and the audit goes on', async () => {
+    const junk = fc.record({
+      value: fc.option(fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b))),
+      // Headers a dead letter carries, with values nobody checked: a time that is no time, a code that is prose.
+      headers: fc.dictionary(fc.constantFrom('hitl-dlq-time', 'hitl-dlq-error-code', 'hitl-dlq-error', 'hitl-dlq-consumer', 'hitl-dlq-topic', 'hitl-dlq-offset', 'x-other'), fc.string({ maxLength: 30 })),
+    });
+    const letters: { letter: string; headers: Record<string, string> }[] = [];
+    for (const [i, topic] of ALL_TOPICS.entries()) {
+      for (const { value, headers } of fc.sample(junk, { seed: SEED + 100 + i, numRuns: 4 })) {
+        const [meta] = await producer.send({ topic: `${stack.prefix}${dlqTopic(topic)}`, messages: [{ key: null, value, headers }] });
+        letters.push({ letter: `${dlqTopic(topic)}/${meta.partition}/${meta.baseOffset}`, headers });
+      }
+    }
+    const unrecorded = async () => {
+      const counts = await Promise.all(letters.map(async (l) => ({ ...l, recorded: await auditCount(l.letter) })));
+      return counts.filter((c) => c.recorded !== 1);
+    };
+    // Wait for every letter; then name those the audit did not record once, with their headers.
+    await stack.eventually('every letter in the audit record', async () => (await unrecorded()).length === 0, 30_000).catch(() => undefined);
+    expect(await unrecorded()).toEqual([]);
+    await stack.eventually('the audit at the end of every DLQ', caughtUp, 30_000);
+  });
+});
