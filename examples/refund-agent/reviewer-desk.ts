@@ -84,7 +84,11 @@ export class ReviewerDesk {
           continue;
         }
         this.claimed.add(item.approval_id);
-        await this.decide(reviewer, item);
+        await this.decide(reviewer, item).catch((error: unknown) => {
+          // No answer at all (escalation restarting): the item is still undecided, try it again.
+          this.claimed.delete(item.approval_id);
+          throw error;
+        });
       } catch {
         this.stats.errors += 1;
         await sleep(pollMs);

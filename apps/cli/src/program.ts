@@ -1,11 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './audit/audit.command';
 import { registerCalibrateCommand } from './calibrate/calibrate.command';
+import { registerCheckCommand } from './check/check.command';
 import { CliDeps, CliFailure, ExitCode } from './cli-context';
 import { registerManifestCommands } from './manifest/manifest.command';
 import { registerReplayCommand } from './replay/replay.command';
 
-/** The `hitl` command tree: one group per capability (`manifest`, `audit`, `replay`, `calibrate`). */
+/** The `hitl` command tree: one group per capability (`manifest`, `audit`, `replay`, `calibrate`, `check`). */
 export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => void): Command {
   const program = new Command('hitl')
     .description('hitl: keep humans in the loop of AI agent fleets')
@@ -17,6 +18,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => voi
   registerAuditCommands(program, { ...deps, setExitCode });
   registerReplayCommand(program, { ...deps, setExitCode });
   registerCalibrateCommand(program, { ...deps, setExitCode });
+  registerCheckCommand(program, { ...deps, setExitCode });
   return program;
 }
 

@@ -24,7 +24,8 @@ export class ErrorCodeFilter extends BaseExceptionFilter {
     const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : { message: body };
     if (typeof fields.code === 'string') return super.catch(http, host);
     const message = typeof fields.message === 'string' ? fields.message : Array.isArray(fields.message) ? fields.message.join('; ') : http.message;
-    super.catch(new HttpException({ statusCode: status, code: codeOf(status, exception), message }, status), host);
+    // The body's own fields stay (a health check's report, say); the code and a message join them.
+    super.catch(new HttpException({ statusCode: status, ...fields, code: codeOf(status, exception), message }, status), host);
   }
 }
 

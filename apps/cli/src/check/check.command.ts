@@ -1,0 +1,76 @@
+import { Manifest, ManifestError, loadManifest } from '@hitl/policy';
+import { Command } from 'commander';
+import { DEFAULT_AUDIT_URL, DEFAULT_TOKEN_ENV } from '../audit/audit.command';
+import { CliContext, CliFailure, ExitCode, readInputFile, writeLines } from '../cli-context';
+import { parseServiceUrl, tokenFrom } from '../service-client';
+import { CheckReport, checkRun, formatReport, workspacesOf } from './invariants';
+import { readAudit, readCalibrator, readRunTopics } from './run-reader';
+
+export interface RunSources {
+  brokers: string[];
+  prefix: string;
+  manifest: Manifest;
+  /** The audit service and an auditor token of every workspace ("*"). */
+  audit: { url: URL; token: string };
+  /** The calibrator's database and schema. */
+  calibrator: { databaseUrl: string; schema: string };
+}
+
+/** Reads a run from its topics and services and checks it: what `hitl check` and the fault harness both run. */
+export async function checkLiveRun(ctx: CliContext, sources: RunSources): Promise<CheckReport> {
+  const messages = await readRunTopics(sources.brokers, sources.prefix).catch((error: Error) => {
+    throw new CliFailure(ExitCode.usage, `cannot read the run's topics from ${sources.brokers.join(',')}: ${error.message}`);
+  });
+  const audit = await readAudit(ctx, sources.audit.url, sources.audit.token, workspacesOf(messages));
+  const calibrator = await readCalibrator(sources.calibrator.databaseUrl, sources.calibrator.schema).catch((error: Error) => {
+    throw new CliFailure(ExitCode.usage, `cannot read the calibrator's tables: ${error.message}`);
+  });
+  return checkRun({ messages, manifest: sources.manifest, audit, calibrator, now: ctx.now() });
+}
+
+interface CheckOptions {
+  prefix: string;
+  brokers?: string;
+  manifest: string;
+  auditUrl: URL;
+  token?: string;
+  tokenEnv: string;
+  calibratorDb?: string;
+  calibratorSchema: string;
+  json?: boolean;
+}
+
+/** `hitl check`: the invariants of a run (one topic prefix and its services). */
+export function registerCheckCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('check')
+    .description('check the invariants of a drained run: one resolution per decision, no forbidden approval, every event audited once, an intact chain, calibrator counts that match (exit 1 on any violation)')
+    .option('--prefix <prefix>', 'the topic prefix of the run (KAFKA_TOPIC_PREFIX)', '')
+    .option('--brokers <list>', 'Kafka bootstrap brokers, comma-separated (default: KAFKA_BROKERS or 127.0.0.1:9092)')
+    .option('--manifest <file>', 'the manifest the run was routed with', 'manifests/refunds.yaml')
+    .option('--audit-url <url>', 'the audit service', parseServiceUrl, new URL(DEFAULT_AUDIT_URL))
+    .option('--token <token>', 'an auditor token of every workspace (prefer --token-env)')
+    .option('--token-env <name>', 'the environment variable holding the auditor token', DEFAULT_TOKEN_ENV)
+    .option('--calibrator-db <url>', "the calibrator's PostgreSQL (default: DATABASE_URL or postgres://postgres@127.0.0.1:5432/hitl)")
+    .option('--calibrator-schema <name>', "the calibrator's schema", 'calibrator')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: CheckOptions) => {
+      const token = tokenFrom(ctx, options, 'auditor');
+      let manifest: Manifest;
+      try {
+        manifest = loadManifest(readInputFile(ctx, options.manifest, 'manifest'));
+      } catch (error) {
+        if (error instanceof ManifestError) throw new CliFailure(ExitCode.usage, `invalid manifest ${options.manifest}: ${error.message}`);
+        throw error;
+      }
+      const report = await checkLiveRun(ctx, {
+        brokers: (options.brokers ?? ctx.env?.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+        prefix: options.prefix,
+        manifest,
+        audit: { url: options.auditUrl, token },
+        calibrator: { databaseUrl: options.calibratorDb ?? ctx.env?.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hitl', schema: options.calibratorSchema },
+      });
+      writeLines(ctx.io.out, options.json ? [JSON.stringify(report, null, 2)] : formatReport(report));
+      if (!report.ok) ctx.setExitCode(ExitCode.invalid);
+    });
+}

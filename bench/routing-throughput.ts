@@ -1,0 +1,96 @@
+// Figure 1, routing throughput: N decisions through the router (decode and validate,
+// de-duplicate in the inbox, route by policy, record, outbox, publish) against a raw
+// kafkajs consume-and-produce passthrough of the same messages, on the same broker with
+// the same partitions and batch settings. Both read a topic filled beforehand; each rate
+// is the number of outputs over the span of their Kafka timestamps (set by the producer).
+import { readWholeTopic } from '@hitl/testing';
+import { FigureResult, runStandalone, verdict } from './support/figure';
+import { proposal, produceAll } from './support/decisions';
+import { BenchWorld, PARTITIONS, ServiceProcess, waitFor } from './support/services';
+import { ratePerSecond, ratio } from './support/stats';
+import { Size, SIZE_TABLE } from './support/size';
+import { formatTable } from './support/table';
+
+export const ROUTING_TARGET = 0.7;
+
+/** Messages per second out of `topic`, from the first to the last output's timestamp. */
+async function outputRate(world: BenchWorld, topic: string): Promise<{ count: number; rate: number }> {
+  const messages = await readWholeTopic(world.kafka, world.topic(topic), 300_000);
+  let first = Infinity;
+  let last = -Infinity;
+  for (const m of messages) {
+    const ts = Number(m.timestamp);
+    first = Math.min(first, ts);
+    last = Math.max(last, ts);
+  }
+  return { count: messages.length, rate: ratePerSecond(messages.length, last - first) };
+}
+
+interface Pass {
+  count: number;
+  rate: number;
+  /** CPU of the process per 1000 messages, ms. */
+  cpuPer1000: number;
+  peakMib: number;
+}
+
+/** Lets `processor` empty its input until `expected` messages are on `topic`, stops it, and measures the pass. */
+async function pass(world: BenchWorld, processor: ServiceProcess, topic: string, expected: number): Promise<Pass> {
+  const cpuBefore = processor.cpuSeconds();
+  await waitFor(`${expected} messages on ${topic}`, async () => (await world.messagesOn(topic)) >= expected, 900_000, [processor]);
+  const cpuPer1000 = ((processor.cpuSeconds() - cpuBefore) * 1e6) / expected;
+  const peakMib = processor.peakRssMib();
+  await processor.stop();
+  return { ...(await outputRate(world, topic)), cpuPer1000, peakMib };
+}
+
+export async function routingThroughput(size: Size): Promise<FigureResult & { routerRate: number }> {
+  const n = SIZE_TABLE[size].routedDecisions;
+  const world = new BenchWorld();
+  try {
+    await world.setUp();
+    await world.createContractTopics();
+    await world.createTopics(['raw.in', 'raw.out']);
+    const messages = Array.from({ length: n }, () => proposal('auto_approve'));
+    await produceAll(world.kafka, world.topic('raw.in'), messages);
+    await produceAll(world.kafka, world.topic('decision.proposed'), messages);
+
+    const passthrough = await world.startScript('raw passthrough', 'bench/support/passthrough.ts', {
+      PASSTHROUGH_FROM: world.topic('raw.in'),
+      PASSTHROUGH_TO: world.topic('raw.out'),
+      PASSTHROUGH_GROUP: `${world.prefix}passthrough`,
+    });
+    const raw = await pass(world, passthrough, 'raw.out', n);
+    const routed = await pass(world, await world.start('router'), 'approval.resolved', n);
+    if (routed.count !== n || raw.count !== n) throw new Error(`expected ${n} outputs each, got ${routed.count} routed and ${raw.count} raw`);
+
+    const r = ratio(routed.rate, raw.rate);
+    const met = r >= ROUTING_TARGET;
+    return {
+      title: 'Figure 1: routing throughput',
+      table: formatTable(
+        ['path', 'decisions', 'decisions/s', 'process CPU ms per 1000', 'peak RSS (MiB)'],
+        [
+          ['raw kafkajs passthrough', n, Math.round(raw.rate), Math.round(raw.cpuPer1000), Math.round(raw.peakMib)],
+          ['router (validate, dedup, policy, outbox, publish)', n, Math.round(routed.rate), Math.round(routed.cpuPer1000), Math.round(routed.peakMib)],
+          ['ratio router / raw', '', r, '', ''],
+        ],
+      ),
+      notes: [
+        `Target: ratio >= ${ROUTING_TARGET}; met: ${verdict(met)}.`,
+        `Both read ${PARTITIONS} partitions filled beforehand, 3 partitions at once, chunks of 200, producer idempotent with acks from all replicas; rates are outputs over the span of their timestamps (every output is a sample).`,
+      ],
+      ratios: { 'routing throughput router/raw': `${r.toFixed(2)} (target >= ${ROUTING_TARGET})` },
+      peakRss: [
+        { process: 'router', mib: routed.peakMib },
+        { process: 'raw passthrough', mib: raw.peakMib },
+      ],
+      targetMet: met,
+      routerRate: routed.rate,
+    };
+  } finally {
+    await world.tearDown();
+  }
+}
+
+if (require.main === module) runStandalone(routingThroughput);

@@ -1,0 +1,240 @@
+// One benchmark's own world: a fresh database and topic prefix on the shared broker and
+// PostgreSQL, the built services (apps/*/dist) started in it as child processes, and
+// everything dropped at the end. Each service's peak RSS is read from /proc before it stops.
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { contractTopics, ensureTopics } from '@hitl/messaging';
+import { databaseUrl, freePort, query } from '@hitl/testing';
+import { Admin, Kafka, logLevel } from 'kafkajs';
+
+export const root = resolve(__dirname, '../..');
+export const SERVICE_NAMES = ['router', 'escalation', 'audit', 'calibrator'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+export const PARTITIONS = 3;
+/** USER_HZ of /proc/<pid>/stat: 100 on Linux. */
+const CLOCK_TICKS = 100;
+/** The workspace every benchmark's decisions belong to (its reviewers and auditors exist). */
+export const WORKSPACE = 'acme-support';
+
+/** The newest modification time of the files under `dir` ending in `ext` (specs left out), 0 if none. */
+function newestMtime(dir: string, ext: string): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path, ext));
+    else if (entry.name.endsWith(ext) && !entry.name.endsWith(`.spec${ext}`)) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Whether the built services are there (`missing` stops a run) and whether a service or lib was changed since its build (`stale` warns). */
+export function buildState(): { missing: string | null; stale: string | null } {
+  const missing = SERVICE_NAMES.map((name) => resolve(root, `apps/${name}/dist/main.js`)).find((main) => !existsSync(main));
+  if (missing) return { missing: `${missing} is missing: run npm run build first`, stale: null };
+  const projects = [...SERVICE_NAMES.map((name) => `apps/${name}`), ...readdirSync(resolve(root, 'libs')).map((lib) => `libs/${lib}`)];
+  const stale = projects.find((p) => existsSync(resolve(root, p, 'dist')) && newestMtime(resolve(root, p, 'src'), '.ts') > newestMtime(resolve(root, p, 'dist'), '.js'));
+  return { missing: null, stale: stale ? `${stale} changed since it was built: figures measure the last build (npm run build to refresh)` : null };
+}
+
+/** Throws when the services are not built; warns when the build is older than the sources. */
+export function checkBuild(): void {
+  const { missing, stale } = buildState();
+  if (missing) throw new Error(missing);
+  if (stale) console.warn(`warning: ${stale}`);
+}
+
+/**
+ * The built entry point of a service: BENCH_APPS_DIR/<name>/dist/main.js when that exists
+ * (a copy with a change under test, measured before it lands), else apps/<name>/dist/main.js.
+ */
+export function serviceMain(name: ServiceName): string {
+  const candidate = process.env.BENCH_APPS_DIR ? resolve(process.env.BENCH_APPS_DIR, name, 'dist/main.js') : undefined;
+  return candidate && existsSync(candidate) ? candidate : resolve(root, `apps/${name}/dist/main.js`);
+}
+
+/** A built service running as a child process. */
+export class ServiceProcess {
+  private log = '';
+
+  constructor(
+    readonly name: string,
+    readonly url: string,
+    private readonly child: ChildProcess,
+  ) {
+    const keep = (chunk: Buffer) => (this.log = (this.log + chunk.toString('utf8')).slice(-20_000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get output(): string {
+    return this.log;
+  }
+
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /** Peak resident set size so far (VmHWM), in MiB. */
+  peakRssMib(): number {
+    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+    const kib = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]);
+    return kib / 1024;
+  }
+
+  /** CPU time used so far (user + system), in seconds, from /proc/<pid>/stat. */
+  cpuSeconds(): number {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${this.pid}/stat`, 'utf8').split(') ').pop()?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  }
+
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise((done) => this.child.once('exit', done));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+export class BenchWorld {
+  readonly id = randomBytes(4).toString('hex');
+  readonly database = `hitl_bench_${this.id}`;
+  readonly prefix = `bench-${this.id}.`;
+  readonly brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  readonly kafka = new Kafka({ clientId: `bench-${this.id}`, brokers: this.brokers, logLevel: logLevel.NOTHING });
+  readonly auditorToken = `bench-auditor-${randomBytes(16).toString('hex')}`;
+  private readonly services: ServiceProcess[] = [];
+
+  get databaseUrl(): string {
+    return databaseUrl({ database: this.database });
+  }
+
+  /** The name of a topic of this run on the broker. */
+  topic(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+
+  async setUp(): Promise<void> {
+    await query(`CREATE DATABASE "${this.database}"`, [], databaseUrl({ database: 'postgres' }));
+  }
+
+  /** Creates topics of this run with the services' partition count. */
+  async createTopics(names: string[]): Promise<void> {
+    await retry(`creating ${names.join(', ')}`, () =>
+      this.withAdmin((admin) => admin.createTopics({ waitForLeaders: true, topics: names.map((n) => ({ topic: this.topic(n), numPartitions: PARTITIONS, replicationFactor: 1 })) })),
+    );
+  }
+
+  /** Creates the contract's topics and DLQs of this run, as the services would, before anything is written to them. */
+  async createContractTopics(): Promise<void> {
+    await retry('creating the contract topics', () => ensureTopics(this.kafka, contractTopics({ topicPrefix: this.prefix }), PARTITIONS));
+  }
+
+  /** Messages on a topic of this run, summed over its partitions. */
+  async messagesOn(name: string): Promise<number> {
+    const offsets = await this.withAdmin((admin) => admin.fetchTopicOffsets(this.topic(name)));
+    return offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+  }
+
+  /** Starts a built service in this world and waits until /healthz answers. */
+  async start(name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const port = await freePort();
+    // BENCH_PROFILE=1: each service writes a CPU profile into tmp/bench-profiles when it stops.
+    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(root, 'tmp/bench-profiles')}`] : [];
+    const child = spawn(process.execPath, [...profile, serviceMain(name)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        // A build from BENCH_APPS_DIR resolves the workspace's packages from here.
+        NODE_PATH: resolve(root, 'node_modules'),
+        DATABASE_URL: this.databaseUrl,
+        KAFKA_BROKERS: this.brokers.join(','),
+        KAFKA_TOPIC_PREFIX: this.prefix,
+        KAFKA_PARTITIONS: String(PARTITIONS),
+        HTTP_PORT: String(port),
+        LOG_LEVEL: 'warn',
+        AUDITOR_TOKEN_COMPLIANCE: this.auditorToken,
+        ...env,
+      },
+    });
+    const service = new ServiceProcess(name, `http://127.0.0.1:${port}`, child);
+    this.services.push(service);
+    const deadline = Date.now() + 120_000;
+    while (!(await fetch(`${service.url}/healthz`).then((r) => r.ok).catch(() => false))) {
+      if (Date.now() > deadline || service.exited) throw new Error(`${name} did not start:\n${service.output}`);
+      await sleep(200);
+    }
+    return service;
+  }
+
+  /** Runs a TypeScript file of bench/ as its own process (a raw baseline) and waits until it prints `ready`. */
+  async startScript(name: string, file: string, env: Record<string, string>): Promise<ServiceProcess> {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, file)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KAFKA_BROKERS: this.brokers.join(','), ...env },
+    });
+    const script = new ServiceProcess(name, '', child);
+    this.services.push(script);
+    await waitFor(`${name} to be ready`, async () => script.output.includes('ready'), 60_000, [script]);
+    return script;
+  }
+
+  /** Stops the services, drops the database and deletes this run's topics (best effort: it runs after failures too). */
+  async tearDown(): Promise<void> {
+    await Promise.all(this.services.map((s) => s.stop()));
+    await query(`DROP DATABASE IF EXISTS "${this.database}" WITH (FORCE)`, [], databaseUrl({ database: 'postgres' })).catch(() => undefined);
+    await this.withAdmin(async (admin) => {
+      const mine = (await admin.listTopics()).filter((t) => t.startsWith(this.prefix));
+      if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+    }).catch(() => undefined);
+  }
+
+  private async withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await use(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+/**
+ * Runs `attempt` up to five times, a second apart: the shared broker sometimes answers a
+ * topic's creation with "does not host this topic-partition" while its metadata settles.
+ */
+export async function retry<T>(what: string, attempt: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (i >= attempts) throw new Error(`${what} failed ${attempts} times: ${(error as Error).message}`);
+      await sleep(1000);
+    }
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+/** Polls until `check` holds, failing with `what` (and the services' logs when given) after `timeoutMs`. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, services: ServiceProcess[] = []): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    const dead = services.find((s) => s.exited);
+    if (dead) throw new Error(`${dead.name} exited while waiting for ${what}:\n${dead.output}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${services.map((s) => `\n--- ${s.name}:\n${s.output}`).join('')}`);
+    await sleep(250);
+  }
+}

@@ -1,0 +1,279 @@
+// `npm run faults`: the whole system under faults, on a broker and a PostgreSQL of its own
+// (never the shared ones). Under steady load from the refund agent and the simulated desk
+// (examples/refund-agent), each fault strikes mid-batch; then the backlog must drain and
+// `hitl check`'s invariants must hold over everything the run has produced so far.
+//
+//   npm run build && npm run faults              the full table (written to docs/faults.md)
+//   npm run build && npm run faults -- --small   a subset with a small load, for CI
+//
+// Logs: .infra/faults-logs/<service>-<replica>.log; the broker's in .infra/kafka-faults/logs.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { loadManifest } from '@hitl/policy';
+import { freePort } from '@hitl/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { checkLiveRun } from '../apps/cli/src/check/check.command';
+import { Violation, ViolationKind } from '../apps/cli/src/check/invariants';
+import { ExitCode } from '../apps/cli/src/cli-context';
+import { Progress, runRefundAgent } from '../examples/refund-agent/run';
+import { waitDrained } from './drain';
+import { Outcome, formatTable, markdownTable } from './fault-table';
+import { OwnBroker, OwnPostgres, root, until } from './infra';
+import { AUDITOR_TOKEN, Fleet, REVIEWERS, SERVICES, ServiceName } from './services';
+
+const small = process.argv.includes('--small');
+const LOAD = small ? { decisions: 40, rate: 10 } : { decisions: 150, rate: 15 };
+const BROKER_PAUSE_MS = 60_000;
+// The refunds manifest with reviews expiring after this (instead of 15-60 min): a review a
+// fault left undecided resolves as `expired` within the run, and is reported.
+const REVIEW_EXPIRY_S = 90;
+// Past the expiry, every decision has its resolution: an agent still waiting is stuck.
+const AGENT_DEADLINE_MS = (REVIEW_EXPIRY_S + 150) * 1000;
+const DRAIN_TIMEOUT_MS = 3 * 60_000;
+const manifestPath = join(mkdtempSync(join(tmpdir(), 'hitl-faults-manifest-')), 'refunds.yaml');
+writeFileSync(manifestPath, readFileSync(resolve(root, 'manifests/refunds.yaml'), 'utf8').replace(/approval_timeout_seconds: \d+/g, `approval_timeout_seconds: ${REVIEW_EXPIRY_S}`));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+interface Rig {
+  broker: OwnBroker;
+  postgres: OwnPostgres;
+  fleet: Fleet;
+}
+
+interface Fault {
+  name: string;
+  inSmall: boolean;
+  /** Strikes, and puts things back (restart, resume); the recovery clock runs from the strike. */
+  strike(rig: Rig): Promise<void>;
+  /** After the check: undo what the fault added (extra replicas). */
+  after?(rig: Rig): Promise<void>;
+}
+
+const killService = (name: ServiceName, inSmall = false): Fault => ({
+  name: `kill -9 ${name}, restart`,
+  inSmall,
+  strike: async ({ fleet }) => {
+    await fleet.kill9(name);
+    await sleep(1_000);
+    await fleet.start(name);
+  },
+});
+
+const FAULTS: Fault[] = [
+  {
+    name: 'kill -9 broker, restart',
+    inSmall: true,
+    strike: async ({ broker }) => {
+      await broker.kill9();
+      await sleep(1_000);
+      broker.start();
+    },
+  },
+  {
+    name: 'kill -9 PostgreSQL, restart',
+    inSmall: false,
+    strike: async ({ postgres }) => {
+      await postgres.kill9();
+      await sleep(1_000);
+      await postgres.start();
+    },
+  },
+  killService('router'),
+  killService('escalation', true),
+  killService('audit'),
+  killService('calibrator'),
+  {
+    name: 'router and escalation started twice',
+    inSmall: true,
+    strike: async ({ fleet }) => {
+      await Promise.all([fleet.start('router'), fleet.start('escalation')]);
+    },
+    after: async ({ fleet }) => {
+      await fleet.stopExtras('router');
+      await fleet.stopExtras('escalation');
+    },
+  },
+  {
+    name: `broker stopped for ${BROKER_PAUSE_MS / 1000} s (SIGSTOP)`,
+    inSmall: false,
+    strike: async ({ broker }) => {
+      broker.signal('SIGSTOP');
+      try {
+        await sleep(BROKER_PAUSE_MS);
+      } finally {
+        broker.signal('SIGCONT');
+      }
+    },
+  },
+];
+
+const LOST: ViolationKind[] = ['unresolved', 'audit_missing', 'calibrator_resolution_missing', 'calibrator_label_missing'];
+const DUPLICATED: ViolationKind[] = ['resolved_twice', 'audit_duplicated', 'calibrator_resolution_unknown', 'calibrator_label_unknown'];
+
+async function runFault(rig: Rig, fault: Fault, seed: number, known: Set<string>): Promise<Outcome> {
+  let last: Progress | null = null;
+  const load = runRefundAgent({
+    brokers: rig.broker.brokers,
+    escalationUrl: rig.fleet.url('escalation'),
+    reviewers: REVIEWERS,
+    decisions: LOAD.decisions,
+    rate: LOAD.rate,
+    seed,
+    onProgress: (p) => (last = p),
+  });
+  // Mid-batch: about 40% of the batch proposed (as the agent's last progress tick says), the rest still to come.
+  await until('the agent to propose 40% of its batch', () => ((last as Progress | null)?.proposed ?? 0) >= 0.4 * LOAD.decisions, 60_000, 50);
+  const atFault = last as Progress | null;
+  const inFlight = atFault ? atFault.proposed - atFault.resolved : 0;
+  log(`${fault.name}: striking with ${inFlight} decisions in flight`);
+  const struck = Date.now();
+  await fault.strike(rig);
+  await rig.fleet.restartDead();
+
+  const finished = await Promise.race([load.then((r) => ({ done: true as const, result: r })), sleep(AGENT_DEADLINE_MS).then(() => ({ done: false as const }))]);
+  const admin = new Kafka({ clientId: 'hitl-faults', brokers: rig.broker.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  let drainError: string | null = null;
+  try {
+    await waitDrained(admin, rig.postgres, DRAIN_TIMEOUT_MS);
+  } catch (error) {
+    drainError = (error as Error).message;
+  } finally {
+    await admin.disconnect();
+  }
+  const recoverS = (Date.now() - struck) / 1000;
+
+  const report = await checkLiveRun(checkContext(), {
+    brokers: rig.broker.brokers,
+    prefix: '',
+    manifest: loadManifest(readManifest()),
+    audit: { url: new URL(rig.fleet.url('audit')), token: AUDITOR_TOKEN },
+    calibrator: { databaseUrl: rig.postgres.url, schema: 'calibrator' },
+  });
+  await fault.after?.(rig);
+  // The check covers the whole run so far: count what is new since the last fault.
+  const fresh: Violation[] = report.violations.filter((v) => !known.has(`${v.kind}:${v.subject}`));
+  for (const v of fresh) known.add(`${v.kind}:${v.subject}`);
+  const waiting = last as Progress | null;
+  const expired = finished.done ? finished.result.records.filter((r) => r.resolution.status === 'expired').length : 0;
+  const outcome: Outcome = {
+    fault: fault.name,
+    inFlight,
+    lost: fresh.filter((v) => LOST.includes(v.kind)).length,
+    duplicated: fresh.filter((v) => DUPLICATED.includes(v.kind)).length,
+    violations: fresh.length,
+    stuck: finished.done ? 0 : waiting ? waiting.proposed - waiting.resolved : LOAD.decisions,
+    agentErrors: finished.done ? finished.result.failures.length : 0,
+    recoverS,
+    notes: [
+      ...(drainError ? [drainError] : []),
+      ...(finished.done ? [] : [`the agent was still waiting for resolutions after ${AGENT_DEADLINE_MS / 1000} s; ${report.counts.awaitingReview} decision(s) of the run await a reviewer (not expired)`]),
+      ...rig.fleet.unexpectedExits.splice(0).map((e) => `${e} (restarted)`),
+      ...fresh.slice(0, 5).map((v) => `${v.kind} ${v.subject}: ${v.detail}`),
+      ...(finished.done ? finished.result.failures.slice(0, 3).map((f) => `agent: ${f}`) : []),
+      ...(expired > 0 ? [`${expired} decision(s) expired: no reviewer decided within ${REVIEW_EXPIRY_S} s`] : []),
+    ],
+  };
+  if (drainError) outcome.violations += 1;
+  log(`${fault.name}: recovered in ${recoverS.toFixed(1)} s, ${fresh.length} new violation(s)`);
+  return outcome;
+}
+
+/** The command line itself over the whole run, as an operator would run it: its exit code. */
+function hitlCheck(rig: Rig): number {
+  log('hitl check over the whole run:');
+  const args = ['-r', '@swc-node/register', resolve(root, 'apps/cli/src/main.ts'), 'check', '--brokers', rig.broker.brokers.join(','), '--audit-url', rig.fleet.url('audit'), '--calibrator-db', rig.postgres.url, '--manifest', manifestPath];
+  const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, AUDITOR_TOKEN: AUDITOR_TOKEN } });
+  return run.status ?? 1;
+}
+
+function readManifest(): string {
+  return readFileSync(manifestPath, 'utf8');
+}
+
+/** What the check command needs of a CLI context, bound to this process. */
+function checkContext() {
+  return {
+    io: { out: (text: string) => process.stdout.write(text), err: (text: string) => process.stderr.write(text) },
+    readText: (path: string) => readFileSync(path, 'utf8'),
+    now: () => new Date(),
+    env: process.env,
+    setExitCode: (_code: ExitCode) => undefined,
+  };
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const [pgPort, kafkaPort, controllerPort] = [await freePort(), await freePort(), await freePort()];
+  const postgres = new OwnPostgres(pgPort);
+  const broker = new OwnBroker(kafkaPort, controllerPort, pgPort);
+  let fleet: Fleet | null = null;
+  let cleaned: Promise<void> | null = null;
+  // Ours, all of it: the services, the broker, the cluster and its directory, the manifest copy.
+  const cleanUp = () =>
+    (cleaned ??= (async () => {
+      await fleet?.stopAll().catch(() => undefined);
+      try {
+        broker.stop();
+      } catch (error) {
+        console.error(`stopping our broker: ${(error as Error).message}`);
+      }
+      postgres.remove();
+      rmSync(dirname(manifestPath), { recursive: true, force: true });
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`${signal}: stopping what the fault run started`);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
+  const outcomes: Outcome[] = [];
+  let cliVerdict = 1;
+  try {
+    log(`our PostgreSQL on ${pgPort} (${postgres.dir}), our broker on ${kafkaPort}`);
+    await postgres.init();
+    broker.startClean();
+    fleet = new Fleet({ brokers: broker.brokers, databaseUrl: postgres.url, manifestPath });
+    for (const name of SERVICES) await fleet.start(name);
+    log('four services healthy');
+    const rig: Rig = { broker, postgres, fleet };
+    const known = new Set<string>();
+    const faults = FAULTS.filter((f) => !small || f.inSmall);
+    for (const [i, fault] of faults.entries()) {
+      const outcome = await runFault(rig, fault, 1000 + i, known);
+      outcomes.push(outcome);
+      // A batch still running would share the agent's consumer group with the next one and take its resolutions.
+      if (outcome.stuck > 0) {
+        console.error(`${fault.name}: the agent never got every resolution; the remaining faults are not run`);
+        break;
+      }
+    }
+    cliVerdict = hitlCheck(rig);
+  } finally {
+    await cleanUp();
+  }
+  const minutes = (Date.now() - started) / 60_000;
+  console.log(`\n${formatTable(outcomes)}\n`);
+  console.log(`${small ? 'small' : 'full'} run: ${outcomes.length} faults, ${LOAD.decisions} decisions each at ${LOAD.rate}/s, in ${minutes.toFixed(1)} min`);
+  const failed = outcomes.filter((o) => o.lost > 0 || o.duplicated > 0 || o.violations > 0 || o.stuck > 0).map((o) => o.fault);
+  if (cliVerdict !== 0) failed.push(`hitl check over the whole run exited ${cliVerdict}`);
+  if (!small) writeFileSync(resolve(root, 'docs/faults.md'), markdownTable(outcomes, { minutes, load: LOAD, reviewExpiryS: REVIEW_EXPIRY_S, deadlineS: AGENT_DEADLINE_MS / 1000, date: new Date() }));
+  if (failed.length > 0) {
+    console.error(`FAILED: ${failed.join('; ')}`);
+    return 1;
+  }
+  console.log('ok: nothing lost, nothing duplicated, nothing stuck, every invariant held after every fault');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);
