@@ -174,18 +174,19 @@ describe('a router restarted in the middle of a stream', () => {
   afterAll(() => cleanup(run));
 
   it('loses and duplicates nothing', async () => {
-    const stream = Array.from({ length: 1200 }, (_, i) =>
+    // Enough that a router routing whole chunks at a time is stopped part-way.
+    const stream = Array.from({ length: 4800 }, (_, i) =>
       proposal({ parameters: { order_id: `ORD-${i}`, amount_usd: 10 + (i % 200) }, confidence: 0.5 + (i % 50) / 100 }),
     );
     run.app = await startRouter(run);
     const routed = async () => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${run.schema}".decisions`))[0].n;
-    await send(run, stream.slice(0, 800).map(asMessage));
+    await send(run, stream.slice(0, 4000).map(asMessage));
     // Stop it as soon as it has started on the stream; start a new one.
     while ((await routed()) === 0) await new Promise((r) => setTimeout(r, 5));
     await run.app.close();
-    expect(await routed()).toBeLessThan(800);
+    expect(await routed()).toBeLessThan(4000);
     run.app = await startRouter(run);
-    await send(run, stream.slice(800).map(asMessage));
+    await send(run, stream.slice(4000).map(asMessage));
     await settled(run);
 
     // One outcome per decision: resolved by policy, or a request for a person to decide first.

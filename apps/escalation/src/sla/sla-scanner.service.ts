@@ -1,4 +1,4 @@
-import { onExpired, onSlaMissed } from '@hitl/approvals';
+import { Candidate, onExpired, onSlaMissed } from '@hitl/approvals';
 import { AnyEvent } from '@hitl/contracts';
 import { Outbox, OutboxRelay } from '@hitl/messaging';
 import { DrainLoop, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
@@ -48,8 +48,9 @@ export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown
     const count = await this.dataSource.transaction(async (manager) => {
       const due = await lockDue(manager, now, this.config.SLA_SCAN_BATCH);
       const events: AnyEvent[] = [];
+      const pools = new ReviewerPools(manager);
       for (const row of due) {
-        const emitted = await this.fire(manager, row, now);
+        const emitted = await this.fire(manager, row, now, pools);
         // Reassignments and escalations reach the new reviewer's chat, in this same transaction.
         for (const event of emitted) await this.notifications.enqueue(manager, row, event, now);
         events.push(...emitted);
@@ -61,9 +62,10 @@ export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown
     return count;
   }
 
-  private async fire(manager: EntityManager, row: ApprovalRow, now: Date): Promise<AnyEvent[]> {
+  private async fire(manager: EntityManager, row: ApprovalRow, now: Date, pools: ReviewerPools): Promise<AnyEvent[]> {
     const state = toState(row);
-    const pool = await candidates(manager, row.workspace, row.escalation_path);
+    const pool = await pools.of(row.workspace, row.escalation_path);
+    const moved = (to: string | null) => pools.moved(row.assignee, to);
     if (row.expires_at && row.expires_at <= now) {
       const outcome = onExpired(state, pool, now);
       if (outcome.kind === 'resolve') {
@@ -76,11 +78,13 @@ export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown
           chosenOption: null,
         };
         await finish(manager, row.approval_id, outcome.status, resolution);
+        await moved(null);
         return [resolved(row, resolution, now)];
       }
       fired.inc({ outcome: 'expiry_escalated' });
       this.alert(row, outcome.role, outcome.alert);
       await place(manager, row.approval_id, { tier: outcome.tier, reviewer_role: outcome.role, assignee: outcome.reviewerId, tried_at_tier: [], sla_deadline: outcome.slaDeadline, expires_at: outcome.expiresAt });
+      await moved(outcome.reviewerId);
       return [escalated(row, outcome.tier, outcome.role, outcome.fromRole, outcome.reviewerId, outcome.slaDeadline, outcome.reason, now)];
     }
 
@@ -95,10 +99,12 @@ export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown
           tried_at_tier: outcome.previousReviewerId ? [...row.tried_at_tier, outcome.previousReviewerId] : row.tried_at_tier,
           sla_deadline: outcome.slaDeadline,
         });
+        await moved(outcome.reviewerId);
         return [reassigned(row, outcome.role, outcome.reviewerId, outcome.previousReviewerId, outcome.slaDeadline, outcome.reason, now)];
       case 'escalated':
         this.alert(row, outcome.role, outcome.alert);
         await place(manager, row.approval_id, { tier: outcome.tier, reviewer_role: outcome.role, assignee: outcome.reviewerId, tried_at_tier: [], sla_deadline: outcome.slaDeadline });
+        await moved(outcome.reviewerId);
         return [escalated(row, outcome.tier, outcome.role, outcome.fromRole, outcome.reviewerId, outcome.slaDeadline, outcome.reason, now)];
       case 'unanswered':
         this.alert(row, row.reviewer_role, outcome.alert);
@@ -111,5 +117,35 @@ export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown
     if (!alert) return;
     alerts.inc({ kind: 'sla', role });
     this.logger.warn({ approval_id: row.approval_id, decision_id: row.decision_id, workspace: row.workspace, role }, `operations alert: ${alert}`);
+  }
+}
+
+/**
+ * The reviewer pools of one scan, each read once: counting every reviewer's open approvals
+ * for each timer that fires costs a read of the whole queue per timer when thousands are
+ * due at once. The scan holds its due rows locked, so it keeps the counts right itself as
+ * it moves approvals from one reviewer to another.
+ */
+class ReviewerPools {
+  private readonly pools = new Map<string, Promise<Candidate[]>>();
+
+  constructor(private readonly manager: EntityManager) {}
+
+  of(workspace: string, roles: string[]): Promise<Candidate[]> {
+    const key = JSON.stringify([workspace, roles]);
+    let pool = this.pools.get(key);
+    if (!pool) this.pools.set(key, (pool = candidates(this.manager, workspace, roles)));
+    return pool;
+  }
+
+  /** An approval left `from` (resolved, or placed with `to`): every pool's counts follow. */
+  async moved(from: string | null, to: string | null): Promise<void> {
+    if (from === to) return;
+    for (const pool of this.pools.values()) {
+      for (const reviewer of await pool) {
+        if (reviewer.id === from) reviewer.pending -= 1;
+        if (reviewer.id === to) reviewer.pending += 1;
+      }
+    }
   }
 }

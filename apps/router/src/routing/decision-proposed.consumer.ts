@@ -9,9 +9,10 @@ import { RoutingService } from './routing.service';
 export class DecisionProposedConsumer {
   constructor(private readonly routing: RoutingService) {}
 
-  @EventPattern(Topics.DecisionProposed)
-  onProposed(@Payload() proposal: CloudEvent<typeof DECISION_PROPOSED>, @Ctx() ctx: MessageContext): Promise<void> {
-    return this.routing.routeProposal(proposal, ctx);
+  // A chunk at a time: one insert and one outbox write for all its decisions.
+  @EventPattern(Topics.DecisionProposed, { batch: true })
+  onProposed(@Payload() proposals: CloudEvent<typeof DECISION_PROPOSED>[], @Ctx() ctx: MessageContext): Promise<void> {
+    return this.routing.routeProposals(proposals, ctx);
   }
 
   @EventPattern(invalidMessagePattern(Topics.DecisionProposed))

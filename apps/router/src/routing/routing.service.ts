@@ -1,13 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { APPROVAL_RESOLVED, CloudEvent, DECISION_PROPOSED, newEvent } from '@hitl/contracts';
-import { InvalidMessage, MessageContext, UnprocessableMessageError } from '@hitl/messaging';
+import { InvalidMessage, MessageContext } from '@hitl/messaging';
 import { route } from '@hitl/policy';
 import { ManifestStore, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import { findDecision, recordDecision } from './decisions.repository';
+import { NewDecision, findDecisions, recordDecision, recordDecisions } from './decisions.repository';
 import { ROUTER_SOURCE, outcomeEvents, policyResolution, readableParts } from './outcome-events';
 
 const decisions = new Counter({ name: 'hitl_router_decisions_total', help: 'Decisions routed, by verdict', labelNames: ['verdict'] });
@@ -19,7 +19,7 @@ function contentHash(value: unknown): string {
 
 /**
  * decision.proposed in, one outcome out: load the manifest in force, route (pure), record
- * the decision and emit its events, all in the message's transaction.
+ * the decision and emit its events, all in the chunk's transaction.
  */
 @Injectable()
 export class RoutingService {
@@ -28,46 +28,60 @@ export class RoutingService {
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
-  async routeProposal(proposal: CloudEvent<typeof DECISION_PROPOSED>, ctx: MessageContext): Promise<void> {
-    const decision = proposal.data;
+  /**
+   * A chunk of proposals in one go (the hot path): route each (pure), record the new
+   * decisions in one statement and emit all their events in one outbox write. A copy of a
+   * recorded decision has no second effect; a copy with other content is dead-lettered.
+   */
+  async routeProposals(proposals: readonly CloudEvent<typeof DECISION_PROPOSED>[], ctx: MessageContext): Promise<void> {
     const { manifest } = this.manifests.current;
     const now = new Date();
-    const routing = route(decision, manifest, now);
-    const outcome = outcomeEvents(proposal, routing, { approvalId: randomUUID(), postReviewApprovalId: randomUUID(), eventIds: randomUUID }, now);
-
-    const hash = contentHash(decision);
-    const isNew = await recordDecision(ctx.manager, {
-      decision_id: decision.decision_id,
-      workspace: proposal.workspaceid,
-      agent_id: decision.agent.id,
-      action: decision.action,
-      event_id: proposal.id,
-      content_hash: hash,
-      verdict: routing.verdict,
-      mode: routing.mode,
-      reasons: routing.reasons,
-      manifest_version: routing.manifestVersion,
-      approval_id: outcome.approvalId,
-      post_review_approval_id: outcome.postReviewApprovalId,
-      confidence: decision.confidence,
-      decision,
+    const routed = proposals.map((proposal) => {
+      const decision = proposal.data;
+      const routing = route(decision, manifest, now);
+      const outcome = outcomeEvents(proposal, routing, { approvalId: randomUUID(), postReviewApprovalId: randomUUID(), eventIds: randomUUID }, now);
+      const row: NewDecision = {
+        decision_id: decision.decision_id,
+        workspace: proposal.workspaceid,
+        agent_id: decision.agent.id,
+        action: decision.action,
+        event_id: proposal.id,
+        content_hash: contentHash(decision),
+        verdict: routing.verdict,
+        mode: routing.mode,
+        reasons: routing.reasons,
+        manifest_version: routing.manifestVersion,
+        approval_id: outcome.approvalId,
+        post_review_approval_id: outcome.postReviewApprovalId,
+        confidence: decision.confidence,
+        decision,
+      };
+      return { proposal, routing, outcome, row };
     });
-    if (!isNew) {
-      // The same decision again: one outcome per decision, ever.
-      const first = await findDecision(ctx.manager, decision.decision_id);
-      if (first && first.content_hash !== hash) {
-        throw new UnprocessableMessageError(
+
+    const written = await recordDecisions(ctx.manager, routed.map((r) => r.row));
+    const copies = routed.filter((r) => !written.has(r.proposal.id));
+    // The same decision again: one outcome per decision, ever; other content is refused.
+    const first = await findDecisions(ctx.manager, copies.map((r) => r.row.decision_id));
+    for (const copy of copies) {
+      const recorded = first.get(copy.row.decision_id);
+      if (recorded && recorded.content_hash !== copy.row.content_hash) {
+        ctx.reject(
+          copy.proposal.id,
           'decision_conflict',
-          `decision ${decision.decision_id} was already proposed (event ${first.event_id}) with different content; the first outcome (${first.verdict}) stands`,
+          `decision ${copy.row.decision_id} was already proposed (event ${recorded.event_id}) with different content; the first outcome (${recorded.verdict}) stands`,
         );
       }
-      return;
     }
-    await ctx.emit(...outcome.events);
-    decisions.inc({ verdict: routing.verdict });
-    if (routing.alert) {
-      alerts.inc({ action: decision.action });
-      this.logger.warn({ decision_id: decision.decision_id, action: decision.action, agent: decision.agent.id }, 'log_and_alert action approved: it runs without review');
+
+    const fresh = routed.filter((r) => written.has(r.proposal.id));
+    await ctx.emit(...fresh.flatMap((r) => r.outcome.events));
+    for (const { proposal, routing } of fresh) {
+      decisions.inc({ verdict: routing.verdict });
+      if (routing.alert) {
+        alerts.inc({ action: proposal.data.action });
+        this.logger.warn({ decision_id: proposal.data.decision_id, action: proposal.data.action, agent: proposal.data.agent.id }, 'log_and_alert action approved: it runs without review');
+      }
     }
   }
 

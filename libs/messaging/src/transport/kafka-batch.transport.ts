@@ -190,6 +190,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
     await this.options.dataSource.transaction(async (manager) => {
       const batch: AnyEvent[] = [];
+      const batched: Item[] = [];
       const fresh = await this.inbox.claim(
         manager,
         this.options.groupId,
@@ -215,6 +216,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         }
         if (batchMode) {
           batch.push(item.decoded.event);
+          batched.push(item);
           continue;
         }
         await manager.query('SAVEPOINT hitl_message');
@@ -233,8 +235,13 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       if (batchMode && handler && batch.length > 0) {
         // One call for the chunk: the handler writes it in one go. Any error retries the chunk.
         const position: MessagePosition = { topic, partition, offset: items[0].message.offset, key: null };
-        await this.invoke(handler, batch, new MessageContext(manager, this.outbox, position));
-        consumed.inc({ topic, outcome: 'handled' }, batch.length);
+        const context = new MessageContext(manager, this.outbox, position);
+        await this.invoke(handler, batch, context);
+        for (const item of batched) {
+          const refusal = context.rejected.get(item.messageId);
+          if (refusal) await this.deadLetter(manager, topic, partition, item.message, refusal.code, refusal.message);
+        }
+        consumed.inc({ topic, outcome: 'handled' }, batch.length - context.rejected.size);
       }
     });
   }

@@ -14,6 +14,9 @@ export interface MessagePosition {
  * and `emit` for the events those writes cause (same transaction, via the outbox).
  */
 export class MessageContext {
+  /** Events of a batch the handler refused, by event id: the transport dead-letters each. */
+  readonly rejected = new Map<string, { code: string; message: string }>();
+
   constructor(
     readonly manager: EntityManager,
     private readonly outbox: Outbox,
@@ -22,5 +25,14 @@ export class MessageContext {
 
   emit(...events: AnyEvent[]): Promise<void> {
     return this.outbox.publish(this.manager, events);
+  }
+
+  /**
+   * For `{ batch: true }` handlers: this one event of the batch cannot be processed (the
+   * batch's UnprocessableMessageError). The handler must not have written anything for it;
+   * the transport sends its original bytes to the DLQ with the reason, in the same transaction.
+   */
+  reject(eventId: string, code: string, message: string): void {
+    this.rejected.set(eventId, { code, message });
   }
 }
