@@ -14,7 +14,11 @@ export function table(manager: EntityManager, name: string): string {
  */
 export async function appendRecords(manager: EntityManager, records: AuditRecord[]): Promise<number> {
   const byWorkspace = new Map<string, AuditRecord[]>();
-  for (const r of records) byWorkspace.set(r.workspace, [...(byWorkspace.get(r.workspace) ?? []), r]);
+  for (const r of records) {
+    const batch = byWorkspace.get(r.workspace);
+    if (batch) batch.push(r);
+    else byWorkspace.set(r.workspace, [r]);
+  }
   let written = 0;
   // Always in the same order, so two batches never wait on each other's locks crosswise.
   for (const [workspace, batch] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
@@ -22,7 +26,8 @@ export async function appendRecords(manager: EntityManager, records: AuditRecord
     const known = new Set<string>(
       (await manager.query(`SELECT event_id FROM ${table(manager, 'events')} WHERE event_id = ANY($1::text[])`, [batch.map((r) => r.event_id)])).map((r: { event_id: string }) => r.event_id),
     );
-    const fresh = batch.filter((r, i) => !known.has(r.event_id) && batch.findIndex((o) => o.event_id === r.event_id) === i);
+    // Left out: ids already recorded, and a second copy within the batch.
+    const fresh = batch.filter((r) => !known.has(r.event_id) && (known.add(r.event_id), true));
     if (fresh.length === 0) continue;
     const chained = link(await headOf(manager, workspace), fresh);
     await insert(manager, chained);

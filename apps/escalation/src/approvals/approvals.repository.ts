@@ -126,11 +126,26 @@ export async function place(manager: EntityManager, approvalId: string, p: Place
   );
 }
 
-export async function finish(manager: EntityManager, approvalId: string, status: ApprovalStatus, resolution: object): Promise<void> {
+export interface Finish {
+  approvalId: string;
+  status: ApprovalStatus;
+  resolution: object;
+}
+
+/** Resolves many approvals in one statement (the timers of one scan). */
+export async function finishAll(manager: EntityManager, finishes: readonly Finish[]): Promise<void> {
+  if (finishes.length === 0) return;
   await manager.query(
-    `UPDATE ${table(manager, 'approvals')} SET status = $2, resolved_at = now(), resolution = $3, sla_deadline = NULL WHERE approval_id = $1`,
-    [approvalId, status, JSON.stringify(resolution)],
+    `UPDATE ${table(manager, 'approvals')} a
+        SET status = f.status, resolved_at = now(), resolution = f.resolution, sla_deadline = NULL
+       FROM UNNEST($1::uuid[], $2::text[], $3::jsonb[]) AS f(approval_id, status, resolution)
+      WHERE a.approval_id = f.approval_id`,
+    [finishes.map((f) => f.approvalId), finishes.map((f) => f.status), finishes.map((f) => JSON.stringify(f.resolution))],
   );
+}
+
+export function finish(manager: EntityManager, approvalId: string, status: ApprovalStatus, resolution: object): Promise<void> {
+  return finishAll(manager, [{ approvalId, status, resolution }]);
 }
 
 /** The pure rules' view of a row. */

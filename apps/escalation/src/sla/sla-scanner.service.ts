@@ -7,7 +7,7 @@ import { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { escalated, reassigned, resolved } from '../approvals/approval-events';
-import { ApprovalRow, candidates, finish, lockDue, place, toState } from '../approvals/approvals.repository';
+import { ApprovalRow, Finish, candidates, finishAll, lockDue, place, toState } from '../approvals/approvals.repository';
 import { alerts } from '../approvals/approvals.service';
 import { EscalationConfig } from '../config';
 import { NotificationsService } from '../notifications/notifications.service';
@@ -49,12 +49,15 @@ export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown
       const due = await lockDue(manager, now, this.config.SLA_SCAN_BATCH);
       const events: AnyEvent[] = [];
       const pools = new ReviewerPools(manager);
+      const finishes: Finish[] = [];
       for (const row of due) {
-        const emitted = await this.fire(manager, row, now, pools);
+        const emitted = await this.fire(manager, row, now, pools, finishes);
         // Reassignments and escalations reach the new reviewer's chat, in this same transaction.
         for (const event of emitted) await this.notifications.enqueue(manager, row, event, now);
         events.push(...emitted);
       }
+      // Every resolution of the scan in one statement; each row is locked by this scan, and is resolved once.
+      await finishAll(manager, finishes);
       await this.outbox.publish(manager, events);
       return due.length;
     });
@@ -62,7 +65,7 @@ export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown
     return count;
   }
 
-  private async fire(manager: EntityManager, row: ApprovalRow, now: Date, pools: ReviewerPools): Promise<AnyEvent[]> {
+  private async fire(manager: EntityManager, row: ApprovalRow, now: Date, pools: ReviewerPools, finishes: Finish[]): Promise<AnyEvent[]> {
     const state = toState(row);
     const pool = await pools.of(row.workspace, row.escalation_path);
     const moved = (to: string | null) => pools.moved(row.assignee, to);
@@ -77,7 +80,7 @@ export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown
           notes: null,
           chosenOption: null,
         };
-        await finish(manager, row.approval_id, outcome.status, resolution);
+        finishes.push({ approvalId: row.approval_id, status: outcome.status, resolution });
         await moved(null);
         return [resolved(row, resolution, now)];
       }
