@@ -77,6 +77,42 @@ describe('assignment and SLA timers', () => {
   });
 });
 
+describe('many deadlines at once', () => {
+  let env: Env;
+  let service: EscalationProcess;
+
+  beforeAll(async () => {
+    env = await newEnv();
+    service = new EscalationProcess(env);
+    await service.start();
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await dropEnv(env);
+  });
+
+  it('spreads the reassignments of one scan by load, as one deadline at a time would', async () => {
+    const requests = Array.from({ length: 6 }, () => request());
+    await publish(env, requests);
+    const assigned = await readUntil(env, 'approval.updated', (events) => requests.every((r) => of(events, r.subject).length >= 1));
+    expect(requests.map((r) => data(of(assigned, r.subject)[0]).reviewer_id).sort()).toEqual(['alice', 'alice', 'bob', 'bob', 'carol', 'carol']);
+
+    // All six miss their SLA in the same instant: one scan reassigns them all.
+    await sql(env, `UPDATE escalation.approvals SET sla_deadline = now() - interval '1 second' WHERE decision_id = ANY($1::uuid[])`, [requests.map((r) => r.subject)]);
+    const updates = await readUntil(env, 'approval.updated', (events) => requests.every((r) => of(events, r.subject).length >= 2));
+    const reassigned = requests.map((r) => data(of(updates, r.subject)[1]));
+    expect(reassigned.every((d, i) => d.reviewer_id !== data(of(assigned, requests[i].subject)[0]).reviewer_id)).toBe(true);
+
+    // Counted as the scan goes, the six stay spread over the three; counted once per scan,
+    // they would pile onto whoever looked least loaded at its start.
+    const load = await sql<{ assignee: string; n: number }>(env, `SELECT assignee, count(*)::int AS n FROM escalation.approvals WHERE status = 'pending' GROUP BY assignee`);
+    const counts = ['alice', 'bob', 'carol'].map((id) => load.find((row) => row.assignee === id)?.n ?? 0);
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(2);
+    expect(Math.min(...counts)).toBeGreaterThan(0);
+  });
+});
+
 describe('timers survive the service', () => {
   let env: Env;
 
