@@ -1,26 +1,14 @@
 // Reviewers deciding, over HTTP, on the real broker and database.
 import { AnyEvent, payloadHash } from '@hitl/contracts';
-import { Env, EscalationProcess, TOKENS, dropEnv, newEnv, of, publish, readUntil, request, sql } from './support/escalation-harness';
+import { TOKENS, escalationForSuite, of, publish, readUntil, request, sql } from './support/escalation-harness';
 
 const data = (e: AnyEvent) => e.data as Record<string, any>;
 
 describe('reviewer decisions', () => {
-  let env: Env;
-  let service: EscalationProcess;
-
-  beforeAll(async () => {
-    env = await newEnv();
-    service = new EscalationProcess(env);
-    await service.start();
-  });
-
-  afterAll(async () => {
-    await service?.stop();
-    await dropEnv(env);
-  });
+  const suite = escalationForSuite();
 
   const call = async (who: string, path: string, body: unknown) => {
-    const res = await fetch(`${service.url}${path}`, {
+    const res = await fetch(`${suite.service.url}${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKENS[who]}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -30,13 +18,13 @@ describe('reviewer decisions', () => {
 
   /** Publishes requests and waits until each is assigned. */
   const opened = async (...requests: ReturnType<typeof request>[]) => {
-    await publish(env, requests);
-    await readUntil(env, 'approval.updated', (events) => requests.every((r) => of(events, r.subject).length >= 1));
+    await publish(suite.env, requests);
+    await readUntil(suite.env, 'approval.updated', (events) => requests.every((r) => of(events, r.subject).length >= 1));
     return requests;
   };
 
-  const resolutions = (decisionId: string, atLeast = 1) => readUntil(env, 'approval.resolved', (events) => of(events, decisionId).length >= atLeast).then((e) => of(e, decisionId));
-  const statusOf = async (approvalId: string) => (await sql<{ status: string }>(env, 'SELECT status FROM escalation.approvals WHERE approval_id = $1', [approvalId]))[0].status;
+  const resolutions = (decisionId: string, atLeast = 1) => readUntil(suite.env, 'approval.resolved', (events) => of(events, decisionId).length >= atLeast).then((e) => of(e, decisionId));
+  const statusOf = async (approvalId: string) => (await sql<{ status: string }>(suite.env, 'SELECT status FROM escalation.approvals WHERE approval_id = $1', [approvalId]))[0].status;
 
   it('approve publishes approval.resolved approved by the reviewer, bound to the payload shown', async () => {
     const [r] = await opened(request());
@@ -83,7 +71,7 @@ describe('reviewer decisions', () => {
     expect(await call('alice', `/approvals/${mine.data.approval_id}/approve`, { payload_hash: mine.data.payload_hash })).toMatchObject({ status: 403, body: { code: 'requester' } });
     // ...and the database refuses it even if the API did not.
     await expect(
-      sql(env, 'INSERT INTO escalation.approval_votes (approval_id, reviewer_id, on_behalf_of, payload_hash) VALUES ($1, $2, $3, $4)', [mine.data.approval_id, 'alice', 'alice', mine.data.payload_hash]),
+      sql(suite.env, 'INSERT INTO escalation.approval_votes (approval_id, reviewer_id, on_behalf_of, payload_hash) VALUES ($1, $2, $3, $4)', [mine.data.approval_id, 'alice', 'alice', mine.data.payload_hash]),
     ).rejects.toThrow(/requester_never_approves/);
     for (const r of [first, escalated, mine]) expect(await statusOf(r.data.approval_id)).toBe('pending');
   });

@@ -1,34 +1,22 @@
 // Assignment and the timers of escalation, on the real broker and database.
 import { AnyEvent } from '@hitl/contracts';
-import { Env, EscalationProcess, dropEnv, newEnv, of, publish, readUntil, request, sql } from './support/escalation-harness';
+import { Env, EscalationProcess, dropEnv, escalationForSuite, newEnv, of, publish, readUntil, request, sql } from './support/escalation-harness';
 
 const data = (e: AnyEvent) => e.data as Record<string, unknown>;
 
 describe('assignment and SLA timers', () => {
-  let env: Env;
-  let service: EscalationProcess;
-
-  beforeAll(async () => {
-    env = await newEnv();
-    service = new EscalationProcess(env);
-    await service.start();
-  });
-
-  afterAll(async () => {
-    await service?.stop();
-    await dropEnv(env);
-  });
+  const suite = escalationForSuite();
 
   /** Lets time pass for one approval: its deadline moves into the past (timers live in the database). */
   const due = (decisionId: string, column: 'sla_deadline' | 'expires_at') =>
-    sql(env, `UPDATE escalation.approvals SET ${column} = now() - interval '1 second' WHERE decision_id = $1`, [decisionId]);
+    sql(suite.env, `UPDATE escalation.approvals SET ${column} = now() - interval '1 second' WHERE decision_id = $1`, [decisionId]);
 
   it('assigns each request to the least-loaded qualified reviewer', async () => {
     const requests = [request(), request(), request(), request()];
     const assignees: unknown[] = [];
     for (const r of requests) {
-      await publish(env, [r]);
-      const updates = await readUntil(env, 'approval.updated', (events) => of(events, r.subject).length >= 1);
+      await publish(suite.env, [r]);
+      const updates = await readUntil(suite.env, 'approval.updated', (events) => of(events, r.subject).length >= 1);
       assignees.push(data(of(updates, r.subject)[0]).reviewer_id);
     }
     // alice, bob and carol each had none (ties by id); then alice again. Never the unavailable
@@ -38,14 +26,14 @@ describe('assignment and SLA timers', () => {
 
   it('an SLA miss reassigns to the next qualified reviewer, then escalates to the next tier', async () => {
     const r = request();
-    await publish(env, [r]);
+    await publish(suite.env, [r]);
     const types = (events: AnyEvent[]) => of(events, r.subject).map((e) => `${e.type.split('.')[2]}:${data(e).reviewer_id}`);
-    await readUntil(env, 'approval.updated', (events) => of(events, r.subject).length >= 1);
+    await readUntil(suite.env, 'approval.updated', (events) => of(events, r.subject).length >= 1);
     for (let step = 2; step <= 4; step++) {
       await due(r.subject, 'sla_deadline');
-      await readUntil(env, 'approval.updated', (events) => of(events, r.subject).length >= step);
+      await readUntil(suite.env, 'approval.updated', (events) => of(events, r.subject).length >= step);
     }
-    const updates = of(await readUntil(env, 'approval.updated', (events) => of(events, r.subject).length >= 4), r.subject);
+    const updates = of(await readUntil(suite.env, 'approval.updated', (events) => of(events, r.subject).length >= 4), r.subject);
     expect(types(updates)).toEqual(['assigned:bob', 'reassigned:carol', 'reassigned:alice', 'escalated:dan']);
     expect(data(updates[3])).toMatchObject({ tier: 1, reviewer_role: 'finance_lead', from_role: 'support_agent' });
     expect(data(updates[1]).previous_reviewer_id).toBe('bob');
@@ -53,10 +41,10 @@ describe('assignment and SLA timers', () => {
 
   it('on_timeout deny publishes expired, resolved by the timeout', async () => {
     const r = request({ onTimeout: 'deny' });
-    await publish(env, [r]);
-    await readUntil(env, 'approval.updated', (events) => of(events, r.subject).length >= 1);
+    await publish(suite.env, [r]);
+    await readUntil(suite.env, 'approval.updated', (events) => of(events, r.subject).length >= 1);
     await due(r.subject, 'expires_at');
-    const resolved = of(await readUntil(env, 'approval.resolved', (events) => of(events, r.subject).length >= 1), r.subject);
+    const resolved = of(await readUntil(suite.env, 'approval.resolved', (events) => of(events, r.subject).length >= 1), r.subject);
     expect(resolved).toHaveLength(1);
     expect(data(resolved[0])).toMatchObject({ status: 'expired', resolved_by: { kind: 'timeout' }, approval_id: r.data.approval_id });
   });
@@ -65,12 +53,12 @@ describe('assignment and SLA timers', () => {
     const refund = request({ onTimeout: 'approve' }); // process_refund: high severity, irreversible
     const lookup = request({ onTimeout: 'approve', action: 'query_crm' }); // low severity, reversible
     const escalating = request({ onTimeout: 'escalate', path: ['finance_lead'] }); // last tier: denied
-    await publish(env, [refund, lookup, escalating]);
+    await publish(suite.env, [refund, lookup, escalating]);
     for (const r of [refund, lookup, escalating]) {
-      await readUntil(env, 'approval.updated', (events) => of(events, r.subject).length >= 1);
+      await readUntil(suite.env, 'approval.updated', (events) => of(events, r.subject).length >= 1);
       await due(r.subject, 'expires_at');
     }
-    const resolved = await readUntil(env, 'approval.resolved', (events) => [refund, lookup, escalating].every((r) => of(events, r.subject).length >= 1));
+    const resolved = await readUntil(suite.env, 'approval.resolved', (events) => [refund, lookup, escalating].every((r) => of(events, r.subject).length >= 1));
     expect(data(of(resolved, refund.subject)[0]).status).toBe('expired');
     expect(data(of(resolved, escalating.subject)[0]).status).toBe('expired');
     expect(data(of(resolved, lookup.subject)[0]).status).toBe('approved');
@@ -78,35 +66,23 @@ describe('assignment and SLA timers', () => {
 });
 
 describe('many deadlines at once', () => {
-  let env: Env;
-  let service: EscalationProcess;
-
-  beforeAll(async () => {
-    env = await newEnv();
-    service = new EscalationProcess(env);
-    await service.start();
-  });
-
-  afterAll(async () => {
-    await service?.stop();
-    await dropEnv(env);
-  });
+  const suite = escalationForSuite();
 
   it('spreads the reassignments of one scan by load, as one deadline at a time would', async () => {
     const requests = Array.from({ length: 6 }, () => request());
-    await publish(env, requests);
-    const assigned = await readUntil(env, 'approval.updated', (events) => requests.every((r) => of(events, r.subject).length >= 1));
+    await publish(suite.env, requests);
+    const assigned = await readUntil(suite.env, 'approval.updated', (events) => requests.every((r) => of(events, r.subject).length >= 1));
     expect(requests.map((r) => data(of(assigned, r.subject)[0]).reviewer_id).sort()).toEqual(['alice', 'alice', 'bob', 'bob', 'carol', 'carol']);
 
     // All six miss their SLA in the same instant: one scan reassigns them all.
-    await sql(env, `UPDATE escalation.approvals SET sla_deadline = now() - interval '1 second' WHERE decision_id = ANY($1::uuid[])`, [requests.map((r) => r.subject)]);
-    const updates = await readUntil(env, 'approval.updated', (events) => requests.every((r) => of(events, r.subject).length >= 2));
+    await sql(suite.env, `UPDATE escalation.approvals SET sla_deadline = now() - interval '1 second' WHERE decision_id = ANY($1::uuid[])`, [requests.map((r) => r.subject)]);
+    const updates = await readUntil(suite.env, 'approval.updated', (events) => requests.every((r) => of(events, r.subject).length >= 2));
     const reassigned = requests.map((r) => data(of(updates, r.subject)[1]));
     expect(reassigned.every((d, i) => d.reviewer_id !== data(of(assigned, requests[i].subject)[0]).reviewer_id)).toBe(true);
 
     // Counted as the scan goes, the six stay spread over the three; counted once per scan,
     // they would pile onto whoever looked least loaded at its start.
-    const load = await sql<{ assignee: string; n: number }>(env, `SELECT assignee, count(*)::int AS n FROM escalation.approvals WHERE status = 'pending' GROUP BY assignee`);
+    const load = await sql<{ assignee: string; n: number }>(suite.env, `SELECT assignee, count(*)::int AS n FROM escalation.approvals WHERE status = 'pending' GROUP BY assignee`);
     const counts = ['alice', 'bob', 'carol'].map((id) => load.find((row) => row.assignee === id)?.n ?? 0);
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(2);
     expect(Math.min(...counts)).toBeGreaterThan(0);
