@@ -166,6 +166,37 @@ describe('router, end to end over the real broker and database', () => {
     const rows = await sql<{ decision_id: string; verdict: string }>(`SELECT decision_id, verdict FROM "${run.schema}".decisions`);
     expect(rows).toHaveLength(6);
   });
+
+  it('keeps arrival order between a proposal and a malformed copy of it in one chunk', async () => {
+    // A valid proposal, then a malformed copy of the same decision: the first is routed.
+    const routedFirst = proposal({ parameters: { order_id: 'ORD-7', amount_usd: 20 }, confidence: 0.7 });
+    const brokenLater = proposal({ decisionId: routedFirst.subject });
+    (brokenLater.data as { confidence: unknown }).confidence = 7;
+    // A malformed proposal, then a valid copy: the decision is blocked, the copy refused.
+    const brokenFirst = proposal({ parameters: { order_id: 'ORD-8', amount_usd: 20 } });
+    (brokenFirst.data as { confidence: unknown }).confidence = 7;
+    const validLater = proposal({ decisionId: brokenFirst.subject, parameters: { order_id: 'ORD-8', amount_usd: 20 }, confidence: 0.7 });
+    // One send, one key: one partition, in this order (and one chunk when they arrive together).
+    await send(run, [routedFirst, brokenLater, brokenFirst, validLater].map((e) => ({ key: 'same-agent', value: JSON.stringify(e) })));
+    await settled(run);
+
+    const resolved = (await readAll(run, 'approval.resolved')).map(json);
+    expect(resolved.filter((e) => e.subject === routedFirst.subject).map((e) => e.data.status)).toEqual(['approved']);
+    expect(resolved.filter((e) => e.subject === brokenFirst.subject).map((e) => e.data.status)).toEqual(['blocked']);
+    // (the DLQ also holds the garbage of the test before: not JSON, no id)
+    const idOf = (m: KafkaMessage): string | null => {
+      try {
+        return json(m).id;
+      } catch {
+        return null;
+      }
+    };
+    const letters = (await readAll(run, 'decision.proposed.dlq')).map((m) => ({ id: idOf(m), code: m.headers!['hitl-dlq-error-code']!.toString() }));
+    expect(letters.filter((l) => l.id === brokenLater.id || l.id === validLater.id)).toEqual([
+      { id: brokenLater.id, code: 'invalid_data' },
+      { id: validLater.id, code: 'decision_conflict' },
+    ]);
+  });
 });
 
 describe('a router restarted in the middle of a stream', () => {

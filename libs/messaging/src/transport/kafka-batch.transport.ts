@@ -189,8 +189,22 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const batchMode = (handler?.extras as { batch?: boolean } | undefined)?.batch === true;
 
     await this.options.dataSource.transaction(async (manager) => {
-      const batch: AnyEvent[] = [];
-      const batched: Item[] = [];
+      // Batch mode: the run of valid events since the last invalid message, handled in one call.
+      let batched: { item: Item; event: AnyEvent }[] = [];
+      const flush = async () => {
+        if (!handler || batched.length === 0) return;
+        const run = batched;
+        batched = [];
+        const position: MessagePosition = { topic, partition, offset: run[0].item.message.offset, key: null };
+        const context = new MessageContext(manager, this.outbox, position);
+        // One call for the run: the handler writes it in one go. Any error retries the chunk.
+        await this.invoke(handler, run.map((r) => r.event), context);
+        for (const { item } of run) {
+          const refusal = context.rejected.get(item.messageId);
+          if (refusal) await this.deadLetter(manager, topic, partition, item.message, refusal.code, refusal.message);
+        }
+        consumed.inc({ topic, outcome: 'handled' }, run.length - context.rejected.size);
+      };
       const fresh = await this.inbox.claim(
         manager,
         this.options.groupId,
@@ -205,6 +219,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         const position: MessagePosition = { topic, partition, offset: item.message.offset, key: item.message.key?.toString('utf8') ?? null };
         const context = new MessageContext(manager, this.outbox, position);
         if (!item.decoded.ok) {
+          // Events before it come first, as they would one at a time.
+          await flush();
           const { code, message, decisionId } = item.decoded.violation;
           await this.deadLetter(manager, topic, partition, item.message, code, message);
           if (onInvalid) await this.invoke(onInvalid, { topic, violation: { code, message, decisionId }, position, raw: item.message.value } satisfies InvalidMessage, context);
@@ -215,8 +231,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           continue;
         }
         if (batchMode) {
-          batch.push(item.decoded.event);
-          batched.push(item);
+          batched.push({ item, event: item.decoded.event });
           continue;
         }
         await manager.query('SAVEPOINT hitl_message');
@@ -232,17 +247,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           await this.deadLetter(manager, topic, partition, item.message, reason.code, reason.message);
         }
       }
-      if (batchMode && handler && batch.length > 0) {
-        // One call for the chunk: the handler writes it in one go. Any error retries the chunk.
-        const position: MessagePosition = { topic, partition, offset: items[0].message.offset, key: null };
-        const context = new MessageContext(manager, this.outbox, position);
-        await this.invoke(handler, batch, context);
-        for (const item of batched) {
-          const refusal = context.rejected.get(item.messageId);
-          if (refusal) await this.deadLetter(manager, topic, partition, item.message, refusal.code, refusal.message);
-        }
-        consumed.inc({ topic, outcome: 'handled' }, batch.length - context.rejected.size);
-      }
+      await flush();
     });
   }
 
