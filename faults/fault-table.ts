@@ -79,5 +79,10 @@ export function markdownTable(outcomes: readonly Outcome[], run: { minutes: numb
     ...outcomes.map((o) => row(cells(o))),
     '',
     ...(notes.length > 0 ? ['Notes:', '', ...notes, ''] : []),
+    'An expired decision is a terminal outcome the control plane chose (timeouts never approve), not a',
+    'lost one: the simulated reviewer desk has a fixed number of people, and a fault that holds reviews',
+    'back (a broker stopped for a minute, a rebalance between replicas) leaves it more to decide than',
+    'it can within the expiry. `hitl check` verifies each such expiry against the manifest.',
+    '',
   ].join('\n');
 }

@@ -24,7 +24,7 @@ import { OwnBroker, OwnPostgres, root, until } from './infra';
 import { AUDITOR_TOKEN, Fleet, REVIEWERS, SERVICES, ServiceName } from './services';
 
 const small = process.argv.includes('--small');
-const LOAD = small ? { decisions: 40, rate: 10 } : { decisions: 150, rate: 15 };
+const LOAD = small ? { decisions: 40, rate: 10 } : { decisions: 600, rate: 60 };
 const BROKER_PAUSE_MS = 60_000;
 // The refunds manifest with reviews expiring after this (instead of 15-60 min): a review a
 // fault left undecided resolves as `expired` within the run, and is reported.
