@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
-import { query, readWholeTopic } from '@hitl/testing';
+import { deleteTopicsStartingWith, query, readWholeTopic } from '@hitl/testing';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { routerService } from '../../apps/router/src/service';
@@ -97,11 +97,7 @@ describe('the agent SDK against the router', () => {
     for (const agent of agents) await agent.stop();
     await router?.close();
     await query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    const admin = kafka.admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    await admin.deleteTopics({ topics }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTopicsStartingWith(kafka, prefix);
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -8,7 +8,7 @@ import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { auditService } from '../src/service';
 import { VerifyService } from '../src/verify/verify.service';
-import { databaseUrl, query } from '@hitl/testing';
+import { databaseUrl, deleteTopicsStartingWith, query } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -88,10 +88,7 @@ describe('the audit record', () => {
     await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await sql(`DROP OWNED BY "${writer}"`).catch(() => undefined);
     await sql(`DROP ROLE IF EXISTS "${writer}"`);
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTopicsStartingWith(kafka, prefix);
   });
 
   it('holds every event of a lifecycle exactly once, in order, redacted, through duplicates and a restart mid-batch', async () => {

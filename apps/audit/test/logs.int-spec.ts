@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { AnyEvent, EventType, exampleEvent, topicOf } from '@hitl/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { deleteTopicsStartingWith } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -34,10 +35,7 @@ async function sql<T>(db: string, text: string): Promise<T[]> {
 describe('the audit logs', () => {
   afterAll(async () => {
     await sql('postgres', `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTopicsStartingWith(kafka, prefix);
   });
 
   it('never carry the secrets of the events it records, even at trace level', async () => {

@@ -14,6 +14,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { CSV_COLUMNS } from '../src/query/csv';
 import { auditService } from '../src/service';
+import { deleteTopicsStartingWith } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -216,10 +217,7 @@ describe('the audit query API, end to end', () => {
     await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     // The writer role is cluster-wide: drop what it was granted here, then the role.
     await sql(`DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '${writer}') THEN EXECUTE 'DROP OWNED BY "${writer}"'; EXECUTE 'DROP ROLE "${writer}"'; END IF; END $$`);
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTopicsStartingWith(kafka, prefix);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

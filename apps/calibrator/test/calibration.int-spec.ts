@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
-import { query } from '@hitl/testing';
+import { deleteTopicsStartingWith, query } from '@hitl/testing';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { nextSlot } from '../src/schedule/cron';
@@ -130,11 +130,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await sql(`DROP SCHEMA IF EXISTS "${run.schema}" CASCADE`);
-  const admin = kafka.admin();
-  await admin.connect();
-  const topics = (await admin.listTopics()).filter((t) => t.startsWith(run.prefix));
-  await admin.deleteTopics({ topics }).catch(() => undefined);
-  await admin.disconnect();
+  await deleteTopicsStartingWith(kafka, run.prefix);
 });
 
 describe('calibration, end to end over the real broker and database', () => {

@@ -13,7 +13,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ReviewersRepository } from '../src/reviewers/reviewers.repository';
 import { escalationService } from '../src/service';
-import { freePort } from '@hitl/testing';
+import { deleteTopicsStartingWith, freePort } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -51,13 +51,6 @@ async function sql<T>(text: string, params: unknown[] = [], connectionString = p
   } finally {
     await client.end();
   }
-}
-
-async function deleteTopics(startingWith: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(startingWith)) }).catch(() => undefined);
-  await admin.disconnect();
 }
 
 interface Reply {
@@ -109,7 +102,7 @@ describe('reviewers of the escalation service', () => {
   afterAll(async () => {
     await app?.close();
     await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await deleteTopics(prefix);
+    await deleteTopicsStartingWith(kafka, prefix);
   });
 
   it('loads the reviewers file at start, keeping only hashes of the tokens', async () => {
@@ -319,7 +312,7 @@ describe('the escalation service as a real process', () => {
 
   afterAll(async () => {
     await sql(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await deleteTopics(processPrefix);
+    await deleteTopicsStartingWith(kafka, processPrefix);
   });
 
   it('stops at start with exit code 1 when the reviewers file is invalid, naming the reviewers and fields', () => {

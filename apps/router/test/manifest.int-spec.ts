@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { proposal as rawProposal } from './support/raw-proposal';
-import { freePort } from '@hitl/testing';
+import { deleteTopicsStartingWith, freePort } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -90,10 +90,7 @@ describe('the manifest in force', () => {
       await new Promise((done) => router.once('exit', done));
     }
     await sql(`DROP DATABASE IF EXISTS "${database}"`, [], process.env.DATABASE_URL);
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTopicsStartingWith(kafka, prefix);
   });
 
   const hangup = () => router.kill('SIGHUP');

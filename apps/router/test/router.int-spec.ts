@@ -7,7 +7,7 @@ import { INestApplication } from '@nestjs/common';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { routerService } from '../src/service';
 import { proposal } from './support/raw-proposal';
-import { query, readWholeTopic } from '@hitl/testing';
+import { deleteTopicsStartingWith, query, readWholeTopic } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -78,11 +78,7 @@ const json = (m: KafkaMessage) => JSON.parse(m.value!.toString());
 async function cleanup(run: Run): Promise<void> {
   await run.app?.close();
   await sql(`DROP SCHEMA IF EXISTS "${run.schema}" CASCADE`);
-  const admin = kafka.admin();
-  await admin.connect();
-  const topics = (await admin.listTopics()).filter((t) => t.startsWith(run.prefix));
-  await admin.deleteTopics({ topics }).catch(() => undefined);
-  await admin.disconnect();
+  await deleteTopicsStartingWith(kafka, run.prefix);
 }
 
 describe('router, end to end over the real broker and database', () => {

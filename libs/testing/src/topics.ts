@@ -31,3 +31,15 @@ export async function readWholeTopic(kafka: Kafka, topic: string, timeoutMs = 30
   }
   return messages;
 }
+
+/** Deletes every topic whose name starts with `prefix` (a test run's own topics); best effort. */
+export async function deleteTopicsStartingWith(kafka: Kafka, prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}

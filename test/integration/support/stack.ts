@@ -5,7 +5,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { databaseUrl, freePort, query } from '@hitl/testing';
+import { databaseUrl, deleteTopicsStartingWith, freePort, query } from '@hitl/testing';
 import { Kafka, logLevel } from 'kafkajs';
 
 export const root = resolve(__dirname, '../../..');
@@ -105,10 +105,7 @@ export class Stack {
       }),
     );
     await query(`DROP DATABASE IF EXISTS "${this.database}" WITH (FORCE)`).catch(() => undefined);
-    const admin = this.kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(this.prefix)) }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTopicsStartingWith(this.kafka, this.prefix);
   }
 
   /** An HTTP call to a service with a bearer token; the JSON answer (or text). */

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { APPROVAL_REQUESTED, AnyEvent, CloudEvent, exampleEvent, payloadHash } from '@hitl/contracts';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { freePort } from '@hitl/testing';
+import { deleteTopicsStartingWith, freePort } from '@hitl/testing';
 
 export const root = resolve(__dirname, '../../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -69,10 +69,7 @@ export async function dropEnv(env: Env): Promise<void> {
   const url = new URL(env.databaseUrl);
   url.pathname = '/postgres';
   await sqlAt(url.toString(), `DROP DATABASE IF EXISTS "${env.database}" WITH (FORCE)`);
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(env.prefix)) }).catch(() => undefined);
-  await admin.disconnect();
+  await deleteTopicsStartingWith(kafka, env.prefix);
 }
 
 async function sqlAt<T>(connectionString: string, text: string, params: unknown[] = []): Promise<T[]> {
