@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
-import { deleteTopicsStartingWith, query, readWholeTopic } from '@hitl/testing';
+import { deleteTopicsStartingWith, query, readWholeTopic, sendMessages } from '@hitl/testing';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { routerService } from '../../apps/router/src/service';
@@ -37,12 +37,7 @@ async function startRouter(): Promise<INestApplication> {
 const readAll = (name: string) => readWholeTopic(kafka, `${prefix}${name}`);
 
 /** Publishes as another service would (escalation: a reviewer's question, a reviewer's verdict). */
-async function publish<T extends EventType>(event: CloudEvent<T>): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic: `${prefix}${topicOf(event.type)}`, acks: -1, messages: [{ key: event.subject, value: JSON.stringify(event) }] });
-  await producer.disconnect();
-}
+const publish = <T extends EventType>(event: CloudEvent<T>) => sendMessages(kafka, [{ topic: `${prefix}${topicOf(event.type)}`, key: event.subject, value: JSON.stringify(event) }]);
 
 async function until<T>(probe: () => Promise<T[]>, timeoutMs = 30_000): Promise<T[]> {
   const deadline = Date.now() + timeoutMs;

@@ -8,7 +8,7 @@ import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { auditService } from '../src/service';
 import { VerifyService } from '../src/verify/verify.service';
-import { databaseUrl, deleteTopicsStartingWith, query } from '@hitl/testing';
+import { databaseUrl, deleteTopicsStartingWith, query, sendMessages } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -35,17 +35,7 @@ async function startAudit(): Promise<INestApplication> {
   return app;
 }
 
-async function produce(events: AnyEvent[]): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  const byTopic = new Map<string, AnyEvent[]>();
-  for (const e of events) byTopic.set(topicOf(e.type), [...(byTopic.get(topicOf(e.type)) ?? []), e]);
-  await producer.sendBatch({
-    acks: -1,
-    topicMessages: [...byTopic].map(([topic, list]) => ({ topic: `${prefix}${topic}`, messages: list.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) })),
-  });
-  await producer.disconnect();
-}
+const produce = (events: AnyEvent[]) => sendMessages(kafka, events.map((e) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(e) })));
 
 /** A decision's whole life, one event per step, a second apart, with a card number in its parameters. */
 function lifecycle(): AnyEvent[] {

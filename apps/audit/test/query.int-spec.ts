@@ -14,7 +14,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { CSV_COLUMNS } from '../src/query/csv';
 import { auditService } from '../src/service';
-import { deleteTopicsStartingWith } from '@hitl/testing';
+import { deleteTopicsStartingWith, sendMessages } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -70,17 +70,7 @@ async function startAudit(): Promise<void> {
   url = await startServiceApp(app, config);
 }
 
-async function produce(events: AnyEvent[]): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  const byTopic = new Map<string, AnyEvent[]>();
-  for (const e of events) byTopic.set(topicOf(e.type), [...(byTopic.get(topicOf(e.type)) ?? []), e]);
-  await producer.sendBatch({
-    acks: -1,
-    topicMessages: [...byTopic].map(([topic, list]) => ({ topic: `${prefix}${topic}`, messages: list.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) })),
-  });
-  await producer.disconnect();
-}
+const produce = (events: AnyEvent[]) => sendMessages(kafka, events.map((e) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(e) })));
 
 const base = Date.now() - 3_600_000;
 const at = (second: number) => new Date(base + second * 1_000).toISOString();

@@ -43,3 +43,26 @@ export async function deleteTopicsStartingWith(kafka: Kafka, prefix: string): Pr
     await admin.disconnect();
   }
 }
+
+export interface OutgoingMessage {
+  topic: string;
+  key: string | null;
+  value: string | Buffer;
+}
+
+/** Sends messages as an agent or another service would: acks from all replicas, in order per topic, one request. */
+export async function sendMessages(kafka: Kafka, messages: readonly OutgoingMessage[]): Promise<void> {
+  const byTopic = new Map<string, { key: string | null; value: string | Buffer }[]>();
+  for (const { topic, key, value } of messages) {
+    const list = byTopic.get(topic);
+    if (list) list.push({ key, value });
+    else byTopic.set(topic, [{ key, value }]);
+  }
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })) });
+  } finally {
+    await producer.disconnect();
+  }
+}

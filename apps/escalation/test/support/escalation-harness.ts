@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { APPROVAL_REQUESTED, AnyEvent, CloudEvent, exampleEvent, payloadHash } from '@hitl/contracts';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { deleteTopicsStartingWith, freePort } from '@hitl/testing';
+import { deleteTopicsStartingWith, freePort, sendMessages } from '@hitl/testing';
 
 export const root = resolve(__dirname, '../../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -141,12 +141,8 @@ export function request(overrides: { route?: 'human_review' | 'escalate' | 'post
   return event;
 }
 
-export async function publish(env: Env, events: AnyEvent[]): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic: `${env.prefix}approval.requested`, acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
-  await producer.disconnect();
-}
+export const publish = (env: Env, events: AnyEvent[]) =>
+  sendMessages(kafka, events.map((e) => ({ topic: `${env.prefix}approval.requested`, key: e.subject, value: JSON.stringify(e) })));
 
 /** Reads a topic from the beginning until `enough` holds. */
 export async function readUntil(env: Env, topic: string, enough: (events: AnyEvent[]) => boolean, timeoutMs = 45_000): Promise<AnyEvent[]> {
