@@ -90,7 +90,7 @@ describe.each(EVENT_TYPES)('%s', (type) => {
 
   it('decodes the valid example from its bytes', () => {
     const decoded = decodeEvent(topic, bytes(exampleEvent(type)));
-    expect(decoded).toEqual({ ok: true, event: exampleEvent(type) });
+    expect(decoded).toEqual({ ok: true, event: exampleEvent(type), raw: exampleEvent(type) });
   });
 
   it('keeps unknown extra fields (forward compatibility)', () => {

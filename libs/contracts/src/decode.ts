@@ -4,7 +4,8 @@ import { Envelope } from './envelope';
 import { ContractViolation, contractViolation } from './errors';
 import { Topic } from './topics';
 
-export type Decoded = { ok: true; event: AnyEvent } | { ok: false; violation: ContractViolation };
+/** A decoded event, and the JSON object as it arrived (signatures are verified over that, not the parsed event). */
+export type Decoded = { ok: true; event: AnyEvent; raw: Record<string, unknown> } | { ok: false; violation: ContractViolation };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -56,7 +57,7 @@ export function decodeEvent(topic: Topic, value: Buffer | string | null | undefi
   if (!parsed.success) {
     return { ok: false, violation: contractViolation('invalid_data', describeIssues(parsed.error), decisionId) };
   }
-  return { ok: true, event: parsed.data as AnyEvent };
+  return { ok: true, event: parsed.data as AnyEvent, raw: json as Record<string, unknown> };
 }
 
 /** Checks an event before it is produced; throws a ContractViolation error when it breaks the contract. */

@@ -13,3 +13,4 @@ export * from './events/approval-resolved';
 export * from './events/action-executed';
 export * from './events/outcome-labeled';
 export * from './examples';
+export * from './signatures';

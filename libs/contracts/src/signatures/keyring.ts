@@ -1,0 +1,158 @@
+// Who may sign what: the trusted keys, each with the principal it speaks for, and the
+// contract's table of which principal signs which event.
+import { KeyObject } from 'node:crypto';
+import { APPROVAL_REQUESTED } from '../events/approval-requested';
+import { APPROVAL_RESOLVED } from '../events/approval-resolved';
+import { APPROVAL_CLARIFICATION_PROVIDED } from '../events/approval-updated';
+import { ACTION_EXECUTED } from '../events/action-executed';
+import { DECISION_PROPOSED } from '../events/decision-proposed';
+import { OUTCOME_LABELED } from '../events/outcome-labeled';
+import { AnyEvent } from '../catalogue';
+import { Ed25519PublicJwk, Jwks, keyIdOf, publicKeyFromJwk } from './keys';
+import { signatureVerifies } from './sign';
+
+/** The services whose keys grant authority. */
+export const SIGNING_SERVICES = ['router', 'escalation'] as const;
+export type SigningService = (typeof SIGNING_SERVICES)[number];
+
+/** `"*"`: every workspace. */
+export type Workspaces = '*' | readonly string[];
+
+export type Principal =
+  | { kind: 'service'; service: SigningService }
+  | { kind: 'agent'; id: string; workspaces: Workspaces }
+  | { kind: 'labeler'; id: string; workspaces: Workspaces };
+
+export interface TrustedKey {
+  kid: string;
+  publicKey: KeyObject;
+  jwk: Ed25519PublicJwk;
+  principal: Principal;
+}
+
+export interface KeyringInput {
+  services?: Partial<Record<SigningService, Jwks>>;
+  agents?: readonly { id: string; workspaces: Workspaces; keys: Jwks }[];
+  labelers?: readonly { id: string; workspaces: Workspaces; keys: Jwks }[];
+  /** Workspaces that admit unsigned proposals (sandboxes); such proposals never get autonomy. */
+  unsignedWorkspaces?: readonly string[];
+}
+
+export type SignatureRefusalCode = 'unsigned' | 'signature_invalid';
+
+/** What verifying an event found: who signed it (null: unsigned, admitted), or why it is refused. */
+export type SignatureVerdict =
+  | { ok: true; signer: Principal | null; kid: string | null }
+  | { ok: false; code: SignatureRefusalCode; reason: string; kid: string | null };
+
+function describe(principal: Principal): string {
+  return principal.kind === 'service' ? `the ${principal.service} service` : `${principal.kind} "${principal.id}"`;
+}
+
+export function mayActIn(workspaces: Workspaces, workspace: string): boolean {
+  return workspaces === '*' || workspaces.includes(workspace);
+}
+
+/** The trusted keys. Several keys per principal may be trusted at once (rotation). */
+export class Keyring {
+  private readonly keys = new Map<string, TrustedKey>();
+  private readonly unsigned: ReadonlySet<string>;
+
+  constructor(input: KeyringInput) {
+    for (const service of SIGNING_SERVICES) {
+      for (const jwk of input.services?.[service]?.keys ?? []) this.add(jwk, { kind: 'service', service });
+    }
+    for (const agent of input.agents ?? []) {
+      for (const jwk of agent.keys.keys) this.add(jwk, { kind: 'agent', id: agent.id, workspaces: agent.workspaces });
+    }
+    for (const labeler of input.labelers ?? []) {
+      for (const jwk of labeler.keys.keys) this.add(jwk, { kind: 'labeler', id: labeler.id, workspaces: labeler.workspaces });
+    }
+    this.unsigned = new Set(input.unsignedWorkspaces ?? []);
+  }
+
+  private add(jwk: Ed25519PublicJwk, principal: Principal): void {
+    const kid = keyIdOf(jwk);
+    const known = this.keys.get(kid);
+    if (known) throw new TypeError(`key ${kid} is listed twice (for ${describe(known.principal)} and ${describe(principal)})`);
+    this.keys.set(kid, { kid, jwk, publicKey: publicKeyFromJwk(jwk), principal });
+  }
+
+  key(kid: string): TrustedKey | undefined {
+    return this.keys.get(kid);
+  }
+
+  /** The public keys of one service, as a JWKS document (what `GET /keys` serves). */
+  serviceJwks(service: SigningService): Jwks {
+    const keys = [...this.keys.values()].filter((k) => k.principal.kind === 'service' && k.principal.service === service);
+    return { keys: keys.map((k) => ({ ...k.jwk, kid: k.kid })) };
+  }
+
+  admitsUnsigned(workspace: string): boolean {
+    return this.unsigned.has(workspace);
+  }
+
+  /**
+   * Verifies an event as it was received (`raw`: the parsed JSON, before any schema
+   * transformed it) against the contract's table of who signs what. Never throws.
+   */
+  verify(raw: Record<string, unknown>, event: AnyEvent): SignatureVerdict {
+    const kid = typeof raw.sigkid === 'string' ? raw.sigkid : null;
+    if (raw.sig === undefined && raw.sigkid === undefined) {
+      if (event.type === DECISION_PROPOSED && this.admitsUnsigned(event.workspaceid)) return { ok: true, signer: null, kid: null };
+      return { ok: false, code: 'unsigned', reason: `${event.type} must be signed (sigkid, sig)`, kid: null };
+    }
+    if (kid === null || typeof raw.sig !== 'string') return refuse('sigkid and sig must both be strings', kid);
+    const key = this.keys.get(kid);
+    if (!key) return refuse(`key ${kid} is not trusted`, kid);
+    if (!signatureVerifies(raw, key.publicKey)) return refuse(`the signature does not verify with key ${kid}`, kid);
+    const denied = authorityProblem(event, key.principal);
+    if (denied) return refuse(denied, kid);
+    return { ok: true, signer: key.principal, kid };
+  }
+}
+
+function refuse(reason: string, kid: string | null): SignatureVerdict {
+  return { ok: false, code: 'signature_invalid', reason, kid };
+}
+
+/** Why `principal` may not sign `event` (the contract's table), or undefined when it may. */
+export function authorityProblem(event: AnyEvent, principal: Principal): string | undefined {
+  const signer = describe(principal);
+  const needService = (service: SigningService, what: string) =>
+    principal.kind === 'service' && principal.service === service ? undefined : `${what} must be signed by the ${service} service, not ${signer}`;
+  const needActor = (kinds: readonly Principal['kind'][], what: string) => {
+    if (principal.kind === 'service' || !kinds.includes(principal.kind)) return `${what} must be signed by ${kinds.join(' or ')} key, not ${signer}`;
+    if (!mayActIn(principal.workspaces, event.workspaceid)) return `${signer} may not act in workspace "${event.workspaceid}"`;
+    return undefined;
+  };
+  switch (event.type) {
+    case DECISION_PROPOSED: {
+      const problem = needActor(['agent'], 'a proposal');
+      if (problem) return problem;
+      const named = event.data.agent.id;
+      return principal.kind === 'agent' && principal.id !== named ? `the proposal names agent "${named}" but is signed by ${signer}` : undefined;
+    }
+    case APPROVAL_REQUESTED:
+      return needService('router', 'approval.requested');
+    case APPROVAL_CLARIFICATION_PROVIDED:
+      return needActor(['agent'], 'a clarification answer');
+    case APPROVAL_RESOLVED:
+      return needService(event.data.resolved_by.kind === 'policy' ? 'router' : 'escalation', `a resolution by ${event.data.resolved_by.kind}`);
+    case ACTION_EXECUTED:
+      return needActor(['agent'], 'action.executed');
+    case OUTCOME_LABELED:
+      return needActor(['agent', 'labeler'], 'outcome.labeled');
+    default:
+      // The other approval.updated types (assigned, reassigned, escalated, clarification requested, rolled back).
+      return needService('escalation', event.type);
+  }
+}
+
+/**
+ * For events the proposing agent signs (clarification answers, action.executed): whether
+ * the verified signer is that agent. Consumers that know the decision's agent check this.
+ */
+export function signedByProposer(signer: Principal | null, proposerAgentId: string): boolean {
+  return signer !== null && signer.kind === 'agent' && signer.id === proposerAgentId;
+}

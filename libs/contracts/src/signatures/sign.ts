@@ -1,0 +1,40 @@
+// The contract's signatures: Ed25519 over the RFC 8785 canonical JSON of the whole event
+// without `sig`; `sigkid` names the key, `sig` is base64url without padding.
+import { KeyObject, sign, verify } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { SigningKey } from './keys';
+
+/** The two extension attributes a signed event carries. */
+export interface SignatureAttributes {
+  sigkid: string;
+  sig: string;
+}
+
+/** The bytes a signature covers: the canonical JSON of the event without `sig`. */
+export function signingInput(event: object): Buffer {
+  const { sig: _sig, ...signed } = event as Record<string, unknown>;
+  const canonical = canonicalize(signed);
+  if (canonical === undefined) throw new TypeError('the event cannot be canonicalized');
+  return Buffer.from(canonical, 'utf8');
+}
+
+/** The event with `sigkid` set to the key's id and `sig` over everything else. */
+export function signEvent<E extends object>(event: E, key: SigningKey): E & SignatureAttributes {
+  const { sig: _sig, ...unsigned } = event as Record<string, unknown>;
+  const withKid = { ...unsigned, sigkid: key.kid };
+  const sig = sign(null, signingInput(withKid), key.privateKey).toString('base64url');
+  return { ...withKid, sig } as E & SignatureAttributes;
+}
+
+const SIGNATURE = /^[A-Za-z0-9_-]{86}$/;
+
+/** Whether `sig` is a valid signature of the event by `publicKey`. Never throws. */
+export function signatureVerifies(event: Record<string, unknown>, publicKey: KeyObject): boolean {
+  const sig = event.sig;
+  if (typeof sig !== 'string' || !SIGNATURE.test(sig)) return false;
+  try {
+    return verify(null, signingInput(event), publicKey, Buffer.from(sig, 'base64url'));
+  } catch {
+    return false;
+  }
+}
