@@ -5,6 +5,35 @@ import tseslint from 'typescript-eslint';
 
 const transportAndStorage = ['@nestjs/*', 'kafkajs', 'typeorm', 'pg', 'rxjs', 'express'];
 
+/** The module boundaries; a lib's own tests may also use what the specs share (type:testing). */
+function boundaries({ tests }) {
+  const testing = tests ? ['type:testing'] : [];
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: false,
+      allow: [],
+      depConstraints: [
+        // type:testing holds what integration specs share; only tests import it.
+        { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:platform', 'type:testing'] },
+        { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts'] },
+        // Platform libs are adapters: they may use the domain, never an app.
+        { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:platform', ...testing] },
+        {
+          sourceTag: 'type:domain',
+          onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', ...testing],
+          bannedExternalImports: transportAndStorage,
+        },
+        {
+          sourceTag: 'type:contracts',
+          onlyDependOnLibsWithTags: [],
+          bannedExternalImports: transportAndStorage,
+        },
+      ],
+    },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', 'coverage/**', '.infra/**', '.nx/**', 'tmp/**'] },
   ...nx.configs['flat/base'],
@@ -13,30 +42,7 @@ export default tseslint.config(
     // .tsx: the console's web app.
     files: ['**/*.ts', '**/*.tsx'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            // type:testing holds what integration specs share; only tests import it.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:platform', 'type:testing'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [] },
-            // Platform libs are adapters: they may use the domain, never an app.
-            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:platform'] },
-            {
-              sourceTag: 'type:domain',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:domain'],
-              bannedExternalImports: transportAndStorage,
-            },
-            {
-              sourceTag: 'type:contracts',
-              onlyDependOnLibsWithTags: [],
-              bannedExternalImports: transportAndStorage,
-            },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries({ tests: false }),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
     },
@@ -44,6 +50,10 @@ export default tseslint.config(
   {
     // Tests may reach into any lib (never into another app).
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries({ tests: true }),
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
   },
 );

@@ -21,7 +21,7 @@ import { Progress, runRefundAgent } from '../examples/refund-agent/run';
 import { waitDrained } from './drain';
 import { Outcome, formatTable, markdownTable } from './fault-table';
 import { OwnBroker, OwnPostgres, root, until } from './infra';
-import { AUDITOR_TOKEN, Fleet, REVIEWERS, SERVICES, ServiceName } from './services';
+import { AUDITOR_TOKEN, Fleet, REVIEWERS, SERVICES, ServiceName, agentTrust } from './services';
 
 const small = process.argv.includes('--small');
 const LOAD = small ? { decisions: 40, rate: 10 } : { decisions: 600, rate: 60 };
@@ -118,6 +118,7 @@ async function runFault(rig: Rig, fault: Fault, seed: number, known: Set<string>
   let last: Progress | null = null;
   const load = runRefundAgent({
     brokers: rig.broker.brokers,
+    ...agentTrust(),
     escalationUrl: rig.fleet.url('escalation'),
     reviewers: REVIEWERS,
     decisions: LOAD.decisions,

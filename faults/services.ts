@@ -4,7 +4,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { freePort } from '@hitl/testing';
+import { freePort, testTrust } from '@hitl/testing';
 import { root, until } from './infra';
 
 export const SERVICES = ['router', 'escalation', 'audit', 'calibrator'] as const;
@@ -13,6 +13,15 @@ export type ServiceName = (typeof SERVICES)[number];
 const token = (who: string) => `${who}-${randomBytes(18).toString('hex')}`;
 export const REVIEWERS = ['alice', 'bruno', 'chen', 'dana', 'emil'].map((name) => ({ name, token: token(name) }));
 export const AUDITOR_TOKEN = token('compliance');
+
+/** What the refund agent of the load signs with and trusts: its key and the services' of this run. */
+export function agentTrust(): { signingKey: string; trustedKeys: { router: string; escalation: string } } {
+  const trust = testTrust();
+  return {
+    signingKey: resolve(trust.dir, 'refund-bot.key.pem'),
+    trustedKeys: { router: resolve(trust.dir, 'router.jwks.json'), escalation: resolve(trust.dir, 'escalation.jwks.json') },
+  };
+}
 
 interface Replica {
   name: ServiceName;
@@ -65,6 +74,9 @@ export class Fleet {
         MANIFEST_PATH: this.env.manifestPath,
         SLA_SCAN_INTERVAL_MS: '500',
         LOG_LEVEL: 'warn',
+        // Throwaway keys of this run (a temp folder): the router's and escalation's own, and
+        // the registry that trusts the refund agent the load comes from.
+        ...testTrust().env(name),
       },
     });
     child.stdout.pipe(log);

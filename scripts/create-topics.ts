@@ -1,6 +1,8 @@
 // Creates every topic of the wire contract and its DLQ on the broker (idempotent).
-// Run by `npm run infra:up`; services also create missing topics at start.
-import { createKafka, contractTopics, ensureTopics } from '@hitl/messaging';
+// Run by `npm run infra:up`; services also create missing topics at start. On a secured
+// cluster, run it as an operator's principal: the services' KAFKA_SSL* and KAFKA_SASL*
+// variables; KAFKA_REPLICATION_FACTOR (unset: the broker's default.replication.factor).
+import { createKafka, contractTopics, ensureTopics, loadKafkaSecurity } from '@hitl/messaging';
 import { z } from 'zod';
 
 const env = z
@@ -8,6 +10,7 @@ const env = z
     KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
     KAFKA_TOPIC_PREFIX: z.string().default(''),
     KAFKA_PARTITIONS: z.coerce.number().int().min(1).default(3),
+    KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(32767).optional(),
   })
   .parse(process.env);
 
@@ -19,9 +22,10 @@ const logger = {
 };
 
 async function main(): Promise<void> {
-  const settings = { brokers: env.KAFKA_BROKERS.split(','), clientId: 'hitl-create-topics', topicPrefix: env.KAFKA_TOPIC_PREFIX };
+  const security = loadKafkaSecurity(process.env);
+  const settings = { brokers: env.KAFKA_BROKERS.split(','), clientId: 'hitl-create-topics', topicPrefix: env.KAFKA_TOPIC_PREFIX, security };
   const topics = contractTopics(settings);
-  const created = await ensureTopics(createKafka(settings, logger), topics, env.KAFKA_PARTITIONS);
+  const created = await ensureTopics(createKafka(settings, logger), topics, env.KAFKA_PARTITIONS, env.KAFKA_REPLICATION_FACTOR);
   console.log(`topics: ${topics.length} in the contract, ${created.length} created${created.length ? ` (${created.join(', ')})` : ''}`);
 }
 

@@ -4,13 +4,19 @@
 // and where to look next, and keeps the services running until Ctrl-C.
 //
 //   node -r @swc-node/register scripts/demo.ts [--decisions N] [--exit]
-//   DEMO_DECISIONS=N (default 300), DEMO_SEED=n (replay a stream), KAFKA_BROKERS
+//   DEMO_DECISIONS=N (default 300), DEMO_SEED=n (replay a stream), KAFKA_BROKERS, and
+//   on a secured cluster the services' KAFKA_SSL* and KAFKA_SASL* (the agent uses them too)
 //
 // Service logs go to .infra/demo-logs/<service>.log.
-import { ChildProcess, spawn } from 'node:child_process';
+//
+// Signing keys: the router, the escalation service and the refund agent sign what they
+// emit. Keys missing from .infra/keys/ (git-ignored) are made with the built CLI
+// (`hitl keys generate`), as `npm start` does; config/agents.yaml registers refund-bot's.
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
 import { runRefundAgent } from '../examples/refund-agent/run';
 import { formatTally } from '../examples/refund-agent/tally';
 
@@ -22,6 +28,9 @@ const services = [
   { name: 'calibrator', port: 3004 },
 ] as const;
 const logDir = resolve(root, '.infra/demo-logs');
+const keysDir = resolve(root, '.infra/keys');
+const keyFile = (name: string) => resolve(keysDir, `${name}.key.pem`);
+const jwksFile = (name: string) => resolve(keysDir, `${name}.jwks.json`);
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
@@ -58,6 +67,26 @@ function logTail(name: string, lines = 20): string {
   }
 }
 
+/** Makes the local keys that are missing (throwaway keys of this machine), with the built CLI. */
+function ensureKeys(): void {
+  for (const name of ['router', 'escalation', 'refund-bot', 'shell-bot']) {
+    if (existsSync(keyFile(name))) continue;
+    const made = spawnSync(process.execPath, [resolve(root, 'apps/cli/bin/hitl.js'), 'keys', 'generate', '--name', name, '--out', keysDir], { cwd: root, encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`cannot make the ${name} signing key in ${keysDir}: ${made.stderr || made.stdout}`);
+    console.log(`made a throwaway ${name} signing key in ${keysDir}/`);
+  }
+}
+
+/** The trust variables of a service: its own key for the two that sign, everyone's public keys. */
+function trustEnv(name: string): Record<string, string> {
+  const env: Record<string, string> = {
+    SERVICE_KEYS: `router=${jwksFile('router')},escalation=${jwksFile('escalation')}`,
+    AGENTS_PATH: resolve(root, 'config/agents.yaml'),
+  };
+  if (name === 'router' || name === 'escalation') env.SIGNING_KEY_FILE = keyFile(name);
+  return env;
+}
+
 async function answers(port: number): Promise<boolean> {
   return fetch(`http://127.0.0.1:${port}/healthz`)
     .then((r) => r.status === 200)
@@ -73,7 +102,7 @@ function startService(name: string, built = `apps/${name}/dist/main.js`): void {
   const log = createWriteStream(resolve(logDir, `${name}.log`), { flags: 'w' });
   const child = spawn(process.execPath, [main], {
     cwd: root,
-    env: { ...process.env, ...tokens, MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'), SLA_SCAN_INTERVAL_MS: '500' },
+    env: { ...process.env, ...tokens, ...trustEnv(name), MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'), SLA_SCAN_INTERVAL_MS: '500' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(log);
@@ -107,7 +136,10 @@ async function main(): Promise<void> {
     console.error(`already answering on their ports: ${busy.join(', ')}. Stop the running services (npm start) first: the demo starts its own, with tokens of its own.`);
     process.exit(1);
   }
+  // The services' TLS and SASL variables, for the agent too: a bad one stops the demo before anything starts.
+  const agentKafka = kafkaClientSecurity(loadKafkaSecurity(process.env));
   mkdirSync(logDir, { recursive: true });
+  ensureKeys();
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
@@ -141,6 +173,10 @@ async function main(): Promise<void> {
   console.log(`${decisions} decisions by the agent; a desk of 3 support agents and 2 finance leads reviews what the policy sends to people.`);
   const result = await runRefundAgent({
     brokers,
+    ...agentKafka,
+    // The agent signs its proposals with its key and acts only on resolutions the services signed.
+    signingKey: keyFile('refund-bot'),
+    trustedKeys: { router: jwksFile('router'), escalation: jwksFile('escalation') },
     escalationUrl: 'http://127.0.0.1:3002',
     reviewers: [
       { name: 'alice', token: tokens.REVIEWER_TOKEN_ALICE },

@@ -1,7 +1,10 @@
 // The load: refund proposals the refunds manifest auto-approves (small amount, high
-// confidence), or sends to a person, as the Kafka messages an agent would publish.
+// confidence), or sends to a person, as the Kafka messages an agent would publish: signed
+// with the bench agent's throwaway key (bench-refund-bot of @hitl/testing's registry,
+// which the services of the run trust), so the figures include the router's verify.
 import { randomUUID } from 'node:crypto';
 import { DECISION_PROPOSED, newEvent } from '@hitl/contracts';
+import { signed } from '@hitl/testing';
 import { Kafka, Message, Partitioners, Producer } from 'kafkajs';
 import { WORKSPACE } from './services';
 
@@ -27,7 +30,7 @@ export function proposal(route: Route = 'auto_approve', decisionId = randomUUID(
     },
     { source: 'agent/bench-refund-bot', workspaceid: WORKSPACE },
   );
-  return { key: decisionId, value: JSON.stringify(event) };
+  return { key: decisionId, value: JSON.stringify(signed(event)) };
 }
 
 /** A producer with the outbox relay's settings: idempotent, one request in flight, the Java partitioner. */

@@ -2,7 +2,8 @@
 // consumer and producer that forward every message of one topic to another with the
 // service transport's settings (batches, chunks of 200, 3 partitions at once, acks from
 // all replicas before the offset is resolved), and nothing else.
-//   PASSTHROUGH_FROM, PASSTHROUGH_TO, PASSTHROUGH_GROUP, KAFKA_BROKERS
+//   PASSTHROUGH_FROM, PASSTHROUGH_TO, PASSTHROUGH_GROUP, KAFKA_BROKERS (and the services' KAFKA_SSL*, KAFKA_SASL*)
+import { kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
 import { Kafka, logLevel } from 'kafkajs';
 import { relayLikeProducer } from './decisions';
 
@@ -17,7 +18,8 @@ function required(name: string): string {
 async function main(): Promise<void> {
   const from = required('PASSTHROUGH_FROM');
   const to = required('PASSTHROUGH_TO');
-  const kafka = new Kafka({ clientId: 'bench-passthrough', brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), logLevel: logLevel.WARN });
+  const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  const kafka = new Kafka({ clientId: 'bench-passthrough', brokers, ...kafkaClientSecurity(loadKafkaSecurity(process.env)), logLevel: logLevel.WARN });
   const producer = relayLikeProducer(kafka);
   const consumer = kafka.consumer({ groupId: required('PASSTHROUGH_GROUP'), maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
   await Promise.all([producer.connect(), consumer.connect()]);

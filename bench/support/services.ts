@@ -5,8 +5,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { contractTopics, ensureTopics } from '@hitl/messaging';
-import { databaseUrl, freePort, query } from '@hitl/testing';
+import { contractTopics, ensureTopics, kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
+import { databaseUrl, freePort, query, testTrust } from '@hitl/testing';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 
 export const root = resolve(__dirname, '../..');
@@ -108,7 +108,8 @@ export class BenchWorld {
   readonly database = `hitl_bench_${this.id}`;
   readonly prefix = `bench-${this.id}.`;
   readonly brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-  readonly kafka = new Kafka({ clientId: `bench-${this.id}`, brokers: this.brokers, logLevel: logLevel.NOTHING });
+  // TLS and SASL from the services' variables (KAFKA_SSL*, KAFKA_SASL*), which the services inherit.
+  readonly kafka = new Kafka({ clientId: `bench-${this.id}`, brokers: this.brokers, ...kafkaClientSecurity(loadKafkaSecurity(process.env)), logLevel: logLevel.NOTHING });
   readonly auditorToken = `bench-auditor-${randomBytes(16).toString('hex')}`;
   private readonly services: ServiceProcess[] = [];
 
@@ -162,6 +163,9 @@ export class BenchWorld {
         HTTP_PORT: String(port),
         LOG_LEVEL: 'warn',
         AUDITOR_TOKEN_COMPLIANCE: this.auditorToken,
+        // Throwaway keys of this run (a temp folder): the router's and escalation's own, and
+        // the registry that trusts the bench agent (bench-refund-bot) whose proposals we send.
+        ...testTrust().env(name),
         ...env,
       },
     });

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { HitlAgent, NotApprovedError, Proposal, Resolution } from '@hitl/agent-sdk';
 import { Topics, dlqTopic } from '@hitl/contracts';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, KafkaConfig, logLevel } from 'kafkajs';
 import { ResolvedRecord } from './tally';
 
 export const WORKSPACE = 'acme-support';
@@ -141,8 +141,12 @@ export async function handle(agent: HitlAgent, proposal: Proposal, random: Rando
  * Publishes one malformed decision raw (not through the SDK, which would refuse it) and
  * answers how many messages the router's DLQ held before and after, when it could tell.
  */
-export async function publishMalformed(brokers: string[], topicPrefix = ''): Promise<{ topic: string; dlq: string; before: number; after: () => Promise<number> }> {
-  const kafka = new Kafka({ clientId: 'refund-bot-raw', brokers, logLevel: logLevel.NOTHING });
+export async function publishMalformed(
+  brokers: string[],
+  topicPrefix = '',
+  security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {},
+): Promise<{ topic: string; dlq: string; before: number; after: () => Promise<number> }> {
+  const kafka = new Kafka({ clientId: 'refund-bot-raw', brokers, ...security, logLevel: logLevel.NOTHING });
   const topic = `${topicPrefix}${Topics.DecisionProposed}`;
   const dlq = dlqTopic(topic);
   const admin = kafka.admin();

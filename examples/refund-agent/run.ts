@@ -1,7 +1,7 @@
 // The refund example end to end against running services: the agent proposes a stream of
 // refunds, the simulated desk reviews what the policy sends to people, and the tally is
 // computed from the resolutions the agent received.
-import { HitlAgent, Proposal } from '@hitl/agent-sdk';
+import { HitlAgent, HitlAgentOptions, Proposal } from '@hitl/agent-sdk';
 import { AGENT_ID, WORKSPACE, handle, nextProposal, publishMalformed, seededRandom } from './refund-agent';
 import { DeskReviewer, DeskStats, ReviewerDesk } from './reviewer-desk';
 import { ResolvedRecord, Tally, tally } from './tally';
@@ -9,6 +9,13 @@ import { ResolvedRecord, Tally, tally } from './tally';
 export interface RunOptions {
   brokers: string[];
   topicPrefix?: string;
+  /** The agent's TLS and SASL (kafkajs options), as HitlAgent takes them. */
+  ssl?: HitlAgentOptions['ssl'];
+  sasl?: HitlAgentOptions['sasl'];
+  /** The agent's Ed25519 private key, as HitlAgent takes it: the path of its PEM file (the demo's `.infra/keys/refund-bot.key.pem`). */
+  signingKey: HitlAgentOptions['signingKey'];
+  /** The services' public keys: paths of their JWKS files (the demo's `.infra/keys/router.jwks.json` and `.infra/keys/escalation.jwks.json`). */
+  trustedKeys: HitlAgentOptions['trustedKeys'];
   escalationUrl: string;
   reviewers: DeskReviewer[];
   decisions: number;
@@ -41,7 +48,17 @@ export interface RunResult {
 export async function runRefundAgent(options: RunOptions): Promise<RunResult> {
   const started = Date.now();
   const random = seededRandom(options.seed ?? Date.now());
-  const agent = new HitlAgent({ brokers: options.brokers, clientId: 'refund-bot', agentId: AGENT_ID, workspace: WORKSPACE, topicPrefix: options.topicPrefix ?? '' });
+  const security = { ssl: options.ssl, sasl: options.sasl };
+  const agent = new HitlAgent({
+    brokers: options.brokers,
+    clientId: 'refund-bot',
+    agentId: AGENT_ID,
+    workspace: WORKSPACE,
+    topicPrefix: options.topicPrefix ?? '',
+    signingKey: options.signingKey,
+    trustedKeys: options.trustedKeys,
+    ...security,
+  });
   await agent.start();
   const proposals = new Map<string, Record<string, unknown>>();
   const desk = new ReviewerDesk({ escalationUrl: options.escalationUrl, reviewers: options.reviewers, proposals, random: seededRandom((options.seed ?? started) + 1) });
@@ -57,7 +74,7 @@ export async function runRefundAgent(options: RunOptions): Promise<RunResult> {
   const { onProgress } = options;
   const ticker = onProgress ? setInterval(() => onProgress(progress()), 1000) : undefined;
 
-  const malformed = await publishMalformed(options.brokers, options.topicPrefix);
+  const malformed = await publishMalformed(options.brokers, options.topicPrefix, security);
   const gapMs = 1000 / (options.rate ?? 25);
   const work: Promise<void>[] = [];
   try {

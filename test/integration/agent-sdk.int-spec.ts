@@ -5,11 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
-import { deleteTopicsStartingWith, query, readWholeTopic, sendMessages } from '@hitl/testing';
+import { deleteTopicsStartingWith, query, readWholeTopic, sendMessages, signed, testTrust } from '@hitl/testing';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { routerService } from '../../apps/router/src/service';
-import { APPROVAL_CLARIFICATION_REQUESTED, APPROVAL_RESOLVED, CloudEvent, EventType, newEvent, payloadHash, topicOf } from '@hitl/contracts';
+import { APPROVAL_CLARIFICATION_REQUESTED, APPROVAL_RESOLVED, AnyEvent, CloudEvent, EventType, decodeEvent, newEvent, payloadHash, topicOf } from '@hitl/contracts';
 import { HitlAgent, HitlAgentOptions, NotApprovedError, PayloadMismatchError, Proposal, ResolutionTimeoutError, UnknownDecisionError } from '@hitl/agent-sdk';
 
 const root = resolve(__dirname, '../..');
@@ -27,6 +27,7 @@ async function startRouter(): Promise<INestApplication> {
     HTTP_PORT: '0',
     LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'silent',
     MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
+    ...testTrust().env('router'),
   });
   const app = await createServiceApp({ ...routerService, schema }, config);
   await startServiceApp(app, config);
@@ -36,8 +37,9 @@ async function startRouter(): Promise<INestApplication> {
 /** Everything on a topic of this run. */
 const readAll = (name: string) => readWholeTopic(kafka, `${prefix}${name}`);
 
-/** Publishes as another service would (escalation: a reviewer's question, a reviewer's verdict). */
-const publish = <T extends EventType>(event: CloudEvent<T>) => sendMessages(kafka, [{ topic: `${prefix}${topicOf(event.type)}`, key: event.subject, value: JSON.stringify(event) }]);
+/** Publishes as another service would (escalation: a reviewer's question, a reviewer's verdict), signed with its key. */
+const publish = <T extends EventType>(event: CloudEvent<T>) =>
+  sendMessages(kafka, [{ topic: `${prefix}${topicOf(event.type)}`, key: event.subject, value: JSON.stringify(signed(event as AnyEvent)) }]);
 
 async function until<T>(probe: () => Promise<T[]>, timeoutMs = 30_000): Promise<T[]> {
   const deadline = Date.now() + timeoutMs;
@@ -74,6 +76,8 @@ describe('the agent SDK against the router', () => {
     workspace: 'acme-support',
     topicPrefix: prefix,
     pendingStore: join(dir, 'pending.json'),
+    signingKey: testTrust().key('refund-bot'),
+    trustedKeys: { router: join(testTrust().dir, 'router.jwks.json'), escalation: join(testTrust().dir, 'escalation.jwks.json') },
   });
 
   async function startAgent(): Promise<HitlAgent> {
@@ -119,6 +123,11 @@ describe('the agent SDK against the router', () => {
       source: 'agent/refund-bot',
       data: { succeeded: true, output: { refund_id: 'rf-1' }, error: null, payload_hash: approved.payload_hash, parameters: small.parameters },
     });
+    // What the agent publishes is signed with its key: the services' keyring names refund-bot.
+    for (const [topic, sent] of [['decision.proposed', (await eventsOf('decision.proposed', small.decision_id!))[0]], ['action.executed', executed[0]]] as const) {
+      const decoded = decodeEvent(topic, JSON.stringify(sent));
+      expect(decoded.ok && testTrust().keyring.verify(decoded.raw, decoded.event)).toMatchObject({ ok: true, signer: { kind: 'agent', id: 'refund-bot' } });
+    }
 
     // A tampered resolution: refused, nothing runs.
     const tampered = { ...approved, parameters: { ...approved.parameters, amount_usd: 2000 } };

@@ -8,7 +8,7 @@ import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { auditService } from '../src/service';
 import { VerifyService } from '../src/verify/verify.service';
-import { databaseUrl, deleteTopicsStartingWith, query, sendMessages } from '@hitl/testing';
+import { databaseUrl, deleteTopicsStartingWith, query, sendMessages, signed, testTrust } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -29,13 +29,14 @@ async function startAudit(): Promise<INestApplication> {
     HTTP_PORT: '0',
     LOG_LEVEL: 'silent',
     MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
+    ...testTrust().env(),
   });
   const app = await createServiceApp({ ...auditService, schema }, config);
   await startServiceApp(app, config);
   return app;
 }
 
-const produce = (events: AnyEvent[]) => sendMessages(kafka, events.map((e) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(e) })));
+const produce = (events: AnyEvent[]) => sendMessages(kafka, events.map((e) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(signed(e)) })));
 
 /** A decision's whole life, one event per step, a second apart, with a card number in its parameters. */
 function lifecycle(): AnyEvent[] {
@@ -101,6 +102,10 @@ describe('the audit record', () => {
     );
     expect(timeline.map((r) => r.event_id)).toEqual(life.map((e) => e.id));
     expect(timeline.map((r) => r.actor_kind)).toEqual(['agent', 'policy', 'policy', 'reviewer', 'agent', 'reviewer']);
+    // Each signed by its rightful producer: every row says it verified, and who signed it.
+    const signers = await sql<{ signer: string; verified: boolean }>(`SELECT signer, verified FROM "${schema}".events WHERE decision_id = $1 ORDER BY occurred_at, seq`, [life[0].subject]);
+    expect(signers).toEqual(['agent:refund-bot', 'service:router', 'service:escalation', 'service:escalation', 'agent:refund-bot', 'agent:refund-bot'].map((signer) => ({ signer, verified: true })));
+    expect((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".events WHERE verified IS NOT TRUE`))[0].n).toBe(0);
 
     // The card number is in no row, in clear or otherwise.
     expect((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".events WHERE event::text LIKE $1`, [`%${SECRET}%`]))[0].n).toBe(0);

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { AnyEvent, EventType, exampleEvent, topicOf } from '@hitl/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { deleteTopicsStartingWith } from '@hitl/testing';
+import { deleteTopicsStartingWith, signed, testTrust } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -42,7 +42,7 @@ describe('the audit logs', () => {
     await sql('postgres', `CREATE DATABASE "${database}"`);
     const child = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/audit/src/main.ts')], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: urlFor(database), KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', LOG_LEVEL: 'trace', MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml') },
+      env: { ...process.env, ...testTrust().env('audit'), DATABASE_URL: urlFor(database), KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', LOG_LEVEL: 'trace', MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml') },
     });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
@@ -64,7 +64,7 @@ describe('the audit logs', () => {
       });
       const producer = kafka.producer();
       await producer.connect();
-      for (const e of events) await producer.send({ topic: `${prefix}${topicOf(e.type)}`, acks: -1, messages: [{ key: e.subject, value: JSON.stringify(e) }] });
+      for (const e of events) await producer.send({ topic: `${prefix}${topicOf(e.type)}`, acks: -1, messages: [{ key: e.subject, value: JSON.stringify(signed(e)) }] });
       // And one that breaks the contract, carrying the same secrets, to the DLQ.
       await producer.send({ topic: `${prefix}decision.proposed.dlq`, acks: -1, messages: [{ key: decisionId, value: JSON.stringify({ workspaceid: 'acme-support', data: { card_number: CARD, password: PASSWORD } }) }] });
       await producer.disconnect();

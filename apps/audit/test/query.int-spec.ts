@@ -14,7 +14,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { CSV_COLUMNS } from '../src/query/csv';
 import { auditService } from '../src/service';
-import { deleteTopicsStartingWith, sendMessages } from '@hitl/testing';
+import { deleteTopicsStartingWith, sendMessages, signed, testTrust } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -65,12 +65,13 @@ async function startAudit(): Promise<void> {
     // acme-support's rows are due one second after they are recorded; globex keeps its own forever.
     AUDIT_RETENTION: 'acme-support=1s',
     AUDIT_RETENTION_INTERVAL_MS: '0',
+    ...testTrust().env(),
   });
   app = await createServiceApp({ ...auditService, schema }, config);
   url = await startServiceApp(app, config);
 }
 
-const produce = (events: AnyEvent[]) => sendMessages(kafka, events.map((e) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(e) })));
+const produce = (events: AnyEvent[]) => sendMessages(kafka, events.map((e) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(signed(e)) })));
 
 const base = Date.now() - 3_600_000;
 const at = (second: number) => new Date(base + second * 1_000).toISOString();
@@ -231,6 +232,10 @@ describe('the audit query API, end to end', () => {
     expect(body.steps[6]).toMatchObject({ actor: { kind: 'reviewer', id: 'rev-alice' }, summary: expect.stringMatching(/^approved by reviewer rev-alice: reviewer_approved/) });
     expect(body.steps[6].event.data.parameters.card_number).toBe('[REDACTED]');
     expect(text).not.toContain(SECRET);
+    // Every step was signed by its rightful producer, and says so.
+    expect(body.steps.map((s: { status: string; verified: boolean; refusal: string | null }) => [s.status, s.verified, s.refusal])).toEqual(lifeOfA.map(() => ['verified', true, null]));
+    expect(body.steps[6].signer).toBe('service:escalation');
+    expect(body.resolution).toMatchObject({ event_id: lifeOfA[6].id, status: 'approved', resolved_by: { kind: 'reviewer', id: 'rev-alice' }, signer: 'service:escalation' });
   });
 
   it("answers 403 for a decision of another workspace, 404 for one it never saw, 400 for an id that is not one", async () => {
@@ -364,6 +369,7 @@ describe('the audit query API, end to end', () => {
       MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
       AUDITORS_PATH: join(dir, 'bad-auditors.yaml'),
       AUDITOR_TOKEN_ACME: TOKENS.acme,
+      ...testTrust().env(),
     });
     const other = await createServiceApp({ ...auditService, schema }, config);
     try {

@@ -3,10 +3,11 @@ import { registerAuditCommands } from './audit/audit.command';
 import { registerCalibrateCommand } from './calibrate/calibrate.command';
 import { registerCheckCommand } from './check/check.command';
 import { CliDeps, CliFailure, ExitCode } from './cli-context';
+import { registerKeysCommands } from './keys/keys.command';
 import { registerManifestCommands } from './manifest/manifest.command';
 import { registerReplayCommand } from './replay/replay.command';
 
-/** The `hitl` command tree: one group per capability (`manifest`, `audit`, `replay`, `calibrate`, `check`). */
+/** The `hitl` command tree: one group per capability (`manifest`, `audit`, `replay`, `calibrate`, `check`, `keys`). */
 export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => void): Command {
   const program = new Command('hitl')
     .description('hitl: keep humans in the loop of AI agent fleets')
@@ -19,6 +20,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => voi
   registerReplayCommand(program, { ...deps, setExitCode });
   registerCalibrateCommand(program, { ...deps, setExitCode });
   registerCheckCommand(program, { ...deps, setExitCode });
+  registerKeysCommands(program, { ...deps, setExitCode });
   return program;
 }
 

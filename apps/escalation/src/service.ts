@@ -14,5 +14,7 @@ export const escalationService: ServiceDefinition<EscalationConfig> = {
   schema: 'escalation',
   module: AppModule,
   config: escalationConfig,
+  // Reviewers' and timers' outcomes and every approval.updated carry the escalation service's signature.
+  signs: 'escalation',
   migrations: [CreateMessagingTables1795313552976, CreateReviewers1795313553000, CreateApprovals1795313553100, CreateClarifications1795313553200, CreateNotifications1795313553300, NotifyApprovalChanges1795313553400],
 };

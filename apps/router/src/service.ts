@@ -10,6 +10,8 @@ export const routerService: ServiceDefinition<RouterConfig> = {
   schema: 'router',
   module: AppModule,
   config: routerConfig,
+  // Policy outcomes (approval.resolved by policy, approval.requested) carry the router's signature.
+  signs: 'router',
   migrations: [CreateMessagingTables1795313552976, CreateDecisions1795313552977],
   // Partitions are independent: route them side by side, order within each holds.
   consumer: { partitionsConsumedConcurrently: 3 },

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { proposal as rawProposal } from './support/raw-proposal';
-import { deleteTopicsStartingWith, freePort } from '@hitl/testing';
+import { proposal as rawProposal, wire } from './support/raw-proposal';
+import { deleteTopicsStartingWith, freePort, testTrust } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -38,7 +38,7 @@ async function sql<T>(text: string, params: unknown[] = [], connectionString = d
 
 function proposal(amount: number) {
   const event = rawProposal({ parameters: { order_id: 'ORD-9', amount_usd: amount }, confidence: 0.9 });
-  return { key: event.subject, value: JSON.stringify(event), decisionId: event.subject };
+  return { key: event.subject, value: wire(event), decisionId: event.subject };
 }
 
 async function send(messages: { key: string; value: string }[]): Promise<void> {
@@ -73,7 +73,7 @@ describe('the manifest in force', () => {
     url = `http://127.0.0.1:${port}`;
     router = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/router/src/main.ts')], {
       cwd: root,
-      env: { ...process.env, MANIFEST_PATH: manifestPath, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, HTTP_PORT: String(port), KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'info' },
+      env: { ...process.env, ...testTrust().env('router'), MANIFEST_PATH: manifestPath, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, HTTP_PORT: String(port), KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'info' },
     });
     router.stdout!.on('data', (d) => (output += d));
     router.stderr!.on('data', (d) => (output += d));
@@ -149,7 +149,7 @@ describe('an invalid manifest at start', () => {
     writeFileSync(bad, readFileSync(resolve(root, 'manifests/refunds.yaml'), 'utf8').replace('    on_timeout: deny\n    escalation_path: [support_agent, finance_lead]', '    on_timeout: approve\n    escalation_path: [support_agent, finance_lead]'));
     const run = spawnSync(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/router/src/main.ts')], {
       cwd: root,
-      env: { ...process.env, MANIFEST_PATH: bad, KAFKA_BROKERS: brokers, HTTP_PORT: '0', KAFKA_TOPIC_PREFIX: `t-bad-${id}.` },
+      env: { ...process.env, ...testTrust().env('router'), MANIFEST_PATH: bad, KAFKA_BROKERS: brokers, HTTP_PORT: '0', KAFKA_TOPIC_PREFIX: `t-bad-${id}.` },
       encoding: 'utf8',
       timeout: 60_000,
     });

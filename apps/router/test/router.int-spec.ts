@@ -2,12 +2,13 @@
 // here as raw CloudEvents JSON with plain kafkajs, as an agent in any language would.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { generateSigningKey } from '@hitl/contracts';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { routerService } from '../src/service';
-import { proposal } from './support/raw-proposal';
-import { deleteTopicsStartingWith, query, readWholeTopic } from '@hitl/testing';
+import { proposal, wire } from './support/raw-proposal';
+import { deleteTopicsStartingWith, query, readWholeTopic, testTrust } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -32,6 +33,7 @@ async function startRouter(run: Run): Promise<INestApplication> {
     HTTP_PORT: '0',
     LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'silent',
     MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
+    ...testTrust().env('router'),
   });
   const app = await createServiceApp({ ...routerService, schema: run.schema }, config);
   await startServiceApp(app, config);
@@ -45,7 +47,7 @@ async function send(run: Run, messages: { key: string | null; value: string | Bu
   await producer.disconnect();
 }
 
-const asMessage = (event: ReturnType<typeof proposal>) => ({ key: event.subject, value: JSON.stringify(event) });
+const asMessage = (event: ReturnType<typeof proposal>) => ({ key: event.subject, value: wire(event) });
 
 const sql = <T>(text: string, params: unknown[] = []) => query<T>(text, params);
 
@@ -173,7 +175,7 @@ describe('router, end to end over the real broker and database', () => {
     (brokenFirst.data as { confidence: unknown }).confidence = 7;
     const validLater = proposal({ decisionId: brokenFirst.subject, parameters: { order_id: 'ORD-8', amount_usd: 20 }, confidence: 0.7 });
     // One send, one key: one partition, in this order (and one chunk when they arrive together).
-    await send(run, [routedFirst, brokenLater, brokenFirst, validLater].map((e) => ({ key: 'same-agent', value: JSON.stringify(e) })));
+    await send(run, [routedFirst, brokenLater, brokenFirst, validLater].map((e) => ({ key: 'same-agent', value: wire(e) })));
     await settled(run);
 
     const resolved = (await readAll(run, 'approval.resolved')).map(json);
@@ -231,5 +233,90 @@ describe('a router restarted in the middle of a stream', () => {
     expect([...count(requested.filter((e) => e.data.route === 'post_review')).values()].filter((n) => n !== 1)).toEqual([]);
     const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${run.schema}".decisions`);
     expect(n).toBe(stream.length);
+  });
+});
+
+describe('signed authority: the router acts only on proposals their agent signed', () => {
+  const run = newRun();
+
+  beforeAll(async () => {
+    run.app = await startRouter(run);
+  });
+
+  afterAll(() => cleanup(run));
+
+  it('blocks a proposal whose signature is refused, asks nobody to review it, and gives an unsigned sandbox proposal no autonomy', async () => {
+    const trust = testTrust();
+    // Each would be auto-approved if its signature were good: $20, confidence 0.9.
+    const refund = (order: string, fields: Parameters<typeof proposal>[0] = {}) => proposal({ parameters: { order_id: order, amount_usd: 20 }, confidence: 0.9, ...fields });
+    const impersonated = refund('ORD-S1'); // names refund-bot, signed by other-bot
+    const unknownKey = refund('ORD-S2'); // signed by a key in no registry
+    const otherWorkspace = refund('ORD-S3', { agentId: 'acme-only-bot', workspaceid: 'globex' }); // acme-only-bot, in globex
+    const unsignedAcme = refund('ORD-S4'); // unsigned, in a workspace that wants signatures
+    const unsignedSandbox = refund('ORD-S5', { workspaceid: 'sandbox' }); // unsigned, admitted by the sandbox
+    const signedSandbox = refund('ORD-S6', { workspaceid: 'sandbox' }); // signed, in the sandbox: routed as usual
+    const routedFirst = refund('ORD-S7');
+    const forgedLater = refund('ORD-S7', { decisionId: routedFirst.subject }); // a forged copy of a decision that has an outcome
+
+    await send(run, [
+      { key: impersonated.subject, value: wire(impersonated, trust.key('other-bot')) },
+      { key: unknownKey.subject, value: wire(unknownKey, generateSigningKey().key) },
+      { key: otherWorkspace.subject, value: wire(otherWorkspace) },
+      { key: unsignedAcme.subject, value: wire(unsignedAcme, null) },
+      { key: unsignedSandbox.subject, value: wire(unsignedSandbox, null) },
+      { key: signedSandbox.subject, value: wire(signedSandbox) },
+      { key: routedFirst.subject, value: wire(routedFirst) },
+    ]);
+    await settled(run);
+    await send(run, [{ key: forgedLater.subject, value: wire(forgedLater, trust.key('other-bot')) }]);
+    await settled(run);
+
+    const resolved = (await readAll(run, 'approval.resolved')).map(json);
+    const requested = (await readAll(run, 'approval.requested')).map(json);
+    const resolvedBy = (id: string) => resolved.filter((e) => e.subject === id);
+    const requestedBy = (id: string) => requested.filter((e) => e.subject === id);
+    const letters = (await readAll(run, 'decision.proposed.dlq')).map((m) => ({ id: json(m).id as string, code: m.headers!['hitl-dlq-error-code']!.toString() }));
+
+    // Refused: blocked by the router (signed by it), the reason names the signature; nobody is asked; the DLQ has it.
+    const refused: [ReturnType<typeof proposal>, string, string][] = [
+      [impersonated, 'signature_invalid', 'the proposal names agent "refund-bot" but is signed by agent "other-bot"'],
+      [unknownKey, 'signature_invalid', 'is not trusted'],
+      [otherWorkspace, 'signature_invalid', 'agent "acme-only-bot" may not act in workspace "globex"'],
+      [unsignedAcme, 'unsigned', 'must be signed'],
+    ];
+    for (const [event, code, why] of refused) {
+      expect(resolvedBy(event.subject)).toHaveLength(1);
+      const [blocked] = resolvedBy(event.subject);
+      expect(blocked).toMatchObject({ source: 'hitl/router', workspaceid: event.workspaceid, data: { status: 'blocked', approval_id: null, resolved_by: { kind: 'policy' }, action: 'process_refund' } });
+      expect(blocked.data.reasons).toEqual([{ rule: 'signature', detail: expect.stringContaining(`the proposal's signature was refused (${code}): `) }]);
+      expect(blocked.data.reasons[0].detail).toContain(why);
+      expect(trust.keyring.verify(blocked, blocked)).toMatchObject({ ok: true, signer: { kind: 'service', service: 'router' } });
+      expect(requestedBy(event.subject)).toEqual([]);
+      expect(letters.filter((l) => l.id === event.id)).toEqual([{ id: event.id, code }]);
+    }
+    const rows = await sql<{ decision_id: string; verdict: string; agent_id: string | null; reasons: { rule: string }[] }>(
+      `SELECT decision_id, verdict, agent_id, reasons FROM "${run.schema}".decisions WHERE decision_id = ANY($1::uuid[])`,
+      [refused.map(([e]) => e.subject)],
+    );
+    expect(rows).toHaveLength(refused.length);
+    for (const row of rows) expect(row).toMatchObject({ verdict: 'block', agent_id: null, reasons: [{ rule: 'signature' }] });
+
+    // Unsigned in the sandbox: not auto-approved; a person at the first tier decides, and the trace says why.
+    expect(resolvedBy(unsignedSandbox.subject)).toEqual([]);
+    expect(requestedBy(unsignedSandbox.subject)).toHaveLength(1);
+    const [review] = requestedBy(unsignedSandbox.subject);
+    expect(review).toMatchObject({ source: 'hitl/router', workspaceid: 'sandbox', data: { route: 'human_review', reviewer_role: 'support_agent', escalation_path: ['support_agent', 'finance_lead'], on_timeout: 'deny' } });
+    expect(review.data.reasons.at(-1)).toEqual({ rule: 'unsigned_agent', detail: 'unsigned proposal: a workspace that admits unsigned agents gets no autonomy' });
+    expect(trust.keyring.verify(review, review)).toMatchObject({ ok: true, signer: { kind: 'service', service: 'router' } });
+    expect(letters.filter((l) => l.id === unsignedSandbox.id)).toEqual([]);
+
+    // Signed in the sandbox: routed as anywhere else.
+    expect(resolvedBy(signedSandbox.subject).map((e) => e.data.status)).toEqual(['approved']);
+
+    // A forged copy of a decision that has its outcome: refused, and no second outcome.
+    expect(resolvedBy(routedFirst.subject).map((e) => e.data.status)).toEqual(['approved']);
+    expect(letters.filter((l) => l.id === forgedLater.id)).toEqual([{ id: forgedLater.id, code: 'signature_invalid' }]);
+    const [first] = await sql<{ verdict: string; reasons: { rule: string }[] }>(`SELECT verdict, reasons FROM "${run.schema}".decisions WHERE decision_id = $1`, [routedFirst.subject]);
+    expect(first.verdict).toBe('auto_approve');
   });
 });

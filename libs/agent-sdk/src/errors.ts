@@ -9,7 +9,8 @@ export type AgentErrorCode =
   | 'payload_mismatch'
   | 'unknown_decision'
   | 'agent_not_started'
-  | 'agent_stopped';
+  | 'agent_stopped'
+  | 'invalid_options';
 
 export abstract class HitlAgentError extends Error {
   abstract readonly code: AgentErrorCode;
@@ -104,5 +105,17 @@ export class AgentStoppedError extends HitlAgentError {
   constructor(readonly decisionId: string) {
     super(`the agent stopped while decision ${decisionId} was pending; start an agent again and await resolution("${decisionId}")`);
     this.name = 'AgentStoppedError';
+  }
+}
+
+/** The agent cannot be built: an option is missing or unreadable (its key, the services' keys). */
+export class AgentOptionsError extends HitlAgentError {
+  readonly code = 'invalid_options';
+  constructor(
+    readonly option: string,
+    detail: string,
+  ) {
+    super(`HitlAgent option ${option}: ${detail}`);
+    this.name = 'AgentOptionsError';
   }
 }

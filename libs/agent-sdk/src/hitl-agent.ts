@@ -12,7 +12,11 @@ import {
   DecisionProposedData,
   EventData,
   EventType,
+  Keyring,
   OUTCOME_LABELED,
+  SignatureRefusalCode,
+  SignatureVerdict,
+  SigningKey,
   Topic,
   Topics,
   assertValidEvent,
@@ -20,13 +24,16 @@ import {
   dlqTopic,
   newEvent,
   payloadHash,
+  signEvent,
   topicOf,
 } from '@hitl/contracts';
 import { Consumer, Kafka, LogEntry, Producer, logLevel } from 'kafkajs';
+import { checkClarificationRequest, checkResolution } from './consent';
 import { AgentNotStartedError, InvalidDecisionError, UnknownDecisionError } from './errors';
 import { Resolution, assertRunnable, toOutput } from './guard';
 import { FilePendingStore, MemoryPendingStore, PendingDecision, PendingStore } from './pending-store';
 import { ResolutionBook, withTimeout } from './resolution-book';
+import { TrustedKeys, loadKeyring, loadSigningKey } from './trust-options';
 
 export interface AgentLogger {
   debug(fields: object, message?: string): void;
@@ -41,6 +48,18 @@ export interface HitlAgentOptions {
   /** The agent's id: `agent.id` of its proposals, `agent/<agentId>` as their source. */
   agentId: string;
   workspace: string;
+  /**
+   * The agent's Ed25519 private key: the path of a key file, its text (PKCS#8 PEM or a private
+   * JWK), or a SigningKey. Every event the agent publishes is signed with it; its public key
+   * must be in the services' agent registry under `agentId`.
+   */
+  signingKey: SigningKey | string;
+  /**
+   * The public keys of the router and of the escalation service (JWKS documents or JWKS file
+   * paths). A resolution or reviewer question is acted on only when one of them signed it,
+   * as the wire contract says who signs what.
+   */
+  trustedKeys: TrustedKeys;
   /** Prepended to every topic name (and to the default group id), as the services do. */
   topicPrefix?: string;
   /** Consumer group; default `<topicPrefix>hitl-agent-<agentId>`. One group per agent. */
@@ -50,6 +69,10 @@ export interface HitlAgentOptions {
   /** How many resolved decisions `resolution(id)` still answers for. Default 1000. */
   recentResolutions?: number;
   logger?: AgentLogger;
+  /** TLS to the brokers (kafkajs `ssl`: `true`, or Node TLS options such as `ca`, `cert`, `key`). */
+  ssl?: import('kafkajs').KafkaConfig['ssl'];
+  /** SASL: the agent's own principal, e.g. `{ mechanism: 'scram-sha-512', username, password }`. */
+  sasl?: import('kafkajs').KafkaConfig['sasl'];
 }
 
 /** The named fields of a loose (forward-compatible) schema type, without its index signature. */
@@ -76,6 +99,14 @@ export interface LabelOptions {
   notes?: string;
 }
 
+/** Where a consumed message came from, for its DLQ headers. */
+interface Received {
+  topic: string;
+  partition: number;
+  offset: string;
+  value: Buffer | null;
+}
+
 const silent: AgentLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** Checks a proposal against the contract; throws InvalidDecisionError naming every bad field. */
@@ -96,6 +127,8 @@ export class HitlAgent {
   private readonly logger: AgentLogger;
   private readonly kafka: Kafka;
   private readonly book: ResolutionBook;
+  private readonly signingKey: SigningKey;
+  private readonly keyring: Keyring;
   private producer?: Producer;
   private consumer?: Consumer;
   private clarificationHandler?: ClarificationHandler;
@@ -106,6 +139,8 @@ export class HitlAgent {
     this.prefix = options.topicPrefix ?? '';
     this.groupId = options.groupId ?? `${this.prefix}hitl-agent-${options.agentId}`;
     this.logger = options.logger ?? silent;
+    this.signingKey = loadSigningKey(options.signingKey);
+    this.keyring = loadKeyring(options.trustedKeys);
     this.book = new ResolutionBook(options.recentResolutions);
     const store = options.pendingStore;
     this.store = typeof store === 'string' ? new FilePendingStore(store) : (store ?? new MemoryPendingStore());
@@ -113,6 +148,8 @@ export class HitlAgent {
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
+      ssl: options.ssl,
+      sasl: options.sasl,
       logLevel: options.logger ? logLevel.WARN : logLevel.NOTHING,
       logCreator:
         () =>
@@ -128,7 +165,7 @@ export class HitlAgent {
   /** Connects, reloads pending decisions from the store and joins the agent's consumer group. */
   async start(): Promise<void> {
     if (this.producer) return;
-    for (const pending of await this.store.list()) this.book.track(pending.decision_id, pending.payload_hash);
+    for (const pending of await this.store.list()) this.book.track(pending.decision_id, pending.payload_hash, pending.action);
     const producer = this.kafka.producer({ allowAutoTopicCreation: false });
     const consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 200 });
     this.producer = producer;
@@ -173,7 +210,7 @@ export class HitlAgent {
     const decision = validateDecision({ ...proposal, decision_id: proposal.decision_id ?? randomUUID(), agent: proposal.agent ?? { id: this.agentId } });
     const id = decision.decision_id;
     const hash = payloadHash(decision.action, decision.parameters);
-    const tracked = this.book.track(id, hash);
+    const tracked = this.book.track(id, hash, decision.action);
     if (tracked.kind === 'again') return withTimeout(id, tracked.result, options.timeoutMs);
     const result = this.book.wait(id);
     const entry: PendingDecision = { decision_id: id, action: decision.action, parameters: decision.parameters, payload_hash: hash, proposed_at: new Date().toISOString() };
@@ -271,7 +308,8 @@ export class HitlAgent {
   }
 
   private async publish<T extends EventType>(producer: Producer, type: T, data: EventData<T>): Promise<CloudEvent<T>> {
-    const event = assertValidEvent(newEvent(type, data, { source: this.source, workspaceid: this.options.workspace }));
+    // Signed last, over the event exactly as it is sent: sigkid and the whole envelope are covered.
+    const event = signEvent(assertValidEvent(newEvent(type, data, { source: this.source, workspaceid: this.options.workspace })), this.signingKey);
     await producer.send({ topic: this.topic(topicOf(type)), acks: -1, messages: [{ key: event.subject, value: JSON.stringify(event) }] });
     return event;
   }
@@ -279,30 +317,60 @@ export class HitlAgent {
   private async receive(physical: string, partition: number, offset: string, value: Buffer | null): Promise<void> {
     const topic = physical.slice(this.prefix.length) as Topic;
     const decoded = decodeEvent(topic, value);
+    const at = { topic: physical, partition, offset, value };
     if (!decoded.ok) {
       // Only this agent's decisions concern it; a bad message about one goes to the DLQ.
       const { violation } = decoded;
-      if (violation.decisionId && this.book.isPending(violation.decisionId)) await this.deadLetter(physical, partition, offset, value, violation.code, violation.message);
+      if (violation.decisionId && this.book.isPending(violation.decisionId)) {
+        this.logger.warn({ topic: physical, partition, offset, code: violation.code, reason: violation.message }, 'message breaks the contract; sent to the DLQ');
+        await this.deadLetter(at, violation.code, violation.message);
+      }
       return;
     }
-    await this.dispatch(decoded.event);
+    const { event, raw } = decoded;
+    // Other agents' decisions, and this agent's own clarification answers (signed with its
+    // own key, which it does not need to trust), are nothing to act on.
+    if (!this.book.isPending(event.subject) || event.type === APPROVAL_CLARIFICATION_PROVIDED) return;
+    // Verified over the JSON as it arrived, never over what the schema made of it.
+    await this.dispatch(event, this.keyring.verify(raw, event), at);
   }
 
-  private async dispatch(event: AnyEvent): Promise<void> {
+  private async dispatch(event: AnyEvent, verdict: SignatureVerdict, at: Received): Promise<void> {
     switch (event.type) {
-      case APPROVAL_RESOLVED:
-        if (this.book.isPending(event.subject)) {
+      case APPROVAL_RESOLVED: {
+        const consent = checkResolution(this.book.proposal(event.subject), event.data, verdict);
+        if (consent.outcome === 'refuse') return this.refuse(at, event, consent.code, consent.reason, verdict.kid);
+        if (consent.outcome === 'accept') {
           await this.store.remove(event.subject);
           this.book.settle(event.data);
-          this.logger.debug({ decisionId: event.subject, status: event.data.status }, 'decision resolved');
+          this.logger.debug({ decisionId: event.subject, status: event.data.status, signer: verdict.kid }, 'decision resolved');
         }
         return;
-      case APPROVAL_CLARIFICATION_REQUESTED:
-        if (this.book.isPending(event.subject)) await this.clarify(event.data);
+      }
+      case APPROVAL_CLARIFICATION_REQUESTED: {
+        const consent = checkClarificationRequest(verdict);
+        if (consent.outcome === 'refuse') return this.refuse(at, event, consent.code, consent.reason, verdict.kid);
+        await this.clarify(event.data);
         return;
+      }
       default:
-        return; // assigned, escalated, provided, ...: nothing for the agent to do
+        // assigned, escalated, ...: nothing for the agent to do, but a forgery is still reported.
+        if (!verdict.ok) await this.refuse(at, event, verdict.code, verdict.reason, verdict.kid);
+        return;
     }
+  }
+
+  /**
+   * An event about one of this agent's pending decisions that it must not believe: never
+   * acted on, dead-lettered with its code and logged as a security event. The decision stays
+   * pending (in the store and for its waiters) until its real outcome arrives.
+   */
+  private async refuse(at: Received, event: AnyEvent, code: SignatureRefusalCode, reason: string, kid: string | null): Promise<void> {
+    this.logger.warn(
+      { security: true, topic: at.topic, partition: at.partition, offset: at.offset, code, reason, kid, type: event.type, decisionId: event.subject, eventId: event.id, consumer: this.groupId },
+      'signature refused: the event is not acted on; the decision stays pending',
+    );
+    await this.deadLetter(at, code, reason);
   }
 
   private async clarify(request: EventData<typeof APPROVAL_CLARIFICATION_REQUESTED>): Promise<void> {
@@ -317,8 +385,7 @@ export class HitlAgent {
     }
   }
 
-  private async deadLetter(topic: string, partition: number, offset: string, value: Buffer | null, code: string, reason: string): Promise<void> {
-    this.logger.warn({ topic, partition, offset, code, reason }, 'message breaks the contract; sent to the DLQ');
+  private async deadLetter({ topic, partition, offset, value }: Received, code: string, reason: string): Promise<void> {
     await this.producer?.send({
       topic: dlqTopic(topic),
       acks: -1,

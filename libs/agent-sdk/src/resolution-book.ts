@@ -1,5 +1,6 @@
 // The agent's bookkeeping, with no Kafka in it: which decisions it proposed (and with what
 // content), who waits on which, and the resolutions it has seen lately.
+import { ProposedDecision } from './consent';
 import { AgentStoppedError, DecisionConflictError, ResolutionTimeoutError } from './errors';
 import { Resolution } from './guard';
 
@@ -23,8 +24,8 @@ function waiter(): Waiter {
 export type Tracked = { kind: 'new' } | { kind: 'again'; result: Promise<Resolution> };
 
 export class ResolutionBook {
-  /** decision_id -> payload_hash of what this agent proposed, while unresolved. */
-  private readonly pending = new Map<string, string>();
+  /** decision_id -> what this agent proposed (action, payload_hash), while unresolved. */
+  private readonly pending = new Map<string, ProposedDecision>();
   private readonly waiters = new Map<string, Waiter>();
   private readonly recent = new Map<string, { resolution: Resolution; proposedHash: string }>();
 
@@ -34,10 +35,10 @@ export class ResolutionBook {
    * Records a proposal. A repeat of the same content is not new (nothing to publish); the
    * same id with other content is a conflict.
    */
-  track(decisionId: string, payloadHash: string): Tracked {
-    const known = this.pending.get(decisionId) ?? this.recent.get(decisionId)?.proposedHash;
+  track(decisionId: string, payloadHash: string, action: string): Tracked {
+    const known = this.pending.get(decisionId)?.payload_hash ?? this.recent.get(decisionId)?.proposedHash;
     if (known === undefined) {
-      this.pending.set(decisionId, payloadHash);
+      this.pending.set(decisionId, { decision_id: decisionId, action, payload_hash: payloadHash });
       return { kind: 'new' };
     }
     if (known !== payloadHash) throw new DecisionConflictError(decisionId);
@@ -55,6 +56,11 @@ export class ResolutionBook {
     return this.pending.has(decisionId);
   }
 
+  /** What this agent proposed under a decision_id it still waits on. */
+  proposal(decisionId: string): ProposedDecision | undefined {
+    return this.pending.get(decisionId);
+  }
+
   isKnown(decisionId: string): boolean {
     return this.pending.has(decisionId) || this.recent.has(decisionId);
   }
@@ -66,7 +72,7 @@ export class ResolutionBook {
   /** A resolution arrived; returns false when it is not about one of this agent's decisions. */
   settle(resolution: Resolution): boolean {
     const id = resolution.decision_id;
-    const proposedHash = this.pending.get(id);
+    const proposedHash = this.pending.get(id)?.payload_hash;
     if (proposedHash === undefined) return false;
     this.pending.delete(id);
     this.recent.set(id, { resolution, proposedHash });

@@ -15,9 +15,21 @@ export interface ChainHead {
   hash: string;
 }
 
+/**
+ * What a record's hash covers: every field, its signature verdict included (the record
+ * must say an event was refused, and nobody may change that later). A row with no verdict
+ * at all (recorded before the audit checked signatures, a dead letter, a retention record)
+ * is hashed without the three fields, as rows were before they existed, so the chains
+ * written then still verify; setting any of them on such a row changes its hash.
+ */
+export function hashedContent(record: AuditRecord): Record<string, unknown> {
+  const { verified = null, signer = null, refusal = null, ...rest } = record;
+  return verified === null && signer === null && refusal === null ? rest : { ...rest, verified, signer, refusal };
+}
+
 /** The hash of one record, linked to the one before it. */
 export function hashRecord(prevHash: string, chainIndex: number, record: AuditRecord): string {
-  const content = canonicalize({ ...record, chain_index: chainIndex, prev_hash: prevHash });
+  const content = canonicalize({ ...hashedContent(record), chain_index: chainIndex, prev_hash: prevHash });
   return `sha256:${createHash('sha256').update(content ?? '').digest('hex')}`;
 }
 

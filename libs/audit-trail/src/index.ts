@@ -1,3 +1,4 @@
 export * from './redact';
 export * from './record';
 export * from './chain';
+export * from './signature';

@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
 import { AnyEvent, topicOf } from '@hitl/contracts';
 import { redact } from './redact';
+import { NOT_CHECKED, SignatureRecord } from './signature';
+
+/** Who did it. `unverified`: an event whose signature was refused, so the actor (actor_id) is only what it claims. */
+export type ActorKind = 'agent' | 'reviewer' | 'policy' | 'timeout' | 'system' | 'unverified';
 
 /** One row of the record, before it is chained. */
-export interface AuditRecord {
+export interface AuditRecord extends SignatureRecord {
   event_id: string;
   workspace: string;
   topic: string;
   type: string;
   decision_id: string | null;
-  actor_kind: 'agent' | 'reviewer' | 'policy' | 'timeout' | 'system';
+  actor_kind: ActorKind;
   actor_id: string;
   action: string | null;
   occurred_at: string;
@@ -25,8 +29,8 @@ type Data = Record<string, unknown>;
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-/** Who did it, from the event itself. */
-export function actorOf(event: AnyEvent): Pick<AuditRecord, 'actor_kind' | 'actor_id'> {
+/** Who did it, as the event itself says. */
+export function actorOf(event: AnyEvent): { actor_kind: Exclude<ActorKind, 'unverified'>; actor_id: string } {
   switch (event.type) {
     case 'hitl.decision.proposed.v1':
       return { actor_kind: 'agent', actor_id: event.data.agent.id };
@@ -56,21 +60,31 @@ function actionOf(event: AnyEvent): string | null {
   return text(data.action) ?? text((data.decision as Data | undefined)?.action) ?? null;
 }
 
-/** An event of the contract as a record; `redactPaths(action)` gives the manifest's `redact` list. */
-export function recordOf(event: AnyEvent, redactPaths: (action: string) => readonly string[]): AuditRecord {
+/**
+ * An event of the contract as a record; `redactPaths(action)` gives the manifest's `redact`
+ * list; `signature` what verifying it found (signatureRecord). A refused event keeps what it
+ * claims, but its actor is only a claim (kind `unverified`): nothing derived from the record
+ * may take it for the reviewer, agent or policy it names.
+ */
+export function recordOf(event: AnyEvent, redactPaths: (action: string) => readonly string[], signature: SignatureRecord = NOT_CHECKED): AuditRecord {
   const action = actionOf(event);
   const data = event.data as Data;
+  const actor = actorOf(event);
   return {
     event_id: event.id,
     workspace: event.workspaceid,
     topic: topicOf(event.type),
     type: event.type,
     decision_id: event.subject.toLowerCase(),
-    ...actorOf(event),
+    actor_kind: signature.verified === false ? 'unverified' : actor.actor_kind,
+    actor_id: actor.actor_id,
     action,
     occurred_at: new Date(event.time).toISOString(),
     manifest_version: text(data.manifest_version),
     event: redact(event as unknown as Record<string, unknown>, action ? redactPaths(action) : [], DECISION_ROOTS),
+    verified: signature.verified,
+    signer: signature.signer,
+    refusal: signature.refusal,
   };
 }
 
@@ -127,5 +141,7 @@ export function deadLetterRecord(letter: DeadLetter, redactPaths: (action: strin
       // Bytes that are not JSON cannot be redacted, so they are not kept.
       message: json ? redact(json, action ? redactPaths(action) : [], DECISION_ROOTS) : null,
     },
+    // Not an event: the bytes some consumer refused. Never counts as anything; its signature is not checked here.
+    ...NOT_CHECKED,
   };
 }

@@ -1,6 +1,7 @@
 export * from './logger';
 export * from './schema';
 export * from './kafka/kafka-settings';
+export * from './kafka/kafka-security';
 export * from './kafka/topics-admin';
 export * from './kafka/kafka-probe';
 export * from './inbox/inbox';

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { DECISION_PROPOSED, Topics, exampleEvent } from '@hitl/contracts';
+import { signed } from '@hitl/testing';
 import { CommittedChunk, physicalTopic } from '../src';
 import { Harness, createHarness, eventually, produce, readTopic, startConsumer } from './support/harness';
 
@@ -36,7 +37,7 @@ describe('a consumer killed after its database commit but before its offset comm
       return e;
     });
     // One key: one partition, so the offsets below are the ones of these messages.
-    await produce(h, Topics.DecisionProposed, decisions.map((e) => ({ key: 'same-partition', value: JSON.stringify(e) })));
+    await produce(h, Topics.DecisionProposed, decisions.map((e) => ({ key: 'same-partition', value: JSON.stringify(signed(e)) })));
 
     const crash = await runUntilKilled(h);
     expect(crash.signal).toBe('SIGKILL');

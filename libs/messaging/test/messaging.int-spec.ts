@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DECISION_PROPOSED, Topics, dlqTopic, exampleEvent } from '@hitl/contracts';
+import { signed } from '@hitl/testing';
 import { Harness, RunningConsumer, createHarness, eventually, produce, produceEvents, readTopic, startConsumer } from './support/harness';
 
 function decision(parameters: Record<string, unknown> = {}) {
@@ -30,7 +31,7 @@ describe('reliable messaging over the real broker and database', () => {
     const events = Array.from({ length: 20 }, () => decision());
     const sentinel = decision();
     // One key, one partition: the sentinel is handled after every duplicate before it.
-    const asMessages = (list: typeof events) => list.map((e) => ({ key: 'one-partition', value: JSON.stringify(e) }));
+    const asMessages = (list: typeof events) => list.map((e) => ({ key: 'one-partition', value: JSON.stringify(signed(e)) }));
     await produce(h, Topics.DecisionProposed, [...asMessages(events), ...asMessages(events), ...asMessages([sentinel])]);
 
     await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [sentinel.subject])) === 1 ? true : undefined));
@@ -51,6 +52,31 @@ describe('reliable messaging over the real broker and database', () => {
     expect(seen.map((r: { event_id: string }) => r.event_id).sort()).toEqual([...ids].sort());
   });
 
+  it('refuses events whose signature does not verify: never handled, dead-lettered with the code, the hook told, the next event handled', async () => {
+    const unsigned = decision();
+    const forged = signed(decision(), 'other-bot'); // names refund-bot, signed by another agent
+    const tampered = signed(decision());
+    tampered.data.parameters.amount_usd = 999_999;
+    const valid = decision();
+    const bytes = [unsigned, forged, tampered].map((e) => Buffer.from(JSON.stringify(e)));
+    await produce(h, Topics.DecisionProposed, [...bytes.map((value) => ({ key: 'k', value })), { key: 'k', value: JSON.stringify(signed(valid)) }]);
+
+    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [valid.subject])) === 1 ? true : undefined));
+    expect(await count(h, 'SELECT count(*)::int AS n FROM effects')).toBe(1);
+    await consumer.relay.drain();
+    const letters = await readTopic(h, dlqTopic(Topics.DecisionProposed), (m) => m.length >= 3);
+    expect(letters.map((m) => m.value)).toEqual(bytes);
+    expect(letters.map((m) => m.headers!['hitl-dlq-error-code']!.toString())).toEqual(['unsigned', 'signature_invalid', 'signature_invalid']);
+    expect(letters[1].headers!['hitl-dlq-error']!.toString()).toContain('names agent "refund-bot" but is signed by agent "other-bot"');
+    expect(letters[2].headers!['hitl-dlq-error']!.toString()).toContain('does not verify');
+    const seen = await h.dataSource.query(`SELECT decision_id, code FROM "${h.schema}".invalid_seen ORDER BY id`);
+    expect(seen).toEqual([unsigned, forged, tampered].map((e, i) => ({ decision_id: e.subject, code: i === 0 ? 'unsigned' : 'signature_invalid' })));
+    // What the handler emitted is signed by the service's key and verifies.
+    const resolved = await readTopic(h, Topics.ApprovalResolved, (m) => m.length >= 1);
+    const event = JSON.parse(resolved[0].value!.toString());
+    expect(event.sigkid).toEqual(expect.any(String));
+  });
+
   it('puts invalid JSON and schema-invalid messages in the DLQ with the reason, and handles the next valid message', async () => {
     const garbage = Buffer.from('{"specversion":"1.0", this is not json');
     const invalid = decision();
@@ -60,7 +86,7 @@ describe('reliable messaging over the real broker and database', () => {
     await produce(h, Topics.DecisionProposed, [
       { key: 'k', value: garbage },
       { key: 'k', value: invalidBytes },
-      { key: 'k', value: JSON.stringify(valid) },
+      { key: 'k', value: JSON.stringify(signed(valid)) },
     ]);
 
     await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [valid.subject])) === 1 ? true : undefined));

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { APPROVAL_ASSIGNED, Topics, exampleEvent } from '@hitl/contracts';
+import { testTrust } from '@hitl/testing';
 import { Outbox, OutboxRelay } from '../src';
 import { Harness, createHarness, quietLogger, readTopic } from './support/harness';
 
@@ -42,7 +43,7 @@ describe('events written to the outbox while Kafka is stopped', () => {
   });
 
   it('are all published, in order per key, once it is back', async () => {
-    const outbox = new Outbox(h.schema);
+    const outbox = new Outbox(h.schema, testTrust().key('escalation'));
     const decisions = Array.from({ length: 4 }, () => randomUUID());
     const eventFor = (decision: string, seq: number) => {
       const e = exampleEvent(APPROVAL_ASSIGNED, { id: randomUUID() });

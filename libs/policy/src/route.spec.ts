@@ -147,6 +147,59 @@ describe('route: the routing order, first match wins', () => {
   });
 });
 
+// An unsigned proposal (admitted by a sandbox workspace): every auto-approval becomes a
+// human review at the first tier; what would be reviewed, escalated or blocked stays so.
+const unsignedCases: Case[] = [
+  ['an unknown action is still blocked', { action: 'wire_money', confidence: 1 }, 'block', 'unknown_action'],
+  ['parameters failing the schema are still blocked', { parameters: { amount_usd: 10 }, confidence: 1 }, 'block', 'parameters_invalid'],
+  ['an autonomous action goes to a human', { action: 'create_jira_ticket', parameters: {}, confidence: 1 }, 'human_review', 'unsigned_agent'],
+  ['a log_and_alert action goes to a human', { action: 'delete_records', parameters: {}, confidence: 1 }, 'human_review', 'unsigned_agent'],
+  ['a review_after action goes to a human before it runs', { action: 'provision_vm', parameters: {}, confidence: 1 }, 'human_review', 'unsigned_agent'],
+  ['below the auto-approve amount it goes to a human', { parameters: { order_id: 'A', amount_usd: 10 }, confidence: 0.9 }, 'human_review', 'unsigned_agent'],
+  ['confidence at the threshold goes to a human', { confidence: 0.99 }, 'human_review', 'unsigned_agent'],
+  ['above the ceiling a human decides, as when signed', { parameters: { order_id: 'A', amount_usd: 501 }, confidence: 0.99 }, 'human_review', 'amount_above_ceiling'],
+  ['an escalation trigger still escalates', { parameters: { order_id: 'A', amount_usd: 10, customer_tier: 'enterprise' }, confidence: 0.99 }, 'escalate', 'escalate'],
+  ['below the auto-approve confidence a human decides, as when signed', { confidence: 0.9 }, 'human_review', 'human_review'],
+];
+
+describe('route: an unsigned proposal gets no autonomy', () => {
+  it.each(unsignedCases)('%s', (_name, overrides, verdict, decidingRule) => {
+    const routing = route(decision(overrides), manifest, now, { signed: false });
+    expect(routing.verdict).toBe(verdict);
+    expect(routing.reasons.at(-1)?.rule).toBe(decidingRule);
+    expect(routing.approval !== null).toBe(verdict === 'human_review' || verdict === 'escalate');
+    expect(routing.postReview).toBeNull();
+    expect(routing.alert).toBe(false);
+  });
+
+  it('says why, after the step that would have approved it, and asks the first tier as a human review would', () => {
+    const routing = route(decision({ parameters: { order_id: 'A', amount_usd: 10 }, confidence: 0.9, urgency: 'normal' }), manifest, now, { signed: false });
+    expect(routing.reasons.slice(-2)).toEqual([
+      { rule: 'amount_below_auto_approve', detail: 'amount 10 is below 50' },
+      { rule: 'unsigned_agent', detail: 'unsigned proposal: a workspace that admits unsigned agents gets no autonomy' },
+    ]);
+    expect(routing.approval).toEqual(route(decision({ confidence: 0.9, urgency: 'normal' }), manifest, now).approval);
+  });
+
+  it('is never approved by waiting out the reviewer, even where the manifest allows on_timeout: approve', () => {
+    const lenient = loadManifest(`
+actions:
+  tag_ticket: { severity: low, reversible: true, on_timeout: approve }
+`);
+    const proposal = decision({ action: 'tag_ticket', parameters: {} });
+    expect(route(proposal, lenient, now).verdict).toBe('auto_approve');
+    const routing = route(proposal, lenient, now, { signed: false });
+    expect(routing.verdict).toBe('human_review');
+    expect(routing.approval).toMatchObject({ route: 'human_review', on_timeout: 'deny' });
+  });
+
+  it('a signed proposal routes as before (the default)', () => {
+    for (const [, overrides] of cases) {
+      expect(route(decision(overrides), manifest, now, { signed: true })).toEqual(route(decision(overrides), manifest, now));
+    }
+  });
+});
+
 describe("the seed 001 ESCALATION_TRIGGERS, written as escalate_when", () => {
   const triggers = loadManifest(`
 actions:
@@ -217,6 +270,18 @@ describe('properties', () => {
       fc.property(anyDecision, fc.double({ min: 500.000001, max: 1e9, noNaN: true }), (d, amount) => {
         const routed = route(toDecision({ ...d, action: 'process_refund', amount }), manifest, now);
         expect(routed.verdict).not.toBe('auto_approve');
+      }),
+    );
+  });
+
+  it('an unsigned proposal is never approved without a person, and is blocked or escalated exactly when a signed one would be', () => {
+    fc.assert(
+      fc.property(anyDecision, (d) => {
+        const signed = route(toDecision(d), manifest, now);
+        const unsigned = route(toDecision(d), manifest, now, { signed: false });
+        expect(unsigned.verdict).not.toBe('auto_approve');
+        expect(unsigned.postReview).toBeNull();
+        expect(unsigned.verdict).toBe(signed.verdict === 'auto_approve' ? 'human_review' : signed.verdict);
       }),
     );
   });

@@ -106,8 +106,18 @@ function money(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(2);
 }
 
+/** What the router knows about a proposal beyond its content. */
+export interface Provenance {
+  /**
+   * Whether the proposal carried its agent's verified signature. False for an unsigned
+   * proposal a sandbox workspace admitted: nothing proves which agent sent it, so it
+   * never runs without a person deciding first (blocks stay blocks).
+   */
+  signed: boolean;
+}
+
 /** Applies the manifest's routing order to one decision (manifest.md); pure, `now` is an input. */
-export function route(decision: DecisionProposedData, manifest: Manifest, now: Date): Routing {
+export function route(decision: DecisionProposedData, manifest: Manifest, now: Date, provenance: Provenance = { signed: true }): Routing {
   const reasons: Reason[] = [];
   const step = (rule: string, detail: string) => reasons.push({ rule, detail });
   const outcome = (verdict: Verdict, action: ResolvedAction | null, extra: Partial<Routing> = {}): Routing => ({
@@ -149,26 +159,34 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
     rollback_window_seconds: route === 'post_review' ? action.rollbackWindowSeconds : null,
   });
   const urgency = decision.urgency ?? DEFAULT_URGENCY;
+  const humanReview = () => outcome('human_review', action, { approval: plan('human_review', 0, urgency) });
+  // Where the manifest would approve without a person, an unsigned proposal goes to the
+  // action's first tier instead; nor may its timeout approve it (that is autonomy too).
+  const unsignedReview = (): Routing => {
+    step('unsigned_agent', 'unsigned proposal: a workspace that admits unsigned agents gets no autonomy');
+    const review = humanReview();
+    if (review.approval?.on_timeout === 'approve') review.approval.on_timeout = 'deny';
+    return review;
+  };
 
   // 3. Modes that act without waiting.
   if (action.mode === 'autonomous') {
     step('mode_autonomous', 'the action runs without review');
-    return outcome('auto_approve', action);
+    return provenance.signed ? outcome('auto_approve', action) : unsignedReview();
   }
   if (action.mode === 'log_and_alert') {
     step('mode_log_and_alert', 'the action runs without review; operations are alerted');
-    return outcome('auto_approve', action, { alert: true });
+    return provenance.signed ? outcome('auto_approve', action, { alert: true }) : unsignedReview();
   }
   if (action.mode === 'review_after') {
     step('mode_review_after', `the action runs now; a ${action.escalationPath[0]} reviews it after the fact${action.rollbackWindowSeconds ? ` within a ${action.rollbackWindowSeconds} s rollback window` : ''}`);
-    return outcome('auto_approve', action, { postReview: plan('post_review', 0, urgency) });
+    return provenance.signed ? outcome('auto_approve', action, { postReview: plan('post_review', 0, urgency) }) : unsignedReview();
   }
 
   // 4. Above the ceiling a human always decides; without an amount, one decides too.
   const hasAmountRules = action.autoApproveBelowUsd !== null || action.alwaysApproveAboveUsd !== null;
   const rawAmount = readPath(decision.parameters, action.amountField);
   const amount = typeof rawAmount === 'number' && Number.isFinite(rawAmount) ? rawAmount : null;
-  const humanReview = () => outcome('human_review', action, { approval: plan('human_review', 0, urgency) });
   if (hasAmountRules && amount === null) {
     step('amount_missing', `amount missing: parameters.${action.amountField} is not a number, so a human reviews it`);
     return humanReview();
@@ -203,6 +221,7 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
   // 6 and 7. Auto-approval, unless the agent asked for a human.
   const autoApprove = (rule: string, detail: string): Routing => {
     step(rule, detail);
+    if (!provenance.signed) return unsignedReview();
     const sampled = sampledForPostReview(decision.decision_id, decision.confidence, action.postReviewSampleRate, action.autoApproveConfidence);
     if (sampled) step('post_review_sample', `sampled for review after the fact (rate ${action.postReviewSampleRate}, weighted towards low confidence)`);
     return outcome('auto_approve', action, { postReview: sampled ? plan('post_review', 0, urgency) : null });

@@ -21,3 +21,6 @@ export * from './auditors/auditors.module';
 export * from './auditors/auditors.registry';
 export * from './auditors/workspace-scope';
 export * from './polling/drain-loop';
+export * from './trust/trust.config';
+export * from './trust/agents-file';
+export * from './trust/trust';

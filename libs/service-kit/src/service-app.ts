@@ -1,5 +1,5 @@
 import { AddressInfo } from 'node:net';
-import { KafkaBatchTransport, KafkaSettings, OutboxRelay } from '@hitl/messaging';
+import { KafkaBatchTransport, KafkaSettings, Outbox, OutboxRelay } from '@hitl/messaging';
 import { INestApplication, Module } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { Kafka } from 'kafkajs';
@@ -7,12 +7,14 @@ import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ConfigError, ServiceConfig, loadConfig } from './config/config';
+import { TrustError } from './trust/trust';
 import { ErrorCodeFilter } from './http/error-code.filter';
 import { createLogger, loggerParams } from './logging/logger';
 import { setUpOpenApi } from './openapi/openapi';
 import { ServiceDefinition } from './service-definition';
 import { ServiceKitModule } from './service-kit.module';
-import { KAFKA_SETTINGS, SERVICE_LOGGER } from './tokens';
+import { Trust } from './trust/trust';
+import { KAFKA_SETTINGS, SERVICE_LOGGER, SERVICE_TRUST } from './tokens';
 
 @Module({})
 class ServiceRootModule {}
@@ -37,6 +39,8 @@ export async function createServiceApp<C extends ServiceConfig>(definition: Serv
     groupId: consumerGroup(app.get<KafkaSettings>(KAFKA_SETTINGS), definition.name),
     dataSource: app.get(DataSource),
     schema: definition.schema,
+    outbox: app.get(Outbox),
+    signatures: { keyring: app.get<Trust>(SERVICE_TRUST).keyring, mode: definition.signatures ?? 'enforce' },
     relay: app.get(OutboxRelay),
     logger: app.get<Logger>(SERVICE_LOGGER).child({ component: 'kafka-transport' }),
     partitionsConsumedConcurrently: definition.consumer?.partitionsConsumedConcurrently,
@@ -72,7 +76,7 @@ export async function runService<C extends ServiceConfig>(definition: ServiceDef
     app.get<Logger>(SERVICE_LOGGER).info({ url }, `${definition.name} listening on ${url}`);
   } catch (error) {
     // A config error is the operator's to fix, not a bug: its list, without a stack trace.
-    const fields = error instanceof ConfigError ? { problems: error.problems } : { err: error };
+    const fields = error instanceof ConfigError ? { problems: error.problems } : error instanceof TrustError ? { variable: error.variable } : { err: error };
     bootLogger.fatal(fields, `${definition.name} failed to start: ${(error as Error).message}`);
     process.exit(1);
   }

@@ -1,3 +1,4 @@
+import { SigningService } from '@hitl/contracts';
 import { Type } from '@nestjs/common';
 import { MigrationInterface } from 'typeorm';
 import { z } from 'zod';
@@ -21,6 +22,13 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
    * and grant it what it may do. Absent: the service works as the owner.
    */
   runtimeRole?: (schema: string) => string;
+  /** The service principal whose key signs what this service emits (its SIGNING_KEY_FILE is then required). */
+  signs?: SigningService;
+  /**
+   * Consumed events whose signature does not verify: `enforce` (default) refuses them
+   * (DLQ, counter, security log); `record` hands them on with their verdict (the audit).
+   */
+  signatures?: 'enforce' | 'record';
   /** How the service consumes: partitions handled at once, messages per transaction. */
   consumer?: { partitionsConsumedConcurrently?: number; chunkSize?: number };
 }

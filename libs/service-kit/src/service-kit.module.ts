@@ -12,24 +12,28 @@ import { loggerParams } from './logging/logger';
 import { messagingProviders } from './messaging/messaging.providers';
 import { MetricsController } from './metrics/metrics.controller';
 import { ServiceDefinition } from './service-definition';
-import { KAFKA_SETTINGS, SERVICE_CONFIG, SERVICE_LOGGER } from './tokens';
+import { KeysController } from './trust/keys.controller';
+import { loadTrust } from './trust/trust';
+import { KAFKA_SETTINGS, SERVICE_CONFIG, SERVICE_LOGGER, SERVICE_TRUST } from './tokens';
 
 /** What every service has besides its features; global, so feature modules can inject it. */
 @Module({})
 export class ServiceKitModule {
   static forRoot(definition: ServiceDefinition, config: ServiceConfig, logger: Logger): DynamicModule {
+    const trust = loadTrust(config, definition.signs);
     return {
       module: ServiceKitModule,
       global: true,
       imports: [LoggerModule.forRoot(loggerParams(logger)), TerminusModule.forRoot({ errorLogStyle: 'json' }), databaseModule(definition, config, logger)],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, KeysController],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: SERVICE_LOGGER, useValue: logger },
-        ...messagingProviders(definition, config),
+        { provide: SERVICE_TRUST, useValue: trust },
+        ...messagingProviders(definition, config, trust),
         KafkaHealthIndicator,
       ],
-      exports: [SERVICE_CONFIG, SERVICE_LOGGER, KAFKA_SETTINGS, Kafka, KafkaProbe, Outbox, OutboxRelay],
+      exports: [SERVICE_CONFIG, SERVICE_LOGGER, SERVICE_TRUST, KAFKA_SETTINGS, Kafka, KafkaProbe, Outbox, OutboxRelay],
     };
   }
 }

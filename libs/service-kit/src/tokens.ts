@@ -4,3 +4,5 @@ export const SERVICE_CONFIG = Symbol('hitl.service-config');
 export const SERVICE_LOGGER = Symbol('hitl.service-logger');
 /** The service's `KafkaSettings` (brokers, client id, topic prefix). */
 export const KAFKA_SETTINGS = Symbol('hitl.kafka-settings');
+/** The service's `Trust`: its keyring, its signing key, its public keys. */
+export const SERVICE_TRUST = Symbol('hitl.service-trust');

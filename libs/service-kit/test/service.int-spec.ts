@@ -1,14 +1,17 @@
 import { spawn } from 'node:child_process';
+import { createHash, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { DECISION_PROPOSED, exampleEvent } from '@hitl/contracts';
 import { Outbox, OutboxRelay, contractTopics } from '@hitl/messaging';
 import { INestApplication } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { ConfigError, DatabaseUnreachableError, createServiceApp, loadConfig, startServiceApp } from '../src';
+import { ConfigError, DatabaseUnreachableError, TrustError, createServiceApp, loadConfig, startServiceApp } from '../src';
+import { testTrust } from '@hitl/testing';
 import { isolatedNames, testService, testServiceConfig } from './support/test-service';
 
 const root = resolve(__dirname, '../../..');
@@ -17,7 +20,7 @@ const KAFKA_BROKERS = process.env.KAFKA_BROKERS!;
 const LOG_LEVEL = process.env.HITL_TEST_VERBOSE ? 'debug' : 'silent';
 
 function configFor(topicPrefix: string, overrides: Record<string, string> = {}) {
-  return loadConfig(testServiceConfig, { KAFKA_BROKERS, DATABASE_URL, KAFKA_TOPIC_PREFIX: topicPrefix, HTTP_PORT: '0', LOG_LEVEL, ...overrides });
+  return loadConfig(testServiceConfig, { KAFKA_BROKERS, DATABASE_URL, KAFKA_TOPIC_PREFIX: topicPrefix, HTTP_PORT: '0', LOG_LEVEL, ...testTrust().env('router'), ...overrides });
 }
 
 async function admin<T>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -98,6 +101,16 @@ describe('a service booted with the kit, on a fresh schema and topic prefix', ()
     await app.get(OutboxRelay).drain(10_000);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/^hitl_outbox_published_total\{topic="decision\.proposed"\} 1$/m);
+  });
+
+  it('serves GET /keys: a JWKS of the public key of its SIGNING_KEY_FILE, its kid the RFC 7638 thumbprint', async () => {
+    // Worked out here from the key file, not with the contracts' helpers, so they are checked too.
+    const { x } = createPublicKey(readFileSync(testTrust().keyFile('router'), 'utf8')).export({ format: 'jwk' }) as { x: string };
+    const thumbprint = createHash('sha256').update(`{"crv":"Ed25519","kty":"OKP","x":"${x}"}`).digest('base64url');
+    const res = await fetch(`${url}/keys`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.json()).toEqual({ keys: [{ kty: 'OKP', crv: 'Ed25519', x, kid: thumbprint }] });
   });
 
   it('serves GET /metrics as Prometheus text with process and hitl_ metrics', async () => {
@@ -181,6 +194,53 @@ describe('a bad variable', () => {
       .map((line) => JSON.parse(line))
       .find((entry) => entry.level === 'fatal');
     expect(fatal).toMatchObject({ service: 'kit-test', problems: [{ variable: 'HTTP_PORT' }], msg: expect.stringContaining('HTTP_PORT') });
+  });
+});
+
+describe('a service given bad keys or a bad agent registry', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hitl-kit-trust-'));
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const rsaKey = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['a SIGNING_KEY_FILE that is missing', () => ({ SIGNING_KEY_FILE: join(dir, 'absent.key.pem') }), 'SIGNING_KEY_FILE', ['absent.key.pem', 'ENOENT']],
+    ['a SIGNING_KEY_FILE that is not an Ed25519 key', () => ({ SIGNING_KEY_FILE: file('rsa.key.pem', rsaKey) }), 'SIGNING_KEY_FILE', ['rsa.key.pem', 'is not an Ed25519 private key']],
+    [
+      'an AGENTS_PATH that is not a valid registry',
+      () => ({ AGENTS_PATH: file('agents.yaml', 'agents:\n  - { id: refund-bot, workspaces: ["*", acme-support], keys_file: refund-bot.jwks.json }\n') }),
+      'AGENTS_PATH',
+      ['agents[0].workspaces', '"*" already means every workspace'],
+    ],
+  ])('does not start with %s, and names the variable and what is wrong', async (_name, env, variable, words) => {
+    const { schema, topicPrefix } = isolatedNames();
+    const boot = createServiceApp(testService(schema), configFor(topicPrefix, env()));
+    await expect(boot).rejects.toThrow(TrustError);
+    const message = await boot.catch((error: Error) => error.message);
+    expect(message).toMatch(new RegExp(`^${variable}: `));
+    for (const word of words) expect(message).toContain(word);
+  });
+
+  it('stops the service with exit code 1 and a log line naming SIGNING_KEY_FILE', async () => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', resolve(__dirname, 'support/run-test-service.ts')], {
+      cwd: root,
+      env: { ...process.env, KAFKA_BROKERS, DATABASE_URL, HTTP_PORT: '0', ...testTrust().env('router'), SIGNING_KEY_FILE: file('rsa-exit.key.pem', rsaKey) },
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const code = await new Promise<number | null>((done) => child.on('exit', done));
+    expect(code).toBe(1);
+    const fatal = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry.level === 'fatal');
+    expect(fatal).toMatchObject({ service: 'kit-test', variable: 'SIGNING_KEY_FILE', msg: expect.stringContaining('SIGNING_KEY_FILE: ') });
   });
 });
 

@@ -118,6 +118,8 @@ const health = (service: Service): Row[] => [
   { service, method: 'GET', path: '/healthz', cast: 'records', request: () => ({ path: '/healthz' }), expect: everyone('200') },
   { service, method: 'GET', path: '/metrics', cast: 'records', request: () => ({ path: '/metrics' }), expect: everyone('200') },
   { service, method: 'GET', path: '/manifest', cast: 'records', request: () => ({ path: '/manifest' }), expect: everyone('200') },
+  // Public keys only (a JWKS): anyone may verify what the service signed.
+  { service, method: 'GET', path: '/keys', cast: 'records', request: () => ({ path: '/keys' }), expect: everyone('200') },
 ];
 
 const reviewerFields = { name: 'Made By The Matrix', roles: ['support_agent'], workspaces: ['acme-support'] };

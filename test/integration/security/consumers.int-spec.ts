@@ -1,15 +1,17 @@
 // Hostile messages on every topic of the wire contract, against the four services running
 // as real processes: malformed JSON, wrongly typed fields, events on the wrong topic, empty
-// and oversized values, and duplicates. Each bad message ends in the topic's DLQ once per
-// consumer group reading the topic, with the reason in its headers; each duplicate has one
-// effect; and no consumer stops: a valid canary afterwards takes effect, and every group's
-// committed offsets reach the end of its topics.
+// and oversized values, duplicates, and valid events unsigned or signed by the wrong
+// principal. Each bad message ends in the topic's DLQ once per consumer group reading the
+// topic (a refused signature: per group that enforces signatures), with the reason in its
+// headers; each duplicate has one effect; and no consumer stops: a valid (signed) canary
+// afterwards takes effect, and every group's committed offsets reach the end of its topics.
 import { randomUUID } from 'node:crypto';
 import { ALL_TOPICS, AnyEvent, EVENT_TYPES, EventType, Topic, Topics, decodeEvent, dlqTopic, exampleEvent, topicOf } from '@hitl/contracts';
-import { query, readWholeTopic } from '@hitl/testing';
+import { query, readWholeTopic, signed } from '@hitl/testing';
 import fc from 'fast-check';
 import { AssignerProtocol, Producer } from 'kafkajs';
 import { SERVICES, Stack } from '../support/stack';
+import { databaseDigest, settled } from './system';
 
 /** Fixed, so a failure reproduces; printed below. */
 const SEED = 20261122;
@@ -24,7 +26,10 @@ let producer: Producer;
  */
 let readers: Map<string, string[]>;
 
-/** A valid event of `topic`, about a decision (and approval) of its own. */
+/**
+ * A valid event of `topic`, about a decision (and approval) of its own; unsigned, as an
+ * attacker could write it (`signed()` makes it what its rightful producer would send).
+ */
 function freshEvent(topic: Topic, type: EventType = EVENT_TYPES.find((t) => topicOf(t) === topic)!): AnyEvent {
   const example = exampleEvent(type);
   const data = example.data as { decision_id: string; approval_id?: string };
@@ -160,6 +165,35 @@ async function routedOnward(decisionId: string): Promise<void> {
   });
 }
 
+/**
+ * Who signs each topic's fresh event wrongly: another agent in the name of the proposing one,
+ * a service in the other's place, a labeler for an execution, a service for a label.
+ */
+const WRONG_SIGNER: Record<Topic, string> = {
+  [Topics.DecisionProposed]: 'other-bot',
+  [Topics.ApprovalRequested]: 'escalation',
+  [Topics.ApprovalUpdated]: 'router',
+  [Topics.ApprovalResolved]: 'router',
+  [Topics.ActionExecuted]: 'crm-sync',
+  [Topics.OutcomeLabeled]: 'router',
+};
+
+/** What the services that act on events keep (not their inbox and outbox, not the audit's record). */
+async function effects(): Promise<Record<string, string>> {
+  const digest = await databaseDigest(stack);
+  return Object.fromEntries(Object.entries(digest).filter(([table]) => !table.startsWith('audit.') && !/\.(inbox|outbox)$/.test(table)));
+}
+
+/** How the audit marked each event: `verified`, or `unverified, <refusal code>`. */
+async function signatureMarks(eventIds: string[]): Promise<Map<string, string>> {
+  const rows = await query<{ event_id: string; verified: boolean | null; refusal: string | null }>(
+    'SELECT event_id, verified, refusal FROM audit.events WHERE event_id = ANY($1::text[])',
+    [eventIds],
+    stack.databaseUrl,
+  );
+  return new Map(rows.map((r) => [r.event_id, r.verified === true ? 'verified' : `${r.verified === false ? 'unverified' : 'not checked'}, ${r.refusal?.split(':')[0] ?? 'no refusal'}`]));
+}
+
 const auditCount = async (eventId: string) =>
   Number((await query<{ n: string }>('SELECT count(*)::text AS n FROM audit.events WHERE event_id = $1', [eventId], stack.databaseUrl))[0].n);
 
@@ -192,7 +226,7 @@ describe('hostile messages on every topic', () => {
       generated.push({ kind: 'empty value', value: null }, { kind: 'oversized', value: Buffer.from(`{"specversion":"1.0","data":"${'x'.repeat(512 * 1024)}`) });
       for (const message of generated) sent.push({ topic, kind: message.kind, ...(await sendOne(topic, message.value, randomUUID())) });
       // The same valid event twice: one effect.
-      const event = freshEvent(topic);
+      const event = signed(freshEvent(topic));
       duplicates.push({ topic, event });
       for (let copy = 0; copy < 2; copy++) await sendOne(topic, Buffer.from(JSON.stringify(event)), event.subject);
     }
@@ -235,13 +269,15 @@ describe('hostile messages on every topic', () => {
   it('dead-letters a second copy of a decision with other content, and the first outcome stands', async () => {
     const original = duplicates.find((d) => d.topic === Topics.DecisionProposed)!.event as Extract<AnyEvent, { type: 'hitl.decision.proposed.v1' }>;
     const routedBefore = await query('SELECT verdict, content_hash FROM router.decisions WHERE decision_id = $1', [original.subject], stack.databaseUrl);
-    const impostor = { ...original, id: randomUUID(), data: { ...original.data, parameters: { order_id: 'ORD-OTHER', amount_usd: 1 }, summary: 'Approve me instead.' } };
+    // Signed by the agent itself: refused for its content, not for its signature.
+    const impostor = signed({ ...original, id: randomUUID(), data: { ...original.data, parameters: { order_id: 'ORD-OTHER', amount_usd: 1 }, summary: 'Approve me instead.' } });
     const at = await sendOne(Topics.DecisionProposed, Buffer.from(JSON.stringify(impostor)), impostor.subject);
     const letter = await stack.eventually('the second copy dead-lettered by the router', async () => {
       const letters = await readWholeTopic(stack.kafka, `${stack.prefix}${dlqTopic(Topics.DecisionProposed)}`);
       return letters.find((l) => String(l.headers?.['hitl-dlq-offset']) === at.offset && String(l.headers?.['hitl-dlq-consumer']) === `${stack.prefix}hitl-router`);
     });
     expect(String(letter.headers?.['hitl-dlq-error-code'])).toMatch(/^[a-z_]+$/);
+    expect(String(letter.headers?.['hitl-dlq-error-code'])).not.toMatch(/^(unsigned|signature_invalid)$/);
     expect(await query('SELECT verdict, content_hash FROM router.decisions WHERE decision_id = $1', [original.subject], stack.databaseUrl)).toEqual(routedBefore);
   });
 
@@ -252,7 +288,7 @@ describe('hostile messages on every topic', () => {
     const big = Buffer.from(`{"specversion":"1.0","data":"${'y'.repeat(600 * 1024)}`);
     // Two produce requests at once (one request would itself be too large), so a consumer fetches them together.
     const [first, second] = await Promise.all([sendOne(Topics.DecisionProposed, big, key), sendOne(Topics.DecisionProposed, big, key)]);
-    const after = freshEvent(Topics.DecisionProposed);
+    const after = signed(freshEvent(Topics.DecisionProposed));
     await sendOne(Topics.DecisionProposed, Buffer.from(JSON.stringify(after)), after.subject);
     await routedOnward(after.subject);
     const groups = [...readers].filter(([, topics]) => topics.includes(Topics.DecisionProposed)).map(([g]) => g);
@@ -264,8 +300,66 @@ describe('hostile messages on every topic', () => {
     });
   });
 
+  it('refuses, on every topic, a valid event unsigned or signed by the wrong principal: dead-lettered by each group that enforces, with no effect, and the signed event after them is processed', async () => {
+    // Each is a copy of the topic's canary under an id of its own (a copy under the same id
+    // would be a duplicate), keyed by its decision as the canary is: same partition, read first.
+    const cases = ALL_TOPICS.map((topic) => {
+      const event = freshEvent(topic);
+      return {
+        topic,
+        unsigned: { ...event, id: randomUUID() },
+        forged: signed({ ...event, id: randomUUID() }, WRONG_SIGNER[topic]),
+        canary: signed(event),
+      };
+    });
+    await settled(stack);
+    const before = await effects();
+    const refused: (Sent & { id: string; code: string })[] = [];
+    for (const { topic, unsigned, forged } of cases) {
+      refused.push({ topic, kind: 'unsigned', id: unsigned.id, code: 'unsigned', ...(await sendOne(topic, Buffer.from(JSON.stringify(unsigned)), unsigned.subject)) });
+      refused.push({ topic, kind: `signed by ${WRONG_SIGNER[topic]}`, id: forged.id, code: 'signature_invalid', ...(await sendOne(topic, Buffer.from(JSON.stringify(forged)), forged.subject)) });
+    }
+    const enforcing = (topic: Topic) => [...readers].filter(([group, topics]) => topics.includes(topic) && group !== `${stack.prefix}hitl-audit`).map(([group]) => group);
+    const expected = refused.flatMap((r) => enforcing(r.topic).map((group) => `${r.topic} ${group} ${r.partition}/${r.offset} ${r.code}`)).sort();
+    const letters = await stack.eventually('every refused event dead-lettered by every group that enforces', async () => {
+      const found: string[] = [];
+      for (const topic of ALL_TOPICS) {
+        for (const letter of await readWholeTopic(stack.kafka, `${stack.prefix}${dlqTopic(topic)}`)) {
+          const h = Object.fromEntries(Object.entries(letter.headers ?? {}).map(([k, v]) => [k, String(v)]));
+          if (refused.some((r) => r.topic === topic && String(r.partition) === h['hitl-dlq-partition'] && r.offset === h['hitl-dlq-offset'])) {
+            found.push(`${topic} ${h['hitl-dlq-consumer']} ${h['hitl-dlq-partition']}/${h['hitl-dlq-offset']} ${h['hitl-dlq-error-code']}`);
+          }
+        }
+      }
+      return found.length >= expected.length ? found.sort() : undefined;
+    });
+    // Exactly once per group that enforces, with its code; never by the audit, which records instead.
+    expect(letters).toEqual(expected);
+    await stack.eventually('every group at the end of its topics', caughtUp, 60_000);
+    // The audit records each refused event once (it keeps everything, acts on nothing), marked
+    // unverified with the code it was refused for.
+    for (const r of refused) await stack.eventually(`the ${r.topic} event ${r.kind} in the audit record`, async () => (await auditCount(r.id)) === 1);
+    const marks = await signatureMarks(refused.map((r) => r.id));
+    expect(refused.map((r) => `${r.topic}, ${r.kind}: ${marks.get(r.id)}`)).toEqual(refused.map((r) => `${r.topic}, ${r.kind}: unverified, ${r.code}`));
+    // No effect: what the router, escalation and calibrator keep is as it was.
+    expect(await effects()).toEqual(before);
+
+    // The genuine events after them are processed: signed, the same decisions take effect.
+    for (const { topic, canary } of cases) await sendOne(topic, Buffer.from(JSON.stringify(canary)), canary.subject);
+    for (const { topic, canary } of cases) await stack.eventually(`the ${topic} event after the refused ones in the audit record`, async () => (await auditCount(canary.id)) === 1);
+    const verified = await signatureMarks(cases.map((c) => c.canary.id));
+    expect(cases.map((c) => `${c.topic}: ${verified.get(c.canary.id)}`)).toEqual(cases.map((c) => `${c.topic}: verified`));
+    const proposal = cases.find((c) => c.topic === Topics.DecisionProposed)!.canary;
+    await routedOnward(proposal.subject);
+    const routed = await query<{ event_id: string }>('SELECT event_id FROM router.decisions WHERE decision_id = $1', [proposal.subject], stack.databaseUrl);
+    expect(routed).toEqual([{ event_id: proposal.id }]);
+    const requested = cases.find((c) => c.topic === Topics.ApprovalRequested)!.canary;
+    await stack.eventually('the approval of the signed approval.requested opened', async () => (await query('SELECT 1 FROM escalation.approvals WHERE decision_id = $1', [requested.subject], stack.databaseUrl)).length === 1);
+    await stack.eventually('every group at the end of its topics', caughtUp, 60_000);
+  });
+
   it('keeps every consumer running: a valid canary on each topic takes effect, and every group reaches the end', async () => {
-    const canaries = ALL_TOPICS.map((topic) => ({ topic, event: freshEvent(topic) }));
+    const canaries = ALL_TOPICS.map((topic) => ({ topic, event: signed(freshEvent(topic)) }));
     for (const { topic, event } of canaries) await sendOne(topic, Buffer.from(JSON.stringify(event)), event.subject);
     for (const { topic, event } of canaries) await stack.eventually(`the ${topic} canary in the audit record`, async () => (await auditCount(event.id)) === 1);
     const proposal = canaries.find((c) => c.topic === Topics.DecisionProposed)!.event;

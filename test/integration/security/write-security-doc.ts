@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CASTS, CAST_WORDS, Cast, MATRIX, ROLES, ROLE_WORDS, Row, Service } from './authorization-matrix';
+import { kafkaTrustSection } from './kafka-acl-matrix';
 
 export const SECURITY_DOC_PATH = resolve(__dirname, '../../../docs/security.md');
 
@@ -34,6 +35,24 @@ const INTRO = `# Security model
 - **Agents' words are data.** An approval shows the agent's \`summary\` apart from the action
   rendered from its parameters, labelled as the agent's words; routing never reads it.
 
+## Signatures
+
+Every event carries an Ed25519 signature by its rightful producer, in the CloudEvents
+extension attributes \`sigkid\` (the key id) and \`sig\` (over the RFC 8785 canonical JSON of
+the event without \`sig\`): the agent named in a proposal, and the proposing agent for its
+clarification answers and \`action.executed\`; the router for \`approval.requested\` and
+policy resolutions; the escalation service for reviewers' and timers' resolutions and the
+other \`approval.updated\` events; an agent or labeler of the workspace for
+\`outcome.labeled\`. Consumers verify before they act: an unsigned event goes to
+\`<topic>.dlq\` with code \`unsigned\`, one signed by an unknown key or the wrong principal, or
+that does not verify, with \`signature_invalid\`; it is counted
+(\`hitl_signature_refusals_total\`), logged as a security event and never acted on. The audit
+records it marked unverified. Only a workspace that admits unsigned agents
+(\`admit_unsigned_agents\` in the agent registry, \`AGENTS_PATH\`) takes unsigned proposals,
+and never auto-approves them. Each service publishes the public keys it signs with at
+\`GET /keys\` (a JWKS: public, every role below gets 200); the agent registry lists the
+agents' and labelers' public keys and workspaces.
+
 ## Hostile input
 
 - Every consumer takes malformed JSON, wrongly typed or missing fields, events on the wrong
@@ -43,6 +62,10 @@ const INTRO = `# Security model
   twice has one effect; a second copy of a decision with other content is dead-lettered and
   the first outcome stands. Whatever is written straight onto a DLQ is recorded by the
   audit once, and the audit goes on.
+- On every topic, an unsigned copy of a valid event and one signed by the wrong principal
+  go to the DLQ from every consumer that acts on the topic, with code \`unsigned\` or
+  \`signature_invalid\`; neither has any effect, and a signed event after them is processed
+  (\`consumers.int-spec.ts\`).
 - Every endpoint of every service's \`/openapi.json\` gets random path parameters, queries,
   headers and bodies: never a 5xx, never a change to any table or topic
   (\`http.int-spec.ts\`; an endpoint missing from the matrix or the fuzz table fails it).
@@ -79,7 +102,8 @@ function table(service: Service, rows: Row[]): string {
 
 export function securityDoc(): string {
   const services: Service[] = ['router', 'escalation', 'audit', 'calibrator'];
-  return `${INTRO}\n${services.map((s) => table(s, MATRIX.filter((r) => r.service === s))).join('\n')}`;
+  // The HTTP matrix, then Kafka (kafka-acl-matrix.ts: what kafka-acl.int-spec.ts applies).
+  return `${INTRO}\n${services.map((s) => table(s, MATRIX.filter((r) => r.service === s))).join('\n')}\n${kafkaTrustSection()}`;
 }
 
 if (require.main === module) {

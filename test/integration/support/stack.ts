@@ -5,7 +5,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { databaseUrl, deleteTopicsStartingWith, freePort, query } from '@hitl/testing';
+import { kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
+import { databaseUrl, deleteTopicsStartingWith, freePort, query, testTrust } from '@hitl/testing';
 import { Kafka, logLevel } from 'kafkajs';
 
 export const root = resolve(__dirname, '../../..');
@@ -34,7 +35,8 @@ export class Stack {
   readonly database = `hitl_t_e2e_${this.id}`;
   readonly prefix = `t-e2e-${this.id}.`;
   readonly brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-  readonly kafka = new Kafka({ clientId: 'e2e', brokers: this.brokers.split(','), logLevel: logLevel.NOTHING });
+  // TLS and SASL as the services take them (they inherit KAFKA_SSL*, KAFKA_SASL*).
+  readonly kafka = new Kafka({ clientId: 'e2e', brokers: this.brokers.split(','), ...kafkaClientSecurity(loadKafkaSecurity(process.env)), logLevel: logLevel.NOTHING });
   readonly urls = {} as Record<ServiceName, string>;
   readonly manifestPath: string;
   private readonly children = new Map<ServiceName, ChildProcess>();
@@ -83,6 +85,8 @@ export class Stack {
         // Signed chain heads and one-click links are on, so their endpoints answer for real.
         AUDIT_SIGNING_KEY: SIGNING_KEY,
         NOTIFY_LINK_SECRET: LINK_SECRET,
+        // Throwaway keys: the services' signing keys, their keysets, the agent registry.
+        ...testTrust().env(name),
       },
     });
     child.stdout!.on('data', (d) => (this.output[name] += d));

@@ -9,9 +9,10 @@ import { IngestionService } from './ingestion.service';
 export class AuditConsumer {
   constructor(private readonly ingestion: IngestionService) {}
 
+  // The transport runs in `record` mode: every event arrives here, with its signature's verdict on the context.
   @EventPattern([...ALL_TOPICS], { batch: true })
   onEvents(@Payload() events: AnyEvent[], @Ctx() ctx: MessageContext): Promise<void> {
-    return this.ingestion.recordEvents(ctx.manager, events);
+    return this.ingestion.recordEvents(ctx.manager, events, (eventId) => ctx.signature(eventId));
   }
 
   @EventPattern(ALL_TOPICS.map(dlqTopic))

@@ -47,9 +47,10 @@ async function insert(manager: EntityManager, rows: ChainedRecord[]): Promise<vo
   const column = <K extends keyof ChainedRecord>(key: K) => rows.map((r) => r[key]);
   await manager.query(
     `INSERT INTO ${table(manager, 'events')}
-       (event_id, workspace, chain_index, topic, type, decision_id, actor_kind, actor_id, action, occurred_at, manifest_version, event, prev_hash, hash)
+       (event_id, workspace, chain_index, topic, type, decision_id, actor_kind, actor_id, action, occurred_at, manifest_version, event, prev_hash, hash,
+        verified, signer, refusal)
      SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::text[],
-                          $10::timestamptz[], $11::text[], $12::jsonb[], $13::text[], $14::text[])`,
+                          $10::timestamptz[], $11::text[], $12::jsonb[], $13::text[], $14::text[], $15::boolean[], $16::text[], $17::text[])`,
     [
       column('event_id'),
       column('workspace'),
@@ -65,6 +66,27 @@ async function insert(manager: EntityManager, rows: ChainedRecord[]): Promise<vo
       rows.map((r) => JSON.stringify(r.event)),
       column('prev_hash'),
       column('hash'),
+      column('verified'),
+      column('signer'),
+      column('refusal'),
     ],
   );
+}
+
+/**
+ * The agent that proposed each of `decisionIds` in `workspace`, from the verified rows
+ * already on the record: a decision.proposed (its agent) or the router's approval.requested
+ * (the proposal it carries). Refused rows name no one.
+ */
+export async function recordedProposers(manager: EntityManager, workspace: string, decisionIds: string[]): Promise<Map<string, string>> {
+  if (decisionIds.length === 0) return new Map();
+  const rows: { decision_id: string; agent: string }[] = await manager.query(
+    `SELECT DISTINCT ON (decision_id) decision_id, COALESCE(event #>> '{data,agent,id}', event #>> '{data,decision,agent,id}') AS agent
+       FROM ${table(manager, 'events')}
+      WHERE workspace = $1 AND decision_id = ANY($2::uuid[]) AND verified
+        AND type IN ('hitl.decision.proposed.v1', 'hitl.approval.requested.v1')
+      ORDER BY decision_id, type, seq`,
+    [workspace, decisionIds],
+  );
+  return new Map(rows.filter((r) => r.agent !== null).map((r) => [r.decision_id, r.agent]));
 }

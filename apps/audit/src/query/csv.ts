@@ -28,13 +28,17 @@ export const CSV_COLUMNS = [
   'action',
   'manifest_version',
   'summary',
+  'status',
+  'verified',
+  'signer',
+  'refusal',
   'prev_hash',
   'hash',
   'event',
 ] as const;
 
 /** One view as the values of CSV_COLUMNS; the event is its JSON. */
-export function csvValues(view: AuditEventView): (string | number | null)[] {
+export function csvValues(view: AuditEventView): (string | number | boolean | null)[] {
   return [
     view.seq,
     view.workspace,
@@ -50,6 +54,10 @@ export function csvValues(view: AuditEventView): (string | number | null)[] {
     view.action,
     view.manifest_version,
     view.summary,
+    view.status,
+    view.verified,
+    view.signer,
+    view.refusal,
     view.prev_hash,
     view.hash,
     JSON.stringify(view.event),

@@ -1,4 +1,4 @@
-import { Step, describeRow } from './timeline';
+import { RowStatus, Step, describeRow, statusOf } from './timeline';
 
 /** A row of the record as the reads select it (EVENT_COLUMNS). */
 export interface EventRow {
@@ -19,6 +19,9 @@ export interface EventRow {
   event: Record<string, unknown>;
   prev_hash: string;
   hash: string;
+  verified: boolean | null;
+  signer: string | null;
+  refusal: string | null;
 }
 
 /** One row of the record as the API gives it: what happened, who did it, when, in words, and the (redacted) event. */
@@ -30,6 +33,14 @@ export interface AuditEventView {
   type: string;
   step: Step;
   summary: string;
+  /** refused: its signature did not verify; kept as evidence, it never counts as a decision, a resolution or a label. */
+  status: RowStatus;
+  /** Whether its signature verified; null when it is not a signed event (dead letter, retention record) or was recorded before signatures were checked. */
+  verified: boolean | null;
+  /** Who signed it, when it verified: `service:router`, `agent:<id>`, `labeler:<id>`. */
+  signer: string | null;
+  /** Why it was refused (`unsigned: ...`, `signature_invalid: ...`). */
+  refusal: string | null;
   decision_id: string | null;
   actor: { kind: string; id: string };
   action: string | null;
@@ -52,6 +63,10 @@ export function viewOf(row: EventRow): AuditEventView {
     type: row.type,
     step,
     summary,
+    status: statusOf(row.verified),
+    verified: row.verified,
+    signer: row.signer,
+    refusal: row.refusal,
     decision_id: row.decision_id,
     actor: { kind: row.actor_kind, id: row.actor_id },
     action: row.action,

@@ -98,3 +98,16 @@ describe('the search statement', () => {
     expect(text).toMatch(/ORDER BY occurred_at, seq LIMIT \$7$/);
   });
 });
+
+describe('what a search counts', () => {
+  it('finds refused events with verified=false; status, agent and reviewer never match one', () => {
+    const { text, params } = searchStatement('"audit".events', 'acme-support', SearchQuery.parse({ status: 'approved', agent: 'refund-bot', reviewer: 'rev-alice', verified: 'false' }), null, 10);
+    expect(params).toEqual(['acme-support', 'refund-bot', 'rev-alice', 'approved', false, 10]);
+    expect(text).toContain(`type = 'hitl.approval.resolved.v1' AND verified IS NOT FALSE AND event #>> '{data,status}' = $4`);
+    expect(text).toContain(`OR (verified IS NOT FALSE AND (event #>> '{data,agent,id}' = $2`);
+    expect(text).toContain(`actor_kind = 'reviewer' AND actor_id = $3`);
+    expect(text).toContain('verified = $5');
+    expect(SearchQuery.parse({ verified: 'true' }).verified).toBe(true);
+    expect(SearchQuery.safeParse({ verified: 'yes' }).success).toBe(false);
+  });
+});

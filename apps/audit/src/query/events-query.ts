@@ -41,13 +41,18 @@ const LIMIT = `must be a whole number from 1 to ${SEARCH_MAX_LIMIT}`;
 /** The filters of GET /audit/events and GET /audit/export. */
 const filters = {
   workspace: Id.optional().describe("The workspace to read; required unless the caller's token reads exactly one"),
-  agent: Id.optional().describe('What this agent did, or was done about its proposals (actor agent, or the agent named in the event)'),
+  agent: Id.optional().describe('What this agent did, or was done about its proposals (actor agent, or the agent named in the event); an event whose signature was refused is not what the agent did (find those with verified=false)'),
   action: Id.optional().describe('Only this action, e.g. process_refund'),
-  reviewer: Id.optional().describe('What this reviewer did (actor kind reviewer)'),
+  reviewer: Id.optional().describe('What this reviewer did (actor kind reviewer; never an event whose signature was refused)'),
   status: z
     .enum(ResolutionStatus.options, { error: `must be one of ${ResolutionStatus.options.join(', ')}` })
     .optional()
-    .describe('Only resolutions (approval.resolved) with this status'),
+    .describe('Only resolutions (approval.resolved) with this status; one whose signature was refused is no resolution and never matches'),
+  verified: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .transform((text) => text === 'true')
+    .optional()
+    .describe('true: only events whose signature verified; false: only events refused (kept, marked, never counted). Rows never checked (dead letters, retention records, rows from before signatures) match neither'),
   type: z
     .enum(RECORD_TYPES, { error: 'must be an event type of the contract, hitl.dead_letter or hitl.audit.retention.v1' })
     .optional()
@@ -122,7 +127,8 @@ export function decodeCursor(cursor: string): Position | null {
 
 /** The columns every read selects; `occurred_key` is the cursor's form of occurred_at. */
 export const EVENT_COLUMNS = `seq, event_id, workspace, chain_index, topic, type, decision_id, actor_kind, actor_id, action, occurred_at,
-  to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_key, recorded_at, manifest_version, event, prev_hash, hash`;
+  to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_key, recorded_at, manifest_version, event, prev_hash, hash,
+  verified, signer, refusal`;
 
 export interface Statement {
   text: string;
@@ -139,11 +145,14 @@ export function searchStatement(events: string, workspace: string, filters: Even
   const where = ['workspace = $1'];
   if (filters.agent !== undefined) {
     const agent = p(filters.agent);
-    where.push(`((actor_kind = 'agent' AND actor_id = ${agent}) OR event #>> '{data,agent,id}' = ${agent} OR event #>> '{data,decision,agent,id}' = ${agent})`);
+    // actor_kind is 'unverified' on a refused event, and a refused proposal is not the agent's proposal: neither matches.
+    where.push(`((actor_kind = 'agent' AND actor_id = ${agent}) OR (verified IS NOT FALSE AND (event #>> '{data,agent,id}' = ${agent} OR event #>> '{data,decision,agent,id}' = ${agent})))`);
   }
   if (filters.action !== undefined) where.push(`action = ${p(filters.action)}`);
   if (filters.reviewer !== undefined) where.push(`actor_kind = 'reviewer' AND actor_id = ${p(filters.reviewer)}`);
-  if (filters.status !== undefined) where.push(`type = 'hitl.approval.resolved.v1' AND event #>> '{data,status}' = ${p(filters.status)}`);
+  // A refused resolution resolved nothing (rows from before signatures were checked still count).
+  if (filters.status !== undefined) where.push(`type = 'hitl.approval.resolved.v1' AND verified IS NOT FALSE AND event #>> '{data,status}' = ${p(filters.status)}`);
+  if (filters.verified !== undefined) where.push(`verified = ${p(filters.verified)}`);
   if (filters.type !== undefined) where.push(`type = ${p(filters.type)}`);
   if (filters.from !== undefined) where.push(`occurred_at >= ${p(filters.from.toISOString())}::timestamptz`);
   if (filters.to !== undefined) where.push(`occurred_at < ${p(filters.to.toISOString())}::timestamptz`);

@@ -37,6 +37,9 @@ const rows: EventRow[] = Array.from({ length: 2_345 }, (_, i) => {
     event: {},
     prev_hash: 'p',
     hash: 'h',
+    verified: true,
+    signer: 'agent:refund-bot',
+    refusal: null,
   };
 });
 

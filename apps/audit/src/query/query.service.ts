@@ -5,10 +5,21 @@ import { EventFilters, ExportParams, Position, SearchParams, encodeCursor } from
 import { EventsReader } from './events.reader';
 import { decisionNotFound, decisionOutOfScope } from './query.errors';
 
+/** How the decision was resolved, from its first approval.resolved that was not refused. */
+export interface TimelineResolution {
+  event_id: string;
+  status: string;
+  resolved_by: { kind: string; id: string };
+  signer: string | null;
+  summary: string;
+}
+
 export interface Timeline {
   decision_id: string;
   /** The workspaces its rows are in (one, unless an agent reused the id elsewhere). */
   workspaces: string[];
+  /** Null while unresolved. A refused resolution (forged, or signed by the wrong service) never is the resolution. */
+  resolution: TimelineResolution | null;
   steps: AuditEventView[];
 }
 
@@ -29,6 +40,20 @@ const EXPORT_PAGE = 1_000;
 
 const positionOf = (row: EventRow): Position => ({ occurred: row.occurred_key, seq: row.seq });
 
+/** The first resolution whose signature was not refused (rows from before signatures were checked count). */
+export function resolutionOf(steps: readonly AuditEventView[]): TimelineResolution | null {
+  const step = steps.find((s) => s.type === 'hitl.approval.resolved.v1' && s.status !== 'refused');
+  if (!step) return null;
+  const data = (step.event.data ?? {}) as { status?: unknown; resolved_by?: { kind?: unknown; id?: unknown } };
+  return {
+    event_id: step.event_id,
+    status: String(data.status),
+    resolved_by: { kind: String(data.resolved_by?.kind), id: String(data.resolved_by?.id) },
+    signer: step.signer,
+    summary: step.summary,
+  };
+}
+
 /** The auditor's reads: every one scoped to the workspaces their token may read. */
 @Injectable()
 export class QueryService {
@@ -39,7 +64,8 @@ export class QueryService {
     if (rows.length === 0) throw decisionNotFound(decisionId);
     const readable = rows.filter((row) => canRead(auditor, row.workspace));
     if (readable.length === 0) throw decisionOutOfScope(decisionId);
-    return { decision_id: decisionId, workspaces: [...new Set(readable.map((r) => r.workspace))], steps: readable.map(viewOf) };
+    const steps = readable.map(viewOf);
+    return { decision_id: decisionId, workspaces: [...new Set(readable.map((r) => r.workspace))], resolution: resolutionOf(steps), steps };
   }
 
   async search(auditor: Auditor, query: SearchParams): Promise<EventsPage> {

@@ -1,6 +1,8 @@
-import { recordOf } from '@hitl/audit-trail';
+import { recordOf, signatureRecord } from '@hitl/audit-trail';
 import { AnyEvent, EventType, exampleEvent } from '@hitl/contracts';
-import { describeRow } from './timeline';
+import { EventRow, viewOf } from './event-view';
+import { resolutionOf } from './query.service';
+import { describeRow, statusOf } from './timeline';
 
 const row = (type: EventType, change: (event: AnyEvent) => void = () => undefined) => {
   const event = exampleEvent(type) as AnyEvent;
@@ -69,5 +71,61 @@ describe("a decision's steps in words", () => {
         event: { removed_count: 12, removed_through_chain_index: 12, older_than: '2025-11-22T00:00:00.000Z' },
       }),
     ).toEqual({ step: 'retention', summary: 'retention removed 12 rows through chain index 12 (recorded before 2025-11-22T00:00:00.000Z)' });
+  });
+});
+
+describe('events whose signature was refused', () => {
+  const refusedRow = (type: EventType, refusal = 'unsigned: hitl.approval.resolved.v1 must be signed (sigkid, sig)') => {
+    const [code, ...reason] = refusal.split(': ');
+    return recordOf(exampleEvent(type) as AnyEvent, () => [], signatureRecord({ ok: false, code: code as 'unsigned', reason: reason.join(': '), kid: null }));
+  };
+
+  it.each<[string, EventType]>([
+    ['a forged approval', 'hitl.approval.resolved.v1'],
+    ['a forged execution', 'hitl.action.executed.v1'],
+    ['a forged label', 'hitl.outcome.labeled.v1'],
+    ['a forged proposal', 'hitl.decision.proposed.v1'],
+  ])('%s is a refused step, never what it claims', (_name, type) => {
+    const described = describeRow(refusedRow(type));
+    expect(described).toEqual({ step: 'refused', summary: expect.stringMatching(/^refused, never acted on \(unsigned: .*must be signed \(sigkid, sig\)\): a hitl\.[a-z_.]+\.v1 claiming to come from /) });
+    expect(described.summary).not.toMatch(/approved by|executed process_refund|labeled correct|proposed by/);
+  });
+
+  it.each<[boolean | null | undefined, string]>([
+    [true, 'verified'],
+    [false, 'refused'],
+    [null, 'not_checked'],
+    [undefined, 'not_checked'],
+  ])('status of verified=%s: %s', (verified, status) => {
+    expect(statusOf(verified)).toBe(status);
+  });
+
+  const asRow = (record: ReturnType<typeof recordOf>, seq: number): EventRow => ({
+    ...record,
+    seq: String(seq),
+    chain_index: String(seq),
+    occurred_at: new Date(record.occurred_at),
+    occurred_key: record.occurred_at,
+    recorded_at: new Date(record.occurred_at),
+    prev_hash: 'p',
+    hash: 'h',
+  });
+
+  it('the resolution is the first one that was not refused', () => {
+    const forged = refusedRow('hitl.approval.resolved.v1');
+    const wrongService = refusedRow('hitl.approval.resolved.v1', 'signature_invalid: a resolution by reviewer must be signed by the escalation service, not the router service');
+    const real = recordOf(
+      { ...(exampleEvent('hitl.approval.resolved.v1') as AnyEvent), id: 'real' },
+      () => [],
+      signatureRecord({ ok: true, signer: { kind: 'service', service: 'escalation' }, kid: 'k' }),
+    );
+    const steps = [forged, wrongService, real].map((r, i) => viewOf(asRow(r, i + 1)));
+    expect(steps.map((s) => [s.step, s.status, s.actor.kind])).toEqual([
+      ['refused', 'refused', 'unverified'],
+      ['refused', 'refused', 'unverified'],
+      ['resolved', 'verified', 'reviewer'],
+    ]);
+    expect(resolutionOf(steps)).toEqual({ event_id: 'real', status: 'approved', resolved_by: { kind: 'reviewer', id: 'rev-alice' }, signer: 'service:escalation', summary: expect.stringMatching(/^approved by reviewer rev-alice/) });
+    expect(resolutionOf(steps.slice(0, 2))).toBeNull();
   });
 });

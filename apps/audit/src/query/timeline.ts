@@ -17,6 +17,7 @@ export type Step =
   | 'labeled'
   | 'dead_letter'
   | 'retention'
+  | 'refused'
   | 'other';
 
 export interface Described {
@@ -31,6 +32,17 @@ export interface RowContent {
   actor_id: string;
   action: string | null;
   event: Record<string, unknown>;
+  /** false: the event's signature was refused (absent or null: not checked, e.g. a dead letter). */
+  verified?: boolean | null;
+  refusal?: string | null;
+}
+
+/** Where a row stands: its signature verified, was refused, or was never checked (dead letters, retention records, rows from before signatures). */
+export type RowStatus = 'verified' | 'refused' | 'not_checked';
+
+export function statusOf(verified: boolean | null | undefined): RowStatus {
+  if (verified === true) return 'verified';
+  return verified === false ? 'refused' : 'not_checked';
 }
 
 const why = (reasons: readonly Reason[] | undefined) => (reasons ?? []).map((r) => (r.detail ? `${r.rule} (${r.detail})` : r.rule)).join('; ');
@@ -38,6 +50,11 @@ const quoted = (text: unknown) => `"${String(text)}"`;
 const field = (value: unknown, key: string): unknown => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined);
 
 export function describeRow(row: RowContent): Described {
+  // A refused event is never described as what it claims to be (no "approved by ..."): it is
+  // not a step of the decision, only evidence that someone sent it.
+  if (row.verified === false) {
+    return { step: 'refused', summary: `refused, never acted on (${row.refusal ?? 'signature not verified'}): a ${row.type} claiming to come from ${row.actor_id}` };
+  }
   if (row.type === DEAD_LETTER_TYPE) {
     const from = field(row.event, 'from_topic');
     return { step: 'dead_letter', summary: `dead letter: ${row.actor_id} could not read a message${from ? ` from ${String(from)}` : ''} (${String(field(row.event, 'error_code') ?? 'unknown error')})` };

@@ -1,4 +1,4 @@
-import { AuditRecord, ChainHead } from '@hitl/audit-trail';
+import { AuditRecord, ChainHead, NOT_CHECKED } from '@hitl/audit-trail';
 import { RETENTION_EVENT_TYPE } from '../query/record-types';
 
 export const RETENTION_ACTOR = 'hitl/audit-retention';
@@ -35,5 +35,7 @@ export function retentionRecord(removal: Removal, now: Date): AuditRecord {
       older_than: removal.olderThan.toISOString(),
       retention: removal.period,
     },
+    // The audit's own record, not a signed event: nothing to verify.
+    ...NOT_CHECKED,
   };
 }

@@ -42,7 +42,8 @@ export class VerifyService {
     let after: number = checkpoint?.chain_index ?? 0;
     for (;;) {
       const rows: EventRow[] = await this.dataSource.query(
-        `SELECT seq, event_id, workspace, chain_index, topic, type, decision_id, actor_kind, actor_id, action, occurred_at, manifest_version, event, prev_hash, hash
+        `SELECT seq, event_id, workspace, chain_index, topic, type, decision_id, actor_kind, actor_id, action, occurred_at, manifest_version, event, prev_hash, hash,
+                verified, signer, refusal
            FROM ${this.table('events')} WHERE workspace = $1 AND chain_index > $2 ORDER BY chain_index LIMIT $3`,
         [workspace, after, PAGE],
       );

@@ -1,3 +1,4 @@
+import type { KafkaSecurity } from '@hitl/messaging';
 import { Manifest, ManifestError, loadManifest } from '@hitl/policy';
 import { Command } from 'commander';
 import { DEFAULT_AUDIT_URL, DEFAULT_TOKEN_ENV } from '../audit/audit.command';
@@ -8,6 +9,8 @@ import { readAudit, readCalibrator, readRunTopics } from './run-reader';
 
 export interface RunSources {
   brokers: string[];
+  /** TLS and SASL to the brokers; absent: plaintext, unauthenticated. */
+  kafkaSecurity?: KafkaSecurity;
   prefix: string;
   manifest: Manifest;
   /** The audit service and an auditor token of every workspace ("*"). */
@@ -18,7 +21,7 @@ export interface RunSources {
 
 /** Reads a run from its topics and services and checks it: what `hitl check` and the fault harness both run. */
 export async function checkLiveRun(ctx: CliContext, sources: RunSources): Promise<CheckReport> {
-  const messages = await readRunTopics(sources.brokers, sources.prefix).catch((error: Error) => {
+  const messages = await readRunTopics(sources.brokers, sources.prefix, undefined, sources.kafkaSecurity).catch((error: Error) => {
     throw new CliFailure(ExitCode.usage, `cannot read the run's topics from ${sources.brokers.join(',')}: ${error.message}`);
   });
   const audit = await readAudit(ctx, sources.audit.url, sources.audit.token, workspacesOf(messages));
@@ -46,7 +49,7 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
     .command('check')
     .description('check the invariants of a drained run: one resolution per decision, no forbidden approval, every event audited once, an intact chain, calibrator counts that match (exit 1 on any violation)')
     .option('--prefix <prefix>', 'the topic prefix of the run (KAFKA_TOPIC_PREFIX)', '')
-    .option('--brokers <list>', 'Kafka bootstrap brokers, comma-separated (default: KAFKA_BROKERS or 127.0.0.1:9092)')
+    .option('--brokers <list>', "Kafka bootstrap brokers, comma-separated (default: KAFKA_BROKERS or 127.0.0.1:9092; TLS and SASL from the services' KAFKA_SSL* and KAFKA_SASL* variables)")
     .option('--manifest <file>', 'the manifest the run was routed with', 'manifests/refunds.yaml')
     .option('--audit-url <url>', 'the audit service', parseServiceUrl, new URL(DEFAULT_AUDIT_URL))
     .option('--token <token>', 'an auditor token of every workspace (prefer --token-env)')
@@ -63,8 +66,19 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
         if (error instanceof ManifestError) throw new CliFailure(ExitCode.usage, `invalid manifest ${options.manifest}: ${error.message}`);
         throw error;
       }
+      // The services' variables: KAFKA_SSL*, KAFKA_SASL* (the password from KAFKA_SASL_PASSWORD_FILE).
+      // Loaded here, not at the top: the messaging lib brings NestJS and TypeORM, which no other command needs.
+      const { KafkaSecurityConfigError, loadKafkaSecurity } = await import('@hitl/messaging');
+      let kafkaSecurity: KafkaSecurity;
+      try {
+        kafkaSecurity = loadKafkaSecurity(ctx.env ?? {});
+      } catch (error) {
+        if (error instanceof KafkaSecurityConfigError) throw new CliFailure(ExitCode.usage, error.message);
+        throw error;
+      }
       const report = await checkLiveRun(ctx, {
         brokers: (options.brokers ?? ctx.env?.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+        kafkaSecurity,
         prefix: options.prefix,
         manifest,
         audit: { url: options.auditUrl, token },

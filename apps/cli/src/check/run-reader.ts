@@ -3,6 +3,7 @@
 // (its PostgreSQL schema: no API lists them one by one).
 import { randomUUID } from 'node:crypto';
 import { ALL_TOPICS, dlqTopic } from '@hitl/contracts';
+import type { KafkaSecurity } from '@hitl/messaging';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { VerifyAnswer } from '../audit/verify-report';
@@ -10,9 +11,13 @@ import { CliContext, CliFailure, ExitCode } from '../cli-context';
 import { callService } from '../service-client';
 import { AuditFacts, CalibratorFacts, TopicMessage } from './invariants';
 
-/** Every message on every topic of the contract and its DLQ, from the beginning to the end it had when asked. */
-export async function readRunTopics(brokers: readonly string[], prefix: string, timeoutMs = 60_000): Promise<TopicMessage[]> {
-  const kafka = new Kafka({ clientId: 'hitl-check', brokers: [...brokers], logLevel: logLevel.NOTHING });
+/**
+ * Every message on every topic of the contract and its DLQ, from the beginning to the end it
+ * had when asked. `security`: TLS and SASL as the services take them (KAFKA_SSL*, KAFKA_SASL*).
+ */
+export async function readRunTopics(brokers: readonly string[], prefix: string, timeoutMs = 60_000, security?: KafkaSecurity): Promise<TopicMessage[]> {
+  const { kafkaClientSecurity } = await import('@hitl/messaging'); // not at the top: see check.command.ts
+  const kafka = new Kafka({ clientId: 'hitl-check', brokers: [...brokers], ...kafkaClientSecurity(security), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   const wanted = [...ALL_TOPICS, ...ALL_TOPICS.map(dlqTopic)].map((t) => `${prefix}${t}`);

@@ -4,7 +4,12 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApprovalsService } from './approvals.service';
 
-/** Escalation's Kafka adapter: decoded and de-duplicated by the transport, opened by the service. */
+/**
+ * Escalation's Kafka adapter: decoded, de-duplicated and signature-checked by the
+ * transport, opened by the service. A request not signed by the router is dead-lettered
+ * by the transport and never reaches this class; on purpose there is no
+ * `invalidMessagePattern` handler here: a refused request opens nothing and notifies nobody.
+ */
 @Controller()
 export class ApprovalRequestedConsumer {
   constructor(private readonly approvals: ApprovalsService) {}

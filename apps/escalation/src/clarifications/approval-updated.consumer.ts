@@ -20,6 +20,7 @@ export class ApprovalUpdatedConsumer {
   async onUpdated(@Payload() event: ApprovalUpdated, @Ctx() ctx: MessageContext): Promise<void> {
     switch (event.type) {
       case 'hitl.approval.clarification_provided.v1':
+        // Accepted only when signed by the agent that proposed the decision (checked against the approval there).
         return this.clarifications.answer(event, ctx);
       case 'hitl.approval.assigned.v1':
       case 'hitl.approval.reassigned.v1':

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { APPROVAL_CLARIFICATION_PROVIDED, CloudEvent } from '@hitl/contracts';
+import { APPROVAL_CLARIFICATION_PROVIDED, CloudEvent, signedByProposer } from '@hitl/contracts';
 import { MessageContext, Outbox, OutboxRelay, UnprocessableMessageError } from '@hitl/messaging';
 import { SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
@@ -68,6 +68,11 @@ export class ClarificationsService {
     if (!row) throw new UnprocessableMessageError('approval_not_found', `no approval ${approvalId}`);
     if (row.decision_id !== decisionId || row.workspace !== event.workspaceid) {
       throw new UnprocessableMessageError('approval_mismatch', `approval ${approvalId} is of decision ${row.decision_id} in workspace ${row.workspace}, not ${decisionId} in ${event.workspaceid}`);
+    }
+    // The transport checked that an agent allowed in the workspace signed it; only the
+    // agent that proposed the decision may answer for it. Refused, it changes nothing.
+    if (!signedByProposer(ctx.signer(event.id), row.agent_id)) {
+      throw new UnprocessableMessageError('signature_invalid', `the clarification answer is not signed by the agent that proposed decision ${decisionId} (${row.agent_id})`);
     }
     const clarification = await lockClarification(ctx.manager, clarificationId);
     if (!clarification || clarification.approval_id !== approvalId) {

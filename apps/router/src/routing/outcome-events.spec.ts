@@ -1,6 +1,6 @@
 import { DECISION_PROPOSED, assertValidEvent, exampleEvent, payloadHash } from '@hitl/contracts';
 import { loadManifest, route } from '@hitl/policy';
-import { outcomeEvents, readableParts } from './outcome-events';
+import { invalidReason, outcomeEvents, readableParts } from './outcome-events';
 
 const manifest = loadManifest(`
 actions:
@@ -43,6 +43,17 @@ describe('the events one routed decision causes', () => {
     expect(resolved ? (resolved.data as { status: string }).status : null).toBe(status);
   });
 
+  it('an unsigned proposal that policy would approve asks a person instead, with nothing resolved', () => {
+    const proposal = proposalWith('process_refund', { order_id: 'A', amount_usd: 20 }, 0.9);
+    const routing = route(proposal.data, manifest, now, { signed: false });
+    const { events, approvalId, postReviewApprovalId } = outcomeEvents(proposal, routing, ids(), now);
+    expect(events.map((e) => e.type)).toEqual(['hitl.approval.requested.v1']);
+    expect(assertValidEvent(events[0])).toBe(events[0]);
+    expect(events[0].data).toMatchObject({ route: 'human_review', reviewer_role: 'support_agent', escalation_path: ['support_agent', 'finance_lead'] });
+    expect((events[0].data as { reasons: { rule: string }[] }).reasons.at(-1)!.rule).toBe('unsigned_agent');
+    expect({ approvalId, postReviewApprovalId }).toEqual({ approvalId: '11111111-1111-4111-8111-111111111111', postReviewApprovalId: null });
+  });
+
   it('a request carries the whole decision, the trace and the plan', () => {
     const proposal = proposalWith('process_refund', { order_id: 'A', amount_usd: 120 }, 0.1);
     const routing = route(proposal.data, manifest, now);
@@ -66,5 +77,15 @@ describe('what can be read from a message that broke the contract', () => {
     ['wrong types', Buffer.from(JSON.stringify({ workspaceid: 5, data: { action: 3, parameters: [1], confidence: 0.4 } })), { workspaceid: 'unknown', action: '', parameters: {}, confidence: 0.4 }],
   ])('%s', (_name, raw, expected) => {
     expect(readableParts(raw)).toEqual(expected);
+  });
+});
+
+describe('why a refused proposal is blocked', () => {
+  it.each([
+    ['unsigned', { code: 'unsigned', message: 'hitl.decision.proposed.v1 must be signed (sigkid, sig)' }, 'signature', "the proposal's signature was refused (unsigned): hitl.decision.proposed.v1 must be signed (sigkid, sig)"],
+    ['signed by another', { code: 'signature_invalid', message: 'the proposal names agent "refund-bot" but is signed by agent "other-bot"' }, 'signature', `the proposal's signature was refused (signature_invalid): the proposal names agent "refund-bot" but is signed by agent "other-bot"`],
+    ['breaking the contract', { code: 'invalid_data', message: 'data.confidence: too big' }, 'contract_violation', 'the proposal breaks the wire contract (invalid_data): data.confidence: too big'],
+  ])('%s', (_name, violation, rule, detail) => {
+    expect(invalidReason(violation)).toEqual({ rule, detail });
   });
 });

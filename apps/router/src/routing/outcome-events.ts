@@ -6,6 +6,7 @@ import {
   DECISION_PROPOSED,
   DecisionProposedData,
   Reason,
+  SignatureRefusalCode,
   newEvent,
   payloadHash,
 } from '@hitl/contracts';
@@ -117,4 +118,18 @@ export function readableParts(raw: Buffer | null): { workspaceid: string; action
     parameters: isObject(data.parameters) ? data.parameters : {},
     confidence: typeof data.confidence === 'number' && data.confidence >= 0 && data.confidence <= 1 ? data.confidence : 0,
   };
+}
+
+const SIGNATURE_REFUSALS: readonly string[] = ['unsigned', 'signature_invalid'] satisfies SignatureRefusalCode[];
+
+/**
+ * Why a refused proposal is blocked, in the words its agent and the audit read: its
+ * signature (the transport refused it: unsigned, unknown key, another agent's key, a
+ * workspace the agent may not act in), or the wire contract.
+ */
+export function invalidReason(violation: { code: string; message: string }): Reason {
+  if (SIGNATURE_REFUSALS.includes(violation.code)) {
+    return { rule: 'signature', detail: `the proposal's signature was refused (${violation.code}): ${violation.message}` };
+  }
+  return { rule: 'contract_violation', detail: `the proposal breaks the wire contract (${violation.code}): ${violation.message}` };
 }

@@ -8,7 +8,7 @@ import canonicalize from 'canonicalize';
 import { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { NewDecision, findDecisions, recordDecision, recordDecisions } from './decisions.repository';
-import { ROUTER_SOURCE, outcomeEvents, policyResolution, readableParts } from './outcome-events';
+import { ROUTER_SOURCE, invalidReason, outcomeEvents, policyResolution, readableParts } from './outcome-events';
 
 const decisions = new Counter({ name: 'hitl_router_decisions_total', help: 'Decisions routed, by verdict', labelNames: ['verdict'] });
 const alerts = new Counter({ name: 'hitl_router_alerts_total', help: 'log_and_alert actions that ran', labelNames: ['action'] });
@@ -38,7 +38,9 @@ export class RoutingService {
     const now = new Date();
     const routed = proposals.map((proposal) => {
       const decision = proposal.data;
-      const routing = route(decision, manifest, now);
+      // The transport let it through, so it verified; no signer means an unsigned proposal
+      // a sandbox workspace admitted: route() gives it no autonomy.
+      const routing = route(decision, manifest, now, { signed: ctx.signer(proposal.id) !== null });
       const outcome = outcomeEvents(proposal, routing, { approvalId: randomUUID(), postReviewApprovalId: randomUUID(), eventIds: randomUUID }, now);
       const row: NewDecision = {
         decision_id: decision.decision_id,
@@ -85,13 +87,17 @@ export class RoutingService {
     }
   }
 
-  /** A proposal that broke the contract: its agent gets `blocked` with the reason, unless the decision already has an outcome. */
+  /**
+   * A proposal that broke the contract, or whose signature was refused: its agent gets
+   * `blocked` with the reason, unless the decision already has an outcome. Nobody is asked
+   * to review it; the DLQ has the original.
+   */
   async blockInvalid(invalid: InvalidMessage, ctx: MessageContext): Promise<void> {
     const decisionId = invalid.violation.decisionId;
     if (!decisionId) return; // nobody to tell; the DLQ has it
     const { manifest } = this.manifests.current;
     const parts = readableParts(invalid.raw);
-    const reasons = [{ rule: 'contract_violation', detail: `the proposal breaks the wire contract (${invalid.violation.code}): ${invalid.violation.message}` }];
+    const reasons = [invalidReason(invalid.violation)];
     const isNew = await recordDecision(ctx.manager, {
       decision_id: decisionId,
       workspace: parts.workspaceid,

@@ -1,11 +1,14 @@
 import { Kafka, LogEntry, logLevel } from 'kafkajs';
 import { MessagingLogger } from '../logger';
+import { KafkaSecurity, kafkaClientSecurity } from './kafka-security';
 
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
   /** Prepended to every topic name, so several environments (or test runs) can share one cluster. */
   topicPrefix: string;
+  /** TLS and SASL (KAFKA_SSL*, KAFKA_SASL*); absent: plaintext, unauthenticated. */
+  security?: KafkaSecurity;
 }
 
 export function physicalTopic(settings: Pick<KafkaSettings, 'topicPrefix'>, topic: string): string {
@@ -31,6 +34,7 @@ export function createKafka(settings: KafkaSettings, logger: MessagingLogger): K
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
+    ...kafkaClientSecurity(settings.security),
     logLevel: logLevel.WARN,
     logCreator,
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5_000 },

@@ -1,4 +1,4 @@
-import { AnyEvent, assertValidEvent, topicOf } from '@hitl/contracts';
+import { AnyEvent, SigningKey, assertValidEvent, signEvent, topicOf } from '@hitl/contracts';
 import { EntityManager } from 'typeorm';
 import { sqlSchema } from '../schema';
 
@@ -20,18 +20,25 @@ export interface RawOutboxMessage {
 export class Outbox {
   private readonly table: string;
 
-  constructor(schema: string) {
+  /** `signer`: the service's key; every event it emits is signed with it (the wire contract's Signatures). */
+  constructor(
+    schema: string,
+    private readonly signer?: SigningKey,
+  ) {
     this.table = `${sqlSchema(schema)}.outbox`;
   }
 
-  /** Events of the contract, checked against it before they are written. Key: the decision. */
+  /** Events of the contract, checked against it and signed before they are written. Key: the decision. */
   async publish(manager: EntityManager, events: readonly AnyEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const signer = this.signer;
+    if (!signer) throw new Error('this service has no signing key (SIGNING_KEY_FILE), so it cannot emit events');
     const rows = events.map((event): RawOutboxMessage => {
       assertValidEvent(event);
       return {
         topic: topicOf(event.type),
         key: event.subject,
-        value: Buffer.from(JSON.stringify(event)),
+        value: Buffer.from(JSON.stringify(signEvent(event, signer))),
         headers: { 'ce-type': event.type, 'ce-id': event.id },
         messageId: event.id,
       };

@@ -1,4 +1,4 @@
-import { AnyEvent, ContractViolation, Topic, decodeEvent, dlqTopic, isTopic } from '@hitl/contracts';
+import { AnyEvent, Keyring, SignatureVerdict, Topic, decodeEvent, dlqTopic, isTopic } from '@hitl/contracts';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { Counter } from 'prom-client';
@@ -12,10 +12,11 @@ import { OutboxRelay } from '../outbox/outbox-relay';
 import { unprocessableReason } from './errors';
 import { MessageContext, MessagePosition } from './message-context';
 
-/** What a handler of `invalidMessagePattern(topic)` receives for a message that broke the contract. */
+/** What a handler of `invalidMessagePattern(topic)` receives for a message that broke the contract or whose signature was refused. */
 export interface InvalidMessage {
   topic: Topic;
-  violation: Omit<ContractViolation, 'toError'>;
+  /** A contract violation's code, or `unsigned` / `signature_invalid`. */
+  violation: { code: string; message: string; decisionId?: string };
   position: MessagePosition;
   /** The original bytes, for what can still be read from them (e.g. the workspace). */
   raw: Buffer | null;
@@ -45,8 +46,22 @@ export interface CommittedChunk {
   count: number;
 }
 
+/**
+ * How the transport treats signatures. `enforce`: an event that does not verify is
+ * refused (dead-lettered, counted, logged as a security event) and never reaches the
+ * handler. `record`: every event reaches the handler, with its verdict on the context
+ * (the audit, which keeps everything and marks what did not verify).
+ */
+export interface SignatureChecks {
+  keyring: Keyring;
+  mode: 'enforce' | 'record';
+}
+
 export interface KafkaBatchTransportOptions {
   kafka: Kafka;
+  signatures: SignatureChecks;
+  /** Where handlers' events go; signs them with the service's key. */
+  outbox?: Outbox;
   settings: KafkaSettings;
   /** The consumer group; also the consumer's name in the inbox and in DLQ headers. */
   groupId: string;
@@ -73,10 +88,17 @@ const consumed = new Counter({
   labelNames: ['topic', 'outcome'],
 });
 
+const refusals = new Counter({
+  name: 'hitl_signature_refusals_total',
+  help: 'Events refused because their signature did not verify (never acted on), by topic and code',
+  labelNames: ['topic', 'code', 'consumer'],
+});
+
 interface Item {
   message: KafkaMessage;
   messageId: string;
   decoded: ReturnType<typeof decodeEvent>;
+  verdict?: SignatureVerdict;
 }
 
 /**
@@ -94,7 +116,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   constructor(private readonly options: KafkaBatchTransportOptions) {
     super();
     this.inbox = new Inbox(options.schema);
-    this.outbox = new Outbox(options.schema);
+    this.outbox = options.outbox ?? new Outbox(options.schema);
     this.chunkSize = options.chunkSize ?? 200;
   }
 
@@ -178,12 +200,16 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 
   private async handleChunk(topic: Topic, partition: number, messages: KafkaMessage[]): Promise<void> {
+    const { keyring } = this.options.signatures;
     const items: Item[] = messages.map((message) => {
       const decoded = decodeEvent(topic, message.value);
       // Undecodable messages have no id of their own: their place in the log is one.
       const messageId = decoded.ok ? decoded.event.id : `${topic}/${partition}/${message.offset}`;
-      return { message, messageId, decoded };
+      const verdict = decoded.ok ? keyring.verify(decoded.raw, decoded.event) : undefined;
+      return { message, messageId, decoded, verdict };
     });
+    const verdicts = new Map(items.flatMap((i) => (i.decoded.ok && i.verdict ? [[i.decoded.event.id, i.verdict] as const] : [])));
+    const enforce = this.options.signatures.mode === 'enforce';
     const handler = this.getHandlerByPattern(topic);
     const onInvalid = this.getHandlerByPattern(invalidMessagePattern(topic));
     const batchMode = (handler?.extras as { batch?: boolean } | undefined)?.batch === true;
@@ -196,7 +222,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         const run = batched;
         batched = [];
         const position: MessagePosition = { topic, partition, offset: run[0].item.message.offset, key: null };
-        const context = new MessageContext(manager, this.outbox, position);
+        const context = new MessageContext(manager, this.outbox, position, verdicts);
         // One call for the run: the handler writes it in one go. Any error retries the chunk.
         await this.invoke(handler, run.map((r) => r.event), context);
         for (const { item } of run) {
@@ -217,13 +243,27 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           continue;
         }
         const position: MessagePosition = { topic, partition, offset: item.message.offset, key: item.message.key?.toString('utf8') ?? null };
-        const context = new MessageContext(manager, this.outbox, position);
+        const context = new MessageContext(manager, this.outbox, position, verdicts);
         if (!item.decoded.ok) {
           // Events before it come first, as they would one at a time.
           await flush();
           const { code, message, decisionId } = item.decoded.violation;
           await this.deadLetter(manager, topic, partition, item.message, code, message);
           if (onInvalid) await this.invoke(onInvalid, { topic, violation: { code, message, decisionId }, position, raw: item.message.value } satisfies InvalidMessage, context);
+          continue;
+        }
+        const verdict = item.verdict;
+        if (enforce && verdict && !verdict.ok) {
+          // Never acted on: dead-lettered with its code, counted, logged as a security event.
+          await flush();
+          const event = item.decoded.event;
+          refusals.inc({ topic, code: verdict.code, consumer: this.options.groupId });
+          this.options.logger.warn(
+            { security: true, topic, partition, offset: item.message.offset, code: verdict.code, reason: verdict.reason, kid: verdict.kid, type: event.type, workspace: event.workspaceid, eventId: event.id, consumer: this.options.groupId },
+            'signature refused: the event is not acted on',
+          );
+          await this.deadLetter(manager, topic, partition, item.message, verdict.code, verdict.reason);
+          if (onInvalid) await this.invoke(onInvalid, { topic, violation: { code: verdict.code, message: verdict.reason, decisionId: event.subject }, position, raw: item.message.value } satisfies InvalidMessage, context);
           continue;
         }
         if (!handler) {

@@ -1,4 +1,4 @@
-import { AnyEvent } from '@hitl/contracts';
+import { AnyEvent, Principal, SignatureVerdict } from '@hitl/contracts';
 import { EntityManager } from 'typeorm';
 import { Outbox } from '../outbox/outbox';
 
@@ -21,7 +21,19 @@ export class MessageContext {
     readonly manager: EntityManager,
     private readonly outbox: Outbox,
     readonly position: MessagePosition,
+    private readonly verdicts: ReadonlyMap<string, SignatureVerdict> = new Map(),
   ) {}
+
+  /** What verifying an event's signature found (the transport verified it before the handler ran). */
+  signature(eventId: string): SignatureVerdict | undefined {
+    return this.verdicts.get(eventId);
+  }
+
+  /** Who signed an event that verified; null when it is unsigned (and admitted) or not verified. */
+  signer(eventId: string): Principal | null {
+    const verdict = this.verdicts.get(eventId);
+    return verdict?.ok ? verdict.signer : null;
+  }
 
   emit(...events: AnyEvent[]): Promise<void> {
     return this.outbox.publish(this.manager, events);

@@ -2,6 +2,7 @@
 // isolated per test by a fresh schema and topic prefix.
 import { randomBytes } from 'node:crypto';
 import { AnyEvent, Topic } from '@hitl/contracts';
+import { signed, testTrust } from '@hitl/testing';
 import { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Kafka, KafkaMessage } from 'kafkajs';
@@ -11,10 +12,12 @@ import {
   KafkaBatchTransport,
   KafkaSettings,
   MessagingLogger,
+  Outbox,
   OutboxRelay,
   contractTopics,
   createKafka,
   ensureTopics,
+  loadKafkaSecurity,
   messagingTablesUp,
   physicalTopic,
 } from '../../src';
@@ -54,7 +57,7 @@ function brokersFromEnv(): string[] {
 export async function connectHarness(ids: HarnessIds, brokers = brokersFromEnv()): Promise<Harness> {
   const dataSource = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL, synchronize: false, poolSize: 5 });
   await dataSource.initialize();
-  const settings: KafkaSettings = { brokers, clientId: ids.groupId, topicPrefix: ids.topicPrefix };
+  const settings: KafkaSettings = { brokers, clientId: ids.groupId, topicPrefix: ids.topicPrefix, security: loadKafkaSecurity(process.env) };
   const kafka = createKafka(settings, quietLogger);
   return { ...ids, dataSource, settings, kafka, close: () => dataSource.destroy() };
 }
@@ -93,6 +96,9 @@ export async function startConsumer(h: Harness, options: { afterCommit?: (c: Com
     groupId: h.groupId,
     dataSource: h.dataSource,
     schema: h.schema,
+    // The test handler emits policy outcomes, so it signs as the router would.
+    outbox: new Outbox(h.schema, testTrust().key('router')),
+    signatures: { keyring: testTrust().keyring, mode: 'enforce' },
     relay,
     logger: quietLogger,
     afterCommit: options.afterCommit,
@@ -126,7 +132,7 @@ export function produceEvents(h: Harness, topic: Topic, events: AnyEvent[]): Pro
   return produce(
     h,
     topic,
-    events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+    events.map((e) => ({ key: e.subject, value: JSON.stringify(signed(e)) })),
   );
 }
 

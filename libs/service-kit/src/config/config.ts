@@ -1,6 +1,8 @@
 // Each service parses its environment once, at boot, with one zod schema built from
 // these pieces. Values stay named as the variables are, so an error names what to fix.
+import { kafkaSecurityConfig, kafkaSecurityRules } from '@hitl/messaging';
 import { z } from 'zod';
+import { trustConfig } from '../trust/trust.config';
 
 const HOST_PORT = /^[^\s:,]+:\d{1,5}$/;
 const TOPIC_CHARS = /^[A-Za-z0-9._-]*$/;
@@ -24,6 +26,7 @@ function isPostgresUrl(value: string): boolean {
   }
 }
 
+/** Kafka. Schemas holding these add their rules: `.superRefine(kafkaSecurityRules)` (serviceConfig does). */
 export function kafkaConfig(defaults: { clientId: string }) {
   return z.object({
     KAFKA_BROKERS: z
@@ -37,6 +40,10 @@ export function kafkaConfig(defaults: { clientId: string }) {
     KAFKA_TOPIC_PREFIX: z.string().regex(TOPIC_CHARS, { error: 'may only hold letters, digits, ".", "_" and "-"' }).default(''),
     /** Partitions of the contract topics this service creates when they are missing. */
     KAFKA_PARTITIONS: wholeNumber(1, 1000).default(3),
+    /** Replicas of the topics this service creates; unset: the broker's `default.replication.factor`. */
+    KAFKA_REPLICATION_FACTOR: wholeNumber(1, 32767).optional(),
+    /** TLS and SASL: KAFKA_SSL*, KAFKA_SASL* (files read now; the password only from a file). */
+    ...kafkaSecurityConfig.shape,
   });
 }
 
@@ -73,18 +80,22 @@ export type ManifestConfig = z.output<typeof manifestConfig>;
  * A service with more settings extends it: `serviceConfig({...}).extend({ ... })`.
  */
 export function serviceConfig(defaults: { clientId: string; port: number }) {
-  return z.object({
-    ...kafkaConfig({ clientId: defaults.clientId }).shape,
-    ...databaseConfig.shape,
-    ...httpConfig({ port: defaults.port }).shape,
-    ...logConfig.shape,
-  });
+  return z
+    .object({
+      ...kafkaConfig({ clientId: defaults.clientId }).shape,
+      ...databaseConfig.shape,
+      ...httpConfig({ port: defaults.port }).shape,
+      ...logConfig.shape,
+      ...trustConfig.shape,
+    })
+    .superRefine(kafkaSecurityRules);
 }
 
 export type ServiceConfig = z.output<ReturnType<typeof kafkaConfig>> &
   z.output<typeof databaseConfig> &
   z.output<ReturnType<typeof httpConfig>> &
-  z.output<typeof logConfig>;
+  z.output<typeof logConfig> &
+  z.output<typeof trustConfig>;
 
 export interface ConfigProblem {
   variable: string;

@@ -1,10 +1,11 @@
-import { KafkaProbe, KafkaSettings, Outbox, OutboxRelay, contractTopics, createKafka, ensureTopics } from '@hitl/messaging';
+import { KafkaProbe, KafkaSettings, Outbox, OutboxRelay, contractTopics, createKafka, ensureTopics, kafkaSecurityOf } from '@hitl/messaging';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ServiceConfig } from '../config/config';
 import { ServiceDefinition } from '../service-definition';
+import { Trust } from '../trust/trust';
 import { KAFKA_SETTINGS, SERVICE_CONFIG, SERVICE_LOGGER } from '../tokens';
 
 /**
@@ -23,7 +24,8 @@ export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const created = await ensureTopics(this.kafka, contractTopics(this.settings), this.config.KAFKA_PARTITIONS).catch((error: Error) => {
+    const { KAFKA_PARTITIONS, KAFKA_REPLICATION_FACTOR } = this.config;
+    const created = await ensureTopics(this.kafka, contractTopics(this.settings), KAFKA_PARTITIONS, KAFKA_REPLICATION_FACTOR).catch((error: Error) => {
       throw new Error(`cannot ensure the contract topics on ${this.settings.brokers.join(',')} (KAFKA_BROKERS): ${error.message}`);
     });
     if (created.length > 0) this.logger.info({ topics: created, partitions: this.config.KAFKA_PARTITIONS }, 'created missing topics');
@@ -43,13 +45,18 @@ export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap,
   }
 }
 
-export function messagingProviders(definition: ServiceDefinition, config: ServiceConfig): Provider[] {
-  const settings: KafkaSettings = { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, topicPrefix: config.KAFKA_TOPIC_PREFIX };
+export function messagingProviders(definition: ServiceDefinition, config: ServiceConfig, trust: Trust): Provider[] {
+  const settings: KafkaSettings = {
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    security: kafkaSecurityOf(config),
+  };
   return [
     { provide: KAFKA_SETTINGS, useValue: settings },
     { provide: Kafka, useFactory: (logger: Logger) => createKafka(settings, logger.child({ component: 'kafkajs' })), inject: [SERVICE_LOGGER] },
     { provide: KafkaProbe, useFactory: (kafka: Kafka) => new KafkaProbe(kafka), inject: [Kafka] },
-    { provide: Outbox, useValue: new Outbox(definition.schema) },
+    { provide: Outbox, useValue: new Outbox(definition.schema, trust.signingKey) },
     {
       provide: OutboxRelay,
       useFactory: (dataSource: DataSource, kafka: Kafka, logger: Logger) =>

@@ -4,13 +4,14 @@ import { messagingTablesDown, messagingTablesUp } from '@hitl/messaging';
 import { Module } from '@nestjs/common';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
-import { ServiceDefinition, databaseConfig, httpConfig, kafkaConfig, logConfig, serviceSchema } from '../../src';
+import { ServiceDefinition, databaseConfig, httpConfig, kafkaConfig, logConfig, serviceSchema, trustConfig } from '../../src';
 
 export const testServiceConfig = z.object({
   ...kafkaConfig({ clientId: 'hitl-kit-test' }).shape,
   ...databaseConfig.shape,
   ...httpConfig({ port: 0 }).shape,
   ...logConfig.shape,
+  ...trustConfig.shape,
 });
 
 @Module({})

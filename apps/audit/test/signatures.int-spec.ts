@@ -1,0 +1,222 @@
+// The audit keeps what did not verify, marked, on the real broker and database: a forged
+// approval (unsigned), one signed by the wrong service, and agent-signed events signed by
+// an agent that did not propose the decision are recorded with verified=false and their
+// refusal, shown as refused in the timeline and never as the resolution; the chain, which
+// covers the verdicts, still verifies.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AnyEvent, EventType, exampleEvent, generateSigningKey, signEvent, topicOf } from '@hitl/contracts';
+import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
+import { INestApplication } from '@nestjs/common';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { auditService } from '../src/service';
+import { deleteTopicsStartingWith, sendMessages, signed, testTrust } from '@hitl/testing';
+
+const root = resolve(__dirname, '../../..');
+const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+const kafka = new Kafka({ clientId: 'audit-signatures-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+const id = randomBytes(4).toString('hex');
+const schema = `t_audsig_${id}`;
+const writer = `${schema}_writer`;
+const prefix = `t-audsig-${id}.`;
+const TOKEN = 'acme-auditor-token-signatures-0123456789';
+
+async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+let dir: string;
+let app: INestApplication;
+let url: string;
+
+const base = Date.now() - 3_600_000;
+const at = (second: number) => new Date(base + second * 1_000).toISOString();
+
+function event(type: EventType, decisionId: string, second: number, change: (data: Record<string, unknown>) => void = () => undefined): AnyEvent {
+  const e = exampleEvent(type, { id: randomUUID() }) as AnyEvent;
+  e.subject = decisionId;
+  e.time = at(second);
+  const data = e.data as Record<string, unknown> & { decision?: Record<string, unknown> };
+  data.decision_id = decisionId;
+  if (data.decision) data.decision = { ...data.decision, decision_id: decisionId };
+  change(data);
+  return e;
+}
+
+// Decision D, proposed by refund-bot, routed to a person, approved by rev-alice (signed by
+// the escalation service). Before that: a forged approval by "rev-mallory" with no
+// signature, and one claiming rev-alice's approval signed with the router's key.
+const D = randomUUID();
+const proposal = event('hitl.decision.proposed.v1', D, 0);
+const requested = event('hitl.approval.requested.v1', D, 1);
+const forged = event('hitl.approval.resolved.v1', D, 2, (d) => Object.assign(d, { resolved_by: { kind: 'reviewer', id: 'rev-mallory' } }));
+const wrongService = event('hitl.approval.resolved.v1', D, 3);
+const realResolution = event('hitl.approval.resolved.v1', D, 4);
+// Only the proposing agent signs these: other-bot is a registered agent, but not D's proposer.
+const clarifiedByOther = event('hitl.approval.clarification_provided.v1', D, 5, (d) => Object.assign(d, { provided_by: 'refund-bot' }));
+const executedByOther = event('hitl.action.executed.v1', D, 6);
+const executed = event('hitl.action.executed.v1', D, 7);
+// A label signed with a key nobody registered.
+const strangerLabel = event('hitl.outcome.labeled.v1', D, 8);
+
+const sent: [AnyEvent, object][] = [
+  [proposal, signed(proposal)],
+  [requested, signed(requested)],
+  [forged, forged],
+  [wrongService, signed(wrongService, 'router')],
+  [realResolution, signed(realResolution)],
+  [clarifiedByOther, signed(clarifiedByOther, 'other-bot')],
+  [executedByOther, signed(executedByOther, 'other-bot')],
+  [executed, signed(executed, 'refund-bot')],
+  [strangerLabel, signEvent(strangerLabel, generateSigningKey().key)],
+];
+
+async function get(path: string): Promise<{ status: number; body: any; text: string }> {
+  const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  return { status: response.status, body, text };
+}
+
+describe('the audit record of what did not verify', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hitl-audsig-'));
+    writeFileSync(join(dir, 'auditors.yaml'), 'auditors:\n  - { id: aud-acme, name: Acme auditor, workspaces: [acme-support], token_env: AUDITOR_TOKEN_ACME }\n');
+    const config = loadConfig(auditService.config, {
+      KAFKA_BROKERS: brokers,
+      DATABASE_URL: process.env.DATABASE_URL,
+      KAFKA_TOPIC_PREFIX: prefix,
+      HTTP_PORT: '0',
+      LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'silent',
+      MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
+      AUDITORS_PATH: join(dir, 'auditors.yaml'),
+      AUDITOR_TOKEN_ACME: TOKEN,
+      ...testTrust().env(),
+    });
+    app = await createServiceApp({ ...auditService, schema }, config);
+    url = await startServiceApp(app, config);
+    // Everything at once, the executions and labels before the proposal: the audit waits for it.
+    await sendMessages(kafka, [...sent].reverse().map(([e, wire]) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(wire) })));
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".events WHERE decision_id = $1`, [D]);
+      if (n === sent.length) break;
+      if (Date.now() > deadline) throw new Error(`the audit recorded ${n} of ${sent.length} events`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await sql(`DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '${writer}') THEN EXECUTE 'DROP OWNED BY "${writer}"'; EXECUTE 'DROP ROLE "${writer}"'; END IF; END $$`);
+    await deleteTopicsStartingWith(kafka, prefix);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('records every event, with whether it verified, who signed it and why it was refused', async () => {
+    const rows = await sql<{ event_id: string; verified: boolean; signer: string | null; refusal: string | null; actor_kind: string }>(
+      `SELECT event_id, verified, signer, refusal, actor_kind FROM "${schema}".events WHERE decision_id = $1 ORDER BY occurred_at, seq`,
+      [D],
+    );
+    expect(rows).toEqual([
+      { event_id: proposal.id, verified: true, signer: 'agent:refund-bot', refusal: null, actor_kind: 'agent' },
+      { event_id: requested.id, verified: true, signer: 'service:router', refusal: null, actor_kind: 'policy' },
+      { event_id: forged.id, verified: false, signer: null, refusal: 'unsigned: hitl.approval.resolved.v1 must be signed (sigkid, sig)', actor_kind: 'unverified' },
+      {
+        event_id: wrongService.id,
+        verified: false,
+        signer: null,
+        refusal: 'signature_invalid: a resolution by reviewer must be signed by the escalation service, not the router service',
+        actor_kind: 'unverified',
+      },
+      { event_id: realResolution.id, verified: true, signer: 'service:escalation', refusal: null, actor_kind: 'reviewer' },
+      {
+        event_id: clarifiedByOther.id,
+        verified: false,
+        signer: null,
+        refusal: expect.stringMatching(/^signature_invalid: not signed by the agent that proposed the decision \(proposed by agent:refund-bot, signed by agent:other-bot\)$/),
+        actor_kind: 'unverified',
+      },
+      {
+        event_id: executedByOther.id,
+        verified: false,
+        signer: null,
+        refusal: expect.stringMatching(/^signature_invalid: not signed by the agent that proposed the decision/),
+        actor_kind: 'unverified',
+      },
+      { event_id: executed.id, verified: true, signer: 'agent:refund-bot', refusal: null, actor_kind: 'agent' },
+      { event_id: strangerLabel.id, verified: false, signer: null, refusal: expect.stringMatching(/^signature_invalid: key .* is not trusted$/), actor_kind: 'unverified' },
+    ]);
+  });
+
+  it('shows refused events as refused in the timeline, and the signed resolution as the resolution', async () => {
+    const { status, body } = await get(`/audit/decisions/${D}/timeline`);
+    expect(status).toBe(200);
+    expect(body.steps.map((s: any) => [s.event_id, s.step, s.status, s.verified])).toEqual([
+      [proposal.id, 'proposed', 'verified', true],
+      [requested.id, 'routed', 'verified', true],
+      [forged.id, 'refused', 'refused', false],
+      [wrongService.id, 'refused', 'refused', false],
+      [realResolution.id, 'resolved', 'verified', true],
+      [clarifiedByOther.id, 'refused', 'refused', false],
+      [executedByOther.id, 'refused', 'refused', false],
+      [executed.id, 'executed', 'verified', true],
+      [strangerLabel.id, 'refused', 'refused', false],
+    ]);
+    const refusedForgery = body.steps[2];
+    expect(refusedForgery).toMatchObject({ actor: { kind: 'unverified', id: 'rev-mallory' }, refusal: expect.stringContaining('unsigned'), summary: expect.stringMatching(/^refused, never acted on/) });
+    // Never "approved by" anyone but the real, signed resolution.
+    const approvals = body.steps.filter((s: any) => /approved by/.test(s.summary));
+    expect(approvals.map((s: any) => s.event_id)).toEqual([realResolution.id]);
+    expect(body.resolution).toEqual({
+      event_id: realResolution.id,
+      status: 'approved',
+      resolved_by: { kind: 'reviewer', id: 'rev-alice' },
+      signer: 'service:escalation',
+      summary: expect.stringMatching(/^approved by reviewer rev-alice/),
+    });
+  });
+
+  it('search and export carry the verdict; refused events are found with verified=false and counted as nothing else', async () => {
+    const ids = async (query: string) => (await get(`/audit/events?${query}`)).body.items.map((i: any) => i.event_id);
+    expect(await ids('verified=false')).toEqual([forged.id, wrongService.id, clarifiedByOther.id, executedByOther.id, strangerLabel.id]);
+    expect(await ids('status=approved')).toEqual([realResolution.id]);
+    expect(await ids('reviewer=rev-mallory')).toEqual([]);
+    expect(await ids('reviewer=rev-alice')).toEqual([realResolution.id]);
+    const item = (await get(`/audit/events?verified=false&limit=1`)).body.items[0];
+    expect(item).toMatchObject({ event_id: forged.id, status: 'refused', verified: false, signer: null, refusal: expect.stringContaining('unsigned') });
+
+    const ndjson = (await get('/audit/export?format=ndjson')).text.trimEnd().split('\n').map((line) => JSON.parse(line));
+    expect(ndjson.map((r) => r.event_id)).toEqual(sent.map(([e]) => e.id));
+    expect(ndjson[4]).toMatchObject({ status: 'verified', verified: true, signer: 'service:escalation', refusal: null });
+    expect(ndjson.filter((r) => r.verified === false).map((r) => r.event_id)).toEqual([forged.id, wrongService.id, clarifiedByOther.id, executedByOther.id, strangerLabel.id]);
+    const csv = (await get('/audit/export?format=csv')).text;
+    const [header] = csv.split('\r\n');
+    expect(header.split(',')).toEqual(expect.arrayContaining(['status', 'verified', 'signer', 'refusal']));
+    expect(csv).toContain('refused,false,,"unsigned: hitl.approval.resolved.v1 must be signed (sigkid, sig)"');
+  });
+
+  it('the chain covers the verdicts and still verifies', async () => {
+    expect((await get('/audit/verify')).body).toMatchObject({ ok: true, workspaces: [{ workspace: 'acme-support', ok: true, checked: sent.length, first_break: null }] });
+    // Turning a refusal into a verification behind the record's back is found.
+    await sql(`BEGIN; ALTER TABLE "${schema}".events DISABLE TRIGGER events_append_only;
+               UPDATE "${schema}".events SET verified = true, refusal = NULL, actor_kind = 'reviewer' WHERE event_id = '${forged.id}';
+               ALTER TABLE "${schema}".events ENABLE TRIGGER events_append_only; COMMIT;`);
+    expect((await get('/audit/verify')).body).toMatchObject({ ok: false, workspaces: [{ first_break: { event_id: forged.id, reason: expect.stringContaining('changed after it was written') } }] });
+  });
+});

@@ -1,0 +1,118 @@
+// Throwaway keys for a test run: the router's and the escalation service's signing keys,
+// agents and a labeler in an agent registry, all in a temp folder; and `signed(event)`,
+// which signs an event as its rightful producer would (the wire contract's table).
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AnyEvent, Ed25519PublicJwk, Keyring, SignatureAttributes, SigningKey, SigningService, generateSigningKey, parseJwks, parseSigningKey, signEvent } from '@hitl/contracts';
+
+/** Agents of the test registry; each may act in every workspace unless listed in LIMITED_AGENTS. */
+export const TEST_AGENTS = ['refund-bot', 'other-bot', 'bench-refund-bot', 'shell-bot', 'demo-bot'] as const;
+/** An agent that may act in `acme-support` only. */
+export const LIMITED_AGENT = 'acme-only-bot';
+export const TEST_LABELER = 'crm-sync';
+/** A workspace of the test registry that admits unsigned agents (a sandbox). */
+export const UNSIGNED_WORKSPACE = 'sandbox';
+
+export interface TestTrust {
+  dir: string;
+  agentsPath: string;
+  /** `SERVICE_KEYS` for the services: both services' JWKS files. */
+  serviceKeys: string;
+  keyFile(service: SigningService): string;
+  /** The private key of a service, an agent or the labeler, by name. */
+  key(name: string): SigningKey;
+  /** The trust variables of a service (`SIGNING_KEY_FILE` for the two that sign). */
+  env(service?: string): Record<string, string>;
+  /** The keyring the services build from these files. */
+  keyring: Keyring;
+}
+
+let made: TestTrust | undefined;
+
+/** The folder of the run's test keys; child processes (services, crashing consumers) inherit it. */
+const TRUST_DIR_VARIABLE = 'HITL_TEST_TRUST_DIR';
+
+/** This process's test keys and registry: made once in a temp folder, or the parent process's. */
+export function testTrust(): TestTrust {
+  if (made) return made;
+  const inherited = process.env[TRUST_DIR_VARIABLE];
+  const reuse = inherited !== undefined && existsSync(join(inherited, 'agents.yaml'));
+  const dir = reuse ? inherited : mkdtempSync(join(tmpdir(), 'hitl-trust-'));
+  process.env[TRUST_DIR_VARIABLE] = dir;
+  const keys = new Map<string, SigningKey>();
+  const jwks = new Map<string, Ed25519PublicJwk>();
+  const names = ['router', 'escalation', ...TEST_AGENTS, LIMITED_AGENT, TEST_LABELER];
+  for (const name of names) {
+    if (!reuse) {
+      const generated = generateSigningKey();
+      writeFileSync(join(dir, `${name}.key.pem`), generated.pem, { mode: 0o600 });
+      writeFileSync(join(dir, `${name}.jwks.json`), JSON.stringify({ keys: [generated.jwk] }, null, 2));
+    }
+    keys.set(name, parseSigningKey(readFileSync(join(dir, `${name}.key.pem`), 'utf8')));
+    jwks.set(name, parseJwks(JSON.parse(readFileSync(join(dir, `${name}.jwks.json`), 'utf8'))).keys[0]);
+  }
+  const agentsPath = join(dir, 'agents.yaml');
+  const agent = (id: string, workspaces: string) => `  - id: ${id}\n    workspaces: ${workspaces}\n    keys_file: ${id}.jwks.json\n`;
+  if (!reuse) writeFileSync(
+    agentsPath,
+    [
+      'agents:\n',
+      ...TEST_AGENTS.map((id) => agent(id, '["*"]')),
+      agent(LIMITED_AGENT, '[acme-support]'),
+      'labelers:\n',
+      agent(TEST_LABELER, '["*"]'),
+      `workspaces:\n  ${UNSIGNED_WORKSPACE}:\n    admit_unsigned_agents: true\n`,
+    ].join(''),
+  );
+  const serviceKeys = `router=${join(dir, 'router.jwks.json')},escalation=${join(dir, 'escalation.jwks.json')}`;
+  const keyFile = (service: SigningService) => join(dir, `${service}.key.pem`);
+  const set = (name: string) => ({ keys: [...jwks.entries()].filter(([n]) => n === name).map(([, jwk]) => jwk) });
+  const keyring = new Keyring({
+    services: { router: set('router'), escalation: set('escalation') },
+    agents: [...TEST_AGENTS.map((id) => ({ id, workspaces: '*' as const, keys: set(id) })), { id: LIMITED_AGENT, workspaces: ['acme-support'], keys: set(LIMITED_AGENT) }],
+    labelers: [{ id: TEST_LABELER, workspaces: '*', keys: set(TEST_LABELER) }],
+    unsignedWorkspaces: [UNSIGNED_WORKSPACE],
+  });
+  made = {
+    dir,
+    keyring,
+    agentsPath,
+    serviceKeys,
+    keyFile,
+    key(name) {
+      const key = keys.get(name);
+      if (!key) throw new Error(`the test registry has no key for "${name}"`);
+      return key;
+    },
+    env(service) {
+      const env: Record<string, string> = { SERVICE_KEYS: serviceKeys, AGENTS_PATH: agentsPath };
+      if (service === 'router' || service === 'escalation') env.SIGNING_KEY_FILE = keyFile(service);
+      return env;
+    },
+  };
+  return made;
+}
+
+/** Who signs an event by the contract: its agent, the router, or the escalation service. */
+export function rightfulSigner(event: AnyEvent): string {
+  switch (event.type) {
+    case 'hitl.decision.proposed.v1':
+      return event.data.agent.id;
+    case 'hitl.approval.requested.v1':
+      return 'router';
+    case 'hitl.approval.resolved.v1':
+      return event.data.resolved_by.kind === 'policy' ? 'router' : 'escalation';
+    case 'hitl.approval.clarification_provided.v1':
+    case 'hitl.action.executed.v1':
+    case 'hitl.outcome.labeled.v1':
+      return 'refund-bot';
+    default:
+      return 'escalation';
+  }
+}
+
+/** The event signed with the test key of its rightful producer (or of `as`). */
+export function signed<E extends AnyEvent>(event: E, as?: string): E & SignatureAttributes {
+  return signEvent(event, testTrust().key(as ?? rightfulSigner(event)));
+}
