@@ -1,14 +1,16 @@
 // The calibrator end to end on the real broker and database: a synthetic agent that says
 // 0.95-0.99 but is right 60% of the time, its resolutions and labels (duplicates and
-// labels of decisions never seen among them) published with plain kafkajs; then a
+// labels of decisions never seen among them) published with plain kafkajs, each signed as
+// its producer would; forged and wrongly signed ones beside them, which are refused; then a
 // report on demand, by the schedule and by `hitl calibrate`.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { AnyEvent, SigningKey, generateSigningKey, signEvent } from '@hitl/contracts';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
-import { deleteTopicsStartingWith, query } from '@hitl/testing';
+import { LIMITED_AGENT, TEST_LABELER, deleteTopicsStartingWith, query, readWholeTopic, signed, testTrust } from '@hitl/testing';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { nextSlot } from '../src/schedule/cron';
@@ -35,12 +37,42 @@ let base: string;
 const sql = <T>(text: string, params: unknown[] = []) => query<T>(text, params);
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
-async function publish(topic: string, events: RawEvent[]): Promise<void> {
+// The synthetic fleet's agents are not in the test registry: they get keys of their own, in
+// a registry beside it that also lists the test labeler and the agent limited to acme-support.
+const trust = testTrust();
+const fleetKeys = new Map(['overconfident-bot', 'careful-bot', 'credit-bot'].map((agent) => [agent, generateSigningKey()]));
+const registryPath = join(mkdtempSync(join(tmpdir(), 'hitl-calibrator-agents-')), 'agents.yaml');
+writeFileSync(
+  registryPath,
+  [
+    'agents:',
+    ...[...fleetKeys].flatMap(([agent, key]) => [`  - id: ${agent}`, '    workspaces: ["*"]', `    keys: [${JSON.stringify(key.jwk)}]`]),
+    `  - id: ${LIMITED_AGENT}`,
+    '    workspaces: [acme-support]',
+    `    keys_file: ${join(trust.dir, `${LIMITED_AGENT}.jwks.json`)}`,
+    'labelers:',
+    `  - id: ${TEST_LABELER}`,
+    '    workspaces: ["*"]',
+    `    keys_file: ${join(trust.dir, `${TEST_LABELER}.jwks.json`)}`,
+    '',
+  ].join('\n'),
+);
+
+/** Signed as its producer would: proposals by their agent, labels by the labeler, the rest by the router or the escalation service. */
+function signedAsProducer(e: RawEvent): object {
+  const event = e as unknown as AnyEvent;
+  if (event.type === 'hitl.decision.proposed.v1') return signEvent(event, fleetKeys.get(event.data.agent.id)!.key);
+  return signed(event, event.type === 'hitl.outcome.labeled.v1' ? TEST_LABELER : undefined);
+}
+
+async function publishBytes(topic: string, messages: { key: string; value: string }[]): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
-  await producer.send({ topic: `${run.prefix}${topic}`, acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+  await producer.send({ topic: `${run.prefix}${topic}`, acks: -1, messages });
   await producer.disconnect();
 }
+
+const publish = (topic: string, events: RawEvent[]) => publishBytes(topic, events.map((e) => ({ key: e.subject, value: JSON.stringify(signedAsProducer(e)) })));
 
 /** Waits until the calibrator's group has committed up to the end of every topic it reads. */
 async function settled(timeoutMs = 60_000): Promise<void> {
@@ -122,6 +154,8 @@ beforeAll(async () => {
     AUDITOR_TOKEN_COMPLIANCE: COMPLIANCE,
     AUDITOR_TOKEN_INES: INES,
     CALIBRATION_SCHEDULE_POLL_MS: '200',
+    ...trust.env(),
+    AGENTS_PATH: registryPath,
   });
   app = await createServiceApp({ ...calibratorService, schema: run.schema }, config);
   base = await startServiceApp(app, config);
@@ -178,6 +212,66 @@ describe('calibration, end to end over the real broker and database', () => {
       [unknownDecisions],
     );
     expect([labelRows, unknown]).toEqual([365 + 7 + 10 + 1, 8]); // the 20 redelivered events once; labels of unknown decisions kept
+  });
+
+  it('never counts a forged or wrongly signed label or resolution: each is dead-lettered with its code and counted as refused', async () => {
+    const attacker: SigningKey = generateSigningKey().key;
+    // Each would change the report if it counted: a later label flipping an outcome, a label
+    // of a decision never seen, a reviewer's denial of a decision the policy approved.
+    const forgedLabel = labeled(careful[0].decisionId, !correctCareful(0), minutesAgo(1));
+    const strangerLabel = labeled(unknownDecisions[1], true, minutesAgo(1));
+    const otherWorkspaceLabel = { ...labeled(overconfident[11].decisionId, !correctOverconfident(11), minutesAgo(1)), workspaceid: 'globex' };
+    const forgedResolution = resolved(overconfident[0], minutesAgo(1), { by: 'reviewer', approvalId: randomUUID(), status: 'denied', edited: false });
+    const routerSignedReview = resolved(overconfident[1], minutesAgo(1), { by: 'reviewer', approvalId: randomUUID(), status: 'denied', edited: false });
+    const before = await sql<{ labels: number; resolutions: number }>(
+      `SELECT (SELECT count(*)::int FROM "${run.schema}".labels) AS labels, (SELECT count(*)::int FROM "${run.schema}".resolutions) AS resolutions`,
+    );
+
+    await publishBytes('outcome.labeled', [
+      { key: forgedLabel.subject, value: JSON.stringify(forgedLabel) },
+      { key: strangerLabel.subject, value: JSON.stringify(signEvent(strangerLabel as unknown as AnyEvent, attacker)) },
+      { key: otherWorkspaceLabel.subject, value: JSON.stringify(signed(otherWorkspaceLabel as unknown as AnyEvent, LIMITED_AGENT)) },
+    ]);
+    await publishBytes('approval.resolved', [
+      { key: forgedResolution.subject, value: JSON.stringify(forgedResolution) },
+      { key: routerSignedReview.subject, value: JSON.stringify(signed(routerSignedReview as unknown as AnyEvent, 'router')) },
+    ]);
+    await settled();
+
+    const after = await sql<{ labels: number; resolutions: number }>(
+      `SELECT (SELECT count(*)::int FROM "${run.schema}".labels) AS labels, (SELECT count(*)::int FROM "${run.schema}".resolutions) AS resolutions`,
+    );
+    expect(after).toEqual(before);
+    const refusedIds = [forgedLabel, strangerLabel, otherWorkspaceLabel].map((e) => e.id);
+    expect(await sql(`SELECT event_id FROM "${run.schema}".labels WHERE event_id = ANY($1::text[])`, [refusedIds])).toEqual([]);
+    expect(await sql(`SELECT decision_id FROM "${run.schema}".resolutions WHERE status = 'denied' AND decision_id = ANY($1::uuid[])`, [[overconfident[0].decisionId, overconfident[1].decisionId]])).toEqual([]);
+
+    // In the DLQs (through the outbox, so shortly after), with their codes and the calibrator's name.
+    const letters = async (topic: string, wanted: number) => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const found = (await readWholeTopic(kafka, `${run.prefix}${topic}.dlq`).catch(() => []))
+          .map((m) => ({ id: JSON.parse(m.value!.toString('utf8')).id as string, code: m.headers!['hitl-dlq-error-code']!.toString(), consumer: m.headers!['hitl-dlq-consumer']!.toString(), reason: m.headers!['hitl-dlq-error']!.toString() }))
+          .filter((l) => l.consumer === `${run.prefix}hitl-calibrator`);
+        if (found.length >= wanted || Date.now() > deadline) return found.sort((a, b) => a.id.localeCompare(b.id));
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const byId = (list: { id: string; code: string; reason: string }[]) => Object.fromEntries(list.map((l) => [l.id, [l.code, l.reason]]));
+    expect(byId(await letters('outcome.labeled', 3))).toEqual({
+      [forgedLabel.id]: ['unsigned', 'hitl.outcome.labeled.v1 must be signed (sigkid, sig)'],
+      [strangerLabel.id]: ['signature_invalid', expect.stringMatching(/^key .* is not trusted$/)],
+      [otherWorkspaceLabel.id]: ['signature_invalid', `agent "${LIMITED_AGENT}" may not act in workspace "globex"`],
+    });
+    expect(byId(await letters('approval.resolved', 2))).toEqual({
+      [forgedResolution.id]: ['unsigned', 'hitl.approval.resolved.v1 must be signed (sigkid, sig)'],
+      [routerSignedReview.id]: ['signature_invalid', 'a resolution by reviewer must be signed by the escalation service, not the router service'],
+    });
+
+    // Counted where operations look: the transport's refusal metric, by topic and code.
+    const metrics = (await http('GET', '/metrics', { token: null })).text;
+    const refusals = (topic: string, code: string) => Number(new RegExp(`hitl_signature_refusals_total\\{topic="${topic}",code="${code}",consumer="${run.prefix.replace(/\./g, '\\.')}hitl-calibrator"\\} (\\d+)`).exec(metrics)?.[1]);
+    expect([refusals('outcome.labeled', 'unsigned'), refusals('outcome.labeled', 'signature_invalid'), refusals('approval.resolved', 'unsigned'), refusals('approval.resolved', 'signature_invalid')]).toEqual([1, 2, 1, 1]);
   });
 
   it('POST /reports: the finding, the numbers, unknown outcomes counted, duplicates once, the suggested threshold', async () => {

@@ -3,7 +3,8 @@
 // and post-review rollback; and the OpenAPI document listing them.
 import { randomUUID } from 'node:crypto';
 import { refuse } from '@hitl/approvals';
-import { APPROVAL_REQUESTED, AnyEvent, CloudEvent, payloadHash } from '@hitl/contracts';
+import { APPROVAL_REQUESTED, AnyEvent, CloudEvent, payloadHash, signEvent } from '@hitl/contracts';
+import { testTrust } from '@hitl/testing';
 import { KafkaMessage } from 'kafkajs';
 import { ApprovalRow, toState } from '../src/approvals/approvals.repository';
 import { compareInbox } from '../src/inbox/inbox-query';
@@ -317,8 +318,9 @@ describe("the reviewer's API", () => {
     });
 
     it("the agent's answer resumes the clocks where they stopped; a repeat or a second answer changes nothing; an unknown clarification is dead-lettered", async () => {
+      // Signed by the agent that proposed the decision, as the contract asks.
       const answer = (answerText: string, id = randomUUID(), clarification = clarificationId) =>
-        JSON.stringify({
+        JSON.stringify(signEvent({
           specversion: '1.0',
           id,
           source: 'agent/refund-bot',
@@ -328,7 +330,7 @@ describe("the reviewer's API", () => {
           datacontenttype: 'application/json',
           workspaceid: 'acme-support',
           data: { decision_id: r.subject, approval_id: idOf(r), clarification_id: clarification, provided_by: 'refund-bot', answer: answerText },
-        });
+        }, testTrust().key('refund-bot')));
       const first = answer('No: the customer keeps it.');
       const before = Date.now();
       await publishUpdated([{ key: r.subject, value: first }]);

@@ -13,7 +13,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ReviewersRepository } from '../src/reviewers/reviewers.repository';
 import { escalationService } from '../src/service';
-import { deleteTopicsStartingWith, freePort } from '@hitl/testing';
+import { deleteTopicsStartingWith, freePort, testTrust } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -77,6 +77,7 @@ describe('reviewers of the escalation service', () => {
       REVIEWER_TOKEN_ALICE: TOKENS.alice,
       REVIEWER_TOKEN_AUDIT: TOKENS.audit,
       // REVIEWER_TOKEN_DANA is not set: Dana loads without a token.
+      ...testTrust().env('escalation'),
     });
     app = await createServiceApp({ ...escalationService, schema }, config);
     url = await startServiceApp(app, config);
@@ -305,6 +306,7 @@ describe('the escalation service as a real process', () => {
     REVIEWER_TOKEN_ADMIN: TOKENS.admin,
     REVIEWER_TOKEN_ALICE: TOKENS.alice,
     REVIEWER_TOKEN_SHORT: 'too-short',
+    ...testTrust().env('escalation'),
   });
   const main = resolve(root, 'apps/escalation/src/main.ts');
 

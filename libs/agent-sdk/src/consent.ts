@@ -27,7 +27,6 @@ function describe(signer: Principal): string {
  */
 export function checkResolution(proposal: ProposedDecision | undefined, resolution: ApprovalResolvedData, verdict: SignatureVerdict): Consent {
   if (!proposal || proposal.decision_id !== resolution.decision_id) return { outcome: 'ignore', reason: `decision ${resolution.decision_id} is not pending for this agent` };
-  if (resolution.status) return accept;
   if (!verdict.ok) return refuse(verdict.code, verdict.reason);
   const { signer } = verdict;
   if (signer === null) return refuse('unsigned', 'approval.resolved must be signed (sigkid, sig)');

@@ -343,7 +343,7 @@ export class HitlAgent {
         if (consent.outcome === 'accept') {
           await this.store.remove(event.subject);
           this.book.settle(event.data);
-          this.logger.debug({ decisionId: event.subject, status: event.data.status, signer: verdict.kid }, 'decision resolved');
+          this.logger.debug({ decisionId: event.subject, status: event.data.status, kid: verdict.kid }, 'decision resolved');
         }
         return;
       }

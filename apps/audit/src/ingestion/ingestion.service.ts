@@ -10,7 +10,7 @@ import { appendRecords, recordedProposers } from './events.repository';
 const recorded = new Counter({ name: 'hitl_audit_events_recorded_total', help: 'Events written to the audit record (duplicates are not counted)' });
 const refusedRecorded = new Counter({
   name: 'hitl_audit_events_refused_total',
-  help: 'Events written to the audit record marked unverified (their signature was refused), by code',
+  help: 'Events the audit recorded as unverified (their signature was refused), by code; a redelivered event may count again',
   labelNames: ['code'],
 });
 
@@ -68,8 +68,8 @@ export class IngestionService {
       throw new ProposalNotYetRecorded(waiting);
     }
     for (const event of events) this.waitingSince.delete(event.id);
-    for (const record of records) if (record.verified === false) refusedRecorded.inc({ code: record.refusal?.split(':')[0] ?? 'unknown' });
     recorded.inc(await appendRecords(manager, records));
+    for (const record of records) if (record.verified === false) refusedRecorded.inc({ code: record.refusal?.split(':')[0] ?? 'unknown' });
   }
 
   async recordDeadLetters(manager: EntityManager, letters: DeadLetter[]): Promise<void> {

@@ -9,6 +9,8 @@ import { OutcomesService } from './outcomes.service';
 export class OutcomesConsumer {
   constructor(private readonly outcomes: OutcomesService) {}
 
+  // The transport enforces signatures: a refused event (forged, wrong signer, key not allowed in
+  // its workspace) is dead-lettered, counted and logged there, and never reaches this handler.
   @EventPattern([Topics.DecisionProposed, Topics.ApprovalRequested, Topics.ApprovalResolved, Topics.OutcomeLabeled], { batch: true })
   onEvents(@Payload() events: AnyEvent[], @Ctx() ctx: MessageContext): Promise<void> {
     return this.outcomes.record(ctx.manager, events);

@@ -1,3 +1,4 @@
+import type { Keyring } from '@hitl/contracts';
 import type { KafkaSecurity } from '@hitl/messaging';
 import { Manifest, ManifestError, loadManifest } from '@hitl/policy';
 import { Command } from 'commander';
@@ -17,6 +18,8 @@ export interface RunSources {
   audit: { url: URL; token: string };
   /** The calibrator's database and schema. */
   calibrator: { databaseUrl: string; schema: string };
+  /** The run's trusted keys: forged events then count for nothing. Absent: signatures are not checked. */
+  keyring?: Keyring;
 }
 
 /** Reads a run from its topics and services and checks it: what `hitl check` and the fault harness both run. */
@@ -28,7 +31,7 @@ export async function checkLiveRun(ctx: CliContext, sources: RunSources): Promis
   const calibrator = await readCalibrator(sources.calibrator.databaseUrl, sources.calibrator.schema).catch((error: Error) => {
     throw new CliFailure(ExitCode.usage, `cannot read the calibrator's tables: ${error.message}`);
   });
-  return checkRun({ messages, manifest: sources.manifest, audit, calibrator, now: ctx.now() });
+  return checkRun({ messages, manifest: sources.manifest, audit, calibrator, now: ctx.now(), keyring: sources.keyring });
 }
 
 interface CheckOptions {
@@ -76,7 +79,9 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
         if (error instanceof KafkaSecurityConfigError) throw new CliFailure(ExitCode.usage, error.message);
         throw error;
       }
+      const keyring = await runKeyring(ctx.env ?? {});
       const report = await checkLiveRun(ctx, {
+        keyring,
         brokers: (options.brokers ?? ctx.env?.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
         kafkaSecurity,
         prefix: options.prefix,
@@ -87,4 +92,19 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
       writeLines(ctx.io.out, options.json ? [JSON.stringify(report, null, 2)] : formatReport(report));
       if (!report.ok) ctx.setExitCode(ExitCode.invalid);
     });
+}
+
+/**
+ * The keyring the services use, from the same variables (SERVICE_KEYS, AGENTS_PATH), when
+ * SERVICE_KEYS is set; otherwise signatures are not checked (the report says so).
+ */
+async function runKeyring(env: Readonly<Record<string, string | undefined>>): Promise<Keyring | undefined> {
+  if (!env.SERVICE_KEYS) return undefined;
+  const { loadConfig, loadTrust, trustConfig, ConfigError, TrustError } = await import('@hitl/service-kit');
+  try {
+    return loadTrust(loadConfig(trustConfig, { SERVICE_KEYS: env.SERVICE_KEYS, AGENTS_PATH: env.AGENTS_PATH })).keyring;
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof TrustError) throw new CliFailure(ExitCode.usage, error.message);
+    throw error;
+  }
 }

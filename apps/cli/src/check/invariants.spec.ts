@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { APPROVAL_REQUESTED, APPROVAL_RESOLVED, DECISION_PROPOSED, EventType, OUTCOME_LABELED, exampleEvent } from '@hitl/contracts';
+import { APPROVAL_REQUESTED, APPROVAL_RESOLVED, DECISION_PROPOSED, EventType, Keyring, OUTCOME_LABELED, exampleEvent, generateSigningKey, signEvent } from '@hitl/contracts';
 import { ResolvedAction } from '@hitl/policy';
 import { CalibratorFacts, RunFacts, TopicMessage, ViolationKind, checkRun, formatReport, workspacesOf } from './invariants';
 
@@ -74,7 +74,25 @@ describe('checkRun', () => {
     const report = checkRun(cleanRun());
     expect(report.violations).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(report.counts).toEqual({ messages: 5, redelivered: 0, decisions: 2, awaitingReview: 0, resolutions: { approved: 1, denied: 1 }, labels: 1, auditRows: 5 });
+    expect(report.counts).toEqual({ messages: 5, redelivered: 0, decisions: 2, awaitingReview: 0, resolutions: { approved: 1, denied: 1 }, labels: 1, auditRows: 5, refused: null });
+  });
+
+  it('counts a forged event for nothing when it knows the keys: a second, unsigned resolution and a forged label', () => {
+    const router = generateSigningKey();
+    const agent = generateSigningKey();
+    const keyring = new Keyring({ services: { router: { keys: [router.jwk] } }, agents: [{ id: 'refund-bot', workspaces: '*', keys: { keys: [agent.jwk] } }] });
+    const sign = (m: TopicMessage, key: typeof router) => ({ ...m, value: JSON.stringify(signEvent(JSON.parse(m.value!), key.key)) });
+    const run = cleanRun();
+    run.messages = [sign(proposed(D1), agent), sign(resolved(D1, 'r1'), router), labeled(D1, 'l1'), resolved(D1, 'forged', { status: 'denied' })];
+    run.audit = null;
+    run.calibrator = { resolutions: [{ decision_id: D1, approval_key: 'policy', status: 'approved' }], labels: [] };
+    run.keyring = keyring;
+    const report = checkRun(run);
+    expect(report.violations).toEqual([]);
+    expect(report.counts).toMatchObject({ decisions: 1, resolutions: { approved: 1 }, labels: 0, refused: 2 });
+    // Without the keys, the same run has a decision resolved twice and a label the calibrator lacks.
+    const unchecked = checkRun({ ...run, keyring: undefined });
+    expect(unchecked.violations.map((v) => v.kind).sort()).toEqual(['calibrator_label_missing', 'calibrator_resolution_differs', 'resolved_twice']);
   });
 
   it('accepts redelivered copies of one event (same id) as a single resolution', () => {
@@ -192,6 +210,7 @@ describe('formatReport', () => {
       'decisions:   2 proposed; resolved: 1 approved, 1 denied; 0 awaiting a reviewer (not expired yet)',
       'labels:      1',
       'audit rows:  5',
+      'signatures:  not checked (no SERVICE_KEYS / AGENTS_PATH)',
       'ok: every invariant holds',
     ]);
   });
@@ -200,6 +219,7 @@ describe('formatReport', () => {
     const lines = formatReport(checkRun(withMessages([resolved(D1, 'r1-again', { status: 'denied' }), proposed('33333333-3333-4333-8333-333333333333')], offline)));
     expect(lines.slice(3)).toEqual([
       'audit rows:  not checked',
+      'signatures:  not checked (no SERVICE_KEYS / AGENTS_PATH)',
       'VIOLATED: 2 violation(s)',
       '  unresolved (1)',
       '    33333333-3333-4333-8333-333333333333: proposed, but no approval.resolved was published',

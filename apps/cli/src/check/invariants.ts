@@ -1,6 +1,6 @@
 // The invariants of a run, as data in and violations out. Pure: the command (and the
 // fault harness) read the topics, the audit record and the calibrator's tables, then ask.
-import { Topics, decodeEvent, isTopic } from '@hitl/contracts';
+import { Keyring, Topics, decodeEvent, isTopic } from '@hitl/contracts';
 import { Manifest } from '@hitl/policy';
 
 /** One message as read from a topic of the run; `topic` without the run's prefix (e.g. `decision.proposed.dlq`). */
@@ -31,6 +31,12 @@ export interface RunFacts {
   calibrator: CalibratorFacts | null;
   /** When the run is judged: a decision waiting for a person before its `expires_at` is not yet due. */
   now: Date;
+  /**
+   * The run's trusted keys. Given, an event whose signature does not verify counts for
+   * nothing (a forged resolution is no resolution, a forged label no label), as the
+   * services treat it; it is still expected in the audit record, marked refused.
+   */
+  keyring?: Keyring;
 }
 
 export const VIOLATION_KINDS = [
@@ -67,6 +73,8 @@ export interface RunCounts {
   resolutions: Record<string, number>;
   labels: number;
   auditRows: number | null;
+  /** Events whose signature did not verify (null: signatures not checked). */
+  refused: number | null;
 }
 
 export interface CheckReport {
@@ -117,6 +125,13 @@ export function auditIdOf(message: TopicMessage): string | null {
   return decoded.ok ? decoded.event.id : null;
 }
 
+/** Whether an event of the contract verifies with the keyring; true when there is none to ask, or it is no event. */
+function verifies(message: TopicMessage, keyring: Keyring | undefined): boolean {
+  if (!keyring || !isTopic(message.topic)) return true;
+  const decoded = decodeEvent(message.topic, message.value);
+  return !decoded.ok || keyring.verify(decoded.raw, decoded.event).ok;
+}
+
 /** The decision a proposal names, even a malformed one (the router answers those that name one with `blocked`). */
 function proposedDecision(envelope: Envelope): string | null {
   const id = [envelope.data?.decision_id, envelope.subject].find((c): c is string => typeof c === 'string' && UUID.test(c));
@@ -165,6 +180,7 @@ export function checkRun(facts: RunFacts): CheckReport {
   const labels = new Set<string>();
   const expiresAt = new Map<string, number>(); // decision -> latest expiry of its review requests
   let redelivered = 0;
+  let refused = 0;
 
   for (const message of facts.messages) {
     const id = auditIdOf(message);
@@ -176,10 +192,13 @@ export function checkRun(facts: RunFacts): CheckReport {
     }
     const envelope = parse(message.value);
     if (!envelope) continue;
+    const verified = verifies(message, facts.keyring);
+    if (!verified) refused += 1;
     if (message.topic === Topics.DecisionProposed) {
+      // A refused proposal is still a decision (the router answers it blocked), but names nobody's behalf.
       const decision = proposedDecision(envelope);
-      if (decision && !onBehalfOf.has(decision)) onBehalfOf.set(decision, str(envelope.data?.on_behalf_of));
-    } else if (id === null) {
+      if (decision && (!onBehalfOf.has(decision) || (verified && onBehalfOf.get(decision) === null))) onBehalfOf.set(decision, verified ? str(envelope.data?.on_behalf_of) : null);
+    } else if (id === null || !verified) {
       continue;
     } else if (message.topic === Topics.ApprovalResolved && envelope.data) {
       const resolution = resolutionOf(id, envelope.data);
@@ -235,7 +254,7 @@ export function checkRun(facts: RunFacts): CheckReport {
   for (const [, list] of byDecision) statuses[list[0].status] = (statuses[list[0].status] ?? 0) + 1;
   return {
     ok: violations.length === 0,
-    counts: { messages: facts.messages.length, redelivered, decisions: onBehalfOf.size, awaitingReview, resolutions: statuses, labels: labels.size, auditRows },
+    counts: { messages: facts.messages.length, redelivered, decisions: onBehalfOf.size, awaitingReview, resolutions: statuses, labels: labels.size, auditRows, refused: facts.keyring ? refused : null },
     violations,
   };
 }
@@ -295,6 +314,7 @@ export function formatReport(report: CheckReport): string[] {
     `decisions:   ${c.decisions} proposed; resolved: ${statuses || 'none'}; ${c.awaitingReview} awaiting a reviewer (not expired yet)`,
     `labels:      ${c.labels}`,
     `audit rows:  ${c.auditRows === null ? 'not checked' : c.auditRows}`,
+    `signatures:  ${c.refused === null ? 'not checked (no SERVICE_KEYS / AGENTS_PATH)' : `${c.refused} event(s) refused, counted for nothing`}`,
   ];
   if (report.ok) return [...lines, 'ok: every invariant holds'];
   const byKind = new Map<ViolationKind, Violation[]>();

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { APPROVAL_REQUESTED, AnyEvent, CloudEvent, exampleEvent, payloadHash } from '@hitl/contracts';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { deleteTopicsStartingWith, freePort, sendMessages } from '@hitl/testing';
+import { deleteTopicsStartingWith, freePort, sendMessages, signed, testTrust } from '@hitl/testing';
 
 export const root = resolve(__dirname, '../../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -60,6 +60,8 @@ export async function newEnv(): Promise<Env> {
     MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
     SLA_SCAN_INTERVAL_MS: '100',
     LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'warn',
+    // The test keys: its own signing key, the services' keysets, the agent registry.
+    ...testTrust().env('escalation'),
     ...Object.fromEntries(Object.entries(TOKENS).map(([who, token]) => [`REVIEWER_TOKEN_${who.toUpperCase()}`, token])),
   };
   return env;
@@ -141,8 +143,13 @@ export function request(overrides: { route?: 'human_review' | 'escalate' | 'post
   return event;
 }
 
-export const publish = (env: Env, events: AnyEvent[]) =>
-  sendMessages(kafka, events.map((e) => ({ topic: `${env.prefix}approval.requested`, key: e.subject, value: JSON.stringify(e) })));
+/** Sends requests as the router does: each signed (by its rightful producer, the router, unless `as` names another key). */
+export const publish = (env: Env, events: AnyEvent[], as?: string) =>
+  sendMessages(kafka, events.map((e) => ({ topic: `${env.prefix}approval.requested`, key: e.subject, value: JSON.stringify(signed(e, as)) })));
+
+/** Sends bytes as they are (unsigned, or signed with any key) on a topic of the env. */
+export const sendRaw = (env: Env, topic: string, messages: { key: string; value: string }[]) =>
+  sendMessages(kafka, messages.map((m) => ({ topic: `${env.prefix}${topic}`, ...m })));
 
 /** Reads a topic from the beginning until `enough` holds. */
 export async function readUntil(env: Env, topic: string, enough: (events: AnyEvent[]) => boolean, timeoutMs = 45_000): Promise<AnyEvent[]> {
