@@ -28,6 +28,22 @@ export function signEvent<E extends object>(event: E, key: SigningKey): E & Sign
 
 const SIGNATURE = /^[A-Za-z0-9_-]{86}$/;
 
+/**
+ * The same check off the main thread (libuv's pool), for consumers that verify a chunk at
+ * a time: Ed25519 verification is the costly part. Never rejects.
+ */
+export function signatureVerifiesAsync(event: Record<string, unknown>, publicKey: KeyObject): Promise<boolean> {
+  const sig = event.sig;
+  if (typeof sig !== 'string' || !SIGNATURE.test(sig)) return Promise.resolve(false);
+  let input: Buffer;
+  try {
+    input = signingInput(event);
+  } catch {
+    return Promise.resolve(false);
+  }
+  return new Promise((resolve) => verify(null, input, publicKey, Buffer.from(sig, 'base64url'), (error, ok) => resolve(!error && ok)));
+}
+
 /** Whether `sig` is a valid signature of the event by `publicKey`. Never throws. */
 export function signatureVerifies(event: Record<string, unknown>, publicKey: KeyObject): boolean {
   const sig = event.sig;

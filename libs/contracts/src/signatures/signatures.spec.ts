@@ -97,6 +97,17 @@ describe('signatures: who said it', () => {
     }
   });
 
+  it('gives the same verdict off the main thread (verifyAsync) for every case', async () => {
+    for (const { event, key } of cases) {
+      const signed = key ? signEvent(event, key.key as never) : event;
+      const decoded = decodeEvent(topicOf(event.type), Buffer.from(JSON.stringify(signed)));
+      if (!decoded.ok) throw new Error(decoded.violation.message);
+      expect(await keyring.verifyAsync(decoded.raw, decoded.event)).toEqual(keyring.verify(decoded.raw, decoded.event));
+    }
+    const forged = { ...(signEvent(resolution('policy'), router.key) as Record<string, any>), sig: 'A'.repeat(86) };
+    expect(await keyring.verifyAsync(forged, forged as unknown as AnyEvent)).toMatchObject({ ok: false, code: 'signature_invalid' });
+  });
+
   const tampered: [string, (event: Record<string, any>) => void][] = [
     ['the amount', (e) => (e.data.parameters.amount_usd = 999_999)],
     ['the status', (e) => (e.data.status = e.data.status === 'approved' ? 'denied' : 'approved')],

@@ -201,13 +201,16 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
   private async handleChunk(topic: Topic, partition: number, messages: KafkaMessage[]): Promise<void> {
     const { keyring } = this.options.signatures;
-    const items: Item[] = messages.map((message) => {
-      const decoded = decodeEvent(topic, message.value);
-      // Undecodable messages have no id of their own: their place in the log is one.
-      const messageId = decoded.ok ? decoded.event.id : `${topic}/${partition}/${message.offset}`;
-      const verdict = decoded.ok ? keyring.verify(decoded.raw, decoded.event) : undefined;
-      return { message, messageId, decoded, verdict };
-    });
+    // The chunk's signatures are checked together, on libuv's pool (Ed25519 is the costly part).
+    const items: Item[] = await Promise.all(
+      messages.map(async (message) => {
+        const decoded = decodeEvent(topic, message.value);
+        // Undecodable messages have no id of their own: their place in the log is one.
+        const messageId = decoded.ok ? decoded.event.id : `${topic}/${partition}/${message.offset}`;
+        const verdict = decoded.ok ? await keyring.verifyAsync(decoded.raw, decoded.event) : undefined;
+        return { message, messageId, decoded, verdict };
+      }),
+    );
     const verdicts = new Map(items.flatMap((i) => (i.decoded.ok && i.verdict ? [[i.decoded.event.id, i.verdict] as const] : [])));
     const enforce = this.options.signatures.mode === 'enforce';
     const handler = this.getHandlerByPattern(topic);
