@@ -43,7 +43,10 @@ async function startRouter(run: Run): Promise<INestApplication> {
 async function send(run: Run, messages: { key: string | null; value: string | Buffer }[]): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
-  await producer.send({ topic: `${run.prefix}decision.proposed`, acks: -1, messages });
+  // In slices: a signed proposal is larger, and thousands of them in one request pass the broker's size limit.
+  for (let i = 0; i < messages.length; i += 1000) {
+    await producer.send({ topic: `${run.prefix}decision.proposed`, acks: -1, messages: messages.slice(i, i + 1000) });
+  }
   await producer.disconnect();
 }
 
