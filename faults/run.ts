@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { loadManifest } from '@hitl/policy';
-import { freePort } from '@hitl/testing';
+import { freePort, testTrust } from '@hitl/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { checkLiveRun } from '../apps/cli/src/check/check.command';
 import { Violation, ViolationKind } from '../apps/cli/src/check/invariants';
@@ -154,6 +154,8 @@ async function runFault(rig: Rig, fault: Fault, seed: number, known: Set<string>
     manifest: loadManifest(readManifest()),
     audit: { url: new URL(rig.fleet.url('audit')), token: AUDITOR_TOKEN },
     calibrator: { databaseUrl: rig.postgres.url, schema: 'calibrator' },
+    // The run's keys: a forged event would count for nothing.
+    keyring: testTrust().keyring,
   });
   await fault.after?.(rig);
   // The check covers the whole run so far: count what is new since the last fault.
@@ -188,7 +190,8 @@ async function runFault(rig: Rig, fault: Fault, seed: number, known: Set<string>
 function hitlCheck(rig: Rig): number {
   log('hitl check over the whole run:');
   const args = ['-r', '@swc-node/register', resolve(root, 'apps/cli/src/main.ts'), 'check', '--brokers', rig.broker.brokers.join(','), '--audit-url', rig.fleet.url('audit'), '--calibrator-db', rig.postgres.url, '--manifest', manifestPath];
-  const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, AUDITOR_TOKEN: AUDITOR_TOKEN } });
+  // SERVICE_KEYS and AGENTS_PATH of the run: the command checks signatures with the services' keys.
+  const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...testTrust().env(), AUDITOR_TOKEN: AUDITOR_TOKEN } });
   return run.status ?? 1;
 }
 

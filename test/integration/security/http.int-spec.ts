@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DecisionProposedData } from '@hitl/contracts';
-import { query } from '@hitl/testing';
+import { query, testTrust } from '@hitl/testing';
 import fc from 'fast-check';
 import { Producer } from 'kafkajs';
 import { Stack, TOKENS } from '../support/stack';
@@ -107,6 +107,20 @@ describe('coverage', () => {
     expect(documented.filter((k) => !(k in FUZZ))).toEqual([]);
     // And neither table names an operation no service documents.
     expect([...MATRIX.map(operationKey), ...Object.keys(FUZZ)].filter((k) => !documented.includes(k))).toEqual([]);
+  });
+});
+
+describe('public keys', () => {
+  it('GET /keys gives the public key each signing service signs with, and nothing private; the others sign nothing', async () => {
+    const published: Record<string, { keys: Record<string, unknown>[] }> = {};
+    for (const service of ['router', 'escalation', 'audit', 'calibrator'] as const) published[service] = (await send(stack, service, jsonRequest('GET', '/keys', null))).json;
+    expect(Object.fromEntries(Object.entries(published).map(([service, jwks]) => [service, jwks.keys.map((k) => k.kid)]))).toEqual({
+      router: [testTrust().key('router').kid],
+      escalation: [testTrust().key('escalation').kid],
+      audit: [],
+      calibrator: [],
+    });
+    for (const jwks of Object.values(published)) for (const key of jwks.keys) expect(Object.keys(key).sort()).toEqual(['crv', 'kid', 'kty', 'x']);
   });
 });
 

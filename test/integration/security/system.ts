@@ -4,7 +4,7 @@
 // to prove that something changed nothing.
 import { createHash, randomUUID } from 'node:crypto';
 import { DECISION_PROPOSED, DecisionProposedData, Topics, newEvent } from '@hitl/contracts';
-import { query } from '@hitl/testing';
+import { query, signed } from '@hitl/testing';
 import { Producer } from 'kafkajs';
 import { SERVICES, ServiceName, Stack } from '../support/stack';
 
@@ -103,12 +103,12 @@ export function proposal(overrides: Partial<DecisionProposedData> & Pick<Decisio
   };
 }
 
-/** Publishes proposals onto decision.proposed, keyed by decision as agents do. */
+/** Publishes proposals onto decision.proposed, keyed by decision and signed by their agent as agents do. */
 export async function propose(stack: Stack, producer: Producer, decisions: DecisionProposedData[], workspace = 'acme-support'): Promise<void> {
   await producer.send({
     topic: `${stack.prefix}${Topics.DecisionProposed}`,
     messages: decisions.map((data) => {
-      const event = newEvent(DECISION_PROPOSED, data, { source: `agent/${data.agent.id}`, workspaceid: workspace });
+      const event = signed(newEvent(DECISION_PROPOSED, data, { source: `agent/${data.agent.id}`, workspaceid: workspace }));
       return { key: data.decision_id, value: JSON.stringify(event) };
     }),
   });

@@ -89,6 +89,14 @@ describe('hitl keys, in-process on a temp folder', () => {
     expect([readFileSync(join(dir, 'router.key.pem'), 'utf8'), readFileSync(join(dir, 'router.jwks.json'), 'utf8')]).toEqual(before);
   });
 
+  it('counts a private key of either form: no --kid key beside a PEM without --force', async () => {
+    await run('keys', 'generate', '--name', 'router', '--out', dir);
+    const beside = await run('keys', 'generate', '--name', 'router', '--out', dir, '--kid', 'router-2');
+    expect(beside.err).toMatch(/router\.key\.pem exists/);
+    expect(beside.code).toBe(ExitCode.usage);
+    expect(() => statSync(join(dir, 'router.key.json'))).toThrow(/ENOENT/);
+  });
+
   it('rotates with --force: a new private key, both public keys trusted', async () => {
     await run('keys', 'generate', '--name', 'router', '--out', dir, '--kid', 'router-2026-10');
     const rotated = await run('keys', 'generate', '--name', 'router', '--out', dir, '--kid', 'router-2026-11', '--force');
