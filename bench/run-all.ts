@@ -6,6 +6,7 @@ import { auditIngestion } from './audit-ingestion';
 import { autoApproveLatency } from './auto-approve-latency';
 import { calibrationScale } from './calibration-scale';
 import { routingThroughput } from './routing-throughput';
+import { signatureCost } from './signature-cost';
 import { slaTimers } from './sla-timers';
 import { FigureResult, PeakRss, verdict } from './support/figure';
 import { publish } from './support/report';
@@ -37,6 +38,7 @@ async function main(): Promise<number> {
   const audit = await attempt('audit ingestion', () => auditIngestion(size));
   await attempt('SLA timers', () => slaTimers(size));
   await attempt('calibration', () => calibrationScale(size));
+  await attempt('signature cost', () => signatureCost(size));
 
   const peaks: (PeakRss & { figure: string })[] = [
     ...(routing?.peakRss.map((p) => ({ ...p, figure: '1 routing throughput' })) ?? []),

@@ -6,7 +6,7 @@
 // headers; each duplicate has one effect; and no consumer stops: a valid (signed) canary
 // afterwards takes effect, and every group's committed offsets reach the end of its topics.
 import { randomUUID } from 'node:crypto';
-import { ALL_TOPICS, AnyEvent, EVENT_TYPES, EventType, Topic, Topics, decodeEvent, dlqTopic, exampleEvent, topicOf } from '@hitl/contracts';
+import { ALL_TOPICS, AnyEvent, CloudEvent, DECISION_PROPOSED, EVENT_TYPES, EventType, Topic, Topics, decodeEvent, dlqTopic, exampleEvent, topicOf } from '@hitl/contracts';
 import { query, readWholeTopic, signed } from '@hitl/testing';
 import fc from 'fast-check';
 import { AssignerProtocol, Producer } from 'kafkajs';
@@ -179,8 +179,8 @@ const WRONG_SIGNER: Record<Topic, string> = {
 };
 
 /** What the services that act on events keep (not their inbox and outbox, not the audit's record). */
-async function effects(): Promise<Record<string, string>> {
-  const digest = await databaseDigest(stack);
+async function effects(exceptDecisions: readonly string[] = []): Promise<Record<string, string>> {
+  const digest = await databaseDigest(stack, exceptDecisions);
   return Object.fromEntries(Object.entries(digest).filter(([table]) => !table.startsWith('audit.') && !/\.(inbox|outbox)$/.test(table)));
 }
 
@@ -303,22 +303,38 @@ describe('hostile messages on every topic', () => {
   it('refuses, on every topic, a valid event unsigned or signed by the wrong principal: dead-lettered by each group that enforces, with no effect, and the signed event after them is processed', async () => {
     // Each is a copy of the topic's canary under an id of its own (a copy under the same id
     // would be a duplicate), keyed by its decision as the canary is: same partition, read first.
+    // A refused proposal is the one refused event with an answer: its agent gets `blocked`
+    // (the decision is recorded blocked, nobody reviews it). So its copies name a decision of
+    // their own; the canary's decision must still be routed as if nothing had happened.
+    const blockedDecision = freshEvent(Topics.DecisionProposed);
     const cases = ALL_TOPICS.map((topic) => {
       const event = freshEvent(topic);
+      const refusedCopy = topic === Topics.DecisionProposed ? blockedDecision : event;
       return {
         topic,
-        unsigned: { ...event, id: randomUUID() },
-        forged: signed({ ...event, id: randomUUID() }, WRONG_SIGNER[topic]),
+        unsigned: { ...refusedCopy, id: randomUUID() },
+        forged: signed({ ...refusedCopy, id: randomUUID() }, WRONG_SIGNER[topic]),
         canary: signed(event),
       };
     });
+    // Refused and keyed by another decision than its own (not as the contract keys messages):
+    // no answer at all, so a forger cannot block a decision from another partition.
+    const misKeyed = { ...freshEvent(Topics.DecisionProposed), id: randomUUID() };
+    // The audit takes action.executed only from the agent that proposed the decision: on the
+    // record first, the canary's decision as refund-bot proposed it.
+    const executed = cases.find((c) => c.topic === Topics.ActionExecuted)!.canary;
+    const executedProposal = freshEvent(Topics.DecisionProposed) as CloudEvent<typeof DECISION_PROPOSED>;
+    executedProposal.subject = executedProposal.data.decision_id = executed.subject;
+    await sendOne(Topics.DecisionProposed, Buffer.from(JSON.stringify(signed(executedProposal))), executed.subject);
+    await stack.eventually('the proposal of the executed canary in the audit record', async () => (await auditCount(executedProposal.id)) === 1);
     await settled(stack);
-    const before = await effects();
+    const before = await effects([blockedDecision.subject]);
     const refused: (Sent & { id: string; code: string })[] = [];
     for (const { topic, unsigned, forged } of cases) {
       refused.push({ topic, kind: 'unsigned', id: unsigned.id, code: 'unsigned', ...(await sendOne(topic, Buffer.from(JSON.stringify(unsigned)), unsigned.subject)) });
       refused.push({ topic, kind: `signed by ${WRONG_SIGNER[topic]}`, id: forged.id, code: 'signature_invalid', ...(await sendOne(topic, Buffer.from(JSON.stringify(forged)), forged.subject)) });
     }
+    refused.push({ topic: Topics.DecisionProposed, kind: 'unsigned, keyed by another decision', id: misKeyed.id, code: 'unsigned', ...(await sendOne(Topics.DecisionProposed, Buffer.from(JSON.stringify(misKeyed)), randomUUID())) });
     const enforcing = (topic: Topic) => [...readers].filter(([group, topics]) => topics.includes(topic) && group !== `${stack.prefix}hitl-audit`).map(([group]) => group);
     const expected = refused.flatMap((r) => enforcing(r.topic).map((group) => `${r.topic} ${group} ${r.partition}/${r.offset} ${r.code}`)).sort();
     const letters = await stack.eventually('every refused event dead-lettered by every group that enforces', async () => {
@@ -341,8 +357,16 @@ describe('hostile messages on every topic', () => {
     for (const r of refused) await stack.eventually(`the ${r.topic} event ${r.kind} in the audit record`, async () => (await auditCount(r.id)) === 1);
     const marks = await signatureMarks(refused.map((r) => r.id));
     expect(refused.map((r) => `${r.topic}, ${r.kind}: ${marks.get(r.id)}`)).toEqual(refused.map((r) => `${r.topic}, ${r.kind}: unverified, ${r.code}`));
-    // No effect: what the router, escalation and calibrator keep is as it was.
-    expect(await effects()).toEqual(before);
+    // No effect: what the router, escalation and calibrator keep is as it was, but for the
+    // decision the refused proposals named: blocked once, for its signature, and never requested.
+    expect(await effects([blockedDecision.subject])).toEqual(before);
+    const blocked = await query<{ verdict: string; rule: string }>(
+      "SELECT verdict, reasons->0->>'rule' AS rule FROM router.decisions WHERE decision_id = $1",
+      [blockedDecision.subject],
+      stack.databaseUrl,
+    );
+    expect(blocked).toEqual([{ verdict: 'block', rule: 'signature' }]);
+    expect(await query('SELECT 1 FROM escalation.approvals WHERE decision_id = $1', [blockedDecision.subject], stack.databaseUrl)).toEqual([]);
 
     // The genuine events after them are processed: signed, the same decisions take effect.
     for (const { topic, canary } of cases) await sendOne(topic, Buffer.from(JSON.stringify(canary)), canary.subject);

@@ -95,6 +95,11 @@ export class RoutingService {
   async blockInvalid(invalid: InvalidMessage, ctx: MessageContext): Promise<void> {
     const decisionId = invalid.violation.decisionId;
     if (!decisionId) return; // nobody to tell; the DLQ has it
+    // A proposal refused for its signature is answered only when keyed by its decision, as the
+    // contract keys every message: it then sits in the decision's partition behind any real
+    // proposal, so a forger who read a decision id off the topic cannot block it first.
+    const refusedSignature = invalid.violation.code === 'unsigned' || invalid.violation.code === 'signature_invalid';
+    if (refusedSignature && invalid.position.key?.toLowerCase() !== decisionId.toLowerCase()) return;
     const { manifest } = this.manifests.current;
     const parts = readableParts(invalid.raw);
     const reasons = [invalidReason(invalid.violation)];
