@@ -1,7 +1,8 @@
 // The contract's signatures: Ed25519 over the RFC 8785 canonical JSON of the whole event
 // without `sig`; `sigkid` names the key, `sig` is base64url without padding.
-import { KeyObject, sign, verify } from 'node:crypto';
+import { KeyObject } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { ed25519Sign, ed25519Verify, ed25519VerifyAsync } from './ed25519';
 import { SigningKey } from './keys';
 
 /** The two extension attributes a signed event carries. */
@@ -22,7 +23,7 @@ export function signingInput(event: object): Buffer {
 export function signEvent<E extends object>(event: E, key: SigningKey): E & SignatureAttributes {
   const { sig: _sig, ...unsigned } = event as Record<string, unknown>;
   const withKid = { ...unsigned, sigkid: key.kid };
-  const sig = sign(null, signingInput(withKid), key.privateKey).toString('base64url');
+  const sig = ed25519Sign(signingInput(withKid), key.privateKey).toString('base64url');
   return { ...withKid, sig } as E & SignatureAttributes;
 }
 
@@ -41,7 +42,7 @@ export function signatureVerifiesAsync(event: Record<string, unknown>, publicKey
   } catch {
     return Promise.resolve(false);
   }
-  return new Promise((resolve) => verify(null, input, publicKey, Buffer.from(sig, 'base64url'), (error, ok) => resolve(!error && ok)));
+  return ed25519VerifyAsync(input, Buffer.from(sig, 'base64url'), publicKey);
 }
 
 /** Whether `sig` is a valid signature of the event by `publicKey`. Never throws. */
@@ -49,7 +50,7 @@ export function signatureVerifies(event: Record<string, unknown>, publicKey: Key
   const sig = event.sig;
   if (typeof sig !== 'string' || !SIGNATURE.test(sig)) return false;
   try {
-    return verify(null, signingInput(event), publicKey, Buffer.from(sig, 'base64url'));
+    return ed25519Verify(signingInput(event), Buffer.from(sig, 'base64url'), publicKey);
   } catch {
     return false;
   }

@@ -11,6 +11,7 @@ import { AnyEvent, EventType, topicOf } from '../catalogue';
 import { Keyring, Principal, SignatureVerdict, signedByProposer } from './keyring';
 import { generateSigningKey, jwkThumbprint, parseJwks, parseSigningKey, publicJwkOf } from './keys';
 import { signEvent, signatureVerifies, signingInput } from './sign';
+import { ed25519Backend, useEd25519Backend } from './ed25519';
 
 const router = generateSigningKey();
 const routerNext = generateSigningKey();
@@ -156,6 +157,34 @@ describe('signatures: who said it', () => {
     expect(signedByProposer({ kind: 'agent', id: 'other-bot', workspaces: '*' }, 'refund-bot')).toBe(false);
     expect(signedByProposer({ kind: 'labeler', id: 'refund-bot', workspaces: '*' }, 'refund-bot')).toBe(false);
     expect(signedByProposer(null, 'refund-bot')).toBe(false);
+  });
+});
+
+describe('Ed25519 backends', () => {
+  afterEach(() => useEd25519Backend(undefined));
+
+  it('loads libsodium where it is installed (it is, here), and OpenSSL when told', () => {
+    expect(ed25519Backend()).toBe('libsodium');
+    useEd25519Backend('openssl');
+    expect(ed25519Backend()).toBe('openssl');
+  });
+
+  it('gives the same signature either way, and each verifies the other', async () => {
+    const event = example(APPROVAL_REQUESTED);
+    useEd25519Backend('openssl');
+    const byOpenSsl = signEvent(event, router.key);
+    useEd25519Backend('libsodium');
+    const bySodium = signEvent(event, router.key);
+    expect(bySodium.sig).toBe(byOpenSsl.sig);
+    for (const backend of ['openssl', 'libsodium'] as const) {
+      useEd25519Backend(backend);
+      expect(received(byOpenSsl)).toMatchObject({ ok: true });
+      const tampered = { ...bySodium, id: '7c0f3c1e-1111-4111-8111-111111111111' };
+      expect(received(tampered)).toMatchObject({ ok: false, code: 'signature_invalid' });
+      const decoded = decodeEvent(topicOf(bySodium.type), Buffer.from(JSON.stringify(bySodium)));
+      if (!decoded.ok) throw new Error('decode');
+      expect(await keyring.verifyAsync(decoded.raw, decoded.event)).toMatchObject({ ok: true });
+    }
   });
 });
 

@@ -1,0 +1,86 @@
+// Ed25519 itself. libsodium (the optional `sodium-native` package) where it loads: on the
+// machines measured it signs and verifies about twice as fast as OpenSSL (docs/benchmarks.md,
+// figure 7). node:crypto (OpenSSL) otherwise. Ed25519 is deterministic: both give the same
+// signature for the same key and bytes, and each verifies the other's.
+import { KeyObject, createPublicKey, sign as openSslSign, verify as openSslVerify } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+interface Sodium {
+  crypto_sign_detached(signature: Buffer, message: Buffer, secretKey: Buffer): void;
+  crypto_sign_verify_detached(signature: Buffer, message: Buffer, publicKey: Buffer): boolean;
+}
+
+export type Ed25519Backend = 'libsodium' | 'openssl';
+
+let sodium: Sodium | null | undefined;
+let chosen: Ed25519Backend | undefined;
+
+function libsodium(): Sodium | null {
+  if (chosen === 'openssl') return null;
+  if (sodium === undefined) {
+    try {
+      sodium = createRequire(__filename)('sodium-native') as Sodium;
+    } catch {
+      sodium = null; // not installed for this platform: OpenSSL does it
+    }
+  }
+  return sodium;
+}
+
+/** Which implementation signs and verifies in this process. */
+export function ed25519Backend(): Ed25519Backend {
+  return libsodium() ? 'libsodium' : 'openssl';
+}
+
+/** Forces one implementation (benchmarks and tests compare them); `undefined`: the fastest there is. */
+export function useEd25519Backend(backend: Ed25519Backend | undefined): void {
+  chosen = backend;
+}
+
+// libsodium wants raw key bytes: the 32-byte public key, and the seed followed by it as the secret key.
+const publicBytes = new WeakMap<KeyObject, Buffer>();
+const secretBytes = new WeakMap<KeyObject, Buffer>();
+
+function rawPublicKey(key: KeyObject): Buffer {
+  let raw = publicBytes.get(key);
+  if (!raw) {
+    const { x } = (key.type === 'private' ? createPublicKey(key) : key).export({ format: 'jwk' }) as { x: string };
+    raw = Buffer.from(x, 'base64url');
+    publicBytes.set(key, raw);
+  }
+  return raw;
+}
+
+function rawSecretKey(key: KeyObject): Buffer {
+  let raw = secretBytes.get(key);
+  if (!raw) {
+    const { d, x } = key.export({ format: 'jwk' }) as { d: string; x: string };
+    raw = Buffer.concat([Buffer.from(d, 'base64url'), Buffer.from(x, 'base64url')]);
+    secretBytes.set(key, raw);
+  }
+  return raw;
+}
+
+export function ed25519Sign(message: Buffer, privateKey: KeyObject): Buffer {
+  const fast = libsodium();
+  if (!fast) return openSslSign(null, message, privateKey);
+  const signature = Buffer.alloc(64);
+  fast.crypto_sign_detached(signature, message, rawSecretKey(privateKey));
+  return signature;
+}
+
+export function ed25519Verify(message: Buffer, signature: Buffer, publicKey: KeyObject): boolean {
+  if (signature.length !== 64) return false;
+  const fast = libsodium();
+  return fast ? fast.crypto_sign_verify_detached(signature, message, rawPublicKey(publicKey)) : openSslVerify(null, message, publicKey, signature);
+}
+
+/**
+ * Verification for a chunk of events at once. With OpenSSL it runs on libuv's pool, off the
+ * main thread; libsodium is fast enough that the hop would cost more than it saves.
+ */
+export function ed25519VerifyAsync(message: Buffer, signature: Buffer, publicKey: KeyObject): Promise<boolean> {
+  if (signature.length !== 64) return Promise.resolve(false);
+  if (libsodium()) return Promise.resolve(ed25519Verify(message, signature, publicKey));
+  return new Promise((resolve) => openSslVerify(null, message, publicKey, signature, (error, ok) => resolve(!error && ok)));
+}
