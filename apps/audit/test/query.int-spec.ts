@@ -3,26 +3,19 @@
 // retention trims a chain that still verifies. The service runs in-process on its own
 // schema and topic prefix; the CLI runs as a real process against it.
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AnyEvent, EventType, exampleEvent, payloadHash, topicOf } from '@hitl/contracts';
-import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
 import { INestApplication } from '@nestjs/common';
-import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
 import { CSV_COLUMNS } from '../src/query/csv';
-import { auditService } from '../src/service';
-import { deleteTopicsStartingWith, sendMessages, signed, testTrust } from '@hitl/testing';
+import { startServiceApp } from '@hitl/service-kit';
+import { sendMessages, signed } from '@hitl/testing';
+import { AuditRun } from './support/audit-run';
 
 const root = resolve(__dirname, '../../..');
-const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-const kafka = new Kafka({ clientId: 'audit-query-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-const id = randomBytes(4).toString('hex');
-const schema = `t_audq_${id}`;
-const writer = `${schema}_writer`;
-const prefix = `t-audq-${id}.`;
+const run = new AuditRun('audq');
+const { schema, prefix, kafka } = run;
 const SECRET = '4111111111111111';
 
 const TOKENS = { acme: 'acme-auditor-token-0123456789', globex: 'globex-auditor-token-0123456789', all: 'all-auditor-token-0123456789' };
@@ -33,31 +26,15 @@ auditors:
   - { id: aud-all, name: Compliance, workspaces: ["*"], token_env: AUDITOR_TOKEN_ALL }
 `;
 
-async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T>(text: string, params: unknown[] = []) => run.sql<T>(text, params);
 
-let dir: string;
 let app: INestApplication;
 let url: string;
 
 async function startAudit(): Promise<void> {
-  dir = mkdtempSync(join(tmpdir(), 'hitl-audq-'));
-  writeFileSync(join(dir, 'auditors.yaml'), AUDITORS);
-  const config = loadConfig(auditService.config, {
-    KAFKA_BROKERS: brokers,
-    DATABASE_URL: process.env.DATABASE_URL,
-    KAFKA_TOPIC_PREFIX: prefix,
-    HTTP_PORT: '0',
-    LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'silent',
-    MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
-    AUDITORS_PATH: join(dir, 'auditors.yaml'),
+  writeFileSync(join(run.dir, 'auditors.yaml'), AUDITORS);
+  const config = run.config({
+    AUDITORS_PATH: join(run.dir, 'auditors.yaml'),
     AUDITOR_TOKEN_ACME: TOKENS.acme,
     AUDITOR_TOKEN_GLOBEX: TOKENS.globex,
     AUDITOR_TOKEN_ALL: TOKENS.all,
@@ -65,10 +42,8 @@ async function startAudit(): Promise<void> {
     // acme-support's rows are due one second after they are recorded; globex keeps its own forever.
     AUDIT_RETENTION: 'acme-support=1s',
     AUDIT_RETENTION_INTERVAL_MS: '0',
-    ...testTrust().env(),
   });
-  app = await createServiceApp({ ...auditService, schema }, config);
-  url = await startServiceApp(app, config);
+  ({ app, url } = await run.start(config));
 }
 
 const produce = (events: AnyEvent[]) => sendMessages(kafka, events.map((e) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(signed(e)) })));
@@ -194,23 +169,10 @@ describe('the audit query API, end to end', () => {
   beforeAll(async () => {
     await startAudit();
     await produce([...everything].reverse());
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".events WHERE event_id = ANY($1::text[])`, [everything.map((e) => e.id)]);
-      if (n === everything.length) break;
-      if (Date.now() > deadline) throw new Error(`the audit recorded ${n} of ${everything.length} events`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await run.waitForRecorded(`SELECT count(*)::int AS n FROM "${schema}".events WHERE event_id = ANY($1::text[])`, [everything.map((e) => e.id)], everything.length);
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    // The writer role is cluster-wide: drop what it was granted here, then the role.
-    await sql(`DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '${writer}') THEN EXECUTE 'DROP OWNED BY "${writer}"'; EXECUTE 'DROP ROLE "${writer}"'; END IF; END $$`);
-    await deleteTopicsStartingWith(kafka, prefix);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => run.tearDown(app));
 
   it('asks for an auditor token: 401 without one or with one it does not know', async () => {
     expect((await get(`/audit/decisions/${A}/timeline`)).body).toMatchObject({ statusCode: 401, code: 'token_missing' });
@@ -359,19 +321,9 @@ describe('the audit query API, end to end', () => {
   });
 
   it('does not start with an invalid auditors file, naming the auditor and the field', async () => {
-    writeFileSync(join(dir, 'bad-auditors.yaml'), 'auditors:\n  - { id: aud-x, name: X, workspaces: [], token_env: AUDITOR_TOKEN_ACME }\n');
-    const config = loadConfig(auditService.config, {
-      KAFKA_BROKERS: brokers,
-      DATABASE_URL: process.env.DATABASE_URL,
-      KAFKA_TOPIC_PREFIX: prefix,
-      HTTP_PORT: '0',
-      LOG_LEVEL: 'silent',
-      MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
-      AUDITORS_PATH: join(dir, 'bad-auditors.yaml'),
-      AUDITOR_TOKEN_ACME: TOKENS.acme,
-      ...testTrust().env(),
-    });
-    const other = await createServiceApp({ ...auditService, schema }, config);
+    writeFileSync(join(run.dir, 'bad-auditors.yaml'), 'auditors:\n  - { id: aud-x, name: X, workspaces: [], token_env: AUDITOR_TOKEN_ACME }\n');
+    const config = run.config({ LOG_LEVEL: 'silent', AUDITORS_PATH: join(run.dir, 'bad-auditors.yaml'), AUDITOR_TOKEN_ACME: TOKENS.acme });
+    const other = await run.create(config);
     try {
       await expect(startServiceApp(other, config)).rejects.toThrow('auditors[0] (aud-x).workspaces: must list at least one workspace');
     } finally {

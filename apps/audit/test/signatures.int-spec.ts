@@ -3,38 +3,19 @@
 // an agent that did not propose the decision are recorded with verified=false and their
 // refusal, shown as refused in the timeline and never as the resolution; the chain, which
 // covers the verdicts, still verifies.
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AnyEvent, EventType, exampleEvent, generateSigningKey, signEvent, topicOf } from '@hitl/contracts';
-import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
 import { INestApplication } from '@nestjs/common';
-import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
-import { auditService } from '../src/service';
-import { deleteTopicsStartingWith, sendMessages, signed, testTrust } from '@hitl/testing';
+import { sendMessages, signed } from '@hitl/testing';
+import { AuditRun } from './support/audit-run';
 
-const root = resolve(__dirname, '../../..');
-const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-const kafka = new Kafka({ clientId: 'audit-signatures-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-const id = randomBytes(4).toString('hex');
-const schema = `t_audsig_${id}`;
-const writer = `${schema}_writer`;
-const prefix = `t-audsig-${id}.`;
+const run = new AuditRun('audsig');
+const { schema, prefix, kafka } = run;
+const sql = <T>(text: string, params: unknown[] = []) => run.sql<T>(text, params);
 const TOKEN = 'acme-auditor-token-signatures-0123456789';
 
-async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
-let dir: string;
 let app: INestApplication;
 let url: string;
 
@@ -94,39 +75,14 @@ async function get(path: string): Promise<{ status: number; body: any; text: str
 
 describe('the audit record of what did not verify', () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hitl-audsig-'));
-    writeFileSync(join(dir, 'auditors.yaml'), 'auditors:\n  - { id: aud-acme, name: Acme auditor, workspaces: [acme-support], token_env: AUDITOR_TOKEN_ACME }\n');
-    const config = loadConfig(auditService.config, {
-      KAFKA_BROKERS: brokers,
-      DATABASE_URL: process.env.DATABASE_URL,
-      KAFKA_TOPIC_PREFIX: prefix,
-      HTTP_PORT: '0',
-      LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'silent',
-      MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
-      AUDITORS_PATH: join(dir, 'auditors.yaml'),
-      AUDITOR_TOKEN_ACME: TOKEN,
-      ...testTrust().env(),
-    });
-    app = await createServiceApp({ ...auditService, schema }, config);
-    url = await startServiceApp(app, config);
+    writeFileSync(join(run.dir, 'auditors.yaml'), 'auditors:\n  - { id: aud-acme, name: Acme auditor, workspaces: [acme-support], token_env: AUDITOR_TOKEN_ACME }\n');
+    ({ app, url } = await run.start(run.config({ AUDITORS_PATH: join(run.dir, 'auditors.yaml'), AUDITOR_TOKEN_ACME: TOKEN })));
     // Everything at once, the executions and labels before the proposal: the audit waits for it.
     await sendMessages(kafka, [...sent].reverse().map(([e, wire]) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(wire) })));
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".events WHERE decision_id = $1`, [D]);
-      if (n === sent.length) break;
-      if (Date.now() > deadline) throw new Error(`the audit recorded ${n} of ${sent.length} events`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await run.waitForRecorded(`SELECT count(*)::int AS n FROM "${schema}".events WHERE decision_id = $1`, [D], sent.length);
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await sql(`DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '${writer}') THEN EXECUTE 'DROP OWNED BY "${writer}"'; EXECUTE 'DROP ROLE "${writer}"'; END IF; END $$`);
-    await deleteTopicsStartingWith(kafka, prefix);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => run.tearDown(app));
 
   it('records every event, with whether it verified, who signed it and why it was refused', async () => {
     const rows = await sql<{ event_id: string; verified: boolean; signer: string | null; refusal: string | null; actor_kind: string }>(
