@@ -10,15 +10,15 @@
 // Service logs go to .infra/demo-logs/<service>.log.
 //
 // Signing keys: the router, the escalation service and the refund agent sign what they
-// emit. Keys missing from .infra/keys/ (git-ignored) are made with the built CLI
-// (`hitl keys generate`), as `npm start` does; config/agents.yaml registers refund-bot's.
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+// emit; scripts/local-keys.js makes the missing ones, as `npm start` does.
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
 import { runRefundAgent } from '../examples/refund-agent/run';
 import { formatTally } from '../examples/refund-agent/tally';
+import { ensureLocalKeys, jwksFile, keyFile, localTrustEnv } from './local-keys';
 
 const root = resolve(__dirname, '..');
 const services = [
@@ -28,9 +28,6 @@ const services = [
   { name: 'calibrator', port: 3004 },
 ] as const;
 const logDir = resolve(root, '.infra/demo-logs');
-const keysDir = resolve(root, '.infra/keys');
-const keyFile = (name: string) => resolve(keysDir, `${name}.key.pem`);
-const jwksFile = (name: string) => resolve(keysDir, `${name}.jwks.json`);
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
@@ -67,26 +64,6 @@ function logTail(name: string, lines = 20): string {
   }
 }
 
-/** Makes the local keys that are missing (throwaway keys of this machine), with the built CLI. */
-function ensureKeys(): void {
-  for (const name of ['router', 'escalation', 'refund-bot', 'shell-bot']) {
-    if (existsSync(keyFile(name))) continue;
-    const made = spawnSync(process.execPath, [resolve(root, 'apps/cli/bin/hitl.js'), 'keys', 'generate', '--name', name, '--out', keysDir], { cwd: root, encoding: 'utf8' });
-    if (made.status !== 0) throw new Error(`cannot make the ${name} signing key in ${keysDir}: ${made.stderr || made.stdout}`);
-    console.log(`made a throwaway ${name} signing key in ${keysDir}/`);
-  }
-}
-
-/** The trust variables of a service: its own key for the two that sign, everyone's public keys. */
-function trustEnv(name: string): Record<string, string> {
-  const env: Record<string, string> = {
-    SERVICE_KEYS: `router=${jwksFile('router')},escalation=${jwksFile('escalation')}`,
-    AGENTS_PATH: resolve(root, 'config/agents.yaml'),
-  };
-  if (name === 'router' || name === 'escalation') env.SIGNING_KEY_FILE = keyFile(name);
-  return env;
-}
-
 async function answers(port: number): Promise<boolean> {
   return fetch(`http://127.0.0.1:${port}/healthz`)
     .then((r) => r.status === 200)
@@ -102,7 +79,7 @@ function startService(name: string, built = `apps/${name}/dist/main.js`): void {
   const log = createWriteStream(resolve(logDir, `${name}.log`), { flags: 'w' });
   const child = spawn(process.execPath, [main], {
     cwd: root,
-    env: { ...process.env, ...tokens, ...trustEnv(name), MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'), SLA_SCAN_INTERVAL_MS: '500' },
+    env: { ...process.env, ...tokens, ...localTrustEnv(name), MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'), SLA_SCAN_INTERVAL_MS: '500' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(log);
@@ -139,7 +116,7 @@ async function main(): Promise<void> {
   // The services' TLS and SASL variables, for the agent too: a bad one stops the demo before anything starts.
   const agentKafka = kafkaClientSecurity(loadKafkaSecurity(process.env));
   mkdirSync(logDir, { recursive: true });
-  ensureKeys();
+  ensureLocalKeys();
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 

@@ -4,17 +4,14 @@
 // healthy (CI uses this to prove the README's run line).
 //
 // Signing keys: the router and the escalation service sign every event they emit, and the
-// agents of config/agents.yaml (refund-bot, shell-bot) sign theirs. Keys missing from
-// .infra/keys/ (git-ignored) are made here with `hitl keys generate`: throwaway keys of
-// this machine. The services get SIGNING_KEY_FILE (router, escalation), SERVICE_KEYS and
-// AGENTS_PATH (default config/agents.yaml) to match.
-import { spawn, spawnSync } from 'node:child_process';
+// agents of config/agents.yaml sign theirs. scripts/local-keys.js makes the throwaway keys
+// of this machine that are missing and gives each service its trust variables.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ensureLocalKeys, localTrustEnv } from './local-keys.js';
 
 const root = resolve(import.meta.dirname, '..');
-const KEYS_DIR = '.infra/keys';
-const KEY_NAMES = ['router', 'escalation', 'refund-bot', 'shell-bot'];
 const services = [
   { name: 'router', port: 3001 },
   { name: 'escalation', port: 3002 },
@@ -28,33 +25,10 @@ const colours = ['\x1b[36m', '\x1b[35m', '\x1b[33m', '\x1b[32m', '\x1b[34m'];
 const children = new Map();
 let stopping = false;
 
-/** Makes the local keys that are missing, with the built CLI (exits when it fails). */
-function ensureKeys() {
-  for (const name of KEY_NAMES) {
-    if (existsSync(resolve(root, KEYS_DIR, `${name}.key.pem`))) continue;
-    const made = spawnSync(process.execPath, ['apps/cli/bin/hitl.js', 'keys', 'generate', '--name', name, '--out', KEYS_DIR], { cwd: root, encoding: 'utf8' });
-    if (made.status !== 0) {
-      console.error(`cannot make the ${name} signing key in ${KEYS_DIR}: ${made.stderr || made.stdout}`);
-      process.exit(1);
-    }
-    console.log(`made a throwaway ${name} signing key: ${KEYS_DIR}/${name}.key.pem (public: ${name}.jwks.json)`);
-  }
-}
-
-/** The trust variables of a service: its own key for the two that sign, everyone's public keys. */
-function trustEnv(name) {
-  const env = {
-    SERVICE_KEYS: process.env.SERVICE_KEYS ?? `router=${KEYS_DIR}/router.jwks.json,escalation=${KEYS_DIR}/escalation.jwks.json`,
-    AGENTS_PATH: process.env.AGENTS_PATH ?? 'config/agents.yaml',
-  };
-  if (name === 'router' || name === 'escalation') env.SIGNING_KEY_FILE = `${KEYS_DIR}/${name}.key.pem`;
-  return env;
-}
-
 function start({ name, main: built }, i) {
   const main = resolve(root, built ?? `apps/${name}/dist/main.js`);
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
-  const child = spawn(process.execPath, [main], { cwd: root, env: { ...process.env, ...trustEnv(name) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main], { cwd: root, env: { ...process.env, ...localTrustEnv(name, process.env) }, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = process.stdout.isTTY ? `${colours[i]}${name.padEnd(10)}\x1b[0m| ` : `${name.padEnd(10)}| `;
   for (const stream of [child.stdout, child.stderr]) {
     let rest = '';
@@ -100,7 +74,12 @@ function stop(code) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-ensureKeys();
+try {
+  ensureLocalKeys();
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}
 services.forEach(start);
 const deadline = Date.now() + 90_000;
 const results = await Promise.all(services.map((s) => healthy(s.port, deadline)));

@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AnyEvent, Ed25519PublicJwk, Keyring, SignatureAttributes, SigningKey, SigningService, generateSigningKey, parseJwks, parseSigningKey, signEvent } from '@hitl/contracts';
+import { AnyEvent, Jwks, Keyring, SignatureAttributes, SigningKey, SigningService, generateSigningKey, parseJwks, parseSigningKey, signEvent } from '@hitl/contracts';
 
 /** Agents of the test registry; each may act in every workspace unless listed in LIMITED_AGENTS. */
 export const TEST_AGENTS = ['refund-bot', 'other-bot', 'bench-refund-bot', 'shell-bot', 'demo-bot'] as const;
@@ -41,7 +41,7 @@ export function testTrust(): TestTrust {
   const dir = reuse ? inherited : mkdtempSync(join(tmpdir(), 'hitl-trust-'));
   process.env[TRUST_DIR_VARIABLE] = dir;
   const keys = new Map<string, SigningKey>();
-  const jwks = new Map<string, Ed25519PublicJwk>();
+  const keysets = new Map<string, Jwks>();
   const names = ['router', 'escalation', ...TEST_AGENTS, LIMITED_AGENT, TEST_LABELER];
   for (const name of names) {
     if (!reuse) {
@@ -50,7 +50,7 @@ export function testTrust(): TestTrust {
       writeFileSync(join(dir, `${name}.jwks.json`), JSON.stringify({ keys: [generated.jwk] }, null, 2));
     }
     keys.set(name, parseSigningKey(readFileSync(join(dir, `${name}.key.pem`), 'utf8')));
-    jwks.set(name, parseJwks(JSON.parse(readFileSync(join(dir, `${name}.jwks.json`), 'utf8'))).keys[0]);
+    keysets.set(name, parseJwks(JSON.parse(readFileSync(join(dir, `${name}.jwks.json`), 'utf8'))));
   }
   const agentsPath = join(dir, 'agents.yaml');
   const agent = (id: string, workspaces: string) => `  - id: ${id}\n    workspaces: ${workspaces}\n    keys_file: ${id}.jwks.json\n`;
@@ -67,7 +67,7 @@ export function testTrust(): TestTrust {
   );
   const serviceKeys = `router=${join(dir, 'router.jwks.json')},escalation=${join(dir, 'escalation.jwks.json')}`;
   const keyFile = (service: SigningService) => join(dir, `${service}.key.pem`);
-  const set = (name: string) => ({ keys: [...jwks.entries()].filter(([n]) => n === name).map(([, jwk]) => jwk) });
+  const set = (name: string): Jwks => keysets.get(name) ?? { keys: [] };
   const keyring = new Keyring({
     services: { router: set('router'), escalation: set('escalation') },
     agents: [...TEST_AGENTS.map((id) => ({ id, workspaces: '*' as const, keys: set(id) })), { id: LIMITED_AGENT, workspaces: ['acme-support'], keys: set(LIMITED_AGENT) }],

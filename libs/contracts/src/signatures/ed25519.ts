@@ -72,7 +72,11 @@ export function ed25519Sign(message: Buffer, privateKey: KeyObject): Buffer {
 export function ed25519Verify(message: Buffer, signature: Buffer, publicKey: KeyObject): boolean {
   if (signature.length !== 64) return false;
   const fast = libsodium();
-  return fast ? fast.crypto_sign_verify_detached(signature, message, rawPublicKey(publicKey)) : openSslVerify(null, message, publicKey, signature);
+  try {
+    return fast ? fast.crypto_sign_verify_detached(signature, message, rawPublicKey(publicKey)) : openSslVerify(null, message, publicKey, signature);
+  } catch {
+    return false; // a key that is no Ed25519 key verifies nothing
+  }
 }
 
 /**
