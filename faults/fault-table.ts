@@ -14,15 +14,17 @@ export interface Outcome {
   stuck: number;
   /** Sends the agent saw fail (and knew about) while the fault lasted: refused, not lost. */
   agentErrors: number;
+  /** Messages written to any `<topic>.dlq` from the strike to the drained backlog. */
+  deadLettered: number;
   /** From the strike to a drained backlog with every resolution at the agent. */
   recoverS: number;
   notes: string[];
 }
 
-const HEADER = ['fault', 'in flight', 'lost', 'duplicated', 'violations', 'stuck', 'agent send errors', 'recover (s)'];
+const HEADER = ['fault', 'in flight', 'lost', 'duplicated', 'violations', 'stuck', 'agent send errors', 'dead-lettered', 'recover (s)'];
 
 function cells(o: Outcome): string[] {
-  return [o.fault, String(o.inFlight), String(o.lost), String(o.duplicated), String(o.violations), String(o.stuck), String(o.agentErrors), o.recoverS.toFixed(1)];
+  return [o.fault, String(o.inFlight), String(o.lost), String(o.duplicated), String(o.violations), String(o.stuck), String(o.agentErrors), String(o.deadLettered), o.recoverS.toFixed(1)];
 }
 
 /** A fixed-width table, then each fault's notes. */
@@ -71,7 +73,9 @@ export function markdownTable(outcomes: readonly Outcome[], run: { minutes: numb
     '1 s old). "lost", "duplicated" and "violations" are new since the previous fault. "stuck" counts',
     `decisions the agent still waited for ${run.deadlineS} s after the strike (a drain that never completed).`,
     '"agent send errors" are proposals or labels the agent itself saw refused while the broker was away',
-    '(it knows, so they are not lost). "recover" runs from the strike to a drained backlog, so it includes',
+    '(it knows, so they are not lost). "dead-lettered" counts messages written to any `<topic>.dlq` from the',
+    'strike to the drained backlog: a transient failure (a broker or a database away for a while) must',
+    'dead-letter nothing. "recover" runs from the strike to a drained backlog, so it includes',
     `proposing the rest of the batch (about ${((0.6 * run.load.decisions) / run.load.rate).toFixed(0)} s). After the last fault, \`hitl check\` runs over the whole run as a command.`,
     '',
     row(HEADER),

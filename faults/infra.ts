@@ -145,6 +145,11 @@ export class OwnPostgres {
     await until('the killed postmaster to exit', () => !alive(pid), 30_000);
   }
 
+  /** A clean stop (pg_ctl stop -m fast: sessions are ended, nothing is lost), waiting until it is down. */
+  stopFast(): void {
+    this.asPostgres('pg_ctl', ['-D', this.data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+  }
+
   async count(sql: string): Promise<number> {
     const client = new Client({ connectionString: this.url });
     await client.connect();

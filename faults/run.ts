@@ -11,12 +11,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { ALL_TOPICS, dlqTopic } from '@hitl/contracts';
 import { loadManifest } from '@hitl/policy';
 import { freePort, testTrust } from '@hitl/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { Admin, Kafka, logLevel } from 'kafkajs';
 import { checkLiveRun } from '../apps/cli/src/check/check.command';
 import { Violation, ViolationKind } from '../apps/cli/src/check/invariants';
 import { ExitCode } from '../apps/cli/src/cli-context';
+import { FleetResult, runFleet } from '../examples/refund-agent/fleet';
 import { Progress, runRefundAgent } from '../examples/refund-agent/run';
 import { waitDrained } from './drain';
 import { Outcome, formatTable, markdownTable } from './fault-table';
@@ -26,6 +28,9 @@ import { AUDITOR_TOKEN, Fleet, REVIEWERS, SERVICES, ServiceName, agentTrust } fr
 const small = process.argv.includes('--small');
 const LOAD = small ? { decisions: 40, rate: 10 } : { decisions: 600, rate: 60 };
 const BROKER_PAUSE_MS = 60_000;
+const POSTGRES_STOP_MS = 30_000;
+// The agent fleet row: three replica processes of one agent, 300 decisions, one killed with kill -9 mid-way.
+const FLEET = { replicas: 3, decisions: 300, rate: 30, killAt: 0.4, restartAfterMs: 1_000 };
 // The refunds manifest with reviews expiring after this (instead of 15-60 min): a review a
 // fault left undecided resolves as `expired` within the run, and is reported.
 const REVIEW_EXPIRY_S = 90;
@@ -47,6 +52,8 @@ interface Rig {
 interface Fault {
   name: string;
   inSmall: boolean;
+  /** The refund agent as one in-process agent (default), or as a fleet of replica processes whose kill -9 is the fault. */
+  load?: 'agent' | 'fleet';
   /** Strikes, and puts things back (restart, resume); the recovery clock runs from the strike. */
   strike(rig: Rig): Promise<void>;
   /** After the check: undo what the fault added (extra replicas). */
@@ -98,8 +105,27 @@ const FAULTS: Fault[] = [
     },
   },
   {
+    name: `PostgreSQL stopped for ${POSTGRES_STOP_MS / 1000} s (pg_ctl stop -m fast)`,
+    inSmall: true,
+    strike: async ({ postgres }) => {
+      postgres.stopFast();
+      try {
+        await sleep(POSTGRES_STOP_MS);
+      } finally {
+        await postgres.start();
+      }
+    },
+  },
+  {
+    name: `agent fleet: ${FLEET.replicas} replicas, one killed -9 mid-way, restarted`,
+    inSmall: true,
+    load: 'fleet',
+    // The kill -9 and the restart happen inside the fleet run (examples/refund-agent/fleet.ts).
+    strike: async () => undefined,
+  },
+  {
     name: `broker stopped for ${BROKER_PAUSE_MS / 1000} s (SIGSTOP)`,
-    inSmall: false,
+    inSmall: true,
     strike: async ({ broker }) => {
       broker.signal('SIGSTOP');
       try {
@@ -114,7 +140,28 @@ const FAULTS: Fault[] = [
 const LOST: ViolationKind[] = ['unresolved', 'audit_missing', 'calibrator_resolution_missing', 'calibrator_label_missing'];
 const DUPLICATED: ViolationKind[] = ['resolved_twice', 'audit_duplicated', 'calibrator_resolution_unknown', 'calibrator_label_unknown'];
 
+/** Messages on every `<topic>.dlq` of the run, now. */
+async function deadLetters(admin: Admin): Promise<number> {
+  const existing = new Set(await admin.listTopics());
+  let total = 0;
+  for (const topic of ALL_TOPICS.map(dlqTopic).filter((t) => existing.has(t))) {
+    for (const p of await admin.fetchTopicOffsets(topic)) total += Number(p.high) - Number(p.low);
+  }
+  return total;
+}
+
+async function withAdmin<T>(rig: Rig, work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new Kafka({ clientId: 'hitl-faults', brokers: rig.broker.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function runFault(rig: Rig, fault: Fault, seed: number, known: Set<string>): Promise<Outcome> {
+  if (fault.load === 'fleet') return runFleetFault(rig, fault, seed, known);
   let last: Progress | null = null;
   const load = runRefundAgent({
     brokers: rig.broker.brokers,
@@ -130,24 +177,114 @@ async function runFault(rig: Rig, fault: Fault, seed: number, known: Set<string>
   await until('the agent to propose 40% of its batch', () => ((last as Progress | null)?.proposed ?? 0) >= 0.4 * LOAD.decisions, 60_000, 50);
   const atFault = last as Progress | null;
   const inFlight = atFault ? atFault.proposed - atFault.resolved : 0;
+  const dlqBefore = await withAdmin(rig, deadLetters);
   log(`${fault.name}: striking with ${inFlight} decisions in flight`);
   const struck = Date.now();
   await fault.strike(rig);
   await rig.fleet.restartDead();
 
   const finished = await Promise.race([load.then((r) => ({ done: true as const, result: r })), sleep(AGENT_DEADLINE_MS).then(() => ({ done: false as const }))]);
-  const admin = new Kafka({ clientId: 'hitl-faults', brokers: rig.broker.brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  let drainError: string | null = null;
-  try {
-    await waitDrained(admin, rig.postgres, DRAIN_TIMEOUT_MS);
-  } catch (error) {
-    drainError = (error as Error).message;
-  } finally {
-    await admin.disconnect();
-  }
+  const drainError = await drain(rig);
   const recoverS = (Date.now() - struck) / 1000;
+  const deadLettered = (await withAdmin(rig, deadLetters)) - dlqBefore;
+  const { report, fresh } = await check(rig, fault, known);
+  const waiting = last as Progress | null;
+  const expired = finished.done ? finished.result.records.filter((r) => r.resolution.status === 'expired').length : 0;
+  const outcome: Outcome = {
+    fault: fault.name,
+    inFlight,
+    lost: fresh.filter((v) => LOST.includes(v.kind)).length,
+    duplicated: fresh.filter((v) => DUPLICATED.includes(v.kind)).length,
+    violations: fresh.length,
+    stuck: finished.done ? 0 : waiting ? waiting.proposed - waiting.resolved : LOAD.decisions,
+    agentErrors: finished.done ? finished.result.failures.length : 0,
+    deadLettered,
+    recoverS,
+    notes: [
+      ...(drainError ? [drainError] : []),
+      ...(finished.done ? [] : [`the agent was still waiting for resolutions after ${AGENT_DEADLINE_MS / 1000} s; ${report.counts.awaitingReview} decision(s) of the run await a reviewer (not expired)`]),
+      ...rig.fleet.unexpectedExits.splice(0).map((e) => `${e} (restarted)`),
+      ...fresh.slice(0, 5).map((v) => `${v.kind} ${v.subject}: ${v.detail}`),
+      ...(finished.done ? finished.result.failures.slice(0, 3).map((f) => `agent: ${f}`) : []),
+      ...(expired > 0 ? [`${expired} decision(s) expired: no reviewer decided within ${REVIEW_EXPIRY_S} s`] : []),
+    ],
+  };
+  if (drainError) outcome.violations += 1;
+  log(`${fault.name}: recovered in ${recoverS.toFixed(1)} s, ${fresh.length} new violation(s), ${deadLettered} dead-lettered`);
+  return outcome;
+}
 
+/** Three replica processes of the refund agent; one is killed with kill -9 mid-way and restarted (inside runFleet). */
+async function runFleetFault(rig: Rig, fault: Fault, seed: number, known: Set<string>): Promise<Outcome> {
+  const dlqBefore = await withAdmin(rig, deadLetters);
+  const workDir = mkdtempSync(join(tmpdir(), 'hitl-faults-fleet-'));
+  const struck = Date.now();
+  let inFlight = 0;
+  let result: FleetResult;
+  try {
+    log(`${fault.name}: ${FLEET.decisions} decisions over ${FLEET.replicas} replicas`);
+    result = await runFleet({
+      brokers: rig.broker.brokers,
+      databaseUrl: rig.postgres.url,
+      ...agentTrust(),
+      escalationUrl: rig.fleet.url('escalation'),
+      reviewers: REVIEWERS,
+      decisions: FLEET.decisions,
+      replicas: FLEET.replicas,
+      rate: FLEET.rate,
+      seed,
+      killAt: FLEET.killAt,
+      restartAfterMs: FLEET.restartAfterMs,
+      workDir,
+      deadlineMs: AGENT_DEADLINE_MS,
+      onProgress: (p) => {
+        if (p.proposed < FLEET.killAt * p.total) inFlight = p.proposed - p.resolved;
+      },
+    });
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  const drainError = await drain(rig);
+  const recoverS = (Date.now() - struck) / 1000;
+  const deadLettered = (await withAdmin(rig, deadLetters)) - dlqBefore;
+  const { fresh } = await check(rig, fault, known);
+  const expired = result.statuses.expired ?? 0;
+  const outcome: Outcome = {
+    fault: fault.name,
+    inFlight,
+    lost: fresh.filter((v) => LOST.includes(v.kind)).length + result.neverActed.length,
+    duplicated: fresh.filter((v) => DUPLICATED.includes(v.kind)).length + result.actedTwice.length + result.doubleRefunds.length,
+    violations: fresh.length + result.actedTwice.length + result.doubleRefunds.length,
+    stuck: result.neverActed.length,
+    agentErrors: 0,
+    deadLettered,
+    recoverS,
+    notes: [
+      `${result.actedOnce} of ${result.decisions.length} outcomes acted on exactly once (${Object.entries(result.statuses).map(([k, n]) => `${n} ${k}`).join(', ')}); handlers ran ${result.handlerRuns} times; ${result.resumedElsewhere} acted on by a replica other than the proposer`,
+      ...(drainError ? [drainError] : []),
+      ...rig.fleet.unexpectedExits.splice(0).map((e) => `${e} (restarted)`),
+      ...fresh.slice(0, 5).map((v) => `${v.kind} ${v.subject}: ${v.detail}`),
+      ...result.neverActed.slice(0, 3).map((id) => `never acted on: ${id}`),
+      ...result.actedTwice.slice(0, 3).map((id) => `acted on twice: ${id}`),
+      ...(expired > 0 ? [`${expired} decision(s) expired: no reviewer decided within ${REVIEW_EXPIRY_S} s`] : []),
+    ],
+  };
+  if (drainError) outcome.violations += 1;
+  log(`${fault.name}: done in ${recoverS.toFixed(1)} s, ${fresh.length} new violation(s), ${deadLettered} dead-lettered`);
+  return outcome;
+}
+
+async function drain(rig: Rig): Promise<string | null> {
+  try {
+    await withAdmin(rig, (admin) => waitDrained(admin, rig.postgres, DRAIN_TIMEOUT_MS));
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** hitl check's invariants over the whole run, and the violations that are new since the last fault. */
+async function check(rig: Rig, fault: Fault, known: Set<string>) {
   const report = await checkLiveRun(checkContext(), {
     brokers: rig.broker.brokers,
     prefix: '',
@@ -161,29 +298,7 @@ async function runFault(rig: Rig, fault: Fault, seed: number, known: Set<string>
   // The check covers the whole run so far: count what is new since the last fault.
   const fresh: Violation[] = report.violations.filter((v) => !known.has(`${v.kind}:${v.subject}`));
   for (const v of fresh) known.add(`${v.kind}:${v.subject}`);
-  const waiting = last as Progress | null;
-  const expired = finished.done ? finished.result.records.filter((r) => r.resolution.status === 'expired').length : 0;
-  const outcome: Outcome = {
-    fault: fault.name,
-    inFlight,
-    lost: fresh.filter((v) => LOST.includes(v.kind)).length,
-    duplicated: fresh.filter((v) => DUPLICATED.includes(v.kind)).length,
-    violations: fresh.length,
-    stuck: finished.done ? 0 : waiting ? waiting.proposed - waiting.resolved : LOAD.decisions,
-    agentErrors: finished.done ? finished.result.failures.length : 0,
-    recoverS,
-    notes: [
-      ...(drainError ? [drainError] : []),
-      ...(finished.done ? [] : [`the agent was still waiting for resolutions after ${AGENT_DEADLINE_MS / 1000} s; ${report.counts.awaitingReview} decision(s) of the run await a reviewer (not expired)`]),
-      ...rig.fleet.unexpectedExits.splice(0).map((e) => `${e} (restarted)`),
-      ...fresh.slice(0, 5).map((v) => `${v.kind} ${v.subject}: ${v.detail}`),
-      ...(finished.done ? finished.result.failures.slice(0, 3).map((f) => `agent: ${f}`) : []),
-      ...(expired > 0 ? [`${expired} decision(s) expired: no reviewer decided within ${REVIEW_EXPIRY_S} s`] : []),
-    ],
-  };
-  if (drainError) outcome.violations += 1;
-  log(`${fault.name}: recovered in ${recoverS.toFixed(1)} s, ${fresh.length} new violation(s)`);
-  return outcome;
+  return { report, fresh };
 }
 
 /** The command line itself over the whole run, as an operator would run it: its exit code. */

@@ -5,6 +5,7 @@ import { AuditConfig, auditConfig } from './config';
 import { CreateMessagingTables1795313552976 } from './migrations/1795313552976-create-messaging-tables';
 import { CreateAuditEvents1795313554000 } from './migrations/1795313554000-create-audit-events';
 import { RecordSignatures1795313556000 } from './migrations/1795313556000-record-signatures';
+import { OutboxAnyBytes1795313557000 } from './migrations/1795313557000-outbox-any-bytes';
 
 /** The audit as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const auditService: ServiceDefinition<AuditConfig> = {
@@ -14,7 +15,7 @@ export const auditService: ServiceDefinition<AuditConfig> = {
   config: auditConfig,
   // The record keeps every event, marking those whose signature did not verify.
   signatures: 'record',
-  migrations: [CreateMessagingTables1795313552976, CreateAuditEvents1795313554000, RecordSignatures1795313556000],
+  migrations: [CreateMessagingTables1795313552976, CreateAuditEvents1795313554000, RecordSignatures1795313556000, OutboxAnyBytes1795313557000],
   // Migrations run as the owner; ingestion and queries go through a role that may only INSERT and SELECT.
   runtimeRole: auditWriterRole,
   consumer: { partitionsConsumedConcurrently: 3, chunkSize: 500 },

@@ -27,6 +27,11 @@ const settings = serviceConfig({ clientId: 'hitl-escalation', port: 3002 }).exte
    * unset, notifications carry no such links (a warning says so at start).
    */
   NOTIFY_LINK_SECRET: z.string().min(32, { error: 'must be at least 32 characters, e.g. openssl rand -hex 32' }).optional(),
+  /**
+   * Open live streams (GET /approvals/stream) one token may hold on one replica; more get 429.
+   * A console needs one per tab; a leaked token cannot hold the service's connections.
+   */
+  LIVE_STREAMS_PER_TOKEN: z.coerce.number().int().min(1).max(1000).default(5),
   /** How often the notification dispatcher looks for messages to post. */
   NOTIFY_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
 });

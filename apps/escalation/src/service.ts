@@ -7,6 +7,9 @@ import { CreateApprovals1795313553100 } from './migrations/1795313553100-create-
 import { CreateClarifications1795313553200 } from './migrations/1795313553200-create-clarifications';
 import { CreateNotifications1795313553300 } from './migrations/1795313553300-create-notifications';
 import { NotifyApprovalChanges1795313553400 } from './migrations/1795313553400-notify-approval-changes';
+import { OutboxAnyBytes1795313557000 } from './migrations/1795313557000-outbox-any-bytes';
+import { LimitClarificationPauses1795313557100 } from './migrations/1795313557100-limit-clarification-pauses';
+import { NotifyReviewerChanges1795313557200 } from './migrations/1795313557200-notify-reviewer-changes';
 
 /** The escalation as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const escalationService: ServiceDefinition<EscalationConfig> = {
@@ -16,5 +19,5 @@ export const escalationService: ServiceDefinition<EscalationConfig> = {
   config: escalationConfig,
   // Reviewers' and timers' outcomes and every approval.updated carry the escalation service's signature.
   signs: 'escalation',
-  migrations: [CreateMessagingTables1795313552976, CreateReviewers1795313553000, CreateApprovals1795313553100, CreateClarifications1795313553200, CreateNotifications1795313553300, NotifyApprovalChanges1795313553400],
+  migrations: [CreateMessagingTables1795313552976, CreateReviewers1795313553000, CreateApprovals1795313553100, CreateClarifications1795313553200, CreateNotifications1795313553300, NotifyApprovalChanges1795313553400, OutboxAnyBytes1795313557000, LimitClarificationPauses1795313557100, NotifyReviewerChanges1795313557200],
 };

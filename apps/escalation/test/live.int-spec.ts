@@ -14,14 +14,27 @@ class StreamReader {
   readonly events: StreamEvent[] = [];
   comments = 0;
   ended = false;
-  private constructor(readonly status: number) {}
+  body: any = null;
+  private constructor(
+    readonly status: number,
+    private readonly abort: AbortController,
+  ) {}
 
   static async open(url: string, token?: string): Promise<StreamReader> {
-    const response = await fetch(`${url}/approvals/stream`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    const reader = new StreamReader(response.status);
-    if (!response.ok || !response.body) return reader;
+    const abort = new AbortController();
+    const response = await fetch(`${url}/approvals/stream`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: abort.signal });
+    const reader = new StreamReader(response.status, abort);
+    if (!response.ok || !response.body) {
+      reader.body = await response.json().catch(() => null);
+      return reader;
+    }
     void reader.read(response.body);
     return reader;
+  }
+
+  /** The reader leaves (the tab is closed). */
+  close(): void {
+    this.abort.abort();
   }
 
   private async read(body: ReadableStream<Uint8Array>): Promise<void> {
@@ -104,5 +117,69 @@ describe('the live stream of approval changes', () => {
 
     await Promise.all([escalation.service.stop(), replica.stop()]);
     await waitFor(() => [alice, dan, zed, aliceOnReplica].every((s) => s.ended), 'every stream to end with its service');
+  });
+});
+
+describe('who may keep a live stream open', () => {
+  const escalation = escalationForSuite();
+
+  const admin = (method: string, path: string) => fetch(`${escalation.service.url}${path}`, { method, headers: { authorization: `Bearer ${TOKENS.adam}` } });
+  const ready = (s: StreamReader) => waitFor(() => s.events.some((e) => e.event === 'ready'), 'the stream to be ready');
+
+  it("a revoked token's streams close within a second on every replica, and a removed reviewer's too", async () => {
+    const replica = new EscalationProcess(escalation.env);
+    await replica.start();
+    try {
+      const [carol, carolOnReplica, dan, alice] = await Promise.all([
+        StreamReader.open(escalation.service.url, TOKENS.carol),
+        StreamReader.open(replica.url, TOKENS.carol),
+        StreamReader.open(escalation.service.url, TOKENS.dan),
+        StreamReader.open(escalation.service.url, TOKENS.alice),
+      ]);
+      for (const s of [carol, carolOnReplica, dan, alice]) await ready(s);
+
+      // A new token for carol: the old one stops working, and its streams end at once, saying why.
+      const issued = await admin('POST', '/reviewers/carol/token');
+      expect(issued.status).toBe(201);
+      await waitFor(() => carol.ended && carolOnReplica.ended, "carol's streams to close after her token was revoked", 1000);
+      for (const s of [carol, carolOnReplica]) expect(s.events.at(-1)).toEqual({ event: 'end', data: { code: 'token_revoked', message: expect.any(String) } });
+      expect((await StreamReader.open(escalation.service.url, TOKENS.carol)).status).toBe(401);
+      // Her new token streams as before.
+      const renewed = await StreamReader.open(replica.url, (await issued.json()).token);
+      await ready(renewed);
+      renewed.close();
+
+      // Dan removed: his stream ends within a second too.
+      expect((await admin('DELETE', '/reviewers/dan')).status).toBe(204);
+      await waitFor(() => dan.ended, "dan's stream to close after he was removed", 1000);
+      expect(dan.events.at(-1)?.data.code).toBe('token_revoked');
+
+      // Nobody else's stream was touched.
+      expect(alice.ended).toBe(false);
+      alice.close();
+    } finally {
+      await replica.stop();
+    }
+  });
+
+  it('caps the streams one token holds (5 by default): the next gets 429, a closed one frees its place', async () => {
+    const streams = await Promise.all(Array.from({ length: 5 }, () => StreamReader.open(escalation.service.url, TOKENS.zed)));
+    for (const s of streams) await ready(s);
+    const extra = await StreamReader.open(escalation.service.url, TOKENS.zed);
+    expect(extra.status).toBe(429);
+    expect(extra.body).toMatchObject({ code: 'too_many_streams', message: expect.stringContaining('LIVE_STREAMS_PER_TOKEN') });
+    // Another reviewer's token is counted apart.
+    const bob = await StreamReader.open(escalation.service.url, TOKENS.bob);
+    await ready(bob);
+
+    streams[0].close();
+    const again = await waitFor(async () => {
+      const s = await StreamReader.open(escalation.service.url, TOKENS.zed);
+      if (s.status === 200) return s;
+      s.close();
+      return null;
+    }, 'a place to free up');
+    await ready(again);
+    for (const s of [...streams, bob, again]) s.close();
   });
 });

@@ -3,6 +3,7 @@ import { AppModule } from './app.module';
 import { RouterConfig, routerConfig } from './config';
 import { CreateMessagingTables1795313552976 } from './migrations/1795313552976-create-messaging-tables';
 import { CreateDecisions1795313552977 } from './migrations/1795313552977-create-decisions';
+import { OutboxAnyBytes1795313557000 } from './migrations/1795313557000-outbox-any-bytes';
 
 /** The router as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const routerService: ServiceDefinition<RouterConfig> = {
@@ -12,7 +13,7 @@ export const routerService: ServiceDefinition<RouterConfig> = {
   config: routerConfig,
   // Policy outcomes (approval.resolved by policy, approval.requested) carry the router's signature.
   signs: 'router',
-  migrations: [CreateMessagingTables1795313552976, CreateDecisions1795313552977],
+  migrations: [CreateMessagingTables1795313552976, CreateDecisions1795313552977, OutboxAnyBytes1795313557000],
   // Partitions are independent: route them side by side, order within each holds.
   consumer: { partitionsConsumedConcurrently: 3 },
 };

@@ -10,7 +10,9 @@ export type AgentErrorCode =
   | 'unknown_decision'
   | 'agent_not_started'
   | 'agent_stopped'
-  | 'invalid_options';
+  | 'invalid_options'
+  | 'broker_unavailable'
+  | 'taken_over';
 
 export abstract class HitlAgentError extends Error {
   abstract readonly code: AgentErrorCode;
@@ -117,5 +119,36 @@ export class AgentOptionsError extends HitlAgentError {
   ) {
     super(`HitlAgent option ${option}: ${detail}`);
     this.name = 'AgentOptionsError';
+  }
+}
+
+/**
+ * The broker did not acknowledge an event for the whole outage the agent rides out
+ * (`brokerOutageMs`). A proposal stays in the pending store, signed as it was: proposing the
+ * same decision again, or the next start, sends the very same event (the router takes it once).
+ */
+export class BrokerUnavailableError extends HitlAgentError {
+  readonly code = 'broker_unavailable';
+  constructor(
+    readonly topic: string,
+    readonly outageMs: number,
+    readonly decisionId: string | null,
+    override readonly cause: Error,
+  ) {
+    const what = decisionId ? `decision ${decisionId}` : `an event on ${topic}`;
+    super(
+      `the broker did not acknowledge ${what} for ${Math.round(outageMs / 1000)} s (brokerOutageMs), so the agent gave up: ${cause.message}. ` +
+        (decisionId ? `It may or may not have been sent; it stays pending, and proposing it again (or the next start) sends the same event once the broker is back` : 'Send it again once the broker is back'),
+    );
+    this.name = 'BrokerUnavailableError';
+  }
+}
+
+/** Another replica took this decision over (this one stopped renewing its hold); that replica acts on its outcome. */
+export class DecisionTakenOverError extends HitlAgentError {
+  readonly code = 'taken_over';
+  constructor(readonly decisionId: string) {
+    super(`decision ${decisionId} was taken over by another replica of the agent (this one did not renew its lease in time); that replica acts on its outcome, this one must not`);
+    this.name = 'DecisionTakenOverError';
   }
 }

@@ -1,6 +1,7 @@
 // An agent's side of the wire contract, over plain kafkajs: propose, await the outcome,
 // run only what was approved, and report what ran.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import {
   ACTION_EXECUTED,
   APPROVAL_CLARIFICATION_PROVIDED,
@@ -29,9 +30,11 @@ import {
 } from '@hitl/contracts';
 import { Consumer, Kafka, LogEntry, Producer, logLevel } from 'kafkajs';
 import { checkClarificationRequest, checkResolution } from './consent';
-import { AgentNotStartedError, InvalidDecisionError, UnknownDecisionError } from './errors';
+import { AgentNotStartedError, AgentOptionsError, BrokerUnavailableError, DecisionConflictError, DecisionTakenOverError, InvalidDecisionError, UnknownDecisionError } from './errors';
 import { Resolution, assertRunnable, toOutput } from './guard';
-import { FilePendingStore, MemoryPendingStore, PendingDecision, PendingStore } from './pending-store';
+import { rideOut } from './outage';
+import { FilePendingStore, MemoryPendingStore, PendingDecision, PendingStore, SharedPendingStore, isShared } from './pending-store';
+import { PostgresPendingStore } from './postgres-pending-store';
 import { ResolutionBook, withTimeout } from './resolution-book';
 import { TrustedKeys, loadKeyring, loadSigningKey } from './trust-options';
 
@@ -62,10 +65,32 @@ export interface HitlAgentOptions {
   trustedKeys: TrustedKeys;
   /** Prepended to every topic name (and to the default group id), as the services do. */
   topicPrefix?: string;
-  /** Consumer group; default `<topicPrefix>hitl-agent-<agentId>`. One group per agent. */
+  /**
+   * This replica's stable id (e.g. its hostname, or `refund-bot-2` from its deployment): the
+   * same after a restart, different for every replica running at once. Setting it makes the
+   * agent a fleet member: its own consumer group, and a durable pending store by default.
+   */
+  replicaId?: string;
+  /**
+   * Consumer group; default `<topicPrefix>hitl-agent-<agentId>-<replicaId>` (one per replica,
+   * so each reads every outcome), or `<topicPrefix>hitl-agent-<agentId>` without a replicaId.
+   */
   groupId?: string;
-  /** Where pending decisions survive a restart: a store, a JSON file path, or memory (the default). */
-  pendingStore?: PendingStore | string;
+  /**
+   * Where decisions wait for their outcome and for it to be acted on: a store; a file path (a
+   * journal, fsync'd); `{ postgres }` (one table every replica shares); or `'memory'`. Default:
+   * with a replicaId a journal in `stateDir`, without one memory.
+   */
+  pendingStore?: PendingStore | string | 'memory' | { postgres: string | import('pg').PoolConfig; schema?: string };
+  /** Where the default journal of a replica lives: `<stateDir>/<agentId>-<replicaId>.journal`. Default `.hitl-agent`. */
+  stateDir?: string;
+  /**
+   * How long a send keeps trying while the broker is away before it fails with
+   * BrokerUnavailableError. Default 180 000 (3 min: longer than a broker restart).
+   */
+  brokerOutageMs?: number;
+  /** With `{ postgres }`: how long a replica holds its decisions without renewing (default 30 000). */
+  leaseMs?: number;
   /** How many resolved decisions `resolution(id)` still answers for. Default 1000. */
   recentResolutions?: number;
   logger?: AgentLogger;
@@ -92,6 +117,18 @@ export interface ClarificationRequest {
 }
 
 export type ClarificationHandler = (request: ClarificationRequest) => Promise<string> | string;
+
+/**
+ * Acts on an outcome: called once per decision across the fleet (by the replica holding it),
+ * with the decision as proposed and its checkpoint. The decision leaves the store when it returns.
+ */
+export type ResolutionHandler = (resolution: Resolution, decision: PendingDecision) => Promise<void> | void;
+
+export interface ProposeOptions {
+  timeoutMs?: number;
+  /** State to resume from when the outcome comes, in whichever process (kept with the decision). */
+  checkpoint?: Record<string, unknown>;
+}
 
 export interface LabelOptions {
   source: string;
@@ -120,36 +157,54 @@ export function validateDecision(data: unknown): DecisionProposedData {
 
 export class HitlAgent {
   readonly agentId: string;
+  readonly replicaId: string | null;
   private readonly source: string;
   private readonly prefix: string;
   private readonly groupId: string;
   private readonly store: PendingStore;
+  /** The store was made here (from a path or `{ postgres }`), so stop() closes it. */
+  private readonly ownsStore: boolean;
   private readonly logger: AgentLogger;
   private readonly kafka: Kafka;
   private readonly book: ResolutionBook;
   private readonly signingKey: SigningKey;
   private readonly keyring: Keyring;
+  private readonly outageMs: number;
   private producer?: Producer;
   private consumer?: Consumer;
   private clarificationHandler?: ClarificationHandler;
+  private resolutionHandler?: ResolutionHandler;
+  private sweeper?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
+  /** Decisions whose handler runs now, and proposals being sent now (never twice at once). */
+  private readonly acting = new Set<string>();
+  private readonly sending = new Set<string>();
 
   constructor(private readonly options: HitlAgentOptions) {
     this.agentId = options.agentId;
+    this.replicaId = options.replicaId ?? null;
+    if (this.replicaId !== null && !/^[A-Za-z0-9._-]{1,100}$/.test(this.replicaId)) {
+      throw new AgentOptionsError('replicaId', `"${this.replicaId}" must be 1-100 letters, digits, dots, dashes or underscores (it names a consumer group)`);
+    }
     this.source = `agent/${options.agentId}`;
     this.prefix = options.topicPrefix ?? '';
-    this.groupId = options.groupId ?? `${this.prefix}hitl-agent-${options.agentId}`;
+    this.groupId = options.groupId ?? `${this.prefix}hitl-agent-${options.agentId}${this.replicaId ? `-${this.replicaId}` : ''}`;
     this.logger = options.logger ?? silent;
     this.signingKey = loadSigningKey(options.signingKey);
     this.keyring = loadKeyring(options.trustedKeys);
     this.book = new ResolutionBook(options.recentResolutions);
-    const store = options.pendingStore;
-    this.store = typeof store === 'string' ? new FilePendingStore(store) : (store ?? new MemoryPendingStore());
+    this.outageMs = options.brokerOutageMs ?? 180_000;
+    const made = this.makeStore(options);
+    this.store = made.store;
+    this.ownsStore = made.owned;
     const logger = this.logger;
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
       ssl: options.ssl,
       sasl: options.sasl,
+      // Each call's own retries stay short; propose() rides out a long outage around them.
+      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
       logLevel: options.logger ? logLevel.WARN : logLevel.NOTHING,
       logCreator:
         () =>
@@ -162,10 +217,29 @@ export class HitlAgent {
     });
   }
 
-  /** Connects, reloads pending decisions from the store and joins the agent's consumer group. */
+  private makeStore(options: HitlAgentOptions): { store: PendingStore; owned: boolean } {
+    const given = options.pendingStore;
+    if (given === 'memory') return { store: new MemoryPendingStore(), owned: true };
+    if (typeof given === 'string') return { store: new FilePendingStore(given), owned: true };
+    if (given && 'postgres' in given) {
+      if (!this.replicaId) throw new AgentOptionsError('replicaId', 'a shared { postgres } pending store needs each replica to name itself (replicaId)');
+      const store = new PostgresPendingStore({ connection: given.postgres, schema: given.schema, agentId: options.agentId, replicaId: this.replicaId, leaseMs: options.leaseMs });
+      return { store, owned: true };
+    }
+    if (given) return { store: given, owned: false };
+    // A replica of a fleet must not forget what it waits for: a journal of its own by default.
+    if (this.replicaId) return { store: new FilePendingStore(join(options.stateDir ?? '.hitl-agent', `${options.agentId}-${this.replicaId}.journal`)), owned: true };
+    return { store: new MemoryPendingStore(), owned: true };
+  }
+
+  /**
+   * Connects, reloads the decisions this replica holds from the store, joins its consumer
+   * group, and sends again any proposal the broker never acknowledged.
+   */
   async start(): Promise<void> {
     if (this.producer) return;
-    for (const pending of await this.store.list()) this.book.track(pending.decision_id, pending.payload_hash, pending.action);
+    const held = await this.store.list();
+    this.holdAll(held);
     const producer = this.kafka.producer({ allowAutoTopicCreation: false });
     const consumer = this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 200 });
     this.producer = producer;
@@ -188,7 +262,11 @@ export class HitlAgent {
       await this.stop().catch(() => undefined);
       throw error;
     }
-    this.logger.info({ agentId: this.agentId, groupId: this.groupId, pending: this.book.pendingIds().length }, 'hitl agent started');
+    for (const decision of held) if (!decision.sent && !decision.resolution) void this.resend(decision);
+    const everyMs = isShared(this.store) ? Math.max(200, Math.floor((this.store as PostgresPendingStore).leaseMs / 3)) : 5_000;
+    this.sweeper = setInterval(() => void this.sweep(), everyMs);
+    void this.sweep();
+    this.logger.info({ agentId: this.agentId, replicaId: this.replicaId, groupId: this.groupId, pending: this.book.pendingIds().length }, 'hitl agent started');
   }
 
   /** Disconnects. Waiting callers get AgentStoppedError; their decisions stay pending in the store. */
@@ -196,44 +274,82 @@ export class HitlAgent {
     const { producer, consumer } = this;
     this.producer = undefined;
     this.consumer = undefined;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
     this.book.abandonWaits();
     await consumer?.disconnect();
+    await this.sweeping;
     await producer?.disconnect();
+    if (this.ownsStore) {
+      const closable = this.store as Partial<SharedPendingStore> & Partial<Pick<FilePendingStore, 'close'>>;
+      await closable.close?.();
+    }
+  }
+
+  /**
+   * Acts on every outcome of this agent's decisions with `handler`, exactly once across the
+   * replicas: the replica holding a decision runs it, then the decision leaves the store. An
+   * outcome kept in the store (it came while no process ran, or the handler failed or was
+   * killed) is handed over again, at the next start or sweep. Register it before start().
+   * With a shared store, a replica with a handler also takes over the decisions of replicas
+   * that stopped renewing their lease.
+   */
+  onResolution(handler: ResolutionHandler): void {
+    this.resolutionHandler = handler;
   }
 
   /**
    * Proposes a decision and resolves with its approval.resolved data. Proposing the same
-   * decision_id again publishes nothing and answers with the same outcome.
+   * decision_id again publishes nothing new and answers with the same outcome. While the
+   * broker is away the send is retried with the same signed event for up to brokerOutageMs.
    */
-  async propose(proposal: Proposal, options: { timeoutMs?: number } = {}): Promise<Resolution> {
-    const producer = this.started('propose');
+  async propose(proposal: Proposal, options: ProposeOptions = {}): Promise<Resolution> {
+    this.started('propose');
     const decision = validateDecision({ ...proposal, decision_id: proposal.decision_id ?? randomUUID(), agent: proposal.agent ?? { id: this.agentId } });
     const id = decision.decision_id;
     const hash = payloadHash(decision.action, decision.parameters);
     const tracked = this.book.track(id, hash, decision.action);
-    if (tracked.kind === 'again') return withTimeout(id, tracked.result, options.timeoutMs);
+    if (tracked.kind === 'again') {
+      // An earlier attempt that gave up during an outage: send its very event again.
+      const stored = await this.store.get(id);
+      if (stored && !stored.sent && !stored.resolution) await this.send(stored);
+      return this.delivered(id, withTimeout(id, tracked.result, options.timeoutMs));
+    }
     const result = this.book.wait(id);
-    const entry: PendingDecision = { decision_id: id, action: decision.action, parameters: decision.parameters, payload_hash: hash, proposed_at: new Date().toISOString() };
+    let entry: PendingDecision;
     try {
-      // Stored before it is sent: a crash in between leaves it pending, never lost.
-      await this.store.add(entry);
-      await this.publish(producer, DECISION_PROPOSED, decision);
+      const stored = await this.store.get(id);
+      if (stored && stored.payload_hash !== hash) throw new DecisionConflictError(id);
+      const event = stored?.event ?? JSON.stringify(this.signed(DECISION_PROPOSED, decision));
+      entry = stored ?? { decision_id: id, action: decision.action, parameters: decision.parameters, payload_hash: hash, proposed_at: new Date().toISOString(), event, sent: false, checkpoint: options.checkpoint ?? null, resolution: null };
+      // Stored before it is sent: a crash in between leaves it pending and sent at the next start.
+      if (!stored) await this.store.add(entry);
     } catch (error) {
+      this.book.untrack(id, error as Error);
+      throw error;
+    }
+    try {
+      // Known to the store already (an earlier process proposed it): sent once is enough.
+      if (entry.resolution) this.book.settle(entry.resolution);
+      else if (!entry.sent) await this.send(entry);
+    } catch (error) {
+      // Given up during an outage: it stays pending (it may have landed); proposing it again resends it.
+      if (error instanceof BrokerUnavailableError) throw error;
       this.book.untrack(id, error as Error);
       await this.store.remove(id).catch(() => undefined);
       throw error;
     }
-    return withTimeout(id, result, options.timeoutMs);
+    return this.delivered(id, withTimeout(id, result, options.timeoutMs));
   }
 
   /** Awaits the outcome of a decision this agent proposed (also one proposed before a restart). */
   resolution(decisionId: string, options: { timeoutMs?: number } = {}): Promise<Resolution> {
     this.started('resolution');
     if (!this.book.isKnown(decisionId)) return Promise.reject(new UnknownDecisionError(decisionId));
-    return withTimeout(decisionId, this.book.wait(decisionId), options.timeoutMs);
+    return this.delivered(decisionId, withTimeout(decisionId, this.book.wait(decisionId), options.timeoutMs));
   }
 
-  /** Decisions proposed and not yet resolved, as the store keeps them. */
+  /** Decisions this replica holds that were not yet acted on, as the store keeps them (`resolution` set once it came). */
   pending(): Promise<PendingDecision[]> {
     return this.store.list();
   }
@@ -307,11 +423,125 @@ export class HitlAgent {
     return `${this.prefix}${name}`;
   }
 
-  private async publish<T extends EventType>(producer: Producer, type: T, data: EventData<T>): Promise<CloudEvent<T>> {
-    // Signed last, over the event exactly as it is sent: sigkid and the whole envelope are covered.
-    const event = signEvent(assertValidEvent(newEvent(type, data, { source: this.source, workspaceid: this.options.workspace })), this.signingKey);
-    await producer.send({ topic: this.topic(topicOf(type)), acks: -1, messages: [{ key: event.subject, value: JSON.stringify(event) }] });
+  /** The event as sent: signed last, over the event exactly as it goes out (sigkid and the whole envelope are covered). */
+  private signed<T extends EventType>(type: T, data: EventData<T>): CloudEvent<T> {
+    return signEvent(assertValidEvent(newEvent(type, data, { source: this.source, workspaceid: this.options.workspace })), this.signingKey);
+  }
+
+  private async publish<T extends EventType>(_producer: Producer, type: T, data: EventData<T>): Promise<CloudEvent<T>> {
+    const event = this.signed(type, data);
+    await this.sendRaw(this.topic(topicOf(type)), event.subject, JSON.stringify(event), null);
     return event;
+  }
+
+  /** One message, acknowledged by every in-sync replica, retried (the same bytes) through an outage of up to brokerOutageMs. */
+  private sendRaw(physical: string, key: string | null, value: string | Buffer | null, decisionId: string | null, headers?: Record<string, string>): Promise<unknown> {
+    return rideOut(
+      () => this.started('send').send({ topic: physical, acks: -1, messages: [{ key, value, headers }] }),
+      (last) => new BrokerUnavailableError(physical, this.outageMs, decisionId, last),
+      {
+        outageMs: this.outageMs,
+        onRetry: (error, attempt, elapsedMs) => this.logger.warn({ topic: physical, decisionId, attempt, elapsedMs, error: error.message }, 'the broker did not acknowledge; sending the same event again'),
+      },
+      isFatalSendError,
+    );
+  }
+
+  /** Sends a stored proposal (its original signed event) and records that the broker has it. */
+  private async send(entry: PendingDecision): Promise<void> {
+    if (!entry.event) return;
+    this.sending.add(entry.decision_id);
+    try {
+      await this.sendRaw(this.topic(Topics.DecisionProposed), entry.decision_id, entry.event, entry.decision_id);
+      await this.store.markSent(entry.decision_id);
+    } finally {
+      this.sending.delete(entry.decision_id);
+    }
+  }
+
+  /** A proposal stored but never acknowledged (a crash or an outage came in between): sent again, in the background. */
+  private async resend(entry: PendingDecision): Promise<void> {
+    if (this.sending.has(entry.decision_id) || entry.sent !== false || !entry.event) return;
+    this.logger.info({ decisionId: entry.decision_id }, 'sending a stored proposal the broker never acknowledged');
+    await this.send(entry).catch((error: Error) => this.logger.error({ decisionId: entry.decision_id, error: error.message }, 'stored proposal still not sent; it is tried again at the next start or sweep'));
+  }
+
+  /** Takes decisions from the store into the book (at start, and when taking them over). */
+  private holdAll(decisions: PendingDecision[]): void {
+    for (const decision of decisions) {
+      if (this.book.isKnown(decision.decision_id)) continue;
+      this.book.track(decision.decision_id, decision.payload_hash, decision.action);
+      if (decision.resolution) this.book.settle(decision.resolution);
+    }
+  }
+
+  /** Without a handler, an outcome counts as taken once a caller got it: then it leaves the store. */
+  private delivered(decisionId: string, outcome: Promise<Resolution>): Promise<Resolution> {
+    if (this.resolutionHandler) return outcome;
+    return outcome.then(async (resolution) => {
+      await this.store.remove(decisionId).catch((error: Error) => this.logger.warn({ decisionId, error: error.message }, 'could not drop a delivered decision from the store'));
+      return resolution;
+    });
+  }
+
+  /**
+   * Every few seconds: renew this replica's hold (a shared store), take over the decisions of
+   * replicas that stopped renewing, send what was never acknowledged, and hand every kept
+   * outcome to the handler.
+   */
+  private sweep(): Promise<void> {
+    this.sweeping ??= (async () => {
+      try {
+        const store = this.store;
+        if (isShared(store)) {
+          const leaseMs = (store as PostgresPendingStore).leaseMs;
+          // Take over only after a whole lease of healthy heartbeats: after a database outage
+          // every live replica first gets the chance to renew its own hold.
+          const takeOver = this.resolutionHandler !== undefined && this.healthySince !== undefined && Date.now() - this.healthySince >= leaseMs;
+          const taken = await store.heartbeat(takeOver);
+          this.healthySince ??= Date.now();
+          if (taken.length > 0) {
+            this.logger.warn({ replicaId: this.replicaId, decisions: taken.length }, 'took over decisions of a replica that stopped renewing its lease');
+            this.holdAll(taken);
+          }
+        }
+        if (!this.producer) return;
+        for (const decision of await store.list()) {
+          if (decision.resolution) void this.act(decision.decision_id);
+          else void this.resend(decision);
+        }
+      } catch (error) {
+        this.healthySince = undefined;
+        this.logger.warn({ error: (error as Error).message }, 'pending store unavailable; trying again at the next sweep');
+      } finally {
+        this.sweeping = undefined;
+      }
+    })();
+    return this.sweeping;
+  }
+
+  private healthySince?: number;
+
+  /** Runs the handler on a kept outcome, once: only while this replica holds the decision, and drops it from the store after. */
+  private async act(decisionId: string): Promise<void> {
+    const handler = this.resolutionHandler;
+    if (!handler || this.acting.has(decisionId)) return;
+    this.acting.add(decisionId);
+    try {
+      // Read again: a handler that just finished has removed it.
+      const decision = await this.store.get(decisionId);
+      if (!decision?.resolution) return;
+      if (isShared(this.store) && !(await this.store.hold(decisionId))) {
+        this.book.forget(decisionId, new DecisionTakenOverError(decisionId));
+        return;
+      }
+      await handler(decision.resolution, decision);
+      await this.store.remove(decisionId);
+    } catch (error) {
+      this.logger.error({ decisionId, error: (error as Error).message }, 'resolution handler failed; the outcome stays in the store and is handed over again');
+    } finally {
+      this.acting.delete(decisionId);
+    }
   }
 
   private async receive(physical: string, partition: number, offset: string, value: Buffer | null): Promise<void> {
@@ -328,9 +558,15 @@ export class HitlAgent {
       return;
     }
     const { event, raw } = decoded;
-    // Other agents' decisions, and this agent's own clarification answers (signed with its
-    // own key, which it does not need to trust), are nothing to act on.
-    if (!this.book.isPending(event.subject) || event.type === APPROVAL_CLARIFICATION_PROVIDED) return;
+    // This agent's own clarification answers (signed with its own key, which it does not need
+    // to trust) are nothing to act on.
+    if (event.type === APPROVAL_CLARIFICATION_PROVIDED) return;
+    if (!this.book.isPending(event.subject)) {
+      // Another replica's decision: its outcome is kept in the shared store, where whoever
+      // holds the decision (or takes it over) finds it even if that replica is down now.
+      if (event.type === APPROVAL_RESOLVED && isShared(this.store)) await this.keepForHolder(event.data, this.keyring.verify(raw, event));
+      return;
+    }
     // Verified over the JSON as it arrived, never over what the schema made of it.
     await this.dispatch(event, this.keyring.verify(raw, event), at);
   }
@@ -341,9 +577,11 @@ export class HitlAgent {
         const consent = checkResolution(this.book.proposal(event.subject), event.data, verdict);
         if (consent.outcome === 'refuse') return this.refuse(at, event, consent.code, consent.reason, verdict.kid);
         if (consent.outcome === 'accept') {
-          await this.store.remove(event.subject);
+          // Kept until acted on: a kill -9 from here on hands it over again at the next start.
+          await this.store.resolve(event.subject, event.data);
           this.book.settle(event.data);
           this.logger.debug({ decisionId: event.subject, status: event.data.status, kid: verdict.kid }, 'decision resolved');
+          if (this.resolutionHandler) void this.act(event.subject);
         }
         return;
       }
@@ -358,6 +596,13 @@ export class HitlAgent {
         if (!verdict.ok) await this.refuse(at, event, verdict.code, verdict.reason, verdict.kid);
         return;
     }
+  }
+
+  /** The consent rule, against the store's record of what the agent proposed; only its holder dead-letters a refusal. */
+  private async keepForHolder(resolution: Resolution, verdict: SignatureVerdict): Promise<void> {
+    const proposed = await this.store.get(resolution.decision_id);
+    if (!proposed || proposed.resolution) return;
+    if (checkResolution(proposed, resolution, verdict).outcome === 'accept') await this.store.resolve(resolution.decision_id, resolution);
   }
 
   /**
@@ -386,24 +631,25 @@ export class HitlAgent {
   }
 
   private async deadLetter({ topic, partition, offset, value }: Received, code: string, reason: string): Promise<void> {
-    await this.producer?.send({
-      topic: dlqTopic(topic),
-      acks: -1,
-      messages: [
-        {
-          key: null,
-          value,
-          headers: {
-            'hitl-dlq-error': reason,
-            'hitl-dlq-error-code': code,
-            'hitl-dlq-consumer': this.groupId,
-            'hitl-dlq-topic': topic,
-            'hitl-dlq-partition': String(partition),
-            'hitl-dlq-offset': offset,
-            'hitl-dlq-time': new Date().toISOString(),
-          },
-        },
-      ],
+    await this.sendRaw(dlqTopic(topic), null, value, null, {
+      'hitl-dlq-error': reason,
+      'hitl-dlq-error-code': code,
+      'hitl-dlq-consumer': this.groupId,
+      'hitl-dlq-topic': topic,
+      'hitl-dlq-partition': String(partition),
+      'hitl-dlq-offset': offset,
+      'hitl-dlq-time': new Date().toISOString(),
     });
   }
+}
+
+const FATAL_SEND_ERRORS = new Set(['TOPIC_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED', 'MESSAGE_TOO_LARGE', 'INVALID_RECORD']);
+
+/** Errors no waiting fixes (refused by ACLs, a stopped agent): thrown at once instead of retried. */
+function isFatalSendError(error: Error): boolean {
+  for (let e: unknown = error; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof AgentNotStartedError || e.name === 'KafkaJSSASLAuthenticationError') return true;
+    if (FATAL_SEND_ERRORS.has((e as { type?: string }).type ?? '')) return true;
+  }
+  return false;
 }

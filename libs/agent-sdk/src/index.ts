@@ -5,3 +5,5 @@ export * from './pending-store';
 export * from './resolution-book';
 export * from './trust-options';
 export * from './hitl-agent';
+export * from './postgres-pending-store';
+export * from './outage';

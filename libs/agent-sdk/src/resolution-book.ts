@@ -61,6 +61,16 @@ export class ResolutionBook {
     return this.pending.get(decisionId);
   }
 
+  /** Whether a caller is waiting for this decision's outcome right now. */
+  isAwaited(decisionId: string): boolean {
+    return this.waiters.has(decisionId);
+  }
+
+  /** Stops tracking a decision another replica took over, failing whoever waited here. */
+  forget(decisionId: string, error: Error): void {
+    this.untrack(decisionId, error);
+  }
+
   isKnown(decisionId: string): boolean {
     return this.pending.has(decisionId) || this.recent.has(decisionId);
   }

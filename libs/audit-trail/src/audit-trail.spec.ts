@@ -64,6 +64,20 @@ describe('records', () => {
     expect(JSON.stringify(garbage)).not.toContain('4242');
   });
 
+  it('keeps a dead letter of anything: text PostgreSQL refuses replaced, long fields cut, a message nested too deep described only', () => {
+    const headers = { 'hitl-dlq-error-code': 'unsupported_character', 'hitl-dlq-error': 'bad \u0000 here', 'hitl-dlq-consumer': 'hitl-router\ud800' };
+    const value = Buffer.from(JSON.stringify({ workspaceid: 'w'.repeat(5000), data: { action: 'refund\u0000', summary: 'a\u0000b', ['k\udc00']: 1 } }));
+    const record = deadLetterRecord({ topic: 'decision.proposed.dlq', partition: 0, offset: '9', value, headers, timestamp: '0' }, noPaths);
+    const stored = JSON.stringify(record);
+    expect(stored).not.toMatch(/\\u0000|\\ud[89ab]|\\udc/i);
+    expect(record.workspace).toHaveLength(513);
+    expect(record).toMatchObject({ action: 'refund\ufffd', actor_id: 'hitl-router\ufffd' });
+    expect(record.event).toMatchObject({ error: 'bad \ufffd here', message: { data: { summary: 'a\ufffdb', 'k\ufffd': 1 } } });
+    const deep = Buffer.from(`{"workspaceid":"w","data":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    const described = deadLetterRecord({ topic: 'decision.proposed.dlq', partition: 0, offset: '10', value: deep, headers, timestamp: '0' }, noPaths);
+    expect(described.event).toMatchObject({ message: null, size_bytes: deep.length });
+  });
+
   it.each([
     ['a valid header', '2026-11-22T09:00:00Z', '1795000000000', '2026-11-22T09:00:00.000Z'],
     ['no header', undefined, '1795000000000', new Date(1795000000000).toISOString()],

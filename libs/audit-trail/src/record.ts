@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AnyEvent, topicOf } from '@hitl/contracts';
+import { AnyEvent, storableJson, storableText, topicOf } from '@hitl/contracts';
 import { redact } from './redact';
 import { NOT_CHECKED, SignatureRecord } from './signature';
 
@@ -104,6 +104,25 @@ function validTime(value: string | number | undefined): Date | null {
   return Number.isNaN(time.getTime()) ? null : time;
 }
 
+/**
+ * A field of bytes someone refused, as the record can keep it: unstorable characters
+ * replaced, and cut at `max` characters (an indexed column takes no megabyte).
+ */
+function keepable(value: string | null | undefined, max = 512): string | null {
+  if (value === null || value === undefined) return null;
+  const clean = storableText(value);
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+/** The letter's JSON, redacted and storable; null when it cannot be kept (nested deeper than can be walked). */
+function keepableMessage(json: Data, paths: readonly string[]): Data | null {
+  try {
+    return storableJson(redact(json, paths, DECISION_ROOTS)) as Data;
+  } catch {
+    return null;
+  }
+}
+
 export function deadLetterRecord(letter: DeadLetter, redactPaths: (action: string) => readonly string[]): AuditRecord {
   const bytes = letter.value ?? Buffer.alloc(0);
   let json: Data | null = null;
@@ -114,10 +133,12 @@ export function deadLetterRecord(letter: DeadLetter, redactPaths: (action: strin
     json = null;
   }
   const inner = (json?.data && typeof json.data === 'object' ? json.data : {}) as Data;
-  const action = text(inner.action);
+  // Anything can sit in a refused message or a letter's headers: every text is made keepable,
+  // so the record of a refusal can never be refused itself.
+  const action = keepable(text(inner.action));
   const rawDecision = text(inner.decision_id);
   const decisionId = rawDecision && /^[0-9a-f-]{36}$/i.test(rawDecision) ? rawDecision.toLowerCase() : null;
-  const workspace = text(json?.workspaceid) || 'unknown';
+  const workspace = keepable(text(json?.workspaceid)) || 'unknown';
   // Anyone can write onto a DLQ: a header that is not a time must not stop the record,
   // so it falls back to the broker's timestamp of the letter.
   const time = validTime(letter.headers['hitl-dlq-time']) ?? validTime(Number(letter.timestamp)) ?? new Date(0);
@@ -128,18 +149,18 @@ export function deadLetterRecord(letter: DeadLetter, redactPaths: (action: strin
     type: 'hitl.dead_letter',
     decision_id: decisionId,
     actor_kind: 'system',
-    actor_id: letter.headers['hitl-dlq-consumer'] ?? 'unknown',
+    actor_id: keepable(letter.headers['hitl-dlq-consumer']) ?? 'unknown',
     action,
     occurred_at: time.toISOString(),
     manifest_version: null,
     event: {
-      error_code: letter.headers['hitl-dlq-error-code'] ?? null,
-      error: letter.headers['hitl-dlq-error'] ?? null,
-      from_topic: letter.headers['hitl-dlq-topic'] ?? null,
+      error_code: keepable(letter.headers['hitl-dlq-error-code']),
+      error: keepable(letter.headers['hitl-dlq-error'], 4096),
+      from_topic: keepable(letter.headers['hitl-dlq-topic']),
       size_bytes: bytes.length,
       sha256: createHash('sha256').update(bytes).digest('hex'),
       // Bytes that are not JSON cannot be redacted, so they are not kept.
-      message: json ? redact(json, action ? redactPaths(action) : [], DECISION_ROOTS) : null,
+      message: json ? keepableMessage(json, action ? redactPaths(action) : []) : null,
     },
     // Not an event: the bytes some consumer refused. Never counts as anything; its signature is not checked here.
     ...NOT_CHECKED,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AnyEvent, CloudEvent, EventType, eventSchema, isEventType, topicOf } from './catalogue';
 import { Envelope } from './envelope';
 import { ContractViolation, contractViolation } from './errors';
+import { findUnstorable } from './text';
 import { Topic } from './topics';
 
 /** A decoded event, and the JSON object as it arrived (signatures are verified over that, not the parsed event). */
@@ -33,12 +34,24 @@ export function decodeEvent(topic: Topic, value: Buffer | string | null | undefi
     return { ok: false, violation: contractViolation('empty_message', 'the message has no value') };
   }
   let json: unknown;
+  const text = typeof value === 'string' ? value : value.toString('utf8');
   try {
-    json = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+    json = JSON.parse(text);
   } catch (error) {
     return { ok: false, violation: contractViolation('invalid_json', `not valid JSON: ${(error as Error).message}`) };
   }
   const decisionId = readDecisionId(json);
+  // Refused, not cleaned: what is reviewed and recorded must be what was signed (see text.ts).
+  const unstorable = findUnstorable(json, text);
+  if (unstorable?.problem === 'character') {
+    return {
+      ok: false,
+      violation: contractViolation('unsupported_character', `${unstorable.path} holds U+0000 or a lone UTF-16 surrogate, which hitl cannot store`, decisionId),
+    };
+  }
+  if (unstorable?.problem === 'number') {
+    return { ok: false, violation: contractViolation('invalid_data', `${unstorable.path}: a number out of range (beyond a double)`, decisionId) };
+  }
   const envelope = Envelope.safeParse(json);
   if (!envelope.success) {
     return { ok: false, violation: contractViolation('invalid_envelope', describeIssues(envelope.error), decisionId) };

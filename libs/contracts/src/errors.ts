@@ -2,6 +2,7 @@
 export type ContractViolationCode =
   | 'empty_message'
   | 'invalid_json'
+  | 'unsupported_character'
   | 'invalid_envelope'
   | 'unknown_type'
   | 'wrong_topic'

@@ -14,3 +14,4 @@ export * from './events/action-executed';
 export * from './events/outcome-labeled';
 export * from './examples';
 export * from './signatures';
+export * from './text';

@@ -10,3 +10,5 @@ export * from './outbox/outbox-relay';
 export * from './transport/errors';
 export * from './transport/message-context';
 export * from './transport/kafka-batch.transport';
+export * from './transport/failures';
+export * from './transport/pass-through-rpc-errors.filter';

@@ -37,3 +37,36 @@ export function messagingTablesDown(schema: string): string[] {
   const s = sqlSchema(schema);
   return [`DROP TABLE ${s}.outbox`, `DROP TABLE ${s}.inbox`];
 }
+
+/**
+ * The outbox keeps keys and headers as bytes, so a dead letter can carry whatever the
+ * refused message held (U+0000, bytes that are no UTF-8) without PostgreSQL refusing the
+ * letter itself. `headers`: a JSON array of [name, value] pairs, both base64.
+ */
+export function outboxBytesUp(schema: string): string[] {
+  const s = sqlSchema(schema);
+  return [
+    `ALTER TABLE ${s}.outbox ALTER COLUMN message_key TYPE bytea USING convert_to(message_key, 'UTF8')`,
+    `ALTER TABLE ${s}.outbox ADD COLUMN header_pairs jsonb NOT NULL DEFAULT '[]'::jsonb`,
+    `UPDATE ${s}.outbox o SET header_pairs = coalesce(
+       (SELECT jsonb_agg(jsonb_build_array(translate(encode(convert_to(h.key, 'UTF8'), 'base64'), chr(10), ''),
+                                           translate(encode(convert_to(h.value, 'UTF8'), 'base64'), chr(10), '')))
+          FROM jsonb_each_text(o.headers) AS h), '[]'::jsonb)`,
+    `ALTER TABLE ${s}.outbox DROP COLUMN headers`,
+    `ALTER TABLE ${s}.outbox RENAME COLUMN header_pairs TO headers`,
+    `COMMENT ON COLUMN ${s}.outbox.headers IS 'Kafka headers as a JSON array of [name, value] pairs, both base64'`,
+  ];
+}
+
+export function outboxBytesDown(schema: string): string[] {
+  const s = sqlSchema(schema);
+  return [
+    `ALTER TABLE ${s}.outbox ADD COLUMN header_object jsonb NOT NULL DEFAULT '{}'::jsonb`,
+    `UPDATE ${s}.outbox o SET header_object = coalesce(
+       (SELECT jsonb_object_agg(convert_from(decode(p->>0, 'base64'), 'UTF8'), convert_from(decode(p->>1, 'base64'), 'UTF8'))
+          FROM jsonb_array_elements(o.headers) AS p), '{}'::jsonb)`,
+    `ALTER TABLE ${s}.outbox DROP COLUMN headers`,
+    `ALTER TABLE ${s}.outbox RENAME COLUMN header_object TO headers`,
+    `ALTER TABLE ${s}.outbox ALTER COLUMN message_key TYPE text USING convert_from(message_key, 'UTF8')`,
+  ];
+}

@@ -1,3 +1,4 @@
 export * from './manifest.schema';
 export * from './manifest';
 export * from './route';
+export * from './linear-pattern';

@@ -13,6 +13,8 @@ export type Mode = z.infer<typeof Mode>;
 const Confidence = z.number().min(0).max(1);
 const Role = z.string().min(1);
 const Seconds = z.number().int().positive();
+/** A week: a question to the agent never holds the clocks longer than that. */
+export const MAX_CLARIFICATION_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
 export const SlaMinutes = z.strictObject({
   low: z.number().positive(),
@@ -76,6 +78,7 @@ export const Conditions = z.strictObject({
 const Inheritable = {
   on_timeout: OnTimeout.optional(),
   approval_timeout_seconds: Seconds.optional(),
+  clarification_timeout_seconds: Seconds.max(MAX_CLARIFICATION_TIMEOUT_SECONDS, { error: `must be at most ${MAX_CLARIFICATION_TIMEOUT_SECONDS} (a week)` }).optional(),
   sla_minutes: SlaMinutes.optional(),
   escalation_path: z.array(Role).min(1).optional(),
   required_approvals: z.number().int().min(1).optional(),
@@ -123,6 +126,7 @@ export const BUILT_IN_DEFAULTS = {
   max_uncertainty_factors: 2,
   on_timeout: 'deny' as OnTimeout,
   approval_timeout_seconds: 3600,
+  clarification_timeout_seconds: 3600,
   sla_minutes: { low: 240, normal: 60, high: 15, critical: 5 } satisfies Record<Urgency, number>,
   escalation_path: ['reviewer'],
   required_approvals: 1,

@@ -76,6 +76,14 @@ actions:
     expect(m.actions.get('a')).toMatchObject({ autoApproveConfidence: 0.99, escalationPath: ['l1', 'l2'], slaMinutes: { normal: 50 } });
     expect(m.actions.get('b')).toMatchObject({ autoApproveConfidence: 0.9, escalationPath: ['ops'] });
   });
+
+  it.each([
+    ['nowhere: an hour', 'actions:\n  a: { severity: high, reversible: false }\n', 3600],
+    ['in defaults', 'defaults: { clarification_timeout_seconds: 600 }\nactions:\n  a: { severity: high, reversible: false }\n', 600],
+    ['on the action, over defaults', 'defaults: { clarification_timeout_seconds: 600 }\nactions:\n  a: { severity: high, reversible: false, clarification_timeout_seconds: 120 }\n', 120],
+  ])('clarification_timeout_seconds set %s', (_name, yaml, seconds) => {
+    expect(loadManifest(yaml).actions.get('a')!.clarificationTimeoutSeconds).toBe(seconds);
+  });
 });
 
 describe('a manifest that is wrong stops with errors naming the action and the field', () => {
@@ -94,6 +102,24 @@ describe('a manifest that is wrong stops with errors naming the action and the f
     ['a contradictory mode', refund('    mode: autonomous'), 'actions.process_refund.mode: is autonomous, but approval_required: true'],
     ['an escalate_when rule with two operators', refund('    escalate_when: [{ field: confidence, lt: 0.5, gt: 0.1 }]'), 'actions.process_refund.escalate_when.0: needs exactly one of'],
     ['an escalate_when rule on no decision field', refund('    escalate_when: [{ field: customer.tier, equals: vip }]'), 'actions.process_refund.escalate_when.0.field: must start with one of'],
+    ['a clarification timeout of zero', refund('    clarification_timeout_seconds: 0'), 'actions.process_refund.clarification_timeout_seconds'],
+    ['a clarification timeout in fractions', refund('    clarification_timeout_seconds: 1.5'), 'actions.process_refund.clarification_timeout_seconds'],
+    ['a clarification timeout over a week', 'defaults: { clarification_timeout_seconds: 604801 }\nactions: {}\n', 'defaults.clarification_timeout_seconds: must be at most 604800'],
+    [
+      'a pattern with a backreference',
+      refund("    parameters_schema: { type: object, properties: { order_id: { type: string, pattern: '^(a)\\1$' } } }"),
+      'actions.process_refund.parameters_schema.properties.order_id.pattern: "^(a)\\\\1$" is refused: patterns run on a linear-time engine (RE2), which has no backreferences or lookaround',
+    ],
+    [
+      'a patternProperties key with lookahead',
+      refund("    parameters_schema: { type: object, patternProperties: { '^(?=x)': { type: string } } }"),
+      'actions.process_refund.parameters_schema.patternProperties.^(?=x): "^(?=x)" is refused',
+    ],
+    [
+      'a pattern JavaScript cannot read',
+      refund("    parameters_schema: { type: object, properties: { note: { type: string, pattern: '(?i)abc' } } }"),
+      'actions.process_refund.parameters_schema.properties.note.pattern: "(?i)abc" is not a valid pattern',
+    ],
     ['an invalid parameters_schema', refund('    parameters_schema: { type: objectx }'), 'actions.process_refund.parameters_schema: is not a valid JSON Schema'],
     ['an unknown manifest version', 'version: 2\nactions: {}\n', 'version'],
     ['duplicate keys', 'actions:\n  a: { severity: low, reversible: true }\n  a: { severity: high, reversible: true }\n', 'YAML: Map keys must be unique'],
@@ -106,6 +132,26 @@ describe('a manifest that is wrong stops with errors naming the action and the f
     const issues = issuesOf('actions:\n  a: { severity: high, reversible: false, on_timeout: approve }\n  b: { severity: nope, reversible: true }\n');
     expect(issues).toHaveLength(1); // schema errors come first, on their own
     expect(issuesOf('actions:\n  a: { severity: high, reversible: false, on_timeout: approve }\n  b: { severity: low, reversible: false, on_timeout: approve }\n')).toHaveLength(2);
+  });
+});
+
+describe('patterns from the manifest run in linear time on agent-written input', () => {
+  const manifest = loadManifest(refund("    parameters_schema: { type: object, properties: { order_id: { type: string, pattern: '^(a+)+$' } }, patternProperties: { '^(x+x+)+y$': { type: string } } }"));
+  const validate = manifest.actions.get('process_refund')!.validateParameters!;
+  // 50 kB that makes a backtracking engine try every way of splitting the a's: it never returns.
+  const evil = 'a'.repeat(50_000) + '!';
+
+  it.each([
+    ['a catastrophic input to `pattern`', { order_id: evil }, false],
+    ['a long input that matches', { order_id: 'a'.repeat(50_000) }, true],
+    ['a catastrophic key for `patternProperties`', { ['x'.repeat(50_000)]: 1 }, true],
+    ['a matching key of the wrong type', { ['x'.repeat(50_000) + 'y']: 1 }, false],
+  ])('%s is answered', (_name, parameters, valid) => {
+    expect(validate(parameters)).toBe(valid);
+  });
+
+  it('a pattern named `pattern` inside data (enum, default) is data, not a pattern', () => {
+    expect(issuesOf(refund("    parameters_schema: { type: object, default: { pattern: '(a)\\1' }, properties: { pattern: { enum: [{ pattern: '(?=a)' }] } } }"))).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import canonicalize from 'canonicalize';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { linearRegExp, patternIssues } from './linear-pattern';
 import { BUILT_IN_DEFAULTS, EscalateWhen, ManifestDocument, Mode, Severity } from './manifest.schema';
 
 /** One action's policy with every default applied: what routing reads. */
@@ -15,6 +16,8 @@ export interface ResolvedAction {
   mode: Mode;
   onTimeout: OnTimeout;
   approvalTimeoutSeconds: number;
+  /** The longest a clarification pauses the approval's clocks; after it they run again. */
+  clarificationTimeoutSeconds: number;
   slaMinutes: Record<Urgency, number>;
   escalationPath: string[];
   requiredApprovals: number;
@@ -82,7 +85,8 @@ export function buildManifest(raw: unknown): Manifest {
   if (!parsed.success) throw new ManifestError(zodIssues(parsed.error));
   const document = parsed.data;
   const issues: ManifestIssue[] = [];
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  // Patterns run on RE2 (linear time), never on JavaScript's backtracking engine.
+  const ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: linearRegExp } });
   addFormats(ajv);
 
   const defaults = { ...BUILT_IN_DEFAULTS, ...stripUndefined(document.defaults ?? {}) };
@@ -112,7 +116,9 @@ export function buildManifest(raw: unknown): Manifest {
       issues.push({ path: at('conditions'), message: `auto_approve_below_usd ${below} is above always_approve_above_usd ${above}` });
     }
     let validateParameters: ValidateFunction | null = null;
-    if (policy.parameters_schema) {
+    const refusedPatterns = policy.parameters_schema ? patternIssues(policy.parameters_schema) : [];
+    issues.push(...refusedPatterns.map((issue) => ({ path: at(`parameters_schema.${issue.path}`), message: issue.message })));
+    if (policy.parameters_schema && refusedPatterns.length === 0) {
       try {
         validateParameters = ajv.compile(policy.parameters_schema);
       } catch (error) {
@@ -126,6 +132,7 @@ export function buildManifest(raw: unknown): Manifest {
       mode,
       onTimeout,
       approvalTimeoutSeconds: policy.approval_timeout_seconds ?? defaults.approval_timeout_seconds,
+      clarificationTimeoutSeconds: policy.clarification_timeout_seconds ?? defaults.clarification_timeout_seconds,
       slaMinutes: policy.sla_minutes ?? defaults.sla_minutes,
       escalationPath: policy.escalation_path ?? defaults.escalation_path,
       requiredApprovals: policy.required_approvals ?? defaults.required_approvals,

@@ -417,3 +417,113 @@ describe('hostile messages on every topic', () => {
     await stack.eventually('the audit at the end of every DLQ', caughtUp, 30_000);
   });
 });
+
+/** The event with `text` in a free-text field of its data (or, where it has none, its workspace). */
+function withText(event: AnyEvent, text: string): AnyEvent {
+  const data = event.data as Record<string, unknown>;
+  const field = ['summary', 'notes', 'error'].find((f) => f in data);
+  return field ? ({ ...event, data: { ...data, [field]: text } } as AnyEvent) : { ...event, workspaceid: `${event.workspaceid}${text}` };
+}
+
+describe('poison: what PostgreSQL would refuse, on every topic, each followed by an ordinary message on its partition', () => {
+  it('dead-letters each bad message with its code in every group that reads it, answers the agent of a readable decision, handles the ordinary message after it, and every group reaches the end', async () => {
+    interface Poison {
+      topic: Topic;
+      kind: string;
+      code: string;
+      /** The groups expected to dead-letter it: all readers, or the one whose database refuses it. */
+      groups: string[];
+      at: Pick<Sent, 'partition' | 'offset'>;
+      key: Buffer;
+    }
+    const poisons: Poison[] = [];
+    const ordinaries: { topic: Topic; event: AnyEvent }[] = [];
+    const readersOf = (topic: Topic) => [...readers].filter(([, topics]) => topics.includes(topic)).map(([g]) => g);
+    const blockedDecision = freshEvent(Topics.DecisionProposed);
+    const producerSend = async (topic: Topic, key: Buffer, value: Buffer, headers?: Record<string, Buffer | string>) => {
+      const [meta] = await producer.send({ topic: `${stack.prefix}${topic}`, messages: [{ key, value, headers }] });
+      return { partition: meta.partition, offset: meta.baseOffset! };
+    };
+    for (const topic of ALL_TOPICS) {
+      const ordinary = signed(freshEvent(topic));
+      // The contract keys every message by its decision: the bad ones share the ordinary one's key, so its partition.
+      const key = Buffer.from(ordinary.subject);
+      // About the ordinary message's decision, except proposals: a refused proposal is answered
+      // `blocked`, so each names a decision of its own (and shares the partition by its key).
+      const bad = (base: AnyEvent) =>
+        topic === Topics.DecisionProposed ? base : ({ ...base, subject: ordinary.subject, data: { ...(base.data as object), decision_id: ordinary.subject } } as AnyEvent);
+      // A number beyond a double (JSON.parse makes it Infinity) in a field of its own: the contract refuses it anywhere.
+      const outOfRange = JSON.stringify(signed(bad(freshEvent(topic)))).replace(/"data":\{/, '"data":{"beyond_a_double":1e400,');
+      const nulEvent = topic === Topics.DecisionProposed ? blockedDecision : bad(freshEvent(topic));
+      const cases: { kind: string; code: string; value: Buffer; key?: Buffer; headers?: Record<string, Buffer | string> }[] = [
+        // Signed by its rightful producer, so only the character is wrong.
+        { kind: 'U+0000 in a string field', code: 'unsupported_character', value: Buffer.from(JSON.stringify(signed(withText(nulEvent, 'before\u0000after')))) },
+        { kind: 'a lone surrogate in a string field', code: 'unsupported_character', value: Buffer.from(JSON.stringify(signed(withText(bad(freshEvent(topic)), 'half \ud83d of an emoji')))) },
+        { kind: 'a number out of range (1e400)', code: 'invalid_data', value: Buffer.from(outOfRange) },
+        {
+          kind: 'a key and headers PostgreSQL refuses as text, on a message nested 100 000 deep',
+          code: 'invalid_envelope',
+          key: Buffer.concat([key, Buffer.from([0x00, 0xff])]),
+          headers: { 'x-nul\u0000': Buffer.from([0x00, 0xfe]), 'x-text': 'a\u0000b' },
+          value: Buffer.from(JSON.stringify(signed(bad(freshEvent(topic)))).replace(/"workspaceid":"[^"]*"/, `"workspaceid":${'['.repeat(100_000)}${']'.repeat(100_000)}`)),
+        },
+      ];
+      for (const c of cases) {
+        const decoded = decodeEvent(topic, c.value);
+        const code = decoded.ok ? 'ok' : decoded.violation.code;
+        expect({ topic, kind: c.kind, code }).toEqual({ topic, kind: c.kind, code: c.code });
+        poisons.push({ topic, kind: c.kind, code: c.code, groups: readersOf(topic), key: c.key ?? key, at: await producerSend(topic, c.key ?? key, c.value, c.headers) });
+      }
+      if (topic === Topics.ApprovalRequested) {
+        // Valid by the contract and signed by the router, but beyond the escalation's integer column:
+        // its database refuses it, the audit (jsonb) records it.
+        const base = bad(freshEvent(topic));
+        (base.data as { rollback_window_seconds: number }).rollback_window_seconds = 3_000_000_000;
+        const huge = signed(base);
+        expect(decodeEvent(topic, Buffer.from(JSON.stringify(huge))).ok).toBe(true);
+        poisons.push({ topic, kind: 'rollback_window_seconds beyond a PostgreSQL integer', code: 'database_refused', groups: [`${stack.prefix}hitl-escalation`], key, at: await producerSend(topic, key, Buffer.from(JSON.stringify(huge))) });
+      }
+      await producerSend(topic, key, Buffer.from(JSON.stringify(ordinary)));
+      ordinaries.push({ topic, event: ordinary });
+    }
+    console.log(`consumer fuzz (poison): ${poisons.length} messages: ${[...new Set(poisons.map((p) => p.kind))].join('; ')}`);
+
+    // Every ordinary message after them takes effect: the audit records it, the router routes its proposal.
+    for (const { topic, event } of ordinaries) await stack.eventually(`the ordinary ${topic} event after the poison`, async () => (await auditCount(event.id)) === 1, 60_000);
+    await routedOnward(ordinaries.find((o) => o.topic === Topics.DecisionProposed)!.event.subject);
+    await stack.eventually('every group at the end of its topics', caughtUp, 90_000);
+
+    // Each bad message dead-lettered once by each group expected to, with its code, key and headers intact.
+    const expected = poisons.flatMap((p) => p.groups.map((g) => `${p.topic} ${g} ${p.at.partition}/${p.at.offset} ${p.code}`)).sort();
+    const found = await stack.eventually('every poison message dead-lettered', async () => {
+      const lines: string[] = [];
+      for (const topic of ALL_TOPICS) {
+        for (const letter of await readWholeTopic(stack.kafka, `${stack.prefix}${dlqTopic(topic)}`)) {
+          const h = Object.fromEntries(Object.entries(letter.headers ?? {}).map(([k, v]) => [k, String(v)]));
+          const poison = poisons.find((p) => p.topic === topic && String(p.at.partition) === h['hitl-dlq-partition'] && p.at.offset === h['hitl-dlq-offset']);
+          if (!poison) continue;
+          expect(letter.key).toEqual(poison.key);
+          if (poison.kind.startsWith('a key and headers')) expect((letter.headers ?? {})['x-nul\u0000']).toEqual(Buffer.from([0x00, 0xfe]));
+          lines.push(`${topic} ${h['hitl-dlq-consumer']} ${h['hitl-dlq-partition']}/${h['hitl-dlq-offset']} ${h['hitl-dlq-error-code']}`);
+        }
+      }
+      return lines.length >= expected.length ? lines.sort() : undefined;
+    }, 60_000);
+    expect(found).toEqual(expected);
+
+    // The proposal with U+0000 named its decision: its agent is answered `blocked`, nobody reviews it.
+    const blocked = await query<{ verdict: string; rule: string }>(
+      "SELECT verdict, reasons->0->>'rule' AS rule FROM router.decisions WHERE decision_id = $1",
+      [blockedDecision.subject],
+      stack.databaseUrl,
+    );
+    expect(blocked).toEqual([{ verdict: 'block', rule: 'contract_violation' }]);
+    await stack.eventually('the blocked answer on the record', async () => {
+      const answers = await query<{ status: string }>("SELECT event->'data'->>'status' AS status FROM audit.events WHERE decision_id = $1 AND type = 'hitl.approval.resolved.v1'", [blockedDecision.subject], stack.databaseUrl);
+      return answers.length === 1 && answers[0].status === 'blocked' ? true : undefined;
+    });
+    expect(await query('SELECT 1 FROM escalation.approvals WHERE decision_id = $1', [blockedDecision.subject], stack.databaseUrl)).toEqual([]);
+    // Every consumer still serves.
+    for (const service of SERVICES) expect((await fetch(`${stack.urls[service]}/healthz`)).status).toBe(200);
+  });
+});

@@ -1,5 +1,6 @@
 import { DeadLetter, deadLetterRecord, needsProposer, proposerOf, recordOf, signatureRecord, withProposerCheck } from '@hitl/audit-trail';
 import { AnyEvent, SignatureVerdict } from '@hitl/contracts';
+import { RetryLaterError } from '@hitl/messaging';
 import { SERVICE_LOGGER, ManifestStore } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
@@ -24,7 +25,7 @@ const refusedRecorded = new Counter({
 export const PROPOSER_WAIT_MS = 10_000;
 
 /** Thrown to have the transport retry the chunk: a proposal it needs may still come. */
-export class ProposalNotYetRecorded extends Error {
+export class ProposalNotYetRecorded extends RetryLaterError {
   constructor(readonly eventIds: string[]) {
     super(`waiting for the proposals of ${eventIds.length} event(s) signed by their agent (${eventIds.slice(0, 3).join(', ')}${eventIds.length > 3 ? ', …' : ''})`);
     this.name = 'ProposalNotYetRecorded';

@@ -25,6 +25,9 @@ export interface ApprovalRow {
   expires_at: Date | null;
   paused_sla_ms: string | null;
   paused_expiry_ms: string | null;
+  /** While clarifying: when the pause ends even if the agent never answers. */
+  clarification_deadline: Date | null;
+  clarification_timeout_seconds: number;
   on_timeout: OnTimeout;
   approval_timeout_seconds: number;
   approve_on_timeout_allowed: boolean;
@@ -41,7 +44,7 @@ export interface ApprovalRow {
   approved_by: string[];
 }
 
-export type NewApproval = Omit<ApprovalRow, 'status' | 'tier' | 'assignee' | 'tried_at_tier' | 'paused_sla_ms' | 'paused_expiry_ms' | 'edited' | 'created_at' | 'resolved_at' | 'approved_by'>;
+export type NewApproval = Omit<ApprovalRow, 'status' | 'tier' | 'assignee' | 'tried_at_tier' | 'paused_sla_ms' | 'paused_expiry_ms' | 'clarification_deadline' | 'edited' | 'created_at' | 'resolved_at' | 'approved_by'>;
 
 /** The service's own schema, from its DataSource (tests run it under other names). */
 export function table(manager: EntityManager, name: string): string {
@@ -49,7 +52,7 @@ export function table(manager: EntityManager, name: string): string {
   return `"${schema}".${name}`;
 }
 
-const SELECT_APPROVAL = (manager: EntityManager) => `
+export const SELECT_APPROVAL = (manager: EntityManager) => `
   SELECT a.*, COALESCE((SELECT array_agg(v.reviewer_id ORDER BY v.voted_at) FROM ${table(manager, 'approval_votes')} v WHERE v.approval_id = a.approval_id), '{}') AS approved_by
     FROM ${table(manager, 'approvals')} a`;
 
@@ -59,14 +62,14 @@ export async function insertApproval(manager: EntityManager, a: NewApproval): Pr
     `INSERT INTO ${table(manager, 'approvals')} (
        approval_id, decision_id, workspace, action, agent_id, on_behalf_of, route, escalation_path, action_path, reviewer_role,
        urgency, sla_minutes, sla_deadline, expires_at, on_timeout, approval_timeout_seconds, approve_on_timeout_allowed,
-       required_approvals, rollback_window_seconds, payload_hash, parameters, request, manifest_version, confidence)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+       required_approvals, rollback_window_seconds, payload_hash, parameters, request, manifest_version, confidence, clarification_timeout_seconds)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
      ON CONFLICT (decision_id) DO NOTHING
      RETURNING approval_id`,
     [
       a.approval_id, a.decision_id, a.workspace, a.action, a.agent_id, a.on_behalf_of, a.route, a.escalation_path, a.action_path, a.reviewer_role,
       a.urgency, JSON.stringify(a.sla_minutes), a.sla_deadline, a.expires_at, a.on_timeout, a.approval_timeout_seconds, a.approve_on_timeout_allowed,
-      a.required_approvals, a.rollback_window_seconds, a.payload_hash, JSON.stringify(a.parameters), JSON.stringify(a.request), a.manifest_version, a.confidence,
+      a.required_approvals, a.rollback_window_seconds, a.payload_hash, JSON.stringify(a.parameters), JSON.stringify(a.request), a.manifest_version, a.confidence, a.clarification_timeout_seconds,
     ],
   );
   return rows.length === 1;

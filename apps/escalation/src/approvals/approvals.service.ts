@@ -44,6 +44,7 @@ export class ApprovalsService {
       expires_at: req.expires_at ? new Date(req.expires_at) : null,
       on_timeout: req.on_timeout,
       approval_timeout_seconds: action?.approvalTimeoutSeconds ?? BUILT_IN_DEFAULTS.approval_timeout_seconds,
+      clarification_timeout_seconds: action?.clarificationTimeoutSeconds ?? BUILT_IN_DEFAULTS.clarification_timeout_seconds,
       approve_on_timeout_allowed: action ? action.severity === 'low' && action.reversible : false,
       required_approvals: req.required_approvals,
       rollback_window_seconds: req.rollback_window_seconds,

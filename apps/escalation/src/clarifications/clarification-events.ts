@@ -1,4 +1,4 @@
-import { APPROVAL_CLARIFICATION_REQUESTED, AnyEvent, newEvent } from '@hitl/contracts';
+import { APPROVAL_CLARIFICATION_REQUESTED, APPROVAL_REASSIGNED, AnyEvent, newEvent } from '@hitl/contracts';
 import { ESCALATION_SOURCE } from '../approvals/approval-events';
 import { ApprovalRow } from '../approvals/approvals.repository';
 import { ClarificationRow } from './clarifications.repository';
@@ -9,5 +9,27 @@ export function clarificationRequested(row: ApprovalRow, c: Pick<ClarificationRo
     APPROVAL_CLARIFICATION_REQUESTED,
     { decision_id: row.decision_id, approval_id: row.approval_id, clarification_id: c.clarification_id, requested_by: c.requested_by, question: c.question },
     { source: ESCALATION_SOURCE, workspaceid: row.workspace, time: c.requested_at },
+  );
+}
+
+/**
+ * The agent left a question unanswered past the limit and the clocks run again. The contract
+ * has no type of its own for that; `reassigned` to the same place is the one that carries a new
+ * SLA deadline and a reason, so agents, the audit and the reviewer's chat all learn of it.
+ */
+export function clarificationLapsed(row: ApprovalRow, slaDeadline: Date, now: Date): AnyEvent {
+  return newEvent(
+    APPROVAL_REASSIGNED,
+    {
+      decision_id: row.decision_id,
+      approval_id: row.approval_id,
+      tier: row.tier,
+      reviewer_role: row.reviewer_role,
+      reviewer_id: row.assignee,
+      sla_deadline: slaDeadline.toISOString(),
+      previous_reviewer_id: row.assignee,
+      reason: `the agent did not answer the clarification within ${row.clarification_timeout_seconds} s (clarification_timeout_seconds): the SLA and expiry clocks run again`,
+    },
+    { source: ESCALATION_SOURCE, workspaceid: row.workspace, time: now },
   );
 }

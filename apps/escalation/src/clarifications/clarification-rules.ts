@@ -1,6 +1,7 @@
 // Clarifications as pure rules: asking pauses the approval's clocks (a reviewer waiting on
 // the agent is not a reviewer missing the SLA); the first answer resumes them where they
-// stopped. Time is an input.
+// stopped. A pause lasts at most the manifest's `clarification_timeout_seconds`: an agent
+// that never answers cannot hold a decision forever. Time is an input.
 import { Actor, ApprovalState, ApprovalStatus, Refusal, refuse } from '@hitl/approvals';
 
 /** Deadlines while the clocks run; null where there is none (post_review has no expiry). */
@@ -28,6 +29,30 @@ export function resumeClocks(paused: PausedClocks, now: Date): RunningClocks {
   return { slaDeadline: from(paused.slaMs, now), expiresAt: from(paused.expiryMs, now) };
 }
 
+/** When a clarification asked at `requestedAt` stops holding the clocks, answered or not. */
+export function clarificationDeadline(requestedAt: Date, timeoutSeconds: number): Date {
+  return new Date(requestedAt.getTime() + timeoutSeconds * 1000);
+}
+
+/**
+ * The moment the clocks run again from: now, or the clarification's deadline when that passed
+ * first (an answer or a scan that comes late never adds the time after the limit to the pause).
+ */
+export function resumeFrom(deadline: Date | null, now: Date): Date {
+  return deadline !== null && deadline < now ? deadline : now;
+}
+
+/** An approvals row as the clarification rules see it. */
+export function pausedApprovalOf(row: {
+  status: ApprovalStatus;
+  paused_sla_ms: string | number | null;
+  paused_expiry_ms: string | number | null;
+  clarification_deadline: Date | null;
+  clarification_timeout_seconds: number;
+}): PausedApproval {
+  return { status: row.status, paused: pausedClocksOf(row), clarificationDeadline: row.clarification_deadline, clarificationTimeoutSeconds: row.clarification_timeout_seconds };
+}
+
 /** PostgreSQL's bigint columns (strings) as paused clocks. */
 export function pausedClocksOf(row: { paused_sla_ms: string | number | null; paused_expiry_ms: string | number | null }): PausedClocks {
   const ms = (v: string | number | null) => (v === null ? null : Number(v));
@@ -53,11 +78,41 @@ export type AnswerOutcome =
   /** Keep the answer; `resume` holds the new deadlines when the approval was waiting on it. */
   | { kind: 'answered'; resume: RunningClocks | null };
 
+/** An approval as the clarification rules see it. */
+export interface PausedApproval {
+  status: ApprovalStatus;
+  paused: PausedClocks;
+  /** When the open clarification stops holding the clocks; null when none holds them. */
+  clarificationDeadline: Date | null;
+  clarificationTimeoutSeconds: number;
+}
+
+/** Whether this clarification is the one that stopped the approval's clocks (a later question may have). */
+function holdsClocks(approval: PausedApproval, clarification: { requested_at: Date }): boolean {
+  const deadline = approval.clarificationDeadline;
+  return deadline !== null && deadline.getTime() === clarificationDeadline(clarification.requested_at, approval.clarificationTimeoutSeconds).getTime();
+}
+
 /**
  * The agent answered. The answer is kept; the clocks run again only if the approval is
- * still waiting on a clarification (a reviewer may have decided it meanwhile).
+ * still waiting on this very clarification (a reviewer may have decided it meanwhile, or its
+ * limit passed, the clocks run again and perhaps a newer question stopped them).
  */
-export function onAnswer(approval: { status: ApprovalStatus; paused: PausedClocks }, clarification: { answered_at: Date | null }, now: Date): AnswerOutcome {
+export function onAnswer(approval: PausedApproval, clarification: { answered_at: Date | null; requested_at: Date }, now: Date): AnswerOutcome {
   if (clarification.answered_at !== null) return { kind: 'already_answered' };
-  return { kind: 'answered', resume: approval.status === 'clarifying' ? resumeClocks(approval.paused, now) : null };
+  if (approval.status !== 'clarifying' || !holdsClocks(approval, clarification)) return { kind: 'answered', resume: null };
+  return { kind: 'answered', resume: resumeClocks(approval.paused, resumeFrom(approval.clarificationDeadline, now)) };
+}
+
+export type LapseOutcome =
+  /** Nothing to do: answered, decided, or not yet due (another replica got there first, or the row changed). */
+  | { kind: 'not_due' }
+  /** The limit passed unanswered: the clocks run again from the deadline, the question stays open for its answer. */
+  | { kind: 'resumed'; resume: RunningClocks; at: Date };
+
+/** The timer of an unanswered clarification fired at `now`. */
+export function onClarificationLapsed(approval: PausedApproval, now: Date): LapseOutcome {
+  const deadline = approval.clarificationDeadline;
+  if (approval.status !== 'clarifying' || deadline === null || deadline > now) return { kind: 'not_due' };
+  return { kind: 'resumed', resume: resumeClocks(approval.paused, deadline), at: deadline };
 }

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { table } from '../approvals/approvals.repository';
+import { ApprovalRow, SELECT_APPROVAL, table } from '../approvals/approvals.repository';
 import { PausedClocks, RunningClocks } from './clarification-rules';
 
 /** One clarifications row, as PostgreSQL returns it. */
@@ -41,22 +41,34 @@ export function clarificationsOf(manager: EntityManager, approvalId: string): Pr
   return manager.query(`SELECT * FROM ${table(manager, 'clarifications')} WHERE approval_id = $1 ORDER BY requested_at, clarification_id`, [approvalId]);
 }
 
-/** Status `clarifying`: deadlines cleared, what was left of them kept. */
-export async function pauseApproval(manager: EntityManager, approvalId: string, paused: PausedClocks): Promise<void> {
+/** Status `clarifying`: deadlines cleared, what was left of them kept, and when the pause ends at the latest. */
+export async function pauseApproval(manager: EntityManager, approvalId: string, paused: PausedClocks, clarificationDeadline: Date): Promise<void> {
   await manager.query(
     `UPDATE ${table(manager, 'approvals')}
-        SET status = 'clarifying', sla_deadline = NULL, expires_at = NULL, paused_sla_ms = $2, paused_expiry_ms = $3
+        SET status = 'clarifying', sla_deadline = NULL, expires_at = NULL, paused_sla_ms = $2, paused_expiry_ms = $3, clarification_deadline = $4
       WHERE approval_id = $1`,
-    [approvalId, paused.slaMs, paused.expiryMs],
+    [approvalId, paused.slaMs, paused.expiryMs, clarificationDeadline],
   );
 }
 
-/** Status `pending` again, with the deadlines the paused clocks give from now. */
+/** Status `pending` again, with the deadlines the paused clocks give. */
 export async function resumeApproval(manager: EntityManager, approvalId: string, clocks: RunningClocks): Promise<void> {
   await manager.query(
     `UPDATE ${table(manager, 'approvals')}
-        SET status = 'pending', sla_deadline = $2, expires_at = $3, paused_sla_ms = NULL, paused_expiry_ms = NULL
+        SET status = 'pending', sla_deadline = $2, expires_at = $3, paused_sla_ms = NULL, paused_expiry_ms = NULL, clarification_deadline = NULL
       WHERE approval_id = $1`,
     [approvalId, clocks.slaDeadline, clocks.expiresAt],
+  );
+}
+
+/** Approvals whose clarification went unanswered past its limit, locked; other replicas skip these rows. */
+export function lockLapsedClarifications(manager: EntityManager, now: Date, limit: number): Promise<ApprovalRow[]> {
+  return manager.query(
+    `${SELECT_APPROVAL(manager)}
+      WHERE a.status = 'clarifying' AND a.clarification_deadline <= $1
+      ORDER BY a.clarification_deadline
+      LIMIT $2
+      FOR UPDATE OF a SKIP LOCKED`,
+    [now, limit],
   );
 }

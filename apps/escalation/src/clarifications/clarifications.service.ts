@@ -9,7 +9,7 @@ import { approvalNotFound, refused } from '../approvals/approval.errors';
 import { lockApproval, toState } from '../approvals/approvals.repository';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { clarificationRequested } from './clarification-events';
-import { onAnswer, pauseClocks, pausedClocksOf, refuseClarification } from './clarification-rules';
+import { clarificationDeadline, onAnswer, pauseClocks, pausedApprovalOf, refuseClarification } from './clarification-rules';
 import { answerClarification, insertClarification, lockClarification, pauseApproval, resumeApproval } from './clarifications.repository';
 
 export interface ClarificationAsked {
@@ -21,6 +21,8 @@ export interface ClarificationAsked {
   requested_at: string;
   /** What the SLA and expiry clocks had left when they stopped. */
   paused: { sla_ms: number | null; expiry_ms: number | null };
+  /** When the clocks run again if the agent has not answered by then (the manifest's clarification_timeout_seconds). */
+  resumes_by: string;
 }
 
 /** A reviewer asks the agent; the agent answers on approval.updated. The clocks stand still in between. */
@@ -42,7 +44,7 @@ export class ClarificationsService {
       if (refusal) throw refused(refusal);
       const paused = pauseClocks({ slaDeadline: row.sla_deadline, expiresAt: row.expires_at }, now);
       const clarification = { clarification_id: randomUUID(), approval_id: approvalId, question, requested_by: reviewer.id, requested_at: now };
-      await pauseApproval(manager, approvalId, paused);
+      await pauseApproval(manager, approvalId, paused, clarificationDeadline(now, row.clarification_timeout_seconds));
       await insertClarification(manager, clarification);
       await this.outbox.publish(manager, [clarificationRequested(row, clarification)]);
       return { row, clarification, paused };
@@ -58,6 +60,7 @@ export class ClarificationsService {
       requested_by: reviewer.id,
       requested_at: now.toISOString(),
       paused: { sla_ms: paused.slaMs, expiry_ms: paused.expiryMs },
+      resumes_by: clarificationDeadline(now, row.clarification_timeout_seconds).toISOString(),
     };
   }
 
@@ -78,7 +81,7 @@ export class ClarificationsService {
     if (!clarification || clarification.approval_id !== approvalId) {
       throw new UnprocessableMessageError('clarification_not_found', `approval ${approvalId} has no clarification ${clarificationId}`);
     }
-    const outcome = onAnswer({ status: row.status, paused: pausedClocksOf(row) }, clarification, now);
+    const outcome = onAnswer(pausedApprovalOf(row), clarification, now);
     const log = { approval_id: approvalId, decision_id: decisionId, clarification_id: clarificationId, partition: ctx.position.partition, offset: ctx.position.offset };
     if (outcome.kind === 'already_answered') {
       this.logger.info(log, 'clarification already answered; the first answer stands');

@@ -4,7 +4,7 @@ import { loadManifest } from '@hitl/policy';
 import { ApprovalRow } from '../approvals/approvals.repository';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { approvalRow } from '../../test/support/approval-row';
-import { changeFor, parseNotice, resolverOf, sseComment, sseFrame } from './approval-change';
+import { changeFor, parseNotice, parseReviewerNotice, reauthorized, resolverOf, sseComment, sseFrame } from './approval-change';
 
 const refunds = loadManifest(readFileSync(join(__dirname, '../../../../manifests/refunds.yaml'), 'utf8'));
 const policy = refunds.actions.get('process_refund')!;
@@ -61,5 +61,24 @@ describe('the live stream of approval changes', () => {
     expect(sseFrame('approval', { a: 'x\ny' })).toBe('event: approval\ndata: {"a":"x\\ny"}\n\n');
     expect(sseFrame('ready', {}, '7')).toBe('id: 7\nevent: ready\ndata: {}\n\n');
     expect(sseComment('beat\n\ndata: {"forged":true}')).toBe(': beat data: {"forged":true}\n\n');
+  });
+
+  it.each([
+    [JSON.stringify({ schema: 'escalation', reviewer_id: 'carol' }), { schema: 'escalation', reviewer_id: 'carol' }],
+    [JSON.stringify({ schema: 'escalation', reviewer_id: '' }), null],
+    [JSON.stringify({ schema: 'escalation' }), null],
+    ['{not json', null],
+    [undefined, null],
+  ])('reads the reviewer notification %s', (payload, notice) => {
+    expect(parseReviewerNotice(payload)).toEqual(notice);
+  });
+
+  const carol = reviewer('carol', ['support_agent'], ['acme-support']);
+  it.each([
+    ['the token still is hers: kept, with her roles as they now are', { ...carol, roles: ['finance_lead'] }, { kind: 'keep', viewer: { ...carol, roles: ['finance_lead'] } }],
+    ['the token was revoked, or she was removed: ended', null, { kind: 'end', ending: { code: 'token_revoked', message: expect.any(String) } }],
+    ["the token now is someone else's: ended", reviewer('dan', ['finance_lead'], ['acme-support']), { kind: 'end', ending: { code: 'token_revoked', message: expect.any(String) } }],
+  ])('a stream of carol, once she changed: %s', (_case, holder, verdict) => {
+    expect(reauthorized('carol', holder)).toEqual(verdict);
   });
 });

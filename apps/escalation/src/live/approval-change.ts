@@ -30,6 +30,40 @@ export function parseNotice(payload: string | undefined): ApprovalChangeNotice |
   }
 }
 
+/** The PostgreSQL channel the reviewers trigger notifies (migration 1795313557200). */
+export const REVIEWER_CHANGES_CHANNEL = 'hitl_reviewer_changes';
+
+/** A reviewer deleted, or whose token, roles, workspaces or standing changed. */
+export const ReviewerChangeNotice = z.object({ schema: z.string(), reviewer_id: z.string().min(1) });
+export type ReviewerChangeNotice = z.output<typeof ReviewerChangeNotice>;
+
+/** The payload of a reviewers notification, or null when it is not one the trigger wrote. */
+export function parseReviewerNotice(payload: string | undefined): ReviewerChangeNotice | null {
+  if (payload === undefined) return null;
+  try {
+    const parsed = ReviewerChangeNotice.safeParse(JSON.parse(payload));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Why the service ends a stream itself, as its last event. */
+export interface StreamEnding {
+  code: 'token_revoked';
+  message: string;
+}
+
+/**
+ * What a stream opened with a token may go on doing once that token's reviewer changed: the
+ * reviewer now holding the token (null when revoked or removed) ends it unless it is the same
+ * reviewer, whose new roles and workspaces then decide what the stream shows.
+ */
+export function reauthorized<R extends { id: string }>(viewerId: string, holder: R | null): { kind: 'keep'; viewer: R } | { kind: 'end'; ending: StreamEnding } {
+  if (holder !== null && holder.id === viewerId) return { kind: 'keep', viewer: holder };
+  return { kind: 'end', ending: { code: 'token_revoked', message: 'this token was revoked or its reviewer removed: sign in again' } };
+}
+
 /** One `approval` event of the stream: what changed, and the approval as an inbox line now reads it. */
 export interface ApprovalChangeEvent {
   change: ApprovalChangeNotice['change'];

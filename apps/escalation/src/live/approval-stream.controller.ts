@@ -1,9 +1,9 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
-import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
-import { ApprovalChangesService } from './approval-changes.service';
-import { sseComment, sseFrame } from './approval-change';
+import { Authenticated, Reviewer, TokenHash } from '../reviewers/reviewer.decorators';
+import { ApprovalChangesService, ChangeSubscriber } from './approval-changes.service';
+import { StreamEnding, sseComment, sseFrame } from './approval-change';
 
 /** The parts of the HTTP response a stream uses. */
 interface StreamResponse {
@@ -35,11 +35,23 @@ export class ApprovalStreamController {
       'An `approval` event for every change of an approval the caller may see under the inbox rule (workspace, and the tier\'s role or one above it): ' +
       '`change` (new, assigned, reassigned, clarifying, resumed, edited, resolved), approval_id, status, resolved_by, and `item` (the approval as an inbox line). ' +
       'A `ready` event first, once listening; comment lines as heartbeats. Bearer-authenticated like the rest, so browsers read it with fetch, not EventSource. ' +
-      'Changes while no stream was open are not replayed: reload the inbox after (re)connecting.',
+      'Changes while no stream was open are not replayed: reload the inbox after (re)connecting. ' +
+      'The stream ends, with a last `end` event (`code: token_revoked`), as soon as its token is revoked or its reviewer removed; ' +
+      'a change of the reviewer\'s roles or workspaces applies to it at once. One token holds at most LIVE_STREAMS_PER_TOKEN streams (default 5) on one server.',
   })
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'The stream; it ends when the service stops.' })
-  async stream(@Reviewer() reviewer: AuthenticatedReviewer, @Res() response: StreamResponse): Promise<void> {
+  @ApiOkResponse({ description: 'The stream; it ends when the service stops, or when its token is revoked or its reviewer removed.' })
+  @ApiTooManyRequestsResponse({ description: '`too_many_streams`: this token already holds LIVE_STREAMS_PER_TOKEN open streams on this server.' })
+  async stream(@Reviewer() reviewer: AuthenticatedReviewer, @TokenHash() tokenHash: string, @Res() response: StreamResponse): Promise<void> {
+    const end = (ending?: StreamEnding) => {
+      clearInterval(heartbeat);
+      if (response.writableEnded) return;
+      if (ending) response.write(sseFrame('end', ending));
+      response.end();
+    };
+    const subscriber: ChangeSubscriber = { viewer: reviewer, tokenHash, send: (event) => response.write(sseFrame('approval', event)), close: end };
+    // Counted before anything is written, so the extra stream gets a plain 429.
+    const unsubscribe = this.changes.add(subscriber);
     response.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -48,26 +60,19 @@ export class ApprovalStreamController {
       'X-Accel-Buffering': 'no',
     });
     response.flushHeaders?.();
-    const end = () => {
-      clearInterval(heartbeat);
-      if (!response.writableEnded) response.end();
-    };
+    // Declared after `end` on purpose: nothing can end the stream before this line runs.
     const heartbeat = setInterval(() => response.write(sseComment('heartbeat')), HEARTBEAT_MS);
     heartbeat.unref();
-    let unsubscribe = () => undefined as unknown;
-    let gone = false;
     response.on('close', () => {
-      gone = true;
       unsubscribe();
       end();
     });
     try {
-      const off = await this.changes.subscribe({ viewer: reviewer, send: (event) => response.write(sseFrame('approval', event)), close: end });
-      if (gone) off();
-      unsubscribe = off;
-      response.write(sseFrame('ready', { reviewer: reviewer.id }));
+      await this.changes.start(subscriber);
+      if (!response.writableEnded) response.write(sseFrame('ready', { reviewer: reviewer.id }));
     } catch {
-      response.write(sseFrame('error', { code: 'stream_unavailable', message: 'live changes are unavailable right now; reload the inbox and try again' }));
+      unsubscribe();
+      if (!response.writableEnded) response.write(sseFrame('error', { code: 'stream_unavailable', message: 'live changes are unavailable right now; reload the inbox and try again' }));
       end();
     }
   }

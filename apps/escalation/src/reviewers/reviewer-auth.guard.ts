@@ -8,6 +8,8 @@ import { ReviewersRepository } from './reviewers.repository';
 export interface ReviewerRequest {
   headers: Record<string, string | string[] | undefined>;
   reviewer?: AuthenticatedReviewer;
+  /** The hash of the token the caller authenticated with (long-lived streams re-check it). */
+  tokenHash?: string;
 }
 interface Response {
   setHeader(name: string, value: string): void;
@@ -26,13 +28,15 @@ export class ReviewerAuthGuard implements CanActivate {
     const request = http.getRequest<ReviewerRequest>();
     const header = request.headers.authorization;
     const bearer = bearerToken(Array.isArray(header) ? header[0] : header);
-    const reviewer = 'token' in bearer ? await this.reviewers.findByTokenHash(hashToken(bearer.token)) : null;
+    const tokenHash = 'token' in bearer ? hashToken(bearer.token) : null;
+    const reviewer = tokenHash === null ? null : await this.reviewers.findByTokenHash(tokenHash);
     if (!reviewer) {
       http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="hitl"');
       if ('problem' in bearer) throw bearer.problem === 'missing' ? missingToken() : malformedAuthorization();
       throw unknownToken();
     }
     request.reviewer = withoutToken(reviewer);
+    request.tokenHash = tokenHash ?? undefined;
     return true;
   }
 }

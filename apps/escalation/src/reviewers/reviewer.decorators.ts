@@ -16,3 +16,10 @@ export const Reviewer = createParamDecorator((_data: unknown, context: Execution
   if (!reviewer) throw new Error('@Reviewer() used on a route without @Authenticated() or @AdminOnly()');
   return reviewer;
 });
+
+/** The hash of the caller's bearer token, for what must notice when it is revoked (live streams). */
+export const TokenHash = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+  const tokenHash = context.switchToHttp().getRequest<ReviewerRequest>().tokenHash;
+  if (!tokenHash) throw new Error('@TokenHash() used on a route without @Authenticated() or @AdminOnly()');
+  return tokenHash;
+});

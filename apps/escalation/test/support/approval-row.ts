@@ -30,6 +30,8 @@ export function approvalRow(overrides: Partial<ApprovalRow> = {}): ApprovalRow {
     expires_at: new Date('2026-11-22T09:15:00Z'),
     paused_sla_ms: null,
     paused_expiry_ms: null,
+    clarification_deadline: null,
+    clarification_timeout_seconds: 3600,
     on_timeout: 'deny',
     approval_timeout_seconds: 900,
     approve_on_timeout_allowed: false,

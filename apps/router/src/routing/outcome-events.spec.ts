@@ -75,6 +75,11 @@ describe('what can be read from a message that broke the contract', () => {
     ['garbage', Buffer.from('{{{'), { workspaceid: 'unknown', action: '', parameters: {}, confidence: 0 }],
     ['a broken proposal', Buffer.from(JSON.stringify({ workspaceid: 'w1', data: { action: 'a', parameters: { x: 1 }, confidence: 7 } })), { workspaceid: 'w1', action: 'a', parameters: { x: 1 }, confidence: 0 }],
     ['wrong types', Buffer.from(JSON.stringify({ workspaceid: 5, data: { action: 3, parameters: [1], confidence: 0.4 } })), { workspaceid: 'unknown', action: '', parameters: {}, confidence: 0.4 }],
+    [
+      'text nobody can store (U+0000, a lone surrogate): left out of the answer',
+      Buffer.from(JSON.stringify({ workspaceid: 'w\u0000', data: { action: 'a\ud800', parameters: { note: 'x\u0000' }, confidence: 0.5 } })),
+      { workspaceid: 'unknown', action: '', parameters: {}, confidence: 0.5 },
+    ],
   ])('%s', (_name, raw, expected) => {
     expect(readableParts(raw)).toEqual(expected);
   });
@@ -85,6 +90,13 @@ describe('why a refused proposal is blocked', () => {
     ['unsigned', { code: 'unsigned', message: 'hitl.decision.proposed.v1 must be signed (sigkid, sig)' }, 'signature', "the proposal's signature was refused (unsigned): hitl.decision.proposed.v1 must be signed (sigkid, sig)"],
     ['signed by another', { code: 'signature_invalid', message: 'the proposal names agent "refund-bot" but is signed by agent "other-bot"' }, 'signature', `the proposal's signature was refused (signature_invalid): the proposal names agent "refund-bot" but is signed by agent "other-bot"`],
     ['breaking the contract', { code: 'invalid_data', message: 'data.confidence: too big' }, 'contract_violation', 'the proposal breaks the wire contract (invalid_data): data.confidence: too big'],
+    ['holding U+0000', { code: 'unsupported_character', message: 'data.summary holds U+0000' }, 'contract_violation', 'the proposal breaks the wire contract (unsupported_character): data.summary holds U+0000'],
+    [
+      'refused by the database',
+      { code: 'database_refused', message: 'PostgreSQL refused it (SQLSTATE 54000, program limit exceeded): index row size 9000 exceeds maximum 2712' },
+      'unprocessable',
+      'the proposal could not be processed (database_refused): PostgreSQL refused it (SQLSTATE 54000, program limit exceeded): index row size 9000 exceeds maximum 2712',
+    ],
   ])('%s', (_name, violation, rule, detail) => {
     expect(invalidReason(violation)).toEqual({ rule, detail });
   });

@@ -3,12 +3,15 @@ import {
   APPROVAL_RESOLVED,
   AnyEvent,
   CloudEvent,
+  ContractViolationCode,
   DECISION_PROPOSED,
   DecisionProposedData,
   Reason,
   SignatureRefusalCode,
+  isStorableText,
   newEvent,
   payloadHash,
+  unstorableTextPath,
 } from '@hitl/contracts';
 import { ApprovalPlan, Routing } from '@hitl/policy';
 
@@ -112,13 +115,26 @@ export function readableParts(raw: Buffer | null): { workspaceid: string; action
   }
   const data = json.data && typeof json.data === 'object' ? json.data : {};
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  // Only what the blocked answer can carry: text PostgreSQL and every consumer can keep.
+  const text = (v: unknown): v is string => typeof v === 'string' && isStorableText(v);
   return {
-    workspaceid: typeof json.workspaceid === 'string' && json.workspaceid.length > 0 ? json.workspaceid : 'unknown',
-    action: typeof data.action === 'string' ? data.action : '',
-    parameters: isObject(data.parameters) ? data.parameters : {},
+    workspaceid: text(json.workspaceid) && json.workspaceid.length > 0 ? json.workspaceid : 'unknown',
+    action: text(data.action) ? data.action : '',
+    parameters: isObject(data.parameters) && unstorableTextPath(data.parameters) === null ? data.parameters : {},
     confidence: typeof data.confidence === 'number' && data.confidence >= 0 && data.confidence <= 1 ? data.confidence : 0,
   };
 }
+
+/** Every code of the contract's catalogue (a new one does not compile until it is here). */
+const CONTRACT_VIOLATIONS: Readonly<Record<ContractViolationCode, true>> = {
+  empty_message: true,
+  invalid_json: true,
+  unsupported_character: true,
+  invalid_envelope: true,
+  unknown_type: true,
+  wrong_topic: true,
+  invalid_data: true,
+};
 
 const SIGNATURE_REFUSALS: readonly string[] = ['unsigned', 'signature_invalid'] satisfies SignatureRefusalCode[];
 
@@ -131,5 +147,9 @@ export function invalidReason(violation: { code: string; message: string }): Rea
   if (SIGNATURE_REFUSALS.includes(violation.code)) {
     return { rule: 'signature', detail: `the proposal's signature was refused (${violation.code}): ${violation.message}` };
   }
-  return { rule: 'contract_violation', detail: `the proposal breaks the wire contract (${violation.code}): ${violation.message}` };
+  if (Object.hasOwn(CONTRACT_VIOLATIONS, violation.code)) {
+    return { rule: 'contract_violation', detail: `the proposal breaks the wire contract (${violation.code}): ${violation.message}` };
+  }
+  // The transport dead-lettered it for what happened handling it (the database refused a value).
+  return { rule: 'unprocessable', detail: `the proposal could not be processed (${violation.code}): ${violation.message}` };
 }

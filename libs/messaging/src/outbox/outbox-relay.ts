@@ -4,6 +4,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { KafkaSettings, physicalTopic } from '../kafka/kafka-settings';
 import { MessagingLogger } from '../logger';
 import { sqlSchema } from '../schema';
+import { decodeHeaders } from './outbox';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
@@ -22,9 +23,9 @@ export interface OutboxRelayOptions {
 interface OutboxRow {
   id: string;
   topic: string;
-  message_key: string | null;
+  message_key: Buffer | null;
   value: Buffer;
-  headers: Record<string, string>;
+  headers: [string, string][];
 }
 
 const published = new Counter({ name: 'hitl_outbox_published_total', help: 'Messages the outbox relay published', labelNames: ['topic'] });
@@ -145,7 +146,12 @@ export class OutboxRelay {
       const topic = physicalTopic(this.options.settings, row.topic);
       let entry = byTopic.get(topic);
       if (!entry) byTopic.set(topic, (entry = { topic, messages: [] }));
-      entry.messages.push({ key: row.message_key, value: row.value, headers: row.headers as IHeaders });
+      const headers: IHeaders = {};
+      for (const { name, value } of decodeHeaders(row.headers)) {
+        const before = headers[name];
+        headers[name] = before === undefined ? value : ([] as Buffer[]).concat(before as Buffer | Buffer[], value);
+      }
+      entry.messages.push({ key: row.message_key, value: row.value, headers });
     }
     return [...byTopic.values()];
   }

@@ -2,12 +2,16 @@ import { AnyEvent, SigningKey, assertValidEvent, signEvent, topicOf } from '@hit
 import { EntityManager } from 'typeorm';
 import { sqlSchema } from '../schema';
 
+/** A Kafka header as it is published: a name, and bytes (or text, written as UTF-8). */
+export type OutboxHeader = readonly [name: string, value: Buffer | string];
+
 /** A message the relay will publish as it is: a dead letter, with the original bytes. */
 export interface RawOutboxMessage {
   topic: string;
-  key: string | null;
+  /** Kept as bytes: a dead letter's key is whatever the refused message had. */
+  key: Buffer | string | null;
   value: Buffer;
-  headers: Record<string, string>;
+  headers: readonly OutboxHeader[];
   /** What makes it unique, for the record; null when nothing does. */
   messageId: string | null;
 }
@@ -39,7 +43,10 @@ export class Outbox {
         topic: topicOf(event.type),
         key: event.subject,
         value: Buffer.from(JSON.stringify(signEvent(event, signer))),
-        headers: { 'ce-type': event.type, 'ce-id': event.id },
+        headers: [
+          ['ce-type', event.type],
+          ['ce-id', event.id],
+        ],
         messageId: event.id,
       };
     });
@@ -53,19 +60,30 @@ export class Outbox {
   private async insert(manager: EntityManager, rows: readonly RawOutboxMessage[]): Promise<void> {
     if (rows.length === 0) return;
     // One round trip for the whole batch; ids follow the array order, which the relay keeps.
+    // Keys and headers go as bytes (base64 in JSON), so no letter can be refused as text.
     await manager.query(
       `INSERT INTO ${this.table} (topic, message_key, value, headers, event_id)
        SELECT topic, message_key, value, headers, event_id
-         FROM UNNEST($1::text[], $2::text[], $3::bytea[], $4::jsonb[], $5::text[])
+         FROM UNNEST($1::text[], $2::bytea[], $3::bytea[], $4::jsonb[], $5::text[])
               WITH ORDINALITY AS m(topic, message_key, value, headers, event_id, n)
         ORDER BY n`,
       [
         rows.map((r) => r.topic),
-        rows.map((r) => r.key),
+        rows.map((r) => (r.key === null ? null : Buffer.from(r.key))),
         rows.map((r) => r.value),
-        rows.map((r) => JSON.stringify(r.headers)),
+        rows.map((r) => JSON.stringify(encodeHeaders(r.headers))),
         rows.map((r) => r.messageId),
       ],
     );
   }
+}
+
+/** Headers as the outbox stores them: [name, value] pairs, both base64. */
+export function encodeHeaders(headers: readonly OutboxHeader[]): [string, string][] {
+  return headers.map(([name, value]) => [Buffer.from(name, 'utf8').toString('base64'), Buffer.from(value).toString('base64')]);
+}
+
+/** The stored pairs back as Kafka headers (a name may repeat, as Kafka allows). */
+export function decodeHeaders(stored: readonly (readonly [string, string])[]): { name: string; value: Buffer }[] {
+  return stored.map(([name, value]) => ({ name: Buffer.from(name, 'base64').toString('utf8'), value: Buffer.from(value, 'base64') }));
 }

@@ -31,3 +31,22 @@ export function unprocessableReason(error: unknown): { code: string; message: st
   }
   return undefined;
 }
+
+/**
+ * Thrown by a handler whose message cannot be handled yet but will be (something it needs
+ * may still arrive): the chunk is retried with backoff, like a transient failure, and never
+ * dead-lettered for it. The handler bounds the wait itself.
+ */
+export class RetryLaterError extends Error {
+  readonly retryLater = true;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}
+
+/** Whether `error` asks for a retry later (the shape too: a filter may have copied it). */
+export function isRetryLater(error: unknown): boolean {
+  return error instanceof RetryLaterError || (typeof error === 'object' && error !== null && (error as { retryLater?: unknown }).retryLater === true);
+}

@@ -7,9 +7,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Inbox } from '../inbox/inbox';
 import { KafkaSettings, logicalTopic, physicalTopic } from '../kafka/kafka-settings';
 import { MessagingLogger } from '../logger';
-import { Outbox, RawOutboxMessage } from '../outbox/outbox';
+import { Outbox, OutboxHeader, RawOutboxMessage } from '../outbox/outbox';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { unprocessableReason } from './errors';
+import { Failure, classifyFailure } from './failures';
 import { MessageContext, MessagePosition } from './message-context';
 
 /** What a handler of `invalidMessagePattern(topic)` receives for a message that broke the contract or whose signature was refused. */
@@ -80,12 +81,29 @@ export interface KafkaBatchTransportOptions {
   sessionTimeoutMs?: number;
   /** Called after a chunk's transaction committed and before its offset is committed (fault injection, metrics). */
   afterCommit?: (chunk: CommittedChunk) => void | Promise<void>;
+  /** How failures are retried (see failures.ts). */
+  retry?: RetryOptions;
+}
+
+export interface RetryOptions {
+  /** Attempts at one message failing for an unclassified reason before it is dead-lettered (default 5). */
+  maxAttempts?: number;
+  /** The first pause before a retry; it doubles each time (default 100 ms). */
+  initialBackoffMs?: number;
+  /** The longest pause between retries of a transient failure, which are never given up (default 5 s). */
+  maxBackoffMs?: number;
 }
 
 const consumed = new Counter({
   name: 'hitl_messages_consumed_total',
-  help: 'Messages consumed, by outcome (handled, duplicate, dead_lettered)',
+  help: 'Messages consumed, by outcome (handled, duplicate, dead_lettered, skipped: a letter of a DLQ its handler could never take)',
   labelNames: ['topic', 'outcome'],
+});
+
+const retries = new Counter({
+  name: 'hitl_consumer_retries_total',
+  help: 'Chunks retried after a failure, by its kind (transient: retried until it passes; unclassified: a bounded number of times; isolated: split to find the message at fault)',
+  labelNames: ['topic', 'kind'],
 });
 
 const refusals = new Counter({
@@ -112,12 +130,14 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private readonly inbox: Inbox;
   private readonly outbox: Outbox;
   private readonly chunkSize: number;
+  private readonly retry: Required<RetryOptions>;
 
   constructor(private readonly options: KafkaBatchTransportOptions) {
     super();
     this.inbox = new Inbox(options.schema);
     this.outbox = options.outbox ?? new Outbox(options.schema);
     this.chunkSize = options.chunkSize ?? 200;
+    this.retry = { maxAttempts: 5, initialBackoffMs: 100, maxBackoffMs: 5_000, ...options.retry };
   }
 
   listen(callback: (error?: unknown) => void): void {
@@ -182,8 +202,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     for (let i = 0; i < batch.messages.length; i += this.chunkSize) {
       if (!isRunning() || isStale()) return;
       const messages = batch.messages.slice(i, i + this.chunkSize);
-      if (isTopic(topic)) await this.handleChunk(topic, batch.partition, messages);
-      else await this.handleRawChunk(topic, batch.partition, messages);
+      // Not settled: the consumer is stopping or lost the partition; the next owner redelivers.
+      if (!(await this.settle(topic, batch.partition, messages, payload))) return;
       const chunk: CommittedChunk = {
         topic,
         partition: batch.partition,
@@ -196,6 +216,141 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       this.options.relay?.nudge();
       await commitOffsetsIfNecessary();
       await heartbeat();
+    }
+  }
+
+  /**
+   * Handles a chunk until every message in it is handled or dead-lettered; false when the
+   * consumer stopped first. A transient failure retries the chunk, for as long as it lasts.
+   * Any other failure isolates the message at fault: the chunk is split in halves, each
+   * handled on its own, down to the one message, so its neighbours are never dead-lettered
+   * with it. That message is dead-lettered at once when the failure is permanent, after a
+   * bounded number of attempts when it is unclassified.
+   */
+  private async settle(topic: string, partition: number, messages: KafkaMessage[], payload: EachBatchPayload): Promise<boolean> {
+    let transientAttempts = 0;
+    let unclassifiedAttempts = 0;
+    for (;;) {
+      if (!payload.isRunning() || payload.isStale()) return false;
+      let failure: Failure;
+      try {
+        if (isTopic(topic)) await this.handleChunk(topic, partition, messages);
+        else await this.handleRawChunk(topic, partition, messages);
+        return true;
+      } catch (error) {
+        failure = classifyFailure(error);
+      }
+      const at = { topic, partition, firstOffset: messages[0].offset, count: messages.length, code: failure.code, reason: failure.message, consumer: this.options.groupId };
+      if (failure.kind === 'transient' || (failure.kind === 'unclassified' && !(await this.databaseAnswers()))) {
+        // Nothing was committed; the same chunk again once the database or the broker is back.
+        retries.inc({ topic, kind: 'transient' });
+        const pause = this.backoff(transientAttempts++);
+        this.options.logger.warn({ ...at, retryInMs: pause }, 'chunk failed for a transient reason; retrying it');
+        if (!(await this.pause(pause, payload))) return false;
+        continue;
+      }
+      if (messages.length > 1) {
+        retries.inc({ topic, kind: 'isolated' });
+        this.options.logger.warn(at, 'chunk failed; handling its halves apart to find the message at fault');
+        const half = Math.ceil(messages.length / 2);
+        return (await this.settle(topic, partition, messages.slice(0, half), payload)) && this.settle(topic, partition, messages.slice(half), payload);
+      }
+      if (failure.kind === 'unclassified' && ++unclassifiedAttempts < this.retry.maxAttempts) {
+        retries.inc({ topic, kind: 'unclassified' });
+        const pause = this.backoff(unclassifiedAttempts - 1);
+        this.options.logger.warn({ ...at, attempt: unclassifiedAttempts, retryInMs: pause }, 'message failed for an unclassified reason; retrying it');
+        if (!(await this.pause(pause, payload))) return false;
+        continue;
+      }
+      if (failure.kind === 'unclassified') failure = { ...failure, message: `failed ${unclassifiedAttempts} times: ${failure.message}` };
+      return this.deadLetterAlone(topic, partition, messages[0], failure, payload);
+    }
+  }
+
+  /**
+   * The one message at fault, in a transaction of its own: claimed by its place in the log
+   * (and its event id, so a redelivery has no second go), dead-lettered with the reason, and
+   * its service's `#invalid` handler told (e.g. to answer the agent) when that can be written.
+   */
+  private async deadLetterAlone(topic: string, partition: number, message: KafkaMessage, failure: Failure, payload: EachBatchPayload): Promise<boolean> {
+    const place = `${topic}/${partition}/${message.offset}`;
+    const decoded = isTopic(topic) ? decodeEvent(topic, message.value) : null;
+    const verdict = decoded?.ok ? await this.options.signatures.keyring.verifyAsync(decoded.raw, decoded.event) : undefined;
+    // What the letter says: why the message was refused first, if it was, or the failure.
+    let reason: { code: string; message: string; decisionId?: string };
+    if (decoded && !decoded.ok) reason = { ...decoded.violation, message: `${decoded.violation.message} (and telling the service failed: ${failure.message})` };
+    else if (verdict && !verdict.ok && this.options.signatures.mode === 'enforce') reason = { code: verdict.code, message: verdict.reason, decisionId: decoded?.ok ? decoded.event.subject : undefined };
+    else reason = { code: failure.code, message: failure.message, decisionId: decoded?.ok ? decoded.event.subject : undefined };
+    const onInvalid = isTopic(topic) ? this.getHandlerByPattern(invalidMessagePattern(topic)) : null;
+
+    for (let attempt = 0; ; attempt++) {
+      if (!payload.isRunning() || payload.isStale()) return false;
+      try {
+        await this.options.dataSource.transaction(async (manager) => {
+          const ids = decoded?.ok ? [place, decoded.event.id] : [place];
+          await manager.query('SAVEPOINT hitl_claim');
+          let fresh: Set<string>;
+          try {
+            fresh = await this.inbox.claim(manager, this.options.groupId, ids.map((id) => ({ id, topic })));
+          } catch {
+            // An id the inbox cannot keep: the place in the log alone is enough.
+            await manager.query('ROLLBACK TO SAVEPOINT hitl_claim');
+            fresh = await this.inbox.claim(manager, this.options.groupId, [{ id: place, topic }]);
+          }
+          if (!fresh.has(place)) return; // dead-lettered before, by a replica that did not get to commit its offset
+          if (!isTopic(topic)) {
+            // A letter of a DLQ its handler can never take: there is no DLQ of a DLQ, so it is
+            // claimed and skipped, loudly.
+            consumed.inc({ topic, outcome: 'skipped' });
+            this.options.logger.error({ topic, partition, offset: message.offset, code: reason.code, reason: reason.message, consumer: this.options.groupId }, 'dead letter skipped: its handler can never take it');
+            return;
+          }
+          await this.deadLetter(manager, topic, partition, message, reason.code, reason.message);
+          if (!onInvalid) return;
+          await manager.query('SAVEPOINT hitl_invalid');
+          try {
+            const position: MessagePosition = { topic, partition, offset: message.offset, key: message.key?.toString('utf8') ?? null };
+            const invalid: InvalidMessage = { topic, violation: reason, position, raw: message.value };
+            await this.invoke(onInvalid, invalid, new MessageContext(manager, this.outbox, position));
+            await manager.query('RELEASE SAVEPOINT hitl_invalid');
+          } catch (error) {
+            // The letter stands even when nobody can be told.
+            await manager.query('ROLLBACK TO SAVEPOINT hitl_invalid');
+            this.options.logger.warn({ topic, partition, offset: message.offset, err: error, consumer: this.options.groupId }, 'the service could not be told of a dead-lettered message');
+          }
+        });
+        return true;
+      } catch (error) {
+        // The dead letter accepts any bytes, so this is the database going away: wait for it.
+        const pause = this.backoff(attempt);
+        this.options.logger.warn({ topic, partition, offset: message.offset, err: error, retryInMs: pause }, 'dead-lettering failed; retrying');
+        if (!(await this.pause(pause, payload))) return false;
+      }
+    }
+  }
+
+  private backoff(attempt: number): number {
+    return Math.min(this.retry.initialBackoffMs * 2 ** Math.min(attempt, 20), this.retry.maxBackoffMs);
+  }
+
+  /** Sleeps while staying in the group (heartbeats); false when the consumer stops or loses the partition meanwhile. */
+  private async pause(ms: number, payload: EachBatchPayload): Promise<boolean> {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (!payload.isRunning() || payload.isStale()) return false;
+      await sleep(Math.min(500, until - Date.now()));
+      await payload.heartbeat();
+    }
+    return payload.isRunning() && !payload.isStale();
+  }
+
+  /** Whether PostgreSQL answers at all: an unclassified failure while it does not is the outage's, not the message's. */
+  private async databaseAnswers(): Promise<boolean> {
+    try {
+      await this.options.dataSource.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -283,11 +438,16 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           await manager.query('RELEASE SAVEPOINT hitl_message');
           consumed.inc({ topic, outcome: 'handled' });
         } catch (error) {
-          const reason = unprocessableReason(error);
-          if (!reason) throw error;
-          // Undo this message's writes only; the rest of the chunk stands.
+          const failure = classifyFailure(error);
+          if (failure.kind !== 'permanent') throw error;
+          // Undo this message's writes only; the rest of the chunk stands. A refusal the
+          // handler did not make itself (the database's) is also told to the service.
           await manager.query('ROLLBACK TO SAVEPOINT hitl_message');
-          await this.deadLetter(manager, topic, partition, item.message, reason.code, reason.message);
+          await this.deadLetter(manager, topic, partition, item.message, failure.code, failure.message);
+          if (onInvalid && !unprocessableReason(error)) {
+            const event = item.decoded.event;
+            await this.invoke(onInvalid, { topic, violation: { code: failure.code, message: failure.message, decisionId: event.subject }, position, raw: item.message.value } satisfies InvalidMessage, context);
+          }
         }
       }
       await flush();
@@ -303,7 +463,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       const fresh = await this.inbox.claim(manager, this.options.groupId, messages.map((m) => ({ id: id(m), topic })));
       const raw: RawMessage[] = messages
         .filter((m) => fresh.has(id(m)))
-        .map((m) => ({ topic, partition, offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value, headers: stringHeaders(m.headers), timestamp: m.timestamp }));
+        .map((m) => ({ topic, partition, offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value, headers: textHeaders(m.headers), timestamp: m.timestamp }));
       consumed.inc({ topic, outcome: 'duplicate' }, messages.length - raw.length);
       if (raw.length === 0) return;
       const position: MessagePosition = { topic, partition, offset: raw[0].offset, key: null };
@@ -317,23 +477,27 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
   }
 
-  /** The original bytes, unchanged, with the reason and the consumer in headers; via the outbox, so it commits with the offset. */
+  /**
+   * The original bytes, unchanged (value, key and headers), with the reason and the consumer
+   * in headers; via the outbox, so it commits with the offset. Headers named like ours are
+   * the letter's own: a message that arrives with them does not get to set them.
+   */
   private async deadLetter(manager: EntityManager, topic: Topic, partition: number, message: KafkaMessage, code: string, reason: string): Promise<void> {
     consumed.inc({ topic, outcome: 'dead_lettered' });
     this.options.logger.warn({ topic, partition, offset: message.offset, code, reason, consumer: this.options.groupId }, 'message dead-lettered');
-    const headers: Record<string, string> = { ...stringHeaders(message.headers) };
-    Object.assign(headers, {
-      'hitl-dlq-error': reason,
-      'hitl-dlq-error-code': code,
-      'hitl-dlq-consumer': this.options.groupId,
-      'hitl-dlq-topic': topic,
-      'hitl-dlq-partition': String(partition),
-      'hitl-dlq-offset': message.offset,
-      'hitl-dlq-time': new Date().toISOString(),
-    });
+    const headers: OutboxHeader[] = byteHeaders(message.headers).filter(([name]) => !name.startsWith(DLQ_HEADER_PREFIX));
+    headers.push(
+      ['hitl-dlq-error', reason],
+      ['hitl-dlq-error-code', code],
+      ['hitl-dlq-consumer', this.options.groupId],
+      ['hitl-dlq-topic', topic],
+      ['hitl-dlq-partition', String(partition)],
+      ['hitl-dlq-offset', message.offset],
+      ['hitl-dlq-time', new Date().toISOString()],
+    );
     const letter: RawOutboxMessage = {
       topic: dlqTopic(topic),
-      key: message.key?.toString('utf8') ?? null,
+      key: message.key ?? null,
       value: message.value ?? Buffer.alloc(0),
       headers,
       messageId: `${topic}/${partition}/${message.offset}`,
@@ -342,7 +506,20 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 }
 
-function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
+const DLQ_HEADER_PREFIX = 'hitl-dlq-';
+
+/** Every header value as it arrived, in order (a name may repeat). */
+function byteHeaders(headers: IHeaders | undefined): OutboxHeader[] {
+  const out: OutboxHeader[] = [];
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) out.push([name, Buffer.isBuffer(one) ? one : Buffer.from(String(one))]);
+  }
+  return out;
+}
+
+/** Headers as text for a DLQ's handlers (the first value of each name). */
+function textHeaders(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value === undefined) continue;
@@ -350,4 +527,8 @@ function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
     out[name] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
   }
   return out;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -14,11 +14,14 @@ import {
   MessagingLogger,
   Outbox,
   OutboxRelay,
+  PassThroughRpcErrors,
+  RetryOptions,
   contractTopics,
   createKafka,
   ensureTopics,
   loadKafkaSecurity,
   messagingTablesUp,
+  outboxBytesUp,
   physicalTopic,
 } from '../../src';
 import { EffectsModule } from './effects.controller';
@@ -67,10 +70,11 @@ export async function createHarness(name: string, brokers = brokersFromEnv()): P
   const harness = await connectHarness(newHarnessIds(name), brokers);
   const s = `"${harness.schema}"`;
   await harness.dataSource.query(`CREATE SCHEMA ${s}`);
-  for (const sql of messagingTablesUp(harness.schema)) await harness.dataSource.query(sql);
-  await harness.dataSource.query(`CREATE TABLE ${s}.effects (id bigserial PRIMARY KEY, decision_id uuid NOT NULL, event_id uuid NOT NULL)`);
+  for (const sql of [...messagingTablesUp(harness.schema), ...outboxBytesUp(harness.schema)]) await harness.dataSource.query(sql);
+  await harness.dataSource.query(`CREATE TABLE ${s}.effects (id bigserial PRIMARY KEY, decision_id uuid NOT NULL, event_id uuid NOT NULL, units integer)`);
   await harness.dataSource.query(`CREATE TABLE ${s}.invalid_seen (id bigserial PRIMARY KEY, decision_id uuid, code text NOT NULL)`);
   await harness.dataSource.query(`CREATE TABLE ${s}.batch_seen (id bigserial PRIMARY KEY, event_id text NOT NULL, batch_size int NOT NULL)`);
+  await harness.dataSource.query(`CREATE TABLE ${s}.executed_seen (id bigserial PRIMARY KEY, event_id text NOT NULL, units integer, batch_size int NOT NULL)`);
   await harness.dataSource.query(`CREATE TABLE ${s}.dlq_seen (id bigserial PRIMARY KEY, value bytea, code text)`);
   await ensureTopics(harness.kafka, contractTopics(harness.settings), 3);
   const close = harness.close;
@@ -88,13 +92,16 @@ export interface RunningConsumer {
 }
 
 /** The effects handler running on the batch transport, with its outbox relay. */
-export async function startConsumer(h: Harness, options: { afterCommit?: (c: CommittedChunk) => void | Promise<void>; chunkSize?: number } = {}): Promise<RunningConsumer> {
+export async function startConsumer(
+  h: Harness,
+  options: { afterCommit?: (c: CommittedChunk) => void | Promise<void>; chunkSize?: number; retry?: RetryOptions; dataSource?: DataSource } = {},
+): Promise<RunningConsumer> {
   const relay = new OutboxRelay({ dataSource: h.dataSource, schema: h.schema, kafka: h.kafka, settings: h.settings, logger: quietLogger, idleMs: 50 });
   const strategy = new KafkaBatchTransport({
     kafka: h.kafka,
     settings: h.settings,
     groupId: h.groupId,
-    dataSource: h.dataSource,
+    dataSource: options.dataSource ?? h.dataSource,
     schema: h.schema,
     // The test handler emits policy outcomes, so it signs as the router would.
     outbox: new Outbox(h.schema, testTrust().key('router')),
@@ -103,8 +110,10 @@ export async function startConsumer(h: Harness, options: { afterCommit?: (c: Com
     logger: quietLogger,
     afterCommit: options.afterCommit,
     chunkSize: options.chunkSize,
+    retry: options.retry,
   });
   const app = await NestFactory.createMicroservice(EffectsModule.forSchema(h.schema), { strategy, logger: false });
+  app.useGlobalFilters(new PassThroughRpcErrors());
   await app.listen();
   relay.start();
   return {

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
-import { BaseRpcExceptionFilter } from '@nestjs/microservices';
+import { PassThroughRpcErrors } from '@hitl/messaging';
 
 /**
  * Every refusal carries a machine-readable `code` beside its message, including the ones
@@ -9,11 +9,12 @@ import { BaseRpcExceptionFilter } from '@nestjs/microservices';
  * anything that is not an HTTP error is left to Nest (a 500, logged).
  *
  * Registered on the app, it is also the Kafka handlers' filter (they share the app's
- * config): there it does exactly what Nest's RPC filter does, so dead-letter reasons stay.
+ * config): there it hands every error to the transport as thrown, which tells a transient
+ * failure from a permanent one by the error itself (PassThroughRpcErrors).
  */
 @Catch()
 export class ErrorCodeFilter extends BaseExceptionFilter {
-  private readonly rpc = new BaseRpcExceptionFilter();
+  private readonly rpc = new PassThroughRpcErrors();
 
   override catch(exception: unknown, host: ArgumentsHost): unknown {
     if (host.getType() !== 'http') return this.rpc.catch(exception, host);

@@ -1,6 +1,6 @@
 // A service with no features, as the kit's own tests boot it: what every app has and nothing more.
 import { randomBytes } from 'node:crypto';
-import { messagingTablesDown, messagingTablesUp } from '@hitl/messaging';
+import { messagingTablesDown, messagingTablesUp, outboxBytesUp } from '@hitl/messaging';
 import { Module } from '@nestjs/common';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
@@ -19,7 +19,7 @@ class NoFeaturesModule {}
 
 class CreateMessagingTables1700000000000 implements MigrationInterface {
   async up(runner: QueryRunner): Promise<void> {
-    for (const sql of messagingTablesUp(serviceSchema(runner))) await runner.query(sql);
+    for (const sql of [...messagingTablesUp(serviceSchema(runner)), ...outboxBytesUp(serviceSchema(runner))]) await runner.query(sql);
   }
 
   async down(runner: QueryRunner): Promise<void> {

@@ -1,0 +1,102 @@
+// Three replicas of one agent (separate processes, examples/refund-agent/replica.ts) against
+// the four real services: 300 decisions, human reviews among them, one replica killed with
+// kill -9 mid-way and started again after its lease ran out. Every outcome must be acted on
+// exactly once, by some replica (the one that proposed it, or one that took it over from its
+// checkpoint), nothing may wait forever, and `hitl check` must pass over the run.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadManifest } from '@hitl/policy';
+import { query, testTrust } from '@hitl/testing';
+import { checkLiveRun } from '../../apps/cli/src/check/check.command';
+import { CheckReport } from '../../apps/cli/src/check/invariants';
+import { FleetResult, runFleet } from '../../examples/refund-agent/fleet';
+import { Stack, TOKENS } from './support/stack';
+
+const REVIEW_EXPIRY_S = 120;
+const LEASE_MS = 5_000;
+
+describe('a fleet of three replicas of one agent', () => {
+  // Reviews expire within the run, so a review nobody decided still gets its (terminal) outcome.
+  const stack = new Stack((m) => m.replace(/approval_timeout_seconds: \d+/g, `approval_timeout_seconds: ${REVIEW_EXPIRY_S}`));
+  const workDir = mkdtempSync(join(tmpdir(), 'hitl-agent-fleet-'));
+  let result: FleetResult;
+
+  beforeAll(async () => {
+    await stack.start();
+    const trust = testTrust();
+    result = await runFleet({
+      brokers: stack.brokers.split(','),
+      topicPrefix: stack.prefix,
+      databaseUrl: stack.databaseUrl,
+      signingKey: join(trust.dir, 'refund-bot.key.pem'),
+      trustedKeys: { router: join(trust.dir, 'router.jwks.json'), escalation: join(trust.dir, 'escalation.jwks.json') },
+      escalationUrl: stack.urls.escalation,
+      reviewers: (['alice', 'bruno', 'dana', 'emil'] as const).map((name) => ({ name, token: TOKENS[name] })),
+      decisions: 300,
+      replicas: 3,
+      rate: 30,
+      seed: 42,
+      leaseMs: LEASE_MS,
+      killAt: 0.4,
+      // Longer than the lease: the survivors take the killed replica's decisions over.
+      restartAfterMs: 2 * LEASE_MS,
+      workDir,
+      deadlineMs: (REVIEW_EXPIRY_S + 120) * 1000,
+    });
+  }, 10 * 60_000);
+
+  afterAll(async () => {
+    await stack.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('acts on every outcome exactly once, with none left waiting, though one replica was killed', async () => {
+    expect(result.killed).toBe('replica-0');
+    expect(result.neverActed).toEqual([]);
+    expect(result.actedTwice).toEqual([]);
+    expect(result.doubleRefunds).toEqual([]);
+    expect(result.actedOnce).toBe(300);
+    // Human reviews were among them (approved, edited or denied by the desk).
+    expect(result.desk.approved + result.desk.edited + result.desk.denied).toBeGreaterThan(0);
+    // Nothing is left in the shared store: every decision was acted on and marked done.
+    expect(await query(`SELECT decision_id FROM hitl_agent.pending_decisions`, [], stack.databaseUrl)).toEqual([]);
+  });
+
+  it("resumes the killed replica's decisions in the others, from their checkpoints", () => {
+    expect(result.resumedElsewhere).toBeGreaterThan(0);
+  });
+
+  it('passes hitl check over the run', async () => {
+    let report: CheckReport | undefined;
+    // The audit and the calibrator consume on their own time: the check holds once they caught up.
+    await stack
+      .eventually(
+        'hitl check to pass',
+        async () => {
+          report = await checkLiveRun(
+            {
+              io: { out: () => undefined, err: () => undefined },
+              readText: () => '',
+              now: () => new Date(),
+              env: {},
+              setExitCode: () => undefined,
+            },
+            {
+              brokers: stack.brokers.split(','),
+              prefix: stack.prefix,
+              manifest: loadManifest(readFileSync(stack.manifestPath, 'utf8')),
+              audit: { url: new URL(stack.urls.audit), token: TOKENS.compliance },
+              calibrator: { databaseUrl: stack.databaseUrl, schema: 'calibrator' },
+              keyring: testTrust().keyring,
+            },
+          );
+          return report.ok;
+        },
+        120_000,
+      )
+      .catch(() => undefined);
+    expect(report?.violations).toEqual([]);
+    expect(report?.counts.decisions).toBe(300);
+  });
+});
