@@ -209,4 +209,86 @@ describe('the agent SDK against the router', () => {
     expect(await again.pending()).toEqual([]);
     await expect(again.resolution(stranger)).rejects.toBeInstanceOf(UnknownDecisionError);
   });
+
+  it('no message stops the agent: what PostgreSQL or JSON cannot keep is dead-lettered with its code, the real outcome after it on the same partition is taken, and the group reaches the end', async () => {
+    // A replica of its own (its own group and store), so the agents of the tests before it take nothing from it.
+    const agent = new HitlAgent({ ...options(), replicaId: 'fuzz', pendingStore: join(dir, 'fuzz.journal') });
+    agents.push(agent);
+    await agent.start();
+    const waiting = refund(130);
+    await expect(agent.propose(waiting, { timeoutMs: 2_000 })).rejects.toBeInstanceOf(ResolutionTimeoutError);
+    const [requested] = await until(async () => eventsOf('approval.requested', waiting.decision_id!));
+    const meta = { source: 'hitl/escalation', workspaceid: 'acme-support' };
+    const verdict = newEvent(
+      APPROVAL_RESOLVED,
+      {
+        decision_id: waiting.decision_id!,
+        approval_id: requested.data.approval_id,
+        status: 'approved' as const,
+        resolved_by: { kind: 'reviewer' as const, id: 'rev-alice' },
+        parameters: waiting.parameters,
+        edited: false,
+        reasons: [{ rule: 'reviewer_approved', detail: 'rev-alice approved' }],
+        notes: 'ok',
+        chosen_option: null,
+        manifest_version: requested.data.manifest_version,
+        confidence: 0.9,
+        action: 'process_refund',
+        payload_hash: payloadHash('process_refund', waiting.parameters),
+      },
+      meta,
+    );
+    const text = (notes: string) => Buffer.from(JSON.stringify(signed({ ...verdict, id: randomUUID(), data: { ...verdict.data, notes } } as AnyEvent)));
+    const key = Buffer.from(waiting.decision_id!);
+    // Each on the decision's own partition, before its real outcome; each signed by the escalation service.
+    const hostile: { kind: string; code: string; key: Buffer; value: Buffer; headers?: Record<string, Buffer | string> }[] = [
+      { kind: 'U+0000 in the notes', code: 'unsupported_character', key, value: text('ok\u0000') },
+      { kind: 'a lone surrogate in the notes', code: 'unsupported_character', key, value: text('half \ud83d') },
+      { kind: 'a number beyond a double', code: 'invalid_data', key, value: Buffer.from(text('ok').toString().replace('"data":{', '"data":{"beyond":1e400,')) },
+      {
+        kind: 'nested 100 000 deep, with a key and headers that are no text',
+        code: 'invalid_envelope',
+        key: Buffer.concat([key, Buffer.from([0x00, 0xff])]),
+        headers: { 'x-nul\u0000': Buffer.from([0x00]) },
+        value: Buffer.from(text('ok').toString().replace(/"workspaceid":"[^"]*"/, `"workspaceid":${'['.repeat(100_000)}${']'.repeat(100_000)}`)),
+      },
+    ];
+    const producer = kafka.producer();
+    await producer.connect();
+    const sent: { kind: string; code: string; at: string }[] = [];
+    for (const h of hostile) {
+      const [meta] = await producer.send({ topic: `${prefix}approval.resolved`, messages: [{ key: h.key, value: h.value, headers: h.headers }] });
+      sent.push({ kind: h.kind, code: h.code, at: `${meta.partition}/${meta.baseOffset}` });
+    }
+    await producer.disconnect();
+    await publish(verdict);
+
+    await expect(agent.resolution(waiting.decision_id!, { timeoutMs: 30_000 })).resolves.toMatchObject({ status: 'approved', notes: 'ok' });
+    const group = `${prefix}hitl-agent-refund-bot-fuzz`;
+    const letters = await until(async () => {
+      const found = (await readAll('approval.resolved.dlq')).filter((l) => String(l.headers?.['hitl-dlq-consumer']) === group);
+      return found.length >= sent.length ? found : [];
+    });
+    const byPlace = new Map(letters.map((l) => [`${String(l.headers?.['hitl-dlq-partition'])}/${String(l.headers?.['hitl-dlq-offset'])}`, String(l.headers?.['hitl-dlq-error-code'])]));
+    expect(sent.map((s) => `${s.kind}: ${byPlace.get(s.at)}`)).toEqual(sent.map((s) => `${s.kind}: ${s.code}`));
+    // The agent's group is at the end of what it reads.
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const caughtUp = await until(async () => {
+        for (const topic of ['approval.resolved', 'approval.updated']) {
+          const ends = await admin.fetchTopicOffsets(`${prefix}${topic}`);
+          const [committed] = await admin.fetchOffsets({ groupId: group, topics: [`${prefix}${topic}`] });
+          for (const end of ends) {
+            const at = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+            if (Number(end.offset) > 0 && at !== end.offset) return [];
+          }
+        }
+        return [true];
+      });
+      expect(caughtUp).toEqual([true]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
 });

@@ -55,3 +55,12 @@ describe('editing parameters', () => {
     expect(cleanToken(text)).toBe(token);
   });
 });
+
+describe('patterns in the editor', () => {
+  it('runs a manifest pattern in linear time: a catastrophic one on 50 kB of an agent-written value answers', () => {
+    const catastrophic = { type: 'object', properties: { code: { type: 'string', pattern: '^(a+)+$' } } };
+    const value = `${'a'.repeat(50_000)}!`;
+    expect(editProblems({ code: 'a' }, { code: value }, catastrophic, REDACTED)).toEqual(['code must match pattern "^(a+)+$"']);
+    expect(editProblems({ code: 'a' }, { code: 'a'.repeat(50_000) }, catastrophic, REDACTED)).toEqual([]);
+  });
+});

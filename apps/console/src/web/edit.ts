@@ -2,9 +2,24 @@
 // edited parameters may be sent. Ajv with the router's options, so the console refuses
 // exactly what the policy would block (and the server checks again anyway).
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type { RegExpEngine } from 'ajv/dist/types';
 import addFormats from 'ajv-formats';
+import { RE2JS } from 're2js';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+/**
+ * Manifest patterns run on RE2 here too (linear time), as in the services (libs/policy's
+ * linear-pattern.ts, which the browser cannot import for its node dependencies): a value an
+ * agent wrote must not freeze a reviewer's tab. The manifest refused every pattern RE2 cannot run.
+ */
+const linearRegExp: RegExpEngine = Object.assign(
+  (pattern: string, flags: string) => {
+    const re = RE2JS.compile(RE2JS.translateRegExp(pattern));
+    return { test: (text: string) => re.test(text), toString: () => `/${pattern}/${flags}` };
+  },
+  { code: 'linearRegExp' },
+);
+
+const ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: linearRegExp } });
 addFormats(ajv);
 const compiled = new WeakMap<object, ValidateFunction>();
 
