@@ -64,6 +64,25 @@ const refund = (amount: number, fields: Partial<Proposal> = {}): Proposal => ({
   ...fields,
 });
 
+/** rev-alice's approval of a proposal as it was, answering its approval.requested. */
+function aliceApproves(proposal: Proposal, requested: { data: { approval_id: string; manifest_version: string } }) {
+  return {
+    decision_id: proposal.decision_id!,
+    approval_id: requested.data.approval_id,
+    status: 'approved' as const,
+    resolved_by: { kind: 'reviewer' as const, id: 'rev-alice' },
+    parameters: proposal.parameters,
+    edited: false,
+    reasons: [{ rule: 'reviewer_approved', detail: 'rev-alice approved' }],
+    notes: 'ok',
+    chosen_option: null,
+    manifest_version: requested.data.manifest_version,
+    confidence: 0.9,
+    action: proposal.action,
+    payload_hash: payloadHash(proposal.action, proposal.parameters),
+  };
+}
+
 describe('the agent SDK against the router', () => {
   let router: INestApplication | undefined;
   let dir: string;
@@ -185,21 +204,7 @@ describe('the agent SDK against the router', () => {
 
     // The reviewer approves while the agent is down; it is not lost.
     await after.stop();
-    const verdict = {
-      decision_id: big.decision_id!,
-      approval_id: requested.data.approval_id,
-      status: 'approved' as const,
-      resolved_by: { kind: 'reviewer' as const, id: 'rev-alice' },
-      parameters: big.parameters,
-      edited: false,
-      reasons: [{ rule: 'reviewer_approved', detail: 'rev-alice approved' }],
-      notes: 'ok',
-      chosen_option: null,
-      manifest_version: requested.data.manifest_version,
-      confidence: 0.9,
-      action: 'process_refund',
-      payload_hash: payloadHash('process_refund', big.parameters),
-    };
+    const verdict = aliceApproves(big, requested);
     const stranger = randomUUID(); // another agent's decision
     await publish(newEvent(APPROVAL_RESOLVED, { ...verdict, decision_id: stranger }, meta));
     await publish(newEvent(APPROVAL_RESOLVED, verdict, meta));
@@ -219,25 +224,7 @@ describe('the agent SDK against the router', () => {
     await expect(agent.propose(waiting, { timeoutMs: 2_000 })).rejects.toBeInstanceOf(ResolutionTimeoutError);
     const [requested] = await until(async () => eventsOf('approval.requested', waiting.decision_id!));
     const meta = { source: 'hitl/escalation', workspaceid: 'acme-support' };
-    const verdict = newEvent(
-      APPROVAL_RESOLVED,
-      {
-        decision_id: waiting.decision_id!,
-        approval_id: requested.data.approval_id,
-        status: 'approved' as const,
-        resolved_by: { kind: 'reviewer' as const, id: 'rev-alice' },
-        parameters: waiting.parameters,
-        edited: false,
-        reasons: [{ rule: 'reviewer_approved', detail: 'rev-alice approved' }],
-        notes: 'ok',
-        chosen_option: null,
-        manifest_version: requested.data.manifest_version,
-        confidence: 0.9,
-        action: 'process_refund',
-        payload_hash: payloadHash('process_refund', waiting.parameters),
-      },
-      meta,
-    );
+    const verdict = newEvent(APPROVAL_RESOLVED, aliceApproves(waiting, requested), meta);
     const text = (notes: string) => Buffer.from(JSON.stringify(signed({ ...verdict, id: randomUUID(), data: { ...verdict.data, notes } } as AnyEvent)));
     const key = Buffer.from(waiting.decision_id!);
     // Each on the decision's own partition, before its real outcome; each signed by the escalation service.

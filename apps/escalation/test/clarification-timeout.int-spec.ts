@@ -1,12 +1,12 @@
 // A clarification nobody answers, on the real broker and database: under a manifest whose
 // clarification_timeout_seconds is 1, the approval's clocks run again by themselves (a timer in
 // PostgreSQL), from the limit, and everyone hears of it on approval.updated.
-import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPROVAL_REQUESTED, AnyEvent, CloudEvent, signEvent } from '@hitl/contracts';
 import { testTrust } from '@hitl/testing';
 import { Env, EscalationProcess, TOKENS, dropEnv, kafka, newEnv, of, publish, readUntil, request, root, sql, waitFor } from './support/escalation-harness';
+import { agentAnswer } from './support/agent-answer';
 
 const data = (e: AnyEvent) => e.data as Record<string, any>;
 
@@ -91,17 +91,7 @@ describe('a clarification nobody answers', () => {
 
     // The answer comes after all: kept for the reviewer, the running clocks stay as they are.
     const answer = signEvent(
-      {
-        specversion: '1.0',
-        id: randomUUID(),
-        source: 'agent/refund-bot',
-        type: 'hitl.approval.clarification_provided.v1',
-        time: new Date().toISOString(),
-        subject: r.subject,
-        datacontenttype: 'application/json',
-        workspaceid: 'acme-support',
-        data: { decision_id: r.subject, approval_id: r.data.approval_id, clarification_id: asked.clarification_id, provided_by: 'refund-bot', answer: 'No: the customer keeps it.' },
-      },
+      agentAnswer({ decisionId: r.subject, approvalId: r.data.approval_id, clarificationId: asked.clarification_id }, 'No: the customer keeps it.'),
       testTrust().key('refund-bot'),
     );
     const producer = kafka.producer();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { APPROVAL_REQUESTED, CloudEvent, generateSigningKey, signEvent } from '@hitl/contracts';
 import { testTrust } from '@hitl/testing';
 import { Env, EscalationProcess, TOKENS, dropEnv, kafka, newEnv, of, publish, readUntil, request, sendRaw, sql, waitFor } from './support/escalation-harness';
+import { agentAnswer } from './support/agent-answer';
 
 interface Letter {
   id: string | null;
@@ -124,17 +125,7 @@ describe('signed authority in the escalation service', () => {
     const { clarification_id: clarificationId } = (await asked.json()) as { clarification_id: string };
     expect(r.data.decision.agent.id).toBe('refund-bot');
 
-    const answer = (text: string) => ({
-      specversion: '1.0',
-      id: randomUUID(),
-      source: 'agent/refund-bot',
-      type: 'hitl.approval.clarification_provided.v1',
-      time: new Date().toISOString(),
-      subject: r.subject,
-      datacontenttype: 'application/json',
-      workspaceid: 'acme-support',
-      data: { decision_id: r.subject, approval_id: approvalId, clarification_id: clarificationId, provided_by: 'refund-bot', answer: text },
-    });
+    const answer = (text: string) => agentAnswer({ decisionId: r.subject, approvalId, clarificationId }, text);
     const clarification = async () =>
       (await sql<{ answer: string | null; provided_by: string | null }>(env, 'SELECT answer, provided_by FROM escalation.clarifications WHERE clarification_id = $1', [clarificationId]))[0];
 
