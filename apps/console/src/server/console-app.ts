@@ -44,6 +44,14 @@ export async function createConsoleApp(config: ConsoleConfig, logger: Logger): P
         // A service that does not answer is the console's 502, named; never a hang.
         proxyTimeout: 0,
         on: {
+          // http-proxy ends the upstream request only on 'aborted', which Node no longer emits once a
+          // request's body was read: a closed live stream stayed open at the service, and counted
+          // against the reviewer's streams. Ending it when the browser's side closes.
+          proxyReq: (proxyReq, _req, res) => {
+            res.on('close', () => {
+              if (!res.writableFinished) proxyReq.destroy();
+            });
+          },
           error: (error, _req, res) => {
             logger.warn({ err: error, upstream: name }, 'proxy: the service did not answer');
             const response = res as unknown as { headersSent?: boolean; writeHead?: (s: number, h: Record<string, string>) => void; end: (body?: string) => void };
