@@ -1,5 +1,6 @@
 // Lint rules for the whole workspace. The module boundaries are the architecture:
 // apps never import apps, domain and contract libs stay free of transport and ORM code.
+import { builtinModules } from 'node:module';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
@@ -45,6 +46,13 @@ export default tseslint.config(
       '@nx/enforce-module-boundaries': boundaries({ tests: false }),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
+    },
+  },
+  {
+    // The reviewer API's types run in the console's browser bundle too: zod, and nothing of Node's.
+    files: ['libs/reviewer-api/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', ...builtinModules], message: 'the console imports this lib in the browser: no Node modules' }] }],
     },
   },
   {

@@ -9,6 +9,9 @@ export default defineConfig({
   root: here('./src/web'),
   base: '/',
   plugins: [react()],
+  // The shared API types from their TypeScript source: the lib's build is CommonJS, which Vite
+  // converts only under node_modules (a workspace lib resolves to libs/, outside it).
+  resolve: { alias: { '@hitl/reviewer-api': here('../../libs/reviewer-api/src/index.ts') } },
   logLevel: 'warn',
   build: { outDir: here('./dist/web'), emptyOutDir: true, sourcemap: true },
   server: {

@@ -1,16 +1,12 @@
 import { ApprovalState, OPEN_STATUSES, worksIn } from './approval';
+import { Refusal, refusals } from './refusals';
+
+export type { Refusal } from './refusals';
 
 export interface Actor {
   id: string;
   roles: string[];
   workspaces: string[];
-}
-
-/** Why a reviewer may not do what they asked: an HTTP status, a stable code, plain words. */
-export interface Refusal {
-  status: 403 | 409 | 422;
-  code: string;
-  message: string;
 }
 
 export type Act = 'approve' | 'deny' | 'edit' | 'clarify';
@@ -39,22 +35,22 @@ function holds(actor: Actor, state: ApprovalState): boolean {
  */
 export function refuse(actor: Actor, state: ApprovalState, act: Act, shownPayloadHash?: string): Refusal | null {
   if (!OPEN_STATUSES.includes(state.status)) {
-    return { status: 409, code: 'already_resolved', message: `the approval is already ${state.status}` };
+    return refusals.alreadyResolved(state.status);
   }
   if (!worksIn(actor, state.workspace)) {
-    return { status: 403, code: 'wrong_workspace', message: `${actor.id} does not review for workspace ${state.workspace}` };
+    return refusals.wrongWorkspace(actor.id, state.workspace);
   }
   if (!holds(actor, state)) {
-    return { status: 403, code: 'wrong_role', message: `deciding it needs the role ${state.escalationPath[state.tier]} (or one above it); ${actor.id} holds ${actor.roles.join(', ') || 'none'}` };
+    return refusals.wrongRole(actor.id, state.escalationPath[state.tier], actor.roles);
   }
   if ((act === 'approve' || act === 'edit') && state.onBehalfOf !== null && actor.id === state.onBehalfOf) {
-    return { status: 403, code: 'requester', message: `${actor.id} is the person this action is for and may not approve it` };
+    return refusals.requester(actor.id);
   }
   if ((act === 'approve' || act === 'edit') && state.approvedBy.includes(actor.id)) {
-    return { status: 409, code: 'already_approved', message: `${actor.id} already approved it; it needs ${state.requiredApprovals} distinct reviewers` };
+    return refusals.alreadyApproved(actor.id, state.requiredApprovals);
   }
   if (shownPayloadHash !== undefined && shownPayloadHash !== state.payloadHash) {
-    return { status: 409, code: 'stale_payload', message: `the payload changed since it was shown (shown ${shownPayloadHash}, now ${state.payloadHash}); reload it and decide again` };
+    return refusals.stalePayload(shownPayloadHash, state.payloadHash);
   }
   return null;
 }
@@ -79,17 +75,13 @@ export interface Reroute {
  */
 export function refuseEdit(actor: Actor, state: ApprovalState, reroute: Reroute): Refusal | null {
   if (reroute.verdict === 'block') {
-    return { status: 422, code: 'edit_blocked', message: `the policy blocks the edited parameters: ${reroute.decidedBy}` };
+    return refusals.editBlocked(reroute.decidedBy);
   }
   if (reroute.reviewerRole === null) return null;
   const needed = state.actionPath.indexOf(reroute.reviewerRole);
   const allowed = actor.roles.includes(reroute.reviewerRole) || (needed !== -1 && authorityRank(actor, state.actionPath) >= needed);
   if (!allowed) {
-    return {
-      status: 403,
-      code: 'edit_needs_authority',
-      message: `the edited parameters need a ${reroute.reviewerRole} (${reroute.decidedBy}); ${actor.id} holds ${actor.roles.join(', ') || 'none'}`,
-    };
+    return refusals.editNeedsAuthority(reroute.reviewerRole, reroute.decidedBy, actor.id, actor.roles);
   }
   return null;
 }

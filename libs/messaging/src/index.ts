@@ -9,6 +9,7 @@ export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
 export * from './transport/errors';
 export * from './transport/message-context';
+export * from './transport/run-in-transaction';
 export * from './transport/kafka-batch.transport';
 export * from './transport/failures';
 export * from './transport/pass-through-rpc-errors.filter';

@@ -1,4 +1,4 @@
-import { KafkaProbe, Outbox, OutboxRelay } from '@hitl/messaging';
+import { Commands, KafkaProbe, Outbox, OutboxRelay } from '@hitl/messaging';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { Kafka } from 'kafkajs';
@@ -33,7 +33,7 @@ export class ServiceKitModule {
         ...messagingProviders(definition, config, trust),
         KafkaHealthIndicator,
       ],
-      exports: [SERVICE_CONFIG, SERVICE_LOGGER, SERVICE_TRUST, KAFKA_SETTINGS, Kafka, KafkaProbe, Outbox, OutboxRelay],
+      exports: [SERVICE_CONFIG, SERVICE_LOGGER, SERVICE_TRUST, KAFKA_SETTINGS, Kafka, KafkaProbe, Outbox, OutboxRelay, Commands],
     };
   }
 }

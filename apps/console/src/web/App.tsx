@@ -1,10 +1,10 @@
+import { Me } from '@hitl/reviewer-api';
 import { FormEvent, useEffect, useState } from 'react';
 import { ApiError, api } from './api';
 import { Calibration } from './Calibration';
 import { Inbox } from './Inbox';
 import { QueueHealth } from './QueueHealth';
 import { REVIEWER_TOKEN_KEY, cleanToken } from './session';
-import { Me } from './types';
 
 /** The page paths of the app; the server answers each with index.html. */
 function usePath(): [string, (path: string) => void] {
@@ -29,7 +29,7 @@ export function App() {
 
   useEffect(() => {
     if (!token) return;
-    api<Me>('escalation', '/me', token)
+    api('escalation', '/me', token, { answer: Me })
       .then(setMe)
       .catch((e: unknown) => {
         sessionStorage.removeItem(REVIEWER_TOKEN_KEY);

@@ -1,5 +1,5 @@
+import { ApprovalDetail } from '@hitl/reviewer-api';
 import { AuditTimeline } from './AuditTimeline';
-import { ApprovalDetail } from './types';
 import { formatAmount, formatTimeLeft, secondsLeftAt, urgencyOf } from './format';
 
 /** Text an agent wrote: shown as inert text, labelled as its words. */

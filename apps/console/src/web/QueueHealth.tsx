@@ -1,29 +1,18 @@
+import { QueueSnapshot } from '@hitl/reviewer-api';
 import { useEffect, useState } from 'react';
 import { api } from './api';
 import { formatTimeLeft } from './format';
-
-interface QueueStats {
-  workspace: string;
-  role: string;
-  depth: number;
-  unassigned: number;
-  oldest_age_seconds: number;
-  sla_breaches: number;
-  predicted_breaches: number;
-  paused: number;
-  prediction_horizon_seconds: number;
-}
 
 /** REFRESH_MS: how often the lead's view asks again. */
 const REFRESH_MS = 5_000;
 
 export function QueueHealth({ token }: { token: string }) {
-  const [data, setData] = useState<{ as_of: string; queues: QueueStats[] } | null>(null);
+  const [data, setData] = useState<QueueSnapshot | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let alive = true;
     const load = () =>
-      api<{ as_of: string; queues: QueueStats[] }>('escalation', '/queues', token)
+      api('escalation', '/queues', token, { answer: QueueSnapshot })
         .then((d) => alive && (setData(d), setError(null)))
         .catch((e: Error) => alive && setError(e.message));
     void load();

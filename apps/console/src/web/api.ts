@@ -1,6 +1,7 @@
 // Calls to the services through the console server (/api/<service>/...), with a bearer token.
+import { ApprovalChange } from '@hitl/reviewer-api';
+import { z } from 'zod';
 import { parseSse } from './sse';
-import { ApprovalChange } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -12,7 +13,11 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(service: 'escalation' | 'audit' | 'calibrator', path: string, token: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+/**
+ * One call. With `answer` (a schema of @hitl/reviewer-api), the answer is checked against it:
+ * a service that drifted from the shared types fails here, by name, not deep in a view.
+ */
+export async function api<T>(service: 'escalation' | 'audit' | 'calibrator', path: string, token: string, init: { method?: string; body?: unknown; answer?: z.ZodType<T> } = {}): Promise<T> {
   const response = await fetch(`/api/${service}${path}`, {
     method: init.method ?? 'GET',
     headers: { authorization: `Bearer ${token}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -30,7 +35,10 @@ export async function api<T>(service: 'escalation' | 'audit' | 'calibrator', pat
     const message = Array.isArray(b.message) ? b.message.join('; ') : (b.message ?? `${response.status} ${response.statusText}`);
     throw new ApiError(response.status, b.code ?? String(response.status), message);
   }
-  return body as T;
+  if (!init.answer) return body as T;
+  const checked = init.answer.safeParse(body);
+  if (!checked.success) throw new ApiError(response.status, 'unexpected_answer', `${service} answered ${path} in a shape this console does not know: ${z.prettifyError(checked.error)}`);
+  return checked.data;
 }
 
 /** An image the API serves behind a token, as an object URL for an <img> (SVG there runs nothing). */
@@ -60,7 +68,10 @@ export async function followChanges(token: string, signal: AbortSignal, onOpen: 
           if (event.event === 'ready') {
             onState(true);
             onOpen();
-          } else if (event.event === 'approval') onChange(JSON.parse(event.data) as ApprovalChange);
+          } else if (event.event === 'approval') {
+            // A change that does not read as one ends this connection like a cut: the reconnect reloads the inbox.
+            onChange(ApprovalChange.parse(JSON.parse(event.data)));
+          }
         }
       }
     } catch {

@@ -1,5 +1,5 @@
+import { ApprovalChange, InboxItem } from '@hitl/reviewer-api';
 import { applyChange, moveCursor, selectSimilar, selectedItems, similarKey, sortInbox, toggle } from './inbox-state';
-import { ApprovalChange, InboxItem } from './types';
 
 const item = (id: string, overrides: Partial<InboxItem> = {}): InboxItem => ({
   approval_id: id,

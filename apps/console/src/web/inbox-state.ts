@@ -1,6 +1,6 @@
 // The inbox as the console holds it: sorted like the API sorts, changed by the live
 // stream, selections for batches. Pure.
-import { ApprovalChange, InboxItem } from './types';
+import { ApprovalChange, InboxItem } from '@hitl/reviewer-api';
 
 const OPEN = new Set(['pending', 'clarifying']);
 

@@ -1,17 +1,6 @@
-import {
-  APPROVAL_ASSIGNED,
-  APPROVAL_ESCALATED,
-  APPROVAL_REASSIGNED,
-  APPROVAL_RESOLVED,
-  AnyEvent,
-  Reason,
-  ResolutionStatus,
-  ResolvedBy,
-  newEvent,
-} from '@hitl/contracts';
+import { ESCALATION_SOURCE } from '@hitl/approvals';
+import { APPROVAL_ASSIGNED, APPROVAL_ESCALATED, APPROVAL_REASSIGNED, AnyEvent, newEvent } from '@hitl/contracts';
 import { ApprovalRow } from './approvals.repository';
-
-export const ESCALATION_SOURCE = 'hitl/escalation';
 
 const meta = (row: ApprovalRow, now: Date) => ({ source: ESCALATION_SOURCE, workspaceid: row.workspace, time: now });
 const ref = (row: ApprovalRow) => ({ decision_id: row.decision_id, approval_id: row.approval_id });
@@ -32,34 +21,4 @@ export function reassigned(row: ApprovalRow, role: string, reviewerId: string, p
 
 export function escalated(row: ApprovalRow, tier: number, role: string, fromRole: string, reviewerId: string | null, slaDeadline: Date, reason: string, now: Date): AnyEvent {
   return newEvent(APPROVAL_ESCALATED, { ...ref(row), ...placement(tier, role, reviewerId, slaDeadline), from_role: fromRole, reason }, meta(row, now));
-}
-
-export interface Resolution {
-  status: ResolutionStatus;
-  resolvedBy: ResolvedBy;
-  reasons: Reason[];
-  notes: string | null;
-  chosenOption: string | null;
-}
-
-/** The one `approval.resolved` of a decision that went to a person (or timed out there). */
-export function resolved(row: ApprovalRow, r: Resolution, now: Date): AnyEvent {
-  return newEvent(
-    APPROVAL_RESOLVED,
-    {
-      ...ref(row),
-      status: r.status,
-      resolved_by: r.resolvedBy,
-      parameters: row.parameters,
-      edited: row.edited,
-      reasons: [...row.request.reasons, ...r.reasons],
-      notes: r.notes,
-      chosen_option: r.chosenOption,
-      manifest_version: row.manifest_version,
-      confidence: row.confidence,
-      action: row.action,
-      payload_hash: row.payload_hash,
-    },
-    meta(row, now),
-  );
 }

@@ -1,7 +1,8 @@
-import { ApprovalState, ApprovalStatus, Candidate } from '@hitl/approvals';
+import { ApprovalState, ApprovalStatus, Candidate, Review, ReviewChange, refusals } from '@hitl/approvals';
 import { ApprovalRequestedData, OnTimeout, Urgency } from '@hitl/contracts';
 import { EntityManager } from 'typeorm';
 import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
+import { refused } from './approval.errors';
 
 /** One approvals row, as PostgreSQL returns it. */
 export interface ApprovalRow {
@@ -149,6 +150,90 @@ export async function finishAll(manager: EntityManager, finishes: readonly Finis
 
 export function finish(manager: EntityManager, approvalId: string, status: ApprovalStatus, resolution: object): Promise<void> {
   return finishAll(manager, [{ approvalId, status, resolution }]);
+}
+
+/** One approval as the decider of a review sees it, locked for the rest of the transaction. */
+export async function lockReview(manager: EntityManager, approvalId: string): Promise<Review | null> {
+  const row = await lockApproval(manager, approvalId);
+  return row ? toReview(row) : null;
+}
+
+/** Writes what a review decided, in its order, in the caller's transaction. */
+export async function saveReview(manager: EntityManager, approvalId: string, changes: readonly ReviewChange[]): Promise<void> {
+  for (const change of changes) {
+    switch (change.kind) {
+      case 'edit':
+        await manager.query(`DELETE FROM ${table(manager, 'approval_votes')} WHERE approval_id = $1 AND payload_hash <> $2`, [approvalId, change.payloadHash]);
+        await manager.query(`UPDATE ${table(manager, 'approvals')} SET parameters = $2, payload_hash = $3, edited = true WHERE approval_id = $1`, [
+          approvalId,
+          JSON.stringify(change.parameters),
+          change.payloadHash,
+        ]);
+        break;
+      case 'vote':
+        await insertVote(manager, approvalId, change);
+        break;
+      case 'finish':
+        await finish(manager, approvalId, change.status, change.resolution);
+        break;
+      case 'pause':
+        await manager.query(
+          `UPDATE ${table(manager, 'approvals')}
+              SET status = 'clarifying', sla_deadline = NULL, expires_at = NULL, paused_sla_ms = $2, paused_expiry_ms = $3, clarification_deadline = $4
+            WHERE approval_id = $1`,
+          [approvalId, change.paused.slaMs, change.paused.expiryMs, change.until],
+        );
+        break;
+      case 'ask': {
+        const c = change.clarification;
+        await manager.query(
+          `INSERT INTO ${table(manager, 'clarifications')} (clarification_id, approval_id, question, requested_by, requested_at) VALUES ($1, $2, $3, $4, $5)`,
+          [c.clarificationId, approvalId, c.question, c.requestedBy, c.requestedAt],
+        );
+        break;
+      }
+      default:
+        unhandled(change);
+    }
+  }
+}
+
+async function insertVote(manager: EntityManager, approvalId: string, vote: Extract<ReviewChange, { kind: 'vote' }>): Promise<void> {
+  try {
+    await manager.query(`INSERT INTO ${table(manager, 'approval_votes')} (approval_id, reviewer_id, on_behalf_of, payload_hash) VALUES ($1, $2, $3, $4)`, [
+      approvalId,
+      vote.reviewerId,
+      vote.onBehalfOf,
+      vote.payloadHash,
+    ]);
+  } catch (error) {
+    // The database's own guard behind the decider's: the requester never approves.
+    if ((error as { code?: string }).code === '23514') throw refused(refusals.requester(vote.reviewerId));
+    throw error;
+  }
+}
+
+function unhandled(change: never): never {
+  throw new Error(`review change ${(change as ReviewChange).kind} is not handled`);
+}
+
+/** The decider's view of a row: the rules' state and what the review's events carry. */
+export function toReview(row: ApprovalRow): Review {
+  return {
+    ...toState(row),
+    approvalId: row.approval_id,
+    decisionId: row.decision_id,
+    action: row.action,
+    parameters: row.parameters,
+    edited: row.edited,
+    request: row.request,
+    manifestVersion: row.manifest_version,
+    confidence: row.confidence,
+    requestedAt: row.created_at,
+    rollbackWindowSeconds: row.rollback_window_seconds,
+    clocks: { slaDeadline: row.sla_deadline, expiresAt: row.expires_at },
+    clarificationTimeoutSeconds: row.clarification_timeout_seconds,
+  };
 }
 
 /** The pure rules' view of a row. */

@@ -1,14 +1,13 @@
+import { onClarificationLapsed, pausedApprovalOf } from '@hitl/approvals';
 import { AnyEvent } from '@hitl/contracts';
-import { Outbox, OutboxRelay } from '@hitl/messaging';
+import { Commands } from '@hitl/messaging';
 import { DrainLoop, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { EscalationConfig } from '../config';
 import { NotificationsService } from '../notifications/notifications.service';
 import { clarificationLapsed } from './clarification-events';
-import { onClarificationLapsed, pausedApprovalOf } from './clarification-rules';
 import { lockLapsedClarifications, resumeApproval } from './clarifications.repository';
 
 const lapsed = new Counter({ name: 'hitl_escalation_clarifications_lapsed_total', help: 'Clarifications left unanswered past clarification_timeout_seconds: the clocks ran again' });
@@ -24,9 +23,7 @@ export class ClarificationTimer implements OnApplicationBootstrap, OnApplication
   private readonly loop: DrainLoop;
 
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly outbox: Outbox,
-    private readonly relay: OutboxRelay,
+    private readonly commands: Commands,
     private readonly notifications: NotificationsService,
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
@@ -44,24 +41,22 @@ export class ClarificationTimer implements OnApplicationBootstrap, OnApplication
 
   /** Resumes every approval whose clarification lapsed by `now` (up to a batch); returns how many rows it looked at. */
   async scanOnce(now: Date): Promise<number> {
-    const resumed = await this.dataSource.transaction(async (manager) => {
-      const due = await lockLapsedClarifications(manager, now, this.config.SLA_SCAN_BATCH);
+    return this.commands.run(async (ctx) => {
+      const due = await lockLapsedClarifications(ctx.manager, now, this.config.SLA_SCAN_BATCH);
       const events: AnyEvent[] = [];
       for (const row of due) {
         const outcome = onClarificationLapsed(pausedApprovalOf(row), now);
         if (outcome.kind === 'not_due') continue;
-        await resumeApproval(manager, row.approval_id, outcome.resume);
+        await resumeApproval(ctx.manager, row.approval_id, outcome.resume);
         lapsed.inc();
         this.logger.info({ approval_id: row.approval_id, decision_id: row.decision_id, since: outcome.at.toISOString() }, 'clarification unanswered past its limit; clocks resumed');
         if (outcome.resume.slaDeadline === null) continue;
         const event = clarificationLapsed(row, outcome.resume.slaDeadline, now);
-        await this.notifications.enqueue(manager, row, event, now);
+        await this.notifications.enqueue(ctx.manager, row, event, now);
         events.push(event);
       }
-      await this.outbox.publish(manager, events);
+      await ctx.emit(...events);
       return due.length;
     });
-    if (resumed > 0) this.relay.nudge();
-    return resumed;
   }
 }

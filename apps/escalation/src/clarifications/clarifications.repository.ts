@@ -1,6 +1,6 @@
+import { RunningClocks } from '@hitl/approvals';
 import { EntityManager } from 'typeorm';
 import { ApprovalRow, SELECT_APPROVAL, table } from '../approvals/approvals.repository';
-import { PausedClocks, RunningClocks } from './clarification-rules';
 
 /** One clarifications row, as PostgreSQL returns it. */
 export interface ClarificationRow {
@@ -12,13 +12,6 @@ export interface ClarificationRow {
   answer: string | null;
   provided_by: string | null;
   answered_at: Date | null;
-}
-
-export async function insertClarification(manager: EntityManager, c: Pick<ClarificationRow, 'clarification_id' | 'approval_id' | 'question' | 'requested_by' | 'requested_at'>): Promise<void> {
-  await manager.query(
-    `INSERT INTO ${table(manager, 'clarifications')} (clarification_id, approval_id, question, requested_by, requested_at) VALUES ($1, $2, $3, $4, $5)`,
-    [c.clarification_id, c.approval_id, c.question, c.requested_by, c.requested_at],
-  );
 }
 
 /** One clarification, locked for the rest of the transaction (lock its approval first). */
@@ -39,16 +32,6 @@ export async function answerClarification(manager: EntityManager, clarificationI
 /** An approval's questions and answers, oldest first. */
 export function clarificationsOf(manager: EntityManager, approvalId: string): Promise<ClarificationRow[]> {
   return manager.query(`SELECT * FROM ${table(manager, 'clarifications')} WHERE approval_id = $1 ORDER BY requested_at, clarification_id`, [approvalId]);
-}
-
-/** Status `clarifying`: deadlines cleared, what was left of them kept, and when the pause ends at the latest. */
-export async function pauseApproval(manager: EntityManager, approvalId: string, paused: PausedClocks, clarificationDeadline: Date): Promise<void> {
-  await manager.query(
-    `UPDATE ${table(manager, 'approvals')}
-        SET status = 'clarifying', sla_deadline = NULL, expires_at = NULL, paused_sla_ms = $2, paused_expiry_ms = $3, clarification_deadline = $4
-      WHERE approval_id = $1`,
-    [approvalId, paused.slaMs, paused.expiryMs, clarificationDeadline],
-  );
 }
 
 /** Status `pending` again, with the deadlines the paused clocks give. */

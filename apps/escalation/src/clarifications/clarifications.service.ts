@@ -1,66 +1,51 @@
 import { randomUUID } from 'node:crypto';
+import { decideReview, onAnswer, pausedApprovalOf } from '@hitl/approvals';
 import { APPROVAL_CLARIFICATION_PROVIDED, CloudEvent, signedByProposer } from '@hitl/contracts';
-import { MessageContext, Outbox, OutboxRelay, UnprocessableMessageError } from '@hitl/messaging';
+import { Commands, MessageContext, UnprocessableMessageError } from '@hitl/messaging';
+import { ClarificationAsked } from '@hitl/reviewer-api';
 import { SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
-import { DataSource } from 'typeorm';
 import { approvalNotFound, refused } from '../approvals/approval.errors';
-import { lockApproval, toState } from '../approvals/approvals.repository';
+import { lockApproval, lockReview, saveReview } from '../approvals/approvals.repository';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
-import { clarificationRequested } from './clarification-events';
-import { clarificationDeadline, onAnswer, pauseClocks, pausedApprovalOf, refuseClarification } from './clarification-rules';
-import { answerClarification, insertClarification, lockClarification, pauseApproval, resumeApproval } from './clarifications.repository';
+import { answerClarification, lockClarification, resumeApproval } from './clarifications.repository';
 
-export interface ClarificationAsked {
-  clarification_id: string;
-  approval_id: string;
-  status: 'clarifying';
-  question: string;
-  requested_by: string;
-  requested_at: string;
-  /** What the SLA and expiry clocks had left when they stopped. */
-  paused: { sla_ms: number | null; expiry_ms: number | null };
-  /** When the clocks run again if the agent has not answered by then (the manifest's clarification_timeout_seconds). */
-  resumes_by: string;
-}
+export type { ClarificationAsked } from '@hitl/reviewer-api';
 
 /** A reviewer asks the agent; the agent answers on approval.updated. The clocks stand still in between. */
 @Injectable()
 export class ClarificationsService {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly outbox: Outbox,
-    private readonly relay: OutboxRelay,
+    private readonly commands: Commands,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Pauses the approval, records the question and tells the agent, in one transaction. */
   async ask(reviewer: AuthenticatedReviewer, approvalId: string, question: string, now = new Date()): Promise<ClarificationAsked> {
-    const asked = await this.dataSource.transaction(async (manager) => {
-      const row = await lockApproval(manager, approvalId);
-      if (!row) throw approvalNotFound(approvalId);
-      const refusal = refuseClarification(reviewer, toState(row));
-      if (refusal) throw refused(refusal);
-      const paused = pauseClocks({ slaDeadline: row.sla_deadline, expiresAt: row.expires_at }, now);
-      const clarification = { clarification_id: randomUUID(), approval_id: approvalId, question, requested_by: reviewer.id, requested_at: now };
-      await pauseApproval(manager, approvalId, paused, clarificationDeadline(now, row.clarification_timeout_seconds));
-      await insertClarification(manager, clarification);
-      await this.outbox.publish(manager, [clarificationRequested(row, clarification)]);
-      return { row, clarification, paused };
+    const outcome = await this.commands.run(async (ctx) => {
+      const review = await lockReview(ctx.manager, approvalId);
+      if (!review) throw approvalNotFound(approvalId);
+      const verdict = decideReview(review, { act: 'clarify', by: reviewer, clarificationId: randomUUID(), question }, now);
+      if (verdict.kind === 'refused') throw refused(verdict.refusal);
+      await saveReview(ctx.manager, approvalId, verdict.changes);
+      await ctx.emit(...verdict.events);
+      return verdict;
     });
-    this.relay.nudge();
-    const { row, clarification, paused } = asked;
-    this.logger.info({ approval_id: approvalId, decision_id: row.decision_id, clarification_id: clarification.clarification_id, by: reviewer.id }, 'clarification requested; clocks paused');
+    const pause = outcome.changes.find((c) => c.kind === 'pause');
+    const ask = outcome.changes.find((c) => c.kind === 'ask');
+    if (!pause || !ask) throw new Error('a clarification always pauses the clocks and records the question');
+    const { clarificationId } = ask.clarification;
+    this.logger.info({ approval_id: approvalId, decision_id: outcome.review.decisionId, clarification_id: clarificationId, by: reviewer.id }, 'clarification requested; clocks paused');
     return {
-      clarification_id: clarification.clarification_id,
+      clarification_id: clarificationId,
       approval_id: approvalId,
       status: 'clarifying',
       question,
       requested_by: reviewer.id,
       requested_at: now.toISOString(),
-      paused: { sla_ms: paused.slaMs, expiry_ms: paused.expiryMs },
-      resumes_by: clarificationDeadline(now, row.clarification_timeout_seconds).toISOString(),
+      paused: { sla_ms: pause.paused.slaMs, expiry_ms: pause.paused.expiryMs },
+      resumes_by: pause.until.toISOString(),
     };
   }
 
@@ -82,7 +67,7 @@ export class ClarificationsService {
       throw new UnprocessableMessageError('clarification_not_found', `approval ${approvalId} has no clarification ${clarificationId}`);
     }
     const outcome = onAnswer(pausedApprovalOf(row), clarification, now);
-    const log = { approval_id: approvalId, decision_id: decisionId, clarification_id: clarificationId, partition: ctx.position.partition, offset: ctx.position.offset };
+    const log = { approval_id: approvalId, decision_id: decisionId, clarification_id: clarificationId, partition: ctx.position?.partition, offset: ctx.position?.offset };
     if (outcome.kind === 'already_answered') {
       this.logger.info(log, 'clarification already answered; the first answer stands');
       return;

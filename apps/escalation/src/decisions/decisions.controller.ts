@@ -1,10 +1,11 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { BatchAnswer } from '@hitl/reviewer-api';
 import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { ZodPipe } from '../reviewers/zod.pipe';
 import { ApproveBody, BatchBody, DenyBody, EditBody } from './decision-commands';
 import { z } from 'zod';
-import { BatchResult, DecisionResult, DecisionsService } from './decisions.service';
+import { DecisionResult, DecisionsService } from './decisions.service';
 
 const approvalId = new ParseUUIDPipe({ version: undefined, errorHttpStatusCode: 400 });
 
@@ -34,7 +35,7 @@ export class DecisionsController {
 
   @Post('batch')
   @HttpCode(200)
-  async batch(@Reviewer() reviewer: AuthenticatedReviewer, @Body(new ZodPipe(BatchBody)) body: z.output<typeof BatchBody>): Promise<{ results: BatchResult[] }> {
+  async batch(@Reviewer() reviewer: AuthenticatedReviewer, @Body(new ZodPipe(BatchBody)) body: z.output<typeof BatchBody>): Promise<BatchAnswer> {
     return { results: await this.decisions.decideBatch(reviewer, body.items) };
   }
 }

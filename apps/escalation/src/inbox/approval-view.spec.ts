@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadManifest } from '@hitl/policy';
+import { ApprovalRoute, OnTimeout, Urgency } from '@hitl/contracts';
+import { Severity, loadManifest } from '@hitl/policy';
+import { ApprovalDetail, ApprovalRoute as ApiRoute, OnTimeout as ApiOnTimeout, Severity as ApiSeverity, Urgency as ApiUrgency, InboxItem } from '@hitl/reviewer-api';
 import { toState } from '../approvals/approvals.repository';
 import { ClarificationRow } from '../clarifications/clarifications.repository';
 import { AGENT_SUMMARY_NOTICE, RECORD_WINDOW, agentRecord, amountOf, approvalDetail, inboxItem, refuseView } from './approval-view';
@@ -162,5 +164,31 @@ describe('the page a reviewer decides from', () => {
     const detail = approvalDetail(row({ route: 'post_review', rollback_window_seconds: 3600, expires_at: null }), refundPolicy, [], record, now);
     expect(detail.rollback).toEqual({ window_seconds: 3600, closes_at: '2026-11-22T09:45:00.000Z' });
     expect(approvalDetail(row({ route: 'post_review' }), refundPolicy, [], record, now).rollback).toEqual({ window_seconds: null, closes_at: null });
+  });
+});
+
+describe('what a reviewer is shown, as the shared reviewer API reads it', () => {
+  const record = agentRecord('refund-bot', 'process_refund', [{ approval_id: 'a-1', status: 'approved', edited: true, resolved_at: new Date('2026-11-21T09:00:00Z') }]);
+  const asked: ClarificationRow = { clarification_id: 'c-2', approval_id: row().approval_id, question: 'Which card?', requested_by: 'alice', requested_at: now, answer: null, provided_by: null, answered_at: null };
+
+  it.each([
+    ['a pending line', InboxItem, inboxItem(row(), refundPolicy, now)],
+    ['a line paused for a clarification', InboxItem, inboxItem(row({ status: 'clarifying', paused_sla_ms: '60000', paused_expiry_ms: '30000' }), refundPolicy, now)],
+    ['a line of an action the manifest does not know', InboxItem, inboxItem(row({ action: 'wire_money' }), undefined, now)],
+    ['a page with an open question', ApprovalDetail, approvalDetail(row(), refundPolicy, [asked], record, now)],
+    ['a post-review page', ApprovalDetail, approvalDetail(row({ route: 'post_review', rollback_window_seconds: 3600, expires_at: null }), refundPolicy, [], record, now)],
+    ['a decided page of an unknown action', ApprovalDetail, approvalDetail(row({ action: 'wire_money', status: 'denied', resolved_at: now }), undefined, [], record, now)],
+  ])('%s', (_name, schema, view) => {
+    expect(schema.safeParse(view).error).toBeUndefined();
+  });
+
+  // The reviewer API repeats these lists (the browser cannot import the contracts): they must not part.
+  it.each([
+    ['routes', ApiRoute.options, ApprovalRoute.options],
+    ['urgencies', ApiUrgency.options, Urgency.options],
+    ['timeout rules', ApiOnTimeout.options, OnTimeout.options],
+    ['severities', ApiSeverity.options, Severity.options],
+  ])('names the same %s as the contract', (_name, api, contract) => {
+    expect([...api].sort()).toEqual([...contract].sort());
   });
 });

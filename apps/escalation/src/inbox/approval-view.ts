@@ -1,13 +1,11 @@
 // What a reviewer is shown of an approval: a line of the inbox, and the whole page they
 // decide from without looking elsewhere. Pure: rows, the action's policy and `now` in.
-import { Actor, ApprovalState, ApprovalStatus, Refusal, refuse, worksIn } from '@hitl/approvals';
-import { ApprovalRoute, Reason, Urgency } from '@hitl/contracts';
+import { Actor, ApprovalState, ApprovalStatus, Refusal, pausedClocksOf, refuse, rollbackClosesAt, worksIn } from '@hitl/approvals';
 import { ResolvedAction, readPath } from '@hitl/policy';
+import { AgentRecord, ApprovalDetail, InboxItem } from '@hitl/reviewer-api';
 import { ApprovalRow } from '../approvals/approvals.repository';
 import { ClarificationRow } from '../clarifications/clarifications.repository';
-import { pausedClocksOf } from '../clarifications/clarification-rules';
-import { rollbackClosesAt } from '../post-review/rollback-rules';
-import { Rendering, redactAt, redactionsUnder, renderAction } from './render-action';
+import { redactAt, redactionsUnder, renderAction } from './render-action';
 
 /** How many of the agent's latest resolved approvals of the same action are summed up. */
 export const RECORD_WINDOW = 20;
@@ -15,77 +13,6 @@ export const RECORD_WINDOW = 20;
 /** Said beside the agent's own summary wherever it is shown. */
 export const AGENT_SUMMARY_NOTICE =
   "The agent's own words, shown as written and not checked against the action. Decide on the rendering and the parameters; nothing in this text is an instruction.";
-
-export interface InboxItem {
-  approval_id: string;
-  decision_id: string;
-  action: string;
-  workspace: string;
-  route: ApprovalRoute;
-  status: ApprovalStatus;
-  reviewer_role: string;
-  assignee: string | null;
-  sla_deadline: string | null;
-  /** Seconds until the SLA deadline (negative once missed); while paused, what the clock has left. */
-  time_left_seconds: number | null;
-  /** True while a clarification is awaited: the SLA and expiry clocks stand still. */
-  sla_paused: boolean;
-  expires_at: string | null;
-  urgency: Urgency;
-  /** From the manifest in force; null when it does not know the action. */
-  consequence: { severity: ResolvedAction['severity']; reversible: boolean } | null;
-  /** The parameter the manifest names as the amount (`amount_field`), when it is a number and not redacted. */
-  amount: number | null;
-  /** One sentence rendered from the action and its parameters (not the agent's summary). */
-  summary: string;
-  /** The agent's own summary: its words, not a description of what will run. */
-  agent_summary: string;
-  agent: { id: string; model?: string; prompt_version?: string };
-  payload_hash: string;
-  created_at: string;
-}
-
-export interface AgentRecord {
-  agent_id: string;
-  action: string;
-  /** At most RECORD_WINDOW: the latest resolved approvals of this agent and action in the workspace. */
-  considered: number;
-  counts: Record<'approved' | 'denied' | 'expired' | 'reviewed' | 'rolled_back', number>;
-  /** How many of those a reviewer approved with edited parameters. */
-  edited: number;
-  recent: { approval_id: string; status: ApprovalStatus; edited: boolean; resolved_at: string }[];
-}
-
-export interface ApprovalDetail extends InboxItem {
-  rendering: Rendering;
-  agent_summary_notice: string;
-  /** The parameters the action runs with, the manifest's `redact` paths masked. */
-  parameters: Record<string, unknown>;
-  /**
-   * The action's `parameters_schema` from the manifest in force (null when it declares none
-   * or the action is unknown), so a console can check an edit before sending it; the edit
-   * route checks it again by re-running the policy.
-   */
-  parameters_schema: Record<string, unknown> | null;
-  /** The router's rule trace: why a person sees this. */
-  trace: Reason[];
-  /** The agent's escalation context (situation, attempted, options, recommendation and any other keys); null when it gave none. */
-  context: Record<string, unknown> | null;
-  workflow: { id: string; step_index: number; completed_steps: { action: string; outcome: string }[] } | null;
-  confidence: { value: number; basis: string; uncertainty_factors: string[]; recommended_review: boolean };
-  on_timeout: ApprovalRow['on_timeout'];
-  on_behalf_of: string | null;
-  approvals: { required: number; approved_by: string[]; remaining: number };
-  edited: boolean;
-  clarifications: { clarification_id: string; question: string; requested_by: string; requested_at: string; answer: string | null; provided_by: string | null; answered_at: string | null }[];
-  /** post_review only: until when it can be rolled back (null: no limit). */
-  rollback: { window_seconds: number | null; closes_at: string | null } | null;
-  agent_record: AgentRecord;
-  manifest_version: string;
-  resolved_at: string | null;
-  /** Which parts the agent wrote (and could word to persuade) and which come from the action and the policy. */
-  provenance: { from_the_action: string[]; from_the_policy: string[]; written_by_the_agent: string[] };
-}
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 

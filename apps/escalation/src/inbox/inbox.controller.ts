@@ -1,3 +1,4 @@
+import { ApprovalDetail, InboxPage } from '@hitl/reviewer-api';
 import { ApiZodQuery } from '@hitl/service-kit';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
@@ -5,9 +6,8 @@ import { approvalIdPipe } from '../approvals/approval-id.pipe';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
 import { ZodPipe } from '../reviewers/zod.pipe';
-import { ApprovalDetail } from './approval-view';
 import { InboxQuery, InboxQueryParams } from './inbox-query';
-import { InboxPage, InboxService } from './inbox.service';
+import { InboxService } from './inbox.service';
 
 /** GET /approvals (the caller's inbox) and GET /approvals/:id (one approval, everything needed to decide it). */
 @ApiTags('approvals')

@@ -6,15 +6,10 @@ import { findApproval, toState } from '../approvals/approvals.repository';
 import { clarificationsOf } from '../clarifications/clarifications.repository';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { invalidRequest } from '../reviewers/reviewers.errors';
-import { ApprovalDetail, InboxItem, RECORD_WINDOW, agentRecord, approvalDetail, inboxItem, refuseView } from './approval-view';
+import { ApprovalDetail, InboxPage } from '@hitl/reviewer-api';
+import { RECORD_WINDOW, agentRecord, approvalDetail, inboxItem, refuseView } from './approval-view';
 import { InboxQuery, decodeCursor, pageOf } from './inbox-query';
 import { inboxRows, resolvedOfAgent } from './inbox.repository';
-
-export interface InboxPage {
-  items: InboxItem[];
-  /** Pass as `cursor` for the next page; null on the last one. */
-  next_cursor: string | null;
-}
 
 /** Reads for reviewers: their inbox, and one approval with everything needed to decide it. */
 @Injectable()

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadManifest } from '@hitl/policy';
-import { REDACTED, Rendering, escapeInvisible, redactAt, renderAction, showValue } from './render-action';
+import { Rendering } from '@hitl/reviewer-api';
+import { REDACTED, escapeInvisible, redactAt, renderAction, showValue } from './render-action';
 
 const refunds = loadManifest(readFileSync(join(__dirname, '../../../../manifests/refunds.yaml'), 'utf8'));
 const policy = (action: string) => refunds.actions.get(action);

@@ -3,27 +3,10 @@
 // parameter is shown exactly once; values are quoted and invisible characters escaped, so
 // text inside a parameter can neither pass for part of the rendering nor hide from it.
 import { ResolvedAction } from '@hitl/policy';
+import { RenderedLine, Rendering } from '@hitl/reviewer-api';
 
 /** What a redacted value reads as, in parameters and in the rendering. */
 export const REDACTED = '•••• (redacted)';
-
-export interface RenderedLine {
-  label: string;
-  value: string;
-}
-
-export interface Rendering {
-  /** One sentence: what happens if this is approved. */
-  headline: string;
-  /** Every parameter once: the template's own first, then any other, by path. */
-  details: RenderedLine[];
-  /** How bad and how final, from the manifest. */
-  consequence: string;
-  /** The action's template, or `generic` (every parameter listed by path). */
-  template: string;
-  /** Headline, consequence and details as plain lines (for notifications and logs). */
-  text: string;
-}
 
 /** The parts of an action's policy rendering reads; undefined for an action the manifest does not know. */
 export type RenderPolicy = Pick<ResolvedAction, 'redact' | 'amountField' | 'severity' | 'reversible'>;

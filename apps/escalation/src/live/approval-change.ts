@@ -1,21 +1,20 @@
 // What the live stream says about one change of an approval, and to whom. Pure: the
 // notification's payload, the row as it now is, the action's policy, the viewer and `now` in.
 import { ResolvedAction } from '@hitl/policy';
+import { ApprovalChange, ApprovalChangeKind, StreamEnding } from '@hitl/reviewer-api';
 import { z } from 'zod';
 import { ApprovalRow, toState } from '../approvals/approvals.repository';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
-import { InboxItem, inboxItem, refuseView } from '../inbox/approval-view';
+import { inboxItem, refuseView } from '../inbox/approval-view';
 
 /** The PostgreSQL channel the approvals trigger notifies (migration 1795313553400). */
 export const APPROVAL_CHANGES_CHANNEL = 'hitl_approval_changes';
-
-export const APPROVAL_CHANGES = ['new', 'assigned', 'reassigned', 'clarifying', 'resumed', 'edited', 'resolved'] as const;
 
 /** One notification's payload, as the trigger writes it. */
 export const ApprovalChangeNotice = z.object({
   schema: z.string(),
   approval_id: z.uuid(),
-  change: z.enum(APPROVAL_CHANGES),
+  change: ApprovalChangeKind,
 });
 export type ApprovalChangeNotice = z.output<typeof ApprovalChangeNotice>;
 
@@ -48,12 +47,6 @@ export function parseReviewerNotice(payload: string | undefined): ReviewerChange
   }
 }
 
-/** Why the service ends a stream itself, as its last event. */
-export interface StreamEnding {
-  code: 'token_revoked';
-  message: string;
-}
-
 /**
  * What a stream opened with a token may go on doing once that token's reviewer changed: the
  * reviewer now holding the token (null when revoked or removed) ends it unless it is the same
@@ -62,16 +55,6 @@ export interface StreamEnding {
 export function reauthorized<R extends { id: string }>(viewerId: string, holder: R | null): { kind: 'keep'; viewer: R } | { kind: 'end'; ending: StreamEnding } {
   if (holder !== null && holder.id === viewerId) return { kind: 'keep', viewer: holder };
   return { kind: 'end', ending: { code: 'token_revoked', message: 'this token was revoked or its reviewer removed: sign in again' } };
-}
-
-/** One `approval` event of the stream: what changed, and the approval as an inbox line now reads it. */
-export interface ApprovalChangeEvent {
-  change: ApprovalChangeNotice['change'];
-  approval_id: string;
-  status: ApprovalRow['status'];
-  /** Who resolved it once resolved: a reviewer's id, or `on_timeout:<rule>`. */
-  resolved_by: string | null;
-  item: InboxItem;
 }
 
 /** Who resolved an approval, from its stored resolution (`resolvedBy`, or `reviewed_by` of a post-review). */
@@ -87,7 +70,7 @@ export function resolverOf(resolution: unknown): string | null {
  * inbox's rule (the approval's workspace, and its tier's role or one above it). A resolved
  * approval is still sent to those who could decide it, so their consoles drop it.
  */
-export function changeFor(viewer: AuthenticatedReviewer, notice: ApprovalChangeNotice, row: ApprovalRow & { resolution?: unknown }, policy: ResolvedAction | undefined, now: Date): ApprovalChangeEvent | null {
+export function changeFor(viewer: AuthenticatedReviewer, notice: ApprovalChangeNotice, row: ApprovalRow & { resolution?: unknown }, policy: ResolvedAction | undefined, now: Date): ApprovalChange | null {
   if (refuseView(viewer, toState(row)) !== null) return null;
   return {
     change: notice.change,

@@ -1,3 +1,4 @@
+import { ApprovalChange, StreamEnding } from '@hitl/reviewer-api';
 import { ManifestStore, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Client, Notification } from 'pg';
@@ -10,10 +11,8 @@ import { AuthenticatedReviewer, withoutToken } from '../reviewers/reviewer-profi
 import { ReviewersRepository } from '../reviewers/reviewers.repository';
 import {
   APPROVAL_CHANGES_CHANNEL,
-  ApprovalChangeEvent,
   ApprovalChangeNotice,
   REVIEWER_CHANGES_CHANNEL,
-  StreamEnding,
   changeFor,
   parseNotice,
   parseReviewerNotice,
@@ -27,7 +26,7 @@ export interface ChangeSubscriber {
   viewer: AuthenticatedReviewer;
   /** The token it was opened with: revoked, the stream ends. */
   readonly tokenHash: string;
-  send(event: ApprovalChangeEvent): void;
+  send(event: ApprovalChange): void;
   /** End the stream: the service stops (no reason), or the token no longer admits it. */
   close(ending?: StreamEnding): void;
 }

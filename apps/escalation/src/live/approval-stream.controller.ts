@@ -1,9 +1,10 @@
+import { StreamEnding, StreamReady, StreamUnavailable } from '@hitl/reviewer-api';
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { Authenticated, Reviewer, TokenHash } from '../reviewers/reviewer.decorators';
 import { ApprovalChangesService, ChangeSubscriber } from './approval-changes.service';
-import { StreamEnding, sseComment, sseFrame } from './approval-change';
+import { sseComment, sseFrame } from './approval-change';
 
 /** The parts of the HTTP response a stream uses. */
 interface StreamResponse {
@@ -69,10 +70,10 @@ export class ApprovalStreamController {
     });
     try {
       await this.changes.start(subscriber);
-      if (!response.writableEnded) response.write(sseFrame('ready', { reviewer: reviewer.id }));
+      if (!response.writableEnded) response.write(sseFrame('ready', { reviewer: reviewer.id } satisfies StreamReady));
     } catch {
       unsubscribe();
-      if (!response.writableEnded) response.write(sseFrame('error', { code: 'stream_unavailable', message: 'live changes are unavailable right now; reload the inbox and try again' }));
+      if (!response.writableEnded) response.write(sseFrame('error', { code: 'stream_unavailable', message: 'live changes are unavailable right now; reload the inbox and try again' } satisfies StreamUnavailable));
       end();
     }
   }

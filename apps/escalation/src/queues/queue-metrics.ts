@@ -1,8 +1,8 @@
+import { QueueStats } from '@hitl/reviewer-api';
 import { SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Logger } from 'pino';
 import { Gauge } from 'prom-client';
-import { QueueStats } from './queue-stats';
 import { QueuesService } from './queues.service';
 
 type Source = () => Promise<QueueStats[]>;

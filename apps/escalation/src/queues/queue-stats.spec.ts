@@ -1,3 +1,4 @@
+import { QueueStats } from '@hitl/reviewer-api';
 import { DEFAULT_HORIZON_SECONDS, OpenApproval, QueuePace, predictionHorizon, queueStats } from './queue-stats';
 
 const now = new Date('2026-11-22T09:00:00Z');
@@ -38,6 +39,12 @@ describe('queue stats', () => {
   ])('%s', (_name, approvals, paces, expected) => {
     const [q] = queueStats(approvals, paces, now);
     expect(q).toMatchObject(expected);
+  });
+
+  it('writes each line as the reviewer API reads it, the horizon basis included', () => {
+    const stats = queueStats([open(), open({ role: 'finance_lead', status: 'clarifying', sla_deadline: null })], [pace(42.4)], now);
+    expect(stats.map((q) => QueueStats.safeParse(q).error)).toEqual([undefined, undefined]);
+    expect(stats.map((q) => q.horizon_basis)).toEqual(['default', 'median_24h']);
   });
 
   it('closed approvals are not in any queue', () => {

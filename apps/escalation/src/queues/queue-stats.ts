@@ -1,6 +1,7 @@
 // How each reviewer queue (workspace + role) stands, and which of its deadlines will
 // probably be missed. Pure: open approvals, the last day's pace and `now` in.
 import { ApprovalStatus } from '@hitl/approvals';
+import { QueueStats } from '@hitl/reviewer-api';
 
 /** An open approval, as much as the queue view needs. */
 export interface OpenApproval {
@@ -18,24 +19,6 @@ export interface QueuePace {
   role: string;
   median_seconds: number;
   decided: number;
-}
-
-export interface QueueStats {
-  workspace: string;
-  role: string;
-  /** Open approvals: pending or paused for a clarification. */
-  depth: number;
-  unassigned: number;
-  oldest_age_seconds: number;
-  /** Pending and past their SLA deadline. */
-  sla_breaches: number;
-  /** Pending with an SLA deadline before now + the horizon: breached already, or probably soon (so never fewer than sla_breaches). */
-  predicted_breaches: number;
-  /** Clarifying: the clock stands still while the agent answers. */
-  paused: number;
-  prediction_horizon_seconds: number;
-  /** Where the horizon comes from. */
-  horizon_basis: 'median_24h' | 'default';
 }
 
 /** The horizon of a queue with no decision in the last 24 h. */

@@ -1,8 +1,8 @@
+import { QueueSnapshot } from '@hitl/reviewer-api';
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
-import { QueueStats } from './queue-stats';
 import { WorkspaceScope } from './queues.repository';
 import { QueuesService } from './queues.service';
 
@@ -30,7 +30,7 @@ export class QueuesController {
       'The same numbers are the hitl_queue_* gauges of /metrics.',
   })
   @ApiOkResponse({ description: '`as_of` and `queues`, by workspace then role.' })
-  async list(@Reviewer() reviewer: AuthenticatedReviewer): Promise<{ as_of: string; queues: QueueStats[] }> {
+  async list(@Reviewer() reviewer: AuthenticatedReviewer): Promise<QueueSnapshot> {
     const now = new Date();
     return { as_of: now.toISOString(), queues: await this.queues.snapshot(scopeOf(reviewer), now) };
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { QueueStats, queueStats } from './queue-stats';
+import { QueueStats } from '@hitl/reviewer-api';
+import { queueStats } from './queue-stats';
 import { WorkspaceScope, openApprovals, queuePaces } from './queues.repository';
 
 /** The reviewer queues as they stand: what GET /queues shows and the queue gauges export. */

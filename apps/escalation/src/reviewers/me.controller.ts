@@ -1,3 +1,4 @@
+import { Me } from '@hitl/reviewer-api';
 import { Controller, Get } from '@nestjs/common';
 import { AuthenticatedReviewer } from './reviewer-profile';
 import { Authenticated, Reviewer } from './reviewer.decorators';
@@ -7,7 +8,8 @@ import { Authenticated, Reviewer } from './reviewer.decorators';
 @Authenticated()
 export class MeController {
   @Get()
-  me(@Reviewer() reviewer: AuthenticatedReviewer): AuthenticatedReviewer {
-    return reviewer;
+  me(@Reviewer() reviewer: AuthenticatedReviewer): Me {
+    // The dates as JSON writes them anyway, so the answer is typed as it reads on the wire.
+    return { ...reviewer, created_at: reviewer.created_at.toISOString(), updated_at: reviewer.updated_at.toISOString() };
   }
 }

@@ -1,13 +1,13 @@
-import { Candidate, onExpired, onSlaMissed } from '@hitl/approvals';
+import { Candidate, approvalResolved, onExpired, onSlaMissed } from '@hitl/approvals';
 import { AnyEvent } from '@hitl/contracts';
-import { Outbox, OutboxRelay } from '@hitl/messaging';
+import { Commands } from '@hitl/messaging';
 import { DrainLoop, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import { DataSource, EntityManager } from 'typeorm';
-import { escalated, reassigned, resolved } from '../approvals/approval-events';
-import { ApprovalRow, Finish, candidates, finishAll, lockDue, place, toState } from '../approvals/approvals.repository';
+import { EntityManager } from 'typeorm';
+import { escalated, reassigned } from '../approvals/approval-events';
+import { ApprovalRow, Finish, candidates, finishAll, lockDue, place, toReview } from '../approvals/approvals.repository';
 import { alerts } from '../approvals/approvals.service';
 import { EscalationConfig } from '../config';
 import { NotificationsService } from '../notifications/notifications.service';
@@ -25,9 +25,7 @@ export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly loop: DrainLoop;
 
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly outbox: Outbox,
-    private readonly relay: OutboxRelay,
+    private readonly commands: Commands,
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly notifications: NotificationsService,
@@ -45,7 +43,8 @@ export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Fires every timer due at `now` (up to a batch); returns how many fired. */
   async scanOnce(now: Date): Promise<number> {
-    const count = await this.dataSource.transaction(async (manager) => {
+    return this.commands.run(async (ctx) => {
+      const { manager } = ctx;
       const due = await lockDue(manager, now, this.config.SLA_SCAN_BATCH);
       const events: AnyEvent[] = [];
       const pools = new ReviewerPools(manager);
@@ -58,15 +57,13 @@ export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown
       }
       // Every resolution of the scan in one statement; each row is locked by this scan, and is resolved once.
       await finishAll(manager, finishes);
-      await this.outbox.publish(manager, events);
+      await ctx.emit(...events);
       return due.length;
     });
-    if (count > 0) this.relay.nudge();
-    return count;
   }
 
   private async fire(manager: EntityManager, row: ApprovalRow, now: Date, pools: ReviewerPools, finishes: Finish[]): Promise<AnyEvent[]> {
-    const state = toState(row);
+    const state = toReview(row);
     const pool = await pools.of(row.workspace, row.escalation_path);
     const moved = (to: string | null) => pools.moved(row.assignee, to);
     if (row.expires_at && row.expires_at <= now) {
@@ -82,7 +79,7 @@ export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown
         };
         finishes.push({ approvalId: row.approval_id, status: outcome.status, resolution });
         await moved(null);
-        return [resolved(row, resolution, now)];
+        return [approvalResolved(state, resolution, now)];
       }
       fired.inc({ outcome: 'expiry_escalated' });
       this.alert(row, outcome.role, outcome.alert);

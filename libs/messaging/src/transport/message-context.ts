@@ -12,15 +12,18 @@ export interface MessagePosition {
 /**
  * What a handler gets beside the event: the open transaction its writes go through,
  * and `emit` for the events those writes cause (same transaction, via the outbox).
+ * HTTP commands and timers get the same (`runInTransaction`), with no position in a log.
  */
 export class MessageContext {
   /** Events of a batch the handler refused, by event id: the transport dead-letters each. */
   readonly rejected = new Map<string, { code: string; message: string }>();
+  private emittedCount = 0;
 
   constructor(
     readonly manager: EntityManager,
     private readonly outbox: Outbox,
-    readonly position: MessagePosition,
+    /** Where the message sits in Kafka; null for a command that came from no message. */
+    readonly position: MessagePosition | null,
     private readonly verdicts: ReadonlyMap<string, SignatureVerdict> = new Map(),
   ) {}
 
@@ -36,7 +39,13 @@ export class MessageContext {
   }
 
   emit(...events: AnyEvent[]): Promise<void> {
+    this.emittedCount += events.length;
     return this.outbox.publish(this.manager, events);
+  }
+
+  /** How many events were emitted so far (the relay is worth waking only when some were). */
+  get emitted(): number {
+    return this.emittedCount;
   }
 
   /**

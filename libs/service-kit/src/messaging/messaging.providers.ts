@@ -1,4 +1,4 @@
-import { KafkaProbe, KafkaSettings, Outbox, OutboxRelay, contractTopics, createKafka, ensureTopics, kafkaSecurityOf } from '@hitl/messaging';
+import { Commands, KafkaProbe, KafkaSettings, Outbox, OutboxRelay, contractTopics, createKafka, ensureTopics, kafkaSecurityOf } from '@hitl/messaging';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { Logger } from 'pino';
@@ -63,6 +63,8 @@ export function messagingProviders(definition: ServiceDefinition, config: Servic
         new OutboxRelay({ dataSource, schema: definition.schema, kafka, settings, logger: logger.child({ component: 'outbox-relay' }) }),
       inject: [DataSource, Kafka, SERVICE_LOGGER],
     },
+    // HTTP commands and timers run like Kafka handlers: one transaction, emit, relay nudged after commit.
+    { provide: Commands, useFactory: (dataSource: DataSource, outbox: Outbox, relay: OutboxRelay) => new Commands({ dataSource, outbox, relay }), inject: [DataSource, Outbox, OutboxRelay] },
     MessagingLifecycle,
   ];
 }

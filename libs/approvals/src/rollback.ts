@@ -1,6 +1,8 @@
 // Post-review (human on the loop): the action already ran, and a reviewer may roll it back
 // within the manifest's rollback window, counted from when the approval was requested.
-import { Actor, ApprovalState, Refusal, refuse } from '@hitl/approvals';
+import { ApprovalState } from './approval';
+import { Actor, refuse } from './authority';
+import { Refusal, refusals } from './refusals';
 
 export interface RollbackSubject {
   state: ApprovalState;
@@ -22,15 +24,11 @@ export function refuseRollback(actor: Actor, subject: RollbackSubject, now: Date
   const refusal = refuse(actor, subject.state, 'deny');
   if (refusal) return refusal;
   if (subject.state.route !== 'post_review') {
-    return { status: 409, code: 'not_post_review', message: `only an action that already ran (route post_review) can be rolled back; this one is ${subject.state.route}: deny it instead` };
+    return refusals.notPostReview(subject.state.route);
   }
   const closesAt = rollbackClosesAt(subject.createdAt, subject.rollbackWindowSeconds);
   if (closesAt !== null && now.getTime() > closesAt.getTime()) {
-    return {
-      status: 409,
-      code: 'rollback_window_closed',
-      message: `the ${subject.rollbackWindowSeconds}-second rollback window closed at ${closesAt.toISOString()}`,
-    };
+    return refusals.rollbackWindowClosed(subject.rollbackWindowSeconds, closesAt);
   }
   return null;
 }

@@ -1,5 +1,5 @@
-import { ApprovalState } from '@hitl/approvals';
-import { PausedApproval, clarificationDeadline, onAnswer, onClarificationLapsed, pauseClocks, pausedApprovalOf, pausedClocksOf, refuseClarification, resumeClocks, resumeFrom } from './clarification-rules';
+import { ApprovalState } from './approval';
+import { PausedApproval, clarificationDeadline, onAnswer, onClarificationLapsed, pauseClocks, pausedApprovalOf, pausedClocksOf, refuseClarification, resumeClocks, resumeFrom } from './clarification';
 
 const now = new Date('2026-11-22T09:00:00Z');
 const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);

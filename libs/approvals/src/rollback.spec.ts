@@ -1,5 +1,5 @@
-import { ApprovalState } from '@hitl/approvals';
-import { refuseRollback, rollbackClosesAt } from './rollback-rules';
+import { ApprovalState } from './approval';
+import { refuseRollback, rollbackClosesAt } from './rollback';
 
 const requestedAt = new Date('2026-11-22T09:00:00Z');
 const after = (seconds: number) => new Date(requestedAt.getTime() + seconds * 1000);

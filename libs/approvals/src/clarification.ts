@@ -2,7 +2,9 @@
 // the agent is not a reviewer missing the SLA); the first answer resumes them where they
 // stopped. A pause lasts at most the manifest's `clarification_timeout_seconds`: an agent
 // that never answers cannot hold a decision forever. Time is an input.
-import { Actor, ApprovalState, ApprovalStatus, Refusal, refuse } from '@hitl/approvals';
+import { ApprovalState, ApprovalStatus } from './approval';
+import { Actor, refuse } from './authority';
+import { Refusal, refusals } from './refusals';
 
 /** Deadlines while the clocks run; null where there is none (post_review has no expiry). */
 export interface RunningClocks {
@@ -67,7 +69,7 @@ export function refuseClarification(actor: Actor, state: ApprovalState): Refusal
   const refusal = refuse(actor, state, 'clarify');
   if (refusal) return refusal;
   if (state.status === 'clarifying') {
-    return { status: 409, code: 'clarification_pending', message: 'a question to the agent is already waiting for its answer; the clocks stay paused until it comes' };
+    return refusals.clarificationPending();
   }
   return null;
 }

@@ -1,0 +1,40 @@
+// What the reviewer has open over the page: a form (a reason to deny, a question for the
+// agent, the parameter editor) or a dialog (the batch, the keys), with what they typed.
+import { ApprovalDetail } from '@hitl/reviewer-api';
+import { useEffect, useState } from 'react';
+import { editProblems, editedParameters } from '../edit';
+
+/** What the escalation writes in place of a redacted value. */
+export const REDACTED = '•••• (redacted)';
+
+export type Panel = 'none' | 'deny' | 'edit' | 'clarify' | 'batch' | 'help';
+
+/** The open approval: whenever it changes (or is read again), what was typed for the last one goes. */
+export interface OpenApproval {
+  openId: string | null;
+  token: string;
+  revision: number;
+}
+
+export function useDecisionForm(detail: ApprovalDetail | null, { openId, token, revision }: OpenApproval) {
+  const [panel, setPanel] = useState<Panel>('none');
+  // The reason or question being typed.
+  const [text, setText] = useState('');
+  // The editor's texts, by parameter; a parameter not typed in keeps its value.
+  const [edits, setEdits] = useState<Record<string, string>>({});
+
+  useEffect(() => {
+    setEdits({});
+    // A half-typed reason or edit belongs to the approval it was typed for.
+    setPanel((p) => (p === 'batch' || p === 'help' ? p : 'none'));
+  }, [openId, token, revision]);
+
+  const edited = detail ? editedParameters(detail.parameters, edits, detail.parameters_schema) : {};
+  const problems = detail && panel === 'edit' ? editProblems(detail.parameters, edited, detail.parameters_schema, REDACTED) : [];
+  // Every parameter it has, and every one its schema names.
+  const editable = detail ? Array.from(new Set([...Object.keys(detail.parameters), ...Object.keys((detail.parameters_schema?.properties as object) ?? {})])) : [];
+
+  return { panel, setPanel, text, setText, edits, setEdits, edited, problems, editable };
+}
+
+export type DecisionForm = ReturnType<typeof useDecisionForm>;

@@ -1,0 +1,38 @@
+// What deciding answers: POST /approvals/:id/{approve,deny,edit}, POST /approvals/batch and
+// POST /approvals/:id/clarify.
+import { z } from 'zod';
+import { Timestamp } from './values';
+
+export const DecisionResult = z.object({
+  approval_id: z.string(),
+  decision_id: z.string(),
+  status: z.enum(['approved', 'denied', 'reviewed', 'awaiting_approvals']),
+  approvals: z.array(z.string()),
+  required_approvals: z.number().int(),
+  payload_hash: z.string(),
+});
+export type DecisionResult = z.infer<typeof DecisionResult>;
+
+/** One item of a batch: decided, or refused with the code and message a single decision would have had. */
+export const BatchResult = z.discriminatedUnion('ok', [
+  z.object({ approval_id: z.string(), ok: z.literal(true), result: DecisionResult }),
+  z.object({ approval_id: z.string(), ok: z.literal(false), error: z.object({ statusCode: z.number().int(), code: z.string(), message: z.string() }) }),
+]);
+export type BatchResult = z.infer<typeof BatchResult>;
+
+export const BatchAnswer = z.object({ results: z.array(BatchResult) });
+export type BatchAnswer = z.infer<typeof BatchAnswer>;
+
+export const ClarificationAsked = z.object({
+  clarification_id: z.string(),
+  approval_id: z.string(),
+  status: z.literal('clarifying'),
+  question: z.string(),
+  requested_by: z.string(),
+  requested_at: Timestamp,
+  /** What the SLA and expiry clocks had left when they stopped. */
+  paused: z.object({ sla_ms: z.number().nullable(), expiry_ms: z.number().nullable() }),
+  /** When the clocks run again if the agent has not answered by then (the manifest's clarification_timeout_seconds). */
+  resumes_by: Timestamp,
+});
+export type ClarificationAsked = z.infer<typeof ClarificationAsked>;

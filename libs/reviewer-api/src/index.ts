@@ -1,0 +1,6 @@
+export * from './values';
+export * from './inbox';
+export * from './live';
+export * from './queues';
+export * from './decisions';
+export * from './reviewer';
