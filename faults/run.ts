@@ -335,7 +335,7 @@ async function main(): Promise<number> {
   // Ours, all of it: the services, the broker, the cluster and its directory, the manifest copy.
   const cleanUp = () =>
     (cleaned ??= (async () => {
-      await fleet?.stopAll().catch(() => undefined);
+      await fleet?.stop().catch(() => undefined);
       try {
         broker.stop();
       } catch (error) {

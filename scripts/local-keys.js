@@ -1,7 +1,7 @@
 // The machine's throwaway signing keys for `npm start` and `npm run demo`: made when missing
 // in .infra/keys/ (git-ignored) with the built CLI (`hitl keys generate`), and the trust
 // variables each service starts with. config/agents.yaml registers the agents' public keys.
-// CommonJS, so both the plain-Node launcher (start-all.mjs) and the demo (TypeScript) load it.
+// CommonJS, so any script loads it (start-all.ts and the demo, through @swc-node/register).
 const { spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const { resolve } = require('node:path');

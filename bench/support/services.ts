@@ -1,20 +1,16 @@
 // One benchmark's own world: a fresh database and topic prefix on the shared broker and
-// PostgreSQL, the built services (apps/*/dist) started in it as child processes, and
-// everything dropped at the end. Each service's peak RSS is read from /proc before it stops.
-import { ChildProcess, spawn } from 'node:child_process';
+// PostgreSQL, the built services (apps/*/dist) started in it by @hitl/testing's launcher,
+// and everything dropped at the end. Each service's peak RSS is read from /proc before it stops.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { contractTopics, ensureTopics, kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
-import { databaseUrl, freePort, query, testTrust } from '@hitl/testing';
+import { APPS, Launcher, SERVICES, ServiceName, ServiceProcess, databaseUrl, query, testTrust } from '@hitl/testing';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 
+export { ServiceProcess, type ServiceName };
 export const root = resolve(__dirname, '../..');
-export const SERVICE_NAMES = ['router', 'escalation', 'audit', 'calibrator'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
 export const PARTITIONS = 3;
-/** USER_HZ of /proc/<pid>/stat: 100 on Linux. */
-const CLOCK_TICKS = 100;
 /** The workspace every benchmark's decisions belong to (its reviewers and auditors exist). */
 export const WORKSPACE = 'acme-support';
 
@@ -32,9 +28,9 @@ function newestMtime(dir: string, ext: string): number {
 
 /** Whether the built services are there (`missing` stops a run) and whether a service or lib was changed since its build (`stale` warns). */
 export function buildState(): { missing: string | null; stale: string | null } {
-  const missing = SERVICE_NAMES.map((name) => resolve(root, `apps/${name}/dist/main.js`)).find((main) => !existsSync(main));
+  const missing = SERVICES.map((name) => resolve(root, APPS[name].dist)).find((main) => !existsSync(main));
   if (missing) return { missing: `${missing} is missing: run npm run build first`, stale: null };
-  const projects = [...SERVICE_NAMES.map((name) => `apps/${name}`), ...readdirSync(resolve(root, 'libs')).map((lib) => `libs/${lib}`)];
+  const projects = [...SERVICES.map((name) => `apps/${name}`), ...readdirSync(resolve(root, 'libs')).map((lib) => `libs/${lib}`)];
   const stale = projects.find((p) => existsSync(resolve(root, p, 'dist')) && newestMtime(resolve(root, p, 'src'), '.ts') > newestMtime(resolve(root, p, 'dist'), '.js'));
   return { missing: null, stale: stale ? `${stale} changed since it was built: figures measure the last build (npm run build to refresh)` : null };
 }
@@ -52,55 +48,7 @@ export function checkBuild(): void {
  */
 export function serviceMain(name: ServiceName): string {
   const candidate = process.env.BENCH_APPS_DIR ? resolve(process.env.BENCH_APPS_DIR, name, 'dist/main.js') : undefined;
-  return candidate && existsSync(candidate) ? candidate : resolve(root, `apps/${name}/dist/main.js`);
-}
-
-/** A built service running as a child process. */
-export class ServiceProcess {
-  private log = '';
-
-  constructor(
-    readonly name: string,
-    readonly url: string,
-    private readonly child: ChildProcess,
-  ) {
-    const keep = (chunk: Buffer) => (this.log = (this.log + chunk.toString('utf8')).slice(-20_000));
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-  }
-
-  get pid(): number {
-    return this.child.pid ?? -1;
-  }
-
-  get output(): string {
-    return this.log;
-  }
-
-  get exited(): boolean {
-    return this.child.exitCode !== null || this.child.signalCode !== null;
-  }
-
-  /** Peak resident set size so far (VmHWM), in MiB. */
-  peakRssMib(): number {
-    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const kib = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]);
-    return kib / 1024;
-  }
-
-  /** CPU time used so far (user + system), in seconds, from /proc/<pid>/stat. */
-  cpuSeconds(): number {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${this.pid}/stat`, 'utf8').split(') ').pop()?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  }
-
-  async stop(): Promise<void> {
-    if (this.exited) return;
-    const exited = new Promise((done) => this.child.once('exit', done));
-    this.child.kill('SIGTERM');
-    await exited;
-  }
+  return candidate && existsSync(candidate) ? candidate : resolve(root, APPS[name].dist);
 }
 
 export class BenchWorld {
@@ -111,7 +59,26 @@ export class BenchWorld {
   // TLS and SASL from the services' variables (KAFKA_SSL*, KAFKA_SASL*), which the services inherit.
   readonly kafka = new Kafka({ clientId: `bench-${this.id}`, brokers: this.brokers, ...kafkaClientSecurity(loadKafkaSecurity(process.env)), logLevel: logLevel.NOTHING });
   readonly auditorToken = `bench-auditor-${randomBytes(16).toString('hex')}`;
-  private readonly services: ServiceProcess[] = [];
+  private readonly launcher = new Launcher({
+    entry: (name) => serviceMain(name as ServiceName),
+    // BENCH_PROFILE=1: each service writes a CPU profile into tmp/bench-profiles when it stops.
+    nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(root, 'tmp/bench-profiles')}`] : [],
+    settings: {
+      databaseUrl: this.databaseUrl,
+      brokers: this.brokers,
+      topicPrefix: this.prefix,
+      partitions: PARTITIONS,
+      logLevel: 'warn',
+      auditorTokens: { compliance: this.auditorToken },
+    },
+    // A build from BENCH_APPS_DIR resolves the workspace's packages from here.
+    env: () => ({ NODE_PATH: resolve(root, 'node_modules') }),
+    // Throwaway keys of this run (a temp folder): the router's and escalation's own, and
+    // the registry that trusts the bench agent (bench-refund-bot) whose proposals we send.
+    trust: (name) => testTrust().env(name),
+  });
+  /** Raw baselines (startScript). */
+  private readonly scripts: ServiceProcess[] = [];
 
   get databaseUrl(): string {
     return databaseUrl({ database: this.database });
@@ -146,55 +113,25 @@ export class BenchWorld {
 
   /** Starts a built service in this world and waits until /healthz answers. */
   async start(name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProcess> {
-    const port = await freePort();
-    // BENCH_PROFILE=1: each service writes a CPU profile into tmp/bench-profiles when it stops.
-    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(root, 'tmp/bench-profiles')}`] : [];
-    const child = spawn(process.execPath, [...profile, serviceMain(name)], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        // A build from BENCH_APPS_DIR resolves the workspace's packages from here.
-        NODE_PATH: resolve(root, 'node_modules'),
-        DATABASE_URL: this.databaseUrl,
-        KAFKA_BROKERS: this.brokers.join(','),
-        KAFKA_TOPIC_PREFIX: this.prefix,
-        KAFKA_PARTITIONS: String(PARTITIONS),
-        HTTP_PORT: String(port),
-        LOG_LEVEL: 'warn',
-        AUDITOR_TOKEN_COMPLIANCE: this.auditorToken,
-        // Throwaway keys of this run (a temp folder): the router's and escalation's own, and
-        // the registry that trusts the bench agent (bench-refund-bot) whose proposals we send.
-        ...testTrust().env(name),
-        ...env,
-      },
-    });
-    const service = new ServiceProcess(name, `http://127.0.0.1:${port}`, child);
-    this.services.push(service);
-    const deadline = Date.now() + 120_000;
-    while (!(await fetch(`${service.url}/healthz`).then((r) => r.ok).catch(() => false))) {
-      if (Date.now() > deadline || service.exited) throw new Error(`${name} did not start:\n${service.output}`);
-      await sleep(200);
-    }
-    return service;
+    return this.launcher.start(name, { env });
   }
 
   /** Runs a TypeScript file of bench/ as its own process (a raw baseline) and waits until it prints `ready`. */
   async startScript(name: string, file: string, env: Record<string, string>): Promise<ServiceProcess> {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, file)], {
+    const script = ServiceProcess.spawn({
+      label: name,
       cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      args: ['-r', '@swc-node/register', resolve(root, file)],
       env: { ...process.env, KAFKA_BROKERS: this.brokers.join(','), ...env },
     });
-    const script = new ServiceProcess(name, '', child);
-    this.services.push(script);
+    this.scripts.push(script);
     await waitFor(`${name} to be ready`, async () => script.output.includes('ready'), 60_000, [script]);
     return script;
   }
 
   /** Stops the services, drops the database and deletes this run's topics (best effort: it runs after failures too). */
   async tearDown(): Promise<void> {
-    await Promise.all(this.services.map((s) => s.stop()));
+    await Promise.all([this.launcher.stop(), ...this.scripts.map((s) => s.stop())]);
     await query(`DROP DATABASE IF EXISTS "${this.database}" WITH (FORCE)`, [], databaseUrl({ database: 'postgres' })).catch(() => undefined);
     await this.withAdmin(async (admin) => {
       const mine = (await admin.listTopics()).filter((t) => t.startsWith(this.prefix));
@@ -237,8 +174,8 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     const dead = services.find((s) => s.exited);
-    if (dead) throw new Error(`${dead.name} exited while waiting for ${what}:\n${dead.output}`);
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${services.map((s) => `\n--- ${s.name}:\n${s.output}`).join('')}`);
+    if (dead) throw new Error(`${dead.label} exited while waiting for ${what}:\n${dead.output}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${services.map((s) => `\n--- ${s.label}:\n${s.output}`).join('')}`);
     await sleep(250);
   }
 }

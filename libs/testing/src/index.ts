@@ -1,3 +1,5 @@
 export * from './clients';
 export * from './topics';
 export * from './trust';
+export * from './launcher';
+export * from './service-process';

@@ -1,17 +1,15 @@
 // The whole system for an end-to-end spec: the four services as real processes on one
 // fresh database and topic prefix, the committed reviewers and auditors with test tokens.
-import { ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
-import { databaseUrl, deleteTopicsStartingWith, freePort, query, testTrust } from '@hitl/testing';
+import { Launcher, SERVICES, ServiceName, databaseUrl, deleteTopicsStartingWith, query, testTrust } from '@hitl/testing';
 import { Kafka, logLevel } from 'kafkajs';
 
 export const root = resolve(__dirname, '../../..');
-export const SERVICES = ['router', 'escalation', 'audit', 'calibrator'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+export { SERVICES, type ServiceName };
 
 export const TOKENS = {
   alice: `alice-${randomBytes(12).toString('hex')}`,
@@ -39,14 +37,32 @@ export class Stack {
   readonly kafka = new Kafka({ clientId: 'e2e', brokers: this.brokers.split(','), ...kafkaClientSecurity(loadKafkaSecurity(process.env)), logLevel: logLevel.NOTHING });
   readonly urls = {} as Record<ServiceName, string>;
   readonly manifestPath: string;
-  private readonly children = new Map<ServiceName, ChildProcess>();
-  readonly output = {} as Record<ServiceName, string>;
+  // From the sources (no build needed), with the committed reviewers and auditors and the run's test keys.
+  private readonly launcher: Launcher;
 
   /** `edit` rewrites the refunds manifest for this run (e.g. a short timeout). */
   constructor(edit: (manifest: string) => string = (m) => m) {
     const dir = mkdtempSync(join(tmpdir(), 'hitl-e2e-'));
     this.manifestPath = join(dir, 'manifest.yaml');
     writeFileSync(this.manifestPath, edit(readFileSync(resolve(root, 'manifests/refunds.yaml'), 'utf8')));
+    this.launcher = new Launcher({
+      from: 'source',
+      readyTimeoutMs: 90_000,
+      settings: {
+        databaseUrl: this.databaseUrl,
+        brokers: this.brokers.split(','),
+        topicPrefix: this.prefix,
+        logLevel: process.env.HITL_TEST_VERBOSE ? 'debug' : 'warn',
+        manifestPath: this.manifestPath,
+        slaScanIntervalMs: 200,
+        reviewerTokens: { alice: TOKENS.alice, dana: TOKENS.dana, bruno: TOKENS.bruno, emil: TOKENS.emil, grace: TOKENS.grace, hassan: TOKENS.hassan, ines: TOKENS.ines },
+        auditorTokens: { compliance: TOKENS.compliance, ines: TOKENS.auditorInes },
+      },
+      // Signed chain heads and one-click links are on, so their endpoints answer for real.
+      env: () => ({ AUDIT_SIGNING_KEY: SIGNING_KEY, NOTIFY_LINK_SECRET: LINK_SECRET }),
+      // Throwaway keys: the services' signing keys, their keysets, the agent registry.
+      trust: (name) => testTrust().env(name),
+    });
   }
 
   get databaseUrl(): string {
@@ -55,59 +71,12 @@ export class Stack {
 
   async start(): Promise<void> {
     await query(`CREATE DATABASE "${this.database}"`);
-    await Promise.all(SERVICES.map((name) => this.startService(name)));
-  }
-
-  private async startService(name: ServiceName): Promise<void> {
-    const port = await freePort();
-    this.urls[name] = `http://127.0.0.1:${port}`;
-    this.output[name] = '';
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, `apps/${name}/src/main.ts`)], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: this.databaseUrl,
-        KAFKA_BROKERS: this.brokers,
-        KAFKA_TOPIC_PREFIX: this.prefix,
-        HTTP_PORT: String(port),
-        LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'warn',
-        MANIFEST_PATH: this.manifestPath,
-        SLA_SCAN_INTERVAL_MS: '200',
-        REVIEWER_TOKEN_ALICE: TOKENS.alice,
-        REVIEWER_TOKEN_DANA: TOKENS.dana,
-        AUDITOR_TOKEN_COMPLIANCE: TOKENS.compliance,
-        REVIEWER_TOKEN_BRUNO: TOKENS.bruno,
-        REVIEWER_TOKEN_EMIL: TOKENS.emil,
-        REVIEWER_TOKEN_GRACE: TOKENS.grace,
-        REVIEWER_TOKEN_HASSAN: TOKENS.hassan,
-        REVIEWER_TOKEN_INES: TOKENS.ines,
-        AUDITOR_TOKEN_INES: TOKENS.auditorInes,
-        // Signed chain heads and one-click links are on, so their endpoints answer for real.
-        AUDIT_SIGNING_KEY: SIGNING_KEY,
-        NOTIFY_LINK_SECRET: LINK_SECRET,
-        // Throwaway keys: the services' signing keys, their keysets, the agent registry.
-        ...testTrust().env(name),
-      },
-    });
-    child.stdout!.on('data', (d) => (this.output[name] += d));
-    child.stderr!.on('data', (d) => (this.output[name] += d));
-    this.children.set(name, child);
-    const deadline = Date.now() + 90_000;
-    while (!(await fetch(`${this.urls[name]}/healthz`).then((r) => r.ok).catch(() => false))) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${name} did not start:\n${this.output[name]}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await this.launcher.startAll(SERVICES);
+    for (const name of SERVICES) this.urls[name] = this.launcher.url(name);
   }
 
   async stop(): Promise<void> {
-    await Promise.all(
-      [...this.children.values()].map(async (child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = new Promise((done) => child.once('exit', done));
-        child.kill('SIGTERM');
-        await exited;
-      }),
-    );
+    await this.launcher.stop();
     await query(`DROP DATABASE IF EXISTS "${this.database}" WITH (FORCE)`).catch(() => undefined);
     await deleteTopicsStartingWith(this.kafka, this.prefix);
   }

@@ -1,5 +1,5 @@
+import { ZodPipe } from '@hitl/service-kit';
 import { z } from 'zod';
-import { ZodPipe } from '../reviewers/zod.pipe';
 
 /** `:id` of /approvals/:id routes: a UUID, else 400 naming `id` (never a database error). */
 export const ApprovalId = z.uuid({ error: 'must be an approval id (a UUID)' });

@@ -1,8 +1,8 @@
+import { ZodPipe } from '@hitl/service-kit';
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { BatchAnswer } from '@hitl/reviewer-api';
 import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
-import { ZodPipe } from '../reviewers/zod.pipe';
 import { ApproveBody, BatchBody, DenyBody, EditBody } from './decision-commands';
 import { z } from 'zod';
 import { DecisionResult, DecisionsService } from './decisions.service';

@@ -1,4 +1,4 @@
-import { fieldIssues } from '../reviewers/reviewer.schema';
+import { fieldIssues } from '@hitl/service-kit';
 import { InboxQuery, compareInbox, decodeCursor, encodeCursor, inboxSql, pageOf } from './inbox-query';
 
 const alice = { id: 'alice', roles: ['support_agent'], workspaces: ['acme'] };

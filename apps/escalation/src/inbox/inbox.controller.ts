@@ -1,11 +1,10 @@
 import { ApprovalDetail, InboxPage } from '@hitl/reviewer-api';
-import { ApiZodQuery } from '@hitl/service-kit';
+import { ApiZodQuery, ZodPipe } from '@hitl/service-kit';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { approvalIdPipe } from '../approvals/approval-id.pipe';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
-import { ZodPipe } from '../reviewers/zod.pipe';
 import { InboxQuery, InboxQueryParams } from './inbox-query';
 import { InboxService } from './inbox.service';
 

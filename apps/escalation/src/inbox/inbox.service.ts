@@ -1,11 +1,10 @@
-import { ManifestStore } from '@hitl/service-kit';
+import { invalidRequest, ManifestStore } from '@hitl/service-kit';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { approvalNotFound, refused } from '../approvals/approval.errors';
 import { findApproval, toState } from '../approvals/approvals.repository';
 import { clarificationsOf } from '../clarifications/clarifications.repository';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
-import { invalidRequest } from '../reviewers/reviewers.errors';
 import { ApprovalDetail, InboxPage } from '@hitl/reviewer-api';
 import { RECORD_WINDOW, agentRecord, approvalDetail, inboxItem, refuseView } from './approval-view';
 import { InboxQuery, decodeCursor, pageOf } from './inbox-query';

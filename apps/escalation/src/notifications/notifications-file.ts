@@ -1,8 +1,8 @@
+import { FieldIssue, fieldIssues } from '@hitl/service-kit';
 // The notifications file (NOTIFICATIONS_PATH): where each role's notifications go and how
 // links are built. Pure: text in, settings out, or every problem at once.
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { FieldIssue, fieldIssues } from '../reviewers/reviewer.schema';
 
 const ROLE = /^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/;
 

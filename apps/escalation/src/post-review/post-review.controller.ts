@@ -1,4 +1,4 @@
-import { ApiZodBody } from '@hitl/service-kit';
+import { ApiZodBody, ZodPipe } from '@hitl/service-kit';
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -16,7 +16,6 @@ import { z } from 'zod';
 import { approvalIdPipe } from '../approvals/approval-id.pipe';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
-import { ZodPipe } from '../reviewers/zod.pipe';
 import { PostReviewService, RolledBack } from './post-review.service';
 
 export const RollbackBody = z.strictObject({

@@ -47,22 +47,3 @@ export const ReviewerPatch = z
   .refine((patch) => Object.values(patch).some((v) => v !== undefined), { error: `must set at least one of ${Object.keys(fields).join(', ')}` });
 export type ReviewerPatch = z.output<typeof ReviewerPatch>;
 
-export interface FieldIssue {
-  /** Where, e.g. `capacity` or `reviewers[2].roles[0]`. */
-  field: string;
-  message: string;
-}
-
-/** Zod's issues as field paths and plain messages; unknown keys are named one by one. */
-export function fieldIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: pathOf([...issue.path, key]), message: 'unknown field' }));
-    }
-    return [{ field: pathOf(issue.path), message: issue.message }];
-  });
-}
-
-export function pathOf(path: readonly PropertyKey[]): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('') || '(root)';
-}

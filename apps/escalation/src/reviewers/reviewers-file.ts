@@ -1,10 +1,10 @@
 // The reviewers file (REVIEWERS_PATH): the team, loaded at start. Pure: text and the
 // token variables in, reviewers (with token hashes) out, or every problem at once.
-import { FILE_TOKEN_HASH, MIN_TOKEN_LENGTH, hashToken } from '@hitl/service-kit';
+import { FieldIssue, fieldIssues, FILE_TOKEN_HASH, hashToken, MIN_TOKEN_LENGTH } from '@hitl/service-kit';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { REVIEWER_TOKEN_PREFIX } from '../config';
-import { FieldIssue, ReviewerFields, ReviewerId, fieldIssues } from './reviewer.schema';
+import { ReviewerFields, ReviewerId } from './reviewer.schema';
 
 const TOKEN_VARIABLE = new RegExp(`^${REVIEWER_TOKEN_PREFIX}[A-Z0-9_]+$`);
 

@@ -1,4 +1,4 @@
-import { SERVICE_LOGGER, hashToken, newToken } from '@hitl/service-kit';
+import { SERVICE_LOGGER, ZodPipe, hashToken, newToken } from '@hitl/service-kit';
 import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { Logger } from 'pino';
 import { AuthenticatedReviewer, ReviewerProfile, profileOf } from './reviewer-profile';
@@ -6,7 +6,6 @@ import { AdminOnly, Reviewer } from './reviewer.decorators';
 import { ReviewerFields, ReviewerId, ReviewerPatch } from './reviewer.schema';
 import { reviewerNotFound } from './reviewers.errors';
 import { ReviewersRepository } from './reviewers.repository';
-import { ZodPipe } from './zod.pipe';
 
 const id = new ZodPipe(ReviewerId);
 

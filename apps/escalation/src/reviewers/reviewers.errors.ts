@@ -1,6 +1,5 @@
 // The reviewers feature's HTTP errors, each with a stable code clients can match on.
-import { BadRequestException, ForbiddenException, NotFoundException, UnauthorizedException } from '@nestjs/common';
-import { FieldIssue } from './reviewer.schema';
+import { ForbiddenException, NotFoundException, UnauthorizedException } from '@nestjs/common';
 
 export const missingToken = () =>
   new UnauthorizedException({ statusCode: 401, code: 'token_missing', message: 'missing bearer token: send Authorization: Bearer <token>' });
@@ -14,11 +13,3 @@ export const adminOnly = () => new ForbiddenException({ statusCode: 403, code: '
 
 export const reviewerNotFound = (id: string) => new NotFoundException({ statusCode: 404, code: 'reviewer_not_found', message: `no reviewer ${id}` });
 
-/** A body or path parameter that fails its schema: every field named, nothing changed. */
-export const invalidRequest = (where: string, issues: FieldIssue[]) =>
-  new BadRequestException({
-    statusCode: 400,
-    code: 'invalid_request',
-    message: `invalid ${where}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
-    issues,
-  });
