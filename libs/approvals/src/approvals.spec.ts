@@ -2,32 +2,12 @@ import { ApprovalState, Candidate } from './approval';
 import { leastLoaded, placeNewApproval, qualifies } from './assignment';
 import { completesApproval, refuse, refuseEdit } from './authority';
 import { onExpired, onSlaMissed } from './timers';
+import { approvalState } from '../test/approval-state';
 
 const now = new Date('2026-11-22T09:00:00Z');
 const at = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
 
-function approval(overrides: Partial<ApprovalState> = {}): ApprovalState {
-  return {
-    workspace: 'acme',
-    route: 'human_review',
-    status: 'pending',
-    escalationPath: ['support_agent', 'finance_lead'],
-    actionPath: ['support_agent', 'finance_lead'],
-    tier: 0,
-    assignee: null,
-    triedAtTier: [],
-    urgency: 'normal',
-    slaMinutes: { low: 240, normal: 60, high: 15, critical: 5 },
-    onTimeout: 'deny',
-    approvalTimeoutSeconds: 900,
-    approveOnTimeoutAllowed: false,
-    onBehalfOf: null,
-    requiredApprovals: 1,
-    approvedBy: [],
-    payloadHash: 'sha256:aaa',
-    ...overrides,
-  };
-}
+const approval = (overrides: Partial<ApprovalState> = {}): ApprovalState => approvalState({ assignee: null, ...overrides });
 
 const reviewer = (id: string, roles: string[], pending = 0, extra: Partial<Candidate> = {}): Candidate => ({ id, roles, workspaces: ['acme'], available: true, capacity: null, pending, ...extra });
 

@@ -1,31 +1,11 @@
 import { ApprovalState } from './approval';
 import { PausedApproval, clarificationDeadline, onAnswer, onClarificationLapsed, pauseClocks, pausedApprovalOf, pausedClocksOf, refuseClarification, resumeClocks, resumeFrom } from './clarification';
+import { approvalState } from '../test/approval-state';
 
 const now = new Date('2026-11-22T09:00:00Z');
 const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
 
-function approval(overrides: Partial<ApprovalState> = {}): ApprovalState {
-  return {
-    workspace: 'acme',
-    route: 'human_review',
-    status: 'pending',
-    escalationPath: ['support_agent', 'finance_lead'],
-    actionPath: ['support_agent', 'finance_lead'],
-    tier: 0,
-    assignee: 'alice',
-    triedAtTier: [],
-    urgency: 'normal',
-    slaMinutes: { low: 240, normal: 60, high: 15, critical: 5 },
-    onTimeout: 'deny',
-    approvalTimeoutSeconds: 900,
-    approveOnTimeoutAllowed: false,
-    onBehalfOf: 'customer:c-1',
-    requiredApprovals: 1,
-    approvedBy: [],
-    payloadHash: 'sha256:aaa',
-    ...overrides,
-  };
-}
+const approval = (overrides: Partial<ApprovalState> = {}): ApprovalState => approvalState({ onBehalfOf: 'customer:c-1', ...overrides });
 
 describe('pausing the clocks for a clarification', () => {
   it.each([

@@ -2,6 +2,7 @@ import { APPROVAL_REQUESTED, exampleEvent, payloadHash } from '@hitl/contracts';
 import { Actor, Reroute } from './authority';
 import { REFUSAL_CODES, RefusalCode } from './refusals';
 import { Decided, Review, ReviewCommand, decideReview } from './review';
+import { approvalState } from '../test/approval-state';
 
 const now = new Date('2026-11-22T09:00:00Z');
 const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
@@ -12,22 +13,7 @@ const request = exampleEvent(APPROVAL_REQUESTED).data;
 
 function review(overrides: Partial<Review> = {}): Review {
   return {
-    workspace: 'acme',
-    route: 'human_review',
-    status: 'pending',
-    escalationPath: ['support_agent', 'finance_lead'],
-    actionPath: ['support_agent', 'finance_lead'],
-    tier: 0,
-    assignee: 'alice',
-    triedAtTier: [],
-    urgency: 'normal',
-    slaMinutes: { low: 240, normal: 60, high: 15, critical: 5 },
-    onTimeout: 'deny',
-    approvalTimeoutSeconds: 900,
-    approveOnTimeoutAllowed: false,
-    onBehalfOf: 'customer:c-1',
-    requiredApprovals: 1,
-    approvedBy: [],
+    ...approvalState({ onBehalfOf: 'customer:c-1' }),
     payloadHash: hash,
     approvalId: 'a-1',
     decisionId: 'd-1',

@@ -1,32 +1,12 @@
 import { ApprovalState } from './approval';
 import { refuseRollback, rollbackClosesAt } from './rollback';
+import { approvalState } from '../test/approval-state';
 
 const requestedAt = new Date('2026-11-22T09:00:00Z');
 const after = (seconds: number) => new Date(requestedAt.getTime() + seconds * 1000);
 const alice = { id: 'alice', roles: ['support_agent'], workspaces: ['acme'] };
 
-function state(overrides: Partial<ApprovalState> = {}): ApprovalState {
-  return {
-    workspace: 'acme',
-    route: 'post_review',
-    status: 'pending',
-    escalationPath: ['support_agent'],
-    actionPath: ['support_agent', 'finance_lead'],
-    tier: 0,
-    assignee: 'alice',
-    triedAtTier: [],
-    urgency: 'normal',
-    slaMinutes: { low: 240, normal: 60, high: 15, critical: 5 },
-    onTimeout: 'deny',
-    approvalTimeoutSeconds: 3600,
-    approveOnTimeoutAllowed: false,
-    onBehalfOf: null,
-    requiredApprovals: 1,
-    approvedBy: [],
-    payloadHash: 'sha256:aaa',
-    ...overrides,
-  };
-}
+const state = (overrides: Partial<ApprovalState> = {}): ApprovalState => approvalState({ route: 'post_review', escalationPath: ['support_agent'], approvalTimeoutSeconds: 3600, ...overrides });
 
 describe('rolling back an action that already ran', () => {
   it.each([

@@ -1,8 +1,8 @@
 import { onClarificationLapsed, pausedApprovalOf } from '@hitl/approvals';
 import { AnyEvent } from '@hitl/contracts';
 import { Commands } from '@hitl/messaging';
-import { DrainLoop, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Polling, PollingService, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
+import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { EscalationConfig } from '../config';
@@ -19,24 +19,18 @@ const lapsed = new Counter({ name: 'hitl_escalation_clarifications_lapsed_total'
  * late scan never lengthens the pause.
  */
 @Injectable()
-export class ClarificationTimer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly loop: DrainLoop;
-
+export class ClarificationTimer extends PollingService {
   constructor(
     private readonly commands: Commands,
     private readonly notifications: NotificationsService,
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {
-    this.loop = new DrainLoop('clarification timer', (now) => this.scanOnce(now), { batch: config.SLA_SCAN_BATCH, intervalMs: config.SLA_SCAN_INTERVAL_MS, logger });
+    super();
   }
 
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.loop.stop();
+  protected polling(): Polling {
+    return { what: 'clarification timer', round: (now) => this.scanOnce(now), batch: this.config.SLA_SCAN_BATCH, intervalMs: this.config.SLA_SCAN_INTERVAL_MS, logger: this.logger };
   }
 
   /** Resumes every approval whose clarification lapsed by `now` (up to a batch); returns how many rows it looked at. */

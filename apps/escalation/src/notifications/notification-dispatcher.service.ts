@@ -1,5 +1,5 @@
-import { DrainLoop, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Polling, PollingService, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
+import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -31,24 +31,18 @@ function describe(error: unknown): string {
  * (at least once). Messages about approvals already decided, or moved on, are skipped.
  */
 @Injectable()
-export class NotificationDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly loop: DrainLoop;
-
+export class NotificationDispatcher extends PollingService {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(NOTIFICATION_OPTIONS) private readonly options: NotificationOptions,
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {
-    this.loop = new DrainLoop('notification dispatch', (now) => this.dispatchOnce(now), { batch: BATCH, intervalMs: this.config.NOTIFY_POLL_INTERVAL_MS, logger: this.logger });
+    super();
   }
 
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.loop.stop();
+  protected polling(): Polling {
+    return { what: 'notification dispatch', round: (now) => this.dispatchOnce(now), batch: BATCH, intervalMs: this.config.NOTIFY_POLL_INTERVAL_MS, logger: this.logger };
   }
 
   /** Posts what is due at `now` (up to a batch); returns how many notifications it handled. */

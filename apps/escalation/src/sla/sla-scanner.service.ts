@@ -1,8 +1,8 @@
 import { Candidate, approvalResolved, onExpired, onSlaMissed } from '@hitl/approvals';
 import { AnyEvent } from '@hitl/contracts';
 import { Commands } from '@hitl/messaging';
-import { DrainLoop, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Polling, PollingService, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
+import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { EntityManager } from 'typeorm';
@@ -21,24 +21,18 @@ const fired = new Counter({ name: 'hitl_escalation_timers_fired_total', help: 'S
  * nothing: what came due while the service was down fires on the next scan.
  */
 @Injectable()
-export class SlaScanner implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly loop: DrainLoop;
-
+export class SlaScanner extends PollingService {
   constructor(
     private readonly commands: Commands,
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly notifications: NotificationsService,
   ) {
-    this.loop = new DrainLoop('SLA scan', (now) => this.scanOnce(now), { batch: this.config.SLA_SCAN_BATCH, intervalMs: this.config.SLA_SCAN_INTERVAL_MS, logger: this.logger });
+    super();
   }
 
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.loop.stop();
+  protected polling(): Polling {
+    return { what: 'SLA scan', round: (now) => this.scanOnce(now), batch: this.config.SLA_SCAN_BATCH, intervalMs: this.config.SLA_SCAN_INTERVAL_MS, logger: this.logger };
   }
 
   /** Fires every timer due at `now` (up to a batch); returns how many fired. */

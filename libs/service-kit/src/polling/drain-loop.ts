@@ -1,3 +1,5 @@
+import { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+
 /** The slice of a logger a DrainLoop writes its failures to. */
 interface FailureLogger {
   error(fields: object, message?: string): void;
@@ -42,5 +44,35 @@ export class DrainLoop {
     while (!this.stopped && (await this.round(new Date())) === this.options.batch) {
       // a full batch: more may be due
     }
+  }
+}
+
+/** What a polling service runs: one round (returns how many rows it took), named for its logs. */
+export interface Polling {
+  what: string;
+  round: (now: Date) => Promise<number>;
+  batch: number;
+  intervalMs: number;
+  logger: FailureLogger;
+}
+
+/**
+ * A provider that runs a DrainLoop for as long as the app runs (timers, dispatchers):
+ * started when the app is up, stopped (waiting for the round under way) when it shuts down.
+ */
+export abstract class PollingService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private loop?: DrainLoop;
+
+  /** Read once, at start: the subclass's round and its pace. */
+  protected abstract polling(): Polling;
+
+  onApplicationBootstrap(): void {
+    const { what, round, ...options } = this.polling();
+    this.loop = new DrainLoop(what, round, options);
+    this.loop.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.loop?.stop() ?? Promise.resolve();
   }
 }
