@@ -115,6 +115,7 @@ describe('the agent SDK against the router', () => {
     for (const agent of agents) await agent.stop();
     await router?.close();
     await query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await query(`DROP SCHEMA IF EXISTS "${schema}_fleet" CASCADE`);
     await deleteTopicsStartingWith(kafka, prefix);
     await rm(dir, { recursive: true, force: true });
   });
@@ -277,5 +278,44 @@ describe('the agent SDK against the router', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+
+  it('a fleet sharing one PostgreSQL store records and acts on no forged outcome: unsigned or router-signed as a reviewer, refused by every replica; the real approval acted on once', async () => {
+    const storeSchema = `${schema}_fleet`;
+    const acted: string[] = [];
+    const replica = async (replicaId: string) => {
+      const agent = new HitlAgent({ ...options(), replicaId, pendingStore: { postgres: process.env.DATABASE_URL!, schema: storeSchema } });
+      agent.onResolution(async (resolution) => void acted.push(`${replicaId} ${resolution.decision_id} ${resolution.status}`));
+      agents.push(agent);
+      await agent.start();
+      return agent;
+    };
+    const [first] = [await replica('r1'), await replica('r2')];
+    const waiting = refund(140);
+    await expect(first.propose(waiting, { timeoutMs: 2_000 })).rejects.toBeInstanceOf(ResolutionTimeoutError);
+    const [requested] = await until(async () => eventsOf('approval.requested', waiting.decision_id!));
+    const genuine = aliceApproves(waiting, requested);
+    const meta = { source: 'hitl/escalation', workspaceid: 'acme-support' };
+    // What an attacker on the topic can write: unsigned, and signed by the router (which never speaks for a reviewer).
+    const forgeries = [
+      { ...newEvent(APPROVAL_RESOLVED, { ...genuine, parameters: { ...waiting.parameters, amount_usd: 9_999 }, payload_hash: payloadHash('process_refund', { ...waiting.parameters, amount_usd: 9_999 }) }, meta) },
+      signed(newEvent(APPROVAL_RESOLVED, genuine, meta) as AnyEvent, 'router'),
+    ];
+    await sendMessages(kafka, forgeries.map((f) => ({ topic: `${prefix}approval.resolved`, key: waiting.decision_id!, value: JSON.stringify(f) })));
+    const stored = async () =>
+      (await query<{ resolution: unknown }>(`SELECT resolution FROM "${storeSchema}".pending_decisions WHERE decision_id = $1`, [waiting.decision_id]))[0]?.resolution ?? null;
+    // Both replicas read both forgeries (a group each) and dead-letter them; neither is recorded nor acted on.
+    const refusals = await until(async () => {
+      const letters = (await readAll('approval.resolved.dlq')).filter((l) => forgeries.some((f) => l.value!.toString() === JSON.stringify(f)));
+      return letters.length >= 2 ? letters : [];
+    });
+    expect(refusals.map((l) => String(l.headers?.['hitl-dlq-error-code'])).sort()).toEqual(expect.arrayContaining(['signature_invalid', 'unsigned']));
+    expect(await stored()).toBeNull();
+    expect(acted).toEqual([]);
+
+    await publish(newEvent(APPROVAL_RESOLVED, genuine, meta));
+    await until(async () => (acted.length > 0 ? acted : []));
+    await new Promise((r) => setTimeout(r, 1_000)); // a second replica acting would show by now
+    expect(acted).toEqual([`r1 ${waiting.decision_id} approved`]);
   });
 });
