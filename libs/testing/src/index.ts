@@ -3,3 +3,4 @@ export * from './topics';
 export * from './trust';
 export * from './launcher';
 export * from './service-process';
+export * from './waits';

@@ -1,6 +1,6 @@
 import { sqlSchema } from '@hitl/messaging';
 import { Client } from 'pg';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 
 /** PostgreSQL could not be reached at boot; worth a retry, unlike a failing migration. */
@@ -43,6 +43,16 @@ export function serviceSchema(runner: QueryRunner): string {
   const { schema } = runner.connection.options as PostgresDataSourceOptions;
   if (!schema) throw new Error('the DataSource has no schema; every hitl service sets one');
   return schema;
+}
+
+/**
+ * `"<schema>".<name>`: a table of the service's own schema, for a repository's SQL. The
+ * schema comes from the DataSource, so a test can run the same service under another.
+ */
+export function serviceTable(manager: EntityManager, name: string): string {
+  const { schema } = manager.connection.options as PostgresDataSourceOptions;
+  if (!schema) throw new Error('the DataSource has no schema; every hitl service sets one');
+  return `${sqlSchema(schema)}.${name}`;
 }
 
 /**
