@@ -23,6 +23,8 @@ export interface ApprovalState {
   slaMinutes: Record<Urgency, number>;
   onTimeout: OnTimeout;
   approvalTimeoutSeconds: number;
+  /** When `on_timeout` applies (null: never, or paused by a clarification); tier deadlines share the time left. */
+  expiresAt?: Date | null;
   /** Whether the manifest lets this action be approved by a timeout (low severity and reversible). */
   approveOnTimeoutAllowed: boolean;
   onBehalfOf: string | null;

@@ -1,4 +1,5 @@
-import { ApprovalState, Candidate, addMinutes, worksIn } from './approval';
+import { ApprovalState, Candidate, worksIn } from './approval';
+import { tierDeadline } from './tiers';
 
 /** Holds the role in the workspace, is available, has room, and is not the person the action is for. */
 export function qualifies(candidate: Candidate, role: string, workspace: string, onBehalfOf: string | null): boolean {
@@ -38,8 +39,11 @@ export function placeNewApproval(state: ApprovalState, candidates: Candidate[], 
     const role = state.escalationPath[tier];
     const chosen = leastLoaded(candidates, role, state.workspace, state.onBehalfOf);
     if (chosen) {
-      // The first tier keeps the deadline the router set; a later tier starts its own SLA.
-      const slaDeadline = tier === state.tier ? requestedDeadline : addMinutes(now, state.slaMinutes[state.urgency]);
+      // The first tier keeps the deadline the router set; a later tier starts its own.
+      const slaDeadline =
+        tier === state.tier
+          ? requestedDeadline
+          : tierDeadline({ slaMinutes: state.slaMinutes[state.urgency], expiresAt: state.expiresAt ?? null, onTimeout: state.onTimeout, tier, pathLength: state.escalationPath.length }, now);
       return { tier, role, reviewerId: chosen.id, slaDeadline, alert: null };
     }
   }

@@ -6,3 +6,4 @@ export * from './refusals';
 export * from './clarification';
 export * from './rollback';
 export * from './review';
+export * from './tiers';

@@ -58,7 +58,8 @@ describe('a review command that is refused', () => {
     ['denying an action that already ran', postReview, deny(alice), 'use_rollback'],
     ['editing an action that already ran', postReview, edit(alice, parameters), 'use_rollback'],
     ['an edit the policy blocks', {}, edit(dan, { amount_usd: 300 }, { verdict: 'block', reviewerRole: null, decidedBy: 'parameters invalid' }), 'edit_blocked'],
-    ['an edit past one’s authority', {}, edit(alice, { ...parameters, amount_usd: 300 }, { verdict: 'escalate', reviewerRole: 'finance_lead', decidedBy: 'amount above 200' }), 'edit_needs_authority'],
+    // A role that is no tier of this approval (the manifest in force changed its path): nobody to move it to.
+    ['an edit needing a role outside the approval’s path', {}, edit(alice, { ...parameters, amount_usd: 300 }, { verdict: 'escalate', reviewerRole: 'cfo', decidedBy: 'amount above 200' }), 'edit_needs_authority'],
     ['a question while another waits', { status: 'clarifying' }, clarify(alice), 'clarification_pending'],
     ['rolling back an action that has not run', {}, rollback(alice), 'not_post_review'],
     ['rolling back after the window', { ...postReview, rollbackWindowSeconds: 60 }, rollback(alice), 'rollback_window_closed'],
@@ -161,5 +162,51 @@ describe('a review command that is decided', () => {
 
   it('a rollback tells the agent who and why', () => {
     expect(decided({ route: 'post_review' }, rollback(dan)).events[0].data).toEqual({ decision_id: 'd-1', approval_id: 'a-1', rolled_back_by: 'dan', reason: 'charged twice' });
+  });
+});
+
+describe('an edit that needs a higher tier goes to that tier instead of being approved', () => {
+  const desk = [
+    { id: 'dan', roles: ['finance_lead'], workspaces: ['acme'], available: true, capacity: null, pending: 2 },
+    { id: 'fay', roles: ['finance_lead'], workspaces: ['acme'], available: true, capacity: null, pending: 0 },
+  ];
+  // The refund of $80 a support agent holds, edited to $1,000,000: the policy re-run says a finance lead decides.
+  const million = { ...parameters, amount_usd: 1_000_000 };
+  const needsFinance: Reroute = { verdict: 'escalate', reviewerRole: 'finance_lead', decidedBy: 'parameters.amount_usd is 1000000 (rule: gt 5000)' };
+  const held = { parameters: { ...parameters, amount_usd: 80 }, payloadHash: payloadHash('process_refund', { ...parameters, amount_usd: 80 }) };
+  const editTo = (by: Actor, edited: Record<string, unknown>, reroute: Reroute): ReviewCommand => ({ act: 'edit', by, shownPayloadHash: held.payloadHash, parameters: edited, reroute, candidates: desk, notes: null, chosenOption: null });
+
+  it.each<[string, Actor, Reroute, string]>([
+    ['the support agent holding it: moved to the finance leads, not approved', alice, needsFinance, 'escalated'],
+    ['a finance lead: approved', dan, needsFinance, 'approved'],
+    ['an edit that stays at the support agent’s tier: approved', alice, stays, 'approved'],
+  ])('%s', (_name, by, reroute, status) => {
+    const verdict = given(held).when(editTo(by, million, reroute)) as Decided;
+    expect(verdict.kind).toBe('decided');
+    expect(verdict.status).toBe(status);
+  });
+
+  it('the move: the edit stands, no vote counts, the least-loaded finance lead gets it with the tier’s deadline, an escalated event says why', () => {
+    const verdict = given(held).when(editTo(alice, million, needsFinance)) as Decided;
+    const newHash = payloadHash('process_refund', million);
+    expect(verdict.changes).toEqual([
+      { kind: 'edit', parameters: million, payloadHash: newHash },
+      // 900 s left before expiry and the last tier: all of it (the SLA is an hour).
+      { kind: 'move', tier: 1, role: 'finance_lead', reviewerId: 'fay', slaDeadline: at(900) },
+    ]);
+    expect(verdict.review).toMatchObject({ tier: 1, assignee: 'fay', approvedBy: [], edited: true, payloadHash: newHash, status: 'pending' });
+    expect(verdict.events).toHaveLength(1);
+    expect(verdict.events[0]).toMatchObject({
+      type: 'hitl.approval.escalated.v1',
+      data: { tier: 1, reviewer_role: 'finance_lead', reviewer_id: 'fay', from_role: 'support_agent', sla_deadline: at(900).toISOString() },
+    });
+    expect(verdict.events[0].data).toHaveProperty('reason', 'edited by alice; the edited parameters need a finance_lead (parameters.amount_usd is 1000000 (rule: gt 5000))');
+  });
+
+  it('a finance lead may then approve the edited payload; the support agent may not', () => {
+    const moved = (given(held).when(editTo(alice, million, needsFinance)) as Decided).review;
+    const newHash = payloadHash('process_refund', million);
+    expect(decideReview(moved, approve(alice, { shownPayloadHash: newHash }), now)).toMatchObject({ kind: 'refused', refusal: { code: 'wrong_role' } });
+    expect(decideReview(moved, approve(dan, { shownPayloadHash: newHash }), now)).toMatchObject({ kind: 'decided', status: 'approved' });
   });
 });

@@ -4,6 +4,7 @@
 // agent all go through here; the service only loads, decides, saves and emits.
 import {
   APPROVAL_CLARIFICATION_REQUESTED,
+  APPROVAL_ESCALATED,
   APPROVAL_RESOLVED,
   APPROVAL_ROLLED_BACK,
   AnyEvent,
@@ -14,8 +15,10 @@ import {
   newEvent,
   payloadHash,
 } from '@hitl/contracts';
-import { ApprovalState, ApprovalStatus } from './approval';
+import { ApprovalState, ApprovalStatus, Candidate } from './approval';
+import { leastLoaded } from './assignment';
 import { Actor, Reroute, completesApproval, refuse, refuseEdit } from './authority';
+import { tierDeadline } from './tiers';
 import { PausedClocks, RunningClocks, clarificationDeadline, pauseClocks, refuseClarification } from './clarification';
 import { Refusal, refusals } from './refusals';
 import { refuseRollback } from './rollback';
@@ -47,8 +50,11 @@ type Notes = string | null;
 export type ReviewCommand =
   | { act: 'approve'; by: Actor; shownPayloadHash: string; notes: Notes; chosenOption: string | null }
   | { act: 'deny'; by: Actor; reason: string; shownPayloadHash?: string; notes: Notes }
-  /** `reroute`: the policy's verdict on the edited parameters (the caller runs the manifest in force). */
-  | { act: 'edit'; by: Actor; shownPayloadHash: string; parameters: Record<string, unknown>; reroute: Reroute; notes: Notes; chosenOption: string | null }
+  /**
+   * `reroute`: the policy's verdict on the edited parameters (the caller runs the manifest
+   * in force); `candidates`: who could take it if the edit moves it up a tier.
+   */
+  | { act: 'edit'; by: Actor; shownPayloadHash: string; parameters: Record<string, unknown>; reroute: Reroute; candidates?: Candidate[]; notes: Notes; chosenOption: string | null }
   | { act: 'clarify'; by: Actor; clarificationId: string; question: string }
   | { act: 'rollback'; by: Actor; reason: string };
 
@@ -82,9 +88,11 @@ export type ReviewChange =
   | { kind: 'finish'; status: ApprovalStatus; resolution: Resolution | Confirmation }
   /** Status `clarifying`: the clocks stop with what they had left, until `until` at the latest. */
   | { kind: 'pause'; paused: PausedClocks; until: Date }
+  /** Up to the tier an edit needs: a new role, reviewer (null: the role's queue) and deadline. */
+  | { kind: 'move'; tier: number; role: string; reviewerId: string | null; slaDeadline: Date }
   | { kind: 'ask'; clarification: Clarification };
 
-export type ReviewStatus = 'approved' | 'denied' | 'reviewed' | 'awaiting_approvals' | 'clarifying' | 'rolled_back';
+export type ReviewStatus = 'approved' | 'denied' | 'reviewed' | 'awaiting_approvals' | 'clarifying' | 'rolled_back' | 'escalated';
 
 export interface Decided {
   kind: 'decided';
@@ -173,7 +181,10 @@ function decideVerdict(review: Review, command: VerdictCommand, now: Date): Deci
   const extraReasons: Reason[] = [];
   let voted = review;
   if (command.act === 'edit') {
-    // Edit-then-approve: the edited parameters are judged as a new proposal.
+    // Edit-then-approve: the edited parameters are judged as a new proposal. An edit that
+    // needs a higher tier than the editor holds goes to that tier instead of being approved.
+    const up = tierAnEditNeeds(by, review, command.reroute);
+    if (up !== null) return escalateEdit(review, command, up, now);
     const editRefusal = refuseEdit(by, review, command.reroute);
     if (editRefusal) return refused(editRefusal);
     const hash = payloadHash(review.action, command.parameters);
@@ -196,6 +207,44 @@ function decideVerdict(review: Review, command: VerdictCommand, now: Date): Deci
   };
   changes.push({ kind: 'finish', status: 'approved', resolution });
   return decided('approved', { ...voted, status: 'approved', approvedBy: approvers }, changes, [approvalResolved(voted, resolution, now)]);
+}
+
+/**
+ * The tier of the approval's path an edit must go to, when the edited parameters need a
+ * role the editor lacks that is a later tier of this approval; null otherwise (the
+ * editor's authority suffices, or `refuseEdit` says why not).
+ */
+function tierAnEditNeeds(by: Actor, review: Review, reroute: Reroute): number | null {
+  if (reroute.verdict === 'block' || reroute.reviewerRole === null) return null;
+  if (refuseEdit(by, review, reroute) === null) return null;
+  const tier = review.escalationPath.indexOf(reroute.reviewerRole, review.tier + 1);
+  return tier === -1 ? null : tier;
+}
+
+/** The edit stands, nobody's vote counts yet, and the approval waits at the tier the edited parameters need. */
+function escalateEdit(review: Review, command: Extract<ReviewCommand, { act: 'edit' }>, tier: number, now: Date): Decided {
+  const hash = payloadHash(review.action, command.parameters);
+  const role = review.escalationPath[tier];
+  const fromRole = review.escalationPath[review.tier];
+  const moved: Review = { ...review, parameters: command.parameters, payloadHash: hash, edited: true, approvedBy: [], tier, triedAtTier: [], assignee: null };
+  const chosen = leastLoaded(command.candidates ?? [], role, review.workspace, review.onBehalfOf);
+  const expiresAt = review.clocks.expiresAt;
+  const slaDeadline = tierDeadline({ slaMinutes: review.slaMinutes[review.urgency], expiresAt, onTimeout: review.onTimeout, tier, pathLength: review.escalationPath.length }, now);
+  const reason = `edited by ${command.by.id}; the edited parameters need a ${role} (${command.reroute.decidedBy})`;
+  const event = newEvent(
+    APPROVAL_ESCALATED,
+    { decision_id: review.decisionId, approval_id: review.approvalId, tier, reviewer_role: role, reviewer_id: chosen?.id ?? null, sla_deadline: slaDeadline.toISOString(), from_role: fromRole, reason },
+    meta(review, now),
+  );
+  return decided(
+    'escalated',
+    { ...moved, assignee: chosen?.id ?? null, clocks: { slaDeadline, expiresAt } },
+    [
+      { kind: 'edit', parameters: command.parameters, payloadHash: hash },
+      { kind: 'move', tier, role, reviewerId: chosen?.id ?? null, slaDeadline },
+    ],
+    [event],
+  );
 }
 
 /** A chosen option must be one the agent offered. */

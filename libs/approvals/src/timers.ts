@@ -1,20 +1,29 @@
 import { ApprovalState, Candidate, addMinutes, addSeconds } from './approval';
 import { leastLoaded } from './assignment';
+import { tierDeadline } from './tiers';
 
 export type SlaOutcome =
   | { kind: 'reassigned'; tier: number; role: string; reviewerId: string; previousReviewerId: string | null; slaDeadline: Date; reason: string }
   | { kind: 'escalated'; tier: number; role: string; fromRole: string; reviewerId: string | null; slaDeadline: Date; reason: string; alert: string | null }
   | { kind: 'unanswered'; slaDeadline: Date; alert: string };
 
+/** The deadline of `tier` offered at `now` (its SLA, or its share of the time left before expiry). */
+function deadlineAt(state: ApprovalState, tier: number, now: Date): Date {
+  const clock = { slaMinutes: state.slaMinutes[state.urgency], expiresAt: state.expiresAt ?? null, onTimeout: state.onTimeout, tier, pathLength: state.escalationPath.length };
+  return tierDeadline(clock, now);
+}
+
 /**
- * A tier's SLA ran out: the next qualified reviewer of the tier (least loaded, not tried
- * yet), else the next tier, else operations are alerted and it is looked at again one
- * SLA later. Never resolves anything: only `expires_at` does.
+ * A tier's deadline ran out: the next qualified reviewer of the tier (least loaded, not
+ * tried yet), else the next tier, else operations are alerted and it is looked at again
+ * one SLA later. Each new deadline is the tier's SLA or its share of the time left before
+ * expiry, whichever is sooner, so the later tiers are still offered it. Never resolves
+ * anything: only `expires_at` does.
  */
 export function onSlaMissed(state: ApprovalState, candidates: Candidate[], now: Date): SlaOutcome {
   const role = state.escalationPath[state.tier];
   const minutes = state.slaMinutes[state.urgency];
-  const slaDeadline = addMinutes(now, minutes);
+  const slaDeadline = deadlineAt(state, state.tier, now);
   const tried = state.assignee ? [...state.triedAtTier, state.assignee] : state.triedAtTier;
   const next = leastLoaded(candidates, role, state.workspace, state.onBehalfOf, tried);
   if (next) {
@@ -25,7 +34,7 @@ export function onSlaMissed(state: ApprovalState, candidates: Candidate[], now: 
       reviewerId: next.id,
       previousReviewerId: state.assignee,
       slaDeadline,
-      reason: `the ${minutes}-minute SLA of ${role} ran out${state.assignee ? ` with ${state.assignee}` : ''}`,
+      reason: `the deadline of ${role} (its ${minutes}-minute SLA or its share of the time before expiry) ran out${state.assignee ? ` with ${state.assignee}` : ''}`,
     };
   }
   if (state.tier + 1 < state.escalationPath.length) {
@@ -37,12 +46,12 @@ export function onSlaMissed(state: ApprovalState, candidates: Candidate[], now: 
       role: up,
       fromRole: role,
       reviewerId: chosen?.id ?? null,
-      slaDeadline,
-      reason: `no ${role} decided within the SLA`,
+      slaDeadline: deadlineAt(state, state.tier + 1, now),
+      reason: `no ${role} decided within the tier's deadline`,
       alert: chosen ? null : `no available ${up} in ${state.workspace}; it waits in the ${up} queue`,
     };
   }
-  return { kind: 'unanswered', slaDeadline, alert: `nobody is left to escalate to after ${role} in ${state.workspace}; the SLA ran out` };
+  return { kind: 'unanswered', slaDeadline: addMinutes(now, minutes), alert: `nobody is left to escalate to after ${role} in ${state.workspace}; the SLA ran out` };
 }
 
 export type ExpiryOutcome =
@@ -74,7 +83,7 @@ export function onExpired(state: ApprovalState, candidates: Candidate[], now: Da
         role,
         fromRole: state.escalationPath[state.tier],
         reviewerId: chosen?.id ?? null,
-        slaDeadline: addMinutes(now, state.slaMinutes[state.urgency]),
+        slaDeadline: deadlineAt({ ...state, expiresAt: addSeconds(now, state.approvalTimeoutSeconds) }, state.tier + 1, now),
         expiresAt: addSeconds(now, state.approvalTimeoutSeconds),
         reason: `${waited}; on_timeout escalates`,
         alert: chosen ? null : `no available ${role} in ${state.workspace}; it waits in the ${role} queue`,

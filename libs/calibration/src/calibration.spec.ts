@@ -104,12 +104,13 @@ describe('the report', () => {
   });
 
   it.each([
-    ['the top bucket is wrong: no auto-approval on confidence alone', [...repeat(20, [0.95, false])], 0.97, 1],
+    ['the top bucket is wrong: no auto-approval on confidence alone (never, not 1: 1 still passes confidence 1)', [...repeat(20, [0.95, false])], 0.97, 'never'],
+    ['already never: nothing to raise', [...repeat(20, [0.95, false])], 'never', null],
     ['a lower bucket is wrong, the top one fine: raise to the top bucket', [...repeat(20, [0.85, false]), ...repeat(20, [0.95, true])], 0.85, 0.9],
     ['everything above the threshold is right: no change', [...repeat(20, [0.85, false]), ...repeat(20, [0.95, true])], 0.95, null],
     ['a failing bucket that is not judged counts for nothing', [...repeat(5, [0.95, false])], 0.95, null],
   ])('threshold: %s', (_name, samples, current, expected) => {
-    expect(suggestThreshold(toBuckets(rows('a', samples as [number, boolean][])), current, 0.95)).toBe(expected);
+    expect(suggestThreshold(toBuckets(rows('a', samples as [number, boolean][])), current as number | 'never', 0.95)).toBe(expected);
   });
 });
 
@@ -133,13 +134,13 @@ describe('suggestions as a unified diff of the manifest', () => {
 
   it('changes an existing threshold in place, with the evidence beside it, and applies cleanly', () => {
     const { patch, changes } = suggestionsPatch(manifestPath, yaml, [report('process_refund', [...repeat(15, [0.97, true]), ...repeat(10, [0.97, false])])], '2026-W47');
-    expect(changes).toEqual([expect.objectContaining({ action: 'process_refund', field: 'thresholds.auto_approve_confidence', from: 0.97, to: 1 })]);
+    expect(changes).toEqual([expect.objectContaining({ action: 'process_refund', field: 'thresholds.auto_approve_confidence', from: 0.97, to: 'never' })]);
     expect(patch).toMatch(/^--- a\/manifests\/refunds.yaml/);
     expect(patch).toContain('-    thresholds: { auto_approve_confidence: 0.97, escalate_confidence: 0.60 }');
-    expect(patch).toContain('+    thresholds: { auto_approve_confidence: 1, escalate_confidence: 0.60 }  # calibration 2026-W47: overstates confidence at 0.9: actual 0.60');
+    expect(patch).toContain('+    thresholds: { auto_approve_confidence: never, escalate_confidence: 0.60 }  # calibration 2026-W47: overstates confidence at 0.9: actual 0.60');
     expect(patch.split('\n').filter((l) => /^[-+][^-+]/.test(l))).toHaveLength(2); // one line out, one line in
     const patched = apply(patch);
-    expect(loadManifest(patched).actions.get('process_refund')!.autoApproveConfidence).toBe(1);
+    expect(loadManifest(patched).actions.get('process_refund')!.autoApproveConfidence).toBe('never');
   });
 
   it('adds a threshold to an action that has none, and proposes a promotion, both applying cleanly', () => {
@@ -149,7 +150,7 @@ describe('suggestions as a unified diff of the manifest', () => {
     expect(changes.map((c) => `${c.action}.${c.field}`)).toEqual(['send_customer_email.mode', 'issue_goodwill_credit.thresholds.auto_approve_confidence']);
     const manifest = loadManifest(apply(patch));
     expect(manifest.actions.get('send_customer_email')!.mode).toBe('review_after');
-    expect(manifest.actions.get('issue_goodwill_credit')!.autoApproveConfidence).toBe(1);
+    expect(manifest.actions.get('issue_goodwill_credit')!.autoApproveConfidence).toBe('never');
     expect(patch).toContain('promotion candidate: 600 labeled outcomes');
   });
 

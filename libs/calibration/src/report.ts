@@ -28,7 +28,7 @@ export interface InterventionCounts {
 export interface CalibrationPolicy {
   target_accuracy: number;
   mode: string;
-  auto_approve_confidence: number;
+  auto_approve_confidence: number | 'never';
 }
 
 export interface Bucket {
@@ -65,7 +65,8 @@ export interface ActionReport {
   intervention: (InterventionCounts & { rate: number }) | null;
   promotion: { from_mode: string; to_mode: string; reason: string } | null;
   demotion: { reason: string } | null;
-  suggested_auto_approve_confidence: number | null;
+  /** `never`: no threshold meets the target, so confidence alone should never auto-approve it. */
+  suggested_auto_approve_confidence: number | 'never' | null;
 }
 
 /** Buckets of 0.1: [0, 0.1) is 0 … [0.9, 1.0] is 9. */
@@ -105,15 +106,17 @@ export function expectedCalibrationError(buckets: Bucket[]): number {
 
 /**
  * The lowest auto-approve threshold above the current one at which every judged bucket
- * from there up is at least as accurate as the target; 1 when none is (no auto-approval
- * on confidence alone); null when the current threshold is fine.
+ * from there up is at least as accurate as the target; `never` when none is (no
+ * auto-approval on confidence alone: a threshold of 1 would still pass confidence 1);
+ * null when the current threshold is fine, or is already `never`.
  */
-export function suggestThreshold(buckets: Bucket[], current: number, target: number): number | null {
+export function suggestThreshold(buckets: Bucket[], current: number | 'never', target: number): number | 'never' | null {
+  if (current === 'never') return null;
   const failing = (from: number) => buckets.some((b) => b.judged && b.bucket >= from && b.actual < target);
   const start = bucketOf(current);
   if (!failing(start)) return null;
   for (let k = start + 1; k < 10; k++) if (!failing(k)) return Math.max(k / 10, current);
-  return 1;
+  return 'never';
 }
 
 export function buildReport(input: {

@@ -57,7 +57,7 @@ function pairOf(map: YAMLMap, key: string): Pair | undefined {
   return map.items.find((p) => isScalar(p.key) && p.key.value === key) as Pair | undefined;
 }
 
-function setThreshold(doc: Document, text: string, action: YAMLMap, value: number, evidence: string, edits: TextEdit[]): unknown {
+function setThreshold(doc: Document, text: string, action: YAMLMap, value: number | 'never', evidence: string, edits: TextEdit[]): unknown {
   const thresholds = pairOf(action, 'thresholds');
   if (thresholds && isMap(thresholds.value)) {
     const existing = pairOf(thresholds.value, 'auto_approve_confidence');

@@ -11,6 +11,10 @@ export const Mode = z.enum(['approve_before', 'review_after', 'log_and_alert', '
 export type Mode = z.infer<typeof Mode>;
 
 const Confidence = z.number().min(0).max(1);
+/** `never`: confidence alone never auto-approves the action (manifest v1.1); 1 still means "at confidence 1". */
+const AutoApproveConfidence = z
+  .union([z.number(), z.literal('never')], { error: 'must be a number from 0 to 1, or never' })
+  .refine((v) => v === 'never' || (v >= 0 && v <= 1), { error: 'must be a number from 0 to 1, or never' });
 const Role = z.string().min(1);
 const Seconds = z.number().int().positive();
 /** A week: a question to the agent never holds the clocks longer than that. */
@@ -65,7 +69,7 @@ export type EscalateWhen = z.infer<typeof EscalateWhen>;
 export const OPERATORS = ['equals', 'in', 'gt', 'gte', 'lt', 'lte', 'exists'] as const;
 
 export const Thresholds = z.strictObject({
-  auto_approve_confidence: Confidence.optional(),
+  auto_approve_confidence: AutoApproveConfidence.optional(),
   escalate_confidence: Confidence.optional(),
 });
 
@@ -106,7 +110,7 @@ export const ActionPolicy = z.strictObject({
 export type ActionPolicy = z.infer<typeof ActionPolicy>;
 
 export const Defaults = z.strictObject({
-  auto_approve_confidence: Confidence.optional(),
+  auto_approve_confidence: AutoApproveConfidence.optional(),
   escalate_confidence: Confidence.optional(),
   ...Inheritable,
 });
@@ -121,7 +125,7 @@ export type ManifestDocument = z.infer<typeof ManifestDocument>;
 
 /** The built-in values of `defaults` (manifest.md). */
 export const BUILT_IN_DEFAULTS = {
-  auto_approve_confidence: 0.95,
+  auto_approve_confidence: 0.95 as number | 'never',
   escalate_confidence: 0.6,
   max_uncertainty_factors: 2,
   on_timeout: 'deny' as OnTimeout,

@@ -184,3 +184,56 @@ describe('manifest_version', () => {
     expect(manifestVersion({ b: 1, a: [1, 2] })).toBe(manifestVersion({ a: [1, 2], b: 1 }));
   });
 });
+
+describe('every tier of an escalation path is reachable (v1.1: tier deadlines)', () => {
+  it.each<[string, string, string[]]>([
+    ['the shipped refunds: 900 s for two tiers, 450 s each', 'approval_timeout_seconds: 900\n    escalation_path: [support_agent, finance_lead]', []],
+    ['exactly 60 s a tier', 'approval_timeout_seconds: 120\n    escalation_path: [a, b]', []],
+    [
+      'two tiers sharing 100 s',
+      'approval_timeout_seconds: 100\n    escalation_path: [support_agent, finance_lead]',
+      ['actions.process_refund.approval_timeout_seconds: 100 s shared by the 2 tiers of escalation_path [support_agent, finance_lead] is 50 s a tier, under 60 s: a tier would never really be offered the decision'],
+    ],
+    [
+      'three tiers sharing the default hour are fine; sharing 150 s are not',
+      'approval_timeout_seconds: 150\n    escalation_path: [a, b, c]',
+      ['actions.process_refund.approval_timeout_seconds: 150 s shared by the 3 tiers of escalation_path [a, b, c] is 50 s a tier, under 60 s: a tier would never really be offered the decision'],
+    ],
+    ['on_timeout escalate: each tier has the whole timeout', 'approval_timeout_seconds: 60\n    on_timeout: escalate\n    escalation_path: [a, b, c]', []],
+    ['on_timeout escalate under 60 s', 'approval_timeout_seconds: 30\n    on_timeout: escalate\n    escalation_path: [a, b]', ['actions.process_refund.approval_timeout_seconds: 30 s gives each tier under 60 s before on_timeout escalates it']],
+  ])('%s', (_name, extra, expected) => {
+    expect(issuesOf(refund(`    ${extra}\n`))).toEqual(expected);
+  });
+
+  it('names the defaults when the timeout comes from there', () => {
+    expect(issuesOf(`defaults:\n  approval_timeout_seconds: 90\n  escalation_path: [a, b]\n${refund('')}`)).toEqual([
+      'actions.process_refund.approval_timeout_seconds: 90 s (from defaults) shared by the 2 tiers of escalation_path [a, b] is 45 s a tier, under 60 s: a tier would never really be offered the decision',
+    ]);
+  });
+
+  it('a test that runs real timers in seconds may lower the floor', () => {
+    expect(() => loadManifest(refund('    approval_timeout_seconds: 4\n    escalation_path: [a, b]\n'), { minTierShareSeconds: 1 })).not.toThrow();
+  });
+});
+
+describe('auto_approve_confidence: never (v1.1)', () => {
+  it.each<[string, string, number | 'never' | string]>([
+    ['in thresholds', '    thresholds: { auto_approve_confidence: never }\n', 'never'],
+    ['in defaults, inherited', '', 'never'],
+    ['1 still means a threshold of 1', '    thresholds: { auto_approve_confidence: 1 }\n', 1],
+  ])('%s', (_name, extra, expected) => {
+    const defaults = _name.startsWith('in defaults') ? 'defaults:\n  auto_approve_confidence: never\n' : '';
+    expect(loadManifest(`${defaults}${refund(extra)}`).actions.get('process_refund')!.autoApproveConfidence).toBe(expected);
+  });
+
+  it.each([
+    ['a misspelling', '    thresholds: { auto_approve_confidence: nevr }\n'],
+    ['above 1', '    thresholds: { auto_approve_confidence: 1.5 }\n'],
+  ])('refuses %s, naming the field', (_name, extra) => {
+    expect(issuesOf(refund(extra))).toEqual(['actions.process_refund.thresholds.auto_approve_confidence: must be a number from 0 to 1, or never']);
+  });
+
+  it('never is no reason to refuse an escalation threshold', () => {
+    expect(issuesOf(refund('    thresholds: { auto_approve_confidence: never, escalate_confidence: 0.9 }\n'))).toEqual([]);
+  });
+});

@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import canonicalize from 'canonicalize';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { tierShareSeconds } from '@hitl/approvals';
 import { linearRegExp, patternIssues } from './linear-pattern';
 import { BUILT_IN_DEFAULTS, EscalateWhen, ManifestDocument, Mode, Severity } from './manifest.schema';
 
@@ -23,7 +24,8 @@ export interface ResolvedAction {
   requiredApprovals: number;
   postReviewSampleRate: number;
   maxUncertaintyFactors: number;
-  autoApproveConfidence: number;
+  /** `never`: confidence alone never auto-approves it. */
+  autoApproveConfidence: number | 'never';
   escalateConfidence: number;
   amountField: string;
   autoApproveBelowUsd: number | null;
@@ -70,17 +72,29 @@ export function manifestVersion(document: unknown): string {
   return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
 }
 
+export interface ManifestOptions {
+  /**
+   * The least time a tier of an escalation path may get before `on_timeout` applies
+   * (manifest v1.1, "Tier deadlines"): 60 s. Only tests that run real timers in seconds
+   * set it lower.
+   */
+  minTierShareSeconds?: number;
+}
+
+export const MIN_TIER_SHARE_SECONDS = 60;
+
 /** Parses and validates manifest YAML; throws a ManifestError naming every bad action and field. */
-export function loadManifest(yamlText: string): Manifest {
+export function loadManifest(yamlText: string, options: ManifestOptions = {}): Manifest {
   const doc = parseDocument(yamlText, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ManifestError(doc.errors.map((e) => ({ path: '', message: `YAML: ${e.message.split('\n')[0]}` })));
   }
-  return buildManifest(doc.toJS());
+  return buildManifest(doc.toJS(), options);
 }
 
 /** Validates an already-parsed manifest document (e.g. from JSON). */
-export function buildManifest(raw: unknown): Manifest {
+export function buildManifest(raw: unknown, options: ManifestOptions = {}): Manifest {
+  const minTierShare = options.minTierShareSeconds ?? MIN_TIER_SHARE_SECONDS;
   const parsed = ManifestDocument.safeParse(raw);
   if (!parsed.success) throw new ManifestError(zodIssues(parsed.error));
   const document = parsed.data;
@@ -107,13 +121,27 @@ export function buildManifest(raw: unknown): Manifest {
     }
     const autoApproveConfidence = policy.thresholds?.auto_approve_confidence ?? defaults.auto_approve_confidence;
     const escalateConfidence = policy.thresholds?.escalate_confidence ?? defaults.escalate_confidence;
-    if (escalateConfidence > autoApproveConfidence) {
+    if (autoApproveConfidence !== 'never' && escalateConfidence > autoApproveConfidence) {
       issues.push({ path: at('thresholds'), message: `escalate_confidence ${escalateConfidence} is above auto_approve_confidence ${autoApproveConfidence}` });
     }
     const below = policy.conditions?.auto_approve_below_usd ?? null;
     const above = policy.conditions?.always_approve_above_usd ?? null;
     if (below !== null && above !== null && below > above) {
       issues.push({ path: at('conditions'), message: `auto_approve_below_usd ${below} is above always_approve_above_usd ${above}` });
+    }
+    // Every tier must really be offered the decision before on_timeout applies.
+    const approvalTimeoutSeconds = policy.approval_timeout_seconds ?? defaults.approval_timeout_seconds;
+    const escalationPath = policy.escalation_path ?? defaults.escalation_path;
+    const share = tierShareSeconds(approvalTimeoutSeconds, onTimeout, escalationPath.length);
+    if (share < minTierShare) {
+      const from = policy.approval_timeout_seconds === undefined ? ' (from defaults)' : '';
+      issues.push({
+        path: at('approval_timeout_seconds'),
+        message:
+          onTimeout === 'escalate'
+            ? `${approvalTimeoutSeconds} s${from} gives each tier under ${minTierShare} s before on_timeout escalates it`
+            : `${approvalTimeoutSeconds} s${from} shared by the ${escalationPath.length} tiers of escalation_path [${escalationPath.join(', ')}] is ${Math.floor(share * 10) / 10} s a tier, under ${minTierShare} s: a tier would never really be offered the decision`,
+      });
     }
     let validateParameters: ValidateFunction | null = null;
     const refusedPatterns = policy.parameters_schema ? patternIssues(policy.parameters_schema) : [];
@@ -131,10 +159,10 @@ export function buildManifest(raw: unknown): Manifest {
       reversible: policy.reversible,
       mode,
       onTimeout,
-      approvalTimeoutSeconds: policy.approval_timeout_seconds ?? defaults.approval_timeout_seconds,
+      approvalTimeoutSeconds,
       clarificationTimeoutSeconds: policy.clarification_timeout_seconds ?? defaults.clarification_timeout_seconds,
       slaMinutes: policy.sla_minutes ?? defaults.sla_minutes,
-      escalationPath: policy.escalation_path ?? defaults.escalation_path,
+      escalationPath,
       requiredApprovals: policy.required_approvals ?? defaults.required_approvals,
       postReviewSampleRate: policy.post_review_sample_rate ?? defaults.post_review_sample_rate,
       maxUncertaintyFactors: policy.max_uncertainty_factors ?? defaults.max_uncertainty_factors,

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DecisionProposedData, Urgency, exampleDecision } from '@hitl/contracts';
 import fc from 'fast-check';
 import { ManifestError, loadManifest } from './manifest';
@@ -56,7 +58,9 @@ const cases: Case[] = [
   ['3. log_and_alert actions run', { action: 'delete_records', parameters: {}, confidence: 0.1 }, 'auto_approve', 'mode_log_and_alert'],
   ['3. review_after actions run, reviewed after', { action: 'provision_vm', parameters: {}, confidence: 0.1 }, 'auto_approve', 'mode_review_after'],
   ['4. above the ceiling a human decides', { parameters: { order_id: 'A', amount_usd: 501 }, confidence: 0.99 }, 'human_review', 'amount_above_ceiling'],
-  ['4. ...even when an escalation trigger also matches', { parameters: { order_id: 'A', amount_usd: 600, customer_tier: 'enterprise' }, confidence: 0.2 }, 'human_review', 'amount_above_ceiling'],
+  ['4. ...and an escalation trigger still escalates it (the $600 enterprise refund at 0.2 goes up a tier)', { parameters: { order_id: 'A', amount_usd: 600, customer_tier: 'enterprise' }, confidence: 0.2 }, 'escalate', 'escalate'],
+  ['4. ...and low confidence alone escalates it too', { parameters: { order_id: 'A', amount_usd: 600 }, confidence: 0.2 }, 'escalate', 'escalate'],
+  ['4. above the ceiling even the top confidence asks a human', { parameters: { order_id: 'A', amount_usd: 600 }, confidence: 1 }, 'human_review', 'amount_above_ceiling'],
   ['4. an amount missing goes to a human', { action: 'issue_credit', parameters: { credit: { currency: 'USD' } }, confidence: 0.99 }, 'human_review', 'amount_missing'],
   ['4. an amount that is not a number is missing', { action: 'issue_credit', parameters: { credit: { value: '5' } }, confidence: 0.99 }, 'human_review', 'amount_missing'],
   ['5. an escalate_when rule escalates', { parameters: { order_id: 'A', amount_usd: 100, customer_tier: 'strategic' }, confidence: 0.99 }, 'escalate', 'escalate'],
@@ -100,18 +104,23 @@ describe('route: the routing order, first match wins', () => {
     expect(routing.reasons.find((r) => r.rule === 'confidence_below_auto_approve')!.detail).toBe('confidence 0.96 is below the auto-approve threshold 0.97');
   });
 
-  it('human review starts at the first tier, with the SLA of the urgency and the action timeout', () => {
+  it('human review starts at the first tier; its deadline is the sooner of its SLA and its share of the time before expiry', () => {
     const routing = route(decision({ confidence: 0.9, urgency: 'normal' }), manifest, now);
     expect(routing.approval).toEqual({
       route: 'human_review',
       reviewer_role: 'support_agent',
       escalation_path: ['support_agent', 'finance_lead'],
       urgency: 'normal',
-      sla_deadline: minutes(60),
+      // A 60-minute SLA, but two tiers share 15 minutes: the finance lead is offered it at 7.5.
+      sla_deadline: minutes(7.5),
       expires_at: minutes(15),
       on_timeout: 'deny',
       required_approvals: 1,
       rollback_window_seconds: null,
+      tier_deadlines: [
+        { role: 'support_agent', until: minutes(7.5) },
+        { role: 'finance_lead', until: minutes(15) },
+      ],
     });
   });
 
@@ -138,6 +147,11 @@ describe('route: the routing order, first match wins', () => {
       on_timeout: 'deny',
       required_approvals: 1,
       rollback_window_seconds: 600,
+      // Nothing expires: each tier has its SLA.
+      tier_deadlines: [
+        { role: 'ops', until: minutes(15) },
+        { role: 'platform_lead', until: minutes(30) },
+      ],
     });
   });
 
@@ -347,5 +361,40 @@ describe('post-review sampling', () => {
     expect(routing.verdict).toBe('auto_approve');
     expect(routing.postReview).toMatchObject({ route: 'post_review', expires_at: null });
     expect(routing.reasons.at(-1)!.rule).toBe('post_review_sample');
+  });
+});
+
+describe('the shipped refunds policy: above the ceiling the triggers still raise the tier', () => {
+  const refunds = loadManifest(readFileSync(join(__dirname, '../../../manifests/refunds.yaml'), 'utf8'));
+  const refund = (amount: number, extra: Partial<DecisionProposedData> = {}) =>
+    decision({ action: 'process_refund', parameters: { order_id: 'ORD-1', amount_usd: amount }, confidence: 0.9, ...extra });
+  // What a reviewer's edit runs: the same routing on the edited parameters, without the agent's request for review.
+  const edited = (from: DecisionProposedData, amount: number) => route({ ...from, parameters: { ...from.parameters, amount_usd: amount }, recommended_review: false }, refunds, now);
+
+  it.each<[string, DecisionProposedData, Verdict, string | null]>([
+    ['$80 at 0.9: a support agent decides', refund(80), 'human_review', 'support_agent'],
+    ['$600 at 0.9: above the ceiling, a support agent decides', refund(600), 'human_review', 'support_agent'],
+    ['$600 for an enterprise customer at 0.2: escalated to a finance lead', refund(600, { parameters: { order_id: 'ORD-1', amount_usd: 600, customer_tier: 'enterprise' }, confidence: 0.2 }), 'escalate', 'finance_lead'],
+    ['$1,000,000 at 0.99: a finance lead decides', refund(1_000_000, { confidence: 0.99 }), 'escalate', 'finance_lead'],
+  ])('%s', (_name, proposal, verdict, role) => {
+    const routing = route(proposal, refunds, now);
+    expect([routing.verdict, routing.approval?.reviewer_role ?? null]).toEqual([verdict, role]);
+  });
+
+  it('an edit from $80 to $1,000,000 re-runs the routing and reaches the finance lead tier (the support agent holding it cannot approve it)', () => {
+    const rerouted = edited(refund(80), 1_000_000);
+    expect(rerouted.verdict).toBe('escalate');
+    expect(rerouted.approval?.reviewer_role).toBe('finance_lead');
+    expect(rerouted.reasons.at(-1)?.detail).toContain('parameters.amount_usd is 1000000 (rule: gt 5000)');
+  });
+
+  it('auto_approve_confidence: never keeps a confident proposal with a person; the amount rule still may approve', () => {
+    const never = loadManifest(readFileSync(join(__dirname, '../../../manifests/refunds.yaml'), 'utf8').replace('auto_approve_confidence: 0.97', 'auto_approve_confidence: never'));
+    expect(route(refund(120, { confidence: 1 }), never, now)).toMatchObject({ verdict: 'human_review' });
+    expect(route(refund(120, { confidence: 1 }), never, now).reasons.map((r) => r.rule)).toContain('confidence_never_auto_approves');
+    expect(route(refund(20, { confidence: 0.9 }), never, now)).toMatchObject({ verdict: 'auto_approve' });
+    // A threshold of 1 still passes confidence 1.
+    const one = loadManifest(readFileSync(join(__dirname, '../../../manifests/refunds.yaml'), 'utf8').replace('auto_approve_confidence: 0.97', 'auto_approve_confidence: 1'));
+    expect(route(refund(120, { confidence: 1 }), one, now)).toMatchObject({ verdict: 'auto_approve' });
   });
 });

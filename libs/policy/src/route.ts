@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { tierDeadline } from '@hitl/approvals';
 import { ApprovalRoute, DEFAULT_URGENCY, DecisionProposedData, OnTimeout, Reason, Urgency } from '@hitl/contracts';
 import { Manifest, ResolvedAction } from './manifest';
 import { EscalateWhen, Mode, OPERATORS } from './manifest.schema';
@@ -19,6 +20,12 @@ export interface ApprovalPlan {
   on_timeout: OnTimeout;
   required_approvals: number;
   rollback_window_seconds: number | null;
+  /**
+   * When each tier of the path would hand it on if nobody acted (one reviewer a tier):
+   * its SLA or its share of the time left before expiry. What `hitl manifest explain`
+   * shows; not part of the event.
+   */
+  tier_deadlines: { role: string; until: string }[];
 }
 
 export interface Routing {
@@ -93,9 +100,10 @@ export function matchRule(rule: EscalateWhen, decision: DecisionProposedData): {
  * rate for confidence c above the auto-approve threshold t (averaging the rate over that
  * band), twice the rate below it; never above 1.
  */
-export function sampledForPostReview(decisionId: string, confidence: number, rate: number, autoApproveConfidence: number): boolean {
+export function sampledForPostReview(decisionId: string, confidence: number, rate: number, autoApproveConfidence: number | 'never'): boolean {
   if (rate <= 0) return false;
-  const weight = autoApproveConfidence >= 1 ? 1 : confidence >= autoApproveConfidence ? (2 * (1 - confidence)) / (1 - autoApproveConfidence) : 2;
+  // Under `never` only the amount rule auto-approves: every confidence is weighted alike.
+  const weight = autoApproveConfidence === 'never' || autoApproveConfidence >= 1 ? 1 : confidence >= autoApproveConfidence ? (2 * (1 - confidence)) / (1 - autoApproveConfidence) : 2;
   const chance = Math.min(1, rate * weight);
   const digest = createHash('sha256').update(`post-review:${decisionId}`).digest();
   const draw = digest.readUIntBE(0, 6) / 2 ** 48;
@@ -147,17 +155,32 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
   }
   step('parameters', action.validateParameters ? "parameters match the action's schema" : 'the action declares no parameters schema');
 
-  const plan = (route: ApprovalRoute, startTier: number, urgency: Urgency): ApprovalPlan => ({
-    route,
-    reviewer_role: action.escalationPath[startTier],
-    escalation_path: action.escalationPath.slice(startTier),
-    urgency,
-    sla_deadline: new Date(now.getTime() + action.slaMinutes[urgency] * 60_000).toISOString(),
-    expires_at: route === 'post_review' ? null : new Date(now.getTime() + action.approvalTimeoutSeconds * 1000).toISOString(),
-    on_timeout: action.onTimeout,
-    required_approvals: action.requiredApprovals,
-    rollback_window_seconds: route === 'post_review' ? action.rollbackWindowSeconds : null,
-  });
+  const plan = (route: ApprovalRoute, startTier: number, urgency: Urgency): ApprovalPlan => {
+    const path = action.escalationPath.slice(startTier);
+    const expiresAt = route === 'post_review' ? null : new Date(now.getTime() + action.approvalTimeoutSeconds * 1000);
+    // The first tier's deadline: its SLA, or its share of the time before expiry, so every tier is offered it.
+    const deadline = (tier: number, offeredAt: Date) =>
+      tierDeadline({ slaMinutes: action.slaMinutes[urgency], expiresAt, onTimeout: action.onTimeout, tier, pathLength: path.length }, offeredAt);
+    const slaDeadline = deadline(0, now);
+    const tierDeadlines: { role: string; until: string }[] = [];
+    for (let tier = 0, offeredAt = now; tier < path.length; tier++) {
+      const until = deadline(tier, offeredAt);
+      tierDeadlines.push({ role: path[tier], until: until.toISOString() });
+      offeredAt = until;
+    }
+    return {
+      route,
+      reviewer_role: path[0],
+      escalation_path: path,
+      urgency,
+      sla_deadline: slaDeadline.toISOString(),
+      expires_at: expiresAt?.toISOString() ?? null,
+      on_timeout: action.onTimeout,
+      required_approvals: action.requiredApprovals,
+      rollback_window_seconds: route === 'post_review' ? action.rollbackWindowSeconds : null,
+      tier_deadlines: tierDeadlines,
+    };
+  };
   const urgency = decision.urgency ?? DEFAULT_URGENCY;
   const humanReview = () => outcome('human_review', action, { approval: plan('human_review', 0, urgency) });
   // Where the manifest would approve without a person, an unsigned proposal goes to the
@@ -191,12 +214,11 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
     step('amount_missing', `amount missing: parameters.${action.amountField} is not a number, so a human reviews it`);
     return humanReview();
   }
+  // Above the ceiling the outcome is at least a human's review; the triggers below may still escalate it.
+  let aboveCeiling = false;
   if (amount !== null && action.alwaysApproveAboveUsd !== null) {
-    if (amount > action.alwaysApproveAboveUsd) {
-      step('amount_above_ceiling', `amount ${money(amount)} is above ${money(action.alwaysApproveAboveUsd)}: a human always decides, whatever the confidence`);
-      return humanReview();
-    }
-    step('amount_ceiling', `amount ${money(amount)} is not above ${money(action.alwaysApproveAboveUsd)}`);
+    aboveCeiling = amount > action.alwaysApproveAboveUsd;
+    step('amount_ceiling', `amount ${money(amount)} is ${aboveCeiling ? 'above' : 'not above'} ${money(action.alwaysApproveAboveUsd)}${aboveCeiling ? ': at least a human review; the escalation triggers may still raise it' : ''}`);
   }
 
   // 5. Escalation triggers.
@@ -217,6 +239,10 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
     return outcome('escalate', action, { approval: plan('escalate', start, raiseUrgency(urgency)) });
   }
   step('escalation_triggers', `none matched (confidence ${decision.confidence} ≥ ${action.escalateConfidence}, ${decision.uncertainty_factors.length} uncertainty factors ≤ ${action.maxUncertaintyFactors})`);
+  if (aboveCeiling) {
+    step('amount_above_ceiling', `amount ${money(amount!)} is above ${money(action.alwaysApproveAboveUsd!)}: a human always decides, whatever the confidence`);
+    return humanReview();
+  }
 
   // 6 and 7. Auto-approval, unless the agent asked for a human.
   const autoApprove = (rule: string, detail: string): Routing => {
@@ -232,10 +258,13 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
     if (amount !== null && action.autoApproveBelowUsd !== null && amount < action.autoApproveBelowUsd) {
       return autoApprove('amount_below_auto_approve', `amount ${money(amount)} is below ${money(action.autoApproveBelowUsd)}`);
     }
-    if (decision.confidence >= action.autoApproveConfidence) {
+    if (action.autoApproveConfidence === 'never') {
+      step('confidence_never_auto_approves', `confidence never auto-approves ${action.name} (auto_approve_confidence: never)`);
+    } else if (decision.confidence >= action.autoApproveConfidence) {
       return autoApprove('confidence_auto_approve', `confidence ${decision.confidence} is at or above ${action.autoApproveConfidence}`);
+    } else {
+      step('confidence_below_auto_approve', `confidence ${decision.confidence} is below the auto-approve threshold ${action.autoApproveConfidence}`);
     }
-    step('confidence_below_auto_approve', `confidence ${decision.confidence} is below the auto-approve threshold ${action.autoApproveConfidence}`);
   }
 
   // 8. Otherwise a human decides.

@@ -63,8 +63,8 @@ describe('a stored report', () => {
   it('the patch raises the threshold in the manifest file, with the evidence on the line', () => {
     expect(doc.patch).toContain('--- a/manifests/refunds.yaml');
     expect(doc.patch).toContain('-    thresholds: { auto_approve_confidence: 0.97, escalate_confidence: 0.60 }');
-    expect(doc.patch).toMatch(/\+ {4}thresholds: \{ auto_approve_confidence: 1, escalate_confidence: 0\.60 \} {2}# calibration of 2026-11-23 \(30d, report 0b9a6c1e\): overstates confidence at 0\.9/);
-    expect(doc.body.suggestions).toEqual([expect.objectContaining({ action: 'process_refund', field: 'thresholds.auto_approve_confidence', from: 0.97, to: 1 })]);
+    expect(doc.patch).toMatch(/\+ {4}thresholds: \{ auto_approve_confidence: never, escalate_confidence: 0\.60 \} {2}# calibration of 2026-11-23 \(30d, report 0b9a6c1e\): overstates confidence at 0\.9/);
+    expect(doc.body.suggestions).toEqual([expect.objectContaining({ action: 'process_refund', field: 'thresholds.auto_approve_confidence', from: 0.97, to: 'never' })]);
   });
 
   it('one diagram per action (agents’ reports are in the JSON and the Markdown)', () => {

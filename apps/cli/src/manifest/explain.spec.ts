@@ -81,10 +81,14 @@ describe('explaining a routing', () => {
       '  reviewer role:      support_agent',
       '  escalation path:    support_agent → finance_lead',
       '  urgency:            normal',
-      '  SLA deadline:       2026-11-22T10:00:00.000Z',
+      // Two tiers share the 15 minutes: the support agent has half, the finance lead the rest.
+      '  SLA deadline:       2026-11-22T09:07:30.000Z',
       '  expires at:         2026-11-22T09:15:00.000Z',
       '  on timeout:         deny',
       '  required approvals: 1',
+      '  tier deadlines (if nobody acts):',
+      '    1. support_agent until 2026-11-22T09:07:30.000Z',
+      '    2. finance_lead until 2026-11-22T09:15:00.000Z',
     ]);
   });
 
@@ -103,6 +107,8 @@ describe('explaining a routing', () => {
       '  on timeout:         deny',
       '  required approvals: 1',
       '  rollback window:    600 s',
+      '  tier deadlines (if nobody acts):',
+      '    1. support_agent until 2026-11-22T10:00:00.000Z',
     ]);
   });
 

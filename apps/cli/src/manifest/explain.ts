@@ -63,5 +63,7 @@ function formatPlan(plan: ApprovalPlan): string[] {
     rows.push(['rollback window', plan.rollback_window_seconds === null ? 'none' : `${plan.rollback_window_seconds} s`]);
   }
   const width = Math.max(...rows.map(([label]) => label.length)) + 1;
-  return rows.map(([label, value]) => `  ${`${label}:`.padEnd(width)} ${value}`);
+  // Each tier's deadline if nobody acts: its SLA or its share of the time before expiry.
+  const tiers = plan.tier_deadlines.map(({ role, until }, i) => `    ${i + 1}. ${role} until ${until}`);
+  return [...rows.map(([label, value]) => `  ${`${label}:`.padEnd(width)} ${value}`), '  tier deadlines (if nobody acts):', ...tiers];
 }

@@ -69,9 +69,14 @@ export const logConfig = z.object({
 });
 
 /** What the shared plumbing needs from every service's parsed config. */
-/** Services that apply the action manifest read it from here (relative to the working directory). */
+/**
+ * Services that apply the action manifest read it from here (relative to the working
+ * directory): a file, or a directory of `default.yaml` and `<workspace>.yaml` files.
+ */
 export const manifestConfig = z.object({
   MANIFEST_PATH: z.string().min(1).default('manifests/refunds.yaml'),
+  /** The least time a tier gets before on_timeout (manifest v1.1: 60 s); tests running real timers in seconds set it lower. */
+  MANIFEST_MIN_TIER_SHARE_SECONDS: z.coerce.number().positive().default(60),
 });
 export type ManifestConfig = z.output<typeof manifestConfig>;
 

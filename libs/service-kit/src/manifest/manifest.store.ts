@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Manifest, loadManifest } from '@hitl/policy';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Logger } from 'pino';
@@ -9,46 +9,75 @@ import { SERVICE_CONFIG, SERVICE_LOGGER } from '../tokens';
 
 export interface ManifestInForce {
   manifest: Manifest;
+  /** The file it was read from. */
   path: string;
   loadedAt: Date;
+  /** The workspace it is for; null for the default one (every workspace without its own). */
+  workspace: string | null;
+}
+
+/** Every manifest in force: the default, and those of workspaces that have their own. */
+export interface ManifestSet {
+  default: ManifestInForce;
+  workspaces: ReadonlyMap<string, ManifestInForce>;
 }
 
 const reloads = new Gauge({ name: 'hitl_manifest_reload_failures', help: 'Failed manifest reloads since start (the previous manifest kept serving)' });
 
+/** A workspace's own manifest file in a manifest directory: `<workspace>.yaml`. */
+const WORKSPACE_FILE = /^([A-Za-z0-9][A-Za-z0-9_.-]*)\.ya?ml$/;
+const DEFAULT_FILE = /^default\.ya?ml$/;
+
 /**
- * The manifest in force. Loaded at start (an invalid one stops the service, naming the
- * action and field); SIGHUP reloads it, and a new manifest that fails validation is
- * refused while the old one keeps serving. Routing reads `current` once per message.
+ * The manifests in force. `MANIFEST_PATH` names a file (one manifest for every
+ * workspace) or a directory: `default.yaml` plus `<workspace>.yaml` files, each a whole
+ * manifest with its own version. Loaded at start (an invalid one stops the service,
+ * naming the file, the action and the field); SIGHUP reloads them all, and a set with any
+ * invalid manifest is refused while the previous set keeps serving. Routing reads
+ * `forWorkspace` once per message.
  */
 @Injectable()
 export class ManifestStore implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly path: string;
-  private inForce: ManifestInForce;
+  private inForce: ManifestSet;
   private readonly onHangup = () => void this.reload();
 
-  constructor(@Inject(SERVICE_CONFIG) config: ManifestConfig, @Inject(SERVICE_LOGGER) private readonly logger: Logger) {
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ManifestConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {
     this.path = resolve(config.MANIFEST_PATH);
     this.inForce = this.read();
-    this.logger.info({ manifest: this.path, version: this.inForce.manifest.version, actions: this.inForce.manifest.actions.size }, 'manifest loaded');
+    this.logger.info({ manifest: this.path, ...this.versions() }, 'manifest loaded');
   }
 
+  /** The default manifest: for what belongs to no workspace (reports across workspaces, replays). */
   get current(): ManifestInForce {
+    return this.inForce.default;
+  }
+
+  /** The manifest a workspace's decisions are routed by: its own, else the default. */
+  forWorkspace(workspace: string | null | undefined): ManifestInForce {
+    return (workspace ? this.inForce.workspaces.get(workspace) : undefined) ?? this.inForce.default;
+  }
+
+  get all(): ManifestSet {
     return this.inForce;
   }
 
-  /** Re-reads the file; returns the version in force afterwards and the error, if the new one was refused. */
-  reload(): { version: string; error?: string } {
+  /** Re-reads every manifest; returns the versions in force afterwards and the error, if the new set was refused. */
+  reload(): { version: string; workspaces: Record<string, string>; error?: string } {
     try {
       const next = this.read();
-      const previous = this.inForce.manifest.version;
+      const previous = this.versions();
       this.inForce = next;
-      this.logger.info({ manifest: this.path, version: next.manifest.version, previous }, 'manifest reloaded');
-      return { version: next.manifest.version };
+      this.logger.info({ manifest: this.path, ...this.versions(), previous }, 'manifest reloaded');
+      return this.versions();
     } catch (error) {
       reloads.inc();
       const message = (error as Error).message;
-      this.logger.error({ manifest: this.path, error: message, version: this.inForce.manifest.version }, 'manifest reload refused; the previous manifest keeps serving');
-      return { version: this.inForce.manifest.version, error: message };
+      this.logger.error({ manifest: this.path, error: message, ...this.versions() }, 'manifest reload refused; the previous manifests keep serving');
+      return { ...this.versions(), error: message };
     }
   }
 
@@ -60,17 +89,47 @@ export class ManifestStore implements OnApplicationBootstrap, OnApplicationShutd
     process.off('SIGHUP', this.onHangup);
   }
 
-  private read(): ManifestInForce {
-    let text: string;
+  private versions(): { version: string; workspaces: Record<string, string> } {
+    return {
+      version: this.inForce.default.manifest.version,
+      workspaces: Object.fromEntries([...this.inForce.workspaces].map(([workspace, m]) => [workspace, m.manifest.version])),
+    };
+  }
+
+  private read(): ManifestSet {
+    let isDirectory: boolean;
     try {
-      text = readFileSync(this.path, 'utf8');
+      isDirectory = statSync(this.path).isDirectory();
     } catch (error) {
       throw new Error(`cannot read the manifest ${this.path} (MANIFEST_PATH): ${(error as Error).message}`);
     }
+    if (!isDirectory) return { default: this.readFile(this.path, null), workspaces: new Map() };
+
+    const files = readdirSync(this.path).sort();
+    const defaultFile = files.find((f) => DEFAULT_FILE.test(f));
+    if (!defaultFile) throw new Error(`manifest directory ${this.path} (MANIFEST_PATH) has no default.yaml: it is the manifest of every workspace without its own`);
+    const workspaces = new Map<string, ManifestInForce>();
+    for (const file of files) {
+      const match = WORKSPACE_FILE.exec(file);
+      if (!match || DEFAULT_FILE.test(file)) continue;
+      if (workspaces.has(match[1])) throw new Error(`manifest directory ${this.path} (MANIFEST_PATH) has two manifests for workspace ${match[1]}`);
+      workspaces.set(match[1], this.readFile(join(this.path, file), match[1]));
+    }
+    return { default: this.readFile(join(this.path, defaultFile), null), workspaces };
+  }
+
+  private readFile(path: string, workspace: string | null): ManifestInForce {
+    let text: string;
     try {
-      return { manifest: loadManifest(text), path: this.path, loadedAt: new Date() };
+      text = readFileSync(path, 'utf8');
     } catch (error) {
-      throw new Error(`manifest ${this.path} (MANIFEST_PATH): ${(error as Error).message}`);
+      throw new Error(`cannot read the manifest ${path} (MANIFEST_PATH): ${(error as Error).message}`);
+    }
+    try {
+      const manifest = loadManifest(text, { minTierShareSeconds: this.config.MANIFEST_MIN_TIER_SHARE_SECONDS });
+      return { manifest, path, loadedAt: new Date(), workspace };
+    } catch (error) {
+      throw new Error(`manifest ${path} (MANIFEST_PATH${workspace ? `, workspace ${workspace}` : ''}): ${(error as Error).message}`);
     }
   }
 }
