@@ -13,7 +13,11 @@ const files: Record<string, string> = {
   'lenient.yaml': seed.replace('approval_timeout_seconds: 900', 'approval_timeout_seconds: 900\n    on_timeout: approve'),
   'refund.json': readFileSync(join(__dirname, '../test/fixtures/refund-decision.event.json'), 'utf8'),
   'bad-decision.json': readFileSync(join(__dirname, '../test/fixtures/invalid-refund-decision.data.json'), 'utf8'),
+  // A manifest directory: the default, and acme-support's own (refunds under $500 go alone).
+  'by-workspace/default.yaml': seed,
+  'by-workspace/acme-support.yaml': seed.replace('auto_approve_below_usd: 50', 'auto_approve_below_usd: 500').replace('always_approve_above_usd: 500', 'always_approve_above_usd: 1000'),
 };
+const directories = new Set(['by-workspace']);
 
 async function run(...argv: string[]): Promise<{ code: ExitCode; out: string; err: string }> {
   let out = '';
@@ -21,6 +25,7 @@ async function run(...argv: string[]): Promise<{ code: ExitCode; out: string; er
   const code = await runCli(argv, {
     io: { out: (text) => (out += text), err: (text) => (err += text) },
     readText: (path) => {
+      if (directories.has(path)) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
       if (!(path in files)) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
       return files[path];
     },
@@ -48,8 +53,13 @@ describe('hitl, in-process', () => {
     ['diff: an invalid new manifest, named', ['manifest', 'diff', 'seed.yaml', 'lenient.yaml'], 1, /^$/, /^invalid manifest lenient\.yaml: 1 issue\nactions\.process_refund\.on_timeout: /],
     ['diff: a missing old manifest', ['manifest', 'diff', 'nope.yaml', 'seed.yaml'], 2, /^$/, /cannot read manifest nope\.yaml/],
     ['--help', ['--help'], 0, /Usage: hitl .*\n[\s\S]*manifest +check, explain and compare action manifests/, /^$/],
-    ['manifest --help lists the subcommands', ['manifest', '--help'], 0, /validate <file>[\s\S]*explain \[options\] <file> <decision>[\s\S]*diff \[options\] <old> <new>/, /^$/],
+    ['manifest --help lists the subcommands', ['manifest', '--help'], 0, /validate \[options\] <file>[\s\S]*explain \[options\] <file> <decision>[\s\S]*diff \[options\] <old> <new>/, /^$/],
     ['an unknown command', ['frobnicate'], 2, /^$/, /unknown command 'frobnicate'/],
+    // The refund event is for acme-support ($129.50): its own manifest approves it alone; the default asks a person.
+    ['explain: a manifest directory, the event’s workspace', ['manifest', 'explain', 'by-workspace', 'refund.json'], 0, /verdict: +auto_approve\n/, /^$/],
+    ['explain: a manifest directory, another workspace gets the default', ['manifest', 'explain', 'by-workspace', 'refund.json', '--workspace', 'globex'], 0, /verdict: +human_review\n/, /^$/],
+    ['validate: a workspace’s manifest in a directory', ['manifest', 'validate', 'by-workspace', '--workspace', 'acme-support'], 0, /^valid: 4 actions/, /^$/],
+    ['validate: a directory without a default', ['manifest', 'validate', 'by-workspace-missing'], 2, /^$/, /cannot read manifest by-workspace-missing/],
   ])('%s', async (_name, argv, code, out, err) => {
     const result = await run(...argv);
     expect(result.out).toMatch(out);

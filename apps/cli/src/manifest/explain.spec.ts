@@ -5,11 +5,12 @@ import { formatRouting, parseDecisionInput } from './explain';
 const now = new Date('2026-11-22T09:00:00Z');
 
 describe('reading a decision file', () => {
-  it.each<[string, unknown]>([
-    ['a whole decision.proposed CloudEvent', exampleEvent(DECISION_PROPOSED)],
-    ['the bare decision data', exampleDecision],
-  ])('accepts %s', (_name, json) => {
-    expect(parseDecisionInput(JSON.stringify(json))).toEqual({ ok: true, decision: exampleDecision });
+  it.each<[string, unknown, object]>([
+    // A whole event also says its workspace: in a manifest directory, it picks the manifest.
+    ['a whole decision.proposed CloudEvent', exampleEvent(DECISION_PROPOSED), { workspace: exampleEvent(DECISION_PROPOSED).workspaceid }],
+    ['the bare decision data', exampleDecision, {}],
+  ])('accepts %s', (_name, json, extra) => {
+    expect(parseDecisionInput(JSON.stringify(json))).toEqual({ ok: true, decision: exampleDecision, ...extra });
   });
 
   const event = exampleEvent(DECISION_PROPOSED);

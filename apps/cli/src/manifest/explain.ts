@@ -2,7 +2,8 @@ import { DECISION_PROPOSED, DecisionProposedData, eventSchema } from '@hitl/cont
 import { ApprovalPlan, Routing } from '@hitl/policy';
 import { z } from 'zod';
 
-export type DecisionInput = { ok: true; decision: DecisionProposedData } | { ok: false; problems: string[] };
+/** `workspace`: the event's `workspaceid`, when the file is a whole event. */
+export type DecisionInput = { ok: true; decision: DecisionProposedData; workspace?: string } | { ok: false; problems: string[] };
 
 /**
  * Reads a decision file: a whole `decision.proposed` CloudEvent (it has `specversion`)
@@ -25,7 +26,7 @@ export function parseDecisionInput(text: string): DecisionInput {
     return { ok: false, problems: [`type: is ${JSON.stringify(type)}, expected "${DECISION_PROPOSED}"`] };
   }
   const event = eventSchema(DECISION_PROPOSED).safeParse(json);
-  return event.success ? { ok: true, decision: event.data.data } : { ok: false, problems: issueLines(event.error) };
+  return event.success ? { ok: true, decision: event.data.data, workspace: event.data.workspaceid } : { ok: false, problems: issueLines(event.error) };
 }
 
 function issueLines(error: z.ZodError): string[] {

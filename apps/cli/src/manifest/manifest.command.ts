@@ -1,6 +1,6 @@
 import { Manifest, route } from '@hitl/policy';
 import { Command, InvalidArgumentError } from 'commander';
-import { CliContext, ExitCode, readInputFile, writeLines } from '../cli-context';
+import { CliContext, CliFailure, ExitCode, readInputFile, writeLines } from '../cli-context';
 import { diffManifests, formatManifestDiff, isEmptyDiff } from './diff-manifests';
 import { formatRouting, parseDecisionInput } from './explain';
 import { formatIssues, formatValid, parseManifest } from './validate';
@@ -12,28 +12,30 @@ export function registerManifestCommands(program: Command, ctx: CliContext): voi
   group
     .command('validate')
     .description('check a manifest: exit 0 when valid, 1 listing every issue')
-    .argument('<file>', 'manifest YAML')
-    .action((file: string) => {
-      const manifest = loadOrReport(ctx, file);
+    .argument('<file>', 'manifest YAML, or a manifest directory (default.yaml and <workspace>.yaml files)')
+    .option('--workspace <name>', "in a manifest directory: the workspace's manifest (its own, else default.yaml)")
+    .action((file: string, options: { workspace?: string }) => {
+      const manifest = loadOrReport(ctx, file, options.workspace);
       if (manifest) writeLines(ctx.io.out, [formatValid(manifest)]);
     });
 
   group
     .command('explain')
     .description('route one decision through a manifest and show why')
-    .argument('<file>', 'manifest YAML')
+    .argument('<file>', 'manifest YAML, or a manifest directory (default.yaml and <workspace>.yaml files)')
     .argument('<decision>', 'JSON file: a decision.proposed CloudEvent or its bare data')
+    .option('--workspace <name>', "the decision's workspace (default: the event's workspaceid): in a manifest directory, its manifest")
     .option('--json', 'print the Routing object as JSON')
     .option('--now <iso>', 'evaluate at this instant (ISO 8601 with a zone, or a date); default: now', parseInstant)
-    .action((file: string, decisionFile: string, options: { json?: boolean; now?: Date }) => {
-      const manifest = loadOrReport(ctx, file);
-      if (!manifest) return;
+    .action((file: string, decisionFile: string, options: { workspace?: string; json?: boolean; now?: Date }) => {
       const input = parseDecisionInput(readInputFile(ctx, decisionFile, 'decision file'));
       if (!input.ok) {
         writeLines(ctx.io.err, [`invalid decision ${decisionFile}:`, ...input.problems.map((p) => `  ${p}`)]);
         ctx.setExitCode(ExitCode.invalid);
         return;
       }
+      const manifest = loadOrReport(ctx, file, options.workspace ?? input.workspace);
+      if (!manifest) return;
       const now = options.now ?? ctx.now();
       const routing = route(input.decision, manifest, now);
       writeLines(ctx.io.out, options.json ? [JSON.stringify(routing, null, 2)] : formatRouting(routing, input.decision, now));
@@ -57,8 +59,33 @@ export function registerManifestCommands(program: Command, ctx: CliContext): voi
     });
 }
 
-function loadOrReport(ctx: CliContext, file: string): Manifest | null {
+/**
+ * A manifest file, or in a manifest directory the workspace's own manifest
+ * (`<workspace>.yaml`) and else `default.yaml`, as the services choose it.
+ */
+function loadOrReport(ctx: CliContext, path: string, workspace?: string): Manifest | null {
+  const file = manifestFileFor(ctx, path, workspace);
   return reportIfInvalid(ctx, file, readInputFile(ctx, file, 'manifest'));
+}
+
+function manifestFileFor(ctx: CliContext, path: string, workspace: string | undefined): string {
+  try {
+    ctx.readText(path);
+    return path;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EISDIR') return path; // readInputFile says why
+  }
+  if (workspace !== undefined) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(workspace)) throw new CliFailure(ExitCode.usage, `--workspace ${JSON.stringify(workspace)}: not a workspace name`);
+    const own = `${path}/${workspace}.yaml`;
+    try {
+      ctx.readText(own);
+      return own;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return own;
+    }
+  }
+  return `${path}/default.yaml`;
 }
 
 function reportIfInvalid(ctx: CliContext, file: string, text: string): Manifest | null {
