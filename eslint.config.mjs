@@ -1,7 +1,9 @@
 // Lint rules for the whole workspace. The module boundaries are the architecture:
-// apps never import apps, domain and contract libs stay free of transport and ORM code.
+// apps never import apps, domain and contract libs stay free of transport and ORM code,
+// and every package a project imports is declared in its package.json.
 import { builtinModules } from 'node:module';
 import nx from '@nx/eslint-plugin';
+import * as jsoncParser from 'jsonc-eslint-parser';
 import tseslint from 'typescript-eslint';
 
 const transportAndStorage = ['@nestjs/*', 'kafkajs', 'typeorm', 'pg', 'rxjs', 'express'];
@@ -16,8 +18,11 @@ function boundaries({ tests }) {
       allow: [],
       depConstraints: [
         // type:testing holds what integration specs share; only tests import it.
-        { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:platform', 'type:testing'] },
+        { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:platform', ...testing] },
         { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts'] },
+        // The workspace's own package (root package.json): bench/, faults/, test/, scripts/ and
+        // examples/ run hitl from outside. Any lib; an app only as a process, never its sources.
+        { sourceTag: 'type:harness', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:platform', 'type:testing'] },
         // Platform libs are adapters: they may use the domain, never an app.
         { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:platform', ...testing] },
         {
@@ -31,6 +36,22 @@ function boundaries({ tests }) {
           bannedExternalImports: transportAndStorage,
         },
       ],
+    },
+  ];
+}
+
+/** Imports declared; `runtimeOnly`: packages a package needs without importing them. */
+function dependencyChecks(runtimeOnly = []) {
+  return [
+    'error',
+    {
+      buildTargets: ['build'],
+      checkMissingDependencies: true,
+      checkObsoleteDependencies: true,
+      checkVersionMismatches: true,
+      ignoredDependencies: runtimeOnly,
+      // Build tooling, not shipped code.
+      ignoredFiles: ['{projectRoot}/vite.config.mjs', '{projectRoot}/scripts/**/*'],
     },
   ];
 }
@@ -54,6 +75,27 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', ...builtinModules], message: 'the console imports this lib in the browser: no Node modules' }] }],
     },
+  },
+  {
+    // Every package an app or lib imports is declared in its package.json (Nx reads the
+    // imports from its project graph), at a version the lockfile installs; the ranges are the
+    // root package.json's (test/unit/module-boundaries.spec.ts). Specs and test/ are not
+    // shipped: what they import is the workspace's (root package.json).
+    files: ['apps/*/package.json', 'libs/*/package.json'],
+    languageOptions: { parser: jsoncParser },
+    rules: { '@nx/dependency-checks': dependencyChecks() },
+  },
+  {
+    // Loaded at run time, never imported: NestJS loads its HTTP platform and microservices
+    // (NestFactory.create, connectMicroservice); nestjs-pino needs pino-http, @nestjs/common
+    // reflect-metadata and rxjs.
+    files: ['libs/service-kit/package.json'],
+    rules: { '@nx/dependency-checks': dependencyChecks(['@nestjs/microservices', '@nestjs/platform-express', 'pino-http', 'reflect-metadata', 'rxjs']) },
+  },
+  {
+    // libsodium, where it loads (createRequire): optional, Node's crypto otherwise.
+    files: ['libs/contracts/package.json'],
+    rules: { '@nx/dependency-checks': dependencyChecks(['sodium-native']) },
   },
   {
     // Tests may reach into any lib (never into another app).

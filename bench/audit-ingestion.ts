@@ -4,13 +4,13 @@
 // constraints, no trigger). The topic is filled before the audit starts; the audit's rate
 // is the rows recorded after the first ones seen over the time until the last (count(*)
 // polled every 50 ms).
-import { query } from '@hitl/testing';
+import { eventually, query } from '@hitl/testing';
 import { Client } from 'pg';
 import { performance } from 'node:perf_hooks';
 import { copyFrom, copyLines } from './support/copy';
 import { FigureResult, runStandalone, verdict } from './support/figure';
 import { proposal, produceAll } from './support/decisions';
-import { BenchWorld, sleep } from './support/services';
+import { BenchWorld, watching } from './support/services';
 import { ratePerSecond, ratio } from './support/stats';
 import { Size, SIZE_TABLE } from './support/size';
 import { formatTable } from './support/table';
@@ -32,12 +32,13 @@ export async function auditIngestion(size: Size): Promise<FigureResult> {
     // Wall time from the first records seen to the last, polled every 50 ms.
     const count = async () => (await query<{ n: number }>('SELECT count(*)::int AS n FROM audit.events', [], world.databaseUrl))[0].n;
     let first: { at: number; rows: number } | undefined;
-    const deadline = Date.now() + 900_000;
-    for (let rows = 0; rows < n; rows = await count()) {
-      if (rows > 0 && !first) first = { at: performance.now(), rows };
-      if (audit.exited || Date.now() > deadline) throw new Error(`the audit recorded ${rows} of ${n} events:\n${audit.output}`);
-      await sleep(50);
-    }
+    let rows = 0;
+    const recordedAll = async () => {
+      rows = await count();
+      if (rows > 0 && rows < n && !first) first = { at: performance.now(), rows };
+      return rows >= n;
+    };
+    await eventually(`the audit to record ${n} events`, recordedAll, { timeoutMs: 900_000, everyMs: 50, ...watching([audit]), detail: () => `it recorded ${rows}:\n${audit.output}` });
     const done = performance.now();
     const cpu = audit.cpuSeconds() - cpuBefore;
     const peak = audit.peakRssMib();

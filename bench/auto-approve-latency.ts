@@ -4,11 +4,11 @@
 // clock, the same client settings); each message is its own acknowledged send, sent on
 // schedule whether or not earlier ones were answered (an open loop).
 import { performance } from 'node:perf_hooks';
-import { query } from '@hitl/testing';
+import { eventually, query } from '@hitl/testing';
 import { Kafka, Message } from 'kafkajs';
 import { FigureResult, runStandalone, verdict } from './support/figure';
 import { proposal } from './support/decisions';
-import { BenchWorld, ServiceProcess, sleep, waitFor } from './support/services';
+import { BenchWorld, ServiceProcess, sleep, watching } from './support/services';
 import { Summary, ratePerSecond, summarize } from './support/stats';
 import { Size, SIZE_TABLE } from './support/size';
 import { formatTable } from './support/table';
@@ -62,7 +62,7 @@ async function leg(world: BenchWorld, path: Leg['path'], rate: number, seconds: 
   const count = Math.max(1, Math.round(rate * seconds));
   const topic = path === 'raw' ? world.topic('raw.latency') : world.topic('decision.proposed');
   const achieved = await offer(world.kafka, topic, rate, count, sentAt, () => proposal('auto_approve'));
-  await waitFor(`${count} ${path} answers at ${rate}/s`, async () => [...sentAt.keys()].every((k) => received.has(k)), 120_000, [router]);
+  await eventually(`${count} ${path} answers at ${rate}/s`, () => [...sentAt.keys()].every((k) => received.has(k)), { timeoutMs: 120_000, everyMs: 250, ...watching([router]) });
   const latency = summarize([...sentAt].map(([key, sent]) => (received.get(key)?.at ?? Number.NaN) - sent.at));
   if (path === 'raw') return { path, offered: rate, achieved, latency };
   // Where the time goes: the router's own record of when it routed each decision.

@@ -18,25 +18,27 @@ export async function calibrationScale(size: Size): Promise<FigureResult> {
   try {
     await world.setUp();
     const calibrator = await world.start('calibrator');
-    const sql = <T>(text: string, params: unknown[] = []) => query<T>(text, params, world.databaseUrl);
     const loadStart = performance.now();
     for (let from = 0; from < n; from += LOAD_CHUNK) {
-      await sql(
+      await query(
         `INSERT INTO calibrator.decisions (decision_id, workspace, agent_id, action, confidence, proposal, proposed_at, routed_verdict)
          SELECT gen_random_uuid(), $1, 'bench-agent-' || (i % 20), (ARRAY['process_refund', 'issue_goodwill_credit', 'send_customer_email', 'cancel_subscription'])[1 + i % 4],
                 c, jsonb_build_object('action', 'process_refund', 'confidence', c, 'parameters', jsonb_build_object('amount_usd', i % 500)),
                 now() - random() * interval '20 days', CASE WHEN c >= 0.95 THEN 'auto_approve' ELSE 'human_review' END
            FROM (SELECT i, round(random()::numeric, 3)::float8 AS c FROM generate_series($2::int, $3::int) AS i) AS s`,
         [WORKSPACE, from, Math.min(n, from + LOAD_CHUNK) - 1],
+        world.databaseUrl,
       );
     }
-    await sql(
+    await query(
       `INSERT INTO calibrator.labels (event_id, decision_id, workspace, correct, source, labeled_by, labeled_at)
        SELECT gen_random_uuid()::text, decision_id, workspace, random() < confidence, 'reviewer_audit', 'bench', proposed_at + interval '1 hour'
          FROM calibrator.decisions`,
+      [],
+      world.databaseUrl,
     );
-    await sql('ANALYZE calibrator.decisions');
-    await sql('ANALYZE calibrator.labels');
+    await query('ANALYZE calibrator.decisions', [], world.databaseUrl);
+    await query('ANALYZE calibrator.labels', [], world.databaseUrl);
     const loadSeconds = (performance.now() - loadStart) / 1000;
 
     const start = performance.now();

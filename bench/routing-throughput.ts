@@ -3,10 +3,10 @@
 // kafkajs consume-and-produce passthrough of the same messages, on the same broker with
 // the same partitions and batch settings. Both read a topic filled beforehand; each rate
 // is the number of outputs over the span of their Kafka timestamps (set by the producer).
-import { readWholeTopic } from '@hitl/testing';
+import { eventually, readWholeTopic } from '@hitl/testing';
 import { FigureResult, runStandalone, verdict } from './support/figure';
 import { proposal, produceAll } from './support/decisions';
-import { BenchWorld, PARTITIONS, ServiceProcess, waitFor } from './support/services';
+import { BenchWorld, PARTITIONS, ServiceProcess, watching } from './support/services';
 import { ratePerSecond, ratio } from './support/stats';
 import { Size, SIZE_TABLE } from './support/size';
 import { formatTable } from './support/table';
@@ -37,7 +37,7 @@ interface Pass {
 /** Lets `processor` empty its input until `expected` messages are on `topic`, stops it, and measures the pass. */
 async function pass(world: BenchWorld, processor: ServiceProcess, topic: string, expected: number): Promise<Pass> {
   const cpuBefore = processor.cpuSeconds();
-  await waitFor(`${expected} messages on ${topic}`, async () => (await world.messagesOn(topic)) >= expected, 900_000, [processor]);
+  await eventually(`${expected} messages on ${topic}`, async () => (await world.messagesOn(topic)) >= expected, { timeoutMs: 900_000, everyMs: 250, ...watching([processor]) });
   const cpuPer1000 = ((processor.cpuSeconds() - cpuBefore) * 1e6) / expected;
   const peakMib = processor.peakRssMib();
   await processor.stop();

@@ -4,10 +4,10 @@
 // the escalation itself opened from a real approval.requested (so every column has the
 // service's shape), inserted in deadline order ahead of their deadlines. Lateness is the
 // escalation's resolved_at (its firing transaction's time) minus the deadline.
-import { query } from '@hitl/testing';
+import { eventually, query } from '@hitl/testing';
 import { FigureResult, runStandalone, verdict } from './support/figure';
 import { proposal, produceAll } from './support/decisions';
-import { BenchWorld, waitFor } from './support/services';
+import { BenchWorld, watching } from './support/services';
 import { ratePerSecond, summarize } from './support/stats';
 import { Size, SIZE_TABLE } from './support/size';
 import { formatTable } from './support/table';
@@ -24,17 +24,16 @@ export async function slaTimers(size: Size): Promise<FigureResult> {
     await world.setUp();
     const router = await world.start('router');
     const escalation = await world.start('escalation');
-    const sql = <T>(text: string, params: unknown[] = []) => query<T>(text, params, world.databaseUrl);
     await produceAll(world.kafka, world.topic('decision.proposed'), [proposal('human_review')]);
-    await waitFor('the template approval', async () => (await sql<{ n: number }>('SELECT count(*)::int AS n FROM escalation.approvals'))[0].n === 1, 60_000, [router, escalation]);
+    await eventually('the template approval', async () => (await query<{ n: number }>('SELECT count(*)::int AS n FROM escalation.approvals', [], world.databaseUrl))[0].n === 1, { timeoutMs: 60_000, everyMs: 250, ...watching([router, escalation]) });
     await router.stop();
-    const [{ approval_id: template }] = await sql<{ approval_id: string }>('SELECT approval_id FROM escalation.approvals');
+    const [{ approval_id: template }] = await query<{ approval_id: string }>('SELECT approval_id FROM escalation.approvals', [], world.databaseUrl);
 
     // Copies of the template, unassigned, only an expiry (denied on timeout), in deadline order.
-    const [{ t0 }] = await sql<{ t0: Date }>(`SELECT now() + $1 * interval '1 millisecond' AS t0`, [LEAD_MS]);
+    const [{ t0 }] = await query<{ t0: Date }>(`SELECT now() + $1 * interval '1 millisecond' AS t0`, [LEAD_MS], world.databaseUrl);
     const spreadMs = deadlineSpreadSeconds * 1000;
     for (let from = 0; from < n; from += INSERT_CHUNK) {
-      await sql(
+      await query(
         `INSERT INTO escalation.approvals (approval_id, decision_id, workspace, action, agent_id, on_behalf_of, route, escalation_path, action_path, reviewer_role,
            urgency, sla_minutes, sla_deadline, expires_at, on_timeout, approval_timeout_seconds, approve_on_timeout_allowed,
            required_approvals, rollback_window_seconds, payload_hash, parameters, request, manifest_version, confidence)
@@ -44,16 +43,18 @@ export async function slaTimers(size: Size): Promise<FigureResult> {
            FROM escalation.approvals, generate_series($5::int, $6::int) AS i
           WHERE approval_id = $1`,
         [template, t0, spreadMs, n, from, Math.min(n, from + INSERT_CHUNK) - 1],
+        world.databaseUrl,
       );
     }
-    const [{ bornLate }] = await sql<{ bornLate: number }>(`SELECT count(*)::int AS "bornLate" FROM escalation.approvals WHERE created_at > expires_at AND approval_id <> $1`, [template]);
+    const [{ bornLate }] = await query<{ bornLate: number }>(`SELECT count(*)::int AS "bornLate" FROM escalation.approvals WHERE created_at > expires_at AND approval_id <> $1`, [template], world.databaseUrl);
 
-    const pending = async () => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM escalation.approvals WHERE status = 'pending' AND approval_id <> $1`, [template]))[0].n;
-    await waitFor(`${n} timers to fire`, async () => (await pending()) === 0, spreadMs + LEAD_MS + 600_000, [escalation]);
-    const fired = await sql<{ late: number; at: number }>(
+    const pending = async () => (await query<{ n: number }>(`SELECT count(*)::int AS n FROM escalation.approvals WHERE status = 'pending' AND approval_id <> $1`, [template], world.databaseUrl))[0].n;
+    await eventually(`${n} timers to fire`, async () => (await pending()) === 0, { timeoutMs: spreadMs + LEAD_MS + 600_000, everyMs: 250, ...watching([escalation]) });
+    const fired = await query<{ late: number; at: number }>(
       `SELECT extract(epoch FROM resolved_at - expires_at) * 1000 AS late, extract(epoch FROM resolved_at) * 1000 AS at
          FROM escalation.approvals WHERE approval_id <> $1 AND status = 'expired'`,
       [template],
+      world.databaseUrl,
     );
     if (fired.length !== n) throw new Error(`${fired.length} of ${n} approvals expired`);
     const lateness = summarize(fired.map((f) => Number(f.late)));

@@ -1,8 +1,9 @@
 // "The backlog has drained": every consumer group has read its topics to the end, and no
 // service holds an event in its outbox.
 import { ALL_TOPICS, Topics, dlqTopic } from '@hitl/contracts';
+import { eventually } from '@hitl/testing';
 import { Admin } from 'kafkajs';
-import { OwnPostgres, until } from './infra';
+import { OwnPostgres } from './infra';
 import { SERVICES } from './services';
 
 /** What each service's group consumes (README: services table). */
@@ -46,7 +47,7 @@ export async function outboxBacklog(postgres: OwnPostgres): Promise<number> {
 export async function waitDrained(admin: Admin, postgres: OwnPostgres, timeoutMs: number): Promise<void> {
   let clean = 0;
   let last = '';
-  await until(
+  await eventually(
     'the backlog to drain',
     async () => {
       try {
@@ -61,9 +62,6 @@ export async function waitDrained(admin: Admin, postgres: OwnPostgres, timeoutMs
       }
       return clean >= 2;
     },
-    timeoutMs,
-    500,
-  ).catch((error: Error) => {
-    throw new Error(`${error.message} (last seen: ${last})`);
-  });
+    { timeoutMs, everyMs: 500, detail: () => `last seen: ${last}` },
+  );
 }

@@ -5,21 +5,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client } from 'pg';
+import { eventually, query } from '@hitl/testing';
 
 export const root = resolve(__dirname, '..');
 const PG_BIN = '/usr/lib/postgresql/15/bin';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `check` is true, or fails naming what it waited for. */
-export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 120_000, everyMs = 250): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 export class OwnBroker {
   readonly stateDir = resolve(root, '.infra/kafka-faults');
@@ -77,7 +66,7 @@ export class OwnBroker {
   async kill9(): Promise<void> {
     const pid = this.pid();
     process.kill(pid, 'SIGKILL');
-    await until('the killed broker to exit', () => !alive(pid), 30_000);
+    await eventually('the killed broker to exit', () => !alive(pid), { timeoutMs: 30_000, everyMs: 250 });
   }
 }
 
@@ -111,15 +100,12 @@ export class OwnPostgres {
     chownSync(this.dir, pg, group);
     this.asPostgres('initdb', ['-D', this.data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
     await this.start();
-    const client = new Client({ connectionString: `postgres://postgres@127.0.0.1:${this.port}/postgres` });
-    await client.connect();
-    await client.query('CREATE DATABASE hitl');
-    await client.end();
+    await query('CREATE DATABASE hitl', [], `postgres://postgres@127.0.0.1:${this.port}/postgres`);
   }
 
   async start(): Promise<void> {
     // Right after a kill -9 the old shared memory may still be held: retry until it starts.
-    await until(
+    await eventually(
       'our PostgreSQL to start',
       () => {
         try {
@@ -129,8 +115,7 @@ export class OwnPostgres {
           return false;
         }
       },
-      90_000,
-      1_000,
+      { timeoutMs: 90_000, everyMs: 1_000 },
     );
   }
 
@@ -142,7 +127,7 @@ export class OwnPostgres {
   async kill9(): Promise<void> {
     const pid = this.postmasterPid();
     process.kill(pid, 'SIGKILL');
-    await until('the killed postmaster to exit', () => !alive(pid), 30_000);
+    await eventually('the killed postmaster to exit', () => !alive(pid), { timeoutMs: 30_000, everyMs: 250 });
   }
 
   /** A clean stop (pg_ctl stop -m fast: sessions are ended, nothing is lost), waiting until it is down. */
@@ -151,13 +136,7 @@ export class OwnPostgres {
   }
 
   async count(sql: string): Promise<number> {
-    const client = new Client({ connectionString: this.url });
-    await client.connect();
-    try {
-      return Number((await client.query<{ n: string }>(sql)).rows[0].n);
-    } finally {
-      await client.end();
-    }
+    return Number((await query<{ n: string }>(sql, [], this.url))[0].n);
   }
 
   /** Stops the cluster and removes its directory. */

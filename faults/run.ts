@@ -12,17 +12,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ALL_TOPICS, dlqTopic } from '@hitl/contracts';
-import { loadManifest } from '@hitl/policy';
-import { freePort, testTrust } from '@hitl/testing';
+import { eventually, freePort, testTrust } from '@hitl/testing';
 import { Admin, Kafka, logLevel } from 'kafkajs';
-import { checkLiveRun } from '../apps/cli/src/check/check.command';
-import { Violation, ViolationKind } from '../apps/cli/src/check/invariants';
-import { ExitCode } from '../apps/cli/src/cli-context';
 import { FleetResult, runFleet } from '../examples/refund-agent/fleet';
 import { Progress, runRefundAgent } from '../examples/refund-agent/run';
 import { waitDrained } from './drain';
 import { Outcome, formatTable, markdownTable } from './fault-table';
-import { OwnBroker, OwnPostgres, root, until } from './infra';
+import { OwnBroker, OwnPostgres, root } from './infra';
 import { AUDITOR_TOKEN, Fleet, REVIEWERS, SERVICES, ServiceName, agentTrust } from './services';
 
 const small = process.argv.includes('--small');
@@ -137,8 +133,16 @@ const FAULTS: Fault[] = [
   },
 ];
 
-const LOST: ViolationKind[] = ['unresolved', 'audit_missing', 'calibrator_resolution_missing', 'calibrator_label_missing'];
-const DUPLICATED: ViolationKind[] = ['resolved_twice', 'audit_duplicated', 'calibrator_resolution_unknown', 'calibrator_label_unknown'];
+// Violation kinds of `hitl check` (apps/cli/src/check/invariants.ts); any other kind still counts as a violation.
+const LOST = ['unresolved', 'audit_missing', 'calibrator_resolution_missing', 'calibrator_label_missing'];
+const DUPLICATED = ['resolved_twice', 'audit_duplicated', 'calibrator_resolution_unknown', 'calibrator_label_unknown'];
+
+/** What `hitl check --json` prints (the fields read here). */
+interface CheckReport {
+  ok: boolean;
+  counts: { awaitingReview: number };
+  violations: { kind: string; subject: string; detail: string }[];
+}
 
 /** Messages on every `<topic>.dlq` of the run, now. */
 async function deadLetters(admin: Admin): Promise<number> {
@@ -174,7 +178,7 @@ async function runFault(rig: Rig, fault: Fault, seed: number, known: Set<string>
     onProgress: (p) => (last = p),
   });
   // Mid-batch: about 40% of the batch proposed (as the agent's last progress tick says), the rest still to come.
-  await until('the agent to propose 40% of its batch', () => ((last as Progress | null)?.proposed ?? 0) >= 0.4 * LOAD.decisions, 60_000, 50);
+  await eventually('the agent to propose 40% of its batch', () => ((last as Progress | null)?.proposed ?? 0) >= 0.4 * LOAD.decisions, { timeoutMs: 60_000, everyMs: 50 });
   const atFault = last as Progress | null;
   const inFlight = atFault ? atFault.proposed - atFault.resolved : 0;
   const dlqBefore = await withAdmin(rig, deadLetters);
@@ -285,44 +289,25 @@ async function drain(rig: Rig): Promise<string | null> {
 
 /** hitl check's invariants over the whole run, and the violations that are new since the last fault. */
 async function check(rig: Rig, fault: Fault, known: Set<string>) {
-  const report = await checkLiveRun(checkContext(), {
-    brokers: rig.broker.brokers,
-    prefix: '',
-    manifest: loadManifest(readManifest()),
-    audit: { url: new URL(rig.fleet.url('audit')), token: AUDITOR_TOKEN },
-    calibrator: { databaseUrl: rig.postgres.url, schema: 'calibrator' },
-    // The run's keys: a forged event would count for nothing.
-    keyring: testTrust().keyring,
-  });
+  const run = hitlCheck(rig, ['--json'], 'pipe');
+  // 0: it holds, 1: violations (both print the report); anything else: the run could not be read.
+  if (run.status !== 0 && run.status !== 1) throw new Error(`hitl check exited ${run.status ?? run.signal}: ${run.stderr.trim()}`);
+  const report = JSON.parse(run.stdout) as CheckReport;
   await fault.after?.(rig);
   // The check covers the whole run so far: count what is new since the last fault.
-  const fresh: Violation[] = report.violations.filter((v) => !known.has(`${v.kind}:${v.subject}`));
+  const fresh = report.violations.filter((v) => !known.has(`${v.kind}:${v.subject}`));
   for (const v of fresh) known.add(`${v.kind}:${v.subject}`);
   return { report, fresh };
 }
 
-/** The command line itself over the whole run, as an operator would run it: its exit code. */
-function hitlCheck(rig: Rig): number {
-  log('hitl check over the whole run:');
-  const args = ['-r', '@swc-node/register', resolve(root, 'apps/cli/src/main.ts'), 'check', '--brokers', rig.broker.brokers.join(','), '--audit-url', rig.fleet.url('audit'), '--calibrator-db', rig.postgres.url, '--manifest', manifestPath];
-  // SERVICE_KEYS and AGENTS_PATH of the run: the command checks signatures with the services' keys.
-  const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...testTrust().env(), AUDITOR_TOKEN: AUDITOR_TOKEN } });
-  return run.status ?? 1;
-}
-
-function readManifest(): string {
-  return readFileSync(manifestPath, 'utf8');
-}
-
-/** What the check command needs of a CLI context, bound to this process. */
-function checkContext() {
-  return {
-    io: { out: (text: string) => process.stdout.write(text), err: (text: string) => process.stderr.write(text) },
-    readText: (path: string) => readFileSync(path, 'utf8'),
-    now: () => new Date(),
-    env: process.env,
-    setExitCode: (_code: ExitCode) => undefined,
-  };
+/**
+ * The built command line over the whole run, as an operator would run it (a process: the
+ * harness never imports an app). The run's keys (SERVICE_KEYS, AGENTS_PATH) make a forged
+ * event count for nothing.
+ */
+function hitlCheck(rig: Rig, extra: string[], stdio: 'pipe' | 'inherit') {
+  const args = [resolve(root, 'apps/cli/bin/hitl.js'), 'check', '--brokers', rig.broker.brokers.join(','), '--audit-url', rig.fleet.url('audit'), '--calibrator-db', rig.postgres.url, '--manifest', manifestPath, ...extra];
+  return spawnSync(process.execPath, args, { cwd: root, stdio, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...testTrust().env(), AUDITOR_TOKEN: AUDITOR_TOKEN, MANIFEST_MIN_TIER_SHARE_SECONDS: '1' } });
 }
 
 async function main(): Promise<number> {
@@ -371,7 +356,8 @@ async function main(): Promise<number> {
         break;
       }
     }
-    cliVerdict = hitlCheck(rig);
+    log('hitl check over the whole run:');
+    cliVerdict = hitlCheck(rig, [], 'inherit').status ?? 1;
   } finally {
     await cleanUp();
   }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { contractTopics, ensureTopics, kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
-import { APPS, Launcher, SERVICES, ServiceName, ServiceProcess, databaseUrl, query, testTrust } from '@hitl/testing';
+import { APPS, Launcher, SERVICES, ServiceName, ServiceProcess, WaitOptions, databaseUrl, eventually, query, testTrust } from '@hitl/testing';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 
 export { ServiceProcess, type ServiceName };
@@ -125,7 +125,7 @@ export class BenchWorld {
       env: { ...process.env, KAFKA_BROKERS: this.brokers.join(','), ...env },
     });
     this.scripts.push(script);
-    await waitFor(`${name} to be ready`, async () => script.output.includes('ready'), 60_000, [script]);
+    await eventually(`${name} to be ready`, () => script.output.includes('ready'), { timeoutMs: 60_000, everyMs: 250, ...watching([script]) });
     return script;
   }
 
@@ -169,13 +169,13 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((done) => setTimeout(done, ms));
 }
 
-/** Polls until `check` holds, failing with `what` (and the services' logs when given) after `timeoutMs`. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, services: ServiceProcess[] = []): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    const dead = services.find((s) => s.exited);
-    if (dead) throw new Error(`${dead.label} exited while waiting for ${what}:\n${dead.output}`);
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${services.map((s) => `\n--- ${s.label}:\n${s.output}`).join('')}`);
-    await sleep(250);
-  }
+/** For `eventually`: give up as soon as one of `services` exits, and show their output when the wait fails. */
+export function watching(services: readonly ServiceProcess[]): Pick<WaitOptions, 'abortIf' | 'detail'> {
+  return {
+    abortIf: () => {
+      const dead = services.find((s) => s.exited);
+      return dead && `${dead.label} exited`;
+    },
+    detail: () => services.map((s) => `--- ${s.label}:\n${s.output}`).join('\n'),
+  };
 }

@@ -1,38 +1,17 @@
-// The agent SDK against the real router, in-process on its own schema and topic prefix:
-// what an agent proposes, what comes back, and what the guard lets run.
-import { randomBytes, randomUUID } from 'node:crypto';
+// The agent SDK against the real router, as its own process on a database and topic prefix
+// of its own: what an agent proposes, what comes back, and what the guard lets run.
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
-import { deleteTopicsStartingWith, query, readWholeTopic, sendMessages, signed, testTrust } from '@hitl/testing';
-import { INestApplication } from '@nestjs/common';
-import { Kafka, logLevel } from 'kafkajs';
-import { routerService } from '../../apps/router/src/service';
+import { join } from 'node:path';
+import { consumersCaughtUp, eventually, query, readWholeTopic, sendMessages, signed, testTrust } from '@hitl/testing';
+import { Stack } from './support/stack';
 import { APPROVAL_CLARIFICATION_REQUESTED, APPROVAL_RESOLVED, AnyEvent, CloudEvent, EventType, decodeEvent, newEvent, payloadHash, topicOf } from '@hitl/contracts';
 import { HitlAgent, HitlAgentOptions, NotApprovedError, PayloadMismatchError, Proposal, ResolutionTimeoutError, UnknownDecisionError } from '@hitl/agent-sdk';
 
-const root = resolve(__dirname, '../..');
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const kafka = new Kafka({ clientId: 'agent-sdk-test', brokers, logLevel: logLevel.NOTHING });
-const id = randomBytes(4).toString('hex');
-const schema = `t_agent_sdk_${id}`;
-const prefix = `t-agent-sdk-${id}.`;
-
-async function startRouter(): Promise<INestApplication> {
-  const config = loadConfig(routerService.config, {
-    KAFKA_BROKERS: brokers.join(','),
-    DATABASE_URL: process.env.DATABASE_URL,
-    KAFKA_TOPIC_PREFIX: prefix,
-    HTTP_PORT: '0',
-    LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'silent',
-    MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
-    ...testTrust().env('router'),
-  });
-  const app = await createServiceApp({ ...routerService, schema }, config);
-  await startServiceApp(app, config);
-  return app;
-}
+const stack = new Stack();
+const { kafka, prefix } = stack;
+const brokers = stack.brokers.split(',');
 
 /** Everything on a topic of this run. */
 const readAll = (name: string) => readWholeTopic(kafka, `${prefix}${name}`);
@@ -41,14 +20,16 @@ const readAll = (name: string) => readWholeTopic(kafka, `${prefix}${name}`);
 const publish = <T extends EventType>(event: CloudEvent<T>) =>
   sendMessages(kafka, [{ topic: `${prefix}${topicOf(event.type)}`, key: event.subject, value: JSON.stringify(signed(event as AnyEvent)) }]);
 
-async function until<T>(probe: () => Promise<T[]>, timeoutMs = 30_000): Promise<T[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found.length > 0 || Date.now() > deadline) return found;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** What `probe` finds, once it finds something (30 s at the most). */
+const found = <T>(what: string, probe: () => Promise<T[]>) =>
+  eventually(
+    what,
+    async () => {
+      const list = await probe();
+      return list.length > 0 && list;
+    },
+    { timeoutMs: 30_000, everyMs: 200 },
+  );
 
 const eventsOf = async (name: string, decisionId: string) => (await readAll(name)).map((m) => JSON.parse(m.value!.toString())).filter((e) => e.subject === decisionId);
 
@@ -84,7 +65,6 @@ function aliceApproves(proposal: Proposal, requested: { data: { approval_id: str
 }
 
 describe('the agent SDK against the router', () => {
-  let router: INestApplication | undefined;
   let dir: string;
   const agents: HitlAgent[] = [];
 
@@ -108,15 +88,12 @@ describe('the agent SDK against the router', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hitl-agent-sdk-'));
-    router = await startRouter();
+    await stack.start(['router']);
   });
 
   afterAll(async () => {
     for (const agent of agents) await agent.stop();
-    await router?.close();
-    await query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await query(`DROP SCHEMA IF EXISTS "${schema}_fleet" CASCADE`);
-    await deleteTopicsStartingWith(kafka, prefix);
+    await stack.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -198,7 +175,7 @@ describe('the agent SDK against the router', () => {
     await publish(
       newEvent(APPROVAL_CLARIFICATION_REQUESTED, { decision_id: big.decision_id!, approval_id: requested.data.approval_id, clarification_id: clarificationId, requested_by: 'rev-alice', question: 'Why the full amount?' }, meta),
     );
-    const answers = await until(async () => (await eventsOf('approval.updated', big.decision_id!)).filter((e) => e.type === 'hitl.approval.clarification_provided.v1'));
+    const answers = await found("the agent's answer", async () => (await eventsOf('approval.updated', big.decision_id!)).filter((e) => e.type === 'hitl.approval.clarification_provided.v1'));
     expect(answers.map((e) => e.data)).toEqual([
       expect.objectContaining({ clarification_id: clarificationId, provided_by: 'agent/refund-bot', answer: 'about "Why the full amount?": the parcel photo shows the damage' }),
     ]);
@@ -223,7 +200,7 @@ describe('the agent SDK against the router', () => {
     await agent.start();
     const waiting = refund(130);
     await expect(agent.propose(waiting, { timeoutMs: 2_000 })).rejects.toBeInstanceOf(ResolutionTimeoutError);
-    const [requested] = await until(async () => eventsOf('approval.requested', waiting.decision_id!));
+    const [requested] = await found('the approval request', () => eventsOf('approval.requested', waiting.decision_id!));
     const meta = { source: 'hitl/escalation', workspaceid: 'acme-support' };
     const verdict = newEvent(APPROVAL_RESOLVED, aliceApproves(waiting, requested), meta);
     const text = (notes: string) => Buffer.from(JSON.stringify(signed({ ...verdict, id: randomUUID(), data: { ...verdict.data, notes } } as AnyEvent)));
@@ -253,38 +230,22 @@ describe('the agent SDK against the router', () => {
 
     await expect(agent.resolution(waiting.decision_id!, { timeoutMs: 30_000 })).resolves.toMatchObject({ status: 'approved', notes: 'ok' });
     const group = `${prefix}hitl-agent-refund-bot-fuzz`;
-    const letters = await until(async () => {
-      const found = (await readAll('approval.resolved.dlq')).filter((l) => String(l.headers?.['hitl-dlq-consumer']) === group);
-      return found.length >= sent.length ? found : [];
+    const letters = await found('every hostile message dead-lettered', async () => {
+      const mine = (await readAll('approval.resolved.dlq')).filter((l) => String(l.headers?.['hitl-dlq-consumer']) === group);
+      return mine.length >= sent.length ? mine : [];
     });
     const byPlace = new Map(letters.map((l) => [`${String(l.headers?.['hitl-dlq-partition'])}/${String(l.headers?.['hitl-dlq-offset'])}`, String(l.headers?.['hitl-dlq-error-code'])]));
     expect(sent.map((s) => `${s.kind}: ${byPlace.get(s.at)}`)).toEqual(sent.map((s) => `${s.kind}: ${s.code}`));
     // The agent's group is at the end of what it reads.
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const caughtUp = await until(async () => {
-        for (const topic of ['approval.resolved', 'approval.updated']) {
-          const ends = await admin.fetchTopicOffsets(`${prefix}${topic}`);
-          const [committed] = await admin.fetchOffsets({ groupId: group, topics: [`${prefix}${topic}`] });
-          for (const end of ends) {
-            const at = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-            if (Number(end.offset) > 0 && at !== end.offset) return [];
-          }
-        }
-        return [true];
-      });
-      expect(caughtUp).toEqual([true]);
-    } finally {
-      await admin.disconnect();
-    }
+    const caughtUp = await found('the group at the end of what it reads', async () => ((await consumersCaughtUp(kafka, [[group, [`${prefix}approval.resolved`, `${prefix}approval.updated`]]])) ? [true] : []));
+    expect(caughtUp).toEqual([true]);
   });
 
   it('a fleet sharing one PostgreSQL store records and acts on no forged outcome: unsigned or router-signed as a reviewer, refused by every replica; the real approval acted on once', async () => {
-    const storeSchema = `${schema}_fleet`;
+    const storeSchema = 'agent_fleet';
     const acted: string[] = [];
     const replica = async (replicaId: string) => {
-      const agent = new HitlAgent({ ...options(), replicaId, pendingStore: { postgres: process.env.DATABASE_URL!, schema: storeSchema } });
+      const agent = new HitlAgent({ ...options(), replicaId, pendingStore: { postgres: stack.databaseUrl, schema: storeSchema } });
       agent.onResolution(async (resolution) => void acted.push(`${replicaId} ${resolution.decision_id} ${resolution.status}`));
       agents.push(agent);
       await agent.start();
@@ -293,7 +254,7 @@ describe('the agent SDK against the router', () => {
     const [first] = [await replica('r1'), await replica('r2')];
     const waiting = refund(140);
     await expect(first.propose(waiting, { timeoutMs: 2_000 })).rejects.toBeInstanceOf(ResolutionTimeoutError);
-    const [requested] = await until(async () => eventsOf('approval.requested', waiting.decision_id!));
+    const [requested] = await found('the approval request', () => eventsOf('approval.requested', waiting.decision_id!));
     const genuine = aliceApproves(waiting, requested);
     const meta = { source: 'hitl/escalation', workspaceid: 'acme-support' };
     // What an attacker on the topic can write: unsigned, and signed by the router (which never speaks for a reviewer).
@@ -303,9 +264,9 @@ describe('the agent SDK against the router', () => {
     ];
     await sendMessages(kafka, forgeries.map((f) => ({ topic: `${prefix}approval.resolved`, key: waiting.decision_id!, value: JSON.stringify(f) })));
     const stored = async () =>
-      (await query<{ resolution: unknown }>(`SELECT resolution FROM "${storeSchema}".pending_decisions WHERE decision_id = $1`, [waiting.decision_id]))[0]?.resolution ?? null;
+      (await query<{ resolution: unknown }>(`SELECT resolution FROM "${storeSchema}".pending_decisions WHERE decision_id = $1`, [waiting.decision_id], stack.databaseUrl))[0]?.resolution ?? null;
     // Both replicas read both forgeries (a group each) and dead-letter them; neither is recorded nor acted on.
-    const refusals = await until(async () => {
+    const refusals = await found('both forgeries dead-lettered', async () => {
       const letters = (await readAll('approval.resolved.dlq')).filter((l) => forgeries.some((f) => l.value!.toString() === JSON.stringify(f)));
       return letters.length >= 2 ? letters : [];
     });
@@ -314,7 +275,7 @@ describe('the agent SDK against the router', () => {
     expect(acted).toEqual([]);
 
     await publish(newEvent(APPROVAL_RESOLVED, genuine, meta));
-    await until(async () => (acted.length > 0 ? acted : []));
+    await found('the approval acted on', async () => acted);
     await new Promise((r) => setTimeout(r, 1_000)); // a second replica acting would show by now
     expect(acted).toEqual([`r1 ${waiting.decision_id} approved`]);
   });

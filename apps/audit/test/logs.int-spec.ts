@@ -4,8 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { AnyEvent, EventType, exampleEvent, topicOf } from '@hitl/contracts';
 import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
-import { deleteTopicsStartingWith, signed, testTrust } from '@hitl/testing';
+import { databaseUrl, deleteTopicsStartingWith, eventually, query, signed, testTrust } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -16,43 +15,29 @@ const prefix = `t-audit-logs-${id}.`;
 const CARD = '4111111111111111';
 const PASSWORD = 'correct-horse-battery-staple';
 
-function urlFor(db: string): string {
-  const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hitl_test');
-  url.pathname = `/${db}`;
-  return url.toString();
-}
-
-async function sql<T>(db: string, text: string): Promise<T[]> {
-  const client = new Client({ connectionString: urlFor(db) });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const url = databaseUrl({ database });
 
 describe('the audit logs', () => {
   afterAll(async () => {
-    await sql('postgres', `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     await deleteTopicsStartingWith(kafka, prefix);
   });
 
   it('never carry the secrets of the events it records, even at trace level', async () => {
-    await sql('postgres', `CREATE DATABASE "${database}"`);
+    await query(`CREATE DATABASE "${database}"`);
     const child = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/audit/src/main.ts')], {
       cwd: root,
-      env: { ...process.env, ...testTrust().env('audit'), DATABASE_URL: urlFor(database), KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', LOG_LEVEL: 'trace', MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml') },
+      env: { ...process.env, ...testTrust().env('audit'), DATABASE_URL: url, KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', LOG_LEVEL: 'trace', MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml') },
     });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     try {
-      const deadline = Date.now() + 60_000;
-      while (!/listening on/.test(output)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`audit did not start:\n${output}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await eventually('the audit to start', () => /listening on/.test(output), {
+        timeoutMs: 60_000,
+        abortIf: () => (child.exitCode !== null ? `the audit exited (${child.exitCode})` : undefined),
+        detail: () => output,
+      });
       const decisionId = randomUUID();
       const events = (['hitl.decision.proposed.v1', 'hitl.approval.resolved.v1', 'hitl.action.executed.v1'] as EventType[]).map((type) => {
         const e = exampleEvent(type, { id: randomUUID() }) as AnyEvent;
@@ -69,14 +54,12 @@ describe('the audit logs', () => {
       await producer.send({ topic: `${prefix}decision.proposed.dlq`, acks: -1, messages: [{ key: decisionId, value: JSON.stringify({ workspaceid: 'acme-support', data: { card_number: CARD, password: PASSWORD } }) }] });
       await producer.disconnect();
 
-      while ((await sql<{ n: number }>(database, 'SELECT count(*)::int AS n FROM audit.events'))[0].n < 4) {
-        if (Date.now() > deadline + 30_000) throw new Error('the events were not recorded');
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      const recorded = async () => (await query<{ n: number }>('SELECT count(*)::int AS n FROM audit.events', [], url))[0].n;
+      await eventually('the events to be recorded', async () => (await recorded()) >= 4, { timeoutMs: 90_000, everyMs: 200 });
       expect(output.length).toBeGreaterThan(1_000); // it did log, at trace level
       expect(output).not.toContain(CARD);
       expect(output).not.toContain(PASSWORD);
-      const stored = await sql<{ event: unknown }>(database, 'SELECT event FROM audit.events');
+      const stored = await query<{ event: unknown }>('SELECT event FROM audit.events', [], url);
       expect(JSON.stringify(stored)).not.toContain(CARD);
       expect(JSON.stringify(stored)).not.toContain(PASSWORD);
     } finally {

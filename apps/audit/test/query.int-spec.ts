@@ -2,18 +2,16 @@
 // record (timeline, search, export), verify it, export a signed head and check it, and
 // retention trims a chain that still verifies. The service runs in-process on its own
 // schema and topic prefix; the CLI runs as a real process against it.
-import { execFile } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { AnyEvent, EventType, exampleEvent, payloadHash, topicOf } from '@hitl/contracts';
 import { INestApplication } from '@nestjs/common';
 import { CSV_COLUMNS } from '../src/query/csv';
 import { startServiceApp } from '@hitl/service-kit';
-import { sendMessages, signed } from '@hitl/testing';
+import { httpCall, query, runCli, sendMessages, signed } from '@hitl/testing';
 import { AuditRun } from './support/audit-run';
 
-const root = resolve(__dirname, '../../..');
 const run = new AuditRun('audq');
 const { schema, prefix, kafka } = run;
 const SECRET = '4111111111111111';
@@ -25,8 +23,6 @@ auditors:
   - { id: aud-globex, name: Globex auditor, workspaces: [globex], token_env: AUDITOR_TOKEN_GLOBEX }
   - { id: aud-all, name: Compliance, workspaces: ["*"], token_env: AUDITOR_TOKEN_ALL }
 `;
-
-const sql = <T>(text: string, params: unknown[] = []) => run.sql<T>(text, params);
 
 let app: INestApplication;
 let url: string;
@@ -92,27 +88,13 @@ const lifeOfG: AnyEvent[] = [event('hitl.decision.proposed.v1', G, 30, { workspa
 const everything = [...lifeOfA, ...lifeOfB, ...lifeOfG];
 const acmeIds = [...lifeOfA, ...lifeOfB].map((e) => e.id);
 
-async function get(path: string, token?: string): Promise<{ status: number; body: any; text: string; type: string | null }> {
-  const response = await fetch(`${url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  const text = await response.text();
-  let body: unknown = null;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = null;
-  }
-  return { status: response.status, body, text, type: response.headers.get('content-type') };
+/** A call to the audit as `token`; `body`: the answer as JSON (null when it is none). */
+async function call(method: string, path: string, token?: string, payload?: unknown) {
+  const answer = await httpCall(`${url}${path}`, { method, token, body: payload });
+  return { ...answer, body: answer.json };
 }
-
-async function post(path: string, token: string, payload?: unknown): Promise<{ status: number; body: any; text: string }> {
-  const response = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: payload === undefined ? undefined : JSON.stringify(payload),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null, text };
-}
+const get = (path: string, token?: string) => call('GET', path, token);
+const post = (path: string, token: string, payload?: unknown) => call('POST', path, token, payload);
 
 /** Every page of a search, following next_cursor. */
 async function allPages(query: string, token: string): Promise<{ pages: number; items: any[] }> {
@@ -155,14 +137,6 @@ function parseCsv(text: string): string[][] {
     } else field += c;
   }
   return rows;
-}
-
-function hitl(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['-r', '@swc-node/register', 'apps/cli/src/main.ts', ...args], { cwd: root, env: { ...process.env, ...env } }, (error, stdout, stderr) =>
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
 }
 
 describe('the audit query API, end to end', () => {
@@ -283,9 +257,9 @@ describe('the audit query API, end to end', () => {
   });
 
   it('never stored the secret: the table holds it redacted only', async () => {
-    const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".events WHERE event::text LIKE $1`, [`%${SECRET}%`]);
+    const [{ n }] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".events WHERE event::text LIKE $1`, [`%${SECRET}%`]);
     expect(n).toBe(0);
-    const [{ redacted }] = await sql<{ redacted: number }>(`SELECT count(*)::int AS redacted FROM "${schema}".events WHERE event::text LIKE '%[REDACTED]%'`);
+    const [{ redacted }] = await query<{ redacted: number }>(`SELECT count(*)::int AS redacted FROM "${schema}".events WHERE event::text LIKE '%[REDACTED]%'`);
     expect(redacted).toBeGreaterThan(0);
   });
 
@@ -332,11 +306,11 @@ describe('the audit query API, end to end', () => {
   });
 
   it('`hitl audit verify` against the running service exits 0', async () => {
-    const run = await hitl(['audit', 'verify', '--url', url], { AUDITOR_TOKEN: TOKENS.all });
+    const run = await runCli(['audit', 'verify', '--url', url], { AUDITOR_TOKEN: TOKENS.all });
     expect(run.stdout).toContain(`acme-support: ok, ${acmeIds.length} rows checked`);
     expect(run.stdout).toContain('globex: ok, 2 rows checked');
     expect(run.code).toBe(0);
-    const refused = await hitl(['audit', 'verify', '--url', url, '--workspace', 'globex', '--token', TOKENS.acme], {});
+    const refused = await runCli(['audit', 'verify', '--url', url, '--workspace', 'globex', '--token', TOKENS.acme], {});
     expect(refused.stderr).toContain('answered 403');
     expect(refused.code).toBe(2);
   });
@@ -362,7 +336,7 @@ describe('the audit query API, end to end', () => {
       }),
     ]);
     expect((await get(`/audit/decisions/${A}/timeline`, TOKENS.acme)).status).toBe(404);
-    expect(await sql(`SELECT workspace, chain_index::int AS chain_index, hash FROM "${schema}".chain_checkpoints`)).toEqual([
+    expect(await query(`SELECT workspace, chain_index::int AS chain_index, hash FROM "${schema}".chain_checkpoints`)).toEqual([
       { workspace: 'acme-support', chain_index: acmeIds.length, hash: exportedHead.hash },
     ]);
 

@@ -8,12 +8,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnyEvent, EventType, exampleEvent, generateSigningKey, signEvent, topicOf } from '@hitl/contracts';
 import { INestApplication } from '@nestjs/common';
-import { sendMessages, signed } from '@hitl/testing';
+import { httpCall, query, sendMessages, signed } from '@hitl/testing';
 import { AuditRun } from './support/audit-run';
 
 const run = new AuditRun('audsig');
 const { schema, prefix, kafka } = run;
-const sql = <T>(text: string, params: unknown[] = []) => run.sql<T>(text, params);
 const TOKEN = 'acme-auditor-token-signatures-0123456789';
 
 let app: INestApplication;
@@ -61,16 +60,10 @@ const sent: [AnyEvent, object][] = [
   [strangerLabel, signEvent(strangerLabel, generateSigningKey().key)],
 ];
 
-async function get(path: string): Promise<{ status: number; body: any; text: string }> {
-  const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  const text = await response.text();
-  let body: unknown = null;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = null;
-  }
-  return { status: response.status, body, text };
+/** A GET as the acme auditor; `body`: the answer as JSON (null when it is none). */
+async function get(path: string) {
+  const answer = await httpCall(`${url}${path}`, { token: TOKEN });
+  return { ...answer, body: answer.json };
 }
 
 describe('the audit record of what did not verify', () => {
@@ -85,7 +78,7 @@ describe('the audit record of what did not verify', () => {
   afterAll(() => run.tearDown(app));
 
   it('records every event, with whether it verified, who signed it and why it was refused', async () => {
-    const rows = await sql<{ event_id: string; verified: boolean; signer: string | null; refusal: string | null; actor_kind: string }>(
+    const rows = await query<{ event_id: string; verified: boolean; signer: string | null; refusal: string | null; actor_kind: string }>(
       `SELECT event_id, verified, signer, refusal, actor_kind FROM "${schema}".events WHERE decision_id = $1 ORDER BY occurred_at, seq`,
       [D],
     );
@@ -170,7 +163,7 @@ describe('the audit record of what did not verify', () => {
   it('the chain covers the verdicts and still verifies', async () => {
     expect((await get('/audit/verify')).body).toMatchObject({ ok: true, workspaces: [{ workspace: 'acme-support', ok: true, checked: sent.length, first_break: null }] });
     // Turning a refusal into a verification behind the record's back is found.
-    await sql(`BEGIN; ALTER TABLE "${schema}".events DISABLE TRIGGER events_append_only;
+    await query(`BEGIN; ALTER TABLE "${schema}".events DISABLE TRIGGER events_append_only;
                UPDATE "${schema}".events SET verified = true, refusal = NULL, actor_kind = 'reviewer' WHERE event_id = '${forged.id}';
                ALTER TABLE "${schema}".events ENABLE TRIGGER events_append_only; COMMIT;`);
     expect((await get('/audit/verify')).body).toMatchObject({ ok: false, workspaces: [{ first_break: { event_id: forged.id, reason: expect.stringContaining('changed after it was written') } }] });

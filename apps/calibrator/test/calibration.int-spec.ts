@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AnyEvent, SigningKey, generateSigningKey, signEvent } from '@hitl/contracts';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
-import { LIMITED_AGENT, TEST_LABELER, deleteTopicsStartingWith, query, readWholeTopic, signed, testTrust } from '@hitl/testing';
+import { LIMITED_AGENT, TEST_LABELER, consumersCaughtUp, deleteTopicsStartingWith, eventually, httpCall, inProcessEnv, query, readWholeTopic, runCli, signed, testTrust } from '@hitl/testing';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { nextSlot } from '../src/schedule/cron';
@@ -34,7 +34,6 @@ const run = { schema: `t_calibrator_${id}`, prefix: `t-calibrator-${id}.` };
 let app: INestApplication;
 let base: string;
 
-const sql = <T>(text: string, params: unknown[] = []) => query<T>(text, params);
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
 // The synthetic fleet's agents are not in the test registry: they get keys of their own, in
@@ -75,52 +74,12 @@ async function publishBytes(topic: string, messages: { key: string; value: strin
 const publish = (topic: string, events: RawEvent[]) => publishBytes(topic, events.map((e) => ({ key: e.subject, value: JSON.stringify(signedAsProducer(e)) })));
 
 /** Waits until the calibrator's group has committed up to the end of every topic it reads. */
-async function settled(timeoutMs = 60_000): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const deadline = Date.now() + timeoutMs;
-  try {
-    for (;;) {
-      let caughtUp = true;
-      for (const name of TOPICS) {
-        const topic = `${run.prefix}${name}`;
-        const ends = await admin.fetchTopicOffsets(topic);
-        const [committed] = await admin.fetchOffsets({ groupId: `${run.prefix}hitl-calibrator`, topics: [topic] });
-        caughtUp &&= ends.every((e) => e.offset === '0' || committed.partitions.find((p) => p.partition === e.partition)?.offset === e.offset);
-      }
-      if (caughtUp) return;
-      if (Date.now() > deadline) throw new Error('the calibrator did not catch up');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
+const settled = () =>
+  eventually('the calibrator to catch up', () => consumersCaughtUp(kafka, [[`${run.prefix}hitl-calibrator`, TOPICS.map((name) => `${run.prefix}${name}`)]]), { timeoutMs: 60_000, everyMs: 200 });
 
-async function http(method: string, path: string, options: { token?: string | null; body?: unknown } = {}): Promise<{ status: number; type: string; text: string; json: any }> {
-  const token = options.token === undefined ? COMPLIANCE : options.token;
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  let json: unknown = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = null;
-  }
-  return { status: response.status, type: response.headers.get('content-type') ?? '', text, json };
-}
-
-function hitl(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['-r', '@swc-node/register', 'apps/cli/src/main.ts', ...args], { cwd: root, env: { ...process.env, ...env } }, (error, stdout, stderr) =>
-      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+/** A call to the calibrator, as the compliance auditor unless `token` says otherwise (null: no token). */
+const http = (method: string, path: string, options: { token?: string | null; body?: unknown } = {}) =>
+  httpCall(`${base}${path}`, { method, token: options.token === undefined ? COMPLIANCE : options.token, body: options.body });
 
 function gitApplyCheck(patch: string): Promise<{ code: number; stderr: string }> {
   return new Promise((done) => {
@@ -144,12 +103,7 @@ const unknownDecisions = Array.from({ length: 7 }, () => randomUUID());
 
 beforeAll(async () => {
   const config = loadConfig(calibratorService.config, {
-    KAFKA_BROKERS: brokers.join(','),
-    DATABASE_URL: process.env.DATABASE_URL,
-    KAFKA_TOPIC_PREFIX: run.prefix,
-    HTTP_PORT: '0',
-    LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'silent',
-    MANIFEST_PATH: MANIFEST,
+    ...inProcessEnv(run.prefix),
     AUDITORS_PATH: resolve(root, 'config/auditors.yaml'),
     AUDITOR_TOKEN_COMPLIANCE: COMPLIANCE,
     AUDITOR_TOKEN_INES: INES,
@@ -163,7 +117,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await sql(`DROP SCHEMA IF EXISTS "${run.schema}" CASCADE`);
+  await query(`DROP SCHEMA IF EXISTS "${run.schema}" CASCADE`);
   await deleteTopicsStartingWith(kafka, run.prefix);
 });
 
@@ -196,7 +150,7 @@ describe('calibration, end to end over the real broker and database', () => {
     await publish('decision.proposed', [...proposals, ...proposals.slice(0, 10).map((p) => ({ ...p, id: randomUUID(), time: minutesAgo(1).toISOString() }))]);
     await settled();
 
-    const verdicts = await sql<{ routed_verdict: string; agent_id: string; n: number }>(
+    const verdicts = await query<{ routed_verdict: string; agent_id: string; n: number }>(
       `SELECT routed_verdict, agent_id, count(*)::int AS n FROM "${run.schema}".decisions GROUP BY 1, 2 ORDER BY 1, 2`,
     );
     expect(verdicts).toEqual([
@@ -204,10 +158,10 @@ describe('calibration, end to end over the real broker and database', () => {
       { routed_verdict: 'human_review', agent_id: 'careful-bot', n: 60 },
       { routed_verdict: 'human_review', agent_id: 'overconfident-bot', n: 50 },
     ]);
-    const [first] = await sql<{ proposed_at: Date; proposal: { agent: { id: string } } }>(`SELECT proposed_at, proposal FROM "${run.schema}".decisions WHERE decision_id = $1`, [overconfident[0].decisionId]);
+    const [first] = await query<{ proposed_at: Date; proposal: { agent: { id: string } } }>(`SELECT proposed_at, proposal FROM "${run.schema}".decisions WHERE decision_id = $1`, [overconfident[0].decisionId]);
     expect(Date.now() - first.proposed_at.getTime()).toBeGreaterThan(59 * 60_000); // the first proposal's time, not the retry's
     expect(first.proposal.agent.id).toBe('overconfident-bot');
-    const [{ labels: labelRows, unknown }] = await sql<{ labels: number; unknown: number }>(
+    const [{ labels: labelRows, unknown }] = await query<{ labels: number; unknown: number }>(
       `SELECT count(*)::int AS labels, (count(*) FILTER (WHERE decision_id = ANY ($1::uuid[])))::int AS unknown FROM "${run.schema}".labels`,
       [unknownDecisions],
     );
@@ -223,7 +177,7 @@ describe('calibration, end to end over the real broker and database', () => {
     const otherWorkspaceLabel = { ...labeled(overconfident[11].decisionId, !correctOverconfident(11), minutesAgo(1)), workspaceid: 'globex' };
     const forgedResolution = resolved(overconfident[0], minutesAgo(1), { by: 'reviewer', approvalId: randomUUID(), status: 'denied', edited: false });
     const routerSignedReview = resolved(overconfident[1], minutesAgo(1), { by: 'reviewer', approvalId: randomUUID(), status: 'denied', edited: false });
-    const before = await sql<{ labels: number; resolutions: number }>(
+    const before = await query<{ labels: number; resolutions: number }>(
       `SELECT (SELECT count(*)::int FROM "${run.schema}".labels) AS labels, (SELECT count(*)::int FROM "${run.schema}".resolutions) AS resolutions`,
     );
 
@@ -238,24 +192,25 @@ describe('calibration, end to end over the real broker and database', () => {
     ]);
     await settled();
 
-    const after = await sql<{ labels: number; resolutions: number }>(
+    const after = await query<{ labels: number; resolutions: number }>(
       `SELECT (SELECT count(*)::int FROM "${run.schema}".labels) AS labels, (SELECT count(*)::int FROM "${run.schema}".resolutions) AS resolutions`,
     );
     expect(after).toEqual(before);
     const refusedIds = [forgedLabel, strangerLabel, otherWorkspaceLabel].map((e) => e.id);
-    expect(await sql(`SELECT event_id FROM "${run.schema}".labels WHERE event_id = ANY($1::text[])`, [refusedIds])).toEqual([]);
-    expect(await sql(`SELECT decision_id FROM "${run.schema}".resolutions WHERE status = 'denied' AND decision_id = ANY($1::uuid[])`, [[overconfident[0].decisionId, overconfident[1].decisionId]])).toEqual([]);
+    expect(await query(`SELECT event_id FROM "${run.schema}".labels WHERE event_id = ANY($1::text[])`, [refusedIds])).toEqual([]);
+    expect(await query(`SELECT decision_id FROM "${run.schema}".resolutions WHERE status = 'denied' AND decision_id = ANY($1::uuid[])`, [[overconfident[0].decisionId, overconfident[1].decisionId]])).toEqual([]);
 
     // In the DLQs (through the outbox, so shortly after), with their codes and the calibrator's name.
     const letters = async (topic: string, wanted: number) => {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const found = (await readWholeTopic(kafka, `${run.prefix}${topic}.dlq`).catch(() => []))
+      const calibrators = async () =>
+        (await readWholeTopic(kafka, `${run.prefix}${topic}.dlq`).catch(() => []))
           .map((m) => ({ id: JSON.parse(m.value!.toString('utf8')).id as string, code: m.headers!['hitl-dlq-error-code']!.toString(), consumer: m.headers!['hitl-dlq-consumer']!.toString(), reason: m.headers!['hitl-dlq-error']!.toString() }))
           .filter((l) => l.consumer === `${run.prefix}hitl-calibrator`);
-        if (found.length >= wanted || Date.now() > deadline) return found.sort((a, b) => a.id.localeCompare(b.id));
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      const found = await eventually(`${wanted} of the calibrator's letters on ${topic}.dlq`, async () => {
+        const seen = await calibrators();
+        return seen.length >= wanted && seen;
+      }, { timeoutMs: 30_000, everyMs: 200 });
+      return found.sort((a, b) => a.id.localeCompare(b.id));
     };
     const byId = (list: { id: string; code: string; reason: string }[]) => Object.fromEntries(list.map((l) => [l.id, [l.code, l.reason]]));
     expect(byId(await letters('outcome.labeled', 3))).toEqual({
@@ -288,7 +243,7 @@ describe('calibration, end to end over the real broker and database', () => {
     ]);
     expect(refunds.buckets[1].stated).toBeCloseTo(0.97, 4);
     expect(refunds.intervention).toEqual({ approved_unchanged: 100, edited: 6, denied: 4, rate: 0.0909 });
-    expect(refunds.suggested_auto_approve_confidence).toBe(1);
+    expect(refunds.suggested_auto_approve_confidence).toBe('never');
     expect(report.findings.filter((f: any) => f.agent_id === null).map((f: any) => f.text)).toEqual(['overstates confidence at 0.9: actual 0.60 (stated 0.97, n=300)']);
 
     // Per agent, as each has 50+ outcomes of the action: the finding is the overconfident one's.
@@ -301,7 +256,7 @@ describe('calibration, end to end over the real broker and database', () => {
     // Known only from their resolutions: reported with the confidence the resolutions carry.
     expect(report.reports.find((r: any) => r.action === 'issue_goodwill_credit')).toMatchObject({ agent_id: null, n: 5, accuracy: 1 });
 
-    expect(report.suggestions).toEqual([expect.objectContaining({ action: 'process_refund', field: 'thresholds.auto_approve_confidence', from: 0.97, to: 1 })]);
+    expect(report.suggestions).toEqual([expect.objectContaining({ action: 'process_refund', field: 'thresholds.auto_approve_confidence', from: 0.97, to: 'never' })]);
     expect((await http('GET', `/reports/${report.id}`)).json).toEqual(report);
   });
 
@@ -311,7 +266,7 @@ describe('calibration, end to end over the real broker and database', () => {
     expect(patch.type).toContain('text/x-diff');
     expect(patch.text).toContain('--- a/manifests/refunds.yaml\n+++ b/manifests/refunds.yaml\n');
     expect(patch.text).toContain('\n-    thresholds: { auto_approve_confidence: 0.97, escalate_confidence: 0.60 }\n');
-    expect(patch.text).toMatch(/\n\+ {4}thresholds: \{ auto_approve_confidence: 1, escalate_confidence: 0\.60 \} {2}# calibration of .*: overstates confidence at 0\.9: actual 0\.60/);
+    expect(patch.text).toMatch(/\n\+ {4}thresholds: \{ auto_approve_confidence: never, escalate_confidence: 0\.60 \} {2}# calibration of .*: overstates confidence at 0\.9: actual 0\.60/);
     expect(await gitApplyCheck(patch.text)).toEqual({ code: 0, stderr: '' });
     expect(sha256(readFileSync(MANIFEST, 'utf8'))).toBe(manifestBefore);
   });
@@ -371,27 +326,23 @@ describe('calibration, end to end over the real broker and database', () => {
   });
 
   it('the schedule: a due slot in PostgreSQL makes one report, whichever pollers race for it, and moves on to the next slot', async () => {
-    const [planned] = await sql<{ cron: string; next_run_at: Date }>(`SELECT cron, next_run_at FROM "${run.schema}".schedule WHERE name = $1`, [SCHEDULE_NAME]);
+    const [planned] = await query<{ cron: string; next_run_at: Date }>(`SELECT cron, next_run_at FROM "${run.schema}".schedule WHERE name = $1`, [SCHEDULE_NAME]);
     expect(planned.cron).toBe('0 6 * * 1');
     expect(planned.next_run_at.getUTCDay()).toBe(1);
     expect(planned.next_run_at.getTime()).toBeGreaterThan(Date.now());
 
-    await sql(`UPDATE "${run.schema}".schedule SET next_run_at = now() - interval '1 minute' WHERE name = $1`, [SCHEDULE_NAME]);
+    await query(`UPDATE "${run.schema}".schedule SET next_run_at = now() - interval '1 minute' WHERE name = $1`, [SCHEDULE_NAME]);
     // Three claimants at once (as three replicas would), besides the service's own poller.
     const poller = app.get(SchedulePoller);
     const claimed = await Promise.all([poller.tick(), poller.tick(), poller.tick()]);
-    const deadline = Date.now() + 10_000;
-    let scheduled: { id: string }[] = [];
-    while (scheduled.length === 0 && Date.now() < deadline) {
-      scheduled = await sql<{ id: string }>(`SELECT id FROM "${run.schema}".reports WHERE trigger = 'schedule'`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const scheduledReports = () => query<{ id: string }>(`SELECT id FROM "${run.schema}".reports WHERE trigger = 'schedule'`);
+    await eventually('the scheduled report', async () => (await scheduledReports()).length > 0, { timeoutMs: 10_000 });
     await new Promise((r) => setTimeout(r, 600)); // a few more polls: nothing more is due
-    scheduled = await sql<{ id: string }>(`SELECT id FROM "${run.schema}".reports WHERE trigger = 'schedule'`);
+    const scheduled = await scheduledReports();
     expect(scheduled).toHaveLength(1);
     expect(claimed.filter((c) => c !== null).length).toBeLessThanOrEqual(1);
 
-    const [after] = await sql<{ next_run_at: Date; last_report_id: string }>(`SELECT next_run_at, last_report_id FROM "${run.schema}".schedule WHERE name = $1`, [SCHEDULE_NAME]);
+    const [after] = await query<{ next_run_at: Date; last_report_id: string }>(`SELECT next_run_at, last_report_id FROM "${run.schema}".schedule WHERE name = $1`, [SCHEDULE_NAME]);
     expect(after.last_report_id).toBe(scheduled[0].id);
     expect(after.next_run_at.getTime()).toBe(nextSlot('0 6 * * 1', new Date()).getTime());
     const body = (await http('GET', `/reports/${scheduled[0].id}`)).json;
@@ -400,7 +351,7 @@ describe('calibration, end to end over the real broker and database', () => {
   });
 
   it('`hitl calibrate` against the running service: exit 0, the finding and where the files are', async () => {
-    const cli = await hitl(['calibrate', '--url', base], { AUDITOR_TOKEN: COMPLIANCE });
+    const cli = await runCli(['calibrate', '--url', base], { AUDITOR_TOKEN: COMPLIANCE });
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain('  finding: overstates confidence at 0.9: actual 0.60 (stated 0.97, n=300)');
@@ -438,7 +389,7 @@ describe('calibration, end to end over the real broker and database', () => {
 
     const file = resolve(tmpdir(), `candidate-${id}.yaml`);
     writeFileSync(file, candidate);
-    const cli = await hitl(['replay', '--manifest', file, '--since', '1d', '--url', base], { AUDITOR_TOKEN: COMPLIANCE });
+    const cli = await runCli(['replay', '--manifest', file, '--since', '1d', '--url', base], { AUDITOR_TOKEN: COMPLIANCE });
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain('verdicts that would change: 210');
     expect(cli.stdout).toContain('  support_agent: 110 → 300 (+190)');

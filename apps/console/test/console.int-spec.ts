@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { DECISION_PROPOSED, OUTCOME_LABELED, newEvent, topicOf } from '@hitl/contracts';
 import { TEST_LABELER, freePort, readWholeTopic, signed } from '@hitl/testing';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
-// The end-to-end Stack lives in test/integration (outside every project): reused here, not copied.
+// The end-to-end Stack lives in test/integration (the workspace root's project, not a lib): reused here, not copied.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { Stack, TOKENS, root } from '../../../test/integration/support/stack';
 

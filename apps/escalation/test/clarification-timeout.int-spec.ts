@@ -4,8 +4,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPROVAL_REQUESTED, AnyEvent, CloudEvent, signEvent } from '@hitl/contracts';
-import { testTrust } from '@hitl/testing';
-import { Env, EscalationProcess, TOKENS, dropEnv, kafka, newEnv, of, publish, readUntil, request, root, sql, waitFor } from './support/escalation-harness';
+import { eventually, query, testTrust } from '@hitl/testing';
+import { Env, EscalationProcess, TOKENS, dropEnv, kafka, newEnv, of, publish, readUntil, request, root } from './support/escalation-harness';
 import { agentAnswer } from './support/agent-answer';
 
 const data = (e: AnyEvent) => e.data as Record<string, any>;
@@ -41,7 +41,7 @@ describe('a clarification nobody answers', () => {
   });
 
   const clocks = async (approvalId: string) =>
-    (await sql<ApprovalClocks>(env, `SELECT status, assignee, sla_deadline, expires_at, paused_sla_ms, paused_expiry_ms, clarification_deadline FROM escalation.approvals WHERE approval_id = $1`, [approvalId]))[0];
+    (await query<ApprovalClocks>(`SELECT status, assignee, sla_deadline, expires_at, paused_sla_ms, paused_expiry_ms, clarification_deadline FROM escalation.approvals WHERE approval_id = $1`, [approvalId], env.databaseUrl))[0];
 
   async function ask(r: CloudEvent<typeof APPROVAL_REQUESTED>, who: string) {
     const response = await fetch(`${service.url}/approvals/${r.data.approval_id}/clarify`, {
@@ -64,10 +64,10 @@ describe('a clarification nobody answers', () => {
     const { sla_ms: slaMs, expiry_ms: expiryMs } = asked.paused;
 
     // Nobody answers: the timer resumes the approval by itself.
-    const resumed = await waitFor(async () => {
+    const resumed = await eventually('the clocks to resume after the 1 s limit', async () => {
       const c = await clocks(r.data.approval_id);
       return c.status === 'pending' ? c : null;
-    }, 'the clocks to resume after the 1 s limit');
+    });
     // What the clocks had left, from the limit (however late the scan ran): the pause lasted 1 s.
     expect(resumed).toEqual({
       status: 'pending',
@@ -98,9 +98,9 @@ describe('a clarification nobody answers', () => {
     await producer.connect();
     await producer.send({ topic: `${env.prefix}approval.updated`, acks: -1, messages: [{ key: r.subject, value: JSON.stringify(answer) }] });
     await producer.disconnect();
-    await waitFor(
-      async () => (await sql<{ answer: string | null }>(env, `SELECT answer FROM escalation.clarifications WHERE clarification_id = $1`, [asked.clarification_id]))[0].answer,
+    await eventually(
       'the late answer to be kept',
+      async () => (await query<{ answer: string | null }>(`SELECT answer FROM escalation.clarifications WHERE clarification_id = $1`, [asked.clarification_id], env.databaseUrl))[0].answer,
     );
     expect(await clocks(r.data.approval_id)).toEqual(resumed);
   });

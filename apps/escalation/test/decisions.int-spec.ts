@@ -1,6 +1,7 @@
 // Reviewers deciding, over HTTP, on the real broker and database.
 import { AnyEvent, payloadHash } from '@hitl/contracts';
-import { TOKENS, escalationForSuite, of, publish, readUntil, request, sql } from './support/escalation-harness';
+import { query } from '@hitl/testing';
+import { TOKENS, escalationForSuite, of, publish, readUntil, request } from './support/escalation-harness';
 
 const data = (e: AnyEvent) => e.data as Record<string, any>;
 
@@ -24,7 +25,7 @@ describe('reviewer decisions', () => {
   };
 
   const resolutions = (decisionId: string, atLeast = 1) => readUntil(suite.env, 'approval.resolved', (events) => of(events, decisionId).length >= atLeast).then((e) => of(e, decisionId));
-  const statusOf = async (approvalId: string) => (await sql<{ status: string }>(suite.env, 'SELECT status FROM escalation.approvals WHERE approval_id = $1', [approvalId]))[0].status;
+  const statusOf = async (approvalId: string) => (await query<{ status: string }>('SELECT status FROM escalation.approvals WHERE approval_id = $1', [approvalId], suite.env.databaseUrl))[0].status;
 
   it('approve publishes approval.resolved approved by the reviewer, bound to the payload shown', async () => {
     const [r] = await opened(request());
@@ -71,7 +72,7 @@ describe('reviewer decisions', () => {
     expect(await call('alice', `/approvals/${mine.data.approval_id}/approve`, { payload_hash: mine.data.payload_hash })).toMatchObject({ status: 403, body: { code: 'requester' } });
     // ...and the database refuses it even if the API did not.
     await expect(
-      sql(suite.env, 'INSERT INTO escalation.approval_votes (approval_id, reviewer_id, on_behalf_of, payload_hash) VALUES ($1, $2, $3, $4)', [mine.data.approval_id, 'alice', 'alice', mine.data.payload_hash]),
+      query('INSERT INTO escalation.approval_votes (approval_id, reviewer_id, on_behalf_of, payload_hash) VALUES ($1, $2, $3, $4)', [mine.data.approval_id, 'alice', 'alice', mine.data.payload_hash], suite.env.databaseUrl),
     ).rejects.toThrow(/requester_never_approves/);
     for (const r of [first, escalated, mine]) expect(await statusOf(r.data.approval_id)).toBe('pending');
   });
@@ -100,22 +101,33 @@ describe('reviewer decisions', () => {
     expect(await resolutions(r.subject)).toHaveLength(1);
   });
 
-  it('an edit that raises an amount above a threshold needs the authority that threshold demands', async () => {
+  it('an edit that raises an amount above a threshold goes to the tier that threshold demands instead of being approved', async () => {
     const credit = { customer_id: 'c-77', amount_usd: 150 };
     const [r] = await opened(request({ action: 'issue_goodwill_credit', parameters: credit }));
     const raised = { ...credit, amount_usd: 300 }; // above $200: a finance lead decides
+    const raisedHash = payloadHash('issue_goodwill_credit', raised);
     const byAgent = await call('alice', `/approvals/${r.data.approval_id}/edit`, { payload_hash: r.data.payload_hash, parameters: raised });
-    expect(byAgent).toMatchObject({ status: 403, body: { code: 'edit_needs_authority' } });
-    expect(byAgent.body.message).toContain('finance_lead');
-    expect(await statusOf(r.data.approval_id)).toBe('pending');
+    expect(byAgent).toMatchObject({ status: 200, body: { status: 'escalated', approvals: [], payload_hash: raisedHash } });
+    const [moved] = await query<{ status: string; reviewer_role: string; tier: number; parameters: object; edited: boolean }>(
+      'SELECT status, reviewer_role, tier, parameters, edited FROM escalation.approvals WHERE approval_id = $1',
+      [r.data.approval_id],
+      suite.env.databaseUrl,
+    );
+    expect(moved).toEqual({ status: 'pending', reviewer_role: 'finance_lead', tier: 1, parameters: raised, edited: true });
+    const updates = await readUntil(suite.env, 'approval.updated', (events) => of(events, r.subject).some((e) => e.type === 'hitl.approval.escalated.v1'));
+    const escalated = of(updates, r.subject).find((e) => e.type === 'hitl.approval.escalated.v1')!;
+    expect(data(escalated)).toMatchObject({ reviewer_role: 'finance_lead', from_role: 'support_agent', tier: 1 });
+    expect(data(escalated).reason).toContain('edited by alice; the edited parameters need a finance_lead');
+    // The support agent cannot approve what now needs a finance lead.
+    expect(await call('alice', `/approvals/${r.data.approval_id}/approve`, { payload_hash: raisedHash })).toMatchObject({ status: 403, body: { code: 'wrong_role' } });
 
-    const invalid = await call('dan', `/approvals/${r.data.approval_id}/edit`, { payload_hash: r.data.payload_hash, parameters: { amount_usd: 300 } });
+    const invalid = await call('dan', `/approvals/${r.data.approval_id}/edit`, { payload_hash: raisedHash, parameters: { amount_usd: 300 } });
     expect(invalid).toMatchObject({ status: 422, body: { code: 'edit_blocked' } });
 
-    const byLead = await call('dan', `/approvals/${r.data.approval_id}/edit`, { payload_hash: r.data.payload_hash, parameters: raised, notes: 'long-standing customer' });
-    expect(byLead).toMatchObject({ status: 200, body: { status: 'approved', payload_hash: payloadHash('issue_goodwill_credit', raised) } });
+    const byLead = await call('dan', `/approvals/${r.data.approval_id}/approve`, { payload_hash: raisedHash, notes: 'long-standing customer' });
+    expect(byLead).toMatchObject({ status: 200, body: { status: 'approved', payload_hash: raisedHash } });
     const [resolved] = await resolutions(r.subject);
-    expect(data(resolved)).toMatchObject({ status: 'approved', edited: true, parameters: raised, payload_hash: payloadHash('issue_goodwill_credit', raised) });
+    expect(data(resolved)).toMatchObject({ status: 'approved', edited: true, parameters: raised, payload_hash: raisedHash });
   });
 
   it('a batch of 50 returns 50 per-item results: approved, denied and refused, none dropped', async () => {

@@ -2,7 +2,8 @@
 // LISTEN/NOTIFY fanned out as Server-Sent Events by every replica, only to whoever may see
 // the approval.
 import { APPROVAL_REQUESTED, CloudEvent } from '@hitl/contracts';
-import { EscalationProcess, TOKENS, escalationForSuite, publish, request, waitFor } from './support/escalation-harness';
+import { eventually } from '@hitl/testing';
+import { EscalationProcess, TOKENS, escalationForSuite, publish, request } from './support/escalation-harness';
 
 interface StreamEvent {
   event: string;
@@ -89,34 +90,34 @@ describe('the live stream of approval changes', () => {
       StreamReader.open(escalation.service.url, TOKENS.zed),
       StreamReader.open(replica.url, TOKENS.alice),
     ]);
-    for (const s of [alice, dan, zed, aliceOnReplica]) await waitFor(() => s.events.some((e) => e.event === 'ready'), 'the stream to be ready');
+    for (const s of [alice, dan, zed, aliceOnReplica]) await eventually('the stream to be ready', () => s.events.some((e) => e.event === 'ready'));
 
     const routine = request({ amount: 120 });
     const financeOnly = request({ path: ['finance_lead'], amount: 900 });
     await publish(escalation.env, [routine, financeOnly]);
 
     // The support agent sees the routine one arrive and get assigned; never the finance lead's.
-    await waitFor(() => alice.changesOf(routine.data.approval_id).includes('assigned') || alice.changesOf(routine.data.approval_id).includes('new'), "alice's routine approval");
+    await eventually("alice's routine approval", () => alice.changesOf(routine.data.approval_id).includes('assigned') || alice.changesOf(routine.data.approval_id).includes('new'));
     const first = alice.events.find((e) => e.event === 'approval' && e.data.approval_id === routine.data.approval_id)!;
     expect(first.data.item).toMatchObject({ approval_id: routine.data.approval_id, action: 'process_refund', amount: 120, reviewer_role: 'support_agent' });
-    await waitFor(() => dan.changesOf(financeOnly.data.approval_id).length > 0, "the finance lead's approval on dan's stream");
+    await eventually("the finance lead's approval on dan's stream", () => dan.changesOf(financeOnly.data.approval_id).length > 0);
     expect(dan.changesOf(routine.data.approval_id).length).toBeGreaterThan(0);
 
     // Decided by a colleague: every stream that showed it hears it resolved, with who did it.
     expect((await approve(routine, 'bob')).status).toBe(200);
-    const resolved = await waitFor(
-      () => alice.events.find((e) => e.event === 'approval' && e.data.approval_id === routine.data.approval_id && e.data.change === 'resolved'),
+    const resolved = await eventually(
       'the resolution on alice\'s stream',
+      () => alice.events.find((e) => e.event === 'approval' && e.data.approval_id === routine.data.approval_id && e.data.change === 'resolved'),
     );
     expect(resolved.data).toMatchObject({ status: 'approved', resolved_by: 'bob' });
-    await waitFor(() => dan.changesOf(routine.data.approval_id).includes('resolved'), "the resolution on dan's stream");
-    await waitFor(() => aliceOnReplica.changesOf(routine.data.approval_id).includes('resolved'), "the resolution on the other replica's stream");
+    await eventually("the resolution on dan's stream", () => dan.changesOf(routine.data.approval_id).includes('resolved'));
+    await eventually("the resolution on the other replica's stream", () => aliceOnReplica.changesOf(routine.data.approval_id).includes('resolved'));
 
     expect(alice.changesOf(financeOnly.data.approval_id)).toEqual([]);
     expect(zed.events.filter((e) => e.event === 'approval')).toEqual([]);
 
     await Promise.all([escalation.service.stop(), replica.stop()]);
-    await waitFor(() => [alice, dan, zed, aliceOnReplica].every((s) => s.ended), 'every stream to end with its service');
+    await eventually('every stream to end with its service', () => [alice, dan, zed, aliceOnReplica].every((s) => s.ended));
   });
 });
 
@@ -124,7 +125,7 @@ describe('who may keep a live stream open', () => {
   const escalation = escalationForSuite();
 
   const admin = (method: string, path: string) => fetch(`${escalation.service.url}${path}`, { method, headers: { authorization: `Bearer ${TOKENS.adam}` } });
-  const ready = (s: StreamReader) => waitFor(() => s.events.some((e) => e.event === 'ready'), 'the stream to be ready');
+  const ready = (s: StreamReader) => eventually('the stream to be ready', () => s.events.some((e) => e.event === 'ready'));
 
   it("a revoked token's streams close within a second on every replica, and a removed reviewer's too", async () => {
     const replica = new EscalationProcess(escalation.env);
@@ -141,7 +142,7 @@ describe('who may keep a live stream open', () => {
       // A new token for carol: the old one stops working, and its streams end at once, saying why.
       const issued = await admin('POST', '/reviewers/carol/token');
       expect(issued.status).toBe(201);
-      await waitFor(() => carol.ended && carolOnReplica.ended, "carol's streams to close after her token was revoked", 1000);
+      await eventually("carol's streams to close after her token was revoked", () => carol.ended && carolOnReplica.ended, { timeoutMs: 1000 });
       for (const s of [carol, carolOnReplica]) expect(s.events.at(-1)).toEqual({ event: 'end', data: { code: 'token_revoked', message: expect.any(String) } });
       expect((await StreamReader.open(escalation.service.url, TOKENS.carol)).status).toBe(401);
       // Her new token streams as before.
@@ -151,7 +152,7 @@ describe('who may keep a live stream open', () => {
 
       // Dan removed: his stream ends within a second too.
       expect((await admin('DELETE', '/reviewers/dan')).status).toBe(204);
-      await waitFor(() => dan.ended, "dan's stream to close after he was removed", 1000);
+      await eventually("dan's stream to close after he was removed", () => dan.ended, { timeoutMs: 1000 });
       expect(dan.events.at(-1)?.data.code).toBe('token_revoked');
 
       // Nobody else's stream was touched.
@@ -173,12 +174,12 @@ describe('who may keep a live stream open', () => {
     await ready(bob);
 
     streams[0].close();
-    const again = await waitFor(async () => {
+    const again = await eventually('a place to free up', async () => {
       const s = await StreamReader.open(escalation.service.url, TOKENS.zed);
       if (s.status === 200) return s;
       s.close();
       return null;
-    }, 'a place to free up');
+    });
     await ready(again);
     for (const s of [...streams, bob, again]) s.close();
   });

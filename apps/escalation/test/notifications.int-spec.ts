@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AnyEvent } from '@hitl/contracts';
 import { Client } from 'pg';
+import { eventually, query } from '@hitl/testing';
 import { LinkClaims, signLink } from '../src/notifications/notification-link';
 import { SlackBlock, SlackMessage } from '../src/notifications/notification-message';
-import { Env, EscalationProcess, TOKENS, dropEnv, newEnv, of, publish, readUntil, request, sql } from './support/escalation-harness';
+import { Env, EscalationProcess, TOKENS, dropEnv, newEnv, of, publish, readUntil, request } from './support/escalation-harness';
 
 const SECRET = 'test-link-secret-0123456789abcdef-0123456789';
 const PUBLIC_URL = 'https://hitl.example.test';
@@ -43,14 +44,9 @@ class Webhook {
   }
 
   /** Posts about one approval, once there are at least `count`. */
-  async about(approvalId: string, count = 1, timeoutMs = 30_000): Promise<{ path: string; body: SlackMessage }[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.posts.filter((p) => JSON.stringify(p.body).includes(approvalId));
-      if (found.length >= count) return found;
-      if (Date.now() > deadline) throw new Error(`${found.length} of ${count} posts about ${approvalId}; all: ${this.posts.length}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  about(approvalId: string, count = 1): Promise<{ path: string; body: SlackMessage }[]> {
+    const posts = () => this.posts.filter((p) => JSON.stringify(p.body).includes(approvalId));
+    return eventually(`${count} posts about ${approvalId}`, () => posts().length >= count && posts(), { detail: () => `${posts().length} of them; ${this.posts.length} posts in all` });
   }
 }
 
@@ -74,15 +70,15 @@ describe('notifications, one-click links and queues', () => {
   };
   const assigned = async (r: { subject: string }) => {
     await readUntil(env, 'approval.updated', (events) => of(events, r.subject).length >= 1);
-    const [row] = await sql<{ approval_id: string; assignee: string; sla_deadline: Date; payload_hash: string }>(
-      env,
+    const [row] = await query<{ approval_id: string; assignee: string; sla_deadline: Date; payload_hash: string }>(
       'SELECT approval_id, assignee, sla_deadline, payload_hash FROM escalation.approvals WHERE decision_id = $1',
       [r.subject],
+      env.databaseUrl,
     );
     return row;
   };
   const statusOf = async (approvalId: string) =>
-    (await sql<{ status: string }>(env, 'SELECT status FROM escalation.approvals WHERE approval_id = $1', [approvalId]))[0].status;
+    (await query<{ status: string }>('SELECT status FROM escalation.approvals WHERE approval_id = $1', [approvalId], env.databaseUrl))[0].status;
 
   beforeAll(async () => {
     await webhook.start();
@@ -112,7 +108,7 @@ describe('notifications, one-click links and queues', () => {
     await publish(env, [r]);
     const row = await assigned(r);
     const [post] = await webhook.about(row.approval_id);
-    const [{ name }] = await sql<{ name: string }>(env, 'SELECT name FROM escalation.reviewers WHERE id = $1', [row.assignee]);
+    const [{ name }] = await query<{ name: string }>('SELECT name FROM escalation.reviewers WHERE id = $1', [row.assignee], env.databaseUrl);
 
     expect(post.path).toBe('/hooks/support');
     expect(typeof post.body.text).toBe('string');
@@ -160,7 +156,7 @@ describe('notifications, one-click links and queues', () => {
     const row = await assigned(r);
     const posts = await webhook.about(row.approval_id, 3);
     expect(posts.map((p) => p.body.text)).toEqual([posts[0].body.text, posts[0].body.text, posts[0].body.text]);
-    const [n] = await sql<{ status: string; attempts: number }>(env, 'SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1', [row.approval_id]);
+    const [n] = await query<{ status: string; attempts: number }>('SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1', [row.approval_id], env.databaseUrl);
     expect(n).toEqual({ status: 'sent', attempts: 3 });
 
     // Its deny link denies, with the reason saying where the decision came from.
@@ -251,9 +247,11 @@ describe('notifications, one-click links and queues', () => {
     try {
       await holder.query('BEGIN');
       await holder.query('SELECT 1 FROM escalation.approvals WHERE approval_id = $1 FOR KEY SHARE', [lateRow.approval_id]);
-      await sql(env, `UPDATE escalation.approvals SET created_at = now() - interval '10 minutes', sla_deadline = now() - interval '1 minute' WHERE approval_id = $1`, [
-        lateRow.approval_id,
-      ]);
+      await query(
+        `UPDATE escalation.approvals SET created_at = now() - interval '10 minutes', sla_deadline = now() - interval '1 minute' WHERE approval_id = $1`,
+        [lateRow.approval_id],
+        env.databaseUrl,
+      );
 
       const zed = await call('GET', `${service.url}/queues`, TOKENS.zed);
       expect(zed.status).toBe(200);
@@ -298,8 +296,8 @@ describe('notifications, one-click links and queues', () => {
     await publish(env, [r]);
     const row = await assigned(r);
     await webhook.about(row.approval_id, 1);
-    const recorded = () => sql<{ status: string; attempts: number }>(env, 'SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1', [row.approval_id]);
-    while ((await recorded())[0].attempts === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const recorded = () => query<{ status: string; attempts: number }>('SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1', [row.approval_id], env.databaseUrl);
+    await eventually('the failed post to be recorded', async () => (await recorded())[0].attempts > 0, { everyMs: 20 });
     await service.stop('SIGKILL'); // between the failed post and its retry, a second or so later
     expect((await recorded())[0]).toEqual({ status: 'pending', attempts: 1 });
 

@@ -8,8 +8,8 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APPROVAL_REQUESTED, CloudEvent, generateSigningKey, signEvent } from '@hitl/contracts';
-import { testTrust } from '@hitl/testing';
-import { Env, EscalationProcess, TOKENS, dropEnv, kafka, newEnv, of, publish, readUntil, request, sendRaw, sql, waitFor } from './support/escalation-harness';
+import { eventually, query, testTrust } from '@hitl/testing';
+import { Env, EscalationProcess, TOKENS, dropEnv, kafka, newEnv, of, publish, readUntil, request, sendRaw } from './support/escalation-harness';
 import { agentAnswer } from './support/agent-answer';
 
 interface Letter {
@@ -50,9 +50,9 @@ async function deadLetters(env: Env, topic: string, ids: string[], timeoutMs = 4
 }
 
 const approvalsOf = (env: Env, decisionIds: string[]) =>
-  sql<{ decision_id: string; approval_id: string; assignee: string | null; status: string }>(env, 'SELECT decision_id, approval_id, assignee, status FROM escalation.approvals WHERE decision_id = ANY($1::uuid[])', [decisionIds]);
+  query<{ decision_id: string; approval_id: string; assignee: string | null; status: string }>('SELECT decision_id, approval_id, assignee, status FROM escalation.approvals WHERE decision_id = ANY($1::uuid[])', [decisionIds], env.databaseUrl);
 
-const opened = (env: Env, decisionId: string) => waitFor(async () => (await approvalsOf(env, [decisionId]))[0], `the approval of ${decisionId} to open`);
+const opened = (env: Env, decisionId: string) => eventually(`the approval of ${decisionId} to open`, async () => (await approvalsOf(env, [decisionId]))[0]);
 
 describe('signed authority in the escalation service', () => {
   let env: Env;
@@ -103,10 +103,10 @@ describe('signed authority in the escalation service', () => {
     // The genuine one opens, is assigned and notified; the forged ones left no trace.
     const row = await opened(env, genuine.subject);
     const updates = await readUntil(env, 'approval.updated', (events) => of(events, genuine.subject).some((e) => e.type === 'hitl.approval.assigned.v1'));
-    await waitFor(async () => (await sql<{ n: number }>(env, `SELECT count(*)::int AS n FROM escalation.notifications WHERE status = 'sent'`))[0].n > 0, 'the notification to be sent');
+    await eventually('the notification to be sent', async () => (await query<{ n: number }>(`SELECT count(*)::int AS n FROM escalation.notifications WHERE status = 'sent'`, [], env.databaseUrl))[0].n > 0);
     expect((await approvalsOf(env, [unsigned.subject, byAgent.subject, genuine.subject])).map((a) => a.decision_id)).toEqual([genuine.subject]);
     expect([...of(updates, unsigned.subject), ...of(updates, byAgent.subject)]).toEqual([]);
-    const notified = await sql<{ approval_id: string }>(env, 'SELECT approval_id FROM escalation.notifications');
+    const notified = await query<{ approval_id: string }>('SELECT approval_id FROM escalation.notifications', [], env.databaseUrl);
     expect(notified.length).toBeGreaterThan(0);
     expect(new Set(notified.map((n) => n.approval_id))).toEqual(new Set([row.approval_id]));
     expect(posts).toBeGreaterThan(0);
@@ -115,7 +115,7 @@ describe('signed authority in the escalation service', () => {
   it('only the agent that proposed the decision answers its clarification', async () => {
     const r = request();
     await publish(env, [r]);
-    const { approval_id: approvalId, assignee } = await waitFor(async () => (await approvalsOf(env, [r.subject])).find((a) => a.assignee), 'the approval to open and be assigned');
+    const { approval_id: approvalId, assignee } = await eventually('the approval to open and be assigned', async () => (await approvalsOf(env, [r.subject])).find((a) => a.assignee));
     const asked = await fetch(`${service.url}/approvals/${approvalId}/clarify`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKENS[assignee!]}`, 'content-type': 'application/json' },
@@ -127,7 +127,7 @@ describe('signed authority in the escalation service', () => {
 
     const answer = (text: string) => agentAnswer({ decisionId: r.subject, approvalId, clarificationId }, text);
     const clarification = async () =>
-      (await sql<{ answer: string | null; provided_by: string | null }>(env, 'SELECT answer, provided_by FROM escalation.clarifications WHERE clarification_id = $1', [clarificationId]))[0];
+      (await query<{ answer: string | null; provided_by: string | null }>('SELECT answer, provided_by FROM escalation.clarifications WHERE clarification_id = $1', [clarificationId], env.databaseUrl))[0];
 
     // Another agent of the registry (allowed in the workspace), then nobody: refused, nothing changes.
     const byOtherAgent = answer('Yes, approve it.');
@@ -147,7 +147,7 @@ describe('signed authority in the escalation service', () => {
     // The proposer: accepted, the clocks run again.
     const byProposer = answer('No: the customer keeps it.');
     await sendRaw(env, 'approval.updated', [{ key: r.subject, value: JSON.stringify(signEvent(byProposer, testTrust().key('refund-bot'))) }]);
-    await waitFor(async () => (await approvalsOf(env, [r.subject]))[0].status === 'pending', 'the approval to resume');
+    await eventually('the approval to resume', async () => (await approvalsOf(env, [r.subject]))[0].status === 'pending');
     expect(await clarification()).toEqual({ answer: 'No: the customer keeps it.', provided_by: 'refund-bot' });
   });
 });

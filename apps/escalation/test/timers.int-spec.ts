@@ -1,6 +1,7 @@
 // Assignment and the timers of escalation, on the real broker and database.
 import { AnyEvent } from '@hitl/contracts';
-import { Env, EscalationProcess, dropEnv, escalationForSuite, newEnv, of, publish, readUntil, request, sql } from './support/escalation-harness';
+import { query } from '@hitl/testing';
+import { Env, EscalationProcess, dropEnv, escalationForSuite, newEnv, of, publish, readUntil, request } from './support/escalation-harness';
 
 const data = (e: AnyEvent) => e.data as Record<string, unknown>;
 
@@ -9,7 +10,7 @@ describe('assignment and SLA timers', () => {
 
   /** Lets time pass for one approval: its deadline moves into the past (timers live in the database). */
   const due = (decisionId: string, column: 'sla_deadline' | 'expires_at') =>
-    sql(suite.env, `UPDATE escalation.approvals SET ${column} = now() - interval '1 second' WHERE decision_id = $1`, [decisionId]);
+    query(`UPDATE escalation.approvals SET ${column} = now() - interval '1 second' WHERE decision_id = $1`, [decisionId], suite.env.databaseUrl);
 
   it('assigns each request to the least-loaded qualified reviewer', async () => {
     const requests = [request(), request(), request(), request()];
@@ -75,14 +76,14 @@ describe('many deadlines at once', () => {
     expect(requests.map((r) => data(of(assigned, r.subject)[0]).reviewer_id).sort()).toEqual(['alice', 'alice', 'bob', 'bob', 'carol', 'carol']);
 
     // All six miss their SLA in the same instant: one scan reassigns them all.
-    await sql(suite.env, `UPDATE escalation.approvals SET sla_deadline = now() - interval '1 second' WHERE decision_id = ANY($1::uuid[])`, [requests.map((r) => r.subject)]);
+    await query(`UPDATE escalation.approvals SET sla_deadline = now() - interval '1 second' WHERE decision_id = ANY($1::uuid[])`, [requests.map((r) => r.subject)], suite.env.databaseUrl);
     const updates = await readUntil(suite.env, 'approval.updated', (events) => requests.every((r) => of(events, r.subject).length >= 2));
     const reassigned = requests.map((r) => data(of(updates, r.subject)[1]));
     expect(reassigned.every((d, i) => d.reviewer_id !== data(of(assigned, requests[i].subject)[0]).reviewer_id)).toBe(true);
 
     // Counted as the scan goes, the six stay spread over the three; counted once per scan,
     // they would pile onto whoever looked least loaded at its start.
-    const load = await sql<{ assignee: string; n: number }>(suite.env, `SELECT assignee, count(*)::int AS n FROM escalation.approvals WHERE status = 'pending' GROUP BY assignee`);
+    const load = await query<{ assignee: string; n: number }>(`SELECT assignee, count(*)::int AS n FROM escalation.approvals WHERE status = 'pending' GROUP BY assignee`, [], suite.env.databaseUrl);
     const counts = ['alice', 'bob', 'carol'].map((id) => load.find((row) => row.assignee === id)?.n ?? 0);
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(2);
     expect(Math.min(...counts)).toBeGreaterThan(0);
@@ -106,7 +107,7 @@ describe('timers survive the service', () => {
     await readUntil(env, 'approval.updated', (events) => requests.every((r) => of(events, r.subject).length >= 1));
 
     await first.stop('SIGKILL');
-    const [{ n }] = await sql<{ n: number }>(env, `SELECT count(*)::int AS n FROM escalation.approvals WHERE status = 'pending'`);
+    const [{ n }] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM escalation.approvals WHERE status = 'pending'`, [], env.databaseUrl);
     expect(n).toBe(30);
     await new Promise((r) => setTimeout(r, 4_500)); // every deadline passes while nothing runs
 

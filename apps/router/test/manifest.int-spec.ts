@@ -6,9 +6,8 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
 import { proposal as rawProposal, wire } from './support/raw-proposal';
-import { deleteTopicsStartingWith, freePort, testTrust } from '@hitl/testing';
+import { databaseUrl as testDatabaseUrl, deleteTopicsStartingWith, eventually, freePort, query, testTrust } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -18,23 +17,9 @@ const manifestPath = join(dir, 'manifest.yaml');
 const id = randomBytes(4).toString('hex');
 // A router process of its own (signals reach a real process, not jest's sandbox): own database, own topics.
 const database = `hitl_t_router_${id}`;
-const databaseUrl = (() => {
-  const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hitl_test');
-  url.pathname = `/${database}`;
-  return url.toString();
-})();
+const databaseUrl = testDatabaseUrl({ database });
 const schema = 'router';
 const prefix = `t-router-m-${id}.`;
-
-async function sql<T>(text: string, params: unknown[] = [], connectionString = databaseUrl): Promise<T[]> {
-  const client = new Client({ connectionString });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 function proposal(amount: number) {
   const event = rawProposal({ parameters: { order_id: 'ORD-9', amount_usd: amount }, confidence: 0.9 });
@@ -48,17 +33,22 @@ async function send(messages: { key: string; value: string }[]): Promise<void> {
   await producer.disconnect();
 }
 
-async function verdictsOf(decisionIds: string[], timeoutMs = 30_000): Promise<Map<string, { verdict: string; manifest_version: string }>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const rows = await sql<{ decision_id: string; verdict: string; manifest_version: string }>(
-      `SELECT decision_id, verdict, manifest_version FROM "${schema}".decisions WHERE decision_id = ANY($1::uuid[])`,
-      [decisionIds],
-    );
-    if (rows.length === decisionIds.length) return new Map(rows.map((r) => [r.decision_id, r]));
-    if (Date.now() > deadline) throw new Error(`only ${rows.length}/${decisionIds.length} decisions routed`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+async function verdictsOf(decisionIds: string[]): Promise<Map<string, { verdict: string; manifest_version: string }>> {
+  let routed = 0;
+  const rows = await eventually(
+    `${decisionIds.length} decisions routed`,
+    async () => {
+      const found = await query<{ decision_id: string; verdict: string; manifest_version: string }>(
+        `SELECT decision_id, verdict, manifest_version FROM "${schema}".decisions WHERE decision_id = ANY($1::uuid[])`,
+        [decisionIds],
+        databaseUrl,
+      );
+      routed = found.length;
+      return found.length === decisionIds.length && found;
+    },
+    { timeoutMs: 30_000, detail: () => `only ${routed} routed` },
+  );
+  return new Map(rows.map((r) => [r.decision_id, r]));
 }
 
 describe('the manifest in force', () => {
@@ -68,7 +58,7 @@ describe('the manifest in force', () => {
 
   beforeAll(async () => {
     copyFileSync(resolve(root, 'manifests/refunds.yaml'), manifestPath);
-    await sql(`CREATE DATABASE "${database}"`, [], process.env.DATABASE_URL);
+    await query(`CREATE DATABASE "${database}"`);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     router = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/router/src/main.ts')], {
@@ -77,11 +67,12 @@ describe('the manifest in force', () => {
     });
     router.stdout!.on('data', (d) => (output += d));
     router.stderr!.on('data', (d) => (output += d));
-    const deadline = Date.now() + 60_000;
-    while (!(await fetch(`${url}/healthz`).then((r) => r.ok).catch(() => false))) {
-      if (Date.now() > deadline || router.exitCode !== null) throw new Error(`router did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await eventually('the router to start', () => fetch(`${url}/healthz`).then((r) => r.ok).catch(() => false), {
+      timeoutMs: 60_000,
+      everyMs: 200,
+      abortIf: () => (router.exitCode !== null ? `the router exited (${router.exitCode})` : undefined),
+      detail: () => output,
+    });
   });
 
   afterAll(async () => {
@@ -89,19 +80,14 @@ describe('the manifest in force', () => {
       router.kill('SIGTERM');
       await new Promise((done) => router.once('exit', done));
     }
-    await sql(`DROP DATABASE IF EXISTS "${database}"`, [], process.env.DATABASE_URL);
+    await query(`DROP DATABASE IF EXISTS "${database}"`);
     await deleteTopicsStartingWith(kafka, prefix);
   });
 
   const hangup = () => router.kill('SIGHUP');
   /** Waits for the router's log to say it reloaded (or refused), `count` times in all. */
-  const reloads = async (pattern: RegExp, count: number) => {
-    const deadline = Date.now() + 10_000;
-    while ((output.match(new RegExp(pattern, 'g')) ?? []).length < count) {
-      if (Date.now() > deadline) throw new Error(`no ${pattern} in the router's log:\n${output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const reloads = (pattern: RegExp, count: number) =>
+    eventually(`${count} × ${pattern} in the router's log`, () => (output.match(new RegExp(pattern, 'g')) ?? []).length >= count, { timeoutMs: 10_000, everyMs: 50, detail: () => output });
 
   const inForce = async () => (await (await fetch(`${url}/manifest`)).json()) as { version: string; actions: Record<string, { autoApproveBelowUsd: number }> };
 

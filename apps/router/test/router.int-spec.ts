@@ -1,16 +1,14 @@
 // The router end to end on the real broker and database. Agents' messages are written
 // here as raw CloudEvents JSON with plain kafkajs, as an agent in any language would.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { generateSigningKey } from '@hitl/contracts';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { routerService } from '../src/service';
 import { proposal, wire } from './support/raw-proposal';
-import { deleteTopicsStartingWith, query, readWholeTopic, testTrust } from '@hitl/testing';
+import { consumersCaughtUp, deleteTopicsStartingWith, eventually, inProcessEnv, query, readWholeTopic, testTrust } from '@hitl/testing';
 
-const root = resolve(__dirname, '../../..');
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const kafka = new Kafka({ clientId: 'router-test', brokers, logLevel: logLevel.NOTHING });
 
@@ -26,15 +24,7 @@ function newRun(): Run {
 }
 
 async function startRouter(run: Run): Promise<INestApplication> {
-  const config = loadConfig(routerService.config, {
-    KAFKA_BROKERS: brokers.join(','),
-    DATABASE_URL: process.env.DATABASE_URL,
-    KAFKA_TOPIC_PREFIX: run.prefix,
-    HTTP_PORT: '0',
-    LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'silent',
-    MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
-    ...testTrust().env('router'),
-  });
+  const config = loadConfig(routerService.config, { ...inProcessEnv(run.prefix), ...testTrust().env('router') });
   const app = await createServiceApp({ ...routerService, schema: run.schema }, config);
   await startServiceApp(app, config);
   return app;
@@ -52,27 +42,19 @@ async function send(run: Run, messages: { key: string | null; value: string | Bu
 
 const asMessage = (event: ReturnType<typeof proposal>) => ({ key: event.subject, value: wire(event) });
 
-const sql = <T>(text: string, params: unknown[] = []) => query<T>(text, params);
-
 /** Waits until the router's group has committed up to the end of decision.proposed and its outbox is empty. */
-async function settled(run: Run, timeoutMs = 60_000): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const topic = `${run.prefix}decision.proposed`;
-  const deadline = Date.now() + timeoutMs;
-  try {
-    for (;;) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      const [committed] = await admin.fetchOffsets({ groupId: `${run.prefix}hitl-router`, topics: [topic] });
-      const caughtUp = ends.every((e) => committed.partitions.find((p) => p.partition === e.partition)?.offset === e.offset || e.offset === '0');
-      const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${run.schema}".outbox`);
-      if (caughtUp && n === 0) return;
-      if (Date.now() > deadline) throw new Error(`router did not settle: caught up ${caughtUp}, outbox ${n}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  } finally {
-    await admin.disconnect();
-  }
+async function settled(run: Run): Promise<void> {
+  let seen = '';
+  await eventually(
+    'the router to settle',
+    async () => {
+      const caughtUp = await consumersCaughtUp(kafka, [[`${run.prefix}hitl-router`, [`${run.prefix}decision.proposed`]]]);
+      const [{ n }] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM "${run.schema}".outbox`);
+      seen = `caught up ${caughtUp}, outbox ${n}`;
+      return caughtUp && n === 0;
+    },
+    { timeoutMs: 60_000, everyMs: 200, detail: () => seen },
+  );
 }
 
 /** Everything on a topic of this run. */
@@ -82,7 +64,7 @@ const json = (m: KafkaMessage) => JSON.parse(m.value!.toString());
 
 async function cleanup(run: Run): Promise<void> {
   await run.app?.close();
-  await sql(`DROP SCHEMA IF EXISTS "${run.schema}" CASCADE`);
+  await query(`DROP SCHEMA IF EXISTS "${run.schema}" CASCADE`);
   await deleteTopicsStartingWith(kafka, run.prefix);
 }
 
@@ -164,7 +146,7 @@ describe('router, end to end over the real broker and database', () => {
     const outcomesPer = new Map<string, number>();
     for (const e of resolved) outcomesPer.set(e.subject, (outcomesPer.get(e.subject) ?? 0) + 1);
     expect([...outcomesPer.values()].every((n) => n === 1)).toBe(true);
-    const rows = await sql<{ decision_id: string; verdict: string }>(`SELECT decision_id, verdict FROM "${run.schema}".decisions`);
+    const rows = await query<{ decision_id: string; verdict: string }>(`SELECT decision_id, verdict FROM "${run.schema}".decisions`);
     expect(rows).toHaveLength(6);
   });
 
@@ -211,10 +193,10 @@ describe('a router restarted in the middle of a stream', () => {
       proposal({ parameters: { order_id: `ORD-${i}`, amount_usd: 10 + (i % 200) }, confidence: 0.5 + (i % 50) / 100 }),
     );
     run.app = await startRouter(run);
-    const routed = async () => (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${run.schema}".decisions`))[0].n;
+    const routed = async () => (await query<{ n: number }>(`SELECT count(*)::int AS n FROM "${run.schema}".decisions`))[0].n;
     await send(run, stream.slice(0, 4000).map(asMessage));
     // Stop it as soon as it has started on the stream; start a new one.
-    while ((await routed()) === 0) await new Promise((r) => setTimeout(r, 5));
+    await eventually('the router to start on the stream', async () => (await routed()) > 0, { timeoutMs: 120_000, everyMs: 5 });
     await run.app.close();
     expect(await routed()).toBeLessThan(4000);
     run.app = await startRouter(run);
@@ -234,7 +216,7 @@ describe('a router restarted in the middle of a stream', () => {
     expect(perDecision.size).toBe(stream.length);
     expect([...perDecision.values()].filter((n) => n !== 1)).toEqual([]);
     expect([...count(requested.filter((e) => e.data.route === 'post_review')).values()].filter((n) => n !== 1)).toEqual([]);
-    const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${run.schema}".decisions`);
+    const [{ n }] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM "${run.schema}".decisions`);
     expect(n).toBe(stream.length);
   });
 });
@@ -297,7 +279,7 @@ describe('signed authority: the router acts only on proposals their agent signed
       expect(requestedBy(event.subject)).toEqual([]);
       expect(letters.filter((l) => l.id === event.id)).toEqual([{ id: event.id, code }]);
     }
-    const rows = await sql<{ decision_id: string; verdict: string; agent_id: string | null; reasons: { rule: string }[] }>(
+    const rows = await query<{ decision_id: string; verdict: string; agent_id: string | null; reasons: { rule: string }[] }>(
       `SELECT decision_id, verdict, agent_id, reasons FROM "${run.schema}".decisions WHERE decision_id = ANY($1::uuid[])`,
       [refused.map(([e]) => e.subject)],
     );
@@ -319,7 +301,7 @@ describe('signed authority: the router acts only on proposals their agent signed
     // A forged copy of a decision that has its outcome: refused, and no second outcome.
     expect(resolvedBy(routedFirst.subject).map((e) => e.data.status)).toEqual(['approved']);
     expect(letters.filter((l) => l.id === forgedLater.id)).toEqual([{ id: forgedLater.id, code: 'signature_invalid' }]);
-    const [first] = await sql<{ verdict: string; reasons: { rule: string }[] }>(`SELECT verdict, reasons FROM "${run.schema}".decisions WHERE decision_id = $1`, [routedFirst.subject]);
+    const [first] = await query<{ verdict: string; reasons: { rule: string }[] }>(`SELECT verdict, reasons FROM "${run.schema}".decisions WHERE decision_id = $1`, [routedFirst.subject]);
     expect(first.verdict).toBe('auto_approve');
   });
 });

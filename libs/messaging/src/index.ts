@@ -1,5 +1,6 @@
 export * from './logger';
 export * from './schema';
+export * from './migrations';
 export * from './kafka/kafka-settings';
 export * from './kafka/kafka-security';
 export * from './kafka/topics-admin';

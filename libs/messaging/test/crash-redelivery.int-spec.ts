@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { DECISION_PROPOSED, Topics, exampleEvent } from '@hitl/contracts';
-import { signed } from '@hitl/testing';
+import { eventually, signed } from '@hitl/testing';
 import { CommittedChunk, physicalTopic } from '../src';
-import { Harness, createHarness, eventually, produce, readTopic, startConsumer } from './support/harness';
+import { Harness, createHarness, produce, readTopic, startConsumer } from './support/harness';
 
 const root = resolve(__dirname, '../../..');
 
@@ -56,7 +56,7 @@ describe('a consumer killed after its database commit but before its offset comm
     const seen: CommittedChunk[] = [];
     const consumer = await startConsumer(h, { afterCommit: (c) => void seen.push(c) });
     try {
-      await eventually(async () => (seen.some((c) => Number(c.lastOffset) >= decisions.length - 1) ? true : undefined));
+      await eventually('a commit of the last decision', () => seen.some((c) => Number(c.lastOffset) >= decisions.length - 1));
       expect(seen[0].firstOffset).toBe('0');
 
       // ...and every decision still has exactly one effect and one emitted event.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DECISION_PROPOSED, Topics, dlqTopic, exampleEvent } from '@hitl/contracts';
-import { signed } from '@hitl/testing';
-import { Harness, RunningConsumer, createHarness, eventually, produce, produceEvents, readTopic, startConsumer } from './support/harness';
+import { eventually, signed } from '@hitl/testing';
+import { Harness, RunningConsumer, count, createHarness, produce, produceEvents, readTopic, startConsumer } from './support/harness';
 
 function decision(parameters: Record<string, unknown> = {}) {
   const event = exampleEvent(DECISION_PROPOSED, { id: randomUUID() });
@@ -9,9 +9,6 @@ function decision(parameters: Record<string, unknown> = {}) {
   Object.assign(event.data.parameters, parameters);
   return event;
 }
-
-const count = async (h: Harness, sql: string, params: unknown[] = []): Promise<number> =>
-  (await h.dataSource.query(sql.replace(/\bFROM (\w+)/, `FROM "${h.schema}".$1`), params))[0].n;
 
 describe('reliable messaging over the real broker and database', () => {
   let h: Harness;
@@ -34,7 +31,7 @@ describe('reliable messaging over the real broker and database', () => {
     const asMessages = (list: typeof events) => list.map((e) => ({ key: 'one-partition', value: JSON.stringify(signed(e)) }));
     await produce(h, Topics.DecisionProposed, [...asMessages(events), ...asMessages(events), ...asMessages([sentinel])]);
 
-    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [sentinel.subject])) === 1 ? true : undefined));
+    await eventually("the sentinel's effect", async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [sentinel.subject])) === 1);
     expect(await count(h, 'SELECT count(*)::int AS n FROM effects')).toBe(21);
     expect(await count(h, 'SELECT count(DISTINCT decision_id)::int AS n FROM effects')).toBe(21);
 
@@ -47,7 +44,7 @@ describe('reliable messaging over the real broker and database', () => {
 
     // A batch handler got every one of those events once, whole chunks at a time.
     const ids = resolved.map((m) => JSON.parse(m.value!.toString()).id);
-    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM batch_seen')) >= 21 ? true : undefined));
+    await eventually('21 events in batches', async () => (await count(h, 'SELECT count(*)::int AS n FROM batch_seen')) >= 21);
     const seen = await h.dataSource.query(`SELECT event_id, batch_size FROM "${h.schema}".batch_seen`);
     expect(seen.map((r: { event_id: string }) => r.event_id).sort()).toEqual([...ids].sort());
   });
@@ -61,7 +58,7 @@ describe('reliable messaging over the real broker and database', () => {
     const bytes = [unsigned, forged, tampered].map((e) => Buffer.from(JSON.stringify(e)));
     await produce(h, Topics.DecisionProposed, [...bytes.map((value) => ({ key: 'k', value })), { key: 'k', value: JSON.stringify(signed(valid)) }]);
 
-    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [valid.subject])) === 1 ? true : undefined));
+    await eventually("the valid decision's effect", async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [valid.subject])) === 1);
     expect(await count(h, 'SELECT count(*)::int AS n FROM effects')).toBe(1);
     await consumer.relay.drain();
     const letters = await readTopic(h, dlqTopic(Topics.DecisionProposed), (m) => m.length >= 3);
@@ -89,7 +86,7 @@ describe('reliable messaging over the real broker and database', () => {
       { key: 'k', value: JSON.stringify(signed(valid)) },
     ]);
 
-    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [valid.subject])) === 1 ? true : undefined));
+    await eventually("the valid decision's effect", async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [valid.subject])) === 1);
     await consumer.relay.drain();
     const letters = await readTopic(h, dlqTopic(Topics.DecisionProposed), (m) => m.length >= 2);
     const header = (i: number, name: string) => letters[i].headers![name]!.toString();
@@ -112,7 +109,7 @@ describe('reliable messaging over the real broker and database', () => {
     expect(await count(h, 'SELECT count(*)::int AS n FROM effects')).toBe(1);
 
     // A consumer of the DLQ reads the letters raw, each once, bytes intact.
-    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM dlq_seen')) >= 2 ? true : undefined));
+    await eventually('two letters read off the DLQ', async () => (await count(h, 'SELECT count(*)::int AS n FROM dlq_seen')) >= 2);
     const recorded = await h.dataSource.query(`SELECT value, code FROM "${h.schema}".dlq_seen ORDER BY id`);
     expect(recorded).toEqual([
       { value: garbage, code: 'invalid_json' },
@@ -126,7 +123,7 @@ describe('reliable messaging over the real broker and database', () => {
     const after = decision();
     await produceEvents(h, Topics.DecisionProposed, [before, poison, after]);
 
-    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM effects')) >= 2 ? true : undefined));
+    await eventually('the effects around the poison', async () => (await count(h, 'SELECT count(*)::int AS n FROM effects')) >= 2);
     await consumer.relay.drain();
     const letters = await readTopic(h, dlqTopic(Topics.DecisionProposed), (m) => m.length >= 1);
     expect(letters).toHaveLength(1);

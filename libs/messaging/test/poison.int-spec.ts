@@ -3,11 +3,11 @@
 // away is waited out and loses nothing. Real broker, real database, the real transport.
 import { randomUUID } from 'node:crypto';
 import { ACTION_EXECUTED, DECISION_PROPOSED, Topics, dlqTopic, exampleEvent } from '@hitl/contracts';
-import { signed } from '@hitl/testing';
+import { eventually, signed } from '@hitl/testing';
 import { KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { CommittedChunk } from '../src';
-import { Harness, RunningConsumer, createHarness, eventually, produce, readTopic, startConsumer } from './support/harness';
+import { Harness, RunningConsumer, count, createHarness, produce, readTopic, rows, startConsumer } from './support/harness';
 
 function proposal(parameters: Record<string, unknown> = {}) {
   const event = exampleEvent(DECISION_PROPOSED, { id: randomUUID() });
@@ -27,8 +27,6 @@ const INT_MAX = 2_147_483_647;
 /** Retries quick enough for a test; the bound is the default's. */
 const retry = { initialBackoffMs: 20, maxBackoffMs: 500 };
 
-const rows = async <T>(h: Harness, sql: string, params: unknown[] = []): Promise<T[]> => h.dataSource.query(sql.replaceAll(/\bFROM (\w+)/g, `FROM "${h.schema}".$1`), params);
-const count = async (h: Harness, sql: string, params: unknown[] = []): Promise<number> => (await rows<{ n: number }>(h, sql, params))[0].n;
 const header = (m: KafkaMessage, name: string) => m.headers![name]!.toString();
 
 describe('poison messages over the real broker and database', () => {
@@ -52,7 +50,7 @@ describe('poison messages over the real broker and database', () => {
     const chunks: CommittedChunk[] = [];
     consumer = await startConsumer(h, { retry, afterCommit: (c) => void chunks.push(c) });
 
-    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM executed_seen')) >= 199 ? true : undefined), 60_000);
+    await eventually('199 executions seen', async () => (await count(h, 'SELECT count(*)::int AS n FROM executed_seen')) >= 199, { timeoutMs: 60_000 });
     const letters = await readTopic(h, dlqTopic(Topics.ActionExecuted), (m) => m.length >= 1);
     expect(letters).toHaveLength(1);
     expect(letters[0].value).toEqual(Buffer.from(JSON.stringify(signed(events[117]))));
@@ -73,7 +71,7 @@ describe('poison messages over the real broker and database', () => {
     await produce(h, Topics.DecisionProposed, [before, poison, after].map((e) => ({ key: 'k', value: JSON.stringify(signed(e)) })));
     consumer = await startConsumer(h, { retry });
 
-    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [after.subject])) === 1 ? true : undefined));
+    await eventually('the effect of the decision after the poison', async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [after.subject])) === 1);
     expect(await rows(h, 'SELECT units FROM effects ORDER BY id')).toEqual([{ units: 1 }, { units: 2 }]);
     const letters = await readTopic(h, dlqTopic(Topics.DecisionProposed), (m) => m.length >= 1);
     expect(letters.map((l) => header(l, 'hitl-dlq-error-code'))).toEqual(['database_refused']);
@@ -86,7 +84,7 @@ describe('poison messages over the real broker and database', () => {
     await produce(h, Topics.DecisionProposed, [bug, next].map((e) => ({ key: 'k', value: JSON.stringify(signed(e)) })));
     consumer = await startConsumer(h, { retry: { ...retry, maxAttempts: 3 } });
 
-    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [next.subject])) === 1 ? true : undefined));
+    await eventually('the effect of the next decision', async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [next.subject])) === 1);
     const letters = await readTopic(h, dlqTopic(Topics.DecisionProposed), (m) => m.length >= 1);
     expect(letters.map((l) => header(l, 'hitl-dlq-error-code'))).toEqual(['handler_failed']);
     expect(header(letters[0], 'hitl-dlq-error')).toBe("failed 3 times: TypeError: Cannot read properties of undefined (reading 'explode')");
@@ -111,7 +109,7 @@ describe('poison messages over the real broker and database', () => {
     await producer.disconnect();
     consumer = await startConsumer(h, { retry });
 
-    await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [next.subject])) === 1 ? true : undefined));
+    await eventually('the effect of the next decision', async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [next.subject])) === 1);
     // Delivery is at-least-once (a letter may arrive twice) and the two keys may sit on two
     // partitions: read until both letters are there, whatever else is.
     const isFirst = (l: KafkaMessage) => l.value!.equals(value);
@@ -147,7 +145,7 @@ describe('poison messages over the real broker and database', () => {
       for (let i = 0; i < events.length; i += 30) {
         await produce(h, Topics.DecisionProposed, events.slice(i, i + 30).map((e) => ({ key: e.subject, value: JSON.stringify(signed(e)) })));
       }
-      await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM effects')) >= 10 ? true : undefined), 30_000, 'the first effects');
+      await eventually('the first effects', async () => (await count(h, 'SELECT count(*)::int AS n FROM effects')) >= 10, { timeoutMs: 30_000 });
       // The outage: no new session, every open one ended, for three seconds.
       await h.dataSource.query(`ALTER ROLE "${role}" NOLOGIN`);
       const [{ cut }] = await h.dataSource.query('SELECT count(pg_terminate_backend(pid))::int AS cut FROM pg_stat_activity WHERE usename = $1', [role]);
@@ -157,7 +155,7 @@ describe('poison messages over the real broker and database', () => {
       await h.dataSource.query(`ALTER ROLE "${role}" LOGIN`);
       expect(cut).toBeGreaterThan(0);
 
-      await eventually(async () => ((await count(h, 'SELECT count(*)::int AS n FROM effects')) > 119 ? true : undefined), 90_000);
+      await eventually('every effect after the outage', async () => (await count(h, 'SELECT count(*)::int AS n FROM effects')) > 119, { timeoutMs: 90_000 });
       expect(await count(h, 'SELECT count(DISTINCT decision_id)::int AS n FROM effects')).toBe(120);
       expect(await count(h, 'SELECT count(*)::int AS n FROM effects')).toBe(120);
       await consumer.relay.drain();

@@ -215,10 +215,10 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
     return humanReview();
   }
   // Above the ceiling the outcome is at least a human's review; the triggers below may still escalate it.
-  let aboveCeiling = false;
+  let aboveCeiling: string | null = null;
   if (amount !== null && action.alwaysApproveAboveUsd !== null) {
-    aboveCeiling = amount > action.alwaysApproveAboveUsd;
-    step('amount_ceiling', `amount ${money(amount)} is ${aboveCeiling ? 'above' : 'not above'} ${money(action.alwaysApproveAboveUsd)}${aboveCeiling ? ': at least a human review; the escalation triggers may still raise it' : ''}`);
+    if (amount > action.alwaysApproveAboveUsd) aboveCeiling = `amount ${money(amount)} is above ${money(action.alwaysApproveAboveUsd)}`;
+    step('amount_ceiling', aboveCeiling ? `${aboveCeiling}: at least a human review; the escalation triggers may still raise it` : `amount ${money(amount)} is not above ${money(action.alwaysApproveAboveUsd)}`);
   }
 
   // 5. Escalation triggers.
@@ -240,7 +240,7 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
   }
   step('escalation_triggers', `none matched (confidence ${decision.confidence} ≥ ${action.escalateConfidence}, ${decision.uncertainty_factors.length} uncertainty factors ≤ ${action.maxUncertaintyFactors})`);
   if (aboveCeiling) {
-    step('amount_above_ceiling', `amount ${money(amount!)} is above ${money(action.alwaysApproveAboveUsd!)}: a human always decides, whatever the confidence`);
+    step('amount_above_ceiling', `${aboveCeiling}: a human always decides, whatever the confidence`);
     return humanReview();
   }
 

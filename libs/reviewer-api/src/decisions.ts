@@ -6,7 +6,8 @@ import { Timestamp } from './values';
 export const DecisionResult = z.object({
   approval_id: z.string(),
   decision_id: z.string(),
-  status: z.enum(['approved', 'denied', 'reviewed', 'awaiting_approvals']),
+  /** `escalated`: an edit needed a higher tier than the editor's; it waits there now. */
+  status: z.enum(['approved', 'denied', 'reviewed', 'awaiting_approvals', 'escalated']),
   approvals: z.array(z.string()),
   required_approvals: z.number().int(),
   payload_hash: z.string(),

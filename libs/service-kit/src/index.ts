@@ -1,5 +1,6 @@
 export * from './config/config';
 export * from './auth/bearer-token';
+export * from './auth/token-file';
 export * from './logging/logger';
 export * from './database/service-schema';
 export * from './tokens';

@@ -1,7 +1,13 @@
-// Small clients the integration specs share: a free port on loopback, and one-shot SQL
-// against the test database (or another database or login role on the same server).
+// Small clients the integration specs share: a free port on loopback, one-shot SQL
+// against the test database (or another database or login role on the same server), the
+// variables of a service a spec runs in-process, one HTTP call to a service, the hitl CLI
+// as a real process, and where consumer groups are.
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
+import { WORKSPACE_ROOT, serviceEnv } from './launcher';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -30,5 +36,84 @@ export async function query<T>(text: string, params: unknown[] = [], connectionS
     return (await client.query(text, params)).rows as T[];
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * What a service a spec runs in-process starts with: the test broker and database, the
+ * spec's topic prefix, any free port, the committed refunds manifest, and no logs unless
+ * HITL_TEST_VERBOSE. The spec adds its keys and whatever else it needs.
+ */
+export function inProcessEnv(topicPrefix: string): Record<string, string> {
+  return {
+    ...serviceEnv({
+      databaseUrl: databaseUrl(),
+      brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+      topicPrefix,
+      logLevel: process.env.HITL_TEST_VERBOSE ? 'debug' : 'silent',
+      manifestPath: resolve(WORKSPACE_ROOT, 'manifests/refunds.yaml'),
+    }),
+    HTTP_PORT: '0',
+  };
+}
+
+export interface HttpAnswer {
+  status: number;
+  /** The content-type header ('' when there is none). */
+  type: string;
+  text: string;
+  /** The body parsed as JSON; null when it is none. Any: specs read answers of every shape. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any;
+}
+
+/** One HTTP call, with a bearer token and a JSON body when given. */
+export async function httpCall(url: string, options: { method?: string; token?: string | null; body?: unknown } = {}): Promise<HttpAnswer> {
+  const { method = 'GET', token, body } = options;
+  const response = await fetch(url, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: response.status, type: response.headers.get('content-type') ?? '', text, json };
+}
+
+/** `hitl <args>` from the sources, with `env` over this process's variables; its exit code and output. */
+export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, ['-r', '@swc-node/register', 'apps/cli/src/main.ts', ...args], { cwd: WORKSPACE_ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/**
+ * Whether each consumer group has committed up to the end of every topic it reads (a
+ * partition nothing was written to counts as read). `readers`: group id and its topics.
+ */
+export async function consumersCaughtUp(kafka: Kafka, readers: Iterable<readonly [groupId: string, topics: readonly string[]]>): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const [groupId, topics] of readers) {
+      for (const topic of topics) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        for (const end of ends) {
+          const at = committed.partitions.find((p) => p.partition === end.partition)?.offset;
+          if (Number(end.offset) > 0 && at !== end.offset) return false;
+        }
+      }
+    }
+    return true;
+  } finally {
+    await admin.disconnect();
   }
 }

@@ -33,6 +33,8 @@ export interface ServiceSettings {
   topicPrefix?: string;
   partitions?: number;
   manifestPath?: string;
+  /** Runs that shorten approval timeouts to seconds lower the 60 s least share of a tier. */
+  minTierShareSeconds?: number;
   reviewersPath?: string;
   logLevel?: string;
   slaScanIntervalMs?: number;
@@ -53,6 +55,7 @@ export function serviceEnv(settings: ServiceSettings): Record<string, string> {
   set('KAFKA_TOPIC_PREFIX', settings.topicPrefix);
   set('KAFKA_PARTITIONS', settings.partitions);
   set('MANIFEST_PATH', settings.manifestPath);
+  set('MANIFEST_MIN_TIER_SHARE_SECONDS', settings.minTierShareSeconds);
   set('REVIEWERS_PATH', settings.reviewersPath);
   set('LOG_LEVEL', settings.logLevel);
   set('SLA_SCAN_INTERVAL_MS', settings.slaScanIntervalMs);

@@ -7,7 +7,7 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** How often to look (default 100 ms). */
   everyMs?: number;
-  /** Said when the wait fails, after the timeout: logs of the processes involved, a count seen so far. */
+  /** Said when the wait fails (timed out, or given up): logs of the processes involved, a count seen so far. */
   detail?: () => string;
   /** Checked on every poll: a reason to give up at once (a service that exited), or undefined. */
   abortIf?: () => string | undefined;
@@ -22,15 +22,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function eventually<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, options: WaitOptions = {}): Promise<T> {
   const { timeoutMs = 30_000, everyMs = 100 } = options;
   const deadline = Date.now() + timeoutMs;
+  const failure = (why: string) => {
+    const detail = options.detail?.();
+    return new Error(`${why}${detail ? `\n${detail}` : ''}`);
+  };
   for (;;) {
     const value = await probe();
     if (value) return value;
     const abort = options.abortIf?.();
-    if (abort) throw new Error(`${abort} while waiting for ${what}`);
-    if (Date.now() > deadline) {
-      const detail = options.detail?.();
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail}` : ''}`);
-    }
+    if (abort) throw failure(`${abort} while waiting for ${what}`);
+    if (Date.now() > deadline) throw failure(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
   }
 }

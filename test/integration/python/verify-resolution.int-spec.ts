@@ -1,25 +1,19 @@
 // examples/python/verify_resolution.py, the README's check for executors in Python, on a
-// real approval.resolved: the router (in-process, on the real broker and database) routes a
+// real approval.resolved: the router (its own process, on the real broker and database) routes a
 // signed proposal, and the script verifies what came off the topic with the JWKS the
 // router serves at GET /keys; a tampered copy, a key it does not publish, or the wrong
 // service's authority are refused. Needs python3 with `cryptography` (CI installs Debian's).
 import { spawnSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { APPROVAL_RESOLVED, DECISION_PROPOSED, exampleEvent, generateSigningKey, newEvent, signEvent } from '@hitl/contracts';
-import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
-import { INestApplication } from '@nestjs/common';
-import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import canonicalize from 'canonicalize';
-import { deleteTopicsStartingWith, query, readWholeTopic, sendMessages, signed, testTrust } from '@hitl/testing';
-import { routerService } from '../../../apps/router/src/service';
+import { eventually, readWholeTopic, sendMessages, signed, testTrust } from '@hitl/testing';
+import { Stack, root } from '../support/stack';
 
-const root = resolve(__dirname, '../../..');
 const script = resolve(root, 'examples/python/verify_resolution.py');
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const kafka = new Kafka({ clientId: 'python-verify-test', brokers, logLevel: logLevel.NOTHING });
 
 function python(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync('python3', args, { encoding: 'utf8', input });
@@ -27,10 +21,8 @@ function python(args: string[], input?: string): { status: number | null; stdout
 }
 
 describe('the Python verifier of approval.resolved (examples/python/verify_resolution.py)', () => {
-  const id = randomBytes(4).toString('hex');
-  const schema = `t_pyverify_${id}`;
-  const prefix = `t-pyverify-${id}.`;
-  let app: INestApplication | undefined;
+  const stack = new Stack();
+  const { kafka, prefix } = stack;
   let dir: string;
   let routerJwks: string;
   let resolutionFile: string;
@@ -45,19 +37,9 @@ describe('the Python verifier of approval.resolved (examples/python/verify_resol
     const ready = python(['-c', 'import cryptography']);
     if (ready.status !== 0) throw new Error(`python3 with cryptography is needed (Debian: apt-get install python3-cryptography): ${ready.stderr}`);
     dir = mkdtempSync(join(tmpdir(), 'hitl-pyverify-'));
-    const config = loadConfig(routerService.config, {
-      KAFKA_BROKERS: brokers.join(','),
-      DATABASE_URL: process.env.DATABASE_URL,
-      KAFKA_TOPIC_PREFIX: prefix,
-      HTTP_PORT: '0',
-      LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'silent',
-      MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
-      ...testTrust().env('router'),
-    });
-    app = await createServiceApp({ ...routerService, schema }, config);
-    const url = await startServiceApp(app, config);
+    await stack.start(['router']);
     // What anyone can fetch: the router's published keys.
-    const keys = await fetch(`${url}/keys`);
+    const keys = await fetch(`${stack.urls.router}/keys`);
     expect(keys.status).toBe(200);
     routerJwks = file('router.jwks.json', await keys.text());
 
@@ -80,22 +62,18 @@ describe('the Python verifier of approval.resolved (examples/python/verify_resol
       { source: 'agent/refund-bot', workspaceid: 'acme-support' },
     );
     await sendMessages(kafka, [{ topic: `${prefix}decision.proposed`, key: decisionId, value: JSON.stringify(signed(proposal)) }]);
-    let found: KafkaMessage | undefined;
-    const deadline = Date.now() + 60_000;
-    while (!found) {
-      if (Date.now() > deadline) throw new Error(`no approval.resolved for ${decisionId} within 60 s`);
-      found = (await readWholeTopic(kafka, `${prefix}approval.resolved`).catch(() => [])).find((m) => m.key?.toString() === decisionId);
-      if (!found) await new Promise((r) => setTimeout(r, 250));
-    }
+    const found = await eventually(
+      `the approval.resolved of ${decisionId}`,
+      async () => (await readWholeTopic(kafka, `${prefix}approval.resolved`).catch(() => [])).find((m) => m.key?.toString() === decisionId),
+      { timeoutMs: 60_000, everyMs: 250 },
+    );
     // The bytes exactly as they came off the topic.
     resolutionFile = file('resolution.json', found.value!.toString('utf8'));
     resolution = JSON.parse(found.value!.toString('utf8'));
   });
 
   afterAll(async () => {
-    await app?.close();
-    await query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await deleteTopicsStartingWith(kafka, prefix);
+    await stack.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -7,7 +7,7 @@
 // afterwards takes effect, and every group's committed offsets reach the end of its topics.
 import { randomUUID } from 'node:crypto';
 import { ALL_TOPICS, AnyEvent, CloudEvent, DECISION_PROPOSED, EVENT_TYPES, EventType, Topic, Topics, decodeEvent, dlqTopic, exampleEvent, topicOf } from '@hitl/contracts';
-import { query, readWholeTopic, signed } from '@hitl/testing';
+import { consumersCaughtUp, query, readWholeTopic, signed } from '@hitl/testing';
 import fc from 'fast-check';
 import { AssignerProtocol, Producer } from 'kafkajs';
 import { SERVICES, Stack } from '../support/stack';
@@ -132,26 +132,7 @@ async function sendOne(topic: Topic, value: Buffer | null, key: string | null = 
 }
 
 /** Every group's committed offsets equal the end offsets of every topic it reads. */
-async function caughtUp(): Promise<boolean> {
-  const admin = stack.kafka.admin();
-  await admin.connect();
-  try {
-    for (const [groupId, topics] of readers) {
-      for (const topic of topics) {
-        const physical = `${stack.prefix}${topic}`;
-        const ends = await admin.fetchTopicOffsets(physical);
-        const [committed] = await admin.fetchOffsets({ groupId, topics: [physical] });
-        for (const end of ends) {
-          const at = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-          if (Number(end.offset) > 0 && at !== end.offset) return false;
-        }
-      }
-    }
-    return true;
-  } finally {
-    await admin.disconnect();
-  }
-}
+const caughtUp = () => consumersCaughtUp(stack.kafka, [...readers].map(([groupId, topics]) => [groupId, topics.map((t) => `${stack.prefix}${t}`)] as const));
 
 /** The router routed the decision and its outcome left the router's outbox: the audit recorded it. */
 async function routedOnward(decisionId: string): Promise<void> {

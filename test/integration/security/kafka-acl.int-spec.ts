@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { HitlAgent } from '@hitl/agent-sdk';
 import { Topics } from '@hitl/contracts';
 import { ensureTopics } from '@hitl/messaging';
-import { databaseUrl, freePort, query, testTrust } from '@hitl/testing';
+import { databaseUrl, eventually, freePort, query, testTrust } from '@hitl/testing';
 import { KafkaJSSASLAuthenticationError } from 'kafkajs';
 import { CONTRACT_TOPICS, KAFKA_PRINCIPALS, kafkaAcls, principalName } from './kafka-acl-matrix';
 import { ADMIN, SaslBroker } from './sasl-broker';
@@ -91,17 +91,18 @@ describe('Kafka under SASL/SCRAM and the ACL matrix', () => {
     });
     router.stdout!.on('data', (d) => (routerOutput += d));
     router.stderr!.on('data', (d) => (routerOutput += d));
-    const deadline = Date.now() + 90_000;
-    let health: { status?: string; info?: Record<string, { status: string }> } = {};
-    for (;;) {
+    const started = router;
+    const healthy = async () => {
       const answer = await fetch(`${url}/healthz`).catch(() => null);
-      if (answer?.ok) {
-        health = await answer.json();
-        break;
-      }
-      if (Date.now() > deadline || router.exitCode !== null) throw new Error(`the router did not become healthy:\n${routerOutput}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+      return answer?.ok && answer;
+    };
+    const answer = await eventually('the router to become healthy', healthy, {
+      timeoutMs: 90_000,
+      everyMs: 250,
+      abortIf: () => (started.exitCode !== null ? `the router exited (${started.exitCode})` : undefined),
+      detail: () => routerOutput,
+    });
+    const health: { status?: string; info?: Record<string, { status: string }> } = await answer.json();
     expect(health).toMatchObject({ status: 'ok', info: { kafka: { status: 'up' } } });
 
     // The agent as its own Kafka principal, signing with its key from the test registry (as agent-sdk.int-spec.ts does).

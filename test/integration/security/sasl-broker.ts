@@ -8,7 +8,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '@hitl/testing';
+import { eventually, freePort } from '@hitl/testing';
 import { Kafka, KafkaConfig, logLevel } from 'kafkajs';
 
 const root = resolve(__dirname, '../../..');
@@ -168,21 +168,26 @@ export class SaslBroker {
   }
 
   private async waitReady(timeoutMs = 90_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
     const admin = new Kafka({ clientId: 'sasl-ready', brokers: this.brokers, sasl: this.sasl(ADMIN), logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
-    for (;;) {
-      if (this.exited) throw new Error(`the broker exited during startup:\n${this.logTail()}`);
+    let refusal = '';
+    const answers = async () => {
       try {
         await admin.connect();
         await admin.describeCluster();
         await admin.disconnect();
-        return;
+        return true;
       } catch (error) {
         await admin.disconnect().catch(() => undefined);
-        if (Date.now() > deadline) throw new Error(`the broker was not ready after ${timeoutMs / 1000} s (${(error as Error).message}):\n${this.logTail()}`);
-        await new Promise((r) => setTimeout(r, 250));
+        refusal = (error as Error).message;
+        return false;
       }
-    }
+    };
+    await eventually('the broker to be ready', answers, {
+      timeoutMs,
+      everyMs: 250,
+      abortIf: () => (this.exited ? 'the broker exited during startup' : undefined),
+      detail: () => `${refusal}\n${this.logTail()}`,
+    });
   }
 
   logTail(lines = 30): string {

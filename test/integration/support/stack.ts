@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
-import { Launcher, SERVICES, ServiceName, databaseUrl, deleteTopicsStartingWith, query, testTrust } from '@hitl/testing';
+import { Launcher, SERVICES, ServiceName, databaseUrl, deleteTopicsStartingWith, eventually, httpCall, query, testTrust } from '@hitl/testing';
 import { Kafka, logLevel } from 'kafkajs';
 
 export const root = resolve(__dirname, '../../..');
@@ -54,6 +54,8 @@ export class Stack {
         topicPrefix: this.prefix,
         logLevel: process.env.HITL_TEST_VERBOSE ? 'debug' : 'warn',
         manifestPath: this.manifestPath,
+        // Specs shorten approval timeouts to seconds: a tier's least share is lowered to match.
+        minTierShareSeconds: 1,
         slaScanIntervalMs: 200,
         reviewerTokens: { alice: TOKENS.alice, dana: TOKENS.dana, bruno: TOKENS.bruno, emil: TOKENS.emil, grace: TOKENS.grace, hassan: TOKENS.hassan, ines: TOKENS.ines },
         auditorTokens: { compliance: TOKENS.compliance, ines: TOKENS.auditorInes },
@@ -69,10 +71,11 @@ export class Stack {
     return databaseUrl({ database: this.database });
   }
 
-  async start(): Promise<void> {
+  /** Creates the run's database and starts `services` (all four unless told). */
+  async start(services: readonly ServiceName[] = SERVICES): Promise<void> {
     await query(`CREATE DATABASE "${this.database}"`);
-    await this.launcher.startAll(SERVICES);
-    for (const name of SERVICES) this.urls[name] = this.launcher.url(name);
+    await this.launcher.startAll(services);
+    for (const name of services) this.urls[name] = this.launcher.url(name);
   }
 
   async stop(): Promise<void> {
@@ -83,29 +86,12 @@ export class Stack {
 
   /** An HTTP call to a service with a bearer token; the JSON answer (or text). */
   async call(service: ServiceName, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: any }> {
-    const res = await fetch(`${this.urls[service]}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: unknown = text;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, json };
+    const answer = await httpCall(`${this.urls[service]}${path}`, { method, token, body });
+    return { status: answer.status, json: answer.json ?? answer.text };
   }
 
-  /** Polls until `check` returns something, or fails naming what it waited for. */
-  async eventually<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+  /** @hitl/testing's `eventually` at the stack's pace: every 250 ms, 60 s unless told. */
+  eventually<T>(what: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+    return eventually(what, check, { timeoutMs, everyMs: 250 });
   }
 }

@@ -1,11 +1,6 @@
 import { AuditRecord, ChainHead, ChainedRecord, link } from '@hitl/audit-trail';
+import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
-import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
-
-export function table(manager: EntityManager, name: string): string {
-  const { schema } = manager.connection.options as PostgresDataSourceOptions;
-  return `"${schema}".${name}`;
-}
 
 /**
  * Appends records to their workspaces' chains: per workspace, one lock (so concurrent
@@ -24,7 +19,7 @@ export async function appendRecords(manager: EntityManager, records: AuditRecord
   for (const [workspace, batch] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`hitl.audit.chain.${workspace}`]);
     const known = new Set<string>(
-      (await manager.query(`SELECT event_id FROM ${table(manager, 'events')} WHERE event_id = ANY($1::text[])`, [batch.map((r) => r.event_id)])).map((r: { event_id: string }) => r.event_id),
+      (await manager.query(`SELECT event_id FROM ${serviceTable(manager, 'events')} WHERE event_id = ANY($1::text[])`, [batch.map((r) => r.event_id)])).map((r: { event_id: string }) => r.event_id),
     );
     // Left out: ids already recorded, and a second copy within the batch.
     const fresh = batch.filter((r) => !known.has(r.event_id) && (known.add(r.event_id), true));
@@ -37,16 +32,16 @@ export async function appendRecords(manager: EntityManager, records: AuditRecord
 }
 
 async function headOf(manager: EntityManager, workspace: string): Promise<ChainHead | null> {
-  const [last] = await manager.query(`SELECT chain_index::int AS chain_index, hash FROM ${table(manager, 'events')} WHERE workspace = $1 ORDER BY chain_index DESC LIMIT 1`, [workspace]);
+  const [last] = await manager.query(`SELECT chain_index::int AS chain_index, hash FROM ${serviceTable(manager, 'events')} WHERE workspace = $1 ORDER BY chain_index DESC LIMIT 1`, [workspace]);
   if (last) return last;
-  const [checkpoint] = await manager.query(`SELECT chain_index::int AS chain_index, hash FROM ${table(manager, 'chain_checkpoints')} WHERE workspace = $1`, [workspace]);
+  const [checkpoint] = await manager.query(`SELECT chain_index::int AS chain_index, hash FROM ${serviceTable(manager, 'chain_checkpoints')} WHERE workspace = $1`, [workspace]);
   return checkpoint ?? null;
 }
 
 async function insert(manager: EntityManager, rows: ChainedRecord[]): Promise<void> {
   const column = <K extends keyof ChainedRecord>(key: K) => rows.map((r) => r[key]);
   await manager.query(
-    `INSERT INTO ${table(manager, 'events')}
+    `INSERT INTO ${serviceTable(manager, 'events')}
        (event_id, workspace, chain_index, topic, type, decision_id, actor_kind, actor_id, action, occurred_at, manifest_version, event, prev_hash, hash,
         verified, signer, refusal)
      SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::text[],
@@ -82,7 +77,7 @@ export async function recordedProposers(manager: EntityManager, workspace: strin
   if (decisionIds.length === 0) return new Map();
   const rows: { decision_id: string; agent: string }[] = await manager.query(
     `SELECT DISTINCT ON (decision_id) decision_id, COALESCE(event #>> '{data,agent,id}', event #>> '{data,decision,agent,id}') AS agent
-       FROM ${table(manager, 'events')}
+       FROM ${serviceTable(manager, 'events')}
       WHERE workspace = $1 AND decision_id = ANY($2::uuid[]) AND verified
         AND type IN ('hitl.decision.proposed.v1', 'hitl.approval.requested.v1')
       ORDER BY decision_id, type, seq`,

@@ -4,16 +4,9 @@ import { RetryLaterError } from '@hitl/messaging';
 import { SERVICE_LOGGER, ManifestStore } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
-import { Counter } from 'prom-client';
 import { EntityManager } from 'typeorm';
 import { appendRecords, recordedProposers } from './events.repository';
-
-const recorded = new Counter({ name: 'hitl_audit_events_recorded_total', help: 'Events written to the audit record (duplicates are not counted)' });
-const refusedRecorded = new Counter({
-  name: 'hitl_audit_events_refused_total',
-  help: 'Events the audit recorded as unverified (their signature was refused), by code; a redelivered event may count again',
-  labelNames: ['code'],
-});
+import { eventsRecorded, refusedEventsRecorded } from './ingestion.metrics';
 
 /**
  * How long an event the proposing agent signs may wait for its decision's proposal to reach
@@ -45,7 +38,15 @@ export class IngestionService {
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
-  private readonly redactPaths = (action: string): readonly string[] => this.manifests.current.manifest.actions.get(action)?.redact ?? [];
+  /**
+   * What is never stored in clear for an action: what any manifest in force says (the
+   * default and every workspace's own), so a dead letter whose workspace cannot be read,
+   * or a workspace that forgot a field, still keeps the secret out of the record.
+   */
+  private readonly redactPaths = (action: string): readonly string[] => {
+    const { default: fallback, workspaces } = this.manifests.all;
+    return [...new Set([fallback, ...workspaces.values()].flatMap((m) => m.manifest.actions.get(action)?.redact ?? []))];
+  };
 
   /**
    * `signatureOf(id)`: what the transport found verifying each event. Every event is
@@ -69,12 +70,12 @@ export class IngestionService {
       throw new ProposalNotYetRecorded(waiting);
     }
     for (const event of events) this.waitingSince.delete(event.id);
-    recorded.inc(await appendRecords(manager, records));
-    for (const record of records) if (record.verified === false) refusedRecorded.inc({ code: record.refusal?.split(':')[0] ?? 'unknown' });
+    eventsRecorded.inc(await appendRecords(manager, records));
+    for (const record of records) if (record.verified === false) refusedEventsRecorded.inc({ code: record.refusal?.split(':')[0] ?? 'unknown' });
   }
 
   async recordDeadLetters(manager: EntityManager, letters: DeadLetter[]): Promise<void> {
-    recorded.inc(await appendRecords(manager, letters.map((l) => deadLetterRecord(l, this.redactPaths))));
+    eventsRecorded.inc(await appendRecords(manager, letters.map((l) => deadLetterRecord(l, this.redactPaths))));
   }
 
   /** Who proposed each decision the chunk's agent-signed events are about: from the record, else from this chunk. */

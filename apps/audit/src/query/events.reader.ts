@@ -1,6 +1,6 @@
+import { serviceTable } from '@hitl/service-kit';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { table } from '../ingestion/events.repository';
 import { EventRow } from './event-view';
 import { EVENT_COLUMNS, EventFilters, Position, searchStatement } from './events-query';
 
@@ -20,6 +20,6 @@ export class EventsReader {
   }
 
   private get events(): string {
-    return table(this.dataSource.manager, 'events');
+    return serviceTable(this.dataSource.manager, 'events');
   }
 }

@@ -1,10 +1,10 @@
 import { ChainHead } from '@hitl/audit-trail';
-import { SERVICE_CONFIG, SERVICE_LOGGER, ServiceConfig } from '@hitl/service-kit';
+import { SERVICE_CONFIG, SERVICE_LOGGER, ServiceConfig, serviceTable } from '@hitl/service-kit';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
-import { appendRecords, table } from '../ingestion/events.repository';
+import { appendRecords } from '../ingestion/events.repository';
 import { VerifyService } from '../verify/verify.service';
 import { RetentionConfig, periodFor, retentionCutoff } from './retention-policy';
 import { Removal, retentionRecord } from './retention-record';
@@ -57,7 +57,7 @@ export class RetentionService implements OnModuleDestroy {
   private async runAll(now: Date): Promise<RetentionOutcome[]> {
     const policy = this.config.AUDIT_RETENTION;
     if (!policy) return [];
-    const workspaces: { workspace: string }[] = await this.dataSource.query(`SELECT DISTINCT workspace FROM ${table(this.dataSource.manager, 'events')} ORDER BY 1`);
+    const workspaces: { workspace: string }[] = await this.dataSource.query(`SELECT DISTINCT workspace FROM ${serviceTable(this.dataSource.manager, 'events')} ORDER BY 1`);
     const outcomes: RetentionOutcome[] = [];
     for (const { workspace } of workspaces) {
       const cutoff = retentionCutoff(policy, workspace, now);
@@ -85,12 +85,12 @@ export class RetentionService implements OnModuleDestroy {
         return { removed_count: 0, removed_through_chain_index: null, refused: `the chain is broken at chain index ${b.chain_index} (event ${b.event_id}): ${b.reason}` };
       }
       await manager.query(
-        `INSERT INTO ${table(manager, 'chain_checkpoints')} (workspace, chain_index, hash) VALUES ($1, $2, $3)
+        `INSERT INTO ${serviceTable(manager, 'chain_checkpoints')} (workspace, chain_index, hash) VALUES ($1, $2, $3)
          ON CONFLICT (workspace) DO UPDATE SET chain_index = EXCLUDED.chain_index, hash = EXCLUDED.hash, updated_at = now()`,
         [workspace, through.chain_index, through.hash],
       );
       const [{ removed }] = await manager.query(
-        `WITH gone AS (DELETE FROM ${table(manager, 'events')} WHERE workspace = $1 AND chain_index <= $2 RETURNING 1) SELECT count(*)::int AS removed FROM gone`,
+        `WITH gone AS (DELETE FROM ${serviceTable(manager, 'events')} WHERE workspace = $1 AND chain_index <= $2 RETURNING 1) SELECT count(*)::int AS removed FROM gone`,
         [workspace, through.chain_index],
       );
       const removal: Removal = { workspace, through, count: removed, olderThan: cutoff, period };
@@ -106,7 +106,7 @@ export class RetentionService implements OnModuleDestroy {
    * an agent wrote in its event.
    */
   private async lastDue(manager: EntityManager, workspace: string, cutoff: Date): Promise<ChainHead | null> {
-    const events = table(manager, 'events');
+    const events = serviceTable(manager, 'events');
     const [row] = await manager.query(
       `SELECT chain_index::int AS chain_index, hash FROM ${events}
         WHERE workspace = $1 AND recorded_at < $2

@@ -1,8 +1,7 @@
 import { ChainHead } from '@hitl/audit-trail';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Auditor, scopedWorkspace } from '@hitl/service-kit';
-import { table } from '../ingestion/events.repository';
+import { Auditor, scopedWorkspace, serviceTable } from '@hitl/service-kit';
 import { HeadCheck, SignedHead, checkHead, headSignatureValid, signHead } from './chain-head';
 import { HeadSigner } from './head-signer';
 import { chainBroken } from './head.errors';
@@ -36,6 +35,6 @@ export class HeadService {
   }
 
   private table(name: string): string {
-    return table(this.dataSource.manager, name);
+    return serviceTable(this.dataSource.manager, name);
   }
 }

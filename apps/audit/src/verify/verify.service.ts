@@ -1,7 +1,7 @@
 import { Break, ChainHead, ChainVerifier, ChainedRecord, GENESIS } from '@hitl/audit-trail';
+import { serviceTable } from '@hitl/service-kit';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { table } from '../ingestion/events.repository';
 
 export interface WorkspaceVerification {
   workspace: string;
@@ -59,6 +59,6 @@ export class VerifyService {
   }
 
   private table(name: string): string {
-    return table(this.dataSource.manager, name);
+    return serviceTable(this.dataSource.manager, name);
   }
 }

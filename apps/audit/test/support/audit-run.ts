@@ -3,15 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
-import { deleteTopicsStartingWith, query, testTrust } from '@hitl/testing';
+import { deleteTopicsStartingWith, eventually, inProcessEnv, query, testTrust } from '@hitl/testing';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { AuditConfig } from '../../src/config';
 import { auditService } from '../../src/service';
 
-const root = resolve(__dirname, '../../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 
 export class AuditRun {
@@ -31,22 +30,9 @@ export class AuditRun {
     this.kafka = new Kafka({ clientId: `audit-${name}-test`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   }
 
-  sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
-    return query<T>(text, params);
-  }
-
   /** The service's config: this run's broker, schema prefix and test keys, the committed manifest, then `env`. */
   config(env: Record<string, string>): AuditConfig {
-    return loadConfig(auditService.config, {
-      KAFKA_BROKERS: brokers,
-      DATABASE_URL: process.env.DATABASE_URL,
-      KAFKA_TOPIC_PREFIX: this.prefix,
-      HTTP_PORT: '0',
-      LOG_LEVEL: process.env.HITL_TEST_VERBOSE ? 'debug' : 'silent',
-      MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
-      ...testTrust().env(),
-      ...env,
-    });
+    return loadConfig(auditService.config, { ...inProcessEnv(this.prefix), ...testTrust().env(), ...env });
   }
 
   /** Builds the service on this run's schema (nothing started). */
@@ -61,20 +47,19 @@ export class AuditRun {
 
   /** Waits until `count` (a SQL count of this run's rows) reaches `expected`, or fails saying how far it got. */
   async waitForRecorded(countSql: string, params: unknown[], expected: number, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const [{ n }] = await this.sql<{ n: number }>(countSql, params);
-      if (n === expected) return;
-      if (Date.now() > deadline) throw new Error(`the audit recorded ${n} of ${expected} events`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    let recorded = 0;
+    const counted = async () => {
+      [{ n: recorded }] = await query<{ n: number }>(countSql, params);
+      return recorded === expected;
+    };
+    await eventually(`the audit to record ${expected} events`, counted, { timeoutMs, everyMs: 200, detail: () => `it recorded ${recorded}` });
   }
 
   async tearDown(app: INestApplication | undefined): Promise<void> {
     await app?.close();
-    await this.sql(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
+    await query(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
     // The writer role is cluster-wide: drop what it was granted here, then the role.
-    await this.sql(
+    await query(
       `DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '${this.writer}') THEN EXECUTE 'DROP OWNED BY "${this.writer}"'; EXECUTE 'DROP ROLE "${this.writer}"'; END IF; END $$`,
     );
     await deleteTopicsStartingWith(this.kafka, this.prefix);

@@ -1,12 +1,6 @@
+import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
-import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 import { DecisionRow, LabelRow, OutcomeRows, ResolutionRow, policyVerdict } from './outcome-rows';
-
-/** `"<schema>".<name>`: the service's own schema, from the DataSource (tests run under others). */
-export function table(manager: EntityManager, name: string): string {
-  const { schema } = manager.connection.options as PostgresDataSourceOptions;
-  return `"${schema}".${name}`;
-}
 
 // pg_advisory_xact_lock(namespace, key): one namespace for "a decision's row in decisions".
 const DECISION_LOCKS = 0x43414c49;
@@ -27,7 +21,7 @@ export async function saveOutcomes(manager: EntityManager, rows: OutcomeRows): P
   const resolutions = await insertResolutions(manager, rows.resolutions);
   if (verdicts.length > 0) {
     await manager.query(
-      `UPDATE ${table(manager, 'decisions')} d SET routed_verdict = v.verdict
+      `UPDATE ${serviceTable(manager, 'decisions')} d SET routed_verdict = v.verdict
          FROM UNNEST($1::uuid[], $2::text[]) AS v(decision_id, verdict)
         WHERE d.decision_id = v.decision_id AND d.routed_verdict IS NULL`,
       [verdicts.map((v) => v.decision_id), verdicts.map((v) => v.verdict)],
@@ -49,7 +43,7 @@ async function insertResolutions(manager: EntityManager, rows: ResolutionRow[]):
   if (rows.length === 0) return 0;
   const column = <K extends keyof ResolutionRow>(key: K) => rows.map((r) => r[key]);
   const inserted: unknown[] = await manager.query(
-    `INSERT INTO ${table(manager, 'resolutions')}
+    `INSERT INTO ${serviceTable(manager, 'resolutions')}
        (decision_id, approval_key, approval_id, workspace, action, confidence, status, edited, resolved_by_kind, resolved_by_id, resolved_at)
      SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::float8[], $7::text[], $8::bool[], $9::text[], $10::text[], $11::timestamptz[])
      ON CONFLICT (decision_id, approval_key) DO NOTHING
@@ -74,7 +68,7 @@ async function insertResolutions(manager: EntityManager, rows: ResolutionRow[]):
 async function upsertDecisions(manager: EntityManager, rows: DecisionRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const column = <K extends keyof DecisionRow>(key: K) => rows.map((r) => r[key]);
-  const decisions = table(manager, 'decisions');
+  const decisions = serviceTable(manager, 'decisions');
   // A verdict a policy resolution already gave is filled in; the first proposal stands,
   // with the earliest time seen (a request may have brought the decision first).
   const written: { inserted: boolean }[] = await manager.query(
@@ -82,7 +76,7 @@ async function upsertDecisions(manager: EntityManager, rows: DecisionRow[]): Pro
      SELECT u.decision_id, u.workspace, u.agent_id, u.action, u.confidence, u.proposal, u.proposed_at,
             COALESCE(u.routed_verdict, (
               SELECT CASE r.status WHEN 'approved' THEN 'auto_approve' WHEN 'blocked' THEN 'block' END
-                FROM ${table(manager, 'resolutions')} r
+                FROM ${serviceTable(manager, 'resolutions')} r
                WHERE r.decision_id = u.decision_id AND r.resolved_by_kind = 'policy' AND r.status IN ('approved', 'blocked')
                LIMIT 1))
        FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::jsonb[], $7::timestamptz[], $8::text[])
@@ -110,7 +104,7 @@ async function insertLabels(manager: EntityManager, rows: LabelRow[]): Promise<n
   const column = <K extends keyof LabelRow>(key: K) => rows.map((r) => r[key]);
   // Labels of decisions not seen (yet) are kept all the same: no foreign key.
   const inserted: unknown[] = await manager.query(
-    `INSERT INTO ${table(manager, 'labels')} (event_id, decision_id, workspace, correct, source, labeled_by, labeled_at)
+    `INSERT INTO ${serviceTable(manager, 'labels')} (event_id, decision_id, workspace, correct, source, labeled_by, labeled_at)
      SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::bool[], $5::text[], $6::text[], $7::timestamptz[])
      ON CONFLICT (event_id) DO NOTHING
      RETURNING event_id`,

@@ -1,10 +1,9 @@
 import { HistoricalDecision, ReplayReport, mergeReplays, replay } from '@hitl/calibration';
 import { DecisionProposedData } from '@hitl/contracts';
 import { ManifestError, Verdict, loadManifest } from '@hitl/policy';
-import { ManifestStore } from '@hitl/service-kit';
+import { ManifestStore, serviceTable } from '@hitl/service-kit';
 import { HttpException, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 
 export interface ReplayResult extends ReplayReport {
   since: string;
@@ -32,17 +31,18 @@ export class ReplayService {
       }
       throw error;
     }
-    const current = this.manifests.current.manifest;
+    // Against the manifest that routed them: one workspace's own, else the default.
+    const current = this.manifests.forWorkspace(workspaces !== '*' && workspaces.length === 1 ? workspaces[0] : null).manifest;
     const since = new Date(now.getTime() - sinceDays * 86_400_000);
-    const { schema } = this.dataSource.options as PostgresDataSourceOptions;
+    const [decisions, labels] = [serviceTable(this.dataSource.manager, 'decisions'), serviceTable(this.dataSource.manager, 'labels')];
     let report: ReplayReport = replay([], candidate, current, now);
     let after: { at: Date; id: string } | null = null;
     // A page at a time, in proposal order: history can be large.
     for (;;) {
       const rows: { decision_id: string; proposed_at: Date; proposal: DecisionProposedData; routed_verdict: Verdict | null; correct: boolean | null }[] = await this.dataSource.query(
         `SELECT d.decision_id, d.proposed_at, d.proposal, d.routed_verdict, l.correct
-           FROM "${schema}".decisions d
-           LEFT JOIN LATERAL (SELECT correct FROM "${schema}".labels WHERE decision_id = d.decision_id ORDER BY labeled_at DESC LIMIT 1) l ON true
+           FROM ${decisions} d
+           LEFT JOIN LATERAL (SELECT correct FROM ${labels} WHERE decision_id = d.decision_id ORDER BY labeled_at DESC LIMIT 1) l ON true
           WHERE d.proposed_at >= $1
             AND ($2::text[] IS NULL OR d.workspace = ANY ($2))
             AND ($3::timestamptz IS NULL OR (d.proposed_at, d.decision_id) > ($3, $4::uuid))

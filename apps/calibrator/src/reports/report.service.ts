@@ -5,16 +5,14 @@ import { CalibrationPolicy } from '@hitl/calibration';
 import { ManifestStore, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
-import { Counter } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalibrationConfig } from './calibration.config';
 import { assembleReports } from './report-assembly';
 import { CalibrationReport, ReportTrigger, reportDocument } from './report-document';
 import { ReportRecord, ReportScope, ReportSummary, Window, accuracyByAction, bucketAggregates, findReport, insertReport, interventionCounts, labelCounts, latestReportId, listReports } from './reports.repository';
+import { reportsGenerated } from './reports.metrics';
 
 const DAY_MS = 86_400_000;
-
-const generated = new Counter({ name: 'hitl_calibrator_reports_total', help: 'Calibration reports generated, by trigger', labelNames: ['trigger'] });
 
 export interface GenerateOptions {
   /** null (the default): every workspace. */
@@ -52,7 +50,7 @@ export class ReportService {
     const previous = await accuracyByAction(manager, before);
     const labels = await labelCounts(manager, window);
 
-    const { manifest, path } = this.manifests.current;
+    const { manifest, path } = this.manifests.forWorkspace(workspace); // a workspace's report is judged by its own manifest
     const policyOf = (action: string): CalibrationPolicy | null => {
       const policy = manifest.actions.get(action);
       return policy ? { target_accuracy: this.config.CALIBRATION_TARGET_ACCURACY, mode: policy.mode, auto_approve_confidence: policy.autoApproveConfidence } : null;
@@ -73,7 +71,7 @@ export class ReportService {
       reports,
     });
     await insertReport(manager, stored, { trigger, requestedBy: options.requestedBy ?? null, windowDays });
-    generated.inc({ trigger });
+    reportsGenerated.inc({ trigger });
     const { body } = stored;
     this.logger.info(
       { report: body.id, trigger, workspace, window_days: windowDays, labeled: body.labeled_outcomes, unknown: body.unknown_outcomes, findings: body.findings.length, suggestions: body.suggestions.length },

@@ -1,7 +1,7 @@
 // The report's SQL: aggregation in PostgreSQL (a row per action, agent and bucket, never
 // a row per outcome), and the stored reports.
+import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
-import { table } from '../outcomes/outcomes.repository';
 import { AccuracyRow, AggregateRow, InterventionRow } from './report-assembly';
 import { ReportTrigger, StoredReport } from './report-document';
 
@@ -23,7 +23,7 @@ function outcomesSql(manager: EntityManager): string {
   return `
     effective AS (
       SELECT DISTINCT ON (decision_id) decision_id, correct
-        FROM ${table(manager, 'labels')}
+        FROM ${serviceTable(manager, 'labels')}
        WHERE labeled_at >= $1
        ORDER BY decision_id, labeled_at DESC, event_id DESC
     ),
@@ -34,10 +34,10 @@ function outcomesSql(manager: EntityManager): string {
              LEAST(9, GREATEST(0, floor(COALESCE(d.confidence, r.confidence) * 10 + 1e-9)))::int AS bucket,
              e.correct
         FROM effective e
-        LEFT JOIN ${table(manager, 'decisions')} d ON d.decision_id = e.decision_id
+        LEFT JOIN ${serviceTable(manager, 'decisions')} d ON d.decision_id = e.decision_id
         -- The first resolution, looked up only for decisions whose proposal was not seen.
         LEFT JOIN LATERAL (
-          SELECT action, confidence, workspace, resolved_at FROM ${table(manager, 'resolutions')}
+          SELECT action, confidence, workspace, resolved_at FROM ${serviceTable(manager, 'resolutions')}
            WHERE decision_id = e.decision_id AND d.decision_id IS NULL
            ORDER BY resolved_at, approval_key
            LIMIT 1
@@ -90,8 +90,8 @@ export function interventionCounts(manager: EntityManager, window: Window): Prom
             (count(*) FILTER (WHERE r.status = 'approved' AND NOT r.edited))::int AS approved_unchanged,
             (count(*) FILTER (WHERE r.status = 'approved' AND r.edited))::int AS edited,
             (count(*) FILTER (WHERE r.status = 'denied'))::int AS denied
-       FROM ${table(manager, 'resolutions')} r
-       LEFT JOIN ${table(manager, 'decisions')} d ON d.decision_id = r.decision_id
+       FROM ${serviceTable(manager, 'resolutions')} r
+       LEFT JOIN ${serviceTable(manager, 'decisions')} d ON d.decision_id = r.decision_id
       WHERE r.resolved_by_kind = 'reviewer'
         AND r.resolved_at >= $1 AND r.resolved_at < $2
         AND ($3::text IS NULL OR r.workspace = $3)
@@ -104,13 +104,13 @@ export function interventionCounts(manager: EntityManager, window: Window): Prom
 export async function labelCounts(manager: EntityManager, window: Window): Promise<{ unknown_outcomes: number; superseded_labels: number }> {
   const [row] = await manager.query(
     `WITH labeled AS (
-       SELECT decision_id FROM ${table(manager, 'labels')}
+       SELECT decision_id FROM ${serviceTable(manager, 'labels')}
         WHERE labeled_at >= $1 AND labeled_at < $2 AND ($3::text IS NULL OR workspace = $3)
      )
      SELECT (SELECT count(*) - count(DISTINCT decision_id) FROM labeled)::int AS superseded_labels,
             (SELECT count(DISTINCT l.decision_id) FROM labeled l
-              WHERE NOT EXISTS (SELECT 1 FROM ${table(manager, 'decisions')} d WHERE d.decision_id = l.decision_id)
-                AND NOT EXISTS (SELECT 1 FROM ${table(manager, 'resolutions')} r WHERE r.decision_id = l.decision_id))::int AS unknown_outcomes`,
+              WHERE NOT EXISTS (SELECT 1 FROM ${serviceTable(manager, 'decisions')} d WHERE d.decision_id = l.decision_id)
+                AND NOT EXISTS (SELECT 1 FROM ${serviceTable(manager, 'resolutions')} r WHERE r.decision_id = l.decision_id))::int AS unknown_outcomes`,
     windowParams(window),
   );
   return row;
@@ -124,14 +124,14 @@ export interface ReportRecord extends StoredReport {
 export async function insertReport(manager: EntityManager, report: StoredReport, meta: { trigger: ReportTrigger; requestedBy: string | null; windowDays: number }): Promise<void> {
   const { body } = report;
   await manager.query(
-    `INSERT INTO ${table(manager, 'reports')} (id, generated_at, window_days, workspace, trigger, requested_by, body, markdown, patch, svgs)
+    `INSERT INTO ${serviceTable(manager, 'reports')} (id, generated_at, window_days, workspace, trigger, requested_by, body, markdown, patch, svgs)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     [body.id, body.generated_at, meta.windowDays, body.workspace, meta.trigger, meta.requestedBy, JSON.stringify(body), report.markdown, report.patch, JSON.stringify(report.svgs)],
   );
 }
 
 export async function findReport(manager: EntityManager, id: string): Promise<ReportRecord | null> {
-  const [row] = await manager.query(`SELECT id, workspace, body, markdown, patch, svgs FROM ${table(manager, 'reports')} WHERE id = $1`, [id]);
+  const [row] = await manager.query(`SELECT id, workspace, body, markdown, patch, svgs FROM ${serviceTable(manager, 'reports')} WHERE id = $1`, [id]);
   return row ?? null;
 }
 
@@ -155,7 +155,7 @@ export async function listReports(manager: EntityManager, scope: ReportScope, li
             (body->>'labeled_outcomes')::int AS labeled_outcomes,
             jsonb_array_length(body->'findings') AS findings,
             jsonb_array_length(body->'suggestions') AS suggestions
-       FROM ${table(manager, 'reports')}
+       FROM ${serviceTable(manager, 'reports')}
       WHERE $1::text[] IS NULL OR workspace = ANY ($1)
       ORDER BY generated_at DESC, id
       LIMIT $2`,
@@ -166,7 +166,7 @@ export async function listReports(manager: EntityManager, scope: ReportScope, li
 
 export async function latestReportId(manager: EntityManager, scope: ReportScope): Promise<string | null> {
   const [row] = await manager.query(
-    `SELECT id FROM ${table(manager, 'reports')} WHERE $1::text[] IS NULL OR workspace = ANY ($1) ORDER BY generated_at DESC, id LIMIT 1`,
+    `SELECT id FROM ${serviceTable(manager, 'reports')} WHERE $1::text[] IS NULL OR workspace = ANY ($1) ORDER BY generated_at DESC, id LIMIT 1`,
     [scope === '*' ? null : scope],
   );
   return row?.id ?? null;

@@ -78,7 +78,7 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
               ? { payload_hash: detail.payload_hash, reason: text.trim() }
               : { payload_hash: detail.payload_hash, parameters: edited };
         const result = await api('escalation', `/approvals/${id}/${act}`, token, { method: 'POST', body, answer: DecisionResult });
-        decided(id, `${result.status === 'awaiting_approvals' ? 'Approved; waiting for another reviewer' : result.status === 'approved' ? (act === 'edit' ? 'Approved with your edit' : 'Approved') : 'Denied'}: ${detail.summary}`);
+        decided(id, `${result.status === 'awaiting_approvals' ? 'Approved; waiting for another reviewer' : result.status === 'escalated' ? 'Your edit needs a higher tier: sent up to it' : result.status === 'approved' ? (act === 'edit' ? 'Approved with your edit' : 'Approved') : 'Denied'}: ${detail.summary}`);
       }
     } catch (e) {
       decidedHere.current.delete(id);

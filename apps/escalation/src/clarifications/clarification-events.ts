@@ -1,6 +1,6 @@
-import { ESCALATION_SOURCE } from '@hitl/approvals';
-import { APPROVAL_REASSIGNED, AnyEvent, newEvent } from '@hitl/contracts';
-import { ApprovalRow } from '../approvals/approvals.repository';
+import { AnyEvent } from '@hitl/contracts';
+import { reassigned } from '../approval-store/approval-events';
+import { ApprovalRow } from '../approval-store/approval-store.repository';
 
 /**
  * The agent left a question unanswered past the limit and the clocks run again. The contract
@@ -8,18 +8,6 @@ import { ApprovalRow } from '../approvals/approvals.repository';
  * SLA deadline and a reason, so agents, the audit and the reviewer's chat all learn of it.
  */
 export function clarificationLapsed(row: ApprovalRow, slaDeadline: Date, now: Date): AnyEvent {
-  return newEvent(
-    APPROVAL_REASSIGNED,
-    {
-      decision_id: row.decision_id,
-      approval_id: row.approval_id,
-      tier: row.tier,
-      reviewer_role: row.reviewer_role,
-      reviewer_id: row.assignee,
-      sla_deadline: slaDeadline.toISOString(),
-      previous_reviewer_id: row.assignee,
-      reason: `the agent did not answer the clarification within ${row.clarification_timeout_seconds} s (clarification_timeout_seconds): the SLA and expiry clocks run again`,
-    },
-    { source: ESCALATION_SOURCE, workspaceid: row.workspace, time: now },
-  );
+  const reason = `the agent did not answer the clarification within ${row.clarification_timeout_seconds} s (clarification_timeout_seconds): the SLA and expiry clocks run again`;
+  return reassigned(row, row.reviewer_role, row.assignee, row.assignee, slaDeadline, reason, now);
 }

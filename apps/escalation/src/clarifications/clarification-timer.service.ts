@@ -4,13 +4,11 @@ import { Commands } from '@hitl/messaging';
 import { Polling, PollingService, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
-import { Counter } from 'prom-client';
 import { EscalationConfig } from '../config';
 import { NotificationsService } from '../notifications/notifications.service';
 import { clarificationLapsed } from './clarification-events';
+import { clarificationsLapsed } from './clarifications.metrics';
 import { lockLapsedClarifications, resumeApproval } from './clarifications.repository';
-
-const lapsed = new Counter({ name: 'hitl_escalation_clarifications_lapsed_total', help: 'Clarifications left unanswered past clarification_timeout_seconds: the clocks ran again' });
 
 /**
  * The limit of a clarification is a timer like the SLA: its deadline lives in the approvals
@@ -42,7 +40,7 @@ export class ClarificationTimer extends PollingService {
         const outcome = onClarificationLapsed(pausedApprovalOf(row), now);
         if (outcome.kind === 'not_due') continue;
         await resumeApproval(ctx.manager, row.approval_id, outcome.resume);
-        lapsed.inc();
+        clarificationsLapsed.inc();
         this.logger.info({ approval_id: row.approval_id, decision_id: row.decision_id, since: outcome.at.toISOString() }, 'clarification unanswered past its limit; clocks resumed');
         if (outcome.resume.slaDeadline === null) continue;
         const event = clarificationLapsed(row, outcome.resume.slaDeadline, now);

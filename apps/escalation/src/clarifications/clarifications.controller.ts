@@ -1,39 +1,20 @@
 import { ApiZodBody, ZodPipe } from '@hitl/service-kit';
-import { Body, Controller, Param, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Body, Param, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
-import { approvalIdPipe } from '../approvals/approval-id.pipe';
+import { ApiApprovalId, approvalIdPipe } from '../approval-store/approval-id.pipe';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
-import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
+import { Reviewer, ReviewerApi } from '../reviewers/reviewer.decorators';
+import { ReviewerText } from '../reviews/review-commands';
 import { ClarificationAsked, ClarificationsService } from './clarifications.service';
 
 export const ClarifyBody = z.strictObject({
-  question: z
-    .string({ error: 'must be the question for the agent, as text' })
-    .trim()
-    .min(1, { error: 'must not be blank' })
-    .max(4000, { error: 'must be at most 4000 characters' })
-    .describe('What the reviewer needs to know before deciding; sent to the agent as written.'),
+  question: ReviewerText('must be the question for the agent, as text', 'What the reviewer needs to know before deciding; sent to the agent as written.'),
 });
 export type ClarifyBody = z.output<typeof ClarifyBody>;
 
 /** POST /approvals/:id/clarify: ask the agent a question; the approval waits, its clocks paused. */
-@ApiTags('approvals')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'No, a malformed or an unknown bearer token.' })
-@Controller('approvals')
-@Authenticated()
+@ReviewerApi('approvals', 'approvals')
 export class ClarificationsController {
   constructor(private readonly clarifications: ClarificationsService) {}
 
@@ -47,7 +28,7 @@ export class ClarificationsController {
       'unanswered by then, the clocks run again from that moment and `hitl.approval.reassigned.v1` (same reviewer) says why; a later answer is still kept. ' +
       'One open question at a time.',
   })
-  @ApiParam({ name: 'id', description: 'The approval id (UUID).', format: 'uuid' })
+  @ApiApprovalId()
   @ApiZodBody(ClarifyBody)
   @ApiCreatedResponse({ description: 'The question is recorded and sent: clarification_id, approval_id, status `clarifying`, question, requested_by, requested_at, paused (ms left on each clock), resumes_by (when the clocks run again if nobody answers).' })
   @ApiBadRequestResponse({ description: '`invalid_request`: the body or `id` is invalid; each field is named in `issues`. Nothing changed.' })

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { decideReview, onAnswer, pausedApprovalOf } from '@hitl/approvals';
+import { onAnswer, pausedApprovalOf } from '@hitl/approvals';
 import { APPROVAL_CLARIFICATION_PROVIDED, CloudEvent, signedByProposer } from '@hitl/contracts';
-import { Commands, MessageContext, UnprocessableMessageError } from '@hitl/messaging';
+import { MessageContext, UnprocessableMessageError } from '@hitl/messaging';
 import { ClarificationAsked } from '@hitl/reviewer-api';
 import { SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
-import { approvalNotFound, refused } from '../approvals/approval.errors';
-import { lockApproval, lockReview, saveReview } from '../approvals/approvals.repository';
+import { lockApproval } from '../approval-store/approval-store.repository';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
+import { ReviewsService } from '../reviews/reviews.service';
 import { answerClarification, lockClarification, resumeApproval } from './clarifications.repository';
 
 export type { ClarificationAsked } from '@hitl/reviewer-api';
@@ -17,21 +17,13 @@ export type { ClarificationAsked } from '@hitl/reviewer-api';
 @Injectable()
 export class ClarificationsService {
   constructor(
-    private readonly commands: Commands,
+    private readonly reviews: ReviewsService,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Pauses the approval, records the question and tells the agent, in one transaction. */
   async ask(reviewer: AuthenticatedReviewer, approvalId: string, question: string, now = new Date()): Promise<ClarificationAsked> {
-    const outcome = await this.commands.run(async (ctx) => {
-      const review = await lockReview(ctx.manager, approvalId);
-      if (!review) throw approvalNotFound(approvalId);
-      const verdict = decideReview(review, { act: 'clarify', by: reviewer, clarificationId: randomUUID(), question }, now);
-      if (verdict.kind === 'refused') throw refused(verdict.refusal);
-      await saveReview(ctx.manager, approvalId, verdict.changes);
-      await ctx.emit(...verdict.events);
-      return verdict;
-    });
+    const outcome = await this.reviews.review(approvalId, () => ({ act: 'clarify', by: reviewer, clarificationId: randomUUID(), question }), now);
     const pause = outcome.changes.find((c) => c.kind === 'pause');
     const ask = outcome.changes.find((c) => c.kind === 'ask');
     if (!pause || !ask) throw new Error('a clarification always pauses the clocks and records the question');

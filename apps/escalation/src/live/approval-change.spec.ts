@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadManifest } from '@hitl/policy';
-import { ApprovalRow } from '../approvals/approvals.repository';
+import { ApprovalRow } from '../approval-store/approval-store.repository';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { approvalRow } from '../../test/support/approval-row';
 import { changeFor, parseNotice, parseReviewerNotice, reauthorized, resolverOf, sseComment, sseFrame } from './approval-change';

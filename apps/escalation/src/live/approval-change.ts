@@ -3,9 +3,9 @@
 import { ResolvedAction } from '@hitl/policy';
 import { ApprovalChange, ApprovalChangeKind, StreamEnding } from '@hitl/reviewer-api';
 import { z } from 'zod';
-import { ApprovalRow, toState } from '../approvals/approvals.repository';
+import { ApprovalRow, toState } from '../approval-store/approval-store.repository';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
-import { inboxItem, refuseView } from '../inbox/approval-view';
+import { inboxItem, refuseView } from '../reviewer-inbox/approval-view';
 
 /** The PostgreSQL channel the approvals trigger notifies (migration 1795313553400). */
 export const APPROVAL_CHANGES_CHANNEL = 'hitl_approval_changes';
@@ -19,15 +19,7 @@ export const ApprovalChangeNotice = z.object({
 export type ApprovalChangeNotice = z.output<typeof ApprovalChangeNotice>;
 
 /** The payload of a notification, or null when it is not one the trigger wrote. */
-export function parseNotice(payload: string | undefined): ApprovalChangeNotice | null {
-  if (payload === undefined) return null;
-  try {
-    const parsed = ApprovalChangeNotice.safeParse(JSON.parse(payload));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
+export const parseNotice = (payload: string | undefined): ApprovalChangeNotice | null => noticeOf(ApprovalChangeNotice, payload);
 
 /** The PostgreSQL channel the reviewers trigger notifies (migration 1795313557200). */
 export const REVIEWER_CHANGES_CHANNEL = 'hitl_reviewer_changes';
@@ -37,10 +29,13 @@ export const ReviewerChangeNotice = z.object({ schema: z.string(), reviewer_id: 
 export type ReviewerChangeNotice = z.output<typeof ReviewerChangeNotice>;
 
 /** The payload of a reviewers notification, or null when it is not one the trigger wrote. */
-export function parseReviewerNotice(payload: string | undefined): ReviewerChangeNotice | null {
+export const parseReviewerNotice = (payload: string | undefined): ReviewerChangeNotice | null => noticeOf(ReviewerChangeNotice, payload);
+
+/** A notification's JSON payload as `schema` reads it; null for anything else (no payload, not JSON, another shape). */
+function noticeOf<T>(schema: z.ZodType<T>, payload: string | undefined): T | null {
   if (payload === undefined) return null;
   try {
-    const parsed = ReviewerChangeNotice.safeParse(JSON.parse(payload));
+    const parsed = schema.safeParse(JSON.parse(payload));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

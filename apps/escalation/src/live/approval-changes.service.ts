@@ -5,7 +5,7 @@ import { Client, Notification } from 'pg';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
-import { findApproval } from '../approvals/approvals.repository';
+import { findApproval } from '../approval-store/approval-store.repository';
 import { EscalationConfig } from '../config';
 import { AuthenticatedReviewer, withoutToken } from '../reviewers/reviewer-profile';
 import { ReviewersRepository } from '../reviewers/reviewers.repository';
@@ -176,7 +176,7 @@ export class ApprovalChangesService implements OnModuleDestroy {
   private async fanOut(notice: ApprovalChangeNotice): Promise<void> {
     const row = await findApproval(this.dataSource.manager, notice.approval_id);
     if (!row) return;
-    const policy = this.manifests.current.manifest.actions.get(row.action);
+    const policy = this.manifests.forWorkspace(row.workspace).manifest.actions.get(row.action);
     const now = new Date();
     for (const subscriber of this.subscribers) {
       const event = changeFor(subscriber.viewer, notice, row, policy, now);

@@ -1,8 +1,8 @@
 import { StreamEnding, StreamReady, StreamUnavailable } from '@hitl/reviewer-api';
-import { Controller, Get, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
-import { Authenticated, Reviewer, TokenHash } from '../reviewers/reviewer.decorators';
+import { Reviewer, ReviewerApi, TokenHash } from '../reviewers/reviewer.decorators';
 import { ApprovalChangesService, ChangeSubscriber } from './approval-changes.service';
 import { sseComment, sseFrame } from './approval-change';
 
@@ -21,11 +21,7 @@ interface StreamResponse {
 export const HEARTBEAT_MS = 15_000;
 
 /** GET /approvals/stream: the caller's approvals as they change, as Server-Sent Events. */
-@ApiTags('approvals')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'No, a malformed or an unknown bearer token.' })
-@Controller('approvals')
-@Authenticated()
+@ReviewerApi('approvals', 'approvals')
 export class ApprovalStreamController {
   constructor(private readonly changes: ApprovalChangesService) {}
 

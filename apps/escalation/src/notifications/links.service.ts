@@ -3,9 +3,9 @@ import { ManifestStore, SERVICE_LOGGER } from '@hitl/service-kit';
 import { HttpException, Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { approvalNotFound } from '../approvals/approval.errors';
-import { findApproval } from '../approvals/approvals.repository';
-import { DecisionCommand, DecisionResult, DecisionsService } from '../decisions/decisions.service';
+import { approvalNotFound } from '../approval-store/approval.errors';
+import { findApproval } from '../approval-store/approval-store.repository';
+import { DecisionResult, ReviewAct, ReviewsService } from '../reviews/reviews.service';
 import { withoutToken } from '../reviewers/reviewer-profile';
 import { ReviewersRepository } from '../reviewers/reviewers.repository';
 import { LinkView } from './link-page';
@@ -19,7 +19,7 @@ export const DENIED_FROM_LINK = 'denied from the notification link';
 export const APPROVED_FROM_LINK = 'approved from the notification link';
 
 /** A one-click link's command: the act it names, on the payload the notification showed. */
-export function commandOf(claims: LinkClaims): DecisionCommand {
+export function commandOf(claims: LinkClaims): ReviewAct {
   return claims.act === 'approve'
     ? { act: 'approve', payload_hash: claims.payload_hash, notes: APPROVED_FROM_LINK }
     : { act: 'deny', payload_hash: claims.payload_hash, reason: DENIED_FROM_LINK };
@@ -27,7 +27,7 @@ export function commandOf(claims: LinkClaims): DecisionCommand {
 
 /**
  * One-click links: checked (signature 403, expiry 410, used 410), then decided through the
- * same DecisionsService as the API, as the reviewer the link was made for, so every rule of
+ * same ReviewsService as the API, as the reviewer the link was made for, so every rule of
  * authority still holds at the moment of the click.
  */
 @Injectable()
@@ -36,7 +36,7 @@ export class LinksService {
     private readonly dataSource: DataSource,
     @Inject(NOTIFICATION_OPTIONS) private readonly options: NotificationOptions,
     private readonly reviewers: ReviewersRepository,
-    private readonly decisions: DecisionsService,
+    private readonly reviews: ReviewsService,
     private readonly manifests: ManifestStore,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
@@ -51,7 +51,7 @@ export class LinksService {
     if (!OPEN_STATUSES.includes(row.status)) throw approvalClosed(row.status);
     const reviewer = await this.reviewers.find(claims.reviewer_id);
     if (!reviewer) throw linkReviewerGone(claims.reviewer_id);
-    const { consequence, amount } = manifestFacts(this.manifests.current.manifest, row.action, row.parameters);
+    const { consequence, amount } = manifestFacts(this.manifests.forWorkspace(row.workspace).manifest, row.action, row.parameters);
     return {
       act: claims.act,
       reviewerName: reviewer.name,
@@ -82,7 +82,7 @@ export class LinksService {
     }
     let result: DecisionResult;
     try {
-      result = await this.decisions.decide(withoutToken(reviewer), claims.approval_id, commandOf(claims));
+      result = await this.reviews.decide(withoutToken(reviewer), claims.approval_id, commandOf(claims));
     } catch (error) {
       if (!(error instanceof HttpException)) await releaseLinkNonce(this.dataSource.manager, claims.nonce).catch(() => undefined);
       throw error;

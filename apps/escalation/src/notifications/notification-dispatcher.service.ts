@@ -1,18 +1,16 @@
 import { Polling, PollingService, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
-import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { EscalationConfig } from '../config';
 import { Delivery, afterAttempt } from './delivery-policy';
 import { SlackMessage } from './notification-message';
 import { NOTIFICATION_OPTIONS, NotificationOptions } from './notification-options';
+import { notificationPosts } from './notifications.metrics';
 import { DueNotification, Settlement, lockDueNotifications, settleNotification } from './notifications.repository';
 
 const BATCH = 20;
 const POST_TIMEOUT_MS = 5_000;
-
-const outcomes = new Counter({ name: 'hitl_notifications_total', help: 'Notification posts by outcome (sent, retry, failed, skipped)', labelNames: ['outcome', 'role'] });
 
 type PostOutcome = { status: number } | { error: string };
 
@@ -96,7 +94,7 @@ export class NotificationDispatcher extends PollingService {
 
   private record(n: DueNotification, s: Settlement): void {
     const outcome = s.status === 'pending' ? 'retry' : s.status;
-    outcomes.inc({ outcome, role: n.role });
+    notificationPosts.inc({ outcome, role: n.role });
     const fields = { notification: n.id, approval_id: n.approval_id, role: n.role, attempts: s.attempts };
     if (s.status === 'pending') this.logger.warn({ ...fields, error: s.error, retry_at: s.nextAttemptAt.toISOString() }, 'notification not delivered; will retry');
     else if (s.status === 'failed') this.logger.error({ ...fields, error: s.error }, 'notification not delivered; given up');

@@ -3,7 +3,7 @@ import { APPROVAL_ASSIGNED, APPROVAL_ESCALATED, APPROVAL_REASSIGNED, AnyEvent } 
 import { ManifestStore } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ApprovalRow } from '../approvals/approvals.repository';
+import { ApprovalRow } from '../approval-store/approval-store.repository';
 import { LinkAct, linkExpiry, signLink } from './notification-link';
 import { NotificationFacts, PlacementKind, approvalUrl, buildMessage, isRoutine, linkUrl, manifestFacts } from './notification-message';
 import { NOTIFICATION_OPTIONS, NotificationOptions } from './notification-options';
@@ -53,7 +53,7 @@ export class NotificationsService {
   async enqueue(manager: EntityManager, row: ApprovalRow, event: AnyEvent, now: Date): Promise<void> {
     const placement = placementOf(event);
     if (!placement || !this.options.webhooks.has(placement.role)) return;
-    const { manifest } = this.manifests.current;
+    const { manifest } = this.manifests.forWorkspace(row.workspace);
     const { consequence, amount } = manifestFacts(manifest, row.action, row.parameters);
     const reviewer = placement.reviewerId === null ? null : { id: placement.reviewerId, name: (await reviewerName(manager, placement.reviewerId)) ?? placement.reviewerId };
     const routine = isRoutine({ route: row.route, requiredApprovals: row.required_approvals, assignee: placement.reviewerId, severity: consequence?.severity ?? null });

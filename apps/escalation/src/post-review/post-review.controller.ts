@@ -1,39 +1,20 @@
 import { ApiZodBody, ZodPipe } from '@hitl/service-kit';
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Body, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
-import { approvalIdPipe } from '../approvals/approval-id.pipe';
+import { ApiApprovalId, approvalIdPipe } from '../approval-store/approval-id.pipe';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
-import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
+import { Reviewer, ReviewerApi } from '../reviewers/reviewer.decorators';
+import { ReviewerText } from '../reviews/review-commands';
 import { PostReviewService, RolledBack } from './post-review.service';
 
 export const RollbackBody = z.strictObject({
-  reason: z
-    .string({ error: 'must say, as text, why the action is rolled back' })
-    .trim()
-    .min(1, { error: 'must not be blank' })
-    .max(4000, { error: 'must be at most 4000 characters' })
-    .describe('Why the action is rolled back; sent to the agent and kept in the audit trail.'),
+  reason: ReviewerText('must say, as text, why the action is rolled back', 'Why the action is rolled back; sent to the agent and kept in the audit trail.'),
 });
 export type RollbackBody = z.output<typeof RollbackBody>;
 
 /** POST /approvals/:id/rollback: undo an action that already ran (route post_review). */
-@ApiTags('approvals')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'No, a malformed or an unknown bearer token.' })
-@Controller('approvals')
-@Authenticated()
+@ReviewerApi('approvals', 'approvals')
 export class PostReviewController {
   constructor(private readonly postReview: PostReviewService) {}
 
@@ -46,7 +27,7 @@ export class PostReviewController {
       'Whoever may deny it may roll it back. Status becomes `rolled_back` and the agent gets `hitl.approval.rolled_back.v1` on approval.updated. ' +
       'To confirm the action was fine instead, approve it (status `reviewed`).',
   })
-  @ApiParam({ name: 'id', description: 'The approval id (UUID).', format: 'uuid' })
+  @ApiApprovalId()
   @ApiZodBody(RollbackBody)
   @ApiOkResponse({ description: 'Rolled back: approval_id, decision_id, status `rolled_back`, rolled_back_by, reason, rolled_back_at.' })
   @ApiBadRequestResponse({ description: '`invalid_request`: the body or `id` is invalid; each field is named in `issues`. Nothing changed.' })

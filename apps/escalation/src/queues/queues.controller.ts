@@ -1,8 +1,8 @@
 import { QueueSnapshot } from '@hitl/reviewer-api';
-import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
-import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
+import { Reviewer, ReviewerApi } from '../reviewers/reviewer.decorators';
 import { WorkspaceScope } from './queues.repository';
 import { QueuesService } from './queues.service';
 
@@ -12,11 +12,7 @@ export function scopeOf(reviewer: Pick<AuthenticatedReviewer, 'admin' | 'workspa
 }
 
 /** GET /queues: each workspace and role's open approvals, their age and their SLA risk. */
-@ApiTags('queues')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'No, a malformed or an unknown bearer token.' })
-@Controller('queues')
-@Authenticated()
+@ReviewerApi('queues', 'queues')
 export class QueuesController {
   constructor(private readonly queues: QueuesService) {}
 

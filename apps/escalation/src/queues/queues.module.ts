@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ReviewersModule } from '../reviewers/reviewers.module';
-import { QueueMetrics } from './queue-metrics';
+import { QueueMetrics } from './queues.metrics';
 import { QueuesController } from './queues.controller';
 import { QueuesService } from './queues.service';
 

@@ -1,5 +1,5 @@
+import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
-import { table } from '../approvals/approvals.repository';
 import { OpenApproval, QueuePace } from './queue-stats';
 
 /** Which workspaces a caller sees: all of them, or these. */
@@ -14,7 +14,7 @@ const scoped = (scope: WorkspaceScope) => (scope === 'all' ? null : [...scope]);
 export function openApprovals(manager: EntityManager, scope: WorkspaceScope): Promise<OpenApproval[]> {
   return manager.query(
     `SELECT workspace, reviewer_role AS role, status, assignee, created_at, sla_deadline
-       FROM ${table(manager, 'approvals')}
+       FROM ${serviceTable(manager, 'approvals')}
       WHERE status IN ('pending', 'clarifying') AND ($1::text[] IS NULL OR workspace = ANY ($1))`,
     [scoped(scope)],
   );
@@ -29,7 +29,7 @@ export async function queuePaces(manager: EntityManager, scope: WorkspaceScope, 
     `SELECT workspace, reviewer_role AS role,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at)) AS median_seconds,
             count(*)::int AS decided
-       FROM ${table(manager, 'approvals')}
+       FROM ${serviceTable(manager, 'approvals')}
       WHERE resolved_at > $1::timestamptz - interval '24 hours' AND resolved_at <= $1
         AND status IN ('approved', 'denied')
         AND COALESCE(resolution -> 'resolvedBy' ->> 'kind', '') <> 'timeout'

@@ -1,26 +1,13 @@
+import { serviceTable } from '@hitl/service-kit';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ReviewerEntity } from './reviewer.entity';
 import { ReviewerFields, ReviewerPatch } from './reviewer.schema';
 
-/** What assignment needs of a reviewer; it counts pending approvals itself. */
-export type QualifiedReviewer = Pick<ReviewerEntity, 'id' | 'roles' | 'workspaces' | 'available' | 'capacity'>;
-
 /** The reviewers table. Methods that may run inside a caller's transaction take its manager. */
 @Injectable()
 export class ReviewersRepository {
   constructor(private readonly dataSource: DataSource) {}
-
-  /** Reviewers holding `role` in `workspace` (or in every workspace), available or not, by id. */
-  qualifiedReviewers(manager: EntityManager, role: string, workspace: string): Promise<QualifiedReviewer[]> {
-    return manager
-      .createQueryBuilder(ReviewerEntity, 'r')
-      .select(['r.id', 'r.roles', 'r.workspaces', 'r.available', 'r.capacity'])
-      .where(':role = ANY (r.roles)', { role })
-      .andWhere(`(:workspace = ANY (r.workspaces) OR '*' = ANY (r.workspaces))`, { workspace })
-      .orderBy('r.id')
-      .getMany();
-  }
 
   list(): Promise<ReviewerEntity[]> {
     return this.dataSource.manager.find(ReviewerEntity, { order: { id: 'ASC' } });
@@ -46,7 +33,7 @@ export class ReviewersRepository {
    */
   async put(id: string, fields: ReviewerFields, tokenHash: string | null = null, manager = this.dataSource.manager): Promise<{ reviewer: ReviewerEntity; created: boolean }> {
     const rows: (ReviewerEntity & { created: boolean })[] = await manager.query(
-      `INSERT INTO ${table(manager)} AS r (id, name, roles, workspaces, available, capacity, admin, auditor, token_hash)
+      `INSERT INTO ${serviceTable(manager, 'reviewers')} AS r (id, name, roles, workspaces, available, capacity, admin, auditor, token_hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (id) DO UPDATE SET
          name = EXCLUDED.name, roles = EXCLUDED.roles, workspaces = EXCLUDED.workspaces, available = EXCLUDED.available,
@@ -82,10 +69,4 @@ export class ReviewersRepository {
     const result = await this.dataSource.manager.delete(ReviewerEntity, { id });
     return result.affected === 1;
   }
-}
-
-function table(manager: EntityManager): string {
-  const { schema, tableName } = manager.connection.getMetadata(ReviewerEntity);
-  const escape = (name: string) => manager.connection.driver.escape(name);
-  return schema ? `${escape(schema)}.${escape(tableName)}` : escape(tableName);
 }

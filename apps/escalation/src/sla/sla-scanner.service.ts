@@ -4,15 +4,13 @@ import { Commands } from '@hitl/messaging';
 import { Polling, PollingService, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
-import { Counter } from 'prom-client';
 import { EntityManager } from 'typeorm';
-import { escalated, reassigned } from '../approvals/approval-events';
-import { ApprovalRow, Finish, candidates, finishAll, lockDue, place, toReview } from '../approvals/approvals.repository';
-import { alerts } from '../approvals/approvals.service';
+import { escalated, reassigned } from '../approval-store/approval-events';
+import { ApprovalRow, Finish, candidates, finishAll, lockDue, place, toReview } from '../approval-store/approval-store.repository';
 import { EscalationConfig } from '../config';
+import { operationsAlerts } from '../intake/intake.metrics';
 import { NotificationsService } from '../notifications/notifications.service';
-
-const fired = new Counter({ name: 'hitl_escalation_timers_fired_total', help: 'SLA and expiry timers fired, by outcome', labelNames: ['outcome'] });
+import { timersFired } from './sla.metrics';
 
 /**
  * The timers: deadlines live in the approvals table, and every replica polls for what is
@@ -63,7 +61,7 @@ export class SlaScanner extends PollingService {
     if (row.expires_at && row.expires_at <= now) {
       const outcome = onExpired(state, pool, now);
       if (outcome.kind === 'resolve') {
-        fired.inc({ outcome: outcome.status });
+        timersFired.inc({ outcome: outcome.status });
         const resolution = {
           status: outcome.status,
           resolvedBy: { kind: 'timeout' as const, id: `on_timeout:${row.on_timeout}` },
@@ -75,7 +73,7 @@ export class SlaScanner extends PollingService {
         await moved(null);
         return [approvalResolved(state, resolution, now)];
       }
-      fired.inc({ outcome: 'expiry_escalated' });
+      timersFired.inc({ outcome: 'expiry_escalated' });
       this.alert(row, outcome.role, outcome.alert);
       await place(manager, row.approval_id, { tier: outcome.tier, reviewer_role: outcome.role, assignee: outcome.reviewerId, tried_at_tier: [], sla_deadline: outcome.slaDeadline, expires_at: outcome.expiresAt });
       await moved(outcome.reviewerId);
@@ -83,7 +81,7 @@ export class SlaScanner extends PollingService {
     }
 
     const outcome = onSlaMissed(state, pool, now);
-    fired.inc({ outcome: outcome.kind });
+    timersFired.inc({ outcome: outcome.kind });
     switch (outcome.kind) {
       case 'reassigned':
         await place(manager, row.approval_id, {
@@ -109,7 +107,7 @@ export class SlaScanner extends PollingService {
 
   private alert(row: ApprovalRow, role: string, alert: string | null): void {
     if (!alert) return;
-    alerts.inc({ kind: 'sla', role });
+    operationsAlerts.inc({ kind: 'sla', role });
     this.logger.warn({ approval_id: row.approval_id, decision_id: row.decision_id, workspace: row.workspace, role }, `operations alert: ${alert}`);
   }
 }

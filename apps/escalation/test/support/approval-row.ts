@@ -1,7 +1,7 @@
 // One approvals row as PostgreSQL returns it, for the pure specs of what reviewers are shown:
 // a refund with a card number (redacted by the manifest) and an agent context.
 import { APPROVAL_REQUESTED, exampleEvent } from '@hitl/contracts';
-import { ApprovalRow } from '../../src/approvals/approvals.repository';
+import { ApprovalRow } from '../../src/approval-store/approval-store.repository';
 
 export const CARD = '4111111111111111';
 

@@ -1,14 +1,12 @@
 // The escalation service on the real broker and database, isolated per test by its own
 // database (so real processes can run it too) and topic prefix.
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { APPROVAL_REQUESTED, AnyEvent, CloudEvent, exampleEvent, payloadHash } from '@hitl/contracts';
+import { ServiceProcess, databaseUrl, deleteTopicsStartingWith, freePort, query, sendMessages, signed, testTrust } from '@hitl/testing';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
-import { Client } from 'pg';
-import { deleteTopicsStartingWith, freePort, sendMessages, signed, testTrust } from '@hitl/testing';
 
 export const root = resolve(__dirname, '../../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -45,13 +43,11 @@ export interface Env {
 export async function newEnv(): Promise<Env> {
   const id = randomBytes(4).toString('hex');
   const database = `hitl_t_esc_${id}`;
-  const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hitl_test');
-  await sqlAt(url.toString(), `CREATE DATABASE "${database}"`);
-  url.pathname = `/${database}`;
+  await query(`CREATE DATABASE "${database}"`);
   const dir = mkdtempSync(join(tmpdir(), 'hitl-esc-'));
   const reviewersPath = join(dir, 'reviewers.yaml');
   writeFileSync(reviewersPath, REVIEWERS);
-  const env: Env = { id, database, databaseUrl: url.toString(), prefix: `t-esc-${id}.`, reviewersPath, vars: {} };
+  const env: Env = { id, database, databaseUrl: databaseUrl({ database }), prefix: `t-esc-${id}.`, reviewersPath, vars: {} };
   env.vars = {
     KAFKA_BROKERS: brokers,
     DATABASE_URL: env.databaseUrl,
@@ -68,54 +64,39 @@ export async function newEnv(): Promise<Env> {
 }
 
 export async function dropEnv(env: Env): Promise<void> {
-  const url = new URL(env.databaseUrl);
-  url.pathname = '/postgres';
-  await sqlAt(url.toString(), `DROP DATABASE IF EXISTS "${env.database}" WITH (FORCE)`);
+  await query(`DROP DATABASE IF EXISTS "${env.database}" WITH (FORCE)`, [], databaseUrl({ database: 'postgres' }));
   await deleteTopicsStartingWith(kafka, env.prefix);
 }
 
-async function sqlAt<T>(connectionString: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
-export const sql = <T>(env: Env, text: string, params: unknown[] = []) => sqlAt<T>(env.databaseUrl, text, params);
-
 /** The escalation service as a real process (so it can be killed with SIGKILL). */
 export class EscalationProcess {
-  private child?: ChildProcess;
-  output = '';
+  private child?: ServiceProcess;
   url = '';
 
   constructor(private readonly env: Env) {}
 
-  async start(): Promise<void> {
-    const port = await freePort();
-    this.url = `http://127.0.0.1:${port}`;
-    this.child = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/escalation/src/main.ts')], {
-      cwd: root,
-      env: { ...process.env, ...this.env.vars, HTTP_PORT: String(port) },
-    });
-    this.child.stdout!.on('data', (d) => (this.output += d));
-    this.child.stderr!.on('data', (d) => (this.output += d));
-    const deadline = Date.now() + 60_000;
-    while (!(await fetch(`${this.url}/healthz`).then((r) => r.ok).catch(() => false))) {
-      if (Date.now() > deadline || this.child.exitCode !== null) throw new Error(`escalation did not start:\n${this.output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  /** What it printed (the tail). */
+  get output(): string {
+    return this.child?.output ?? '';
   }
 
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((done) => child.once('exit', done));
-    child.kill(signal);
-    await exited;
+  async start(): Promise<void> {
+    const port = await freePort();
+    this.child = ServiceProcess.spawn({
+      label: 'escalation',
+      args: ['-r', '@swc-node/register', resolve(root, 'apps/escalation/src/main.ts')],
+      cwd: root,
+      env: { ...process.env, ...this.env.vars, HTTP_PORT: String(port) },
+      port,
+    });
+    this.url = this.child.url;
+    await this.child.waitHealthy(60_000);
+  }
+
+  /** SIGTERM (and waits for a clean stop), or SIGKILL: a crash. */
+  stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    if (!this.child) return Promise.resolve();
+    return signal === 'SIGKILL' ? this.child.kill9() : this.child.stop();
   }
 }
 
@@ -177,17 +158,6 @@ export async function readUntil(env: Env, topic: string, enough: (events: AnyEve
 }
 
 export const of = (events: AnyEvent[], decisionId: string) => events.filter((e) => e.subject === decisionId);
-
-/** Polls `probe` until it returns something, or fails naming what it waited for. */
-export async function waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** One escalation process for a describe block: started before its tests, stopped (and its database and topics dropped) after them. */
 export function escalationForSuite(): { readonly env: Env; readonly service: EscalationProcess } {

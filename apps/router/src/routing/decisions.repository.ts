@@ -1,3 +1,4 @@
+import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
 import { DecisionEntity } from './decision.entity';
 
@@ -22,12 +23,6 @@ const COLUMNS = [
 
 const JSONB = new Set<string>(['reasons', 'decision']);
 
-/** The decisions table in the service's schema (tests run it under other names). */
-function decisionsTable(manager: EntityManager): string {
-  const { schema, tableName } = manager.connection.getMetadata(DecisionEntity);
-  return schema ? `"${schema}"."${tableName}"` : `"${tableName}"`;
-}
-
 /**
  * Records the decisions whose ids are not recorded yet, in one round trip; returns the
  * event ids of the rows it wrote. Of two copies of a decision in one call the first wins.
@@ -44,7 +39,7 @@ export async function recordDecisions(manager: EntityManager, rows: readonly New
     }),
   );
   const inserted: { event_id: string }[] = await manager.query(
-    `INSERT INTO ${decisionsTable(manager)} (${names})
+    `INSERT INTO ${serviceTable(manager, 'decisions')} (${names})
      SELECT ${names} FROM UNNEST(${arrays}) WITH ORDINALITY AS d(${names}, n) ORDER BY n
      ON CONFLICT (decision_id) DO NOTHING
      RETURNING event_id`,
@@ -62,7 +57,7 @@ export async function recordDecision(manager: EntityManager, row: NewDecision): 
 export async function findDecisions(manager: EntityManager, decisionIds: readonly string[]): Promise<Map<string, Pick<DecisionEntity, 'event_id' | 'content_hash' | 'verdict'>>> {
   if (decisionIds.length === 0) return new Map();
   const rows: { decision_id: string; event_id: string; content_hash: string; verdict: string }[] = await manager.query(
-    `SELECT decision_id, event_id, content_hash, verdict FROM ${decisionsTable(manager)} WHERE decision_id = ANY($1::uuid[])`,
+    `SELECT decision_id, event_id, content_hash, verdict FROM ${serviceTable(manager, 'decisions')} WHERE decision_id = ANY($1::uuid[])`,
     [decisionIds],
   );
   return new Map(rows.map((row) => [row.decision_id, row]));

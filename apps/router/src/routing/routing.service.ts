@@ -6,12 +6,9 @@ import { ManifestStore, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { Logger } from 'pino';
-import { Counter } from 'prom-client';
 import { NewDecision, findDecisions, recordDecision, recordDecisions } from './decisions.repository';
 import { ROUTER_SOURCE, invalidReason, outcomeEvents, policyResolution, readableParts } from './outcome-events';
-
-const decisions = new Counter({ name: 'hitl_router_decisions_total', help: 'Decisions routed, by verdict', labelNames: ['verdict'] });
-const alerts = new Counter({ name: 'hitl_router_alerts_total', help: 'log_and_alert actions that ran', labelNames: ['action'] });
+import { alertsRun, decisionsRouted } from './routing.metrics';
 
 function contentHash(value: unknown): string {
   return createHash('sha256').update(canonicalize(value) ?? '').digest('hex');
@@ -34,10 +31,11 @@ export class RoutingService {
    * recorded decision has no second effect; a copy with other content is dead-lettered.
    */
   async routeProposals(proposals: readonly CloudEvent<typeof DECISION_PROPOSED>[], ctx: MessageContext): Promise<void> {
-    const { manifest } = this.manifests.current;
     const now = new Date();
     const routed = proposals.map((proposal) => {
       const decision = proposal.data;
+      // Each workspace is routed by its own manifest, else the default one.
+      const { manifest } = this.manifests.forWorkspace(proposal.workspaceid);
       // The transport let it through, so it verified; no signer means an unsigned proposal
       // a sandbox workspace admitted: route() gives it no autonomy.
       const routing = route(decision, manifest, now, { signed: ctx.signer(proposal.id) !== null });
@@ -79,9 +77,9 @@ export class RoutingService {
     const fresh = routed.filter((r) => written.has(r.proposal.id));
     await ctx.emit(...fresh.flatMap((r) => r.outcome.events));
     for (const { proposal, routing } of fresh) {
-      decisions.inc({ verdict: routing.verdict });
+      decisionsRouted.inc({ verdict: routing.verdict });
       if (routing.alert) {
-        alerts.inc({ action: proposal.data.action });
+        alertsRun.inc({ action: proposal.data.action });
         this.logger.warn({ decision_id: proposal.data.decision_id, action: proposal.data.action, agent: proposal.data.agent.id }, 'log_and_alert action approved: it runs without review');
       }
     }
@@ -100,8 +98,8 @@ export class RoutingService {
     // proposal, so a forger who read a decision id off the topic cannot block it first.
     const refusedSignature = invalid.violation.code === 'unsigned' || invalid.violation.code === 'signature_invalid';
     if (refusedSignature && invalid.position.key?.toLowerCase() !== decisionId.toLowerCase()) return;
-    const { manifest } = this.manifests.current;
     const parts = readableParts(invalid.raw);
+    const { manifest } = this.manifests.forWorkspace(parts.workspaceid);
     const reasons = [invalidReason(invalid.violation)];
     const isNew = await recordDecision(ctx.manager, {
       decision_id: decisionId,
@@ -126,6 +124,6 @@ export class RoutingService {
         workspaceid: parts.workspaceid,
       }),
     );
-    decisions.inc({ verdict: 'block' });
+    decisionsRouted.inc({ verdict: 'block' });
   }
 }

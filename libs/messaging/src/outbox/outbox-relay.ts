@@ -1,10 +1,10 @@
 import { IHeaders, Kafka, Partitioners, Producer, TopicMessages } from 'kafkajs';
-import { Counter, Gauge } from 'prom-client';
 import { DataSource, QueryRunner } from 'typeorm';
 import { KafkaSettings, physicalTopic } from '../kafka/kafka-settings';
 import { MessagingLogger } from '../logger';
 import { sqlSchema } from '../schema';
 import { decodeHeaders } from './outbox';
+import { outboxPending, outboxPublished, relayFailures } from './outbox.metrics';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
@@ -27,10 +27,6 @@ interface OutboxRow {
   value: Buffer;
   headers: [string, string][];
 }
-
-const published = new Counter({ name: 'hitl_outbox_published_total', help: 'Messages the outbox relay published', labelNames: ['topic'] });
-const pending = new Gauge({ name: 'hitl_outbox_pending', help: 'Outbox rows seen waiting in the last relay round', labelNames: ['schema'] });
-const failures = new Counter({ name: 'hitl_outbox_relay_failures_total', help: 'Relay rounds that failed and will be retried', labelNames: ['schema'] });
 
 /**
  * Publishes the outbox to Kafka in id order and deletes what was acknowledged.
@@ -113,7 +109,7 @@ export class OutboxRelay {
         backoff = this.idleMs;
         if (sent < this.batchSize) await this.idle(this.idleMs);
       } catch (error) {
-        failures.inc({ schema: this.options.schema });
+        relayFailures.inc({ schema: this.options.schema });
         this.options.logger.warn({ err: error, schema: this.options.schema, retryInMs: backoff }, 'outbox relay round failed; will retry');
         await this.releaseLock();
         await this.idle(backoff);
@@ -127,7 +123,7 @@ export class OutboxRelay {
     const producer = this.producer;
     if (!runner || !producer) return 0;
     const rows: OutboxRow[] = await runner.query(`SELECT id, topic, message_key, value, headers FROM ${this.table} ORDER BY id LIMIT $1`, [this.batchSize]);
-    pending.set({ schema: this.options.schema }, rows.length);
+    outboxPending.set({ schema: this.options.schema }, rows.length);
     if (rows.length === 0) return 0;
     if (!this.producerConnected) {
       await producer.connect();
@@ -135,7 +131,7 @@ export class OutboxRelay {
     }
     await producer.sendBatch({ acks: -1, topicMessages: this.group(rows) });
     await runner.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-    for (const row of rows) published.inc({ topic: row.topic });
+    for (const row of rows) outboxPublished.inc({ topic: row.topic });
     return rows.length;
   }
 

@@ -1,7 +1,6 @@
 import { AnyEvent, Keyring, SignatureVerdict, Topic, decodeEvent, dlqTopic, isTopic } from '@hitl/contracts';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { Counter } from 'prom-client';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { DataSource, EntityManager } from 'typeorm';
 import { Inbox } from '../inbox/inbox';
@@ -12,6 +11,7 @@ import { OutboxRelay } from '../outbox/outbox-relay';
 import { unprocessableReason } from './errors';
 import { Failure, classifyFailure } from './failures';
 import { MessageContext, MessagePosition } from './message-context';
+import { consumerRetries, messagesConsumed, signatureRefusals } from './transport.metrics';
 
 /** What a handler of `invalidMessagePattern(topic)` receives for a message that broke the contract or whose signature was refused. */
 export interface InvalidMessage {
@@ -93,24 +93,6 @@ export interface RetryOptions {
   /** The longest pause between retries of a transient failure, which are never given up (default 5 s). */
   maxBackoffMs?: number;
 }
-
-const consumed = new Counter({
-  name: 'hitl_messages_consumed_total',
-  help: 'Messages consumed, by outcome (handled, duplicate, dead_lettered, skipped: a letter of a DLQ its handler could never take)',
-  labelNames: ['topic', 'outcome'],
-});
-
-const retries = new Counter({
-  name: 'hitl_consumer_retries_total',
-  help: 'Chunks retried after a failure, by its kind (transient: retried until it passes; unclassified: a bounded number of times; isolated: split to find the message at fault)',
-  labelNames: ['topic', 'kind'],
-});
-
-const refusals = new Counter({
-  name: 'hitl_signature_refusals_total',
-  help: 'Events refused because their signature did not verify (never acted on), by topic and code',
-  labelNames: ['topic', 'code', 'consumer'],
-});
 
 interface Item {
   message: KafkaMessage;
@@ -243,20 +225,20 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       const at = { topic, partition, firstOffset: messages[0].offset, count: messages.length, code: failure.code, reason: failure.message, consumer: this.options.groupId };
       if (failure.kind === 'transient' || (failure.kind === 'unclassified' && !(await this.databaseAnswers()))) {
         // Nothing was committed; the same chunk again once the database or the broker is back.
-        retries.inc({ topic, kind: 'transient' });
+        consumerRetries.inc({ topic, kind: 'transient' });
         const pause = this.backoff(transientAttempts++);
         this.options.logger.warn({ ...at, retryInMs: pause }, 'chunk failed for a transient reason; retrying it');
         if (!(await this.pause(pause, payload))) return false;
         continue;
       }
       if (messages.length > 1) {
-        retries.inc({ topic, kind: 'isolated' });
+        consumerRetries.inc({ topic, kind: 'isolated' });
         this.options.logger.warn(at, 'chunk failed; handling its halves apart to find the message at fault');
         const half = Math.ceil(messages.length / 2);
         return (await this.settle(topic, partition, messages.slice(0, half), payload)) && this.settle(topic, partition, messages.slice(half), payload);
       }
       if (failure.kind === 'unclassified' && ++unclassifiedAttempts < this.retry.maxAttempts) {
-        retries.inc({ topic, kind: 'unclassified' });
+        consumerRetries.inc({ topic, kind: 'unclassified' });
         const pause = this.backoff(unclassifiedAttempts - 1);
         this.options.logger.warn({ ...at, attempt: unclassifiedAttempts, retryInMs: pause }, 'message failed for an unclassified reason; retrying it');
         if (!(await this.pause(pause, payload))) return false;
@@ -301,7 +283,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           if (!isTopic(topic)) {
             // A letter of a DLQ its handler can never take: there is no DLQ of a DLQ, so it is
             // claimed and skipped, loudly.
-            consumed.inc({ topic, outcome: 'skipped' });
+            messagesConsumed.inc({ topic, outcome: 'skipped' });
             this.options.logger.error({ topic, partition, offset: message.offset, code: reason.code, reason: reason.message, consumer: this.options.groupId }, 'dead letter skipped: its handler can never take it');
             return;
           }
@@ -387,7 +369,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           const refusal = context.rejected.get(item.messageId);
           if (refusal) await this.deadLetter(manager, topic, partition, item.message, refusal.code, refusal.message);
         }
-        consumed.inc({ topic, outcome: 'handled' }, run.length - context.rejected.size);
+        messagesConsumed.inc({ topic, outcome: 'handled' }, run.length - context.rejected.size);
       };
       const fresh = await this.inbox.claim(
         manager,
@@ -397,7 +379,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       for (const item of items) {
         // A redelivery, or the same event twice in one chunk: no second effect.
         if (!fresh.delete(item.messageId)) {
-          consumed.inc({ topic, outcome: 'duplicate' });
+          messagesConsumed.inc({ topic, outcome: 'duplicate' });
           continue;
         }
         const position: MessagePosition = { topic, partition, offset: item.message.offset, key: item.message.key?.toString('utf8') ?? null };
@@ -415,7 +397,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           // Never acted on: dead-lettered with its code, counted, logged as a security event.
           await flush();
           const event = item.decoded.event;
-          refusals.inc({ topic, code: verdict.code, consumer: this.options.groupId });
+          signatureRefusals.inc({ topic, code: verdict.code, consumer: this.options.groupId });
           this.options.logger.warn(
             { security: true, topic, partition, offset: item.message.offset, code: verdict.code, reason: verdict.reason, kid: verdict.kid, type: event.type, workspace: event.workspaceid, eventId: event.id, consumer: this.options.groupId },
             'signature refused: the event is not acted on',
@@ -425,7 +407,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           continue;
         }
         if (!handler) {
-          consumed.inc({ topic, outcome: 'handled' });
+          messagesConsumed.inc({ topic, outcome: 'handled' });
           continue;
         }
         if (batchMode) {
@@ -436,7 +418,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         try {
           await this.invoke(handler, item.decoded.event, context);
           await manager.query('RELEASE SAVEPOINT hitl_message');
-          consumed.inc({ topic, outcome: 'handled' });
+          messagesConsumed.inc({ topic, outcome: 'handled' });
         } catch (error) {
           const failure = classifyFailure(error);
           if (failure.kind !== 'permanent') throw error;
@@ -464,11 +446,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       const raw: RawMessage[] = messages
         .filter((m) => fresh.has(id(m)))
         .map((m) => ({ topic, partition, offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value, headers: textHeaders(m.headers), timestamp: m.timestamp }));
-      consumed.inc({ topic, outcome: 'duplicate' }, messages.length - raw.length);
+      messagesConsumed.inc({ topic, outcome: 'duplicate' }, messages.length - raw.length);
       if (raw.length === 0) return;
       const position: MessagePosition = { topic, partition, offset: raw[0].offset, key: null };
       await this.invoke(handler, raw, new MessageContext(manager, this.outbox, position));
-      consumed.inc({ topic, outcome: 'handled' }, raw.length);
+      messagesConsumed.inc({ topic, outcome: 'handled' }, raw.length);
     });
   }
 
@@ -483,7 +465,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
    * the letter's own: a message that arrives with them does not get to set them.
    */
   private async deadLetter(manager: EntityManager, topic: Topic, partition: number, message: KafkaMessage, code: string, reason: string): Promise<void> {
-    consumed.inc({ topic, outcome: 'dead_lettered' });
+    messagesConsumed.inc({ topic, outcome: 'dead_lettered' });
     this.options.logger.warn({ topic, partition, offset: message.offset, code, reason, consumer: this.options.groupId }, 'message dead-lettered');
     const headers: OutboxHeader[] = byteHeaders(message.headers).filter(([name]) => !name.startsWith(DLQ_HEADER_PREFIX));
     headers.push(

@@ -2,7 +2,7 @@
 // isolated per test by a fresh schema and topic prefix.
 import { randomBytes } from 'node:crypto';
 import { AnyEvent, Topic } from '@hitl/contracts';
-import { signed, testTrust } from '@hitl/testing';
+import { eventually, signed, testTrust } from '@hitl/testing';
 import { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Kafka, KafkaMessage } from 'kafkajs';
@@ -11,6 +11,7 @@ import {
   CommittedChunk,
   KafkaBatchTransport,
   KafkaSettings,
+  MESSAGING_SCHEMA_VERSIONS,
   MessagingLogger,
   Outbox,
   OutboxRelay,
@@ -20,8 +21,7 @@ import {
   createKafka,
   ensureTopics,
   loadKafkaSecurity,
-  messagingTablesUp,
-  outboxBytesUp,
+  messagingSchemaSql,
   physicalTopic,
 } from '../../src';
 import { EffectsModule } from './effects.controller';
@@ -70,7 +70,7 @@ export async function createHarness(name: string, brokers = brokersFromEnv()): P
   const harness = await connectHarness(newHarnessIds(name), brokers);
   const s = `"${harness.schema}"`;
   await harness.dataSource.query(`CREATE SCHEMA ${s}`);
-  for (const sql of [...messagingTablesUp(harness.schema), ...outboxBytesUp(harness.schema)]) await harness.dataSource.query(sql);
+  for (const version of MESSAGING_SCHEMA_VERSIONS) await harness.dataSource.query(messagingSchemaSql(version, 'up', harness.schema));
   await harness.dataSource.query(`CREATE TABLE ${s}.effects (id bigserial PRIMARY KEY, decision_id uuid NOT NULL, event_id uuid NOT NULL, units integer)`);
   await harness.dataSource.query(`CREATE TABLE ${s}.invalid_seen (id bigserial PRIMARY KEY, decision_id uuid, code text NOT NULL)`);
   await harness.dataSource.query(`CREATE TABLE ${s}.batch_seen (id bigserial PRIMARY KEY, event_id text NOT NULL, batch_size int NOT NULL)`);
@@ -152,40 +152,20 @@ export async function readTopic(h: Harness, topic: string, enough: (messages: Ka
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [physicalTopic(h.settings, topic)], fromBeginning: true });
-    let done!: () => void;
-    const finished = new Promise<void>((resolve) => (done = resolve));
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        messages.push(message);
-        if (enough(messages)) done();
-      },
-    });
-    await waitFor(finished, timeoutMs, () => `only ${messages.length} messages on ${topic}`);
+    await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
+    await eventually(`enough messages on ${topic}`, () => enough(messages), { timeoutMs, detail: () => `only ${messages.length} came` });
     return messages;
   } finally {
     await consumer.disconnect();
   }
 }
 
-/** Polls `check` until it returns a value that is not undefined. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Rows of a query on the harness's tables: `FROM <table>` is read in the harness's schema. */
+export function rows<T>(h: Harness, sql: string, params: unknown[] = []): Promise<T[]> {
+  return h.dataSource.query(sql.replaceAll(/\bFROM (\w+)/g, `FROM "${h.schema}".$1`), params);
 }
 
-async function waitFor(promise: Promise<void>, timeoutMs: number, describe: () => string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms: ${describe()}`)), timeoutMs);
-  });
-  try {
-    await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** The `n` of a `SELECT count(*)::int AS n FROM <table> ...` on the harness's tables. */
+export async function count(h: Harness, sql: string, params: unknown[] = []): Promise<number> {
+  return (await rows<{ n: number }>(h, sql, params))[0].n;
 }

@@ -1,14 +1,12 @@
 // The auditors file (AUDITORS_PATH): who may read the record, loaded at start. Pure: text
 // and the token variables in, auditors (with token hashes) out, or every problem at once.
-import { FILE_TOKEN_HASH, MIN_TOKEN_LENGTH, hashToken } from '../auth/bearer-token';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { FieldIssue, fieldIssues } from '../http/zod.pipe';
+import { TokenFileError, parseTokenFile, tokenFields } from '../auth/token-file';
+import { FieldIssue } from '../http/zod.pipe';
 import { Auditor, EVERY_WORKSPACE } from './auditor';
 import { AUDITOR_TOKEN_PREFIX } from './auditors.config';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/;
-const TOKEN_VARIABLE = new RegExp(`^${AUDITOR_TOKEN_PREFIX}[A-Z0-9_]+$`);
 const distinct = (list: string[]) => new Set(list).size === list.length;
 
 const AuditorEntry = z
@@ -22,10 +20,7 @@ const AuditorEntry = z
       .min(1, { error: 'must list at least one workspace, or "*" for every workspace' })
       .refine(distinct, { error: 'lists a workspace twice' })
       .refine((list) => !list.includes(EVERY_WORKSPACE) || list.length === 1, { error: '"*" already means every workspace: list nothing else with it' }),
-    /** The token's hash, for tokens handed out elsewhere: `sha256:<hex>`. */
-    token_hash: z.string().regex(FILE_TOKEN_HASH, { error: 'must be "sha256:" and 64 lowercase hex digits' }).optional(),
-    /** A variable holding the token in clear (hashed at load); only AUDITOR_TOKEN_* variables reach the service. */
-    token_env: z.string().regex(TOKEN_VARIABLE, { error: `must name a variable ${AUDITOR_TOKEN_PREFIX}<NAME> (upper-case letters, digits and _)` }).optional(),
+    ...tokenFields(AUDITOR_TOKEN_PREFIX),
   })
   .superRefine((entry, ctx) => {
     if (entry.token_hash !== undefined && entry.token_env !== undefined) ctx.addIssue({ code: 'custom', path: ['token_env'], message: 'gives both token_hash and token_env; give one' });
@@ -33,11 +28,6 @@ const AuditorEntry = z
       ctx.addIssue({ code: 'custom', path: ['token_env'], message: `is missing: give token_env (a variable ${AUDITOR_TOKEN_PREFIX}<NAME>) or token_hash (sha256:<hex>)` });
     }
   });
-
-const AuditorsDocument = z.strictObject(
-  { auditors: z.array(z.unknown(), { error: 'must be a list of auditors' }) },
-  { error: 'must be a mapping with an auditors list' },
-);
 
 export interface AuditorSeed extends Auditor {
   /** SHA-256 hex of the auditor's token. */
@@ -51,9 +41,9 @@ export interface AuditorsFile {
   unsetTokenVariables: { id: string; variable: string }[];
 }
 
-export class AuditorsFileError extends Error {
-  constructor(readonly issues: readonly FieldIssue[]) {
-    super(`invalid auditors file:\n${issues.map((i) => `  ${i.field}: ${i.message}`).join('\n')}`);
+export class AuditorsFileError extends TokenFileError {
+  constructor(issues: readonly FieldIssue[]) {
+    super('auditors file', issues);
     this.name = 'AuditorsFileError';
   }
 }
@@ -64,41 +54,9 @@ export class AuditorsFileError extends Error {
  * and the field.
  */
 export function parseAuditorsFile(text: string, tokens: Readonly<Record<string, string>>): AuditorsFile {
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length > 0) throw new AuditorsFileError(doc.errors.map((e) => ({ field: '(root)', message: `YAML: ${e.message.split('\n')[0]}` })));
-  const outline = AuditorsDocument.safeParse(doc.toJS());
-  if (!outline.success) throw new AuditorsFileError(fieldIssues(outline.error));
-
-  const issues: FieldIssue[] = [];
-  const auditors: AuditorSeed[] = [];
-  const unsetTokenVariables: AuditorsFile['unsetTokenVariables'] = [];
-  const ids = new Map<string, number>();
-  const holders = new Map<string, string>();
-  outline.data.auditors.forEach((raw, index) => {
-    const rawId = raw !== null && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : null;
-    const named = `auditors[${index}]${rawId === null ? '' : ` (${rawId})`}`;
-    if (rawId !== null && ids.has(rawId)) issues.push({ field: `${named}.id`, message: `${rawId} is also auditors[${ids.get(rawId)}]` });
-    else if (rawId !== null) ids.set(rawId, index);
-    const entry = AuditorEntry.safeParse(raw);
-    if (!entry.success) {
-      issues.push(...fieldIssues(entry.error).map((i) => ({ field: i.field === '(root)' ? named : `${named}.${i.field}`, message: i.message })));
-      return;
-    }
-    const { id, name, workspaces, token_env, token_hash } = entry.data;
-    let tokenHash = token_hash?.slice('sha256:'.length) ?? null;
-    if (token_env !== undefined) {
-      const token = tokens[token_env];
-      if (token === undefined) unsetTokenVariables.push({ id, variable: token_env });
-      else if (token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) {
-        issues.push({ field: `${named}.token_env`, message: `${token_env} must hold a token of at least ${MIN_TOKEN_LENGTH} characters without spaces` });
-      } else tokenHash = hashToken(token);
-    }
-    if (tokenHash === null) return;
-    const holder = holders.get(tokenHash);
-    if (holder !== undefined) issues.push({ field: `${named}.${token_env !== undefined ? 'token_env' : 'token_hash'}`, message: `is the same token as ${holder}'s` });
-    else holders.set(tokenHash, named);
-    auditors.push({ id, name, workspaces, tokenHash });
-  });
-  if (issues.length > 0) throw new AuditorsFileError(issues);
-  return { auditors, unsetTokenVariables };
+  const file = parseTokenFile(text, { list: 'auditors', entry: AuditorEntry, tokens, invalid: (issues) => new AuditorsFileError(issues) });
+  return {
+    auditors: file.entries.flatMap(({ entry, tokenHash }) => (tokenHash === null ? [] : [{ ...entry, tokenHash }])),
+    unsetTokenVariables: file.unsetTokenVariables,
+  };
 }

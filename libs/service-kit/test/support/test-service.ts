@@ -1,10 +1,9 @@
 // A service with no features, as the kit's own tests boot it: what every app has and nothing more.
 import { randomBytes } from 'node:crypto';
-import { messagingTablesDown, messagingTablesUp, outboxBytesUp } from '@hitl/messaging';
+import { MESSAGING_SCHEMA_VERSIONS, messagingMigration } from '@hitl/messaging';
 import { Module } from '@nestjs/common';
-import { MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
-import { ServiceDefinition, databaseConfig, httpConfig, kafkaConfig, logConfig, serviceSchema, trustConfig } from '../../src';
+import { ServiceDefinition, databaseConfig, httpConfig, kafkaConfig, logConfig, trustConfig } from '../../src';
 
 export const testServiceConfig = z.object({
   ...kafkaConfig({ clientId: 'hitl-kit-test' }).shape,
@@ -17,15 +16,7 @@ export const testServiceConfig = z.object({
 @Module({})
 class NoFeaturesModule {}
 
-class CreateMessagingTables1700000000000 implements MigrationInterface {
-  async up(runner: QueryRunner): Promise<void> {
-    for (const sql of [...messagingTablesUp(serviceSchema(runner)), ...outboxBytesUp(serviceSchema(runner))]) await runner.query(sql);
-  }
-
-  async down(runner: QueryRunner): Promise<void> {
-    for (const sql of messagingTablesDown(serviceSchema(runner))) await runner.query(sql);
-  }
-}
+class CreateMessagingTables1700000000000 extends messagingMigration(...MESSAGING_SCHEMA_VERSIONS) {}
 
 export function testService(schema: string): ServiceDefinition<z.output<typeof testServiceConfig>> {
   return { name: 'kit-test', schema, module: NoFeaturesModule, config: testServiceConfig, migrations: [CreateMessagingTables1700000000000] };

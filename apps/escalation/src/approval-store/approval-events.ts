@@ -1,6 +1,6 @@
 import { ESCALATION_SOURCE } from '@hitl/approvals';
 import { APPROVAL_ASSIGNED, APPROVAL_ESCALATED, APPROVAL_REASSIGNED, AnyEvent, newEvent } from '@hitl/contracts';
-import { ApprovalRow } from './approvals.repository';
+import { ApprovalRow } from './approval-store.repository';
 
 const meta = (row: ApprovalRow, now: Date) => ({ source: ESCALATION_SOURCE, workspaceid: row.workspace, time: now });
 const ref = (row: ApprovalRow) => ({ decision_id: row.decision_id, approval_id: row.approval_id });
@@ -15,7 +15,7 @@ export function assigned(row: ApprovalRow, tier: number, role: string, reviewerI
   return newEvent(APPROVAL_ASSIGNED, { ...ref(row), ...placement(tier, role, reviewerId, slaDeadline) }, meta(row, now));
 }
 
-export function reassigned(row: ApprovalRow, role: string, reviewerId: string, previous: string | null, slaDeadline: Date, reason: string, now: Date): AnyEvent {
+export function reassigned(row: ApprovalRow, role: string, reviewerId: string | null, previous: string | null, slaDeadline: Date, reason: string, now: Date): AnyEvent {
   return newEvent(APPROVAL_REASSIGNED, { ...ref(row), ...placement(row.tier, role, reviewerId, slaDeadline), previous_reviewer_id: previous, reason }, meta(row, now));
 }
 

@@ -1,9 +1,13 @@
 import { PayloadHash, Uuid } from '@hitl/contracts';
 import { z } from 'zod';
 
-// What a reviewer sends to decide. Strict: an unknown field is a 400 naming it. The
+// What a reviewer sends to decide (approve, deny, edit). Strict: an unknown field is a 400 naming it. The
 // reviewer's identity is never in a body: it comes from their token.
 const Notes = z.string().max(5_000).nullable().optional();
+
+/** What a reviewer writes for someone else to read (a question, a reason): trimmed, never blank. */
+export const ReviewerText = (notText: string, description: string) =>
+  z.string({ error: notText }).trim().min(1, { error: 'must not be blank' }).max(4000, { error: 'must be at most 4000 characters' }).describe(description);
 const ChosenOption = z.string().min(1).max(200).nullable().optional();
 
 export const ApproveBody = z.strictObject({ payload_hash: PayloadHash, notes: Notes, chosen_option: ChosenOption });
@@ -26,7 +30,7 @@ export const BatchItem = z.discriminatedUnion('act', [
 ]);
 export const BatchBody = z.strictObject({ items: z.array(BatchItem).min(1).max(200) });
 
-export type DecisionCommand =
+export type ReviewAct =
   | ({ act: 'approve' } & z.output<typeof ApproveBody>)
   | ({ act: 'deny' } & z.output<typeof DenyBody>)
   | ({ act: 'edit' } & z.output<typeof EditBody>);

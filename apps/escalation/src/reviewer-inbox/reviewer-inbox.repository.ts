@@ -1,13 +1,14 @@
 import { Actor, ApprovalStatus } from '@hitl/approvals';
+import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
-import { ApprovalRow, table } from '../approvals/approvals.repository';
+import { ApprovalRow } from '../approval-store/approval-store.repository';
 import { InboxPosition, InboxQuery, InboxSortColumns, inboxSql } from './inbox-query';
 
 /** An approvals row as the inbox selects it (without the votes), with its place in the order. */
 export type InboxRow = Omit<ApprovalRow, 'approved_by'> & InboxSortColumns;
 
 export function inboxRows(manager: EntityManager, viewer: Actor, query: InboxQuery, after: InboxPosition | null): Promise<InboxRow[]> {
-  const { text, params } = inboxSql(table(manager, 'approvals'), viewer, query, after);
+  const { text, params } = inboxSql(serviceTable(manager, 'approvals'), viewer, query, after);
   return manager.query(text, params);
 }
 
@@ -22,7 +23,7 @@ export interface ResolvedRow {
 export function resolvedOfAgent(manager: EntityManager, row: Pick<ApprovalRow, 'workspace' | 'agent_id' | 'action' | 'approval_id'>, limit: number): Promise<ResolvedRow[]> {
   return manager.query(
     `SELECT approval_id, status, edited, resolved_at
-       FROM ${table(manager, 'approvals')}
+       FROM ${serviceTable(manager, 'approvals')}
       WHERE workspace = $1 AND agent_id = $2 AND action = $3 AND resolved_at IS NOT NULL AND approval_id <> $4
       ORDER BY resolved_at DESC, approval_id
       LIMIT $5`,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ApprovalRoute, OnTimeout, Urgency } from '@hitl/contracts';
 import { Severity, loadManifest } from '@hitl/policy';
 import { ApprovalDetail, ApprovalRoute as ApiRoute, OnTimeout as ApiOnTimeout, Severity as ApiSeverity, Urgency as ApiUrgency, InboxItem } from '@hitl/reviewer-api';
-import { toState } from '../approvals/approvals.repository';
+import { toState } from '../approval-store/approval-store.repository';
 import { ClarificationRow } from '../clarifications/clarifications.repository';
 import { AGENT_SUMMARY_NOTICE, RECORD_WINDOW, agentRecord, amountOf, approvalDetail, inboxItem, refuseView } from './approval-view';
 import { REDACTED } from './render-action';

@@ -1,7 +1,7 @@
 import { ApprovalState, ApprovalStatus, Candidate, Review, ReviewChange, refusals } from '@hitl/approvals';
 import { ApprovalRequestedData, OnTimeout, Urgency } from '@hitl/contracts';
+import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
-import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 import { refused } from './approval.errors';
 
 /** One approvals row, as PostgreSQL returns it. */
@@ -47,20 +47,14 @@ export interface ApprovalRow {
 
 export type NewApproval = Omit<ApprovalRow, 'status' | 'tier' | 'assignee' | 'tried_at_tier' | 'paused_sla_ms' | 'paused_expiry_ms' | 'clarification_deadline' | 'edited' | 'created_at' | 'resolved_at' | 'approved_by'>;
 
-/** The service's own schema, from its DataSource (tests run it under other names). */
-export function table(manager: EntityManager, name: string): string {
-  const { schema } = manager.connection.options as PostgresDataSourceOptions;
-  return `"${schema}".${name}`;
-}
-
 export const SELECT_APPROVAL = (manager: EntityManager) => `
-  SELECT a.*, COALESCE((SELECT array_agg(v.reviewer_id ORDER BY v.voted_at) FROM ${table(manager, 'approval_votes')} v WHERE v.approval_id = a.approval_id), '{}') AS approved_by
-    FROM ${table(manager, 'approvals')} a`;
+  SELECT a.*, COALESCE((SELECT array_agg(v.reviewer_id ORDER BY v.voted_at) FROM ${serviceTable(manager, 'approval_votes')} v WHERE v.approval_id = a.approval_id), '{}') AS approved_by
+    FROM ${serviceTable(manager, 'approvals')} a`;
 
 /** Records a requested approval unless its decision already has one; says whether it was new. */
 export async function insertApproval(manager: EntityManager, a: NewApproval): Promise<boolean> {
   const rows = await manager.query(
-    `INSERT INTO ${table(manager, 'approvals')} (
+    `INSERT INTO ${serviceTable(manager, 'approvals')} (
        approval_id, decision_id, workspace, action, agent_id, on_behalf_of, route, escalation_path, action_path, reviewer_role,
        urgency, sla_minutes, sla_deadline, expires_at, on_timeout, approval_timeout_seconds, approve_on_timeout_allowed,
        required_approvals, rollback_window_seconds, payload_hash, parameters, request, manifest_version, confidence, clarification_timeout_seconds)
@@ -103,8 +97,8 @@ export async function lockDue(manager: EntityManager, now: Date, limit: number):
 export async function candidates(manager: EntityManager, workspace: string, roles: string[]): Promise<Candidate[]> {
   const rows: { id: string; roles: string[]; workspaces: string[]; available: boolean; capacity: number | null; pending: number }[] = await manager.query(
     `SELECT r.id, r.roles, r.workspaces, r.available, r.capacity,
-            (SELECT count(*) FROM ${table(manager, 'approvals')} a WHERE a.assignee = r.id AND a.status IN ('pending', 'clarifying'))::int AS pending
-       FROM ${table(manager, 'reviewers')} r
+            (SELECT count(*) FROM ${serviceTable(manager, 'approvals')} a WHERE a.assignee = r.id AND a.status IN ('pending', 'clarifying'))::int AS pending
+       FROM ${serviceTable(manager, 'reviewers')} r
       WHERE r.roles && $1::text[] AND ($2 = ANY (r.workspaces) OR '*' = ANY (r.workspaces))`,
     [roles, workspace],
   );
@@ -122,7 +116,7 @@ export interface Placement {
 
 export async function place(manager: EntityManager, approvalId: string, p: Placement): Promise<void> {
   await manager.query(
-    `UPDATE ${table(manager, 'approvals')}
+    `UPDATE ${serviceTable(manager, 'approvals')}
         SET tier = $2, reviewer_role = $3, assignee = $4, tried_at_tier = $5, sla_deadline = $6,
             expires_at = CASE WHEN $7::boolean THEN $8::timestamptz ELSE expires_at END
       WHERE approval_id = $1`,
@@ -140,7 +134,7 @@ export interface Finish {
 export async function finishAll(manager: EntityManager, finishes: readonly Finish[]): Promise<void> {
   if (finishes.length === 0) return;
   await manager.query(
-    `UPDATE ${table(manager, 'approvals')} a
+    `UPDATE ${serviceTable(manager, 'approvals')} a
         SET status = f.status, resolved_at = now(), resolution = f.resolution, sla_deadline = NULL
        FROM UNNEST($1::uuid[], $2::text[], $3::jsonb[]) AS f(approval_id, status, resolution)
       WHERE a.approval_id = f.approval_id`,
@@ -163,8 +157,8 @@ export async function saveReview(manager: EntityManager, approvalId: string, cha
   for (const change of changes) {
     switch (change.kind) {
       case 'edit':
-        await manager.query(`DELETE FROM ${table(manager, 'approval_votes')} WHERE approval_id = $1 AND payload_hash <> $2`, [approvalId, change.payloadHash]);
-        await manager.query(`UPDATE ${table(manager, 'approvals')} SET parameters = $2, payload_hash = $3, edited = true WHERE approval_id = $1`, [
+        await manager.query(`DELETE FROM ${serviceTable(manager, 'approval_votes')} WHERE approval_id = $1 AND payload_hash <> $2`, [approvalId, change.payloadHash]);
+        await manager.query(`UPDATE ${serviceTable(manager, 'approvals')} SET parameters = $2, payload_hash = $3, edited = true WHERE approval_id = $1`, [
           approvalId,
           JSON.stringify(change.parameters),
           change.payloadHash,
@@ -178,16 +172,20 @@ export async function saveReview(manager: EntityManager, approvalId: string, cha
         break;
       case 'pause':
         await manager.query(
-          `UPDATE ${table(manager, 'approvals')}
+          `UPDATE ${serviceTable(manager, 'approvals')}
               SET status = 'clarifying', sla_deadline = NULL, expires_at = NULL, paused_sla_ms = $2, paused_expiry_ms = $3, clarification_deadline = $4
             WHERE approval_id = $1`,
           [approvalId, change.paused.slaMs, change.paused.expiryMs, change.until],
         );
         break;
+      case 'move':
+        // Votes went with the old payload (the edit before it removed them); a new tier, reviewer and deadline.
+        await place(manager, approvalId, { tier: change.tier, reviewer_role: change.role, assignee: change.reviewerId, tried_at_tier: [], sla_deadline: change.slaDeadline });
+        break;
       case 'ask': {
         const c = change.clarification;
         await manager.query(
-          `INSERT INTO ${table(manager, 'clarifications')} (clarification_id, approval_id, question, requested_by, requested_at) VALUES ($1, $2, $3, $4, $5)`,
+          `INSERT INTO ${serviceTable(manager, 'clarifications')} (clarification_id, approval_id, question, requested_by, requested_at) VALUES ($1, $2, $3, $4, $5)`,
           [c.clarificationId, approvalId, c.question, c.requestedBy, c.requestedAt],
         );
         break;
@@ -200,7 +198,7 @@ export async function saveReview(manager: EntityManager, approvalId: string, cha
 
 async function insertVote(manager: EntityManager, approvalId: string, vote: Extract<ReviewChange, { kind: 'vote' }>): Promise<void> {
   try {
-    await manager.query(`INSERT INTO ${table(manager, 'approval_votes')} (approval_id, reviewer_id, on_behalf_of, payload_hash) VALUES ($1, $2, $3, $4)`, [
+    await manager.query(`INSERT INTO ${serviceTable(manager, 'approval_votes')} (approval_id, reviewer_id, on_behalf_of, payload_hash) VALUES ($1, $2, $3, $4)`, [
       approvalId,
       vote.reviewerId,
       vote.onBehalfOf,
@@ -251,6 +249,7 @@ export function toState(row: ApprovalRow): ApprovalState {
     slaMinutes: row.sla_minutes,
     onTimeout: row.on_timeout,
     approvalTimeoutSeconds: row.approval_timeout_seconds,
+    expiresAt: row.expires_at,
     approveOnTimeoutAllowed: row.approve_on_timeout_allowed,
     onBehalfOf: row.on_behalf_of,
     requiredApprovals: row.required_approvals,

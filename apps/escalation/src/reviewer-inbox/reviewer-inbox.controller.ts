@@ -1,21 +1,17 @@
 import { ApprovalDetail, InboxPage } from '@hitl/reviewer-api';
 import { ApiZodQuery, ZodPipe } from '@hitl/service-kit';
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { approvalIdPipe } from '../approvals/approval-id.pipe';
+import { Get, Param, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiApprovalId, approvalIdPipe } from '../approval-store/approval-id.pipe';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
-import { Authenticated, Reviewer } from '../reviewers/reviewer.decorators';
+import { Reviewer, ReviewerApi } from '../reviewers/reviewer.decorators';
 import { InboxQuery, InboxQueryParams } from './inbox-query';
-import { InboxService } from './inbox.service';
+import { ReviewerInboxService } from './reviewer-inbox.service';
 
 /** GET /approvals (the caller's inbox) and GET /approvals/:id (one approval, everything needed to decide it). */
-@ApiTags('approvals')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'No, a malformed or an unknown bearer token (`token_missing`, `token_malformed`, `token_unknown`).' })
-@Controller('approvals')
-@Authenticated()
-export class InboxController {
-  constructor(private readonly inbox: InboxService) {}
+@ReviewerApi('approvals', 'approvals')
+export class ReviewerInboxController {
+  constructor(private readonly inbox: ReviewerInboxService) {}
 
   @Get()
   @ApiOperation({
@@ -46,7 +42,7 @@ export class InboxController {
       'expiry and on_timeout, the approvals required and given, the payload_hash to send back when deciding, the action\'s parameters_schema (to check an edit before sending it), the clarifications so far, and the agent\'s record on this action ' +
       '(its last 20 resolved approvals: approved, denied, expired, edited). Readable by whoever may decide it, and by auditors of its workspace.',
   })
-  @ApiParam({ name: 'id', description: 'The approval id (UUID).', format: 'uuid' })
+  @ApiApprovalId()
   @ApiOkResponse({ description: 'The approval, rendered for a reviewer.' })
   @ApiBadRequestResponse({ description: '`invalid_request`: `id` is not a UUID.' })
   @ApiForbiddenResponse({ description: '`wrong_workspace` or `wrong_role`: the caller may not decide this approval.' })

@@ -3,7 +3,7 @@
 import { Actor, ApprovalState, ApprovalStatus, Refusal, pausedClocksOf, refuse, rollbackClosesAt, worksIn } from '@hitl/approvals';
 import { ResolvedAction, readPath } from '@hitl/policy';
 import { AgentRecord, ApprovalDetail, InboxItem } from '@hitl/reviewer-api';
-import { ApprovalRow } from '../approvals/approvals.repository';
+import { ApprovalRow } from '../approval-store/approval-store.repository';
 import { ClarificationRow } from '../clarifications/clarifications.repository';
 import { redactAt, redactionsUnder, renderAction } from './render-action';
 

@@ -5,16 +5,14 @@ import { BUILT_IN_DEFAULTS, raiseUrgency } from '@hitl/policy';
 import { ManifestStore, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
-import { Counter } from 'prom-client';
+import { assigned } from '../approval-store/approval-events';
+import { candidates, insertApproval, lockApproval, place, toState } from '../approval-store/approval-store.repository';
 import { NotificationsService } from '../notifications/notifications.service';
-import { assigned } from './approval-events';
-import { candidates, insertApproval, lockApproval, place, toState } from './approvals.repository';
-
-export const alerts = new Counter({ name: 'hitl_escalation_alerts_total', help: 'Operations alerts: nobody qualified to take an approval', labelNames: ['kind', 'role'] });
+import { operationsAlerts } from './intake.metrics';
 
 /** approval.requested in: record the approval and assign it, in the message's transaction. */
 @Injectable()
-export class ApprovalsService {
+export class ApprovalIntakeService {
   constructor(
     private readonly manifests: ManifestStore,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
@@ -25,7 +23,7 @@ export class ApprovalsService {
     const req = request.data;
     const now = new Date();
     // What the request does not carry (later tiers' SLAs, the action's whole path) comes from the manifest.
-    const action = this.manifests.current.manifest.actions.get(req.decision.action);
+    const action = this.manifests.forWorkspace(request.workspaceid).manifest.actions.get(req.decision.action);
     const decidedUrgency = req.decision.urgency ?? DEFAULT_URGENCY;
     const isNew = await insertApproval(ctx.manager, {
       approval_id: req.approval_id,
@@ -64,7 +62,7 @@ export class ApprovalsService {
     await ctx.emit(event);
     await this.notifications.enqueue(ctx.manager, row, event, now);
     if (placed.alert) {
-      alerts.inc({ kind: 'unassigned', role: placed.role });
+      operationsAlerts.inc({ kind: 'unassigned', role: placed.role });
       this.logger.warn({ approval_id: row.approval_id, decision_id: row.decision_id, workspace: row.workspace, role: placed.role }, `operations alert: ${placed.alert}`);
     }
   }

@@ -2,7 +2,7 @@ import { APPROVAL_REQUESTED, CloudEvent, Topics } from '@hitl/contracts';
 import { MessageContext } from '@hitl/messaging';
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { ApprovalsService } from './approvals.service';
+import { ApprovalIntakeService } from './intake.service';
 
 /**
  * Escalation's Kafka adapter: decoded, de-duplicated and signature-checked by the
@@ -11,11 +11,11 @@ import { ApprovalsService } from './approvals.service';
  * `invalidMessagePattern` handler here: a refused request opens nothing and notifies nobody.
  */
 @Controller()
-export class ApprovalRequestedConsumer {
-  constructor(private readonly approvals: ApprovalsService) {}
+export class ApprovalIntakeConsumer {
+  constructor(private readonly intake: ApprovalIntakeService) {}
 
   @EventPattern(Topics.ApprovalRequested)
   onRequested(@Payload() request: CloudEvent<typeof APPROVAL_REQUESTED>, @Ctx() ctx: MessageContext): Promise<void> {
-    return this.approvals.open(request, ctx);
+    return this.intake.open(request, ctx);
   }
 }

@@ -1,18 +1,18 @@
 import { invalidRequest, ManifestStore } from '@hitl/service-kit';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { approvalNotFound, refused } from '../approvals/approval.errors';
-import { findApproval, toState } from '../approvals/approvals.repository';
+import { approvalNotFound, refused } from '../approval-store/approval.errors';
+import { findApproval, toState } from '../approval-store/approval-store.repository';
 import { clarificationsOf } from '../clarifications/clarifications.repository';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { ApprovalDetail, InboxPage } from '@hitl/reviewer-api';
 import { RECORD_WINDOW, agentRecord, approvalDetail, inboxItem, refuseView } from './approval-view';
 import { InboxQuery, decodeCursor, pageOf } from './inbox-query';
-import { inboxRows, resolvedOfAgent } from './inbox.repository';
+import { inboxRows, resolvedOfAgent } from './reviewer-inbox.repository';
 
 /** Reads for reviewers: their inbox, and one approval with everything needed to decide it. */
 @Injectable()
-export class InboxService {
+export class ReviewerInboxService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly manifests: ManifestStore,
@@ -24,8 +24,9 @@ export class InboxService {
       throw invalidRequest('query', [{ field: 'cursor', message: 'is not a cursor of this API: pass next_cursor of the previous page, or none for the first' }]);
     }
     const page = pageOf(await inboxRows(this.dataSource.manager, viewer, query, after), query.limit);
-    const { actions } = this.manifests.current.manifest;
-    return { items: page.rows.map((row) => inboxItem(row, actions.get(row.action), now)), next_cursor: page.next };
+    // Each item is shown with its workspace's manifest.
+    const policyOf = (row: (typeof page.rows)[number]) => this.manifests.forWorkspace(row.workspace).manifest.actions.get(row.action);
+    return { items: page.rows.map((row) => inboxItem(row, policyOf(row), now)), next_cursor: page.next };
   }
 
   async detail(viewer: AuthenticatedReviewer, approvalId: string, now = new Date()): Promise<ApprovalDetail> {
@@ -35,7 +36,7 @@ export class InboxService {
     const refusal = refuseView(viewer, toState(row));
     if (refusal) throw refused(refusal);
     const [clarifications, resolved] = await Promise.all([clarificationsOf(manager, approvalId), resolvedOfAgent(manager, row, RECORD_WINDOW)]);
-    const policy = this.manifests.current.manifest.actions.get(row.action);
+    const policy = this.manifests.forWorkspace(row.workspace).manifest.actions.get(row.action);
     return approvalDetail(row, policy, clarifications, agentRecord(row.agent_id, row.action, resolved), now);
   }
 }

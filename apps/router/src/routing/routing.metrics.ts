@@ -1,0 +1,4 @@
+import { Counter } from 'prom-client';
+
+export const decisionsRouted = new Counter({ name: 'hitl_router_decisions_total', help: 'Decisions routed, by verdict', labelNames: ['verdict'] });
+export const alertsRun = new Counter({ name: 'hitl_router_alerts_total', help: 'log_and_alert actions that ran', labelNames: ['action'] });
