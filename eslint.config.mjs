@@ -73,7 +73,10 @@ export default tseslint.config(
     // The reviewer API's types run in the console's browser bundle too: zod, and nothing of Node's.
     files: ['libs/reviewer-api/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', ...builtinModules], message: 'the console imports this lib in the browser: no Node modules' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', ...builtinModules], message: 'the console imports this lib in the browser: no Node modules' }] },
+      ],
     },
   },
   {

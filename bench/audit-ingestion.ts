@@ -17,7 +17,22 @@ import { formatTable } from './support/table';
 
 export const AUDIT_TARGET = 0.5;
 
-const COLUMNS = ['event_id', 'workspace', 'chain_index', 'topic', 'type', 'decision_id', 'actor_kind', 'actor_id', 'action', 'occurred_at', 'manifest_version', 'event', 'prev_hash', 'hash'];
+const COLUMNS = [
+  'event_id',
+  'workspace',
+  'chain_index',
+  'topic',
+  'type',
+  'decision_id',
+  'actor_kind',
+  'actor_id',
+  'action',
+  'occurred_at',
+  'manifest_version',
+  'event',
+  'prev_hash',
+  'hash',
+];
 
 export async function auditIngestion(size: Size): Promise<FigureResult> {
   const n = SIZE_TABLE[size].auditEvents;
@@ -25,7 +40,11 @@ export async function auditIngestion(size: Size): Promise<FigureResult> {
   try {
     await world.setUp();
     await world.createContractTopics();
-    await produceAll(world.kafka, world.topic('decision.proposed'), Array.from({ length: n }, () => proposal('auto_approve')));
+    await produceAll(
+      world.kafka,
+      world.topic('decision.proposed'),
+      Array.from({ length: n }, () => proposal('auto_approve')),
+    );
 
     const audit = await world.start('audit');
     const cpuBefore = audit.cpuSeconds();
@@ -38,7 +57,12 @@ export async function auditIngestion(size: Size): Promise<FigureResult> {
       if (rows > 0 && rows < n && !first) first = { at: performance.now(), rows };
       return rows >= n;
     };
-    await eventually(`the audit to record ${n} events`, recordedAll, { timeoutMs: 900_000, everyMs: 50, ...watching([audit]), detail: () => `it recorded ${rows}:\n${audit.output}` });
+    await eventually(`the audit to record ${n} events`, recordedAll, {
+      timeoutMs: 900_000,
+      everyMs: 50,
+      ...watching([audit]),
+      detail: () => `it recorded ${rows}:\n${audit.output}`,
+    });
     const done = performance.now();
     const cpu = audit.cpuSeconds() - cpuBefore;
     const peak = audit.peakRssMib();

@@ -32,7 +32,14 @@ interface Answer {
 }
 
 /** Sends `count` messages at `rate`/s, each acknowledged on its own; returns when all are acknowledged. */
-async function offer(kafka: Kafka, topic: string, rate: number, count: number, sentAt: Map<string, { at: number; wall: number }>, make: () => Message): Promise<number> {
+async function offer(
+  kafka: Kafka,
+  topic: string,
+  rate: number,
+  count: number,
+  sentAt: Map<string, { at: number; wall: number }>,
+  make: () => Message,
+): Promise<number> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const messages = Array.from({ length: count }, make);
@@ -62,11 +69,19 @@ async function leg(world: BenchWorld, path: Leg['path'], rate: number, seconds: 
   const count = Math.max(1, Math.round(rate * seconds));
   const topic = path === 'raw' ? world.topic('raw.latency') : world.topic('decision.proposed');
   const achieved = await offer(world.kafka, topic, rate, count, sentAt, () => proposal('auto_approve'));
-  await eventually(`${count} ${path} answers at ${rate}/s`, () => [...sentAt.keys()].every((k) => received.has(k)), { timeoutMs: 120_000, everyMs: 250, ...watching([router]) });
+  await eventually(`${count} ${path} answers at ${rate}/s`, () => [...sentAt.keys()].every((k) => received.has(k)), {
+    timeoutMs: 120_000,
+    everyMs: 250,
+    ...watching([router]),
+  });
   const latency = summarize([...sentAt].map(([key, sent]) => (received.get(key)?.at ?? Number.NaN) - sent.at));
   if (path === 'raw') return { path, offered: rate, achieved, latency };
   // Where the time goes: the router's own record of when it routed each decision.
-  const routed = await query<{ id: string; at: number }>('SELECT decision_id AS id, extract(epoch FROM routed_at) * 1000 AS at FROM router.decisions WHERE decision_id = ANY($1::uuid[])', [[...sentAt.keys()]], world.databaseUrl);
+  const routed = await query<{ id: string; at: number }>(
+    'SELECT decision_id AS id, extract(epoch FROM routed_at) * 1000 AS at FROM router.decisions WHERE decision_id = ANY($1::uuid[])',
+    [[...sentAt.keys()]],
+    world.databaseUrl,
+  );
   const median = (values: number[]) => summarize(values).p50;
   const at = (id: string) => ({ sent: sentAt.get(id)?.wall ?? Number.NaN, answer: received.get(id) });
   const stages: [number, number, number] = [
@@ -95,7 +110,10 @@ export async function autoApproveLatency(size: Size, options: { sustainableRate?
     const consumer = world.kafka.consumer({ groupId: `${world.prefix}latency`, maxWaitTimeInMs: 20 });
     await consumer.connect();
     await consumer.subscribe({ topics: [world.topic('raw.latency'), world.topic('approval.resolved')], fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void received.set(String(message.key), { at: performance.now(), wall: Date.now(), published: Number(message.timestamp) }) });
+    await consumer.run({
+      eachMessage: async ({ message }) =>
+        void received.set(String(message.key), { at: performance.now(), wall: Date.now(), published: Number(message.timestamp) }),
+    });
     try {
       // A warm-up, so the first rate does not pay for connections and the group joining.
       await leg(world, 'raw', 20, 1, router, received);
@@ -117,7 +135,17 @@ export async function autoApproveLatency(size: Size, options: { sustainableRate?
       return {
         title: 'Figure 2: auto-approve latency',
         table: formatTable(
-          ['offered/s', 'path', 'achieved/s', 'samples', 'p50 ms', 'p95 ms', 'p99 ms', 'router p99 - raw p99 ms', 'p50 ms: to routed / to published / to answer'],
+          [
+            'offered/s',
+            'path',
+            'achieved/s',
+            'samples',
+            'p50 ms',
+            'p95 ms',
+            'p99 ms',
+            'router p99 - raw p99 ms',
+            'p50 ms: to routed / to published / to answer',
+          ],
           legs.map((l) => [
             l.offered,
             l.path === 'raw' ? 'raw produce -> consume' : 'decision.proposed -> approval.resolved',
@@ -132,7 +160,9 @@ export async function autoApproveLatency(size: Size, options: { sustainableRate?
         ),
         notes: [
           `Target: router p99 within raw p99 + ${LATENCY_ALLOWANCE_MS} ms at ${judgedAt ? `half the sustainable rate (${judged}/s, from figure 1)` : `${judged}/s (run with figure 1 to judge at half the sustainable rate)`}: ${gap.toFixed(1)} ms over; met: ${verdict(met)}.`,
-          ...(skipped.length > 0 ? [`Not offered: ${skipped.join(', ')}/s, above the ${Math.round(sustainable ?? 0)}/s the router sustained in figure 1.`] : []),
+          ...(skipped.length > 0
+            ? [`Not offered: ${skipped.join(', ')}/s, above the ${Math.round(sustainable ?? 0)}/s the router sustained in figure 1.`]
+            : []),
           `Router peak RSS during this figure: ${Math.round(peak)} MiB.`,
           "Stages (router rows): the send to the routing transaction's start (router.decisions.routed_at: the consumer's fetch and the chunk's inbox claim), from it to the relay's publish (the approval.resolved's Kafka timestamp: the transaction, its commit, the relay's read of the outbox), and from that to the answer (broker and the measuring consumer). Wall clocks of one machine.",
         ],

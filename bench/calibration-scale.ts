@@ -59,7 +59,9 @@ export async function calibrationScale(size: Size): Promise<FigureResult> {
         ['labeled outcomes', 'bulk load + analyze s', 'report s', 'calibrator peak RSS (MiB)'],
         [[n, loadSeconds, reportSeconds, Math.round(peak)]],
       ),
-      notes: ['No target. The report aggregates in PostgreSQL (a row per action, agent and bucket comes back), so its time is that of the aggregation query over the window.'],
+      notes: [
+        'No target. The report aggregates in PostgreSQL (a row per action, agent and bucket comes back), so its time is that of the aggregation query over the window.',
+      ],
       ratios: { 'calibration report': `${reportSeconds.toFixed(1)} s over ${n} labeled outcomes` },
       peakRss: [{ process: 'calibrator', mib: peak }],
       targetMet: null,

@@ -37,7 +37,11 @@ interface Pass {
 /** Lets `processor` empty its input until `expected` messages are on `topic`, stops it, and measures the pass. */
 async function pass(world: BenchWorld, processor: ServiceProcess, topic: string, expected: number): Promise<Pass> {
   const cpuBefore = processor.cpuSeconds();
-  await eventually(`${expected} messages on ${topic}`, async () => (await world.messagesOn(topic)) >= expected, { timeoutMs: 900_000, everyMs: 250, ...watching([processor]) });
+  await eventually(`${expected} messages on ${topic}`, async () => (await world.messagesOn(topic)) >= expected, {
+    timeoutMs: 900_000,
+    everyMs: 250,
+    ...watching([processor]),
+  });
   const cpuPer1000 = ((processor.cpuSeconds() - cpuBefore) * 1e6) / expected;
   const peakMib = processor.peakRssMib();
   await processor.stop();

@@ -34,7 +34,9 @@ async function main(): Promise<number> {
   };
 
   const routing = await attempt('routing throughput', () => routingThroughput(size));
-  const latency = await attempt('auto-approve latency', () => autoApproveLatency(size, { sustainableRate: (routing as { routerRate?: number } | undefined)?.routerRate }));
+  const latency = await attempt('auto-approve latency', () =>
+    autoApproveLatency(size, { sustainableRate: (routing as { routerRate?: number } | undefined)?.routerRate }),
+  );
   const audit = await attempt('audit ingestion', () => auditIngestion(size));
   await attempt('SLA timers', () => slaTimers(size));
   await attempt('calibration', () => calibrationScale(size));
@@ -49,8 +51,13 @@ async function main(): Promise<number> {
     await publish(
       {
         title: 'Figure 6: peak RSS of each service during figures 1-3',
-        table: formatTable(['figure', 'process', 'peak RSS (MiB)'], peaks.map((p) => [p.figure, p.process, Math.round(p.mib)])),
-        notes: ['VmHWM of /proc/<pid>/status just before each process stops: the most it ever held resident. Node heaps grow until they are collected, so this bounds, not measures, what a service needs.'],
+        table: formatTable(
+          ['figure', 'process', 'peak RSS (MiB)'],
+          peaks.map((p) => [p.figure, p.process, Math.round(p.mib)]),
+        ),
+        notes: [
+          'VmHWM of /proc/<pid>/status just before each process stops: the most it ever held resident. Node heaps grow until they are collected, so this bounds, not measures, what a service needs.',
+        ],
         ratios: {},
       },
       size,

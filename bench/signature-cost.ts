@@ -3,7 +3,18 @@
 // each event it reads), beside decoding the same event against the contract, which every
 // consumer already did before signatures. In one process, no broker: CPU per event only.
 import { performance } from 'node:perf_hooks';
-import { APPROVAL_RESOLVED, Ed25519Backend, Keyring, decodeEvent, ed25519Backend, exampleEvent, generateSigningKey, signEvent, topicOf, useEd25519Backend } from '@hitl/contracts';
+import {
+  APPROVAL_RESOLVED,
+  Ed25519Backend,
+  Keyring,
+  decodeEvent,
+  ed25519Backend,
+  exampleEvent,
+  generateSigningKey,
+  signEvent,
+  topicOf,
+  useEd25519Backend,
+} from '@hitl/contracts';
 import { FigureResult, runStandalone } from './support/figure';
 import { Size, SIZE_TABLE } from './support/size';
 import { formatTable } from './support/table';
@@ -60,7 +71,11 @@ export async function signatureCost(size: Size): Promise<FigureResult> {
       `${n} calls each on one core, after a warm-up; the event is the contract's example approval.resolved (${signedBytes.length} bytes signed). The services use ${fastest}${fastest === 'libsodium' ? ' (sodium-native, an optional dependency; OpenSSL where it does not install)' : ''}.`,
       'A routed decision costs the router one verify (the proposal) and one or two signs (its outcome events); compare with the router CPU per decision of figure 1.',
     ],
-    ratios: { 'sign / decode': (used.sign / decode).toFixed(2), 'verify / decode': (used.verify / decode).toFixed(2), [`sign + verify, µs per event (${fastest})`]: round(used.sign + used.verify).toString() },
+    ratios: {
+      'sign / decode': (used.sign / decode).toFixed(2),
+      'verify / decode': (used.verify / decode).toFixed(2),
+      [`sign + verify, µs per event (${fastest})`]: round(used.sign + used.verify).toString(),
+    },
     peakRss: [],
     targetMet: null,
   };

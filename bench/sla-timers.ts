@@ -25,7 +25,11 @@ export async function slaTimers(size: Size): Promise<FigureResult> {
     const router = await world.start('router');
     const escalation = await world.start('escalation');
     await produceAll(world.kafka, world.topic('decision.proposed'), [proposal('human_review')]);
-    await eventually('the template approval', async () => (await query<{ n: number }>('SELECT count(*)::int AS n FROM escalation.approvals', [], world.databaseUrl))[0].n === 1, { timeoutMs: 60_000, everyMs: 250, ...watching([router, escalation]) });
+    await eventually(
+      'the template approval',
+      async () => (await query<{ n: number }>('SELECT count(*)::int AS n FROM escalation.approvals', [], world.databaseUrl))[0].n === 1,
+      { timeoutMs: 60_000, everyMs: 250, ...watching([router, escalation]) },
+    );
     await router.stop();
     const [{ approval_id: template }] = await query<{ approval_id: string }>('SELECT approval_id FROM escalation.approvals', [], world.databaseUrl);
 
@@ -46,10 +50,25 @@ export async function slaTimers(size: Size): Promise<FigureResult> {
         world.databaseUrl,
       );
     }
-    const [{ bornLate }] = await query<{ bornLate: number }>(`SELECT count(*)::int AS "bornLate" FROM escalation.approvals WHERE created_at > expires_at AND approval_id <> $1`, [template], world.databaseUrl);
+    const [{ bornLate }] = await query<{ bornLate: number }>(
+      `SELECT count(*)::int AS "bornLate" FROM escalation.approvals WHERE created_at > expires_at AND approval_id <> $1`,
+      [template],
+      world.databaseUrl,
+    );
 
-    const pending = async () => (await query<{ n: number }>(`SELECT count(*)::int AS n FROM escalation.approvals WHERE status = 'pending' AND approval_id <> $1`, [template], world.databaseUrl))[0].n;
-    await eventually(`${n} timers to fire`, async () => (await pending()) === 0, { timeoutMs: spreadMs + LEAD_MS + 600_000, everyMs: 250, ...watching([escalation]) });
+    const pending = async () =>
+      (
+        await query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM escalation.approvals WHERE status = 'pending' AND approval_id <> $1`,
+          [template],
+          world.databaseUrl,
+        )
+      )[0].n;
+    await eventually(`${n} timers to fire`, async () => (await pending()) === 0, {
+      timeoutMs: spreadMs + LEAD_MS + 600_000,
+      everyMs: 250,
+      ...watching([escalation]),
+    });
     const fired = await query<{ late: number; at: number }>(
       `SELECT extract(epoch FROM resolved_at - expires_at) * 1000 AS late, extract(epoch FROM resolved_at) * 1000 AS at
          FROM escalation.approvals WHERE approval_id <> $1 AND status = 'expired'`,
@@ -66,8 +85,28 @@ export async function slaTimers(size: Size): Promise<FigureResult> {
     return {
       title: 'Figure 4: SLA timers at scale',
       table: formatTable(
-        ['pending approvals', 'deadlines spread over s', 'lateness p50 ms', 'lateness p95 ms', 'lateness p99 ms', 'lateness max ms', 'fires/s (sustained)', 'fires/s (busiest second)'],
-        [[n, deadlineSpreadSeconds, lateness.p50, lateness.p95, lateness.p99, lateness.max, Math.round(ratePerSecond(n, span)), Math.max(...perSecond.values())]],
+        [
+          'pending approvals',
+          'deadlines spread over s',
+          'lateness p50 ms',
+          'lateness p95 ms',
+          'lateness p99 ms',
+          'lateness max ms',
+          'fires/s (sustained)',
+          'fires/s (busiest second)',
+        ],
+        [
+          [
+            n,
+            deadlineSpreadSeconds,
+            lateness.p50,
+            lateness.p95,
+            lateness.p99,
+            lateness.max,
+            Math.round(ratePerSecond(n, span)),
+            Math.max(...perSecond.values()),
+          ],
+        ],
       ),
       notes: [
         `Target: p99 lateness < ${LATENESS_TARGET_MS} ms; met: ${verdict(met)}.`,

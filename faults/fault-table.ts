@@ -24,7 +24,17 @@ export interface Outcome {
 const HEADER = ['fault', 'in flight', 'lost', 'duplicated', 'violations', 'stuck', 'agent send errors', 'dead-lettered', 'recover (s)'];
 
 function cells(o: Outcome): string[] {
-  return [o.fault, String(o.inFlight), String(o.lost), String(o.duplicated), String(o.violations), String(o.stuck), String(o.agentErrors), String(o.deadLettered), o.recoverS.toFixed(1)];
+  return [
+    o.fault,
+    String(o.inFlight),
+    String(o.lost),
+    String(o.duplicated),
+    String(o.violations),
+    String(o.stuck),
+    String(o.agentErrors),
+    String(o.deadLettered),
+    o.recoverS.toFixed(1),
+  ];
 }
 
 /** A fixed-width table, then each fault's notes. */
@@ -33,11 +43,16 @@ export function formatTable(outcomes: readonly Outcome[]): string {
   const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const notes = outcomes.flatMap((o) => o.notes.map((n) => `  ${o.fault}: ${n}`));
-  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line), ...(notes.length > 0 ? ['', 'notes:', ...notes] : [])].join('\n');
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line), ...(notes.length > 0 ? ['', 'notes:', ...notes] : [])].join(
+    '\n',
+  );
 }
 
 /** docs/faults.md: the last full table and how to reproduce it. */
-export function markdownTable(outcomes: readonly Outcome[], run: { minutes: number; load: { decisions: number; rate: number }; reviewExpiryS: number; deadlineS: number; date: Date }): string {
+export function markdownTable(
+  outcomes: readonly Outcome[],
+  run: { minutes: number; load: { decisions: number; rate: number }; reviewExpiryS: number; deadlineS: number; date: Date },
+): string {
   const row = (r: string[]) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
   const notes = outcomes.flatMap((o) => o.notes.map((n) => `- ${o.fault}: ${n}`));
   return [

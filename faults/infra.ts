@@ -109,7 +109,18 @@ export class OwnPostgres {
       'our PostgreSQL to start',
       () => {
         try {
-          this.asPostgres('pg_ctl', ['-D', this.data, '-l', join(this.dir, 'postgres.log'), '-w', '-t', '30', '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
+          this.asPostgres('pg_ctl', [
+            '-D',
+            this.data,
+            '-l',
+            join(this.dir, 'postgres.log'),
+            '-w',
+            '-t',
+            '30',
+            '-o',
+            `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+            'start',
+          ]);
           return true;
         } catch {
           return false;

@@ -34,7 +34,10 @@ const REVIEW_EXPIRY_S = 90;
 const AGENT_DEADLINE_MS = (REVIEW_EXPIRY_S + 150) * 1000;
 const DRAIN_TIMEOUT_MS = 3 * 60_000;
 const manifestPath = join(mkdtempSync(join(tmpdir(), 'hitl-faults-manifest-')), 'refunds.yaml');
-writeFileSync(manifestPath, readFileSync(resolve(root, 'manifests/refunds.yaml'), 'utf8').replace(/approval_timeout_seconds: \d+/g, `approval_timeout_seconds: ${REVIEW_EXPIRY_S}`));
+writeFileSync(
+  manifestPath,
+  readFileSync(resolve(root, 'manifests/refunds.yaml'), 'utf8').replace(/approval_timeout_seconds: \d+/g, `approval_timeout_seconds: ${REVIEW_EXPIRY_S}`),
+);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -178,7 +181,10 @@ async function runFault(rig: Rig, fault: Fault, seed: number, known: Set<string>
     onProgress: (p) => (last = p),
   });
   // Mid-batch: about 40% of the batch proposed (as the agent's last progress tick says), the rest still to come.
-  await eventually('the agent to propose 40% of its batch', () => ((last as Progress | null)?.proposed ?? 0) >= 0.4 * LOAD.decisions, { timeoutMs: 60_000, everyMs: 50 });
+  await eventually('the agent to propose 40% of its batch', () => ((last as Progress | null)?.proposed ?? 0) >= 0.4 * LOAD.decisions, {
+    timeoutMs: 60_000,
+    everyMs: 50,
+  });
   const atFault = last as Progress | null;
   const inFlight = atFault ? atFault.proposed - atFault.resolved : 0;
   const dlqBefore = await withAdmin(rig, deadLetters);
@@ -187,7 +193,10 @@ async function runFault(rig: Rig, fault: Fault, seed: number, known: Set<string>
   await fault.strike(rig);
   await rig.fleet.restartDead();
 
-  const finished = await Promise.race([load.then((r) => ({ done: true as const, result: r })), sleep(AGENT_DEADLINE_MS).then(() => ({ done: false as const }))]);
+  const finished = await Promise.race([
+    load.then((r) => ({ done: true as const, result: r })),
+    sleep(AGENT_DEADLINE_MS).then(() => ({ done: false as const })),
+  ]);
   const drainError = await drain(rig);
   const recoverS = (Date.now() - struck) / 1000;
   const deadLettered = (await withAdmin(rig, deadLetters)) - dlqBefore;
@@ -206,7 +215,11 @@ async function runFault(rig: Rig, fault: Fault, seed: number, known: Set<string>
     recoverS,
     notes: [
       ...(drainError ? [drainError] : []),
-      ...(finished.done ? [] : [`the agent was still waiting for resolutions after ${AGENT_DEADLINE_MS / 1000} s; ${report.counts.awaitingReview} decision(s) of the run await a reviewer (not expired)`]),
+      ...(finished.done
+        ? []
+        : [
+            `the agent was still waiting for resolutions after ${AGENT_DEADLINE_MS / 1000} s; ${report.counts.awaitingReview} decision(s) of the run await a reviewer (not expired)`,
+          ]),
       ...rig.fleet.unexpectedExits.splice(0).map((e) => `${e} (restarted)`),
       ...fresh.slice(0, 5).map((v) => `${v.kind} ${v.subject}: ${v.detail}`),
       ...(finished.done ? finished.result.failures.slice(0, 3).map((f) => `agent: ${f}`) : []),
@@ -264,7 +277,9 @@ async function runFleetFault(rig: Rig, fault: Fault, seed: number, known: Set<st
     deadLettered,
     recoverS,
     notes: [
-      `${result.actedOnce} of ${result.decisions.length} outcomes acted on exactly once (${Object.entries(result.statuses).map(([k, n]) => `${n} ${k}`).join(', ')}); handlers ran ${result.handlerRuns} times; ${result.resumedElsewhere} acted on by a replica other than the proposer`,
+      `${result.actedOnce} of ${result.decisions.length} outcomes acted on exactly once (${Object.entries(result.statuses)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ')}); handlers ran ${result.handlerRuns} times; ${result.resumedElsewhere} acted on by a replica other than the proposer`,
       ...(drainError ? [drainError] : []),
       ...rig.fleet.unexpectedExits.splice(0).map((e) => `${e} (restarted)`),
       ...fresh.slice(0, 5).map((v) => `${v.kind} ${v.subject}: ${v.detail}`),
@@ -306,8 +321,26 @@ async function check(rig: Rig, fault: Fault, known: Set<string>) {
  * event count for nothing.
  */
 function hitlCheck(rig: Rig, extra: string[], stdio: 'pipe' | 'inherit') {
-  const args = [resolve(root, 'apps/cli/bin/hitl.js'), 'check', '--brokers', rig.broker.brokers.join(','), '--audit-url', rig.fleet.url('audit'), '--calibrator-db', rig.postgres.url, '--manifest', manifestPath, ...extra];
-  return spawnSync(process.execPath, args, { cwd: root, stdio, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...testTrust().env(), AUDITOR_TOKEN: AUDITOR_TOKEN, MANIFEST_MIN_TIER_SHARE_SECONDS: '1' } });
+  const args = [
+    resolve(root, 'apps/cli/bin/hitl.js'),
+    'check',
+    '--brokers',
+    rig.broker.brokers.join(','),
+    '--audit-url',
+    rig.fleet.url('audit'),
+    '--calibrator-db',
+    rig.postgres.url,
+    '--manifest',
+    manifestPath,
+    ...extra,
+  ];
+  return spawnSync(process.execPath, args, {
+    cwd: root,
+    stdio,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, ...testTrust().env(), AUDITOR_TOKEN: AUDITOR_TOKEN, MANIFEST_MIN_TIER_SHARE_SECONDS: '1' },
+  });
 }
 
 async function main(): Promise<number> {
@@ -366,7 +399,11 @@ async function main(): Promise<number> {
   console.log(`${small ? 'small' : 'full'} run: ${outcomes.length} faults, ${LOAD.decisions} decisions each at ${LOAD.rate}/s, in ${minutes.toFixed(1)} min`);
   const failed = outcomes.filter((o) => o.lost > 0 || o.duplicated > 0 || o.violations > 0 || o.stuck > 0).map((o) => o.fault);
   if (cliVerdict !== 0) failed.push(`hitl check over the whole run exited ${cliVerdict}`);
-  if (!small) writeFileSync(resolve(root, 'docs/faults.md'), markdownTable(outcomes, { minutes, load: LOAD, reviewExpiryS: REVIEW_EXPIRY_S, deadlineS: AGENT_DEADLINE_MS / 1000, date: new Date() }));
+  if (!small)
+    writeFileSync(
+      resolve(root, 'docs/faults.md'),
+      markdownTable(outcomes, { minutes, load: LOAD, reviewExpiryS: REVIEW_EXPIRY_S, deadlineS: AGENT_DEADLINE_MS / 1000, date: new Date() }),
+    );
   if (failed.length > 0) {
     console.error(`FAILED: ${failed.join('; ')}`);
     return 1;

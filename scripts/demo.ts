@@ -47,7 +47,11 @@ const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
 /** The end of a replica's log (`label`: e.g. `router#0`). */
 function logTail(label: string, lines = 20): string {
   try {
-    return readFileSync(resolve(logDir, `${label.replace('#', '-')}.log`), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return readFileSync(resolve(logDir, `${label.replace('#', '-')}.log`), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .join('\n');
   } catch {
     return '(no log)';
   }
@@ -89,7 +93,9 @@ async function main(): Promise<void> {
   const apps: AppName[] = [...SERVICES, 'console'];
   const busy = (await Promise.all(apps.map((name) => answers(APPS[name].port)))).map((up, i) => (up ? apps[i] : null)).filter(Boolean);
   if (busy.length > 0) {
-    console.error(`already answering on their ports: ${busy.join(', ')}. Stop the running services (npm start) first: the demo starts its own, with tokens of its own.`);
+    console.error(
+      `already answering on their ports: ${busy.join(', ')}. Stop the running services (npm start) first: the demo starts its own, with tokens of its own.`,
+    );
     process.exit(1);
   }
   // The services' TLS and SASL variables, for the agent too: a bad one stops the demo before anything starts.
@@ -127,7 +133,9 @@ async function main(): Promise<void> {
 
   console.log(`\n${bold('tally')} (from the ${result.records.length} resolutions the agent received, in ${(result.elapsedMs / 1000).toFixed(1)} s)`);
   console.log(formatTally(result.tally));
-  console.log(`  desk                       ${result.desk.approved} approved, ${result.desk.edited} edited, ${result.desk.denied} denied (${result.desk.conflicts} conflicts, ${result.desk.errors} errors)`);
+  console.log(
+    `  desk                       ${result.desk.approved} approved, ${result.desk.edited} edited, ${result.desk.denied} denied (${result.desk.conflicts} conflicts, ${result.desk.errors} errors)`,
+  );
   const dlqGrew = result.malformed.before >= 0 && result.malformed.after > result.malformed.before;
   console.log(
     `  malformed message          1 published raw to ${result.malformed.topic}; ${dlqGrew ? `dead-lettered to ${result.malformed.dlq} by each service reading it (${result.malformed.before} -> ${result.malformed.after} messages)` : `DLQ ${result.malformed.dlq} holds ${result.malformed.after} message(s)`}`,

@@ -18,7 +18,10 @@ const jwksFile = (name) => resolve(keysDir, `${name}.jwks.json`);
 function ensureLocalKeys(log = console.log) {
   for (const name of KEY_NAMES) {
     if (existsSync(keyFile(name))) continue;
-    const made = spawnSync(process.execPath, [resolve(root, 'apps/cli/bin/hitl.js'), 'keys', 'generate', '--name', name, '--out', keysDir], { cwd: root, encoding: 'utf8' });
+    const made = spawnSync(process.execPath, [resolve(root, 'apps/cli/bin/hitl.js'), 'keys', 'generate', '--name', name, '--out', keysDir], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     if (made.status !== 0) throw new Error(`cannot make the ${name} signing key in ${keysDir}: ${made.stderr || made.stdout}`);
     log(`made a throwaway ${name} signing key: ${keyFile(name)} (public: ${jwksFile(name)})`);
   }

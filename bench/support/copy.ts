@@ -11,7 +11,14 @@ interface CopyConnection {
 /** A value in COPY's text format: \N for null, backslash escapes for the separators. */
 export function copyText(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
-  const text = value instanceof Date ? value.toISOString() : Array.isArray(value) ? `{${value.join(',')}}` : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text =
+    value instanceof Date
+      ? value.toISOString()
+      : Array.isArray(value)
+        ? `{${value.join(',')}}`
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value);
   return text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 

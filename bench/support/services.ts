@@ -31,7 +31,9 @@ export function buildState(): { missing: string | null; stale: string | null } {
   const missing = SERVICES.map((name) => resolve(root, APPS[name].dist)).find((main) => !existsSync(main));
   if (missing) return { missing: `${missing} is missing: run npm run build first`, stale: null };
   const projects = [...SERVICES.map((name) => `apps/${name}`), ...readdirSync(resolve(root, 'libs')).map((lib) => `libs/${lib}`)];
-  const stale = projects.find((p) => existsSync(resolve(root, p, 'dist')) && newestMtime(resolve(root, p, 'src'), '.ts') > newestMtime(resolve(root, p, 'dist'), '.js'));
+  const stale = projects.find(
+    (p) => existsSync(resolve(root, p, 'dist')) && newestMtime(resolve(root, p, 'src'), '.ts') > newestMtime(resolve(root, p, 'dist'), '.js'),
+  );
   return { missing: null, stale: stale ? `${stale} changed since it was built: figures measure the last build (npm run build to refresh)` : null };
 }
 
@@ -57,7 +59,12 @@ export class BenchWorld {
   readonly prefix = `bench-${this.id}.`;
   readonly brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
   // TLS and SASL from the services' variables (KAFKA_SSL*, KAFKA_SASL*), which the services inherit.
-  readonly kafka = new Kafka({ clientId: `bench-${this.id}`, brokers: this.brokers, ...kafkaClientSecurity(loadKafkaSecurity(process.env)), logLevel: logLevel.NOTHING });
+  readonly kafka = new Kafka({
+    clientId: `bench-${this.id}`,
+    brokers: this.brokers,
+    ...kafkaClientSecurity(loadKafkaSecurity(process.env)),
+    logLevel: logLevel.NOTHING,
+  });
   readonly auditorToken = `bench-auditor-${randomBytes(16).toString('hex')}`;
   private readonly launcher = new Launcher({
     entry: (name) => serviceMain(name as ServiceName),
@@ -96,7 +103,9 @@ export class BenchWorld {
   /** Creates topics of this run with the services' partition count. */
   async createTopics(names: string[]): Promise<void> {
     await retry(`creating ${names.join(', ')}`, () =>
-      this.withAdmin((admin) => admin.createTopics({ waitForLeaders: true, topics: names.map((n) => ({ topic: this.topic(n), numPartitions: PARTITIONS, replicationFactor: 1 })) })),
+      this.withAdmin((admin) =>
+        admin.createTopics({ waitForLeaders: true, topics: names.map((n) => ({ topic: this.topic(n), numPartitions: PARTITIONS, replicationFactor: 1 })) }),
+      ),
     );
   }
 

@@ -11,7 +11,10 @@ describe('sizeFrom', () => {
     expect(sizeFrom(argv, env)).toBe(expected);
   });
 
-  it.each([{ argv: ['--size', 'huge'], env: {} }, { argv: ['--size'], env: { BENCH_SIZE: 'medium' } }])('refuses $argv / $env', ({ argv, env }) => {
+  it.each([
+    { argv: ['--size', 'huge'], env: {} },
+    { argv: ['--size'], env: { BENCH_SIZE: 'medium' } },
+  ])('refuses $argv / $env', ({ argv, env }) => {
     expect(() => sizeFrom(argv, env)).toThrow('--size / BENCH_SIZE must be one of tiny, small, full');
   });
 });
@@ -27,7 +30,13 @@ describe('SIZE_TABLE', () => {
   });
 
   it('runs the rates at the full size the issue asks for', () => {
-    expect(SIZE_TABLE.full).toMatchObject({ routedDecisions: 100_000, auditEvents: 100_000, pendingApprovals: 100_000, deadlineSpreadSeconds: 60, labeledOutcomes: 1_000_000 });
+    expect(SIZE_TABLE.full).toMatchObject({
+      routedDecisions: 100_000,
+      auditEvents: 100_000,
+      pendingApprovals: 100_000,
+      deadlineSpreadSeconds: 60,
+      labeledOutcomes: 1_000_000,
+    });
     expect(SIZE_TABLE.full.offeredRates).toEqual([100, 500, 1000]);
   });
 });

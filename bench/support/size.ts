@@ -20,9 +20,33 @@ export interface Sizes {
 }
 
 export const SIZE_TABLE: Record<Size, Sizes> = {
-  tiny: { routedDecisions: 1_000, offeredRates: [50, 100], secondsPerRate: 1, auditEvents: 1_000, pendingApprovals: 500, deadlineSpreadSeconds: 3, labeledOutcomes: 5_000 },
-  small: { routedDecisions: 10_000, offeredRates: [100, 500], secondsPerRate: 3, auditEvents: 10_000, pendingApprovals: 10_000, deadlineSpreadSeconds: 15, labeledOutcomes: 100_000 },
-  full: { routedDecisions: 100_000, offeredRates: [100, 500, 1000], secondsPerRate: 10, auditEvents: 100_000, pendingApprovals: 100_000, deadlineSpreadSeconds: 60, labeledOutcomes: 1_000_000 },
+  tiny: {
+    routedDecisions: 1_000,
+    offeredRates: [50, 100],
+    secondsPerRate: 1,
+    auditEvents: 1_000,
+    pendingApprovals: 500,
+    deadlineSpreadSeconds: 3,
+    labeledOutcomes: 5_000,
+  },
+  small: {
+    routedDecisions: 10_000,
+    offeredRates: [100, 500],
+    secondsPerRate: 3,
+    auditEvents: 10_000,
+    pendingApprovals: 10_000,
+    deadlineSpreadSeconds: 15,
+    labeledOutcomes: 100_000,
+  },
+  full: {
+    routedDecisions: 100_000,
+    offeredRates: [100, 500, 1000],
+    secondsPerRate: 10,
+    auditEvents: 100_000,
+    pendingApprovals: 100_000,
+    deadlineSpreadSeconds: 60,
+    labeledOutcomes: 1_000_000,
+  },
 };
 
 /** The size asked for on the command line (wins) or in BENCH_SIZE. */

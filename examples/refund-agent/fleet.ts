@@ -114,7 +114,10 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
       actedPath,
     };
     writeFileSync(configPath, JSON.stringify(config));
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', resolve(__dirname, 'replica.ts'), configPath], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', resolve(__dirname, 'replica.ts'), configPath], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const log = createWriteStream(join(options.workDir, `${id}.log`), { flags: 'a' });
     let buffered = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -131,11 +134,25 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
     return { id, child, configPath };
   };
 
-  const desk = new ReviewerDesk({ escalationUrl: options.escalationUrl, reviewers: options.reviewers, proposals, random: seededRandom((options.seed ?? started) + 1) });
+  const desk = new ReviewerDesk({
+    escalationUrl: options.escalationUrl,
+    reviewers: options.reviewers,
+    proposals,
+    random: seededRandom((options.seed ?? started) + 1),
+  });
   desk.start();
   const replicas = Array.from({ length: count }, (_, n) => spawnReplica(n));
   const actedNow = () => lines<Acted>(actedPath);
-  const ticker = setInterval(() => options.onProgress?.({ elapsedMs: Date.now() - started, proposed: proposed.size, resolved: new Set(actedNow().map((a) => a.decision_id)).size, total: all.length }), 1000);
+  const ticker = setInterval(
+    () =>
+      options.onProgress?.({
+        elapsedMs: Date.now() - started,
+        proposed: proposed.size,
+        resolved: new Set(actedNow().map((a) => a.decision_id)).size,
+        total: all.length,
+      }),
+    1000,
+  );
   let killed: string | null = null;
   try {
     if (options.killAt !== undefined) {

@@ -107,7 +107,12 @@ export async function fakeRefund(parameters: Record<string, unknown>): Promise<{
 }
 
 /** Proposes one decision, runs it if approved, labels it; answers the record for the tally. */
-export async function handle(agent: HitlAgent, proposal: Proposal, random: Random, hooks: { onProposed?: (id: string, proposal: Proposal) => void } = {}): Promise<ResolvedRecord> {
+export async function handle(
+  agent: HitlAgent,
+  proposal: Proposal,
+  random: Random,
+  hooks: { onProposed?: (id: string, proposal: Proposal) => void } = {},
+): Promise<ResolvedRecord> {
   const decision_id = randomUUID();
   const proposedAt = Date.now();
   const pending = agent.propose({ ...proposal, decision_id }, { timeoutMs: 15 * 60_000 });
@@ -169,7 +174,17 @@ export async function publishMalformed(
       {
         key: id,
         // A CloudEvent without its data's required fields, and a confidence above 1.
-        value: JSON.stringify({ specversion: '1.0', id: randomUUID(), source: `agent/${AGENT_ID}`, type: 'hitl.decision.proposed.v1', subject: id, time: new Date().toISOString(), datacontenttype: 'application/json', workspaceid: WORKSPACE, data: { decision_id: id, action: 'process_refund', confidence: 7 } }),
+        value: JSON.stringify({
+          specversion: '1.0',
+          id: randomUUID(),
+          source: `agent/${AGENT_ID}`,
+          type: 'hitl.decision.proposed.v1',
+          subject: id,
+          time: new Date().toISOString(),
+          datacontenttype: 'application/json',
+          workspaceid: WORKSPACE,
+          data: { decision_id: id, action: 'process_refund', confidence: 7 },
+        }),
       },
     ],
   });

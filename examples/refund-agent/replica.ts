@@ -59,7 +59,13 @@ function refundOnce(paymentsPath: string, decisionId: string, parameters: Record
 
 async function main(config: ReplicaConfig): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  const store = new PostgresPendingStore({ connection: config.databaseUrl, schema: config.schema, agentId: AGENT_ID, replicaId: config.replicaId, leaseMs: config.leaseMs });
+  const store = new PostgresPendingStore({
+    connection: config.databaseUrl,
+    schema: config.schema,
+    agentId: AGENT_ID,
+    replicaId: config.replicaId,
+    leaseMs: config.leaseMs,
+  });
   const agent = new HitlAgent({
     brokers: config.brokers,
     clientId: `refund-bot-${config.replicaId}`,
@@ -81,11 +87,19 @@ async function main(config: ReplicaConfig): Promise<void> {
     const checkpoint = decision.checkpoint ?? {};
     if (resolution.status === 'approved') {
       await agent.guard(resolution, (parameters) => refundOnce(config.paymentsPath, resolution.decision_id, parameters));
-      await agent.labelOutcome(resolution.decision_id, !resolution.edited, { source: resolution.edited ? 'reviewer_edited' : 'no_complaint_30d', labeledBy: 'crm' });
+      await agent.labelOutcome(resolution.decision_id, !resolution.edited, {
+        source: resolution.edited ? 'reviewer_edited' : 'no_complaint_30d',
+        labeledBy: 'crm',
+      });
     } else if (resolution.status === 'denied') {
       await agent.labelOutcome(resolution.decision_id, false, { source: 'reviewer_denied', labeledBy: resolution.resolved_by.id });
     }
-    const line: Acted = { decision_id: resolution.decision_id, replica: config.replicaId, status: resolution.status, proposed_by: String(checkpoint.replica ?? '?') };
+    const line: Acted = {
+      decision_id: resolution.decision_id,
+      replica: config.replicaId,
+      status: resolution.status,
+      proposed_by: String(checkpoint.replica ?? '?'),
+    };
     appendFileSync(config.actedPath, `${JSON.stringify(line)}\n`);
     acted.add(resolution.decision_id);
     say(`acted ${resolution.decision_id}`);
@@ -108,7 +122,9 @@ async function main(config: ReplicaConfig): Promise<void> {
     // After a restart: what was acted on, or is in the store (pending, held here or taken over), is not proposed again.
     if (acted.has(decision_id) || (await store.get(decision_id))) continue;
     // Not awaited: the outcome is acted on in onResolution, here or in another replica.
-    agent.propose({ ...proposal, decision_id }, { checkpoint: { replica: config.replicaId, order_id: proposal.parameters.order_id ?? null } }).catch((error: Error) => say(`failed ${decision_id} ${error.name}: ${error.message}`));
+    agent
+      .propose({ ...proposal, decision_id }, { checkpoint: { replica: config.replicaId, order_id: proposal.parameters.order_id ?? null } })
+      .catch((error: Error) => say(`failed ${decision_id} ${error.name}: ${error.message}`));
     say(`proposed ${decision_id}`);
     await new Promise((r) => setTimeout(r, gapMs));
   }

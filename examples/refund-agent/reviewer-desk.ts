@@ -36,7 +36,11 @@ export interface DeskStats {
   errors: number;
 }
 
-const DENIALS = ['refund already issued on a previous ticket', 'outside the refund window and no exception applies', 'carrier confirms delivery with a signature'];
+const DENIALS = [
+  'refund already issued on a previous ticket',
+  'outside the refund window and no exception applies',
+  'carrier confirms delivery with a signature',
+];
 
 export class ReviewerDesk {
   readonly stats: DeskStats = { approved: 0, edited: 0, denied: 0, conflicts: 0, errors: 0 };

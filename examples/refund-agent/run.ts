@@ -61,7 +61,12 @@ export async function runRefundAgent(options: RunOptions): Promise<RunResult> {
   });
   await agent.start();
   const proposals = new Map<string, Record<string, unknown>>();
-  const desk = new ReviewerDesk({ escalationUrl: options.escalationUrl, reviewers: options.reviewers, proposals, random: seededRandom((options.seed ?? started) + 1) });
+  const desk = new ReviewerDesk({
+    escalationUrl: options.escalationUrl,
+    reviewers: options.reviewers,
+    proposals,
+    random: seededRandom((options.seed ?? started) + 1),
+  });
   desk.start();
 
   const records: ResolvedRecord[] = [];

@@ -22,7 +22,20 @@ interface CheckReport {
 
 /** `hitl check` over the stack's run, as an operator runs it (with the run's keys): its report. */
 async function hitlCheck(stack: Stack): Promise<CheckReport> {
-  const args = ['check', '--json', '--prefix', stack.prefix, '--brokers', stack.brokers, '--manifest', stack.manifestPath, '--audit-url', stack.urls.audit, '--calibrator-db', stack.databaseUrl];
+  const args = [
+    'check',
+    '--json',
+    '--prefix',
+    stack.prefix,
+    '--brokers',
+    stack.brokers,
+    '--manifest',
+    stack.manifestPath,
+    '--audit-url',
+    stack.urls.audit,
+    '--calibrator-db',
+    stack.databaseUrl,
+  ];
   const run = await runCli(args, { ...testTrust().env(), AUDITOR_TOKEN: TOKENS.compliance });
   // 0: it holds, 1: violations (both print the report); anything else: the run could not be read.
   if (run.code !== 0 && run.code !== 1) throw new Error(`hitl check exited ${run.code}: ${run.stderr.trim()}`);

@@ -6,7 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consumersCaughtUp, eventually, query, readWholeTopic, sendMessages, signed, testTrust } from '@hitl/testing';
 import { Stack } from './support/stack';
-import { APPROVAL_CLARIFICATION_REQUESTED, APPROVAL_RESOLVED, AnyEvent, CloudEvent, EventType, decodeEvent, newEvent, payloadHash, topicOf } from '@hitl/contracts';
+import {
+  APPROVAL_CLARIFICATION_REQUESTED,
+  APPROVAL_RESOLVED,
+  AnyEvent,
+  CloudEvent,
+  EventType,
+  decodeEvent,
+  newEvent,
+  payloadHash,
+  topicOf,
+} from '@hitl/contracts';
 import { HitlAgent, HitlAgentOptions, NotApprovedError, PayloadMismatchError, Proposal, ResolutionTimeoutError, UnknownDecisionError } from '@hitl/agent-sdk';
 
 const stack = new Stack();
@@ -31,7 +41,8 @@ const found = <T>(what: string, probe: () => Promise<T[]>) =>
     { timeoutMs: 30_000, everyMs: 200 },
   );
 
-const eventsOf = async (name: string, decisionId: string) => (await readAll(name)).map((m) => JSON.parse(m.value!.toString())).filter((e) => e.subject === decisionId);
+const eventsOf = async (name: string, decisionId: string) =>
+  (await readAll(name)).map((m) => JSON.parse(m.value!.toString())).filter((e) => e.subject === decisionId);
 
 const refund = (amount: number, fields: Partial<Proposal> = {}): Proposal => ({
   decision_id: randomUUID(),
@@ -103,7 +114,13 @@ describe('the agent SDK against the router', () => {
     // A $20 refund at 0.9: approved by policy.
     const small = refund(20);
     const approved = await agent.propose(small, { timeoutMs: 60_000 });
-    expect(approved).toMatchObject({ decision_id: small.decision_id, status: 'approved', resolved_by: { kind: 'policy' }, edited: false, parameters: small.parameters });
+    expect(approved).toMatchObject({
+      decision_id: small.decision_id,
+      status: 'approved',
+      resolved_by: { kind: 'policy' },
+      edited: false,
+      parameters: small.parameters,
+    });
     expect(approved.payload_hash).toMatch(/^sha256:[0-9a-f]{64}$/);
 
     const ran: unknown[] = [];
@@ -121,7 +138,10 @@ describe('the agent SDK against the router', () => {
       data: { succeeded: true, output: { refund_id: 'rf-1' }, error: null, payload_hash: approved.payload_hash, parameters: small.parameters },
     });
     // What the agent publishes is signed with its key: the services' keyring names refund-bot.
-    for (const [topic, sent] of [['decision.proposed', (await eventsOf('decision.proposed', small.decision_id!))[0]], ['action.executed', executed[0]]] as const) {
+    for (const [topic, sent] of [
+      ['decision.proposed', (await eventsOf('decision.proposed', small.decision_id!))[0]],
+      ['action.executed', executed[0]],
+    ] as const) {
       const decoded = decodeEvent(topic, JSON.stringify(sent));
       expect(decoded.ok && testTrust().keyring.verify(decoded.raw, decoded.event)).toMatchObject({ ok: true, signer: { kind: 'agent', id: 'refund-bot' } });
     }
@@ -159,7 +179,9 @@ describe('the agent SDK against the router', () => {
     const waited = await before.propose(big, { timeoutMs: 3_000 }).catch((e: unknown) => e);
     expect(waited).toBeInstanceOf(ResolutionTimeoutError);
     expect((waited as Error).message).toContain(`resolution("${big.decision_id}")`);
-    expect(await eventsOf('approval.requested', big.decision_id!)).toEqual([expect.objectContaining({ data: expect.objectContaining({ route: 'human_review' }) })]);
+    expect(await eventsOf('approval.requested', big.decision_id!)).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ route: 'human_review' }) }),
+    ]);
     await before.stop();
 
     const after = await startAgent();
@@ -173,11 +195,27 @@ describe('the agent SDK against the router', () => {
     const clarificationId = randomUUID();
     const meta = { source: 'hitl/escalation', workspaceid: 'acme-support' };
     await publish(
-      newEvent(APPROVAL_CLARIFICATION_REQUESTED, { decision_id: big.decision_id!, approval_id: requested.data.approval_id, clarification_id: clarificationId, requested_by: 'rev-alice', question: 'Why the full amount?' }, meta),
+      newEvent(
+        APPROVAL_CLARIFICATION_REQUESTED,
+        {
+          decision_id: big.decision_id!,
+          approval_id: requested.data.approval_id,
+          clarification_id: clarificationId,
+          requested_by: 'rev-alice',
+          question: 'Why the full amount?',
+        },
+        meta,
+      ),
     );
-    const answers = await found("the agent's answer", async () => (await eventsOf('approval.updated', big.decision_id!)).filter((e) => e.type === 'hitl.approval.clarification_provided.v1'));
+    const answers = await found("the agent's answer", async () =>
+      (await eventsOf('approval.updated', big.decision_id!)).filter((e) => e.type === 'hitl.approval.clarification_provided.v1'),
+    );
     expect(answers.map((e) => e.data)).toEqual([
-      expect.objectContaining({ clarification_id: clarificationId, provided_by: 'agent/refund-bot', answer: 'about "Why the full amount?": the parcel photo shows the damage' }),
+      expect.objectContaining({
+        clarification_id: clarificationId,
+        provided_by: 'agent/refund-bot',
+        answer: 'about "Why the full amount?": the parcel photo shows the damage',
+      }),
     ]);
 
     // The reviewer approves while the agent is down; it is not lost.
@@ -188,7 +226,11 @@ describe('the agent SDK against the router', () => {
     await publish(newEvent(APPROVAL_RESOLVED, verdict, meta));
 
     const again = await startAgent();
-    await expect(again.resolution(big.decision_id!, { timeoutMs: 30_000 })).resolves.toMatchObject({ status: 'approved', notes: 'ok', resolved_by: { id: 'rev-alice' } });
+    await expect(again.resolution(big.decision_id!, { timeoutMs: 30_000 })).resolves.toMatchObject({
+      status: 'approved',
+      notes: 'ok',
+      resolved_by: { id: 'rev-alice' },
+    });
     expect(await again.pending()).toEqual([]);
     await expect(again.resolution(stranger)).rejects.toBeInstanceOf(UnknownDecisionError);
   });
@@ -215,7 +257,11 @@ describe('the agent SDK against the router', () => {
         code: 'invalid_envelope',
         key: Buffer.concat([key, Buffer.from([0x00, 0xff])]),
         headers: { 'x-nul\u0000': Buffer.from([0x00]) },
-        value: Buffer.from(text('ok').toString().replace(/"workspaceid":"[^"]*"/, `"workspaceid":${'['.repeat(100_000)}${']'.repeat(100_000)}`)),
+        value: Buffer.from(
+          text('ok')
+            .toString()
+            .replace(/"workspaceid":"[^"]*"/, `"workspaceid":${'['.repeat(100_000)}${']'.repeat(100_000)}`),
+        ),
       },
     ];
     const producer = kafka.producer();
@@ -234,10 +280,17 @@ describe('the agent SDK against the router', () => {
       const mine = (await readAll('approval.resolved.dlq')).filter((l) => String(l.headers?.['hitl-dlq-consumer']) === group);
       return mine.length >= sent.length ? mine : [];
     });
-    const byPlace = new Map(letters.map((l) => [`${String(l.headers?.['hitl-dlq-partition'])}/${String(l.headers?.['hitl-dlq-offset'])}`, String(l.headers?.['hitl-dlq-error-code'])]));
+    const byPlace = new Map(
+      letters.map((l) => [
+        `${String(l.headers?.['hitl-dlq-partition'])}/${String(l.headers?.['hitl-dlq-offset'])}`,
+        String(l.headers?.['hitl-dlq-error-code']),
+      ]),
+    );
     expect(sent.map((s) => `${s.kind}: ${byPlace.get(s.at)}`)).toEqual(sent.map((s) => `${s.kind}: ${s.code}`));
     // The agent's group is at the end of what it reads.
-    const caughtUp = await found('the group at the end of what it reads', async () => ((await consumersCaughtUp(kafka, [[group, [`${prefix}approval.resolved`, `${prefix}approval.updated`]]])) ? [true] : []));
+    const caughtUp = await found('the group at the end of what it reads', async () =>
+      (await consumersCaughtUp(kafka, [[group, [`${prefix}approval.resolved`, `${prefix}approval.updated`]]])) ? [true] : [],
+    );
     expect(caughtUp).toEqual([true]);
   });
 
@@ -259,12 +312,31 @@ describe('the agent SDK against the router', () => {
     const meta = { source: 'hitl/escalation', workspaceid: 'acme-support' };
     // What an attacker on the topic can write: unsigned, and signed by the router (which never speaks for a reviewer).
     const forgeries = [
-      { ...newEvent(APPROVAL_RESOLVED, { ...genuine, parameters: { ...waiting.parameters, amount_usd: 9_999 }, payload_hash: payloadHash('process_refund', { ...waiting.parameters, amount_usd: 9_999 }) }, meta) },
+      {
+        ...newEvent(
+          APPROVAL_RESOLVED,
+          {
+            ...genuine,
+            parameters: { ...waiting.parameters, amount_usd: 9_999 },
+            payload_hash: payloadHash('process_refund', { ...waiting.parameters, amount_usd: 9_999 }),
+          },
+          meta,
+        ),
+      },
       signed(newEvent(APPROVAL_RESOLVED, genuine, meta) as AnyEvent, 'router'),
     ];
-    await sendMessages(kafka, forgeries.map((f) => ({ topic: `${prefix}approval.resolved`, key: waiting.decision_id!, value: JSON.stringify(f) })));
+    await sendMessages(
+      kafka,
+      forgeries.map((f) => ({ topic: `${prefix}approval.resolved`, key: waiting.decision_id!, value: JSON.stringify(f) })),
+    );
     const stored = async () =>
-      (await query<{ resolution: unknown }>(`SELECT resolution FROM "${storeSchema}".pending_decisions WHERE decision_id = $1`, [waiting.decision_id], stack.databaseUrl))[0]?.resolution ?? null;
+      (
+        await query<{ resolution: unknown }>(
+          `SELECT resolution FROM "${storeSchema}".pending_decisions WHERE decision_id = $1`,
+          [waiting.decision_id],
+          stack.databaseUrl,
+        )
+      )[0]?.resolution ?? null;
     // Both replicas read both forgeries (a group each) and dead-letter them; neither is recorded nor acted on.
     const refusals = await found('both forgeries dead-lettered', async () => {
       const letters = (await readAll('approval.resolved.dlq')).filter((l) => forgeries.some((f) => l.value!.toString() === JSON.stringify(f)));

@@ -60,10 +60,16 @@ describe('a decision through every service', () => {
     // The reviewer finds it in her inbox (the router sent it to human review; escalation assigned it).
     const item = await stack.eventually('the approval in the support agent inbox', async () => {
       const inbox = await stack.call('escalation', 'GET', '/approvals', TOKENS.alice);
-      return (inbox.json.items as { decision_id: string; approval_id: string; payload_hash: string }[] | undefined)?.find((i) => i.decision_id === refund.decision_id);
+      return (inbox.json.items as { decision_id: string; approval_id: string; payload_hash: string }[] | undefined)?.find(
+        (i) => i.decision_id === refund.decision_id,
+      );
     });
     const edited = { order_id: 'ORD-E2E', amount_usd: 100 };
-    const decided = await stack.call('escalation', 'POST', `/approvals/${item.approval_id}/edit`, TOKENS.alice, { payload_hash: item.payload_hash, parameters: edited, notes: 'partial refund' });
+    const decided = await stack.call('escalation', 'POST', `/approvals/${item.approval_id}/edit`, TOKENS.alice, {
+      payload_hash: item.payload_hash,
+      parameters: edited,
+      notes: 'partial refund',
+    });
     expect(decided).toMatchObject({ status: 200, json: { status: 'approved' } });
 
     // The agent gets the resolution, and its guard runs with the edited parameters.
@@ -82,7 +88,14 @@ describe('a decision through every service', () => {
     const timeline = await stack.eventually('every step in the audit timeline', async () => {
       const answer = await stack.call('audit', 'GET', `/audit/decisions/${refund.decision_id}/timeline`, TOKENS.compliance);
       const types: string[] = (answer.json.steps ?? []).map((s: { type: string }) => s.type);
-      const wanted = ['hitl.decision.proposed.v1', 'hitl.approval.requested.v1', 'hitl.approval.assigned.v1', 'hitl.approval.resolved.v1', 'hitl.action.executed.v1', 'hitl.outcome.labeled.v1'];
+      const wanted = [
+        'hitl.decision.proposed.v1',
+        'hitl.approval.requested.v1',
+        'hitl.approval.assigned.v1',
+        'hitl.approval.resolved.v1',
+        'hitl.action.executed.v1',
+        'hitl.outcome.labeled.v1',
+      ];
       return wanted.every((t) => types.includes(t)) ? types : undefined;
     });
     expect(timeline.indexOf('hitl.decision.proposed.v1')).toBeLessThan(timeline.indexOf('hitl.approval.resolved.v1'));
@@ -94,7 +107,9 @@ describe('a decision through every service', () => {
     // The calibrator's report counts it.
     const report = await stack.eventually('the calibration report counting the decision', async () => {
       const answer = await stack.call('calibrator', 'POST', '/reports', TOKENS.compliance, { window_days: 1, workspace: 'acme-support' });
-      const refunds = (answer.json.reports ?? []).find((r: { action: string; agent_id: string | null }) => r.action === 'process_refund' && r.agent_id === null);
+      const refunds = (answer.json.reports ?? []).find(
+        (r: { action: string; agent_id: string | null }) => r.action === 'process_refund' && r.agent_id === null,
+      );
       return refunds && refunds.n >= 1 ? refunds : undefined;
     });
     expect(report.n).toBe(1);

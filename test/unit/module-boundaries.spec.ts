@@ -37,7 +37,13 @@ const { probes, files } = JSON.parse(require('node:fs').readFileSync(0, 'utf8'))
 `;
 
 function lint(work: { probes?: { file: string; code: string }[]; files?: string[] }, env: NodeJS.ProcessEnv = process.env): LintMessage[][] {
-  const run = spawnSync(process.execPath, ['-e', LINT], { cwd: root, env, input: JSON.stringify({ probes: [], ...work }), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(process.execPath, ['-e', LINT], {
+    cwd: root,
+    env,
+    input: JSON.stringify({ probes: [], ...work }),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (run.status !== 0 || !run.stdout) throw new Error(`eslint did not run: ${run.stderr}`);
   if (/No cached ProjectGraph/.test(run.stdout + run.stderr)) throw new Error('the Nx rules were skipped: no Nx project graph');
   return JSON.parse(run.stdout) as LintMessage[][];
@@ -55,7 +61,11 @@ const outside: [string, string][] = [
 
 const failing: [string, string, string][] = [
   ['an app importing another app by package name', 'apps/escalation/src/probe.ts', "import { AppModule } from '@hitl/router';\nexport const x = AppModule;"],
-  ['an app importing another app by relative path', 'apps/escalation/src/probe.ts', "import { AppModule } from '../../router/src/app.module';\nexport const x = AppModule;"],
+  [
+    'an app importing another app by relative path',
+    'apps/escalation/src/probe.ts',
+    "import { AppModule } from '../../router/src/app.module';\nexport const x = AppModule;",
+  ],
   ['the contracts importing the messaging lib', 'libs/contracts/src/probe.ts', "import { Outbox } from '@hitl/messaging';\nexport const x = Outbox;"],
   ['the contracts importing kafkajs', 'libs/contracts/src/probe.ts', "import { Kafka } from 'kafkajs';\nexport const x = Kafka;"],
   ['the contracts importing TypeORM', 'libs/contracts/src/probe.ts', "import { DataSource } from 'typeorm';\nexport const x = DataSource;"],
@@ -63,23 +73,47 @@ const failing: [string, string, string][] = [
   // The console's browser bundle imports the reviewer API: the contracts' index needs node:crypto.
   ['the reviewer API importing the contracts', 'libs/reviewer-api/src/probe.ts', "import { Topics } from '@hitl/contracts';\nexport const x = Topics;"],
   ['the reviewer API importing a Node module', 'libs/reviewer-api/src/probe.ts', "import { createHash } from 'node:crypto';\nexport const x = createHash;"],
-  ['the reviewer API importing a Node module by its bare name', 'libs/reviewer-api/src/probe.ts', "import { readFileSync } from 'fs';\nexport const x = readFileSync;"],
+  [
+    'the reviewer API importing a Node module by its bare name',
+    'libs/reviewer-api/src/probe.ts',
+    "import { readFileSync } from 'fs';\nexport const x = readFileSync;",
+  ],
   // An app's own code never takes what only its tests use.
-  ['an app importing the test launcher outside its tests', 'apps/escalation/src/probe.ts', "import { Launcher } from '@hitl/testing';\nexport const x = Launcher;"],
+  [
+    'an app importing the test launcher outside its tests',
+    'apps/escalation/src/probe.ts',
+    "import { Launcher } from '@hitl/testing';\nexport const x = Launcher;",
+  ],
   // What runs hitl from outside runs an app as a process, never from its sources.
   ...outside.flatMap(([dir, up]): [string, string, string][] => [
-    [`${dir} importing an app's source by path`, `${dir}/probe.ts`, `import { routerService } from '${up}apps/router/src/service';\nexport const x = routerService;`],
+    [
+      `${dir} importing an app's source by path`,
+      `${dir}/probe.ts`,
+      `import { routerService } from '${up}apps/router/src/service';\nexport const x = routerService;`,
+    ],
     [`${dir} importing an app by package name`, `${dir}/probe.ts`, "import { AppModule } from '@hitl/router';\nexport const x = AppModule;"],
   ]),
 ];
 
 const passing: [string, string, string][] = [
-  ['an app importing the contracts and the messaging lib', 'apps/escalation/src/probe.ts', "import { Topics } from '@hitl/contracts';\nimport { Outbox } from '@hitl/messaging';\nexport const x = [Topics, Outbox];"],
+  [
+    'an app importing the contracts and the messaging lib',
+    'apps/escalation/src/probe.ts',
+    "import { Topics } from '@hitl/contracts';\nimport { Outbox } from '@hitl/messaging';\nexport const x = [Topics, Outbox];",
+  ],
   ['the messaging lib importing the contracts', 'libs/messaging/src/probe.ts', "import { Topics } from '@hitl/contracts';\nexport const x = Topics;"],
   ['the contracts importing zod', 'libs/contracts/src/probe.ts', "import { z } from 'zod';\nexport const x = z;"],
   ['the console importing the reviewer API', 'apps/console/src/web/probe.ts', "import { InboxItem } from '@hitl/reviewer-api';\nexport const x = InboxItem;"],
-  ['the escalation importing the reviewer API', 'apps/escalation/src/probe.ts', "import { QueueStats } from '@hitl/reviewer-api';\nexport const x = QueueStats;"],
-  ["an app's integration spec importing the test launcher", 'apps/escalation/test/probe.int-spec.ts', "import { Launcher } from '@hitl/testing';\nexport const x = Launcher;"],
+  [
+    'the escalation importing the reviewer API',
+    'apps/escalation/src/probe.ts',
+    "import { QueueStats } from '@hitl/reviewer-api';\nexport const x = QueueStats;",
+  ],
+  [
+    "an app's integration spec importing the test launcher",
+    'apps/escalation/test/probe.int-spec.ts',
+    "import { Launcher } from '@hitl/testing';\nexport const x = Launcher;",
+  ],
   ...outside.map(([dir]): [string, string, string] => [
     `${dir} importing libs (the test launcher among them)`,
     `${dir}/probe.ts`,
@@ -96,7 +130,10 @@ describe('module boundaries', () => {
     const probes = [...failing, ...passing];
     const results = lint({ probes: probes.map(([, file, code]) => ({ file, code })) });
     probes.forEach(([name], i) => {
-      errors.set(name, results[i].filter((m) => m.ruleId === '@nx/enforce-module-boundaries' || m.ruleId === 'no-restricted-imports').map((m) => m.message));
+      errors.set(
+        name,
+        results[i].filter((m) => m.ruleId === '@nx/enforce-module-boundaries' || m.ruleId === 'no-restricted-imports').map((m) => m.message),
+      );
     });
   }, 120_000);
 

@@ -19,7 +19,9 @@ function record(
       status,
       resolved_by: { kind: by, id: by === 'reviewer' ? 'rev-alice' : by },
       edited: extra.edited ?? false,
-      reasons: extra.escalated ? [{ rule: 'escalate', detail: 'parameters.customer_tier is enterprise' }] : [{ rule: 'human_review', detail: 'a support_agent decides' }],
+      reasons: extra.escalated
+        ? [{ rule: 'escalate', detail: 'parameters.customer_tier is enterprise' }]
+        : [{ rule: 'human_review', detail: 'a support_agent decides' }],
     },
   };
 }
@@ -59,7 +61,9 @@ describe('refund tally', () => {
     const t = tally([]);
     expect(t).toMatchObject({ resolved: 0, agentAloneShare: 0, humanDollarShare: 0, medianReviewMs: null });
     expect(formatTally(t)).toContain('median review time         n/a');
-    expect(formatTally(tally([record(40, 'policy', 'approved'), record(60, 'reviewer', 'approved', { reviewMs: 750 })]))).toMatch(/50\.0% of volume[\s\S]*60\.0% \(\$60\.00 of \$100\.00\)[\s\S]*0\.75 s/);
+    expect(formatTally(tally([record(40, 'policy', 'approved'), record(60, 'reviewer', 'approved', { reviewMs: 750 })]))).toMatch(
+      /50\.0% of volume[\s\S]*60\.0% \(\$60\.00 of \$100\.00\)[\s\S]*0\.75 s/,
+    );
   });
 
   it('takes the middle of an even number of review times', () => {

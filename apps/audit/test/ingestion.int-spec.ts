@@ -16,7 +16,11 @@ const asWriter = <T>(text: string, params: unknown[] = []) => query<T>(text, par
 
 const startAudit = async () => (await run.start(run.config({}))).app;
 
-const produce = (events: AnyEvent[]) => sendMessages(kafka, events.map((e) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(signed(e)) })));
+const produce = (events: AnyEvent[]) =>
+  sendMessages(
+    kafka,
+    events.map((e) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(signed(e)) })),
+  );
 
 /** A decision's whole life, one event per step, a second apart, with a card number in its parameters. */
 function lifecycle(): AnyEvent[] {
@@ -69,8 +73,16 @@ describe('the audit record', () => {
     expect(timeline.map((r) => r.event_id)).toEqual(life.map((e) => e.id));
     expect(timeline.map((r) => r.actor_kind)).toEqual(['agent', 'policy', 'policy', 'reviewer', 'agent', 'reviewer']);
     // Each signed by its rightful producer: every row says it verified, and who signed it.
-    const signers = await query<{ signer: string; verified: boolean }>(`SELECT signer, verified FROM "${schema}".events WHERE decision_id = $1 ORDER BY occurred_at, seq`, [life[0].subject]);
-    expect(signers).toEqual(['agent:refund-bot', 'service:router', 'service:escalation', 'service:escalation', 'agent:refund-bot', 'agent:refund-bot'].map((signer) => ({ signer, verified: true })));
+    const signers = await query<{ signer: string; verified: boolean }>(
+      `SELECT signer, verified FROM "${schema}".events WHERE decision_id = $1 ORDER BY occurred_at, seq`,
+      [life[0].subject],
+    );
+    expect(signers).toEqual(
+      ['agent:refund-bot', 'service:router', 'service:escalation', 'service:escalation', 'agent:refund-bot', 'agent:refund-bot'].map((signer) => ({
+        signer,
+        verified: true,
+      })),
+    );
     expect((await query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".events WHERE verified IS NOT TRUE`))[0].n).toBe(0);
 
     // The card number is in no row, in clear or otherwise.
@@ -81,7 +93,9 @@ describe('the audit record', () => {
     expect(verified).toMatchObject({ ok: true, checked: others.length + life.length, first_break: null });
 
     // It wrote all that through its own role, not as the owner.
-    const sessions = await query<{ usename: string }>(`SELECT DISTINCT usename FROM pg_stat_activity WHERE application_name = 'hitl-audit' AND datname = current_database()`);
+    const sessions = await query<{ usename: string }>(
+      `SELECT DISTINCT usename FROM pg_stat_activity WHERE application_name = 'hitl-audit' AND datname = current_database()`,
+    );
     expect(sessions.map((s) => s.usename)).toEqual([writer]);
   });
 
@@ -99,7 +113,9 @@ describe('the audit record', () => {
   });
 
   it('finds a row changed behind its back, and names it', async () => {
-    const [victim] = await query<{ event_id: string; seq: string }>(`SELECT event_id, seq::text FROM "${schema}".events WHERE workspace = 'acme-support' ORDER BY chain_index OFFSET 100 LIMIT 1`);
+    const [victim] = await query<{ event_id: string; seq: string }>(
+      `SELECT event_id, seq::text FROM "${schema}".events WHERE workspace = 'acme-support' ORDER BY chain_index OFFSET 100 LIMIT 1`,
+    );
     await query(`BEGIN; ALTER TABLE "${schema}".events DISABLE TRIGGER events_append_only;
                UPDATE "${schema}".events SET event = jsonb_set(event, '{data,notes}', '"edited later"') WHERE event_id = '${victim.event_id}';
                ALTER TABLE "${schema}".events ENABLE TRIGGER events_append_only; COMMIT;`);

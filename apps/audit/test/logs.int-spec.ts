@@ -27,7 +27,16 @@ describe('the audit logs', () => {
     await query(`CREATE DATABASE "${database}"`);
     const child = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/audit/src/main.ts')], {
       cwd: root,
-      env: { ...process.env, ...testTrust().env('audit'), DATABASE_URL: url, KAFKA_BROKERS: brokers, KAFKA_TOPIC_PREFIX: prefix, HTTP_PORT: '0', LOG_LEVEL: 'trace', MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml') },
+      env: {
+        ...process.env,
+        ...testTrust().env('audit'),
+        DATABASE_URL: url,
+        KAFKA_BROKERS: brokers,
+        KAFKA_TOPIC_PREFIX: prefix,
+        HTTP_PORT: '0',
+        LOG_LEVEL: 'trace',
+        MANIFEST_PATH: resolve(root, 'manifests/refunds.yaml'),
+      },
     });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
@@ -49,9 +58,14 @@ describe('the audit logs', () => {
       });
       const producer = kafka.producer();
       await producer.connect();
-      for (const e of events) await producer.send({ topic: `${prefix}${topicOf(e.type)}`, acks: -1, messages: [{ key: e.subject, value: JSON.stringify(signed(e)) }] });
+      for (const e of events)
+        await producer.send({ topic: `${prefix}${topicOf(e.type)}`, acks: -1, messages: [{ key: e.subject, value: JSON.stringify(signed(e)) }] });
       // And one that breaks the contract, carrying the same secrets, to the DLQ.
-      await producer.send({ topic: `${prefix}decision.proposed.dlq`, acks: -1, messages: [{ key: decisionId, value: JSON.stringify({ workspaceid: 'acme-support', data: { card_number: CARD, password: PASSWORD } }) }] });
+      await producer.send({
+        topic: `${prefix}decision.proposed.dlq`,
+        acks: -1,
+        messages: [{ key: decisionId, value: JSON.stringify({ workspaceid: 'acme-support', data: { card_number: CARD, password: PASSWORD } }) }],
+      });
       await producer.disconnect();
 
       const recorded = async () => (await query<{ n: number }>('SELECT count(*)::int AS n FROM audit.events', [], url))[0].n;

@@ -42,17 +42,29 @@ async function startAudit(): Promise<void> {
   ({ app, url } = await run.start(config));
 }
 
-const produce = (events: AnyEvent[]) => sendMessages(kafka, events.map((e) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(signed(e)) })));
+const produce = (events: AnyEvent[]) =>
+  sendMessages(
+    kafka,
+    events.map((e) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(signed(e)) })),
+  );
 
 const base = Date.now() - 3_600_000;
 const at = (second: number) => new Date(base + second * 1_000).toISOString();
 
 /** One event of the contract about `decisionId`, at `second`, with a card number wherever it carries parameters. */
-function event(type: EventType, decisionId: string, second: number, options: { workspace?: string; change?: (data: Record<string, unknown>) => void } = {}): AnyEvent {
+function event(
+  type: EventType,
+  decisionId: string,
+  second: number,
+  options: { workspace?: string; change?: (data: Record<string, unknown>) => void } = {},
+): AnyEvent {
   const e = exampleEvent(type, { id: randomUUID(), workspaceid: options.workspace ?? 'acme-support' }) as AnyEvent;
   e.subject = decisionId;
   e.time = at(second);
-  const data = e.data as Record<string, unknown> & { parameters?: Record<string, unknown>; decision?: Record<string, unknown> & { parameters: Record<string, unknown> } };
+  const data = e.data as Record<string, unknown> & {
+    parameters?: Record<string, unknown>;
+    decision?: Record<string, unknown> & { parameters: Record<string, unknown> };
+  };
   data.decision_id = decisionId;
   if (data.parameters) data.parameters = { ...data.parameters, card_number: SECRET };
   if (data.decision) data.decision = { ...data.decision, decision_id: decisionId, parameters: { ...data.decision.parameters, card_number: SECRET } };
@@ -79,12 +91,21 @@ const B = randomUUID();
 const lifeOfB: AnyEvent[] = [
   event('hitl.decision.proposed.v1', B, 20, { change: (d) => Object.assign(d, { agent: { ...(d.agent as object), id: 'other-bot' } }) }),
   event('hitl.approval.resolved.v1', B, 21, {
-    change: (d) => Object.assign(d, { status: 'denied', resolved_by: { kind: 'reviewer', id: 'rev-bob' }, reasons: [{ rule: 'reviewer_denied', detail: 'a "duplicate", of ORD-1' }], chosen_option: null }),
+    change: (d) =>
+      Object.assign(d, {
+        status: 'denied',
+        resolved_by: { kind: 'reviewer', id: 'rev-bob' },
+        reasons: [{ rule: 'reviewer_denied', detail: 'a "duplicate", of ORD-1' }],
+        chosen_option: null,
+      }),
   }),
 ];
 // Decision G: in globex.
 const G = randomUUID();
-const lifeOfG: AnyEvent[] = [event('hitl.decision.proposed.v1', G, 30, { workspace: 'globex' }), event('hitl.approval.requested.v1', G, 31, { workspace: 'globex' })];
+const lifeOfG: AnyEvent[] = [
+  event('hitl.decision.proposed.v1', G, 30, { workspace: 'globex' }),
+  event('hitl.approval.requested.v1', G, 31, { workspace: 'globex' }),
+];
 const everything = [...lifeOfA, ...lifeOfB, ...lifeOfG];
 const acmeIds = [...lifeOfA, ...lifeOfB].map((e) => e.id);
 
@@ -143,7 +164,11 @@ describe('the audit query API, end to end', () => {
   beforeAll(async () => {
     await startAudit();
     await produce([...everything].reverse());
-    await run.waitForRecorded(`SELECT count(*)::int AS n FROM "${schema}".events WHERE event_id = ANY($1::text[])`, [everything.map((e) => e.id)], everything.length);
+    await run.waitForRecorded(
+      `SELECT count(*)::int AS n FROM "${schema}".events WHERE event_id = ANY($1::text[])`,
+      [everything.map((e) => e.id)],
+      everything.length,
+    );
   });
 
   afterAll(() => run.tearDown(app));
@@ -158,29 +183,61 @@ describe('the audit query API, end to end', () => {
     expect(status).toBe(200);
     expect(body.decision_id).toBe(A);
     expect(body.workspaces).toEqual(['acme-support']);
-    expect(body.steps.map((s: { step: string }) => s.step)).toEqual(['proposed', 'routed', 'assigned', 'escalated', 'clarification_requested', 'clarified', 'resolved', 'executed', 'labeled']);
+    expect(body.steps.map((s: { step: string }) => s.step)).toEqual([
+      'proposed',
+      'routed',
+      'assigned',
+      'escalated',
+      'clarification_requested',
+      'clarified',
+      'resolved',
+      'executed',
+      'labeled',
+    ]);
     expect(body.steps.map((s: { event_id: string }) => s.event_id)).toEqual(lifeOfA.map((e) => e.id));
     expect(body.steps.map((s: { time: string }) => s.time)).toEqual(lifeOfA.map((e) => e.time));
-    expect(body.steps[0]).toMatchObject({ type: 'hitl.decision.proposed.v1', actor: { kind: 'agent', id: 'refund-bot' }, action: 'process_refund', workspace: 'acme-support' });
-    expect(body.steps[1]).toMatchObject({ manifest_version: 'sha256:3f1a9c', summary: expect.stringContaining('routed to human_review by manifest sha256:3f1a9c: confidence_below_auto_approve') });
+    expect(body.steps[0]).toMatchObject({
+      type: 'hitl.decision.proposed.v1',
+      actor: { kind: 'agent', id: 'refund-bot' },
+      action: 'process_refund',
+      workspace: 'acme-support',
+    });
+    expect(body.steps[1]).toMatchObject({
+      manifest_version: 'sha256:3f1a9c',
+      summary: expect.stringContaining('routed to human_review by manifest sha256:3f1a9c: confidence_below_auto_approve'),
+    });
     expect(body.steps[2].summary).toBe('assigned to rev-alice (support_agent, tier 0), SLA 2026-11-22T10:00:00Z');
     expect(body.steps[3].summary).toContain('escalated from support_agent to the finance_lead queue');
-    expect(body.steps[6]).toMatchObject({ actor: { kind: 'reviewer', id: 'rev-alice' }, summary: expect.stringMatching(/^approved by reviewer rev-alice: reviewer_approved/) });
+    expect(body.steps[6]).toMatchObject({
+      actor: { kind: 'reviewer', id: 'rev-alice' },
+      summary: expect.stringMatching(/^approved by reviewer rev-alice: reviewer_approved/),
+    });
     expect(body.steps[6].event.data.parameters.card_number).toBe('[REDACTED]');
     expect(text).not.toContain(SECRET);
     // Every step was signed by its rightful producer, and says so.
-    expect(body.steps.map((s: { status: string; verified: boolean; refusal: string | null }) => [s.status, s.verified, s.refusal])).toEqual(lifeOfA.map(() => ['verified', true, null]));
+    expect(body.steps.map((s: { status: string; verified: boolean; refusal: string | null }) => [s.status, s.verified, s.refusal])).toEqual(
+      lifeOfA.map(() => ['verified', true, null]),
+    );
     expect(body.steps[6].signer).toBe('service:escalation');
-    expect(body.resolution).toMatchObject({ event_id: lifeOfA[6].id, status: 'approved', resolved_by: { kind: 'reviewer', id: 'rev-alice' }, signer: 'service:escalation' });
+    expect(body.resolution).toMatchObject({
+      event_id: lifeOfA[6].id,
+      status: 'approved',
+      resolved_by: { kind: 'reviewer', id: 'rev-alice' },
+      signer: 'service:escalation',
+    });
   });
 
-  it("answers 403 for a decision of another workspace, 404 for one it never saw, 400 for an id that is not one", async () => {
+  it('answers 403 for a decision of another workspace, 404 for one it never saw, 400 for an id that is not one', async () => {
     expect((await get(`/audit/decisions/${A}/timeline`, TOKENS.globex)).body).toMatchObject({ statusCode: 403, code: 'wrong_workspace' });
     expect((await get(`/audit/decisions/${G}/timeline`, TOKENS.acme)).status).toBe(403);
     expect((await get(`/audit/decisions/${G}/timeline`, TOKENS.all)).status).toBe(200);
     expect((await get(`/audit/decisions/${randomUUID()}/timeline`, TOKENS.acme)).body).toMatchObject({ statusCode: 404, code: 'decision_not_found' });
     const bad = await get(`/audit/decisions/not-a-uuid/timeline`, TOKENS.acme);
-    expect(bad.body).toMatchObject({ statusCode: 400, code: 'invalid_request', message: 'invalid path parameter: decision_id: must be a decision id (a UUID)' });
+    expect(bad.body).toMatchObject({
+      statusCode: 400,
+      code: 'invalid_request',
+      message: 'invalid path parameter: decision_id: must be a decision id (a UUID)',
+    });
   });
 
   it('searches by agent, action, reviewer, status, type and time, in one workspace', async () => {
@@ -235,12 +292,20 @@ describe('the audit query API, end to end', () => {
     expect(status).toBe(200);
     expect(type).toBe('application/x-ndjson; charset=utf-8');
     expect(text.endsWith('\n')).toBe(true);
-    const rows = text.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const rows = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(rows.map((r) => r.event_id)).toEqual(acmeIds);
     expect(rows[0]).toEqual((await get('/audit/events?limit=1', TOKENS.acme)).body.items[0]);
     expect(text).not.toContain(SECRET);
     const filtered = await get(`/audit/export?agent=other-bot`, TOKENS.acme);
-    expect(filtered.text.trimEnd().split('\n').map((line) => JSON.parse(line).event_id)).toEqual([lifeOfB[0].id]);
+    expect(
+      filtered.text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line).event_id),
+    ).toEqual([lifeOfB[0].id]);
   });
 
   it('exports CSV: a header row, quoting that survives commas, quotes and JSON, the secret nowhere', async () => {
@@ -276,12 +341,23 @@ describe('the audit query API, end to end', () => {
   it('exports a signed head, and checks it: the record only grew', async () => {
     const head = await get('/audit/head', TOKENS.acme);
     expect(head.status).toBe(200);
-    expect(head.body).toEqual({ workspace: 'acme-support', chain_index: acmeIds.length, hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), exported_at: expect.any(String), signature: expect.any(String) });
+    expect(head.body).toEqual({
+      workspace: 'acme-support',
+      chain_index: acmeIds.length,
+      hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      exported_at: expect.any(String),
+      signature: expect.any(String),
+    });
     exportedHead = head.body;
-    expect((await post('/audit/head/check', TOKENS.acme, { head: exportedHead })).body).toEqual({ ok: true, reason: expect.stringContaining('the record only grew') });
+    expect((await post('/audit/head/check', TOKENS.acme, { head: exportedHead })).body).toEqual({
+      ok: true,
+      reason: expect.stringContaining('the record only grew'),
+    });
     const forged = await post('/audit/head/check', TOKENS.acme, { head: { ...exportedHead, chain_index: 1 } });
     expect(forged.body).toEqual({ ok: false, reason: expect.stringContaining('signature does not match') });
-    expect((await post('/audit/head/check', TOKENS.acme, { head: { ...exportedHead, chain_index: 'x' } })).body.message).toContain('head.chain_index: must be a whole number');
+    expect((await post('/audit/head/check', TOKENS.acme, { head: { ...exportedHead, chain_index: 'x' } })).body.message).toContain(
+      'head.chain_index: must be a whole number',
+    );
     expect((await post('/audit/head/check', TOKENS.globex, { head: exportedHead })).status).toBe(403);
     expect((await get('/audit/head/key', TOKENS.acme)).body.public_key).toContain('BEGIN PUBLIC KEY');
   });
@@ -289,9 +365,19 @@ describe('the audit query API, end to end', () => {
   it('documents every route in /openapi.json', async () => {
     const { paths } = (await get('/openapi.json')).body;
     expect(Object.keys(paths)).toEqual(
-      expect.arrayContaining(['/audit/decisions/{decision_id}/timeline', '/audit/events', '/audit/export', '/audit/verify', '/audit/head', '/audit/head/check', '/audit/retention/run']),
+      expect.arrayContaining([
+        '/audit/decisions/{decision_id}/timeline',
+        '/audit/events',
+        '/audit/export',
+        '/audit/verify',
+        '/audit/head',
+        '/audit/head/check',
+        '/audit/retention/run',
+      ]),
     );
-    expect(paths['/audit/events'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['workspace', 'agent', 'status', 'from', 'limit', 'cursor']));
+    expect(paths['/audit/events'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['workspace', 'agent', 'status', 'from', 'limit', 'cursor']),
+    );
   });
 
   it('does not start with an invalid auditors file, naming the auditor and the field', async () => {
@@ -326,7 +412,13 @@ describe('the audit query API, end to end', () => {
     ]);
 
     const verified = await get('/audit/verify', TOKENS.all);
-    expect(verified.body).toMatchObject({ ok: true, workspaces: [{ workspace: 'acme-support', ok: true, checked: 1 }, { workspace: 'globex', ok: true, checked: 2 }] });
+    expect(verified.body).toMatchObject({
+      ok: true,
+      workspaces: [
+        { workspace: 'acme-support', ok: true, checked: 1 },
+        { workspace: 'globex', ok: true, checked: 2 },
+      ],
+    });
     const records = await get('/audit/events?type=hitl.audit.retention.v1', TOKENS.acme);
     expect(records.body.items).toEqual([
       expect.objectContaining({
@@ -349,6 +441,9 @@ describe('the audit query API, end to end', () => {
     await new Promise((r) => setTimeout(r, 1_100));
     const again = await post('/audit/retention/run', TOKENS.all);
     expect(again.body.workspaces[0]).toMatchObject({ workspace: 'acme-support', removed_count: 1, removed_through_chain_index: acmeIds.length + 1 });
-    expect((await get('/audit/verify?workspace=acme-support', TOKENS.acme)).body).toMatchObject({ ok: true, workspaces: [{ checked: 1, head: { chain_index: acmeIds.length + 2 } }] });
+    expect((await get('/audit/verify?workspace=acme-support', TOKENS.acme)).body).toMatchObject({
+      ok: true,
+      workspaces: [{ checked: 1, head: { chain_index: acmeIds.length + 2 } }],
+    });
   });
 });

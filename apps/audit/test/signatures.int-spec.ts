@@ -68,10 +68,16 @@ async function get(path: string) {
 
 describe('the audit record of what did not verify', () => {
   beforeAll(async () => {
-    writeFileSync(join(run.dir, 'auditors.yaml'), 'auditors:\n  - { id: aud-acme, name: Acme auditor, workspaces: [acme-support], token_env: AUDITOR_TOKEN_ACME }\n');
+    writeFileSync(
+      join(run.dir, 'auditors.yaml'),
+      'auditors:\n  - { id: aud-acme, name: Acme auditor, workspaces: [acme-support], token_env: AUDITOR_TOKEN_ACME }\n',
+    );
     ({ app, url } = await run.start(run.config({ AUDITORS_PATH: join(run.dir, 'auditors.yaml'), AUDITOR_TOKEN_ACME: TOKEN })));
     // Everything at once, the executions and labels before the proposal: the audit waits for it.
-    await sendMessages(kafka, [...sent].reverse().map(([e, wire]) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(wire) })));
+    await sendMessages(
+      kafka,
+      [...sent].reverse().map(([e, wire]) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(wire) })),
+    );
     await run.waitForRecorded(`SELECT count(*)::int AS n FROM "${schema}".events WHERE decision_id = $1`, [D], sent.length);
   });
 
@@ -85,7 +91,13 @@ describe('the audit record of what did not verify', () => {
     expect(rows).toEqual([
       { event_id: proposal.id, verified: true, signer: 'agent:refund-bot', refusal: null, actor_kind: 'agent' },
       { event_id: requested.id, verified: true, signer: 'service:router', refusal: null, actor_kind: 'policy' },
-      { event_id: forged.id, verified: false, signer: null, refusal: 'unsigned: hitl.approval.resolved.v1 must be signed (sigkid, sig)', actor_kind: 'unverified' },
+      {
+        event_id: forged.id,
+        verified: false,
+        signer: null,
+        refusal: 'unsigned: hitl.approval.resolved.v1 must be signed (sigkid, sig)',
+        actor_kind: 'unverified',
+      },
       {
         event_id: wrongService.id,
         verified: false,
@@ -98,7 +110,9 @@ describe('the audit record of what did not verify', () => {
         event_id: clarifiedByOther.id,
         verified: false,
         signer: null,
-        refusal: expect.stringMatching(/^signature_invalid: not signed by the agent that proposed the decision \(proposed by agent:refund-bot, signed by agent:other-bot\)$/),
+        refusal: expect.stringMatching(
+          /^signature_invalid: not signed by the agent that proposed the decision \(proposed by agent:refund-bot, signed by agent:other-bot\)$/,
+        ),
         actor_kind: 'unverified',
       },
       {
@@ -109,7 +123,13 @@ describe('the audit record of what did not verify', () => {
         actor_kind: 'unverified',
       },
       { event_id: executed.id, verified: true, signer: 'agent:refund-bot', refusal: null, actor_kind: 'agent' },
-      { event_id: strangerLabel.id, verified: false, signer: null, refusal: expect.stringMatching(/^signature_invalid: key .* is not trusted$/), actor_kind: 'unverified' },
+      {
+        event_id: strangerLabel.id,
+        verified: false,
+        signer: null,
+        refusal: expect.stringMatching(/^signature_invalid: key .* is not trusted$/),
+        actor_kind: 'unverified',
+      },
     ]);
   });
 
@@ -128,7 +148,11 @@ describe('the audit record of what did not verify', () => {
       [strangerLabel.id, 'refused', 'refused', false],
     ]);
     const refusedForgery = body.steps[2];
-    expect(refusedForgery).toMatchObject({ actor: { kind: 'unverified', id: 'rev-mallory' }, refusal: expect.stringContaining('unsigned'), summary: expect.stringMatching(/^refused, never acted on/) });
+    expect(refusedForgery).toMatchObject({
+      actor: { kind: 'unverified', id: 'rev-mallory' },
+      refusal: expect.stringContaining('unsigned'),
+      summary: expect.stringMatching(/^refused, never acted on/),
+    });
     // Never "approved by" anyone but the real, signed resolution.
     const approvals = body.steps.filter((s: any) => /approved by/.test(s.summary));
     expect(approvals.map((s: any) => s.event_id)).toEqual([realResolution.id]);
@@ -150,10 +174,19 @@ describe('the audit record of what did not verify', () => {
     const item = (await get(`/audit/events?verified=false&limit=1`)).body.items[0];
     expect(item).toMatchObject({ event_id: forged.id, status: 'refused', verified: false, signer: null, refusal: expect.stringContaining('unsigned') });
 
-    const ndjson = (await get('/audit/export?format=ndjson')).text.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const ndjson = (await get('/audit/export?format=ndjson')).text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(ndjson.map((r) => r.event_id)).toEqual(sent.map(([e]) => e.id));
     expect(ndjson[4]).toMatchObject({ status: 'verified', verified: true, signer: 'service:escalation', refusal: null });
-    expect(ndjson.filter((r) => r.verified === false).map((r) => r.event_id)).toEqual([forged.id, wrongService.id, clarifiedByOther.id, executedByOther.id, strangerLabel.id]);
+    expect(ndjson.filter((r) => r.verified === false).map((r) => r.event_id)).toEqual([
+      forged.id,
+      wrongService.id,
+      clarifiedByOther.id,
+      executedByOther.id,
+      strangerLabel.id,
+    ]);
     const csv = (await get('/audit/export?format=csv')).text;
     const [header] = csv.split('\r\n');
     expect(header.split(',')).toEqual(expect.arrayContaining(['status', 'verified', 'signer', 'refusal']));
@@ -161,11 +194,17 @@ describe('the audit record of what did not verify', () => {
   });
 
   it('the chain covers the verdicts and still verifies', async () => {
-    expect((await get('/audit/verify')).body).toMatchObject({ ok: true, workspaces: [{ workspace: 'acme-support', ok: true, checked: sent.length, first_break: null }] });
+    expect((await get('/audit/verify')).body).toMatchObject({
+      ok: true,
+      workspaces: [{ workspace: 'acme-support', ok: true, checked: sent.length, first_break: null }],
+    });
     // Turning a refusal into a verification behind the record's back is found.
     await query(`BEGIN; ALTER TABLE "${schema}".events DISABLE TRIGGER events_append_only;
                UPDATE "${schema}".events SET verified = true, refusal = NULL, actor_kind = 'reviewer' WHERE event_id = '${forged.id}';
                ALTER TABLE "${schema}".events ENABLE TRIGGER events_append_only; COMMIT;`);
-    expect((await get('/audit/verify')).body).toMatchObject({ ok: false, workspaces: [{ first_break: { event_id: forged.id, reason: expect.stringContaining('changed after it was written') } }] });
+    expect((await get('/audit/verify')).body).toMatchObject({
+      ok: false,
+      workspaces: [{ first_break: { event_id: forged.id, reason: expect.stringContaining('changed after it was written') } }],
+    });
   });
 });

@@ -34,12 +34,22 @@ describe('the calibrator config', () => {
       AUDITOR_TOKEN_INES: 'ines-token-0123456789',
       REVIEWER_TOKEN_ALICE: 'alice-token-0123456789',
     });
-    expect(config).toMatchObject({ CALIBRATION_CRON: '30 2 1 * *', CALIBRATION_SCHEDULE_POLL_MS: 0, CALIBRATION_WINDOW_DAYS: 7, CALIBRATION_TARGET_ACCURACY: 0.9 });
+    expect(config).toMatchObject({
+      CALIBRATION_CRON: '30 2 1 * *',
+      CALIBRATION_SCHEDULE_POLL_MS: 0,
+      CALIBRATION_WINDOW_DAYS: 7,
+      CALIBRATION_TARGET_ACCURACY: 0.9,
+    });
     expect(config.AUDITOR_TOKENS).toEqual({ AUDITOR_TOKEN_INES: 'ines-token-0123456789' });
   });
 
   it('names every bad variable', () => {
-    const problems = problemsOf({ CALIBRATION_CRON: '0 6 * *', CALIBRATION_TARGET_ACCURACY: '95%', CALIBRATION_WINDOW_DAYS: '0', CALIBRATION_SCHEDULE_POLL_MS: '5' });
+    const problems = problemsOf({
+      CALIBRATION_CRON: '0 6 * *',
+      CALIBRATION_TARGET_ACCURACY: '95%',
+      CALIBRATION_WINDOW_DAYS: '0',
+      CALIBRATION_SCHEDULE_POLL_MS: '5',
+    });
     expect(problems).toEqual([
       { variable: 'CALIBRATION_CRON', reason: expect.stringContaining('must have 5 fields') },
       { variable: 'CALIBRATION_SCHEDULE_POLL_MS', reason: expect.stringContaining('must be 0 (off)') },

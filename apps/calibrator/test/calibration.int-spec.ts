@@ -10,7 +10,20 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AnyEvent, SigningKey, generateSigningKey, signEvent } from '@hitl/contracts';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
-import { LIMITED_AGENT, TEST_LABELER, consumersCaughtUp, deleteTopicsStartingWith, eventually, httpCall, inProcessEnv, query, readWholeTopic, runCli, signed, testTrust } from '@hitl/testing';
+import {
+  LIMITED_AGENT,
+  TEST_LABELER,
+  consumersCaughtUp,
+  deleteTopicsStartingWith,
+  eventually,
+  httpCall,
+  inProcessEnv,
+  query,
+  readWholeTopic,
+  runCli,
+  signed,
+  testTrust,
+} from '@hitl/testing';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { nextSlot } from '../src/schedule/cron';
@@ -71,11 +84,18 @@ async function publishBytes(topic: string, messages: { key: string; value: strin
   await producer.disconnect();
 }
 
-const publish = (topic: string, events: RawEvent[]) => publishBytes(topic, events.map((e) => ({ key: e.subject, value: JSON.stringify(signedAsProducer(e)) })));
+const publish = (topic: string, events: RawEvent[]) =>
+  publishBytes(
+    topic,
+    events.map((e) => ({ key: e.subject, value: JSON.stringify(signedAsProducer(e)) })),
+  );
 
 /** Waits until the calibrator's group has committed up to the end of every topic it reads. */
 const settled = () =>
-  eventually('the calibrator to catch up', () => consumersCaughtUp(kafka, [[`${run.prefix}hitl-calibrator`, TOPICS.map((name) => `${run.prefix}${name}`)]]), { timeoutMs: 60_000, everyMs: 200 });
+  eventually('the calibrator to catch up', () => consumersCaughtUp(kafka, [[`${run.prefix}hitl-calibrator`, TOPICS.map((name) => `${run.prefix}${name}`)]]), {
+    timeoutMs: 60_000,
+    everyMs: 200,
+  });
 
 /** A call to the calibrator, as the compliance auditor unless `token` says otherwise (null: no token). */
 const http = (method: string, path: string, options: { token?: string | null; body?: unknown } = {}) =>
@@ -83,7 +103,9 @@ const http = (method: string, path: string, options: { token?: string | null; bo
 
 function gitApplyCheck(patch: string): Promise<{ code: number; stderr: string }> {
   return new Promise((done) => {
-    const child = execFile('git', ['apply', '--check', '-'], { cwd: root }, (error, _stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stderr }));
+    const child = execFile('git', ['apply', '--check', '-'], { cwd: root }, (error, _stdout, stderr) =>
+      done({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+    );
     child.stdin!.end(patch);
   });
 }
@@ -94,9 +116,24 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 // times; 250 auto-approved by policy, 50 reviewed (40 approved as they were, 6 edited,
 // 4 denied). careful-bot: 60 refunds at 0.70-0.74, right 48 times, all reviewed and
 // approved. Five goodwill credits known only from their resolution (no proposal seen).
-const overconfident: Decision[] = Array.from({ length: 300 }, (_, i) => ({ decisionId: randomUUID(), agent: 'overconfident-bot', action: 'process_refund', confidence: 0.95 + (i % 5) * 0.01 }));
-const careful: Decision[] = Array.from({ length: 60 }, (_, i) => ({ decisionId: randomUUID(), agent: 'careful-bot', action: 'process_refund', confidence: 0.7 + (i % 5) * 0.01 }));
-const credits: Decision[] = Array.from({ length: 5 }, () => ({ decisionId: randomUUID(), agent: 'credit-bot', action: 'issue_goodwill_credit', confidence: 0.85 }));
+const overconfident: Decision[] = Array.from({ length: 300 }, (_, i) => ({
+  decisionId: randomUUID(),
+  agent: 'overconfident-bot',
+  action: 'process_refund',
+  confidence: 0.95 + (i % 5) * 0.01,
+}));
+const careful: Decision[] = Array.from({ length: 60 }, (_, i) => ({
+  decisionId: randomUUID(),
+  agent: 'careful-bot',
+  action: 'process_refund',
+  confidence: 0.7 + (i % 5) * 0.01,
+}));
+const credits: Decision[] = Array.from({ length: 5 }, () => ({
+  decisionId: randomUUID(),
+  agent: 'credit-bot',
+  action: 'issue_goodwill_credit',
+  confidence: 0.85,
+}));
 const correctOverconfident = (i: number) => i % 10 < 6;
 const correctCareful = (i: number) => i % 5 < 4;
 const unknownDecisions = Array.from({ length: 7 }, () => randomUUID());
@@ -140,11 +177,18 @@ describe('calibration, end to end over the real broker and database', () => {
     await publish('outcome.labeled', [...labels, ...duplicates]);
     await publish('approval.resolved', [
       ...overconfident.slice(0, 250).map((d) => resolved(d, minutesAgo(55), { by: 'policy' })),
-      ...overconfident.slice(250).map((d, i) => resolved(d, minutesAgo(50), { by: 'reviewer', approvalId: randomUUID(), status: i < 4 ? 'denied' : 'approved', edited: i >= 4 && i < 10 })),
+      ...overconfident
+        .slice(250)
+        .map((d, i) =>
+          resolved(d, minutesAgo(50), { by: 'reviewer', approvalId: randomUUID(), status: i < 4 ? 'denied' : 'approved', edited: i >= 4 && i < 10 }),
+        ),
       ...careful.map((d) => resolved(d, minutesAgo(50), { by: 'reviewer', approvalId: randomUUID(), status: 'approved', edited: false })),
       ...credits.map((d) => resolved(d, minutesAgo(55), { by: 'policy' })),
     ]);
-    await publish('approval.requested', [...overconfident.slice(250), ...careful].map((d) => requested(d, randomUUID(), minutesAgo(59))));
+    await publish(
+      'approval.requested',
+      [...overconfident.slice(250), ...careful].map((d) => requested(d, randomUUID(), minutesAgo(59))),
+    );
     const proposals = [...overconfident, ...careful].map((d) => proposed(d, minutesAgo(60)));
     // A copy of ten proposals with new event ids (an agent retrying): the first stands.
     await publish('decision.proposed', [...proposals, ...proposals.slice(0, 10).map((p) => ({ ...p, id: randomUUID(), time: minutesAgo(1).toISOString() }))]);
@@ -158,7 +202,10 @@ describe('calibration, end to end over the real broker and database', () => {
       { routed_verdict: 'human_review', agent_id: 'careful-bot', n: 60 },
       { routed_verdict: 'human_review', agent_id: 'overconfident-bot', n: 50 },
     ]);
-    const [first] = await query<{ proposed_at: Date; proposal: { agent: { id: string } } }>(`SELECT proposed_at, proposal FROM "${run.schema}".decisions WHERE decision_id = $1`, [overconfident[0].decisionId]);
+    const [first] = await query<{ proposed_at: Date; proposal: { agent: { id: string } } }>(
+      `SELECT proposed_at, proposal FROM "${run.schema}".decisions WHERE decision_id = $1`,
+      [overconfident[0].decisionId],
+    );
     expect(Date.now() - first.proposed_at.getTime()).toBeGreaterThan(59 * 60_000); // the first proposal's time, not the retry's
     expect(first.proposal.agent.id).toBe('overconfident-bot');
     const [{ labels: labelRows, unknown }] = await query<{ labels: number; unknown: number }>(
@@ -198,18 +245,31 @@ describe('calibration, end to end over the real broker and database', () => {
     expect(after).toEqual(before);
     const refusedIds = [forgedLabel, strangerLabel, otherWorkspaceLabel].map((e) => e.id);
     expect(await query(`SELECT event_id FROM "${run.schema}".labels WHERE event_id = ANY($1::text[])`, [refusedIds])).toEqual([]);
-    expect(await query(`SELECT decision_id FROM "${run.schema}".resolutions WHERE status = 'denied' AND decision_id = ANY($1::uuid[])`, [[overconfident[0].decisionId, overconfident[1].decisionId]])).toEqual([]);
+    expect(
+      await query(`SELECT decision_id FROM "${run.schema}".resolutions WHERE status = 'denied' AND decision_id = ANY($1::uuid[])`, [
+        [overconfident[0].decisionId, overconfident[1].decisionId],
+      ]),
+    ).toEqual([]);
 
     // In the DLQs (through the outbox, so shortly after), with their codes and the calibrator's name.
     const letters = async (topic: string, wanted: number) => {
       const calibrators = async () =>
         (await readWholeTopic(kafka, `${run.prefix}${topic}.dlq`).catch(() => []))
-          .map((m) => ({ id: JSON.parse(m.value!.toString('utf8')).id as string, code: m.headers!['hitl-dlq-error-code']!.toString(), consumer: m.headers!['hitl-dlq-consumer']!.toString(), reason: m.headers!['hitl-dlq-error']!.toString() }))
+          .map((m) => ({
+            id: JSON.parse(m.value!.toString('utf8')).id as string,
+            code: m.headers!['hitl-dlq-error-code']!.toString(),
+            consumer: m.headers!['hitl-dlq-consumer']!.toString(),
+            reason: m.headers!['hitl-dlq-error']!.toString(),
+          }))
           .filter((l) => l.consumer === `${run.prefix}hitl-calibrator`);
-      const found = await eventually(`${wanted} of the calibrator's letters on ${topic}.dlq`, async () => {
-        const seen = await calibrators();
-        return seen.length >= wanted && seen;
-      }, { timeoutMs: 30_000, everyMs: 200 });
+      const found = await eventually(
+        `${wanted} of the calibrator's letters on ${topic}.dlq`,
+        async () => {
+          const seen = await calibrators();
+          return seen.length >= wanted && seen;
+        },
+        { timeoutMs: 30_000, everyMs: 200 },
+      );
       return found.sort((a, b) => a.id.localeCompare(b.id));
     };
     const byId = (list: { id: string; code: string; reason: string }[]) => Object.fromEntries(list.map((l) => [l.id, [l.code, l.reason]]));
@@ -225,15 +285,33 @@ describe('calibration, end to end over the real broker and database', () => {
 
     // Counted where operations look: the transport's refusal metric, by topic and code.
     const metrics = (await http('GET', '/metrics', { token: null })).text;
-    const refusals = (topic: string, code: string) => Number(new RegExp(`hitl_signature_refusals_total\\{topic="${topic}",code="${code}",consumer="${run.prefix.replace(/\./g, '\\.')}hitl-calibrator"\\} (\\d+)`).exec(metrics)?.[1]);
-    expect([refusals('outcome.labeled', 'unsigned'), refusals('outcome.labeled', 'signature_invalid'), refusals('approval.resolved', 'unsigned'), refusals('approval.resolved', 'signature_invalid')]).toEqual([1, 2, 1, 1]);
+    const refusals = (topic: string, code: string) =>
+      Number(
+        new RegExp(
+          `hitl_signature_refusals_total\\{topic="${topic}",code="${code}",consumer="${run.prefix.replace(/\./g, '\\.')}hitl-calibrator"\\} (\\d+)`,
+        ).exec(metrics)?.[1],
+      );
+    expect([
+      refusals('outcome.labeled', 'unsigned'),
+      refusals('outcome.labeled', 'signature_invalid'),
+      refusals('approval.resolved', 'unsigned'),
+      refusals('approval.resolved', 'signature_invalid'),
+    ]).toEqual([1, 2, 1, 1]);
   });
 
   it('POST /reports: the finding, the numbers, unknown outcomes counted, duplicates once, the suggested threshold', async () => {
     const created = await http('POST', '/reports', { body: {} });
     expect(created.status).toBe(201);
     report = created.json;
-    expect(report).toMatchObject({ trigger: 'request', requested_by: 'aud-compliance', workspace: null, window: { days: 30 }, labeled_outcomes: 365, unknown_outcomes: 7, superseded_labels: 11 });
+    expect(report).toMatchObject({
+      trigger: 'request',
+      requested_by: 'aud-compliance',
+      workspace: null,
+      window: { days: 30 },
+      labeled_outcomes: 365,
+      unknown_outcomes: 7,
+      superseded_labels: 11,
+    });
 
     const refunds = report.reports.find((r: any) => r.action === 'process_refund' && r.agent_id === null);
     expect(refunds.n).toBe(360);
@@ -244,7 +322,9 @@ describe('calibration, end to end over the real broker and database', () => {
     expect(refunds.buckets[1].stated).toBeCloseTo(0.97, 4);
     expect(refunds.intervention).toEqual({ approved_unchanged: 100, edited: 6, denied: 4, rate: 0.0909 });
     expect(refunds.suggested_auto_approve_confidence).toBe('never');
-    expect(report.findings.filter((f: any) => f.agent_id === null).map((f: any) => f.text)).toEqual(['overstates confidence at 0.9: actual 0.60 (stated 0.97, n=300)']);
+    expect(report.findings.filter((f: any) => f.agent_id === null).map((f: any) => f.text)).toEqual([
+      'overstates confidence at 0.9: actual 0.60 (stated 0.97, n=300)',
+    ]);
 
     // Per agent, as each has 50+ outcomes of the action: the finding is the overconfident one's.
     const agents = report.reports.filter((r: any) => r.action === 'process_refund' && r.agent_id !== null);
@@ -256,7 +336,9 @@ describe('calibration, end to end over the real broker and database', () => {
     // Known only from their resolutions: reported with the confidence the resolutions carry.
     expect(report.reports.find((r: any) => r.action === 'issue_goodwill_credit')).toMatchObject({ agent_id: null, n: 5, accuracy: 1 });
 
-    expect(report.suggestions).toEqual([expect.objectContaining({ action: 'process_refund', field: 'thresholds.auto_approve_confidence', from: 0.97, to: 'never' })]);
+    expect(report.suggestions).toEqual([
+      expect.objectContaining({ action: 'process_refund', field: 'thresholds.auto_approve_confidence', from: 0.97, to: 'never' }),
+    ]);
     expect((await http('GET', `/reports/${report.id}`)).json).toEqual(report);
   });
 
@@ -266,7 +348,9 @@ describe('calibration, end to end over the real broker and database', () => {
     expect(patch.type).toContain('text/x-diff');
     expect(patch.text).toContain('--- a/manifests/refunds.yaml\n+++ b/manifests/refunds.yaml\n');
     expect(patch.text).toContain('\n-    thresholds: { auto_approve_confidence: 0.97, escalate_confidence: 0.60 }\n');
-    expect(patch.text).toMatch(/\n\+ {4}thresholds: \{ auto_approve_confidence: never, escalate_confidence: 0\.60 \} {2}# calibration of .*: overstates confidence at 0\.9: actual 0\.60/);
+    expect(patch.text).toMatch(
+      /\n\+ {4}thresholds: \{ auto_approve_confidence: never, escalate_confidence: 0\.60 \} {2}# calibration of .*: overstates confidence at 0\.9: actual 0\.60/,
+    );
     expect(await gitApplyCheck(patch.text)).toEqual({ code: 0, stderr: '' });
     expect(sha256(readFileSync(MANIFEST, 'utf8'))).toBe(manifestBefore);
   });
@@ -313,20 +397,39 @@ describe('calibration, end to end over the real broker and database', () => {
     expect((await http('GET', `/reports/${own.json.id}/diagram/process_refund.svg`, { token: INES })).status).toBe(200);
     expect(await http('POST', '/reports', { token: INES, body: { workspace: 'globex' } })).toMatchObject({ status: 403, json: { code: 'wrong_workspace' } });
 
-    expect(await http('POST', '/reports', { body: { window_days: 0 } })).toMatchObject({ status: 400, json: { code: 'invalid_request', message: expect.stringContaining('window_days: must be a whole number of days from 1 to 365') } });
-    expect(await http('POST', '/reports', { body: { windowDays: 7 } })).toMatchObject({ status: 400, json: { message: 'invalid body: windowDays: unknown field' } });
-    expect(await http('GET', '/reports/not-a-report')).toMatchObject({ status: 400, json: { message: expect.stringContaining('invalid path parameter: ref: must be a report id') } });
-    expect(await http('GET', `/reports/${report.id}.md?format=json`)).toMatchObject({ status: 400, json: { message: 'invalid query: format: is json, but the path asks for .md' } });
-    expect(await http('GET', '/reports?limit=1000')).toMatchObject({ status: 400, json: { message: expect.stringContaining('limit: must be a whole number from 1 to 100') } });
+    expect(await http('POST', '/reports', { body: { window_days: 0 } })).toMatchObject({
+      status: 400,
+      json: { code: 'invalid_request', message: expect.stringContaining('window_days: must be a whole number of days from 1 to 365') },
+    });
+    expect(await http('POST', '/reports', { body: { windowDays: 7 } })).toMatchObject({
+      status: 400,
+      json: { message: 'invalid body: windowDays: unknown field' },
+    });
+    expect(await http('GET', '/reports/not-a-report')).toMatchObject({
+      status: 400,
+      json: { message: expect.stringContaining('invalid path parameter: ref: must be a report id') },
+    });
+    expect(await http('GET', `/reports/${report.id}.md?format=json`)).toMatchObject({
+      status: 400,
+      json: { message: 'invalid query: format: is json, but the path asks for .md' },
+    });
+    expect(await http('GET', '/reports?limit=1000')).toMatchObject({
+      status: 400,
+      json: { message: expect.stringContaining('limit: must be a whole number from 1 to 100') },
+    });
     expect(await http('GET', `/reports/${randomUUID()}`)).toMatchObject({ status: 404, json: { code: 'report_not_found' } });
 
     const openapi = (await http('GET', '/openapi.json', { token: null })).json;
-    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/reports', '/reports/latest', '/reports/{ref}', '/reports/{id}/diagram/{file}', '/reports/{id}/suggestions.patch']));
+    expect(Object.keys(openapi.paths)).toEqual(
+      expect.arrayContaining(['/reports', '/reports/latest', '/reports/{ref}', '/reports/{id}/diagram/{file}', '/reports/{id}/suggestions.patch']),
+    );
     expect(openapi.paths['/reports'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('window_days');
   });
 
   it('the schedule: a due slot in PostgreSQL makes one report, whichever pollers race for it, and moves on to the next slot', async () => {
-    const [planned] = await query<{ cron: string; next_run_at: Date }>(`SELECT cron, next_run_at FROM "${run.schema}".schedule WHERE name = $1`, [SCHEDULE_NAME]);
+    const [planned] = await query<{ cron: string; next_run_at: Date }>(`SELECT cron, next_run_at FROM "${run.schema}".schedule WHERE name = $1`, [
+      SCHEDULE_NAME,
+    ]);
     expect(planned.cron).toBe('0 6 * * 1');
     expect(planned.next_run_at.getUTCDay()).toBe(1);
     expect(planned.next_run_at.getTime()).toBeGreaterThan(Date.now());
@@ -342,7 +445,10 @@ describe('calibration, end to end over the real broker and database', () => {
     expect(scheduled).toHaveLength(1);
     expect(claimed.filter((c) => c !== null).length).toBeLessThanOrEqual(1);
 
-    const [after] = await query<{ next_run_at: Date; last_report_id: string }>(`SELECT next_run_at, last_report_id FROM "${run.schema}".schedule WHERE name = $1`, [SCHEDULE_NAME]);
+    const [after] = await query<{ next_run_at: Date; last_report_id: string }>(
+      `SELECT next_run_at, last_report_id FROM "${run.schema}".schedule WHERE name = $1`,
+      [SCHEDULE_NAME],
+    );
     expect(after.last_report_id).toBe(scheduled[0].id);
     expect(after.next_run_at.getTime()).toBe(nextSlot('0 6 * * 1', new Date()).getTime());
     const body = (await http('GET', `/reports/${scheduled[0].id}`)).json;
@@ -366,7 +472,10 @@ describe('calibration, end to end over the real broker and database', () => {
     // auto-approvals, half of them labeled wrong; the careful agent's 60 stay with a person.
     const candidate = readFileSync(MANIFEST, 'utf8')
       .replace('auto_approve_below_usd: 50', 'auto_approve_below_usd: 10')
-      .replace('thresholds: { auto_approve_confidence: 0.97, escalate_confidence: 0.60 }', 'thresholds: { auto_approve_confidence: 0.99, escalate_confidence: 0.60 }');
+      .replace(
+        'thresholds: { auto_approve_confidence: 0.97, escalate_confidence: 0.60 }',
+        'thresholds: { auto_approve_confidence: 0.99, escalate_confidence: 0.60 }',
+      );
     expect(candidate).not.toBe(readFileSync(MANIFEST, 'utf8'));
     const answer = await http('POST', '/replay', { body: { manifest_yaml: candidate, since_days: 1 } });
     expect(answer.status).toBe(200);
@@ -382,7 +491,14 @@ describe('calibration, end to end over the real broker and database', () => {
     // Nothing was changed by it: the manifest in force is the same.
     expect(answer.json.current_version).not.toBe(answer.json.candidate_version);
 
-    const invalid = await http('POST', '/replay', { body: { manifest_yaml: candidate.replace('    on_timeout: deny\n    escalation_path: [support_agent, finance_lead]', '    on_timeout: approve\n    escalation_path: [support_agent, finance_lead]') } });
+    const invalid = await http('POST', '/replay', {
+      body: {
+        manifest_yaml: candidate.replace(
+          '    on_timeout: deny\n    escalation_path: [support_agent, finance_lead]',
+          '    on_timeout: approve\n    escalation_path: [support_agent, finance_lead]',
+        ),
+      },
+    });
     expect(invalid.status).toBe(422);
     expect(JSON.stringify(invalid.json.issues)).toContain('actions.process_refund.on_timeout');
     expect((await http('POST', '/replay', { body: { manifest_yaml: candidate, since_days: 0 } })).text).toContain('since_days');

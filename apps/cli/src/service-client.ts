@@ -20,7 +20,14 @@ export function tokenFrom(ctx: CliContext, options: { token?: string; tokenEnv: 
 }
 
 /** Calls a hitl service (`service` names it in messages, e.g. "the audit service") and returns its JSON; anything else is a usage failure naming what went wrong. */
-export async function callService(ctx: CliContext, service: string, base: URL, path: string, token: string, init: { method?: string; body?: unknown } = {}): Promise<unknown> {
+export async function callService(
+  ctx: CliContext,
+  service: string,
+  base: URL,
+  path: string,
+  token: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<unknown> {
   const url = new URL(path, base.href.endsWith('/') ? base : `${base.href}/`);
   let response: Response;
   try {
@@ -45,7 +52,10 @@ export async function callService(ctx: CliContext, service: string, base: URL, p
     const listed = answer?.issues;
     const issues = Array.isArray(listed) ? listed.map((i) => `\n  ${i.path ?? i.field}: ${i.message}`).join('') : '';
     const message = typeof answer?.message === 'string' ? answer.message : text.slice(0, 200) || response.statusText;
-    throw new CliFailure(response.status === 422 || response.status === 400 ? ExitCode.invalid : ExitCode.usage, `${service} answered ${response.status}: ${message}${issues}`);
+    throw new CliFailure(
+      response.status === 422 || response.status === 400 ? ExitCode.invalid : ExitCode.usage,
+      `${service} answered ${response.status}: ${message}${issues}`,
+    );
   }
   return body;
 }

@@ -15,7 +15,16 @@ import { Stack, TOKENS, root } from '../../../test/integration/support/stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // The machine's network is closed: without these Chromium waits on connections it cannot make.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const ARTIFACTS = resolve(root, 'test-artifacts/console');
 const DESKTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -39,20 +48,41 @@ describe('the reviewer console in a browser', () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH`);
     mkdirSync(ARTIFACTS, { recursive: true });
     const web = mkdtempSync(join(tmpdir(), 'hitl-console-web-'));
-    const build = spawnSync(process.execPath, [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', resolve(root, 'apps/console/vite.config.mjs'), '--outDir', web, '--emptyOutDir'], { cwd: root, encoding: 'utf8' });
+    const build = spawnSync(
+      process.execPath,
+      [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', resolve(root, 'apps/console/vite.config.mjs'), '--outDir', web, '--emptyOutDir'],
+      { cwd: root, encoding: 'utf8' },
+    );
     if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
     await stack.start();
     const port = await freePort();
     consoleUrl = `http://127.0.0.1:${port}`;
     server = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/console/src/server/main.ts')], {
       cwd: root,
-      env: { ...process.env, HTTP_PORT: String(port), LOG_LEVEL: 'warn', CONSOLE_WEB_ROOT: web, ESCALATION_URL: stack.urls.escalation, AUDIT_URL: stack.urls.audit, CALIBRATOR_URL: stack.urls.calibrator },
+      env: {
+        ...process.env,
+        HTTP_PORT: String(port),
+        LOG_LEVEL: 'warn',
+        CONSOLE_WEB_ROOT: web,
+        ESCALATION_URL: stack.urls.escalation,
+        AUDIT_URL: stack.urls.audit,
+        CALIBRATOR_URL: stack.urls.calibrator,
+      },
     });
     server.stdout!.on('data', (d) => (serverOutput += d));
     server.stderr!.on('data', (d) => (serverOutput += d));
-    await stack.eventually('the console to be healthy', () => fetch(`${consoleUrl}/healthz`).then((r) => r.ok).catch(() => false), 60_000).catch((e: Error) => {
-      throw new Error(`${e.message}\n${serverOutput}`);
-    });
+    await stack
+      .eventually(
+        'the console to be healthy',
+        () =>
+          fetch(`${consoleUrl}/healthz`)
+            .then((r) => r.ok)
+            .catch(() => false),
+        60_000,
+      )
+      .catch((e: Error) => {
+        throw new Error(`${e.message}\n${serverOutput}`);
+      });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     context = await browser.newContext({ viewport: DESKTOP });
     page = await context.newPage();
@@ -81,7 +111,11 @@ describe('the reviewer console in a browser', () => {
    * Proposes refunds as an agent would (decision.proposed on the Stack's prefix, signed with
    * the agent's key of the test registry); their approvals once the escalation has them.
    */
-  async function propose(count: number, fields: { agent?: string; amount?: number; confidence?: number } = {}, viewer = TOKENS.alice): Promise<{ approval_id: string; decision_id: string; payload_hash: string }[]> {
+  async function propose(
+    count: number,
+    fields: { agent?: string; amount?: number; confidence?: number } = {},
+    viewer = TOKENS.alice,
+  ): Promise<{ approval_id: string; decision_id: string; payload_hash: string }[]> {
     const producer = stack.kafka.producer();
     await producer.connect();
     const ids = Array.from({ length: count }, () => randomUUID());
@@ -105,7 +139,11 @@ describe('the reviewer console in a browser', () => {
         ),
       ),
     );
-    await producer.send({ topic: `${stack.prefix}${topicOf(DECISION_PROPOSED)}`, acks: -1, messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+    await producer.send({
+      topic: `${stack.prefix}${topicOf(DECISION_PROPOSED)}`,
+      acks: -1,
+      messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+    });
     await producer.disconnect();
     return stack.eventually(`${count} approvals in the inbox`, async () => {
       const { json } = await stack.call('escalation', 'GET', '/approvals?limit=200', viewer);
@@ -128,7 +166,7 @@ describe('the reviewer console in a browser', () => {
     await page.waitForSelector(`[data-testid=inbox-item][data-approval-id="${approval.approval_id}"]`);
     await shown(approval.approval_id);
     // The agent's words are shown as inert, labelled text.
-    expect(await page.textContent('.agent-words')).toContain("The agent’s words");
+    expect(await page.textContent('.agent-words')).toContain('The agent’s words');
     // Markup in them is shown as the characters it is, and never runs.
     expect(await page.textContent('.agent-words')).toContain(MARKUP);
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
@@ -139,7 +177,7 @@ describe('the reviewer console in a browser', () => {
     expect((await resolvedEvent(approval.decision_id)).data).toMatchObject({ status: 'approved', edited: false });
   });
 
-  it("edits an amount and approves; an edit the schema refuses is never sent", async () => {
+  it('edits an amount and approves; an edit the schema refuses is never sent', async () => {
     const [approval] = await propose(1);
     await shown(approval.approval_id);
     await page.keyboard.press('e');
@@ -193,8 +231,12 @@ describe('the reviewer console in a browser', () => {
     expect(await page.locator(`[data-testid=inbox-item][data-approval-id="${approval.approval_id}"]`).count()).toBe(0);
     await page.goto(`${consoleUrl}/approvals/${approval.approval_id}`);
     expect(await (await page.waitForSelector('[data-testid=refusal]')).textContent()).toContain('wrong_role');
-    expect((await stack.call('escalation', 'POST', `/approvals/${approval.approval_id}/approve`, TOKENS.alice, { payload_hash: approval.payload_hash })).status).toBe(403);
-    expect((await stack.call('escalation', 'POST', `/approvals/${approval.approval_id}/approve`, TOKENS.dana, { payload_hash: approval.payload_hash })).status).toBe(200);
+    expect(
+      (await stack.call('escalation', 'POST', `/approvals/${approval.approval_id}/approve`, TOKENS.alice, { payload_hash: approval.payload_hash })).status,
+    ).toBe(403);
+    expect(
+      (await stack.call('escalation', 'POST', `/approvals/${approval.approval_id}/approve`, TOKENS.dana, { payload_hash: approval.payload_hash })).status,
+    ).toBe(200);
     await page.goto(consoleUrl);
     await page.waitForSelector('[data-testid=live].on');
   });
@@ -202,7 +244,9 @@ describe('the reviewer console in a browser', () => {
   it('drops an item another reviewer resolved, says so, and blocks sending for it', async () => {
     const [approval] = await propose(1);
     await shown(approval.approval_id);
-    expect((await stack.call('escalation', 'POST', `/approvals/${approval.approval_id}/approve`, TOKENS.bruno, { payload_hash: approval.payload_hash })).status).toBe(200);
+    expect(
+      (await stack.call('escalation', 'POST', `/approvals/${approval.approval_id}/approve`, TOKENS.bruno, { payload_hash: approval.payload_hash })).status,
+    ).toBe(200);
     expect(await (await page.waitForSelector('[data-testid=resolved-elsewhere]')).textContent()).toContain('approved by rev-bruno');
     expect(await page.textContent('[data-testid=notices]')).toContain('elsewhere');
     await page.waitForFunction((id) => !document.querySelector(`[data-testid=inbox-item][data-approval-id="${id}"]`), approval.approval_id);
@@ -242,17 +286,28 @@ describe('the reviewer console in a browser', () => {
     // Signed by the test registry's labeler, as a CRM sync publishing reviewers' audits would sign them.
     const labels = proposed.map((decisionId, i) =>
       signed(
-        newEvent(OUTCOME_LABELED, { decision_id: decisionId, correct: i % 5 !== 0, source: 'reviewer_audit', labeled_by: 'rev-hassan', notes: null }, { source: 'console-test', workspaceid: 'acme-support' }),
+        newEvent(
+          OUTCOME_LABELED,
+          { decision_id: decisionId, correct: i % 5 !== 0, source: 'reviewer_audit', labeled_by: 'rev-hassan', notes: null },
+          { source: 'console-test', workspaceid: 'acme-support' },
+        ),
         TEST_LABELER,
       ),
     );
-    await producer.send({ topic: `${stack.prefix}${topicOf(OUTCOME_LABELED)}`, acks: -1, messages: labels.map((e) => ({ key: e.subject, value: JSON.stringify(e) })) });
+    await producer.send({
+      topic: `${stack.prefix}${topicOf(OUTCOME_LABELED)}`,
+      acks: -1,
+      messages: labels.map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+    });
     await producer.disconnect();
     await stack.eventually('a calibration report over the labeled outcomes', async () => {
       const report = await stack.call('calibrator', 'POST', '/reports', TOKENS.compliance, { window_days: 1, workspace: 'acme-support' });
       return report.status === 201 && report.json.reports.length > 0;
     });
-    for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+    for (const [name, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
       const ctx = await browser!.newContext({ viewport, deviceScaleFactor: 1 });
       const p = await ctx.newPage();
       await signIn(p, TOKENS.alice);
@@ -267,13 +322,16 @@ describe('the reviewer console in a browser', () => {
       await p.fill('#auditor-token', TOKENS.compliance);
       await p.press('#auditor-token', 'Enter');
       await p.waitForSelector('[data-testid=report] img[src^="blob:"]');
-      await p.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('[data-testid=report] img')].every((img) => img.complete && img.naturalWidth > 0));
+      await p.waitForFunction(() =>
+        [...document.querySelectorAll<HTMLImageElement>('[data-testid=report] img')].every((img) => img.complete && img.naturalWidth > 0),
+      );
       await p.screenshot({ path: join(ARTIFACTS, `${name}-calibration.png`), fullPage: true });
       // With an auditor token given, the decision view adds the decision's audit record.
       await p.click('nav >> text=Inbox');
       expect(await (await p.waitForSelector('[data-testid=audit-timeline] li')).textContent()).toContain('proposed');
       await ctx.close();
     }
-    for (const file of ['inbox', 'decision', 'queues', 'calibration'].flatMap((v) => [`desktop-${v}.png`, `phone-${v}.png`])) expect(existsSync(join(ARTIFACTS, file))).toBe(true);
+    for (const file of ['inbox', 'decision', 'queues', 'calibration'].flatMap((v) => [`desktop-${v}.png`, `phone-${v}.png`]))
+      expect(existsSync(join(ARTIFACTS, file))).toBe(true);
   });
 });

@@ -46,12 +46,24 @@ describe('the console server', () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     server = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/console/src/server/main.ts')], {
       cwd: root,
-      env: { ...process.env, HTTP_PORT: String(port), LOG_LEVEL: 'warn', CONSOLE_WEB_ROOT: web, ESCALATION_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, AUDIT_URL: closed, CALIBRATOR_URL: closed },
+      env: {
+        ...process.env,
+        HTTP_PORT: String(port),
+        LOG_LEVEL: 'warn',
+        CONSOLE_WEB_ROOT: web,
+        ESCALATION_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+        AUDIT_URL: closed,
+        CALIBRATOR_URL: closed,
+      },
     });
     server.stdout!.on('data', (d) => (output += d));
     server.stderr!.on('data', (d) => (output += d));
     const deadline = Date.now() + 60_000;
-    while (!(await fetch(`${url}/healthz`).then(() => true).catch(() => false))) {
+    while (
+      !(await fetch(`${url}/healthz`)
+        .then(() => true)
+        .catch(() => false))
+    ) {
       if (Date.now() > deadline || server.exitCode !== null) throw new Error(`the console server did not start:\n${output}`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -67,23 +79,34 @@ describe('the console server', () => {
     await new Promise((done) => upstream.close(done));
   });
 
-  it.each(['/', '/approvals/0b9f6a52-3f57-4c55-9d4e-1f1f5a1b2c3d', '/queues', '/calibration'])('answers the page %s with the app and a strict policy', async (path) => {
-    const res = await fetch(`${url}${path}`);
-    expect(res.status).toBe(200);
-    expect(await res.text()).toBe(INDEX);
-    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(res.headers.get('cache-control')).toBe('no-store');
-  });
+  it.each(['/', '/approvals/0b9f6a52-3f57-4c55-9d4e-1f1f5a1b2c3d', '/queues', '/calibration'])(
+    'answers the page %s with the app and a strict policy',
+    async (path) => {
+      const res = await fetch(`${url}${path}`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(INDEX);
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(res.headers.get('cache-control')).toBe('no-store');
+    },
+  );
 
   it('does not answer a missing asset with the page', async () => {
     expect((await fetch(`${url}/assets/missing.js`)).status).toBe(404);
   });
 
   it('passes API calls through with their Authorization and body, and the answer back', async () => {
-    const res = await fetch(`${url}/api/escalation/approvals/batch?x=1`, { method: 'POST', headers: { authorization: 'Bearer reviewer-token-0123456789', 'content-type': 'application/json' }, body: '{"items":[]}' });
+    const res = await fetch(`${url}/api/escalation/approvals/batch?x=1`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer reviewer-token-0123456789', 'content-type': 'application/json' },
+      body: '{"items":[]}',
+    });
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ path: '/approvals/batch?x=1', method: 'POST' });
-    expect(seen.find((s) => s.path === '/approvals/batch?x=1')).toEqual({ path: '/approvals/batch?x=1', authorization: 'Bearer reviewer-token-0123456789', body: '{"items":[]}' });
+    expect(seen.find((s) => s.path === '/approvals/batch?x=1')).toEqual({
+      path: '/approvals/batch?x=1',
+      authorization: 'Bearer reviewer-token-0123456789',
+      body: '{"items":[]}',
+    });
   });
 
   it('streams an event as soon as the service writes it, before the stream ends', async () => {

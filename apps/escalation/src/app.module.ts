@@ -12,5 +12,18 @@ import { SlaModule } from './sla/sla.module';
 
 /** The escalation's feature modules. Health, metrics, database, Kafka and logs come from @hitl/service-kit. */
 // LiveModule before ReviewerInboxModule: GET /approvals/stream must be routed before GET /approvals/:id.
-@Module({ imports: [LiveModule, ReviewersModule, ApprovalIntakeModule, SlaModule, ReviewsModule, ReviewerInboxModule, ClarificationsModule, PostReviewModule, LinksModule, QueuesModule] })
+@Module({
+  imports: [
+    LiveModule,
+    ReviewersModule,
+    ApprovalIntakeModule,
+    SlaModule,
+    ReviewsModule,
+    ReviewerInboxModule,
+    ClarificationsModule,
+    PostReviewModule,
+    LinksModule,
+    QueuesModule,
+  ],
+})
 export class AppModule {}

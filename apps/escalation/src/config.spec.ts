@@ -7,7 +7,12 @@ describe('the escalation config', () => {
     ['a reviewers file of its own', { REVIEWERS_PATH: '/etc/hitl/reviewers.yaml' }, { REVIEWERS_PATH: '/etc/hitl/reviewers.yaml', REVIEWER_TOKENS: {} }],
     [
       'only REVIEWER_TOKEN_* variables as tokens',
-      { REVIEWER_TOKEN_ALICE: 'alice-token-0123456789', REVIEWER_TOKEN_BRUNO: 'bruno-token-0123456789', DATABASE_URL: 'postgres://u:secret@db/hitl', HOME: '/root' },
+      {
+        REVIEWER_TOKEN_ALICE: 'alice-token-0123456789',
+        REVIEWER_TOKEN_BRUNO: 'bruno-token-0123456789',
+        DATABASE_URL: 'postgres://u:secret@db/hitl',
+        HOME: '/root',
+      },
       { REVIEWER_TOKENS: { REVIEWER_TOKEN_ALICE: 'alice-token-0123456789', REVIEWER_TOKEN_BRUNO: 'bruno-token-0123456789' } },
     ],
     ['an empty token variable as unset', { REVIEWER_TOKEN_ALICE: '' }, { REVIEWER_TOKENS: {} }],
@@ -30,7 +35,11 @@ describe('the escalation config', () => {
   });
 
   it('refuses a short link secret without echoing it', () => {
-    expect(() => loadConfig(escalationConfig, { NOTIFY_LINK_SECRET: 'hunter2-short' })).toThrow(/^invalid configuration: NOTIFY_LINK_SECRET: must be at least 32 characters/);
-    expect(() => loadConfig(escalationConfig, { NOTIFY_LINK_SECRET: 'hunter2-short' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+    expect(() => loadConfig(escalationConfig, { NOTIFY_LINK_SECRET: 'hunter2-short' })).toThrow(
+      /^invalid configuration: NOTIFY_LINK_SECRET: must be at least 32 characters/,
+    );
+    expect(() => loadConfig(escalationConfig, { NOTIFY_LINK_SECRET: 'hunter2-short' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
   });
 });

@@ -19,5 +19,15 @@ export const escalationService: ServiceDefinition<EscalationConfig> = {
   config: escalationConfig,
   // Reviewers' and timers' outcomes and every approval.updated carry the escalation service's signature.
   signs: 'escalation',
-  migrations: [CreateMessagingTables1795313552976, CreateReviewers1795313553000, CreateApprovals1795313553100, CreateClarifications1795313553200, CreateNotifications1795313553300, NotifyApprovalChanges1795313553400, OutboxAnyBytes1795313557000, LimitClarificationPauses1795313557100, NotifyReviewerChanges1795313557200],
+  migrations: [
+    CreateMessagingTables1795313552976,
+    CreateReviewers1795313553000,
+    CreateApprovals1795313553100,
+    CreateClarifications1795313553200,
+    CreateNotifications1795313553300,
+    NotifyApprovalChanges1795313553400,
+    OutboxAnyBytes1795313557000,
+    LimitClarificationPauses1795313557100,
+    NotifyReviewerChanges1795313557200,
+  ],
 };

@@ -41,7 +41,13 @@ describe('a clarification nobody answers', () => {
   });
 
   const clocks = async (approvalId: string) =>
-    (await query<ApprovalClocks>(`SELECT status, assignee, sla_deadline, expires_at, paused_sla_ms, paused_expiry_ms, clarification_deadline FROM escalation.approvals WHERE approval_id = $1`, [approvalId], env.databaseUrl))[0];
+    (
+      await query<ApprovalClocks>(
+        `SELECT status, assignee, sla_deadline, expires_at, paused_sla_ms, paused_expiry_ms, clarification_deadline FROM escalation.approvals WHERE approval_id = $1`,
+        [approvalId],
+        env.databaseUrl,
+      )
+    )[0];
 
   async function ask(r: CloudEvent<typeof APPROVAL_REQUESTED>, who: string) {
     const response = await fetch(`${service.url}/approvals/${r.data.approval_id}/clarify`, {
@@ -79,7 +85,10 @@ describe('a clarification nobody answers', () => {
       clarification_deadline: null,
     });
 
-    const updates = of(await readUntil(env, 'approval.updated', (events) => of(events, r.subject).some((e) => e.type === 'hitl.approval.reassigned.v1')), r.subject);
+    const updates = of(
+      await readUntil(env, 'approval.updated', (events) => of(events, r.subject).some((e) => e.type === 'hitl.approval.reassigned.v1')),
+      r.subject,
+    );
     expect(updates.map((e) => e.type)).toEqual(['hitl.approval.assigned.v1', 'hitl.approval.clarification_requested.v1', 'hitl.approval.reassigned.v1']);
     expect(data(updates[2])).toMatchObject({
       approval_id: r.data.approval_id,
@@ -100,7 +109,14 @@ describe('a clarification nobody answers', () => {
     await producer.disconnect();
     await eventually(
       'the late answer to be kept',
-      async () => (await query<{ answer: string | null }>(`SELECT answer FROM escalation.clarifications WHERE clarification_id = $1`, [asked.clarification_id], env.databaseUrl))[0].answer,
+      async () =>
+        (
+          await query<{ answer: string | null }>(
+            `SELECT answer FROM escalation.clarifications WHERE clarification_id = $1`,
+            [asked.clarification_id],
+            env.databaseUrl,
+          )
+        )[0].answer,
     );
     expect(await clocks(r.data.approval_id)).toEqual(resumed);
   });

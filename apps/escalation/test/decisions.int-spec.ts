@@ -24,20 +24,30 @@ describe('reviewer decisions', () => {
     return requests;
   };
 
-  const resolutions = (decisionId: string, atLeast = 1) => readUntil(suite.env, 'approval.resolved', (events) => of(events, decisionId).length >= atLeast).then((e) => of(e, decisionId));
-  const statusOf = async (approvalId: string) => (await query<{ status: string }>('SELECT status FROM escalation.approvals WHERE approval_id = $1', [approvalId], suite.env.databaseUrl))[0].status;
+  const resolutions = (decisionId: string, atLeast = 1) =>
+    readUntil(suite.env, 'approval.resolved', (events) => of(events, decisionId).length >= atLeast).then((e) => of(e, decisionId));
+  const statusOf = async (approvalId: string) =>
+    (await query<{ status: string }>('SELECT status FROM escalation.approvals WHERE approval_id = $1', [approvalId], suite.env.databaseUrl))[0].status;
 
   it('approve publishes approval.resolved approved by the reviewer, bound to the payload shown', async () => {
     const [r] = await opened(request());
     const answer = await call('alice', `/approvals/${r.data.approval_id}/approve`, { payload_hash: r.data.payload_hash, notes: 'receipt checked' });
     expect(answer).toMatchObject({ status: 200, body: { status: 'approved', approvals: ['alice'] } });
     const [resolved] = await resolutions(r.subject);
-    expect(data(resolved)).toMatchObject({ status: 'approved', resolved_by: { kind: 'reviewer', id: 'alice' }, notes: 'receipt checked', payload_hash: r.data.payload_hash, edited: false });
+    expect(data(resolved)).toMatchObject({
+      status: 'approved',
+      resolved_by: { kind: 'reviewer', id: 'alice' },
+      notes: 'receipt checked',
+      payload_hash: r.data.payload_hash,
+      edited: false,
+    });
   });
 
   it('a stale payload hash gets 409 and changes nothing', async () => {
     const [r] = await opened(request());
-    const answer = await call('alice', `/approvals/${r.data.approval_id}/approve`, { payload_hash: payloadHash('process_refund', { order_id: 'other', amount_usd: 1 }) });
+    const answer = await call('alice', `/approvals/${r.data.approval_id}/approve`, {
+      payload_hash: payloadHash('process_refund', { order_id: 'other', amount_usd: 1 }),
+    });
     expect(answer).toMatchObject({ status: 409, body: { code: 'stale_payload' } });
     expect(await statusOf(r.data.approval_id)).toBe('pending');
   });
@@ -67,12 +77,25 @@ describe('reviewer decisions', () => {
 
   it('a reviewer of another workspace or of another role gets 403; the requester gets 403', async () => {
     const [first, escalated, mine] = await opened(request(), request({ route: 'escalate', path: ['finance_lead'] }), request({ onBehalfOf: 'alice' }));
-    expect(await call('zed', `/approvals/${first.data.approval_id}/approve`, { payload_hash: first.data.payload_hash })).toMatchObject({ status: 403, body: { code: 'wrong_workspace' } });
-    expect(await call('alice', `/approvals/${escalated.data.approval_id}/approve`, { payload_hash: escalated.data.payload_hash })).toMatchObject({ status: 403, body: { code: 'wrong_role' } });
-    expect(await call('alice', `/approvals/${mine.data.approval_id}/approve`, { payload_hash: mine.data.payload_hash })).toMatchObject({ status: 403, body: { code: 'requester' } });
+    expect(await call('zed', `/approvals/${first.data.approval_id}/approve`, { payload_hash: first.data.payload_hash })).toMatchObject({
+      status: 403,
+      body: { code: 'wrong_workspace' },
+    });
+    expect(await call('alice', `/approvals/${escalated.data.approval_id}/approve`, { payload_hash: escalated.data.payload_hash })).toMatchObject({
+      status: 403,
+      body: { code: 'wrong_role' },
+    });
+    expect(await call('alice', `/approvals/${mine.data.approval_id}/approve`, { payload_hash: mine.data.payload_hash })).toMatchObject({
+      status: 403,
+      body: { code: 'requester' },
+    });
     // ...and the database refuses it even if the API did not.
     await expect(
-      query('INSERT INTO escalation.approval_votes (approval_id, reviewer_id, on_behalf_of, payload_hash) VALUES ($1, $2, $3, $4)', [mine.data.approval_id, 'alice', 'alice', mine.data.payload_hash], suite.env.databaseUrl),
+      query(
+        'INSERT INTO escalation.approval_votes (approval_id, reviewer_id, on_behalf_of, payload_hash) VALUES ($1, $2, $3, $4)',
+        [mine.data.approval_id, 'alice', 'alice', mine.data.payload_hash],
+        suite.env.databaseUrl,
+      ),
     ).rejects.toThrow(/requester_never_approves/);
     for (const r of [first, escalated, mine]) expect(await statusOf(r.data.approval_id)).toBe('pending');
   });
@@ -119,7 +142,10 @@ describe('reviewer decisions', () => {
     expect(data(escalated)).toMatchObject({ reviewer_role: 'finance_lead', from_role: 'support_agent', tier: 1 });
     expect(data(escalated).reason).toContain('edited by alice; the edited parameters need a finance_lead');
     // The support agent cannot approve what now needs a finance lead.
-    expect(await call('alice', `/approvals/${r.data.approval_id}/approve`, { payload_hash: raisedHash })).toMatchObject({ status: 403, body: { code: 'wrong_role' } });
+    expect(await call('alice', `/approvals/${r.data.approval_id}/approve`, { payload_hash: raisedHash })).toMatchObject({
+      status: 403,
+      body: { code: 'wrong_role' },
+    });
 
     const invalid = await call('dan', `/approvals/${r.data.approval_id}/edit`, { payload_hash: raisedHash, parameters: { amount_usd: 300 } });
     expect(invalid).toMatchObject({ status: 422, body: { code: 'edit_blocked' } });

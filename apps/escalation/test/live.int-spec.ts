@@ -97,7 +97,10 @@ describe('the live stream of approval changes', () => {
     await publish(escalation.env, [routine, financeOnly]);
 
     // The support agent sees the routine one arrive and get assigned; never the finance lead's.
-    await eventually("alice's routine approval", () => alice.changesOf(routine.data.approval_id).includes('assigned') || alice.changesOf(routine.data.approval_id).includes('new'));
+    await eventually(
+      "alice's routine approval",
+      () => alice.changesOf(routine.data.approval_id).includes('assigned') || alice.changesOf(routine.data.approval_id).includes('new'),
+    );
     const first = alice.events.find((e) => e.event === 'approval' && e.data.approval_id === routine.data.approval_id)!;
     expect(first.data.item).toMatchObject({ approval_id: routine.data.approval_id, action: 'process_refund', amount: 120, reviewer_role: 'support_agent' });
     await eventually("the finance lead's approval on dan's stream", () => dan.changesOf(financeOnly.data.approval_id).length > 0);
@@ -105,9 +108,8 @@ describe('the live stream of approval changes', () => {
 
     // Decided by a colleague: every stream that showed it hears it resolved, with who did it.
     expect((await approve(routine, 'bob')).status).toBe(200);
-    const resolved = await eventually(
-      'the resolution on alice\'s stream',
-      () => alice.events.find((e) => e.event === 'approval' && e.data.approval_id === routine.data.approval_id && e.data.change === 'resolved'),
+    const resolved = await eventually("the resolution on alice's stream", () =>
+      alice.events.find((e) => e.event === 'approval' && e.data.approval_id === routine.data.approval_id && e.data.change === 'resolved'),
     );
     expect(resolved.data).toMatchObject({ status: 'approved', resolved_by: 'bob' });
     await eventually("the resolution on dan's stream", () => dan.changesOf(routine.data.approval_id).includes('resolved'));

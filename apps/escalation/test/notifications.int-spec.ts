@@ -46,7 +46,9 @@ class Webhook {
   /** Posts about one approval, once there are at least `count`. */
   about(approvalId: string, count = 1): Promise<{ path: string; body: SlackMessage }[]> {
     const posts = () => this.posts.filter((p) => JSON.stringify(p.body).includes(approvalId));
-    return eventually(`${count} posts about ${approvalId}`, () => posts().length >= count && posts(), { detail: () => `${posts().length} of them; ${this.posts.length} posts in all` });
+    return eventually(`${count} posts about ${approvalId}`, () => posts().length >= count && posts(), {
+      detail: () => `${posts().length} of them; ${this.posts.length} posts in all`,
+    });
   }
 }
 
@@ -156,7 +158,11 @@ describe('notifications, one-click links and queues', () => {
     const row = await assigned(r);
     const posts = await webhook.about(row.approval_id, 3);
     expect(posts.map((p) => p.body.text)).toEqual([posts[0].body.text, posts[0].body.text, posts[0].body.text]);
-    const [n] = await query<{ status: string; attempts: number }>('SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1', [row.approval_id], env.databaseUrl);
+    const [n] = await query<{ status: string; attempts: number }>(
+      'SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1',
+      [row.approval_id],
+      env.databaseUrl,
+    );
     expect(n).toEqual({ status: 'sent', attempts: 3 });
 
     // Its deny link denies, with the reason saying where the decision came from.
@@ -273,7 +279,9 @@ describe('notifications, one-click links and queues', () => {
 
       const alice = JSON.parse((await call('GET', `${service.url}/queues`, TOKENS.alice)).text) as { queues: { workspace: string }[] };
       expect(new Set(alice.queues.map((q) => q.workspace))).toEqual(new Set(['acme-support']));
-      const admin = JSON.parse((await call('GET', `${service.url}/queues`, TOKENS.adam)).text) as { queues: { workspace: string; role: string; horizon_basis: string }[] };
+      const admin = JSON.parse((await call('GET', `${service.url}/queues`, TOKENS.adam)).text) as {
+        queues: { workspace: string; role: string; horizon_basis: string }[];
+      };
       expect(new Set(admin.queues.map((q) => q.workspace))).toEqual(new Set(['acme-support', 'globex-billing']));
       // acme-support's support agents decided two approvals above: their median paces the prediction.
       expect(admin.queues.find((q) => q.workspace === 'acme-support' && q.role === 'support_agent')?.horizon_basis).toBe('median_24h');
@@ -296,7 +304,12 @@ describe('notifications, one-click links and queues', () => {
     await publish(env, [r]);
     const row = await assigned(r);
     await webhook.about(row.approval_id, 1);
-    const recorded = () => query<{ status: string; attempts: number }>('SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1', [row.approval_id], env.databaseUrl);
+    const recorded = () =>
+      query<{ status: string; attempts: number }>(
+        'SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1',
+        [row.approval_id],
+        env.databaseUrl,
+      );
     await eventually('the failed post to be recorded', async () => (await recorded())[0].attempts > 0, { everyMs: 20 });
     await service.stop('SIGKILL'); // between the failed post and its retry, a second or so later
     expect((await recorded())[0]).toEqual({ status: 'pending', attempts: 1 });

@@ -38,7 +38,9 @@ describe("the reviewer's API", () => {
   /** Publishes requests and waits until escalation assigned each of them. */
   async function open(...requests: CloudEvent<typeof APPROVAL_REQUESTED>[]): Promise<void> {
     await publish(suite.env, requests);
-    await readUntil(suite.env, 'approval.updated', (events) => requests.every((r) => of(events, r.subject).some((e) => e.type === 'hitl.approval.assigned.v1')));
+    await readUntil(suite.env, 'approval.updated', (events) =>
+      requests.every((r) => of(events, r.subject).some((e) => e.type === 'hitl.approval.assigned.v1')),
+    );
   }
 
   /** Publishes on approval.updated as an agent would: raw JSON, keyed by the decision. */
@@ -49,8 +51,12 @@ describe("the reviewer's API", () => {
     await producer.disconnect();
   }
 
-  const row = async (approvalId: string) => (await query<ApprovalRow & { sla_deadline: Date | null }>(`SELECT * FROM escalation.approvals WHERE approval_id = $1`, [approvalId], suite.env.databaseUrl))[0];
-  const assign = (approvalIds: string[], reviewer: string) => query(`UPDATE escalation.approvals SET assignee = $2 WHERE approval_id = ANY ($1::uuid[])`, [approvalIds, reviewer], suite.env.databaseUrl);
+  const row = async (approvalId: string) =>
+    (
+      await query<ApprovalRow & { sla_deadline: Date | null }>(`SELECT * FROM escalation.approvals WHERE approval_id = $1`, [approvalId], suite.env.databaseUrl)
+    )[0];
+  const assign = (approvalIds: string[], reviewer: string) =>
+    query(`UPDATE escalation.approvals SET assignee = $2 WHERE approval_id = ANY ($1::uuid[])`, [approvalIds, reviewer], suite.env.databaseUrl);
   const idOf = (r: CloudEvent<typeof APPROVAL_REQUESTED>) => r.data.approval_id;
 
   /** Every page of a reviewer's inbox, `limit` at a time. */
@@ -140,8 +146,16 @@ describe("the reviewer's API", () => {
     });
 
     it('pages with an opaque cursor, in the same order, and agrees with the authority rule for every reviewer', async () => {
-      const reviewers = await query<{ id: string; roles: string[]; workspaces: string[] }>(`SELECT id, roles, workspaces FROM escalation.reviewers`, [], suite.env.databaseUrl);
-      const open = await query<ApprovalRow>(`SELECT a.*, '{}'::text[] AS approved_by FROM escalation.approvals a WHERE status IN ('pending', 'clarifying')`, [], suite.env.databaseUrl);
+      const reviewers = await query<{ id: string; roles: string[]; workspaces: string[] }>(
+        `SELECT id, roles, workspaces FROM escalation.reviewers`,
+        [],
+        suite.env.databaseUrl,
+      );
+      const open = await query<ApprovalRow>(
+        `SELECT a.*, '{}'::text[] AS approved_by FROM escalation.approvals a WHERE status IN ('pending', 'clarifying')`,
+        [],
+        suite.env.databaseUrl,
+      );
       for (const reviewer of reviewers.filter((r) => TOKENS[r.id])) {
         const paged = await wholeInbox(reviewer.id, 2);
         const whole = await wholeInbox(reviewer.id, 200);
@@ -184,7 +198,11 @@ describe("the reviewer's API", () => {
       subject.data.payload_hash = payloadHash('process_refund', decision.parameters);
       await open(...past.map((p) => p.r), subject);
       for (const p of past) {
-        await query(`UPDATE escalation.approvals SET status = $2, edited = $3, resolved_at = now() WHERE approval_id = $1`, [idOf(p.r), p.status, p.edited], suite.env.databaseUrl);
+        await query(
+          `UPDATE escalation.approvals SET status = $2, edited = $3, resolved_at = now() WHERE approval_id = $1`,
+          [idOf(p.r), p.status, p.edited],
+          suite.env.databaseUrl,
+        );
       }
     });
 
@@ -211,7 +229,11 @@ describe("the reviewer's API", () => {
       const { status, body } = await call('GET', `/approvals/${idOf(subject)}`, 'dan'); // outranks the tier
       expect(status).toBe(200);
       const decision = subject.data.decision;
-      expect(body.rendering).toMatchObject({ headline: `Refund $250.00 for order "${decision.parameters.order_id}".`, consequence: 'high severity; irreversible: it cannot be undone', template: 'process_refund' });
+      expect(body.rendering).toMatchObject({
+        headline: `Refund $250.00 for order "${decision.parameters.order_id}".`,
+        consequence: 'high severity; irreversible: it cannot be undone',
+        template: 'process_refund',
+      });
       expect(body.rendering.details).toContainEqual({ label: 'Card', value: REDACTED });
       expect(body.parameters).toEqual({ ...decision.parameters, card_number: REDACTED });
       expect(JSON.stringify(body)).not.toContain(CARD);
@@ -221,8 +243,17 @@ describe("the reviewer's API", () => {
       expect(body.rendering.text).not.toContain('IGNORE');
       expect(body.trace).toEqual(subject.data.reasons);
       expect(body.context).toEqual(decision.context);
-      expect(body.workflow).toEqual({ id: decision.workflow!.id, step_index: decision.workflow!.step_index, completed_steps: decision.workflow!.completed_steps });
-      expect(body.confidence).toEqual({ value: decision.confidence, basis: decision.confidence_basis, uncertainty_factors: decision.uncertainty_factors, recommended_review: decision.recommended_review });
+      expect(body.workflow).toEqual({
+        id: decision.workflow!.id,
+        step_index: decision.workflow!.step_index,
+        completed_steps: decision.workflow!.completed_steps,
+      });
+      expect(body.confidence).toEqual({
+        value: decision.confidence,
+        basis: decision.confidence_basis,
+        uncertainty_factors: decision.uncertainty_factors,
+        recommended_review: decision.recommended_review,
+      });
       expect(body).toMatchObject({
         sla_deadline: subject.data.sla_deadline,
         expires_at: subject.data.expires_at,
@@ -234,7 +265,13 @@ describe("the reviewer's API", () => {
         amount: 250,
       });
       expect(body.time_left_seconds).toBeGreaterThan(50 * 60);
-      expect(body.agent_record).toMatchObject({ agent_id: agentId, action: 'process_refund', considered: 3, counts: { approved: 1, denied: 1, expired: 1 }, edited: 1 });
+      expect(body.agent_record).toMatchObject({
+        agent_id: agentId,
+        action: 'process_refund',
+        considered: 3,
+        counts: { approved: 1, denied: 1, expired: 1 },
+        edited: 1,
+      });
       expect(body.agent_record.recent.map((r: { approval_id: string }) => r.approval_id).sort()).toEqual(past.map((p) => idOf(p.r)).sort());
     });
   });
@@ -250,7 +287,11 @@ describe("the reviewer's API", () => {
 
     const snapshot = async () => {
       const { status, sla_deadline, expires_at, paused_sla_ms, paused_expiry_ms } = await row(idOf(r));
-      const [{ n }] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM escalation.clarifications WHERE approval_id = $1`, [idOf(r)], suite.env.databaseUrl);
+      const [{ n }] = await query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM escalation.clarifications WHERE approval_id = $1`,
+        [idOf(r)],
+        suite.env.databaseUrl,
+      );
       return { status, sla_deadline, expires_at, paused_sla_ms, paused_expiry_ms, clarifications: n };
     };
 
@@ -270,8 +311,14 @@ describe("the reviewer's API", () => {
     it('refuses a body that is not JSON, and a reviewer of another workspace', async () => {
       const before = await snapshot();
       expect((await call('POST', `/approvals/${idOf(r)}/clarify`, assignee, '{"question": ')).status).toBe(400);
-      expect(await call('POST', `/approvals/${idOf(r)}/clarify`, 'zed', { question: 'Returned?' })).toMatchObject({ status: 403, body: { code: 'wrong_workspace' } });
-      expect(await call('POST', `/approvals/${randomUUID()}/clarify`, assignee, { question: 'Returned?' })).toMatchObject({ status: 404, body: { code: 'approval_not_found' } });
+      expect(await call('POST', `/approvals/${idOf(r)}/clarify`, 'zed', { question: 'Returned?' })).toMatchObject({
+        status: 403,
+        body: { code: 'wrong_workspace' },
+      });
+      expect(await call('POST', `/approvals/${randomUUID()}/clarify`, assignee, { question: 'Returned?' })).toMatchObject({
+        status: 404,
+        body: { code: 'approval_not_found' },
+      });
       expect(await snapshot()).toEqual(before);
     });
 
@@ -295,23 +342,42 @@ describe("the reviewer's API", () => {
       expect(pausedExpiryMs).toBeGreaterThan(10 * 60_000);
       expect(reply.body.paused).toEqual({ sla_ms: pausedSlaMs, expiry_ms: pausedExpiryMs });
 
-      const updates = await readUntil(suite.env, 'approval.updated', (events) => of(events, r.subject).some((e) => e.type === 'hitl.approval.clarification_requested.v1'));
+      const updates = await readUntil(suite.env, 'approval.updated', (events) =>
+        of(events, r.subject).some((e) => e.type === 'hitl.approval.clarification_requested.v1'),
+      );
       const asked = of(updates, r.subject).find((e) => e.type === 'hitl.approval.clarification_requested.v1')!;
       expect(asked).toMatchObject({ source: 'hitl/escalation', workspaceid: 'acme-support', subject: r.subject });
-      expect(data(asked)).toEqual({ decision_id: r.subject, approval_id: idOf(r), clarification_id: clarificationId, requested_by: assignee, question: 'Was the item returned?' });
+      expect(data(asked)).toEqual({
+        decision_id: r.subject,
+        approval_id: idOf(r),
+        clarification_id: clarificationId,
+        requested_by: assignee,
+        question: 'Was the item returned?',
+      });
     });
 
     it('one question at a time; the paused approval sorts last in the inbox', async () => {
-      expect(await call('POST', `/approvals/${idOf(r)}/clarify`, assignee, { question: 'And the box?' })).toMatchObject({ status: 409, body: { code: 'clarification_pending' } });
+      expect(await call('POST', `/approvals/${idOf(r)}/clarify`, assignee, { question: 'And the box?' })).toMatchObject({
+        status: 409,
+        body: { code: 'clarification_pending' },
+      });
       const items = await wholeInbox(assignee, 200, '&assigned=me');
-      expect(items[items.length - 1]).toMatchObject({ approval_id: idOf(r), status: 'clarifying', sla_deadline: null, sla_paused: true, time_left_seconds: Math.floor(pausedSlaMs / 1000) });
+      expect(items[items.length - 1]).toMatchObject({
+        approval_id: idOf(r),
+        status: 'clarifying',
+        sla_deadline: null,
+        sla_paused: true,
+        time_left_seconds: Math.floor(pausedSlaMs / 1000),
+      });
       expect((await wholeInbox(assignee, 200, '&status=clarifying')).map((i) => i.approval_id)).toEqual([idOf(r)]);
     });
 
     it("the agent's answer resumes the clocks where they stopped; a repeat or a second answer changes nothing; an unknown clarification is dead-lettered", async () => {
       // Signed by the agent that proposed the decision, as the contract asks.
       const answer = (answerText: string, id = randomUUID(), clarification = clarificationId) =>
-        JSON.stringify(signEvent(agentAnswer({ decisionId: r.subject, approvalId: idOf(r), clarificationId: clarification }, answerText, id), testTrust().key('refund-bot')));
+        JSON.stringify(
+          signEvent(agentAnswer({ decisionId: r.subject, approvalId: idOf(r), clarificationId: clarification }, answerText, id), testTrust().key('refund-bot')),
+        );
       const first = answer('No: the customer keeps it.');
       const before = Date.now();
       await publishUpdated([{ key: r.subject, value: first }]);
@@ -336,12 +402,22 @@ describe("the reviewer's API", () => {
       expect(letter.headers['hitl-dlq-error-code']).toBe('clarification_not_found');
       expect(letter.headers['hitl-dlq-consumer']).toBe(`${suite.env.prefix}hitl-escalation`);
       expect(await snapshot()).toEqual(resumed);
-      const [stored] = await query<{ answer: string; provided_by: string }>(`SELECT answer, provided_by FROM escalation.clarifications WHERE clarification_id = $1`, [clarificationId], suite.env.databaseUrl);
+      const [stored] = await query<{ answer: string; provided_by: string }>(
+        `SELECT answer, provided_by FROM escalation.clarifications WHERE clarification_id = $1`,
+        [clarificationId],
+        suite.env.databaseUrl,
+      );
       expect(stored).toEqual({ answer: 'No: the customer keeps it.', provided_by: 'refund-bot' });
 
       const detail = await call('GET', `/approvals/${idOf(r)}`, assignee);
       expect(detail.body.clarifications).toEqual([
-        expect.objectContaining({ clarification_id: clarificationId, question: 'Was the item returned?', requested_by: assignee, answer: 'No: the customer keeps it.', provided_by: 'refund-bot' }),
+        expect.objectContaining({
+          clarification_id: clarificationId,
+          question: 'Was the item returned?',
+          requested_by: assignee,
+          answer: 'No: the customer keeps it.',
+          provided_by: 'refund-bot',
+        }),
       ]);
       expect(detail.body).toMatchObject({ status: 'pending', sla_paused: false });
     });
@@ -380,27 +456,47 @@ describe("the reviewer's API", () => {
 
     it('rolls back inside the window and tells the agent', async () => {
       const who = await assigneeOf(inside);
-      expect(await call('POST', `/approvals/${idOf(inside)}/rollback`, 'zed', { reason: 'wrong order' })).toMatchObject({ status: 403, body: { code: 'wrong_workspace' } });
+      expect(await call('POST', `/approvals/${idOf(inside)}/rollback`, 'zed', { reason: 'wrong order' })).toMatchObject({
+        status: 403,
+        body: { code: 'wrong_workspace' },
+      });
       const reply = await call('POST', `/approvals/${idOf(inside)}/rollback`, who, { reason: 'refunded the wrong order' });
-      expect(reply).toMatchObject({ status: 200, body: { approval_id: idOf(inside), decision_id: inside.subject, status: 'rolled_back', rolled_back_by: who, reason: 'refunded the wrong order' } });
+      expect(reply).toMatchObject({
+        status: 200,
+        body: { approval_id: idOf(inside), decision_id: inside.subject, status: 'rolled_back', rolled_back_by: who, reason: 'refunded the wrong order' },
+      });
       const stored = await row(idOf(inside));
       expect(stored).toMatchObject({ status: 'rolled_back', sla_deadline: null });
       expect(stored.resolved_at).not.toBeNull();
-      const updates = await readUntil(suite.env, 'approval.updated', (events) => of(events, inside.subject).some((e) => e.type === 'hitl.approval.rolled_back.v1'));
+      const updates = await readUntil(suite.env, 'approval.updated', (events) =>
+        of(events, inside.subject).some((e) => e.type === 'hitl.approval.rolled_back.v1'),
+      );
       expect(data(of(updates, inside.subject).find((e) => e.type === 'hitl.approval.rolled_back.v1')!)).toEqual({
         decision_id: inside.subject,
         approval_id: idOf(inside),
         rolled_back_by: who,
         reason: 'refunded the wrong order',
       });
-      expect(await call('POST', `/approvals/${idOf(inside)}/rollback`, who, { reason: 'again' })).toMatchObject({ status: 409, body: { code: 'already_resolved' } });
-      expect(await call('GET', `/approvals/${idOf(inside)}`, who)).toMatchObject({ status: 200, body: { status: 'rolled_back', rollback: { window_seconds: 3600 } } });
+      expect(await call('POST', `/approvals/${idOf(inside)}/rollback`, who, { reason: 'again' })).toMatchObject({
+        status: 409,
+        body: { code: 'already_resolved' },
+      });
+      expect(await call('GET', `/approvals/${idOf(inside)}`, who)).toMatchObject({
+        status: 200,
+        body: { status: 'rolled_back', rollback: { window_seconds: 3600 } },
+      });
     });
 
     it('refuses once the window closed, and for an action that has not run', async () => {
-      expect(await call('POST', `/approvals/${idOf(outside)}/rollback`, await assigneeOf(outside), { reason: 'too late' })).toMatchObject({ status: 409, body: { code: 'rollback_window_closed' } });
+      expect(await call('POST', `/approvals/${idOf(outside)}/rollback`, await assigneeOf(outside), { reason: 'too late' })).toMatchObject({
+        status: 409,
+        body: { code: 'rollback_window_closed' },
+      });
       expect(await statusOf(outside)).toBe('pending');
-      expect(await call('POST', `/approvals/${idOf(notRun)}/rollback`, await assigneeOf(notRun), { reason: 'nope' })).toMatchObject({ status: 409, body: { code: 'not_post_review' } });
+      expect(await call('POST', `/approvals/${idOf(notRun)}/rollback`, await assigneeOf(notRun), { reason: 'nope' })).toMatchObject({
+        status: 409,
+        body: { code: 'not_post_review' },
+      });
       expect(await statusOf(notRun)).toBe('pending');
     });
 
@@ -423,7 +519,16 @@ describe("the reviewer's API", () => {
     for (const [path, method] of operations) {
       expect(doc.paths[path]?.[method]).toMatchObject({ tags: ['approvals'], security: [{ bearer: [] }], summary: expect.any(String) });
     }
-    expect(doc.paths['/approvals'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['assigned', 'action', 'agent', 'route', 'status', 'workspace', 'limit', 'cursor']);
+    expect(doc.paths['/approvals'].get.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'assigned',
+      'action',
+      'agent',
+      'route',
+      'status',
+      'workspace',
+      'limit',
+      'cursor',
+    ]);
     expect(doc.paths['/approvals/{id}/clarify'].post.requestBody.content['application/json'].schema).toMatchObject({ required: ['question'] });
     expect(Object.keys(doc.paths['/approvals/{id}/rollback'].post.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409']);
     expect((await fetch(`${suite.service.url}/docs`)).status).toBe(200);

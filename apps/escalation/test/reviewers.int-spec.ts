@@ -120,7 +120,9 @@ describe('reviewers of the escalation service', () => {
     expect(byId['rev-audit']).toMatchObject({ auditor: true, admin: false });
     for (const reviewer of body) expect(reviewer).not.toHaveProperty('token_hash');
 
-    const rows = await query<{ id: string; token_hash: string | null; row: string }>(`SELECT id, token_hash, r::text AS row FROM "${schema}".reviewers r ORDER BY id`);
+    const rows = await query<{ id: string; token_hash: string | null; row: string }>(
+      `SELECT id, token_hash, r::text AS row FROM "${schema}".reviewers r ORDER BY id`,
+    );
     const hashes = Object.fromEntries(rows.map((r) => [r.id, r.token_hash]));
     expect(hashes).toMatchObject({ 'rev-admin': sha256(TOKENS.admin), 'rev-alice': sha256(TOKENS.alice), 'rev-bruno': sha256(TOKENS.bruno), 'rev-chen': null });
     for (const { row } of rows) for (const token of Object.values(TOKENS)) expect(row).not.toContain(token);
@@ -174,7 +176,12 @@ describe('reviewers of the escalation service', () => {
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ id: 'rev-new', name: 'Nora New', available: true, capacity: null, admin: false, auditor: false, has_token: false });
 
-    const replaced = await admin('PUT', '/reviewers/rev-new', { name: 'Nora Newman', roles: ['support_agent', 'finance_lead'], workspaces: ['acme-support'], capacity: 3 });
+    const replaced = await admin('PUT', '/reviewers/rev-new', {
+      name: 'Nora Newman',
+      roles: ['support_agent', 'finance_lead'],
+      workspaces: ['acme-support'],
+      capacity: 3,
+    });
     expect(replaced.status).toBe(200);
     expect(replaced.body).toMatchObject({ name: 'Nora Newman', roles: ['support_agent', 'finance_lead'], capacity: 3 });
     expect(replaced.body.created_at).toBe(created.body.created_at);
@@ -284,7 +291,12 @@ describe('the escalation service as a real process', () => {
   - { id: rev-chen, name: Chen Wei, roles: [support_agent], workspaces: [acme-support], token_env: REVIEWER_TOKEN_SHORT }
 `,
     );
-    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', main], { cwd: root, env: { ...env(bad), HTTP_PORT: '0' }, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', main], {
+      cwd: root,
+      env: { ...env(bad), HTTP_PORT: '0' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const output = run.stdout + run.stderr;
     expect(run.status).toBe(1);
     expect(output).toContain('escalation failed to start');
@@ -299,17 +311,28 @@ describe('the escalation service as a real process', () => {
     writeFileSync(good, REVIEWERS);
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', main], { cwd: root, env: { ...env(good), HTTP_PORT: String(port), LOG_LEVEL: 'trace' } });
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', main], {
+      cwd: root,
+      env: { ...env(good), HTTP_PORT: String(port), LOG_LEVEL: 'trace' },
+    });
     let output = '';
     let issued = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     try {
-      await eventually('escalation to answer /healthz', () => fetch(`${base}/healthz`).then((r) => r.ok, () => false), {
-        timeoutMs: 60_000,
-        abortIf: () => (child.exitCode !== null ? `escalation exited (${child.exitCode})` : undefined),
-        detail: () => output,
-      });
+      await eventually(
+        'escalation to answer /healthz',
+        () =>
+          fetch(`${base}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        {
+          timeoutMs: 60_000,
+          abortIf: () => (child.exitCode !== null ? `escalation exited (${child.exitCode})` : undefined),
+          detail: () => output,
+        },
+      );
       const get = (path: string, token: string) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
       expect((await get('/me', TOKENS.alice)).status).toBe(200);
       expect((await get('/me', 'wrong-token-0123456789')).status).toBe(401);
@@ -332,4 +355,3 @@ describe('the escalation service as a real process', () => {
     }
   });
 });
-

@@ -50,7 +50,11 @@ async function deadLetters(env: Env, topic: string, ids: string[], timeoutMs = 4
 }
 
 const approvalsOf = (env: Env, decisionIds: string[]) =>
-  query<{ decision_id: string; approval_id: string; assignee: string | null; status: string }>('SELECT decision_id, approval_id, assignee, status FROM escalation.approvals WHERE decision_id = ANY($1::uuid[])', [decisionIds], env.databaseUrl);
+  query<{ decision_id: string; approval_id: string; assignee: string | null; status: string }>(
+    'SELECT decision_id, approval_id, assignee, status FROM escalation.approvals WHERE decision_id = ANY($1::uuid[])',
+    [decisionIds],
+    env.databaseUrl,
+  );
 
 const opened = (env: Env, decisionId: string) => eventually(`the approval of ${decisionId} to open`, async () => (await approvalsOf(env, [decisionId]))[0]);
 
@@ -103,7 +107,10 @@ describe('signed authority in the escalation service', () => {
     // The genuine one opens, is assigned and notified; the forged ones left no trace.
     const row = await opened(env, genuine.subject);
     const updates = await readUntil(env, 'approval.updated', (events) => of(events, genuine.subject).some((e) => e.type === 'hitl.approval.assigned.v1'));
-    await eventually('the notification to be sent', async () => (await query<{ n: number }>(`SELECT count(*)::int AS n FROM escalation.notifications WHERE status = 'sent'`, [], env.databaseUrl))[0].n > 0);
+    await eventually(
+      'the notification to be sent',
+      async () => (await query<{ n: number }>(`SELECT count(*)::int AS n FROM escalation.notifications WHERE status = 'sent'`, [], env.databaseUrl))[0].n > 0,
+    );
     expect((await approvalsOf(env, [unsigned.subject, byAgent.subject, genuine.subject])).map((a) => a.decision_id)).toEqual([genuine.subject]);
     expect([...of(updates, unsigned.subject), ...of(updates, byAgent.subject)]).toEqual([]);
     const notified = await query<{ approval_id: string }>('SELECT approval_id FROM escalation.notifications', [], env.databaseUrl);
@@ -115,7 +122,9 @@ describe('signed authority in the escalation service', () => {
   it('only the agent that proposed the decision answers its clarification', async () => {
     const r = request();
     await publish(env, [r]);
-    const { approval_id: approvalId, assignee } = await eventually('the approval to open and be assigned', async () => (await approvalsOf(env, [r.subject])).find((a) => a.assignee));
+    const { approval_id: approvalId, assignee } = await eventually('the approval to open and be assigned', async () =>
+      (await approvalsOf(env, [r.subject])).find((a) => a.assignee),
+    );
     const asked = await fetch(`${service.url}/approvals/${approvalId}/clarify`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKENS[assignee!]}`, 'content-type': 'application/json' },
@@ -127,7 +136,13 @@ describe('signed authority in the escalation service', () => {
 
     const answer = (text: string) => agentAnswer({ decisionId: r.subject, approvalId, clarificationId }, text);
     const clarification = async () =>
-      (await query<{ answer: string | null; provided_by: string | null }>('SELECT answer, provided_by FROM escalation.clarifications WHERE clarification_id = $1', [clarificationId], env.databaseUrl))[0];
+      (
+        await query<{ answer: string | null; provided_by: string | null }>(
+          'SELECT answer, provided_by FROM escalation.clarifications WHERE clarification_id = $1',
+          [clarificationId],
+          env.databaseUrl,
+        )
+      )[0];
 
     // Another agent of the registry (allowed in the workspace), then nobody: refused, nothing changes.
     const byOtherAgent = answer('Yes, approve it.');
@@ -167,7 +182,10 @@ describe('rotating the router key', () => {
     const newKey = generateSigningKey();
     const routerKeys = join(mkdtempSync(join(tmpdir(), 'hitl-rotation-')), 'router.jwks.json');
     const keyset = (...keys: (typeof oldKey)[]) => writeFileSync(routerKeys, JSON.stringify({ keys: keys.map((k) => k.jwk) }));
-    const signedWith = (event: CloudEvent<typeof APPROVAL_REQUESTED>, key: typeof oldKey) => ({ key: event.subject, value: JSON.stringify(signEvent(event, key.key)) });
+    const signedWith = (event: CloudEvent<typeof APPROVAL_REQUESTED>, key: typeof oldKey) => ({
+      key: event.subject,
+      value: JSON.stringify(signEvent(event, key.key)),
+    });
 
     env = await newEnv();
     env.vars.SERVICE_KEYS = `router=${routerKeys},escalation=${join(trust.dir, 'escalation.jwks.json')}`;
@@ -190,7 +208,9 @@ describe('rotating the router key', () => {
     await sendRaw(env, 'approval.requested', [signedWith(oldAfterRotation, oldKey), signedWith(newAfterRotation, newKey)]);
     await opened(env, newAfterRotation.subject);
     const letters = await deadLetters(env, 'approval.requested.dlq', [oldAfterRotation.id]);
-    expect(letters.filter((l) => l.id === oldAfterRotation.id).map((l) => [l.code, l.reason])).toEqual([['signature_invalid', `key ${oldKey.key.kid} is not trusted`]]);
+    expect(letters.filter((l) => l.id === oldAfterRotation.id).map((l) => [l.code, l.reason])).toEqual([
+      ['signature_invalid', `key ${oldKey.key.kid} is not trusted`],
+    ]);
     expect((await approvalsOf(env, [oldAfterRotation.subject])).length).toBe(0);
     // The router key the test registry holds was never listed here: its requests are refused too.
     const byRegistryRouter = request();

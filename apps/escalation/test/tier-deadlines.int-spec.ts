@@ -26,7 +26,10 @@ reviewers:
 const cases = [
   {
     name: "the seed manifest's send_customer_email",
-    manifest: readFileSync(resolve(root, 'manifests/seed-004.yaml'), 'utf8').replace('approval_timeout_seconds: 3600', `approval_timeout_seconds: ${TIMEOUT_S}`),
+    manifest: readFileSync(resolve(root, 'manifests/seed-004.yaml'), 'utf8').replace(
+      'approval_timeout_seconds: 3600',
+      `approval_timeout_seconds: ${TIMEOUT_S}`,
+    ),
     action: 'send_customer_email',
     parameters: { to: 'customer@example.com', subject: 'Your refund', body: 'It is on its way.' },
     firstTier: 'primary_reviewer',
@@ -65,7 +68,16 @@ describe.each(cases)('nobody acts on a review: $name', ({ manifest: text, action
   it('is reassigned within its first tier, then offered to the next tier, then expires as denied, in that order, each before the expiry', async () => {
     const manifest = loadManifest(text, { minTierShareSeconds: 1 });
     const now = new Date();
-    const decision = { ...structuredClone(exampleDecision), action, parameters, confidence: 0.8, recommended_review: true, context: {}, uncertainty_factors: [], urgency: 'normal' as const };
+    const decision = {
+      ...structuredClone(exampleDecision),
+      action,
+      parameters,
+      confidence: 0.8,
+      recommended_review: true,
+      context: {},
+      uncertainty_factors: [],
+      urgency: 'normal' as const,
+    };
     const routing = route(decision, manifest, now);
     expect(routing.verdict).toBe('human_review');
     const plan = routing.approval!;
@@ -73,11 +85,21 @@ describe.each(cases)('nobody acts on a review: $name', ({ manifest: text, action
     // Half the timeout for the first tier, though its SLA is an hour.
     expect(new Date(plan.sla_deadline).getTime() - now.getTime()).toBe((TIMEOUT_S / 2) * 1000);
 
-    const req = request({ action, parameters, path: plan.escalation_path, slaDeadline: new Date(plan.sla_deadline), expiresAt: new Date(plan.expires_at!), onTimeout: plan.on_timeout });
+    const req = request({
+      action,
+      parameters,
+      path: plan.escalation_path,
+      slaDeadline: new Date(plan.sla_deadline),
+      expiresAt: new Date(plan.expires_at!),
+      onTimeout: plan.on_timeout,
+    });
     await publish(env, [req]);
 
     const resolved = await readUntil(env, 'approval.resolved', (events) => of(events, req.subject).length > 0, 45_000);
-    const updates = of(await readUntil(env, 'approval.updated', (events) => of(events, req.subject).some((e) => e.type === 'hitl.approval.escalated.v1')), req.subject);
+    const updates = of(
+      await readUntil(env, 'approval.updated', (events) => of(events, req.subject).some((e) => e.type === 'hitl.approval.escalated.v1')),
+      req.subject,
+    );
     const story = updates.map((e: AnyEvent) => {
       const data = e.data as { reviewer_role: string; reviewer_id: string | null };
       return `${e.type.replace(/^hitl\.approval\.|\.v1$/g, '')} ${data.reviewer_role}`;

@@ -76,14 +76,22 @@ describe('many deadlines at once', () => {
     expect(requests.map((r) => data(of(assigned, r.subject)[0]).reviewer_id).sort()).toEqual(['alice', 'alice', 'bob', 'bob', 'carol', 'carol']);
 
     // All six miss their SLA in the same instant: one scan reassigns them all.
-    await query(`UPDATE escalation.approvals SET sla_deadline = now() - interval '1 second' WHERE decision_id = ANY($1::uuid[])`, [requests.map((r) => r.subject)], suite.env.databaseUrl);
+    await query(
+      `UPDATE escalation.approvals SET sla_deadline = now() - interval '1 second' WHERE decision_id = ANY($1::uuid[])`,
+      [requests.map((r) => r.subject)],
+      suite.env.databaseUrl,
+    );
     const updates = await readUntil(suite.env, 'approval.updated', (events) => requests.every((r) => of(events, r.subject).length >= 2));
     const reassigned = requests.map((r) => data(of(updates, r.subject)[1]));
     expect(reassigned.every((d, i) => d.reviewer_id !== data(of(assigned, requests[i].subject)[0]).reviewer_id)).toBe(true);
 
     // Counted as the scan goes, the six stay spread over the three; counted once per scan,
     // they would pile onto whoever looked least loaded at its start.
-    const load = await query<{ assignee: string; n: number }>(`SELECT assignee, count(*)::int AS n FROM escalation.approvals WHERE status = 'pending' GROUP BY assignee`, [], suite.env.databaseUrl);
+    const load = await query<{ assignee: string; n: number }>(
+      `SELECT assignee, count(*)::int AS n FROM escalation.approvals WHERE status = 'pending' GROUP BY assignee`,
+      [],
+      suite.env.databaseUrl,
+    );
     const counts = ['alice', 'bob', 'carol'].map((id) => load.find((row) => row.assignee === id)?.n ?? 0);
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(2);
     expect(Math.min(...counts)).toBeGreaterThan(0);

@@ -63,16 +63,32 @@ describe('the manifest in force', () => {
     url = `http://127.0.0.1:${port}`;
     router = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/router/src/main.ts')], {
       cwd: root,
-      env: { ...process.env, ...testTrust().env('router'), MANIFEST_PATH: manifestPath, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, HTTP_PORT: String(port), KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        ...testTrust().env('router'),
+        MANIFEST_PATH: manifestPath,
+        KAFKA_BROKERS: brokers,
+        DATABASE_URL: databaseUrl,
+        HTTP_PORT: String(port),
+        KAFKA_TOPIC_PREFIX: prefix,
+        LOG_LEVEL: 'info',
+      },
     });
     router.stdout!.on('data', (d) => (output += d));
     router.stderr!.on('data', (d) => (output += d));
-    await eventually('the router to start', () => fetch(`${url}/healthz`).then((r) => r.ok).catch(() => false), {
-      timeoutMs: 60_000,
-      everyMs: 200,
-      abortIf: () => (router.exitCode !== null ? `the router exited (${router.exitCode})` : undefined),
-      detail: () => output,
-    });
+    await eventually(
+      'the router to start',
+      () =>
+        fetch(`${url}/healthz`)
+          .then((r) => r.ok)
+          .catch(() => false),
+      {
+        timeoutMs: 60_000,
+        everyMs: 200,
+        abortIf: () => (router.exitCode !== null ? `the router exited (${router.exitCode})` : undefined),
+        detail: () => output,
+      },
+    );
   });
 
   afterAll(async () => {
@@ -87,7 +103,11 @@ describe('the manifest in force', () => {
   const hangup = () => router.kill('SIGHUP');
   /** Waits for the router's log to say it reloaded (or refused), `count` times in all. */
   const reloads = (pattern: RegExp, count: number) =>
-    eventually(`${count} × ${pattern} in the router's log`, () => (output.match(new RegExp(pattern, 'g')) ?? []).length >= count, { timeoutMs: 10_000, everyMs: 50, detail: () => output });
+    eventually(`${count} × ${pattern} in the router's log`, () => (output.match(new RegExp(pattern, 'g')) ?? []).length >= count, {
+      timeoutMs: 10_000,
+      everyMs: 50,
+      detail: () => output,
+    });
 
   const inForce = async () => (await (await fetch(`${url}/manifest`)).json()) as { version: string; actions: Record<string, { autoApproveBelowUsd: number }> };
 
@@ -114,7 +134,13 @@ describe('the manifest in force', () => {
     expect(afterReload.actions.process_refund.autoApproveBelowUsd).toBe(100);
 
     // An invalid manifest is refused: the version in force does not change.
-    writeFileSync(manifestPath, readFileSync(manifestPath, 'utf8').replace('on_timeout: deny\n    escalation_path: [support_agent, finance_lead]', 'on_timeout: approve\n    escalation_path: [support_agent, finance_lead]'));
+    writeFileSync(
+      manifestPath,
+      readFileSync(manifestPath, 'utf8').replace(
+        'on_timeout: deny\n    escalation_path: [support_agent, finance_lead]',
+        'on_timeout: approve\n    escalation_path: [support_agent, finance_lead]',
+      ),
+    );
     hangup();
     await reloads(/manifest reload refused/, 1);
     expect(output).toContain('actions.process_refund.on_timeout');
@@ -132,7 +158,13 @@ describe('the manifest in force', () => {
 describe('an invalid manifest at start', () => {
   it('stops the router with an error naming the action and the field', () => {
     const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, readFileSync(resolve(root, 'manifests/refunds.yaml'), 'utf8').replace('    on_timeout: deny\n    escalation_path: [support_agent, finance_lead]', '    on_timeout: approve\n    escalation_path: [support_agent, finance_lead]'));
+    writeFileSync(
+      bad,
+      readFileSync(resolve(root, 'manifests/refunds.yaml'), 'utf8').replace(
+        '    on_timeout: deny\n    escalation_path: [support_agent, finance_lead]',
+        '    on_timeout: approve\n    escalation_path: [support_agent, finance_lead]',
+      ),
+    );
     const run = spawnSync(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/router/src/main.ts')], {
       cwd: root,
       env: { ...process.env, ...testTrust().env('router'), MANIFEST_PATH: bad, KAFKA_BROKERS: brokers, HTTP_PORT: '0', KAFKA_TOPIC_PREFIX: `t-bad-${id}.` },

@@ -115,7 +115,12 @@ describe('router, end to end over the real broker and database', () => {
 
     // human review: one approval.requested at the first tier; nothing resolved yet.
     expect(requestedBy(human.subject)).toHaveLength(1);
-    expect(requestedBy(human.subject)[0].data).toMatchObject({ route: 'human_review', reviewer_role: 'support_agent', on_timeout: 'deny', required_approvals: 1 });
+    expect(requestedBy(human.subject)[0].data).toMatchObject({
+      route: 'human_review',
+      reviewer_role: 'support_agent',
+      on_timeout: 'deny',
+      required_approvals: 1,
+    });
     expect(requestedBy(human.subject)[0].data.decision.parameters.amount_usd).toBe(120); // the first copy, not the conflicting one
     expect(resolvedBy(human.subject)).toHaveLength(0);
 
@@ -130,7 +135,9 @@ describe('router, end to end over the real broker and database', () => {
 
     // review_after: approved now, reviewed after with the rollback window.
     expect(resolvedBy(onTheLoop.subject).map((e) => e.data.status)).toEqual(['approved']);
-    expect(requestedBy(onTheLoop.subject).map((e) => e.data)).toEqual([expect.objectContaining({ route: 'post_review', rollback_window_seconds: 3600, expires_at: null })]);
+    expect(requestedBy(onTheLoop.subject).map((e) => e.data)).toEqual([
+      expect.objectContaining({ route: 'post_review', rollback_window_seconds: 3600, expires_at: null }),
+    ]);
 
     // malformed but readable: the DLQ has it and its agent is told.
     expect(resolvedBy(malformed.subject)).toHaveLength(1);
@@ -140,7 +147,9 @@ describe('router, end to end over the real broker and database', () => {
     // The DLQ: the conflicting copy, the malformed proposal and the garbage, each with its reason.
     const codes = letters.map((m) => m.headers!['hitl-dlq-error-code']!.toString()).sort();
     expect(codes).toEqual(['decision_conflict', 'invalid_data', 'invalid_json']);
-    expect(letters.find((m) => m.headers!['hitl-dlq-error-code']!.toString() === 'decision_conflict')!.headers!['hitl-dlq-error']!.toString()).toContain('the first outcome (human_review) stands');
+    expect(letters.find((m) => m.headers!['hitl-dlq-error-code']!.toString() === 'decision_conflict')!.headers!['hitl-dlq-error']!.toString()).toContain(
+      'the first outcome (human_review) stands',
+    );
 
     // Exactly one outcome per decision, ever.
     const outcomesPer = new Map<string, number>();
@@ -160,7 +169,10 @@ describe('router, end to end over the real broker and database', () => {
     (brokenFirst.data as { confidence: unknown }).confidence = 7;
     const validLater = proposal({ decisionId: brokenFirst.subject, parameters: { order_id: 'ORD-8', amount_usd: 20 }, confidence: 0.7 });
     // One send, one key: one partition, in this order (and one chunk when they arrive together).
-    await send(run, [routedFirst, brokenLater, brokenFirst, validLater].map((e) => ({ key: 'same-agent', value: wire(e) })));
+    await send(
+      run,
+      [routedFirst, brokenLater, brokenFirst, validLater].map((e) => ({ key: 'same-agent', value: wire(e) })),
+    );
     await settled(run);
 
     const resolved = (await readAll(run, 'approval.resolved')).map(json);
@@ -233,7 +245,8 @@ describe('signed authority: the router acts only on proposals their agent signed
   it('blocks a proposal whose signature is refused, asks nobody to review it, and gives an unsigned sandbox proposal no autonomy', async () => {
     const trust = testTrust();
     // Each would be auto-approved if its signature were good: $20, confidence 0.9.
-    const refund = (order: string, fields: Parameters<typeof proposal>[0] = {}) => proposal({ parameters: { order_id: order, amount_usd: 20 }, confidence: 0.9, ...fields });
+    const refund = (order: string, fields: Parameters<typeof proposal>[0] = {}) =>
+      proposal({ parameters: { order_id: order, amount_usd: 20 }, confidence: 0.9, ...fields });
     const impersonated = refund('ORD-S1'); // names refund-bot, signed by other-bot
     const unknownKey = refund('ORD-S2'); // signed by a key in no registry
     const otherWorkspace = refund('ORD-S3', { agentId: 'acme-only-bot', workspaceid: 'globex' }); // acme-only-bot, in globex
@@ -260,7 +273,10 @@ describe('signed authority: the router acts only on proposals their agent signed
     const requested = (await readAll(run, 'approval.requested')).map(json);
     const resolvedBy = (id: string) => resolved.filter((e) => e.subject === id);
     const requestedBy = (id: string) => requested.filter((e) => e.subject === id);
-    const letters = (await readAll(run, 'decision.proposed.dlq')).map((m) => ({ id: json(m).id as string, code: m.headers!['hitl-dlq-error-code']!.toString() }));
+    const letters = (await readAll(run, 'decision.proposed.dlq')).map((m) => ({
+      id: json(m).id as string,
+      code: m.headers!['hitl-dlq-error-code']!.toString(),
+    }));
 
     // Refused: blocked by the router (signed by it), the reason names the signature; nobody is asked; the DLQ has it.
     const refused: [ReturnType<typeof proposal>, string, string][] = [
@@ -272,7 +288,11 @@ describe('signed authority: the router acts only on proposals their agent signed
     for (const [event, code, why] of refused) {
       expect(resolvedBy(event.subject)).toHaveLength(1);
       const [blocked] = resolvedBy(event.subject);
-      expect(blocked).toMatchObject({ source: 'hitl/router', workspaceid: event.workspaceid, data: { status: 'blocked', approval_id: null, resolved_by: { kind: 'policy' }, action: 'process_refund' } });
+      expect(blocked).toMatchObject({
+        source: 'hitl/router',
+        workspaceid: event.workspaceid,
+        data: { status: 'blocked', approval_id: null, resolved_by: { kind: 'policy' }, action: 'process_refund' },
+      });
       expect(blocked.data.reasons).toEqual([{ rule: 'signature', detail: expect.stringContaining(`the proposal's signature was refused (${code}): `) }]);
       expect(blocked.data.reasons[0].detail).toContain(why);
       expect(trust.keyring.verify(blocked, blocked)).toMatchObject({ ok: true, signer: { kind: 'service', service: 'router' } });
@@ -290,8 +310,15 @@ describe('signed authority: the router acts only on proposals their agent signed
     expect(resolvedBy(unsignedSandbox.subject)).toEqual([]);
     expect(requestedBy(unsignedSandbox.subject)).toHaveLength(1);
     const [review] = requestedBy(unsignedSandbox.subject);
-    expect(review).toMatchObject({ source: 'hitl/router', workspaceid: 'sandbox', data: { route: 'human_review', reviewer_role: 'support_agent', escalation_path: ['support_agent', 'finance_lead'], on_timeout: 'deny' } });
-    expect(review.data.reasons.at(-1)).toEqual({ rule: 'unsigned_agent', detail: 'unsigned proposal: a workspace that admits unsigned agents gets no autonomy' });
+    expect(review).toMatchObject({
+      source: 'hitl/router',
+      workspaceid: 'sandbox',
+      data: { route: 'human_review', reviewer_role: 'support_agent', escalation_path: ['support_agent', 'finance_lead'], on_timeout: 'deny' },
+    });
+    expect(review.data.reasons.at(-1)).toEqual({
+      rule: 'unsigned_agent',
+      detail: 'unsigned proposal: a workspace that admits unsigned agents gets no autonomy',
+    });
     expect(trust.keyring.verify(review, review)).toMatchObject({ ok: true, signer: { kind: 'service', service: 'router' } });
     expect(letters.filter((l) => l.id === unsignedSandbox.id)).toEqual([]);
 
@@ -301,7 +328,10 @@ describe('signed authority: the router acts only on proposals their agent signed
     // A forged copy of a decision that has its outcome: refused, and no second outcome.
     expect(resolvedBy(routedFirst.subject).map((e) => e.data.status)).toEqual(['approved']);
     expect(letters.filter((l) => l.id === forgedLater.id)).toEqual([{ id: forgedLater.id, code: 'signature_invalid' }]);
-    const [first] = await query<{ verdict: string; reasons: { rule: string }[] }>(`SELECT verdict, reasons FROM "${run.schema}".decisions WHERE decision_id = $1`, [routedFirst.subject]);
+    const [first] = await query<{ verdict: string; reasons: { rule: string }[] }>(
+      `SELECT verdict, reasons FROM "${run.schema}".decisions WHERE decision_id = $1`,
+      [routedFirst.subject],
+    );
     expect(first.verdict).toBe('auto_approve');
   });
 });

@@ -71,7 +71,11 @@ describe('consent: the executor rule', () => {
   const cases: { name: string; event: () => object; expect: Consent['outcome']; code?: string; reason?: RegExp }[] = [
     { name: 'a policy approval signed by the router', event: () => signEvent(byPolicy(), router.key), expect: 'accept' },
     { name: 'a reviewer approval signed by the escalation service', event: () => signEvent(resolution(), escalation.key), expect: 'accept' },
-    { name: 'an expiry (timeout) signed by the escalation service', event: () => signEvent(resolution({ status: 'expired', resolved_by: { kind: 'timeout', id: 'sla' } }), escalation.key), expect: 'accept' },
+    {
+      name: 'an expiry (timeout) signed by the escalation service',
+      event: () => signEvent(resolution({ status: 'expired', resolved_by: { kind: 'timeout', id: 'sla' } }), escalation.key),
+      expect: 'accept',
+    },
     {
       name: "an unsigned reviewer approval with the attacker's parameters and their hash",
       event: () => resolution({ parameters: edited, payload_hash: payloadHash('process_refund', edited) }),
@@ -85,8 +89,20 @@ describe('consent: the executor rule', () => {
       code: 'signature_invalid',
       reason: /payload_hash .* but this agent proposed/,
     },
-    { name: 'a reviewer resolution signed by the router', event: () => signEvent(resolution(), router.key), expect: 'refuse', code: 'signature_invalid', reason: /escalation service/ },
-    { name: 'a policy resolution signed by the escalation service', event: () => signEvent(byPolicy(), escalation.key), expect: 'refuse', code: 'signature_invalid', reason: /router service/ },
+    {
+      name: 'a reviewer resolution signed by the router',
+      event: () => signEvent(resolution(), router.key),
+      expect: 'refuse',
+      code: 'signature_invalid',
+      reason: /escalation service/,
+    },
+    {
+      name: 'a policy resolution signed by the escalation service',
+      event: () => signEvent(byPolicy(), escalation.key),
+      expect: 'refuse',
+      code: 'signature_invalid',
+      reason: /router service/,
+    },
     {
       name: 'an edited amount with edited: false, signed by the escalation service',
       event: () => signEvent(resolution({ parameters: edited, payload_hash: payloadHash('process_refund', edited), edited: false }), escalation.key),
@@ -109,7 +125,15 @@ describe('consent: the executor rule', () => {
     },
     {
       name: 'edited: true by the escalation service (a reviewer edit)',
-      event: () => signEvent(resolution({ parameters: { ...parameters, amount_usd: 100 }, payload_hash: payloadHash('process_refund', { ...parameters, amount_usd: 100 }), edited: true }), escalation.key),
+      event: () =>
+        signEvent(
+          resolution({
+            parameters: { ...parameters, amount_usd: 100 },
+            payload_hash: payloadHash('process_refund', { ...parameters, amount_usd: 100 }),
+            edited: true,
+          }),
+          escalation.key,
+        ),
       expect: 'accept',
     },
     {
@@ -119,11 +143,26 @@ describe('consent: the executor rule', () => {
       code: 'signature_invalid',
       reason: /an edit is taken only from the escalation service/,
     },
-    { name: 'a denial by a reviewer, signed by the escalation service', event: () => signEvent(resolution({ status: 'denied' }), escalation.key), expect: 'accept' },
+    {
+      name: 'a denial by a reviewer, signed by the escalation service',
+      event: () => signEvent(resolution({ status: 'denied' }), escalation.key),
+      expect: 'accept',
+    },
     { name: 'a block by policy, signed by the router', event: () => signEvent(byPolicy({ status: 'blocked' }), router.key), expect: 'accept' },
-    { name: 'a denial by a reviewer, signed by the router', event: () => signEvent(resolution({ status: 'denied' }), router.key), expect: 'refuse', code: 'signature_invalid' },
+    {
+      name: 'a denial by a reviewer, signed by the router',
+      event: () => signEvent(resolution({ status: 'denied' }), router.key),
+      expect: 'refuse',
+      code: 'signature_invalid',
+    },
     { name: 'a key nobody trusts', event: () => signEvent(byPolicy(), stranger.key), expect: 'refuse', code: 'signature_invalid', reason: /not trusted/ },
-    { name: 'an agent key (agents grant no authority)', event: () => signEvent(byPolicy(), agent.key), expect: 'refuse', code: 'signature_invalid', reason: /not trusted/ },
+    {
+      name: 'an agent key (agents grant no authority)',
+      event: () => signEvent(byPolicy(), agent.key),
+      expect: 'refuse',
+      code: 'signature_invalid',
+      reason: /not trusted/,
+    },
     {
       name: 'a genuine router approval altered after signing',
       event: () => {
@@ -159,7 +198,11 @@ describe('consent: the executor rule', () => {
     const asAgent: SignatureVerdict = { ok: true, signer: { kind: 'agent', id: 'refund-bot', workspaces: '*' }, kid: agent.jwk.kid };
     expect(checkResolution(proposal, data, asRouter)).toMatchObject({ outcome: 'refuse', code: 'signature_invalid' });
     expect(checkResolution(proposal, data, unsigned)).toMatchObject({ outcome: 'refuse', code: 'unsigned' });
-    expect(checkResolution(proposal, data, asAgent)).toMatchObject({ outcome: 'refuse', code: 'signature_invalid', reason: expect.stringContaining('agent "refund-bot"') });
+    expect(checkResolution(proposal, data, asAgent)).toMatchObject({
+      outcome: 'refuse',
+      code: 'signature_invalid',
+      reason: expect.stringContaining('agent "refund-bot"'),
+    });
   });
 });
 
@@ -173,7 +216,11 @@ describe('consent: key rotation', () => {
   });
 
   it('once the old key is dropped, what it signs is refused and the new key still works', () => {
-    expect(received(signEvent(byPolicy(), router.key), rotated)).toMatchObject({ outcome: 'refuse', code: 'signature_invalid', reason: `key ${router.jwk.kid} is not trusted` });
+    expect(received(signEvent(byPolicy(), router.key), rotated)).toMatchObject({
+      outcome: 'refuse',
+      code: 'signature_invalid',
+      reason: `key ${router.jwk.kid} is not trusted`,
+    });
     expect(received(signEvent(byPolicy(), routerNext.key), rotated)).toEqual({ outcome: 'accept' });
   });
 });
@@ -194,6 +241,9 @@ describe('consent: reviewer questions', () => {
     expect(checkClarificationRequest(verdictOf(signEvent(question, escalation.key)))).toEqual({ outcome: 'accept' });
     expect(checkClarificationRequest(verdictOf(question))).toMatchObject({ outcome: 'refuse', code: 'unsigned' });
     expect(checkClarificationRequest(verdictOf(signEvent(question, router.key)))).toMatchObject({ outcome: 'refuse', code: 'signature_invalid' });
-    expect(checkClarificationRequest({ ok: true, signer: { kind: 'service', service: 'router' }, kid: 'k' })).toMatchObject({ outcome: 'refuse', code: 'signature_invalid' });
+    expect(checkClarificationRequest({ ok: true, signer: { kind: 'service', service: 'router' }, kid: 'k' })).toMatchObject({
+      outcome: 'refuse',
+      code: 'signature_invalid',
+    });
   });
 });

@@ -26,7 +26,8 @@ function describe(signer: Principal): string {
  * none). Never throws.
  */
 export function checkResolution(proposal: ProposedDecision | undefined, resolution: ApprovalResolvedData, verdict: SignatureVerdict): Consent {
-  if (!proposal || proposal.decision_id !== resolution.decision_id) return { outcome: 'ignore', reason: `decision ${resolution.decision_id} is not pending for this agent` };
+  if (!proposal || proposal.decision_id !== resolution.decision_id)
+    return { outcome: 'ignore', reason: `decision ${resolution.decision_id} is not pending for this agent` };
   if (!verdict.ok) return refuse(verdict.code, verdict.reason);
   const { signer } = verdict;
   if (signer === null) return refuse('unsigned', 'approval.resolved must be signed (sigkid, sig)');
@@ -44,7 +45,10 @@ export function checkResolution(proposal: ProposedDecision | undefined, resoluti
   if (resolution.edited && signer.service === 'escalation') return accept;
   if (resolution.payload_hash !== proposal.payload_hash) {
     const edit = resolution.edited ? ' (an edit is taken only from the escalation service)' : ' and edited is false';
-    return refuse('signature_invalid', `the resolution approves payload_hash ${resolution.payload_hash} but this agent proposed ${proposal.payload_hash}${edit}`);
+    return refuse(
+      'signature_invalid',
+      `the resolution approves payload_hash ${resolution.payload_hash} but this agent proposed ${proposal.payload_hash}${edit}`,
+    );
   }
   return accept;
 }

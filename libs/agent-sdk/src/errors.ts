@@ -138,7 +138,9 @@ export class BrokerUnavailableError extends HitlAgentError {
     const what = decisionId ? `decision ${decisionId}` : `an event on ${topic}`;
     super(
       `the broker did not acknowledge ${what} for ${Math.round(outageMs / 1000)} s (brokerOutageMs), so the agent gave up: ${cause.message}. ` +
-        (decisionId ? `It may or may not have been sent; it stays pending, and proposing it again (or the next start) sends the same event once the broker is back` : 'Send it again once the broker is back'),
+        (decisionId
+          ? `It may or may not have been sent; it stays pending, and proposing it again (or the next start) sends the same event once the broker is back`
+          : 'Send it again once the broker is back'),
     );
     this.name = 'BrokerUnavailableError';
   }
@@ -148,7 +150,9 @@ export class BrokerUnavailableError extends HitlAgentError {
 export class DecisionTakenOverError extends HitlAgentError {
   readonly code = 'taken_over';
   constructor(readonly decisionId: string) {
-    super(`decision ${decisionId} was taken over by another replica of the agent (this one did not renew its lease in time); that replica acts on its outcome, this one must not`);
+    super(
+      `decision ${decisionId} was taken over by another replica of the agent (this one did not renew its lease in time); that replica acts on its outcome, this one must not`,
+    );
     this.name = 'DecisionTakenOverError';
   }
 }

@@ -30,7 +30,15 @@ import {
 } from '@hitl/contracts';
 import { Consumer, Kafka, LogEntry, Producer, logLevel } from 'kafkajs';
 import { checkClarificationRequest, checkResolution } from './consent';
-import { AgentNotStartedError, AgentOptionsError, BrokerUnavailableError, DecisionConflictError, DecisionTakenOverError, InvalidDecisionError, UnknownDecisionError } from './errors';
+import {
+  AgentNotStartedError,
+  AgentOptionsError,
+  BrokerUnavailableError,
+  DecisionConflictError,
+  DecisionTakenOverError,
+  InvalidDecisionError,
+  UnknownDecisionError,
+} from './errors';
 import { Resolution, assertRunnable, toOutput } from './guard';
 import { rideOut } from './outage';
 import { FilePendingStore, MemoryPendingStore, PendingDecision, PendingStore, SharedPendingStore, isShared } from './pending-store';
@@ -223,12 +231,19 @@ export class HitlAgent {
     if (typeof given === 'string') return { store: new FilePendingStore(given), owned: true };
     if (given && 'postgres' in given) {
       if (!this.replicaId) throw new AgentOptionsError('replicaId', 'a shared { postgres } pending store needs each replica to name itself (replicaId)');
-      const store = new PostgresPendingStore({ connection: given.postgres, schema: given.schema, agentId: options.agentId, replicaId: this.replicaId, leaseMs: options.leaseMs });
+      const store = new PostgresPendingStore({
+        connection: given.postgres,
+        schema: given.schema,
+        agentId: options.agentId,
+        replicaId: this.replicaId,
+        leaseMs: options.leaseMs,
+      });
       return { store, owned: true };
     }
     if (given) return { store: given, owned: false };
     // A replica of a fleet must not forget what it waits for: a journal of its own by default.
-    if (this.replicaId) return { store: new FilePendingStore(join(options.stateDir ?? '.hitl-agent', `${options.agentId}-${this.replicaId}.journal`)), owned: true };
+    if (this.replicaId)
+      return { store: new FilePendingStore(join(options.stateDir ?? '.hitl-agent', `${options.agentId}-${this.replicaId}.journal`)), owned: true };
     return { store: new MemoryPendingStore(), owned: true };
   }
 
@@ -321,7 +336,17 @@ export class HitlAgent {
       const stored = await this.store.get(id);
       if (stored && stored.payload_hash !== hash) throw new DecisionConflictError(id);
       const event = stored?.event ?? JSON.stringify(this.signed(DECISION_PROPOSED, decision));
-      entry = stored ?? { decision_id: id, action: decision.action, parameters: decision.parameters, payload_hash: hash, proposed_at: new Date().toISOString(), event, sent: false, checkpoint: options.checkpoint ?? null, resolution: null };
+      entry = stored ?? {
+        decision_id: id,
+        action: decision.action,
+        parameters: decision.parameters,
+        payload_hash: hash,
+        proposed_at: new Date().toISOString(),
+        event,
+        sent: false,
+        checkpoint: options.checkpoint ?? null,
+        resolution: null,
+      };
       // Stored before it is sent: a crash in between leaves it pending and sent at the next start.
       if (!stored) await this.store.add(entry);
     } catch (error) {
@@ -435,13 +460,23 @@ export class HitlAgent {
   }
 
   /** One message, acknowledged by every in-sync replica, retried (the same bytes) through an outage of up to brokerOutageMs. */
-  private sendRaw(physical: string, key: string | null, value: string | Buffer | null, decisionId: string | null, headers?: Record<string, string>): Promise<unknown> {
+  private sendRaw(
+    physical: string,
+    key: string | null,
+    value: string | Buffer | null,
+    decisionId: string | null,
+    headers?: Record<string, string>,
+  ): Promise<unknown> {
     return rideOut(
       () => this.started('send').send({ topic: physical, acks: -1, messages: [{ key, value, headers }] }),
       (last) => new BrokerUnavailableError(physical, this.outageMs, decisionId, last),
       {
         outageMs: this.outageMs,
-        onRetry: (error, attempt, elapsedMs) => this.logger.warn({ topic: physical, decisionId, attempt, elapsedMs, error: error.message }, 'the broker did not acknowledge; sending the same event again'),
+        onRetry: (error, attempt, elapsedMs) =>
+          this.logger.warn(
+            { topic: physical, decisionId, attempt, elapsedMs, error: error.message },
+            'the broker did not acknowledge; sending the same event again',
+          ),
       },
       isFatalSendError,
     );
@@ -463,7 +498,12 @@ export class HitlAgent {
   private async resend(entry: PendingDecision): Promise<void> {
     if (this.sending.has(entry.decision_id) || entry.sent !== false || !entry.event) return;
     this.logger.info({ decisionId: entry.decision_id }, 'sending a stored proposal the broker never acknowledged');
-    await this.send(entry).catch((error: Error) => this.logger.error({ decisionId: entry.decision_id, error: error.message }, 'stored proposal still not sent; it is tried again at the next start or sweep'));
+    await this.send(entry).catch((error: Error) =>
+      this.logger.error(
+        { decisionId: entry.decision_id, error: error.message },
+        'stored proposal still not sent; it is tried again at the next start or sweep',
+      ),
+    );
   }
 
   /** Takes decisions from the store into the book (at start, and when taking them over). */
@@ -479,7 +519,9 @@ export class HitlAgent {
   private delivered(decisionId: string, outcome: Promise<Resolution>): Promise<Resolution> {
     if (this.resolutionHandler) return outcome;
     return outcome.then(async (resolution) => {
-      await this.store.remove(decisionId).catch((error: Error) => this.logger.warn({ decisionId, error: error.message }, 'could not drop a delivered decision from the store'));
+      await this.store
+        .remove(decisionId)
+        .catch((error: Error) => this.logger.warn({ decisionId, error: error.message }, 'could not drop a delivered decision from the store'));
       return resolution;
     });
   }
@@ -552,7 +594,10 @@ export class HitlAgent {
       // Only this agent's decisions concern it; a bad message about one goes to the DLQ.
       const { violation } = decoded;
       if (violation.decisionId && this.book.isPending(violation.decisionId)) {
-        this.logger.warn({ topic: physical, partition, offset, code: violation.code, reason: violation.message }, 'message breaks the contract; sent to the DLQ');
+        this.logger.warn(
+          { topic: physical, partition, offset, code: violation.code, reason: violation.message },
+          'message breaks the contract; sent to the DLQ',
+        );
         await this.deadLetter(at, violation.code, violation.message);
       }
       return;
@@ -612,7 +657,19 @@ export class HitlAgent {
    */
   private async refuse(at: Received, event: AnyEvent, code: SignatureRefusalCode, reason: string, kid: string | null): Promise<void> {
     this.logger.warn(
-      { security: true, topic: at.topic, partition: at.partition, offset: at.offset, code, reason, kid, type: event.type, decisionId: event.subject, eventId: event.id, consumer: this.groupId },
+      {
+        security: true,
+        topic: at.topic,
+        partition: at.partition,
+        offset: at.offset,
+        code,
+        reason,
+        kid,
+        type: event.type,
+        decisionId: event.subject,
+        eventId: event.id,
+        consumer: this.groupId,
+      },
       'signature refused: the event is not acted on; the decision stays pending',
     );
     await this.deadLetter(at, code, reason);

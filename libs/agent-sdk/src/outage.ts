@@ -20,7 +20,12 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * is abandoned (it may yet land: `attempt` must be safe to repeat). Throws `giveUp(lastError)`
  * once the budget is spent; errors `isFatal` accepts are thrown at once.
  */
-export async function rideOut<T>(attempt: () => Promise<T>, giveUp: (last: Error) => Error, options: RideOutOptions, isFatal: (error: Error) => boolean = () => false): Promise<T> {
+export async function rideOut<T>(
+  attempt: () => Promise<T>,
+  giveUp: (last: Error) => Error,
+  options: RideOutOptions,
+  isFatal: (error: Error) => boolean = () => false,
+): Promise<T> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? pause;
   const started = now();
@@ -35,7 +40,10 @@ export async function rideOut<T>(attempt: () => Promise<T>, giveUp: (last: Error
         (error: unknown) => ({ ok: false as const, error: error instanceof Error ? error : new Error(String(error)) }),
       ),
       new Promise<{ ok: false; error: Error }>((resolve) => {
-        timer = setTimeout(() => resolve({ ok: false, error: new Error(`no acknowledgement within ${Math.round(options.outageMs / 1000)} s`) }), Math.max(0, left));
+        timer = setTimeout(
+          () => resolve({ ok: false, error: new Error(`no acknowledgement within ${Math.round(options.outageMs / 1000)} s`) }),
+          Math.max(0, left),
+        );
       }),
     ]).finally(() => clearTimeout(timer));
     if (outcome.ok) return outcome.value;

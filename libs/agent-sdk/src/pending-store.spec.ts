@@ -59,7 +59,10 @@ describe('pending store', () => {
     await before.remove('a');
     // No close(): what was acknowledged is on disk already.
     const after = file(path);
-    expect(await after.list()).toEqual([{ ...decision('b'), sent: true }, { ...decision('c'), resolution: approved('c') }]);
+    expect(await after.list()).toEqual([
+      { ...decision('b'), sent: true },
+      { ...decision('c'), resolution: approved('c') },
+    ]);
   });
 
   it('skips a torn last line (the append a kill -9 interrupted) and keeps the rest', async () => {

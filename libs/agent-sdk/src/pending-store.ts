@@ -189,7 +189,8 @@ export class FilePendingStore extends MemoryPendingStore {
         const entry = parseLine(line);
         // Only the last line can be torn (a kill -9 mid-append); anything else is not a journal.
         if (entry === 'torn' && i === lines.length - 1) continue;
-        if (entry === 'torn' || entry === 'foreign') throw new Error(`${this.path} is not a pending-decisions journal (line ${i + 1}); move it away and restart`);
+        if (entry === 'torn' || entry === 'foreign')
+          throw new Error(`${this.path} is not a pending-decisions journal (line ${i + 1}); move it away and restart`);
         this.apply(entry);
       }
     }

@@ -44,7 +44,10 @@ export class PostgresPendingStore implements SharedPendingStore {
   }
 
   async list(): Promise<PendingDecision[]> {
-    return this.rows(`SELECT decision_id, decision, sent, resolution FROM ${this.table} WHERE agent_id = $1 AND holder = $2 ORDER BY proposed_at`, [this.options.agentId, this.options.replicaId]);
+    return this.rows(`SELECT decision_id, decision, sent, resolution FROM ${this.table} WHERE agent_id = $1 AND holder = $2 ORDER BY proposed_at`, [
+      this.options.agentId,
+      this.options.replicaId,
+    ]);
   }
 
   async add(decision: PendingDecision): Promise<void> {
@@ -58,7 +61,12 @@ export class PostgresPendingStore implements SharedPendingStore {
   }
 
   async get(decisionId: string): Promise<PendingDecision | undefined> {
-    return (await this.rows(`SELECT decision_id, decision, sent, resolution FROM ${this.table} WHERE decision_id = $1 AND agent_id = $2`, [decisionId, this.options.agentId]))[0];
+    return (
+      await this.rows(`SELECT decision_id, decision, sent, resolution FROM ${this.table} WHERE decision_id = $1 AND agent_id = $2`, [
+        decisionId,
+        this.options.agentId,
+      ])
+    )[0];
   }
 
   async markSent(decisionId: string): Promise<void> {
@@ -67,13 +75,21 @@ export class PostgresPendingStore implements SharedPendingStore {
 
   async resolve(decisionId: string, resolution: Resolution): Promise<boolean> {
     // First outcome wins; any replica that read it may record it (its holder may be down).
-    const result = await this.query(`UPDATE ${this.table} SET resolution = $3 WHERE decision_id = $1 AND agent_id = $2 AND resolution IS NULL`, [decisionId, this.options.agentId, resolution]);
+    const result = await this.query(`UPDATE ${this.table} SET resolution = $3 WHERE decision_id = $1 AND agent_id = $2 AND resolution IS NULL`, [
+      decisionId,
+      this.options.agentId,
+      resolution,
+    ]);
     return (result.rowCount ?? 0) > 0;
   }
 
   async remove(decisionId: string): Promise<void> {
     // Only the holder marks a decision done: a replica that lost its hold must not.
-    await this.query(`DELETE FROM ${this.table} WHERE decision_id = $1 AND agent_id = $2 AND holder = $3`, [decisionId, this.options.agentId, this.options.replicaId]);
+    await this.query(`DELETE FROM ${this.table} WHERE decision_id = $1 AND agent_id = $2 AND holder = $3`, [
+      decisionId,
+      this.options.agentId,
+      this.options.replicaId,
+    ]);
   }
 
   async hold(decisionId: string): Promise<boolean> {
@@ -87,7 +103,11 @@ export class PostgresPendingStore implements SharedPendingStore {
 
   async heartbeat(takeOver: boolean): Promise<PendingDecision[]> {
     const { agentId, replicaId } = this.options;
-    await this.query(`UPDATE ${this.table} SET held_until = now() + $3 * interval '1 millisecond' WHERE agent_id = $1 AND holder = $2`, [agentId, replicaId, this.leaseMs]);
+    await this.query(`UPDATE ${this.table} SET held_until = now() + $3 * interval '1 millisecond' WHERE agent_id = $1 AND holder = $2`, [
+      agentId,
+      replicaId,
+      this.leaseMs,
+    ]);
     if (!takeOver) return [];
     // SKIP LOCKED: replicas taking over at the same moment split the orphans instead of queueing.
     return this.rows(

@@ -47,11 +47,20 @@ describe('the agent keys from its options', () => {
     expect(attempt({ trustedKeys })).toMatchObject({ code: 'invalid_options', option: 'signingKey', message: expect.stringContaining('is required') });
     expect(attempt({ signingKey: keyFile })).toMatchObject({ code: 'invalid_options', option: 'trustedKeys', message: expect.stringContaining('is required') });
     expect(attempt({ signingKey: keyFile, trustedKeys: { router: routerJwks } as never })).toMatchObject({ option: 'trustedKeys.escalation' });
-    expect(attempt({ signingKey: join(dir, 'missing.pem'), trustedKeys })).toMatchObject({ option: 'signingKey', message: expect.stringContaining('cannot read') });
+    expect(attempt({ signingKey: join(dir, 'missing.pem'), trustedKeys })).toMatchObject({
+      option: 'signingKey',
+      message: expect.stringContaining('cannot read'),
+    });
     expect(attempt({ signingKey: routerJwks, trustedKeys })).toBeInstanceOf(AgentOptionsError);
     expect(attempt({ signingKey: keyFile, trustedKeys: { router: keyFile, escalation: escalationJwks } })).toMatchObject({ option: 'trustedKeys.router' });
-    expect(attempt({ signingKey: keyFile, trustedKeys: { router: { keys: [] }, escalation: escalationJwks } })).toMatchObject({ option: 'trustedKeys.router', message: expect.stringContaining('no key') });
-    expect(attempt({ signingKey: keyFile, trustedKeys: { router: routerJwks, escalation: routerJwks } })).toMatchObject({ option: 'trustedKeys', message: expect.stringContaining('listed twice') });
+    expect(attempt({ signingKey: keyFile, trustedKeys: { router: { keys: [] }, escalation: escalationJwks } })).toMatchObject({
+      option: 'trustedKeys.router',
+      message: expect.stringContaining('no key'),
+    });
+    expect(attempt({ signingKey: keyFile, trustedKeys: { router: routerJwks, escalation: routerJwks } })).toMatchObject({
+      option: 'trustedKeys',
+      message: expect.stringContaining('listed twice'),
+    });
     expect(attempt({ signingKey: keyFile, trustedKeys })).toBeUndefined();
   });
 });

@@ -30,7 +30,8 @@ export function loadSigningKey(key: SigningKey | string | undefined): SigningKey
     );
   }
   if (typeof key !== 'string') {
-    if (typeof key.kid !== 'string' || key.privateKey?.type !== 'private') throw new AgentOptionsError('signingKey', 'is not a SigningKey ({ kid, privateKey })');
+    if (typeof key.kid !== 'string' || key.privateKey?.type !== 'private')
+      throw new AgentOptionsError('signingKey', 'is not a SigningKey ({ kid, privateKey })');
     return key;
   }
   const text = isKeyText(key) ? key : read('signingKey', key);
@@ -43,7 +44,8 @@ export function loadSigningKey(key: SigningKey | string | undefined): SigningKey
 
 function loadJwks(service: SigningService, value: Jwks | string | undefined): Jwks {
   const option = `trustedKeys.${service}`;
-  if (value === undefined || value === null || value === '') throw new AgentOptionsError(option, `is required: the ${service} service's public keys (a JWKS document or the path of a JWKS file)`);
+  if (value === undefined || value === null || value === '')
+    throw new AgentOptionsError(option, `is required: the ${service} service's public keys (a JWKS document or the path of a JWKS file)`);
   if (typeof value !== 'string') {
     try {
       return parseJwks(value);
@@ -67,7 +69,7 @@ export function loadKeyring(trusted: TrustedKeys | undefined): Keyring {
   if (!trusted) {
     throw new AgentOptionsError(
       'trustedKeys',
-      "is required: { router, escalation }, each a JWKS document or a JWKS file path. Resolutions are acted on only when signed by one of these keys",
+      'is required: { router, escalation }, each a JWKS document or a JWKS file path. Resolutions are acted on only when signed by one of these keys',
     );
   }
   const services = { router: loadJwks('router', trusted.router), escalation: loadJwks('escalation', trusted.escalation) };

@@ -9,7 +9,15 @@ const at = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
 
 const approval = (overrides: Partial<ApprovalState> = {}): ApprovalState => approvalState({ assignee: null, ...overrides });
 
-const reviewer = (id: string, roles: string[], pending = 0, extra: Partial<Candidate> = {}): Candidate => ({ id, roles, workspaces: ['acme'], available: true, capacity: null, pending, ...extra });
+const reviewer = (id: string, roles: string[], pending = 0, extra: Partial<Candidate> = {}): Candidate => ({
+  id,
+  roles,
+  workspaces: ['acme'],
+  available: true,
+  capacity: null,
+  pending,
+  ...extra,
+});
 
 const team = [
   reviewer('alice', ['support_agent'], 3),
@@ -45,8 +53,16 @@ describe('placing a new request', () => {
   const requested = at(60);
 
   it.each([
-    ['the least loaded of the first tier, keeping the router deadline', team, { tier: 0, role: 'support_agent', reviewerId: 'bob', slaDeadline: requested, alert: null }],
-    ['nobody in the first tier: the next tier, with its own SLA', team.filter((c) => !c.roles.includes('support_agent')), { tier: 1, role: 'finance_lead', reviewerId: 'dan', slaDeadline: at(60), alert: null }],
+    [
+      'the least loaded of the first tier, keeping the router deadline',
+      team,
+      { tier: 0, role: 'support_agent', reviewerId: 'bob', slaDeadline: requested, alert: null },
+    ],
+    [
+      'nobody in the first tier: the next tier, with its own SLA',
+      team.filter((c) => !c.roles.includes('support_agent')),
+      { tier: 1, role: 'finance_lead', reviewerId: 'dan', slaDeadline: at(60), alert: null },
+    ],
   ])('%s', (_name, candidates, expected) => {
     expect(placeNewApproval(approval(), candidates, requested, now)).toEqual(expected);
   });
@@ -60,9 +76,17 @@ describe('placing a new request', () => {
 
 describe('an SLA that runs out', () => {
   it.each([
-    ['goes to the next qualified reviewer of the tier', approval({ assignee: 'bob' }), { kind: 'reassigned', reviewerId: 'carol', previousReviewerId: 'bob', tier: 0 }],
+    [
+      'goes to the next qualified reviewer of the tier',
+      approval({ assignee: 'bob' }),
+      { kind: 'reassigned', reviewerId: 'carol', previousReviewerId: 'bob', tier: 0 },
+    ],
     ['skips who already had it', approval({ assignee: 'carol', triedAtTier: ['bob'] }), { kind: 'reassigned', reviewerId: 'alice' }],
-    ['then escalates to the next tier', approval({ assignee: 'alice', triedAtTier: ['bob', 'carol'] }), { kind: 'escalated', tier: 1, role: 'finance_lead', fromRole: 'support_agent', reviewerId: 'dan' }],
+    [
+      'then escalates to the next tier',
+      approval({ assignee: 'alice', triedAtTier: ['bob', 'carol'] }),
+      { kind: 'escalated', tier: 1, role: 'finance_lead', fromRole: 'support_agent', reviewerId: 'dan' },
+    ],
     ['after the last tier, alerts and waits', approval({ tier: 1, assignee: 'dan' }), { kind: 'unanswered' }],
   ])('%s', (_name, state, expected) => {
     const outcome = onSlaMissed(state, team, now);
@@ -78,10 +102,22 @@ describe('an SLA that runs out', () => {
 describe('a request that expires', () => {
   it.each([
     ['deny: expired', approval({ onTimeout: 'deny' }), { kind: 'resolve', status: 'expired' }],
-    ['escalate: up a tier, with a new expiry', approval({ onTimeout: 'escalate' }), { kind: 'escalated', tier: 1, role: 'finance_lead', reviewerId: 'dan', expiresAt: at(15) }],
+    [
+      'escalate: up a tier, with a new expiry',
+      approval({ onTimeout: 'escalate' }),
+      { kind: 'escalated', tier: 1, role: 'finance_lead', reviewerId: 'dan', expiresAt: at(15) },
+    ],
     ['escalate at the last tier: expired', approval({ onTimeout: 'escalate', tier: 1 }), { kind: 'resolve', status: 'expired' }],
-    ['approve where the manifest allows it: approved', approval({ onTimeout: 'approve', approveOnTimeoutAllowed: true }), { kind: 'resolve', status: 'approved' }],
-    ['approve where it does not: expired, never approved', approval({ onTimeout: 'approve', approveOnTimeoutAllowed: false }), { kind: 'resolve', status: 'expired' }],
+    [
+      'approve where the manifest allows it: approved',
+      approval({ onTimeout: 'approve', approveOnTimeoutAllowed: true }),
+      { kind: 'resolve', status: 'approved' },
+    ],
+    [
+      'approve where it does not: expired, never approved',
+      approval({ onTimeout: 'approve', approveOnTimeoutAllowed: false }),
+      { kind: 'resolve', status: 'expired' },
+    ],
   ])('%s', (_name, state, expected) => {
     expect(onExpired(state, team, now)).toMatchObject(expected);
   });
@@ -128,7 +164,12 @@ describe('who may decide', () => {
   it.each([
     ['an edit the policy would auto-approve', alice, { verdict: 'auto_approve', reviewerRole: null, decidedBy: 'amount below 50' }, null],
     ['an edit that still needs the first tier', alice, { verdict: 'human_review', reviewerRole: 'support_agent', decidedBy: 'confidence' }, null],
-    ['an edit that crosses into the second tier, by the first tier', alice, { verdict: 'escalate', reviewerRole: 'finance_lead', decidedBy: 'amount above 1000' }, 'edit_needs_authority'],
+    [
+      'an edit that crosses into the second tier, by the first tier',
+      alice,
+      { verdict: 'escalate', reviewerRole: 'finance_lead', decidedBy: 'amount above 1000' },
+      'edit_needs_authority',
+    ],
     ['...by the second tier', dan, { verdict: 'escalate', reviewerRole: 'finance_lead', decidedBy: 'amount above 1000' }, null],
     ['an edit the policy blocks', dan, { verdict: 'block', reviewerRole: null, decidedBy: 'parameters invalid' }, 'edit_blocked'],
   ] as const)('%s', (_name, actor, reroute, code) => {

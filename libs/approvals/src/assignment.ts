@@ -13,7 +13,13 @@ export function qualifies(candidate: Candidate, role: string, workspace: string,
 }
 
 /** The qualified candidate with the fewest open approvals (ties: by id, so every replica agrees). */
-export function leastLoaded(candidates: Candidate[], role: string, workspace: string, onBehalfOf: string | null, exclude: readonly string[] = []): Candidate | null {
+export function leastLoaded(
+  candidates: Candidate[],
+  role: string,
+  workspace: string,
+  onBehalfOf: string | null,
+  exclude: readonly string[] = [],
+): Candidate | null {
   const pool = candidates
     .filter((c) => qualifies(c, role, workspace, onBehalfOf) && !exclude.includes(c.id))
     .sort((a, b) => a.pending - b.pending || a.id.localeCompare(b.id));
@@ -43,7 +49,16 @@ export function placeNewApproval(state: ApprovalState, candidates: Candidate[], 
       const slaDeadline =
         tier === state.tier
           ? requestedDeadline
-          : tierDeadline({ slaMinutes: state.slaMinutes[state.urgency], expiresAt: state.expiresAt ?? null, onTimeout: state.onTimeout, tier, pathLength: state.escalationPath.length }, now);
+          : tierDeadline(
+              {
+                slaMinutes: state.slaMinutes[state.urgency],
+                expiresAt: state.expiresAt ?? null,
+                onTimeout: state.onTimeout,
+                tier,
+                pathLength: state.escalationPath.length,
+              },
+              now,
+            );
       return { tier, role, reviewerId: chosen.id, slaDeadline, alert: null };
     }
   }

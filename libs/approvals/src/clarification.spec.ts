@@ -1,5 +1,16 @@
 import { ApprovalState } from './approval';
-import { PausedApproval, clarificationDeadline, onAnswer, onClarificationLapsed, pauseClocks, pausedApprovalOf, pausedClocksOf, refuseClarification, resumeClocks, resumeFrom } from './clarification';
+import {
+  PausedApproval,
+  clarificationDeadline,
+  onAnswer,
+  onClarificationLapsed,
+  pauseClocks,
+  pausedApprovalOf,
+  pausedClocksOf,
+  refuseClarification,
+  resumeClocks,
+  resumeFrom,
+} from './clarification';
 import { approvalState } from '../test/approval-state';
 
 const now = new Date('2026-11-22T09:00:00Z');
@@ -20,7 +31,10 @@ describe('pausing the clocks for a clarification', () => {
   it('resumes where they stopped, however long the answer took', () => {
     const paused = pauseClocks({ slaDeadline: at(1800), expiresAt: at(900) }, now);
     const answeredAt = new Date(now.getTime() + 3 * 3_600_000);
-    expect(resumeClocks(paused, answeredAt)).toEqual({ slaDeadline: new Date(answeredAt.getTime() + 1_800_000), expiresAt: new Date(answeredAt.getTime() + 900_000) });
+    expect(resumeClocks(paused, answeredAt)).toEqual({
+      slaDeadline: new Date(answeredAt.getTime() + 1_800_000),
+      expiresAt: new Date(answeredAt.getTime() + 900_000),
+    });
     expect(resumeClocks({ slaMs: 5, expiryMs: null }, now)).toEqual({ slaDeadline: new Date(now.getTime() + 5), expiresAt: null });
   });
 
@@ -57,16 +71,36 @@ describe('the agent answers', () => {
     ...overrides,
   });
   it.each([
-    ['while the approval waits on it: kept, clocks resumed from now', waiting(), { answered_at: null, requested_at: askedAt }, { kind: 'answered', resume: { slaDeadline: at(600), expiresAt: at(300) } }],
+    [
+      'while the approval waits on it: kept, clocks resumed from now',
+      waiting(),
+      { answered_at: null, requested_at: askedAt },
+      { kind: 'answered', resume: { slaDeadline: at(600), expiresAt: at(300) } },
+    ],
     [
       'after its limit, before the timer fired: the clocks run from the limit, not from now',
       waiting({ clarificationDeadline: clarificationDeadline(at(-100), 60), clarificationTimeoutSeconds: 60 }),
       { answered_at: null, requested_at: at(-100) },
       { kind: 'answered', resume: { slaDeadline: at(-40 + 600), expiresAt: at(-40 + 300) } },
     ],
-    ['after a reviewer decided anyway: kept, nothing resumed', waiting({ status: 'denied' }), { answered_at: null, requested_at: askedAt }, { kind: 'answered', resume: null }],
-    ['after its limit resumed the clocks: kept, nothing resumed', waiting({ status: 'pending', clarificationDeadline: null }), { answered_at: null, requested_at: askedAt }, { kind: 'answered', resume: null }],
-    ['to an older question while a newer one holds the clocks: kept, nothing resumed', waiting(), { answered_at: null, requested_at: at(-7200) }, { kind: 'answered', resume: null }],
+    [
+      'after a reviewer decided anyway: kept, nothing resumed',
+      waiting({ status: 'denied' }),
+      { answered_at: null, requested_at: askedAt },
+      { kind: 'answered', resume: null },
+    ],
+    [
+      'after its limit resumed the clocks: kept, nothing resumed',
+      waiting({ status: 'pending', clarificationDeadline: null }),
+      { answered_at: null, requested_at: askedAt },
+      { kind: 'answered', resume: null },
+    ],
+    [
+      'to an older question while a newer one holds the clocks: kept, nothing resumed',
+      waiting(),
+      { answered_at: null, requested_at: at(-7200) },
+      { kind: 'answered', resume: null },
+    ],
     ['a second time: the first answer stands', waiting({ status: 'pending' }), { answered_at: at(-60), requested_at: askedAt }, { kind: 'already_answered' }],
   ])('%s', (_name, approval, clarification, outcome) => {
     expect(onAnswer(approval, clarification, now)).toEqual(outcome);
@@ -103,7 +137,18 @@ describe('a clarification nobody answers', () => {
   });
 
   it('reads an approvals row', () => {
-    const row = { status: 'clarifying' as const, paused_sla_ms: '5', paused_expiry_ms: null, clarification_deadline: at(10), clarification_timeout_seconds: 60 };
-    expect(pausedApprovalOf(row)).toEqual({ status: 'clarifying', paused: { slaMs: 5, expiryMs: null }, clarificationDeadline: at(10), clarificationTimeoutSeconds: 60 });
+    const row = {
+      status: 'clarifying' as const,
+      paused_sla_ms: '5',
+      paused_expiry_ms: null,
+      clarification_deadline: at(10),
+      clarification_timeout_seconds: 60,
+    };
+    expect(pausedApprovalOf(row)).toEqual({
+      status: 'clarifying',
+      paused: { slaMs: 5, expiryMs: null },
+      clarificationDeadline: at(10),
+      clarificationTimeoutSeconds: 60,
+    });
   });
 });

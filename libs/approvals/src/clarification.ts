@@ -52,7 +52,12 @@ export function pausedApprovalOf(row: {
   clarification_deadline: Date | null;
   clarification_timeout_seconds: number;
 }): PausedApproval {
-  return { status: row.status, paused: pausedClocksOf(row), clarificationDeadline: row.clarification_deadline, clarificationTimeoutSeconds: row.clarification_timeout_seconds };
+  return {
+    status: row.status,
+    paused: pausedClocksOf(row),
+    clarificationDeadline: row.clarification_deadline,
+    clarificationTimeoutSeconds: row.clarification_timeout_seconds,
+  };
 }
 
 /** PostgreSQL's bigint columns (strings) as paused clocks. */

@@ -40,7 +40,8 @@ export const refusals = {
     refusal(403, 'wrong_role', `deciding it needs the role ${role} (or one above it); ${actorId} holds ${held.join(', ') || 'none'}`),
   /** The person the action is for never approves it (also a database constraint). */
   requester: (actorId: string) => refusal(403, 'requester', `${actorId} is the person this action is for and may not approve it`),
-  alreadyApproved: (actorId: string, required: number) => refusal(409, 'already_approved', `${actorId} already approved it; it needs ${required} distinct reviewers`),
+  alreadyApproved: (actorId: string, required: number) =>
+    refusal(409, 'already_approved', `${actorId} already approved it; it needs ${required} distinct reviewers`),
   stalePayload: (shown: string, now: string) =>
     refusal(409, 'stale_payload', `the payload changed since it was shown (shown ${shown}, now ${now}); reload it and decide again`),
   unknownOption: (option: string, offered: string[]) =>
@@ -54,5 +55,6 @@ export const refusals = {
     refusal(409, 'clarification_pending', 'a question to the agent is already waiting for its answer; the clocks stay paused until it comes'),
   notPostReview: (route: ApprovalRoute) =>
     refusal(409, 'not_post_review', `only an action that already ran (route post_review) can be rolled back; this one is ${route}: deny it instead`),
-  rollbackWindowClosed: (seconds: number | null, closedAt: Date) => refusal(409, 'rollback_window_closed', `the ${seconds}-second rollback window closed at ${closedAt.toISOString()}`),
+  rollbackWindowClosed: (seconds: number | null, closedAt: Date) =>
+    refusal(409, 'rollback_window_closed', `the ${seconds}-second rollback window closed at ${closedAt.toISOString()}`),
 } as const;

@@ -35,10 +35,25 @@ const alice: Actor = { id: 'alice', roles: ['support_agent'], workspaces: ['acme
 const bob: Actor = { id: 'bob', roles: ['support_agent'], workspaces: ['acme'] };
 const dan: Actor = { id: 'dan', roles: ['finance_lead'], workspaces: ['acme'] };
 
-const approve = (by: Actor, extra: Partial<Extract<ReviewCommand, { act: 'approve' }>> = {}): ReviewCommand => ({ act: 'approve', by, shownPayloadHash: hash, notes: null, chosenOption: null, ...extra });
+const approve = (by: Actor, extra: Partial<Extract<ReviewCommand, { act: 'approve' }>> = {}): ReviewCommand => ({
+  act: 'approve',
+  by,
+  shownPayloadHash: hash,
+  notes: null,
+  chosenOption: null,
+  ...extra,
+});
 const deny = (by: Actor, reason = 'not eligible'): ReviewCommand => ({ act: 'deny', by, reason, notes: null });
 const stays: Reroute = { verdict: 'human_review', reviewerRole: 'support_agent', decidedBy: 'confidence' };
-const edit = (by: Actor, edited: Record<string, unknown>, reroute: Reroute = stays): ReviewCommand => ({ act: 'edit', by, shownPayloadHash: hash, parameters: edited, reroute, notes: null, chosenOption: null });
+const edit = (by: Actor, edited: Record<string, unknown>, reroute: Reroute = stays): ReviewCommand => ({
+  act: 'edit',
+  by,
+  shownPayloadHash: hash,
+  parameters: edited,
+  reroute,
+  notes: null,
+  chosenOption: null,
+});
 const clarify = (by: Actor): ReviewCommand => ({ act: 'clarify', by, clarificationId: 'c-1', question: 'which card?' });
 const rollback = (by: Actor): ReviewCommand => ({ act: 'rollback', by, reason: 'charged twice' });
 
@@ -57,9 +72,19 @@ describe('a review command that is refused', () => {
     ['choosing an option the agent did not offer', {}, approve(alice, { chosenOption: 'store_credit' }), 'unknown_option'],
     ['denying an action that already ran', postReview, deny(alice), 'use_rollback'],
     ['editing an action that already ran', postReview, edit(alice, parameters), 'use_rollback'],
-    ['an edit the policy blocks', {}, edit(dan, { amount_usd: 300 }, { verdict: 'block', reviewerRole: null, decidedBy: 'parameters invalid' }), 'edit_blocked'],
+    [
+      'an edit the policy blocks',
+      {},
+      edit(dan, { amount_usd: 300 }, { verdict: 'block', reviewerRole: null, decidedBy: 'parameters invalid' }),
+      'edit_blocked',
+    ],
     // A role that is no tier of this approval (the manifest in force changed its path): nobody to move it to.
-    ['an edit needing a role outside the approval’s path', {}, edit(alice, { ...parameters, amount_usd: 300 }, { verdict: 'escalate', reviewerRole: 'cfo', decidedBy: 'amount above 200' }), 'edit_needs_authority'],
+    [
+      'an edit needing a role outside the approval’s path',
+      {},
+      edit(alice, { ...parameters, amount_usd: 300 }, { verdict: 'escalate', reviewerRole: 'cfo', decidedBy: 'amount above 200' }),
+      'edit_needs_authority',
+    ],
     ['a question while another waits', { status: 'clarifying' }, clarify(alice), 'clarification_pending'],
     ['rolling back an action that has not run', {}, rollback(alice), 'not_post_review'],
     ['rolling back after the window', { ...postReview, rollbackWindowSeconds: 60 }, rollback(alice), 'rollback_window_closed'],
@@ -89,13 +114,53 @@ describe('a review command that is decided', () => {
   const types = (d: Decided) => d.events.map((e) => e.type);
 
   const cases: [string, Partial<Review>, ReviewCommand, Decided['status'], Decided['changes'][number]['kind'][], string[], string[]][] = [
-    ['an approval: a vote that resolves it', {}, approve(alice, { chosenOption: 'refund' }), 'approved', ['vote', 'finish'], ['hitl.approval.resolved.v1'], ['alice']],
+    [
+      'an approval: a vote that resolves it',
+      {},
+      approve(alice, { chosenOption: 'refund' }),
+      'approved',
+      ['vote', 'finish'],
+      ['hitl.approval.resolved.v1'],
+      ['alice'],
+    ],
     ['the first of two approvals: a vote, and it waits', { requiredApprovals: 2 }, approve(alice), 'awaiting_approvals', ['vote'], [], ['alice']],
-    ['the second of two: resolved by both', { requiredApprovals: 2, approvedBy: ['alice'] }, approve(bob), 'approved', ['vote', 'finish'], ['hitl.approval.resolved.v1'], ['alice', 'bob']],
+    [
+      'the second of two: resolved by both',
+      { requiredApprovals: 2, approvedBy: ['alice'] },
+      approve(bob),
+      'approved',
+      ['vote', 'finish'],
+      ['hitl.approval.resolved.v1'],
+      ['alice', 'bob'],
+    ],
     ['a denial', {}, deny(bob), 'denied', ['finish'], ['hitl.approval.resolved.v1'], []],
-    ['an edit then approval', {}, edit(alice, { ...parameters, amount_usd: 80 }), 'approved', ['edit', 'vote', 'finish'], ['hitl.approval.resolved.v1'], ['alice']],
-    ['an edit of a two-person approval: earlier votes no longer count', { requiredApprovals: 2, approvedBy: ['bob'] }, edit(alice, { ...parameters, amount_usd: 80 }), 'awaiting_approvals', ['edit', 'vote'], [], ['alice']],
-    ['an edit that changes nothing keeps earlier votes', { requiredApprovals: 2, approvedBy: ['bob'] }, edit(alice, parameters), 'approved', ['edit', 'vote', 'finish'], ['hitl.approval.resolved.v1'], ['bob', 'alice']],
+    [
+      'an edit then approval',
+      {},
+      edit(alice, { ...parameters, amount_usd: 80 }),
+      'approved',
+      ['edit', 'vote', 'finish'],
+      ['hitl.approval.resolved.v1'],
+      ['alice'],
+    ],
+    [
+      'an edit of a two-person approval: earlier votes no longer count',
+      { requiredApprovals: 2, approvedBy: ['bob'] },
+      edit(alice, { ...parameters, amount_usd: 80 }),
+      'awaiting_approvals',
+      ['edit', 'vote'],
+      [],
+      ['alice'],
+    ],
+    [
+      'an edit that changes nothing keeps earlier votes',
+      { requiredApprovals: 2, approvedBy: ['bob'] },
+      edit(alice, parameters),
+      'approved',
+      ['edit', 'vote', 'finish'],
+      ['hitl.approval.resolved.v1'],
+      ['bob', 'alice'],
+    ],
     ['a post-review confirmed: nothing to publish', { route: 'post_review' }, approve(alice), 'reviewed', ['finish'], [], ['alice']],
     ['a question to the agent', {}, clarify(alice), 'clarifying', ['pause', 'ask'], ['hitl.approval.clarification_requested.v1'], []],
     ['a rollback inside the window', { route: 'post_review' }, rollback(dan), 'rolled_back', ['finish'], ['hitl.approval.rolled_back.v1'], []],
@@ -133,7 +198,12 @@ describe('a review command that is decided', () => {
     const d = decided({}, edit(alice, edited));
     expect(d.changes[0]).toEqual({ kind: 'edit', parameters: edited, payloadHash: payloadHash('process_refund', edited) });
     expect(d.changes[1]).toEqual({ kind: 'vote', reviewerId: 'alice', onBehalfOf: 'customer:c-1', payloadHash: payloadHash('process_refund', edited) });
-    expect(d.events[0].data).toMatchObject({ edited: true, parameters: edited, payload_hash: payloadHash('process_refund', edited), reasons: expect.arrayContaining([expect.objectContaining({ rule: 'reviewer_edited' })]) });
+    expect(d.events[0].data).toMatchObject({
+      edited: true,
+      parameters: edited,
+      payload_hash: payloadHash('process_refund', edited),
+      reasons: expect.arrayContaining([expect.objectContaining({ rule: 'reviewer_edited' })]),
+    });
   });
 
   it('a denial keeps the reason', () => {
@@ -142,7 +212,13 @@ describe('a review command that is decided', () => {
       {
         kind: 'finish',
         status: 'denied',
-        resolution: { status: 'denied', resolvedBy: { kind: 'reviewer', id: 'bob' }, reasons: [{ rule: 'reviewer_denied', detail: 'denied by bob: duplicate of ORD-1' }], notes: 'seen before', chosenOption: null },
+        resolution: {
+          status: 'denied',
+          resolvedBy: { kind: 'reviewer', id: 'bob' },
+          reasons: [{ rule: 'reviewer_denied', detail: 'denied by bob: duplicate of ORD-1' }],
+          notes: 'seen before',
+          chosenOption: null,
+        },
       },
     ]);
   });
@@ -157,11 +233,18 @@ describe('a review command that is decided', () => {
   });
 
   it('a post-review confirmation is stored as reviewed, by whom', () => {
-    expect(decided({ route: 'post_review' }, approve(alice, { notes: 'fine' })).changes).toEqual([{ kind: 'finish', status: 'reviewed', resolution: { reviewed_by: 'alice', notes: 'fine' } }]);
+    expect(decided({ route: 'post_review' }, approve(alice, { notes: 'fine' })).changes).toEqual([
+      { kind: 'finish', status: 'reviewed', resolution: { reviewed_by: 'alice', notes: 'fine' } },
+    ]);
   });
 
   it('a rollback tells the agent who and why', () => {
-    expect(decided({ route: 'post_review' }, rollback(dan)).events[0].data).toEqual({ decision_id: 'd-1', approval_id: 'a-1', rolled_back_by: 'dan', reason: 'charged twice' });
+    expect(decided({ route: 'post_review' }, rollback(dan)).events[0].data).toEqual({
+      decision_id: 'd-1',
+      approval_id: 'a-1',
+      rolled_back_by: 'dan',
+      reason: 'charged twice',
+    });
   });
 });
 
@@ -174,7 +257,16 @@ describe('an edit that needs a higher tier goes to that tier instead of being ap
   const million = { ...parameters, amount_usd: 1_000_000 };
   const needsFinance: Reroute = { verdict: 'escalate', reviewerRole: 'finance_lead', decidedBy: 'parameters.amount_usd is 1000000 (rule: gt 5000)' };
   const held = { parameters: { ...parameters, amount_usd: 80 }, payloadHash: payloadHash('process_refund', { ...parameters, amount_usd: 80 }) };
-  const editTo = (by: Actor, edited: Record<string, unknown>, reroute: Reroute): ReviewCommand => ({ act: 'edit', by, shownPayloadHash: held.payloadHash, parameters: edited, reroute, candidates: desk, notes: null, chosenOption: null });
+  const editTo = (by: Actor, edited: Record<string, unknown>, reroute: Reroute): ReviewCommand => ({
+    act: 'edit',
+    by,
+    shownPayloadHash: held.payloadHash,
+    parameters: edited,
+    reroute,
+    candidates: desk,
+    notes: null,
+    chosenOption: null,
+  });
 
   it.each<[string, Actor, Reroute, string]>([
     ['the support agent holding it: moved to the finance leads, not approved', alice, needsFinance, 'escalated'],
@@ -200,7 +292,10 @@ describe('an edit that needs a higher tier goes to that tier instead of being ap
       type: 'hitl.approval.escalated.v1',
       data: { tier: 1, reviewer_role: 'finance_lead', reviewer_id: 'fay', from_role: 'support_agent', sla_deadline: at(900).toISOString() },
     });
-    expect(verdict.events[0].data).toHaveProperty('reason', 'edited by alice; the edited parameters need a finance_lead (parameters.amount_usd is 1000000 (rule: gt 5000))');
+    expect(verdict.events[0].data).toHaveProperty(
+      'reason',
+      'edited by alice; the edited parameters need a finance_lead (parameters.amount_usd is 1000000 (rule: gt 5000))',
+    );
   });
 
   it('a finance lead may then approve the edited payload; the support agent may not', () => {

@@ -54,7 +54,16 @@ export type ReviewCommand =
    * `reroute`: the policy's verdict on the edited parameters (the caller runs the manifest
    * in force); `candidates`: who could take it if the edit moves it up a tier.
    */
-  | { act: 'edit'; by: Actor; shownPayloadHash: string; parameters: Record<string, unknown>; reroute: Reroute; candidates?: Candidate[]; notes: Notes; chosenOption: string | null }
+  | {
+      act: 'edit';
+      by: Actor;
+      shownPayloadHash: string;
+      parameters: Record<string, unknown>;
+      reroute: Reroute;
+      candidates?: Candidate[];
+      notes: Notes;
+      chosenOption: string | null;
+    }
   | { act: 'clarify'; by: Actor; clarificationId: string; question: string }
   | { act: 'rollback'; by: Actor; reason: string };
 
@@ -109,7 +118,13 @@ export interface Refused {
 }
 
 const refused = (refusal: Refusal): Refused => ({ kind: 'refused', refusal });
-const decided = (status: ReviewStatus, review: Review, changes: ReviewChange[], events: AnyEvent[] = []): Decided => ({ kind: 'decided', status, review, changes, events });
+const decided = (status: ReviewStatus, review: Review, changes: ReviewChange[], events: AnyEvent[] = []): Decided => ({
+  kind: 'decided',
+  status,
+  review,
+  changes,
+  events,
+});
 const meta = (review: Review, now: Date) => ({ source: ESCALATION_SOURCE, workspaceid: review.workspace, time: now });
 
 /** The one `approval.resolved` of a decision that went to a person (or timed out there). */
@@ -229,11 +244,23 @@ function escalateEdit(review: Review, command: Extract<ReviewCommand, { act: 'ed
   const moved: Review = { ...review, parameters: command.parameters, payloadHash: hash, edited: true, approvedBy: [], tier, triedAtTier: [], assignee: null };
   const chosen = leastLoaded(command.candidates ?? [], role, review.workspace, review.onBehalfOf);
   const expiresAt = review.clocks.expiresAt;
-  const slaDeadline = tierDeadline({ slaMinutes: review.slaMinutes[review.urgency], expiresAt, onTimeout: review.onTimeout, tier, pathLength: review.escalationPath.length }, now);
+  const slaDeadline = tierDeadline(
+    { slaMinutes: review.slaMinutes[review.urgency], expiresAt, onTimeout: review.onTimeout, tier, pathLength: review.escalationPath.length },
+    now,
+  );
   const reason = `edited by ${command.by.id}; the edited parameters need a ${role} (${command.reroute.decidedBy})`;
   const event = newEvent(
     APPROVAL_ESCALATED,
-    { decision_id: review.decisionId, approval_id: review.approvalId, tier, reviewer_role: role, reviewer_id: chosen?.id ?? null, sla_deadline: slaDeadline.toISOString(), from_role: fromRole, reason },
+    {
+      decision_id: review.decisionId,
+      approval_id: review.approvalId,
+      tier,
+      reviewer_role: role,
+      reviewer_id: chosen?.id ?? null,
+      sla_deadline: slaDeadline.toISOString(),
+      from_role: fromRole,
+      reason,
+    },
     meta(review, now),
   );
   return decided(
@@ -261,7 +288,13 @@ function decideClarify(review: Review, command: Extract<ReviewCommand, { act: 'c
   const clarification: Clarification = { clarificationId: command.clarificationId, question: command.question, requestedBy: command.by.id, requestedAt: now };
   const event = newEvent(
     APPROVAL_CLARIFICATION_REQUESTED,
-    { decision_id: review.decisionId, approval_id: review.approvalId, clarification_id: clarification.clarificationId, requested_by: clarification.requestedBy, question: clarification.question },
+    {
+      decision_id: review.decisionId,
+      approval_id: review.approvalId,
+      clarification_id: clarification.clarificationId,
+      requested_by: clarification.requestedBy,
+      question: clarification.question,
+    },
     meta(review, now),
   );
   return decided(
@@ -287,7 +320,11 @@ function decideRollback(review: Review, command: Extract<ReviewCommand, { act: '
     notes: reason,
     chosenOption: null,
   };
-  const event = newEvent(APPROVAL_ROLLED_BACK, { decision_id: review.decisionId, approval_id: review.approvalId, rolled_back_by: by.id, reason }, meta(review, now));
+  const event = newEvent(
+    APPROVAL_ROLLED_BACK,
+    { decision_id: review.decisionId, approval_id: review.approvalId, rolled_back_by: by.id, reason },
+    meta(review, now),
+  );
   return decided('rolled_back', { ...review, status: 'rolled_back' }, [{ kind: 'finish', status: 'rolled_back', resolution }], [event]);
 }
 

@@ -6,7 +6,8 @@ const requestedAt = new Date('2026-11-22T09:00:00Z');
 const after = (seconds: number) => new Date(requestedAt.getTime() + seconds * 1000);
 const alice = { id: 'alice', roles: ['support_agent'], workspaces: ['acme'] };
 
-const state = (overrides: Partial<ApprovalState> = {}): ApprovalState => approvalState({ route: 'post_review', escalationPath: ['support_agent'], approvalTimeoutSeconds: 3600, ...overrides });
+const state = (overrides: Partial<ApprovalState> = {}): ApprovalState =>
+  approvalState({ route: 'post_review', escalationPath: ['support_agent'], approvalTimeoutSeconds: 3600, ...overrides });
 
 describe('rolling back an action that already ran', () => {
   it.each([
@@ -23,7 +24,8 @@ describe('rolling back an action that already ran', () => {
   ])('%s', (_name, who, s, window, now, code) => {
     const refusal = refuseRollback(who, { state: s, createdAt: requestedAt, rollbackWindowSeconds: window }, now);
     expect(refusal?.code ?? null).toBe(code);
-    if (code === 'rollback_window_closed') expect(refusal).toMatchObject({ status: 409, message: 'the 3600-second rollback window closed at 2026-11-22T10:00:00.000Z' });
+    if (code === 'rollback_window_closed')
+      expect(refusal).toMatchObject({ status: 409, message: 'the 3600-second rollback window closed at 2026-11-22T10:00:00.000Z' });
   });
 
   it('knows when the window closes', () => {

@@ -43,9 +43,19 @@ describe('nobody acts: every tier is offered the decision before on_timeout appl
   it.each<[string, number, string[]]>([
     // The seed's send_customer_email shape: two tiers, a 60-minute SLA, with the timeout shortened.
     ['120 s before expiry', 120, ['assigned pia at 0 until 60', 'reassigned quinn at 60 until 90', 'escalated tom at 90 until 120', 'expired at 120']],
-    ['the seed timeout of 3600 s', 3600, ['assigned pia at 0 until 1800', 'reassigned quinn at 1800 until 2700', 'escalated tom at 2700 until 3600', 'expired at 3600']],
+    [
+      'the seed timeout of 3600 s',
+      3600,
+      ['assigned pia at 0 until 1800', 'reassigned quinn at 1800 until 2700', 'escalated tom at 2700 until 3600', 'expired at 3600'],
+    ],
   ])('%s: reassigned, then offered to team_lead, then expired, in that order', (_name, timeout, expected) => {
-    let state = approvalState({ escalationPath: ['primary_reviewer', 'team_lead'], actionPath: ['primary_reviewer', 'team_lead'], assignee: null, approvalTimeoutSeconds: timeout, expiresAt: at(timeout) });
+    let state = approvalState({
+      escalationPath: ['primary_reviewer', 'team_lead'],
+      actionPath: ['primary_reviewer', 'team_lead'],
+      assignee: null,
+      approvalTimeoutSeconds: timeout,
+      expiresAt: at(timeout),
+    });
     const first = tierDeadline({ slaMinutes: 60, expiresAt: at(timeout), onTimeout: 'deny', tier: 0, pathLength: 2 }, t0);
     const placed = placeNewApproval(state, desk, first, t0);
     const story = [`assigned ${placed.reviewerId} at 0 until ${secondsAfterStart(placed.slaDeadline)}`];

@@ -9,7 +9,13 @@ export type SlaOutcome =
 
 /** The deadline of `tier` offered at `now` (its SLA, or its share of the time left before expiry). */
 function deadlineAt(state: ApprovalState, tier: number, now: Date): Date {
-  const clock = { slaMinutes: state.slaMinutes[state.urgency], expiresAt: state.expiresAt ?? null, onTimeout: state.onTimeout, tier, pathLength: state.escalationPath.length };
+  const clock = {
+    slaMinutes: state.slaMinutes[state.urgency],
+    expiresAt: state.expiresAt ?? null,
+    onTimeout: state.onTimeout,
+    tier,
+    pathLength: state.escalationPath.length,
+  };
   return tierDeadline(clock, now);
 }
 
@@ -51,12 +57,26 @@ export function onSlaMissed(state: ApprovalState, candidates: Candidate[], now: 
       alert: chosen ? null : `no available ${up} in ${state.workspace}; it waits in the ${up} queue`,
     };
   }
-  return { kind: 'unanswered', slaDeadline: addMinutes(now, minutes), alert: `nobody is left to escalate to after ${role} in ${state.workspace}; the SLA ran out` };
+  return {
+    kind: 'unanswered',
+    slaDeadline: addMinutes(now, minutes),
+    alert: `nobody is left to escalate to after ${role} in ${state.workspace}; the SLA ran out`,
+  };
 }
 
 export type ExpiryOutcome =
   | { kind: 'resolve'; status: 'expired' | 'approved'; reason: string }
-  | { kind: 'escalated'; tier: number; role: string; fromRole: string; reviewerId: string | null; slaDeadline: Date; expiresAt: Date; reason: string; alert: string | null };
+  | {
+      kind: 'escalated';
+      tier: number;
+      role: string;
+      fromRole: string;
+      reviewerId: string | null;
+      slaDeadline: Date;
+      expiresAt: Date;
+      reason: string;
+      alert: string | null;
+    };
 
 /**
  * `expires_at` passed with no decision: `on_timeout` applies. `deny` expires it;

@@ -9,9 +9,19 @@ const example = (type: EventType) => exampleEvent(type) as AnyEvent;
 describe('redaction', () => {
   it.each([
     ['a secret-looking key at any depth', { a: { password: 'hunter2', keep: 1 } }, [], { a: { password: REDACTED, keep: 1 } }],
-    ['api keys, tokens, card numbers, cvv', { api_key: 'k', refresh_token: 't', card_number: '4242', cvv: '123', note: 'ok' }, [], { api_key: REDACTED, refresh_token: REDACTED, card_number: REDACTED, cvv: REDACTED, note: 'ok' }],
+    [
+      'api keys, tokens, card numbers, cvv',
+      { api_key: 'k', refresh_token: 't', card_number: '4242', cvv: '123', note: 'ok' },
+      [],
+      { api_key: REDACTED, refresh_token: REDACTED, card_number: REDACTED, cvv: REDACTED, note: 'ok' },
+    ],
     ['inside arrays', { list: [{ secret: 's' }] }, [], { list: [{ secret: REDACTED }] }],
-    ['a manifest path', { parameters: { customer_email: 'a@b.c', amount: 5 } }, ['parameters.customer_email'], { parameters: { customer_email: REDACTED, amount: 5 } }],
+    [
+      'a manifest path',
+      { parameters: { customer_email: 'a@b.c', amount: 5 } },
+      ['parameters.customer_email'],
+      { parameters: { customer_email: REDACTED, amount: 5 } },
+    ],
     ['a manifest path that is absent', { parameters: { amount: 5 } }, ['parameters.customer_email'], { parameters: { amount: 5 } }],
     ['keys that only contain a secret word are kept', { passenger: 'x', tokenizer_version: 2 }, [], { passenger: 'x', tokenizer_version: 2 }],
   ])('%s', (_name, value, paths, expected) => {
@@ -56,10 +66,23 @@ describe('records', () => {
 
   it('keeps a dead letter that is JSON redacted, and only describes one that is not', () => {
     const headers = { 'hitl-dlq-error-code': 'invalid_data', 'hitl-dlq-consumer': 'hitl-router', 'hitl-dlq-time': '2026-11-22T09:00:00Z' };
-    const json = deadLetterRecord({ topic: 'decision.proposed.dlq', partition: 1, offset: '7', value: Buffer.from('{"workspaceid":"w","data":{"card_number":"4242"}}'), headers, timestamp: '0' }, noPaths);
+    const json = deadLetterRecord(
+      {
+        topic: 'decision.proposed.dlq',
+        partition: 1,
+        offset: '7',
+        value: Buffer.from('{"workspaceid":"w","data":{"card_number":"4242"}}'),
+        headers,
+        timestamp: '0',
+      },
+      noPaths,
+    );
     expect(json).toMatchObject({ event_id: 'decision.proposed.dlq/1/7', workspace: 'w', actor_id: 'hitl-router', type: 'hitl.dead_letter' });
     expect(JSON.stringify(json.event)).not.toContain('4242');
-    const garbage = deadLetterRecord({ topic: 'decision.proposed.dlq', partition: 0, offset: '1', value: Buffer.from('card_number=4242 ###'), headers, timestamp: '0' }, noPaths);
+    const garbage = deadLetterRecord(
+      { topic: 'decision.proposed.dlq', partition: 0, offset: '1', value: Buffer.from('card_number=4242 ###'), headers, timestamp: '0' },
+      noPaths,
+    );
     expect(garbage.event).toMatchObject({ message: null, size_bytes: 20 });
     expect(JSON.stringify(garbage)).not.toContain('4242');
   });
@@ -92,7 +115,9 @@ describe('records', () => {
 });
 
 describe('the hash chain', () => {
-  const records = ['hitl.decision.proposed.v1', 'hitl.approval.requested.v1', 'hitl.approval.resolved.v1'].map((t) => recordOf(exampleEvent(t as never), noPaths));
+  const records = ['hitl.decision.proposed.v1', 'hitl.approval.requested.v1', 'hitl.approval.resolved.v1'].map((t) =>
+    recordOf(exampleEvent(t as never), noPaths),
+  );
 
   it('links each record to the one before it, and continues from a head', () => {
     const first = link(null, records.slice(0, 2));

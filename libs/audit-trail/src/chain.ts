@@ -30,7 +30,9 @@ export function hashedContent(record: AuditRecord): Record<string, unknown> {
 /** The hash of one record, linked to the one before it. */
 export function hashRecord(prevHash: string, chainIndex: number, record: AuditRecord): string {
   const content = canonicalize({ ...hashedContent(record), chain_index: chainIndex, prev_hash: prevHash });
-  return `sha256:${createHash('sha256').update(content ?? '').digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(content ?? '')
+    .digest('hex')}`;
 }
 
 /** Appends records to a workspace's chain after `head` (null: a new chain). */
@@ -78,7 +80,8 @@ export class ChainVerifier {
     if (row.chain_index !== this.index + 1) return { ...at, reason: `chain index ${row.chain_index} follows ${this.index}: a row is missing` };
     if (row.prev_hash !== this.prev) return { ...at, reason: 'prev_hash does not match the hash of the row before it' };
     const { chain_index, prev_hash, hash, ...record } = row;
-    if (hashRecord(prev_hash, chain_index, record) !== hash) return { ...at, reason: 'the row was changed after it was written (its hash no longer matches its content)' };
+    if (hashRecord(prev_hash, chain_index, record) !== hash)
+      return { ...at, reason: 'the row was changed after it was written (its hash no longer matches its content)' };
     this.prev = hash;
     this.index = chain_index;
     return null;

@@ -1,7 +1,8 @@
 export const REDACTED = '[REDACTED]';
 
 /** Keys that look like secrets are redacted wherever they appear, whatever the manifest says. */
-export const SECRET_KEY = /(^|[_-])(pass(word|wd)?|secret|token|api[_-]?key|authorization|auth|cookie|card[_-]?number|pan|cvv|cvc|ssn|iban|private[_-]?key|credentials?)($|[_-])/i;
+export const SECRET_KEY =
+  /(^|[_-])(pass(word|wd)?|secret|token|api[_-]?key|authorization|auth|cookie|card[_-]?number|pan|cvv|cvc|ssn|iban|private[_-]?key|credentials?)($|[_-])/i;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

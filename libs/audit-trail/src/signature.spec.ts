@@ -20,8 +20,20 @@ describe('what the record says about a signature', () => {
     ['signed by an agent', ok(agent('refund-bot')), { verified: true, signer: 'agent:refund-bot', refusal: null }],
     ['signed by a labeler', ok({ kind: 'labeler', id: 'crm-sync', workspaces: '*' }), { verified: true, signer: 'labeler:crm-sync', refusal: null }],
     ['an unsigned proposal its workspace admits', ok(null), { verified: true, signer: null, refusal: null }],
-    ['unsigned', refused('unsigned', 'hitl.approval.resolved.v1 must be signed (sigkid, sig)'), { verified: false, signer: null, refusal: 'unsigned: hitl.approval.resolved.v1 must be signed (sigkid, sig)' }],
-    ['signed by the wrong service', refused('signature_invalid', 'a resolution by reviewer must be signed by the escalation service, not the router service'), { verified: false, signer: null, refusal: 'signature_invalid: a resolution by reviewer must be signed by the escalation service, not the router service' }],
+    [
+      'unsigned',
+      refused('unsigned', 'hitl.approval.resolved.v1 must be signed (sigkid, sig)'),
+      { verified: false, signer: null, refusal: 'unsigned: hitl.approval.resolved.v1 must be signed (sigkid, sig)' },
+    ],
+    [
+      'signed by the wrong service',
+      refused('signature_invalid', 'a resolution by reviewer must be signed by the escalation service, not the router service'),
+      {
+        verified: false,
+        signer: null,
+        refusal: 'signature_invalid: a resolution by reviewer must be signed by the escalation service, not the router service',
+      },
+    ],
     ['no verdict at all (fails closed)', undefined, { verified: false, signer: null, refusal: 'signature_invalid: the signature was not checked' }],
   ])('%s', (_name, verdict, expected) => {
     expect(signatureRecord(verdict)).toEqual(expected);
@@ -39,21 +51,30 @@ describe('events the proposing agent signs', () => {
 
   it.each<[string, SignatureVerdict | undefined, string | undefined, (SignatureVerdict | undefined) | RegExp]>([
     ['signed by the proposer', ok(agent('refund-bot')), 'refund-bot', ok(agent('refund-bot'))],
-    ['signed by another agent', ok(agent('other-bot')), 'refund-bot', /^not signed by the agent that proposed the decision \(proposed by agent:refund-bot, signed by agent:other-bot\)$/],
+    [
+      'signed by another agent',
+      ok(agent('other-bot')),
+      'refund-bot',
+      /^not signed by the agent that proposed the decision \(proposed by agent:refund-bot, signed by agent:other-bot\)$/,
+    ],
     ['signed by an agent, the proposal unknown', ok(agent('refund-bot')), undefined, /^no verified proposal of this decision is on the record/],
     ['already refused', refused('unsigned', 'must be signed'), 'refund-bot', refused('unsigned', 'must be signed')],
     ['no verdict', undefined, 'refund-bot', undefined],
   ])('%s', (_name, verdict, proposer, expected) => {
     for (const type of ['hitl.approval.clarification_provided.v1', 'hitl.action.executed.v1'] as const) {
       const result = withProposerCheck(example(type), verdict, proposer);
-      if (expected instanceof RegExp) expect(result).toEqual({ ok: false, code: 'signature_invalid', reason: expect.stringMatching(expected), kid: verdict?.kid ?? null });
+      if (expected instanceof RegExp)
+        expect(result).toEqual({ ok: false, code: 'signature_invalid', reason: expect.stringMatching(expected), kid: verdict?.kid ?? null });
       else expect(result).toEqual(expected);
     }
   });
 
-  it.each<EventType>(['hitl.approval.resolved.v1', 'hitl.outcome.labeled.v1', 'hitl.decision.proposed.v1', 'hitl.approval.clarification_requested.v1'])('leaves %s as it verified', (type) => {
-    expect(withProposerCheck(example(type), ok(escalation), 'refund-bot')).toEqual(ok(escalation));
-  });
+  it.each<EventType>(['hitl.approval.resolved.v1', 'hitl.outcome.labeled.v1', 'hitl.decision.proposed.v1', 'hitl.approval.clarification_requested.v1'])(
+    'leaves %s as it verified',
+    (type) => {
+      expect(withProposerCheck(example(type), ok(escalation), 'refund-bot')).toEqual(ok(escalation));
+    },
+  );
 
   it.each<[string, EventType, SignatureVerdict | undefined, string | undefined]>([
     ['a verified proposal names its agent', 'hitl.decision.proposed.v1', ok(agent('refund-bot')), 'refund-bot'],
@@ -71,22 +92,35 @@ describe('the verdict in the record and its chain', () => {
   const resolved = example('hitl.approval.resolved.v1');
 
   it.each<[string, SignatureVerdict, { actor_kind: string; actor_id: string; verified: boolean; signer: string | null; refusal: string | null }]>([
-    ['verified: the reviewer it names', ok(escalation), { actor_kind: 'reviewer', actor_id: 'rev-alice', verified: true, signer: 'service:escalation', refusal: null }],
-    ['refused: only a claim', refused('unsigned', 'must be signed'), { actor_kind: 'unverified', actor_id: 'rev-alice', verified: false, signer: null, refusal: 'unsigned: must be signed' }],
+    [
+      'verified: the reviewer it names',
+      ok(escalation),
+      { actor_kind: 'reviewer', actor_id: 'rev-alice', verified: true, signer: 'service:escalation', refusal: null },
+    ],
+    [
+      'refused: only a claim',
+      refused('unsigned', 'must be signed'),
+      { actor_kind: 'unverified', actor_id: 'rev-alice', verified: false, signer: null, refusal: 'unsigned: must be signed' },
+    ],
   ])('%s', (_name, verdict, expected) => {
     expect(recordOf(resolved, noPaths, signatureRecord(verdict))).toMatchObject(expected);
   });
 
   it('records rows that are not checked events with no verdict', () => {
     expect(recordOf(resolved, noPaths)).toMatchObject(NOT_CHECKED);
-    const letter = deadLetterRecord({ topic: 'approval.resolved.dlq', partition: 0, offset: '1', value: Buffer.from('{}'), headers: {}, timestamp: '0' }, noPaths);
+    const letter = deadLetterRecord(
+      { topic: 'approval.resolved.dlq', partition: 0, offset: '1', value: Buffer.from('{}'), headers: {}, timestamp: '0' },
+      noPaths,
+    );
     expect(letter).toMatchObject(NOT_CHECKED);
   });
 
   it('hashes a row without a verdict as rows were hashed before verdicts existed, so old chains still verify', () => {
     const record = recordOf(resolved, noPaths);
     const { verified: _v, signer: _s, refusal: _r, ...before } = record;
-    const old = `sha256:${createHash('sha256').update(canonicalize({ ...before, chain_index: 1, prev_hash: GENESIS })!).digest('hex')}`;
+    const old = `sha256:${createHash('sha256')
+      .update(canonicalize({ ...before, chain_index: 1, prev_hash: GENESIS })!)
+      .digest('hex')}`;
     expect(hashRecord(GENESIS, 1, record)).toBe(old);
   });
 

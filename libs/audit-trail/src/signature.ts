@@ -68,7 +68,12 @@ export function withProposerCheck(event: AnyEvent, verdict: SignatureVerdict | u
   if (!verdict?.ok || !needsProposer(event)) return verdict;
   const signer = signerName(verdict.signer) ?? 'nobody';
   if (proposer === undefined) {
-    return { ok: false, code: 'signature_invalid', reason: `no verified proposal of this decision is on the record, so nothing shows it was signed by the agent that proposed the decision (signed by ${signer})`, kid: verdict.kid };
+    return {
+      ok: false,
+      code: 'signature_invalid',
+      reason: `no verified proposal of this decision is on the record, so nothing shows it was signed by the agent that proposed the decision (signed by ${signer})`,
+      kid: verdict.kid,
+    };
   }
   if (signedByProposer(verdict.signer, proposer)) return verdict;
   return { ok: false, code: 'signature_invalid', reason: `${NOT_THE_PROPOSER} (proposed by agent:${proposer}, signed by ${signer})`, kid: verdict.kid };

@@ -60,7 +60,19 @@ describe('the math, against hand-computed values', () => {
 
   it('Brier score is the mean squared error of confidence against the outcome', () => {
     // (0.9-1)² + (0.9-0)² + (0.6-1)² + (0.2-0)² = 0.01 + 0.81 + 0.16 + 0.04 = 1.02; / 4 = 0.255
-    const report = buildReport({ action: 'a', agent_id: null, buckets: rows('a', [[0.9, true], [0.9, false], [0.6, true], [0.2, false]]), interventions: null, policy: null, previous_accuracy: null });
+    const report = buildReport({
+      action: 'a',
+      agent_id: null,
+      buckets: rows('a', [
+        [0.9, true],
+        [0.9, false],
+        [0.6, true],
+        [0.2, false],
+      ]),
+      interventions: null,
+      policy: null,
+      previous_accuracy: null,
+    });
     expect(report.brier).toBeCloseTo(0.255, 6);
     expect(report.accuracy).toBe(0.5);
   });
@@ -70,7 +82,14 @@ describe('the report', () => {
   const overconfident = [...repeat(15, [0.95, true]), ...repeat(10, [0.95, false]), ...repeat(5, [0.55, true])];
 
   it('finds an agent that overstates its confidence, in plain words', () => {
-    const report = buildReport({ action: 'process_refund', agent_id: null, buckets: rows('process_refund', overconfident), interventions: null, policy, previous_accuracy: null });
+    const report = buildReport({
+      action: 'process_refund',
+      agent_id: null,
+      buckets: rows('process_refund', overconfident),
+      interventions: null,
+      policy,
+      previous_accuracy: null,
+    });
     expect(report.findings.map((f) => f.text)).toEqual(['overstates confidence at 0.9: actual 0.60 (stated 0.95, n=25)']);
     expect(report.buckets.find((b) => b.bucket === 5)).toMatchObject({ n: 5, judged: false });
   });
@@ -104,7 +123,12 @@ describe('the report', () => {
   });
 
   it.each([
-    ['the top bucket is wrong: no auto-approval on confidence alone (never, not 1: 1 still passes confidence 1)', [...repeat(20, [0.95, false])], 0.97, 'never'],
+    [
+      'the top bucket is wrong: no auto-approval on confidence alone (never, not 1: 1 still passes confidence 1)',
+      [...repeat(20, [0.95, false])],
+      0.97,
+      'never',
+    ],
     ['already never: nothing to raise', [...repeat(20, [0.95, false])], 'never', null],
     ['a lower bucket is wrong, the top one fine: raise to the top bucket', [...repeat(20, [0.85, false]), ...repeat(20, [0.95, true])], 0.85, 0.9],
     ['everything above the threshold is right: no change', [...repeat(20, [0.85, false]), ...repeat(20, [0.95, true])], 0.95, null],
@@ -133,18 +157,29 @@ describe('suggestions as a unified diff of the manifest', () => {
   }
 
   it('changes an existing threshold in place, with the evidence beside it, and applies cleanly', () => {
-    const { patch, changes } = suggestionsPatch(manifestPath, yaml, [report('process_refund', [...repeat(15, [0.97, true]), ...repeat(10, [0.97, false])])], '2026-W47');
+    const { patch, changes } = suggestionsPatch(
+      manifestPath,
+      yaml,
+      [report('process_refund', [...repeat(15, [0.97, true]), ...repeat(10, [0.97, false])])],
+      '2026-W47',
+    );
     expect(changes).toEqual([expect.objectContaining({ action: 'process_refund', field: 'thresholds.auto_approve_confidence', from: 0.97, to: 'never' })]);
     expect(patch).toMatch(/^--- a\/manifests\/refunds.yaml/);
     expect(patch).toContain('-    thresholds: { auto_approve_confidence: 0.97, escalate_confidence: 0.60 }');
-    expect(patch).toContain('+    thresholds: { auto_approve_confidence: never, escalate_confidence: 0.60 }  # calibration 2026-W47: overstates confidence at 0.9: actual 0.60');
+    expect(patch).toContain(
+      '+    thresholds: { auto_approve_confidence: never, escalate_confidence: 0.60 }  # calibration 2026-W47: overstates confidence at 0.9: actual 0.60',
+    );
     expect(patch.split('\n').filter((l) => /^[-+][^-+]/.test(l))).toHaveLength(2); // one line out, one line in
     const patched = apply(patch);
     expect(loadManifest(patched).actions.get('process_refund')!.autoApproveConfidence).toBe('never');
   });
 
   it('adds a threshold to an action that has none, and proposes a promotion, both applying cleanly', () => {
-    const promotion = report('send_customer_email', [...repeat(594, [0.99, true]), ...repeat(6, [0.99, false])], { approved_unchanged: 299, edited: 1, denied: 0 });
+    const promotion = report('send_customer_email', [...repeat(594, [0.99, true]), ...repeat(6, [0.99, false])], {
+      approved_unchanged: 299,
+      edited: 1,
+      denied: 0,
+    });
     const threshold = report('issue_goodwill_credit', repeat(25, [0.96, false]));
     const { patch, changes } = suggestionsPatch(manifestPath, yaml, [promotion, threshold], '2026-W47');
     expect(changes.map((c) => `${c.action}.${c.field}`)).toEqual(['send_customer_email.mode', 'issue_goodwill_credit.thresholds.auto_approve_confidence']);
@@ -160,7 +195,14 @@ describe('suggestions as a unified diff of the manifest', () => {
 });
 
 describe('outputs', () => {
-  const report = buildReport({ action: 'process_refund', agent_id: null, buckets: rows('process_refund', [...repeat(15, [0.95, true]), ...repeat(10, [0.95, false]), ...repeat(5, [0.55, true])]), interventions: null, policy, previous_accuracy: null });
+  const report = buildReport({
+    action: 'process_refund',
+    agent_id: null,
+    buckets: rows('process_refund', [...repeat(15, [0.95, true]), ...repeat(10, [0.95, false]), ...repeat(5, [0.55, true])]),
+    interventions: null,
+    policy,
+    previous_accuracy: null,
+  });
 
   it('draws the reliability diagram as a self-contained SVG, one point per bucket', () => {
     const svg = reliabilitySvg(report);

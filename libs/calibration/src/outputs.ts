@@ -41,13 +41,24 @@ export function reliabilitySvg(report: ActionReport): string {
 
 export function reportMarkdown(reports: ActionReport[], meta: { window_days: number; generated_at: string; patch: string; unknown_outcomes: number }): string {
   const lines = [`# Calibration report`, '', `Generated ${meta.generated_at} over the last ${meta.window_days} days.`, ''];
-  if (meta.unknown_outcomes > 0) lines.push(`${meta.unknown_outcomes} labeled outcomes are for decisions this service has not seen; they are kept and will count once their decisions arrive.`, '');
+  if (meta.unknown_outcomes > 0)
+    lines.push(
+      `${meta.unknown_outcomes} labeled outcomes are for decisions this service has not seen; they are kept and will count once their decisions arrive.`,
+      '',
+    );
   for (const r of reports) {
     lines.push(`## ${r.action}${r.agent_id ? ` — agent ${r.agent_id}` : ''}`, '');
     lines.push(`${r.n} labeled outcomes; accuracy ${r.accuracy} (95% lower bound ${r.wilson_lower}); ECE ${r.ece}; Brier ${r.brier}.`, '');
-    if (r.intervention) lines.push(`Reviewers: ${r.intervention.approved_unchanged} approved unchanged, ${r.intervention.edited} edited, ${r.intervention.denied} denied (intervention rate ${(r.intervention.rate * 100).toFixed(1)}%).`, '');
+    if (r.intervention)
+      lines.push(
+        `Reviewers: ${r.intervention.approved_unchanged} approved unchanged, ${r.intervention.edited} edited, ${r.intervention.denied} denied (intervention rate ${(r.intervention.rate * 100).toFixed(1)}%).`,
+        '',
+      );
     lines.push('| confidence | stated | actual | n | error | judged |', '|---|---|---|---|---|---|');
-    for (const b of r.buckets) lines.push(`| ${b.from.toFixed(1)}–${b.to.toFixed(1)} | ${b.stated.toFixed(2)} | ${b.actual.toFixed(2)} | ${b.n} | ${b.error.toFixed(2)} | ${b.judged ? 'yes' : 'no (under 10)'} |`);
+    for (const b of r.buckets)
+      lines.push(
+        `| ${b.from.toFixed(1)}–${b.to.toFixed(1)} | ${b.stated.toFixed(2)} | ${b.actual.toFixed(2)} | ${b.n} | ${b.error.toFixed(2)} | ${b.judged ? 'yes' : 'no (under 10)'} |`,
+      );
     lines.push('');
     for (const f of r.findings) lines.push(`- **Finding:** ${f.text}`);
     if (r.promotion) lines.push(`- **Promotion candidate** (${r.promotion.from_mode} → ${r.promotion.to_mode}): ${r.promotion.reason}`);

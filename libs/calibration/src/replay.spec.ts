@@ -16,7 +16,14 @@ actions:
 `);
 
 const decision = (amount: number, confidence: number, correct: boolean | null, routed: HistoricalDecision['routed_verdict'] = null): HistoricalDecision => ({
-  proposal: { ...exampleDecision, parameters: { order_id: 'A', amount_usd: amount }, confidence, uncertainty_factors: [], recommended_review: false, context: {} } as DecisionProposedData,
+  proposal: {
+    ...exampleDecision,
+    parameters: { order_id: 'A', amount_usd: amount },
+    confidence,
+    uncertainty_factors: [],
+    recommended_review: false,
+    context: {},
+  } as DecisionProposedData,
   routed_verdict: routed,
   correct,
 });
@@ -46,7 +53,12 @@ describe('replaying history with a candidate manifest', () => {
   it('a looser candidate: the auto-approvals it adds, and how many of them were wrong', () => {
     const strict = [decision(30, 0.8, true, 'human_review'), decision(45, 0.8, false, 'human_review'), decision(120, 0.8, false, 'human_review')];
     const report = replay(strict, manifest(50), manifest(20), now);
-    expect(report).toMatchObject({ changed: 2, added_auto_approvals: 2, added_auto_approvals_labeled_wrong: 1, review_load: { support_agent: { before: 3, after: 1, change: -2 } } });
+    expect(report).toMatchObject({
+      changed: 2,
+      added_auto_approvals: 2,
+      added_auto_approvals_labeled_wrong: 1,
+      review_load: { support_agent: { before: 3, after: 1, change: -2 } },
+    });
   });
 
   it('a recorded human review counts as load even where the manifest in force would auto-approve now', () => {
@@ -62,7 +74,12 @@ describe('replaying history with a candidate manifest', () => {
 
 describe('replaying history a page at a time', () => {
   it('adds up to the same report as replaying it at once', () => {
-    const history = [decision(30, 0.8, true, 'auto_approve'), decision(45, 0.8, false, 'auto_approve'), decision(120, 0.8, true, 'human_review'), decision(120, 0.5, false, 'escalate')];
+    const history = [
+      decision(30, 0.8, true, 'auto_approve'),
+      decision(45, 0.8, false, 'auto_approve'),
+      decision(120, 0.8, true, 'human_review'),
+      decision(120, 0.5, false, 'escalate'),
+    ];
     const whole = replay(history, manifest(20), manifest(50), now);
     const paged = mergeReplays(replay(history.slice(0, 1), manifest(20), manifest(50), now), replay(history.slice(1), manifest(20), manifest(50), now));
     expect(paged).toEqual(whole);

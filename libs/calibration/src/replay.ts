@@ -32,7 +32,15 @@ export interface ReplayReport {
  * verdict when none was recorded.
  */
 export function replay(history: HistoricalDecision[], candidate: Manifest, current: Manifest, now: Date): ReplayReport {
-  const report: ReplayReport = { decisions: history.length, changed: 0, changes: {}, review_load: {}, added_auto_approvals: 0, added_auto_approvals_labeled_wrong: 0, removed_auto_approvals: 0 };
+  const report: ReplayReport = {
+    decisions: history.length,
+    changed: 0,
+    changes: {},
+    review_load: {},
+    added_auto_approvals: 0,
+    added_auto_approvals_labeled_wrong: 0,
+    removed_auto_approvals: 0,
+  };
   const load = (role: string) => (report.review_load[role] ??= { before: 0, after: 0, change: 0 });
   for (const decision of history) {
     const then = route(decision.proposal, current, now);
@@ -40,7 +48,8 @@ export function replay(history: HistoricalDecision[], candidate: Manifest, curre
     const before = decision.routed_verdict ?? then.verdict;
     if (before === 'human_review' || before === 'escalate') {
       // Who saw it then: the current manifest's plan, else the candidate's, else the action's first tier.
-      const role = then.approval?.reviewer_role ?? next.approval?.reviewer_role ?? current.actions.get(decision.proposal.action)?.escalationPath[0] ?? 'unknown';
+      const role =
+        then.approval?.reviewer_role ?? next.approval?.reviewer_role ?? current.actions.get(decision.proposal.action)?.escalationPath[0] ?? 'unknown';
       load(role).before += 1;
     }
     if (next.approval) load(next.approval.reviewer_role).after += 1;

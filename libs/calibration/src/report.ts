@@ -93,7 +93,16 @@ export function toBuckets(rows: BucketRow[]): Bucket[] {
     .map((r) => {
       const stated = r.sum_confidence / r.n;
       const actual = r.correct / r.n;
-      return { bucket: r.bucket, from: r.bucket / 10, to: (r.bucket + 1) / 10, n: r.n, stated: round(stated), actual: round(actual), error: round(Math.abs(stated - actual)), judged: r.n >= JUDGED_FROM };
+      return {
+        bucket: r.bucket,
+        from: r.bucket / 10,
+        to: (r.bucket + 1) / 10,
+        n: r.n,
+        stated: round(stated),
+        actual: round(actual),
+        error: round(Math.abs(stated - actual)),
+        judged: r.n >= JUDGED_FROM,
+      };
     });
 }
 
@@ -136,10 +145,18 @@ export function buildReport(input: {
     .filter((b) => b.n >= FINDINGS_FROM && b.error > FINDING_ERROR)
     .map((b) => {
       const kind = b.actual < b.stated ? 'overstates' : 'understates';
-      return { bucket: b.bucket, kind, stated: b.stated, actual: b.actual, n: b.n, text: `${kind} confidence at ${fmt(b.from).replace(/0$/, '')}: actual ${fmt(b.actual)} (stated ${fmt(b.stated)}, n=${b.n})` };
+      return {
+        bucket: b.bucket,
+        kind,
+        stated: b.stated,
+        actual: b.actual,
+        n: b.n,
+        text: `${kind} confidence at ${fmt(b.from).replace(/0$/, '')}: actual ${fmt(b.actual)} (stated ${fmt(b.stated)}, n=${b.n})`,
+      };
     });
   const reviewed = input.interventions ? input.interventions.approved_unchanged + input.interventions.edited + input.interventions.denied : 0;
-  const intervention = input.interventions && reviewed > 0 ? { ...input.interventions, rate: round((input.interventions.edited + input.interventions.denied) / reviewed) } : null;
+  const intervention =
+    input.interventions && reviewed > 0 ? { ...input.interventions, rate: round((input.interventions.edited + input.interventions.denied) / reviewed) } : null;
 
   let promotion: ActionReport['promotion'] = null;
   let demotion: ActionReport['demotion'] = null;

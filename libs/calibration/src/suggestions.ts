@@ -22,7 +22,12 @@ interface TextEdit {
  * hunk. The manifest's text is edited in place (comments and formatting elsewhere stay
  * as they are); nothing is applied here.
  */
-export function suggestionsPatch(manifestPath: string, manifestYaml: string, reports: ActionReport[], label: string): { patch: string; changes: SuggestedChange[] } {
+export function suggestionsPatch(
+  manifestPath: string,
+  manifestYaml: string,
+  reports: ActionReport[],
+  label: string,
+): { patch: string; changes: SuggestedChange[] } {
   const doc = parseDocument(manifestYaml);
   const edits: TextEdit[] = [];
   const changes: SuggestedChange[] = [];
@@ -48,7 +53,8 @@ export function suggestionsPatch(manifestPath: string, manifestYaml: string, rep
     }
   }
   const updated = applyEdits(manifestYaml, edits);
-  const patch = changes.length === 0 ? '' : createTwoFilesPatch(`a/${manifestPath}`, `b/${manifestPath}`, manifestYaml, updated, undefined, undefined, { context: 3 });
+  const patch =
+    changes.length === 0 ? '' : createTwoFilesPatch(`a/${manifestPath}`, `b/${manifestPath}`, manifestYaml, updated, undefined, undefined, { context: 3 });
   // git apply and patch want the header lines only: drop jsdiff's "Index"/"====" preamble.
   return { patch: patch.replace(/^(Index:.*\n)?=+\n/, ''), changes };
 }

@@ -152,7 +152,11 @@ describe('payloadHash (RFC 8785 canonical JSON + SHA-256)', () => {
 
   it.each([
     ['sorts keys at every depth', { b: 1, a: { d: [3, { z: 1, y: 2 }], c: 'x' } }, '{"action":"act","parameters":{"a":{"c":"x","d":[3,{"y":2,"z":1}]},"b":1}}'],
-    ['writes numbers the ECMAScript way', { n: 1.0, big: 1e21, small: 0.000001, neg: -0 }, '{"action":"act","parameters":{"big":1e+21,"n":1,"neg":0,"small":0.000001}}'],
+    [
+      'writes numbers the ECMAScript way',
+      { n: 1.0, big: 1e21, small: 0.000001, neg: -0 },
+      '{"action":"act","parameters":{"big":1e+21,"n":1,"neg":0,"small":0.000001}}',
+    ],
     ['escapes only what JSON requires', { s: 'café "€" \n' }, '{"action":"act","parameters":{"s":"café \\"€\\" \\n"}}'],
   ])('%s', (_name, parameters, canonical) => {
     expect(payloadHash('act', parameters)).toBe(sha(canonical));

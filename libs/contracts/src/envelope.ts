@@ -14,7 +14,10 @@ export const Envelope = z.looseObject({
   data: z.looseObject({}),
   /** Signatures (see the wire contract): the key id, and Ed25519 over the canonical event without `sig`. */
   sigkid: NonEmpty.optional(),
-  sig: z.string().regex(/^[A-Za-z0-9_-]{86}$/, { error: 'must be 86 base64url characters (a 64-byte Ed25519 signature)' }).optional(),
+  sig: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{86}$/, { error: 'must be 86 base64url characters (a 64-byte Ed25519 signature)' })
+    .optional(),
 });
 export type Envelope = z.infer<typeof Envelope>;
 

@@ -1,12 +1,6 @@
 // The catalogue of contract errors: a DLQ reason and an HTTP 4xx name the same code.
 export type ContractViolationCode =
-  | 'empty_message'
-  | 'invalid_json'
-  | 'unsupported_character'
-  | 'invalid_envelope'
-  | 'unknown_type'
-  | 'wrong_topic'
-  | 'invalid_data';
+  'empty_message' | 'invalid_json' | 'unsupported_character' | 'invalid_envelope' | 'unknown_type' | 'wrong_topic' | 'invalid_data';
 
 export interface ContractViolation {
   code: ContractViolationCode;

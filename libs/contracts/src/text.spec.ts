@@ -45,7 +45,9 @@ describe('text PostgreSQL can store', () => {
     for (const big of ['1e400', '-1E+309', '9'.repeat(400)]) {
       const text = JSON.stringify(event).replace('"amount_usd":129.5', `"amount_usd":${big}`);
       const decoded = decodeEvent(Topics.DecisionProposed, Buffer.from(text));
-      expect(decoded.ok ? 'ok' : `${decoded.violation.code}: ${decoded.violation.message}`).toBe('invalid_data: data.parameters.amount_usd: a number out of range (beyond a double)');
+      expect(decoded.ok ? 'ok' : `${decoded.violation.code}: ${decoded.violation.message}`).toBe(
+        'invalid_data: data.parameters.amount_usd: a number out of range (beyond a double)',
+      );
     }
     expect(decodeEvent(Topics.DecisionProposed, Buffer.from(JSON.stringify(event).replace('"amount_usd":129.5', '"amount_usd":1e300'))).ok).toBe(true);
   });

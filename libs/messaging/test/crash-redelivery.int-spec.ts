@@ -37,7 +37,11 @@ describe('a consumer killed after its database commit but before its offset comm
       return e;
     });
     // One key: one partition, so the offsets below are the ones of these messages.
-    await produce(h, Topics.DecisionProposed, decisions.map((e) => ({ key: 'same-partition', value: JSON.stringify(signed(e)) })));
+    await produce(
+      h,
+      Topics.DecisionProposed,
+      decisions.map((e) => ({ key: 'same-partition', value: JSON.stringify(signed(e)) })),
+    );
 
     const crash = await runUntilKilled(h);
     expect(crash.signal).toBe('SIGKILL');

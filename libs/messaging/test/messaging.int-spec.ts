@@ -31,7 +31,10 @@ describe('reliable messaging over the real broker and database', () => {
     const asMessages = (list: typeof events) => list.map((e) => ({ key: 'one-partition', value: JSON.stringify(signed(e)) }));
     await produce(h, Topics.DecisionProposed, [...asMessages(events), ...asMessages(events), ...asMessages([sentinel])]);
 
-    await eventually("the sentinel's effect", async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [sentinel.subject])) === 1);
+    await eventually(
+      "the sentinel's effect",
+      async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [sentinel.subject])) === 1,
+    );
     expect(await count(h, 'SELECT count(*)::int AS n FROM effects')).toBe(21);
     expect(await count(h, 'SELECT count(DISTINCT decision_id)::int AS n FROM effects')).toBe(21);
 
@@ -58,7 +61,10 @@ describe('reliable messaging over the real broker and database', () => {
     const bytes = [unsigned, forged, tampered].map((e) => Buffer.from(JSON.stringify(e)));
     await produce(h, Topics.DecisionProposed, [...bytes.map((value) => ({ key: 'k', value })), { key: 'k', value: JSON.stringify(signed(valid)) }]);
 
-    await eventually("the valid decision's effect", async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [valid.subject])) === 1);
+    await eventually(
+      "the valid decision's effect",
+      async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [valid.subject])) === 1,
+    );
     expect(await count(h, 'SELECT count(*)::int AS n FROM effects')).toBe(1);
     await consumer.relay.drain();
     const letters = await readTopic(h, dlqTopic(Topics.DecisionProposed), (m) => m.length >= 3);
@@ -86,7 +92,10 @@ describe('reliable messaging over the real broker and database', () => {
       { key: 'k', value: JSON.stringify(signed(valid)) },
     ]);
 
-    await eventually("the valid decision's effect", async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [valid.subject])) === 1);
+    await eventually(
+      "the valid decision's effect",
+      async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [valid.subject])) === 1,
+    );
     await consumer.relay.drain();
     const letters = await readTopic(h, dlqTopic(Topics.DecisionProposed), (m) => m.length >= 2);
     const header = (i: number, name: string) => letters[i].headers![name]!.toString();

@@ -34,7 +34,15 @@ describe('events written to the outbox while Kafka is stopped', () => {
 
   beforeEach(async () => {
     h = await createHarness('outage', [`127.0.0.1:${broker.KAFKA_PORT}`]);
-    relay = new OutboxRelay({ dataSource: h.dataSource, schema: h.schema, kafka: h.kafka, settings: h.settings, logger: quietLogger, idleMs: 50, maxBackoffMs: 1_000 });
+    relay = new OutboxRelay({
+      dataSource: h.dataSource,
+      schema: h.schema,
+      kafka: h.kafka,
+      settings: h.settings,
+      logger: quietLogger,
+      idleMs: 50,
+      maxBackoffMs: 1_000,
+    });
   });
 
   afterEach(async () => {
@@ -59,7 +67,12 @@ describe('events written to the outbox while Kafka is stopped', () => {
     infra('down');
     // Interleaved keys, many transactions, while nothing can be published.
     for (let seq = 1; seq <= 15; seq++) {
-      await h.dataSource.transaction((m) => outbox.publish(m, decisions.map((d) => eventFor(d, seq))));
+      await h.dataSource.transaction((m) =>
+        outbox.publish(
+          m,
+          decisions.map((d) => eventFor(d, seq)),
+        ),
+      );
     }
     await new Promise((r) => setTimeout(r, 2_000));
     const waiting = (await h.dataSource.query(`SELECT count(*)::int AS n FROM "${h.schema}".outbox`))[0].n;

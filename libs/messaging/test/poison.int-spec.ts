@@ -46,7 +46,11 @@ describe('poison messages over the real broker and database', () => {
   it('a chunk of 200 with one value PostgreSQL refuses, handled in one statement: 199 recorded, the one dead-lettered with the database words, the service told', async () => {
     const events = Array.from({ length: 200 }, (_, i) => execution(i === 117 ? INT_MAX + 1 : i));
     // Everything on the topic before the consumer starts, on one partition: one chunk.
-    await produce(h, Topics.ActionExecuted, events.map((e) => ({ key: 'one-partition', value: JSON.stringify(signed(e)) })));
+    await produce(
+      h,
+      Topics.ActionExecuted,
+      events.map((e) => ({ key: 'one-partition', value: JSON.stringify(signed(e)) })),
+    );
     const chunks: CommittedChunk[] = [];
     consumer = await startConsumer(h, { retry, afterCommit: (c) => void chunks.push(c) });
 
@@ -68,10 +72,17 @@ describe('poison messages over the real broker and database', () => {
     const before = proposal({ units: 1 });
     const poison = proposal({ units: INT_MAX + 1 });
     const after = proposal({ units: 2 });
-    await produce(h, Topics.DecisionProposed, [before, poison, after].map((e) => ({ key: 'k', value: JSON.stringify(signed(e)) })));
+    await produce(
+      h,
+      Topics.DecisionProposed,
+      [before, poison, after].map((e) => ({ key: 'k', value: JSON.stringify(signed(e)) })),
+    );
     consumer = await startConsumer(h, { retry });
 
-    await eventually('the effect of the decision after the poison', async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [after.subject])) === 1);
+    await eventually(
+      'the effect of the decision after the poison',
+      async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [after.subject])) === 1,
+    );
     expect(await rows(h, 'SELECT units FROM effects ORDER BY id')).toEqual([{ units: 1 }, { units: 2 }]);
     const letters = await readTopic(h, dlqTopic(Topics.DecisionProposed), (m) => m.length >= 1);
     expect(letters.map((l) => header(l, 'hitl-dlq-error-code'))).toEqual(['database_refused']);
@@ -81,10 +92,17 @@ describe('poison messages over the real broker and database', () => {
   it('a message failing for a reason nobody classified: retried a bounded number of times, then dead-lettered; the next one handled', async () => {
     const bug = proposal({ explode: true });
     const next = proposal();
-    await produce(h, Topics.DecisionProposed, [bug, next].map((e) => ({ key: 'k', value: JSON.stringify(signed(e)) })));
+    await produce(
+      h,
+      Topics.DecisionProposed,
+      [bug, next].map((e) => ({ key: 'k', value: JSON.stringify(signed(e)) })),
+    );
     consumer = await startConsumer(h, { retry: { ...retry, maxAttempts: 3 } });
 
-    await eventually('the effect of the next decision', async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [next.subject])) === 1);
+    await eventually(
+      'the effect of the next decision',
+      async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [next.subject])) === 1,
+    );
     const letters = await readTopic(h, dlqTopic(Topics.DecisionProposed), (m) => m.length >= 1);
     expect(letters.map((l) => header(l, 'hitl-dlq-error-code'))).toEqual(['handler_failed']);
     expect(header(letters[0], 'hitl-dlq-error')).toBe("failed 3 times: TypeError: Cannot read properties of undefined (reading 'explode')");
@@ -109,7 +127,10 @@ describe('poison messages over the real broker and database', () => {
     await producer.disconnect();
     consumer = await startConsumer(h, { retry });
 
-    await eventually('the effect of the next decision', async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [next.subject])) === 1);
+    await eventually(
+      'the effect of the next decision',
+      async () => (await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [next.subject])) === 1,
+    );
     // Delivery is at-least-once (a letter may arrive twice) and the two keys may sit on two
     // partitions: read until both letters are there, whatever else is.
     const isFirst = (l: KafkaMessage) => l.value!.equals(value);
@@ -143,7 +164,11 @@ describe('poison messages over the real broker and database', () => {
       // Each holds its transaction open a moment, so the cut lands mid-transaction.
       const events = Array.from({ length: 120 }, () => proposal({ pause_s: 0.02 }));
       for (let i = 0; i < events.length; i += 30) {
-        await produce(h, Topics.DecisionProposed, events.slice(i, i + 30).map((e) => ({ key: e.subject, value: JSON.stringify(signed(e)) })));
+        await produce(
+          h,
+          Topics.DecisionProposed,
+          events.slice(i, i + 30).map((e) => ({ key: e.subject, value: JSON.stringify(signed(e)) })),
+        );
       }
       await eventually('the first effects', async () => (await count(h, 'SELECT count(*)::int AS n FROM effects')) >= 10, { timeoutMs: 30_000 });
       // The outage: no new session, every open one ended, for three seconds.

@@ -13,7 +13,8 @@ describe('running a command in a transaction', () => {
     runInTransaction({ dataSource: h.dataSource, outbox: new Outbox(h.schema, testTrust().key('router')), relay: { nudge: () => void nudges++ } }, work);
   const count = async (table: string) => (await h.dataSource.query(`SELECT count(*)::int AS n FROM "${h.schema}".${table}`))[0].n as number;
   const resolved = () => exampleEvent(APPROVAL_RESOLVED, { id: randomUUID() });
-  const write = (ctx: MessageContext) => ctx.manager.query(`INSERT INTO "${h.schema}".effects (decision_id, event_id) VALUES ($1, $2)`, [randomUUID(), randomUUID()]);
+  const write = (ctx: MessageContext) =>
+    ctx.manager.query(`INSERT INTO "${h.schema}".effects (decision_id, event_id) VALUES ($1, $2)`, [randomUUID(), randomUUID()]);
 
   beforeEach(async () => {
     h = await createHarness('cmd');

@@ -82,7 +82,9 @@ export const Conditions = z.strictObject({
 const Inheritable = {
   on_timeout: OnTimeout.optional(),
   approval_timeout_seconds: Seconds.optional(),
-  clarification_timeout_seconds: Seconds.max(MAX_CLARIFICATION_TIMEOUT_SECONDS, { error: `must be at most ${MAX_CLARIFICATION_TIMEOUT_SECONDS} (a week)` }).optional(),
+  clarification_timeout_seconds: Seconds.max(MAX_CLARIFICATION_TIMEOUT_SECONDS, {
+    error: `must be at most ${MAX_CLARIFICATION_TIMEOUT_SECONDS} (a week)`,
+  }).optional(),
   sla_minutes: SlaMinutes.optional(),
   escalation_path: z.array(Role).min(1).optional(),
   required_approvals: z.number().int().min(1).optional(),

@@ -80,7 +80,11 @@ actions:
   it.each([
     ['nowhere: an hour', 'actions:\n  a: { severity: high, reversible: false }\n', 3600],
     ['in defaults', 'defaults: { clarification_timeout_seconds: 600 }\nactions:\n  a: { severity: high, reversible: false }\n', 600],
-    ['on the action, over defaults', 'defaults: { clarification_timeout_seconds: 600 }\nactions:\n  a: { severity: high, reversible: false, clarification_timeout_seconds: 120 }\n', 120],
+    [
+      'on the action, over defaults',
+      'defaults: { clarification_timeout_seconds: 600 }\nactions:\n  a: { severity: high, reversible: false, clarification_timeout_seconds: 120 }\n',
+      120,
+    ],
   ])('clarification_timeout_seconds set %s', (_name, yaml, seconds) => {
     expect(loadManifest(yaml).actions.get('a')!.clarificationTimeoutSeconds).toBe(seconds);
   });
@@ -88,23 +92,55 @@ actions:
 
 describe('a manifest that is wrong stops with errors naming the action and the field', () => {
   it.each([
-    ['on_timeout: approve on a high-severity, irreversible action', refund('    on_timeout: approve'), 'actions.process_refund.on_timeout: approve is allowed only for severity: low and reversible: true'],
-    ['on_timeout: approve on a low but irreversible action', 'actions:\n  a: { severity: low, reversible: false, on_timeout: approve }\n', 'actions.a.on_timeout'],
-    ['on_timeout: approve inherited from defaults', 'defaults: { on_timeout: approve }\nactions:\n  a: { severity: medium, reversible: true }\n', 'actions.a.on_timeout: approve (inherited from defaults.on_timeout)'],
+    [
+      'on_timeout: approve on a high-severity, irreversible action',
+      refund('    on_timeout: approve'),
+      'actions.process_refund.on_timeout: approve is allowed only for severity: low and reversible: true',
+    ],
+    [
+      'on_timeout: approve on a low but irreversible action',
+      'actions:\n  a: { severity: low, reversible: false, on_timeout: approve }\n',
+      'actions.a.on_timeout',
+    ],
+    [
+      'on_timeout: approve inherited from defaults',
+      'defaults: { on_timeout: approve }\nactions:\n  a: { severity: medium, reversible: true }\n',
+      'actions.a.on_timeout: approve (inherited from defaults.on_timeout)',
+    ],
     ['a misspelt field', refund('    aproval_timeout_seconds: 60'), 'actions.process_refund.aproval_timeout_seconds: unknown field'],
     ['a severity that does not exist', 'actions:\n  a: { severity: huge, reversible: true }\n', 'actions.a.severity'],
     ['a missing severity', 'actions:\n  a: { reversible: true }\n', 'actions.a.severity'],
     ['a negative timeout', refund('    approval_timeout_seconds: -5'), 'actions.process_refund.approval_timeout_seconds'],
     ['an empty escalation path', refund('    escalation_path: []'), 'actions.process_refund.escalation_path'],
     ['a threshold above 1', refund('    thresholds: { auto_approve_confidence: 1.2 }'), 'actions.process_refund.thresholds.auto_approve_confidence'],
-    ['escalation above auto-approval', refund('    thresholds: { auto_approve_confidence: 0.5, escalate_confidence: 0.7 }'), 'actions.process_refund.thresholds: escalate_confidence 0.7 is above'],
-    ['amount bounds crossed', refund('    conditions: { auto_approve_below_usd: 600, always_approve_above_usd: 500 }'), 'actions.process_refund.conditions: auto_approve_below_usd 600'],
+    [
+      'escalation above auto-approval',
+      refund('    thresholds: { auto_approve_confidence: 0.5, escalate_confidence: 0.7 }'),
+      'actions.process_refund.thresholds: escalate_confidence 0.7 is above',
+    ],
+    [
+      'amount bounds crossed',
+      refund('    conditions: { auto_approve_below_usd: 600, always_approve_above_usd: 500 }'),
+      'actions.process_refund.conditions: auto_approve_below_usd 600',
+    ],
     ['a contradictory mode', refund('    mode: autonomous'), 'actions.process_refund.mode: is autonomous, but approval_required: true'],
-    ['an escalate_when rule with two operators', refund('    escalate_when: [{ field: confidence, lt: 0.5, gt: 0.1 }]'), 'actions.process_refund.escalate_when.0: needs exactly one of'],
-    ['an escalate_when rule on no decision field', refund('    escalate_when: [{ field: customer.tier, equals: vip }]'), 'actions.process_refund.escalate_when.0.field: must start with one of'],
+    [
+      'an escalate_when rule with two operators',
+      refund('    escalate_when: [{ field: confidence, lt: 0.5, gt: 0.1 }]'),
+      'actions.process_refund.escalate_when.0: needs exactly one of',
+    ],
+    [
+      'an escalate_when rule on no decision field',
+      refund('    escalate_when: [{ field: customer.tier, equals: vip }]'),
+      'actions.process_refund.escalate_when.0.field: must start with one of',
+    ],
     ['a clarification timeout of zero', refund('    clarification_timeout_seconds: 0'), 'actions.process_refund.clarification_timeout_seconds'],
     ['a clarification timeout in fractions', refund('    clarification_timeout_seconds: 1.5'), 'actions.process_refund.clarification_timeout_seconds'],
-    ['a clarification timeout over a week', 'defaults: { clarification_timeout_seconds: 604801 }\nactions: {}\n', 'defaults.clarification_timeout_seconds: must be at most 604800'],
+    [
+      'a clarification timeout over a week',
+      'defaults: { clarification_timeout_seconds: 604801 }\nactions: {}\n',
+      'defaults.clarification_timeout_seconds: must be at most 604800',
+    ],
     [
       'a pattern with a backreference',
       refund("    parameters_schema: { type: object, properties: { order_id: { type: string, pattern: '^(a)\\1$' } } }"),
@@ -120,7 +156,11 @@ describe('a manifest that is wrong stops with errors naming the action and the f
       refund("    parameters_schema: { type: object, properties: { note: { type: string, pattern: '(?i)abc' } } }"),
       'actions.process_refund.parameters_schema.properties.note.pattern: "(?i)abc" is not a valid pattern',
     ],
-    ['an invalid parameters_schema', refund('    parameters_schema: { type: objectx }'), 'actions.process_refund.parameters_schema: is not a valid JSON Schema'],
+    [
+      'an invalid parameters_schema',
+      refund('    parameters_schema: { type: objectx }'),
+      'actions.process_refund.parameters_schema: is not a valid JSON Schema',
+    ],
     ['an unknown manifest version', 'version: 2\nactions: {}\n', 'version'],
     ['duplicate keys', 'actions:\n  a: { severity: low, reversible: true }\n  a: { severity: high, reversible: true }\n', 'YAML: Map keys must be unique'],
     ['YAML that is not a mapping', '- just\n- a list\n', ': Invalid input'],
@@ -131,12 +171,18 @@ describe('a manifest that is wrong stops with errors naming the action and the f
   it('reports every problem at once', () => {
     const issues = issuesOf('actions:\n  a: { severity: high, reversible: false, on_timeout: approve }\n  b: { severity: nope, reversible: true }\n');
     expect(issues).toHaveLength(1); // schema errors come first, on their own
-    expect(issuesOf('actions:\n  a: { severity: high, reversible: false, on_timeout: approve }\n  b: { severity: low, reversible: false, on_timeout: approve }\n')).toHaveLength(2);
+    expect(
+      issuesOf('actions:\n  a: { severity: high, reversible: false, on_timeout: approve }\n  b: { severity: low, reversible: false, on_timeout: approve }\n'),
+    ).toHaveLength(2);
   });
 });
 
 describe('patterns from the manifest run in linear time on agent-written input', () => {
-  const manifest = loadManifest(refund("    parameters_schema: { type: object, properties: { order_id: { type: string, pattern: '^(a+)+$' } }, patternProperties: { '^(x+x+)+y$': { type: string } } }"));
+  const manifest = loadManifest(
+    refund(
+      "    parameters_schema: { type: object, properties: { order_id: { type: string, pattern: '^(a+)+$' } }, patternProperties: { '^(x+x+)+y$': { type: string } } }",
+    ),
+  );
   const validate = manifest.actions.get('process_refund')!.validateParameters!;
   // 50 kB that makes a backtracking engine try every way of splitting the a's: it never returns.
   const evil = 'a'.repeat(50_000) + '!';
@@ -151,7 +197,9 @@ describe('patterns from the manifest run in linear time on agent-written input',
   });
 
   it('a pattern named `pattern` inside data (enum, default) is data, not a pattern', () => {
-    expect(issuesOf(refund("    parameters_schema: { type: object, default: { pattern: '(a)\\1' }, properties: { pattern: { enum: [{ pattern: '(?=a)' }] } } }"))).toEqual([]);
+    expect(
+      issuesOf(refund("    parameters_schema: { type: object, default: { pattern: '(a)\\1' }, properties: { pattern: { enum: [{ pattern: '(?=a)' }] } } }")),
+    ).toEqual([]);
   });
 });
 
@@ -192,15 +240,23 @@ describe('every tier of an escalation path is reachable (v1.1: tier deadlines)',
     [
       'two tiers sharing 100 s',
       'approval_timeout_seconds: 100\n    escalation_path: [support_agent, finance_lead]',
-      ['actions.process_refund.approval_timeout_seconds: 100 s shared by the 2 tiers of escalation_path [support_agent, finance_lead] is 50 s a tier, under 60 s: a tier would never really be offered the decision'],
+      [
+        'actions.process_refund.approval_timeout_seconds: 100 s shared by the 2 tiers of escalation_path [support_agent, finance_lead] is 50 s a tier, under 60 s: a tier would never really be offered the decision',
+      ],
     ],
     [
       'three tiers sharing the default hour are fine; sharing 150 s are not',
       'approval_timeout_seconds: 150\n    escalation_path: [a, b, c]',
-      ['actions.process_refund.approval_timeout_seconds: 150 s shared by the 3 tiers of escalation_path [a, b, c] is 50 s a tier, under 60 s: a tier would never really be offered the decision'],
+      [
+        'actions.process_refund.approval_timeout_seconds: 150 s shared by the 3 tiers of escalation_path [a, b, c] is 50 s a tier, under 60 s: a tier would never really be offered the decision',
+      ],
     ],
     ['on_timeout escalate: each tier has the whole timeout', 'approval_timeout_seconds: 60\n    on_timeout: escalate\n    escalation_path: [a, b, c]', []],
-    ['on_timeout escalate under 60 s', 'approval_timeout_seconds: 30\n    on_timeout: escalate\n    escalation_path: [a, b]', ['actions.process_refund.approval_timeout_seconds: 30 s gives each tier under 60 s before on_timeout escalates it']],
+    [
+      'on_timeout escalate under 60 s',
+      'approval_timeout_seconds: 30\n    on_timeout: escalate\n    escalation_path: [a, b]',
+      ['actions.process_refund.approval_timeout_seconds: 30 s gives each tier under 60 s before on_timeout escalates it'],
+    ],
   ])('%s', (_name, extra, expected) => {
     expect(issuesOf(refund(`    ${extra}\n`))).toEqual(expected);
   });

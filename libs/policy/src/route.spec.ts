@@ -58,26 +58,71 @@ const cases: Case[] = [
   ['3. log_and_alert actions run', { action: 'delete_records', parameters: {}, confidence: 0.1 }, 'auto_approve', 'mode_log_and_alert'],
   ['3. review_after actions run, reviewed after', { action: 'provision_vm', parameters: {}, confidence: 0.1 }, 'auto_approve', 'mode_review_after'],
   ['4. above the ceiling a human decides', { parameters: { order_id: 'A', amount_usd: 501 }, confidence: 0.99 }, 'human_review', 'amount_above_ceiling'],
-  ['4. ...and an escalation trigger still escalates it (the $600 enterprise refund at 0.2 goes up a tier)', { parameters: { order_id: 'A', amount_usd: 600, customer_tier: 'enterprise' }, confidence: 0.2 }, 'escalate', 'escalate'],
+  [
+    '4. ...and an escalation trigger still escalates it (the $600 enterprise refund at 0.2 goes up a tier)',
+    { parameters: { order_id: 'A', amount_usd: 600, customer_tier: 'enterprise' }, confidence: 0.2 },
+    'escalate',
+    'escalate',
+  ],
   ['4. ...and low confidence alone escalates it too', { parameters: { order_id: 'A', amount_usd: 600 }, confidence: 0.2 }, 'escalate', 'escalate'],
-  ['4. above the ceiling even the top confidence asks a human', { parameters: { order_id: 'A', amount_usd: 600 }, confidence: 1 }, 'human_review', 'amount_above_ceiling'],
-  ['4. an amount missing goes to a human', { action: 'issue_credit', parameters: { credit: { currency: 'USD' } }, confidence: 0.99 }, 'human_review', 'amount_missing'],
-  ['4. an amount that is not a number is missing', { action: 'issue_credit', parameters: { credit: { value: '5' } }, confidence: 0.99 }, 'human_review', 'amount_missing'],
-  ['5. an escalate_when rule escalates', { parameters: { order_id: 'A', amount_usd: 100, customer_tier: 'strategic' }, confidence: 0.99 }, 'escalate', 'escalate'],
-  ['5. ...even below the auto-approve amount', { parameters: { order_id: 'A', amount_usd: 10, customer_tier: 'enterprise' }, confidence: 0.99 }, 'escalate', 'escalate'],
+  [
+    '4. above the ceiling even the top confidence asks a human',
+    { parameters: { order_id: 'A', amount_usd: 600 }, confidence: 1 },
+    'human_review',
+    'amount_above_ceiling',
+  ],
+  [
+    '4. an amount missing goes to a human',
+    { action: 'issue_credit', parameters: { credit: { currency: 'USD' } }, confidence: 0.99 },
+    'human_review',
+    'amount_missing',
+  ],
+  [
+    '4. an amount that is not a number is missing',
+    { action: 'issue_credit', parameters: { credit: { value: '5' } }, confidence: 0.99 },
+    'human_review',
+    'amount_missing',
+  ],
+  [
+    '5. an escalate_when rule escalates',
+    { parameters: { order_id: 'A', amount_usd: 100, customer_tier: 'strategic' }, confidence: 0.99 },
+    'escalate',
+    'escalate',
+  ],
+  [
+    '5. ...even below the auto-approve amount',
+    { parameters: { order_id: 'A', amount_usd: 10, customer_tier: 'enterprise' }, confidence: 0.99 },
+    'escalate',
+    'escalate',
+  ],
   ['5. a context flag escalates', { context: { policy_conflict: true }, confidence: 0.99 }, 'escalate', 'escalate'],
   ['5. low confidence escalates', { confidence: 0.59 }, 'escalate', 'escalate'],
   ['5. ...even below the auto-approve amount', { parameters: { order_id: 'A', amount_usd: 5 }, confidence: 0.3 }, 'escalate', 'escalate'],
   ['5. too many uncertainty factors escalate', { uncertainty_factors: ['a', 'b', 'c'], confidence: 0.99 }, 'escalate', 'escalate'],
   ['5. exactly the maximum does not', { uncertainty_factors: ['a', 'b'], confidence: 0.99 }, 'auto_approve', 'confidence_auto_approve'],
-  ['6. below the auto-approve amount it runs', { parameters: { order_id: 'A', amount_usd: 49.99 }, confidence: 0.61 }, 'auto_approve', 'amount_below_auto_approve'],
-  ['6. ...unless the agent asks for a human', { parameters: { order_id: 'A', amount_usd: 10 }, confidence: 0.99, recommended_review: true }, 'human_review', 'human_review'],
+  [
+    '6. below the auto-approve amount it runs',
+    { parameters: { order_id: 'A', amount_usd: 49.99 }, confidence: 0.61 },
+    'auto_approve',
+    'amount_below_auto_approve',
+  ],
+  [
+    '6. ...unless the agent asks for a human',
+    { parameters: { order_id: 'A', amount_usd: 10 }, confidence: 0.99, recommended_review: true },
+    'human_review',
+    'human_review',
+  ],
   ['6. exactly the auto-approve amount is not below it', { parameters: { order_id: 'A', amount_usd: 50 }, confidence: 0.9 }, 'human_review', 'human_review'],
   ['7. confidence at the threshold runs', { confidence: 0.97 }, 'auto_approve', 'confidence_auto_approve'],
   ['7. ...unless the agent asks for a human', { confidence: 0.99, recommended_review: true }, 'human_review', 'human_review'],
   ['8. otherwise a human decides', { confidence: 0.96 }, 'human_review', 'human_review'],
   ['8. at the escalation threshold it is not escalated', { confidence: 0.6 }, 'human_review', 'human_review'],
-  ['7. an action with no amount rules uses confidence', { action: 'send_customer_email', parameters: { to: 'x' }, confidence: 0.95 }, 'auto_approve', 'confidence_auto_approve'],
+  [
+    '7. an action with no amount rules uses confidence',
+    { action: 'send_customer_email', parameters: { to: 'x' }, confidence: 0.95 },
+    'auto_approve',
+    'confidence_auto_approve',
+  ],
 ];
 
 describe('route: the routing order, first match wins', () => {
@@ -126,7 +171,13 @@ describe('route: the routing order, first match wins', () => {
 
   it('escalation starts at the second tier with the urgency raised one level', () => {
     const routing = route(decision({ confidence: 0.3, urgency: 'normal' }), manifest, now);
-    expect(routing.approval).toMatchObject({ route: 'escalate', reviewer_role: 'finance_lead', escalation_path: ['finance_lead'], urgency: 'high', sla_deadline: minutes(15) });
+    expect(routing.approval).toMatchObject({
+      route: 'escalate',
+      reviewer_role: 'finance_lead',
+      escalation_path: ['finance_lead'],
+      urgency: 'high',
+      sla_deadline: minutes(15),
+    });
   });
 
   it('escalation with a single tier stays there; critical stays critical', () => {
@@ -171,8 +222,18 @@ const unsignedCases: Case[] = [
   ['a review_after action goes to a human before it runs', { action: 'provision_vm', parameters: {}, confidence: 1 }, 'human_review', 'unsigned_agent'],
   ['below the auto-approve amount it goes to a human', { parameters: { order_id: 'A', amount_usd: 10 }, confidence: 0.9 }, 'human_review', 'unsigned_agent'],
   ['confidence at the threshold goes to a human', { confidence: 0.99 }, 'human_review', 'unsigned_agent'],
-  ['above the ceiling a human decides, as when signed', { parameters: { order_id: 'A', amount_usd: 501 }, confidence: 0.99 }, 'human_review', 'amount_above_ceiling'],
-  ['an escalation trigger still escalates', { parameters: { order_id: 'A', amount_usd: 10, customer_tier: 'enterprise' }, confidence: 0.99 }, 'escalate', 'escalate'],
+  [
+    'above the ceiling a human decides, as when signed',
+    { parameters: { order_id: 'A', amount_usd: 501 }, confidence: 0.99 },
+    'human_review',
+    'amount_above_ceiling',
+  ],
+  [
+    'an escalation trigger still escalates',
+    { parameters: { order_id: 'A', amount_usd: 10, customer_tier: 'enterprise' }, confidence: 0.99 },
+    'escalate',
+    'escalate',
+  ],
   ['below the auto-approve confidence a human decides, as when signed', { confidence: 0.9 }, 'human_review', 'human_review'],
 ];
 
@@ -214,7 +275,7 @@ actions:
   });
 });
 
-describe("the seed 001 ESCALATION_TRIGGERS, written as escalate_when", () => {
+describe('the seed 001 ESCALATION_TRIGGERS, written as escalate_when', () => {
   const triggers = loadManifest(`
 actions:
   process_refund:
@@ -229,7 +290,8 @@ actions:
       - { field: context.policy_conflict, equals: true }                    # policy_conflict: True
       - { field: context.no_matching_precedent, equals: true }              # no_matching_precedent: True
 `);
-  const calm = (o: Partial<DecisionProposedData> = {}) => decision({ parameters: { order_id: 'A', amount_usd: 900, customer_tier: 'smb' }, confidence: 0.95, context: {}, ...o });
+  const calm = (o: Partial<DecisionProposedData> = {}) =>
+    decision({ parameters: { order_id: 'A', amount_usd: 900, customer_tier: 'smb' }, confidence: 0.95, context: {}, ...o });
 
   it.each([
     ['confidence_below 0.7', { confidence: 0.69 }],
@@ -243,7 +305,9 @@ actions:
   });
 
   it('none of them: no escalation', () => {
-    expect(route(calm({ parameters: { order_id: 'A', amount_usd: 10_000, customer_tier: 'smb' }, confidence: 0.7 }), triggers, now).verdict).toBe('human_review');
+    expect(route(calm({ parameters: { order_id: 'A', amount_usd: 10_000, customer_tier: 'smb' }, confidence: 0.7 }), triggers, now).verdict).toBe(
+      'human_review',
+    );
     expect(route(calm(), triggers, now).verdict).toBe('auto_approve');
   });
 });
@@ -273,9 +337,13 @@ describe('properties', () => {
 
   it('an unknown action is always blocked', () => {
     fc.assert(
-      fc.property(anyDecision, fc.string().filter((a) => !manifest.actions.has(a)), (d, action) => {
-        expect(route({ ...toDecision(d), action }, manifest, now).verdict).toBe('block');
-      }),
+      fc.property(
+        anyDecision,
+        fc.string().filter((a) => !manifest.actions.has(a)),
+        (d, action) => {
+          expect(route({ ...toDecision(d), action }, manifest, now).verdict).toBe('block');
+        },
+      ),
     );
   });
 
@@ -314,18 +382,13 @@ describe('properties', () => {
 
   it('on_timeout: approve never validates on a high-severity or irreversible action', () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom('low', 'medium', 'high', 'critical'),
-        fc.boolean(),
-        fc.boolean(),
-        (severity, reversible, viaDefaults) => {
-          fc.pre(!(severity === 'low' && reversible));
-          const yaml = viaDefaults
-            ? `defaults: { on_timeout: approve }\nactions:\n  a: { severity: ${severity}, reversible: ${reversible} }\n`
-            : `actions:\n  a: { severity: ${severity}, reversible: ${reversible}, on_timeout: approve }\n`;
-          expect(() => loadManifest(yaml)).toThrow(ManifestError);
-        },
-      ),
+      fc.property(fc.constantFrom('low', 'medium', 'high', 'critical'), fc.boolean(), fc.boolean(), (severity, reversible, viaDefaults) => {
+        fc.pre(!(severity === 'low' && reversible));
+        const yaml = viaDefaults
+          ? `defaults: { on_timeout: approve }\nactions:\n  a: { severity: ${severity}, reversible: ${reversible} }\n`
+          : `actions:\n  a: { severity: ${severity}, reversible: ${reversible}, on_timeout: approve }\n`;
+        expect(() => loadManifest(yaml)).toThrow(ManifestError);
+      }),
     );
     expect(loadManifest('actions:\n  a: { severity: low, reversible: true, on_timeout: approve }\n').actions.get('a')!.onTimeout).toBe('approve');
   });
@@ -369,12 +432,18 @@ describe('the shipped refunds policy: above the ceiling the triggers still raise
   const refund = (amount: number, extra: Partial<DecisionProposedData> = {}) =>
     decision({ action: 'process_refund', parameters: { order_id: 'ORD-1', amount_usd: amount }, confidence: 0.9, ...extra });
   // What a reviewer's edit runs: the same routing on the edited parameters, without the agent's request for review.
-  const edited = (from: DecisionProposedData, amount: number) => route({ ...from, parameters: { ...from.parameters, amount_usd: amount }, recommended_review: false }, refunds, now);
+  const edited = (from: DecisionProposedData, amount: number) =>
+    route({ ...from, parameters: { ...from.parameters, amount_usd: amount }, recommended_review: false }, refunds, now);
 
   it.each<[string, DecisionProposedData, Verdict, string | null]>([
     ['$80 at 0.9: a support agent decides', refund(80), 'human_review', 'support_agent'],
     ['$600 at 0.9: above the ceiling, a support agent decides', refund(600), 'human_review', 'support_agent'],
-    ['$600 for an enterprise customer at 0.2: escalated to a finance lead', refund(600, { parameters: { order_id: 'ORD-1', amount_usd: 600, customer_tier: 'enterprise' }, confidence: 0.2 }), 'escalate', 'finance_lead'],
+    [
+      '$600 for an enterprise customer at 0.2: escalated to a finance lead',
+      refund(600, { parameters: { order_id: 'ORD-1', amount_usd: 600, customer_tier: 'enterprise' }, confidence: 0.2 }),
+      'escalate',
+      'finance_lead',
+    ],
     ['$1,000,000 at 0.99: a finance lead decides', refund(1_000_000, { confidence: 0.99 }), 'escalate', 'finance_lead'],
   ])('%s', (_name, proposal, verdict, role) => {
     const routing = route(proposal, refunds, now);
@@ -389,12 +458,16 @@ describe('the shipped refunds policy: above the ceiling the triggers still raise
   });
 
   it('auto_approve_confidence: never keeps a confident proposal with a person; the amount rule still may approve', () => {
-    const never = loadManifest(readFileSync(join(__dirname, '../../../manifests/refunds.yaml'), 'utf8').replace('auto_approve_confidence: 0.97', 'auto_approve_confidence: never'));
+    const never = loadManifest(
+      readFileSync(join(__dirname, '../../../manifests/refunds.yaml'), 'utf8').replace('auto_approve_confidence: 0.97', 'auto_approve_confidence: never'),
+    );
     expect(route(refund(120, { confidence: 1 }), never, now)).toMatchObject({ verdict: 'human_review' });
     expect(route(refund(120, { confidence: 1 }), never, now).reasons.map((r) => r.rule)).toContain('confidence_never_auto_approves');
     expect(route(refund(20, { confidence: 0.9 }), never, now)).toMatchObject({ verdict: 'auto_approve' });
     // A threshold of 1 still passes confidence 1.
-    const one = loadManifest(readFileSync(join(__dirname, '../../../manifests/refunds.yaml'), 'utf8').replace('auto_approve_confidence: 0.97', 'auto_approve_confidence: 1'));
+    const one = loadManifest(
+      readFileSync(join(__dirname, '../../../manifests/refunds.yaml'), 'utf8').replace('auto_approve_confidence: 0.97', 'auto_approve_confidence: 1'),
+    );
     expect(route(refund(120, { confidence: 1 }), one, now)).toMatchObject({ verdict: 'auto_approve' });
   });
 });

@@ -103,7 +103,12 @@ export function matchRule(rule: EscalateWhen, decision: DecisionProposedData): {
 export function sampledForPostReview(decisionId: string, confidence: number, rate: number, autoApproveConfidence: number | 'never'): boolean {
   if (rate <= 0) return false;
   // Under `never` only the amount rule auto-approves: every confidence is weighted alike.
-  const weight = autoApproveConfidence === 'never' || autoApproveConfidence >= 1 ? 1 : confidence >= autoApproveConfidence ? (2 * (1 - confidence)) / (1 - autoApproveConfidence) : 2;
+  const weight =
+    autoApproveConfidence === 'never' || autoApproveConfidence >= 1
+      ? 1
+      : confidence >= autoApproveConfidence
+        ? (2 * (1 - confidence)) / (1 - autoApproveConfidence)
+        : 2;
   const chance = Math.min(1, rate * weight);
   const digest = createHash('sha256').update(`post-review:${decisionId}`).digest();
   const draw = digest.readUIntBE(0, 6) / 2 ** 48;
@@ -202,7 +207,10 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
     return provenance.signed ? outcome('auto_approve', action, { alert: true }) : unsignedReview();
   }
   if (action.mode === 'review_after') {
-    step('mode_review_after', `the action runs now; a ${action.escalationPath[0]} reviews it after the fact${action.rollbackWindowSeconds ? ` within a ${action.rollbackWindowSeconds} s rollback window` : ''}`);
+    step(
+      'mode_review_after',
+      `the action runs now; a ${action.escalationPath[0]} reviews it after the fact${action.rollbackWindowSeconds ? ` within a ${action.rollbackWindowSeconds} s rollback window` : ''}`,
+    );
     return provenance.signed ? outcome('auto_approve', action, { postReview: plan('post_review', 0, urgency) }) : unsignedReview();
   }
 
@@ -218,7 +226,12 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
   let aboveCeiling: string | null = null;
   if (amount !== null && action.alwaysApproveAboveUsd !== null) {
     if (amount > action.alwaysApproveAboveUsd) aboveCeiling = `amount ${money(amount)} is above ${money(action.alwaysApproveAboveUsd)}`;
-    step('amount_ceiling', aboveCeiling ? `${aboveCeiling}: at least a human review; the escalation triggers may still raise it` : `amount ${money(amount)} is not above ${money(action.alwaysApproveAboveUsd)}`);
+    step(
+      'amount_ceiling',
+      aboveCeiling
+        ? `${aboveCeiling}: at least a human review; the escalation triggers may still raise it`
+        : `amount ${money(amount)} is not above ${money(action.alwaysApproveAboveUsd)}`,
+    );
   }
 
   // 5. Escalation triggers.
@@ -238,7 +251,10 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
     const start = action.escalationPath.length > 1 ? 1 : 0;
     return outcome('escalate', action, { approval: plan('escalate', start, raiseUrgency(urgency)) });
   }
-  step('escalation_triggers', `none matched (confidence ${decision.confidence} ≥ ${action.escalateConfidence}, ${decision.uncertainty_factors.length} uncertainty factors ≤ ${action.maxUncertaintyFactors})`);
+  step(
+    'escalation_triggers',
+    `none matched (confidence ${decision.confidence} ≥ ${action.escalateConfidence}, ${decision.uncertainty_factors.length} uncertainty factors ≤ ${action.maxUncertaintyFactors})`,
+  );
   if (aboveCeiling) {
     step('amount_above_ceiling', `${aboveCeiling}: a human always decides, whatever the confidence`);
     return humanReview();

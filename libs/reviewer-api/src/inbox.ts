@@ -68,7 +68,13 @@ export const AgentRecord = z.object({
   action: z.string(),
   /** At most the record window (20): the latest resolved approvals of this agent and action in the workspace. */
   considered: z.number().int(),
-  counts: z.object({ approved: z.number().int(), denied: z.number().int(), expired: z.number().int(), reviewed: z.number().int(), rolled_back: z.number().int() }),
+  counts: z.object({
+    approved: z.number().int(),
+    denied: z.number().int(),
+    expired: z.number().int(),
+    reviewed: z.number().int(),
+    rolled_back: z.number().int(),
+  }),
   /** How many of those a reviewer approved with edited parameters. */
   edited: z.number().int(),
   recent: z.array(z.object({ approval_id: z.string(), status: ApprovalStatus, edited: z.boolean(), resolved_at: Timestamp })),
@@ -102,7 +108,9 @@ export const ApprovalDetail = InboxItem.extend({
   trace: z.array(z.looseObject({ rule: z.string(), detail: z.string() })),
   /** The agent's escalation context (situation, attempted, options, recommendation and any other keys); null when it gave none. */
   context: z.record(z.string(), z.unknown()).nullable(),
-  workflow: z.object({ id: z.string(), step_index: z.number().int(), completed_steps: z.array(z.looseObject({ action: z.string(), outcome: z.string() })) }).nullable(),
+  workflow: z
+    .object({ id: z.string(), step_index: z.number().int(), completed_steps: z.array(z.looseObject({ action: z.string(), outcome: z.string() })) })
+    .nullable(),
   confidence: z.object({ value: z.number(), basis: z.string(), uncertainty_factors: z.array(z.string()), recommended_review: z.boolean() }),
   on_timeout: OnTimeout,
   on_behalf_of: z.string().nullable(),

@@ -25,7 +25,13 @@ const item: InboxItem = {
 
 const detail: ApprovalDetail = {
   ...item,
-  rendering: { headline: item.summary, details: [{ label: 'order_id', value: '"A-1"' }], consequence: 'medium, reversible', template: 'refund', text: 'Refund' },
+  rendering: {
+    headline: item.summary,
+    details: [{ label: 'order_id', value: '"A-1"' }],
+    consequence: 'medium, reversible',
+    template: 'refund',
+    text: 'Refund',
+  },
   agent_summary_notice: 'The agent’s own words',
   parameters: { order_id: 'A-1', amount: 120 },
   parameters_schema: { type: 'object' },
@@ -39,7 +45,14 @@ const detail: ApprovalDetail = {
   edited: false,
   clarifications: [],
   rollback: null,
-  agent_record: { agent_id: 'refund-bot', action: 'process_refund', considered: 0, counts: { approved: 0, denied: 0, expired: 0, reviewed: 0, rolled_back: 0 }, edited: 0, recent: [] },
+  agent_record: {
+    agent_id: 'refund-bot',
+    action: 'process_refund',
+    considered: 0,
+    counts: { approved: 0, denied: 0, expired: 0, reviewed: 0, rolled_back: 0 },
+    edited: 0,
+    recent: [],
+  },
   manifest_version: 'sha256:1',
   resolved_at: null,
   provenance: { from_the_action: [], from_the_policy: [], written_by_the_agent: [] },
@@ -58,9 +71,27 @@ const queue = {
   horizon_basis: 'default',
 };
 
-const me = { id: 'ana', name: 'Ana', roles: ['support_agent'], workspaces: ['acme'], available: true, capacity: null, admin: false, auditor: false, created_at: item.created_at, updated_at: item.created_at };
+const me = {
+  id: 'ana',
+  name: 'Ana',
+  roles: ['support_agent'],
+  workspaces: ['acme'],
+  available: true,
+  capacity: null,
+  admin: false,
+  auditor: false,
+  created_at: item.created_at,
+  updated_at: item.created_at,
+};
 
-const decided = { approval_id: item.approval_id, decision_id: item.decision_id, status: 'approved', approvals: ['ana'], required_approvals: 1, payload_hash: item.payload_hash };
+const decided = {
+  approval_id: item.approval_id,
+  decision_id: item.decision_id,
+  status: 'approved',
+  approvals: ['ana'],
+  required_approvals: 1,
+  payload_hash: item.payload_hash,
+};
 
 const { consequence: _consequence, ...itemWithoutConsequence } = item;
 const { horizon_basis: _basis, ...queueWithoutBasis } = queue;
@@ -69,10 +100,36 @@ describe('the reviewer API answers', () => {
   it.each([
     ['an inbox page', InboxPage, { items: [item], next_cursor: null }],
     ['an approval page', ApprovalDetail, detail],
-    ['a live change', ApprovalChange, { change: 'resolved', approval_id: item.approval_id, status: 'denied', resolved_by: 'on_timeout:deny', item: { ...item, status: 'denied' } }],
+    [
+      'a live change',
+      ApprovalChange,
+      { change: 'resolved', approval_id: item.approval_id, status: 'denied', resolved_by: 'on_timeout:deny', item: { ...item, status: 'denied' } },
+    ],
     ['the queues', QueueSnapshot, { as_of: item.created_at, queues: [queue] }],
-    ['a batch, one decided and one refused', BatchAnswer, { results: [{ approval_id: 'a', ok: true, result: decided }, { approval_id: 'b', ok: false, error: { statusCode: 409, code: 'already_resolved', message: 'resolved' } }] }],
-    ['a question to the agent', ClarificationAsked, { clarification_id: 'c', approval_id: 'a', status: 'clarifying', question: 'Which order?', requested_by: 'ana', requested_at: item.created_at, paused: { sla_ms: 1000, expiry_ms: null }, resumes_by: item.created_at }],
+    [
+      'a batch, one decided and one refused',
+      BatchAnswer,
+      {
+        results: [
+          { approval_id: 'a', ok: true, result: decided },
+          { approval_id: 'b', ok: false, error: { statusCode: 409, code: 'already_resolved', message: 'resolved' } },
+        ],
+      },
+    ],
+    [
+      'a question to the agent',
+      ClarificationAsked,
+      {
+        clarification_id: 'c',
+        approval_id: 'a',
+        status: 'clarifying',
+        question: 'Which order?',
+        requested_by: 'ana',
+        requested_at: item.created_at,
+        paused: { sla_ms: 1000, expiry_ms: null },
+        resumes_by: item.created_at,
+      },
+    ],
     ['the caller', Me, me],
   ])('reads %s as the escalation writes it', (_name, schema, answer) => {
     expect(schema.safeParse(answer).error).toBeUndefined();

@@ -20,7 +20,15 @@ const KAFKA_BROKERS = process.env.KAFKA_BROKERS!;
 const LOG_LEVEL = process.env.HITL_TEST_VERBOSE ? 'debug' : 'silent';
 
 function configFor(topicPrefix: string, overrides: Record<string, string> = {}) {
-  return loadConfig(testServiceConfig, { KAFKA_BROKERS, DATABASE_URL, KAFKA_TOPIC_PREFIX: topicPrefix, HTTP_PORT: '0', LOG_LEVEL, ...testTrust().env('router'), ...overrides });
+  return loadConfig(testServiceConfig, {
+    KAFKA_BROKERS,
+    DATABASE_URL,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    HTTP_PORT: '0',
+    LOG_LEVEL,
+    ...testTrust().env('router'),
+    ...overrides,
+  });
 }
 
 async function admin<T>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -209,7 +217,12 @@ describe('a service given bad keys or a bad agent registry', () => {
 
   it.each([
     ['a SIGNING_KEY_FILE that is missing', () => ({ SIGNING_KEY_FILE: join(dir, 'absent.key.pem') }), 'SIGNING_KEY_FILE', ['absent.key.pem', 'ENOENT']],
-    ['a SIGNING_KEY_FILE that is not an Ed25519 key', () => ({ SIGNING_KEY_FILE: file('rsa.key.pem', rsaKey) }), 'SIGNING_KEY_FILE', ['rsa.key.pem', 'is not an Ed25519 private key']],
+    [
+      'a SIGNING_KEY_FILE that is not an Ed25519 key',
+      () => ({ SIGNING_KEY_FILE: file('rsa.key.pem', rsaKey) }),
+      'SIGNING_KEY_FILE',
+      ['rsa.key.pem', 'is not an Ed25519 private key'],
+    ],
     [
       'an AGENTS_PATH that is not a valid registry',
       () => ({ AGENTS_PATH: file('agents.yaml', 'agents:\n  - { id: refund-bot, workspaces: ["*", acme-support], keys_file: refund-bot.jwks.json }\n') }),

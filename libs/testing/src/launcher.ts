@@ -118,7 +118,8 @@ export class Launcher {
   async start(name: AppName, options: { port?: number; env?: Record<string, string>; readyTimeoutMs?: number } = {}): Promise<ServiceProcess> {
     const main = this.main(name);
     const replica = this.replicas(name).length;
-    const port = replica > 0 ? await freePort() : (options.port ?? this.home.get(name) ?? (this.options.ports === 'readme' ? APPS[name].port : await freePort()));
+    const port =
+      replica > 0 ? await freePort() : (options.port ?? this.home.get(name) ?? (this.options.ports === 'readme' ? APPS[name].port : await freePort()));
     if (replica === 0) this.home.set(name, port);
     const label = `${name}#${replica}`;
     const child = ServiceProcess.spawn({
@@ -176,7 +177,11 @@ export class Launcher {
 
   /** Stops every replica of `name` after the first. */
   async stopExtras(name: AppName): Promise<void> {
-    await Promise.all(this.replicas(name).slice(1).map((p) => p.stop(this.options.stopGraceMs)));
+    await Promise.all(
+      this.replicas(name)
+        .slice(1)
+        .map((p) => p.stop(this.options.stopGraceMs)),
+    );
   }
 
   /** Starts again, one by one, those of `names` with no replica running (as a supervisor would). */

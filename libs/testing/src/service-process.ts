@@ -90,8 +90,17 @@ export class ServiceProcess {
   async waitHealthy(timeoutMs: number): Promise<void> {
     if (!this.url) throw new Error(`${this.label} serves no /healthz`);
     const deadline = Date.now() + timeoutMs;
-    while (!(await fetch(`${this.url}/healthz`).then((r) => r.status === 200, () => false))) {
-      const why = this.exited ? `exited (${await this.ended}) while starting` : Date.now() > deadline ? `did not answer /healthz within ${timeoutMs / 1000} s` : null;
+    while (
+      !(await fetch(`${this.url}/healthz`).then(
+        (r) => r.status === 200,
+        () => false,
+      ))
+    ) {
+      const why = this.exited
+        ? `exited (${await this.ended}) while starting`
+        : Date.now() > deadline
+          ? `did not answer /healthz within ${timeoutMs / 1000} s`
+          : null;
       if (why) throw new Error(`${this.label} ${why}${this.logFile ? ` (log: ${this.logFile})` : ''}:\n${this.output}`);
       await new Promise((r) => setTimeout(r, 250));
     }

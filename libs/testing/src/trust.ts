@@ -4,7 +4,18 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AnyEvent, Jwks, Keyring, SignatureAttributes, SigningKey, SigningService, generateSigningKey, parseJwks, parseSigningKey, signEvent } from '@hitl/contracts';
+import {
+  AnyEvent,
+  Jwks,
+  Keyring,
+  SignatureAttributes,
+  SigningKey,
+  SigningService,
+  generateSigningKey,
+  parseJwks,
+  parseSigningKey,
+  signEvent,
+} from '@hitl/contracts';
 
 /** Agents of the test registry; each may act in every workspace unless listed in LIMITED_AGENTS. */
 export const TEST_AGENTS = ['refund-bot', 'other-bot', 'bench-refund-bot', 'shell-bot', 'demo-bot'] as const;
@@ -54,23 +65,27 @@ export function testTrust(): TestTrust {
   }
   const agentsPath = join(dir, 'agents.yaml');
   const agent = (id: string, workspaces: string) => `  - id: ${id}\n    workspaces: ${workspaces}\n    keys_file: ${id}.jwks.json\n`;
-  if (!reuse) writeFileSync(
-    agentsPath,
-    [
-      'agents:\n',
-      ...TEST_AGENTS.map((id) => agent(id, '["*"]')),
-      agent(LIMITED_AGENT, '[acme-support]'),
-      'labelers:\n',
-      agent(TEST_LABELER, '["*"]'),
-      `workspaces:\n  ${UNSIGNED_WORKSPACE}:\n    admit_unsigned_agents: true\n`,
-    ].join(''),
-  );
+  if (!reuse)
+    writeFileSync(
+      agentsPath,
+      [
+        'agents:\n',
+        ...TEST_AGENTS.map((id) => agent(id, '["*"]')),
+        agent(LIMITED_AGENT, '[acme-support]'),
+        'labelers:\n',
+        agent(TEST_LABELER, '["*"]'),
+        `workspaces:\n  ${UNSIGNED_WORKSPACE}:\n    admit_unsigned_agents: true\n`,
+      ].join(''),
+    );
   const serviceKeys = `router=${join(dir, 'router.jwks.json')},escalation=${join(dir, 'escalation.jwks.json')}`;
   const keyFile = (service: SigningService) => join(dir, `${service}.key.pem`);
   const set = (name: string): Jwks => keysets.get(name) ?? { keys: [] };
   const keyring = new Keyring({
     services: { router: set('router'), escalation: set('escalation') },
-    agents: [...TEST_AGENTS.map((id) => ({ id, workspaces: '*' as const, keys: set(id) })), { id: LIMITED_AGENT, workspaces: ['acme-support'], keys: set(LIMITED_AGENT) }],
+    agents: [
+      ...TEST_AGENTS.map((id) => ({ id, workspaces: '*' as const, keys: set(id) })),
+      { id: LIMITED_AGENT, workspaces: ['acme-support'], keys: set(LIMITED_AGENT) },
+    ],
     labelers: [{ id: TEST_LABELER, workspaces: '*', keys: set(TEST_LABELER) }],
     unsignedWorkspaces: [UNSIGNED_WORKSPACE],
   });

@@ -14,6 +14,8 @@ describe('eventually', () => {
 
   it('gives up at once when told why', async () => {
     await expect(eventually('the service', () => undefined, { abortIf: () => 'router exited' })).rejects.toThrow('router exited while waiting for the service');
-    await expect(eventually('the service', () => undefined, { abortIf: () => 'router exited', detail: () => 'its log' })).rejects.toThrow(/^router exited while waiting for the service\nits log$/);
+    await expect(eventually('the service', () => undefined, { abortIf: () => 'router exited', detail: () => 'its log' })).rejects.toThrow(
+      /^router exited while waiting for the service\nits log$/,
+    );
   });
 });

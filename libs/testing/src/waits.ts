@@ -19,7 +19,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Polls `probe` until it returns something truthy and returns that, or fails with
  * "timed out after N ms waiting for <what>".
  */
-export async function eventually<T>(what: string, probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, options: WaitOptions = {}): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  options: WaitOptions = {},
+): Promise<T> {
   const { timeoutMs = 30_000, everyMs = 100 } = options;
   const deadline = Date.now() + timeoutMs;
   const failure = (why: string) => {

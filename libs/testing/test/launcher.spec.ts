@@ -108,7 +108,9 @@ describe('Launcher', () => {
   it('fails a start naming the app and showing what it printed, and writes its log file', async () => {
     const logDir = resolve(__dirname, '../../../tmp/launcher-spec-logs');
     rmSync(logDir, { recursive: true, force: true });
-    await expect(launch({ logDir }).start('router', { env: { FAKE_BROKEN: 'no database' } })).rejects.toThrow(/router#0 exited \(1\) while starting.*router-0\.log.*\n.*cannot start: no database/s);
+    await expect(launch({ logDir }).start('router', { env: { FAKE_BROKEN: 'no database' } })).rejects.toThrow(
+      /router#0 exited \(1\) while starting.*router-0\.log.*\n.*cannot start: no database/s,
+    );
     expect(readFileSync(resolve(logDir, 'router-0.log'), 'utf8')).toContain('cannot start: no database');
   });
 

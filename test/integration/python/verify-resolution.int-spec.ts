@@ -134,7 +134,7 @@ describe('the Python verifier of approval.resolved (examples/python/verify_resol
         ...event.data,
         parameters: { amount_usd: 1e21, tiny: 1.5e-7, third: 1 / 3, big: 2 ** 53 + 2, zero: -0, cents: 4.35, whole: 20.0 },
         notes: 'quote " backslash \\ tab \t newline \n bell \u0007 del \u007f line sep \u2028 é 😀 דּ',
-        extra: { '\u20ac': 1, 'é': 2, '😀': 3, '\ufb33': 4, a_b: 5, 'a-b': 6, A: 7, '': 8 },
+        extra: { '\u20ac': 1, é: 2, '😀': 3, '\ufb33': 4, a_b: 5, 'a-b': 6, A: 7, '': 8 },
       },
     };
     const signedAwkward = signEvent(awkward, testTrust().key('router'));
@@ -144,7 +144,13 @@ describe('the Python verifier of approval.resolved (examples/python/verify_resol
     expect(run.status).toBe(0);
     // And the canonical text itself, byte for byte against the library the services sign with.
     const { sig: _sig, ...unsigned } = JSON.parse(text);
-    const canonical = python(['-c', `import json,sys; sys.path.insert(0, ${JSON.stringify(resolve(root, 'examples/python'))}); from verify_resolution import canonical_json; sys.stdout.write(canonical_json(json.load(sys.stdin)))`], text.replace(/,"sig":"[^"]+"/, ''));
+    const canonical = python(
+      [
+        '-c',
+        `import json,sys; sys.path.insert(0, ${JSON.stringify(resolve(root, 'examples/python'))}); from verify_resolution import canonical_json; sys.stdout.write(canonical_json(json.load(sys.stdin)))`,
+      ],
+      text.replace(/,"sig":"[^"]+"/, ''),
+    );
     expect(canonical.stdout).toBe(canonicalize(unsigned));
   });
 

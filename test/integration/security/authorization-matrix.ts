@@ -12,7 +12,7 @@ export const ROLE_WORDS: Record<Role, string> = {
   anonymous: 'no Authorization header',
   agent: 'what an agent could present: agents have no HTTP credentials, so a made-up bearer token',
   right_role: "a reviewer of the approval's workspace holding the role its current tier needs",
-  other_role: 'a reviewer of the workspace holding another role (not high enough on the action\'s path)',
+  other_role: "a reviewer of the workspace holding another role (not high enough on the action's path)",
   other_workspace: 'a reviewer holding the right roles, but in another workspace (globex-billing)',
   on_behalf_of: "a qualified reviewer who is the decision's `on_behalf_of` person",
   auditor: 'on escalation a reviewer with `auditor: true` of the workspace; on audit and calibrator an auditor of the workspace (config/auditors.yaml)',
@@ -35,9 +35,12 @@ export const CASTS = {
 export type Cast = keyof typeof CASTS;
 
 export const CAST_WORDS: Record<Cast, string> = {
-  refund: 'rev-dana (finance_lead), rev-alice (support_agent), rev-ines (globex-billing), rev-emil (finance_lead, the on_behalf_of person), rev-hassan (auditor), rev-grace (admin)',
-  postReview: 'rev-alice (support_agent), rev-dana (finance_lead: not on the action\'s path), rev-ines, rev-bruno (support_agent, the on_behalf_of person), rev-hassan, rev-grace',
-  records: 'reviewers rev-dana, rev-alice, rev-ines and rev-emil present their reviewer tokens; aud-ines (acme-support) is the auditor and aud-compliance ("*") the admin',
+  refund:
+    'rev-dana (finance_lead), rev-alice (support_agent), rev-ines (globex-billing), rev-emil (finance_lead, the on_behalf_of person), rev-hassan (auditor), rev-grace (admin)',
+  postReview:
+    "rev-alice (support_agent), rev-dana (finance_lead: not on the action's path), rev-ines, rev-bruno (support_agent, the on_behalf_of person), rev-hassan, rev-grace",
+  records:
+    'reviewers rev-dana, rev-alice, rev-ines and rev-emil present their reviewer tokens; aud-ines (acme-support) is the auditor and aud-compliance ("*") the admin',
 };
 
 /** The made-up token an agent could present. */
@@ -88,7 +91,12 @@ export interface Row {
 
 const unauthenticated = { anonymous: '401 token_missing', agent: '401 token_unknown' } as const;
 /** Audit and calibrator: reviewers' tokens are not auditors' tokens. */
-const reviewersUnknown = { right_role: '401 token_unknown', other_role: '401 token_unknown', other_workspace: '401 token_unknown', on_behalf_of: '401 token_unknown' } as const;
+const reviewersUnknown = {
+  right_role: '401 token_unknown',
+  other_role: '401 token_unknown',
+  other_workspace: '401 token_unknown',
+  on_behalf_of: '401 token_unknown',
+} as const;
 const everyone = (outcome: string): Record<Role, string> => Object.fromEntries(ROLES.map((r) => [r, outcome])) as Record<Role, string>;
 
 const adminOnly = (allowed: string): Record<Role, string> => ({
@@ -132,7 +140,14 @@ export const MATRIX: Row[] = [
   ...health('calibrator'),
 
   // escalation: the reviewer's own views
-  { service: 'escalation', method: 'GET', path: '/me', cast: 'refund', request: () => ({ path: '/me' }), expect: { ...unauthenticated, right_role: '200', other_role: '200', other_workspace: '200', on_behalf_of: '200', auditor: '200', admin: '200' } },
+  {
+    service: 'escalation',
+    method: 'GET',
+    path: '/me',
+    cast: 'refund',
+    request: () => ({ path: '/me' }),
+    expect: { ...unauthenticated, right_role: '200', other_role: '200', other_workspace: '200', on_behalf_of: '200', auditor: '200', admin: '200' },
+  },
   {
     service: 'escalation',
     method: 'GET',
@@ -141,7 +156,15 @@ export const MATRIX: Row[] = [
     cast: 'refund',
     request: () => ({ path: '/queues' }),
     lists: (json) => ((json?.queues ?? []) as { workspace: string }[]).some((q) => q.workspace === 'acme-support'),
-    expect: { ...unauthenticated, right_role: '200 listed', other_role: '200 listed', other_workspace: '200 unlisted', on_behalf_of: '200 listed', auditor: '200 listed', admin: '200 listed' },
+    expect: {
+      ...unauthenticated,
+      right_role: '200 listed',
+      other_role: '200 listed',
+      other_workspace: '200 unlisted',
+      on_behalf_of: '200 listed',
+      auditor: '200 listed',
+      admin: '200 listed',
+    },
   },
   {
     service: 'escalation',
@@ -151,7 +174,15 @@ export const MATRIX: Row[] = [
     cast: 'refund',
     request: () => ({ path: '/approvals?limit=200' }),
     lists: listsApproval,
-    expect: { ...unauthenticated, right_role: '200 listed', other_role: '200 unlisted', other_workspace: '200 unlisted', on_behalf_of: '200 listed', auditor: '200 unlisted', admin: '200 unlisted' },
+    expect: {
+      ...unauthenticated,
+      right_role: '200 listed',
+      other_role: '200 unlisted',
+      other_workspace: '200 unlisted',
+      on_behalf_of: '200 listed',
+      auditor: '200 unlisted',
+      admin: '200 unlisted',
+    },
   },
   {
     service: 'escalation',
@@ -161,7 +192,15 @@ export const MATRIX: Row[] = [
     cast: 'refund',
     request: () => ({ path: '/approvals?workspace=acme-support&limit=200' }),
     lists: listsApproval,
-    expect: { ...unauthenticated, right_role: '200 listed', other_role: '200 unlisted', other_workspace: '200 unlisted', on_behalf_of: '200 listed', auditor: '200 unlisted', admin: '200 unlisted' },
+    expect: {
+      ...unauthenticated,
+      right_role: '200 listed',
+      other_role: '200 unlisted',
+      other_workspace: '200 unlisted',
+      on_behalf_of: '200 listed',
+      auditor: '200 unlisted',
+      admin: '200 unlisted',
+    },
   },
   {
     service: 'escalation',
@@ -211,7 +250,10 @@ export const MATRIX: Row[] = [
     cast: 'refund',
     request: async (f) => {
       const a = await f.approval('refund');
-      return { path: `/approvals/${a.approval_id}/edit`, body: { payload_hash: a.payload_hash, parameters: { order_id: 'ORD-SEC', amount_usd: 110, customer_tier: 'enterprise' } } };
+      return {
+        path: `/approvals/${a.approval_id}/edit`,
+        body: { payload_hash: a.payload_hash, parameters: { order_id: 'ORD-SEC', amount_usd: 110, customer_tier: 'enterprise' } },
+      };
     },
     expect: decides('200', '403 requester'),
   },
@@ -219,14 +261,20 @@ export const MATRIX: Row[] = [
     service: 'escalation',
     method: 'POST',
     path: '/approvals/batch',
-    variant: 'one approve item; the item\'s outcome shown',
+    variant: "one approve item; the item's outcome shown",
     cast: 'refund',
     itemOutcome: true,
     request: async (f) => {
       const a = await f.approval('refund');
       return { path: '/approvals/batch', body: { items: [{ act: 'approve', approval_id: a.approval_id, payload_hash: a.payload_hash }] } };
     },
-    expect: { ...decides('200 approved', '200 requester'), other_role: '200 wrong_role', other_workspace: '200 wrong_workspace', auditor: '200 wrong_role', admin: '200 wrong_role' },
+    expect: {
+      ...decides('200 approved', '200 requester'),
+      other_role: '200 wrong_role',
+      other_workspace: '200 wrong_workspace',
+      auditor: '200 wrong_role',
+      admin: '200 wrong_role',
+    },
   },
   {
     service: 'escalation',
@@ -252,12 +300,35 @@ export const MATRIX: Row[] = [
   },
 
   // escalation: one-click links carry their own credential; a bearer token adds nothing
-  { service: 'escalation', method: 'GET', path: '/links/{token}', variant: 'a forged link', cast: 'refund', request: (f) => ({ path: `/links/${f.forgedLink}` }), expect: everyone('403 link_invalid') },
-  { service: 'escalation', method: 'POST', path: '/links/{token}', variant: 'a forged link', cast: 'refund', request: (f) => ({ path: `/links/${f.forgedLink}` }), expect: everyone('403 link_invalid') },
+  {
+    service: 'escalation',
+    method: 'GET',
+    path: '/links/{token}',
+    variant: 'a forged link',
+    cast: 'refund',
+    request: (f) => ({ path: `/links/${f.forgedLink}` }),
+    expect: everyone('403 link_invalid'),
+  },
+  {
+    service: 'escalation',
+    method: 'POST',
+    path: '/links/{token}',
+    variant: 'a forged link',
+    cast: 'refund',
+    request: (f) => ({ path: `/links/${f.forgedLink}` }),
+    expect: everyone('403 link_invalid'),
+  },
 
   // escalation: the admin API
   { service: 'escalation', method: 'GET', path: '/reviewers', cast: 'refund', request: () => ({ path: '/reviewers' }), expect: adminOnly('200') },
-  { service: 'escalation', method: 'GET', path: '/reviewers/{id}', cast: 'refund', request: () => ({ path: '/reviewers/rev-alice' }), expect: adminOnly('200') },
+  {
+    service: 'escalation',
+    method: 'GET',
+    path: '/reviewers/{id}',
+    cast: 'refund',
+    request: () => ({ path: '/reviewers/rev-alice' }),
+    expect: adminOnly('200'),
+  },
   {
     service: 'escalation',
     method: 'PUT',
@@ -275,16 +346,70 @@ export const MATRIX: Row[] = [
     request: async (f) => ({ path: `/reviewers/${await f.reviewer()}`, body: { available: false } }),
     expect: adminOnly('200'),
   },
-  { service: 'escalation', method: 'DELETE', path: '/reviewers/{id}', cast: 'refund', request: async (f) => ({ path: `/reviewers/${await f.reviewer()}` }), expect: adminOnly('204') },
-  { service: 'escalation', method: 'POST', path: '/reviewers/{id}/token', cast: 'refund', request: async (f) => ({ path: `/reviewers/${await f.reviewer()}/token` }), expect: adminOnly('201') },
+  {
+    service: 'escalation',
+    method: 'DELETE',
+    path: '/reviewers/{id}',
+    cast: 'refund',
+    request: async (f) => ({ path: `/reviewers/${await f.reviewer()}` }),
+    expect: adminOnly('204'),
+  },
+  {
+    service: 'escalation',
+    method: 'POST',
+    path: '/reviewers/{id}/token',
+    cast: 'refund',
+    request: async (f) => ({ path: `/reviewers/${await f.reviewer()}/token` }),
+    expect: adminOnly('201'),
+  },
 
   // audit: read by auditors of the workspace; retention by auditors of every workspace
-  { service: 'audit', method: 'GET', path: '/audit/verify', variant: 'own workspaces', cast: 'records', request: () => ({ path: '/audit/verify' }), expect: reads('200', '200') },
-  { service: 'audit', method: 'GET', path: '/audit/verify', variant: 'globex-billing', cast: 'records', request: () => ({ path: '/audit/verify?workspace=globex-billing' }), expect: reads('403 wrong_workspace', '200') },
-  { service: 'audit', method: 'GET', path: '/audit/head', variant: 'acme-support', cast: 'records', request: () => ({ path: '/audit/head?workspace=acme-support' }), expect: reads('200', '200') },
-  { service: 'audit', method: 'GET', path: '/audit/head', variant: 'globex-billing', cast: 'records', request: () => ({ path: '/audit/head?workspace=globex-billing' }), expect: reads('403 wrong_workspace', '200') },
+  {
+    service: 'audit',
+    method: 'GET',
+    path: '/audit/verify',
+    variant: 'own workspaces',
+    cast: 'records',
+    request: () => ({ path: '/audit/verify' }),
+    expect: reads('200', '200'),
+  },
+  {
+    service: 'audit',
+    method: 'GET',
+    path: '/audit/verify',
+    variant: 'globex-billing',
+    cast: 'records',
+    request: () => ({ path: '/audit/verify?workspace=globex-billing' }),
+    expect: reads('403 wrong_workspace', '200'),
+  },
+  {
+    service: 'audit',
+    method: 'GET',
+    path: '/audit/head',
+    variant: 'acme-support',
+    cast: 'records',
+    request: () => ({ path: '/audit/head?workspace=acme-support' }),
+    expect: reads('200', '200'),
+  },
+  {
+    service: 'audit',
+    method: 'GET',
+    path: '/audit/head',
+    variant: 'globex-billing',
+    cast: 'records',
+    request: () => ({ path: '/audit/head?workspace=globex-billing' }),
+    expect: reads('403 wrong_workspace', '200'),
+  },
   { service: 'audit', method: 'GET', path: '/audit/head/key', cast: 'records', request: () => ({ path: '/audit/head/key' }), expect: reads('200', '200') },
-  { service: 'audit', method: 'POST', path: '/audit/head/check', variant: "acme-support's head", cast: 'records', request: (f) => ({ path: '/audit/head/check', body: { head: f.head } }), expect: reads('200', '200') },
+  {
+    service: 'audit',
+    method: 'POST',
+    path: '/audit/head/check',
+    variant: "acme-support's head",
+    cast: 'records',
+    request: (f) => ({ path: '/audit/head/check', body: { head: f.head } }),
+    expect: reads('200', '200'),
+  },
   {
     service: 'audit',
     method: 'GET',
@@ -303,12 +428,59 @@ export const MATRIX: Row[] = [
     request: (f) => ({ path: `/audit/decisions/${f.decisions.globex}/timeline` }),
     expect: reads('403 wrong_workspace', '200'),
   },
-  { service: 'audit', method: 'GET', path: '/audit/events', variant: 'acme-support', cast: 'records', request: () => ({ path: '/audit/events?workspace=acme-support' }), expect: reads('200', '200') },
-  { service: 'audit', method: 'GET', path: '/audit/events', variant: 'globex-billing', cast: 'records', request: () => ({ path: '/audit/events?workspace=globex-billing' }), expect: reads('403 wrong_workspace', '200') },
-  { service: 'audit', method: 'GET', path: '/audit/events', variant: 'workspace "*"', cast: 'records', request: () => ({ path: '/audit/events?workspace=*' }), expect: reads('403 wrong_workspace', '200') },
-  { service: 'audit', method: 'GET', path: '/audit/export', variant: 'acme-support', cast: 'records', request: () => ({ path: '/audit/export?workspace=acme-support' }), expect: reads('200', '200') },
-  { service: 'audit', method: 'GET', path: '/audit/export', variant: 'globex-billing', cast: 'records', request: () => ({ path: '/audit/export?workspace=globex-billing' }), expect: reads('403 wrong_workspace', '200') },
-  { service: 'audit', method: 'POST', path: '/audit/retention/run', cast: 'records', request: () => ({ path: '/audit/retention/run' }), expect: reads('403 admin_only', '200') },
+  {
+    service: 'audit',
+    method: 'GET',
+    path: '/audit/events',
+    variant: 'acme-support',
+    cast: 'records',
+    request: () => ({ path: '/audit/events?workspace=acme-support' }),
+    expect: reads('200', '200'),
+  },
+  {
+    service: 'audit',
+    method: 'GET',
+    path: '/audit/events',
+    variant: 'globex-billing',
+    cast: 'records',
+    request: () => ({ path: '/audit/events?workspace=globex-billing' }),
+    expect: reads('403 wrong_workspace', '200'),
+  },
+  {
+    service: 'audit',
+    method: 'GET',
+    path: '/audit/events',
+    variant: 'workspace "*"',
+    cast: 'records',
+    request: () => ({ path: '/audit/events?workspace=*' }),
+    expect: reads('403 wrong_workspace', '200'),
+  },
+  {
+    service: 'audit',
+    method: 'GET',
+    path: '/audit/export',
+    variant: 'acme-support',
+    cast: 'records',
+    request: () => ({ path: '/audit/export?workspace=acme-support' }),
+    expect: reads('200', '200'),
+  },
+  {
+    service: 'audit',
+    method: 'GET',
+    path: '/audit/export',
+    variant: 'globex-billing',
+    cast: 'records',
+    request: () => ({ path: '/audit/export?workspace=globex-billing' }),
+    expect: reads('403 wrong_workspace', '200'),
+  },
+  {
+    service: 'audit',
+    method: 'POST',
+    path: '/audit/retention/run',
+    cast: 'records',
+    request: () => ({ path: '/audit/retention/run' }),
+    expect: reads('403 admin_only', '200'),
+  },
 
   // calibrator: reports and replay, by auditors of the workspace
   {
@@ -329,11 +501,43 @@ export const MATRIX: Row[] = [
     request: () => ({ path: '/reports', body: { workspace: 'globex-billing', window_days: 1 } }),
     expect: reads('403 wrong_workspace', '201'),
   },
-  { service: 'calibrator', method: 'GET', path: '/reports', variant: 'acme-support', cast: 'records', request: () => ({ path: '/reports?workspace=acme-support' }), expect: reads('200', '200') },
-  { service: 'calibrator', method: 'GET', path: '/reports', variant: 'globex-billing', cast: 'records', request: () => ({ path: '/reports?workspace=globex-billing' }), expect: reads('403 wrong_workspace', '200') },
+  {
+    service: 'calibrator',
+    method: 'GET',
+    path: '/reports',
+    variant: 'acme-support',
+    cast: 'records',
+    request: () => ({ path: '/reports?workspace=acme-support' }),
+    expect: reads('200', '200'),
+  },
+  {
+    service: 'calibrator',
+    method: 'GET',
+    path: '/reports',
+    variant: 'globex-billing',
+    cast: 'records',
+    request: () => ({ path: '/reports?workspace=globex-billing' }),
+    expect: reads('403 wrong_workspace', '200'),
+  },
   { service: 'calibrator', method: 'GET', path: '/reports/latest', cast: 'records', request: () => ({ path: '/reports/latest' }), expect: reads('200', '200') },
-  { service: 'calibrator', method: 'GET', path: '/reports/{ref}', variant: 'acme-support', cast: 'records', request: (f) => ({ path: `/reports/${f.reports.acme}` }), expect: reads('200', '200') },
-  { service: 'calibrator', method: 'GET', path: '/reports/{ref}', variant: 'globex-billing', cast: 'records', request: (f) => ({ path: `/reports/${f.reports.globex}` }), expect: reads('403 wrong_workspace', '200') },
+  {
+    service: 'calibrator',
+    method: 'GET',
+    path: '/reports/{ref}',
+    variant: 'acme-support',
+    cast: 'records',
+    request: (f) => ({ path: `/reports/${f.reports.acme}` }),
+    expect: reads('200', '200'),
+  },
+  {
+    service: 'calibrator',
+    method: 'GET',
+    path: '/reports/{ref}',
+    variant: 'globex-billing',
+    cast: 'records',
+    request: (f) => ({ path: `/reports/${f.reports.globex}` }),
+    expect: reads('403 wrong_workspace', '200'),
+  },
   {
     service: 'calibrator',
     method: 'GET',
@@ -352,7 +556,15 @@ export const MATRIX: Row[] = [
     request: (f) => ({ path: `/reports/${f.reports.globex}/diagram/process_refund.svg` }),
     expect: reads('403 wrong_workspace', '404 diagram_not_found'),
   },
-  { service: 'calibrator', method: 'GET', path: '/reports/{id}/suggestions.patch', variant: 'acme-support', cast: 'records', request: (f) => ({ path: `/reports/${f.reports.acme}/suggestions.patch` }), expect: reads('200', '200') },
+  {
+    service: 'calibrator',
+    method: 'GET',
+    path: '/reports/{id}/suggestions.patch',
+    variant: 'acme-support',
+    cast: 'records',
+    request: (f) => ({ path: `/reports/${f.reports.acme}/suggestions.patch` }),
+    expect: reads('200', '200'),
+  },
   {
     service: 'calibrator',
     method: 'GET',
@@ -371,7 +583,15 @@ export const MATRIX: Row[] = [
     request: (f) => ({ path: '/replay', body: { manifest_yaml: f.manifestYaml, since_days: 1, workspace: '*' } }),
     expect: reads('403 wrong_workspace', '200'),
   },
-  { service: 'calibrator', method: 'POST', path: '/replay', variant: 'own workspaces', cast: 'records', request: (f) => ({ path: '/replay', body: { manifest_yaml: f.manifestYaml, since_days: 1 } }), expect: reads('200', '200') },
+  {
+    service: 'calibrator',
+    method: 'POST',
+    path: '/replay',
+    variant: 'own workspaces',
+    cast: 'records',
+    request: (f) => ({ path: '/replay', body: { manifest_yaml: f.manifestYaml, since_days: 1 } }),
+    expect: reads('200', '200'),
+  },
   {
     service: 'calibrator',
     method: 'POST',

@@ -6,7 +6,20 @@
 // headers; each duplicate has one effect; and no consumer stops: a valid (signed) canary
 // afterwards takes effect, and every group's committed offsets reach the end of its topics.
 import { randomUUID } from 'node:crypto';
-import { ALL_TOPICS, AnyEvent, CloudEvent, DECISION_PROPOSED, EVENT_TYPES, EventType, Topic, Topics, decodeEvent, dlqTopic, exampleEvent, topicOf } from '@hitl/contracts';
+import {
+  ALL_TOPICS,
+  AnyEvent,
+  CloudEvent,
+  DECISION_PROPOSED,
+  EVENT_TYPES,
+  EventType,
+  Topic,
+  Topics,
+  decodeEvent,
+  dlqTopic,
+  exampleEvent,
+  topicOf,
+} from '@hitl/contracts';
 import { consumersCaughtUp, query, readWholeTopic, signed } from '@hitl/testing';
 import fc from 'fast-check';
 import { AssignerProtocol, Producer } from 'kafkajs';
@@ -45,7 +58,8 @@ const wrongType = (value: unknown): fc.Arbitrary<unknown> => {
   if (typeof value !== 'number') choices.push(fc.oneof(fc.integer(), fc.double({ noNaN: true })));
   if (typeof value !== 'boolean') choices.push(fc.boolean());
   if (!Array.isArray(value)) choices.push(fc.array(fc.integer(), { maxLength: 3 }));
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) choices.push(fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }));
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    choices.push(fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }));
   return fc.oneof(...choices);
 };
 
@@ -66,13 +80,20 @@ function hostile(topic: Topic): fc.Arbitrary<Hostile> {
   const envelopeField = event.chain((e) =>
     fc
       .constantFrom(...(Object.keys(e) as (keyof AnyEvent)[]))
-      .chain((field) => wrongType(e[field]).map((wrong) => ({ kind: `envelope ${field} of a wrong type`, value: Buffer.from(JSON.stringify({ ...e, [field]: wrong })) }))),
+      .chain((field) =>
+        wrongType(e[field]).map((wrong) => ({ kind: `envelope ${field} of a wrong type`, value: Buffer.from(JSON.stringify({ ...e, [field]: wrong })) })),
+      ),
   );
   const dataField = event.chain((e) => {
     const data = e.data as Record<string, unknown>;
     return fc
       .constantFrom(...Object.keys(data))
-      .chain((field) => wrongType(data[field]).map((wrong) => ({ kind: `data.${field} of a wrong type`, value: Buffer.from(JSON.stringify({ ...e, data: { ...data, [field]: wrong } })) })));
+      .chain((field) =>
+        wrongType(data[field]).map((wrong) => ({
+          kind: `data.${field} of a wrong type`,
+          value: Buffer.from(JSON.stringify({ ...e, data: { ...data, [field]: wrong } })),
+        })),
+      );
   });
   const missing = event.chain((e) => {
     const data = e.data as Record<string, unknown>;
@@ -81,12 +102,10 @@ function hostile(topic: Topic): fc.Arbitrary<Hostile> {
       return { kind: `data.${field} missing`, value: Buffer.from(JSON.stringify({ ...e, data: rest })) };
     });
   });
-  const elsewhere = fc
-    .constantFrom(...EVENT_TYPES.filter((t) => topicOf(t) !== topic))
-    .map((name) => {
-      const type = name as EventType;
-      return { kind: `a ${type} on the wrong topic`, value: Buffer.from(JSON.stringify(freshEvent(topicOf(type), type))) };
-    });
+  const elsewhere = fc.constantFrom(...EVENT_TYPES.filter((t) => topicOf(t) !== topic)).map((name) => {
+    const type = name as EventType;
+    return { kind: `a ${type} on the wrong topic`, value: Buffer.from(JSON.stringify(freshEvent(topicOf(type), type))) };
+  });
   return fc.oneof(malformed, envelopeField, dataField, missing, elsewhere).filter((m) => !decodeEvent(topic, m.value).ok);
 }
 
@@ -110,7 +129,10 @@ async function consumerGroups(): Promise<Map<string, string[]>> {
       for (const group of groups) {
         const topics = group.members.flatMap((m) => Object.keys(AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {}));
         const known = [...ALL_TOPICS, ...ALL_TOPICS.map(dlqTopic)];
-        found.set(group.groupId, known.filter((t) => topics.includes(`${stack.prefix}${t}`)));
+        found.set(
+          group.groupId,
+          known.filter((t) => topics.includes(`${stack.prefix}${t}`)),
+        );
       }
       return found;
     });
@@ -132,7 +154,11 @@ async function sendOne(topic: Topic, value: Buffer | null, key: string | null = 
 }
 
 /** Every group's committed offsets equal the end offsets of every topic it reads. */
-const caughtUp = () => consumersCaughtUp(stack.kafka, [...readers].map(([groupId, topics]) => [groupId, topics.map((t) => `${stack.prefix}${t}`)] as const));
+const caughtUp = () =>
+  consumersCaughtUp(
+    stack.kafka,
+    [...readers].map(([groupId, topics]) => [groupId, topics.map((t) => `${stack.prefix}${t}`)] as const),
+  );
 
 /** The router routed the decision and its outcome left the router's outbox: the audit recorded it. */
 async function routedOnward(decisionId: string): Promise<void> {
@@ -172,7 +198,12 @@ async function signatureMarks(eventIds: string[]): Promise<Map<string, string>> 
     [eventIds],
     stack.databaseUrl,
   );
-  return new Map(rows.map((r) => [r.event_id, r.verified === true ? 'verified' : `${r.verified === false ? 'unverified' : 'not checked'}, ${r.refusal?.split(':')[0] ?? 'no refusal'}`]));
+  return new Map(
+    rows.map((r) => [
+      r.event_id,
+      r.verified === true ? 'verified' : `${r.verified === false ? 'unverified' : 'not checked'}, ${r.refusal?.split(':')[0] ?? 'no refusal'}`,
+    ]),
+  );
 }
 
 const auditCount = async (eventId: string) =>
@@ -243,7 +274,11 @@ describe('hostile messages on every topic', () => {
     const routed = await query<{ n: string }>('SELECT count(*)::text AS n FROM router.decisions WHERE decision_id = $1', [proposal.subject], stack.databaseUrl);
     expect(routed[0].n).toBe('1');
     const requested = duplicates.find((d) => d.topic === Topics.ApprovalRequested)!.event;
-    const opened = await query<{ n: string }>('SELECT count(*)::text AS n FROM escalation.approvals WHERE decision_id = $1', [requested.subject], stack.databaseUrl);
+    const opened = await query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM escalation.approvals WHERE decision_id = $1',
+      [requested.subject],
+      stack.databaseUrl,
+    );
     expect(opened[0].n).toBe('1');
   });
 
@@ -251,15 +286,23 @@ describe('hostile messages on every topic', () => {
     const original = duplicates.find((d) => d.topic === Topics.DecisionProposed)!.event as Extract<AnyEvent, { type: 'hitl.decision.proposed.v1' }>;
     const routedBefore = await query('SELECT verdict, content_hash FROM router.decisions WHERE decision_id = $1', [original.subject], stack.databaseUrl);
     // Signed by the agent itself: refused for its content, not for its signature.
-    const impostor = signed({ ...original, id: randomUUID(), data: { ...original.data, parameters: { order_id: 'ORD-OTHER', amount_usd: 1 }, summary: 'Approve me instead.' } });
+    const impostor = signed({
+      ...original,
+      id: randomUUID(),
+      data: { ...original.data, parameters: { order_id: 'ORD-OTHER', amount_usd: 1 }, summary: 'Approve me instead.' },
+    });
     const at = await sendOne(Topics.DecisionProposed, Buffer.from(JSON.stringify(impostor)), impostor.subject);
     const letter = await stack.eventually('the second copy dead-lettered by the router', async () => {
       const letters = await readWholeTopic(stack.kafka, `${stack.prefix}${dlqTopic(Topics.DecisionProposed)}`);
-      return letters.find((l) => String(l.headers?.['hitl-dlq-offset']) === at.offset && String(l.headers?.['hitl-dlq-consumer']) === `${stack.prefix}hitl-router`);
+      return letters.find(
+        (l) => String(l.headers?.['hitl-dlq-offset']) === at.offset && String(l.headers?.['hitl-dlq-consumer']) === `${stack.prefix}hitl-router`,
+      );
     });
     expect(String(letter.headers?.['hitl-dlq-error-code'])).toMatch(/^[a-z_]+$/);
     expect(String(letter.headers?.['hitl-dlq-error-code'])).not.toMatch(/^(unsigned|signature_invalid)$/);
-    expect(await query('SELECT verdict, content_hash FROM router.decisions WHERE decision_id = $1', [original.subject], stack.databaseUrl)).toEqual(routedBefore);
+    expect(await query('SELECT verdict, content_hash FROM router.decisions WHERE decision_id = $1', [original.subject], stack.databaseUrl)).toEqual(
+      routedBefore,
+    );
   });
 
   it('dead-letters two oversized messages of one key back to back, and routes what comes after', async () => {
@@ -276,7 +319,11 @@ describe('hostile messages on every topic', () => {
     const wanted = [first, second].flatMap((s) => groups.map((g) => `${g} ${s.partition}/${s.offset}`));
     await stack.eventually('both oversized messages dead-lettered by every group', async () => {
       const letters = await readWholeTopic(stack.kafka, `${stack.prefix}${dlqTopic(Topics.DecisionProposed)}`);
-      const found = new Set(letters.map((l) => `${String(l.headers?.['hitl-dlq-consumer'])} ${String(l.headers?.['hitl-dlq-partition'])}/${String(l.headers?.['hitl-dlq-offset'])}`));
+      const found = new Set(
+        letters.map(
+          (l) => `${String(l.headers?.['hitl-dlq-consumer'])} ${String(l.headers?.['hitl-dlq-partition'])}/${String(l.headers?.['hitl-dlq-offset'])}`,
+        ),
+      );
       return wanted.every((w) => found.has(w));
     });
   });
@@ -312,11 +359,30 @@ describe('hostile messages on every topic', () => {
     const before = await effects([blockedDecision.subject]);
     const refused: (Sent & { id: string; code: string })[] = [];
     for (const { topic, unsigned, forged } of cases) {
-      refused.push({ topic, kind: 'unsigned', id: unsigned.id, code: 'unsigned', ...(await sendOne(topic, Buffer.from(JSON.stringify(unsigned)), unsigned.subject)) });
-      refused.push({ topic, kind: `signed by ${WRONG_SIGNER[topic]}`, id: forged.id, code: 'signature_invalid', ...(await sendOne(topic, Buffer.from(JSON.stringify(forged)), forged.subject)) });
+      refused.push({
+        topic,
+        kind: 'unsigned',
+        id: unsigned.id,
+        code: 'unsigned',
+        ...(await sendOne(topic, Buffer.from(JSON.stringify(unsigned)), unsigned.subject)),
+      });
+      refused.push({
+        topic,
+        kind: `signed by ${WRONG_SIGNER[topic]}`,
+        id: forged.id,
+        code: 'signature_invalid',
+        ...(await sendOne(topic, Buffer.from(JSON.stringify(forged)), forged.subject)),
+      });
     }
-    refused.push({ topic: Topics.DecisionProposed, kind: 'unsigned, keyed by another decision', id: misKeyed.id, code: 'unsigned', ...(await sendOne(Topics.DecisionProposed, Buffer.from(JSON.stringify(misKeyed)), randomUUID())) });
-    const enforcing = (topic: Topic) => [...readers].filter(([group, topics]) => topics.includes(topic) && group !== `${stack.prefix}hitl-audit`).map(([group]) => group);
+    refused.push({
+      topic: Topics.DecisionProposed,
+      kind: 'unsigned, keyed by another decision',
+      id: misKeyed.id,
+      code: 'unsigned',
+      ...(await sendOne(Topics.DecisionProposed, Buffer.from(JSON.stringify(misKeyed)), randomUUID())),
+    });
+    const enforcing = (topic: Topic) =>
+      [...readers].filter(([group, topics]) => topics.includes(topic) && group !== `${stack.prefix}hitl-audit`).map(([group]) => group);
     const expected = refused.flatMap((r) => enforcing(r.topic).map((group) => `${r.topic} ${group} ${r.partition}/${r.offset} ${r.code}`)).sort();
     const letters = await stack.eventually('every refused event dead-lettered by every group that enforces', async () => {
       const found: string[] = [];
@@ -351,7 +417,8 @@ describe('hostile messages on every topic', () => {
 
     // The genuine events after them are processed: signed, the same decisions take effect.
     for (const { topic, canary } of cases) await sendOne(topic, Buffer.from(JSON.stringify(canary)), canary.subject);
-    for (const { topic, canary } of cases) await stack.eventually(`the ${topic} event after the refused ones in the audit record`, async () => (await auditCount(canary.id)) === 1);
+    for (const { topic, canary } of cases)
+      await stack.eventually(`the ${topic} event after the refused ones in the audit record`, async () => (await auditCount(canary.id)) === 1);
     const verified = await signatureMarks(cases.map((c) => c.canary.id));
     expect(cases.map((c) => `${c.topic}: ${verified.get(c.canary.id)}`)).toEqual(cases.map((c) => `${c.topic}: verified`));
     const proposal = cases.find((c) => c.topic === Topics.DecisionProposed)!.canary;
@@ -359,7 +426,10 @@ describe('hostile messages on every topic', () => {
     const routed = await query<{ event_id: string }>('SELECT event_id FROM router.decisions WHERE decision_id = $1', [proposal.subject], stack.databaseUrl);
     expect(routed).toEqual([{ event_id: proposal.id }]);
     const requested = cases.find((c) => c.topic === Topics.ApprovalRequested)!.canary;
-    await stack.eventually('the approval of the signed approval.requested opened', async () => (await query('SELECT 1 FROM escalation.approvals WHERE decision_id = $1', [requested.subject], stack.databaseUrl)).length === 1);
+    await stack.eventually(
+      'the approval of the signed approval.requested opened',
+      async () => (await query('SELECT 1 FROM escalation.approvals WHERE decision_id = $1', [requested.subject], stack.databaseUrl)).length === 1,
+    );
     await stack.eventually('every group at the end of its topics', caughtUp, 60_000);
   });
 
@@ -370,7 +440,10 @@ describe('hostile messages on every topic', () => {
     const proposal = canaries.find((c) => c.topic === Topics.DecisionProposed)!.event;
     await routedOnward(proposal.subject);
     const requested = canaries.find((c) => c.topic === Topics.ApprovalRequested)!.event;
-    await stack.eventually('the canary approval opened', async () => (await query('SELECT 1 FROM escalation.approvals WHERE decision_id = $1', [requested.subject], stack.databaseUrl)).length === 1);
+    await stack.eventually(
+      'the canary approval opened',
+      async () => (await query('SELECT 1 FROM escalation.approvals WHERE decision_id = $1', [requested.subject], stack.databaseUrl)).length === 1,
+    );
     await stack.eventually('every group at the end of its topics', caughtUp, 60_000);
     for (const service of SERVICES) expect((await fetch(`${stack.urls[service]}/healthz`)).status).toBe(200);
   });
@@ -379,7 +452,10 @@ describe('hostile messages on every topic', () => {
     const junk = fc.record({
       value: fc.option(fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b))),
       // Headers a dead letter carries, with values nobody checked: a time that is no time, a code that is prose.
-      headers: fc.dictionary(fc.constantFrom('hitl-dlq-time', 'hitl-dlq-error-code', 'hitl-dlq-error', 'hitl-dlq-consumer', 'hitl-dlq-topic', 'hitl-dlq-offset', 'x-other'), fc.string({ maxLength: 30 })),
+      headers: fc.dictionary(
+        fc.constantFrom('hitl-dlq-time', 'hitl-dlq-error-code', 'hitl-dlq-error', 'hitl-dlq-consumer', 'hitl-dlq-topic', 'hitl-dlq-offset', 'x-other'),
+        fc.string({ maxLength: 30 }),
+      ),
     });
     const letters: { letter: string; headers: Record<string, string> }[] = [];
     for (const [i, topic] of ALL_TOPICS.entries()) {
@@ -432,28 +508,47 @@ describe('poison: what PostgreSQL would refuse, on every topic, each followed by
       // About the ordinary message's decision, except proposals: a refused proposal is answered
       // `blocked`, so each names a decision of its own (and shares the partition by its key).
       const bad = (base: AnyEvent) =>
-        topic === Topics.DecisionProposed ? base : ({ ...base, subject: ordinary.subject, data: { ...(base.data as object), decision_id: ordinary.subject } } as AnyEvent);
+        topic === Topics.DecisionProposed
+          ? base
+          : ({ ...base, subject: ordinary.subject, data: { ...(base.data as object), decision_id: ordinary.subject } } as AnyEvent);
       // A number beyond a double (JSON.parse makes it Infinity) in a field of its own: the contract refuses it anywhere.
       const outOfRange = JSON.stringify(signed(bad(freshEvent(topic)))).replace(/"data":\{/, '"data":{"beyond_a_double":1e400,');
       const nulEvent = topic === Topics.DecisionProposed ? blockedDecision : bad(freshEvent(topic));
       const cases: { kind: string; code: string; value: Buffer; key?: Buffer; headers?: Record<string, Buffer | string> }[] = [
         // Signed by its rightful producer, so only the character is wrong.
-        { kind: 'U+0000 in a string field', code: 'unsupported_character', value: Buffer.from(JSON.stringify(signed(withText(nulEvent, 'before\u0000after')))) },
-        { kind: 'a lone surrogate in a string field', code: 'unsupported_character', value: Buffer.from(JSON.stringify(signed(withText(bad(freshEvent(topic)), 'half \ud83d of an emoji')))) },
+        {
+          kind: 'U+0000 in a string field',
+          code: 'unsupported_character',
+          value: Buffer.from(JSON.stringify(signed(withText(nulEvent, 'before\u0000after')))),
+        },
+        {
+          kind: 'a lone surrogate in a string field',
+          code: 'unsupported_character',
+          value: Buffer.from(JSON.stringify(signed(withText(bad(freshEvent(topic)), 'half \ud83d of an emoji')))),
+        },
         { kind: 'a number out of range (1e400)', code: 'invalid_data', value: Buffer.from(outOfRange) },
         {
           kind: 'a key and headers PostgreSQL refuses as text, on a message nested 100 000 deep',
           code: 'invalid_envelope',
           key: Buffer.concat([key, Buffer.from([0x00, 0xff])]),
           headers: { 'x-nul\u0000': Buffer.from([0x00, 0xfe]), 'x-text': 'a\u0000b' },
-          value: Buffer.from(JSON.stringify(signed(bad(freshEvent(topic)))).replace(/"workspaceid":"[^"]*"/, `"workspaceid":${'['.repeat(100_000)}${']'.repeat(100_000)}`)),
+          value: Buffer.from(
+            JSON.stringify(signed(bad(freshEvent(topic)))).replace(/"workspaceid":"[^"]*"/, `"workspaceid":${'['.repeat(100_000)}${']'.repeat(100_000)}`),
+          ),
         },
       ];
       for (const c of cases) {
         const decoded = decodeEvent(topic, c.value);
         const code = decoded.ok ? 'ok' : decoded.violation.code;
         expect({ topic, kind: c.kind, code }).toEqual({ topic, kind: c.kind, code: c.code });
-        poisons.push({ topic, kind: c.kind, code: c.code, groups: readersOf(topic), key: c.key ?? key, at: await producerSend(topic, c.key ?? key, c.value, c.headers) });
+        poisons.push({
+          topic,
+          kind: c.kind,
+          code: c.code,
+          groups: readersOf(topic),
+          key: c.key ?? key,
+          at: await producerSend(topic, c.key ?? key, c.value, c.headers),
+        });
       }
       if (topic === Topics.ApprovalRequested) {
         // Valid by the contract and signed by the router, but beyond the escalation's integer column:
@@ -462,7 +557,14 @@ describe('poison: what PostgreSQL would refuse, on every topic, each followed by
         (base.data as { rollback_window_seconds: number }).rollback_window_seconds = 3_000_000_000;
         const huge = signed(base);
         expect(decodeEvent(topic, Buffer.from(JSON.stringify(huge))).ok).toBe(true);
-        poisons.push({ topic, kind: 'rollback_window_seconds beyond a PostgreSQL integer', code: 'database_refused', groups: [`${stack.prefix}hitl-escalation`], key, at: await producerSend(topic, key, Buffer.from(JSON.stringify(huge))) });
+        poisons.push({
+          topic,
+          kind: 'rollback_window_seconds beyond a PostgreSQL integer',
+          code: 'database_refused',
+          groups: [`${stack.prefix}hitl-escalation`],
+          key,
+          at: await producerSend(topic, key, Buffer.from(JSON.stringify(huge))),
+        });
       }
       await producerSend(topic, key, Buffer.from(JSON.stringify(ordinary)));
       ordinaries.push({ topic, event: ordinary });
@@ -470,26 +572,31 @@ describe('poison: what PostgreSQL would refuse, on every topic, each followed by
     console.log(`consumer fuzz (poison): ${poisons.length} messages: ${[...new Set(poisons.map((p) => p.kind))].join('; ')}`);
 
     // Every ordinary message after them takes effect: the audit records it, the router routes its proposal.
-    for (const { topic, event } of ordinaries) await stack.eventually(`the ordinary ${topic} event after the poison`, async () => (await auditCount(event.id)) === 1, 60_000);
+    for (const { topic, event } of ordinaries)
+      await stack.eventually(`the ordinary ${topic} event after the poison`, async () => (await auditCount(event.id)) === 1, 60_000);
     await routedOnward(ordinaries.find((o) => o.topic === Topics.DecisionProposed)!.event.subject);
     await stack.eventually('every group at the end of its topics', caughtUp, 90_000);
 
     // Each bad message dead-lettered once by each group expected to, with its code, key and headers intact.
     const expected = poisons.flatMap((p) => p.groups.map((g) => `${p.topic} ${g} ${p.at.partition}/${p.at.offset} ${p.code}`)).sort();
-    const found = await stack.eventually('every poison message dead-lettered', async () => {
-      const lines: string[] = [];
-      for (const topic of ALL_TOPICS) {
-        for (const letter of await readWholeTopic(stack.kafka, `${stack.prefix}${dlqTopic(topic)}`)) {
-          const h = Object.fromEntries(Object.entries(letter.headers ?? {}).map(([k, v]) => [k, String(v)]));
-          const poison = poisons.find((p) => p.topic === topic && String(p.at.partition) === h['hitl-dlq-partition'] && p.at.offset === h['hitl-dlq-offset']);
-          if (!poison) continue;
-          expect(letter.key).toEqual(poison.key);
-          if (poison.kind.startsWith('a key and headers')) expect((letter.headers ?? {})['x-nul\u0000']).toEqual(Buffer.from([0x00, 0xfe]));
-          lines.push(`${topic} ${h['hitl-dlq-consumer']} ${h['hitl-dlq-partition']}/${h['hitl-dlq-offset']} ${h['hitl-dlq-error-code']}`);
+    const found = await stack.eventually(
+      'every poison message dead-lettered',
+      async () => {
+        const lines: string[] = [];
+        for (const topic of ALL_TOPICS) {
+          for (const letter of await readWholeTopic(stack.kafka, `${stack.prefix}${dlqTopic(topic)}`)) {
+            const h = Object.fromEntries(Object.entries(letter.headers ?? {}).map(([k, v]) => [k, String(v)]));
+            const poison = poisons.find((p) => p.topic === topic && String(p.at.partition) === h['hitl-dlq-partition'] && p.at.offset === h['hitl-dlq-offset']);
+            if (!poison) continue;
+            expect(letter.key).toEqual(poison.key);
+            if (poison.kind.startsWith('a key and headers')) expect((letter.headers ?? {})['x-nul\u0000']).toEqual(Buffer.from([0x00, 0xfe]));
+            lines.push(`${topic} ${h['hitl-dlq-consumer']} ${h['hitl-dlq-partition']}/${h['hitl-dlq-offset']} ${h['hitl-dlq-error-code']}`);
+          }
         }
-      }
-      return lines.length >= expected.length ? lines.sort() : undefined;
-    }, 60_000);
+        return lines.length >= expected.length ? lines.sort() : undefined;
+      },
+      60_000,
+    );
     expect(found).toEqual(expected);
 
     // The proposal with U+0000 named its decision: its agent is answered `blocked`, nobody reviews it.
@@ -500,7 +607,11 @@ describe('poison: what PostgreSQL would refuse, on every topic, each followed by
     );
     expect(blocked).toEqual([{ verdict: 'block', rule: 'contract_violation' }]);
     await stack.eventually('the blocked answer on the record', async () => {
-      const answers = await query<{ status: string }>("SELECT event->'data'->>'status' AS status FROM audit.events WHERE decision_id = $1 AND type = 'hitl.approval.resolved.v1'", [blockedDecision.subject], stack.databaseUrl);
+      const answers = await query<{ status: string }>(
+        "SELECT event->'data'->>'status' AS status FROM audit.events WHERE decision_id = $1 AND type = 'hitl.approval.resolved.v1'",
+        [blockedDecision.subject],
+        stack.databaseUrl,
+      );
       return answers.length === 1 && answers[0].status === 'blocked' ? true : undefined;
     });
     expect(await query('SELECT 1 FROM escalation.approvals WHERE decision_id = $1', [blockedDecision.subject], stack.databaseUrl)).toEqual([]);

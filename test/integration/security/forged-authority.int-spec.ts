@@ -11,7 +11,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentStoppedError, HitlAgent, HitlAgentOptions, Proposal, Resolution, ResolutionTimeoutError } from '@hitl/agent-sdk';
-import { APPROVAL_RESOLVED, AnyEvent, ApprovalResolvedData, SigningKey, Topics, dlqTopic, generateSigningKey, newEvent, payloadHash, signEvent } from '@hitl/contracts';
+import {
+  APPROVAL_RESOLVED,
+  AnyEvent,
+  ApprovalResolvedData,
+  SigningKey,
+  Topics,
+  dlqTopic,
+  generateSigningKey,
+  newEvent,
+  payloadHash,
+  signEvent,
+} from '@hitl/contracts';
 import { kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
 import { testTrust } from '@hitl/testing';
 import { Consumer, KafkaMessage, Producer } from 'kafkajs';
@@ -44,7 +55,12 @@ function agentOptions(trustedKeys: HitlAgentOptions['trustedKeys'] = { router: r
     signingKey: trust.key('refund-bot'),
     trustedKeys,
     ...kafkaClientSecurity(loadKafkaSecurity(process.env)),
-    logger: { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (fields, message) => void warnings.push({ fields: fields as Record<string, unknown>, message }) },
+    logger: {
+      debug: () => undefined,
+      info: () => undefined,
+      error: () => undefined,
+      warn: (fields, message) => void warnings.push({ fields: fields as Record<string, unknown>, message }),
+    },
   };
 }
 
@@ -130,13 +146,19 @@ async function inject(event: object & { subject: string }): Promise<void> {
 function agentDeadLetters(decisionId: string) {
   return messagesOf(dlqTopic(Topics.ApprovalResolved))
     .filter((m) => m.headers?.['hitl-dlq-consumer']?.toString() === agentGroup())
-    .map((m) => ({ event: JSON.parse(m.value!.toString()) as AnyEvent, code: m.headers!['hitl-dlq-error-code']!.toString(), reason: m.headers!['hitl-dlq-error']!.toString() }))
+    .map((m) => ({
+      event: JSON.parse(m.value!.toString()) as AnyEvent,
+      code: m.headers!['hitl-dlq-error-code']!.toString(),
+      reason: m.headers!['hitl-dlq-error']!.toString(),
+    }))
     .filter((d) => d.event.subject === decisionId);
 }
 
 /** Waits until the agent has dead-lettered the forgery, then returns its DLQ entry. */
 async function refused(forgery: AnyEvent) {
-  return stack.eventually(`the agent to dead-letter forgery ${forgery.id}`, async () => agentDeadLetters(forgery.subject).find((d) => d.event.id === forgery.id));
+  return stack.eventually(`the agent to dead-letter forgery ${forgery.id}`, async () =>
+    agentDeadLetters(forgery.subject).find((d) => d.event.id === forgery.id),
+  );
 }
 
 /** The decision is still pending: in the store, for its waiters, and nothing ran. */
@@ -204,9 +226,16 @@ describe('forged authority at the agent', () => {
     // The real reviewer approves what was proposed; that approval settles it, and runs once.
     const item = await inboxItem(proposal.decision_id!);
     expect(item.payload_hash).toBe(payloadHash('process_refund', proposal.parameters));
-    expect(await stack.call('escalation', 'POST', `/approvals/${item.approval_id}/approve`, TOKENS.alice, { payload_hash: item.payload_hash })).toMatchObject({ status: 200 });
+    expect(await stack.call('escalation', 'POST', `/approvals/${item.approval_id}/approve`, TOKENS.alice, { payload_hash: item.payload_hash })).toMatchObject({
+      status: 200,
+    });
     await expect(work.done).resolves.toEqual({ refund_id: 're-1' });
-    expect(work.resolution()).toMatchObject({ status: 'approved', resolved_by: { kind: 'reviewer', id: 'rev-alice' }, edited: false, parameters: proposal.parameters });
+    expect(work.resolution()).toMatchObject({
+      status: 'approved',
+      resolved_by: { kind: 'reviewer', id: 'rev-alice' },
+      edited: false,
+      parameters: proposal.parameters,
+    });
     expect(work.runs).toEqual([proposal.parameters]);
     expect(await agent.pending()).toEqual([]);
     expect(agentDeadLetters(proposal.decision_id!)).toHaveLength(1);
@@ -226,13 +255,21 @@ describe('forged authority at the agent', () => {
       },
       {
         what: 'the escalation key on an edited amount that says edited: false',
-        event: signEvent(forge(victim, { parameters: inflated, payload_hash: payloadHash('process_refund', inflated), edited: false }), trust.key('escalation')),
+        event: signEvent(
+          forge(victim, { parameters: inflated, payload_hash: payloadHash('process_refund', inflated), edited: false }),
+          trust.key('escalation'),
+        ),
         reason: /approves payload_hash .* but this agent proposed .* and edited is false/,
       },
       {
         what: 'the router key on a policy approval of another action',
         event: signEvent(
-          forge(victim, { approval_id: null, resolved_by: { kind: 'policy', id: (victim.requested.data as { manifest_version: string }).manifest_version }, action: 'issue_goodwill_credit', parameters: credit }),
+          forge(victim, {
+            approval_id: null,
+            resolved_by: { kind: 'policy', id: (victim.requested.data as { manifest_version: string }).manifest_version },
+            action: 'issue_goodwill_credit',
+            parameters: credit,
+          }),
           trust.key('router'),
         ),
         reason: /names action "issue_goodwill_credit" but this agent proposed "process_refund"/,
@@ -251,7 +288,13 @@ describe('forged authority at the agent', () => {
     // escalation service with edited: true, it is taken, and the guard runs the edited payload.
     const item = await inboxItem(proposal.decision_id!);
     const edited = { order_id: 'ORD-FORGE-2', amount_usd: 100 };
-    expect(await stack.call('escalation', 'POST', `/approvals/${item.approval_id}/edit`, TOKENS.alice, { payload_hash: item.payload_hash, parameters: edited, notes: 'partial refund' })).toMatchObject({
+    expect(
+      await stack.call('escalation', 'POST', `/approvals/${item.approval_id}/edit`, TOKENS.alice, {
+        payload_hash: item.payload_hash,
+        parameters: edited,
+        notes: 'partial refund',
+      }),
+    ).toMatchObject({
       status: 200,
     });
     await expect(work.done).resolves.toEqual({ refund_id: 're-1' });
@@ -268,7 +311,10 @@ describe('forged authority at the agent', () => {
     agent = await startAgent({ router: rotating, escalation: escalationJwks });
 
     const policyApproval = (victim: { proposed: AnyEvent; requested: AnyEvent }, key: SigningKey) =>
-      signEvent(forge(victim, { approval_id: null, resolved_by: { kind: 'policy', id: (victim.requested.data as { manifest_version: string }).manifest_version } }), key);
+      signEvent(
+        forge(victim, { approval_id: null, resolved_by: { kind: 'policy', id: (victim.requested.data as { manifest_version: string }).manifest_version } }),
+        key,
+      );
 
     // Listed: a policy approval signed with the old key settles the decision and runs.
     const first = refund('ORD-ROTATE-1', 140);
@@ -299,7 +345,9 @@ describe('forged authority at the agent', () => {
 
     // The reviewer's approval, signed by the escalation service, is what runs.
     const item = await inboxItem(second.decision_id!);
-    expect(await stack.call('escalation', 'POST', `/approvals/${item.approval_id}/approve`, TOKENS.alice, { payload_hash: item.payload_hash })).toMatchObject({ status: 200 });
+    expect(await stack.call('escalation', 'POST', `/approvals/${item.approval_id}/approve`, TOKENS.alice, { payload_hash: item.payload_hash })).toMatchObject({
+      status: 200,
+    });
     const resolution = await agent.resolution(second.decision_id!, { timeoutMs: 60_000 });
     expect(resolution).toMatchObject({ status: 'approved', resolved_by: { kind: 'reviewer', id: 'rev-alice' } });
     const runs: Record<string, unknown>[] = [];

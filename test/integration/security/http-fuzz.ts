@@ -82,7 +82,11 @@ export const FUZZ: Record<string, FuzzSpec> = {
   'calibrator POST /replay': spec({ readOnly: true }),
 };
 
-const text = fc.oneof(fc.string({ maxLength: 40 }), fc.fullUnicodeString({ maxLength: 20 }), fc.constantFrom('', ' ', '0', '-1', 'null', 'true', '[]', '{}', '1e309', "' OR 1=1 --"));
+const text = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.fullUnicodeString({ maxLength: 20 }),
+  fc.constantFrom('', ' ', '0', '-1', 'null', 'true', '[]', '{}', '1e309', "' OR 1=1 --"),
+);
 
 /** A path parameter: noise, a UUID nobody has, a real approval or reviewer, or bytes no URL decoder takes. */
 const pathParameter = (f: Fixtures) =>
@@ -109,7 +113,10 @@ function authorization(people: readonly string[], tokens: Record<string, string>
   );
 }
 
-const unknownField = (value: unknown) => ({ ...(typeof value === 'object' && value !== null && !Array.isArray(value) ? value : { value }), fuzz_unknown_field: true });
+const unknownField = (value: unknown) => ({
+  ...(typeof value === 'object' && value !== null && !Array.isArray(value) ? value : { value }),
+  fuzz_unknown_field: true,
+});
 
 function body(): fc.Arbitrary<string | undefined> {
   return fc.oneof(
@@ -122,7 +129,12 @@ function body(): fc.Arbitrary<string | undefined> {
   );
 }
 
-const contentType = fc.option(fc.oneof(fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1'), fc.string({ maxLength: 30 })));
+const contentType = fc.option(
+  fc.oneof(
+    fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1'),
+    fc.string({ maxLength: 30 }),
+  ),
+);
 
 /** One random request of an operation: its path parameters, query, headers and (but for GET) body. */
 export function fuzzedRequest(operation: Operation, fuzz: FuzzSpec, tokens: Record<string, string>, f: Fixtures): fc.Arbitrary<RawRequest> {

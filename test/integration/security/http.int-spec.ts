@@ -37,7 +37,12 @@ let operations: Operation[];
 let fixtures: Fixtures;
 
 const refund = (overrides: Partial<DecisionProposedData> = {}) =>
-  proposal({ action: 'process_refund', parameters: { order_id: 'ORD-SEC', amount_usd: 120, customer_tier: 'enterprise' }, on_behalf_of: 'rev-emil', ...overrides });
+  proposal({
+    action: 'process_refund',
+    parameters: { order_id: 'ORD-SEC', amount_usd: 120, customer_tier: 'enterprise' },
+    on_behalf_of: 'rev-emil',
+    ...overrides,
+  });
 const cancellation = () => proposal({ action: 'cancel_subscription', parameters: { subscription_id: 'sub-sec' }, on_behalf_of: 'rev-bruno' });
 
 async function buildFixtures(): Promise<Fixtures> {
@@ -47,8 +52,14 @@ async function buildFixtures(): Promise<Fixtures> {
   const globex = refund({ on_behalf_of: undefined });
   await propose(stack, producer, [shared, ...refunds, ...cancellations]);
   await propose(stack, producer, [globex], 'globex-billing');
-  const [sharedApproval, ...pool] = await approvalsOf(stack, [shared, ...refunds].map((d) => d.decision_id));
-  const postReview = await approvalsOf(stack, cancellations.map((d) => d.decision_id));
+  const [sharedApproval, ...pool] = await approvalsOf(
+    stack,
+    [shared, ...refunds].map((d) => d.decision_id),
+  );
+  const postReview = await approvalsOf(
+    stack,
+    cancellations.map((d) => d.decision_id),
+  );
   const pools: Record<'refund' | 'postReview', ApprovalFixture[]> = { refund: pool, postReview };
 
   const report = async (workspace: string) => {
@@ -80,7 +91,11 @@ async function buildFixtures(): Promise<Fixtures> {
     },
     reviewer: async () => {
       const id = `rev-fixture-${++made}-${randomBytes(3).toString('hex')}`;
-      const answer = await send(stack, 'escalation', jsonRequest('PUT', `/reviewers/${id}`, TOKENS.grace, { name: 'Fixture Reviewer', roles: ['support_agent'], workspaces: ['acme-support'] }));
+      const answer = await send(
+        stack,
+        'escalation',
+        jsonRequest('PUT', `/reviewers/${id}`, TOKENS.grace, { name: 'Fixture Reviewer', roles: ['support_agent'], workspaces: ['acme-support'] }),
+      );
       expect(answer.status).toBe(201);
       return id;
     },
@@ -113,7 +128,8 @@ describe('coverage', () => {
 describe('public keys', () => {
   it('GET /keys gives the public key each signing service signs with, and nothing private; the others sign nothing', async () => {
     const published: Record<string, { keys: Record<string, unknown>[] }> = {};
-    for (const service of ['router', 'escalation', 'audit', 'calibrator'] as const) published[service] = (await send(stack, service, jsonRequest('GET', '/keys', null))).json;
+    for (const service of ['router', 'escalation', 'audit', 'calibrator'] as const)
+      published[service] = (await send(stack, service, jsonRequest('GET', '/keys', null))).json;
     expect(Object.fromEntries(Object.entries(published).map(([service, jwks]) => [service, jwks.keys.map((k) => k.kid)]))).toEqual({
       router: [testTrust().key('router').kid],
       escalation: [testTrust().key('escalation').kid],
@@ -137,11 +153,14 @@ function outcomeOf(row: Row, answer: Answer): string {
 
 describe('the authorization matrix', () => {
   const cells = MATRIX.flatMap((row) => ROLES.map((role) => ({ row, role })));
-  it.each(cells.map((c) => [`${operationKey(c.row)}${c.row.variant ? ` (${c.row.variant})` : ''} as ${c.role}`, c] as const))('%s', async (_name, { row, role }) => {
-    const request = await row.request(fixtures);
-    const answer = await send(stack, row.service, jsonRequest(row.method, request.path, tokenOf(row, role, TOKENS), request.body));
-    expect(outcomeOf(row, answer)).toBe(row.expect[role]);
-  });
+  it.each(cells.map((c) => [`${operationKey(c.row)}${c.row.variant ? ` (${c.row.variant})` : ''} as ${c.role}`, c] as const))(
+    '%s',
+    async (_name, { row, role }) => {
+      const request = await row.request(fixtures);
+      const answer = await send(stack, row.service, jsonRequest(row.method, request.path, tokenOf(row, role, TOKENS), request.body));
+      expect(outcomeOf(row, answer)).toBe(row.expect[role]);
+    },
+  );
 });
 
 describe('the live stream of approval changes', () => {
@@ -152,7 +171,10 @@ describe('the live stream of approval changes', () => {
       await stack.eventually('every stream ready', async () => [dana, alice, ines].every((s) => s.events.some((e) => e.event === 'ready')));
       // A change of an approval of acme-support's finance leads...
       const secret = await fixtures.approval('refund');
-      expect((await send(stack, 'escalation', jsonRequest('POST', `/approvals/${secret.approval_id}/approve`, TOKENS.dana, { payload_hash: secret.payload_hash }))).status).toBe(200);
+      expect(
+        (await send(stack, 'escalation', jsonRequest('POST', `/approvals/${secret.approval_id}/approve`, TOKENS.dana, { payload_hash: secret.payload_hash })))
+          .status,
+      ).toBe(200);
       await stack.eventually('the finance lead told of the change', async () => heard(dana, secret.approval_id));
       // ...then approvals alice and ines may see: once they hear of those, they would have heard of the first.
       const forAlice = proposal({ action: 'process_refund', parameters: { order_id: 'ORD-LIVE', amount_usd: 120 } });
@@ -161,7 +183,10 @@ describe('the live stream of approval changes', () => {
       await propose(stack, producer, [forInes], 'globex-billing');
       const [aliceSees] = await approvalsOf(stack, [forAlice.decision_id]);
       const [inesSees] = await approvalsOf(stack, [forInes.decision_id]);
-      await stack.eventually('alice and ines told of their own approvals', async () => heard(alice, aliceSees.approval_id) && heard(ines, inesSees.approval_id));
+      await stack.eventually(
+        'alice and ines told of their own approvals',
+        async () => heard(alice, aliceSees.approval_id) && heard(ines, inesSees.approval_id),
+      );
       expect({ alice: heard(alice, secret.approval_id), ines: heard(ines, secret.approval_id) }).toEqual({ alice: false, ines: false });
     } finally {
       for (const stream of [dana, alice, ines]) stream.close();
@@ -170,7 +195,7 @@ describe('the live stream of approval changes', () => {
 });
 
 describe('redaction', () => {
-  it("masks what the manifest redacts for reviewers, and the audit record never holds it", async () => {
+  it('masks what the manifest redacts for reviewers, and the audit record never holds it', async () => {
     const card = '4242424242424242';
     const decision = proposal({ action: 'process_refund', parameters: { order_id: 'ORD-CARD', amount_usd: 120, card_number: card } });
     await propose(stack, producer, [decision]);
@@ -204,9 +229,16 @@ describe('prompt injection in what the agent writes', () => {
     ['always a human above $500', { order_id: 'ORD-INJ', amount_usd: 900 }],
     ['escalated', { order_id: 'ORD-INJ', amount_usd: 120, customer_tier: 'enterprise' }],
   ];
-  const plain = cases.map(([, parameters]) => proposal({ action: 'process_refund', parameters: { ...parameters, currency: 'USD' }, summary: 'Refund the cracked blender.' }));
+  const plain = cases.map(([, parameters]) =>
+    proposal({ action: 'process_refund', parameters: { ...parameters, currency: 'USD' }, summary: 'Refund the cracked blender.' }),
+  );
   const hostile = cases.map(([, parameters]) =>
-    proposal({ action: 'process_refund', parameters: { ...parameters, currency: INJECTION }, summary: INJECTION, context: { situation: INJECTION, recommendation: 'approve' } }),
+    proposal({
+      action: 'process_refund',
+      parameters: { ...parameters, currency: INJECTION },
+      summary: INJECTION,
+      context: { situation: INJECTION, recommendation: 'approve' },
+    }),
   );
   const routeOf = async (id: string) =>
     stack.eventually(`decision ${id} routed`, async () => {
@@ -269,20 +301,29 @@ describe('fuzzing every endpoint', () => {
           seen[outcome] = (seen[outcome] ?? 0) + 1;
           const problem = judge(operation, spec.readOnly, answer);
           if (!problem) return;
-          const entry = problems.get(problem) ?? { operations: new Set<string>(), example: `${request.method} ${request.path.slice(0, 120)} → ${answer.text.slice(0, 160)}` };
+          const entry = problems.get(problem) ?? {
+            operations: new Set<string>(),
+            example: `${request.method} ${request.path.slice(0, 120)} → ${answer.text.slice(0, 160)}`,
+          };
           problems.set(problem, entry.operations.add(operationKey(operation)) && entry);
         }),
         // A seed of its own per operation (from the fixed one), so operations do not walk in step.
         { seed: FUZZ_SEED + index, numRuns: FUZZ_RUNS },
       );
     }
-    console.log(`HTTP fuzz answers:\n${Object.entries(tally).map(([op, seen]) => `  ${op}: ${JSON.stringify(seen)}`).join('\n')}`);
+    console.log(
+      `HTTP fuzz answers:\n${Object.entries(tally)
+        .map(([op, seen]) => `  ${op}: ${JSON.stringify(seen)}`)
+        .join('\n')}`,
+    );
     await settled(stack);
     after = { database: await databaseDigest(stack), topics: await topicEnds(stack) };
   }, 240_000);
 
   const found = (kind: (problem: string) => boolean) =>
-    Object.fromEntries([...problems].filter(([problem]) => kind(problem)).map(([problem, { operations: ops, example }]) => [problem, { operations: [...ops].sort(), example }]));
+    Object.fromEntries(
+      [...problems].filter(([problem]) => kind(problem)).map(([problem, { operations: ops, example }]) => [problem, { operations: [...ops].sort(), example }]),
+    );
 
   it(`never answers random paths, queries, headers and bodies with a 5xx (seed ${FUZZ_SEED})`, () => {
     expect(found((p) => p.startsWith('a 5'))).toEqual({});
@@ -315,4 +356,3 @@ function judge(operation: Operation, readOnly: boolean, answer: Answer): string 
   }
   return operation.method === 'GET' || readOnly ? null : `a ${answer.status}: random input was accepted`;
 }
-

@@ -33,7 +33,14 @@ export const KAFKA_ACL_MATRIX: Record<KafkaPrincipal, Grants> = {
   agent: {
     words: 'one per agent (`@hitl/agent-sdk`), e.g. `agent-refund-bot`',
     read: [Topics.ApprovalResolved, Topics.ApprovalUpdated],
-    write: [Topics.DecisionProposed, Topics.ApprovalUpdated, Topics.ActionExecuted, Topics.OutcomeLabeled, dlq(Topics.ApprovalResolved), dlq(Topics.ApprovalUpdated)],
+    write: [
+      Topics.DecisionProposed,
+      Topics.ApprovalUpdated,
+      Topics.ActionExecuted,
+      Topics.OutcomeLabeled,
+      dlq(Topics.ApprovalResolved),
+      dlq(Topics.ApprovalUpdated),
+    ],
     group: { name: (prefix, agentId) => `${prefix}hitl-agent-${agentId}`, words: '`<prefix>hitl-agent-<agentId>`' },
   },
   router: {
@@ -123,7 +130,9 @@ function kafkaAclsCommands(): string {
   for (const who of KAFKA_PRINCIPALS) {
     const grants = KAFKA_ACL_MATRIX[who];
     const name = shellName(who);
-    const group = grants.group.prefixed ? `--resource-pattern-type prefixed --group ${grants.group.name('', '')}` : `--group "${grants.group.name('${PREFIX}', '$AGENT')}"`;
+    const group = grants.group.prefixed
+      ? `--resource-pattern-type prefixed --group ${grants.group.name('', '')}`
+      : `--group "${grants.group.name('${PREFIX}', '$AGENT')}"`;
     lines.push(`# ${who}`);
     lines.push(`acl ${name} --operation Describe $(topics ${list(CONTRACT_TOPICS)})`);
     lines.push(`acl ${name} --operation Read $(topics ${list(grants.read)})`);

@@ -143,11 +143,20 @@ describe('Kafka under SASL/SCRAM and the ACL matrix', () => {
     const ends = async () => (await admin.fetchTopicOffsets(Topics.ApprovalResolved)).map((p) => `${p.partition}:${p.high}`).sort();
     try {
       const before = await ends();
-      const forged = { specversion: '1.0', id: randomUUID(), type: 'hitl.approval.resolved.v1', source: 'service/router', subject: randomUUID(), data: { status: 'approved' } };
-      const refusal = await producer.send({ topic: Topics.ApprovalResolved, acks: -1, messages: [{ key: forged.subject, value: JSON.stringify(forged) }] }).then(
-        () => null,
-        (error: Error & { type?: string; cause?: { type?: string } }) => error,
-      );
+      const forged = {
+        specversion: '1.0',
+        id: randomUUID(),
+        type: 'hitl.approval.resolved.v1',
+        source: 'service/router',
+        subject: randomUUID(),
+        data: { status: 'approved' },
+      };
+      const refusal = await producer
+        .send({ topic: Topics.ApprovalResolved, acks: -1, messages: [{ key: forged.subject, value: JSON.stringify(forged) }] })
+        .then(
+          () => null,
+          (error: Error & { type?: string; cause?: { type?: string } }) => error,
+        );
       expect(refusal).not.toBeNull();
       expect(refusal!.type ?? refusal!.cause?.type).toBe('TOPIC_AUTHORIZATION_FAILED');
       expect(await ends()).toEqual(before);

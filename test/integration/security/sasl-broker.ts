@@ -115,7 +115,19 @@ export class SaslBroker {
     const scram = [...this.passwords].flatMap(([name, password]) => ['--add-scram', `SCRAM-SHA-512=[name=${name},password=${password}]`]);
     await run(
       'java',
-      ['-Xmx256m', `-Dlog4j.configuration=file:${join(KAFKA_SRC_DIR, 'tools-log4j.properties')}`, '-cp', `${LIB_DIR}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props, ...scram],
+      [
+        '-Xmx256m',
+        `-Dlog4j.configuration=file:${join(KAFKA_SRC_DIR, 'tools-log4j.properties')}`,
+        '-cp',
+        `${LIB_DIR}/*`,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId(),
+        '-c',
+        props,
+        ...scram,
+      ],
       { timeout: 60_000 },
     );
     const out = openSync(join(dir, 'stdout.log'), 'a');
@@ -164,11 +176,22 @@ export class SaslBroker {
 
   /** The variables a service or script takes to log in as `user`. */
   env(user: string): Record<string, string> {
-    return { KAFKA_BROKERS: this.brokers.join(','), KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: user, KAFKA_SASL_PASSWORD_FILE: this.passwordFile(user) };
+    return {
+      KAFKA_BROKERS: this.brokers.join(','),
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: user,
+      KAFKA_SASL_PASSWORD_FILE: this.passwordFile(user),
+    };
   }
 
   private async waitReady(timeoutMs = 90_000): Promise<void> {
-    const admin = new Kafka({ clientId: 'sasl-ready', brokers: this.brokers, sasl: this.sasl(ADMIN), logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    const admin = new Kafka({
+      clientId: 'sasl-ready',
+      brokers: this.brokers,
+      sasl: this.sasl(ADMIN),
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    }).admin();
     let refusal = '';
     const answers = async () => {
       try {

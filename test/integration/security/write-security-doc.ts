@@ -103,7 +103,14 @@ function table(service: Service, rows: Row[]): string {
 export function securityDoc(): string {
   const services: Service[] = ['router', 'escalation', 'audit', 'calibrator'];
   // The HTTP matrix, then Kafka (kafka-acl-matrix.ts: what kafka-acl.int-spec.ts applies).
-  return `${INTRO}\n${services.map((s) => table(s, MATRIX.filter((r) => r.service === s))).join('\n')}\n${kafkaTrustSection()}`;
+  return `${INTRO}\n${services
+    .map((s) =>
+      table(
+        s,
+        MATRIX.filter((r) => r.service === s),
+      ),
+    )
+    .join('\n')}\n${kafkaTrustSection()}`;
 }
 
 if (require.main === module) {

@@ -34,7 +34,12 @@ export class Stack {
   readonly prefix = `t-e2e-${this.id}.`;
   readonly brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
   // TLS and SASL as the services take them (they inherit KAFKA_SSL*, KAFKA_SASL*).
-  readonly kafka = new Kafka({ clientId: 'e2e', brokers: this.brokers.split(','), ...kafkaClientSecurity(loadKafkaSecurity(process.env)), logLevel: logLevel.NOTHING });
+  readonly kafka = new Kafka({
+    clientId: 'e2e',
+    brokers: this.brokers.split(','),
+    ...kafkaClientSecurity(loadKafkaSecurity(process.env)),
+    logLevel: logLevel.NOTHING,
+  });
   readonly urls = {} as Record<ServiceName, string>;
   readonly manifestPath: string;
   // From the sources (no build needed), with the committed reviewers and auditors and the run's test keys.
@@ -57,7 +62,15 @@ export class Stack {
         // Specs shorten approval timeouts to seconds: a tier's least share is lowered to match.
         minTierShareSeconds: 1,
         slaScanIntervalMs: 200,
-        reviewerTokens: { alice: TOKENS.alice, dana: TOKENS.dana, bruno: TOKENS.bruno, emil: TOKENS.emil, grace: TOKENS.grace, hassan: TOKENS.hassan, ines: TOKENS.ines },
+        reviewerTokens: {
+          alice: TOKENS.alice,
+          dana: TOKENS.dana,
+          bruno: TOKENS.bruno,
+          emil: TOKENS.emil,
+          grace: TOKENS.grace,
+          hassan: TOKENS.hassan,
+          ines: TOKENS.ines,
+        },
         auditorTokens: { compliance: TOKENS.compliance, ines: TOKENS.auditorInes },
       },
       // Signed chain heads and one-click links are on, so their endpoints answer for real.

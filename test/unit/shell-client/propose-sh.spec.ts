@@ -20,7 +20,8 @@ describe('examples/shell-client/propose.sh', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const propose = (key: string, ...args: string[]) => spawnSync('bash', [script, ...args], { encoding: 'utf8', env: { ...process.env, PRINT_ONLY: '1', AGENT_KEY: key } });
+  const propose = (key: string, ...args: string[]) =>
+    spawnSync('bash', [script, ...args], { encoding: 'utf8', env: { ...process.env, PRINT_ONLY: '1', AGENT_KEY: key } });
 
   function decoded(stdout: string) {
     const result = decodeEvent(Topics.DecisionProposed, stdout.trim());
@@ -37,7 +38,11 @@ describe('examples/shell-client/propose.sh', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const { raw, event } = decoded(run.stdout);
-    expect(event).toMatchObject({ workspaceid: 'acme-support', sigkid: shellBot.jwk.kid, data: { agent: { id: 'shell-bot' }, action: args[0], parameters: { amount_usd: Number(args[1]) }, confidence: Number(args[2]) } });
+    expect(event).toMatchObject({
+      workspaceid: 'acme-support',
+      sigkid: shellBot.jwk.kid,
+      data: { agent: { id: 'shell-bot' }, action: args[0], parameters: { amount_usd: Number(args[1]) }, confidence: Number(args[2]) },
+    });
     // The bytes before `sig` are already canonical: the script's JSON is what canonicalize makes.
     const { sig: _sig, ...unsigned } = raw;
     expect(run.stdout.trim().replace(/,"sig":"[^"]+"\}$/, '}')).toBe(canonicalize(unsigned));

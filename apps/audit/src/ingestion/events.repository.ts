@@ -19,7 +19,9 @@ export async function appendRecords(manager: EntityManager, records: AuditRecord
   for (const [workspace, batch] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`hitl.audit.chain.${workspace}`]);
     const known = new Set<string>(
-      (await manager.query(`SELECT event_id FROM ${serviceTable(manager, 'events')} WHERE event_id = ANY($1::text[])`, [batch.map((r) => r.event_id)])).map((r: { event_id: string }) => r.event_id),
+      (await manager.query(`SELECT event_id FROM ${serviceTable(manager, 'events')} WHERE event_id = ANY($1::text[])`, [batch.map((r) => r.event_id)])).map(
+        (r: { event_id: string }) => r.event_id,
+      ),
     );
     // Left out: ids already recorded, and a second copy within the batch.
     const fresh = batch.filter((r) => !known.has(r.event_id) && (known.add(r.event_id), true));
@@ -32,9 +34,15 @@ export async function appendRecords(manager: EntityManager, records: AuditRecord
 }
 
 async function headOf(manager: EntityManager, workspace: string): Promise<ChainHead | null> {
-  const [last] = await manager.query(`SELECT chain_index::int AS chain_index, hash FROM ${serviceTable(manager, 'events')} WHERE workspace = $1 ORDER BY chain_index DESC LIMIT 1`, [workspace]);
+  const [last] = await manager.query(
+    `SELECT chain_index::int AS chain_index, hash FROM ${serviceTable(manager, 'events')} WHERE workspace = $1 ORDER BY chain_index DESC LIMIT 1`,
+    [workspace],
+  );
   if (last) return last;
-  const [checkpoint] = await manager.query(`SELECT chain_index::int AS chain_index, hash FROM ${serviceTable(manager, 'chain_checkpoints')} WHERE workspace = $1`, [workspace]);
+  const [checkpoint] = await manager.query(
+    `SELECT chain_index::int AS chain_index, hash FROM ${serviceTable(manager, 'chain_checkpoints')} WHERE workspace = $1`,
+    [workspace],
+  );
   return checkpoint ?? null;
 }
 

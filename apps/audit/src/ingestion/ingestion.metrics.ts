@@ -1,6 +1,9 @@
 import { Counter } from 'prom-client';
 
-export const eventsRecorded = new Counter({ name: 'hitl_audit_events_recorded_total', help: 'Events written to the audit record (duplicates are not counted)' });
+export const eventsRecorded = new Counter({
+  name: 'hitl_audit_events_recorded_total',
+  help: 'Events written to the audit record (duplicates are not counted)',
+});
 
 export const refusedEventsRecorded = new Counter({
   name: 'hitl_audit_events_refused_total',

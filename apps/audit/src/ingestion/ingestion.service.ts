@@ -20,7 +20,9 @@ export const PROPOSER_WAIT_MS = 10_000;
 /** Thrown to have the transport retry the chunk: a proposal it needs may still come. */
 export class ProposalNotYetRecorded extends RetryLaterError {
   constructor(readonly eventIds: string[]) {
-    super(`waiting for the proposals of ${eventIds.length} event(s) signed by their agent (${eventIds.slice(0, 3).join(', ')}${eventIds.length > 3 ? ', …' : ''})`);
+    super(
+      `waiting for the proposals of ${eventIds.length} event(s) signed by their agent (${eventIds.slice(0, 3).join(', ')}${eventIds.length > 3 ? ', …' : ''})`,
+    );
     this.name = 'ProposalNotYetRecorded';
   }
 }
@@ -53,7 +55,12 @@ export class IngestionService {
    * recorded, refused ones marked; those the proposing agent signs are refused as well
    * when their signer is not that agent.
    */
-  async recordEvents(manager: EntityManager, events: AnyEvent[], signatureOf: (eventId: string) => SignatureVerdict | undefined, now = Date.now()): Promise<void> {
+  async recordEvents(
+    manager: EntityManager,
+    events: AnyEvent[],
+    signatureOf: (eventId: string) => SignatureVerdict | undefined,
+    now = Date.now(),
+  ): Promise<void> {
     const proposers = await this.proposers(manager, events, signatureOf);
     const waiting: string[] = [];
     const records = events.map((event) => {
@@ -66,7 +73,10 @@ export class IngestionService {
       return recordOf(event, this.redactPaths, signatureRecord(verdict));
     });
     if (waiting.length > 0) {
-      this.logger.info({ events: waiting.length, waitMs: PROPOSER_WAIT_MS }, 'events signed by an agent wait for their proposal to be recorded; the chunk is retried');
+      this.logger.info(
+        { events: waiting.length, waitMs: PROPOSER_WAIT_MS },
+        'events signed by an agent wait for their proposal to be recorded; the chunk is retried',
+      );
       throw new ProposalNotYetRecorded(waiting);
     }
     for (const event of events) this.waitingSince.delete(event.id);
@@ -75,11 +85,20 @@ export class IngestionService {
   }
 
   async recordDeadLetters(manager: EntityManager, letters: DeadLetter[]): Promise<void> {
-    eventsRecorded.inc(await appendRecords(manager, letters.map((l) => deadLetterRecord(l, this.redactPaths))));
+    eventsRecorded.inc(
+      await appendRecords(
+        manager,
+        letters.map((l) => deadLetterRecord(l, this.redactPaths)),
+      ),
+    );
   }
 
   /** Who proposed each decision the chunk's agent-signed events are about: from the record, else from this chunk. */
-  private async proposers(manager: EntityManager, events: AnyEvent[], signatureOf: (eventId: string) => SignatureVerdict | undefined): Promise<Map<string, string>> {
+  private async proposers(
+    manager: EntityManager,
+    events: AnyEvent[],
+    signatureOf: (eventId: string) => SignatureVerdict | undefined,
+  ): Promise<Map<string, string>> {
     const wanted = new Map<string, Set<string>>();
     for (const event of events) {
       if (!needsProposer(event)) continue;

@@ -101,7 +101,13 @@ describe('the search statement', () => {
 
 describe('what a search counts', () => {
   it('finds refused events with verified=false; status, agent and reviewer never match one', () => {
-    const { text, params } = searchStatement('"audit".events', 'acme-support', SearchQuery.parse({ status: 'approved', agent: 'refund-bot', reviewer: 'rev-alice', verified: 'false' }), null, 10);
+    const { text, params } = searchStatement(
+      '"audit".events',
+      'acme-support',
+      SearchQuery.parse({ status: 'approved', agent: 'refund-bot', reviewer: 'rev-alice', verified: 'false' }),
+      null,
+      10,
+    );
     expect(params).toEqual(['acme-support', 'refund-bot', 'rev-alice', 'approved', false, 10]);
     expect(text).toContain(`type = 'hitl.approval.resolved.v1' AND verified IS NOT FALSE AND event #>> '{data,status}' = $4`);
     expect(text).toContain(`OR (verified IS NOT FALSE AND (event #>> '{data,agent,id}' = $2`);

@@ -41,7 +41,9 @@ const LIMIT = `must be a whole number from 1 to ${SEARCH_MAX_LIMIT}`;
 /** The filters of GET /audit/events and GET /audit/export. */
 const filters = {
   workspace: Id.optional().describe("The workspace to read; required unless the caller's token reads exactly one"),
-  agent: Id.optional().describe('What this agent did, or was done about its proposals (actor agent, or the agent named in the event); an event whose signature was refused is not what the agent did (find those with verified=false)'),
+  agent: Id.optional().describe(
+    'What this agent did, or was done about its proposals (actor agent, or the agent named in the event); an event whose signature was refused is not what the agent did (find those with verified=false)',
+  ),
   action: Id.optional().describe('Only this action, e.g. process_refund'),
   reviewer: Id.optional().describe('What this reviewer did (actor kind reviewer; never an event whose signature was refused)'),
   status: z
@@ -52,7 +54,9 @@ const filters = {
     .enum(['true', 'false'], { error: 'must be true or false' })
     .transform((text) => text === 'true')
     .optional()
-    .describe('true: only events whose signature verified; false: only events refused (kept, marked, never counted). Rows never checked (dead letters, retention records, rows from before signatures) match neither'),
+    .describe(
+      'true: only events whose signature verified; false: only events refused (kept, marked, never counted). Rows never checked (dead letters, retention records, rows from before signatures) match neither',
+    ),
   type: z
     .enum(RECORD_TYPES, { error: 'must be an event type of the contract, hitl.dead_letter or hitl.audit.retention.v1' })
     .optional()
@@ -68,7 +72,13 @@ const LATER = { path: ['to'], error: 'must be later than from' };
 export const SearchQuery = z
   .strictObject({
     ...filters,
-    limit: z.coerce.number({ error: LIMIT }).int({ error: LIMIT }).min(1, { error: LIMIT }).max(SEARCH_MAX_LIMIT, { error: LIMIT }).default(SEARCH_DEFAULT_LIMIT).describe(`Rows per page, at most ${SEARCH_MAX_LIMIT}`),
+    limit: z.coerce
+      .number({ error: LIMIT })
+      .int({ error: LIMIT })
+      .min(1, { error: LIMIT })
+      .max(SEARCH_MAX_LIMIT, { error: LIMIT })
+      .default(SEARCH_DEFAULT_LIMIT)
+      .describe(`Rows per page, at most ${SEARCH_MAX_LIMIT}`),
     cursor: z
       .string({ error: 'must be given once' })
       .transform((text, ctx) => {
@@ -87,7 +97,10 @@ export type SearchParams = z.output<typeof SearchQuery>;
 export const ExportQuery = z
   .strictObject({
     ...filters,
-    format: z.enum(EXPORT_FORMATS, { error: 'must be ndjson or csv' }).default('ndjson').describe('ndjson (one JSON object a line) or csv (a header row, RFC 4180 quoting)'),
+    format: z
+      .enum(EXPORT_FORMATS, { error: 'must be ndjson or csv' })
+      .default('ndjson')
+      .describe('ndjson (one JSON object a line) or csv (a header row, RFC 4180 quoting)'),
   })
   .refine(fromBeforeTo, LATER);
 export type ExportParams = z.output<typeof ExportQuery>;
@@ -146,12 +159,15 @@ export function searchStatement(events: string, workspace: string, filters: Even
   if (filters.agent !== undefined) {
     const agent = p(filters.agent);
     // actor_kind is 'unverified' on a refused event, and a refused proposal is not the agent's proposal: neither matches.
-    where.push(`((actor_kind = 'agent' AND actor_id = ${agent}) OR (verified IS NOT FALSE AND (event #>> '{data,agent,id}' = ${agent} OR event #>> '{data,decision,agent,id}' = ${agent})))`);
+    where.push(
+      `((actor_kind = 'agent' AND actor_id = ${agent}) OR (verified IS NOT FALSE AND (event #>> '{data,agent,id}' = ${agent} OR event #>> '{data,decision,agent,id}' = ${agent})))`,
+    );
   }
   if (filters.action !== undefined) where.push(`action = ${p(filters.action)}`);
   if (filters.reviewer !== undefined) where.push(`actor_kind = 'reviewer' AND actor_id = ${p(filters.reviewer)}`);
   // A refused resolution resolved nothing (rows from before signatures were checked still count).
-  if (filters.status !== undefined) where.push(`type = 'hitl.approval.resolved.v1' AND verified IS NOT FALSE AND event #>> '{data,status}' = ${p(filters.status)}`);
+  if (filters.status !== undefined)
+    where.push(`type = 'hitl.approval.resolved.v1' AND verified IS NOT FALSE AND event #>> '{data,status}' = ${p(filters.status)}`);
   if (filters.verified !== undefined) where.push(`verified = ${p(filters.verified)}`);
   if (filters.type !== undefined) where.push(`type = ${p(filters.type)}`);
   if (filters.from !== undefined) where.push(`occurred_at >= ${p(filters.from.toISOString())}::timestamptz`);

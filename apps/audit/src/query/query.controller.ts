@@ -32,7 +32,7 @@ export class QueryController {
   @ApiParam({ name: 'decision_id', format: 'uuid' })
   @ApiOkResponse({ description: '`{ decision_id, workspaces, steps }`.' })
   @ApiBadRequestResponse({ description: '`invalid_request`: decision_id is not a UUID.' })
-  @ApiForbiddenResponse({ description: "`wrong_workspace`: the decision is in a workspace the token may not read." })
+  @ApiForbiddenResponse({ description: '`wrong_workspace`: the decision is in a workspace the token may not read.' })
   @ApiNotFoundResponse({ description: '`decision_not_found`.' })
   timeline(@CurrentAuditor() auditor: Auditor, @Param('decision_id', decisionId) id: string): Promise<Timeline> {
     return this.query.timeline(auditor, id);
@@ -54,7 +54,8 @@ export class QueryController {
   @Get('export')
   @ApiOperation({
     summary: 'Export the record',
-    description: 'The rows search would give, all of them, streamed: NDJSON (one row a line, as search gives it) or CSV (a header row, RFC 4180 quoting, the event as JSON).',
+    description:
+      'The rows search would give, all of them, streamed: NDJSON (one row a line, as search gives it) or CSV (a header row, RFC 4180 quoting, the event as JSON).',
   })
   @ApiZodQuery(ExportQuery)
   @ApiProduces(EXPORT_CONTENT_TYPES.ndjson, EXPORT_CONTENT_TYPES.csv)

@@ -66,9 +66,11 @@ describe('an export', () => {
     expect(reader.pageSizes).toEqual([1_000]);
   });
 
-  it('is refused before anything is read when the workspace is not the auditor\'s', () => {
+  it("is refused before anything is read when the workspace is not the auditor's", () => {
     const reader = new ArrayReader(rows);
-    expect(() => new QueryService(reader as unknown as EventsReader).export(acme, { format: 'csv', workspace: 'globex' })).toThrow('you may not read workspace globex');
+    expect(() => new QueryService(reader as unknown as EventsReader).export(acme, { format: 'csv', workspace: 'globex' })).toThrow(
+      'you may not read workspace globex',
+    );
     expect(reader.pageSizes).toEqual([]);
   });
 });

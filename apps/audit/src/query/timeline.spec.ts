@@ -13,7 +13,11 @@ const row = (type: EventType, change: (event: AnyEvent) => void = () => undefine
 describe("a decision's steps in words", () => {
   it.each<[EventType, string, RegExp]>([
     ['hitl.decision.proposed.v1', 'proposed', /^proposed by agent refund-bot: process_refund, confidence 0\.82: "Refund \$129\.50/],
-    ['hitl.approval.requested.v1', 'routed', /^routed to human_review by manifest sha256:3f1a9c: confidence_below_auto_approve \(confidence 0\.82 is below the auto-approve threshold 0\.97\); waits for support_agent/],
+    [
+      'hitl.approval.requested.v1',
+      'routed',
+      /^routed to human_review by manifest sha256:3f1a9c: confidence_below_auto_approve \(confidence 0\.82 is below the auto-approve threshold 0\.97\); waits for support_agent/,
+    ],
     ['hitl.approval.assigned.v1', 'assigned', /^assigned to rev-alice \(support_agent, tier 0\), SLA 2026-11-22T10:00:00Z$/],
     ['hitl.approval.reassigned.v1', 'reassigned', /^reassigned from rev-alice to rev-bob: SLA of 60 minutes ran out$/],
     ['hitl.approval.escalated.v1', 'escalated', /^escalated from support_agent to the finance_lead queue, tier 1: no support_agent decided within the SLA$/],
@@ -30,7 +34,12 @@ describe("a decision's steps in words", () => {
   it('says who denied and why, with their notes', () => {
     const denied = row('hitl.approval.resolved.v1', (e) => {
       if (e.type !== 'hitl.approval.resolved.v1') return;
-      Object.assign(e.data, { status: 'denied', reasons: [{ rule: 'reviewer_denied', detail: 'duplicate of ORD-10400' }], notes: 'customer already refunded', chosen_option: null });
+      Object.assign(e.data, {
+        status: 'denied',
+        reasons: [{ rule: 'reviewer_denied', detail: 'duplicate of ORD-10400' }],
+        notes: 'customer already refunded',
+        chosen_option: null,
+      });
     });
     expect(describeRow(denied).summary).toBe('denied by reviewer rev-alice: reviewer_denied (duplicate of ORD-10400); notes: "customer already refunded"');
   });
@@ -58,7 +67,15 @@ describe("a decision's steps in words", () => {
   });
 
   it('describes dead letters and retention records', () => {
-    expect(describeRow({ type: 'hitl.dead_letter', actor_kind: 'system', actor_id: 'hitl-router', action: null, event: { error_code: 'invalid_data', from_topic: 'decision.proposed' } })).toEqual({
+    expect(
+      describeRow({
+        type: 'hitl.dead_letter',
+        actor_kind: 'system',
+        actor_id: 'hitl-router',
+        action: null,
+        event: { error_code: 'invalid_data', from_topic: 'decision.proposed' },
+      }),
+    ).toEqual({
       step: 'dead_letter',
       summary: 'dead letter: hitl-router could not read a message from decision.proposed (invalid_data)',
     });
@@ -87,7 +104,10 @@ describe('events whose signature was refused', () => {
     ['a forged proposal', 'hitl.decision.proposed.v1'],
   ])('%s is a refused step, never what it claims', (_name, type) => {
     const described = describeRow(refusedRow(type));
-    expect(described).toEqual({ step: 'refused', summary: expect.stringMatching(/^refused, never acted on \(unsigned: .*must be signed \(sigkid, sig\)\): a hitl\.[a-z_.]+\.v1 claiming to come from /) });
+    expect(described).toEqual({
+      step: 'refused',
+      summary: expect.stringMatching(/^refused, never acted on \(unsigned: .*must be signed \(sigkid, sig\)\): a hitl\.[a-z_.]+\.v1 claiming to come from /),
+    });
     expect(described.summary).not.toMatch(/approved by|executed process_refund|labeled correct|proposed by/);
   });
 
@@ -113,7 +133,10 @@ describe('events whose signature was refused', () => {
 
   it('the resolution is the first one that was not refused', () => {
     const forged = refusedRow('hitl.approval.resolved.v1');
-    const wrongService = refusedRow('hitl.approval.resolved.v1', 'signature_invalid: a resolution by reviewer must be signed by the escalation service, not the router service');
+    const wrongService = refusedRow(
+      'hitl.approval.resolved.v1',
+      'signature_invalid: a resolution by reviewer must be signed by the escalation service, not the router service',
+    );
     const real = recordOf(
       { ...(exampleEvent('hitl.approval.resolved.v1') as AnyEvent), id: 'real' },
       () => [],
@@ -125,7 +148,13 @@ describe('events whose signature was refused', () => {
       ['refused', 'refused', 'unverified'],
       ['resolved', 'verified', 'reviewer'],
     ]);
-    expect(resolutionOf(steps)).toEqual({ event_id: 'real', status: 'approved', resolved_by: { kind: 'reviewer', id: 'rev-alice' }, signer: 'service:escalation', summary: expect.stringMatching(/^approved by reviewer rev-alice/) });
+    expect(resolutionOf(steps)).toEqual({
+      event_id: 'real',
+      status: 'approved',
+      resolved_by: { kind: 'reviewer', id: 'rev-alice' },
+      signer: 'service:escalation',
+      summary: expect.stringMatching(/^approved by reviewer rev-alice/),
+    });
     expect(resolutionOf(steps.slice(0, 2))).toBeNull();
   });
 });

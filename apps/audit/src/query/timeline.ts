@@ -53,11 +53,17 @@ export function describeRow(row: RowContent): Described {
   // A refused event is never described as what it claims to be (no "approved by ..."): it is
   // not a step of the decision, only evidence that someone sent it.
   if (row.verified === false) {
-    return { step: 'refused', summary: `refused, never acted on (${row.refusal ?? 'signature not verified'}): a ${row.type} claiming to come from ${row.actor_id}` };
+    return {
+      step: 'refused',
+      summary: `refused, never acted on (${row.refusal ?? 'signature not verified'}): a ${row.type} claiming to come from ${row.actor_id}`,
+    };
   }
   if (row.type === DEAD_LETTER_TYPE) {
     const from = field(row.event, 'from_topic');
-    return { step: 'dead_letter', summary: `dead letter: ${row.actor_id} could not read a message${from ? ` from ${String(from)}` : ''} (${String(field(row.event, 'error_code') ?? 'unknown error')})` };
+    return {
+      step: 'dead_letter',
+      summary: `dead letter: ${row.actor_id} could not read a message${from ? ` from ${String(from)}` : ''} (${String(field(row.event, 'error_code') ?? 'unknown error')})`,
+    };
   }
   if (row.type === RETENTION_EVENT_TYPE) {
     const e = row.event;
@@ -85,15 +91,24 @@ function describeEvent(event: AnyEvent): Described {
     }
     case 'hitl.approval.assigned.v1': {
       const d = event.data;
-      return { step: 'assigned', summary: `assigned to ${d.reviewer_id ?? `the ${d.reviewer_role} queue`} (${d.reviewer_role}, tier ${d.tier}), SLA ${d.sla_deadline}` };
+      return {
+        step: 'assigned',
+        summary: `assigned to ${d.reviewer_id ?? `the ${d.reviewer_role} queue`} (${d.reviewer_role}, tier ${d.tier}), SLA ${d.sla_deadline}`,
+      };
     }
     case 'hitl.approval.reassigned.v1': {
       const d = event.data;
-      return { step: 'reassigned', summary: `reassigned from ${d.previous_reviewer_id ?? 'the queue'} to ${d.reviewer_id ?? `the ${d.reviewer_role} queue`}: ${d.reason}` };
+      return {
+        step: 'reassigned',
+        summary: `reassigned from ${d.previous_reviewer_id ?? 'the queue'} to ${d.reviewer_id ?? `the ${d.reviewer_role} queue`}: ${d.reason}`,
+      };
     }
     case 'hitl.approval.escalated.v1': {
       const d = event.data;
-      return { step: 'escalated', summary: `escalated from ${d.from_role} to ${d.reviewer_id ? `${d.reviewer_id} (${d.reviewer_role})` : `the ${d.reviewer_role} queue`}, tier ${d.tier}: ${d.reason}` };
+      return {
+        step: 'escalated',
+        summary: `escalated from ${d.from_role} to ${d.reviewer_id ? `${d.reviewer_id} (${d.reviewer_role})` : `the ${d.reviewer_role} queue`}, tier ${d.tier}: ${d.reason}`,
+      };
     }
     case 'hitl.approval.clarification_requested.v1':
       return { step: 'clarification_requested', summary: `${event.data.requested_by} asked: ${quoted(event.data.question)}` };
@@ -103,16 +118,31 @@ function describeEvent(event: AnyEvent): Described {
       return { step: 'rolled_back', summary: `rolled back by ${event.data.rolled_back_by}: ${event.data.reason}` };
     case 'hitl.approval.resolved.v1': {
       const d = event.data;
-      const extras = [d.edited ? 'with edited parameters' : null, d.chosen_option ? `chose ${d.chosen_option}` : null, d.notes ? `notes: ${quoted(d.notes)}` : null].filter(Boolean);
-      return { step: 'resolved', summary: `${d.status} by ${d.resolved_by.kind} ${d.resolved_by.id}: ${why(d.reasons) || 'no reason given'}${extras.length ? `; ${extras.join('; ')}` : ''}` };
+      const extras = [
+        d.edited ? 'with edited parameters' : null,
+        d.chosen_option ? `chose ${d.chosen_option}` : null,
+        d.notes ? `notes: ${quoted(d.notes)}` : null,
+      ].filter(Boolean);
+      return {
+        step: 'resolved',
+        summary: `${d.status} by ${d.resolved_by.kind} ${d.resolved_by.id}: ${why(d.reasons) || 'no reason given'}${extras.length ? `; ${extras.join('; ')}` : ''}`,
+      };
     }
     case 'hitl.action.executed.v1': {
       const d = event.data;
-      return { step: 'executed', summary: d.succeeded ? `executed ${d.action}: succeeded in ${d.duration_ms} ms` : `executed ${d.action}: failed after ${d.duration_ms} ms: ${d.error ?? 'no error given'}` };
+      return {
+        step: 'executed',
+        summary: d.succeeded
+          ? `executed ${d.action}: succeeded in ${d.duration_ms} ms`
+          : `executed ${d.action}: failed after ${d.duration_ms} ms: ${d.error ?? 'no error given'}`,
+      };
     }
     case 'hitl.outcome.labeled.v1': {
       const d = event.data;
-      return { step: 'labeled', summary: `labeled ${d.correct ? 'correct' : 'incorrect'} by ${d.labeled_by ?? d.source} (${d.source})${d.notes ? `: ${quoted(d.notes)}` : ''}` };
+      return {
+        step: 'labeled',
+        summary: `labeled ${d.correct ? 'correct' : 'incorrect'} by ${d.labeled_by ?? d.source} (${d.source})${d.notes ? `: ${quoted(d.notes)}` : ''}`,
+      };
     }
     default:
       return unhandled(event);

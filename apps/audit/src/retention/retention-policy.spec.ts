@@ -58,7 +58,13 @@ describe('the period of a workspace', () => {
     expect('policy' in only && retentionCutoff(only.policy, 'globex', now)).toBeNull();
   });
 
-  it.each([['1d', DAY], ['90m', 90 * 60_000], ['1d2h', null], ['', null], ['d', null]])('reads the period %j', (text, ms) => {
+  it.each([
+    ['1d', DAY],
+    ['90m', 90 * 60_000],
+    ['1d2h', null],
+    ['', null],
+    ['d', null],
+  ])('reads the period %j', (text, ms) => {
     expect(parsePeriod(text)?.ms ?? null).toBe(ms);
   });
 });

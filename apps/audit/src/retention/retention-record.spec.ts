@@ -2,7 +2,13 @@ import { AuditRecord, ChainVerifier, ChainedRecord, link, recordOf } from '@hitl
 import { AnyEvent, EventType, exampleEvent } from '@hitl/contracts';
 import { RETENTION_ACTOR, retentionRecord } from './retention-record';
 
-const types: EventType[] = ['hitl.decision.proposed.v1', 'hitl.approval.requested.v1', 'hitl.approval.assigned.v1', 'hitl.approval.resolved.v1', 'hitl.action.executed.v1'];
+const types: EventType[] = [
+  'hitl.decision.proposed.v1',
+  'hitl.approval.requested.v1',
+  'hitl.approval.assigned.v1',
+  'hitl.approval.resolved.v1',
+  'hitl.action.executed.v1',
+];
 const records = types.map((type, i) => recordOf(exampleEvent(type, { id: `00000000-0000-4000-8000-00000000000${i}` }) as AnyEvent, () => []));
 
 const verify = (start: { chain_index: number; hash: string } | undefined, rows: ChainedRecord[]) => {

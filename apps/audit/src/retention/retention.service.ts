@@ -57,12 +57,15 @@ export class RetentionService implements OnModuleDestroy {
   private async runAll(now: Date): Promise<RetentionOutcome[]> {
     const policy = this.config.AUDIT_RETENTION;
     if (!policy) return [];
-    const workspaces: { workspace: string }[] = await this.dataSource.query(`SELECT DISTINCT workspace FROM ${serviceTable(this.dataSource.manager, 'events')} ORDER BY 1`);
+    const workspaces: { workspace: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT workspace FROM ${serviceTable(this.dataSource.manager, 'events')} ORDER BY 1`,
+    );
     const outcomes: RetentionOutcome[] = [];
     for (const { workspace } of workspaces) {
       const cutoff = retentionCutoff(policy, workspace, now);
       const period = periodFor(policy, workspace);
-      const outcome = cutoff && period ? await this.trim(workspace, cutoff, period.text, now) : { removed_count: 0, removed_through_chain_index: null, refused: null };
+      const outcome =
+        cutoff && period ? await this.trim(workspace, cutoff, period.text, now) : { removed_count: 0, removed_through_chain_index: null, refused: null };
       outcomes.push({ workspace, retention: period?.text ?? null, ...outcome });
       if (outcome.removed_count > 0) this.logger.info({ workspace, ...outcome }, 'retention removed rows');
       if (outcome.refused) this.logger.error({ workspace, refused: outcome.refused }, 'retention refused to remove rows');
@@ -82,7 +85,11 @@ export class RetentionService implements OnModuleDestroy {
       const [verified] = await this.verifier.verify(workspace);
       if (verified.first_break) {
         const b = verified.first_break;
-        return { removed_count: 0, removed_through_chain_index: null, refused: `the chain is broken at chain index ${b.chain_index} (event ${b.event_id}): ${b.reason}` };
+        return {
+          removed_count: 0,
+          removed_through_chain_index: null,
+          refused: `the chain is broken at chain index ${b.chain_index} (event ${b.event_id}): ${b.reason}`,
+        };
       }
       await manager.query(
         `INSERT INTO ${serviceTable(manager, 'chain_checkpoints')} (workspace, chain_index, hash) VALUES ($1, $2, $3)

@@ -35,18 +35,37 @@ describe('checking a head later', () => {
   const intact = (through: number): ChainFacts['verified'] => ({ head: { chain_index: through, hash: h(through) }, first_break: null });
 
   it.each<[string, ChainFacts, boolean, RegExp]>([
-    ['the row unchanged and the chain grown', { rowHash: h(5), checkpoint: null, verified: intact(9) }, true, /still has this hash and the chain verifies through chain index 9/],
+    [
+      'the row unchanged and the chain grown',
+      { rowHash: h(5), checkpoint: null, verified: intact(9) },
+      true,
+      /still has this hash and the chain verifies through chain index 9/,
+    ],
     ['the row unchanged, nothing added', { rowHash: h(5), checkpoint: null, verified: intact(5) }, true, /the record only grew/],
     ['the row rewritten', { rowHash: h(99), checkpoint: null, verified: intact(9) }, false, /now has another hash: the record was rewritten/],
     [
       'the chain broken after it',
-      { rowHash: h(5), checkpoint: null, verified: { head: intact(6).head, first_break: { workspace: 'acme-support', chain_index: 7, event_id: 'e7', reason: 'a row is missing' } } },
+      {
+        rowHash: h(5),
+        checkpoint: null,
+        verified: { head: intact(6).head, first_break: { workspace: 'acme-support', chain_index: 7, event_id: 'e7', reason: 'a row is missing' } },
+      },
       false,
       /broken at chain index 7 \(event e7\): a row is missing/,
     ],
     ['the chain shorter than the head', { rowHash: null, checkpoint: null, verified: intact(3) }, false, /now ends at chain index 3/],
-    ['retention left its checkpoint at the head', { rowHash: null, checkpoint: { chain_index: 5, hash: h(5) }, verified: intact(9) }, true, /still has this hash/],
-    ['retention removed past the head', { rowHash: null, checkpoint: { chain_index: 7, hash: h(7) }, verified: intact(9) }, false, /retention removed the rows through chain index 7.*export a new head/],
+    [
+      'retention left its checkpoint at the head',
+      { rowHash: null, checkpoint: { chain_index: 5, hash: h(5) }, verified: intact(9) },
+      true,
+      /still has this hash/,
+    ],
+    [
+      'retention removed past the head',
+      { rowHash: null, checkpoint: { chain_index: 7, hash: h(7) }, verified: intact(9) },
+      false,
+      /retention removed the rows through chain index 7.*export a new head/,
+    ],
   ])('%s', (_name, facts, ok, reason) => {
     const result = checkHead(head, facts);
     expect(result.ok).toBe(ok);
@@ -54,7 +73,12 @@ describe('checking a head later', () => {
   });
 
   it('accepts the head of an empty chain', () => {
-    expect(checkHead({ ...head, chain_index: 0, hash: GENESIS }, { rowHash: null, checkpoint: null, verified: { head: { chain_index: 0, hash: GENESIS }, first_break: null } }).ok).toBe(true);
+    expect(
+      checkHead(
+        { ...head, chain_index: 0, hash: GENESIS },
+        { rowHash: null, checkpoint: null, verified: { head: { chain_index: 0, hash: GENESIS }, first_break: null } },
+      ).ok,
+    ).toBe(true);
   });
 });
 

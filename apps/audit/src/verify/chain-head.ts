@@ -70,11 +70,15 @@ export function checkHead(head: UnsignedHead, facts: ChainFacts): HeadCheck {
     const b = verified.first_break;
     return { ok: false, reason: `the chain is broken at chain index ${b.chain_index} (event ${b.event_id}): ${b.reason}` };
   }
-  if (head.chain_index > verified.head.chain_index) return { ok: false, reason: `the chain now ends at chain index ${verified.head.chain_index}, before ${at}: rows were removed from its end` };
+  if (head.chain_index > verified.head.chain_index)
+    return { ok: false, reason: `the chain now ends at chain index ${verified.head.chain_index}, before ${at}: rows were removed from its end` };
   const held = facts.rowHash ?? (checkpoint?.chain_index === head.chain_index ? checkpoint.hash : null) ?? (head.chain_index === 0 ? GENESIS : null);
   if (held === null) {
     if (checkpoint && checkpoint.chain_index > head.chain_index) {
-      return { ok: false, reason: `retention removed the rows through chain index ${checkpoint.chain_index}, so ${at} can no longer be compared: export a new head` };
+      return {
+        ok: false,
+        reason: `retention removed the rows through chain index ${checkpoint.chain_index}, so ${at} can no longer be compared: export a new head`,
+      };
     }
     return { ok: false, reason: `there is no row at ${at}` };
   }

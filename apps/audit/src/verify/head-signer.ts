@@ -37,7 +37,9 @@ export class HeadSigner implements OnModuleInit {
     try {
       pem = readFileSync(resolve(path), 'utf8');
     } catch (error) {
-      throw new Error(`cannot read the signing key file ${resolve(path)} (AUDIT_SIGNING_KEY_FILE): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new Error(
+        `cannot read the signing key file ${resolve(path)} (AUDIT_SIGNING_KEY_FILE): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
     const parsed = signingKeyFromPem(pem);
     if ('problem' in parsed) throw new Error(`signing key file ${resolve(path)} (AUDIT_SIGNING_KEY_FILE): ${parsed.problem}`);

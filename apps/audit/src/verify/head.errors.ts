@@ -6,7 +6,8 @@ export const signingKeyUnset = () =>
   new ServiceUnavailableException({
     statusCode: 503,
     code: 'signing_key_unset',
-    message: 'chain heads cannot be signed: this service has no signing key (set AUDIT_SIGNING_KEY to an Ed25519 private key in PEM, or AUDIT_SIGNING_KEY_FILE to a file holding one)',
+    message:
+      'chain heads cannot be signed: this service has no signing key (set AUDIT_SIGNING_KEY to an Ed25519 private key in PEM, or AUDIT_SIGNING_KEY_FILE to a file holding one)',
   });
 
 /** A head is only signed for a chain that verifies. */

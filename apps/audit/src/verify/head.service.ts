@@ -27,11 +27,22 @@ export class HeadService {
 
   async check(auditor: Auditor, head: SignedHead): Promise<HeadCheck> {
     scopedWorkspace(auditor, head.workspace);
-    if (!headSignatureValid(head, this.signer.publicKey)) return { ok: false, reason: 'the signature does not match: this head was not signed by this audit key, or was changed' };
-    const [row] = await this.dataSource.query(`SELECT hash FROM ${this.table('events')} WHERE workspace = $1 AND chain_index = $2`, [head.workspace, head.chain_index]);
-    const [checkpoint] = await this.dataSource.query(`SELECT chain_index::int AS chain_index, hash FROM ${this.table('chain_checkpoints')} WHERE workspace = $1`, [head.workspace]);
+    if (!headSignatureValid(head, this.signer.publicKey))
+      return { ok: false, reason: 'the signature does not match: this head was not signed by this audit key, or was changed' };
+    const [row] = await this.dataSource.query(`SELECT hash FROM ${this.table('events')} WHERE workspace = $1 AND chain_index = $2`, [
+      head.workspace,
+      head.chain_index,
+    ]);
+    const [checkpoint] = await this.dataSource.query(
+      `SELECT chain_index::int AS chain_index, hash FROM ${this.table('chain_checkpoints')} WHERE workspace = $1`,
+      [head.workspace],
+    );
     const [verified] = await this.verifier.verify(head.workspace);
-    return checkHead(head, { rowHash: (row as { hash: string } | undefined)?.hash ?? null, checkpoint: (checkpoint as ChainHead | undefined) ?? null, verified });
+    return checkHead(head, {
+      rowHash: (row as { hash: string } | undefined)?.hash ?? null,
+      checkpoint: (checkpoint as ChainHead | undefined) ?? null,
+      verified,
+    });
   }
 
   private table(name: string): string {

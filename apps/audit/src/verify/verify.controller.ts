@@ -1,6 +1,14 @@
 import { ApiZodBody, ApiZodQuery, Audited, Auditor, CurrentAuditor, scopedWorkspaces, ZodPipe } from '@hitl/service-kit';
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { z } from 'zod';
 import { HeadCheck, HeadCheckBody, HeadCheckRequest, SignedHead } from './chain-head';
 import { HeadSigner } from './head-signer';
@@ -8,7 +16,13 @@ import { HeadService } from './head.service';
 import { VerifyService, WorkspaceVerification } from './verify.service';
 
 const WorkspaceQuery = z.strictObject({
-  workspace: z.string({ error: 'must be given once' }).trim().min(1, { error: 'must not be blank' }).max(200, { error: 'must be at most 200 characters' }).optional().describe('The workspace (default: every workspace the token may read)'),
+  workspace: z
+    .string({ error: 'must be given once' })
+    .trim()
+    .min(1, { error: 'must not be blank' })
+    .max(200, { error: 'must be at most 200 characters' })
+    .optional()
+    .describe('The workspace (default: every workspace the token may read)'),
 });
 type WorkspaceParams = z.output<typeof WorkspaceQuery>;
 
@@ -30,7 +44,10 @@ export class VerifyController {
   ) {}
 
   @Get('verify')
-  @ApiOperation({ summary: 'Verify the chains', description: "Recomputes each workspace's hash chain from its start (or retention's checkpoint) and reports the first broken link, if any." })
+  @ApiOperation({
+    summary: 'Verify the chains',
+    description: "Recomputes each workspace's hash chain from its start (or retention's checkpoint) and reports the first broken link, if any.",
+  })
   @ApiZodQuery(WorkspaceQuery)
   @ApiOkResponse({ description: '`{ ok, workspaces: [{ workspace, ok, checked, head, first_break }] }`.' })
   @ApiForbiddenResponse({ description: '`wrong_workspace`.' })
@@ -43,7 +60,8 @@ export class VerifyController {
   @Get('head')
   @ApiOperation({
     summary: "Export a workspace's chain head, signed",
-    description: 'The last link of a chain that verifies, signed with the audit\'s Ed25519 key. Keep it elsewhere; POST /audit/head/check later proves the record only grew since.',
+    description:
+      "The last link of a chain that verifies, signed with the audit's Ed25519 key. Keep it elsewhere; POST /audit/head/check later proves the record only grew since.",
   })
   @ApiZodQuery(WorkspaceQuery)
   @ApiOkResponse({ description: '`{ workspace, chain_index, hash, exported_at, signature }`.' })
@@ -65,7 +83,8 @@ export class VerifyController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Check a head exported earlier',
-    description: 'The signature is this service\'s, the row at its chain index still has its hash, and the chain verifies from there to now: the record only grew. `{ ok, reason }`.',
+    description:
+      "The signature is this service's, the row at its chain index still has its hash, and the chain verifies from there to now: the record only grew. `{ ok, reason }`.",
   })
   @ApiZodBody(HeadCheckBody)
   @ApiOkResponse({ description: '`{ ok, reason }`.' })

@@ -28,16 +28,21 @@ export class VerifyService {
   async verify(workspace?: string): Promise<WorkspaceVerification[]> {
     const workspaces = workspace
       ? [workspace]
-      : (await this.dataSource.query(`SELECT workspace FROM ${this.table('events')} GROUP BY workspace UNION SELECT workspace FROM ${this.table('chain_checkpoints')} ORDER BY 1`)).map(
-          (r: { workspace: string }) => r.workspace,
-        );
+      : (
+          await this.dataSource.query(
+            `SELECT workspace FROM ${this.table('events')} GROUP BY workspace UNION SELECT workspace FROM ${this.table('chain_checkpoints')} ORDER BY 1`,
+          )
+        ).map((r: { workspace: string }) => r.workspace);
     const results: WorkspaceVerification[] = [];
     for (const ws of workspaces) results.push(await this.verifyWorkspace(ws));
     return results;
   }
 
   private async verifyWorkspace(workspace: string): Promise<WorkspaceVerification> {
-    const [checkpoint] = await this.dataSource.query(`SELECT chain_index::int AS chain_index, hash FROM ${this.table('chain_checkpoints')} WHERE workspace = $1`, [workspace]);
+    const [checkpoint] = await this.dataSource.query(
+      `SELECT chain_index::int AS chain_index, hash FROM ${this.table('chain_checkpoints')} WHERE workspace = $1`,
+      [workspace],
+    );
     const verifier = new ChainVerifier(workspace, checkpoint ?? { chain_index: 0, hash: GENESIS });
     let after: number = checkpoint?.chain_index ?? 0;
     for (;;) {

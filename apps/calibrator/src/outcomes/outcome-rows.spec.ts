@@ -12,7 +12,12 @@ const requested = (route: 'human_review' | 'escalate' | 'post_review') => {
 };
 const resolved = (by: 'policy' | 'reviewer', status: 'approved' | 'denied' | 'blocked', edited = false) => {
   const e = exampleEvent(APPROVAL_RESOLVED);
-  Object.assign(e.data, { status, edited, resolved_by: { kind: by, id: by === 'policy' ? 'sha256:m' : 'rev-alice' }, approval_id: by === 'policy' ? null : e.data.approval_id });
+  Object.assign(e.data, {
+    status,
+    edited,
+    resolved_by: { kind: by, id: by === 'policy' ? 'sha256:m' : 'rev-alice' },
+    approval_id: by === 'policy' ? null : e.data.approval_id,
+  });
   return e;
 };
 const labeled = (id: string, correct: boolean, time: string) => {
@@ -25,7 +30,15 @@ describe('what the calibrator keeps of each event', () => {
   it('a proposal: the decision, its agent, action, confidence and time, with no verdict yet', () => {
     const { decisions, resolutions, labels } = outcomeRows([proposed()]);
     expect(decisions).toEqual([
-      expect.objectContaining({ decision_id: D, workspace: 'acme-support', agent_id: 'refund-bot', action: 'process_refund', confidence: 0.82, proposed_at: '2026-11-22T09:00:00.000Z', routed_verdict: null }),
+      expect.objectContaining({
+        decision_id: D,
+        workspace: 'acme-support',
+        agent_id: 'refund-bot',
+        action: 'process_refund',
+        confidence: 0.82,
+        proposed_at: '2026-11-22T09:00:00.000Z',
+        routed_verdict: null,
+      }),
     ]);
     expect(decisions[0].proposal.summary).toContain('Refund $129.50');
     expect([resolutions, labels]).toEqual([[], []]);
@@ -75,6 +88,10 @@ describe('what the calibrator keeps of each event', () => {
   });
 
   it('events that are not calibration material leave nothing', () => {
-    expect(outcomeRows([exampleEvent('hitl.action.executed.v1'), exampleEvent('hitl.approval.assigned.v1')])).toEqual({ decisions: [], resolutions: [], labels: [] });
+    expect(outcomeRows([exampleEvent('hitl.action.executed.v1'), exampleEvent('hitl.approval.assigned.v1')])).toEqual({
+      decisions: [],
+      resolutions: [],
+      labels: [],
+    });
   });
 });

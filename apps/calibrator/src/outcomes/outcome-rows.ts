@@ -66,7 +66,12 @@ export function outcomeRows(events: readonly AnyEvent[]): OutcomeRows {
     // As the table does: the first proposal stands, the earliest time, the first verdict known.
     const known = decisions.get(row.decision_id);
     if (!known) decisions.set(row.decision_id, row);
-    else decisions.set(row.decision_id, { ...known, proposed_at: Date.parse(known.proposed_at) <= Date.parse(row.proposed_at) ? known.proposed_at : row.proposed_at, routed_verdict: known.routed_verdict ?? row.routed_verdict });
+    else
+      decisions.set(row.decision_id, {
+        ...known,
+        proposed_at: Date.parse(known.proposed_at) <= Date.parse(row.proposed_at) ? known.proposed_at : row.proposed_at,
+        routed_verdict: known.routed_verdict ?? row.routed_verdict,
+      });
   };
 
   for (const event of events) {
@@ -102,7 +107,15 @@ export function outcomeRows(events: readonly AnyEvent[]): OutcomeRows {
       case 'hitl.outcome.labeled.v1': {
         const d = event.data;
         if (!labels.has(event.id)) {
-          labels.set(event.id, { event_id: event.id, decision_id: d.decision_id, workspace: event.workspaceid, correct: d.correct, source: d.source, labeled_by: d.labeled_by, labeled_at: event.time });
+          labels.set(event.id, {
+            event_id: event.id,
+            decision_id: d.decision_id,
+            workspace: event.workspaceid,
+            correct: d.correct,
+            source: d.source,
+            labeled_by: d.labeled_by,
+            labeled_at: event.time,
+          });
         }
         break;
       }

@@ -39,8 +39,9 @@ export class ReplayService {
     let after: { at: Date; id: string } | null = null;
     // A page at a time, in proposal order: history can be large.
     for (;;) {
-      const rows: { decision_id: string; proposed_at: Date; proposal: DecisionProposedData; routed_verdict: Verdict | null; correct: boolean | null }[] = await this.dataSource.query(
-        `SELECT d.decision_id, d.proposed_at, d.proposal, d.routed_verdict, l.correct
+      const rows: { decision_id: string; proposed_at: Date; proposal: DecisionProposedData; routed_verdict: Verdict | null; correct: boolean | null }[] =
+        await this.dataSource.query(
+          `SELECT d.decision_id, d.proposed_at, d.proposal, d.routed_verdict, l.correct
            FROM ${decisions} d
            LEFT JOIN LATERAL (SELECT correct FROM ${labels} WHERE decision_id = d.decision_id ORDER BY labeled_at DESC LIMIT 1) l ON true
           WHERE d.proposed_at >= $1
@@ -48,8 +49,8 @@ export class ReplayService {
             AND ($3::timestamptz IS NULL OR (d.proposed_at, d.decision_id) > ($3, $4::uuid))
           ORDER BY d.proposed_at, d.decision_id
           LIMIT $5`,
-        [since, workspaces === '*' ? null : workspaces, after?.at ?? null, after?.id ?? null, PAGE],
-      );
+          [since, workspaces === '*' ? null : workspaces, after?.at ?? null, after?.id ?? null, PAGE],
+        );
       const page: HistoricalDecision[] = rows.map((r) => ({ proposal: r.proposal, routed_verdict: r.routed_verdict, correct: r.correct }));
       report = mergeReplays(report, replay(page, candidate, current, now));
       if (rows.length < PAGE) break;

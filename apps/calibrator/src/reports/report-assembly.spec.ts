@@ -19,7 +19,10 @@ const none: Aggregates = { buckets: [], interventions: [], previous: [] };
 
 describe('assembling reports from aggregates', () => {
   it('an action whose only agent overstates: one report with the finding and a stricter threshold', () => {
-    const reports = assembleReports({ ...none, buckets: [row('process_refund', null, 9, 300, 0.97, 180), row('process_refund', 'overconfident-bot', 9, 300, 0.97, 180)] }, policyOf);
+    const reports = assembleReports(
+      { ...none, buckets: [row('process_refund', null, 9, 300, 0.97, 180), row('process_refund', 'overconfident-bot', 9, 300, 0.97, 180)] },
+      policyOf,
+    );
     expect(reports).toHaveLength(1); // the agent's report would repeat the action's
     expect(reports[0]).toMatchObject({ action: 'process_refund', agent_id: null, n: 300, accuracy: 0.6, suggested_auto_approve_confidence: 'never' });
     expect(reports[0].findings.map((f) => f.text)).toEqual(['overstates confidence at 0.9: actual 0.60 (stated 0.97, n=300)']);

@@ -61,7 +61,16 @@ export function assembleReports(aggregates: Aggregates, policyOf: (action: strin
       const agentRows = rows.filter((r) => r.per_agent && r.agent_id === agent);
       const n = sum(agentRows);
       if (n < PER_AGENT_FROM || n === total) continue;
-      reports.push(buildReport({ action, agent_id: agent, buckets: agentRows.map(bucketRow), interventions: interventionsOf(action, agent), policy, previous_accuracy: null }));
+      reports.push(
+        buildReport({
+          action,
+          agent_id: agent,
+          buckets: agentRows.map(bucketRow),
+          interventions: interventionsOf(action, agent),
+          policy,
+          previous_accuracy: null,
+        }),
+      );
     }
   }
   return reports;

@@ -13,7 +13,9 @@ actions:
 const overstating = buildReport({
   action: 'process_refund',
   agent_id: null,
-  buckets: [{ action: 'process_refund', agent_id: null, bucket: 9, n: 300, sum_confidence: 291, correct: 180, sum_squared_error: 180 * 0.03 ** 2 + 120 * 0.97 ** 2 }],
+  buckets: [
+    { action: 'process_refund', agent_id: null, bucket: 9, n: 300, sum_confidence: 291, correct: 180, sum_squared_error: 180 * 0.03 ** 2 + 120 * 0.97 ** 2 },
+  ],
   interventions: { approved_unchanged: 40, edited: 6, denied: 4 },
   policy: { target_accuracy: 0.95, mode: 'approve_before', auto_approve_confidence: 0.97 },
   previous_accuracy: null,
@@ -63,8 +65,12 @@ describe('a stored report', () => {
   it('the patch raises the threshold in the manifest file, with the evidence on the line', () => {
     expect(doc.patch).toContain('--- a/manifests/refunds.yaml');
     expect(doc.patch).toContain('-    thresholds: { auto_approve_confidence: 0.97, escalate_confidence: 0.60 }');
-    expect(doc.patch).toMatch(/\+ {4}thresholds: \{ auto_approve_confidence: never, escalate_confidence: 0\.60 \} {2}# calibration of 2026-11-23 \(30d, report 0b9a6c1e\): overstates confidence at 0\.9/);
-    expect(doc.body.suggestions).toEqual([expect.objectContaining({ action: 'process_refund', field: 'thresholds.auto_approve_confidence', from: 0.97, to: 'never' })]);
+    expect(doc.patch).toMatch(
+      /\+ {4}thresholds: \{ auto_approve_confidence: never, escalate_confidence: 0\.60 \} {2}# calibration of 2026-11-23 \(30d, report 0b9a6c1e\): overstates confidence at 0\.9/,
+    );
+    expect(doc.body.suggestions).toEqual([
+      expect.objectContaining({ action: 'process_refund', field: 'thresholds.auto_approve_confidence', from: 0.97, to: 'never' }),
+    ]);
   });
 
   it('one diagram per action (agents’ reports are in the JSON and the Markdown)', () => {
@@ -76,7 +82,9 @@ describe('a stored report', () => {
     expect(doc.markdown).toContain('# Calibration report');
     expect(doc.markdown).toContain('**Finding:** overstates confidence at 0.9: actual 0.60');
     expect(doc.markdown).toContain('- Scope: every workspace; scheduled.');
-    expect(doc.markdown).toContain('300 labeled outcomes, each decision counted once (its latest label; 3 later labels replaced earlier ones); 7 for unknown decisions.');
+    expect(doc.markdown).toContain(
+      '300 labeled outcomes, each decision counted once (its latest label; 3 later labels replaced earlier ones); 7 for unknown decisions.',
+    );
     expect(doc.markdown).toContain(`- Reliability diagram of process_refund: /reports/${facts.id}/diagram/process_refund.svg`);
   });
 

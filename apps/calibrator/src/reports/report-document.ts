@@ -70,9 +70,13 @@ export function reportLinks(id: string, actions: readonly string[]): ReportLinks
 export function reportDocument(facts: ReportFacts): StoredReport {
   const generatedAt = facts.generatedAt.toISOString();
   const label = `of ${generatedAt.slice(0, 10)} (${facts.windowDays}d, report ${facts.id.slice(0, 8)})`;
-  const { patch, changes } = facts.manifest.text === null ? { patch: '', changes: [] } : suggestionsPatch(facts.manifest.path, facts.manifest.text, facts.reports, label);
+  const { patch, changes } =
+    facts.manifest.text === null ? { patch: '', changes: [] } : suggestionsPatch(facts.manifest.path, facts.manifest.text, facts.reports, label);
   const perAction = facts.reports.filter((r) => r.agent_id === null);
-  const links = reportLinks(facts.id, perAction.map((r) => r.action));
+  const links = reportLinks(
+    facts.id,
+    perAction.map((r) => r.action),
+  );
   const body: CalibrationReport = {
     id: facts.id,
     generated_at: generatedAt,
@@ -98,7 +102,9 @@ export function reportDocument(facts: ReportFacts): StoredReport {
     `- Scope: ${facts.workspace === null ? 'every workspace' : `workspace ${facts.workspace}`}; ${facts.trigger === 'schedule' ? 'scheduled' : `requested by ${facts.requestedBy ?? 'someone'}`}.`,
     `- Manifest: ${facts.manifest.path} (${facts.manifest.version}); target accuracy ${facts.targetAccuracy}.`,
     `- ${body.labeled_outcomes} labeled outcomes, each decision counted once (its latest label; ${facts.supersededLabels} later labels replaced earlier ones); ${facts.unknownOutcomes} for unknown decisions.`,
-    facts.manifest.text === null ? '- The manifest file could not be read: no suggestions.' : `- Suggestions: ${links.patch} (apply with \`git apply\` after review; the service never applies them).`,
+    facts.manifest.text === null
+      ? '- The manifest file could not be read: no suggestions.'
+      : `- Suggestions: ${links.patch} (apply with \`git apply\` after review; the service never applies them).`,
     ...perAction.map((r) => `- Reliability diagram of ${r.action}: ${links.diagrams[r.action]}`),
     '',
   ].join('\n');

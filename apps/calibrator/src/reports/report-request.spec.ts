@@ -11,7 +11,7 @@ const issuesOf = (fn: () => unknown) => {
   try {
     fn();
   } catch (error) {
-    return ((error as BadRequestException | ForbiddenException).getResponse() as { code: string; message: string });
+    return (error as BadRequestException | ForbiddenException).getResponse() as { code: string; message: string };
   }
   throw new Error('no error');
 };
@@ -51,7 +51,10 @@ describe('who may ask for which report', () => {
   });
 
   it('an auditor of several workspaces names one; nobody asks for a workspace they do not read', () => {
-    expect(issuesOf(() => requestedScope(ana, undefined))).toMatchObject({ code: 'invalid_request', message: 'invalid body: workspace: is required: you read more than one workspace, so name one' });
+    expect(issuesOf(() => requestedScope(ana, undefined))).toMatchObject({
+      code: 'invalid_request',
+      message: 'invalid body: workspace: is required: you read more than one workspace, so name one',
+    });
     expect(issuesOf(() => requestedScope(ines, 'globex'))).toMatchObject({ code: 'wrong_workspace' });
   });
 

@@ -6,7 +6,11 @@ import { Auditor, canRead, invalidRequest, readsEveryWorkspace, wrongWorkspace }
 const WORKSPACE = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/, { error: 'must be a workspace id' });
 
 export const CreateReportBody = z.strictObject({
-  window_days: z.int({ error: 'must be a whole number of days from 1 to 365' }).min(1, { error: 'must be a whole number of days from 1 to 365' }).max(365, { error: 'must be a whole number of days from 1 to 365' }).optional(),
+  window_days: z
+    .int({ error: 'must be a whole number of days from 1 to 365' })
+    .min(1, { error: 'must be a whole number of days from 1 to 365' })
+    .max(365, { error: 'must be a whole number of days from 1 to 365' })
+    .optional(),
   workspace: WORKSPACE.optional().describe('One workspace; without it, every workspace (auditors of "*") or the only one you read.'),
 });
 export type CreateReportRequest = z.output<typeof CreateReportBody>;
@@ -54,7 +58,8 @@ export const DiagramFile = z
 
 /** The format asked for: by the extension or ?format= (400 when they disagree), JSON by default. */
 export function formatOf(extension: ReportFormat | null, query: ReportFormat | undefined): ReportFormat {
-  if (extension !== null && query !== undefined && extension !== query) throw invalidRequest('query', [{ field: 'format', message: `is ${query}, but the path asks for .${extension}` }]);
+  if (extension !== null && query !== undefined && extension !== query)
+    throw invalidRequest('query', [{ field: 'format', message: `is ${query}, but the path asks for .${extension}` }]);
   return extension ?? query ?? 'json';
 }
 

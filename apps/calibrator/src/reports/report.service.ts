@@ -9,7 +9,20 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CalibrationConfig } from './calibration.config';
 import { assembleReports } from './report-assembly';
 import { CalibrationReport, ReportTrigger, reportDocument } from './report-document';
-import { ReportRecord, ReportScope, ReportSummary, Window, accuracyByAction, bucketAggregates, findReport, insertReport, interventionCounts, labelCounts, latestReportId, listReports } from './reports.repository';
+import {
+  ReportRecord,
+  ReportScope,
+  ReportSummary,
+  Window,
+  accuracyByAction,
+  bucketAggregates,
+  findReport,
+  insertReport,
+  interventionCounts,
+  labelCounts,
+  latestReportId,
+  listReports,
+} from './reports.repository';
 import { reportsGenerated } from './reports.metrics';
 
 const DAY_MS = 86_400_000;
@@ -53,7 +66,9 @@ export class ReportService {
     const { manifest, path } = this.manifests.forWorkspace(workspace); // a workspace's report is judged by its own manifest
     const policyOf = (action: string): CalibrationPolicy | null => {
       const policy = manifest.actions.get(action);
-      return policy ? { target_accuracy: this.config.CALIBRATION_TARGET_ACCURACY, mode: policy.mode, auto_approve_confidence: policy.autoApproveConfidence } : null;
+      return policy
+        ? { target_accuracy: this.config.CALIBRATION_TARGET_ACCURACY, mode: policy.mode, auto_approve_confidence: policy.autoApproveConfidence }
+        : null;
     };
     const reports = assembleReports({ buckets, interventions, previous }, policyOf);
     const stored = reportDocument({
@@ -74,7 +89,16 @@ export class ReportService {
     reportsGenerated.inc({ trigger });
     const { body } = stored;
     this.logger.info(
-      { report: body.id, trigger, workspace, window_days: windowDays, labeled: body.labeled_outcomes, unknown: body.unknown_outcomes, findings: body.findings.length, suggestions: body.suggestions.length },
+      {
+        report: body.id,
+        trigger,
+        workspace,
+        window_days: windowDays,
+        labeled: body.labeled_outcomes,
+        unknown: body.unknown_outcomes,
+        findings: body.findings.length,
+        suggestions: body.suggestions.length,
+      },
       'calibration report generated',
     );
     return body;

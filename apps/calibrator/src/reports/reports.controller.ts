@@ -1,6 +1,16 @@
 import { ApiZodBody, ApiZodQuery, Audited, Auditor, canReadScope, CurrentAuditor, SERVICE_CONFIG, wrongWorkspace, ZodPipe } from '@hitl/service-kit';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CalibrationConfig } from './calibration.config';
 import { CalibrationReport } from './report-document';
 import {
@@ -52,7 +62,11 @@ export class ReportsController {
   @ApiForbiddenResponse({ description: WORKSPACE_403 })
   create(@CurrentAuditor() auditor: Auditor, @Body(new ZodPipe(CreateReportBody)) body: CreateReportRequest): Promise<CalibrationReport> {
     const workspace = requestedScope(auditor, body.workspace);
-    return this.reports.generate(new Date(), body.window_days ?? this.config.CALIBRATION_WINDOW_DAYS, { workspace, trigger: 'request', requestedBy: auditor.id });
+    return this.reports.generate(new Date(), body.window_days ?? this.config.CALIBRATION_WINDOW_DAYS, {
+      workspace,
+      trigger: 'request',
+      requestedBy: auditor.id,
+    });
   }
 
   @Get()
@@ -71,7 +85,11 @@ export class ReportsController {
   @ApiProduces('application/json', MARKDOWN)
   @ApiOkResponse({ description: 'The report.' })
   @ApiNotFoundResponse({ description: '`report_not_found`: no report yet.' })
-  async latest(@CurrentAuditor() auditor: Auditor, @Query(new ZodPipe(FormatQuery)) query: { format?: ReportFormat }, @Res({ passthrough: true }) res: HeaderSink): Promise<CalibrationReport | string> {
+  async latest(
+    @CurrentAuditor() auditor: Auditor,
+    @Query(new ZodPipe(FormatQuery)) query: { format?: ReportFormat },
+    @Res({ passthrough: true }) res: HeaderSink,
+  ): Promise<CalibrationReport | string> {
     const record = await this.reports.latest(listingScope(auditor, undefined));
     if (!record) throw noReportYet();
     return render(record, query.format ?? 'json', res);
@@ -97,7 +115,10 @@ export class ReportsController {
   }
 
   @Get(':id/diagram/:file')
-  @ApiOperation({ summary: "An action's reliability diagram", description: 'Stated confidence against actual accuracy per bucket of 0.1, as SVG; filled points are judged (10+ samples).' })
+  @ApiOperation({
+    summary: "An action's reliability diagram",
+    description: 'Stated confidence against actual accuracy per bucket of 0.1, as SVG; filled points are judged (10+ samples).',
+  })
   @ApiParam({ name: 'file', description: '`<action>.svg`' })
   @ApiProduces('image/svg+xml')
   @ApiOkResponse({ description: 'The diagram.' })
@@ -121,12 +142,17 @@ export class ReportsController {
   @Get(':id/suggestions.patch')
   @ApiOperation({
     summary: 'The suggested manifest changes',
-    description: 'A unified diff of the manifest file with the evidence beside each changed line, for code review (`git apply`); empty when nothing is suggested. Never applied by the service.',
+    description:
+      'A unified diff of the manifest file with the evidence beside each changed line, for code review (`git apply`); empty when nothing is suggested. Never applied by the service.',
   })
   @ApiProduces('text/x-diff')
   @ApiOkResponse({ description: 'The patch.' })
   @ApiNotFoundResponse({ description: '`report_not_found`.' })
-  async patch(@CurrentAuditor() auditor: Auditor, @Param('id', new ZodPipe(ReportId)) id: string, @Res({ passthrough: true }) res: HeaderSink): Promise<string> {
+  async patch(
+    @CurrentAuditor() auditor: Auditor,
+    @Param('id', new ZodPipe(ReportId)) id: string,
+    @Res({ passthrough: true }) res: HeaderSink,
+  ): Promise<string> {
     const record = await this.readable(auditor, id);
     res.setHeader('Content-Type', 'text/x-diff; charset=utf-8');
     res.setHeader('Content-Disposition', `inline; filename="calibration-${id.slice(0, 8)}.patch"`);

@@ -121,12 +121,27 @@ export interface ReportRecord extends StoredReport {
   workspace: string | null;
 }
 
-export async function insertReport(manager: EntityManager, report: StoredReport, meta: { trigger: ReportTrigger; requestedBy: string | null; windowDays: number }): Promise<void> {
+export async function insertReport(
+  manager: EntityManager,
+  report: StoredReport,
+  meta: { trigger: ReportTrigger; requestedBy: string | null; windowDays: number },
+): Promise<void> {
   const { body } = report;
   await manager.query(
     `INSERT INTO ${serviceTable(manager, 'reports')} (id, generated_at, window_days, workspace, trigger, requested_by, body, markdown, patch, svgs)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [body.id, body.generated_at, meta.windowDays, body.workspace, meta.trigger, meta.requestedBy, JSON.stringify(body), report.markdown, report.patch, JSON.stringify(report.svgs)],
+    [
+      body.id,
+      body.generated_at,
+      meta.windowDays,
+      body.workspace,
+      meta.trigger,
+      meta.requestedBy,
+      JSON.stringify(body),
+      report.markdown,
+      report.patch,
+      JSON.stringify(report.svgs),
+    ],
   );
 }
 
@@ -171,4 +186,3 @@ export async function latestReportId(manager: EntityManager, scope: ReportScope)
   );
   return row?.id ?? null;
 }
-

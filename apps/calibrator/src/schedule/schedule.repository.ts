@@ -28,5 +28,10 @@ export async function claimDueSlot(manager: EntityManager, name: string, now: Da
 }
 
 export async function completeSlot(manager: EntityManager, name: string, ranAt: Date, reportId: string, next: Date): Promise<void> {
-  await manager.query(`UPDATE ${serviceTable(manager, 'schedule')} SET last_run_at = $2, last_report_id = $3, next_run_at = $4 WHERE name = $1`, [name, ranAt, reportId, next]);
+  await manager.query(`UPDATE ${serviceTable(manager, 'schedule')} SET last_run_at = $2, last_report_id = $3, next_run_at = $4 WHERE name = $1`, [
+    name,
+    ranAt,
+    reportId,
+    next,
+  ]);
 }

@@ -38,7 +38,8 @@ const proposalData = (d: Decision) => ({
   summary: 'Refund the customer.',
 });
 
-export const proposed = (d: Decision, time: Date, id?: string) => envelope('hitl.decision.proposed.v1', `agent/${d.agent}`, d.decisionId, time, proposalData(d), id);
+export const proposed = (d: Decision, time: Date, id?: string) =>
+  envelope('hitl.decision.proposed.v1', `agent/${d.agent}`, d.decisionId, time, proposalData(d), id);
 
 export const requested = (d: Decision, approvalId: string, time: Date) =>
   envelope('hitl.approval.requested.v1', 'hitl/router', d.decisionId, time, {
@@ -58,7 +59,11 @@ export const requested = (d: Decision, approvalId: string, time: Date) =>
     payload_hash: hash,
   });
 
-export const resolved = (d: Decision, time: Date, how: { by: 'policy' } | { by: 'reviewer'; approvalId: string; status: 'approved' | 'denied'; edited: boolean }) =>
+export const resolved = (
+  d: Decision,
+  time: Date,
+  how: { by: 'policy' } | { by: 'reviewer'; approvalId: string; status: 'approved' | 'denied'; edited: boolean },
+) =>
   envelope('hitl.approval.resolved.v1', how.by === 'policy' ? 'hitl/router' : 'hitl/escalation', d.decisionId, time, {
     decision_id: d.decisionId,
     approval_id: how.by === 'policy' ? null : how.approvalId,
@@ -76,4 +81,11 @@ export const resolved = (d: Decision, time: Date, how: { by: 'policy' } | { by: 
   });
 
 export const labeled = (decisionId: string, correct: boolean, time: Date, id?: string) =>
-  envelope('hitl.outcome.labeled.v1', 'labeler/refund-disputes', decisionId, time, { decision_id: decisionId, correct, source: 'chargeback_feed', labeled_by: null, notes: null }, id);
+  envelope(
+    'hitl.outcome.labeled.v1',
+    'labeler/refund-disputes',
+    decisionId,
+    time,
+    { decision_id: decisionId, correct, source: 'chargeback_feed', labeled_by: null, notes: null },
+    id,
+  );

@@ -4,7 +4,8 @@ export function xmlProblem(text: string): string | null {
   const stack: string[] = [];
   const token = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>/g;
   let at = 0;
-  const textProblem = (chunk: string) => (/</.test(chunk) ? 'a stray "<"' : /&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(chunk) ? 'an unescaped "&"' : null);
+  const textProblem = (chunk: string) =>
+    /</.test(chunk) ? 'a stray "<"' : /&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(chunk) ? 'an unescaped "&"' : null;
   for (const match of text.matchAll(token)) {
     const problem = textProblem(text.slice(at, match.index));
     if (problem) return `${problem} before offset ${match.index}`;

@@ -44,7 +44,10 @@ describe('hitl audit verify', () => {
   });
 
   it('asks about one workspace at the URL given, with --token or another variable', async () => {
-    const viaOption = await run(['audit', 'verify', '--workspace', 'acme-support', '--url', 'http://audit.internal:8080/', '--token', 'opt-token'], json(200, { ok: true, workspaces: [ok] }));
+    const viaOption = await run(
+      ['audit', 'verify', '--workspace', 'acme-support', '--url', 'http://audit.internal:8080/', '--token', 'opt-token'],
+      json(200, { ok: true, workspaces: [ok] }),
+    );
     expect(viaOption.calls).toEqual([{ url: 'http://audit.internal:8080/audit/verify?workspace=acme-support', authorization: 'Bearer opt-token' }]);
     const viaEnv = await run(['audit', 'verify', '--token-env', 'MY_AUDIT_TOKEN'], json(200, { ok: true, workspaces: [ok] }), { MY_AUDIT_TOKEN: 'env-token' });
     expect(viaEnv.calls[0].authorization).toBe('Bearer env-token');
@@ -54,16 +57,38 @@ describe('hitl audit verify', () => {
     const result = await run(['audit', 'verify', '--token', 't'], json(200, { ok: false, workspaces: [ok, broken] }));
     expect(result.out).toContain('globex: BROKEN at chain index 3 after 3 rows\n');
     expect(result.err).toBe(
-      ['first broken link:', '  workspace:   globex', '  chain index: 3', '  event id:    evt-3', '  reason:      the row was changed after it was written', ''].join('\n'),
+      [
+        'first broken link:',
+        '  workspace:   globex',
+        '  chain index: 3',
+        '  event id:    evt-3',
+        '  reason:      the row was changed after it was written',
+        '',
+      ].join('\n'),
     );
     expect(result.code).toBe(ExitCode.invalid);
   });
 
   it.each<[string, string[], () => Response | Promise<Response>, RegExp]>([
     ['no token anywhere', [], json(200, {}), /no auditor token: set AUDITOR_TOKEN/],
-    ['a token the service does not know', ['--token', 't'], json(401, { statusCode: 401, code: 'token_unknown', message: 'unknown auditor token' }), /answered 401: unknown auditor token/],
-    ['a workspace out of scope', ['--token', 't', '--workspace', 'globex'], json(403, { message: 'you may not read workspace globex' }), /answered 403: you may not read workspace globex/],
-    ['a service that is not there', ['--token', 't'], () => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } })), /cannot reach the audit service at http:\/\/127\.0\.0\.1:3003: ECONNREFUSED/],
+    [
+      'a token the service does not know',
+      ['--token', 't'],
+      json(401, { statusCode: 401, code: 'token_unknown', message: 'unknown auditor token' }),
+      /answered 401: unknown auditor token/,
+    ],
+    [
+      'a workspace out of scope',
+      ['--token', 't', '--workspace', 'globex'],
+      json(403, { message: 'you may not read workspace globex' }),
+      /answered 403: you may not read workspace globex/,
+    ],
+    [
+      'a service that is not there',
+      ['--token', 't'],
+      () => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } })),
+      /cannot reach the audit service at http:\/\/127\.0\.0\.1:3003: ECONNREFUSED/,
+    ],
     ['something else answering', ['--token', 't'], () => new Response('<html>hi</html>', { status: 200 }), /did not answer as an audit service does/],
     ['a URL that is not one', ['--token', 't', '--url', 'ftp://x'], json(200, {}), /expected an http\(s\) URL/],
   ])('exits 2 on %s', async (_name, args, reply, message) => {

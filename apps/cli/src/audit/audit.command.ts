@@ -21,7 +21,7 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
   group
     .command('verify')
     .description('recompute the hash chains: exit 0 when intact, 1 naming the first broken link, 2 when the service cannot be asked')
-    .option('--workspace <id>', "one workspace (default: every workspace the token may read)")
+    .option('--workspace <id>', 'one workspace (default: every workspace the token may read)')
     .option('--url <url>', 'the audit service', parseServiceUrl, new URL(DEFAULT_AUDIT_URL))
     .option('--token <token>', 'an auditor token (prefer --token-env: a command line is visible to other users)')
     .option('--token-env <name>', 'the environment variable holding the auditor token', DEFAULT_TOKEN_ENV)
@@ -40,7 +40,13 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
 }
 
 async function askVerify(ctx: CliContext, base: URL, token: string, workspace: string | undefined): Promise<VerifyAnswer> {
-  const body = await callService(ctx, 'the audit service', base, `audit/verify${workspace === undefined ? '' : `?workspace=${encodeURIComponent(workspace)}`}`, token);
+  const body = await callService(
+    ctx,
+    'the audit service',
+    base,
+    `audit/verify${workspace === undefined ? '' : `?workspace=${encodeURIComponent(workspace)}`}`,
+    token,
+  );
   const answer = VerifyAnswer.safeParse(body);
   if (!answer.success) throw new CliFailure(ExitCode.usage, `${base.origin} did not answer as an audit service does (GET /audit/verify)`);
   return answer.data;

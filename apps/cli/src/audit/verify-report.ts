@@ -21,7 +21,13 @@ export function formatVerification(answer: VerifyAnswer): { out: string[]; err: 
   );
   const broken = answer.workspaces.find((w) => w.first_break)?.first_break;
   const err = broken
-    ? ['first broken link:', `  workspace:   ${broken.workspace}`, `  chain index: ${broken.chain_index}`, `  event id:    ${broken.event_id}`, `  reason:      ${broken.reason}`]
+    ? [
+        'first broken link:',
+        `  workspace:   ${broken.workspace}`,
+        `  chain index: ${broken.chain_index}`,
+        `  event id:    ${broken.event_id}`,
+        `  reason:      ${broken.reason}`,
+      ]
     : [];
   return { out, err };
 }

@@ -27,7 +27,11 @@ const report: ReportAnswer = {
       demotion: null,
     },
   ],
-  links: { markdown: `/reports/${ID}.md`, patch: `/reports/${ID}/suggestions.patch`, diagrams: { process_refund: `/reports/${ID}/diagram/process_refund.svg` } },
+  links: {
+    markdown: `/reports/${ID}.md`,
+    patch: `/reports/${ID}/suggestions.patch`,
+    diagrams: { process_refund: `/reports/${ID}/diagram/process_refund.svg` },
+  },
 };
 
 async function run(argv: string[], reply: () => Response, env: Record<string, string> = {}) {
@@ -40,7 +44,12 @@ async function run(argv: string[], reply: () => Response, env: Record<string, st
     now: () => new Date('2026-11-23T07:00:00Z'),
     env,
     fetch: async (input, init) => {
-      calls.push({ url: String(input), method: init?.method ?? 'GET', body: init?.body ? JSON.parse(String(init.body)) : undefined, authorization: new Headers(init?.headers).get('authorization') });
+      calls.push({
+        url: String(input),
+        method: init?.method ?? 'GET',
+        body: init?.body ? JSON.parse(String(init.body)) : undefined,
+        authorization: new Headers(init?.headers).get('authorization'),
+      });
       return reply();
     },
   });
@@ -70,8 +79,14 @@ describe('hitl calibrate', () => {
   });
 
   it('passes the window and the workspace, at the URL given, with the token of another variable', async () => {
-    const result = await run(['calibrate', '--window-days', '7', '--workspace', 'acme-support', '--url', 'http://calibrator.internal/hitl', '--token-env', 'MY_TOKEN'], json(201, report), { MY_TOKEN: 'mine' });
-    expect(result.calls).toEqual([{ url: 'http://calibrator.internal/hitl/reports', method: 'POST', body: { window_days: 7, workspace: 'acme-support' }, authorization: 'Bearer mine' }]);
+    const result = await run(
+      ['calibrate', '--window-days', '7', '--workspace', 'acme-support', '--url', 'http://calibrator.internal/hitl', '--token-env', 'MY_TOKEN'],
+      json(201, report),
+      { MY_TOKEN: 'mine' },
+    );
+    expect(result.calls).toEqual([
+      { url: 'http://calibrator.internal/hitl/reports', method: 'POST', body: { window_days: 7, workspace: 'acme-support' }, authorization: 'Bearer mine' },
+    ]);
     expect(result.out).toContain(`markdown: http://calibrator.internal/hitl/reports/${ID}.md`);
   });
 
@@ -82,18 +97,32 @@ describe('hitl calibrate', () => {
 
   it('exits 2 without a token, and says what the service answered when it refuses', async () => {
     const noToken = await run(['calibrate'], json(201, report));
-    expect([noToken.code, noToken.err]).toEqual([ExitCode.usage, 'hitl: no auditor token: set AUDITOR_TOKEN (or name another variable with --token-env), or pass --token\n']);
-    const refused = await run(['calibrate', '--token', 't'], json(403, { statusCode: 403, code: 'wrong_workspace', message: 'you may not read workspace globex' }));
+    expect([noToken.code, noToken.err]).toEqual([
+      ExitCode.usage,
+      'hitl: no auditor token: set AUDITOR_TOKEN (or name another variable with --token-env), or pass --token\n',
+    ]);
+    const refused = await run(
+      ['calibrate', '--token', 't'],
+      json(403, { statusCode: 403, code: 'wrong_workspace', message: 'you may not read workspace globex' }),
+    );
     expect([refused.code, refused.err]).toEqual([ExitCode.usage, 'hitl: the calibrator answered 403: you may not read workspace globex\n']);
     expect(refused.calls).toHaveLength(1);
   });
 
   it('no labeled outcomes: says so', () => {
-    const lines = formatCalibration({ ...report, labeled_outcomes: 0, findings: [], suggestions: [], reports: [], links: { ...report.links, diagrams: {} } }, new URL('http://127.0.0.1:3004'));
+    const lines = formatCalibration(
+      { ...report, labeled_outcomes: 0, findings: [], suggestions: [], reports: [], links: { ...report.links, diagrams: {} } },
+      new URL('http://127.0.0.1:3004'),
+    );
     expect(lines).toContain('no labeled outcomes in the window');
     expect(lines).toContain('no manifest changes suggested');
   });
 
-  it.each([['7', 7], [' 365 ', 365]])('--window-days %s is %s', (value, days) => expect(parseWindowDays(value)).toBe(days));
-  it.each(['0', '366', '7d', '1.5', ''])('--window-days %j is refused', (value) => expect(() => parseWindowDays(value)).toThrow('expected a whole number of days from 1 to 365'));
+  it.each([
+    ['7', 7],
+    [' 365 ', 365],
+  ])('--window-days %s is %s', (value, days) => expect(parseWindowDays(value)).toBe(days));
+  it.each(['0', '366', '7d', '1.5', ''])('--window-days %j is refused', (value) =>
+    expect(() => parseWindowDays(value)).toThrow('expected a whole number of days from 1 to 365'),
+  );
 });

@@ -53,7 +53,9 @@ export function formatCalibration(r: ReportAnswer, base: URL): string[] {
     `${r.labeled_outcomes} labeled outcomes (each decision once; ${r.superseded_labels} labels replaced by a later one); ${r.unknown_outcomes} for decisions not seen, kept`,
   ];
   for (const report of r.reports) {
-    lines.push(`${who(report)}: n=${report.n}, accuracy ${report.accuracy.toFixed(2)} (95% lower bound ${report.wilson_lower.toFixed(2)}), ECE ${report.ece.toFixed(3)}, Brier ${report.brier.toFixed(3)}`);
+    lines.push(
+      `${who(report)}: n=${report.n}, accuracy ${report.accuracy.toFixed(2)} (95% lower bound ${report.wilson_lower.toFixed(2)}), ECE ${report.ece.toFixed(3)}, Brier ${report.brier.toFixed(3)}`,
+    );
     for (const f of r.findings.filter((f) => f.action === report.action && f.agent_id === report.agent_id)) lines.push(`  finding: ${f.text}`);
     const i = report.intervention;
     if (i) lines.push(`  reviewers: ${i.approved_unchanged} approved unchanged, ${i.edited} edited, ${i.denied} denied (intervention ${pct(i.rate)})`);
@@ -75,7 +77,9 @@ export function formatCalibration(r: ReportAnswer, base: URL): string[] {
 export function registerCalibrateCommand(program: Command, ctx: CliContext): void {
   program
     .command('calibrate')
-    .description('ask the calibrator for a calibration report now: findings per action, suggested threshold changes, and where the Markdown, diagrams and patch are')
+    .description(
+      'ask the calibrator for a calibration report now: findings per action, suggested threshold changes, and where the Markdown, diagrams and patch are',
+    )
     .option('--window-days <days>', 'the lookback window (default: the service’s CALIBRATION_WINDOW_DAYS)', parseWindowDays)
     .option('--workspace <id>', 'one workspace (default: every workspace for auditors of "*", else your only one)')
     .option('--url <url>', 'the calibrator service', parseServiceUrl, new URL(DEFAULT_URL))
@@ -84,7 +88,10 @@ export function registerCalibrateCommand(program: Command, ctx: CliContext): voi
     .option('--json', 'print the report as JSON')
     .action(async (options: { windowDays?: number; workspace?: string; url: URL; token?: string; tokenEnv: string; json?: boolean }) => {
       const token = tokenFrom(ctx, options, 'auditor');
-      const body = await callService(ctx, 'the calibrator', options.url, 'reports', token, { method: 'POST', body: { window_days: options.windowDays, workspace: options.workspace } });
+      const body = await callService(ctx, 'the calibrator', options.url, 'reports', token, {
+        method: 'POST',
+        body: { window_days: options.windowDays, workspace: options.workspace },
+      });
       const answer = ReportAnswer.safeParse(body);
       if (!answer.success) throw new CliFailure(ExitCode.usage, `${options.url.origin} did not answer as a calibrator does (POST /reports)`);
       writeLines(ctx.io.out, options.json ? [JSON.stringify(body, null, 2)] : formatCalibration(answer.data, options.url));

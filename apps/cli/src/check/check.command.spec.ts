@@ -28,8 +28,20 @@ describe('hitl check', () => {
     ['an invalid manifest', ['check', '--manifest', 'bad.yaml'], { AUDITOR_TOKEN: 't' }, { 'bad.yaml': 'actions: 3\n' }, /invalid manifest bad\.yaml/],
     ['an audit URL that is not one', ['check', '--audit-url', 'ftp://x'], { AUDITOR_TOKEN: 't' }, {}, /expected an http\(s\) URL/],
     // The services' Kafka variables, read as they read them.
-    ['a Kafka password file that cannot be read', ['check', '--manifest', 'm.yaml'], { AUDITOR_TOKEN: 't', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'hitl-operator', KAFKA_SASL_PASSWORD_FILE: '/nonexistent/pw' }, { 'm.yaml': MANIFEST }, /^hitl: invalid configuration: KAFKA_SASL_PASSWORD_FILE: cannot read \/nonexistent\/pw: no such file/],
-    ['a Kafka password in the environment', ['check', '--manifest', 'm.yaml'], { AUDITOR_TOKEN: 't', KAFKA_SASL_PASSWORD: 'secret' }, { 'm.yaml': MANIFEST }, /^hitl: invalid configuration: KAFKA_SASL_PASSWORD: is not read/],
+    [
+      'a Kafka password file that cannot be read',
+      ['check', '--manifest', 'm.yaml'],
+      { AUDITOR_TOKEN: 't', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'hitl-operator', KAFKA_SASL_PASSWORD_FILE: '/nonexistent/pw' },
+      { 'm.yaml': MANIFEST },
+      /^hitl: invalid configuration: KAFKA_SASL_PASSWORD_FILE: cannot read \/nonexistent\/pw: no such file/,
+    ],
+    [
+      'a Kafka password in the environment',
+      ['check', '--manifest', 'm.yaml'],
+      { AUDITOR_TOKEN: 't', KAFKA_SASL_PASSWORD: 'secret' },
+      { 'm.yaml': MANIFEST },
+      /^hitl: invalid configuration: KAFKA_SASL_PASSWORD: is not read/,
+    ],
   ])('exits 2 on %s', async (_name, argv, env, files, message) => {
     const result = await run(argv, env, files);
     expect(result.err).toMatch(message);

@@ -50,9 +50,14 @@ interface CheckOptions {
 export function registerCheckCommand(program: Command, ctx: CliContext): void {
   program
     .command('check')
-    .description('check the invariants of a drained run: one resolution per decision, no forbidden approval, every event audited once, an intact chain, calibrator counts that match (exit 1 on any violation)')
+    .description(
+      'check the invariants of a drained run: one resolution per decision, no forbidden approval, every event audited once, an intact chain, calibrator counts that match (exit 1 on any violation)',
+    )
     .option('--prefix <prefix>', 'the topic prefix of the run (KAFKA_TOPIC_PREFIX)', '')
-    .option('--brokers <list>', "Kafka bootstrap brokers, comma-separated (default: KAFKA_BROKERS or 127.0.0.1:9092; TLS and SASL from the services' KAFKA_SSL* and KAFKA_SASL* variables)")
+    .option(
+      '--brokers <list>',
+      "Kafka bootstrap brokers, comma-separated (default: KAFKA_BROKERS or 127.0.0.1:9092; TLS and SASL from the services' KAFKA_SSL* and KAFKA_SASL* variables)",
+    )
     .option('--manifest <file>', 'the manifest the run was routed with', 'manifests/refunds.yaml')
     .option('--audit-url <url>', 'the audit service', parseServiceUrl, new URL(DEFAULT_AUDIT_URL))
     .option('--token <token>', 'an auditor token of every workspace (prefer --token-env)')
@@ -89,7 +94,10 @@ export function registerCheckCommand(program: Command, ctx: CliContext): void {
         prefix: options.prefix,
         manifest,
         audit: { url: options.auditUrl, token },
-        calibrator: { databaseUrl: options.calibratorDb ?? ctx.env?.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hitl', schema: options.calibratorSchema },
+        calibrator: {
+          databaseUrl: options.calibratorDb ?? ctx.env?.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hitl',
+          schema: options.calibratorSchema,
+        },
       });
       writeLines(ctx.io.out, options.json ? [JSON.stringify(report, null, 2)] : formatReport(report));
       if (!report.ok) ctx.setExitCode(ExitCode.invalid);

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { APPROVAL_REQUESTED, APPROVAL_RESOLVED, DECISION_PROPOSED, EventType, Keyring, OUTCOME_LABELED, exampleEvent, generateSigningKey, signEvent } from '@hitl/contracts';
+import {
+  APPROVAL_REQUESTED,
+  APPROVAL_RESOLVED,
+  DECISION_PROPOSED,
+  EventType,
+  Keyring,
+  OUTCOME_LABELED,
+  exampleEvent,
+  generateSigningKey,
+  signEvent,
+} from '@hitl/contracts';
 import { ResolvedAction } from '@hitl/policy';
 import { CalibratorFacts, RunFacts, TopicMessage, ViolationKind, checkRun, formatReport, workspacesOf } from './invariants';
 
@@ -14,7 +24,12 @@ const u = (label: string) => {
   const hex = createHash('sha256').update(label).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 };
-const on = (topic: string, value: unknown, partition = 0): TopicMessage => ({ topic, partition, offset: String(offset++), value: typeof value === 'string' ? value : JSON.stringify(value) });
+const on = (topic: string, value: unknown, partition = 0): TopicMessage => ({
+  topic,
+  partition,
+  offset: String(offset++),
+  value: typeof value === 'string' ? value : JSON.stringify(value),
+});
 const event = <T extends EventType>(type: T, id: string, decision: string, data: Record<string, unknown>) => {
   const e = exampleEvent(type, { id: u(id) });
   return { ...e, subject: decision, data: { ...e.data, decision_id: decision, ...data } };
@@ -22,11 +37,22 @@ const event = <T extends EventType>(type: T, id: string, decision: string, data:
 const proposed = (decision: string, id = `p-${decision}`, onBehalfOf = 'customer:c-1') =>
   on('decision.proposed', event(DECISION_PROPOSED, id, decision, { action: 'process_refund', on_behalf_of: onBehalfOf }));
 const resolved = (decision: string, id: string, over: Record<string, unknown> = {}) =>
-  on('approval.resolved', event(APPROVAL_RESOLVED, id, decision, { approval_id: null, status: 'approved', action: 'process_refund', resolved_by: { kind: 'policy', id: 'sha256:m' }, reasons: [], ...over }));
+  on(
+    'approval.resolved',
+    event(APPROVAL_RESOLVED, id, decision, {
+      approval_id: null,
+      status: 'approved',
+      action: 'process_refund',
+      resolved_by: { kind: 'policy', id: 'sha256:m' },
+      reasons: [],
+      ...over,
+    }),
+  );
 const labeled = (decision: string, id: string) => on('outcome.labeled', event(OUTCOME_LABELED, id, decision, { correct: true }));
 
 const NOW = new Date('2026-11-22T09:00:00Z');
-const requested = (decision: string, id: string, expiresAt: string) => on('approval.requested', event(APPROVAL_REQUESTED, id, decision, { route: 'human_review', expires_at: expiresAt }));
+const requested = (decision: string, id: string, expiresAt: string) =>
+  on('approval.requested', event(APPROVAL_REQUESTED, id, decision, { route: 'human_review', expires_at: expiresAt }));
 
 const manifest = {
   actions: new Map([
@@ -37,7 +63,13 @@ const manifest = {
 
 /** A clean run: two decisions, each resolved once and labeled; audit and calibrator agree. */
 function cleanRun(): RunFacts {
-  const messages = [proposed(D1), proposed(D2), resolved(D1, 'r1'), resolved(D2, 'r2', { status: 'denied', approval_id: A1, resolved_by: { kind: 'reviewer', id: 'alice' } }), labeled(D1, 'l1')];
+  const messages = [
+    proposed(D1),
+    proposed(D2),
+    resolved(D1, 'r1'),
+    resolved(D2, 'r2', { status: 'denied', approval_id: A1, resolved_by: { kind: 'reviewer', id: 'alice' } }),
+    labeled(D1, 'l1'),
+  ];
   return {
     messages,
     manifest,
@@ -74,7 +106,16 @@ describe('checkRun', () => {
     const report = checkRun(cleanRun());
     expect(report.violations).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(report.counts).toEqual({ messages: 5, redelivered: 0, decisions: 2, awaitingReview: 0, resolutions: { approved: 1, denied: 1 }, labels: 1, auditRows: 5, refused: null });
+    expect(report.counts).toEqual({
+      messages: 5,
+      redelivered: 0,
+      decisions: 2,
+      awaitingReview: 0,
+      resolutions: { approved: 1, denied: 1 },
+      labels: 1,
+      auditRows: 5,
+      refused: null,
+    });
   });
 
   it('counts a forged event for nothing when it knows the keys: a second, unsigned resolution and a forged label', () => {
@@ -104,7 +145,13 @@ describe('checkRun', () => {
 
   it('expects a malformed proposal that names its decision to be resolved, and audited as its dead letter rather than by id', () => {
     const D3 = '33333333-3333-4333-8333-333333333333';
-    const malformed = on('decision.proposed', { id: u('bad'), type: 'hitl.decision.proposed.v1', subject: D3, workspaceid: 'acme-support', data: { decision_id: D3, confidence: 7 } });
+    const malformed = on('decision.proposed', {
+      id: u('bad'),
+      type: 'hitl.decision.proposed.v1',
+      subject: D3,
+      workspaceid: 'acme-support',
+      data: { decision_id: D3, confidence: 7 },
+    });
     const blocked = resolved(D3, 'r3', { status: 'blocked' });
     const run = withMessages([malformed, blocked], (r) => {
       r.audit = { ...r.audit!, eventIds: [...r.audit!.eventIds, u('r3')] };
@@ -120,7 +167,9 @@ describe('checkRun', () => {
     expect(waiting.violations).toEqual([]);
     expect(waiting.counts.awaitingReview).toBe(1);
     const late = checkRun(withMessages([proposed(D3), requested(D3, 'q3', '2026-11-22T08:59:59Z')], offline));
-    expect(late.violations).toEqual([{ kind: 'unresolved', subject: D3, detail: 'proposed, but its review expired at 2026-11-22T08:59:59.000Z and no approval.resolved was published' }]);
+    expect(late.violations).toEqual([
+      { kind: 'unresolved', subject: D3, detail: 'proposed, but its review expired at 2026-11-22T08:59:59.000Z and no approval.resolved was published' },
+    ]);
   });
 
   it('allows a timeout approval where the manifest says on_timeout: approve', () => {
@@ -133,9 +182,19 @@ describe('checkRun', () => {
   });
 
   it.each<[string, () => RunFacts, ViolationKind, string]>([
-    ['a decision never resolved', () => withMessages([proposed('33333333-3333-4333-8333-333333333333')], (r) => (r.audit = null)), 'unresolved', '33333333-3333-4333-8333-333333333333'],
+    [
+      'a decision never resolved',
+      () => withMessages([proposed('33333333-3333-4333-8333-333333333333')], (r) => (r.audit = null)),
+      'unresolved',
+      '33333333-3333-4333-8333-333333333333',
+    ],
     ['a second resolution with its own id', () => withMessages([resolved(D1, 'r1-again', { status: 'denied' })], offline), 'resolved_twice', D1],
-    ['a resolution of a decision nobody proposed', () => withMessages([resolved('44444444-4444-4444-8444-444444444444', 'r4')], offline), 'resolved_unproposed', '44444444-4444-4444-8444-444444444444'],
+    [
+      'a resolution of a decision nobody proposed',
+      () => withMessages([resolved('44444444-4444-4444-8444-444444444444', 'r4')], offline),
+      'resolved_unproposed',
+      '44444444-4444-4444-8444-444444444444',
+    ],
     [
       'a timeout approval the manifest does not allow',
       () => {
@@ -176,15 +235,55 @@ describe('checkRun', () => {
       'approved_by_requester',
       D1,
     ],
-    ['an event the audit never recorded', () => withMessages([], (r) => (r.audit = { ...r.audit!, eventIds: r.audit!.eventIds.filter((id) => id !== u('r2')) })), 'audit_missing', u('r2')],
-    ['an event recorded twice', () => withMessages([], (r) => (r.audit = { ...r.audit!, eventIds: [...r.audit!.eventIds, u('l1')] })), 'audit_duplicated', u('l1')],
-    ['a dead letter not recorded (by its place in the DLQ)', () => withMessages([{ topic: 'decision.proposed.dlq', partition: 2, offset: '17', value: 'not json' }]), 'audit_missing', 'decision.proposed.dlq/2/17'],
-    ['a broken chain', () => withMessages([], (r) => (r.audit = { ...r.audit!, verify: { ok: false, breaks: ['acme-support at chain index 3: the row was changed'] } })), 'audit_chain_broken', 'audit'],
-    ['a resolution the calibrator did not count', () => withMessages([], (r) => calibrator(r, (c) => c.resolutions.pop())), 'calibrator_resolution_missing', D2],
-    ['a resolution counted with another status', () => withMessages([], (r) => calibrator(r, (c) => (c.resolutions[0] = { ...c.resolutions[0], status: 'denied' }))), 'calibrator_resolution_differs', D1],
-    ['a resolution counted that was never published', () => withMessages([], (r) => calibrator(r, (c) => c.resolutions.push({ decision_id: D1, approval_key: A1, status: 'approved' }))), 'calibrator_resolution_unknown', D1],
+    [
+      'an event the audit never recorded',
+      () => withMessages([], (r) => (r.audit = { ...r.audit!, eventIds: r.audit!.eventIds.filter((id) => id !== u('r2')) })),
+      'audit_missing',
+      u('r2'),
+    ],
+    [
+      'an event recorded twice',
+      () => withMessages([], (r) => (r.audit = { ...r.audit!, eventIds: [...r.audit!.eventIds, u('l1')] })),
+      'audit_duplicated',
+      u('l1'),
+    ],
+    [
+      'a dead letter not recorded (by its place in the DLQ)',
+      () => withMessages([{ topic: 'decision.proposed.dlq', partition: 2, offset: '17', value: 'not json' }]),
+      'audit_missing',
+      'decision.proposed.dlq/2/17',
+    ],
+    [
+      'a broken chain',
+      () => withMessages([], (r) => (r.audit = { ...r.audit!, verify: { ok: false, breaks: ['acme-support at chain index 3: the row was changed'] } })),
+      'audit_chain_broken',
+      'audit',
+    ],
+    [
+      'a resolution the calibrator did not count',
+      () => withMessages([], (r) => calibrator(r, (c) => c.resolutions.pop())),
+      'calibrator_resolution_missing',
+      D2,
+    ],
+    [
+      'a resolution counted with another status',
+      () => withMessages([], (r) => calibrator(r, (c) => (c.resolutions[0] = { ...c.resolutions[0], status: 'denied' }))),
+      'calibrator_resolution_differs',
+      D1,
+    ],
+    [
+      'a resolution counted that was never published',
+      () => withMessages([], (r) => calibrator(r, (c) => c.resolutions.push({ decision_id: D1, approval_key: A1, status: 'approved' }))),
+      'calibrator_resolution_unknown',
+      D1,
+    ],
     ['a label the calibrator did not keep', () => withMessages([], (r) => calibrator(r, (c) => c.labels.pop())), 'calibrator_label_missing', u('l1')],
-    ['a label kept that was never published', () => withMessages([], (r) => calibrator(r, (c) => c.labels.push({ event_id: u('l9'), decision_id: D2 }))), 'calibrator_label_unknown', u('l9')],
+    [
+      'a label kept that was never published',
+      () => withMessages([], (r) => calibrator(r, (c) => c.labels.push({ event_id: u('l9'), decision_id: D2 }))),
+      'calibrator_label_unknown',
+      u('l9'),
+    ],
   ])('flags %s', (_name, run, kind, subject) => {
     const report = checkRun(run());
     expect(report.ok).toBe(false);
@@ -216,7 +315,9 @@ describe('formatReport', () => {
   });
 
   it('lists violations grouped by kind', () => {
-    const lines = formatReport(checkRun(withMessages([resolved(D1, 'r1-again', { status: 'denied' }), proposed('33333333-3333-4333-8333-333333333333')], offline)));
+    const lines = formatReport(
+      checkRun(withMessages([resolved(D1, 'r1-again', { status: 'denied' }), proposed('33333333-3333-4333-8333-333333333333')], offline)),
+    );
     expect(lines.slice(3)).toEqual([
       'audit rows:  not checked',
       'signatures:  not checked (no SERVICE_KEYS / AGENTS_PATH)',

@@ -197,7 +197,8 @@ export function checkRun(facts: RunFacts): CheckReport {
     if (message.topic === Topics.DecisionProposed) {
       // A refused proposal is still a decision (the router answers it blocked), but names nobody's behalf.
       const decision = proposedDecision(envelope);
-      if (decision && (!onBehalfOf.has(decision) || (verified && onBehalfOf.get(decision) === null))) onBehalfOf.set(decision, verified ? str(envelope.data?.on_behalf_of) : null);
+      if (decision && (!onBehalfOf.has(decision) || (verified && onBehalfOf.get(decision) === null)))
+        onBehalfOf.set(decision, verified ? str(envelope.data?.on_behalf_of) : null);
     } else if (id === null || !verified) {
       continue;
     } else if (message.topic === Topics.ApprovalResolved && envelope.data) {
@@ -222,19 +223,31 @@ export function checkRun(facts: RunFacts): CheckReport {
     const expires = expiresAt.get(decision);
     if (expires !== undefined && expires > facts.now.getTime()) awaitingReview += 1;
     else {
-      const why = expires === undefined ? 'no approval.resolved was published' : `its review expired at ${new Date(expires).toISOString()} and no approval.resolved was published`;
+      const why =
+        expires === undefined
+          ? 'no approval.resolved was published'
+          : `its review expired at ${new Date(expires).toISOString()} and no approval.resolved was published`;
       violations.push({ kind: 'unresolved', subject: decision, detail: `proposed, but ${why}` });
     }
   }
   for (const [decision, list] of byDecision) {
     if (list.length > 1) {
-      violations.push({ kind: 'resolved_twice', subject: decision, detail: `${list.length} different approval.resolved events: ${list.map((r) => `${r.status} by ${r.resolvedBy.kind} ${r.resolvedBy.id} (${r.eventId})`).join(', ')}` });
+      violations.push({
+        kind: 'resolved_twice',
+        subject: decision,
+        detail: `${list.length} different approval.resolved events: ${list.map((r) => `${r.status} by ${r.resolvedBy.kind} ${r.resolvedBy.id} (${r.eventId})`).join(', ')}`,
+      });
     }
-    if (!onBehalfOf.has(decision)) violations.push({ kind: 'resolved_unproposed', subject: decision, detail: 'resolved, but never proposed on decision.proposed' });
+    if (!onBehalfOf.has(decision))
+      violations.push({ kind: 'resolved_unproposed', subject: decision, detail: 'resolved, but never proposed on decision.proposed' });
     for (const r of list) {
       if (r.status !== 'approved') continue;
       if (r.resolvedBy.kind === 'timeout' && facts.manifest.actions.get(r.action)?.onTimeout !== 'approve') {
-        violations.push({ kind: 'approved_by_timeout', subject: decision, detail: `${r.action} was approved by a timeout, which the manifest does not allow for it` });
+        violations.push({
+          kind: 'approved_by_timeout',
+          subject: decision,
+          detail: `${r.action} was approved by a timeout, which the manifest does not allow for it`,
+        });
       }
       const requester = onBehalfOf.get(decision);
       if (requester && r.resolvedBy.kind === 'reviewer' && (r.resolvedBy.id === requester || r.approvers.includes(requester))) {
@@ -254,7 +267,16 @@ export function checkRun(facts: RunFacts): CheckReport {
   for (const [, list] of byDecision) statuses[list[0].status] = (statuses[list[0].status] ?? 0) + 1;
   return {
     ok: violations.length === 0,
-    counts: { messages: facts.messages.length, redelivered, decisions: onBehalfOf.size, awaitingReview, resolutions: statuses, labels: labels.size, auditRows, refused: facts.keyring ? refused : null },
+    counts: {
+      messages: facts.messages.length,
+      redelivered,
+      decisions: onBehalfOf.size,
+      awaitingReview,
+      resolutions: statuses,
+      labels: labels.size,
+      auditRows,
+      refused: facts.keyring ? refused : null,
+    },
     violations,
   };
 }
@@ -277,7 +299,12 @@ function auditViolations(seen: ReadonlyMap<string, ReadonlySet<string>>, audit: 
   return violations;
 }
 
-function calibratorViolations(resolutions: readonly Resolution[], labels: ReadonlySet<string>, decisions: ReadonlySet<string>, calibrator: CalibratorFacts): Violation[] {
+function calibratorViolations(
+  resolutions: readonly Resolution[],
+  labels: ReadonlySet<string>,
+  decisions: ReadonlySet<string>,
+  calibrator: CalibratorFacts,
+): Violation[] {
   const violations: Violation[] = [];
   const kept = new Map(calibrator.resolutions.map((r) => [`${r.decision_id.toLowerCase()}/${r.approval_key}`, r]));
   const published = new Set<string>();
@@ -285,19 +312,32 @@ function calibratorViolations(resolutions: readonly Resolution[], labels: Readon
     const key = `${r.decisionId}/${r.approvalKey}`;
     published.add(key);
     const row = kept.get(key);
-    if (!row) violations.push({ kind: 'calibrator_resolution_missing', subject: r.decisionId, detail: `the calibrator has no row for the ${r.status} resolution ${r.eventId}` });
-    else if (row.status !== r.status) violations.push({ kind: 'calibrator_resolution_differs', subject: r.decisionId, detail: `published ${r.status}, the calibrator counts ${row.status}` });
+    if (!row)
+      violations.push({
+        kind: 'calibrator_resolution_missing',
+        subject: r.decisionId,
+        detail: `the calibrator has no row for the ${r.status} resolution ${r.eventId}`,
+      });
+    else if (row.status !== r.status)
+      violations.push({ kind: 'calibrator_resolution_differs', subject: r.decisionId, detail: `published ${r.status}, the calibrator counts ${row.status}` });
   }
   // Only the run's decisions: a calibrator's tables may hold earlier runs.
   for (const [key, row] of kept) {
     if (decisions.has(row.decision_id.toLowerCase()) && !published.has(key)) {
-      violations.push({ kind: 'calibrator_resolution_unknown', subject: row.decision_id, detail: `the calibrator counts a ${row.status} resolution (${row.approval_key}) that was never published` });
+      violations.push({
+        kind: 'calibrator_resolution_unknown',
+        subject: row.decision_id,
+        detail: `the calibrator counts a ${row.status} resolution (${row.approval_key}) that was never published`,
+      });
     }
   }
   const keptLabels = new Set(calibrator.labels.map((l) => l.event_id));
-  for (const id of labels) if (!keptLabels.has(id)) violations.push({ kind: 'calibrator_label_missing', subject: id, detail: 'on outcome.labeled, but not among the calibrator labels' });
+  for (const id of labels)
+    if (!keptLabels.has(id))
+      violations.push({ kind: 'calibrator_label_missing', subject: id, detail: 'on outcome.labeled, but not among the calibrator labels' });
   for (const l of calibrator.labels) {
-    if (!labels.has(l.event_id) && decisions.has(l.decision_id.toLowerCase())) violations.push({ kind: 'calibrator_label_unknown', subject: l.event_id, detail: `a label of ${l.decision_id} that was never published` });
+    if (!labels.has(l.event_id) && decisions.has(l.decision_id.toLowerCase()))
+      violations.push({ kind: 'calibrator_label_unknown', subject: l.event_id, detail: `a label of ${l.decision_id} that was never published` });
   }
   return violations;
 }

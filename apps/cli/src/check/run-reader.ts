@@ -39,7 +39,10 @@ export async function readRunTopics(brokers: readonly string[], prefix: string, 
   await consumer.subscribe({ topics, fromBeginning: true });
   try {
     await new Promise<void>((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`could not read the run's topics within ${timeoutMs / 1000} s (${ends.size} partitions not read to the end)`)), timeoutMs);
+      const timer = setTimeout(
+        () => fail(new Error(`could not read the run's topics within ${timeoutMs / 1000} s (${ends.size} partitions not read to the end)`)),
+        timeoutMs,
+      );
       void consumer.run({
         eachBatch: async ({ batch }) => {
           const key = `${batch.topic}/${batch.partition}`;
@@ -83,7 +86,9 @@ export async function readAudit(ctx: CliContext, base: URL, token: string, works
   }
   const verified = VerifyAnswer.safeParse(await callService(ctx, 'the audit service', base, 'audit/verify', token));
   if (!verified.success) throw new CliFailure(ExitCode.usage, `${base.origin} did not answer as an audit service does (GET /audit/verify)`);
-  const breaks = verified.data.workspaces.flatMap((w) => (w.first_break ? [`${w.workspace} at chain index ${w.first_break.chain_index} (${w.first_break.event_id}): ${w.first_break.reason}`] : []));
+  const breaks = verified.data.workspaces.flatMap((w) =>
+    w.first_break ? [`${w.workspace} at chain index ${w.first_break.chain_index} (${w.first_break.event_id}): ${w.first_break.reason}`] : [],
+  );
   return { eventIds, verify: { ok: verified.data.ok, breaks } };
 }
 
@@ -93,7 +98,9 @@ export async function readCalibrator(databaseUrl: string, schema = 'calibrator')
   await client.connect();
   try {
     const s = `"${schema.replace(/"/g, '""')}"`;
-    const resolutions = await client.query<{ decision_id: string; approval_key: string; status: string }>(`SELECT decision_id::text, approval_key, status FROM ${s}.resolutions`);
+    const resolutions = await client.query<{ decision_id: string; approval_key: string; status: string }>(
+      `SELECT decision_id::text, approval_key, status FROM ${s}.resolutions`,
+    );
     const labels = await client.query<{ event_id: string; decision_id: string }>(`SELECT event_id, decision_id::text FROM ${s}.labels`);
     return { resolutions: resolutions.rows, labels: labels.rows };
   } finally {

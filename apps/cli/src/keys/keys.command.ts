@@ -51,8 +51,11 @@ function generate(ctx: CliContext, options: GenerateOptions): void {
   const jwksPath = join(options.out, files.jwks);
   // Every refusal before anything is written: never a new private key without its public half published.
   // Either form of a private key of this name counts: a second one beside it would be a rotation nobody asked for.
-  const existingKey = [keyFileNames(options.name, false).privateKey, keyFileNames(options.name, true).privateKey].map((f) => join(options.out, f)).find((f) => existsSync(f));
-  if (existingKey && !options.force) throw new CliFailure(ExitCode.usage, `${existingKey} exists: keep it, or give --force to replace it (its public key stays in ${jwksPath})`);
+  const existingKey = [keyFileNames(options.name, false).privateKey, keyFileNames(options.name, true).privateKey]
+    .map((f) => join(options.out, f))
+    .find((f) => existsSync(f));
+  if (existingKey && !options.force)
+    throw new CliFailure(ExitCode.usage, `${existingKey} exists: keep it, or give --force to replace it (its public key stays in ${jwksPath})`);
   const generated = generateSigningKey();
   const jwk = options.kid ? publicJwkOf(generated.key.privateKey, options.kid) : generated.jwk;
   let existing: string | undefined;

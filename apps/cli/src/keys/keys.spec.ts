@@ -21,7 +21,12 @@ describe('the key set a new key goes into', () => {
 
   it.each([
     ['a kid already there', JSON.stringify({ keys: [jwk(X1, 'k2')] }), 'k2', /already holds a key with kid k2/],
-    ['a key without kid whose thumbprint is the new kid', JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: X1 }] }), jwkThumbprint({ x: X1 }), /already holds/],
+    [
+      'a key without kid whose thumbprint is the new kid',
+      JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: X1 }] }),
+      jwkThumbprint({ x: X1 }),
+      /already holds/,
+    ],
     ['text that is not JSON', '{"keys": [', 'k2', /^not JSON/],
     ['JSON that is not a JWKS', JSON.stringify({ keys: [{ kty: 'RSA' }] }), 'k2', /not an Ed25519 JWKS: keys\.0\.kty/],
   ])('refuses %s', (_name, existing, kid, message) => {
@@ -37,7 +42,9 @@ describe('the key set a new key goes into', () => {
   });
 
   it.each(['refund-bot', 'router', 'crm.sync@acme', 'a'])('takes the name %s', (name) => expect(parseKeyName(name)).toBe(name));
-  it.each(['', '../escape', '.hidden', 'has space', 'a/b', 'x'.repeat(101)])('refuses the name %j', (name) => expect(() => parseKeyName(name)).toThrow(/letters, digits/));
+  it.each(['', '../escape', '.hidden', 'has space', 'a/b', 'x'.repeat(101)])('refuses the name %j', (name) =>
+    expect(() => parseKeyName(name)).toThrow(/letters, digits/),
+  );
   it.each(['2026-11', 'router:1', 'k+/='])('takes the kid %s', (kid) => expect(parseKid(kid)).toBe(kid));
   it.each(['', 'has space', 'quote"d', 'x'.repeat(129)])('refuses the kid %j', (kid) => expect(() => parseKid(kid)).toThrow(/1 to 128/));
 });
@@ -119,7 +126,10 @@ describe('hitl keys, in-process on a temp folder', () => {
     const event = exampleEvent(APPROVAL_RESOLVED);
     event.data.resolved_by = { kind: 'reviewer', id: 'rev-alice' };
     const signed = signEvent(event, key);
-    expect(new Keyring({ services: { escalation: jwks } }).verify(JSON.parse(JSON.stringify(signed)) as Record<string, unknown>, signed)).toMatchObject({ ok: true, kid: 'esc-1' });
+    expect(new Keyring({ services: { escalation: jwks } }).verify(JSON.parse(JSON.stringify(signed)) as Record<string, unknown>, signed)).toMatchObject({
+      ok: true,
+      kid: 'esc-1',
+    });
   });
 
   it('refuses a duplicate kid and a broken key set before writing a private key', async () => {

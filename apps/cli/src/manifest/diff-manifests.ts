@@ -102,10 +102,7 @@ export function formatManifestDiff(diff: ManifestDiff, labels: DiffLabels): stri
     const why = labels.textsDiffer ? 'formatting only, same manifest version' : 'identical, manifest version';
     return [`no policy changes (${why} ${diff.afterVersion})`];
   }
-  const lines = [
-    `policy changes from ${labels.before} to ${labels.after}`,
-    `  manifest version ${diff.beforeVersion} → ${diff.afterVersion}`,
-  ];
+  const lines = [`policy changes from ${labels.before} to ${labels.after}`, `  manifest version ${diff.beforeVersion} → ${diff.afterVersion}`];
   if (diff.addedActions.length > 0) {
     lines.push('added actions:', ...diff.addedActions.map((a) => `  + ${a.name} (mode ${a.mode})`));
   }

@@ -16,20 +16,27 @@ describe('reading a decision file', () => {
   const event = exampleEvent(DECISION_PROPOSED);
   it.each<[string, string, string[]]>([
     ['text that is not JSON', '{"decision_id":', ['not valid JSON: ']],
-    ['data with a bad and a missing field', JSON.stringify({ ...exampleDecision, confidence: 1.7, summary: undefined }), [
-      'confidence: Too big: expected number to be <=1',
-      'summary: Invalid input: expected string, received undefined',
-    ]],
+    [
+      'data with a bad and a missing field',
+      JSON.stringify({ ...exampleDecision, confidence: 1.7, summary: undefined }),
+      ['confidence: Too big: expected number to be <=1', 'summary: Invalid input: expected string, received undefined'],
+    ],
     ['an array', '[]', ['(root): Invalid input: expected object, received array']],
-    ['an event with bad data, by its path in the event', JSON.stringify({ ...event, data: { ...event.data, recommended_review: 'no' } }), [
-      'data.recommended_review: Invalid input: expected boolean, received string',
-    ]],
-    ['an event whose subject is not its decision', JSON.stringify({ ...event, subject: '00000000-0000-4000-8000-000000000000' }), [
-      'subject: subject must equal data.decision_id',
-    ]],
-    ['an event of another type', JSON.stringify(exampleEvent('hitl.approval.resolved.v1')), [
-      'type: is "hitl.approval.resolved.v1", expected "hitl.decision.proposed.v1"',
-    ]],
+    [
+      'an event with bad data, by its path in the event',
+      JSON.stringify({ ...event, data: { ...event.data, recommended_review: 'no' } }),
+      ['data.recommended_review: Invalid input: expected boolean, received string'],
+    ],
+    [
+      'an event whose subject is not its decision',
+      JSON.stringify({ ...event, subject: '00000000-0000-4000-8000-000000000000' }),
+      ['subject: subject must equal data.decision_id'],
+    ],
+    [
+      'an event of another type',
+      JSON.stringify(exampleEvent('hitl.approval.resolved.v1')),
+      ['type: is "hitl.approval.resolved.v1", expected "hitl.decision.proposed.v1"'],
+    ],
   ])('rejects %s, naming the fields', (_name, text, problems) => {
     const input = parseDecisionInput(text);
     expect(input.ok).toBe(false);
@@ -114,26 +121,39 @@ describe('explaining a routing', () => {
   });
 
   it.each<[string, Partial<DecisionProposedData>, string[], string[]]>([
-    ['an escalation starts at the second tier, one urgency up', { confidence: 0.4 }, [
-      'verdict:          escalate',
-      '  escalate: confidence 0.4 is below the escalation threshold 0.6',
-      '  reviewer role:      finance_lead',
-      '  urgency:            high',
-    ], []],
-    ['log_and_alert says operations are alerted', { action: 'close_ticket' }, [
-      'verdict:          auto_approve',
-      'mode:             log_and_alert',
-      'alert:            operations are alerted each time it runs',
-    ], ['approval plan:', 'post-review plan:']],
-    ['an unknown action is blocked and has no mode', { action: 'wire_transfer' }, [
-      'verdict:          block',
-      'mode:             (none: the action is not in the manifest)',
-      '  unknown_action: "wire_transfer" is not an action of the manifest; unclassified actions are blocked',
-    ], ['approval plan:', 'post-review plan:']],
-    ['a small refund is auto-approved with no plan', { parameters: { order_id: 'ORD-1', amount_usd: 20 } }, [
-      'verdict:          auto_approve',
-      '  amount_below_auto_approve: amount 20 is below 50',
-    ], ['approval plan:', 'post-review plan:']],
+    [
+      'an escalation starts at the second tier, one urgency up',
+      { confidence: 0.4 },
+      [
+        'verdict:          escalate',
+        '  escalate: confidence 0.4 is below the escalation threshold 0.6',
+        '  reviewer role:      finance_lead',
+        '  urgency:            high',
+      ],
+      [],
+    ],
+    [
+      'log_and_alert says operations are alerted',
+      { action: 'close_ticket' },
+      ['verdict:          auto_approve', 'mode:             log_and_alert', 'alert:            operations are alerted each time it runs'],
+      ['approval plan:', 'post-review plan:'],
+    ],
+    [
+      'an unknown action is blocked and has no mode',
+      { action: 'wire_transfer' },
+      [
+        'verdict:          block',
+        'mode:             (none: the action is not in the manifest)',
+        '  unknown_action: "wire_transfer" is not an action of the manifest; unclassified actions are blocked',
+      ],
+      ['approval plan:', 'post-review plan:'],
+    ],
+    [
+      'a small refund is auto-approved with no plan',
+      { parameters: { order_id: 'ORD-1', amount_usd: 20 } },
+      ['verdict:          auto_approve', '  amount_below_auto_approve: amount 20 is below 50'],
+      ['approval plan:', 'post-review plan:'],
+    ],
   ])('%s', (_name, overrides, present, absent) => {
     const lines = explain(overrides);
     for (const line of present) expect(lines).toContain(line);

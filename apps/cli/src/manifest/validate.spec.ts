@@ -9,16 +9,24 @@ describe('validating a manifest', () => {
   });
 
   it.each<[string, string, string[]]>([
-    ['on_timeout approve on a high, irreversible action', 'actions:\n  process_refund: { severity: high, reversible: false, on_timeout: approve }\n', [
-      'invalid manifest m.yaml: 1 issue',
-      'actions.process_refund.on_timeout: approve is allowed only for severity: low and reversible: true (this action is high, irreversible); an agent must never get approval by waiting out a reviewer',
-    ]],
-    ['a misspelt key and a bad severity', 'actions:\n  a: { severity: huge, reversable: true }\n', [
-      'invalid manifest m.yaml: 3 issues',
-      'actions.a.severity: Invalid option: expected one of "low"|"medium"|"high"|"critical"',
-      'actions.a.reversible: Invalid input: expected boolean, received undefined',
-      'actions.a.reversable: unknown field',
-    ]],
+    [
+      'on_timeout approve on a high, irreversible action',
+      'actions:\n  process_refund: { severity: high, reversible: false, on_timeout: approve }\n',
+      [
+        'invalid manifest m.yaml: 1 issue',
+        'actions.process_refund.on_timeout: approve is allowed only for severity: low and reversible: true (this action is high, irreversible); an agent must never get approval by waiting out a reviewer',
+      ],
+    ],
+    [
+      'a misspelt key and a bad severity',
+      'actions:\n  a: { severity: huge, reversable: true }\n',
+      [
+        'invalid manifest m.yaml: 3 issues',
+        'actions.a.severity: Invalid option: expected one of "low"|"medium"|"high"|"critical"',
+        'actions.a.reversible: Invalid input: expected boolean, received undefined',
+        'actions.a.reversable: unknown field',
+      ],
+    ],
     ['an empty file, at the root', '', ['invalid manifest m.yaml: 1 issue', '(root): Invalid input: expected object, received null']],
   ])('lists every issue of %s as path: message', (_name, yaml, lines) => {
     const loaded = parseManifest(yaml);

@@ -41,7 +41,8 @@ export function formatReplay(r: ReplayAnswer): string[] {
     `auto-approvals added: ${r.added_auto_approvals}, of which labeled wrong: ${r.added_auto_approvals_labeled_wrong}`,
     `auto-approvals removed: ${r.removed_auto_approvals}`,
   ];
-  if (Object.keys(r.review_load).length === 0) lines.splice(lines.indexOf('human review load per role (now → candidate):') + 1, 0, '  (no human review either way)');
+  if (Object.keys(r.review_load).length === 0)
+    lines.splice(lines.indexOf('human review load per role (now → candidate):') + 1, 0, '  (no human review either way)');
   return lines;
 }
 
@@ -60,7 +61,10 @@ export function registerReplayCommand(program: Command, ctx: CliContext): void {
     .action(async (options: { manifest: string; since: number; workspace?: string; url: URL; token?: string; tokenEnv: string; json?: boolean }) => {
       const manifest = readInputFile(ctx, options.manifest, 'candidate manifest');
       const token = tokenFrom(ctx, options, 'auditor');
-      const body = await callService(ctx, 'the calibrator', options.url, 'replay', token, { method: 'POST', body: { manifest_yaml: manifest, since_days: options.since, workspace: options.workspace } });
+      const body = await callService(ctx, 'the calibrator', options.url, 'replay', token, {
+        method: 'POST',
+        body: { manifest_yaml: manifest, since_days: options.since, workspace: options.workspace },
+      });
       const answer = ReplayAnswer.safeParse(body);
       if (!answer.success) throw new CliFailure(ExitCode.usage, `${options.url.origin} did not answer as a calibrator does (POST /replay)`);
       writeLines(ctx.io.out, options.json ? [JSON.stringify(answer.data, null, 2)] : formatReplay(answer.data));

@@ -54,7 +54,11 @@ export async function createConsoleApp(config: ConsoleConfig, logger: Logger): P
           },
           error: (error, _req, res) => {
             logger.warn({ err: error, upstream: name }, 'proxy: the service did not answer');
-            const response = res as unknown as { headersSent?: boolean; writeHead?: (s: number, h: Record<string, string>) => void; end: (body?: string) => void };
+            const response = res as unknown as {
+              headersSent?: boolean;
+              writeHead?: (s: number, h: Record<string, string>) => void;
+              end: (body?: string) => void;
+            };
             if (response.writeHead && !response.headersSent) {
               response.writeHead(502, { 'content-type': 'application/json' });
               response.end(JSON.stringify({ statusCode: 502, code: 'upstream_unavailable', message: `the ${name} service did not answer` }));

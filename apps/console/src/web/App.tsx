@@ -92,7 +92,11 @@ function SignIn({ error, busy, onToken }: { error: string | null; busy: boolean;
           Sign in
         </button>
         <p className="hint">Kept in this tab only (sessionStorage) until you sign out or close it.</p>
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
       </form>
     </main>
   );

@@ -30,7 +30,9 @@ export function Calibration() {
       .then(async (r) => {
         if (!alive) return;
         setReport(r);
-        const urls = await Promise.all(Object.entries(r.links.diagrams).map(async ([action, path]) => [action, await imageUrl('calibrator', path, token)] as const));
+        const urls = await Promise.all(
+          Object.entries(r.links.diagrams).map(async ([action, path]) => [action, await imageUrl('calibrator', path, token)] as const),
+        );
         if (alive) setDiagrams(Object.fromEntries(urls));
       })
       .catch((e: unknown) => {
@@ -77,7 +79,8 @@ export function Calibration() {
       {report && (
         <section data-testid="report">
           <p>
-            Report of {new Date(report.generated_at).toLocaleString()} over {report.window.days} days ({report.workspace ?? 'every workspace'}): {report.labeled_outcomes} labeled outcomes.
+            Report of {new Date(report.generated_at).toLocaleString()} over {report.window.days} days ({report.workspace ?? 'every workspace'}):{' '}
+            {report.labeled_outcomes} labeled outcomes.
           </p>
           {report.reports.length === 0 && <p>No labeled outcomes in this window yet: nothing to judge.</p>}
           <div className="table-wrap">

@@ -90,7 +90,8 @@ export function DecisionView({ detail, fetchedAt, now }: { detail: ApprovalDetai
       <section>
         <h3>This agent’s record on {detail.action}</h3>
         <p data-testid="agent-record">
-          Last {record.considered}: {record.counts.approved ?? 0} approved ({record.edited} edited), {record.counts.denied ?? 0} denied, {record.counts.expired ?? 0} expired.
+          Last {record.considered}: {record.counts.approved ?? 0} approved ({record.edited} edited), {record.counts.denied ?? 0} denied,{' '}
+          {record.counts.expired ?? 0} expired.
         </p>
       </section>
       {detail.clarifications.length > 0 && (

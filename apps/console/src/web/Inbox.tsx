@@ -30,7 +30,15 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
 
   const now = useNow();
   const { items, setItems, cursor, setCursor, receivedAt, load } = useInboxItems(token, me.id, setError);
-  const { live, notices, resolvedElsewhere, markClosed, pinned, setPinned, revision } = useLiveChanges({ token, viewerId: me.id, load, setItems, receivedAt, decidedHere, openRef });
+  const { live, notices, resolvedElsewhere, markClosed, pinned, setPinned, revision } = useLiveChanges({
+    token,
+    viewerId: me.id,
+    load,
+    setItems,
+    receivedAt,
+    decidedHere,
+    openRef,
+  });
 
   const directId = /^\/approvals\/([0-9a-f-]{36})$/i.exec(path)?.[1] ?? null;
   const current = directId ? items.find((i) => i.approval_id === directId) : items[cursor];
@@ -78,7 +86,10 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
               ? { payload_hash: detail.payload_hash, reason: text.trim() }
               : { payload_hash: detail.payload_hash, parameters: edited };
         const result = await api('escalation', `/approvals/${id}/${act}`, token, { method: 'POST', body, answer: DecisionResult });
-        decided(id, `${result.status === 'awaiting_approvals' ? 'Approved; waiting for another reviewer' : result.status === 'escalated' ? 'Your edit needs a higher tier: sent up to it' : result.status === 'approved' ? (act === 'edit' ? 'Approved with your edit' : 'Approved') : 'Denied'}: ${detail.summary}`);
+        decided(
+          id,
+          `${result.status === 'awaiting_approvals' ? 'Approved; waiting for another reviewer' : result.status === 'escalated' ? 'Your edit needs a higher tier: sent up to it' : result.status === 'approved' ? (act === 'edit' ? 'Approved with your edit' : 'Approved') : 'Denied'}: ${detail.summary}`,
+        );
       }
     } catch (e) {
       decidedHere.current.delete(id);
@@ -163,7 +174,16 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
         run={run}
         send={(act) => void send(act)}
       />
-      {panel === 'batch' && <BatchDialog batch={batch} results={batches.results} sending={sending} onConfirm={() => void batches.approve()} onCancel={() => setPanel('none')} onClose={() => run('close')} />}
+      {panel === 'batch' && (
+        <BatchDialog
+          batch={batch}
+          results={batches.results}
+          sending={sending}
+          onConfirm={() => void batches.approve()}
+          onCancel={() => setPanel('none')}
+          onClose={() => run('close')}
+        />
+      )}
       {panel === 'help' && <KeysHelp onClose={() => run('close')} />}
     </main>
   );

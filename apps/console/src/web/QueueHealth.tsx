@@ -28,7 +28,9 @@ export function QueueHealth({ token }: { token: string }) {
       {error && <p className="error">{error}</p>}
       {data && (
         <>
-          <p className="hint">As of {new Date(data.as_of).toLocaleTimeString()}; refreshes every {REFRESH_MS / 1000} s.</p>
+          <p className="hint">
+            As of {new Date(data.as_of).toLocaleTimeString()}; refreshes every {REFRESH_MS / 1000} s.
+          </p>
           {data.queues.length === 0 ? (
             <p>No open approvals in your workspaces.</p>
           ) : (

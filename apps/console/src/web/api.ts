@@ -17,7 +17,12 @@ export class ApiError extends Error {
  * One call. With `answer` (a schema of @hitl/reviewer-api), the answer is checked against it:
  * a service that drifted from the shared types fails here, by name, not deep in a view.
  */
-export async function api<T>(service: 'escalation' | 'audit' | 'calibrator', path: string, token: string, init: { method?: string; body?: unknown; answer?: z.ZodType<T> } = {}): Promise<T> {
+export async function api<T>(
+  service: 'escalation' | 'audit' | 'calibrator',
+  path: string,
+  token: string,
+  init: { method?: string; body?: unknown; answer?: z.ZodType<T> } = {},
+): Promise<T> {
   const response = await fetch(`/api/${service}${path}`, {
     method: init.method ?? 'GET',
     headers: { authorization: `Bearer ${token}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -37,7 +42,12 @@ export async function api<T>(service: 'escalation' | 'audit' | 'calibrator', pat
   }
   if (!init.answer) return body as T;
   const checked = init.answer.safeParse(body);
-  if (!checked.success) throw new ApiError(response.status, 'unexpected_answer', `${service} answered ${path} in a shape this console does not know: ${z.prettifyError(checked.error)}`);
+  if (!checked.success)
+    throw new ApiError(
+      response.status,
+      'unexpected_answer',
+      `${service} answered ${path} in a shape this console does not know: ${z.prettifyError(checked.error)}`,
+    );
   return checked.data;
 }
 
@@ -52,7 +62,13 @@ export async function imageUrl(service: 'calibrator', path: string, token: strin
  * Follows the live stream until `signal` aborts, calling `onOpen` each time it (re)connects
  * (so the caller reloads what it may have missed) and `onChange` per change.
  */
-export async function followChanges(token: string, signal: AbortSignal, onOpen: () => void, onChange: (change: ApprovalChange) => void, onState: (live: boolean) => void): Promise<void> {
+export async function followChanges(
+  token: string,
+  signal: AbortSignal,
+  onOpen: () => void,
+  onChange: (change: ApprovalChange) => void,
+  onState: (live: boolean) => void,
+): Promise<void> {
   while (!signal.aborted) {
     try {
       const response = await fetch('/api/escalation/approvals/stream', { headers: { authorization: `Bearer ${token}` }, signal });

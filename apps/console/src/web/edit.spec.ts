@@ -42,7 +42,9 @@ describe('editing parameters', () => {
 
   it('refuses to send back redacted values, and checks formats like the router', () => {
     const withCard = { ...original, card_number: REDACTED };
-    expect(editProblems(withCard, { ...withCard, amount_usd: 80 }, schema, REDACTED)).toEqual(['some parameters are redacted and cannot be sent back: approve or deny as it is']);
+    expect(editProblems(withCard, { ...withCard, amount_usd: 80 }, schema, REDACTED)).toEqual([
+      'some parameters are redacted and cannot be sent back: approve or deny as it is',
+    ]);
     expect(editProblems({ to: 'a@b.co' }, { to: 'not an email' }, schema, REDACTED)).toEqual(expect.arrayContaining(['to must match format "email"']));
   });
 

@@ -54,7 +54,11 @@ export function parseField(text: string, type: string | null, original: unknown)
 }
 
 /** The edited parameters, from the editor's texts over the originals. */
-export function editedParameters(original: Record<string, unknown>, texts: Record<string, string>, schema: Record<string, unknown> | null): Record<string, unknown> {
+export function editedParameters(
+  original: Record<string, unknown>,
+  texts: Record<string, string>,
+  schema: Record<string, unknown> | null,
+): Record<string, unknown> {
   const result: Record<string, unknown> = { ...original };
   for (const [key, text] of Object.entries(texts)) result[key] = parseField(text, fieldType(schema, key), original[key]);
   return result;
@@ -67,7 +71,12 @@ const describe = (e: ErrorObject) => `${e.instancePath ? e.instancePath.slice(1)
  * redacted value cannot be edited (the console never sees it), and an edit that changes
  * nothing is no edit.
  */
-export function editProblems(original: Record<string, unknown>, edited: Record<string, unknown>, schema: Record<string, unknown> | null, redactedMark: string): string[] {
+export function editProblems(
+  original: Record<string, unknown>,
+  edited: Record<string, unknown>,
+  schema: Record<string, unknown> | null,
+  redactedMark: string,
+): string[] {
   const problems: string[] = [];
   if (Object.values(original).some((v) => v === redactedMark)) problems.push('some parameters are redacted and cannot be sent back: approve or deny as it is');
   if (JSON.stringify(original) === JSON.stringify(edited)) problems.push('nothing changed');

@@ -25,7 +25,13 @@ const item = (id: string, overrides: Partial<InboxItem> = {}): InboxItem => ({
   ...overrides,
 });
 
-const change = (c: ApprovalChange['change'], it: InboxItem, status = it.status, resolvedBy: string | null = null): ApprovalChange => ({ change: c, approval_id: it.approval_id, status, resolved_by: resolvedBy, item: { ...it, status } });
+const change = (c: ApprovalChange['change'], it: InboxItem, status = it.status, resolvedBy: string | null = null): ApprovalChange => ({
+  change: c,
+  approval_id: it.approval_id,
+  status,
+  resolved_by: resolvedBy,
+  item: { ...it, status },
+});
 const ids = (items: InboxItem[]) => items.map((i) => i.approval_id);
 
 describe('the inbox in the console', () => {
@@ -41,9 +47,21 @@ describe('the inbox in the console', () => {
   });
 
   it.each([
-    ['a new approval is added in its place', [item('a', { sla_deadline: '2026-11-22T09:30:00.000Z' })], change('new', item('n', { sla_deadline: '2026-11-22T09:20:00.000Z' })), ['n', 'a'], null],
+    [
+      'a new approval is added in its place',
+      [item('a', { sla_deadline: '2026-11-22T09:30:00.000Z' })],
+      change('new', item('n', { sla_deadline: '2026-11-22T09:20:00.000Z' })),
+      ['n', 'a'],
+      null,
+    ],
     ['an assignment refreshes the line', [item('a', { assignee: null })], change('reassigned', item('a', { assignee: 'alice' })), ['a'], null],
-    ['a resolution elsewhere removes it with a notice', [item('a'), item('b')], change('resolved', item('a'), 'approved', 'bruno'), ['b'], 'Refund for a. was approved by bruno elsewhere; it left your inbox.'],
+    [
+      'a resolution elsewhere removes it with a notice',
+      [item('a'), item('b')],
+      change('resolved', item('a'), 'approved', 'bruno'),
+      ['b'],
+      'Refund for a. was approved by bruno elsewhere; it left your inbox.',
+    ],
     ['a resolution here removes it quietly', [item('h'), item('b')], change('resolved', item('h'), 'denied', 'alice'), ['b'], null],
     ['a resolution of something never shown changes nothing', [item('b')], change('resolved', item('q'), 'expired'), ['b'], null],
   ])('%s', (_case, items, ch, expected, notice) => {

@@ -26,13 +26,21 @@ export interface Notice {
  * closed one leaves. Leaving because someone else resolved it gives a notice (not when the
  * viewer decided it here: `decidedHere`).
  */
-export function applyChange(items: readonly InboxItem[], change: ApprovalChange, viewerId: string, decidedHere: ReadonlySet<string>): { items: InboxItem[]; notice: Notice | null } {
+export function applyChange(
+  items: readonly InboxItem[],
+  change: ApprovalChange,
+  viewerId: string,
+  decidedHere: ReadonlySet<string>,
+): { items: InboxItem[]; notice: Notice | null } {
   const present = items.some((i) => i.approval_id === change.approval_id);
   if (!OPEN.has(change.status)) {
     const rest = items.filter((i) => i.approval_id !== change.approval_id);
     const elsewhere = present && !decidedHere.has(change.approval_id);
     const by = change.resolved_by ? ` by ${change.resolved_by}` : '';
-    return { items: rest, notice: elsewhere ? { approval_id: change.approval_id, text: `${change.item.summary} was ${change.status}${by} elsewhere; it left your inbox.` } : null };
+    return {
+      items: rest,
+      notice: elsewhere ? { approval_id: change.approval_id, text: `${change.item.summary} was ${change.status}${by} elsewhere; it left your inbox.` } : null,
+    };
   }
   const next = present ? items.map((i) => (i.approval_id === change.approval_id ? change.item : i)) : [...items, change.item];
   return { items: sortInbox(next, viewerId), notice: null };

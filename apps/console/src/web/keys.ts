@@ -1,17 +1,6 @@
 // The keyboard map: one key per action. Pure: the key and what the screen is doing in, a command out.
 
-export type Command =
-  | 'approve'
-  | 'deny'
-  | 'edit'
-  | 'clarify'
-  | 'next'
-  | 'previous'
-  | 'toggle-select'
-  | 'select-similar'
-  | 'batch-approve'
-  | 'help'
-  | 'close';
+export type Command = 'approve' | 'deny' | 'edit' | 'clarify' | 'next' | 'previous' | 'toggle-select' | 'select-similar' | 'batch-approve' | 'help' | 'close';
 
 /** What has the keyboard: the list and decision view, or a form (reason, question, editor), or a dialog. */
 export type KeyMode = 'browse' | 'form' | 'dialog';

@@ -15,10 +15,31 @@ export function assigned(row: ApprovalRow, tier: number, role: string, reviewerI
   return newEvent(APPROVAL_ASSIGNED, { ...ref(row), ...placement(tier, role, reviewerId, slaDeadline) }, meta(row, now));
 }
 
-export function reassigned(row: ApprovalRow, role: string, reviewerId: string | null, previous: string | null, slaDeadline: Date, reason: string, now: Date): AnyEvent {
-  return newEvent(APPROVAL_REASSIGNED, { ...ref(row), ...placement(row.tier, role, reviewerId, slaDeadline), previous_reviewer_id: previous, reason }, meta(row, now));
+export function reassigned(
+  row: ApprovalRow,
+  role: string,
+  reviewerId: string | null,
+  previous: string | null,
+  slaDeadline: Date,
+  reason: string,
+  now: Date,
+): AnyEvent {
+  return newEvent(
+    APPROVAL_REASSIGNED,
+    { ...ref(row), ...placement(row.tier, role, reviewerId, slaDeadline), previous_reviewer_id: previous, reason },
+    meta(row, now),
+  );
 }
 
-export function escalated(row: ApprovalRow, tier: number, role: string, fromRole: string, reviewerId: string | null, slaDeadline: Date, reason: string, now: Date): AnyEvent {
+export function escalated(
+  row: ApprovalRow,
+  tier: number,
+  role: string,
+  fromRole: string,
+  reviewerId: string | null,
+  slaDeadline: Date,
+  reason: string,
+  now: Date,
+): AnyEvent {
   return newEvent(APPROVAL_ESCALATED, { ...ref(row), ...placement(tier, role, reviewerId, slaDeadline), from_role: fromRole, reason }, meta(row, now));
 }

@@ -45,7 +45,20 @@ export interface ApprovalRow {
   approved_by: string[];
 }
 
-export type NewApproval = Omit<ApprovalRow, 'status' | 'tier' | 'assignee' | 'tried_at_tier' | 'paused_sla_ms' | 'paused_expiry_ms' | 'clarification_deadline' | 'edited' | 'created_at' | 'resolved_at' | 'approved_by'>;
+export type NewApproval = Omit<
+  ApprovalRow,
+  | 'status'
+  | 'tier'
+  | 'assignee'
+  | 'tried_at_tier'
+  | 'paused_sla_ms'
+  | 'paused_expiry_ms'
+  | 'clarification_deadline'
+  | 'edited'
+  | 'created_at'
+  | 'resolved_at'
+  | 'approved_by'
+>;
 
 export const SELECT_APPROVAL = (manager: EntityManager) => `
   SELECT a.*, COALESCE((SELECT array_agg(v.reviewer_id ORDER BY v.voted_at) FROM ${serviceTable(manager, 'approval_votes')} v WHERE v.approval_id = a.approval_id), '{}') AS approved_by
@@ -62,9 +75,31 @@ export async function insertApproval(manager: EntityManager, a: NewApproval): Pr
      ON CONFLICT (decision_id) DO NOTHING
      RETURNING approval_id`,
     [
-      a.approval_id, a.decision_id, a.workspace, a.action, a.agent_id, a.on_behalf_of, a.route, a.escalation_path, a.action_path, a.reviewer_role,
-      a.urgency, JSON.stringify(a.sla_minutes), a.sla_deadline, a.expires_at, a.on_timeout, a.approval_timeout_seconds, a.approve_on_timeout_allowed,
-      a.required_approvals, a.rollback_window_seconds, a.payload_hash, JSON.stringify(a.parameters), JSON.stringify(a.request), a.manifest_version, a.confidence, a.clarification_timeout_seconds,
+      a.approval_id,
+      a.decision_id,
+      a.workspace,
+      a.action,
+      a.agent_id,
+      a.on_behalf_of,
+      a.route,
+      a.escalation_path,
+      a.action_path,
+      a.reviewer_role,
+      a.urgency,
+      JSON.stringify(a.sla_minutes),
+      a.sla_deadline,
+      a.expires_at,
+      a.on_timeout,
+      a.approval_timeout_seconds,
+      a.approve_on_timeout_allowed,
+      a.required_approvals,
+      a.rollback_window_seconds,
+      a.payload_hash,
+      JSON.stringify(a.parameters),
+      JSON.stringify(a.request),
+      a.manifest_version,
+      a.confidence,
+      a.clarification_timeout_seconds,
     ],
   );
   return rows.length === 1;
@@ -157,7 +192,10 @@ export async function saveReview(manager: EntityManager, approvalId: string, cha
   for (const change of changes) {
     switch (change.kind) {
       case 'edit':
-        await manager.query(`DELETE FROM ${serviceTable(manager, 'approval_votes')} WHERE approval_id = $1 AND payload_hash <> $2`, [approvalId, change.payloadHash]);
+        await manager.query(`DELETE FROM ${serviceTable(manager, 'approval_votes')} WHERE approval_id = $1 AND payload_hash <> $2`, [
+          approvalId,
+          change.payloadHash,
+        ]);
         await manager.query(`UPDATE ${serviceTable(manager, 'approvals')} SET parameters = $2, payload_hash = $3, edited = true WHERE approval_id = $1`, [
           approvalId,
           JSON.stringify(change.parameters),
@@ -180,7 +218,13 @@ export async function saveReview(manager: EntityManager, approvalId: string, cha
         break;
       case 'move':
         // Votes went with the old payload (the edit before it removed them); a new tier, reviewer and deadline.
-        await place(manager, approvalId, { tier: change.tier, reviewer_role: change.role, assignee: change.reviewerId, tried_at_tier: [], sla_deadline: change.slaDeadline });
+        await place(manager, approvalId, {
+          tier: change.tier,
+          reviewer_role: change.role,
+          assignee: change.reviewerId,
+          tried_at_tier: [],
+          sla_deadline: change.slaDeadline,
+        });
         break;
       case 'ask': {
         const c = change.clarification;
@@ -198,12 +242,10 @@ export async function saveReview(manager: EntityManager, approvalId: string, cha
 
 async function insertVote(manager: EntityManager, approvalId: string, vote: Extract<ReviewChange, { kind: 'vote' }>): Promise<void> {
   try {
-    await manager.query(`INSERT INTO ${serviceTable(manager, 'approval_votes')} (approval_id, reviewer_id, on_behalf_of, payload_hash) VALUES ($1, $2, $3, $4)`, [
-      approvalId,
-      vote.reviewerId,
-      vote.onBehalfOf,
-      vote.payloadHash,
-    ]);
+    await manager.query(
+      `INSERT INTO ${serviceTable(manager, 'approval_votes')} (approval_id, reviewer_id, on_behalf_of, payload_hash) VALUES ($1, $2, $3, $4)`,
+      [approvalId, vote.reviewerId, vote.onBehalfOf, vote.payloadHash],
+    );
   } catch (error) {
     // The database's own guard behind the decider's: the requester never approves.
     if ((error as { code?: string }).code === '23514') throw refused(refusals.requester(vote.reviewerId));

@@ -28,7 +28,13 @@ export class ClarificationTimer extends PollingService {
   }
 
   protected polling(): Polling {
-    return { what: 'clarification timer', round: (now) => this.scanOnce(now), batch: this.config.SLA_SCAN_BATCH, intervalMs: this.config.SLA_SCAN_INTERVAL_MS, logger: this.logger };
+    return {
+      what: 'clarification timer',
+      round: (now) => this.scanOnce(now),
+      batch: this.config.SLA_SCAN_BATCH,
+      intervalMs: this.config.SLA_SCAN_INTERVAL_MS,
+      logger: this.logger,
+    };
   }
 
   /** Resumes every approval whose clarification lapsed by `now` (up to a batch); returns how many rows it looked at. */
@@ -41,7 +47,10 @@ export class ClarificationTimer extends PollingService {
         if (outcome.kind === 'not_due') continue;
         await resumeApproval(ctx.manager, row.approval_id, outcome.resume);
         clarificationsLapsed.inc();
-        this.logger.info({ approval_id: row.approval_id, decision_id: row.decision_id, since: outcome.at.toISOString() }, 'clarification unanswered past its limit; clocks resumed');
+        this.logger.info(
+          { approval_id: row.approval_id, decision_id: row.decision_id, since: outcome.at.toISOString() },
+          'clarification unanswered past its limit; clocks resumed',
+        );
         if (outcome.resume.slaDeadline === null) continue;
         const event = clarificationLapsed(row, outcome.resume.slaDeadline, now);
         await this.notifications.enqueue(ctx.manager, row, event, now);

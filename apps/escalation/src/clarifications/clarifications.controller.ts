@@ -24,13 +24,16 @@ export class ClarificationsController {
     description:
       'Whoever may decide the approval may ask. Its status becomes `clarifying` and its SLA and expiry clocks stop (what they had left is kept); ' +
       'the agent gets `hitl.approval.clarification_requested.v1` on approval.updated and answers with `hitl.approval.clarification_provided.v1`, ' +
-      'which resumes the clocks where they stopped. The pause lasts at most the manifest\'s `clarification_timeout_seconds` (default 3600): ' +
+      "which resumes the clocks where they stopped. The pause lasts at most the manifest's `clarification_timeout_seconds` (default 3600): " +
       'unanswered by then, the clocks run again from that moment and `hitl.approval.reassigned.v1` (same reviewer) says why; a later answer is still kept. ' +
       'One open question at a time.',
   })
   @ApiApprovalId()
   @ApiZodBody(ClarifyBody)
-  @ApiCreatedResponse({ description: 'The question is recorded and sent: clarification_id, approval_id, status `clarifying`, question, requested_by, requested_at, paused (ms left on each clock), resumes_by (when the clocks run again if nobody answers).' })
+  @ApiCreatedResponse({
+    description:
+      'The question is recorded and sent: clarification_id, approval_id, status `clarifying`, question, requested_by, requested_at, paused (ms left on each clock), resumes_by (when the clocks run again if nobody answers).',
+  })
   @ApiBadRequestResponse({ description: '`invalid_request`: the body or `id` is invalid; each field is named in `issues`. Nothing changed.' })
   @ApiForbiddenResponse({ description: '`wrong_workspace` or `wrong_role`: the caller may not decide this approval.' })
   @ApiNotFoundResponse({ description: '`approval_not_found`.' })

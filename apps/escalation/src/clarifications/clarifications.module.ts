@@ -11,5 +11,9 @@ import { ClarificationsService } from './clarifications.service';
  * Questions to the agent (HTTP) and its answers (Kafka), with the approval's clocks paused in
  * between, for at most the manifest's clarification_timeout_seconds (the timer).
  */
-@Module({ imports: [ReviewersModule, ReviewsModule, NotificationsModule], controllers: [ClarificationsController, ApprovalUpdatedConsumer], providers: [ClarificationsService, ClarificationTimer] })
+@Module({
+  imports: [ReviewersModule, ReviewsModule, NotificationsModule],
+  controllers: [ClarificationsController, ApprovalUpdatedConsumer],
+  providers: [ClarificationsService, ClarificationTimer],
+})
 export class ClarificationsModule {}

@@ -21,7 +21,13 @@ export async function lockClarification(manager: EntityManager, clarificationId:
   return rows[0] ?? null;
 }
 
-export async function answerClarification(manager: EntityManager, clarificationId: string, answer: string, providedBy: string, answeredAt: Date): Promise<void> {
+export async function answerClarification(
+  manager: EntityManager,
+  clarificationId: string,
+  answer: string,
+  providedBy: string,
+  answeredAt: Date,
+): Promise<void> {
   await manager.query(`UPDATE ${serviceTable(manager, 'clarifications')} SET answer = $2, provided_by = $3, answered_at = $4 WHERE clarification_id = $1`, [
     clarificationId,
     answer,

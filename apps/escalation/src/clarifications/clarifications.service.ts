@@ -28,7 +28,10 @@ export class ClarificationsService {
     const ask = outcome.changes.find((c) => c.kind === 'ask');
     if (!pause || !ask) throw new Error('a clarification always pauses the clocks and records the question');
     const { clarificationId } = ask.clarification;
-    this.logger.info({ approval_id: approvalId, decision_id: outcome.review.decisionId, clarification_id: clarificationId, by: reviewer.id }, 'clarification requested; clocks paused');
+    this.logger.info(
+      { approval_id: approvalId, decision_id: outcome.review.decisionId, clarification_id: clarificationId, by: reviewer.id },
+      'clarification requested; clocks paused',
+    );
     return {
       clarification_id: clarificationId,
       approval_id: approvalId,
@@ -47,19 +50,31 @@ export class ClarificationsService {
     const row = await lockApproval(ctx.manager, approvalId);
     if (!row) throw new UnprocessableMessageError('approval_not_found', `no approval ${approvalId}`);
     if (row.decision_id !== decisionId || row.workspace !== event.workspaceid) {
-      throw new UnprocessableMessageError('approval_mismatch', `approval ${approvalId} is of decision ${row.decision_id} in workspace ${row.workspace}, not ${decisionId} in ${event.workspaceid}`);
+      throw new UnprocessableMessageError(
+        'approval_mismatch',
+        `approval ${approvalId} is of decision ${row.decision_id} in workspace ${row.workspace}, not ${decisionId} in ${event.workspaceid}`,
+      );
     }
     // The transport checked that an agent allowed in the workspace signed it; only the
     // agent that proposed the decision may answer for it. Refused, it changes nothing.
     if (!signedByProposer(ctx.signer(event.id), row.agent_id)) {
-      throw new UnprocessableMessageError('signature_invalid', `the clarification answer is not signed by the agent that proposed decision ${decisionId} (${row.agent_id})`);
+      throw new UnprocessableMessageError(
+        'signature_invalid',
+        `the clarification answer is not signed by the agent that proposed decision ${decisionId} (${row.agent_id})`,
+      );
     }
     const clarification = await lockClarification(ctx.manager, clarificationId);
     if (!clarification || clarification.approval_id !== approvalId) {
       throw new UnprocessableMessageError('clarification_not_found', `approval ${approvalId} has no clarification ${clarificationId}`);
     }
     const outcome = onAnswer(pausedApprovalOf(row), clarification, now);
-    const log = { approval_id: approvalId, decision_id: decisionId, clarification_id: clarificationId, partition: ctx.position?.partition, offset: ctx.position?.offset };
+    const log = {
+      approval_id: approvalId,
+      decision_id: decisionId,
+      clarification_id: clarificationId,
+      partition: ctx.position?.partition,
+      offset: ctx.position?.offset,
+    };
     if (outcome.kind === 'already_answered') {
       this.logger.info(log, 'clarification already answered; the first answer stands');
       return;

@@ -57,13 +57,22 @@ export class ApprovalIntakeService {
     const row = await lockApproval(ctx.manager, req.approval_id);
     if (!row) throw new Error(`approval ${req.approval_id} vanished inside its own transaction`);
     const placed = placeNewApproval(toState(row), await candidates(ctx.manager, row.workspace, row.escalation_path), new Date(req.sla_deadline), now);
-    await place(ctx.manager, row.approval_id, { tier: placed.tier, reviewer_role: placed.role, assignee: placed.reviewerId, tried_at_tier: [], sla_deadline: placed.slaDeadline });
+    await place(ctx.manager, row.approval_id, {
+      tier: placed.tier,
+      reviewer_role: placed.role,
+      assignee: placed.reviewerId,
+      tried_at_tier: [],
+      sla_deadline: placed.slaDeadline,
+    });
     const event = assigned(row, placed.tier, placed.role, placed.reviewerId, placed.slaDeadline, now);
     await ctx.emit(event);
     await this.notifications.enqueue(ctx.manager, row, event, now);
     if (placed.alert) {
       operationsAlerts.inc({ kind: 'unassigned', role: placed.role });
-      this.logger.warn({ approval_id: row.approval_id, decision_id: row.decision_id, workspace: row.workspace, role: placed.role }, `operations alert: ${placed.alert}`);
+      this.logger.warn(
+        { approval_id: row.approval_id, decision_id: row.decision_id, workspace: row.workspace, role: placed.role },
+        `operations alert: ${placed.alert}`,
+      );
     }
   }
 }

@@ -11,7 +11,10 @@ const policy = refunds.actions.get('process_refund')!;
 const now = new Date('2026-11-22T09:00:00Z');
 const ID = '0b9f6a52-3f57-4c55-9d4e-1f1f5a1b2c3d';
 
-const row = (overrides: Partial<ApprovalRow> & { resolution?: unknown } = {}) => ({ ...approvalRow({ approval_id: ID, required_approvals: 1, approved_by: [] }), ...overrides });
+const row = (overrides: Partial<ApprovalRow> & { resolution?: unknown } = {}) => ({
+  ...approvalRow({ approval_id: ID, required_approvals: 1, approved_by: [] }),
+  ...overrides,
+});
 
 const reviewer = (id: string, roles: string[], workspaces: string[], more: Partial<AuthenticatedReviewer> = {}): AuthenticatedReviewer =>
   ({ id, name: id, roles, workspaces, available: true, capacity: null, admin: false, auditor: false, ...more }) as AuthenticatedReviewer;
@@ -20,7 +23,12 @@ describe('the live stream of approval changes', () => {
   it.each([
     ['a support agent of the workspace sees a support_agent tier', reviewer('alice', ['support_agent'], ['acme-support']), row(), true],
     ['a finance lead outranks the support_agent tier', reviewer('dana', ['finance_lead'], ['acme-support']), row(), true],
-    ['a support agent does not see the finance_lead tier', reviewer('alice', ['support_agent'], ['acme-support']), row({ tier: 1, reviewer_role: 'finance_lead' }), false],
+    [
+      'a support agent does not see the finance_lead tier',
+      reviewer('alice', ['support_agent'], ['acme-support']),
+      row({ tier: 1, reviewer_role: 'finance_lead' }),
+      false,
+    ],
     ["another workspace's reviewer sees nothing", reviewer('ines', ['support_agent', 'finance_lead'], ['globex-billing']), row(), false],
     ['an auditor of the workspace reads it', reviewer('hassan', [], ['acme-support'], { auditor: true }), row(), true],
     ['a reviewer of every workspace sees it', reviewer('zed', ['support_agent'], ['*']), row(), true],
@@ -32,9 +40,22 @@ describe('the live stream of approval changes', () => {
 
   it('says what changed, the status, who resolved it, and the approval as an inbox line', () => {
     const approval = row({ status: 'denied', resolution: { resolvedBy: { kind: 'reviewer', id: 'bruno' } } });
-    const event = changeFor(reviewer('alice', ['support_agent'], ['acme-support']), { schema: 'escalation', approval_id: ID, change: 'resolved' }, approval, policy, now)!;
+    const event = changeFor(
+      reviewer('alice', ['support_agent'], ['acme-support']),
+      { schema: 'escalation', approval_id: ID, change: 'resolved' },
+      approval,
+      policy,
+      now,
+    )!;
     expect(event).toMatchObject({ change: 'resolved', approval_id: ID, status: 'denied', resolved_by: 'bruno' });
-    expect(event.item).toMatchObject({ approval_id: ID, action: 'process_refund', amount: 129.5, assignee: 'alice', time_left_seconds: 1800, summary: 'Refund $129.50 for order "ORD-10492".' });
+    expect(event.item).toMatchObject({
+      approval_id: ID,
+      action: 'process_refund',
+      amount: 129.5,
+      assignee: 'alice',
+      time_left_seconds: 1800,
+      summary: 'Refund $129.50 for order "ORD-10492".',
+    });
   });
 
   it.each([
@@ -75,9 +96,17 @@ describe('the live stream of approval changes', () => {
 
   const carol = reviewer('carol', ['support_agent'], ['acme-support']);
   it.each([
-    ['the token still is hers: kept, with her roles as they now are', { ...carol, roles: ['finance_lead'] }, { kind: 'keep', viewer: { ...carol, roles: ['finance_lead'] } }],
+    [
+      'the token still is hers: kept, with her roles as they now are',
+      { ...carol, roles: ['finance_lead'] },
+      { kind: 'keep', viewer: { ...carol, roles: ['finance_lead'] } },
+    ],
     ['the token was revoked, or she was removed: ended', null, { kind: 'end', ending: { code: 'token_revoked', message: expect.any(String) } }],
-    ["the token now is someone else's: ended", reviewer('dan', ['finance_lead'], ['acme-support']), { kind: 'end', ending: { code: 'token_revoked', message: expect.any(String) } }],
+    [
+      "the token now is someone else's: ended",
+      reviewer('dan', ['finance_lead'], ['acme-support']),
+      { kind: 'end', ending: { code: 'token_revoked', message: expect.any(String) } },
+    ],
   ])('a stream of carol, once she changed: %s', (_case, holder, verdict) => {
     expect(reauthorized('carol', holder)).toEqual(verdict);
   });

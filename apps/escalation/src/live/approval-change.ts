@@ -47,7 +47,10 @@ function noticeOf<T>(schema: z.ZodType<T>, payload: string | undefined): T | nul
  * reviewer now holding the token (null when revoked or removed) ends it unless it is the same
  * reviewer, whose new roles and workspaces then decide what the stream shows.
  */
-export function reauthorized<R extends { id: string }>(viewerId: string, holder: R | null): { kind: 'keep'; viewer: R } | { kind: 'end'; ending: StreamEnding } {
+export function reauthorized<R extends { id: string }>(
+  viewerId: string,
+  holder: R | null,
+): { kind: 'keep'; viewer: R } | { kind: 'end'; ending: StreamEnding } {
   if (holder !== null && holder.id === viewerId) return { kind: 'keep', viewer: holder };
   return { kind: 'end', ending: { code: 'token_revoked', message: 'this token was revoked or its reviewer removed: sign in again' } };
 }
@@ -65,7 +68,13 @@ export function resolverOf(resolution: unknown): string | null {
  * inbox's rule (the approval's workspace, and its tier's role or one above it). A resolved
  * approval is still sent to those who could decide it, so their consoles drop it.
  */
-export function changeFor(viewer: AuthenticatedReviewer, notice: ApprovalChangeNotice, row: ApprovalRow & { resolution?: unknown }, policy: ResolvedAction | undefined, now: Date): ApprovalChange | null {
+export function changeFor(
+  viewer: AuthenticatedReviewer,
+  notice: ApprovalChangeNotice,
+  row: ApprovalRow & { resolution?: unknown },
+  policy: ResolvedAction | undefined,
+  now: Date,
+): ApprovalChange | null {
   if (refuseView(viewer, toState(row)) !== null) return null;
   return {
     change: notice.change,

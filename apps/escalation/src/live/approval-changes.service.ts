@@ -150,7 +150,7 @@ export class ApprovalChangesService implements OnModuleDestroy {
       holder = await this.reviewers.findByTokenHash(subscriber.tokenHash);
     } catch (error) {
       // Unable to tell whether the token still stands: fail closed, the console reconnects.
-      this.logger.warn({ err: error, reviewer: subscriber.viewer.id }, 'approval changes: could not re-check a stream\'s token; ending it');
+      this.logger.warn({ err: error, reviewer: subscriber.viewer.id }, "approval changes: could not re-check a stream's token; ending it");
       holder = null;
     }
     const verdict = reauthorized(subscriber.viewer.id, holder === null ? null : withoutToken(holder));

@@ -29,12 +29,12 @@ export class ApprovalStreamController {
   @ApiOperation({
     summary: 'Live changes of my approvals (Server-Sent Events)',
     description:
-      'An `approval` event for every change of an approval the caller may see under the inbox rule (workspace, and the tier\'s role or one above it): ' +
+      "An `approval` event for every change of an approval the caller may see under the inbox rule (workspace, and the tier's role or one above it): " +
       '`change` (new, assigned, reassigned, clarifying, resumed, edited, resolved), approval_id, status, resolved_by, and `item` (the approval as an inbox line). ' +
       'A `ready` event first, once listening; comment lines as heartbeats. Bearer-authenticated like the rest, so browsers read it with fetch, not EventSource. ' +
       'Changes while no stream was open are not replayed: reload the inbox after (re)connecting. ' +
       'The stream ends, with a last `end` event (`code: token_revoked`), as soon as its token is revoked or its reviewer removed; ' +
-      'a change of the reviewer\'s roles or workspaces applies to it at once. One token holds at most LIVE_STREAMS_PER_TOKEN streams (default 5) on one server.',
+      "a change of the reviewer's roles or workspaces applies to it at once. One token holds at most LIVE_STREAMS_PER_TOKEN streams (default 5) on one server.",
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'The stream; it ends when the service stops, or when its token is revoked or its reviewer removed.' })
@@ -69,7 +69,13 @@ export class ApprovalStreamController {
       if (!response.writableEnded) response.write(sseFrame('ready', { reviewer: reviewer.id } satisfies StreamReady));
     } catch {
       unsubscribe();
-      if (!response.writableEnded) response.write(sseFrame('error', { code: 'stream_unavailable', message: 'live changes are unavailable right now; reload the inbox and try again' } satisfies StreamUnavailable));
+      if (!response.writableEnded)
+        response.write(
+          sseFrame('error', {
+            code: 'stream_unavailable',
+            message: 'live changes are unavailable right now; reload the inbox and try again',
+          } satisfies StreamUnavailable),
+        );
       end();
     }
   }

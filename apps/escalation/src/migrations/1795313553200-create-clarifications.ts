@@ -18,7 +18,9 @@ export class CreateClarifications1795313553200 implements MigrationInterface {
     )`);
     await runner.query(`CREATE INDEX clarifications_by_approval ON ${s}.clarifications (approval_id, requested_at)`);
     // The agent's recent record on an action, shown beside each approval.
-    await runner.query(`CREATE INDEX approvals_resolved_by_agent ON ${s}.approvals (workspace, agent_id, action, resolved_at DESC) WHERE resolved_at IS NOT NULL`);
+    await runner.query(
+      `CREATE INDEX approvals_resolved_by_agent ON ${s}.approvals (workspace, agent_id, action, resolved_at DESC) WHERE resolved_at IS NOT NULL`,
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {

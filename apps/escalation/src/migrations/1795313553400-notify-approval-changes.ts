@@ -33,7 +33,9 @@ export class NotifyApprovalChanges1795313553400 implements MigrationInterface {
         RETURN NULL;
       END
     $$`);
-    await runner.query(`CREATE TRIGGER approvals_notify_change AFTER INSERT OR UPDATE ON ${s}.approvals FOR EACH ROW EXECUTE FUNCTION ${s}.notify_approval_change()`);
+    await runner.query(
+      `CREATE TRIGGER approvals_notify_change AFTER INSERT OR UPDATE ON ${s}.approvals FOR EACH ROW EXECUTE FUNCTION ${s}.notify_approval_change()`,
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {

@@ -19,7 +19,9 @@ export class NotifyReviewerChanges1795313557200 implements MigrationInterface {
         RETURN NULL;
       END
     $$`);
-    await runner.query(`CREATE TRIGGER reviewers_notify_change AFTER UPDATE OR DELETE ON ${s}.reviewers FOR EACH ROW EXECUTE FUNCTION ${s}.notify_reviewer_change()`);
+    await runner.query(
+      `CREATE TRIGGER reviewers_notify_change AFTER UPDATE OR DELETE ON ${s}.reviewers FOR EACH ROW EXECUTE FUNCTION ${s}.notify_reviewer_change()`,
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {

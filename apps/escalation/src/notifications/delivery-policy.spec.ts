@@ -29,7 +29,12 @@ describe('what a post means', () => {
     ['an archived channel', { status: 410 }, 1, { kind: 'failed', error: 'HTTP 410 (not retried)' }],
     ['a refused payload', { status: 400 }, 1, { kind: 'failed', error: 'HTTP 400 (not retried)' }],
     ['the last attempt failing', { status: 500 }, MAX_ATTEMPTS, { kind: 'failed', error: `HTTP 500 (gave up after ${MAX_ATTEMPTS} attempts)` }],
-    ['the last attempt unanswered', { error: 'ECONNREFUSED' }, MAX_ATTEMPTS, { kind: 'failed', error: `ECONNREFUSED (gave up after ${MAX_ATTEMPTS} attempts)` }],
+    [
+      'the last attempt unanswered',
+      { error: 'ECONNREFUSED' },
+      MAX_ATTEMPTS,
+      { kind: 'failed', error: `ECONNREFUSED (gave up after ${MAX_ATTEMPTS} attempts)` },
+    ],
   ])('%s', (_name, outcome, attempts, expected) => {
     expect(afterAttempt(outcome, attempts, 0)).toEqual(expected);
   });

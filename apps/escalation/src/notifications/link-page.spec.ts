@@ -28,7 +28,9 @@ describe('link pages', () => {
     ['denied', [], 1, 'process_refund is denied.'],
     ['awaiting_approvals', ['alice'], 2, 'Your approval is recorded: 1 of 2 reviewers have approved process_refund.'],
   ])('the result: %s', (status, approvals, requiredApprovals, said) => {
-    expect(resultPage({ act: 'approve', action: 'process_refund', status, approvals, requiredApprovals, approvalUrl: view.approvalUrl })).toContain(`<h1>${said}</h1>`);
+    expect(resultPage({ act: 'approve', action: 'process_refund', status, approvals, requiredApprovals, approvalUrl: view.approvalUrl })).toContain(
+      `<h1>${said}</h1>`,
+    );
   });
 
   it('leaves no field unescaped', () => {

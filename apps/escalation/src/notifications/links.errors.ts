@@ -5,7 +5,11 @@ export const linksDisabled = () =>
   new NotFoundException({ statusCode: 404, code: 'links_disabled', message: 'one-click links are turned off on this service; open the approval to decide' });
 
 export const linkInvalid = () =>
-  new ForbiddenException({ statusCode: 403, code: 'link_invalid', message: 'this link is not valid: it was changed or cut short; use the link from the notification as it is' });
+  new ForbiddenException({
+    statusCode: 403,
+    code: 'link_invalid',
+    message: 'this link is not valid: it was changed or cut short; use the link from the notification as it is',
+  });
 
 export const linkExpired = () =>
   new HttpException({ statusCode: 410, code: 'link_expired', message: 'this link has expired; open the approval to decide' }, HttpStatus.GONE);

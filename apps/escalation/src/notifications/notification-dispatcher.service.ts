@@ -40,7 +40,13 @@ export class NotificationDispatcher extends PollingService {
   }
 
   protected polling(): Polling {
-    return { what: 'notification dispatch', round: (now) => this.dispatchOnce(now), batch: BATCH, intervalMs: this.config.NOTIFY_POLL_INTERVAL_MS, logger: this.logger };
+    return {
+      what: 'notification dispatch',
+      round: (now) => this.dispatchOnce(now),
+      batch: BATCH,
+      intervalMs: this.config.NOTIFY_POLL_INTERVAL_MS,
+      logger: this.logger,
+    };
   }
 
   /** Posts what is due at `now` (up to a batch); returns how many notifications it handled. */
@@ -96,7 +102,8 @@ export class NotificationDispatcher extends PollingService {
     const outcome = s.status === 'pending' ? 'retry' : s.status;
     notificationPosts.inc({ outcome, role: n.role });
     const fields = { notification: n.id, approval_id: n.approval_id, role: n.role, attempts: s.attempts };
-    if (s.status === 'pending') this.logger.warn({ ...fields, error: s.error, retry_at: s.nextAttemptAt.toISOString() }, 'notification not delivered; will retry');
+    if (s.status === 'pending')
+      this.logger.warn({ ...fields, error: s.error, retry_at: s.nextAttemptAt.toISOString() }, 'notification not delivered; will retry');
     else if (s.status === 'failed') this.logger.error({ ...fields, error: s.error }, 'notification not delivered; given up');
     else if (s.status === 'skipped') this.logger.debug({ ...fields, reason: s.error }, 'notification skipped');
   }

@@ -24,7 +24,9 @@ const CONTEXT = 'hitl.notification-link.v1.';
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 function mac(secret: string, payload: string): Buffer {
-  return createHmac('sha256', secret).update(CONTEXT + payload, 'utf8').digest();
+  return createHmac('sha256', secret)
+    .update(CONTEXT + payload, 'utf8')
+    .digest();
 }
 
 /** `<base64url JSON claims>.<base64url HMAC-SHA256>`: URL-safe as it is. */

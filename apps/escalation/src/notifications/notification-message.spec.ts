@@ -68,10 +68,30 @@ describe('the notification message', () => {
   });
 
   it.each([
-    ['no one-click links', facts({ links: { approval: `${base}/approvals/x`, approve: null, deny: null } }), { buttons: ['Open the approval'], textHas: `<${base}/approvals/x|Open the approval>.`.slice(0, -1), textLacks: 'Approve' }],
-    ['no amount field', facts({ amount: null }), { buttons: ['Open the approval', 'Approve', 'Deny'], textHas: 'process_refund; consequence', textLacks: 'Amount' }],
-    ['an unknown action', facts({ consequence: null }), { buttons: ['Open the approval', 'Approve', 'Deny'], textHas: 'consequence: unknown (the action is not in the manifest in force)', textLacks: 'severity' }],
-    ['nobody available', facts({ reviewer: null, links: { approval: `${base}/approvals/x`, approve: null, deny: null } }), { buttons: ['Open the approval'], textHas: 'Approval needed from the support_agent queue (nobody is available)', textLacks: 'Approve' }],
+    [
+      'no one-click links',
+      facts({ links: { approval: `${base}/approvals/x`, approve: null, deny: null } }),
+      { buttons: ['Open the approval'], textHas: `<${base}/approvals/x|Open the approval>.`.slice(0, -1), textLacks: 'Approve' },
+    ],
+    [
+      'no amount field',
+      facts({ amount: null }),
+      { buttons: ['Open the approval', 'Approve', 'Deny'], textHas: 'process_refund; consequence', textLacks: 'Amount' },
+    ],
+    [
+      'an unknown action',
+      facts({ consequence: null }),
+      {
+        buttons: ['Open the approval', 'Approve', 'Deny'],
+        textHas: 'consequence: unknown (the action is not in the manifest in force)',
+        textLacks: 'severity',
+      },
+    ],
+    [
+      'nobody available',
+      facts({ reviewer: null, links: { approval: `${base}/approvals/x`, approve: null, deny: null } }),
+      { buttons: ['Open the approval'], textHas: 'Approval needed from the support_agent queue (nobody is available)', textLacks: 'Approve' },
+    ],
   ])('%s', (_name, f, expected) => {
     const { text, blocks } = buildMessage(f, now);
     expect(buttonsOf(blocks).map(([label]) => label)).toEqual(expected.buttons);
@@ -89,7 +109,10 @@ describe('the notification message', () => {
   });
 
   it('escapes what the agent and people wrote, so nobody can inject links or mentions', () => {
-    const { text, blocks } = buildMessage(facts({ summary: 'Refund <!channel> & <https://evil.example|click>', workspace: 'a<b', reviewer: { id: 'm', name: 'M <@U1>' } }), now);
+    const { text, blocks } = buildMessage(
+      facts({ summary: 'Refund <!channel> & <https://evil.example|click>', workspace: 'a<b', reviewer: { id: 'm', name: 'M <@U1>' } }),
+      now,
+    );
     // The header is plain_text, which Slack never parses; everything mrkdwn is escaped.
     const all = JSON.stringify(blocks.slice(1)) + text;
     expect(all).not.toContain('<!channel>');

@@ -130,12 +130,13 @@ export function buildMessage(f: NotificationFacts, now: Date): SlackMessage {
   const reviewer = f.reviewer ? `${f.reviewer.name} (${f.role})` : `nobody yet: waiting in the ${f.role} queue`;
   const oneClick = f.links.approve && f.links.deny ? ` · <${f.links.approve}|Approve> · <${f.links.deny}|Deny>` : '';
 
-  const text = [
-    `${escapeMrkdwn(headline(f))}: ${escapeMrkdwn(f.action)}${amount ? ` of ${amount}` : ''}`,
-    `consequence: ${consequence}`,
-    `SLA deadline ${deadline} (${due})`,
-    `workspace ${escapeMrkdwn(f.workspace)}`,
-  ].join('; ') + `. <${f.links.approval}|Open the approval>${oneClick}`;
+  const text =
+    [
+      `${escapeMrkdwn(headline(f))}: ${escapeMrkdwn(f.action)}${amount ? ` of ${amount}` : ''}`,
+      `consequence: ${consequence}`,
+      `SLA deadline ${deadline} (${due})`,
+      `workspace ${escapeMrkdwn(f.workspace)}`,
+    ].join('; ') + `. <${f.links.approval}|Open the approval>${oneClick}`;
 
   const fields: Text[] = [
     { type: 'mrkdwn', text: `*Action*\n${escapeMrkdwn(f.action)}` },
@@ -160,7 +161,14 @@ export function buildMessage(f: NotificationFacts, now: Date): SlackMessage {
     { type: 'header', text: { type: 'plain_text', text: clip(headline(f), 150) } },
     { type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(f.summary), 2900) } },
     { type: 'section', fields },
-    ...(f.why ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: clip(`${f.kind === 'escalated' ? 'Escalated' : 'Reassigned'}: ${escapeMrkdwn(f.why)}`, 2900) }] }] : []),
+    ...(f.why
+      ? [
+          {
+            type: 'context' as const,
+            elements: [{ type: 'mrkdwn' as const, text: clip(`${f.kind === 'escalated' ? 'Escalated' : 'Reassigned'}: ${escapeMrkdwn(f.why)}`, 2900) }],
+          },
+        ]
+      : []),
     { type: 'actions', elements: buttons },
   ];
   return { text, blocks };

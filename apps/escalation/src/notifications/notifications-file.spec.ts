@@ -17,7 +17,14 @@ describe('the notifications file', () => {
     [
       'a full file',
       'public_url: https://hitl.example.com/\nwebhooks:\n  support_agent: https://hooks.slack.com/services/T0/B0/x\n  finance_lead: http://127.0.0.1:9000/hook\nlink_ttl_minutes: 30\n',
-      { publicUrl: 'https://hitl.example.com', webhooks: [['support_agent', 'https://hooks.slack.com/services/T0/B0/x'], ['finance_lead', 'http://127.0.0.1:9000/hook']], linkTtlMinutes: 30 },
+      {
+        publicUrl: 'https://hitl.example.com',
+        webhooks: [
+          ['support_agent', 'https://hooks.slack.com/services/T0/B0/x'],
+          ['finance_lead', 'http://127.0.0.1:9000/hook'],
+        ],
+        linkTtlMinutes: 30,
+      },
     ],
     ['defaults: no webhooks, links for an hour', 'public_url: http://127.0.0.1:3002', { publicUrl: 'http://127.0.0.1:3002', webhooks: [], linkTtlMinutes: 60 }],
     ['a path prefix kept', 'public_url: https://ops.example.com/hitl//', { publicUrl: 'https://ops.example.com/hitl', webhooks: [], linkTtlMinutes: 60 }],
@@ -30,7 +37,11 @@ describe('the notifications file', () => {
     ['an empty file', '', ['public_url: ']],
     ['a relative public URL', 'public_url: /approvals', ['public_url: must be an http:// or https:// URL']],
     ['a public URL with a query', 'public_url: https://x.example.com/?a=1', ['public_url: must not have a query or a fragment']],
-    ['a webhook that is not a URL', 'public_url: https://x.example.com\nwebhooks: { support_agent: slack }', ['webhooks.support_agent: must be an http:// or https:// URL']],
+    [
+      'a webhook that is not a URL',
+      'public_url: https://x.example.com\nwebhooks: { support_agent: slack }',
+      ['webhooks.support_agent: must be an http:// or https:// URL'],
+    ],
     ['a role that is not a role', 'public_url: https://x.example.com\nwebhooks: { "support agent": "https://h.example.com" }', ['webhooks.support agent: ']],
     ['a zero lifetime', 'public_url: https://x.example.com\nlink_ttl_minutes: 0', ['link_ttl_minutes: must be a whole number of minutes from 1 to 10080']],
     ['a lifetime in text', 'public_url: https://x.example.com\nlink_ttl_minutes: 1h', ['link_ttl_minutes: must be a whole number of minutes from 1 to 10080']],
@@ -44,7 +55,9 @@ describe('the notifications file', () => {
   });
 
   it('never echoes a webhook URL in an error', () => {
-    expect(problems('public_url: https://x.example.com\nwebhooks: { support_agent: "ftp://secret-token@hooks.example.com" }').join()).not.toContain('secret-token');
+    expect(problems('public_url: https://x.example.com\nwebhooks: { support_agent: "ftp://secret-token@hooks.example.com" }').join()).not.toContain(
+      'secret-token',
+    );
   });
 
   it('reads the committed example', () => {

@@ -1,3 +1,7 @@
 import { Counter } from 'prom-client';
 
-export const notificationPosts = new Counter({ name: 'hitl_notifications_total', help: 'Notification posts by outcome (sent, retry, failed, skipped)', labelNames: ['outcome', 'role'] });
+export const notificationPosts = new Counter({
+  name: 'hitl_notifications_total',
+  help: 'Notification posts by outcome (sent, retry, failed, skipped)',
+  labelNames: ['outcome', 'role'],
+});

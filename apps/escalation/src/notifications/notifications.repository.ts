@@ -11,10 +11,13 @@ export interface NewNotification {
 }
 
 export async function insertNotification(manager: EntityManager, n: NewNotification): Promise<void> {
-  await manager.query(
-    `INSERT INTO ${serviceTable(manager, 'notifications')} (approval_id, kind, role, reviewer_id, message) VALUES ($1, $2, $3, $4, $5)`,
-    [n.approval_id, n.kind, n.role, n.reviewer_id, JSON.stringify(n.message)],
-  );
+  await manager.query(`INSERT INTO ${serviceTable(manager, 'notifications')} (approval_id, kind, role, reviewer_id, message) VALUES ($1, $2, $3, $4, $5)`, [
+    n.approval_id,
+    n.kind,
+    n.role,
+    n.reviewer_id,
+    JSON.stringify(n.message),
+  ]);
 }
 
 export async function reviewerName(manager: EntityManager, id: string): Promise<string | null> {
@@ -69,7 +72,10 @@ export async function settleNotification(manager: EntityManager, id: string, s: 
 }
 
 /** Marks a link's nonce used; false when it already was (a replay, or a second click). */
-export async function claimLinkNonce(manager: EntityManager, claim: { nonce: string; approval_id: string; reviewer_id: string; act: string }): Promise<boolean> {
+export async function claimLinkNonce(
+  manager: EntityManager,
+  claim: { nonce: string; approval_id: string; reviewer_id: string; act: string },
+): Promise<boolean> {
   const rows = await manager.query(
     `INSERT INTO ${serviceTable(manager, 'used_links')} (nonce, approval_id, reviewer_id, act) VALUES ($1, $2, $3, $4)
      ON CONFLICT (nonce) DO NOTHING RETURNING nonce`,

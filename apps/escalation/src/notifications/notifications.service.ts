@@ -21,9 +21,21 @@ interface Placement {
 function placementOf(event: AnyEvent): Placement | null {
   switch (event.type) {
     case APPROVAL_ASSIGNED:
-      return { kind: 'assigned', role: event.data.reviewer_role, reviewerId: event.data.reviewer_id, slaDeadline: new Date(event.data.sla_deadline), why: null };
+      return {
+        kind: 'assigned',
+        role: event.data.reviewer_role,
+        reviewerId: event.data.reviewer_id,
+        slaDeadline: new Date(event.data.sla_deadline),
+        why: null,
+      };
     case APPROVAL_REASSIGNED:
-      return { kind: 'reassigned', role: event.data.reviewer_role, reviewerId: event.data.reviewer_id, slaDeadline: new Date(event.data.sla_deadline), why: event.data.reason };
+      return {
+        kind: 'reassigned',
+        role: event.data.reviewer_role,
+        reviewerId: event.data.reviewer_id,
+        slaDeadline: new Date(event.data.sla_deadline),
+        why: event.data.reason,
+      };
     case APPROVAL_ESCALATED:
       return {
         kind: 'escalated',
@@ -55,9 +67,16 @@ export class NotificationsService {
     if (!placement || !this.options.webhooks.has(placement.role)) return;
     const { manifest } = this.manifests.forWorkspace(row.workspace);
     const { consequence, amount } = manifestFacts(manifest, row.action, row.parameters);
-    const reviewer = placement.reviewerId === null ? null : { id: placement.reviewerId, name: (await reviewerName(manager, placement.reviewerId)) ?? placement.reviewerId };
-    const routine = isRoutine({ route: row.route, requiredApprovals: row.required_approvals, assignee: placement.reviewerId, severity: consequence?.severity ?? null });
-    const oneClick = routine && reviewer !== null && this.options.linkSecret !== null ? this.oneClickLinks(row, reviewer.id, this.options.linkSecret, now) : null;
+    const reviewer =
+      placement.reviewerId === null ? null : { id: placement.reviewerId, name: (await reviewerName(manager, placement.reviewerId)) ?? placement.reviewerId };
+    const routine = isRoutine({
+      route: row.route,
+      requiredApprovals: row.required_approvals,
+      assignee: placement.reviewerId,
+      severity: consequence?.severity ?? null,
+    });
+    const oneClick =
+      routine && reviewer !== null && this.options.linkSecret !== null ? this.oneClickLinks(row, reviewer.id, this.options.linkSecret, now) : null;
     const facts: NotificationFacts = {
       kind: placement.kind,
       approvalId: row.approval_id,
@@ -87,7 +106,10 @@ export class NotificationsService {
     const nonce = randomBytes(16).toString('base64url');
     const expires_at = linkExpiry(now, this.options.linkTtlMinutes);
     const link = (act: LinkAct) =>
-      linkUrl(this.options.publicUrl, signLink({ approval_id: row.approval_id, reviewer_id: reviewerId, act, payload_hash: row.payload_hash, expires_at, nonce }, secret));
+      linkUrl(
+        this.options.publicUrl,
+        signLink({ approval_id: row.approval_id, reviewer_id: reviewerId, act, payload_hash: row.payload_hash, expires_at, nonce }, secret),
+      );
     return { approve: link('approve'), deny: link('deny') };
   }
 }

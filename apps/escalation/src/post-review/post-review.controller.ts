@@ -34,7 +34,11 @@ export class PostReviewController {
   @ApiForbiddenResponse({ description: '`wrong_workspace` or `wrong_role`: the caller may not decide this approval.' })
   @ApiNotFoundResponse({ description: '`approval_not_found`.' })
   @ApiConflictResponse({ description: '`rollback_window_closed`, `not_post_review` (the action has not run: deny it) or `already_resolved`.' })
-  rollback(@Reviewer() reviewer: AuthenticatedReviewer, @Param('id', approvalIdPipe) approvalId: string, @Body(new ZodPipe(RollbackBody)) body: RollbackBody): Promise<RolledBack> {
+  rollback(
+    @Reviewer() reviewer: AuthenticatedReviewer,
+    @Param('id', approvalIdPipe) approvalId: string,
+    @Body(new ZodPipe(RollbackBody)) body: RollbackBody,
+  ): Promise<RolledBack> {
     return this.postReview.rollback(reviewer, approvalId, body.reason);
   }
 }

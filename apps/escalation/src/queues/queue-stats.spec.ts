@@ -22,18 +22,40 @@ describe('the prediction horizon', () => {
 });
 
 describe('queue stats', () => {
-  type Expected = Partial<Record<'depth' | 'unassigned' | 'oldest_age_seconds' | 'sla_breaches' | 'predicted_breaches' | 'paused' | 'prediction_horizon_seconds', number>>;
+  type Expected = Partial<
+    Record<'depth' | 'unassigned' | 'oldest_age_seconds' | 'sla_breaches' | 'predicted_breaches' | 'paused' | 'prediction_horizon_seconds', number>
+  >;
   it.each<[string, OpenApproval[], QueuePace[], Expected]>([
     ['one on time', [open()], [], { depth: 1, unassigned: 0, oldest_age_seconds: 600, sla_breaches: 0, predicted_breaches: 0, paused: 0 }],
     ['unassigned ones counted', [open({ assignee: null }), open(), open({ assignee: null })], [], { depth: 3, unassigned: 2 }],
     ['the oldest by creation', [open({ created_at: at(-90) }), open({ created_at: at(-5) })], [], { oldest_age_seconds: 5400 }],
     ['a breach: deadline passed', [open({ sla_deadline: at(-1) })], [], { sla_breaches: 1, predicted_breaches: 1 }],
     ['no breach at the deadline itself', [open({ sla_deadline: now })], [], { sla_breaches: 0, predicted_breaches: 1 }],
-    ['predicted with no history: due within 5 minutes', [open({ sla_deadline: at(4) }), open({ sla_deadline: at(6) })], [], { sla_breaches: 0, predicted_breaches: 1, prediction_horizon_seconds: 300 }],
-    ['predicted with a 30-minute median', [open({ sla_deadline: at(4) }), open({ sla_deadline: at(29) }), open({ sla_deadline: at(31) })], [pace(1800)], { predicted_breaches: 2, prediction_horizon_seconds: 1800 }],
+    [
+      'predicted with no history: due within 5 minutes',
+      [open({ sla_deadline: at(4) }), open({ sla_deadline: at(6) })],
+      [],
+      { sla_breaches: 0, predicted_breaches: 1, prediction_horizon_seconds: 300 },
+    ],
+    [
+      'predicted with a 30-minute median',
+      [open({ sla_deadline: at(4) }), open({ sla_deadline: at(29) }), open({ sla_deadline: at(31) })],
+      [pace(1800)],
+      { predicted_breaches: 2, prediction_horizon_seconds: 1800 },
+    ],
     ['a fast queue predicts fewer', [open({ sla_deadline: at(2) })], [pace(60)], { predicted_breaches: 0, prediction_horizon_seconds: 60 }],
-    ['another role`s pace does not count', [open({ sla_deadline: at(20) })], [pace(1800, 10, 'finance_lead')], { predicted_breaches: 0, prediction_horizon_seconds: 300 }],
-    ['paused ones: in the depth, never breaching', [open({ status: 'clarifying', sla_deadline: null }), open({ status: 'clarifying', sla_deadline: at(-5) })], [], { depth: 2, paused: 2, sla_breaches: 0, predicted_breaches: 0 }],
+    [
+      'another role`s pace does not count',
+      [open({ sla_deadline: at(20) })],
+      [pace(1800, 10, 'finance_lead')],
+      { predicted_breaches: 0, prediction_horizon_seconds: 300 },
+    ],
+    [
+      'paused ones: in the depth, never breaching',
+      [open({ status: 'clarifying', sla_deadline: null }), open({ status: 'clarifying', sla_deadline: at(-5) })],
+      [],
+      { depth: 2, paused: 2, sla_breaches: 0, predicted_breaches: 0 },
+    ],
     ['no SLA deadline: never breaching', [open({ sla_deadline: null })], [], { depth: 1, sla_breaches: 0, predicted_breaches: 0 }],
     ['created a moment in the future (clock skew): age 0', [open({ created_at: at(1) })], [], { oldest_age_seconds: 0 }],
   ])('%s', (_name, approvals, paces, expected) => {

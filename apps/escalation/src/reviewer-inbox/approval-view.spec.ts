@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApprovalRoute, OnTimeout, Urgency } from '@hitl/contracts';
 import { Severity, loadManifest } from '@hitl/policy';
-import { ApprovalDetail, ApprovalRoute as ApiRoute, OnTimeout as ApiOnTimeout, Severity as ApiSeverity, Urgency as ApiUrgency, InboxItem } from '@hitl/reviewer-api';
+import {
+  ApprovalDetail,
+  ApprovalRoute as ApiRoute,
+  OnTimeout as ApiOnTimeout,
+  Severity as ApiSeverity,
+  Urgency as ApiUrgency,
+  InboxItem,
+} from '@hitl/reviewer-api';
 import { toState } from '../approval-store/approval-store.repository';
 import { ClarificationRow } from '../clarifications/clarifications.repository';
 import { AGENT_SUMMARY_NOTICE, RECORD_WINDOW, agentRecord, amountOf, approvalDetail, inboxItem, refuseView } from './approval-view';
@@ -63,7 +70,12 @@ describe('an inbox line', () => {
   it.each([
     ['running', row(), 1800, false],
     ['missed', row({ sla_deadline: new Date('2026-11-22T08:59:00Z') }), -60, false],
-    ['paused by a clarification: what it had left', row({ status: 'clarifying', sla_deadline: null, expires_at: null, paused_sla_ms: '90500', paused_expiry_ms: '1000' }), 90, true],
+    [
+      'paused by a clarification: what it had left',
+      row({ status: 'clarifying', sla_deadline: null, expires_at: null, paused_sla_ms: '90500', paused_expiry_ms: '1000' }),
+      90,
+      true,
+    ],
   ])('time left when the clock is %s', (_name, approval, seconds, paused) => {
     const item = inboxItem(approval, refundPolicy, now);
     expect(item.time_left_seconds).toBe(seconds);
@@ -91,8 +103,20 @@ describe("the agent's record on an action", () => {
   });
 
   it('counts each outcome of the latest resolved approvals, and the edited ones', () => {
-    const record = agentRecord('refund-bot', 'process_refund', [resolved(1, 'approved', true), resolved(2, 'denied'), resolved(3, 'approved'), resolved(4, 'expired'), resolved(5, 'rolled_back')]);
-    expect(record).toMatchObject({ agent_id: 'refund-bot', action: 'process_refund', considered: 5, counts: { approved: 2, denied: 1, expired: 1, reviewed: 0, rolled_back: 1 }, edited: 1 });
+    const record = agentRecord('refund-bot', 'process_refund', [
+      resolved(1, 'approved', true),
+      resolved(2, 'denied'),
+      resolved(3, 'approved'),
+      resolved(4, 'expired'),
+      resolved(5, 'rolled_back'),
+    ]);
+    expect(record).toMatchObject({
+      agent_id: 'refund-bot',
+      action: 'process_refund',
+      considered: 5,
+      counts: { approved: 2, denied: 1, expired: 1, reviewed: 0, rolled_back: 1 },
+      edited: 1,
+    });
     expect(record.recent.map((r) => r.approval_id)).toEqual(['a-1', 'a-2', 'a-3', 'a-4', 'a-5']);
   });
 
@@ -131,13 +155,42 @@ describe('the page a reviewer decides from', () => {
     expect(detail.rendering.headline).toBe('Refund $129.50 for order "ORD-10492".');
     expect(detail.parameters).toEqual({ order_id: 'ORD-10492', amount_usd: 129.5, card_number: REDACTED });
     expect(detail.trace).toEqual([{ rule: 'confidence_below_auto_approve', detail: 'confidence 0.82 is below the auto-approve threshold 0.97' }]);
-    expect(detail.context).toMatchObject({ situation: 'Customer reports the blender arrived cracked.', recommendation: 'refund', policy_conflict: true, card_on_file: REDACTED });
-    expect(detail.workflow).toEqual({ id: 'wf-refund-5521', step_index: 2, completed_steps: [{ action: 'query_crm', outcome: 'order found, delivered damaged' }] });
-    expect(detail.confidence).toEqual({ value: 0.82, basis: 'photo of damage matches the order; customer has no prior refunds', uncertainty_factors: ['amount above the usual for this category'], recommended_review: false });
+    expect(detail.context).toMatchObject({
+      situation: 'Customer reports the blender arrived cracked.',
+      recommendation: 'refund',
+      policy_conflict: true,
+      card_on_file: REDACTED,
+    });
+    expect(detail.workflow).toEqual({
+      id: 'wf-refund-5521',
+      step_index: 2,
+      completed_steps: [{ action: 'query_crm', outcome: 'order found, delivered damaged' }],
+    });
+    expect(detail.confidence).toEqual({
+      value: 0.82,
+      basis: 'photo of damage matches the order; customer has no prior refunds',
+      uncertainty_factors: ['amount above the usual for this category'],
+      recommended_review: false,
+    });
     expect(detail.approvals).toEqual({ required: 2, approved_by: ['bob'], remaining: 1 });
-    expect(detail).toMatchObject({ on_timeout: 'deny', expires_at: '2026-11-22T09:15:00.000Z', time_left_seconds: 1800, payload_hash: row().payload_hash, rollback: null, agent_record: record });
+    expect(detail).toMatchObject({
+      on_timeout: 'deny',
+      expires_at: '2026-11-22T09:15:00.000Z',
+      time_left_seconds: 1800,
+      payload_hash: row().payload_hash,
+      rollback: null,
+      agent_record: record,
+    });
     expect(detail.clarifications).toEqual([
-      { clarification_id: 'c-1', question: 'Was the item returned?', requested_by: 'alice', requested_at: '2026-11-22T08:50:00.000Z', answer: 'No, the customer keeps it.', provided_by: 'refund-bot', answered_at: '2026-11-22T08:52:00.000Z' },
+      {
+        clarification_id: 'c-1',
+        question: 'Was the item returned?',
+        requested_by: 'alice',
+        requested_at: '2026-11-22T08:50:00.000Z',
+        answer: 'No, the customer keeps it.',
+        provided_by: 'refund-bot',
+        answered_at: '2026-11-22T08:52:00.000Z',
+      },
     ]);
     expect(JSON.stringify(detail)).not.toContain(CARD);
   });
@@ -168,16 +221,39 @@ describe('the page a reviewer decides from', () => {
 });
 
 describe('what a reviewer is shown, as the shared reviewer API reads it', () => {
-  const record = agentRecord('refund-bot', 'process_refund', [{ approval_id: 'a-1', status: 'approved', edited: true, resolved_at: new Date('2026-11-21T09:00:00Z') }]);
-  const asked: ClarificationRow = { clarification_id: 'c-2', approval_id: row().approval_id, question: 'Which card?', requested_by: 'alice', requested_at: now, answer: null, provided_by: null, answered_at: null };
+  const record = agentRecord('refund-bot', 'process_refund', [
+    { approval_id: 'a-1', status: 'approved', edited: true, resolved_at: new Date('2026-11-21T09:00:00Z') },
+  ]);
+  const asked: ClarificationRow = {
+    clarification_id: 'c-2',
+    approval_id: row().approval_id,
+    question: 'Which card?',
+    requested_by: 'alice',
+    requested_at: now,
+    answer: null,
+    provided_by: null,
+    answered_at: null,
+  };
 
   it.each([
     ['a pending line', InboxItem, inboxItem(row(), refundPolicy, now)],
-    ['a line paused for a clarification', InboxItem, inboxItem(row({ status: 'clarifying', paused_sla_ms: '60000', paused_expiry_ms: '30000' }), refundPolicy, now)],
+    [
+      'a line paused for a clarification',
+      InboxItem,
+      inboxItem(row({ status: 'clarifying', paused_sla_ms: '60000', paused_expiry_ms: '30000' }), refundPolicy, now),
+    ],
     ['a line of an action the manifest does not know', InboxItem, inboxItem(row({ action: 'wire_money' }), undefined, now)],
     ['a page with an open question', ApprovalDetail, approvalDetail(row(), refundPolicy, [asked], record, now)],
-    ['a post-review page', ApprovalDetail, approvalDetail(row({ route: 'post_review', rollback_window_seconds: 3600, expires_at: null }), refundPolicy, [], record, now)],
-    ['a decided page of an unknown action', ApprovalDetail, approvalDetail(row({ action: 'wire_money', status: 'denied', resolved_at: now }), undefined, [], record, now)],
+    [
+      'a post-review page',
+      ApprovalDetail,
+      approvalDetail(row({ route: 'post_review', rollback_window_seconds: 3600, expires_at: null }), refundPolicy, [], record, now),
+    ],
+    [
+      'a decided page of an unknown action',
+      ApprovalDetail,
+      approvalDetail(row({ action: 'wire_money', status: 'denied', resolved_at: now }), undefined, [], record, now),
+    ],
   ])('%s', (_name, schema, view) => {
     expect(schema.safeParse(view).error).toBeUndefined();
   });

@@ -69,7 +69,11 @@ export function inboxItem(row: Omit<ApprovalRow, 'approved_by'>, policy: Resolve
 }
 
 /** The agent's latest resolved approvals of one action, summed up (rows newest first). */
-export function agentRecord(agentId: string, action: string, rows: { approval_id: string; status: ApprovalStatus; edited: boolean; resolved_at: Date }[]): AgentRecord {
+export function agentRecord(
+  agentId: string,
+  action: string,
+  rows: { approval_id: string; status: ApprovalStatus; edited: boolean; resolved_at: Date }[],
+): AgentRecord {
   const recent = rows.slice(0, RECORD_WINDOW);
   const counts = { approved: 0, denied: 0, expired: 0, reviewed: 0, rolled_back: 0 };
   for (const r of recent) if (r.status in counts) counts[r.status as keyof typeof counts] += 1;
@@ -89,7 +93,13 @@ export function schemaOf(policy: Pick<ResolvedAction, 'validateParameters'> | un
   return schema !== null && typeof schema === 'object' ? (schema as Record<string, unknown>) : null;
 }
 
-export function approvalDetail(row: ApprovalRow, policy: ResolvedAction | undefined, clarifications: ClarificationRow[], record: AgentRecord, now: Date): ApprovalDetail {
+export function approvalDetail(
+  row: ApprovalRow,
+  policy: ResolvedAction | undefined,
+  clarifications: ClarificationRow[],
+  record: AgentRecord,
+  now: Date,
+): ApprovalDetail {
   const decision = row.request.decision;
   const redact = policy?.redact ?? [];
   const workflow = decision.workflow;
@@ -102,7 +112,12 @@ export function approvalDetail(row: ApprovalRow, policy: ResolvedAction | undefi
     trace: row.request.reasons,
     context: decision.context ? (redactAt(decision.context, 'context', redact) as Record<string, unknown>) : null,
     workflow: workflow ? { id: workflow.id, step_index: workflow.step_index, completed_steps: workflow.completed_steps ?? [] } : null,
-    confidence: { value: decision.confidence, basis: decision.confidence_basis, uncertainty_factors: decision.uncertainty_factors, recommended_review: decision.recommended_review },
+    confidence: {
+      value: decision.confidence,
+      basis: decision.confidence_basis,
+      uncertainty_factors: decision.uncertainty_factors,
+      recommended_review: decision.recommended_review,
+    },
     on_timeout: row.on_timeout,
     on_behalf_of: row.on_behalf_of,
     approvals: { required: row.required_approvals, approved_by: row.approved_by, remaining: Math.max(0, row.required_approvals - row.approved_by.length) },

@@ -13,7 +13,11 @@ describe('the inbox query string', () => {
   it.each([
     ['limit as text', { limit: '10' }, { limit: 10 }],
     ['the largest page', { limit: '200' }, { limit: 200 }],
-    ['every filter', { assigned: 'queue', action: 'process_refund', agent: 'refund-bot', route: 'escalate', status: 'clarifying', workspace: 'acme' }, { assigned: 'queue', route: 'escalate', status: 'clarifying' }],
+    [
+      'every filter',
+      { assigned: 'queue', action: 'process_refund', agent: 'refund-bot', route: 'escalate', status: 'clarifying', workspace: 'acme' },
+      { assigned: 'queue', route: 'escalate', status: 'clarifying' },
+    ],
   ])('accepts %s', (_name, input, expected) => {
     expect(query(input)).toMatchObject(expected);
   });
@@ -68,7 +72,9 @@ describe('the page query', () => {
     expect(text).toContain(`('*' = ANY ($3::text[]) OR a.workspace = ANY ($3::text[]))`);
     expect(text).toContain('a.reviewer_role = ANY ($2::text[])');
     expect(text).toContain('path.rank >= array_position(a.action_path, a.reviewer_role)');
-    expect(text).toMatch(/ORDER BY \(CASE WHEN a\.assignee = \$1 THEN 0 ELSE 1 END\), COALESCE\(a\.sla_deadline, 'infinity'::timestamptz\), a\.approval_id\s+LIMIT \$4$/);
+    expect(text).toMatch(
+      /ORDER BY \(CASE WHEN a\.assignee = \$1 THEN 0 ELSE 1 END\), COALESCE\(a\.sla_deadline, 'infinity'::timestamptz\), a\.approval_id\s+LIMIT \$4$/,
+    );
   });
 
   it.each([
@@ -79,7 +85,12 @@ describe('the page query', () => {
     ['a route', { route: 'post_review' }, ['a.route = $4'], ['post_review']],
     ['a status', { status: 'clarifying' }, ['a.status = $4'], ['clarifying']],
     ['a workspace', { workspace: 'acme' }, ['a.workspace = $4'], ['acme']],
-    ['several at once', { assigned: 'me', agent: 'refund-bot', status: 'pending' }, ['a.assignee = $1', 'a.agent_id = $4', 'a.status = $5'], ['refund-bot', 'pending']],
+    [
+      'several at once',
+      { assigned: 'me', agent: 'refund-bot', status: 'pending' },
+      ['a.assignee = $1', 'a.agent_id = $4', 'a.status = $5'],
+      ['refund-bot', 'pending'],
+    ],
   ])('filters by %s, values as parameters', (_name, q, fragments, values) => {
     const { text, params } = inboxSql(table, alice, query(q), null);
     for (const fragment of fragments) expect(text).toContain(fragment);
@@ -96,7 +107,9 @@ describe('the page query', () => {
   it('continues after the cursor, in the order of the page', () => {
     const after = { group: 1 as const, deadline: 'infinity', approvalId: ID(7) };
     const { text, params } = inboxSql(table, alice, query({ limit: '10' }), after);
-    expect(text).toContain(`(CASE WHEN a.assignee = $1 THEN 0 ELSE 1 END), COALESCE(a.sla_deadline, 'infinity'::timestamptz), a.approval_id) > ($4::int, $5::timestamptz, $6::uuid)`);
+    expect(text).toContain(
+      `(CASE WHEN a.assignee = $1 THEN 0 ELSE 1 END), COALESCE(a.sla_deadline, 'infinity'::timestamptz), a.approval_id) > ($4::int, $5::timestamptz, $6::uuid)`,
+    );
     expect(params).toEqual(['alice', ['support_agent'], ['acme'], 1, 'infinity', ID(7), 11]);
   });
 });
@@ -111,7 +124,12 @@ describe('a page', () => {
   it.each([
     ['fewer rows than the limit: the last page', 2, 3, null],
     ['exactly the limit: the last page', 2, 2, null],
-    ['one row more than the limit: the next page starts after the last row shown', 3, 2, { group: 1, deadline: '2026-11-22T09:00:00.000000Z', approvalId: ID(2) }],
+    [
+      'one row more than the limit: the next page starts after the last row shown',
+      3,
+      2,
+      { group: 1, deadline: '2026-11-22T09:00:00.000000Z', approvalId: ID(2) },
+    ],
   ])('%s', (_name, fetched, limit, next) => {
     const page = pageOf(rows.slice(0, fetched), limit);
     expect(page.rows).toEqual(rows.slice(0, Math.min(fetched, limit)));

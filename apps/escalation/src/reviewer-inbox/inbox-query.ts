@@ -16,11 +16,14 @@ export const InboxQuery = z.strictObject({
   assigned: z
     .enum(['me', 'queue', 'all'], { error: 'must be me, queue or all' })
     .default('all')
-    .describe('`me`: assigned to the caller; `queue`: the rest of their roles\' queues (unassigned, or a colleague\'s); `all`: both, theirs first'),
+    .describe("`me`: assigned to the caller; `queue`: the rest of their roles' queues (unassigned, or a colleague's); `all`: both, theirs first"),
   action: Id.optional().describe('Only this action, e.g. process_refund'),
   agent: Id.optional().describe("Only this agent's (agent id)"),
   route: ApprovalRoute.optional().describe('Only this route'),
-  status: z.enum(['pending', 'clarifying'], { error: 'must be pending or clarifying (the inbox holds open approvals only)' }).optional().describe('Only this status'),
+  status: z
+    .enum(['pending', 'clarifying'], { error: 'must be pending or clarifying (the inbox holds open approvals only)' })
+    .optional()
+    .describe('Only this status'),
   workspace: Id.optional().describe("Only this workspace (one of the caller's)"),
   limit: z.coerce
     .number({ error: `must be a whole number from 1 to ${INBOX_MAX_LIMIT}` })
@@ -66,7 +69,8 @@ export function decodeCursor(cursor: string): InboxPosition | null {
   }
   if (!Array.isArray(parsed) || parsed.length !== 3) return null;
   const [group, deadline, approvalId] = parsed as unknown[];
-  if ((group !== 0 && group !== 1) || typeof deadline !== 'string' || !DEADLINE.test(deadline) || typeof approvalId !== 'string' || !UUID.test(approvalId)) return null;
+  if ((group !== 0 && group !== 1) || typeof deadline !== 'string' || !DEADLINE.test(deadline) || typeof approvalId !== 'string' || !UUID.test(approvalId))
+    return null;
   return { group, deadline, approvalId };
 }
 
@@ -126,7 +130,8 @@ export function inboxSql(approvals: string, viewer: Actor, query: InboxQuery, af
   if (query.route !== undefined) where.push(`a.route = ${p(query.route)}`);
   if (query.status !== undefined) where.push(`a.status = ${p(query.status)}`);
   if (query.workspace !== undefined) where.push(`a.workspace = ${p(query.workspace)}`);
-  if (after !== null) where.push(`(${group}, ${deadline}, a.approval_id) > (${p(after.group)}::int, ${p(after.deadline)}::timestamptz, ${p(after.approvalId)}::uuid)`);
+  if (after !== null)
+    where.push(`(${group}, ${deadline}, a.approval_id) > (${p(after.group)}::int, ${p(after.deadline)}::timestamptz, ${p(after.approvalId)}::uuid)`);
   const text = `SELECT a.*, ${group} AS sort_group,
           CASE WHEN a.sla_deadline IS NULL THEN 'infinity' ELSE to_char(a.sla_deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS sort_deadline
      FROM ${approvals} a

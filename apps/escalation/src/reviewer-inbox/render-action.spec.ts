@@ -35,9 +35,27 @@ describe('rendering an action from its parameters', () => {
       'Send an email to "ana@example.com" with the subject "Your refund".',
       ['To: "ana@example.com"', 'Subject: "Your refund"', 'Body (exact text sent): "Hello Ana,\\nyour refund is on its way."'],
     ],
-    ['a cancellation', 'cancel_subscription', { subscription_id: 'sub_42', reason: 'customer asked' }, 'Cancel subscription "sub_42" because "customer asked".', ['Subscription: "sub_42"', 'Reason: "customer asked"']],
-    ['closing a ticket', 'close_ticket', { ticket_id: 'T-9', resolution: 'refunded' }, 'Close ticket "T-9" as "refunded".', ['Ticket: "T-9"', 'Resolution: "refunded"']],
-    ['a CRM lookup', 'query_crm', { customer_id: 'c-88', query: 'orders last 90 days' }, 'Read CRM records of customer "c-88" matching "orders last 90 days" (changes nothing).', ['Customer: "c-88"', 'Query: "orders last 90 days"']],
+    [
+      'a cancellation',
+      'cancel_subscription',
+      { subscription_id: 'sub_42', reason: 'customer asked' },
+      'Cancel subscription "sub_42" because "customer asked".',
+      ['Subscription: "sub_42"', 'Reason: "customer asked"'],
+    ],
+    [
+      'closing a ticket',
+      'close_ticket',
+      { ticket_id: 'T-9', resolution: 'refunded' },
+      'Close ticket "T-9" as "refunded".',
+      ['Ticket: "T-9"', 'Resolution: "refunded"'],
+    ],
+    [
+      'a CRM lookup',
+      'query_crm',
+      { customer_id: 'c-88', query: 'orders last 90 days' },
+      'Read CRM records of customer "c-88" matching "orders last 90 days" (changes nothing).',
+      ['Customer: "c-88"', 'Query: "orders last 90 days"'],
+    ],
     [
       'a Jira ticket',
       'create_jira_ticket',
@@ -61,13 +79,20 @@ describe('rendering an action from its parameters', () => {
   });
 
   it('says how bad and how final from the manifest, and says when it does not know', () => {
-    expect(renderAction('process_refund', { order_id: 'o', amount_usd: 1 }, policy('process_refund')).consequence).toBe('high severity; irreversible: it cannot be undone');
+    expect(renderAction('process_refund', { order_id: 'o', amount_usd: 1 }, policy('process_refund')).consequence).toBe(
+      'high severity; irreversible: it cannot be undone',
+    );
     expect(renderAction('query_crm', {}, policy('query_crm')).consequence).toBe('low severity; reversible');
     expect(renderAction('wire_funds', {}, undefined).consequence).toMatch(/^unknown/);
   });
 
   it('never shows a redacted value, wherever the manifest path points', () => {
-    const manifest = { redact: ['parameters.card_number', 'parameters.payer.ssn', 'context.notes'], amountField: 'amount_usd', severity: 'high' as const, reversible: false };
+    const manifest = {
+      redact: ['parameters.card_number', 'parameters.payer.ssn', 'context.notes'],
+      amountField: 'amount_usd',
+      severity: 'high' as const,
+      reversible: false,
+    };
     const parameters = { order_id: 'ORD-1', amount_usd: 10, card_number: CARD, payer: { name: 'Ana', ssn: '078-05-1120' } };
     const rendering = renderAction('process_refund', parameters, manifest);
     expect(JSON.stringify(rendering)).not.toContain(CARD);
@@ -78,7 +103,11 @@ describe('rendering an action from its parameters', () => {
   });
 
   it('a redacted amount is not shown in the headline either', () => {
-    const rendering = renderAction('process_refund', { order_id: 'ORD-1', amount_usd: 999 }, { redact: ['parameters.amount_usd'], amountField: 'amount_usd', severity: 'high', reversible: false });
+    const rendering = renderAction(
+      'process_refund',
+      { order_id: 'ORD-1', amount_usd: 999 },
+      { redact: ['parameters.amount_usd'], amountField: 'amount_usd', severity: 'high', reversible: false },
+    );
     expect(rendering.headline).toBe(`Refund ${REDACTED} for order "ORD-1".`);
     expect(rendering.text).not.toContain('999');
   });

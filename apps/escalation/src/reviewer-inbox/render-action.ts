@@ -140,7 +140,8 @@ const TEMPLATES: Record<string, Template> = {
       { key: 'customer_id', label: 'Customer' },
       { key: 'query', label: 'Query' },
     ],
-    headline: (v) => `Read CRM records${optional(v, 'customer_id', (c) => ` of customer ${c}`)}${optional(v, 'query', (q) => ` matching ${q}`)} (changes nothing).`,
+    headline: (v) =>
+      `Read CRM records${optional(v, 'customer_id', (c) => ` of customer ${c}`)}${optional(v, 'query', (q) => ` matching ${q}`)} (changes nothing).`,
   },
   create_jira_ticket: {
     fields: () => [
@@ -176,9 +177,7 @@ export function renderAction(action: string, parameters: Params, policy: RenderP
   const template = Object.prototype.hasOwnProperty.call(TEMPLATES, action) ? TEMPLATES[action] : undefined;
   const fields = template?.fields(policy) ?? [];
   const shownKeys = new Set(fields.map((f) => f.key));
-  const details: RenderedLine[] = fields
-    .filter((f) => own(f.key))
-    .map((f) => ({ label: f.label, value: f.format ? f.format(view, f.key) : view.show(f.key) }));
+  const details: RenderedLine[] = fields.filter((f) => own(f.key)).map((f) => ({ label: f.label, value: f.format ? f.format(view, f.key) : view.show(f.key) }));
   const rest = Object.keys(parameters).filter((key) => !shownKeys.has(key));
   for (const leaf of rest.flatMap((key) => leaves(redacted[key], [key], redactions))) {
     details.push({ label: pathLabel(leaf.path), value: leaf.redacted ? REDACTED : showValue(leaf.value) });

@@ -18,7 +18,7 @@ export class ReviewerInboxController {
     summary: 'My inbox',
     description:
       "Open approvals (pending or clarifying) of the caller's workspaces whose current role the caller holds or outranks in the action's escalation path. " +
-      'Those assigned to the caller come first, then the rest of their roles\' queues; each group by SLA deadline, soonest first, paused clocks (clarifying) last. ' +
+      "Those assigned to the caller come first, then the rest of their roles' queues; each group by SLA deadline, soonest first, paused clocks (clarifying) last. " +
       'Page with `limit` (at most 200) and the `next_cursor` of the previous page.',
   })
   @ApiZodQuery(InboxQuery)
@@ -28,7 +28,10 @@ export class ReviewerInboxController {
       'expires_at, urgency, consequence (severity, reversible; null for an action the manifest does not know), amount, summary (rendered from the action and its parameters), ' +
       "agent_summary (the agent's own words), agent, payload_hash, created_at.",
   })
-  @ApiBadRequestResponse({ description: '`invalid_request`: a query parameter is invalid (each one named in `issues`), e.g. `limit` above 200 or a `cursor` this API did not hand out.' })
+  @ApiBadRequestResponse({
+    description:
+      '`invalid_request`: a query parameter is invalid (each one named in `issues`), e.g. `limit` above 200 or a `cursor` this API did not hand out.',
+  })
   list(@Reviewer() reviewer: AuthenticatedReviewer, @Query(new ZodPipe(InboxQuery)) query: InboxQueryParams): Promise<InboxPage> {
     return this.inbox.list(reviewer, query);
   }
@@ -37,9 +40,9 @@ export class ReviewerInboxController {
   @ApiOperation({
     summary: 'One approval, with everything needed to decide it',
     description:
-      'What will run, rendered from the action and its parameters (the manifest\'s `redact` paths masked), with the agent\'s summary beside it, labelled as its words; ' +
+      "What will run, rendered from the action and its parameters (the manifest's `redact` paths masked), with the agent's summary beside it, labelled as its words; " +
       "the router's rule trace, the agent's escalation context, the workflow's completed steps, confidence with its basis and uncertainty factors, the SLA deadline and time left, " +
-      'expiry and on_timeout, the approvals required and given, the payload_hash to send back when deciding, the action\'s parameters_schema (to check an edit before sending it), the clarifications so far, and the agent\'s record on this action ' +
+      "expiry and on_timeout, the approvals required and given, the payload_hash to send back when deciding, the action's parameters_schema (to check an edit before sending it), the clarifications so far, and the agent's record on this action " +
       '(its last 20 resolved approvals: approved, denied, expired, edited). Readable by whoever may decide it, and by auditors of its workspace.',
   })
   @ApiApprovalId()

@@ -20,7 +20,11 @@ export interface ResolvedRow {
 }
 
 /** The agent's latest resolved approvals of `action` in the workspace, newest first, `except` left out. */
-export function resolvedOfAgent(manager: EntityManager, row: Pick<ApprovalRow, 'workspace' | 'agent_id' | 'action' | 'approval_id'>, limit: number): Promise<ResolvedRow[]> {
+export function resolvedOfAgent(
+  manager: EntityManager,
+  row: Pick<ApprovalRow, 'workspace' | 'agent_id' | 'action' | 'approval_id'>,
+  limit: number,
+): Promise<ResolvedRow[]> {
   return manager.query(
     `SELECT approval_id, status, edited, resolved_at
        FROM ${serviceTable(manager, 'approvals')}

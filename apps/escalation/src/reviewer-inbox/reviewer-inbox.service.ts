@@ -21,7 +21,9 @@ export class ReviewerInboxService {
   async list(viewer: AuthenticatedReviewer, query: InboxQuery, now = new Date()): Promise<InboxPage> {
     const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
     if (query.cursor !== undefined && after === null) {
-      throw invalidRequest('query', [{ field: 'cursor', message: 'is not a cursor of this API: pass next_cursor of the previous page, or none for the first' }]);
+      throw invalidRequest('query', [
+        { field: 'cursor', message: 'is not a cursor of this API: pass next_cursor of the previous page, or none for the first' },
+      ]);
     }
     const page = pageOf(await inboxRows(this.dataSource.manager, viewer, query, after), query.limit);
     // Each item is shown with its workspace's manifest.

@@ -16,9 +16,7 @@ const CAPACITY = 'must be a whole number of at least 1, or null for no limit';
 const fields = {
   name: z.string().trim().min(1, { error: 'must not be blank' }).max(200, { error: 'must be at most 200 characters' }),
   /** Roles of the manifests' escalation paths; admins and auditors may have none. */
-  roles: z
-    .array(z.string().regex(NAME, { error: 'must be letters, digits and _ . : @ -' }))
-    .refine(distinct, { error: 'lists a role twice' }),
+  roles: z.array(z.string().regex(NAME, { error: 'must be letters, digits and _ . : @ -' })).refine(distinct, { error: 'lists a role twice' }),
   workspaces: z
     .array(z.string().refine((w) => w === '*' || NAME.test(w), { error: 'must be a workspace id or "*" (every workspace)' }))
     .min(1, { error: 'must list at least one workspace, or "*" for every workspace' })
@@ -46,4 +44,3 @@ export const ReviewerPatch = z
   .partial()
   .refine((patch) => Object.values(patch).some((v) => v !== undefined), { error: `must set at least one of ${Object.keys(fields).join(', ')}` });
 export type ReviewerPatch = z.output<typeof ReviewerPatch>;
-

@@ -59,7 +59,15 @@ describe('a valid reviewers file', () => {
       { id: 'rev-ops', fields: { name: 'Ops', roles: [], workspaces: ['*'], available: false, capacity: null, admin: true, auditor: true }, tokenHash: HEX },
       {
         id: 'rev-nobody',
-        fields: { name: 'No Token Yet', roles: ['finance_lead'], workspaces: ['acme-support', 'globex-billing'], available: true, capacity: null, admin: false, auditor: false },
+        fields: {
+          name: 'No Token Yet',
+          roles: ['finance_lead'],
+          workspaces: ['acme-support', 'globex-billing'],
+          available: true,
+          capacity: null,
+          admin: false,
+          auditor: false,
+        },
         tokenHash: null,
       },
     ]);
@@ -68,7 +76,8 @@ describe('a valid reviewers file', () => {
 
   it('the committed config/reviewers.yaml is valid: the refunds team and another workspace', () => {
     const file = parseReviewersFile(readFileSync(join(__dirname, '../../../../config/reviewers.yaml'), 'utf8'), {});
-    const holding = (role: string, workspace: string) => file.reviewers.filter((r) => r.fields.roles.includes(role) && r.fields.workspaces.includes(workspace)).map((r) => r.id);
+    const holding = (role: string, workspace: string) =>
+      file.reviewers.filter((r) => r.fields.roles.includes(role) && r.fields.workspaces.includes(workspace)).map((r) => r.id);
     expect(holding('support_agent', 'acme-support')).toHaveLength(3);
     expect(holding('finance_lead', 'acme-support')).toHaveLength(2);
     expect(holding('team_lead', 'acme-support')).toHaveLength(1);
@@ -115,9 +124,21 @@ describe('an invalid reviewers file names the reviewer and the field', () => {
     ['a token hash without its prefix', one(`    token_hash: ${HEX}`), 'reviewers[0] (rev-alice).token_hash: must be "sha256:" and 64 lowercase hex digits'],
     ['a short token hash', one('    token_hash: sha256:abc'), 'reviewers[0] (rev-alice).token_hash: must be "sha256:"'],
     ['a token variable of another kind', one('    token_env: DATABASE_URL'), 'reviewers[0] (rev-alice).token_env: must name a variable REVIEWER_TOKEN_<NAME>'],
-    ['both token forms', one(`    token_hash: sha256:${HEX}\n    token_env: REVIEWER_TOKEN_ALICE`), 'reviewers[0] (rev-alice).token_env: gives both token_hash and token_env; give one'],
-    ['a short token', one('    token_env: REVIEWER_TOKEN_SHORT'), 'reviewers[0] (rev-alice).token_env: REVIEWER_TOKEN_SHORT must hold a token of at least 16 characters without spaces'],
-    ['a token with spaces', one('    token_env: REVIEWER_TOKEN_SPACE'), 'reviewers[0] (rev-alice).token_env: REVIEWER_TOKEN_SPACE must hold a token of at least 16'],
+    [
+      'both token forms',
+      one(`    token_hash: sha256:${HEX}\n    token_env: REVIEWER_TOKEN_ALICE`),
+      'reviewers[0] (rev-alice).token_env: gives both token_hash and token_env; give one',
+    ],
+    [
+      'a short token',
+      one('    token_env: REVIEWER_TOKEN_SHORT'),
+      'reviewers[0] (rev-alice).token_env: REVIEWER_TOKEN_SHORT must hold a token of at least 16 characters without spaces',
+    ],
+    [
+      'a token with spaces',
+      one('    token_env: REVIEWER_TOKEN_SPACE'),
+      'reviewers[0] (rev-alice).token_env: REVIEWER_TOKEN_SPACE must hold a token of at least 16',
+    ],
     ['an unknown top-level key', `${one()}team: x`, 'team: unknown field'],
     ['no reviewers list', '{}', 'reviewers: must be a list of reviewers'],
     ['reviewers not a list', 'reviewers: rev-alice', 'reviewers: must be a list of reviewers'],
@@ -135,7 +156,7 @@ describe('an invalid reviewers file names the reviewer and the field', () => {
     expect(issuesOf(`${one()}${one().replace('reviewers:\n', '')}`)).toEqual(['reviewers[1] (rev-alice).id: rev-alice is also reviewers[0]']);
   });
 
-  it('names a reviewer sharing another one\'s token', () => {
+  it("names a reviewer sharing another one's token", () => {
     const yaml = `${one('    token_env: REVIEWER_TOKEN_ALICE')}  - id: rev-bruno
     name: Bruno
     roles: [support_agent]
@@ -177,6 +198,8 @@ describe('an invalid reviewers file names the reviewer and the field', () => {
   });
 
   it('never echoes a token', () => {
-    expect(() => parseReviewersFile(one('    token_env: REVIEWER_TOKEN_SPACE'), tokens)).toThrow(expect.objectContaining({ message: expect.not.stringContaining('a token with spaces') }));
+    expect(() => parseReviewersFile(one('    token_env: REVIEWER_TOKEN_SPACE'), tokens)).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('a token with spaces') }),
+    );
   });
 });

@@ -48,7 +48,11 @@ export class ReviewersController {
   }
 
   @Patch(':id')
-  async patch(@Param('id', id) reviewerId: string, @Body(new ZodPipe(ReviewerPatch)) patch: ReviewerPatch, @Reviewer() admin: AuthenticatedReviewer): Promise<ReviewerProfile> {
+  async patch(
+    @Param('id', id) reviewerId: string,
+    @Body(new ZodPipe(ReviewerPatch)) patch: ReviewerPatch,
+    @Reviewer() admin: AuthenticatedReviewer,
+  ): Promise<ReviewerProfile> {
     const reviewer = await this.reviewers.patch(reviewerId, patch);
     if (!reviewer) throw reviewerNotFound(reviewerId);
     this.logger.info({ reviewer: reviewerId, by: admin.id, fields: Object.keys(patch) }, 'reviewer changed');

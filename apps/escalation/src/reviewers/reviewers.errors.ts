@@ -12,4 +12,3 @@ export const unknownToken = () => new UnauthorizedException({ statusCode: 401, c
 export const adminOnly = () => new ForbiddenException({ statusCode: 403, code: 'admin_only', message: 'only an admin may do this' });
 
 export const reviewerNotFound = (id: string) => new NotFoundException({ statusCode: 404, code: 'reviewer_not_found', message: `no reviewer ${id}` });
-

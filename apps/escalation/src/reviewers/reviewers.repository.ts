@@ -23,7 +23,11 @@ export class ReviewersRepository {
 
   /** The id of the reviewer other than `id` whose token has this hash, if any. */
   async tokenHolder(manager: EntityManager, tokenHash: string, id: string): Promise<string | null> {
-    const holder = await manager.createQueryBuilder(ReviewerEntity, 'r').select('r.id').where('r.token_hash = :tokenHash AND r.id <> :id', { tokenHash, id }).getOne();
+    const holder = await manager
+      .createQueryBuilder(ReviewerEntity, 'r')
+      .select('r.id')
+      .where('r.token_hash = :tokenHash AND r.id <> :id', { tokenHash, id })
+      .getOne();
     return holder?.id ?? null;
   }
 
@@ -31,7 +35,12 @@ export class ReviewersRepository {
    * Creates or replaces a reviewer's fields; says whether it was created. A null `tokenHash`
    * keeps the stored token (PUT never touches tokens; the file may leave them out).
    */
-  async put(id: string, fields: ReviewerFields, tokenHash: string | null = null, manager = this.dataSource.manager): Promise<{ reviewer: ReviewerEntity; created: boolean }> {
+  async put(
+    id: string,
+    fields: ReviewerFields,
+    tokenHash: string | null = null,
+    manager = this.dataSource.manager,
+  ): Promise<{ reviewer: ReviewerEntity; created: boolean }> {
     const rows: (ReviewerEntity & { created: boolean })[] = await manager.query(
       `INSERT INTO ${serviceTable(manager, 'reviewers')} AS r (id, name, roles, workspaces, available, capacity, admin, auditor, token_hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)

@@ -31,6 +31,4 @@ export const BatchItem = z.discriminatedUnion('act', [
 export const BatchBody = z.strictObject({ items: z.array(BatchItem).min(1).max(200) });
 
 export type ReviewAct =
-  | ({ act: 'approve' } & z.output<typeof ApproveBody>)
-  | ({ act: 'deny' } & z.output<typeof DenyBody>)
-  | ({ act: 'edit' } & z.output<typeof EditBody>);
+  ({ act: 'approve' } & z.output<typeof ApproveBody>) | ({ act: 'deny' } & z.output<typeof DenyBody>) | ({ act: 'edit' } & z.output<typeof EditBody>);

@@ -17,19 +17,31 @@ export class ReviewsController {
 
   @Post(':id/approve')
   @HttpCode(200)
-  approve(@Reviewer() reviewer: AuthenticatedReviewer, @Param('id', approvalId) id: string, @Body(new ZodPipe(ApproveBody)) body: z.output<typeof ApproveBody>): Promise<DecisionResult> {
+  approve(
+    @Reviewer() reviewer: AuthenticatedReviewer,
+    @Param('id', approvalId) id: string,
+    @Body(new ZodPipe(ApproveBody)) body: z.output<typeof ApproveBody>,
+  ): Promise<DecisionResult> {
     return this.reviews.decide(reviewer, id, { act: 'approve', ...body });
   }
 
   @Post(':id/deny')
   @HttpCode(200)
-  deny(@Reviewer() reviewer: AuthenticatedReviewer, @Param('id', approvalId) id: string, @Body(new ZodPipe(DenyBody)) body: z.output<typeof DenyBody>): Promise<DecisionResult> {
+  deny(
+    @Reviewer() reviewer: AuthenticatedReviewer,
+    @Param('id', approvalId) id: string,
+    @Body(new ZodPipe(DenyBody)) body: z.output<typeof DenyBody>,
+  ): Promise<DecisionResult> {
     return this.reviews.decide(reviewer, id, { act: 'deny', ...body });
   }
 
   @Post(':id/edit')
   @HttpCode(200)
-  edit(@Reviewer() reviewer: AuthenticatedReviewer, @Param('id', approvalId) id: string, @Body(new ZodPipe(EditBody)) body: z.output<typeof EditBody>): Promise<DecisionResult> {
+  edit(
+    @Reviewer() reviewer: AuthenticatedReviewer,
+    @Param('id', approvalId) id: string,
+    @Body(new ZodPipe(EditBody)) body: z.output<typeof EditBody>,
+  ): Promise<DecisionResult> {
     return this.reviews.decide(reviewer, id, { act: 'edit', ...body });
   }
 

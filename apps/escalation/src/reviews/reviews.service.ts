@@ -69,7 +69,11 @@ export class ReviewsService {
       } catch (error) {
         if (!(error instanceof HttpException)) throw error;
         const body = error.getResponse() as { code?: string; message?: string };
-        results.push({ approval_id, ok: false, error: { statusCode: error.getStatus(), code: body.code ?? 'refused', message: body.message ?? error.message } });
+        results.push({
+          approval_id,
+          ok: false,
+          error: { statusCode: error.getStatus(), code: body.code ?? 'refused', message: body.message ?? error.message },
+        });
       }
     }
     return results;
@@ -89,15 +93,36 @@ export class ReviewsService {
       case 'edit': {
         const { manifest } = this.manifests.forWorkspace(review.workspace);
         const rerouted = route({ ...review.request.decision, parameters: command.parameters, recommended_review: false }, manifest, now);
-        const reroute = { verdict: rerouted.verdict, reviewerRole: rerouted.approval?.reviewer_role ?? null, decidedBy: rerouted.reasons.at(-1)?.detail ?? rerouted.verdict };
+        const reroute = {
+          verdict: rerouted.verdict,
+          reviewerRole: rerouted.approval?.reviewer_role ?? null,
+          decidedBy: rerouted.reasons.at(-1)?.detail ?? rerouted.verdict,
+        };
         const pool = await candidates(manager, review.workspace, review.escalationPath);
-        return { act: 'edit', by, shownPayloadHash: command.payload_hash, parameters: command.parameters, reroute, candidates: pool, notes, chosenOption: command.chosen_option ?? null };
+        return {
+          act: 'edit',
+          by,
+          shownPayloadHash: command.payload_hash,
+          parameters: command.parameters,
+          reroute,
+          candidates: pool,
+          notes,
+          chosenOption: command.chosen_option ?? null,
+        };
       }
     }
   }
 }
 
 function resultOf({ status, review }: Decided): DecisionResult {
-  if (status !== 'approved' && status !== 'denied' && status !== 'reviewed' && status !== 'awaiting_approvals' && status !== 'escalated') throw new Error(`a decision cannot end ${status}`);
-  return { approval_id: review.approvalId, decision_id: review.decisionId, status, approvals: review.approvedBy, required_approvals: review.requiredApprovals, payload_hash: review.payloadHash };
+  if (status !== 'approved' && status !== 'denied' && status !== 'reviewed' && status !== 'awaiting_approvals' && status !== 'escalated')
+    throw new Error(`a decision cannot end ${status}`);
+  return {
+    approval_id: review.approvalId,
+    decision_id: review.decisionId,
+    status,
+    approvals: review.approvedBy,
+    required_approvals: review.requiredApprovals,
+    payload_hash: review.payloadHash,
+  };
 }

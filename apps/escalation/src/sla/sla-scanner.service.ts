@@ -30,7 +30,13 @@ export class SlaScanner extends PollingService {
   }
 
   protected polling(): Polling {
-    return { what: 'SLA scan', round: (now) => this.scanOnce(now), batch: this.config.SLA_SCAN_BATCH, intervalMs: this.config.SLA_SCAN_INTERVAL_MS, logger: this.logger };
+    return {
+      what: 'SLA scan',
+      round: (now) => this.scanOnce(now),
+      batch: this.config.SLA_SCAN_BATCH,
+      intervalMs: this.config.SLA_SCAN_INTERVAL_MS,
+      logger: this.logger,
+    };
   }
 
   /** Fires every timer due at `now` (up to a batch); returns how many fired. */
@@ -75,7 +81,14 @@ export class SlaScanner extends PollingService {
       }
       timersFired.inc({ outcome: 'expiry_escalated' });
       this.alert(row, outcome.role, outcome.alert);
-      await place(manager, row.approval_id, { tier: outcome.tier, reviewer_role: outcome.role, assignee: outcome.reviewerId, tried_at_tier: [], sla_deadline: outcome.slaDeadline, expires_at: outcome.expiresAt });
+      await place(manager, row.approval_id, {
+        tier: outcome.tier,
+        reviewer_role: outcome.role,
+        assignee: outcome.reviewerId,
+        tried_at_tier: [],
+        sla_deadline: outcome.slaDeadline,
+        expires_at: outcome.expiresAt,
+      });
       await moved(outcome.reviewerId);
       return [escalated(row, outcome.tier, outcome.role, outcome.fromRole, outcome.reviewerId, outcome.slaDeadline, outcome.reason, now)];
     }
@@ -95,12 +108,24 @@ export class SlaScanner extends PollingService {
         return [reassigned(row, outcome.role, outcome.reviewerId, outcome.previousReviewerId, outcome.slaDeadline, outcome.reason, now)];
       case 'escalated':
         this.alert(row, outcome.role, outcome.alert);
-        await place(manager, row.approval_id, { tier: outcome.tier, reviewer_role: outcome.role, assignee: outcome.reviewerId, tried_at_tier: [], sla_deadline: outcome.slaDeadline });
+        await place(manager, row.approval_id, {
+          tier: outcome.tier,
+          reviewer_role: outcome.role,
+          assignee: outcome.reviewerId,
+          tried_at_tier: [],
+          sla_deadline: outcome.slaDeadline,
+        });
         await moved(outcome.reviewerId);
         return [escalated(row, outcome.tier, outcome.role, outcome.fromRole, outcome.reviewerId, outcome.slaDeadline, outcome.reason, now)];
       case 'unanswered':
         this.alert(row, row.reviewer_role, outcome.alert);
-        await place(manager, row.approval_id, { tier: row.tier, reviewer_role: row.reviewer_role, assignee: row.assignee, tried_at_tier: row.tried_at_tier, sla_deadline: outcome.slaDeadline });
+        await place(manager, row.approval_id, {
+          tier: row.tier,
+          reviewer_role: row.reviewer_role,
+          assignee: row.assignee,
+          tried_at_tier: row.tried_at_tier,
+          sla_deadline: outcome.slaDeadline,
+        });
         return [];
     }
   }

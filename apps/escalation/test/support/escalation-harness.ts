@@ -101,7 +101,20 @@ export class EscalationProcess {
 }
 
 /** An approval.requested as the router sends it, for the refunds manifest's process_refund. */
-export function request(overrides: { route?: 'human_review' | 'escalate' | 'post_review'; path?: string[]; slaDeadline?: Date; expiresAt?: Date | null; onTimeout?: 'deny' | 'escalate' | 'approve'; action?: string; onBehalfOf?: string; requiredApprovals?: number; amount?: number; parameters?: Record<string, unknown> } = {}): CloudEvent<typeof APPROVAL_REQUESTED> {
+export function request(
+  overrides: {
+    route?: 'human_review' | 'escalate' | 'post_review';
+    path?: string[];
+    slaDeadline?: Date;
+    expiresAt?: Date | null;
+    onTimeout?: 'deny' | 'escalate' | 'approve';
+    action?: string;
+    onBehalfOf?: string;
+    requiredApprovals?: number;
+    amount?: number;
+    parameters?: Record<string, unknown>;
+  } = {},
+): CloudEvent<typeof APPROVAL_REQUESTED> {
   const event = exampleEvent(APPROVAL_REQUESTED, { id: randomUUID() });
   const decisionId = randomUUID();
   const path = overrides.path ?? ['support_agent', 'finance_lead'];
@@ -120,17 +133,28 @@ export function request(overrides: { route?: 'human_review' | 'escalate' | 'post
     required_approvals: overrides.requiredApprovals ?? 1,
     payload_hash: payloadHash(overrides.action ?? 'process_refund', parameters),
   });
-  Object.assign(event.data.decision, { decision_id: decisionId, action: overrides.action ?? 'process_refund', parameters, on_behalf_of: overrides.onBehalfOf ?? 'customer:c-1' });
+  Object.assign(event.data.decision, {
+    decision_id: decisionId,
+    action: overrides.action ?? 'process_refund',
+    parameters,
+    on_behalf_of: overrides.onBehalfOf ?? 'customer:c-1',
+  });
   return event;
 }
 
 /** Sends requests as the router does: each signed (by its rightful producer, the router, unless `as` names another key). */
 export const publish = (env: Env, events: AnyEvent[], as?: string) =>
-  sendMessages(kafka, events.map((e) => ({ topic: `${env.prefix}approval.requested`, key: e.subject, value: JSON.stringify(signed(e, as)) })));
+  sendMessages(
+    kafka,
+    events.map((e) => ({ topic: `${env.prefix}approval.requested`, key: e.subject, value: JSON.stringify(signed(e, as)) })),
+  );
 
 /** Sends bytes as they are (unsigned, or signed with any key) on a topic of the env. */
 export const sendRaw = (env: Env, topic: string, messages: { key: string; value: string }[]) =>
-  sendMessages(kafka, messages.map((m) => ({ topic: `${env.prefix}${topic}`, ...m })));
+  sendMessages(
+    kafka,
+    messages.map((m) => ({ topic: `${env.prefix}${topic}`, ...m })),
+  );
 
 /** Reads a topic from the beginning until `enough` holds. */
 export async function readUntil(env: Env, topic: string, enough: (events: AnyEvent[]) => boolean, timeoutMs = 45_000): Promise<AnyEvent[]> {
@@ -140,7 +164,10 @@ export async function readUntil(env: Env, topic: string, enough: (events: AnyEve
   try {
     await consumer.subscribe({ topic: `${env.prefix}${topic}`, fromBeginning: true });
     await new Promise<void>((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`only ${events.length} events on ${topic}: ${JSON.stringify(events.map((e) => [e.type, e.subject]))}`)), timeoutMs);
+      const timer = setTimeout(
+        () => fail(new Error(`only ${events.length} events on ${topic}: ${JSON.stringify(events.map((e) => [e.type, e.subject]))}`)),
+        timeoutMs,
+      );
       void consumer.run({
         eachMessage: async ({ message }: { message: KafkaMessage }) => {
           events.push(JSON.parse(message.value!.toString()));

@@ -54,7 +54,10 @@ export async function recordDecision(manager: EntityManager, row: NewDecision): 
 }
 
 /** The recorded decisions of these ids (what a later copy is compared with). */
-export async function findDecisions(manager: EntityManager, decisionIds: readonly string[]): Promise<Map<string, Pick<DecisionEntity, 'event_id' | 'content_hash' | 'verdict'>>> {
+export async function findDecisions(
+  manager: EntityManager,
+  decisionIds: readonly string[],
+): Promise<Map<string, Pick<DecisionEntity, 'event_id' | 'content_hash' | 'verdict'>>> {
   if (decisionIds.length === 0) return new Map();
   const rows: { decision_id: string; event_id: string; content_hash: string; verdict: string }[] = await manager.query(
     `SELECT decision_id, event_id, content_hash, verdict FROM ${serviceTable(manager, 'decisions')} WHERE decision_id = ANY($1::uuid[])`,

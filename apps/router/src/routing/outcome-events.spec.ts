@@ -14,7 +14,11 @@ actions:
 `);
 const now = new Date('2026-11-22T09:00:00Z');
 let n = 0;
-const ids = () => ({ approvalId: '11111111-1111-4111-8111-111111111111', postReviewApprovalId: '22222222-2222-4222-8222-222222222222', eventIds: () => `33333333-3333-4333-8333-${String(++n).padStart(12, '0')}` });
+const ids = () => ({
+  approvalId: '11111111-1111-4111-8111-111111111111',
+  postReviewApprovalId: '22222222-2222-4222-8222-222222222222',
+  eventIds: () => `33333333-3333-4333-8333-${String(++n).padStart(12, '0')}`,
+});
 
 function proposalWith(action: string, parameters: Record<string, unknown>, confidence: number) {
   const event = exampleEvent(DECISION_PROPOSED);
@@ -73,8 +77,16 @@ describe('what can be read from a message that broke the contract', () => {
   it.each([
     ['nothing', null, { workspaceid: 'unknown', action: '', parameters: {}, confidence: 0 }],
     ['garbage', Buffer.from('{{{'), { workspaceid: 'unknown', action: '', parameters: {}, confidence: 0 }],
-    ['a broken proposal', Buffer.from(JSON.stringify({ workspaceid: 'w1', data: { action: 'a', parameters: { x: 1 }, confidence: 7 } })), { workspaceid: 'w1', action: 'a', parameters: { x: 1 }, confidence: 0 }],
-    ['wrong types', Buffer.from(JSON.stringify({ workspaceid: 5, data: { action: 3, parameters: [1], confidence: 0.4 } })), { workspaceid: 'unknown', action: '', parameters: {}, confidence: 0.4 }],
+    [
+      'a broken proposal',
+      Buffer.from(JSON.stringify({ workspaceid: 'w1', data: { action: 'a', parameters: { x: 1 }, confidence: 7 } })),
+      { workspaceid: 'w1', action: 'a', parameters: { x: 1 }, confidence: 0 },
+    ],
+    [
+      'wrong types',
+      Buffer.from(JSON.stringify({ workspaceid: 5, data: { action: 3, parameters: [1], confidence: 0.4 } })),
+      { workspaceid: 'unknown', action: '', parameters: {}, confidence: 0.4 },
+    ],
     [
       'text nobody can store (U+0000, a lone surrogate): left out of the answer',
       Buffer.from(JSON.stringify({ workspaceid: 'w\u0000', data: { action: 'a\ud800', parameters: { note: 'x\u0000' }, confidence: 0.5 } })),
@@ -87,10 +99,30 @@ describe('what can be read from a message that broke the contract', () => {
 
 describe('why a refused proposal is blocked', () => {
   it.each([
-    ['unsigned', { code: 'unsigned', message: 'hitl.decision.proposed.v1 must be signed (sigkid, sig)' }, 'signature', "the proposal's signature was refused (unsigned): hitl.decision.proposed.v1 must be signed (sigkid, sig)"],
-    ['signed by another', { code: 'signature_invalid', message: 'the proposal names agent "refund-bot" but is signed by agent "other-bot"' }, 'signature', `the proposal's signature was refused (signature_invalid): the proposal names agent "refund-bot" but is signed by agent "other-bot"`],
-    ['breaking the contract', { code: 'invalid_data', message: 'data.confidence: too big' }, 'contract_violation', 'the proposal breaks the wire contract (invalid_data): data.confidence: too big'],
-    ['holding U+0000', { code: 'unsupported_character', message: 'data.summary holds U+0000' }, 'contract_violation', 'the proposal breaks the wire contract (unsupported_character): data.summary holds U+0000'],
+    [
+      'unsigned',
+      { code: 'unsigned', message: 'hitl.decision.proposed.v1 must be signed (sigkid, sig)' },
+      'signature',
+      "the proposal's signature was refused (unsigned): hitl.decision.proposed.v1 must be signed (sigkid, sig)",
+    ],
+    [
+      'signed by another',
+      { code: 'signature_invalid', message: 'the proposal names agent "refund-bot" but is signed by agent "other-bot"' },
+      'signature',
+      `the proposal's signature was refused (signature_invalid): the proposal names agent "refund-bot" but is signed by agent "other-bot"`,
+    ],
+    [
+      'breaking the contract',
+      { code: 'invalid_data', message: 'data.confidence: too big' },
+      'contract_violation',
+      'the proposal breaks the wire contract (invalid_data): data.confidence: too big',
+    ],
+    [
+      'holding U+0000',
+      { code: 'unsupported_character', message: 'data.summary holds U+0000' },
+      'contract_violation',
+      'the proposal breaks the wire contract (unsupported_character): data.summary holds U+0000',
+    ],
     [
       'refused by the database',
       { code: 'database_refused', message: 'PostgreSQL refused it (SQLSTATE 54000, program limit exceeded): index row size 9000 exceeds maximum 2712' },

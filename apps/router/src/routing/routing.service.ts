@@ -11,7 +11,9 @@ import { ROUTER_SOURCE, invalidReason, outcomeEvents, policyResolution, readable
 import { alertsRun, decisionsRouted } from './routing.metrics';
 
 function contentHash(value: unknown): string {
-  return createHash('sha256').update(canonicalize(value) ?? '').digest('hex');
+  return createHash('sha256')
+    .update(canonicalize(value) ?? '')
+    .digest('hex');
 }
 
 /**
@@ -59,10 +61,16 @@ export class RoutingService {
       return { proposal, routing, outcome, row };
     });
 
-    const written = await recordDecisions(ctx.manager, routed.map((r) => r.row));
+    const written = await recordDecisions(
+      ctx.manager,
+      routed.map((r) => r.row),
+    );
     const copies = routed.filter((r) => !written.has(r.proposal.id));
     // The same decision again: one outcome per decision, ever; other content is refused.
-    const first = await findDecisions(ctx.manager, copies.map((r) => r.row.decision_id));
+    const first = await findDecisions(
+      ctx.manager,
+      copies.map((r) => r.row.decision_id),
+    );
     for (const copy of copies) {
       const recorded = first.get(copy.row.decision_id);
       if (recorded && recorded.content_hash !== copy.row.content_hash) {
@@ -80,7 +88,10 @@ export class RoutingService {
       decisionsRouted.inc({ verdict: routing.verdict });
       if (routing.alert) {
         alertsRun.inc({ action: proposal.data.action });
-        this.logger.warn({ decision_id: proposal.data.decision_id, action: proposal.data.action, agent: proposal.data.agent.id }, 'log_and_alert action approved: it runs without review');
+        this.logger.warn(
+          { decision_id: proposal.data.decision_id, action: proposal.data.action, agent: proposal.data.agent.id },
+          'log_and_alert action approved: it runs without review',
+        );
       }
     }
   }
@@ -107,7 +118,9 @@ export class RoutingService {
       agent_id: null,
       action: parts.action,
       event_id: `${invalid.position.topic}/${invalid.position.partition}/${invalid.position.offset}`,
-      content_hash: createHash('sha256').update(invalid.raw ?? Buffer.alloc(0)).digest('hex'),
+      content_hash: createHash('sha256')
+        .update(invalid.raw ?? Buffer.alloc(0))
+        .digest('hex'),
       verdict: 'block',
       mode: null,
       reasons,

@@ -42,8 +42,7 @@ export type SignatureRefusalCode = 'unsigned' | 'signature_invalid';
 
 /** What verifying an event found: who signed it (null: unsigned, admitted), or why it is refused. */
 export type SignatureVerdict =
-  | { ok: true; signer: Principal | null; kid: string | null }
-  | { ok: false; code: SignatureRefusalCode; reason: string; kid: string | null };
+  { ok: true; signer: Principal | null; kid: string | null } | { ok: false; code: SignatureRefusalCode; reason: string; kid: string | null };
 
 function describe(principal: Principal): string {
   return principal.kind === 'service' ? `the ${principal.service} service` : `${principal.kind} "${principal.id}"`;

@@ -57,7 +57,8 @@ export function parseSigningKey(text: string): SigningKey {
   let kid: string | undefined;
   if (trimmed.startsWith('{')) {
     const jwk = JSON.parse(trimmed) as { kty?: string; crv?: string; d?: string; kid?: string; x?: string };
-    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string') throw new TypeError('not a private Ed25519 JWK (kty OKP, crv Ed25519, with d)');
+    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string')
+      throw new TypeError('not a private Ed25519 JWK (kty OKP, crv Ed25519, with d)');
     privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: jwk.d, x: jwk.x ?? '' }, format: 'jwk' });
     kid = jwk.kid;
   } else {

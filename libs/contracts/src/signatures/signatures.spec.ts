@@ -118,7 +118,10 @@ describe('signatures: who said it', () => {
     ['an added field', (e) => (e.data.extra = 'x')],
     ['the signature itself', (e) => (e.sig = `${e.sig.startsWith('A') ? 'B' : 'A'}${e.sig.slice(1)}`)],
     // The last character carries 2 bits: its next letter decodes to the very same bytes.
-    ["the signature's spelling (the same bytes)", (e) => (e.sig = `${e.sig.slice(0, -1)}${({ A: 'B', Q: 'R', g: 'h', w: 'x' } as Record<string, string>)[e.sig.at(-1)]}`)],
+    [
+      "the signature's spelling (the same bytes)",
+      (e) => (e.sig = `${e.sig.slice(0, -1)}${({ A: 'B', Q: 'R', g: 'h', w: 'x' } as Record<string, string>)[e.sig.at(-1)]}`),
+    ],
   ];
   it.each(tampered)('refuses a signed resolution whose %s was changed afterwards', (_, change) => {
     const signed = signEvent(resolution('policy'), router.key) as Record<string, any>;
@@ -209,6 +212,14 @@ describe('keys', () => {
     expect(() => parseSigningKey('not a key')).toThrow();
     expect(() => parseJwks({ keys: [{ kty: 'RSA', n: 'x', e: 'AQAB' }] })).toThrow(/keys\.0\.kty/);
     expect(() => parseJwks({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: 'short' }] })).toThrow(/keys\.0\.x/);
-    expect(() => new Keyring({ agents: [{ id: 'a', workspaces: '*', keys: { keys: [refundBot.jwk] } }, { id: 'b', workspaces: '*', keys: { keys: [refundBot.jwk] } }] })).toThrow(/listed twice/);
+    expect(
+      () =>
+        new Keyring({
+          agents: [
+            { id: 'a', workspaces: '*', keys: { keys: [refundBot.jwk] } },
+            { id: 'b', workspaces: '*', keys: { keys: [refundBot.jwk] } },
+          ],
+        }),
+    ).toThrow(/listed twice/);
   });
 });

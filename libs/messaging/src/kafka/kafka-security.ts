@@ -19,7 +19,12 @@ export function kafkaClientSecurity(security: KafkaSecurity | undefined): Pick<K
   const options: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
   if (security?.ssl) {
     const { ca, cert, key, rejectUnauthorized } = security.ssl;
-    options.ssl = { rejectUnauthorized, ...(ca === undefined ? {} : { ca: [ca] }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }) };
+    options.ssl = {
+      rejectUnauthorized,
+      ...(ca === undefined ? {} : { ca: [ca] }),
+      ...(cert === undefined ? {} : { cert }),
+      ...(key === undefined ? {} : { key }),
+    };
   }
   if (security?.sasl) options.sasl = { ...security.sasl } as SASLOptions;
   return options;
@@ -115,9 +120,11 @@ export function kafkaSecurityRules(config: KafkaSecurityConfig, ctx: z.Refinemen
       if (config[variable]) problem(variable, 'is set but KAFKA_SSL is not true');
     }
   }
-  if (config.KAFKA_SSL_CERT_FILE && !config.KAFKA_SSL_KEY_FILE) problem('KAFKA_SSL_KEY_FILE', "must be set with KAFKA_SSL_CERT_FILE (the certificate's private key)");
+  if (config.KAFKA_SSL_CERT_FILE && !config.KAFKA_SSL_KEY_FILE)
+    problem('KAFKA_SSL_KEY_FILE', "must be set with KAFKA_SSL_CERT_FILE (the certificate's private key)");
   if (config.KAFKA_SSL_KEY_FILE && !config.KAFKA_SSL_CERT_FILE) problem('KAFKA_SSL_CERT_FILE', 'must be set with KAFKA_SSL_KEY_FILE (the client certificate)');
-  if (config.KAFKA_SASL_MECHANISM === 'plain' && !config.KAFKA_SSL) problem('KAFKA_SASL_MECHANISM', 'plain sends the password itself: only with KAFKA_SSL=true (or use scram-sha-512)');
+  if (config.KAFKA_SASL_MECHANISM === 'plain' && !config.KAFKA_SSL)
+    problem('KAFKA_SASL_MECHANISM', 'plain sends the password itself: only with KAFKA_SSL=true (or use scram-sha-512)');
   if (config.KAFKA_SASL_MECHANISM) {
     if (!config.KAFKA_SASL_USERNAME) problem('KAFKA_SASL_USERNAME', 'must be set with KAFKA_SASL_MECHANISM');
     if (!config.KAFKA_SASL_PASSWORD_FILE) problem('KAFKA_SASL_PASSWORD_FILE', 'must be set with KAFKA_SASL_MECHANISM (a file holding the password)');
@@ -164,5 +171,7 @@ export function loadKafkaSecurity(env: Readonly<Record<string, string | undefine
     const variable = String(issue.path[0] ?? '(environment)');
     reasons.set(variable, [...new Set([...(reasons.get(variable) ?? []), issue.message])]);
   }
-  throw new KafkaSecurityConfigError([...reasons.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([variable, messages]) => ({ variable, reason: messages.join(', ') })));
+  throw new KafkaSecurityConfigError(
+    [...reasons.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([variable, messages]) => ({ variable, reason: messages.join(', ') })),
+  );
 }

@@ -31,7 +31,9 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
           // One topic: a protocol error; several: an aggregate of one per topic.
           const refusal = [error, ...(error.errors ?? [])].map((e) => e.type).find((type) => type?.endsWith('AUTHORIZATION_FAILED'));
           if (!refusal) throw error;
-          throw new Error(`not authorized to create ${missing.join(', ')} (${refusal}): an operator creates them (scripts/create-topics.ts), and this principal needs DESCRIBE on each`);
+          throw new Error(
+            `not authorized to create ${missing.join(', ')} (${refusal}): an operator creates them (scripts/create-topics.ts), and this principal needs DESCRIBE on each`,
+          );
         });
     }
     return missing;

@@ -23,7 +23,9 @@ describe('messaging schema versions', () => {
     for (const direction of ['up', 'down'] as const) {
       const actual = sha256(text[direction]);
       if (actual !== RELEASED[version][direction]) {
-        throw new Error(`messaging schema ${version} (${direction}) was edited after its release (SHA-256 ${actual}): restore it and add a new version instead`);
+        throw new Error(
+          `messaging schema ${version} (${direction}) was edited after its release (SHA-256 ${actual}): restore it and add a new version instead`,
+        );
       }
     }
   });

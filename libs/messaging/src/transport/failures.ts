@@ -50,7 +50,18 @@ const UNCLASSIFIED_STATES: Record<string, string> = {
 };
 
 /** Errors of Node's sockets and DNS: the network, never the message. */
-const TRANSIENT_SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN']);
+const TRANSIENT_SYSTEM_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+]);
 
 /** What pg and TypeORM say, without an SQLSTATE, when the server went away or never answered. */
 const TRANSIENT_WORDING = [
@@ -88,7 +99,11 @@ export function classifyFailure(error: unknown): Failure {
   const shape = error as ErrorShape & { status?: unknown };
   if (shape.status === 'error' && !(error instanceof Error)) {
     // Nest's default exception filter replaced the error with its own words.
-    return { kind: 'unclassified', code: 'handler_failed', message: `${String(shape.message)} (the cause is hidden: register PassThroughRpcErrors on the app)` };
+    return {
+      kind: 'unclassified',
+      code: 'handler_failed',
+      message: `${String(shape.message)} (the cause is hidden: register PassThroughRpcErrors on the app)`,
+    };
   }
   const message = typeof shape.message === 'string' ? shape.message : String(error);
 

@@ -222,7 +222,15 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       } catch (error) {
         failure = classifyFailure(error);
       }
-      const at = { topic, partition, firstOffset: messages[0].offset, count: messages.length, code: failure.code, reason: failure.message, consumer: this.options.groupId };
+      const at = {
+        topic,
+        partition,
+        firstOffset: messages[0].offset,
+        count: messages.length,
+        code: failure.code,
+        reason: failure.message,
+        consumer: this.options.groupId,
+      };
       if (failure.kind === 'transient' || (failure.kind === 'unclassified' && !(await this.databaseAnswers()))) {
         // Nothing was committed; the same chunk again once the database or the broker is back.
         consumerRetries.inc({ topic, kind: 'transient' });
@@ -261,7 +269,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     // What the letter says: why the message was refused first, if it was, or the failure.
     let reason: { code: string; message: string; decisionId?: string };
     if (decoded && !decoded.ok) reason = { ...decoded.violation, message: `${decoded.violation.message} (and telling the service failed: ${failure.message})` };
-    else if (verdict && !verdict.ok && this.options.signatures.mode === 'enforce') reason = { code: verdict.code, message: verdict.reason, decisionId: decoded?.ok ? decoded.event.subject : undefined };
+    else if (verdict && !verdict.ok && this.options.signatures.mode === 'enforce')
+      reason = { code: verdict.code, message: verdict.reason, decisionId: decoded?.ok ? decoded.event.subject : undefined };
     else reason = { code: failure.code, message: failure.message, decisionId: decoded?.ok ? decoded.event.subject : undefined };
     const onInvalid = isTopic(topic) ? this.getHandlerByPattern(invalidMessagePattern(topic)) : null;
 
@@ -273,7 +282,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           await manager.query('SAVEPOINT hitl_claim');
           let fresh: Set<string>;
           try {
-            fresh = await this.inbox.claim(manager, this.options.groupId, ids.map((id) => ({ id, topic })));
+            fresh = await this.inbox.claim(
+              manager,
+              this.options.groupId,
+              ids.map((id) => ({ id, topic })),
+            );
           } catch {
             // An id the inbox cannot keep: the place in the log alone is enough.
             await manager.query('ROLLBACK TO SAVEPOINT hitl_claim');
@@ -284,7 +297,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
             // A letter of a DLQ its handler can never take: there is no DLQ of a DLQ, so it is
             // claimed and skipped, loudly.
             messagesConsumed.inc({ topic, outcome: 'skipped' });
-            this.options.logger.error({ topic, partition, offset: message.offset, code: reason.code, reason: reason.message, consumer: this.options.groupId }, 'dead letter skipped: its handler can never take it');
+            this.options.logger.error(
+              { topic, partition, offset: message.offset, code: reason.code, reason: reason.message, consumer: this.options.groupId },
+              'dead letter skipped: its handler can never take it',
+            );
             return;
           }
           await this.deadLetter(manager, topic, partition, message, reason.code, reason.message);
@@ -298,7 +314,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           } catch (error) {
             // The letter stands even when nobody can be told.
             await manager.query('ROLLBACK TO SAVEPOINT hitl_invalid');
-            this.options.logger.warn({ topic, partition, offset: message.offset, err: error, consumer: this.options.groupId }, 'the service could not be told of a dead-lettered message');
+            this.options.logger.warn(
+              { topic, partition, offset: message.offset, err: error, consumer: this.options.groupId },
+              'the service could not be told of a dead-lettered message',
+            );
           }
         });
         return true;
@@ -364,7 +383,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         const position: MessagePosition = { topic, partition, offset: run[0].item.message.offset, key: null };
         const context = new MessageContext(manager, this.outbox, position, verdicts);
         // One call for the run: the handler writes it in one go. Any error retries the chunk.
-        await this.invoke(handler, run.map((r) => r.event), context);
+        await this.invoke(
+          handler,
+          run.map((r) => r.event),
+          context,
+        );
         for (const { item } of run) {
           const refusal = context.rejected.get(item.messageId);
           if (refusal) await this.deadLetter(manager, topic, partition, item.message, refusal.code, refusal.message);
@@ -389,7 +412,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           await flush();
           const { code, message, decisionId } = item.decoded.violation;
           await this.deadLetter(manager, topic, partition, item.message, code, message);
-          if (onInvalid) await this.invoke(onInvalid, { topic, violation: { code, message, decisionId }, position, raw: item.message.value } satisfies InvalidMessage, context);
+          if (onInvalid)
+            await this.invoke(
+              onInvalid,
+              { topic, violation: { code, message, decisionId }, position, raw: item.message.value } satisfies InvalidMessage,
+              context,
+            );
           continue;
         }
         const verdict = item.verdict;
@@ -399,11 +427,33 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           const event = item.decoded.event;
           signatureRefusals.inc({ topic, code: verdict.code, consumer: this.options.groupId });
           this.options.logger.warn(
-            { security: true, topic, partition, offset: item.message.offset, code: verdict.code, reason: verdict.reason, kid: verdict.kid, type: event.type, workspace: event.workspaceid, eventId: event.id, consumer: this.options.groupId },
+            {
+              security: true,
+              topic,
+              partition,
+              offset: item.message.offset,
+              code: verdict.code,
+              reason: verdict.reason,
+              kid: verdict.kid,
+              type: event.type,
+              workspace: event.workspaceid,
+              eventId: event.id,
+              consumer: this.options.groupId,
+            },
             'signature refused: the event is not acted on',
           );
           await this.deadLetter(manager, topic, partition, item.message, verdict.code, verdict.reason);
-          if (onInvalid) await this.invoke(onInvalid, { topic, violation: { code: verdict.code, message: verdict.reason, decisionId: event.subject }, position, raw: item.message.value } satisfies InvalidMessage, context);
+          if (onInvalid)
+            await this.invoke(
+              onInvalid,
+              {
+                topic,
+                violation: { code: verdict.code, message: verdict.reason, decisionId: event.subject },
+                position,
+                raw: item.message.value,
+              } satisfies InvalidMessage,
+              context,
+            );
           continue;
         }
         if (!handler) {
@@ -428,7 +478,16 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           await this.deadLetter(manager, topic, partition, item.message, failure.code, failure.message);
           if (onInvalid && !unprocessableReason(error)) {
             const event = item.decoded.event;
-            await this.invoke(onInvalid, { topic, violation: { code: failure.code, message: failure.message, decisionId: event.subject }, position, raw: item.message.value } satisfies InvalidMessage, context);
+            await this.invoke(
+              onInvalid,
+              {
+                topic,
+                violation: { code: failure.code, message: failure.message, decisionId: event.subject },
+                position,
+                raw: item.message.value,
+              } satisfies InvalidMessage,
+              context,
+            );
           }
         }
       }
@@ -442,10 +501,22 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     if (!handler) return;
     await this.options.dataSource.transaction(async (manager) => {
       const id = (m: KafkaMessage) => `${topic}/${partition}/${m.offset}`;
-      const fresh = await this.inbox.claim(manager, this.options.groupId, messages.map((m) => ({ id: id(m), topic })));
+      const fresh = await this.inbox.claim(
+        manager,
+        this.options.groupId,
+        messages.map((m) => ({ id: id(m), topic })),
+      );
       const raw: RawMessage[] = messages
         .filter((m) => fresh.has(id(m)))
-        .map((m) => ({ topic, partition, offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value, headers: textHeaders(m.headers), timestamp: m.timestamp }));
+        .map((m) => ({
+          topic,
+          partition,
+          offset: m.offset,
+          key: m.key?.toString('utf8') ?? null,
+          value: m.value,
+          headers: textHeaders(m.headers),
+          timestamp: m.timestamp,
+        }));
       messagesConsumed.inc({ topic, outcome: 'duplicate' }, messages.length - raw.length);
       if (raw.length === 0) return;
       const position: MessagePosition = { topic, partition, offset: raw[0].offset, key: null };

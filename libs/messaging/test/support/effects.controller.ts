@@ -22,7 +22,11 @@ export class EffectsController {
     // A slow statement, so a test can cut the connection in the middle of the transaction.
     if (typeof parameters.pause_s === 'number') await ctx.manager.query('SELECT pg_sleep($1)', [parameters.pause_s]);
     // `units` goes to an integer column: PostgreSQL refuses a value out of its range.
-    await ctx.manager.query(`INSERT INTO "${this.schema}".effects (decision_id, event_id, units) VALUES ($1, $2, $3)`, [decision_id, event.id, parameters.units ?? null]);
+    await ctx.manager.query(`INSERT INTO "${this.schema}".effects (decision_id, event_id, units) VALUES ($1, $2, $3)`, [
+      decision_id,
+      event.id,
+      parameters.units ?? null,
+    ]);
     await ctx.emit(
       newEvent(
         APPROVAL_RESOLVED,
@@ -62,28 +66,36 @@ export class RecorderController {
 
   @EventPattern(Topics.ApprovalResolved, { batch: true })
   async onResolved(@Payload() events: AnyEvent[], @Ctx() ctx: MessageContext): Promise<void> {
-    await ctx.manager.query(`INSERT INTO "${this.schema}".batch_seen (event_id, batch_size) SELECT id, $2 FROM UNNEST($1::text[]) AS id`, [events.map((e) => e.id), events.length]);
+    await ctx.manager.query(`INSERT INTO "${this.schema}".batch_seen (event_id, batch_size) SELECT id, $2 FROM UNNEST($1::text[]) AS id`, [
+      events.map((e) => e.id),
+      events.length,
+    ]);
   }
 
   /** Like the router: the whole run in one statement, so one refused row fails the run. */
   @EventPattern(Topics.ActionExecuted, { batch: true })
   async onExecuted(@Payload() events: CloudEvent<typeof ACTION_EXECUTED>[], @Ctx() ctx: MessageContext): Promise<void> {
-    await ctx.manager.query(`INSERT INTO "${this.schema}".executed_seen (event_id, units, batch_size) SELECT id, units, $3 FROM UNNEST($1::text[], $2::bigint[]) AS m(id, units)`, [
-      events.map((e) => e.id),
-      events.map((e) => (e.data.output as { units?: number } | null)?.units ?? null),
-      events.length,
-    ]);
+    await ctx.manager.query(
+      `INSERT INTO "${this.schema}".executed_seen (event_id, units, batch_size) SELECT id, units, $3 FROM UNNEST($1::text[], $2::bigint[]) AS m(id, units)`,
+      [events.map((e) => e.id), events.map((e) => (e.data.output as { units?: number } | null)?.units ?? null), events.length],
+    );
   }
 
   @EventPattern(invalidMessagePattern(Topics.ActionExecuted))
   async onInvalidExecuted(@Payload() invalid: InvalidMessage, @Ctx() ctx: MessageContext): Promise<void> {
-    await ctx.manager.query(`INSERT INTO "${this.schema}".invalid_seen (decision_id, code) VALUES ($1, $2)`, [invalid.violation.decisionId ?? null, invalid.violation.code]);
+    await ctx.manager.query(`INSERT INTO "${this.schema}".invalid_seen (decision_id, code) VALUES ($1, $2)`, [
+      invalid.violation.decisionId ?? null,
+      invalid.violation.code,
+    ]);
   }
 
   @EventPattern(dlqTopic(Topics.DecisionProposed))
   async onDeadLetters(@Payload() letters: RawMessage[], @Ctx() ctx: MessageContext): Promise<void> {
     for (const letter of letters) {
-      await ctx.manager.query(`INSERT INTO "${this.schema}".dlq_seen (value, code) VALUES ($1, $2)`, [letter.value, letter.headers['hitl-dlq-error-code'] ?? null]);
+      await ctx.manager.query(`INSERT INTO "${this.schema}".dlq_seen (value, code) VALUES ($1, $2)`, [
+        letter.value,
+        letter.headers['hitl-dlq-error-code'] ?? null,
+      ]);
     }
   }
 }

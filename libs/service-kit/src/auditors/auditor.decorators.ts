@@ -2,7 +2,10 @@ import { ExecutionContext, UseGuards, applyDecorators, createParamDecorator } fr
 import { ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AuditAdminGuard, AuditorAuthGuard, AuditorRequest } from './auditor-auth.guard';
 
-const documented = () => [ApiBearerAuth(), ApiUnauthorizedResponse({ description: 'No, a malformed or an unknown auditor token (`token_missing`, `token_malformed`, `token_unknown`).' })];
+const documented = () => [
+  ApiBearerAuth(),
+  ApiUnauthorizedResponse({ description: 'No, a malformed or an unknown auditor token (`token_missing`, `token_malformed`, `token_unknown`).' }),
+];
 
 /** Any auditor (401 otherwise); each route then checks the workspaces it reads. The module imports AuditorsModule. */
 export const Audited = () => applyDecorators(UseGuards(AuditorAuthGuard), ...documented());

@@ -35,14 +35,42 @@ describe('the auditors file', () => {
 
   it.each([
     ['no workspaces', '{ id: a, name: A, workspaces: [], token_hash: "sha256:' + HEX + '" }', 'auditors[0] (a).workspaces: must list at least one workspace'],
-    ['"*" with others', '{ id: a, name: A, workspaces: ["*", acme], token_hash: "sha256:' + HEX + '" }', 'auditors[0] (a).workspaces: "*" already means every workspace'],
-    ['a workspace twice', '{ id: a, name: A, workspaces: [acme, acme], token_hash: "sha256:' + HEX + '" }', 'auditors[0] (a).workspaces: lists a workspace twice'],
-    ['a bad workspace', '{ id: a, name: A, workspaces: ["acme support"], token_hash: "sha256:' + HEX + '" }', 'auditors[0] (a).workspaces[0]: must be a workspace id'],
+    [
+      '"*" with others',
+      '{ id: a, name: A, workspaces: ["*", acme], token_hash: "sha256:' + HEX + '" }',
+      'auditors[0] (a).workspaces: "*" already means every workspace',
+    ],
+    [
+      'a workspace twice',
+      '{ id: a, name: A, workspaces: [acme, acme], token_hash: "sha256:' + HEX + '" }',
+      'auditors[0] (a).workspaces: lists a workspace twice',
+    ],
+    [
+      'a bad workspace',
+      '{ id: a, name: A, workspaces: ["acme support"], token_hash: "sha256:' + HEX + '" }',
+      'auditors[0] (a).workspaces[0]: must be a workspace id',
+    ],
     ['no token', '{ id: a, name: A, workspaces: [acme] }', 'auditors[0] (a).token_env: is missing: give token_env'],
-    ['both token sources', '{ id: a, name: A, workspaces: [acme], token_env: AUDITOR_TOKEN_INES, token_hash: "sha256:' + HEX + '" }', 'auditors[0] (a).token_env: gives both'],
-    ['another variable as a token', '{ id: a, name: A, workspaces: [acme], token_env: DATABASE_URL }', 'auditors[0] (a).token_env: must name a variable AUDITOR_TOKEN_<NAME>'],
-    ['a short token', '{ id: a, name: A, workspaces: [acme], token_env: AUDITOR_TOKEN_SHORT }', 'auditors[0] (a).token_env: AUDITOR_TOKEN_SHORT must hold a token of at least 16 characters'],
-    ['a bad hash', '{ id: a, name: A, workspaces: [acme], token_hash: "md5:abc" }', 'auditors[0] (a).token_hash: must be "sha256:" and 64 lowercase hex digits'],
+    [
+      'both token sources',
+      '{ id: a, name: A, workspaces: [acme], token_env: AUDITOR_TOKEN_INES, token_hash: "sha256:' + HEX + '" }',
+      'auditors[0] (a).token_env: gives both',
+    ],
+    [
+      'another variable as a token',
+      '{ id: a, name: A, workspaces: [acme], token_env: DATABASE_URL }',
+      'auditors[0] (a).token_env: must name a variable AUDITOR_TOKEN_<NAME>',
+    ],
+    [
+      'a short token',
+      '{ id: a, name: A, workspaces: [acme], token_env: AUDITOR_TOKEN_SHORT }',
+      'auditors[0] (a).token_env: AUDITOR_TOKEN_SHORT must hold a token of at least 16 characters',
+    ],
+    [
+      'a bad hash',
+      '{ id: a, name: A, workspaces: [acme], token_hash: "md5:abc" }',
+      'auditors[0] (a).token_hash: must be "sha256:" and 64 lowercase hex digits',
+    ],
     ['a misspelt field', '{ id: a, name: A, workspace: [acme], token_hash: "sha256:' + HEX + '" }', 'auditors[0] (a).workspace: unknown field'],
     ['a blank name', '{ id: a, name: " ", workspaces: [acme], token_hash: "sha256:' + HEX + '" }', 'auditors[0] (a).name: must not be blank'],
   ])('refuses %s, naming the auditor and the field', (_name, entry, problem) => {
@@ -69,7 +97,11 @@ describe('the auditors file', () => {
 
   it('never echoes a token', () => {
     expect(problems('auditors:\n  - { id: a, name: A, workspaces: [acme], token_env: AUDITOR_TOKEN_SHORT }')).not.toContain('tiny-secret');
-    expect(problems(`auditors:\n  - { id: a, name: A, workspaces: [acme], token_env: AUDITOR_TOKEN_INES }\n  - { id: b, name: B, workspaces: [acme], token_env: AUDITOR_TOKEN_TWIN }`)).not.toContain(INES);
+    expect(
+      problems(
+        `auditors:\n  - { id: a, name: A, workspaces: [acme], token_env: AUDITOR_TOKEN_INES }\n  - { id: b, name: B, workspaces: [acme], token_env: AUDITOR_TOKEN_TWIN }`,
+      ),
+    ).not.toContain(INES);
   });
 
   it('accepts the committed config/auditors.yaml: one auditor of acme-support, one of every workspace', () => {

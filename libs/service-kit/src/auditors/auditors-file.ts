@@ -11,21 +11,32 @@ const distinct = (list: string[]) => new Set(list).size === list.length;
 
 const AuditorEntry = z
   .strictObject({
-    id: z.string().max(100, { error: 'must be at most 100 characters' }).regex(NAME, { error: 'must be letters, digits and _ . : @ -, starting with a letter or digit' }),
+    id: z
+      .string()
+      .max(100, { error: 'must be at most 100 characters' })
+      .regex(NAME, { error: 'must be letters, digits and _ . : @ -, starting with a letter or digit' }),
     name: z.string().trim().min(1, { error: 'must not be blank' }).max(200, { error: 'must be at most 200 characters' }),
     workspaces: z
-      .array(z.string().refine((w) => w === EVERY_WORKSPACE || NAME.test(w), { error: 'must be a workspace id or "*" (every workspace)' }), {
-        error: 'must be a list of workspaces, or ["*"] for every workspace',
-      })
+      .array(
+        z.string().refine((w) => w === EVERY_WORKSPACE || NAME.test(w), { error: 'must be a workspace id or "*" (every workspace)' }),
+        {
+          error: 'must be a list of workspaces, or ["*"] for every workspace',
+        },
+      )
       .min(1, { error: 'must list at least one workspace, or "*" for every workspace' })
       .refine(distinct, { error: 'lists a workspace twice' })
       .refine((list) => !list.includes(EVERY_WORKSPACE) || list.length === 1, { error: '"*" already means every workspace: list nothing else with it' }),
     ...tokenFields(AUDITOR_TOKEN_PREFIX),
   })
   .superRefine((entry, ctx) => {
-    if (entry.token_hash !== undefined && entry.token_env !== undefined) ctx.addIssue({ code: 'custom', path: ['token_env'], message: 'gives both token_hash and token_env; give one' });
+    if (entry.token_hash !== undefined && entry.token_env !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['token_env'], message: 'gives both token_hash and token_env; give one' });
     if (entry.token_hash === undefined && entry.token_env === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['token_env'], message: `is missing: give token_env (a variable ${AUDITOR_TOKEN_PREFIX}<NAME>) or token_hash (sha256:<hex>)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['token_env'],
+        message: `is missing: give token_env (a variable ${AUDITOR_TOKEN_PREFIX}<NAME>) or token_hash (sha256:<hex>)`,
+      });
     }
   });
 

@@ -13,7 +13,8 @@ export const wrongWorkspace = (workspace: string | null) =>
   new ForbiddenException({
     statusCode: 403,
     code: 'wrong_workspace',
-    message: workspace === null ? 'only an auditor of every workspace ("*") may read or run this over every workspace' : `you may not read workspace ${workspace}`,
+    message:
+      workspace === null ? 'only an auditor of every workspace ("*") may read or run this over every workspace' : `you may not read workspace ${workspace}`,
   });
 
 export const auditAdminOnly = () =>

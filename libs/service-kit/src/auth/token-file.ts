@@ -13,7 +13,10 @@ export function tokenFields(prefix: string) {
     /** The token's hash, for tokens handed out elsewhere: `sha256:<hex>`. */
     token_hash: z.string().regex(FILE_TOKEN_HASH, { error: 'must be "sha256:" and 64 lowercase hex digits' }).optional(),
     /** A variable holding the token in clear (hashed at load); only variables of the prefix reach the service. */
-    token_env: z.string().regex(variable, { error: `must name a variable ${prefix}<NAME> (upper-case letters, digits and _)` }).optional(),
+    token_env: z
+      .string()
+      .regex(variable, { error: `must name a variable ${prefix}<NAME> (upper-case letters, digits and _)` })
+      .optional(),
   };
 }
 
@@ -61,7 +64,10 @@ export function parseTokenFile<E extends TokenFileEntry>(text: string, { list, e
   if (doc.errors.length > 0) throw invalid(doc.errors.map((e) => ({ field: '(root)', message: `YAML: ${e.message.split('\n')[0]}` })));
   // The outline first; each entry is then checked on its own, so every bad entry is named at once.
   const outline = z
-    .strictObject({ [list]: z.array(z.unknown(), { error: `must be a list of ${list}` }) }, { error: `must be a mapping with ${/^[aeiou]/.test(list) ? 'an' : 'a'} ${list} list` })
+    .strictObject(
+      { [list]: z.array(z.unknown(), { error: `must be a list of ${list}` }) },
+      { error: `must be a mapping with ${/^[aeiou]/.test(list) ? 'an' : 'a'} ${list} list` },
+    )
     .safeParse(doc.toJS());
   if (!outline.success) throw invalid(fieldIssues(outline.error));
 
@@ -93,7 +99,8 @@ export function parseTokenFile<E extends TokenFileEntry>(text: string, { list, e
     }
     if (tokenHash !== null) {
       const holder = firstWithToken.get(tokenHash);
-      if (holder !== undefined) issues.push({ field: `${named}.${token_env !== undefined ? 'token_env' : 'token_hash'}`, message: `is the same token as ${holder}'s` });
+      if (holder !== undefined)
+        issues.push({ field: `${named}.${token_env !== undefined ? 'token_env' : 'token_hash'}`, message: `is the same token as ${holder}'s` });
       else firstWithToken.set(tokenHash, named);
     }
     entries.push({ entry, tokenHash });

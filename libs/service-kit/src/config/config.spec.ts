@@ -90,9 +90,7 @@ describe('loadConfig', () => {
   it('names every bad variable at once, in name order', () => {
     const env = { HTTP_PORT: 'abc', LOG_LEVEL: 'loud', KAFKA_BROKERS: 'nope', DATABASE_URL: 'x' };
     expect(problemsOf(env)).toEqual(['DATABASE_URL', 'HTTP_PORT', 'KAFKA_BROKERS', 'LOG_LEVEL']);
-    expect(() => loadConfig(schema, env)).toThrow(
-      /^invalid configuration: DATABASE_URL: .+; HTTP_PORT: .+; KAFKA_BROKERS: .+; LOG_LEVEL: .+$/,
-    );
+    expect(() => loadConfig(schema, env)).toThrow(/^invalid configuration: DATABASE_URL: .+; HTTP_PORT: .+; KAFKA_BROKERS: .+; LOG_LEVEL: .+$/);
   });
 
   it('never echoes a value, since some hold secrets', () => {

@@ -70,14 +70,44 @@ describe('Kafka TLS and SASL configuration', () => {
   });
 
   it.each([
-    ['an unsupported mechanism (gssapi)', { KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'router' }, 'KAFKA_SASL_MECHANISM', 'must be one of plain, scram-sha-256, scram-sha-512'],
+    [
+      'an unsupported mechanism (gssapi)',
+      { KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'router' },
+      'KAFKA_SASL_MECHANISM',
+      'must be one of plain, scram-sha-256, scram-sha-512',
+    ],
     ['a certificate without its key', { KAFKA_SSL: 'true', KAFKA_SSL_CERT_FILE: 'client.pem' }, 'KAFKA_SSL_KEY_FILE', 'must be set with KAFKA_SSL_CERT_FILE'],
     ['a key without its certificate', { KAFKA_SSL: 'true', KAFKA_SSL_KEY_FILE: 'client.key' }, 'KAFKA_SSL_CERT_FILE', 'must be set with KAFKA_SSL_KEY_FILE'],
-    ['a missing password file', { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'router', KAFKA_SASL_PASSWORD_FILE: '/nonexistent/kafka-password' }, 'KAFKA_SASL_PASSWORD_FILE', 'cannot read /nonexistent/kafka-password: no such file'],
-    ['an empty password file', { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'router', KAFKA_SASL_PASSWORD_FILE: 'empty' }, 'KAFKA_SASL_PASSWORD_FILE', 'is empty'],
-    ['a mechanism without a password file', { KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'router' }, 'KAFKA_SASL_PASSWORD_FILE', 'must be set with KAFKA_SASL_MECHANISM'],
-    ['plain without TLS', { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'router', KAFKA_SASL_PASSWORD_FILE: 'password' }, 'KAFKA_SASL_MECHANISM', 'plain sends the password itself: only with KAFKA_SSL=true'],
-    ['a username without a mechanism', { KAFKA_SASL_USERNAME: 'router', KAFKA_SASL_PASSWORD_FILE: 'password' }, 'KAFKA_SASL_MECHANISM', 'must be set with KAFKA_SASL_USERNAME'],
+    [
+      'a missing password file',
+      { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'router', KAFKA_SASL_PASSWORD_FILE: '/nonexistent/kafka-password' },
+      'KAFKA_SASL_PASSWORD_FILE',
+      'cannot read /nonexistent/kafka-password: no such file',
+    ],
+    [
+      'an empty password file',
+      { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'router', KAFKA_SASL_PASSWORD_FILE: 'empty' },
+      'KAFKA_SASL_PASSWORD_FILE',
+      'is empty',
+    ],
+    [
+      'a mechanism without a password file',
+      { KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'router' },
+      'KAFKA_SASL_PASSWORD_FILE',
+      'must be set with KAFKA_SASL_MECHANISM',
+    ],
+    [
+      'plain without TLS',
+      { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'router', KAFKA_SASL_PASSWORD_FILE: 'password' },
+      'KAFKA_SASL_MECHANISM',
+      'plain sends the password itself: only with KAFKA_SSL=true',
+    ],
+    [
+      'a username without a mechanism',
+      { KAFKA_SASL_USERNAME: 'router', KAFKA_SASL_PASSWORD_FILE: 'password' },
+      'KAFKA_SASL_MECHANISM',
+      'must be set with KAFKA_SASL_USERNAME',
+    ],
     ['a password in the environment', { KAFKA_SASL_PASSWORD: SECRET }, 'KAFKA_SASL_PASSWORD', 'is not read: put the password in a file'],
     ['a CA file without KAFKA_SSL', { KAFKA_SSL_CA_FILE: 'ca.pem' }, 'KAFKA_SSL_CA_FILE', 'is set but KAFKA_SSL is not true'],
     ['KAFKA_SSL neither true nor false', { KAFKA_SSL: 'yes' }, 'KAFKA_SSL', 'must be true or false'],
@@ -89,7 +119,9 @@ describe('Kafka TLS and SASL configuration', () => {
     file('ca.pem', 'CA PEM');
     file('password', SECRET);
     file('empty', '\n');
-    const env = Object.fromEntries(Object.entries(given).map(([name, value]) => [name, name.endsWith('_FILE') && !value.startsWith('/') ? join(dir, value) : value]));
+    const env = Object.fromEntries(
+      Object.entries(given).map(([name, value]) => [name, name.endsWith('_FILE') && !value.startsWith('/') ? join(dir, value) : value]),
+    );
     const problems = problemsOf(env);
     expect(problems.map((p) => p.variable)).toEqual([variable]);
     expect(problems[0].reason).toContain(reason);

@@ -16,9 +16,6 @@ export class HealthController {
   @Get()
   @HealthCheck()
   check(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.database.pingCheck('database', { connection: this.dataSource, timeout: 3_000 }),
-      () => this.kafka.check('kafka'),
-    ]);
+    return this.health.check([() => this.database.pingCheck('database', { connection: this.dataSource, timeout: 3_000 }), () => this.kafka.check('kafka')]);
   }
 }

@@ -9,7 +9,15 @@ function capture(): { lines: () => Record<string, unknown>[]; stream: Writable }
       done();
     },
   });
-  return { stream, lines: () => chunks.join('').trim().split('\n').map((l) => JSON.parse(l)) };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+  };
 }
 
 describe('createLogger', () => {
@@ -17,7 +25,13 @@ describe('createLogger', () => {
     const out = capture();
     createLogger({ service: 'router', level: 'info' }, out.stream).info({ topic: 'decision.proposed' }, 'consuming');
     expect(out.lines()).toEqual([
-      expect.objectContaining({ service: 'router', level: 'info', msg: 'consuming', topic: 'decision.proposed', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }),
+      expect.objectContaining({
+        service: 'router',
+        level: 'info',
+        msg: 'consuming',
+        topic: 'decision.proposed',
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      }),
     ]);
   });
 
@@ -44,7 +58,11 @@ describe('censorUrl', () => {
 
 describe('censorRequest', () => {
   it('leaves out the URL and route parameters of a secret path', () => {
-    expect(censorRequest({ method: 'GET', url: '/links/abc.def', params: { path: ['links', 'abc.def'] } })).toEqual({ method: 'GET', url: '/links/[redacted]', params: '[redacted]' });
+    expect(censorRequest({ method: 'GET', url: '/links/abc.def', params: { path: ['links', 'abc.def'] } })).toEqual({
+      method: 'GET',
+      url: '/links/[redacted]',
+      params: '[redacted]',
+    });
   });
 
   it('leaves other requests as they are', () => {

@@ -107,7 +107,8 @@ export class ManifestStore implements OnApplicationBootstrap, OnApplicationShutd
 
     const files = readdirSync(this.path).sort();
     const defaultFile = files.find((f) => DEFAULT_FILE.test(f));
-    if (!defaultFile) throw new Error(`manifest directory ${this.path} (MANIFEST_PATH) has no default.yaml: it is the manifest of every workspace without its own`);
+    if (!defaultFile)
+      throw new Error(`manifest directory ${this.path} (MANIFEST_PATH) has no default.yaml: it is the manifest of every workspace without its own`);
     const workspaces = new Map<string, ManifestInForce>();
     for (const file of files) {
       const match = WORKSPACE_FILE.exec(file);

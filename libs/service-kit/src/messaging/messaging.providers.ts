@@ -64,7 +64,11 @@ export function messagingProviders(definition: ServiceDefinition, config: Servic
       inject: [DataSource, Kafka, SERVICE_LOGGER],
     },
     // HTTP commands and timers run like Kafka handlers: one transaction, emit, relay nudged after commit.
-    { provide: Commands, useFactory: (dataSource: DataSource, outbox: Outbox, relay: OutboxRelay) => new Commands({ dataSource, outbox, relay }), inject: [DataSource, Outbox, OutboxRelay] },
+    {
+      provide: Commands,
+      useFactory: (dataSource: DataSource, outbox: Outbox, relay: OutboxRelay) => new Commands({ dataSource, outbox, relay }),
+      inject: [DataSource, Outbox, OutboxRelay],
+    },
     MessagingLifecycle,
   ];
 }

@@ -56,8 +56,19 @@ describe('the OpenAPI document every service serves', () => {
     expect(list).toMatchObject({ summary: 'List things', tags: ['things'], security: [{ bearer: [] }], responses: { 200: { description: 'The things' } } });
     expect(list.parameters).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: 'colour', in: 'query', required: false, description: 'Only things of this colour', schema: { type: 'string', enum: ['red', 'blue'] } }),
-        expect.objectContaining({ name: 'limit', in: 'query', required: false, schema: expect.objectContaining({ type: 'integer', maximum: 200, default: 50 }) }),
+        expect.objectContaining({
+          name: 'colour',
+          in: 'query',
+          required: false,
+          description: 'Only things of this colour',
+          schema: { type: 'string', enum: ['red', 'blue'] },
+        }),
+        expect.objectContaining({
+          name: 'limit',
+          in: 'query',
+          required: false,
+          schema: expect.objectContaining({ type: 'integer', maximum: 200, default: 50 }),
+        }),
       ]),
     );
     const rename = doc.paths['/things/{id}/rename'].post;

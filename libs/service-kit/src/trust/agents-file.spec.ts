@@ -59,17 +59,45 @@ workspaces:
 
   it.each([
     ['an unknown field', `agents:\n  - { id: a, workspaces: ["*"], keys: [${jwk(refundBot)}], colour: red }`, 'agents[0].colour: unknown field'],
-    ['both keys and keys_file', `agents:\n  - { id: a, workspaces: ["*"], keys: [${jwk(refundBot)}], keys_file: crm-sync.jwks.json }`, 'agents[0].keys: give exactly one of keys'],
+    [
+      'both keys and keys_file',
+      `agents:\n  - { id: a, workspaces: ["*"], keys: [${jwk(refundBot)}], keys_file: crm-sync.jwks.json }`,
+      'agents[0].keys: give exactly one of keys',
+    ],
     ['neither keys nor keys_file', 'labelers:\n  - { id: l, workspaces: ["*"] }', 'labelers[0].keys: give exactly one of keys'],
-    ['a JWK of another type', 'agents:\n  - { id: a, workspaces: ["*"], keys: [{ kty: RSA, n: abc, e: AQAB }] }', 'agents[0] (a).keys: not an Ed25519 JWKS: keys.0.kty'],
-    ['a JWK of the wrong length', 'agents:\n  - { id: a, workspaces: ["*"], keys: [{ kty: OKP, crv: Ed25519, x: abc }] }', 'agents[0] (a).keys: not an Ed25519 JWKS: keys.0.x: must be 43 base64url characters'],
+    [
+      'a JWK of another type',
+      'agents:\n  - { id: a, workspaces: ["*"], keys: [{ kty: RSA, n: abc, e: AQAB }] }',
+      'agents[0] (a).keys: not an Ed25519 JWKS: keys.0.kty',
+    ],
+    [
+      'a JWK of the wrong length',
+      'agents:\n  - { id: a, workspaces: ["*"], keys: [{ kty: OKP, crv: Ed25519, x: abc }] }',
+      'agents[0] (a).keys: not an Ed25519 JWKS: keys.0.x: must be 43 base64url characters',
+    ],
     ['no key at all', 'agents:\n  - { id: a, workspaces: ["*"], keys: [] }', 'agents[0] (a).keys: lists no key'],
-    ['a keys_file that is missing', 'agents:\n  - { id: a, workspaces: ["*"], keys_file: a.jwks.json }', "agents[0] (a).keys_file: ENOENT: no such file, open 'a.jwks.json'"],
+    [
+      'a keys_file that is missing',
+      'agents:\n  - { id: a, workspaces: ["*"], keys_file: a.jwks.json }',
+      "agents[0] (a).keys_file: ENOENT: no such file, open 'a.jwks.json'",
+    ],
     ['a keys_file that is not JSON', 'agents:\n  - { id: a, workspaces: ["*"], keys_file: not-json.jwks.json }', 'agents[0] (a).keys_file:'],
-    ['an id twice', `agents:\n  - { id: a, workspaces: ["*"], keys: [${jwk(refundBot)}] }\n  - { id: a, workspaces: [acme], keys: [${jwk(other)}] }`, 'agents: lists "a" twice'],
-    ['"*" with other workspaces', `agents:\n  - { id: a, workspaces: ["*", acme-support], keys: [${jwk(refundBot)}] }`, 'agents[0].workspaces: "*" already means every workspace'],
+    [
+      'an id twice',
+      `agents:\n  - { id: a, workspaces: ["*"], keys: [${jwk(refundBot)}] }\n  - { id: a, workspaces: [acme], keys: [${jwk(other)}] }`,
+      'agents: lists "a" twice',
+    ],
+    [
+      '"*" with other workspaces',
+      `agents:\n  - { id: a, workspaces: ["*", acme-support], keys: [${jwk(refundBot)}] }`,
+      'agents[0].workspaces: "*" already means every workspace',
+    ],
     ['no workspace', `labelers:\n  - { id: l, workspaces: [], keys: [${jwk(labeler)}] }`, 'labelers[0].workspaces: must list at least one workspace'],
-    ['a bad workspace name', `agents:\n  - { id: a, workspaces: ["acme support"], keys: [${jwk(refundBot)}] }`, 'agents[0].workspaces[0]: must be a workspace id'],
+    [
+      'a bad workspace name',
+      `agents:\n  - { id: a, workspaces: ["acme support"], keys: [${jwk(refundBot)}] }`,
+      'agents[0].workspaces[0]: must be a workspace id',
+    ],
     ['a bad id', `agents:\n  - { id: "refund bot", workspaces: ["*"], keys: [${jwk(refundBot)}] }`, 'agents[0].id: must be letters, digits'],
     ['a workspace setting that is not a boolean', 'workspaces:\n  sandbox: { admit_unsigned_agents: "yes" }', 'workspaces.sandbox.admit_unsigned_agents:'],
     ['an unknown workspace setting', 'workspaces:\n  sandbox: { admit_unsigned: true }', 'workspaces.sandbox.admit_unsigned: unknown field'],

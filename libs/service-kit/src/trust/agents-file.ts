@@ -10,21 +10,30 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/;
 const EVERY_WORKSPACE = '*';
 
 const WorkspaceList = z
-  .array(z.string().refine((w) => w === EVERY_WORKSPACE || NAME.test(w), { error: 'must be a workspace id or "*" (every workspace)' }), {
-    error: 'must be a list of workspaces, or ["*"] for every workspace',
-  })
+  .array(
+    z.string().refine((w) => w === EVERY_WORKSPACE || NAME.test(w), { error: 'must be a workspace id or "*" (every workspace)' }),
+    {
+      error: 'must be a list of workspaces, or ["*"] for every workspace',
+    },
+  )
   .min(1, { error: 'must list at least one workspace, or "*"' })
   .refine((list) => !list.includes(EVERY_WORKSPACE) || list.length === 1, { error: '"*" already means every workspace: list nothing else with it' });
 
 const Signer = z
   .strictObject({
-    id: z.string().max(100, { error: 'must be at most 100 characters' }).regex(NAME, { error: 'must be letters, digits and _ . : @ -, starting with a letter or digit' }),
+    id: z
+      .string()
+      .max(100, { error: 'must be at most 100 characters' })
+      .regex(NAME, { error: 'must be letters, digits and _ . : @ -, starting with a letter or digit' }),
     workspaces: WorkspaceList,
     /** Public keys inline (JWKs), or a JWKS file relative to this file; several at once while a key rotates. */
     keys: z.array(z.unknown()).optional(),
     keys_file: z.string().min(1).optional(),
   })
-  .refine((entry) => (entry.keys === undefined) !== (entry.keys_file === undefined), { error: 'give exactly one of keys (a list of JWKs) or keys_file (a JWKS file)', path: ['keys'] });
+  .refine((entry) => (entry.keys === undefined) !== (entry.keys_file === undefined), {
+    error: 'give exactly one of keys (a list of JWKs) or keys_file (a JWKS file)',
+    path: ['keys'],
+  });
 
 const RegistryDocument = z.strictObject(
   {

@@ -81,7 +81,9 @@ describe('loadTrust', () => {
   it('refuses a SERVICE_KEYS that is not <service>=<file>,..., naming the variable', () => {
     for (const value of ['gateway=/keys/gateway.jwks.json', 'router', 'router=', `router=${join(dir, 'router.jwks.json')},,escalation=x`]) {
       expect(() => config({ SERVICE_KEYS: value })).toThrow(ConfigError);
-      expect(() => config({ SERVICE_KEYS: value })).toThrow(/SERVICE_KEYS: must be a comma-separated list of <service>=<JWKS file>, services being router, escalation/);
+      expect(() => config({ SERVICE_KEYS: value })).toThrow(
+        /SERVICE_KEYS: must be a comma-separated list of <service>=<JWKS file>, services being router, escalation/,
+      );
     }
   });
 
@@ -89,16 +91,43 @@ describe('loadTrust', () => {
     ['a SIGNING_KEY_FILE that is missing', () => ({ SIGNING_KEY_FILE: join(dir, 'absent.pem') }), 'SIGNING_KEY_FILE', /cannot read .*absent\.pem: ENOENT/],
     [
       'a SIGNING_KEY_FILE that is not Ed25519',
-      () => ({ SIGNING_KEY_FILE: file('rsa.pem', generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()) }),
+      () => ({
+        SIGNING_KEY_FILE: file('rsa.pem', generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+      }),
       'SIGNING_KEY_FILE',
       /is not an Ed25519 private key/,
     ],
-    ['a SIGNING_KEY_FILE that is a public key', () => ({ SIGNING_KEY_FILE: file('public.jwk.json', JSON.stringify(router.jwk)) }), 'SIGNING_KEY_FILE', /is not an Ed25519 private key/],
-    ['a SERVICE_KEYS file that is missing', () => ({ SERVICE_KEYS: `router=${join(dir, 'absent.jwks.json')}` }), 'SERVICE_KEYS', /cannot read .*absent\.jwks\.json: ENOENT/],
-    ['a SERVICE_KEYS file that is no JWKS', () => ({ SERVICE_KEYS: `escalation=${file('bad.jwks.json', '{"keys":[{"kty":"RSA"}]}')}` }), 'SERVICE_KEYS', /escalation=.*bad\.jwks\.json: not an Ed25519 JWKS/],
+    [
+      'a SIGNING_KEY_FILE that is a public key',
+      () => ({ SIGNING_KEY_FILE: file('public.jwk.json', JSON.stringify(router.jwk)) }),
+      'SIGNING_KEY_FILE',
+      /is not an Ed25519 private key/,
+    ],
+    [
+      'a SERVICE_KEYS file that is missing',
+      () => ({ SERVICE_KEYS: `router=${join(dir, 'absent.jwks.json')}` }),
+      'SERVICE_KEYS',
+      /cannot read .*absent\.jwks\.json: ENOENT/,
+    ],
+    [
+      'a SERVICE_KEYS file that is no JWKS',
+      () => ({ SERVICE_KEYS: `escalation=${file('bad.jwks.json', '{"keys":[{"kty":"RSA"}]}')}` }),
+      'SERVICE_KEYS',
+      /escalation=.*bad\.jwks\.json: not an Ed25519 JWKS/,
+    ],
     ['an AGENTS_PATH that is missing', () => ({ AGENTS_PATH: join(dir, 'absent.yaml') }), 'AGENTS_PATH', /cannot read .*absent\.yaml: ENOENT/],
-    ['an AGENTS_PATH that is invalid', () => ({ AGENTS_PATH: file('bad-agents.yaml', 'agents:\n  - { id: a, workspaces: ["*"], key: x }\n') }), 'AGENTS_PATH', /agents\[0\]\.key: unknown field/],
-    ['a key listed for two principals', () => ({ SERVICE_KEYS: `router=${file('agent-as-router.jwks.json', jwks(agent.jwk))}` }), 'SERVICE_KEYS', /is listed twice/],
+    [
+      'an AGENTS_PATH that is invalid',
+      () => ({ AGENTS_PATH: file('bad-agents.yaml', 'agents:\n  - { id: a, workspaces: ["*"], key: x }\n') }),
+      'AGENTS_PATH',
+      /agents\[0\]\.key: unknown field/,
+    ],
+    [
+      'a key listed for two principals',
+      () => ({ SERVICE_KEYS: `router=${file('agent-as-router.jwks.json', jwks(agent.jwk))}` }),
+      'SERVICE_KEYS',
+      /is listed twice/,
+    ],
   ])('refuses %s, naming the variable', (_name, env, variable, message) => {
     const refused = refusal(() => loadTrust(config(env())));
     expect(refused.variable).toBe(variable);

@@ -43,7 +43,10 @@ export function loadTrust(config: TrustConfig, signs?: SigningService): Trust {
       throw new TrustError('SIGNING_KEY_FILE', `${config.SIGNING_KEY_FILE} is not an Ed25519 private key: ${(error as Error).message}`);
     }
   } else if (signs) {
-    throw new TrustError('SIGNING_KEY_FILE', `the ${signs} service signs every event it emits: name its Ed25519 private key file (hitl keys generate writes one)`);
+    throw new TrustError(
+      'SIGNING_KEY_FILE',
+      `the ${signs} service signs every event it emits: name its Ed25519 private key file (hitl keys generate writes one)`,
+    );
   }
 
   const services: Partial<Record<SigningService, Jwks>> = {};

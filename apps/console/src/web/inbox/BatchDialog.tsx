@@ -1,7 +1,21 @@
 import { BatchResult, InboxItem } from '@hitl/reviewer-api';
 
 /** Approving the selection: one confirmation for every item, then each item's result. */
-export function BatchDialog({ batch, results, sending, onConfirm, onCancel, onClose }: { batch: InboxItem[]; results: BatchResult[] | null; sending: boolean; onConfirm: () => void; onCancel: () => void; onClose: () => void }) {
+export function BatchDialog({
+  batch,
+  results,
+  sending,
+  onConfirm,
+  onCancel,
+  onClose,
+}: {
+  batch: InboxItem[];
+  results: BatchResult[] | null;
+  sending: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+  onClose: () => void;
+}) {
   return (
     <div className="dialog" role="dialog" aria-modal="true" aria-label="Approve the selection">
       {results === null ? (

@@ -90,7 +90,19 @@ export function DecisionPanel({ confirmation, error, refusal, closedAs, detail, 
 }
 
 /** Why deny it, or what the agent should clarify: Enter sends. */
-function ReasonForm({ act, form, canDecide, onKeyDown, send }: { act: 'deny' | 'clarify'; form: DecisionForm; canDecide: boolean; onKeyDown: (e: KeyboardEvent) => void; send: (act: 'deny' | 'clarify') => void }) {
+function ReasonForm({
+  act,
+  form,
+  canDecide,
+  onKeyDown,
+  send,
+}: {
+  act: 'deny' | 'clarify';
+  form: DecisionForm;
+  canDecide: boolean;
+  onKeyDown: (e: KeyboardEvent) => void;
+  send: (act: 'deny' | 'clarify') => void;
+}) {
   const { text, setText, setPanel } = form;
   return (
     <div className="form">

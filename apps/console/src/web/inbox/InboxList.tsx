@@ -23,7 +23,22 @@ export interface InboxListProps {
 }
 
 /** The inbox: one line per open approval, soonest deadline first, with the live state and the selection. */
-export function InboxList({ items, viewerId, openId, selected, batchSize, live, notices, receivedAt, now, onOpen, onToggle, onHelp, onBatch, onClearSelection }: InboxListProps) {
+export function InboxList({
+  items,
+  viewerId,
+  openId,
+  selected,
+  batchSize,
+  live,
+  notices,
+  receivedAt,
+  now,
+  onOpen,
+  onToggle,
+  onHelp,
+  onBatch,
+  onClearSelection,
+}: InboxListProps) {
   return (
     <section className="list" aria-label="Inbox">
       <header className="list-head">
@@ -74,7 +89,23 @@ export function InboxList({ items, viewerId, openId, selected, batchSize, live, 
   );
 }
 
-function InboxLine({ item, viewerId, open, selected, secondsLeft, onOpen, onToggle }: { item: InboxItem; viewerId: string; open: boolean; selected: boolean; secondsLeft: number | null; onOpen: () => void; onToggle: () => void }) {
+function InboxLine({
+  item,
+  viewerId,
+  open,
+  selected,
+  secondsLeft,
+  onOpen,
+  onToggle,
+}: {
+  item: InboxItem;
+  viewerId: string;
+  open: boolean;
+  selected: boolean;
+  secondsLeft: number | null;
+  onOpen: () => void;
+  onToggle: () => void;
+}) {
   return (
     <li data-testid="inbox-item" data-approval-id={item.approval_id} className={`item ${open ? 'current' : ''} ${selected ? 'selected' : ''}`} onClick={onOpen}>
       <input type="checkbox" aria-label="Select for a batch" checked={selected} onChange={onToggle} onClick={(e) => e.stopPropagation()} />

@@ -32,7 +32,9 @@ export function useDecisionForm(detail: ApprovalDetail | null, { openId, token, 
   const edited = detail ? editedParameters(detail.parameters, edits, detail.parameters_schema) : {};
   const problems = detail && panel === 'edit' ? editProblems(detail.parameters, edited, detail.parameters_schema, REDACTED) : [];
   // Every parameter it has, and every one its schema names.
-  const editable = detail ? Array.from(new Set([...Object.keys(detail.parameters), ...Object.keys((detail.parameters_schema?.properties as object) ?? {})])) : [];
+  const editable = detail
+    ? Array.from(new Set([...Object.keys(detail.parameters), ...Object.keys((detail.parameters_schema?.properties as object) ?? {})]))
+    : [];
 
   return { panel, setPanel, text, setText, edits, setEdits, edited, problems, editable };
 }

@@ -10,7 +10,11 @@ export function useInboxKeys(panel: Panel, run: (command: Command) => void): voi
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
       const typing = !!target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable);
-      const command = commandFor(e.key, typing ? 'form' : panel === 'batch' || panel === 'help' ? 'dialog' : 'browse', { ctrl: e.ctrlKey, alt: e.altKey, meta: e.metaKey });
+      const command = commandFor(e.key, typing ? 'form' : panel === 'batch' || panel === 'help' ? 'dialog' : 'browse', {
+        ctrl: e.ctrlKey,
+        alt: e.altKey,
+        meta: e.metaKey,
+      });
       if (command === null) return;
       e.preventDefault();
       run(command);
