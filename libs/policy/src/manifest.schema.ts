@@ -90,6 +90,8 @@ const Inheritable = {
   required_approvals: z.number().int().min(1).optional(),
   post_review_sample_rate: z.number().min(0).max(1).optional(),
   max_uncertainty_factors: z.number().int().min(0).optional(),
+  /** Parameters that fail the schema go back to the agent with the errors, at most this many times; then a person reviews. */
+  repair: z.strictObject({ max_attempts: z.number().int().min(0).max(10) }).optional(),
 };
 
 export const ActionPolicy = z.strictObject({
@@ -118,9 +120,13 @@ export const Defaults = z.strictObject({
 });
 export type Defaults = z.infer<typeof Defaults>;
 
+/** Who classifies actions the manifest does not know (the decisions themselves stay blocked). */
+export const UnknownActions = z.strictObject({ classify_role: Role });
+
 export const ManifestDocument = z.strictObject({
   version: z.literal(1).optional(),
   defaults: Defaults.optional(),
+  unknown_actions: UnknownActions.optional(),
   actions: z.record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'action names use letters, digits and _ . : -'), ActionPolicy),
 });
 export type ManifestDocument = z.infer<typeof ManifestDocument>;
@@ -137,4 +143,5 @@ export const BUILT_IN_DEFAULTS = {
   escalation_path: ['reviewer'],
   required_approvals: 1,
   post_review_sample_rate: 0,
+  repair: { max_attempts: 2 },
 };

@@ -37,6 +37,8 @@ export interface ResolvedAction {
   redact: string[];
   auditLog: boolean;
   owner: string | null;
+  /** How many times parameters that fail the schema go back to the agent before a person reviews (v1.1 `repair`). */
+  repairMaxAttempts: number;
 }
 
 export interface Manifest {
@@ -44,6 +46,8 @@ export interface Manifest {
   version: string;
   document: ManifestDocument;
   actions: ReadonlyMap<string, ResolvedAction>;
+  /** The role that classifies actions the manifest does not know; null: nobody is asked. */
+  classifyRole: string | null;
 }
 
 export interface ManifestIssue {
@@ -177,10 +181,11 @@ export function buildManifest(raw: unknown, options: ManifestOptions = {}): Mani
       redact: policy.redact ?? [],
       auditLog: policy.audit_log ?? true,
       owner: policy.owner ?? null,
+      repairMaxAttempts: (policy.repair ?? defaults.repair).max_attempts,
     });
   }
   if (issues.length > 0) throw new ManifestError(issues);
-  return { version: manifestVersion(raw), document, actions };
+  return { version: manifestVersion(raw), document, actions, classifyRole: document.unknown_actions?.classify_role ?? null };
 }
 
 function zodIssues(error: z.ZodError): ManifestIssue[] {
