@@ -461,7 +461,7 @@ describe('calibration, end to end over the real broker and database', () => {
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain('  finding: overstates confidence at 0.9: actual 0.60 (stated 0.97, n=300)');
-    expect(cli.stdout).toContain('  process_refund thresholds.auto_approve_confidence: 0.97 → 1');
+    expect(cli.stdout).toContain('  process_refund thresholds.auto_approve_confidence: 0.97 → never');
     expect(cli.stdout).toMatch(new RegExp(`patch: ${base}/reports/[0-9a-f-]{36}/suggestions\\.patch`));
     expect(cli.stdout).toMatch(new RegExp(`diagram of process_refund: ${base}/reports/[0-9a-f-]{36}/diagram/process_refund\\.svg`));
   });

@@ -86,14 +86,12 @@ function hostile(topic: Topic): fc.Arbitrary<Hostile> {
   );
   const dataField = event.chain((e) => {
     const data = e.data as Record<string, unknown>;
-    return fc
-      .constantFrom(...Object.keys(data))
-      .chain((field) =>
-        wrongType(data[field]).map((wrong) => ({
-          kind: `data.${field} of a wrong type`,
-          value: Buffer.from(JSON.stringify({ ...e, data: { ...data, [field]: wrong } })),
-        })),
-      );
+    return fc.constantFrom(...Object.keys(data)).chain((field) =>
+      wrongType(data[field]).map((wrong) => ({
+        kind: `data.${field} of a wrong type`,
+        value: Buffer.from(JSON.stringify({ ...e, data: { ...data, [field]: wrong } })),
+      })),
+    );
   });
   const missing = event.chain((e) => {
     const data = e.data as Record<string, unknown>;

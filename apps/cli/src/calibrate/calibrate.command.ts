@@ -65,7 +65,9 @@ export function formatCalibration(r: ReportAnswer, base: URL): string[] {
   if (r.reports.length === 0) lines.push('no labeled outcomes in the window');
   if (r.suggestions.length > 0) {
     lines.push('suggested manifest changes (for review; the service never applies them):');
-    for (const s of r.suggestions) lines.push(`  ${s.action} ${s.field}: ${JSON.stringify(s.from)} → ${JSON.stringify(s.to)}`);
+    // As the manifest would say it: `never` bare, like the YAML, not a quoted JSON string.
+    const shown = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+    for (const s of r.suggestions) lines.push(`  ${s.action} ${s.field}: ${shown(s.from)} → ${shown(s.to)}`);
   } else lines.push('no manifest changes suggested');
   lines.push(`markdown: ${at(r.links.markdown)}`);
   for (const [action, path] of Object.entries(r.links.diagrams)) lines.push(`diagram of ${action}: ${at(path)}`);

@@ -394,6 +394,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         }
         messagesConsumed.inc({ topic, outcome: 'handled' }, run.length - context.rejected.size);
       };
+      // Never acted on: dead-lettered, and the service told why when it listens (`tell`).
+      const refuse = async (item: Item, position: MessagePosition, context: MessageContext, violation: InvalidMessage['violation'], tell = true) => {
+        await this.deadLetter(manager, topic, partition, item.message, violation.code, violation.message);
+        if (onInvalid && tell) await this.invoke(onInvalid, { topic, violation, position, raw: item.message.value } satisfies InvalidMessage, context);
+      };
       const fresh = await this.inbox.claim(
         manager,
         this.options.groupId,
@@ -411,13 +416,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           // Events before it come first, as they would one at a time.
           await flush();
           const { code, message, decisionId } = item.decoded.violation;
-          await this.deadLetter(manager, topic, partition, item.message, code, message);
-          if (onInvalid)
-            await this.invoke(
-              onInvalid,
-              { topic, violation: { code, message, decisionId }, position, raw: item.message.value } satisfies InvalidMessage,
-              context,
-            );
+          await refuse(item, position, context, { code, message, decisionId });
           continue;
         }
         const verdict = item.verdict;
@@ -442,18 +441,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
             },
             'signature refused: the event is not acted on',
           );
-          await this.deadLetter(manager, topic, partition, item.message, verdict.code, verdict.reason);
-          if (onInvalid)
-            await this.invoke(
-              onInvalid,
-              {
-                topic,
-                violation: { code: verdict.code, message: verdict.reason, decisionId: event.subject },
-                position,
-                raw: item.message.value,
-              } satisfies InvalidMessage,
-              context,
-            );
+          await refuse(item, position, context, { code: verdict.code, message: verdict.reason, decisionId: event.subject });
           continue;
         }
         if (!handler) {
@@ -475,20 +463,13 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           // Undo this message's writes only; the rest of the chunk stands. A refusal the
           // handler did not make itself (the database's) is also told to the service.
           await manager.query('ROLLBACK TO SAVEPOINT hitl_message');
-          await this.deadLetter(manager, topic, partition, item.message, failure.code, failure.message);
-          if (onInvalid && !unprocessableReason(error)) {
-            const event = item.decoded.event;
-            await this.invoke(
-              onInvalid,
-              {
-                topic,
-                violation: { code: failure.code, message: failure.message, decisionId: event.subject },
-                position,
-                raw: item.message.value,
-              } satisfies InvalidMessage,
-              context,
-            );
-          }
+          await refuse(
+            item,
+            position,
+            context,
+            { code: failure.code, message: failure.message, decisionId: item.decoded.event.subject },
+            !unprocessableReason(error),
+          );
         }
       }
       await flush();
