@@ -9,7 +9,7 @@ import { SERVICES } from './services';
 /** What each service's group consumes (README: services table). */
 const CONSUMED: Record<(typeof SERVICES)[number], string[]> = {
   router: [Topics.DecisionProposed],
-  escalation: [Topics.ApprovalRequested, Topics.ApprovalUpdated],
+  escalation: [Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved],
   audit: [...ALL_TOPICS, ...ALL_TOPICS.map(dlqTopic)],
   calibrator: [Topics.DecisionProposed, Topics.ApprovalRequested, Topics.ApprovalResolved, Topics.OutcomeLabeled],
 };

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { HitlAgent, NotApprovedError, Proposal, Resolution } from '@hitl/agent-sdk';
 import { Topics, dlqTopic } from '@hitl/contracts';
 import { Kafka, KafkaConfig, logLevel } from 'kafkajs';
+import { repairRefund } from './repair';
 import { ResolvedRecord } from './tally';
 
 export const WORKSPACE = 'acme-support';
@@ -115,10 +116,13 @@ export async function handle(
 ): Promise<ResolvedRecord> {
   const decision_id = randomUUID();
   const proposedAt = Date.now();
-  const pending = agent.propose({ ...proposal, decision_id }, { timeoutMs: 15 * 60_000 });
+  // With a repair hook: parameters the router sends back are corrected and proposed again.
+  const pending = agent.propose({ ...proposal, decision_id }, { timeoutMs: 15 * 60_000, repair: repairRefund });
   hooks.onProposed?.(decision_id, proposal);
   const resolution: Resolution = await pending;
   const resolvedAt = Date.now();
+  // The decision that was resolved: a repair is a decision of its own.
+  const decided = resolution.decision_id;
   if (resolution.status === 'approved') {
     try {
       await agent.guard(resolution, fakeRefund); // runs with the parameters as approved (maybe edited)
@@ -127,13 +131,13 @@ export async function handle(
     }
     // In hindsight most were right; an edited one means the agent's amount was wrong.
     const correct = !resolution.edited && random() < 0.96;
-    await agent.labelOutcome(decision_id, correct, { source: correct ? 'no_complaint_30d' : 'customer_complaint', labeledBy: 'crm' });
+    await agent.labelOutcome(decided, correct, { source: correct ? 'no_complaint_30d' : 'customer_complaint', labeledBy: 'crm' });
   } else if (resolution.status === 'denied') {
-    await agent.labelOutcome(decision_id, false, { source: 'reviewer_denied', labeledBy: resolution.resolved_by.id });
+    await agent.labelOutcome(decided, false, { source: 'reviewer_denied', labeledBy: resolution.resolved_by.id });
   }
   const amount = proposal.parameters.amount_usd;
   return {
-    decision_id,
+    decision_id: decided,
     action: proposal.action,
     amount_usd: typeof amount === 'number' ? amount : null,
     proposed_at_ms: proposedAt,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClassificationsModule } from './classifications/classifications.module';
 import { ClarificationsModule } from './clarifications/clarifications.module';
 import { ApprovalIntakeModule } from './intake/intake.module';
 import { LiveModule } from './live/live.module';
@@ -24,6 +25,7 @@ import { SlaModule } from './sla/sla.module';
     PostReviewModule,
     LinksModule,
     QueuesModule,
+    ClassificationsModule,
   ],
 })
 export class AppModule {}

@@ -10,6 +10,9 @@ import { NotifyApprovalChanges1795313553400 } from './migrations/1795313553400-n
 import { OutboxAnyBytes1795313557000 } from './migrations/1795313557000-outbox-any-bytes';
 import { LimitClarificationPauses1795313557100 } from './migrations/1795313557100-limit-clarification-pauses';
 import { NotifyReviewerChanges1795313557200 } from './migrations/1795313557200-notify-reviewer-changes';
+import { CreateClassifications1795313557500 } from './migrations/1795313557500-create-classifications';
+import { AddReviewerAliases1795313558600 } from './migrations/1795313558600-add-reviewer-aliases';
+import { NotifyOwnChannels1795313558700 } from './migrations/1795313558700-notify-own-channels';
 
 /** The escalation as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const escalationService: ServiceDefinition<EscalationConfig> = {
@@ -29,5 +32,8 @@ export const escalationService: ServiceDefinition<EscalationConfig> = {
     OutboxAnyBytes1795313557000,
     LimitClarificationPauses1795313557100,
     NotifyReviewerChanges1795313557200,
+    CreateClassifications1795313557500,
+    AddReviewerAliases1795313558600,
+    NotifyOwnChannels1795313558700,
   ],
 };

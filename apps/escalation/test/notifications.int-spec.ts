@@ -1,5 +1,6 @@
 // Notifications, one-click links and the queue view of the escalation service, on the real
-// broker and database: a local HTTP server stands in for each role's chat webhook.
+// broker and database: a local HTTP server stands in for each role's shared chat webhook and
+// for the support agents' own webhooks (one-click links go only to those).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { IncomingMessage, Server, createServer } from 'node:http';
@@ -20,8 +21,8 @@ const data = (e: AnyEvent) => e.data as Record<string, unknown>;
 /** A chat webhook: records every post; answers 200, or the statuses queued for the approval a post is about. */
 class Webhook {
   readonly posts: { path: string; body: SlackMessage }[] = [];
-  /** By approval id: statuses to answer its next posts with. */
-  readonly failing = new Map<string, number[]>();
+  /** By approval id: statuses to answer its next posts with, at paths starting with `path`. */
+  readonly failing = new Map<string, { path: string; statuses: number[] }>();
   private server?: Server;
   url = '';
 
@@ -31,8 +32,10 @@ class Webhook {
       req.on('data', (chunk) => (raw += chunk));
       req.on('end', () => {
         this.posts.push({ path: req.url ?? '', body: JSON.parse(raw) });
-        const queued = [...this.failing.entries()].find(([approvalId, statuses]) => raw.includes(approvalId) && statuses.length > 0);
-        res.writeHead(queued?.[1].shift() ?? 200, { 'content-type': 'text/plain' }).end('ok');
+        const queued = [...this.failing.entries()].find(
+          ([approvalId, { path, statuses }]) => raw.includes(approvalId) && (req.url ?? '').startsWith(path) && statuses.length > 0,
+        );
+        res.writeHead(queued?.[1].statuses.shift() ?? 200, { 'content-type': 'text/plain' }).end('ok');
       });
     });
     await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
@@ -43,9 +46,9 @@ class Webhook {
     return new Promise((done) => this.server?.close(done) ?? done(undefined));
   }
 
-  /** Posts about one approval, once there are at least `count`. */
-  about(approvalId: string, count = 1): Promise<{ path: string; body: SlackMessage }[]> {
-    const posts = () => this.posts.filter((p) => JSON.stringify(p.body).includes(approvalId));
+  /** Posts about one approval (at paths starting with `path`), once there are at least `count`. */
+  about(approvalId: string, count = 1, path = '/'): Promise<{ path: string; body: SlackMessage }[]> {
+    const posts = () => this.posts.filter((p) => p.path.startsWith(path) && JSON.stringify(p.body).includes(approvalId));
     return eventually(`${count} posts about ${approvalId}`, () => posts().length >= count && posts(), {
       detail: () => `${posts().length} of them; ${this.posts.length} posts in all`,
     });
@@ -85,6 +88,20 @@ describe('notifications, one-click links and queues', () => {
   beforeAll(async () => {
     await webhook.start();
     env = await newEnv();
+    // The harness's team, the support agents with channels of their own; dan (finance_lead) has none.
+    const own = (id: string) => `notify: { webhook: "${webhook.url}/people/${id}" }`;
+    writeFileSync(
+      env.reviewersPath,
+      `reviewers:
+  - { id: alice, name: Alice, roles: [support_agent], workspaces: [acme-support], token_env: REVIEWER_TOKEN_ALICE, ${own('alice')} }
+  - { id: bob, name: Bob, roles: [support_agent], workspaces: [acme-support], token_env: REVIEWER_TOKEN_BOB, ${own('bob')} }
+  - { id: carol, name: Carol, roles: [support_agent], workspaces: [acme-support], token_env: REVIEWER_TOKEN_CAROL, ${own('carol')} }
+  - { id: dan, name: Dan, roles: [finance_lead], workspaces: [acme-support], token_env: REVIEWER_TOKEN_DAN }
+  - { id: ursula, name: Ursula, roles: [support_agent], workspaces: [acme-support], available: false }
+  - { id: zed, name: Zed, roles: [support_agent, finance_lead], workspaces: [globex-billing], token_env: REVIEWER_TOKEN_ZED }
+  - { id: adam, name: Adam, roles: [], workspaces: ["*"], admin: true, token_env: REVIEWER_TOKEN_ADAM }
+`,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'hitl-notify-'));
     const path = join(dir, 'notifications.yaml');
     writeFileSync(
@@ -109,10 +126,17 @@ describe('notifications, one-click links and queues', () => {
     const r = request({ amount: 120 });
     await publish(env, [r]);
     const row = await assigned(r);
-    const [post] = await webhook.about(row.approval_id);
+    const [shared] = await webhook.about(row.approval_id, 1, '/hooks/');
+    const [post] = await webhook.about(row.approval_id, 1, '/people/');
     const [{ name }] = await query<{ name: string }>('SELECT name FROM escalation.reviewers WHERE id = $1', [row.assignee], env.databaseUrl);
 
-    expect(post.path).toBe('/hooks/support');
+    // The role's shared channel: the same summary and a link that needs sign-in, never a one-click link.
+    expect(shared.path).toBe('/hooks/support');
+    expect(shared.body.text).toContain(`Approval needed from ${name} (support_agent): process_refund of $120.00`);
+    expect(Object.keys(buttons(shared.body))).toEqual(['Open the approval']);
+    expect(JSON.stringify(shared.body)).not.toContain('/links/');
+    // The assignee's own channel: the one-click links.
+    expect(post.path).toBe(`/people/${row.assignee}`);
     expect(typeof post.body.text).toBe('string');
     expect(Array.isArray(post.body.blocks)).toBe(true);
     const deadline = new Date(row.sla_deadline).toISOString();
@@ -153,13 +177,13 @@ describe('notifications, one-click links and queues', () => {
 
   it('a failing webhook is retried until it takes the message', async () => {
     const r = request({ amount: 80 });
-    webhook.failing.set(r.data.approval_id, [503, 503]);
+    webhook.failing.set(r.data.approval_id, { path: '/people/', statuses: [503, 503] });
     await publish(env, [r]);
     const row = await assigned(r);
-    const posts = await webhook.about(row.approval_id, 3);
+    const posts = await webhook.about(row.approval_id, 3, '/people/');
     expect(posts.map((p) => p.body.text)).toEqual([posts[0].body.text, posts[0].body.text, posts[0].body.text]);
     const [n] = await query<{ status: string; attempts: number }>(
-      'SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1',
+      "SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1 AND channel = 'reviewer'",
       [row.approval_id],
       env.databaseUrl,
     );
@@ -236,6 +260,65 @@ describe('notifications, one-click links and queues', () => {
     });
   });
 
+  describe('one-click links only to the person they are for', () => {
+    const channelsOf = async (approvalId: string) =>
+      (
+        await query<{ channel: string; reviewer_id: string | null }>(
+          'SELECT channel, reviewer_id FROM escalation.notifications WHERE approval_id = $1 ORDER BY id',
+          [approvalId],
+          env.databaseUrl,
+        )
+      ).map((n) => `${n.channel} ${n.reviewer_id}`);
+
+    it('an assignee without a channel of their own gets no one-click link: the shared channel gets the summary and a sign-in link', async () => {
+      const r = request({ path: ['finance_lead'] });
+      await publish(env, [r]);
+      const row = await assigned(r);
+      expect(row.assignee).toBe('dan');
+      const [shared] = await webhook.about(row.approval_id, 1, '/hooks/');
+      expect(shared.path).toBe('/hooks/finance');
+      expect(shared.body.text).toContain('Approval needed from Dan (finance_lead)');
+      expect(Object.keys(buttons(shared.body))).toEqual(['Open the approval']);
+      expect(JSON.stringify(shared.body)).not.toContain('/links/');
+      expect(await channelsOf(row.approval_id)).toEqual(['role dan']);
+    });
+
+    it('once an admin gives him a channel of his own, his next assignment brings the one-click links there, and only there', async () => {
+      const patched = await fetch(`${service.url}/reviewers/dan`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${TOKENS.adam}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ notify: { webhook: `${webhook.url}/people/dan` } }),
+      });
+      expect(patched.status).toBe(200);
+      const r = request({ path: ['finance_lead'] });
+      await publish(env, [r]);
+      const row = await assigned(r);
+      const [own] = await webhook.about(row.approval_id, 1, '/people/');
+      const [shared] = await webhook.about(row.approval_id, 1, '/hooks/');
+      expect(own.path).toBe('/people/dan');
+      expect(Object.keys(buttons(own.body))).toEqual(['Open the approval', 'Approve', 'Deny']);
+      expect(JSON.stringify(shared.body)).not.toContain('/links/');
+      expect(await channelsOf(row.approval_id)).toEqual(['role dan', 'reviewer dan']);
+      // The link is dan's: it decides as him.
+      expect((await call('POST', local(buttons(own.body).Approve))).status).toBe(200);
+      expect(await statusOf(row.approval_id)).toBe('approved');
+    });
+
+    it('no post to a shared channel ever carried a one-click link; every one-click link went to its assignee’s own channel', async () => {
+      const shared = webhook.posts.filter((p) => p.path.startsWith('/hooks/'));
+      const own = webhook.posts.filter((p) => p.path.startsWith('/people/'));
+      expect(shared.length).toBeGreaterThan(3);
+      expect(shared.filter((p) => JSON.stringify(p.body).includes('/links/'))).toEqual([]);
+      const linked = own.filter((p) => JSON.stringify(p.body).includes('/links/'));
+      expect(linked.length).toBeGreaterThan(2);
+      for (const post of linked) {
+        const [payload] = new URL(buttons(post.body).Approve).pathname.replace('/links/', '').split('.');
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as LinkClaims;
+        expect(post.path).toBe(`/people/${claims.reviewer_id}`);
+      }
+    });
+  });
+
   it('GET /queues shows depth, oldest age and SLA breaches per workspace and role; /metrics has the gauges', async () => {
     // Its own workspace (only zed reviews globex-billing), so other tests' approvals do not count.
     const late = request({ slaDeadline: new Date(Date.now() + 3_600_000) });
@@ -300,13 +383,13 @@ describe('notifications, one-click links and queues', () => {
 
   it('a notification whose post failed goes out after a restart', async () => {
     const r = request();
-    webhook.failing.set(r.data.approval_id, [503]);
+    webhook.failing.set(r.data.approval_id, { path: '/people/', statuses: [503] });
     await publish(env, [r]);
     const row = await assigned(r);
-    await webhook.about(row.approval_id, 1);
+    await webhook.about(row.approval_id, 1, '/people/');
     const recorded = () =>
       query<{ status: string; attempts: number }>(
-        'SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1',
+        "SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1 AND channel = 'reviewer'",
         [row.approval_id],
         env.databaseUrl,
       );
@@ -316,7 +399,7 @@ describe('notifications, one-click links and queues', () => {
 
     service = new EscalationProcess(env);
     await service.start();
-    const posts = await webhook.about(row.approval_id, 2);
+    const posts = await webhook.about(row.approval_id, 2, '/people/');
     expect(posts).toHaveLength(2);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await recorded())[0]).toEqual({ status: 'sent', attempts: 2 });

@@ -40,7 +40,7 @@ reviewers:
   - { id: rev-audit, name: Hassan Karimi, roles: [], workspaces: [acme-support], auditor: true, token_env: REVIEWER_TOKEN_AUDIT }
 `;
 
-/** rev-alice as the file gives her, as the API shows a reviewer (the admin list adds has_token). */
+/** rev-alice as the file gives her, as GET /me shows her (the admin list adds aliases, notify, granted_by and has_token). */
 const aliceAsLoaded = {
   id: 'rev-alice',
   name: 'Alice Moreau',
@@ -112,7 +112,7 @@ describe('reviewers of the escalation service', () => {
     expect(status).toBe(200);
     expect(body.map((r: { id: string }) => r.id)).toEqual(['rev-admin', 'rev-alice', 'rev-any', 'rev-audit', 'rev-bruno', 'rev-chen', 'rev-dana', 'rev-ines']);
     const byId = Object.fromEntries(body.map((r: { id: string }) => [r.id, r]));
-    expect(byId['rev-alice']).toEqual({ ...aliceAsLoaded, has_token: true });
+    expect(byId['rev-alice']).toEqual({ ...aliceAsLoaded, aliases: [], notify: null, granted_by: null, has_token: true });
     expect(byId['rev-bruno']).toMatchObject({ available: false, capacity: null, has_token: true });
     expect(byId['rev-chen']).toMatchObject({ roles: ['support_agent', 'team_lead'], has_token: false });
     expect(byId['rev-dana']).toMatchObject({ has_token: false }); // its variable is not set

@@ -15,6 +15,7 @@ import {
   EventType,
   Keyring,
   OUTCOME_LABELED,
+  ParameterError,
   SignatureRefusalCode,
   SignatureVerdict,
   SigningKey,
@@ -132,10 +133,33 @@ export type ClarificationHandler = (request: ClarificationRequest) => Promise<st
  */
 export type ResolutionHandler = (resolution: Resolution, decision: PendingDecision) => Promise<void> | void;
 
+/** What fails the schema, as the router sends it back: `field`, `rule`, `message`. */
+export type { ParameterError } from '@hitl/contracts';
+
+/**
+ * Corrects parameters the router sent back because they fail the action's schema: given the
+ * attempt as proposed and what failed (`field`, `rule`, `message`), the corrected parameters,
+ * or null to hand the decision to a person as it is.
+ */
+export type RepairHook = (decision: DecisionProposedData, errors: ParameterError[]) => Promise<Record<string, unknown> | null> | Record<string, unknown> | null;
+
 export interface ProposeOptions {
   timeoutMs?: number;
   /** State to resume from when the outcome comes, in whichever process (kept with the decision). */
   checkpoint?: Record<string, unknown>;
+  /**
+   * The repair loop: the proposal says it can repair (`repairable`), and when the router sends
+   * its parameters back, `repair` corrects them and the SDK proposes the correction as a new
+   * decision linked to the attempt (`repair_of`), as often as the manifest allows. propose()
+   * resolves with the outcome of the last attempt (its `decision_id` is that attempt's).
+   */
+  repair?: RepairHook;
+}
+
+/** The errors to correct when the router sent a decision back for a repair; null for any other outcome. */
+export function repairRequested(resolution: Resolution): ParameterError[] | null {
+  const errors = resolution.parameter_errors;
+  return resolution.status === 'blocked' && resolution.resolved_by.kind === 'policy' && errors && errors.length > 0 ? errors : null;
 }
 
 export interface LabelOptions {
@@ -187,6 +211,13 @@ export class HitlAgent {
   /** Decisions whose handler runs now, and proposals being sent now (never twice at once). */
   private readonly acting = new Set<string>();
   private readonly sending = new Set<string>();
+  /**
+   * Attempts of a repair chain this process runs: their outcomes belong to the chain (a
+   * repair follows, or the chain ends), not to the resolution handler.
+   */
+  private readonly repairing = new Set<string>();
+  /** Every attempt of recent repair chains -> the chain's final outcome (bounded like recent resolutions). */
+  private readonly chains = new Map<string, Promise<Resolution>>();
 
   constructor(private readonly options: HitlAgentOptions) {
     this.agentId = options.agentId;
@@ -317,10 +348,34 @@ export class HitlAgent {
    * Proposes a decision and resolves with its approval.resolved data. Proposing the same
    * decision_id again publishes nothing new and answers with the same outcome. While the
    * broker is away the send is retried with the same signed event for up to brokerOutageMs.
+   * With `repair`, parameters the router sends back are corrected and proposed again
+   * (ProposeOptions.repair); the answer is the outcome of the last attempt.
    */
   async propose(proposal: Proposal, options: ProposeOptions = {}): Promise<Resolution> {
     this.started('propose');
-    const decision = validateDecision({ ...proposal, decision_id: proposal.decision_id ?? randomUUID(), agent: proposal.agent ?? { id: this.agentId } });
+    const decision = validateDecision({
+      ...proposal,
+      decision_id: proposal.decision_id ?? randomUUID(),
+      agent: proposal.agent ?? { id: this.agentId },
+      // A repair hook is the agent saying it can repair: the router sends failing parameters back.
+      ...(options.repair && proposal.repairable === undefined ? { repairable: true } : {}),
+    });
+    const id = decision.decision_id;
+    if (!options.repair) return this.delivered(withTimeout(id, (await this.submit(decision, options.checkpoint)).outcome, options.timeoutMs));
+    let chain = this.chains.get(id);
+    if (!chain) {
+      const running: Promise<Resolution> = this.repairLoop(decision, options.repair, options.checkpoint, (attemptId) => this.rememberChain(attemptId, running));
+      chain = running;
+      this.rememberChain(id, running);
+    }
+    return this.delivered(withTimeout(id, chain, options.timeoutMs));
+  }
+
+  /**
+   * Tracks, stores and sends one proposal (once: a repeat of the same content sends nothing);
+   * answers once the broker has it, with its outcome to come.
+   */
+  private async submit(decision: DecisionProposedData, checkpoint: Record<string, unknown> | undefined): Promise<{ outcome: Promise<Resolution> }> {
     const id = decision.decision_id;
     const hash = payloadHash(decision.action, decision.parameters);
     const tracked = this.book.track(id, hash, decision.action);
@@ -328,7 +383,7 @@ export class HitlAgent {
       // An earlier attempt that gave up during an outage: send its very event again.
       const stored = await this.store.get(id);
       if (stored && !stored.sent && !stored.resolution) await this.send(stored);
-      return this.delivered(id, withTimeout(id, tracked.result, options.timeoutMs));
+      return { outcome: tracked.result };
     }
     const result = this.book.wait(id);
     let entry: PendingDecision;
@@ -344,7 +399,7 @@ export class HitlAgent {
         proposed_at: new Date().toISOString(),
         event,
         sent: false,
-        checkpoint: options.checkpoint ?? null,
+        checkpoint: checkpoint ?? null,
         resolution: null,
       };
       // Stored before it is sent: a crash in between leaves it pending and sent at the next start.
@@ -364,14 +419,101 @@ export class HitlAgent {
       await this.store.remove(id).catch(() => undefined);
       throw error;
     }
-    return this.delivered(id, withTimeout(id, result, options.timeoutMs));
+    return { outcome: result };
+  }
+
+  /**
+   * The repair loop of one decision: while the router sends the attempt back with
+   * parameter_errors, ask `repair` and propose its correction as a new decision whose
+   * `repair_of` is the attempt (null from `repair`: the same parameters, `repairable: false`,
+   * so a person reviews them). The router decides how often (the manifest's
+   * `repair.max_attempts`) and counts from its own records. A repaired attempt leaves the
+   * store once its repair is stored; the last attempt's outcome is the chain's, for the
+   * caller and the resolution handler alike. `onAttempt` learns each new attempt's id.
+   */
+  private async repairLoop(
+    first: DecisionProposedData,
+    repair: RepairHook,
+    checkpoint: Record<string, unknown> | undefined,
+    onAttempt: (decisionId: string) => void,
+  ): Promise<Resolution> {
+    let attempt = first;
+    // Whether `attempt` still belongs to this chain (not yet repaired or handed over).
+    let holding = true;
+    this.repairing.add(attempt.decision_id);
+    try {
+      let outcome = await (await this.submit(attempt, checkpoint)).outcome;
+      for (let errors = repairRequested(outcome); errors; errors = repairRequested(outcome)) {
+        const corrected = await repair(attempt, errors);
+        const next = validateDecision({
+          ...attempt,
+          decision_id: randomUUID(),
+          parameters: corrected ?? attempt.parameters,
+          repair_of: attempt.decision_id,
+          repairable: corrected !== null,
+        });
+        this.repairing.add(next.decision_id);
+        onAttempt(next.decision_id);
+        let submitted: { outcome: Promise<Resolution> };
+        try {
+          submitted = await this.submit(next, checkpoint);
+        } catch (error) {
+          // Stored but not sent (a broker outage): the repair stands and is sent at the next start;
+          // its outcome is then handled as any decision's.
+          if (error instanceof BrokerUnavailableError) {
+            this.endAttempt(attempt.decision_id, 'repaired');
+            holding = false;
+          }
+          this.repairing.delete(next.decision_id);
+          throw error;
+        }
+        this.endAttempt(attempt.decision_id, 'repaired');
+        attempt = next;
+        outcome = await submitted.outcome;
+      }
+      holding = false;
+      this.endAttempt(attempt.decision_id, 'final');
+      return outcome;
+    } catch (error) {
+      // The chain stops here (the hook failed, the agent stopped, ...): the attempt's outcome,
+      // if it came, is handled as any decision's (resolution(), the handler).
+      if (holding) this.endAttempt(attempt.decision_id, 'final');
+      throw error;
+    }
+  }
+
+  /** An attempt of a repair chain is done: repaired (it leaves the store), or the chain's last (its outcome is handled as usual). */
+  private endAttempt(decisionId: string, how: 'repaired' | 'final'): void {
+    if (how === 'repaired') {
+      // Out of the store first, then out of the chain: a sweep in between must not hand the
+      // repaired attempt to the handler. Kept from the handler if the store fails.
+      void this.store.remove(decisionId).then(
+        () => this.repairing.delete(decisionId),
+        (error: Error) => this.logger.warn({ decisionId, error: error.message }, 'could not drop a repaired attempt from the store'),
+      );
+      return;
+    }
+    this.repairing.delete(decisionId);
+    if (this.resolutionHandler && this.producer) void this.act(decisionId);
+  }
+
+  private rememberChain(decisionId: string, chain: Promise<Resolution>): void {
+    // Its callers get a rejection through their own derived promise; a failed chain is
+    // forgotten, so proposing the decision again (after a broker outage, say) starts afresh.
+    chain.catch(() => {
+      if (this.chains.get(decisionId) === chain) this.chains.delete(decisionId);
+    });
+    this.chains.set(decisionId, chain);
+    while (this.chains.size > (this.options.recentResolutions ?? 1_000)) this.chains.delete(this.chains.keys().next().value as string);
   }
 
   /** Awaits the outcome of a decision this agent proposed (also one proposed before a restart). */
   resolution(decisionId: string, options: { timeoutMs?: number } = {}): Promise<Resolution> {
     this.started('resolution');
-    if (!this.book.isKnown(decisionId)) return Promise.reject(new UnknownDecisionError(decisionId));
-    return this.delivered(decisionId, withTimeout(decisionId, this.book.wait(decisionId), options.timeoutMs));
+    // Any attempt of a repair chain this process runs answers with the chain's outcome.
+    const chain = this.chains.get(decisionId);
+    if (!chain && !this.book.isKnown(decisionId)) return Promise.reject(new UnknownDecisionError(decisionId));
+    return this.delivered(withTimeout(decisionId, chain ?? this.book.wait(decisionId), options.timeoutMs));
   }
 
   /** Decisions this replica holds that were not yet acted on, as the store keeps them (`resolution` set once it came). */
@@ -515,10 +657,14 @@ export class HitlAgent {
     }
   }
 
-  /** Without a handler, an outcome counts as taken once a caller got it: then it leaves the store. */
-  private delivered(decisionId: string, outcome: Promise<Resolution>): Promise<Resolution> {
+  /**
+   * Without a handler, an outcome counts as taken once a caller got it: then its decision (the
+   * last attempt, for a repair chain) leaves the store.
+   */
+  private delivered(outcome: Promise<Resolution>): Promise<Resolution> {
     if (this.resolutionHandler) return outcome;
     return outcome.then(async (resolution) => {
+      const decisionId = resolution.decision_id;
       await this.store
         .remove(decisionId)
         .catch((error: Error) => this.logger.warn({ decisionId, error: error.message }, 'could not drop a delivered decision from the store'));
@@ -567,7 +713,8 @@ export class HitlAgent {
   /** Runs the handler on a kept outcome, once: only while this replica holds the decision, and drops it from the store after. */
   private async act(decisionId: string): Promise<void> {
     const handler = this.resolutionHandler;
-    if (!handler || this.acting.has(decisionId)) return;
+    // An attempt of a running repair chain: its chain hands the last outcome over.
+    if (!handler || this.acting.has(decisionId) || this.repairing.has(decisionId)) return;
     this.acting.add(decisionId);
     try {
       // Read again: a handler that just finished has removed it.

@@ -37,11 +37,15 @@ export interface ApprovalState {
 /** A reviewer who could be asked, with how many open approvals they hold. */
 export interface Candidate {
   id: string;
+  /** Other names of the person (e-mail addresses, external ids): see `isRequester`. */
+  aliases?: readonly string[];
   roles: string[];
   workspaces: string[];
   available: boolean;
   capacity: number | null;
   pending: number;
+  /** Who last widened their roles or workspaces (null: the reviewers file): see `selfGranted`. */
+  grantedBy?: string | null;
 }
 
 export function addMinutes(now: Date, minutes: number): Date {

@@ -1,13 +1,18 @@
 import { ApprovalState, Candidate, worksIn } from './approval';
+import { isRequester, selfGranted } from './authority';
 import { tierDeadline } from './tiers';
 
-/** Holds the role in the workspace, is available, has room, and is not the person the action is for. */
+/**
+ * Holds the role in the workspace (not on their own grant), is available, has room, and is
+ * not the person the action is for (by id or alias, ignoring case).
+ */
 export function qualifies(candidate: Candidate, role: string, workspace: string, onBehalfOf: string | null): boolean {
   return (
     candidate.available &&
     candidate.roles.includes(role) &&
     worksIn(candidate, workspace) &&
-    candidate.id !== onBehalfOf &&
+    !isRequester(candidate, onBehalfOf) &&
+    !selfGranted(candidate) &&
     (candidate.capacity === null || candidate.pending < candidate.capacity)
   );
 }

@@ -3,10 +3,38 @@ import { Refusal, refusals } from './refusals';
 
 export type { Refusal } from './refusals';
 
-export interface Actor {
+/** A person as identity checks see them: their id and the other names they go by. */
+export interface Person {
   id: string;
+  /** E-mail addresses, external ids: an action on behalf of any of them is on behalf of this person. */
+  aliases?: readonly string[];
+}
+
+export interface Actor extends Person {
   roles: string[];
   workspaces: string[];
+  /** Who last widened the actor's roles or workspaces (null: the reviewers file, or not known). */
+  grantedBy?: string | null;
+}
+
+// Names are compared ignoring case (Emil@Example.com is emil@example.com), as the database guard does with lower().
+const fold = (name: string) => name.toLowerCase();
+
+/** Whether `name` is this person: their id or one of their aliases, ignoring case. */
+export function isNamed(person: Person, name: string | null | undefined): boolean {
+  if (name === null || name === undefined) return false;
+  const wanted = fold(name);
+  return fold(person.id) === wanted || (person.aliases ?? []).some((alias) => fold(alias) === wanted);
+}
+
+/** The person an action is on behalf of: never assigned it, never approves it (also a database guard). */
+export function isRequester(person: Person, onBehalfOf: string | null): boolean {
+  return isNamed(person, onBehalfOf);
+}
+
+/** Authority one gave oneself is none: the last widening of the person's roles or workspaces was their own. */
+export function selfGranted(person: Person & { grantedBy?: string | null }): boolean {
+  return isNamed(person, person.grantedBy);
 }
 
 export type Act = 'approve' | 'deny' | 'edit' | 'clarify';
@@ -30,8 +58,9 @@ function holds(actor: Actor, state: ApprovalState): boolean {
 
 /**
  * May `actor` act on this approval? Only reviewers of the workspace holding the current
- * tier's role (or one above it in the action's path); never the person the action is for;
- * one vote each; and only on the payload they were shown.
+ * tier's role (or one above it in the action's path); never the person the action is for
+ * (by id or alias, ignoring case), nor anyone on authority they gave themselves; one vote
+ * each; and only on the payload they were shown.
  */
 export function refuse(actor: Actor, state: ApprovalState, act: Act, shownPayloadHash?: string): Refusal | null {
   if (!OPEN_STATUSES.includes(state.status)) {
@@ -43,8 +72,11 @@ export function refuse(actor: Actor, state: ApprovalState, act: Act, shownPayloa
   if (!holds(actor, state)) {
     return refusals.wrongRole(actor.id, state.escalationPath[state.tier], actor.roles);
   }
-  if ((act === 'approve' || act === 'edit') && state.onBehalfOf !== null && actor.id === state.onBehalfOf) {
+  if ((act === 'approve' || act === 'edit') && isRequester(actor, state.onBehalfOf)) {
     return refusals.requester(actor.id);
+  }
+  if ((act === 'approve' || act === 'edit') && selfGranted(actor)) {
+    return refusals.selfGranted(actor.id);
   }
   if ((act === 'approve' || act === 'edit') && state.approvedBy.includes(actor.id)) {
     return refusals.alreadyApproved(actor.id, state.requiredApprovals);

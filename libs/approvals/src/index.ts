@@ -7,3 +7,4 @@ export * from './clarification';
 export * from './rollback';
 export * from './review';
 export * from './tiers';
+export * from './directory';

@@ -17,11 +17,13 @@ export const REFUSAL_CODES = [
   'wrong_workspace',
   'wrong_role',
   'requester',
+  'self_granted',
   'already_approved',
   'stale_payload',
   'unknown_option',
   'use_rollback',
   'edit_blocked',
+  'parameters_invalid',
   'edit_needs_authority',
   'clarification_pending',
   'not_post_review',
@@ -40,6 +42,9 @@ export const refusals = {
     refusal(403, 'wrong_role', `deciding it needs the role ${role} (or one above it); ${actorId} holds ${held.join(', ') || 'none'}`),
   /** The person the action is for never approves it (also a database constraint). */
   requester: (actorId: string) => refusal(403, 'requester', `${actorId} is the person this action is for and may not approve it`),
+  /** Nobody approves on authority they gave themselves (their roles or workspaces last widened by them). */
+  selfGranted: (actorId: string) =>
+    refusal(403, 'self_granted', `${actorId} last widened their own roles or workspaces, so may not approve on them until another admin grants them`),
   alreadyApproved: (actorId: string, required: number) =>
     refusal(409, 'already_approved', `${actorId} already approved it; it needs ${required} distinct reviewers`),
   stalePayload: (shown: string, now: string) =>
@@ -49,6 +54,9 @@ export const refusals = {
   /** Post-review: the action ran; approving confirms it, only a rollback undoes it. */
   useRollback: () => refusal(422, 'use_rollback', 'this action already ran: approve confirms it, POST /approvals/:id/rollback undoes it'),
   editBlocked: (decidedBy: string) => refusal(422, 'edit_blocked', `the policy blocks the edited parameters: ${decidedBy}`),
+  /** The parameters as proposed fail the action's schema (the repair loop sent them to a person): edit or deny. */
+  parametersInvalid: (errors: string) =>
+    refusal(422, 'parameters_invalid', `the parameters fail the action's schema (${errors}); edit them into valid parameters, or deny`),
   editNeedsAuthority: (role: string, decidedBy: string, actorId: string, held: string[]) =>
     refusal(403, 'edit_needs_authority', `the edited parameters need a ${role} (${decidedBy}); ${actorId} holds ${held.join(', ') || 'none'}`),
   clarificationPending: () =>

@@ -67,8 +67,23 @@ describe('a review command that is refused', () => {
     ['approving for another workspace', {}, approve({ ...alice, workspaces: ['globex'] }), 'wrong_workspace'],
     ['approving a tier above one’s role', { tier: 1 }, approve(alice), 'wrong_role'],
     ['approving as the person the action is for', { onBehalfOf: 'alice' }, approve(alice), 'requester'],
+    ['approving on a grant one gave oneself', {}, approve({ ...alice, grantedBy: 'alice' }), 'self_granted'],
     ['a second vote by the same reviewer', { requiredApprovals: 2, approvedBy: ['alice'] }, approve(alice), 'already_approved'],
     ['approving a payload one was not shown', {}, approve(alice, { shownPayloadHash: 'sha256:old' }), 'stale_payload'],
+    [
+      'approving unchanged parameters that fail the schema (the repair loop sent them to a person)',
+      {
+        decisionId: 'd-1',
+        request: {
+          ...request,
+          repair_attempts: [
+            { decision_id: 'd-1', attempt: 1, parameters, errors: [{ field: 'parameters.amount_usd', rule: 'type', message: 'must be number' }] },
+          ],
+        },
+      },
+      approve(alice),
+      'parameters_invalid',
+    ],
     ['choosing an option the agent did not offer', {}, approve(alice, { chosenOption: 'store_credit' }), 'unknown_option'],
     ['denying an action that already ran', postReview, deny(alice), 'use_rollback'],
     ['editing an action that already ran', postReview, edit(alice, parameters), 'use_rollback'],
@@ -303,5 +318,47 @@ describe('an edit that needs a higher tier goes to that tier instead of being ap
     const newHash = payloadHash('process_refund', million);
     expect(decideReview(moved, approve(alice, { shownPayloadHash: newHash }), now)).toMatchObject({ kind: 'refused', refusal: { code: 'wrong_role' } });
     expect(decideReview(moved, approve(dan, { shownPayloadHash: newHash }), now)).toMatchObject({ kind: 'decided', status: 'approved' });
+  });
+});
+
+describe('the repair loop: parameters that fail the schema reach a person, who edits them or denies', () => {
+  const typeError = { field: 'parameters.amount_usd', rule: 'type', message: 'must be number' };
+  const attempts = (last: (typeof typeError)[]) => [
+    { decision_id: 'd-0', attempt: 1, parameters, errors: [typeError] },
+    { decision_id: 'd-1', attempt: 2, parameters, errors: last },
+  ];
+  const failing = { decisionId: 'd-1', request: { ...request, repair_attempts: attempts([typeError]) } };
+
+  it.each<[string, Partial<Review>, ReviewCommand, string]>([
+    ['approving them unchanged is refused', failing, approve(alice), 'refused parameters_invalid'],
+    ['denying them is decided', failing, deny(alice), 'decided denied'],
+    ['an edit the policy accepts is approved', failing, edit(alice, { ...parameters, amount_usd: 80 }), 'decided approved'],
+    [
+      'after such an edit another reviewer may approve',
+      { ...failing, edited: true, requiredApprovals: 2, approvedBy: ['bob'] },
+      approve(alice),
+      'decided approved',
+    ],
+    [
+      'a repair that fixed them is approved as any proposal',
+      { decisionId: 'd-1', request: { ...request, repair_attempts: attempts([]) } },
+      approve(alice),
+      'decided approved',
+    ],
+  ])('%s', (_name, state, command, expected) => {
+    const verdict = given(state).when(command);
+    expect(verdict.kind === 'refused' ? `refused ${verdict.refusal.code}` : `decided ${verdict.status}`).toBe(expected);
+  });
+
+  it('says what fails and what to do', () => {
+    const verdict = given(failing).when(approve(alice));
+    expect(verdict).toEqual({
+      kind: 'refused',
+      refusal: {
+        status: 422,
+        code: 'parameters_invalid',
+        message: "the parameters fail the action's schema (parameters.amount_usd must be number); edit them into valid parameters, or deny",
+      },
+    });
   });
 });

@@ -192,6 +192,10 @@ function decideVerdict(review: Review, command: VerdictCommand, now: Date): Deci
     return decided('denied', { ...review, status: 'denied' }, [{ kind: 'finish', status: 'denied', resolution }], [approvalResolved(review, resolution, now)]);
   }
 
+  // Parameters that fail the action's schema never run as they are: a reviewer edits them or denies.
+  const invalid = command.act === 'approve' && !review.edited ? schemaErrorsAsProposed(review) : null;
+  if (invalid) return refused(refusals.parametersInvalid(invalid));
+
   const changes: ReviewChange[] = [];
   const extraReasons: Reason[] = [];
   let voted = review;
@@ -222,6 +226,13 @@ function decideVerdict(review: Review, command: VerdictCommand, now: Date): Deci
   };
   changes.push({ kind: 'finish', status: 'approved', resolution });
   return decided('approved', { ...voted, status: 'approved', approvedBy: approvers }, changes, [approvalResolved(voted, resolution, now)]);
+}
+
+/** What fails the schema in the parameters as proposed, as the router found it (its `repair_attempts`); null when nothing does. */
+function schemaErrorsAsProposed(review: Review): string | null {
+  const proposed = review.request.repair_attempts?.find((a) => a.decision_id === review.decisionId);
+  if (!proposed || proposed.errors.length === 0) return null;
+  return proposed.errors.map((e) => `${e.field} ${e.message}`).join('; ');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AnyEvent, storableJson, storableText, topicOf } from '@hitl/contracts';
+import { AnyEvent, REVIEWERS_FILE_ACTOR, storableJson, storableText, topicOf } from '@hitl/contracts';
 import { redact } from './redact';
 import { NOT_CHECKED, SignatureRecord } from './signature';
 
@@ -52,6 +52,9 @@ export function actorOf(event: AnyEvent): { actor_kind: Exclude<ActorKind, 'unve
       return { actor_kind: 'agent', actor_id: event.source };
     case 'hitl.outcome.labeled.v1':
       return { actor_kind: event.data.labeled_by ? 'reviewer' : 'system', actor_id: event.data.labeled_by ?? event.source };
+    case 'hitl.directory.reviewer_changed.v1':
+      // An admin, or the reviewers file applied at start (REVIEWERS_FILE_ACTOR).
+      return { actor_kind: event.data.changed_by === REVIEWERS_FILE_ACTOR ? 'system' : 'reviewer', actor_id: event.data.changed_by };
   }
 }
 

@@ -2,7 +2,7 @@
 // (for agents in other languages) and an AsyncAPI 3 document of the topics (for analysts).
 import { z } from 'zod';
 import { stringify } from 'yaml';
-import { ALL_TOPICS, EVENT_CATALOGUE, EVENT_TYPES, EventType, Topic, dlqTopic, eventSchema, exampleEvent, typesOf } from '../src';
+import { ALL_TOPICS, EVENT_CATALOGUE, EVENT_TYPES, EventType, Topic, dlqTopic, eventSchema, exampleEvent, subjectFieldOf, typesOf } from '../src';
 
 const PRODUCERS: Record<Topic, string> = {
   'decision.proposed': 'agents',
@@ -11,6 +11,7 @@ const PRODUCERS: Record<Topic, string> = {
   'approval.resolved': 'router (policy outcomes), escalation (human and timeout outcomes)',
   'action.executed': 'the executor (the agent SDK guard)',
   'outcome.labeled': 'downstream systems, agents, reviewers',
+  'directory.changed': 'escalation (every change of the reviewer directory)',
 };
 
 const CONSUMERS: Record<Topic, string> = {
@@ -20,6 +21,7 @@ const CONSUMERS: Record<Topic, string> = {
   'approval.resolved': 'agents, audit, calibrator',
   'action.executed': 'audit, calibrator',
   'outcome.labeled': 'calibrator, audit',
+  'directory.changed': 'audit',
 };
 
 const schemaFile = (type: EventType) => `json-schema/${type}.json`;
@@ -35,7 +37,7 @@ export function jsonSchemaOf(type: EventType): Record<string, unknown> {
     $schema: schema.$schema,
     $id: `https://hitl.dev/schemas/${type}.json`,
     title: type,
-    description: `CloudEvents 1.0 structured-mode message of type ${type}, on topic ${EVENT_CATALOGUE[type].topic}. Kafka key: the decision_id. subject must equal data.decision_id.`,
+    description: `CloudEvents 1.0 structured-mode message of type ${type}, on topic ${EVENT_CATALOGUE[type].topic}. Kafka key: the ${subjectFieldOf(type)}. subject must equal data.${subjectFieldOf(type)}.`,
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
   };
 }
@@ -51,7 +53,7 @@ function asyncApi(): Record<string, unknown> {
       name: type,
       title: type,
       contentType: 'application/json',
-      bindings: { kafka: { key: { type: 'string', format: 'uuid', description: 'the decision_id' } } },
+      bindings: { kafka: { key: { type: 'string', format: 'uuid', description: `the ${subjectFieldOf(type)}` } } },
       payload: { schemaFormat: 'application/schema+json;version=draft-07', schema: jsonSchemaOf(type) },
       examples: [{ name: 'refund', payload: exampleEvent(type) }],
     };
@@ -95,7 +97,7 @@ function asyncApi(): Record<string, unknown> {
       title: 'hitl wire contract',
       version: '1.0.0',
       description:
-        'Agents publish the actions they want to take; policy routes each to auto-approval, human review, escalation or a block; every step is an event. Every message value is a CloudEvents 1.0 JSON object; the Kafka key is the decision_id. Consumers de-duplicate on the CloudEvents id.',
+        'Agents publish the actions they want to take; policy routes each to auto-approval, human review, escalation or a block; every step is an event. Every message value is a CloudEvents 1.0 JSON object; the Kafka key is the decision_id (the change_id for directory changes). Consumers de-duplicate on the CloudEvents id.',
     },
     defaultContentType: 'application/json',
     servers: { local: { host: '127.0.0.1:9092', protocol: 'kafka', description: 'the broker `npm run infra:up` starts' } },

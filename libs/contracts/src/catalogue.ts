@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envelopeOf } from './envelope';
+import { SubjectField, envelopeOf } from './envelope';
 import { Topic, Topics } from './topics';
 import { ACTION_EXECUTED, ActionExecutedData } from './events/action-executed';
 import { APPROVAL_REQUESTED, ApprovalRequestedData } from './events/approval-requested';
@@ -19,6 +19,7 @@ import {
   ClarificationRequestedData,
 } from './events/approval-updated';
 import { DECISION_PROPOSED, DecisionProposedData } from './events/decision-proposed';
+import { DIRECTORY_REVIEWER_CHANGED, DirectoryReviewerChangedData } from './events/directory-changed';
 import { OUTCOME_LABELED, OutcomeLabeledData } from './events/outcome-labeled';
 
 /** Every event type of the contract: its topic and the schema of its `data`. */
@@ -34,7 +35,11 @@ export const EVENT_CATALOGUE = {
   [APPROVAL_RESOLVED]: { topic: Topics.ApprovalResolved, data: ApprovalResolvedData },
   [ACTION_EXECUTED]: { topic: Topics.ActionExecuted, data: ActionExecutedData },
   [OUTCOME_LABELED]: { topic: Topics.OutcomeLabeled, data: OutcomeLabeledData },
-} as const satisfies Record<string, { topic: Topic; data: z.ZodType<{ decision_id: string }> }>;
+  [DIRECTORY_REVIEWER_CHANGED]: { topic: Topics.DirectoryChanged, data: DirectoryReviewerChangedData, subject: 'change_id' },
+} as const satisfies Record<
+  string,
+  { topic: Topic; data: z.ZodType<{ decision_id: string }>; subject?: never } | { topic: Topic; data: z.ZodType<{ change_id: string }>; subject: 'change_id' }
+>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;
 export const EVENT_TYPES = Object.keys(EVENT_CATALOGUE) as EventType[];
@@ -64,10 +69,16 @@ const schemaCache = new Map<EventType, z.ZodType>();
 export function eventSchema<T extends EventType>(type: T): z.ZodType<CloudEvent<T>> {
   let schema = schemaCache.get(type);
   if (!schema) {
-    schema = envelopeOf(type, EVENT_CATALOGUE[type].data);
+    schema = envelopeOf(type, EVENT_CATALOGUE[type].data, subjectFieldOf(type));
     schemaCache.set(type, schema);
   }
   return schema as z.ZodType<CloudEvent<T>>;
+}
+
+/** The field of an event's `data` its `subject` equals: `decision_id`, or `change_id` for directory changes. */
+export function subjectFieldOf(type: EventType): SubjectField {
+  const entry = EVENT_CATALOGUE[type];
+  return 'subject' in entry ? entry.subject : 'decision_id';
 }
 
 export function isEventType(type: string): type is EventType {

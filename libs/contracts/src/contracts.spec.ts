@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { EVENT_TYPES, EventType, topicOf } from './catalogue';
+import { EVENT_TYPES, EventType, subjectFieldOf, topicOf } from './catalogue';
+import { SubjectField } from './envelope';
 import { decodeEvent, assertValidEvent } from './decode';
 import { exampleEvent } from './examples';
 import { payloadHash } from './payload-hash';
@@ -19,8 +20,10 @@ const envelopeBreaks: Mutation[] = [
   ['data not an object', (e) => (e.data = 'refund'), 'invalid_envelope', 'data'],
   ['subject is not the decision', (e) => (e.subject = '11111111-2222-4333-8444-555555555555'), 'invalid_data', 'subject'],
   ['unknown type', (e) => (e.type = 'hitl.decision.proposed.v9'), 'unknown_type', 'hitl.decision.proposed.v9'],
-  ['data without decision_id', (e) => delete e.data.decision_id, 'invalid_data', 'data.decision_id'],
 ];
+
+// The field the subject names (decision_id; change_id for directory changes) is required.
+const subjectBreak = (field: SubjectField): Mutation => [`data without ${field}`, (e) => delete e.data[field], 'invalid_data', `data.${field}`];
 
 // Breaks specific to one type's data.
 const dataBreaks: Record<EventType, Mutation[]> = {
@@ -83,6 +86,13 @@ const dataBreaks: Record<EventType, Mutation[]> = {
     ['empty source', (e) => (e.data.source = ''), 'invalid_data', 'data.source'],
     ['labeled_by absent instead of null', (e) => delete e.data.labeled_by, 'invalid_data', 'data.labeled_by'],
   ],
+  'hitl.directory.reviewer_changed.v1': [
+    ['an unknown change', (e) => (e.data.change = 'promoted'), 'invalid_data', 'data.change'],
+    ['changed_by empty', (e) => (e.data.changed_by = ''), 'invalid_data', 'data.changed_by'],
+    ['before absent instead of null', (e) => delete e.data.before, 'invalid_data', 'data.before'],
+    ['after without its roles', (e) => delete e.data.after.roles, 'invalid_data', 'data.after.roles'],
+    ['capacity of zero', (e) => (e.data.after.capacity = 0), 'invalid_data', 'data.after.capacity'],
+  ],
 };
 
 describe.each(EVENT_TYPES)('%s', (type) => {
@@ -101,7 +111,7 @@ describe.each(EVENT_TYPES)('%s', (type) => {
     expect(decoded.ok && decoded.event).toMatchObject({ traceparent: '00-abc-01', data: { added_in_v1_1: { anything: true } } });
   });
 
-  it.each([...envelopeBreaks, ...dataBreaks[type]])('rejects: %s', (_name, mutate, code, mentions) => {
+  it.each([...envelopeBreaks, subjectBreak(subjectFieldOf(type)), ...dataBreaks[type]])('rejects: %s', (_name, mutate, code, mentions) => {
     const event: Record<string, any> = exampleEvent(type);
     mutate(event);
     const decoded = decodeEvent(topic, bytes(event));
@@ -128,7 +138,7 @@ describe.each(EVENT_TYPES)('%s', (type) => {
   it('checks events before they are produced', () => {
     expect(assertValidEvent(exampleEvent(type))).toBeTruthy();
     const broken: Record<string, any> = exampleEvent(type);
-    delete broken.data.decision_id;
+    delete broken.data[subjectFieldOf(type)];
     expect(() => assertValidEvent(broken as never)).toThrow(/invalid_data/);
   });
 });
@@ -174,8 +184,16 @@ describe('payloadHash (RFC 8785 canonical JSON + SHA-256)', () => {
 });
 
 describe('topics', () => {
-  it('are the six of the contract, each with a DLQ', () => {
-    expect(ALL_TOPICS).toEqual(['decision.proposed', 'approval.requested', 'approval.updated', 'approval.resolved', 'action.executed', 'outcome.labeled']);
+  it('are the seven of the contract, each with a DLQ', () => {
+    expect(ALL_TOPICS).toEqual([
+      'decision.proposed',
+      'approval.requested',
+      'approval.updated',
+      'approval.resolved',
+      'action.executed',
+      'outcome.labeled',
+      'directory.changed',
+    ]);
     expect(dlqTopic(Topics.ApprovalResolved)).toBe('approval.resolved.dlq');
   });
 });

@@ -21,10 +21,16 @@ export const Envelope = z.looseObject({
 });
 export type Envelope = z.infer<typeof Envelope>;
 
+/**
+ * The field of `data` an event's `subject` names: the decision it is about, or, for a change
+ * of the reviewer directory (about no decision), the change.
+ */
+export type SubjectField = 'decision_id' | 'change_id';
+
 /** The envelope schema of one event type, with its data schema in place. */
-export function envelopeOf<TType extends string, TData extends z.ZodType<{ decision_id: string }>>(type: TType, data: TData) {
-  return Envelope.extend({ type: z.literal(type), data }).refine((e) => e.subject === (e.data as { decision_id: string }).decision_id, {
-    message: 'subject must equal data.decision_id',
+export function envelopeOf<TType extends string, TData extends z.ZodType<object>>(type: TType, data: TData, subject: SubjectField = 'decision_id') {
+  return Envelope.extend({ type: z.literal(type), data }).refine((e) => e.subject === (e.data as Record<string, unknown>)[subject], {
+    message: `subject must equal data.${subject}`,
     path: ['subject'],
   });
 }

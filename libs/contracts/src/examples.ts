@@ -11,6 +11,7 @@ import {
   APPROVAL_ROLLED_BACK,
 } from './events/approval-updated';
 import { DECISION_PROPOSED, DecisionProposedData } from './events/decision-proposed';
+import { DIRECTORY_REVIEWER_CHANGED, ReviewerSnapshot } from './events/directory-changed';
 import { OUTCOME_LABELED } from './events/outcome-labeled';
 import { newEvent } from './new-event';
 import { payloadHash } from './payload-hash';
@@ -46,6 +47,20 @@ export const exampleDecision: DecisionProposedData = {
     recommendation: 'refund',
   },
   urgency: 'normal',
+};
+
+const emil: ReviewerSnapshot = {
+  name: 'Emil Novak',
+  roles: ['support_agent'],
+  workspaces: ['acme-support'],
+  available: true,
+  capacity: null,
+  admin: false,
+  auditor: false,
+  aliases: ['emil@example.com'],
+  own_channel: 'webhook:sha256:3b1f0c9a7d2e4f51',
+  can_sign_in: true,
+  granted_by: null,
 };
 
 const placement = { tier: 0, reviewer_role: 'support_agent', reviewer_id: 'rev-alice', sla_deadline: '2026-11-22T10:00:00Z' };
@@ -128,6 +143,14 @@ const exampleData: { [T in EventType]: EventData<T> } = {
     duration_ms: 412,
   },
   [OUTCOME_LABELED]: { decision_id: decisionId, correct: true, source: 'reviewer_audit', labeled_by: 'rev-carol', notes: null },
+  [DIRECTORY_REVIEWER_CHANGED]: {
+    change_id: '5b2e8c1d-7f3a-4d6e-9a0b-c1d2e3f4a5b6',
+    reviewer_id: 'rev-emil',
+    changed_by: 'rev-grace',
+    change: 'updated',
+    before: emil,
+    after: { ...emil, roles: ['support_agent', 'finance_lead'], granted_by: 'rev-grace' },
+  },
 };
 
 /** A valid example event of `type` (a fresh copy each call). */

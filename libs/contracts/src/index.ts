@@ -12,6 +12,7 @@ export * from './events/approval-updated';
 export * from './events/approval-resolved';
 export * from './events/action-executed';
 export * from './events/outcome-labeled';
+export * from './events/directory-changed';
 export * from './examples';
 export * from './signatures';
 export * from './text';

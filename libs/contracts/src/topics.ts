@@ -6,6 +6,7 @@ export const Topics = {
   ApprovalResolved: 'approval.resolved',
   ActionExecuted: 'action.executed',
   OutcomeLabeled: 'outcome.labeled',
+  DirectoryChanged: 'directory.changed',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];

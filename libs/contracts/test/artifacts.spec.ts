@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import { EVENT_TYPES, exampleEvent } from '../src';
+import { EVENT_TYPES, exampleEvent, subjectFieldOf } from '../src';
 import { renderContractArtifacts } from '../scripts/artifacts';
 
 const generated = join(__dirname, '..', 'generated');
@@ -24,7 +24,7 @@ describe('exported contract artifacts', () => {
     });
 
     it.each([
-      ['missing data.decision_id', (e: any) => delete e.data.decision_id],
+      [`missing data.${subjectFieldOf(type)}`, (e: any) => delete e.data[subjectFieldOf(type)]],
       ['a wrong type', (e: any) => (e.type = 'hitl.other.v1')],
       ['id not a UUID', (e: any) => (e.id = '42')],
       ['data not an object', (e: any) => (e.data = [])],

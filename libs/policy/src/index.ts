@@ -2,3 +2,5 @@ export * from './manifest.schema';
 export * from './manifest';
 export * from './route';
 export * from './linear-pattern';
+export * from './repair';
+export * from './classification';

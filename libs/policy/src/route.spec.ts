@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DecisionProposedData, Urgency, exampleDecision } from '@hitl/contracts';
 import fc from 'fast-check';
 import { ManifestError, loadManifest } from './manifest';
+import { RepairAttempt } from './repair';
 import { Verdict, raiseUrgency, route, sampledForPostReview } from './route';
 
 const manifest = loadManifest(`
@@ -469,5 +470,226 @@ describe('the shipped refunds policy: above the ceiling the triggers still raise
       readFileSync(join(__dirname, '../../../manifests/refunds.yaml'), 'utf8').replace('auto_approve_confidence: 0.97', 'auto_approve_confidence: 1'),
     );
     expect(route(refund(120, { confidence: 1 }), one, now)).toMatchObject({ verdict: 'auto_approve' });
+  });
+});
+
+describe('route: the repair loop (manifest v1.1 repair.max_attempts, default 2)', () => {
+  const repairing = loadManifest(`
+actions:
+  process_refund:
+    severity: high
+    reversible: false
+    approval_required: true
+    escalation_path: [support_agent, finance_lead]
+    conditions: { auto_approve_below_usd: 50 }
+    parameters_schema: { type: object, required: [order_id, amount_usd], properties: { amount_usd: { type: number }, card_number: { type: string } } }
+    redact: [parameters.card_number]
+  strict_refund:
+    severity: high
+    reversible: false
+    approval_required: true
+    repair: { max_attempts: 0 }
+    parameters_schema: { type: object, required: [order_id] }
+  tag_ticket:
+    severity: low
+    reversible: true
+    approval_required: true
+    on_timeout: approve
+    parameters_schema: { type: object, required: [tag] }
+`);
+  const bad = { order_id: 'A', amount_usd: '20', card_number: '4111' };
+  const good = { order_id: 'A', amount_usd: 20, card_number: '4111' };
+  const typeError = { field: 'parameters.amount_usd', rule: 'type', message: 'must be number' };
+  /** Attempts the router recorded before this one, each sent back with the type error. */
+  const earlier = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      decision_id: `00000000-0000-4000-8000-00000000000${i + 1}`,
+      attempt: i + 1,
+      parameters: { ...bad },
+      errors: [typeError],
+    }));
+
+  type RepairCase = [
+    name: string,
+    overrides: Partial<DecisionProposedData>,
+    history: { earlier: ReturnType<typeof earlier> } | { refused: string } | undefined,
+    verdict: Verdict,
+    decidingRule: string,
+    sentBack: boolean,
+    attemptsShown: number,
+  ];
+  const cases: RepairCase[] = [
+    [
+      'an agent that can repair gets the errors back (repair 1 of 2)',
+      { parameters: bad, repairable: true },
+      { earlier: [] },
+      'block',
+      'parameters_invalid',
+      true,
+      0,
+    ],
+    [
+      '...and again on its first repair (repair 2 of 2)',
+      { parameters: bad, repairable: true },
+      { earlier: earlier(1) },
+      'block',
+      'parameters_invalid',
+      true,
+      0,
+    ],
+    [
+      'after two repairs a person reviews the three attempts',
+      { parameters: bad, repairable: true },
+      { earlier: earlier(2) },
+      'human_review',
+      'repair_exhausted',
+      false,
+      3,
+    ],
+    ['an agent that cannot repair: a person reviews at once', { parameters: bad }, { earlier: [] }, 'human_review', 'repair_unavailable', false, 1],
+    ['repairable: false is the same', { parameters: bad, repairable: false }, { earlier: [] }, 'human_review', 'repair_unavailable', false, 1],
+    [
+      'an agent that gives up mid-chain: a person reviews both attempts',
+      { parameters: bad, repairable: false },
+      { earlier: earlier(1) },
+      'human_review',
+      'repair_unavailable',
+      false,
+      2,
+    ],
+    [
+      'max_attempts 0: a person at once, even for an agent that can repair',
+      { action: 'strict_refund', parameters: {}, repairable: true },
+      { earlier: [] },
+      'human_review',
+      'repair_exhausted',
+      false,
+      1,
+    ],
+    [
+      'a repair that fixes the parameters routes as any proposal (auto-approved below $50)',
+      { parameters: good, repairable: true },
+      { earlier: earlier(1) },
+      'auto_approve',
+      'amount_below_auto_approve',
+      false,
+      2,
+    ],
+    [
+      'a repair that fixes them but needs a person shows the earlier attempt',
+      { parameters: { ...good, amount_usd: 120 } },
+      { earlier: earlier(1) },
+      'human_review',
+      'human_review',
+      false,
+      2,
+    ],
+    [
+      'a refused repair_of is blocked without errors to repair',
+      { parameters: good, repairable: true },
+      { refused: 'repair_of X is not a decision of agent "refund-bot"' },
+      'block',
+      'repair_refused',
+      false,
+      0,
+    ],
+    ['...even when the parameters are fine', { parameters: bad, repairable: true }, { refused: 'no' }, 'block', 'repair_refused', false, 0],
+    [
+      "without the router's records (a reviewer's edit) parameters that fail are blocked, as in v1",
+      { parameters: bad, repairable: true },
+      undefined,
+      'block',
+      'parameters_invalid',
+      false,
+      0,
+    ],
+    ['valid parameters outside a chain carry no attempts', { parameters: good }, { earlier: [] }, 'auto_approve', 'amount_below_auto_approve', false, 0],
+  ];
+
+  it.each(cases)('%s', (_name, overrides, history, verdict, decidingRule, sentBack, attemptsShown) => {
+    const routing = route(decision({ confidence: 0.9, ...overrides }), repairing, now, { signed: true, repair: history });
+    expect([routing.verdict, routing.reasons.at(-1)?.rule]).toEqual([verdict, decidingRule]);
+    expect(routing.parameterErrors !== null).toBe(sentBack);
+    expect(routing.repairAttempts?.length ?? 0).toBe(attemptsShown);
+    expect(routing.approval !== null).toBe(verdict === 'human_review' || verdict === 'escalate');
+  });
+
+  it('sends back machine-readable errors and says which repair is expected', () => {
+    const routing = route(decision({ parameters: { amount_usd: 'ten' }, repairable: true }), repairing, now, { signed: true, repair: { earlier: [] } });
+    expect(routing.parameterErrors).toEqual([{ field: 'parameters.order_id', rule: 'required', message: "must have required property 'order_id'" }, typeError]);
+    expect(routing.reasons.at(-1)!.detail).toBe(
+      "parameters do not match the action's schema: parameters.order_id must have required property 'order_id' (required); parameters.amount_usd must be number (type); sent back to the agent to repair (repair 1 of 2)",
+    );
+  });
+
+  it('a person sees every attempt side by side, oldest first, redacted, with each one’s errors in the trace', () => {
+    const last = decision({ parameters: { ...bad, amount_usd: 'twenty' }, repairable: true, repair_of: earlier(2)[1].decision_id });
+    const routing = route(last, repairing, now, { signed: true, repair: { earlier: earlier(2) } });
+    expect(routing.repairAttempts).toEqual([
+      { decision_id: earlier(2)[0].decision_id, attempt: 1, parameters: { order_id: 'A', amount_usd: '20', card_number: '[REDACTED]' }, errors: [typeError] },
+      { decision_id: earlier(2)[1].decision_id, attempt: 2, parameters: { order_id: 'A', amount_usd: '20', card_number: '[REDACTED]' }, errors: [typeError] },
+      { decision_id: last.decision_id, attempt: 3, parameters: { order_id: 'A', amount_usd: 'twenty', card_number: '[REDACTED]' }, errors: [typeError] },
+    ]);
+    expect(routing.reasons.map((r) => r.rule)).toEqual(['action', 'repair_of', 'parameters_invalid', 'repair_attempt', 'repair_attempt', 'repair_exhausted']);
+    expect(routing.reasons[1].detail).toBe(
+      `repairs decision ${earlier(2)[1].decision_id}: attempt 3 of the chain begun by decision ${earlier(2)[0].decision_id}`,
+    );
+    expect(routing.reasons[3].detail).toBe(`attempt 1 (decision ${earlier(2)[0].decision_id}): parameters.amount_usd must be number (type)`);
+    expect(routing.approval).toMatchObject({ route: 'human_review', reviewer_role: 'support_agent' });
+  });
+
+  it('parameters that fail the schema are never approved by waiting out the reviewer, even where on_timeout: approve is allowed', () => {
+    const routing = route(decision({ action: 'tag_ticket', parameters: {} }), repairing, now, { signed: true, repair: { earlier: [] } });
+    expect(routing.verdict).toBe('human_review');
+    expect(routing.approval?.on_timeout).toBe('deny');
+    expect(
+      route(decision({ action: 'tag_ticket', parameters: { tag: 'x' }, confidence: 0.99 }), repairing, now, { signed: true, repair: { earlier: [] } }).verdict,
+    ).toBe('auto_approve');
+  });
+
+  it('an unsigned proposal is sent back as well, and goes to a person once repairs run out', () => {
+    const unsigned = (n: number) => route(decision({ parameters: bad, repairable: true }), repairing, now, { signed: false, repair: { earlier: earlier(n) } });
+    expect([unsigned(0).verdict, unsigned(0).parameterErrors !== null]).toEqual(['block', true]);
+    expect([unsigned(2).verdict, unsigned(2).reasons.at(-1)!.rule]).toEqual(['human_review', 'repair_exhausted']);
+  });
+
+  it('the attempt count is the router’s: nothing in the message changes it', () => {
+    // The agent cannot reset its count by what it writes: repair_of alone without the router's record of the chain is only a first attempt.
+    const claimed = decision({ parameters: bad, repairable: true, repair_of: '00000000-0000-4000-8000-000000000009' });
+    expect(route(claimed, repairing, now, { signed: true, repair: { earlier: earlier(2) } }).verdict).toBe('human_review');
+  });
+
+  it('a chain routed as a whole never sends back more than max_attempts times, whatever the agent does', () => {
+    const byMax = Array.from({ length: 11 }, (_, max) =>
+      loadManifest(
+        `actions:\n  a: { severity: high, reversible: false, approval_required: true, repair: { max_attempts: ${max} }, parameters_schema: { type: object, required: [x] } }\n`,
+      ),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 14 }), (max, fixes) => {
+        const m = byMax[max];
+        const history: RepairAttempt[] = [];
+        let sentBack = 0;
+        for (const fixed of fixes) {
+          const routing = route(decision({ action: 'a', parameters: fixed ? { x: 1 } : {}, repairable: true }), m, now, {
+            signed: true,
+            repair: { earlier: [...history] },
+          });
+          if (routing.parameterErrors === null) {
+            // The chain ends: valid parameters route as usual, or a person reviews the failed ones.
+            expect(fixed || routing.verdict === 'human_review').toBe(true);
+            break;
+          }
+          sentBack += 1;
+          history.push({
+            decision_id: `00000000-0000-4000-8000-${String(sentBack).padStart(12, '0')}`,
+            attempt: sentBack,
+            parameters: {},
+            errors: routing.parameterErrors,
+          });
+        }
+        expect(sentBack).toBeLessThanOrEqual(max);
+      }),
+    );
   });
 });

@@ -3,6 +3,7 @@ import { tierDeadline } from '@hitl/approvals';
 import { ApprovalRoute, DEFAULT_URGENCY, DecisionProposedData, OnTimeout, Reason, Urgency } from '@hitl/contracts';
 import { Manifest, ResolvedAction } from './manifest';
 import { EscalateWhen, Mode, OPERATORS } from './manifest.schema';
+import { ParameterError, RepairAttempt, RepairHistory, describeErrors, maskParameters, parameterErrors } from './repair';
 
 export type Verdict = 'auto_approve' | 'human_review' | 'escalate' | 'block';
 
@@ -41,6 +42,14 @@ export interface Routing {
   approval: ApprovalPlan | null;
   /** For auto-approvals a person reviews after the fact (review_after, or sampled). */
   postReview: ApprovalPlan | null;
+  /** Blocked and sent back to the agent to repair: what fails the schema (`parameter_errors`). */
+  parameterErrors: ParameterError[] | null;
+  /**
+   * For a person: every attempt of the decision's repair chain, oldest first and this one
+   * last, parameters masked by the manifest's `redact` (`repair_attempts`). Set when the
+   * parameters fail the schema or the decision repairs earlier ones; null otherwise.
+   */
+  repairAttempts: RepairAttempt[] | null;
 }
 
 const URGENCIES: Urgency[] = ['low', 'normal', 'high', 'critical'];
@@ -127,12 +136,28 @@ export interface Provenance {
    * never runs without a person deciding first (blocks stay blocks).
    */
   signed: boolean;
+  /**
+   * The proposal's place in a repair chain, from the router's own records: the attempts
+   * before it, or why its `repair_of` is refused. Absent where there is no agent to send
+   * parameters back to (a reviewer's edit, `hitl manifest explain`): parameters that fail the
+   * schema are then blocked, as in v1.
+   */
+  repair?: RepairHistory;
 }
 
 /** Applies the manifest's routing order to one decision (manifest.md); pure, `now` is an input. */
 export function route(decision: DecisionProposedData, manifest: Manifest, now: Date, provenance: Provenance = { signed: true }): Routing {
   const reasons: Reason[] = [];
   const step = (rule: string, detail: string) => reasons.push({ rule, detail });
+  // The attempts before this one, as the router recorded them (none outside a repair chain).
+  const history = provenance.repair;
+  const earlier = history && 'earlier' in history ? history.earlier : [];
+  const attempt = earlier.length + 1;
+  const chain = (action: ResolvedAction, errors: ParameterError[]): RepairAttempt[] =>
+    [...earlier, { decision_id: decision.decision_id, attempt, parameters: decision.parameters, errors }].map((a) => ({
+      ...a,
+      parameters: maskParameters(a.parameters, action.redact),
+    }));
   const outcome = (verdict: Verdict, action: ResolvedAction | null, extra: Partial<Routing> = {}): Routing => ({
     verdict,
     mode: action?.mode ?? null,
@@ -141,6 +166,9 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
     manifestVersion: manifest.version,
     approval: null,
     postReview: null,
+    parameterErrors: null,
+    // Whoever reviews a repaired decision sees the attempts before it.
+    repairAttempts: action && earlier.length > 0 ? chain(action, []) : null,
     ...extra,
   });
 
@@ -151,14 +179,6 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
     return outcome('block', null);
   }
   step('action', `${action.name}: severity ${action.severity}, ${action.reversible ? 'reversible' : 'irreversible'}, mode ${action.mode}`);
-
-  // 2. Parameters must match the action's schema.
-  if (action.validateParameters && !action.validateParameters(decision.parameters)) {
-    const errors = (action.validateParameters.errors ?? []).map((e) => `${e.instancePath || 'parameters'} ${e.message}`).join('; ');
-    step('parameters_invalid', `parameters do not match the action's schema: ${errors}`);
-    return outcome('block', action);
-  }
-  step('parameters', action.validateParameters ? "parameters match the action's schema" : 'the action declares no parameters schema');
 
   const plan = (route: ApprovalRoute, startTier: number, urgency: Urgency): ApprovalPlan => {
     const path = action.escalationPath.slice(startTier);
@@ -188,6 +208,53 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
   };
   const urgency = decision.urgency ?? DEFAULT_URGENCY;
   const humanReview = () => outcome('human_review', action, { approval: plan('human_review', 0, urgency) });
+
+  // A repair: only of its own agent's decision sent back for one (the router checked its records).
+  if (history && 'refused' in history) {
+    step('repair_refused', history.refused);
+    return outcome('block', action);
+  }
+  if (earlier.length > 0) {
+    step(
+      'repair_of',
+      `repairs decision ${decision.repair_of ?? earlier[earlier.length - 1].decision_id}: attempt ${attempt} of the chain begun by decision ${earlier[0].decision_id}`,
+    );
+  }
+
+  // 2. Parameters must match the action's schema: sent back to an agent that can repair them
+  // (at most repair.max_attempts times), else a person reviews every attempt with its errors.
+  if (action.validateParameters && !action.validateParameters(decision.parameters)) {
+    const errors = parameterErrors(action.validateParameters.errors);
+    const invalid = `parameters do not match the action's schema: ${describeErrors(errors)}`;
+    if (!history) {
+      step('parameters_invalid', invalid);
+      return outcome('block', action);
+    }
+    const sentBack = earlier.length;
+    if (decision.repairable === true && sentBack < action.repairMaxAttempts) {
+      step('parameters_invalid', `${invalid}; sent back to the agent to repair (repair ${sentBack + 1} of ${action.repairMaxAttempts})`);
+      return outcome('block', action, { parameterErrors: errors, repairAttempts: null });
+    }
+    step('parameters_invalid', invalid);
+    for (const before of earlier) step('repair_attempt', `attempt ${before.attempt} (decision ${before.decision_id}): ${describeErrors(before.errors)}`);
+    if (decision.repairable !== true) {
+      step(
+        'repair_unavailable',
+        `the agent did not say it can repair its parameters (repairable): a ${action.escalationPath[0]} reviews them with their errors`,
+      );
+    } else {
+      step(
+        'repair_exhausted',
+        `the manifest allows ${action.repairMaxAttempts} repair${action.repairMaxAttempts === 1 ? '' : 's'}: a ${action.escalationPath[0]} reviews the ${attempt} attempt${attempt === 1 ? '' : 's'} side by side`,
+      );
+    }
+    const review = humanReview();
+    // Parameters that fail the schema never run by waiting out the reviewer.
+    if (review.approval?.on_timeout === 'approve') review.approval.on_timeout = 'deny';
+    return { ...review, repairAttempts: chain(action, errors) };
+  }
+  step('parameters', action.validateParameters ? "parameters match the action's schema" : 'the action declares no parameters schema');
+
   // Where the manifest would approve without a person, an unsigned proposal goes to the
   // action's first tier instead; nor may its timeout approve it (that is autonomy too).
   const unsignedReview = (): Routing => {

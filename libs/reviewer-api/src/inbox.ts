@@ -92,6 +92,20 @@ export const ClarificationLine = z.object({
 });
 export type ClarificationLine = z.infer<typeof ClarificationLine>;
 
+/** One attempt of a decision's repair chain, shown beside the others: what the agent proposed, and what failed the schema. */
+export const RepairAttemptLine = z.object({
+  decision_id: z.string(),
+  /** 1 for the agent's first proposal, 2 for its first repair, ... */
+  attempt: z.number().int(),
+  /** Its parameters, the manifest's `redact` paths masked. */
+  parameters: z.record(z.string(), z.unknown()),
+  /** What failed the action's `parameters_schema` (`field`, `rule`, `message`); empty when nothing did. */
+  errors: z.array(z.object({ field: z.string(), rule: z.string(), message: z.string() })),
+  /** The attempt this approval decides (the last). */
+  current: z.boolean(),
+});
+export type RepairAttemptLine = z.infer<typeof RepairAttemptLine>;
+
 /** One approval with everything needed to decide it. */
 export const ApprovalDetail = InboxItem.extend({
   rendering: Rendering,
@@ -122,6 +136,13 @@ export const ApprovalDetail = InboxItem.extend({
   agent_record: AgentRecord,
   manifest_version: z.string(),
   resolved_at: Timestamp.nullable(),
+  /**
+   * The repair loop: when the decision repairs earlier proposals, or its parameters fail the
+   * schema, every attempt oldest first, side by side (the last is this decision). Approving
+   * parameters that fail the schema unchanged is refused (`parameters_invalid`): edit or deny.
+   * Empty otherwise.
+   */
+  repair_attempts: z.array(RepairAttemptLine).optional(),
   /** Which parts the agent wrote (and could word to persuade) and which come from the action and the policy. */
   provenance: z.object({ from_the_action: z.array(z.string()), from_the_policy: z.array(z.string()), written_by_the_agent: z.array(z.string()) }),
 });

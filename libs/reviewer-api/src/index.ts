@@ -4,3 +4,4 @@ export * from './live';
 export * from './queues';
 export * from './decisions';
 export * from './reviewer';
+export * from './classifications';

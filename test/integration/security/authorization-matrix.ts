@@ -31,6 +31,7 @@ export const CASTS = {
   refund: { right_role: 'dana', other_role: 'alice', other_workspace: 'ines', on_behalf_of: 'emil', auditor: 'hassan', admin: 'grace' },
   postReview: { right_role: 'alice', other_role: 'dana', other_workspace: 'ines', on_behalf_of: 'bruno', auditor: 'hassan', admin: 'grace' },
   records: { right_role: 'dana', other_role: 'alice', other_workspace: 'ines', on_behalf_of: 'emil', auditor: 'auditorInes', admin: 'compliance' },
+  classification: { right_role: 'farah', other_role: 'dana', other_workspace: 'ines', on_behalf_of: 'bruno', auditor: 'hassan', admin: 'grace' },
 } as const;
 export type Cast = keyof typeof CASTS;
 
@@ -41,6 +42,8 @@ export const CAST_WORDS: Record<Cast, string> = {
     "rev-alice (support_agent), rev-dana (finance_lead: not on the action's path), rev-ines, rev-bruno (support_agent, the on_behalf_of person), rev-hassan, rev-grace",
   records:
     'reviewers rev-dana, rev-alice, rev-ines and rev-emil present their reviewer tokens; aud-ines (acme-support) is the auditor and aud-compliance ("*") the admin',
+  classification:
+    "an unknown action the router blocked in acme-support, whose manifest names team_lead in `unknown_actions.classify_role`: rev-farah (team_lead), rev-dana (finance_lead), rev-ines, rev-bruno (support_agent: nothing is on anyone's behalf here), rev-hassan, rev-grace",
 };
 
 /** The made-up token an agent could present. */
@@ -66,6 +69,10 @@ export interface Fixtures {
   reviewer(): Promise<string>;
   /** A one-click link token of the right shape that no key signed. */
   readonly forgedLink: string;
+  /** An open classification item of an unknown action of acme-support, for reads. */
+  readonly sharedClassification: string;
+  /** A new open classification item for each call (classifying or dismissing closes it). */
+  classification(): Promise<string>;
 }
 
 export interface CellRequest {
@@ -117,6 +124,17 @@ const decides = (allowed: string, onBehalfOf: string): Record<Role, string> => (
   other_workspace: '403 wrong_workspace',
   on_behalf_of: onBehalfOf,
   auditor: '403 wrong_role',
+  admin: '403 wrong_role',
+});
+
+/** An act on an unknown action's item: only the workspace manifest's classify role (auditors read). */
+const classifies = (allowed: string, auditor: string): Record<Role, string> => ({
+  ...unauthenticated,
+  right_role: allowed,
+  other_role: '403 wrong_role',
+  other_workspace: '403 wrong_workspace',
+  on_behalf_of: '403 wrong_role',
+  auditor,
   admin: '403 wrong_role',
 });
 
@@ -317,6 +335,50 @@ export const MATRIX: Row[] = [
     cast: 'refund',
     request: (f) => ({ path: `/links/${f.forgedLink}` }),
     expect: everyone('403 link_invalid'),
+  },
+
+  // escalation: unknown actions, classified by a person
+  {
+    service: 'escalation',
+    method: 'GET',
+    path: '/classifications',
+    variant: 'an open item of acme-support',
+    cast: 'classification',
+    request: () => ({ path: '/classifications' }),
+    lists: (json, f) => ((json?.items ?? []) as { id: string }[]).some((i) => i.id === f.sharedClassification),
+    expect: {
+      ...unauthenticated,
+      right_role: '200 listed',
+      other_role: '200 unlisted',
+      other_workspace: '200 unlisted',
+      on_behalf_of: '200 unlisted',
+      auditor: '200 listed',
+      admin: '200 unlisted',
+    },
+  },
+  {
+    service: 'escalation',
+    method: 'GET',
+    path: '/classifications/{id}',
+    cast: 'classification',
+    request: (f) => ({ path: `/classifications/${f.sharedClassification}` }),
+    expect: classifies('200', '200'),
+  },
+  {
+    service: 'escalation',
+    method: 'POST',
+    path: '/classifications/{id}/classify',
+    cast: 'classification',
+    request: async (f) => ({ path: `/classifications/${await f.classification()}/classify`, body: { severity: 'high', reversible: false } }),
+    expect: classifies('200', '403 wrong_role'),
+  },
+  {
+    service: 'escalation',
+    method: 'POST',
+    path: '/classifications/{id}/dismiss',
+    cast: 'classification',
+    request: async (f) => ({ path: `/classifications/${await f.classification()}/dismiss`, body: { reason: 'a name the agent got wrong' } }),
+    expect: classifies('200', '403 wrong_role'),
   },
 
   // escalation: the admin API

@@ -181,6 +181,7 @@ const WRONG_SIGNER: Record<Topic, string> = {
   [Topics.ApprovalResolved]: 'router',
   [Topics.ActionExecuted]: 'crm-sync',
   [Topics.OutcomeLabeled]: 'router',
+  [Topics.DirectoryChanged]: 'router',
 };
 
 /** What the services that act on events keep (not their inbox and outbox, not the audit's record). */

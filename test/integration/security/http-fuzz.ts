@@ -24,7 +24,7 @@ export interface FuzzSpec {
   jsonOnly: boolean;
 }
 
-const REVIEWERS = ['alice', 'dana', 'emil', 'bruno', 'ines', 'hassan', 'grace'] as const;
+const REVIEWERS = ['alice', 'dana', 'emil', 'bruno', 'farah', 'ines', 'hassan', 'grace'] as const;
 const AUDITORS = ['auditorInes', 'compliance'] as const;
 const PEOPLE: Record<string, readonly string[]> = { router: [...REVIEWERS, ...AUDITORS], escalation: REVIEWERS, audit: AUDITORS, calibrator: AUDITORS };
 const spec = (overrides: Partial<FuzzSpec> = {}): FuzzSpec => ({ readOnly: false, jsonOnly: false, ...overrides });
@@ -49,6 +49,10 @@ export const FUZZ: Record<string, FuzzSpec> = {
   'escalation POST /approvals/batch': spec(),
   'escalation POST /approvals/{id}/clarify': spec(),
   'escalation POST /approvals/{id}/rollback': spec(),
+  'escalation GET /classifications': spec(),
+  'escalation GET /classifications/{id}': spec(),
+  'escalation POST /classifications/{id}/classify': spec(),
+  'escalation POST /classifications/{id}/dismiss': spec(),
   'escalation GET /links/{token}': spec(),
   'escalation POST /links/{token}': spec(),
   'escalation GET /reviewers': spec(),

@@ -76,6 +76,21 @@ async function buildFixtures(): Promise<Fixtures> {
     return answer.status === 200;
   });
   const claims = Buffer.from(JSON.stringify({ approval_id: sharedApproval.approval_id, reviewer_id: 'rev-dana', act: 'approve' })).toString('base64url');
+  // Actions the manifest does not know: the router blocks each, and escalation opens an item per name.
+  const unknown = Array.from({ length: 24 }, (_, i) => `matrix_unclassified_${i}`);
+  await propose(
+    stack,
+    producer,
+    unknown.map((action) => proposal({ action, parameters: { account: 'a-1' } })),
+  );
+  const [sharedClassification, ...classificationPool] = await stack.eventually('an item per unknown action', async () => {
+    const rows = await query<{ id: string; action: string }>(
+      'SELECT id, action FROM escalation.classifications WHERE action = ANY($1)',
+      [unknown],
+      stack.databaseUrl,
+    );
+    return rows.length === unknown.length ? unknown.map((action) => rows.find((r) => r.action === action)!.id) : undefined;
+  });
   let made = 0;
   return {
     shared: sharedApproval,
@@ -84,6 +99,12 @@ async function buildFixtures(): Promise<Fixtures> {
     head,
     manifestYaml: readFileSync(stack.manifestPath, 'utf8'),
     forgedLink: `${claims}.${randomBytes(32).toString('base64url')}`,
+    sharedClassification,
+    classification: async () => {
+      const next = classificationPool.shift();
+      if (!next) throw new Error('the fixture pool of classification items ran out: make it bigger');
+      return next;
+    },
     approval: async (kind) => {
       const next = pools[kind].shift();
       if (!next) throw new Error(`the fixture pool of ${kind} approvals ran out: make it bigger`);

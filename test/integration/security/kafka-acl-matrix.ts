@@ -51,8 +51,17 @@ export const KAFKA_ACL_MATRIX: Record<KafkaPrincipal, Grants> = {
   },
   escalation: {
     words: 'the escalation service (`hitl-escalation`)',
-    read: [Topics.ApprovalRequested, Topics.ApprovalUpdated],
-    write: [Topics.ApprovalUpdated, Topics.ApprovalResolved, dlq(Topics.ApprovalRequested), dlq(Topics.ApprovalUpdated)],
+    // approval.resolved: the router's blocks of unknown actions, for a person to classify.
+    read: [Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved],
+    // directory.changed: every change of the reviewer directory, for the audit record.
+    write: [
+      Topics.ApprovalUpdated,
+      Topics.ApprovalResolved,
+      Topics.DirectoryChanged,
+      dlq(Topics.ApprovalRequested),
+      dlq(Topics.ApprovalUpdated),
+      dlq(Topics.ApprovalResolved),
+    ],
     group: { name: (prefix) => `${prefix}hitl-escalation`, words: '`<prefix>hitl-escalation`' },
   },
   audit: {

@@ -19,6 +19,8 @@ export const TOKENS = {
   // the reviewers' auditor, the other workspace's reviewer, and the audit's workspace auditor.
   bruno: `bruno-${randomBytes(12).toString('hex')}`,
   emil: `emil-${randomBytes(12).toString('hex')}`,
+  // The team lead: the refunds manifest's classify role for unknown actions.
+  farah: `farah-${randomBytes(12).toString('hex')}`,
   grace: `grace-${randomBytes(12).toString('hex')}`,
   hassan: `hassan-${randomBytes(12).toString('hex')}`,
   ines: `ines-${randomBytes(12).toString('hex')}`,
@@ -67,6 +69,7 @@ export class Stack {
           dana: TOKENS.dana,
           bruno: TOKENS.bruno,
           emil: TOKENS.emil,
+          farah: TOKENS.farah,
           grace: TOKENS.grace,
           hassan: TOKENS.hassan,
           ines: TOKENS.ines,

@@ -1,6 +1,6 @@
 // A decision's story in plain words: one short line per row of the record, from the
 // (already redacted) event it keeps. Pure.
-import { AnyEvent, Reason, isEventType } from '@hitl/contracts';
+import { AnyEvent, DirectoryReviewerChangedData, REVIEWERS_FILE_ACTOR, Reason, ReviewerSnapshot, isEventType } from '@hitl/contracts';
 import { DEAD_LETTER_TYPE, RETENTION_EVENT_TYPE } from './record-types';
 
 export type Step =
@@ -18,6 +18,7 @@ export type Step =
   | 'dead_letter'
   | 'retention'
   | 'refused'
+  | 'directory_changed'
   | 'other';
 
 export interface Described {
@@ -144,8 +145,63 @@ function describeEvent(event: AnyEvent): Described {
         summary: `labeled ${d.correct ? 'correct' : 'incorrect'} by ${d.labeled_by ?? d.source} (${d.source})${d.notes ? `: ${quoted(d.notes)}` : ''}`,
       };
     }
+    case 'hitl.directory.reviewer_changed.v1':
+      return { step: 'directory_changed', summary: describeDirectoryChange(event.data) };
     default:
       return unhandled(event);
+  }
+}
+
+const list = (items: readonly string[]) => (items.length === 0 ? 'none' : items.join(', '));
+const workspacesOf = (items: readonly string[]) => (items.includes('*') ? 'every workspace' : list(items));
+
+/** What a reviewer may do, in a few words: roles, workspaces, and admin or auditor. */
+function standing(r: ReviewerSnapshot): string {
+  const extras = [r.admin ? 'admin' : null, r.auditor ? 'auditor' : null].filter(Boolean);
+  return `roles ${list(r.roles)} in ${workspacesOf(r.workspaces)}${extras.length ? ` (${extras.join(', ')})` : ''}`;
+}
+
+/** Each field that differs, as `field: before → after` (a channel only by its fingerprint, a token only as whether there is one). */
+function differences(before: ReviewerSnapshot, after: ReviewerSnapshot): string[] {
+  const shown = (key: keyof ReviewerSnapshot, value: unknown): string => {
+    if (Array.isArray(value)) return key === 'workspaces' ? workspacesOf(value as string[]) : list(value as string[]);
+    if (key === 'capacity' && value === null) return 'no limit';
+    if (key === 'granted_by' && value === null) return 'the reviewers file';
+    if (key === 'own_channel' && value === null) return 'none';
+    return String(value);
+  };
+  const keys: (keyof ReviewerSnapshot)[] = [
+    'name',
+    'roles',
+    'workspaces',
+    'available',
+    'capacity',
+    'admin',
+    'auditor',
+    'aliases',
+    'own_channel',
+    'can_sign_in',
+    'granted_by',
+  ];
+  return keys
+    .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+    .map((k) => `${k.replace(/_/g, ' ')}: ${shown(k, before[k])} → ${shown(k, after[k])}`);
+}
+
+/** A change of the reviewer directory in plain words: who did what to whom. */
+export function describeDirectoryChange(d: DirectoryReviewerChangedData): string {
+  const who = d.changed_by === REVIEWERS_FILE_ACTOR ? 'the reviewers file' : d.changed_by;
+  switch (d.change) {
+    case 'added':
+      return `${who} added reviewer ${d.reviewer_id}${d.after ? `: ${standing(d.after)}` : ''}`;
+    case 'removed':
+      return `${who} removed reviewer ${d.reviewer_id}${d.before ? ` (had ${standing(d.before)})` : ''}`;
+    case 'token_issued':
+      return `${who} issued a new sign-in token for reviewer ${d.reviewer_id} (the previous one no longer works)`;
+    case 'updated': {
+      const changes = d.before && d.after ? differences(d.before, d.after) : [];
+      return `${who} changed reviewer ${d.reviewer_id}: ${changes.length ? changes.join('; ') : 'nothing that shows'}`;
+    }
   }
 }
 

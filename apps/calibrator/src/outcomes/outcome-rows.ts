@@ -126,6 +126,7 @@ export function outcomeRows(events: readonly AnyEvent[]): OutcomeRows {
       case 'hitl.approval.clarification_provided.v1':
       case 'hitl.approval.rolled_back.v1':
       case 'hitl.action.executed.v1':
+      case 'hitl.directory.reviewer_changed.v1':
         break; // not calibration material
       default: {
         const unhandled: never = event;

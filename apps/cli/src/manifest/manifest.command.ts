@@ -37,7 +37,8 @@ export function registerManifestCommands(program: Command, ctx: CliContext): voi
       const manifest = loadOrReport(ctx, file, options.workspace ?? input.workspace);
       if (!manifest) return;
       const now = options.now ?? ctx.now();
-      const routing = route(input.decision, manifest, now);
+      // As the router routes a first proposal (a first attempt of any repair chain: invalid parameters go back to a repairable agent).
+      const routing = route(input.decision, manifest, now, { signed: true, repair: { earlier: [] } });
       writeLines(ctx.io.out, options.json ? [JSON.stringify(routing, null, 2)] : formatRouting(routing, input.decision, now));
     });
 

@@ -1,6 +1,54 @@
 import { ApprovalDetail } from '@hitl/reviewer-api';
 import { AuditTimeline } from './AuditTimeline';
 import { formatAmount, formatTimeLeft, secondsLeftAt, urgencyOf } from './format';
+import { attemptsTable } from './repair-attempts';
+
+/** The repair loop: every attempt of the agent side by side, with what the schema refused in each. */
+function RepairAttempts({ detail }: { detail: ApprovalDetail }) {
+  const attempts = detail.repair_attempts ?? [];
+  if (attempts.length === 0) return null;
+  const table = attemptsTable(attempts);
+  return (
+    <section data-testid="repair-attempts">
+      <h3>The agent’s attempts</h3>
+      <p className="hint">
+        {attempts.at(-1)?.errors.length
+          ? 'These parameters still fail the action’s schema: edit them into valid ones, or deny.'
+          : 'The agent repaired parameters that failed the action’s schema.'}
+      </p>
+      <div className="table-wrap">
+        <table className="repair-attempts">
+          <thead>
+            <tr>
+              <th>parameter</th>
+              {table.headers.map((h) => (
+                <th key={h}>{h}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {table.rows.map((row) => (
+              <tr key={row.field}>
+                <td>{row.field}</td>
+                {row.cells.map((cell, i) => (
+                  <td key={i} className={cell.failing ? 'failing' : undefined}>
+                    <code>{cell.text}</code>
+                  </td>
+                ))}
+              </tr>
+            ))}
+            <tr>
+              <td>fails</td>
+              {table.errors.map((errors, i) => (
+                <td key={i}>{errors.length === 0 ? 'nothing' : errors.map((e) => <div key={e}>{e}</div>)}</td>
+              ))}
+            </tr>
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
 
 /** Text an agent wrote: shown as inert text, labelled as its words. */
 export function AgentWords({ children, notice }: { children: string; notice?: string }) {
@@ -40,6 +88,7 @@ export function DecisionView({ detail, fetchedAt, now }: { detail: ApprovalDetai
           ))}
         </dl>
       </section>
+      <RepairAttempts detail={detail} />
       <section>
         <h3>Why the agent wants it</h3>
         <AgentWords notice={detail.agent_summary_notice}>{detail.agent_summary}</AgentWords>

@@ -128,10 +128,13 @@ export async function lockDue(manager: EntityManager, now: Date, limit: number):
   );
 }
 
-/** Reviewers who hold any of `roles` in the workspace, with their open approvals counted. */
+/**
+ * Reviewers who hold any of `roles` in the workspace, with their open approvals counted, the
+ * names they go by (the requester is never assigned) and whose grant their roles are.
+ */
 export async function candidates(manager: EntityManager, workspace: string, roles: string[]): Promise<Candidate[]> {
-  const rows: { id: string; roles: string[]; workspaces: string[]; available: boolean; capacity: number | null; pending: number }[] = await manager.query(
-    `SELECT r.id, r.roles, r.workspaces, r.available, r.capacity,
+  const rows: Candidate[] = await manager.query(
+    `SELECT r.id, r.aliases, r.roles, r.workspaces, r.available, r.capacity, r.granted_by AS "grantedBy",
             (SELECT count(*) FROM ${serviceTable(manager, 'approvals')} a WHERE a.assignee = r.id AND a.status IN ('pending', 'clarifying'))::int AS pending
        FROM ${serviceTable(manager, 'reviewers')} r
       WHERE r.roles && $1::text[] AND ($2 = ANY (r.workspaces) OR '*' = ANY (r.workspaces))`,

@@ -11,7 +11,7 @@ import { ReviewersRepository } from '../reviewers/reviewers.repository';
 import { LinkView } from './link-page';
 import { approvalClosed, linkExpired, linkInvalid, linkReviewerGone, linkUsed, linksDisabled } from './links.errors';
 import { LinkClaims, verifyLink } from './notification-link';
-import { approvalUrl, describeConsequence, formatAmount, manifestFacts } from './notification-message';
+import { describeConsequence, formatAmount, manifestFacts, openApprovalUrl } from './notification-message';
 import { NOTIFICATION_OPTIONS, NotificationOptions } from './notification-options';
 import { claimLinkNonce, linkNonceUsed, releaseLinkNonce } from './notifications.repository';
 
@@ -61,7 +61,7 @@ export class LinksService {
       consequence: describeConsequence(consequence),
       amount: amount ? formatAmount(amount) : null,
       slaDeadline: row.sla_deadline ? new Date(row.sla_deadline).toISOString() : null,
-      approvalUrl: approvalUrl(this.options.publicUrl, row.approval_id),
+      approvalUrl: openApprovalUrl(this.options, row.approval_id),
       linkExpiresAt: new Date(claims.expires_at * 1000).toISOString(),
     };
   }
@@ -89,7 +89,7 @@ export class LinksService {
     }
     this.logger.info({ approval_id: claims.approval_id, reviewer: reviewer.id, act: claims.act, status: result.status }, 'decided from a notification link');
     const row = await findApproval(this.dataSource.manager, claims.approval_id);
-    return { claims, result, action: row?.action ?? 'the action', approvalUrl: approvalUrl(this.options.publicUrl, claims.approval_id) };
+    return { claims, result, action: row?.action ?? 'the action', approvalUrl: openApprovalUrl(this.options, claims.approval_id) };
   }
 
   private check(token: string, now: Date): LinkClaims {

@@ -22,7 +22,7 @@ function describe(error: unknown): string {
 }
 
 /**
- * Posts the notifications table to each role's webhook, like the outbox relay: every replica
+ * Posts the notifications table to each role's webhook and each reviewer's own, like the outbox relay: every replica
  * polls with FOR UPDATE SKIP LOCKED, so each notification is in one replica's hands at a
  * time, held in the transaction that records its outcome. A failure is retried with growing
  * delays (delivery-policy.ts); a restart loses nothing, and a crash mid-post posts again
@@ -63,13 +63,21 @@ export class NotificationDispatcher extends PollingService {
     });
   }
 
+  /** Where it goes now: the role's webhook from the file, or the reviewer's own from the directory; else why nowhere. */
+  private addressOf(n: DueNotification): { url: string } | { none: string } {
+    if (n.channel === 'reviewer') return n.reviewer_webhook ? { url: n.reviewer_webhook } : { none: `${n.reviewer_id} has no channel of their own any more` };
+    const url = n.role === null ? undefined : this.options.webhooks.get(n.role);
+    return url ? { url } : { none: `no webhook for the role ${n.role} any more` };
+  }
+
   private async deliver(n: DueNotification, now: Date): Promise<Settlement> {
-    if (n.approval_status !== 'pending' && n.approval_status !== 'clarifying') {
+    if (n.approval_id !== null && n.approval_status !== 'pending' && n.approval_status !== 'clarifying') {
       return { status: 'skipped', attempts: n.attempts, error: `the approval is already ${n.approval_status}` };
     }
     if (n.superseded) return { status: 'skipped', attempts: n.attempts, error: 'a later notification about the approval replaces it' };
-    const url = this.options.webhooks.get(n.role);
-    if (!url) return { status: 'skipped', attempts: n.attempts, error: `no webhook for the role ${n.role} any more` };
+    const address = this.addressOf(n);
+    if ('none' in address) return { status: 'skipped', attempts: n.attempts, error: address.none };
+    const url = address.url;
     const attempts = n.attempts + 1;
     const delivery: Delivery = afterAttempt(await this.post(url, n.message), attempts, Math.random());
     switch (delivery.kind) {
@@ -100,8 +108,8 @@ export class NotificationDispatcher extends PollingService {
 
   private record(n: DueNotification, s: Settlement): void {
     const outcome = s.status === 'pending' ? 'retry' : s.status;
-    notificationPosts.inc({ outcome, role: n.role });
-    const fields = { notification: n.id, approval_id: n.approval_id, role: n.role, attempts: s.attempts };
+    notificationPosts.inc({ outcome, channel: n.channel, role: n.role ?? '' });
+    const fields = { notification: n.id, approval_id: n.approval_id, channel: n.channel, role: n.role, reviewer: n.reviewer_id, attempts: s.attempts };
     if (s.status === 'pending')
       this.logger.warn({ ...fields, error: s.error, retry_at: s.nextAttemptAt.toISOString() }, 'notification not delivered; will retry');
     else if (s.status === 'failed') this.logger.error({ ...fields, error: s.error }, 'notification not delivered; given up');

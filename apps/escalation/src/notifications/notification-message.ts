@@ -6,6 +6,15 @@ import { Manifest, Severity, readPath } from '@hitl/policy';
 
 export type PlacementKind = 'assigned' | 'reassigned' | 'escalated';
 
+/** Every kind of notification: a placement, or a token issued for the reviewer. */
+export type NotificationKind = PlacementKind | 'token_issued';
+
+/**
+ * Where a notification goes: a role's shared channel (its webhook in the notifications file)
+ * or one reviewer's own (their webhook in the directory). One-click links go only to the latter.
+ */
+export type Channel = 'role' | 'reviewer';
+
 /** The manifest's word on what goes wrong if this is wrong. */
 export interface Consequence {
   severity: Severity;
@@ -71,6 +80,10 @@ export function manifestFacts(manifest: Manifest, action: string, parameters: Re
 }
 
 export const approvalUrl = (publicUrl: string, approvalId: string) => `${publicUrl}/approvals/${encodeURIComponent(approvalId)}`;
+
+/** Where "Open the approval" goes: the console when the file names it, else the service's own page of it. Both need sign-in. */
+export const openApprovalUrl = (settings: { publicUrl: string; consoleUrl?: string }, approvalId: string) =>
+  approvalUrl(settings.consoleUrl ?? settings.publicUrl, approvalId);
 export const linkUrl = (publicUrl: string, token: string) => `${publicUrl}/links/${token}`;
 
 /** Slack's mrkdwn needs only these three escaped; everything the agent or a person wrote goes through it. */
@@ -120,6 +133,24 @@ function headline(f: NotificationFacts): string {
     case 'escalated':
       return `Approval escalated to ${who}`;
   }
+}
+
+/**
+ * The messages of one placement, by channel. The role's shared channel gets the summary and
+ * a link that needs sign-in, never a one-click link: anyone in that channel could click it.
+ * The assignee's own channel, when they have one, gets the one-click links (if any are made).
+ */
+export function placementMessages(
+  f: Omit<NotificationFacts, 'links'> & { links: { approval: string } },
+  channels: { shared: boolean; own: boolean },
+  oneClick: { approve: string; deny: string } | null,
+  now: Date,
+): { channel: Channel; message: SlackMessage }[] {
+  const signIn = { approval: f.links.approval, approve: null, deny: null };
+  return [
+    ...(channels.shared ? [{ channel: 'role' as const, message: buildMessage({ ...f, links: signIn }, now) }] : []),
+    ...(channels.own && f.reviewer !== null ? [{ channel: 'reviewer' as const, message: buildMessage({ ...f, links: { ...signIn, ...oneClick } }, now) }] : []),
+  ];
 }
 
 export function buildMessage(f: NotificationFacts, now: Date): SlackMessage {
@@ -172,4 +203,22 @@ export function buildMessage(f: NotificationFacts, now: Date): SlackMessage {
     { type: 'actions', elements: buttons },
   ];
   return { text, blocks };
+}
+
+/**
+ * What a reviewer's own channel is told when a sign-in token is issued for them: by whom and
+ * when, that the old one stopped working, and what to do if they did not ask for it.
+ */
+export function tokenIssuedMessage(f: { reviewerName: string; issuedBy: string; at: Date }): SlackMessage {
+  const headline = 'A new sign-in token was issued for you';
+  const body =
+    `${escapeMrkdwn(f.issuedBy)} issued a new hitl sign-in token for ${escapeMrkdwn(f.reviewerName)} at ${f.at.toISOString()}. ` +
+    'Your previous token no longer works. If you did not ask for this, tell your security team: the change is on the audit record.';
+  return {
+    text: `${headline}: ${body}`,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: headline } },
+      { type: 'section', text: { type: 'mrkdwn', text: body } },
+    ],
+  };
 }

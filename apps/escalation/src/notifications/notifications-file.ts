@@ -15,11 +15,18 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-const HttpUrl = z.string().refine(isHttpUrl, { error: 'must be an http:// or https:// URL' });
+/** A webhook's address: http or https, with a host. */
+export const HttpUrl = z.string().refine(isHttpUrl, { error: 'must be an http:// or https:// URL' });
 
 const NotificationsDocument = z.strictObject({
   /** Where people reach this service: links are `<public_url>/approvals/<id>` and `<public_url>/links/<token>`. */
   public_url: HttpUrl.refine((url) => !/[?#]/.test(url), { error: 'must not have a query or a fragment' }),
+  /**
+   * Where reviewers sign in to the console (e.g. http://127.0.0.1:3005): "Open the approval"
+   * links go to `<console_url>/approvals/<id>`. Unset: to `<public_url>/approvals/<id>` (the API,
+   * which needs a reviewer's token too).
+   */
+  console_url: HttpUrl.refine((url) => !/[?#]/.test(url), { error: 'must not have a query or a fragment' }).optional(),
   /** A Slack-compatible incoming webhook per role of the escalation paths; roles not listed get no notifications. */
   webhooks: z.record(z.string().regex(ROLE, { error: 'must be a role: letters, digits and _ . : @ -' }), HttpUrl).default({}),
   /** How long one-click links work after the notification is written. */
@@ -34,6 +41,8 @@ const NotificationsDocument = z.strictObject({
 export interface NotificationSettings {
   /** Without a trailing slash. */
   publicUrl: string;
+  /** Where reviewers sign in to the console, without a trailing slash; undefined: not given. */
+  consoleUrl?: string;
   webhooks: ReadonlyMap<string, string>;
   linkTtlMinutes: number;
 }
@@ -55,6 +64,7 @@ export function parseNotificationsFile(text: string): NotificationSettings {
   if (!parsed.success) throw new NotificationsFileError(fieldIssues(parsed.error));
   return {
     publicUrl: parsed.data.public_url.replace(/\/+$/, ''),
+    consoleUrl: parsed.data.console_url?.replace(/\/+$/, ''),
     webhooks: new Map(Object.entries(parsed.data.webhooks)),
     linkTtlMinutes: parsed.data.link_ttl_minutes,
   };

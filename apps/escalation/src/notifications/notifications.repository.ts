@@ -1,40 +1,54 @@
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
-import { PlacementKind, SlackMessage } from './notification-message';
+import { Channel, NotificationKind, SlackMessage } from './notification-message';
 
 export interface NewNotification {
-  approval_id: string;
-  kind: PlacementKind;
-  role: string;
+  /** Null for what is about no approval (a token issued). */
+  approval_id: string | null;
+  kind: NotificationKind;
+  channel: Channel;
+  /** The role whose channel it goes to (channel `role`), or the role of the placement. */
+  role: string | null;
   reviewer_id: string | null;
+  /** The event of the placement it tells of: the messages of one placement share it. */
+  placement_id: string | null;
   message: SlackMessage;
 }
 
-export async function insertNotification(manager: EntityManager, n: NewNotification): Promise<void> {
-  await manager.query(`INSERT INTO ${serviceTable(manager, 'notifications')} (approval_id, kind, role, reviewer_id, message) VALUES ($1, $2, $3, $4, $5)`, [
-    n.approval_id,
-    n.kind,
-    n.role,
-    n.reviewer_id,
-    JSON.stringify(n.message),
-  ]);
+export async function insertNotifications(manager: EntityManager, list: readonly NewNotification[]): Promise<void> {
+  for (const n of list) {
+    await manager.query(
+      `INSERT INTO ${serviceTable(manager, 'notifications')} (approval_id, kind, channel, role, reviewer_id, placement_id, message)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [n.approval_id, n.kind, n.channel, n.role, n.reviewer_id, n.placement_id, JSON.stringify(n.message)],
+    );
+  }
 }
 
-export async function reviewerName(manager: EntityManager, id: string): Promise<string | null> {
-  const rows: { name: string }[] = await manager.query(`SELECT name FROM ${serviceTable(manager, 'reviewers')} WHERE id = $1`, [id]);
-  return rows[0]?.name ?? null;
+/** A reviewer as a notification names and reaches them. */
+export async function reviewerContact(manager: EntityManager, id: string): Promise<{ name: string; webhook: string | null } | null> {
+  const rows: { name: string; webhook: string | null }[] = await manager.query(
+    `SELECT name, notify_webhook AS webhook FROM ${serviceTable(manager, 'reviewers')} WHERE id = $1`,
+    [id],
+  );
+  return rows[0] ?? null;
 }
 
 /** A notification whose time has come, with what decides whether it is still worth posting. */
 export interface DueNotification {
   id: string;
-  approval_id: string;
-  role: string;
+  approval_id: string | null;
+  channel: Channel;
+  role: string | null;
+  reviewer_id: string | null;
   message: SlackMessage;
   attempts: number;
-  approval_status: string;
-  /** A later notification about the same approval exists: this one is out of date. */
+  /** Null for a notification about no approval. */
+  approval_status: string | null;
+  /** A notification of a later placement of the same approval exists: this one is out of date. */
   superseded: boolean;
+  /** Channel `reviewer`: the reviewer's own webhook as the directory has it now (null: none any more). A credential: never logged. */
+  reviewer_webhook: string | null;
 }
 
 /**
@@ -44,9 +58,14 @@ export interface DueNotification {
 export function lockDueNotifications(manager: EntityManager, now: Date, limit: number): Promise<DueNotification[]> {
   const notifications = serviceTable(manager, 'notifications');
   return manager.query(
-    `SELECT n.id, n.approval_id, n.role, n.message, n.attempts, a.status AS approval_status,
-            EXISTS (SELECT 1 FROM ${notifications} later WHERE later.approval_id = n.approval_id AND later.id > n.id) AS superseded
-       FROM ${notifications} n JOIN ${serviceTable(manager, 'approvals')} a ON a.approval_id = n.approval_id
+    `SELECT n.id, n.approval_id, n.channel, n.role, n.reviewer_id, n.message, n.attempts, a.status AS approval_status,
+            EXISTS (SELECT 1 FROM ${notifications} later
+                     WHERE later.approval_id = n.approval_id AND later.id > n.id
+                       AND (later.placement_id IS NULL OR n.placement_id IS NULL OR later.placement_id <> n.placement_id)) AS superseded,
+            CASE WHEN n.channel = 'reviewer' THEN r.notify_webhook END AS reviewer_webhook
+       FROM ${notifications} n
+       LEFT JOIN ${serviceTable(manager, 'approvals')} a ON a.approval_id = n.approval_id
+       LEFT JOIN ${serviceTable(manager, 'reviewers')} r ON r.id = n.reviewer_id
       WHERE n.status = 'pending' AND n.next_attempt_at <= $1
       ORDER BY n.next_attempt_at, n.id
       LIMIT $2

@@ -5,9 +5,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ApprovalRow } from '../approval-store/approval-store.repository';
 import { LinkAct, linkExpiry, signLink } from './notification-link';
-import { NotificationFacts, PlacementKind, approvalUrl, buildMessage, isRoutine, linkUrl, manifestFacts } from './notification-message';
+import { PlacementKind, isRoutine, linkUrl, manifestFacts, openApprovalUrl, placementMessages, tokenIssuedMessage } from './notification-message';
 import { NOTIFICATION_OPTIONS, NotificationOptions } from './notification-options';
-import { insertNotification, reviewerName } from './notifications.repository';
+import { insertNotifications, reviewerContact } from './notifications.repository';
 
 interface Placement {
   kind: PlacementKind;
@@ -50,9 +50,11 @@ function placementOf(event: AnyEvent): Placement | null {
 }
 
 /**
- * Writes the chat message about an approval's new placement into the notifications table,
- * in the caller's transaction: it is posted if and only if the placement commits. The
- * message is built now, from the manifest in force, so what is posted is what was true.
+ * Writes the chat messages about an approval's new placement into the notifications table,
+ * in the caller's transaction: they are posted if and only if the placement commits. The
+ * role's shared channel gets the summary and a link that needs sign-in; one-click links go
+ * only to the assignee's own channel. Messages are built now, from the manifest in force, so
+ * what is posted is what was true.
  */
 @Injectable()
 export class NotificationsService {
@@ -64,20 +66,25 @@ export class NotificationsService {
   /** For approval.assigned, .reassigned and .escalated; other events are not notified. */
   async enqueue(manager: EntityManager, row: ApprovalRow, event: AnyEvent, now: Date): Promise<void> {
     const placement = placementOf(event);
-    if (!placement || !this.options.webhooks.has(placement.role)) return;
+    if (!placement) return;
+    const contact = placement.reviewerId === null ? null : await reviewerContact(manager, placement.reviewerId);
+    const channels = { shared: this.options.webhooks.has(placement.role), own: (contact?.webhook ?? null) !== null };
+    if (!channels.shared && !channels.own) return;
     const { manifest } = this.manifests.forWorkspace(row.workspace);
     const { consequence, amount } = manifestFacts(manifest, row.action, row.parameters);
-    const reviewer =
-      placement.reviewerId === null ? null : { id: placement.reviewerId, name: (await reviewerName(manager, placement.reviewerId)) ?? placement.reviewerId };
+    const reviewer = placement.reviewerId === null ? null : { id: placement.reviewerId, name: contact?.name ?? placement.reviewerId };
     const routine = isRoutine({
       route: row.route,
       requiredApprovals: row.required_approvals,
       assignee: placement.reviewerId,
       severity: consequence?.severity ?? null,
     });
+    // Links are made only where they will be sent: the assignee's own channel.
     const oneClick =
-      routine && reviewer !== null && this.options.linkSecret !== null ? this.oneClickLinks(row, reviewer.id, this.options.linkSecret, now) : null;
-    const facts: NotificationFacts = {
+      routine && reviewer !== null && channels.own && this.options.linkSecret !== null
+        ? this.oneClickLinks(row, reviewer.id, this.options.linkSecret, now)
+        : null;
+    const facts = {
       kind: placement.kind,
       approvalId: row.approval_id,
       workspace: row.workspace,
@@ -90,15 +97,40 @@ export class NotificationsService {
       role: placement.role,
       reviewer,
       why: placement.why,
-      links: { approval: approvalUrl(this.options.publicUrl, row.approval_id), approve: oneClick?.approve ?? null, deny: oneClick?.deny ?? null },
+      links: { approval: openApprovalUrl(this.options, row.approval_id) },
     };
-    await insertNotification(manager, {
-      approval_id: row.approval_id,
-      kind: placement.kind,
-      role: placement.role,
-      reviewer_id: placement.reviewerId,
-      message: buildMessage(facts, now),
-    });
+    await insertNotifications(
+      manager,
+      placementMessages(facts, channels, oneClick, now).map(({ channel, message }) => ({
+        approval_id: row.approval_id,
+        kind: placement.kind,
+        channel,
+        role: placement.role,
+        reviewer_id: placement.reviewerId,
+        placement_id: event.id,
+        message,
+      })),
+    );
+  }
+
+  /**
+   * Tells a reviewer, on their own channel, that a token was issued for them (in the
+   * issuing transaction). False when they have no channel of their own: nobody could be told.
+   */
+  async tellTokenIssued(manager: EntityManager, reviewer: { id: string; name: string; webhook: string | null }, issuedBy: string, now: Date): Promise<boolean> {
+    if (reviewer.webhook === null) return false;
+    await insertNotifications(manager, [
+      {
+        approval_id: null,
+        kind: 'token_issued',
+        channel: 'reviewer',
+        role: null,
+        reviewer_id: reviewer.id,
+        placement_id: null,
+        message: tokenIssuedMessage({ reviewerName: reviewer.name, issuedBy, at: now }),
+      },
+    ]);
+    return true;
   }
 
   /** Approve and deny share one nonce: the notification offers one decision, whichever it is. */

@@ -268,3 +268,44 @@ describe('what a reviewer is shown, as the shared reviewer API reads it', () => 
     expect([...api].sort()).toEqual([...contract].sort());
   });
 });
+
+describe('the repair loop: every attempt side by side', () => {
+  const record = agentRecord('refund-bot', 'process_refund', []);
+  const typeError = { field: 'parameters.amount_usd', rule: 'type', message: 'must be number' };
+
+  it('shows each attempt with its parameters (redacted) and errors, oldest first, the decided one marked', () => {
+    const approval = row();
+    approval.request.repair_attempts = [
+      {
+        decision_id: '11111111-1111-4111-8111-111111111111',
+        attempt: 1,
+        parameters: { order_id: 'ORD-10492', amount_usd: '129.5', card_number: CARD },
+        errors: [typeError],
+      },
+      { decision_id: approval.decision_id, attempt: 2, parameters: { order_id: 'ORD-10492', amount_usd: 'all', card_number: CARD }, errors: [typeError] },
+    ];
+    const detail = approvalDetail(approval, refundPolicy, [], record, now);
+    expect(detail.repair_attempts).toEqual([
+      {
+        decision_id: '11111111-1111-4111-8111-111111111111',
+        attempt: 1,
+        parameters: { order_id: 'ORD-10492', amount_usd: '129.5', card_number: REDACTED },
+        errors: [typeError],
+        current: false,
+      },
+      {
+        decision_id: approval.decision_id,
+        attempt: 2,
+        parameters: { order_id: 'ORD-10492', amount_usd: 'all', card_number: REDACTED },
+        errors: [typeError],
+        current: true,
+      },
+    ]);
+    expect(JSON.stringify(detail.repair_attempts)).not.toContain(CARD);
+    expect(ApprovalDetail.safeParse(detail).error).toBeUndefined();
+  });
+
+  it('is empty for a decision that repairs nothing', () => {
+    expect(approvalDetail(row(), refundPolicy, [], record, now).repair_attempts).toEqual([]);
+  });
+});

@@ -138,9 +138,28 @@ export function approvalDetail(
     agent_record: record,
     manifest_version: row.manifest_version,
     resolved_at: iso(row.resolved_at),
+    repair_attempts: (row.request.repair_attempts ?? []).map((a) => ({
+      decision_id: a.decision_id,
+      attempt: a.attempt,
+      // The router masked them already; the manifest in force may redact more.
+      parameters: redactAt(a.parameters, 'parameters', redact) as Record<string, unknown>,
+      errors: a.errors.map(({ field, rule, message }) => ({ field, rule, message })),
+      current: a.decision_id === row.decision_id,
+    })),
     provenance: {
-      from_the_action: ['rendering', 'parameters', 'amount', 'summary', 'payload_hash'],
-      from_the_policy: ['trace', 'parameters_schema', 'consequence', 'reviewer_role', 'sla_deadline', 'expires_at', 'on_timeout', 'approvals', 'rollback'],
+      from_the_action: ['rendering', 'parameters', 'amount', 'summary', 'payload_hash', 'repair_attempts'],
+      from_the_policy: [
+        'trace',
+        'parameters_schema',
+        'consequence',
+        'reviewer_role',
+        'sla_deadline',
+        'expires_at',
+        'on_timeout',
+        'approvals',
+        'rollback',
+        'repair_attempts[].errors',
+      ],
       written_by_the_agent: ['agent_summary', 'context', 'confidence', 'workflow', 'clarifications[].answer'],
     },
   };

@@ -43,7 +43,9 @@ export class ReviewerInboxController {
       "What will run, rendered from the action and its parameters (the manifest's `redact` paths masked), with the agent's summary beside it, labelled as its words; " +
       "the router's rule trace, the agent's escalation context, the workflow's completed steps, confidence with its basis and uncertainty factors, the SLA deadline and time left, " +
       "expiry and on_timeout, the approvals required and given, the payload_hash to send back when deciding, the action's parameters_schema (to check an edit before sending it), the clarifications so far, and the agent's record on this action " +
-      '(its last 20 resolved approvals: approved, denied, expired, edited). Readable by whoever may decide it, and by auditors of its workspace.',
+      '(its last 20 resolved approvals: approved, denied, expired, edited). ' +
+      'When the parameters fail the schema, or the decision repairs earlier proposals (the repair loop), `repair_attempts` shows every attempt side by side with its errors (`field`, `rule`, `message`); ' +
+      'parameters that fail the schema cannot be approved unchanged (`parameters_invalid`): edit them or deny. Readable by whoever may decide it, and by auditors of its workspace.',
   })
   @ApiApprovalId()
   @ApiOkResponse({ description: 'The approval, rendered for a reviewer.' })

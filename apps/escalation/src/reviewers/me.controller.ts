@@ -9,7 +9,19 @@ import { Authenticated, Reviewer } from './reviewer.decorators';
 export class MeController {
   @Get()
   me(@Reviewer() reviewer: AuthenticatedReviewer): Me {
+    const { id, name, roles, workspaces, available, capacity, admin, auditor } = reviewer;
     // The dates as JSON writes them anyway, so the answer is typed as it reads on the wire.
-    return { ...reviewer, created_at: reviewer.created_at.toISOString(), updated_at: reviewer.updated_at.toISOString() };
+    return {
+      id,
+      name,
+      roles,
+      workspaces,
+      available,
+      capacity,
+      admin,
+      auditor,
+      created_at: reviewer.created_at.toISOString(),
+      updated_at: reviewer.updated_at.toISOString(),
+    };
   }
 }

@@ -30,6 +30,18 @@ export class ReviewerEntity {
   @Column('boolean', { default: false })
   auditor!: boolean;
 
+  /** Other names of the person (e-mail addresses, external ids), compared ignoring case. */
+  @Column('text', { array: true, default: '{}' })
+  aliases!: string[];
+
+  /** The reviewer's own webhook: the only place one-click links go. Null: none. */
+  @Column('text', { nullable: true })
+  notify_webhook!: string | null;
+
+  /** Who last widened their roles or workspaces (an admin's id); null: the reviewers file. */
+  @Column('text', { nullable: true })
+  granted_by!: string | null;
+
   /** SHA-256 hex of the bearer token; null until one is issued. Never logged, never returned. */
   @Column('text', { nullable: true, unique: true })
   token_hash!: string | null;

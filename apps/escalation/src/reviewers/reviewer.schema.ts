@@ -1,6 +1,7 @@
 // What a reviewer is, as the reviewers file and the admin API write it. Objects are
 // strict: a misspelt key is an error naming it, never a silently ignored setting.
 import { z } from 'zod';
+import { HttpUrl } from '../notifications/notifications-file';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/;
 
@@ -10,6 +11,15 @@ export const ReviewerId = z
   .regex(NAME, { error: 'must be letters, digits and _ . : @ -, starting with a letter or digit' });
 
 const distinct = (list: string[]) => new Set(list).size === list.length;
+const distinctIgnoringCase = (list: string[]) => distinct(list.map((item) => item.toLowerCase()));
+
+/** Another name of the person: an e-mail address, an external id. Compared ignoring case. */
+const Alias = z
+  .string()
+  .trim()
+  .min(1, { error: 'must not be blank' })
+  .max(320, { error: 'must be at most 320 characters' })
+  .regex(/^[^\s\p{Cc}]*$/u, { error: 'must be one name without spaces, e.g. an e-mail address or an external id' });
 const CAPACITY = 'must be a whole number of at least 1, or null for no limit';
 
 /** Every field of a reviewer that the file and the admin API set, without defaults (PATCH). */
@@ -26,6 +36,10 @@ const fields = {
   capacity: z.number({ error: CAPACITY }).int({ error: CAPACITY }).min(1, { error: CAPACITY }).nullable(),
   admin: z.boolean(),
   auditor: z.boolean(),
+  /** Other names of the person (e-mail addresses, external ids): an action on behalf of any of them is never theirs to approve. */
+  aliases: z.array(Alias).max(20, { error: 'must list at most 20 aliases' }).refine(distinctIgnoringCase, { error: 'lists an alias twice (ignoring case)' }),
+  /** The reviewer's own channel: the only place one-click links are sent. Null: none (they decide in the console). */
+  notify: z.strictObject({ webhook: HttpUrl }).nullable(),
 };
 
 /** A whole reviewer (PUT, and each entry of the file): omitted optional fields take their defaults. */
@@ -35,6 +49,9 @@ export const ReviewerFields = z.strictObject({
   capacity: fields.capacity.default(null),
   admin: fields.admin.default(false),
   auditor: fields.auditor.default(false),
+  // Omitted: none (read as [] and null where the directory keeps them).
+  aliases: fields.aliases.optional(),
+  notify: fields.notify.optional(),
 });
 export type ReviewerFields = z.output<typeof ReviewerFields>;
 

@@ -1,6 +1,6 @@
-import { SERVICE_LOGGER, ZodPipe, hashToken, newToken } from '@hitl/service-kit';
-import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Patch, Post, Put, Res } from '@nestjs/common';
-import { Logger } from 'pino';
+import { ZodPipe } from '@hitl/service-kit';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import { DirectoryService } from './directory.service';
 import { AuthenticatedReviewer, ReviewerProfile, profileOf } from './reviewer-profile';
 import { AdminOnly, Reviewer } from './reviewer.decorators';
 import { ReviewerFields, ReviewerId, ReviewerPatch } from './reviewer.schema';
@@ -10,15 +10,17 @@ import { ReviewersRepository } from './reviewers.repository';
 const id = new ZodPipe(ReviewerId);
 
 /**
- * The admin API over reviewers. Tokens are issued here and shown once; only their hash
- * is kept. Reviewers listed in the reviewers file are reset to it at the next start.
+ * The admin API over reviewers. Every change goes through the DirectoryService: on the
+ * audit record, and never widening the admin's own authority (403 `self_widening`). Tokens
+ * are issued here and shown once; only their hash is kept. Reviewers listed in the reviewers
+ * file are reset to it at the next start.
  */
 @Controller('reviewers')
 @AdminOnly()
 export class ReviewersController {
   constructor(
     private readonly reviewers: ReviewersRepository,
-    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+    private readonly directory: DirectoryService,
   ) {}
 
   @Get()
@@ -41,9 +43,8 @@ export class ReviewersController {
     @Reviewer() admin: AuthenticatedReviewer,
     @Res({ passthrough: true }) response: { status(code: number): unknown },
   ): Promise<ReviewerProfile> {
-    const { reviewer, created } = await this.reviewers.put(reviewerId, fields);
+    const { reviewer, created } = await this.directory.put(admin, reviewerId, fields);
     response.status(created ? 201 : 200);
-    this.logger.info({ reviewer: reviewerId, by: admin.id }, created ? 'reviewer created' : 'reviewer replaced');
     return profileOf(reviewer);
   }
 
@@ -53,26 +54,19 @@ export class ReviewersController {
     @Body(new ZodPipe(ReviewerPatch)) patch: ReviewerPatch,
     @Reviewer() admin: AuthenticatedReviewer,
   ): Promise<ReviewerProfile> {
-    const reviewer = await this.reviewers.patch(reviewerId, patch);
-    if (!reviewer) throw reviewerNotFound(reviewerId);
-    this.logger.info({ reviewer: reviewerId, by: admin.id, fields: Object.keys(patch) }, 'reviewer changed');
-    return profileOf(reviewer);
+    return profileOf(await this.directory.patch(admin, reviewerId, patch));
   }
 
-  /** A new random token, returned this once; the previous token stops working. */
+  /** A new random token, returned this once; the previous token stops working, and the reviewer is told. */
   @Post(':id/token')
   @Header('Cache-Control', 'no-store')
   async issueToken(@Param('id', id) reviewerId: string, @Reviewer() admin: AuthenticatedReviewer): Promise<{ id: string; token: string }> {
-    const token = newToken();
-    if (!(await this.reviewers.setTokenHash(reviewerId, hashToken(token)))) throw reviewerNotFound(reviewerId);
-    this.logger.info({ reviewer: reviewerId, by: admin.id }, 'reviewer token issued');
-    return { id: reviewerId, token };
+    return { id: reviewerId, token: await this.directory.issueToken(admin, reviewerId) };
   }
 
   @Delete(':id')
   @HttpCode(204)
   async remove(@Param('id', id) reviewerId: string, @Reviewer() admin: AuthenticatedReviewer): Promise<void> {
-    if (!(await this.reviewers.remove(reviewerId))) throw reviewerNotFound(reviewerId);
-    this.logger.info({ reviewer: reviewerId, by: admin.id }, 'reviewer deleted');
+    await this.directory.remove(admin, reviewerId);
   }
 }

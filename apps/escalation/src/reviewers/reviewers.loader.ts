@@ -3,16 +3,15 @@ import { resolve } from 'node:path';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Logger } from 'pino';
-import { DataSource } from 'typeorm';
 import { EscalationConfig } from '../config';
 import { ReviewersFile, parseReviewersFile } from './reviewers-file';
-import { ReviewersRepository } from './reviewers.repository';
+import { DirectoryService } from './directory.service';
 
 /**
  * Loads the reviewers file at start, before anything is consumed or served: every listed
- * reviewer is created or reset to the file (one transaction); reviewers added through the
- * admin API and not in the file are kept. An invalid file stops the service, naming the
- * reviewer and the field.
+ * reviewer is created or reset to the file (one transaction, each change on the record as
+ * the file's); reviewers added through the admin API and not in the file are kept. An
+ * invalid file stops the service, naming the reviewer and the field.
  */
 @Injectable()
 export class ReviewersLoader implements OnModuleInit {
@@ -21,24 +20,14 @@ export class ReviewersLoader implements OnModuleInit {
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
-    private readonly reviewers: ReviewersRepository,
-    private readonly dataSource: DataSource,
+    private readonly directory: DirectoryService,
   ) {
     this.path = resolve(config.REVIEWERS_PATH);
   }
 
   async onModuleInit(): Promise<void> {
     const file = this.read();
-    const created = await this.dataSource.transaction(async (manager) => {
-      let count = 0;
-      for (const [index, seed] of file.reviewers.entries()) {
-        // Checked first so a clash is named, and no database error carrying the hash is logged.
-        const holder = seed.tokenHash === null ? null : await this.reviewers.tokenHolder(manager, seed.tokenHash, seed.id);
-        if (holder !== null) throw this.fileError(`reviewers[${index}] (${seed.id}): its token is already reviewer ${holder}'s`);
-        if ((await this.reviewers.put(seed.id, seed.fields, seed.tokenHash, manager)).created) count += 1;
-      }
-      return count;
-    });
+    const created = await this.directory.applyFile(file.reviewers, (message) => this.fileError(message));
     this.logger.info({ reviewers: this.path, listed: file.reviewers.length, created }, 'reviewers loaded');
     if (file.unsetTokenVariables.length > 0) {
       this.logger.warn(

@@ -48,6 +48,26 @@ export class DecisionEntity {
   @Column('jsonb', { nullable: true })
   decision!: Record<string, unknown> | null;
 
+  /** Whether its agent's signature verified (false: unsigned in a sandbox, or refused). */
+  @Column('boolean', { default: true })
+  signed!: boolean;
+
+  /** The attempt this decision repairs: set only for an accepted repair (one per attempt). */
+  @Column('uuid', { nullable: true })
+  repair_of!: string | null;
+
+  /** The first decision of its repair chain (itself when it repairs nothing). */
+  @Column('uuid', { nullable: true })
+  repair_chain!: string | null;
+
+  /** Its place in the chain: 1 for the agent's first proposal. */
+  @Column('integer', { default: 1 })
+  attempt!: number;
+
+  /** What fails the action's schema in its parameters; null when they match. */
+  @Column('jsonb', { nullable: true })
+  parameter_errors!: { field: string; rule: string; message: string }[] | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   routed_at!: Date;
 }

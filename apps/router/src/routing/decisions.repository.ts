@@ -1,3 +1,4 @@
+import { ParameterError, RepairAttempt } from '@hitl/policy';
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
 import { DecisionEntity } from './decision.entity';
@@ -19,9 +20,14 @@ const COLUMNS = [
   ['post_review_approval_id', 'uuid'],
   ['confidence', 'float8'],
   ['decision', 'jsonb'],
+  ['signed', 'bool'],
+  ['repair_of', 'uuid'],
+  ['repair_chain', 'uuid'],
+  ['attempt', 'int4'],
+  ['parameter_errors', 'jsonb'],
 ] as const satisfies readonly (readonly [keyof NewDecision, string])[];
 
-const JSONB = new Set<string>(['reasons', 'decision']);
+const JSONB = new Set<string>(['reasons', 'decision', 'parameter_errors']);
 
 /**
  * Records the decisions whose ids are not recorded yet, in one round trip; returns the
@@ -64,4 +70,63 @@ export async function findDecisions(
     [decisionIds],
   );
   return new Map(rows.map((row) => [row.decision_id, row]));
+}
+
+/** What the router recorded of a decision a repair names, and of its chain. */
+export interface RecordedRepairTarget {
+  decision_id: string;
+  workspace: string;
+  agent_id: string | null;
+  action: string;
+  signed: boolean;
+  verdict: string;
+  parameter_errors: ParameterError[] | null;
+  repair_chain: string;
+  attempt: number;
+  /** The decision that already repairs it, if any. */
+  repaired_by: string | null;
+}
+
+/**
+ * The decisions that repairs name, locked until the chunk commits: two repairs of one attempt
+ * (a fork, on two partitions at once) queue here, and the second then sees the first.
+ */
+export async function lockRepairTargets(manager: EntityManager, decisionIds: readonly string[]): Promise<Map<string, RecordedRepairTarget>> {
+  if (decisionIds.length === 0) return new Map();
+  const table = serviceTable(manager, 'decisions');
+  const rows: Omit<RecordedRepairTarget, 'repaired_by'>[] = await manager.query(
+    `SELECT decision_id, workspace, agent_id, action, signed, verdict, parameter_errors, COALESCE(repair_chain, decision_id) AS repair_chain, attempt
+       FROM ${table} WHERE decision_id = ANY($1::uuid[]) ORDER BY decision_id FOR UPDATE`,
+    [[...new Set(decisionIds)]],
+  );
+  // A statement of its own, after the lock: it sees a repair committed while we waited.
+  const repairs: { repair_of: string; decision_id: string }[] = await manager.query(
+    `SELECT repair_of, decision_id FROM ${table} WHERE repair_of = ANY($1::uuid[])`,
+    [rows.map((row) => row.decision_id)],
+  );
+  const repairedBy = new Map(repairs.map((r) => [r.repair_of, r.decision_id]));
+  return new Map(rows.map((row) => [row.decision_id, { ...row, repaired_by: repairedBy.get(row.decision_id) ?? null }]));
+}
+
+/** Every recorded attempt of these chains, oldest first (parameters as proposed, errors as found). */
+export async function chainAttempts(manager: EntityManager, chains: readonly string[]): Promise<Map<string, RepairAttempt[]>> {
+  const byChain = new Map<string, RepairAttempt[]>();
+  if (chains.length === 0) return byChain;
+  const rows: {
+    repair_chain: string;
+    decision_id: string;
+    attempt: number;
+    parameters: Record<string, unknown> | null;
+    parameter_errors: ParameterError[] | null;
+  }[] = await manager.query(
+    `SELECT repair_chain, decision_id, attempt, decision->'parameters' AS parameters, parameter_errors
+         FROM ${serviceTable(manager, 'decisions')} WHERE repair_chain = ANY($1::uuid[]) ORDER BY repair_chain, attempt`,
+    [[...new Set(chains)]],
+  );
+  for (const row of rows) {
+    const list = byChain.get(row.repair_chain) ?? [];
+    list.push({ decision_id: row.decision_id, attempt: row.attempt, parameters: row.parameters ?? {}, errors: row.parameter_errors ?? [] });
+    byChain.set(row.repair_chain, list);
+  }
+  return byChain;
 }

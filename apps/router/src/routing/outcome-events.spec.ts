@@ -133,3 +133,63 @@ describe('why a refused proposal is blocked', () => {
     expect(invalidReason(violation)).toEqual({ rule, detail });
   });
 });
+
+describe('the repair loop on the wire', () => {
+  const repairing = loadManifest(`
+actions:
+  process_refund:
+    severity: high
+    reversible: false
+    approval_required: true
+    escalation_path: [support_agent, finance_lead]
+    parameters_schema: { type: object, required: [order_id, amount_usd], properties: { amount_usd: { type: number } } }
+    redact: [parameters.card_number]
+`);
+  const typeError = { field: 'parameters.amount_usd', rule: 'type', message: 'must be number' };
+
+  it('sent back: blocked by policy with the parameter_errors to correct', () => {
+    const proposal = proposalWith('process_refund', { order_id: 'A', amount_usd: '20' }, 0.9);
+    Object.assign(proposal.data, { repairable: true });
+    const routing = route(proposal.data, repairing, now, { signed: true, repair: { earlier: [] } });
+    const { events } = outcomeEvents(proposal, routing, ids(), now);
+    expect(events.map((e) => e.type)).toEqual(['hitl.approval.resolved.v1']);
+    expect(assertValidEvent(events[0])).toBe(events[0]);
+    expect(events[0].data).toMatchObject({ status: 'blocked', resolved_by: { kind: 'policy' }, parameter_errors: [typeError] });
+  });
+
+  it('to a person: the request carries every attempt, masked, the last one the decision itself', () => {
+    const proposal = proposalWith('process_refund', { order_id: 'A', amount_usd: 'twenty', card_number: '4111' }, 0.9);
+    Object.assign(proposal.data, { repairable: true, repair_of: '44444444-4444-4444-8444-444444444444' });
+    const earlier = [
+      {
+        decision_id: '55555555-5555-4555-8555-555555555555',
+        attempt: 1,
+        parameters: { order_id: 'A', amount_usd: '20', card_number: '4111' },
+        errors: [typeError],
+      },
+      {
+        decision_id: '44444444-4444-4444-8444-444444444444',
+        attempt: 2,
+        parameters: { order_id: 'A', amount_usd: '2O', card_number: '4111' },
+        errors: [typeError],
+      },
+    ];
+    const routing = route(proposal.data, repairing, now, { signed: true, repair: { earlier } });
+    const { events } = outcomeEvents(proposal, routing, ids(), now);
+    expect(events.map((e) => e.type)).toEqual(['hitl.approval.requested.v1']);
+    expect(assertValidEvent(events[0])).toBe(events[0]);
+    const data = events[0].data as { repair_attempts: { decision_id: string; attempt: number; parameters: Record<string, unknown> }[]; decision: unknown };
+    expect(data.repair_attempts.map((a) => [a.attempt, a.decision_id, a.parameters.card_number])).toEqual([
+      [1, earlier[0].decision_id, '[REDACTED]'],
+      [2, earlier[1].decision_id, '[REDACTED]'],
+      [3, proposal.data.decision_id, '[REDACTED]'],
+    ]);
+    expect(data.decision).toEqual(proposal.data);
+  });
+
+  it('anything else carries neither field', () => {
+    const proposal = proposalWith('process_refund', { order_id: 'A', amount_usd: 120 }, 0.9);
+    const { events } = outcomeEvents(proposal, route(proposal.data, repairing, now, { signed: true, repair: { earlier: [] } }), ids(), now);
+    expect(events.map((e) => Object.keys(e.data).filter((k) => k === 'repair_attempts' || k === 'parameter_errors'))).toEqual([[]]);
+  });
+});

@@ -13,7 +13,7 @@ import {
   payloadHash,
   unstorableTextPath,
 } from '@hitl/contracts';
-import { ApprovalPlan, Routing } from '@hitl/policy';
+import { ApprovalPlan, ParameterError, Routing } from '@hitl/policy';
 
 export const ROUTER_SOURCE = 'hitl/router';
 
@@ -57,6 +57,8 @@ export function outcomeEvents(proposal: CloudEvent<typeof DECISION_PROPOSED>, ro
         rollback_window_seconds: plan.rollback_window_seconds,
         decision,
         payload_hash: hash,
+        // Only a person is shown the attempts; a review after the fact concerns what ran.
+        ...(routing.repairAttempts && plan.route !== 'post_review' ? { repair_attempts: routing.repairAttempts } : {}),
       },
       meta(),
     );
@@ -68,7 +70,7 @@ export function outcomeEvents(proposal: CloudEvent<typeof DECISION_PROPOSED>, ro
 
   const resolved = newEvent(
     APPROVAL_RESOLVED,
-    policyResolution(decision, routing.verdict === 'auto_approve' ? 'approved' : 'blocked', routing.reasons, routing.manifestVersion),
+    policyResolution(decision, routing.verdict === 'auto_approve' ? 'approved' : 'blocked', routing.reasons, routing.manifestVersion, routing.parameterErrors),
     meta(),
   );
   if (routing.postReview) {
@@ -83,6 +85,7 @@ export function policyResolution(
   status: 'approved' | 'blocked',
   reasons: Reason[],
   manifestVersion: string,
+  parameterErrors: ParameterError[] | null = null,
 ) {
   return {
     decision_id: decision.decision_id,
@@ -98,6 +101,8 @@ export function policyResolution(
     confidence: decision.confidence,
     action: decision.action,
     payload_hash: payloadHash(decision.action, decision.parameters),
+    // Sent back to the agent to repair: what to correct.
+    ...(parameterErrors ? { parameter_errors: parameterErrors } : {}),
   };
 }
 

@@ -1,14 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { APPROVAL_RESOLVED, CloudEvent, DECISION_PROPOSED, newEvent } from '@hitl/contracts';
 import { InvalidMessage, MessageContext } from '@hitl/messaging';
-import { route } from '@hitl/policy';
+import { RepairHistory, refuseRepair, route } from '@hitl/policy';
 import { ManifestStore, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { Logger } from 'pino';
-import { NewDecision, findDecisions, recordDecision, recordDecisions } from './decisions.repository';
+import { NewDecision, RecordedRepairTarget, chainAttempts, findDecisions, lockRepairTargets, recordDecision, recordDecisions } from './decisions.repository';
 import { ROUTER_SOURCE, invalidReason, outcomeEvents, policyResolution, readableParts } from './outcome-events';
-import { alertsRun, decisionsRouted } from './routing.metrics';
+import { alertsRun, decisionsRouted, repairsRouted } from './routing.metrics';
 
 function contentHash(value: unknown): string {
   return createHash('sha256')
@@ -34,14 +34,18 @@ export class RoutingService {
    */
   async routeProposals(proposals: readonly CloudEvent<typeof DECISION_PROPOSED>[], ctx: MessageContext): Promise<void> {
     const now = new Date();
+    const chains = await this.repairChains(proposals, ctx);
     const routed = proposals.map((proposal) => {
       const decision = proposal.data;
       // Each workspace is routed by its own manifest, else the default one.
       const { manifest } = this.manifests.forWorkspace(proposal.workspaceid);
       // The transport let it through, so it verified; no signer means an unsigned proposal
       // a sandbox workspace admitted: route() gives it no autonomy.
-      const routing = route(decision, manifest, now, { signed: ctx.signer(proposal.id) !== null });
+      const signed = ctx.signer(proposal.id) !== null;
+      const chain = chains(proposal, signed);
+      const routing = route(decision, manifest, now, { signed, repair: chain.history });
       const outcome = outcomeEvents(proposal, routing, { approvalId: randomUUID(), postReviewApprovalId: randomUUID(), eventIds: randomUUID }, now);
+      const attempts = routing.repairAttempts;
       const row: NewDecision = {
         decision_id: decision.decision_id,
         workspace: proposal.workspaceid,
@@ -57,6 +61,13 @@ export class RoutingService {
         post_review_approval_id: outcome.postReviewApprovalId,
         confidence: decision.confidence,
         decision,
+        signed,
+        repair_of: chain.target ? chain.target.decision_id : null,
+        repair_chain: chain.target ? chain.target.repair_chain : decision.decision_id,
+        attempt: chain.target ? chain.target.attempt + 1 : 1,
+        // What failed: sent back, or shown to a person as the last attempt's errors.
+        parameter_errors:
+          routing.parameterErrors ?? (attempts && attempts[attempts.length - 1].errors.length > 0 ? attempts[attempts.length - 1].errors : null),
       };
       return { proposal, routing, outcome, row };
     });
@@ -84,8 +95,12 @@ export class RoutingService {
 
     const fresh = routed.filter((r) => written.has(r.proposal.id));
     await ctx.emit(...fresh.flatMap((r) => r.outcome.events));
-    for (const { proposal, routing } of fresh) {
+    for (const { proposal, routing, row } of fresh) {
       decisionsRouted.inc({ verdict: routing.verdict });
+      if (routing.parameterErrors) repairsRouted.inc({ outcome: 'sent_back' });
+      else if (routing.reasons.some((r) => r.rule === 'repair_refused')) repairsRouted.inc({ outcome: 'refused' });
+      else if (row.parameter_errors) repairsRouted.inc({ outcome: 'to_a_person' });
+      else if (row.attempt > 1) repairsRouted.inc({ outcome: 'repaired' });
       if (routing.alert) {
         alertsRun.inc({ action: proposal.data.action });
         this.logger.warn(
@@ -94,6 +109,50 @@ export class RoutingService {
         );
       }
     }
+  }
+
+  /**
+   * Where each proposal of a chunk stands in its repair chain, from the router's records:
+   * `history` for route(), and `target` (the attempt it repairs) when its repair_of is
+   * accepted. The attempts repairs name are locked for the chunk's transaction; of two
+   * repairs of one attempt in one chunk the first is the repair, the other is refused.
+   */
+  private async repairChains(
+    proposals: readonly CloudEvent<typeof DECISION_PROPOSED>[],
+    ctx: MessageContext,
+  ): Promise<(proposal: CloudEvent<typeof DECISION_PROPOSED>, signed: boolean) => { history: RepairHistory; target: RecordedRepairTarget | null }> {
+    const named = proposals.map((p) => p.data.repair_of).filter((id): id is string => id !== undefined);
+    const targets = await lockRepairTargets(ctx.manager, named);
+    const attempts = await chainAttempts(
+      ctx.manager,
+      [...targets.values()].map((t) => t.repair_chain),
+    );
+    const claimed = new Map<string, string>();
+    return (proposal, signed) => {
+      const decision = proposal.data;
+      if (decision.repair_of === undefined) return { history: { earlier: [] }, target: null };
+      const target = targets.get(decision.repair_of);
+      const refusal = refuseRepair(
+        {
+          decision_id: decision.decision_id,
+          repair_of: decision.repair_of,
+          workspace: proposal.workspaceid,
+          agent_id: decision.agent.id,
+          action: decision.action,
+          signed,
+        },
+        target && {
+          ...target,
+          // Sent back for a repair: blocked with the errors to correct.
+          parameter_errors: target.verdict === 'block' ? target.parameter_errors : null,
+          repaired_by: claimed.get(target.decision_id) ?? target.repaired_by,
+        },
+      );
+      if (refusal !== null || !target) return { history: { refused: refusal ?? 'repair refused' }, target: null };
+      claimed.set(target.decision_id, decision.decision_id);
+      const earlier = (attempts.get(target.repair_chain) ?? []).filter((a) => a.attempt <= target.attempt);
+      return { history: { earlier }, target };
+    };
   }
 
   /**
@@ -129,6 +188,11 @@ export class RoutingService {
       post_review_approval_id: null,
       confidence: null,
       decision: null,
+      signed: false,
+      repair_of: null,
+      repair_chain: decisionId,
+      attempt: 1,
+      parameter_errors: null,
     });
     if (!isNew) return;
     await ctx.emit(

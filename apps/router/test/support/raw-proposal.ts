@@ -15,6 +15,9 @@ export function proposal(fields: {
   urgency?: string;
   agentId?: string;
   workspaceid?: string;
+  /** The repair loop: the agent can repair, and the attempt this one repairs. */
+  repairable?: boolean;
+  repairOf?: string;
 }) {
   const decisionId = fields.decisionId ?? randomUUID();
   const agentId = fields.agentId ?? 'refund-bot';
@@ -40,6 +43,8 @@ export function proposal(fields: {
       summary: 'Refund the customer.',
       context: fields.context ?? {},
       urgency: fields.urgency ?? 'normal',
+      ...(fields.repairable !== undefined ? { repairable: fields.repairable } : {}),
+      ...(fields.repairOf !== undefined ? { repair_of: fields.repairOf } : {}),
     },
   };
 }

@@ -9,6 +9,15 @@ export type ResolutionStatus = z.infer<typeof ResolutionStatus>;
 export const ResolvedBy = z.looseObject({ kind: z.enum(['policy', 'reviewer', 'timeout']), id: NonEmpty });
 export type ResolvedBy = z.infer<typeof ResolvedBy>;
 
+/**
+ * One way a decision's parameters fail its action's `parameters_schema`, machine-readable:
+ * `field` is the dotted path from the decision (`parameters.amount_usd`; `parameters` for the
+ * object itself), `rule` the JSON Schema keyword that failed (`type`, `required`, `minimum`,
+ * ...), `message` the validator's words (never the value itself).
+ */
+export const ParameterError = z.looseObject({ field: NonEmpty, rule: NonEmpty, message: z.string() });
+export type ParameterError = z.infer<typeof ParameterError>;
+
 export const ApprovalResolvedData = z.looseObject({
   decision_id: Uuid,
   approval_id: Uuid.nullable(),
@@ -23,5 +32,11 @@ export const ApprovalResolvedData = z.looseObject({
   confidence: z.number().min(0).max(1),
   action: z.string(),
   payload_hash: PayloadHash,
+  /**
+   * `blocked` by the router because the parameters fail the action's schema and the agent
+   * said it can repair them (`repairable`): what to correct. A repair is proposed as a new
+   * decision whose `repair_of` names this one. Absent otherwise.
+   */
+  parameter_errors: z.array(ParameterError).min(1).optional(),
 });
 export type ApprovalResolvedData = z.infer<typeof ApprovalResolvedData>;

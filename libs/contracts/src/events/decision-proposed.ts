@@ -33,5 +33,17 @@ export const DecisionProposedData = z.looseObject({
   summary: NonEmpty,
   context: DecisionContext.optional(),
   urgency: Urgency.optional(),
+  /**
+   * The agent repairs parameters that fail the action's schema: the router sends them back
+   * (`blocked` with `parameter_errors`) instead of to a person, up to the manifest's
+   * `repair.max_attempts`. Absent or false: a person reviews them with their errors.
+   */
+  repairable: z.boolean().optional(),
+  /**
+   * This decision repairs an earlier one: the `decision_id` of the previous attempt, which
+   * the router sent back with `parameter_errors`. Same agent, workspace and action; one
+   * repair per attempt.
+   */
+  repair_of: Uuid.optional(),
 });
 export type DecisionProposedData = z.infer<typeof DecisionProposedData>;

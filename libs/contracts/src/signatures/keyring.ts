@@ -6,6 +6,7 @@ import { APPROVAL_RESOLVED } from '../events/approval-resolved';
 import { APPROVAL_CLARIFICATION_PROVIDED } from '../events/approval-updated';
 import { ACTION_EXECUTED } from '../events/action-executed';
 import { DECISION_PROPOSED } from '../events/decision-proposed';
+import { DIRECTORY_REVIEWER_CHANGED } from '../events/directory-changed';
 import { OUTCOME_LABELED } from '../events/outcome-labeled';
 import { AnyEvent } from '../catalogue';
 import { Ed25519PublicJwk, Jwks, keyIdOf, publicKeyFromJwk } from './keys';
@@ -158,6 +159,8 @@ export function authorityProblem(event: AnyEvent, principal: Principal): string 
       return needActor(['agent'], 'action.executed');
     case OUTCOME_LABELED:
       return needActor(['agent', 'labeler'], 'outcome.labeled');
+    case DIRECTORY_REVIEWER_CHANGED:
+      return needService('escalation', 'a change of the reviewer directory');
     default:
       // The other approval.updated types (assigned, reassigned, escalated, clarification requested, rolled back).
       return needService('escalation', event.type);

@@ -4,6 +4,7 @@ import { APPROVAL_REQUESTED } from '../events/approval-requested';
 import { APPROVAL_RESOLVED } from '../events/approval-resolved';
 import { ACTION_EXECUTED } from '../events/action-executed';
 import { DECISION_PROPOSED } from '../events/decision-proposed';
+import { DIRECTORY_REVIEWER_CHANGED } from '../events/directory-changed';
 import { OUTCOME_LABELED } from '../events/outcome-labeled';
 import { decodeEvent } from '../decode';
 import { exampleEvent } from '../examples';
@@ -84,6 +85,16 @@ describe('signatures: who said it', () => {
     { name: 'a label by a labeler of the workspace', event: example(OUTCOME_LABELED), key: crm, ok: true, signer: { kind: 'labeler', id: 'crm-sync' } },
     { name: 'a label by a labeler of another workspace', event: example(OUTCOME_LABELED, (e) => (e.workspaceid = 'globex')), key: crm, ok: false },
     { name: 'a label by an agent', event: example(OUTCOME_LABELED), key: refundBot, ok: true },
+    {
+      name: 'a directory change by escalation',
+      event: example(DIRECTORY_REVIEWER_CHANGED),
+      key: escalation,
+      ok: true,
+      signer: { kind: 'service', service: 'escalation' },
+    },
+    { name: 'a directory change by the router', event: example(DIRECTORY_REVIEWER_CHANGED), key: router, ok: false },
+    { name: 'a directory change by an agent', event: example(DIRECTORY_REVIEWER_CHANGED), key: refundBot, ok: false },
+    { name: 'a directory change unsigned', event: example(DIRECTORY_REVIEWER_CHANGED), key: null, ok: 'unsigned' },
   ];
 
   it.each(cases)('$name', ({ event, key, ok, signer }) => {
