@@ -11,7 +11,7 @@ import { APPROVAL_RESOLVED, AnyEvent, CloudEvent, DecisionProposedData, exampleD
 import { loadManifest, route } from '@hitl/policy';
 import { eventually, httpCall, query, readWholeTopic, signed } from '@hitl/testing';
 import { applyPatch } from 'diff';
-import { Env, EscalationProcess, REVIEWERS, TOKENS, dropEnv, kafka, newEnv, root, sendRaw } from './support/escalation-harness';
+import { Env, EscalationProcess, REVIEWERS, TOKENS, deadLetters, dropEnv, kafka, newEnv, root, sendRaw } from './support/escalation-harness';
 
 const ACME = 'acme-support';
 const GLOBEX = 'globex-billing';
@@ -62,37 +62,6 @@ function routed(decision: DecisionProposedData, manifestYaml: string, workspace 
     },
     { source: 'hitl/router', workspaceid: workspace },
   );
-}
-
-/** Reads a DLQ topic from the beginning until every event id in `ids` is there. */
-async function deadLetters(env: Env, topic: string, ids: string[]): Promise<{ id: string | null; code: string; reason: string }[]> {
-  const letters: { id: string | null; code: string; reason: string }[] = [];
-  const consumer = kafka.consumer({ groupId: `dlq-reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic: `${env.prefix}${topic}`, fromBeginning: true });
-    await new Promise<void>((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`not all of ${ids.join(', ')} on ${topic}: ${JSON.stringify(letters)}`)), 45_000);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          let id: string | null = null;
-          try {
-            id = JSON.parse(message.value!.toString()).id;
-          } catch {
-            // not JSON: no id
-          }
-          letters.push({ id, code: String(message.headers?.['hitl-dlq-error-code']), reason: String(message.headers?.['hitl-dlq-error']) });
-          if (ids.every((wanted) => letters.some((l) => l.id === wanted))) {
-            clearTimeout(timer);
-            done();
-          }
-        },
-      });
-    });
-    return letters;
-  } finally {
-    await consumer.disconnect();
-  }
 }
 
 /** The patch applied to the file's text, as code review would apply it (the unit specs apply such patches with git too). */

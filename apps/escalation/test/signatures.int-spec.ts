@@ -1,7 +1,6 @@
 // Signed authority in the escalation service, on the real broker and database: only the
 // router opens approvals, only the proposing agent answers a clarification, and trust in
 // router keys follows the keyset the service is given (rotation).
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -9,45 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APPROVAL_REQUESTED, CloudEvent, generateSigningKey, signEvent } from '@hitl/contracts';
 import { eventually, query, testTrust } from '@hitl/testing';
-import { Env, EscalationProcess, TOKENS, dropEnv, kafka, newEnv, of, publish, readUntil, request, sendRaw } from './support/escalation-harness';
+import { Env, EscalationProcess, TOKENS, deadLetters, dropEnv, newEnv, of, publish, readUntil, request, sendRaw } from './support/escalation-harness';
 import { agentAnswer } from './support/agent-answer';
-
-interface Letter {
-  id: string | null;
-  code: string;
-  reason: string;
-}
-
-/** Reads a DLQ topic from the beginning until every event id in `ids` is there. */
-async function deadLetters(env: Env, topic: string, ids: string[], timeoutMs = 45_000): Promise<Letter[]> {
-  const consumer = kafka.consumer({ groupId: `dlq-reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  const letters: Letter[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic: `${env.prefix}${topic}`, fromBeginning: true });
-    await new Promise<void>((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`not all of ${ids.join(', ')} on ${topic}: ${JSON.stringify(letters)}`)), timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          let id: string | null = null;
-          try {
-            id = JSON.parse(message.value!.toString()).id;
-          } catch {
-            // not JSON: no id
-          }
-          letters.push({ id, code: String(message.headers?.['hitl-dlq-error-code']), reason: String(message.headers?.['hitl-dlq-error']) });
-          if (ids.every((wanted) => letters.some((l) => l.id === wanted))) {
-            clearTimeout(timer);
-            done();
-          }
-        },
-      });
-    });
-    return letters;
-  } finally {
-    await consumer.disconnect();
-  }
-}
 
 const approvalsOf = (env: Env, decisionIds: string[]) =>
   query<{ decision_id: string; approval_id: string; assignee: string | null; status: string }>(

@@ -200,3 +200,41 @@ export function escalationForSuite(): { readonly env: Env; readonly service: Esc
   });
   return suite;
 }
+
+/** A dead letter as the specs read it: the event id (null when not JSON) and the letter's reason. */
+export interface Letter {
+  id: string | null;
+  code: string;
+  reason: string;
+}
+
+/** Reads a DLQ topic from the beginning until every event id in `ids` is there. */
+export async function deadLetters(env: Env, topic: string, ids: string[], timeoutMs = 45_000): Promise<Letter[]> {
+  const consumer = kafka.consumer({ groupId: `dlq-reader-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  const letters: Letter[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: `${env.prefix}${topic}`, fromBeginning: true });
+    await new Promise<void>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`not all of ${ids.join(', ')} on ${topic}: ${JSON.stringify(letters)}`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          let id: string | null = null;
+          try {
+            id = JSON.parse(message.value!.toString()).id;
+          } catch {
+            // not JSON: no id
+          }
+          letters.push({ id, code: String(message.headers?.['hitl-dlq-error-code']), reason: String(message.headers?.['hitl-dlq-error']) });
+          if (ids.every((wanted) => letters.some((l) => l.id === wanted))) {
+            clearTimeout(timer);
+            done();
+          }
+        },
+      });
+    });
+    return letters;
+  } finally {
+    await consumer.disconnect();
+  }
+}
