@@ -1,6 +1,6 @@
 import { ApprovalState, Candidate, worksIn } from './approval';
 import { isRequester, selfGranted } from './authority';
-import { tierDeadline } from './tiers';
+import { approvalTierDeadline } from './tiers';
 
 /**
  * Holds the role in the workspace (not on their own grant), is available, has room, and is
@@ -51,19 +51,7 @@ export function placeNewApproval(state: ApprovalState, candidates: Candidate[], 
     const chosen = leastLoaded(candidates, role, state.workspace, state.onBehalfOf);
     if (chosen) {
       // The first tier keeps the deadline the router set; a later tier starts its own.
-      const slaDeadline =
-        tier === state.tier
-          ? requestedDeadline
-          : tierDeadline(
-              {
-                slaMinutes: state.slaMinutes[state.urgency],
-                expiresAt: state.expiresAt ?? null,
-                onTimeout: state.onTimeout,
-                tier,
-                pathLength: state.escalationPath.length,
-              },
-              now,
-            );
+      const slaDeadline = tier === state.tier ? requestedDeadline : approvalTierDeadline(state, tier, now);
       return { tier, role, reviewerId: chosen.id, slaDeadline, alert: null };
     }
   }

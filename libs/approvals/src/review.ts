@@ -18,7 +18,7 @@ import {
 import { ApprovalState, ApprovalStatus, Candidate } from './approval';
 import { leastLoaded } from './assignment';
 import { Actor, Reroute, completesApproval, refuse, refuseEdit } from './authority';
-import { tierDeadline } from './tiers';
+import { approvalTierDeadline } from './tiers';
 import { PausedClocks, RunningClocks, clarificationDeadline, pauseClocks, refuseClarification } from './clarification';
 import { Refusal, refusals } from './refusals';
 import { refuseRollback } from './rollback';
@@ -255,10 +255,7 @@ function escalateEdit(review: Review, command: Extract<ReviewCommand, { act: 'ed
   const moved: Review = { ...review, parameters: command.parameters, payloadHash: hash, edited: true, approvedBy: [], tier, triedAtTier: [], assignee: null };
   const chosen = leastLoaded(command.candidates ?? [], role, review.workspace, review.onBehalfOf);
   const expiresAt = review.clocks.expiresAt;
-  const slaDeadline = tierDeadline(
-    { slaMinutes: review.slaMinutes[review.urgency], expiresAt, onTimeout: review.onTimeout, tier, pathLength: review.escalationPath.length },
-    now,
-  );
+  const slaDeadline = approvalTierDeadline({ ...review, expiresAt }, tier, now);
   const reason = `edited by ${command.by.id}; the edited parameters need a ${role} (${command.reroute.decidedBy})`;
   const event = newEvent(
     APPROVAL_ESCALATED,

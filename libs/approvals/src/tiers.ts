@@ -1,5 +1,5 @@
 import { OnTimeout } from '@hitl/contracts';
-import { addMinutes } from './approval';
+import { ApprovalState, addMinutes } from './approval';
 
 /** What a tier's deadline depends on. */
 export interface TierClock {
@@ -31,4 +31,16 @@ export function tierDeadline(clock: TierClock, now: Date): Date {
 /** Each tier's share of the approval timeout when it is requested, in seconds: what validation and `explain` show. */
 export function tierShareSeconds(approvalTimeoutSeconds: number, onTimeout: OnTimeout, pathLength: number): number {
   return onTimeout === 'escalate' ? approvalTimeoutSeconds : approvalTimeoutSeconds / Math.max(1, pathLength);
+}
+
+/** `tierDeadline` of an approval's `tier` offered at `now`: its urgency's SLA, its path, its expiry. */
+export function approvalTierDeadline(state: ApprovalState, tier: number, now: Date): Date {
+  const clock = {
+    slaMinutes: state.slaMinutes[state.urgency],
+    expiresAt: state.expiresAt ?? null,
+    onTimeout: state.onTimeout,
+    tier,
+    pathLength: state.escalationPath.length,
+  };
+  return tierDeadline(clock, now);
 }

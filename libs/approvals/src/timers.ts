@@ -1,23 +1,11 @@
 import { ApprovalState, Candidate, addMinutes, addSeconds } from './approval';
 import { leastLoaded } from './assignment';
-import { tierDeadline } from './tiers';
+import { approvalTierDeadline as deadlineAt } from './tiers';
 
 export type SlaOutcome =
   | { kind: 'reassigned'; tier: number; role: string; reviewerId: string; previousReviewerId: string | null; slaDeadline: Date; reason: string }
   | { kind: 'escalated'; tier: number; role: string; fromRole: string; reviewerId: string | null; slaDeadline: Date; reason: string; alert: string | null }
   | { kind: 'unanswered'; slaDeadline: Date; alert: string };
-
-/** The deadline of `tier` offered at `now` (its SLA, or its share of the time left before expiry). */
-function deadlineAt(state: ApprovalState, tier: number, now: Date): Date {
-  const clock = {
-    slaMinutes: state.slaMinutes[state.urgency],
-    expiresAt: state.expiresAt ?? null,
-    onTimeout: state.onTimeout,
-    tier,
-    pathLength: state.escalationPath.length,
-  };
-  return tierDeadline(clock, now);
-}
 
 /**
  * A tier's deadline ran out: the next qualified reviewer of the tier (least loaded, not

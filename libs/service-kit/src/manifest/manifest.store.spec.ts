@@ -38,7 +38,7 @@ describe('ManifestStore', () => {
     const after = s.reload();
     expect(after.error).toBeUndefined();
     expect(s.forWorkspace('initech').manifest.version).toBe(loadManifest(globex).version);
-    expect(s.current.manifest.version).not.toBe(loadManifest(refunds).version);
+    expect(s.forWorkspace(null).manifest.version).not.toBe(loadManifest(refunds).version);
   });
 
   it('a set with one invalid manifest is refused whole: the previous set keeps serving, the error names the file and the workspace', () => {

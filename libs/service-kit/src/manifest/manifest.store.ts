@@ -51,12 +51,7 @@ export class ManifestStore implements OnApplicationBootstrap, OnApplicationShutd
     this.logger.info({ manifest: this.path, ...this.versions() }, 'manifest loaded');
   }
 
-  /** The default manifest: for what belongs to no workspace (reports across workspaces, replays). */
-  get current(): ManifestInForce {
-    return this.inForce.default;
-  }
-
-  /** The manifest a workspace's decisions are routed by: its own, else the default. */
+  /** The manifest a workspace's decisions are routed by: its own, else the default (no workspace: the default). */
   forWorkspace(workspace: string | null | undefined): ManifestInForce {
     return (workspace ? this.inForce.workspaces.get(workspace) : undefined) ?? this.inForce.default;
   }
