@@ -1,8 +1,9 @@
 // The audit keeps what did not verify, marked, on the real broker and database: a forged
 // approval (unsigned), one signed by the wrong service, and agent-signed events signed by
 // an agent that did not propose the decision are recorded with verified=false and their
-// refusal, shown as refused in the timeline and never as the resolution; the chain, which
-// covers the verdicts, still verifies.
+// refusal, shown as refused in the timeline and never as the resolution; post-reviews
+// confirmed or ended unreviewed by the escalation service verify, one signed by the router
+// does not; the chain, which covers the verdicts, still verifies.
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,6 +49,20 @@ const executed = event('hitl.action.executed.v1', D, 7);
 // A label signed with a key nobody registered.
 const strangerLabel = event('hitl.outcome.labeled.v1', D, 8);
 
+// Decision P, a post-review (the refund ran, auto-approved; a person reviews it after the
+// fact): confirmed by rev-bob (signed by the escalation service), and a confirmation by
+// "rev-mallory" signed with the router's key. Decision U: a post-review whose review window
+// closed, and one never queued for lack of reviewer capacity, both ended by the escalation service.
+const P = randomUUID();
+const postReviewRequested = event('hitl.approval.requested.v1', P, 10, (d) => Object.assign(d, { route: 'post_review', expires_at: null }));
+const reviewed = event('hitl.approval.reviewed.v1', P, 11, (d) => Object.assign(d, { reviewed_by: 'rev-bob', notes: null }));
+const routerSignedReview = event('hitl.approval.reviewed.v1', P, 12, (d) => Object.assign(d, { reviewed_by: 'rev-mallory' }));
+const U = randomUUID();
+const windowClosed = event('hitl.approval.unreviewed.v1', U, 13);
+const notQueued = event('hitl.approval.unreviewed.v1', U, 14, (d) =>
+  Object.assign(d, { reason: 'no_review_capacity', detail: 'support_agent reviewers had no capacity left after blocking work' }),
+);
+
 const sent: [AnyEvent, object][] = [
   [proposal, signed(proposal)],
   [requested, signed(requested)],
@@ -58,6 +73,11 @@ const sent: [AnyEvent, object][] = [
   [executedByOther, signed(executedByOther, 'other-bot')],
   [executed, signed(executed, 'refund-bot')],
   [strangerLabel, signEvent(strangerLabel, generateSigningKey().key)],
+  [postReviewRequested, signed(postReviewRequested)],
+  [reviewed, signed(reviewed)],
+  [routerSignedReview, signed(routerSignedReview, 'router')],
+  [windowClosed, signed(windowClosed)],
+  [notQueued, signed(notQueued)],
 ];
 
 /** A GET as the acme auditor; `body`: the answer as JSON (null when it is none). */
@@ -78,7 +98,7 @@ describe('the audit record of what did not verify', () => {
       kafka,
       [...sent].reverse().map(([e, wire]) => ({ topic: `${prefix}${topicOf(e.type)}`, key: e.subject, value: JSON.stringify(wire) })),
     );
-    await run.waitForRecorded(`SELECT count(*)::int AS n FROM "${schema}".events WHERE decision_id = $1`, [D], sent.length);
+    await run.waitForRecorded(`SELECT count(*)::int AS n FROM "${schema}".events WHERE event_id = ANY($1::text[])`, [sent.map(([e]) => e.id)], sent.length);
   });
 
   afterAll(() => run.tearDown(app));
@@ -165,9 +185,57 @@ describe('the audit record of what did not verify', () => {
     });
   });
 
+  it('post-reviews: a confirmation and endings unreviewed, signed by the escalation service, verify; a confirmation signed by the router is refused, never a review', async () => {
+    const rows = await query<{ event_id: string; verified: boolean; signer: string | null; refusal: string | null; actor_kind: string; actor_id: string }>(
+      `SELECT event_id, verified, signer, refusal, actor_kind, actor_id FROM "${schema}".events WHERE decision_id = ANY($1::uuid[]) ORDER BY occurred_at, seq`,
+      [[P, U]],
+    );
+    expect(rows).toEqual([
+      { event_id: postReviewRequested.id, verified: true, signer: 'service:router', refusal: null, actor_kind: 'policy', actor_id: 'sha256:3f1a9c' },
+      { event_id: reviewed.id, verified: true, signer: 'service:escalation', refusal: null, actor_kind: 'reviewer', actor_id: 'rev-bob' },
+      {
+        event_id: routerSignedReview.id,
+        verified: false,
+        signer: null,
+        refusal: 'signature_invalid: hitl.approval.reviewed.v1 must be signed by the escalation service, not the router service',
+        actor_kind: 'unverified',
+        actor_id: 'rev-mallory',
+      },
+      { event_id: windowClosed.id, verified: true, signer: 'service:escalation', refusal: null, actor_kind: 'timeout', actor_id: 'review_window' },
+      { event_id: notQueued.id, verified: true, signer: 'service:escalation', refusal: null, actor_kind: 'system', actor_id: notQueued.source },
+    ]);
+
+    const p = (await get(`/audit/decisions/${P}/timeline`)).body;
+    expect(p.steps.map((s: any) => [s.event_id, s.step, s.status, s.summary])).toEqual([
+      [postReviewRequested.id, 'routed', 'verified', expect.stringMatching(/^routed to post_review by manifest/)],
+      [reviewed.id, 'reviewed', 'verified', 'reviewed by rev-bob: the action stands'],
+      [
+        routerSignedReview.id,
+        'refused',
+        'refused',
+        expect.stringMatching(/^refused, never acted on \(signature_invalid: .*\): a hitl\.approval\.reviewed\.v1 claiming to come from rev-mallory$/),
+      ],
+    ]);
+    const u = (await get(`/audit/decisions/${U}/timeline`)).body;
+    expect(u.steps.map((s: any) => [s.step, s.status, s.actor.kind, s.summary])).toEqual([
+      ['unreviewed', 'verified', 'timeout', 'ended unreviewed: nobody reviewed it within its 3600 s review window (review window closed; support_agent queue)'],
+      [
+        'unreviewed',
+        'verified',
+        'system',
+        'ended unreviewed: support_agent reviewers had no capacity left after blocking work (never queued: support_agent reviewers had no capacity left, sampling backed off)',
+      ],
+    ]);
+    // Found by type; never as a reviewer's act.
+    const ids = async (query: string) => (await get(`/audit/events?${query}`)).body.items.map((i: any) => i.event_id);
+    expect(await ids('type=hitl.approval.unreviewed.v1')).toEqual([windowClosed.id, notQueued.id]);
+    expect(await ids('type=hitl.approval.reviewed.v1&verified=true')).toEqual([reviewed.id]);
+    expect(await ids('reviewer=rev-bob')).toEqual([reviewed.id]);
+  });
+
   it('search and export carry the verdict; refused events are found with verified=false and counted as nothing else', async () => {
     const ids = async (query: string) => (await get(`/audit/events?${query}`)).body.items.map((i: any) => i.event_id);
-    expect(await ids('verified=false')).toEqual([forged.id, wrongService.id, clarifiedByOther.id, executedByOther.id, strangerLabel.id]);
+    expect(await ids('verified=false')).toEqual([forged.id, wrongService.id, clarifiedByOther.id, executedByOther.id, strangerLabel.id, routerSignedReview.id]);
     expect(await ids('status=approved')).toEqual([realResolution.id]);
     expect(await ids('reviewer=rev-mallory')).toEqual([]);
     expect(await ids('reviewer=rev-alice')).toEqual([realResolution.id]);
@@ -186,6 +254,7 @@ describe('the audit record of what did not verify', () => {
       clarifiedByOther.id,
       executedByOther.id,
       strangerLabel.id,
+      routerSignedReview.id,
     ]);
     const csv = (await get('/audit/export?format=csv')).text;
     const [header] = csv.split('\r\n');

@@ -4,6 +4,7 @@ import { CalibratorConfig, calibratorConfig } from './config';
 import { CreateMessagingTables1795313552976 } from './migrations/1795313552976-create-messaging-tables';
 import { CreateCalibrationTables1795313555000 } from './migrations/1795313555000-create-calibration-tables';
 import { OutboxAnyBytes1795313557000 } from './migrations/1795313557000-outbox-any-bytes';
+import { CreatePostReviews1795313559000 } from './migrations/1795313559000-create-post-reviews';
 
 /** The calibrator as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const calibratorService: ServiceDefinition<CalibratorConfig> = {
@@ -11,7 +12,7 @@ export const calibratorService: ServiceDefinition<CalibratorConfig> = {
   schema: 'calibrator',
   module: AppModule,
   config: calibratorConfig,
-  migrations: [CreateMessagingTables1795313552976, CreateCalibrationTables1795313555000, OutboxAnyBytes1795313557000],
+  migrations: [CreateMessagingTables1795313552976, CreateCalibrationTables1795313555000, OutboxAnyBytes1795313557000, CreatePostReviews1795313559000],
   // Chunks are written with one statement per table; partitions side by side.
   consumer: { partitionsConsumedConcurrently: 3, chunkSize: 500 },
 };

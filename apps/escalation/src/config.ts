@@ -32,6 +32,11 @@ const settings = serviceConfig({ clientId: 'hitl-escalation', port: 3002 }).exte
    * A console needs one per tab; a leaked token cannot hold the service's connections.
    */
   LIVE_STREAMS_PER_TOKEN: z.coerce.number().int().min(1).max(1000).default(5),
+  /**
+   * The open approvals a reviewer with no capacity of their own takes at once. Blocking
+   * work (what agents wait on) is assigned within it; post-reviews only within what it leaves.
+   */
+  REVIEWER_DEFAULT_CAPACITY: z.coerce.number().int().min(1).max(10_000).default(25),
   /** How often the notification dispatcher looks for messages to post. */
   NOTIFY_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
 });

@@ -13,6 +13,7 @@ import { NotifyReviewerChanges1795313557200 } from './migrations/1795313557200-n
 import { CreateClassifications1795313557500 } from './migrations/1795313557500-create-classifications';
 import { AddReviewerAliases1795313558600 } from './migrations/1795313558600-add-reviewer-aliases';
 import { NotifyOwnChannels1795313558700 } from './migrations/1795313558700-notify-own-channels';
+import { PostReviewQueue1795313559000 } from './migrations/1795313559000-post-review-queue';
 
 /** The escalation as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const escalationService: ServiceDefinition<EscalationConfig> = {
@@ -35,5 +36,6 @@ export const escalationService: ServiceDefinition<EscalationConfig> = {
     CreateClassifications1795313557500,
     AddReviewerAliases1795313558600,
     NotifyOwnChannels1795313558700,
+    PostReviewQueue1795313559000,
   ],
 };

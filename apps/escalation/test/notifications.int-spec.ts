@@ -182,11 +182,15 @@ describe('notifications, one-click links and queues', () => {
     const row = await assigned(r);
     const posts = await webhook.about(row.approval_id, 3, '/people/');
     expect(posts.map((p) => p.body.text)).toEqual([posts[0].body.text, posts[0].body.text, posts[0].body.text]);
-    const [n] = await query<{ status: string; attempts: number }>(
-      "SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1 AND channel = 'reviewer'",
-      [row.approval_id],
-      env.databaseUrl,
-    );
+    // The third post was taken; the dispatcher records it right after the webhook answers.
+    const n = await eventually('the notification recorded as sent', async () => {
+      const [found] = await query<{ status: string; attempts: number }>(
+        "SELECT status, attempts FROM escalation.notifications WHERE approval_id = $1 AND channel = 'reviewer'",
+        [row.approval_id],
+        env.databaseUrl,
+      );
+      return found?.status === 'sent' && found;
+    });
     expect(n).toEqual({ status: 'sent', attempts: 3 });
 
     // Its deny link denies, with the reason saying where the decision came from.
@@ -349,6 +353,7 @@ describe('notifications, one-click links and queues', () => {
       expect(view.queues[0]).toMatchObject({
         workspace: 'globex-billing',
         role: 'support_agent',
+        queue: 'blocking',
         depth: 2,
         unassigned: 0,
         sla_breaches: 1,
@@ -356,6 +361,8 @@ describe('notifications, one-click links and queues', () => {
         paused: 0,
         prediction_horizon_seconds: 300,
         horizon_basis: 'default',
+        unreviewed_24h: 0,
+        backed_off_24h: 0,
       });
       expect(view.queues[0].oldest_age_seconds).toBeGreaterThanOrEqual(600);
       expect(view.queues[0].oldest_age_seconds).toBeLessThan(700);
@@ -371,10 +378,10 @@ describe('notifications, one-click links and queues', () => {
       expect((await call('GET', `${service.url}/queues`)).status).toBe(401);
 
       const metrics = (await call('GET', `${service.url}/metrics`)).text;
-      expect(metrics).toContain('hitl_queue_depth{workspace="globex-billing",role="support_agent"} 2');
-      expect(metrics).toContain('hitl_queue_sla_breaches{workspace="globex-billing",role="support_agent"} 1');
-      expect(metrics).toContain('hitl_queue_predicted_breaches{workspace="globex-billing",role="support_agent"} 2');
-      expect(metrics).toMatch(/hitl_queue_oldest_seconds\{workspace="globex-billing",role="support_agent"\} 6\d\d/);
+      expect(metrics).toContain('hitl_queue_depth{workspace="globex-billing",role="support_agent",queue="blocking"} 2');
+      expect(metrics).toContain('hitl_queue_sla_breaches{workspace="globex-billing",role="support_agent",queue="blocking"} 1');
+      expect(metrics).toContain('hitl_queue_predicted_breaches{workspace="globex-billing",role="support_agent",queue="blocking"} 2');
+      expect(metrics).toMatch(/hitl_queue_oldest_seconds\{workspace="globex-billing",role="support_agent",queue="blocking"\} 6\d\d/);
     } finally {
       await holder.query('ROLLBACK').catch(() => undefined);
       await holder.end();

@@ -520,6 +520,7 @@ describe("the reviewer's API", () => {
       expect(doc.paths[path]?.[method]).toMatchObject({ tags: ['approvals'], security: [{ bearer: [] }], summary: expect.any(String) });
     }
     expect(doc.paths['/approvals'].get.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'queue',
       'assigned',
       'action',
       'agent',

@@ -145,9 +145,11 @@ describe('reviewers of the escalation service', () => {
   it('GET /me gives the caller, known from the token alone', async () => {
     const alice = await call('GET', '/me', TOKENS.alice, undefined, { 'x-reviewer-id': 'rev-admin' });
     expect(alice.status).toBe(200);
-    expect(alice.body).toEqual(aliceAsLoaded);
+    // Her own capacity is the one assignment honours.
+    expect(alice.body).toEqual({ ...aliceAsLoaded, effective_capacity: 5 });
     // A token given only as a hash in the file works the same.
-    expect((await call('GET', '/me', TOKENS.bruno)).body).toMatchObject({ id: 'rev-bruno', available: false });
+    // None of his own: the service's default applies.
+    expect((await call('GET', '/me', TOKENS.bruno)).body).toMatchObject({ id: 'rev-bruno', available: false, capacity: null, effective_capacity: 25 });
     expect((await call('GET', '/me', TOKENS.admin)).body).toMatchObject({ id: 'rev-admin', admin: true });
   });
 

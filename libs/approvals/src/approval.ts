@@ -1,6 +1,6 @@
 import { ApprovalRoute, OnTimeout, Urgency } from '@hitl/contracts';
 
-export type ApprovalStatus = 'pending' | 'clarifying' | 'approved' | 'denied' | 'expired' | 'rolled_back' | 'reviewed';
+export type ApprovalStatus = 'pending' | 'clarifying' | 'approved' | 'denied' | 'expired' | 'rolled_back' | 'reviewed' | 'unreviewed';
 
 /** Open: a person can still act on it. */
 export const OPEN_STATUSES: readonly ApprovalStatus[] = ['pending', 'clarifying'];
@@ -42,8 +42,12 @@ export interface Candidate {
   roles: string[];
   workspaces: string[];
   available: boolean;
+  /** How many open approvals they take at once (null: no limit; the service gives everyone without one a default). */
   capacity: number | null;
+  /** Open approvals an agent waits on (human review, escalations) assigned to them. */
   pending: number;
+  /** Open post-reviews (the action already ran) assigned to them: they only fill what blocking work leaves. */
+  postReviews?: number;
   /** Who last widened their roles or workspaces (null: the reviewers file): see `selfGranted`. */
   grantedBy?: string | null;
 }

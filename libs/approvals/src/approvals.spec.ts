@@ -1,5 +1,5 @@
 import { ApprovalState, Candidate } from './approval';
-import { leastLoaded, placeNewApproval, qualifies } from './assignment';
+import { hasRoomForPostReview, leastLoaded, placeNewApproval, placePostReview, qualifies } from './assignment';
 import { completesApproval, refuse, refuseEdit } from './authority';
 import { onExpired, onSlaMissed } from './timers';
 import { approvalState } from '../test/approval-state';
@@ -67,6 +67,22 @@ describe('placing a new request', () => {
     expect(placeNewApproval(approval(), candidates, requested, now)).toEqual(expected);
   });
 
+  it('the first tier all at capacity: it waits in that tier’s queue, not skipped up the path, and nobody is alerted', () => {
+    const full = [reviewer('ann', ['support_agent'], 5, { capacity: 5 }), reviewer('dan', ['finance_lead'], 0)];
+    expect(placeNewApproval(approval(), full, requested, now)).toEqual({
+      tier: 0,
+      role: 'support_agent',
+      reviewerId: null,
+      slaDeadline: requested,
+      alert: null,
+    });
+  });
+
+  it('post-reviews never take room from blocking work', () => {
+    const busy = reviewer('ann', ['support_agent'], 2, { capacity: 5, postReviews: 20 });
+    expect(placeNewApproval(approval(), [busy], requested, now)).toMatchObject({ tier: 0, reviewerId: 'ann' });
+  });
+
   it('nobody at all: it waits in the first queue and operations are alerted', () => {
     const placed = placeNewApproval(approval(), [], requested, now);
     expect(placed).toMatchObject({ tier: 0, role: 'support_agent', reviewerId: null, slaDeadline: requested });
@@ -128,6 +144,59 @@ describe('a request that expires', () => {
         const outcome = onExpired(approval({ onTimeout, tier, approveOnTimeoutAllowed: false }), team, now);
         expect(outcome.kind === 'resolve' && outcome.status === 'approved').toBe(false);
       }
+    }
+  });
+});
+
+describe('room for a post-review', () => {
+  it.each([
+    ['no capacity set', reviewer('x', ['support_agent'], 40, { postReviews: 40 }), true],
+    ['blocking and post-reviews below capacity', reviewer('x', ['support_agent'], 2, { capacity: 5, postReviews: 2 }), true],
+    ['blocking work fills what post-reviews could have', reviewer('x', ['support_agent'], 5, { capacity: 5, postReviews: 0 }), false],
+    ['blocking and post-reviews together at capacity', reviewer('x', ['support_agent'], 3, { capacity: 5, postReviews: 2 }), false],
+  ])('%s: %s', (_name, candidate, expected) => {
+    expect(hasRoomForPostReview(candidate)).toBe(expected);
+  });
+});
+
+describe('placing a post-review', () => {
+  const postReview = approval({ route: 'post_review' });
+
+  it.each([
+    [
+      'the reviewer with the most room left after blocking work',
+      [reviewer('ann', ['support_agent'], 1, { capacity: 5, postReviews: 3 }), reviewer('bea', ['support_agent'], 3, { capacity: 5, postReviews: 0 })],
+      { kind: 'queued', role: 'support_agent', reviewerId: 'bea' },
+    ],
+    [
+      'only its own role: a finance lead with room does not take a support agent’s post-review',
+      [reviewer('ann', ['support_agent'], 5, { capacity: 5 }), reviewer('dan', ['finance_lead'], 0, { capacity: 5 })],
+      { kind: 'not_queued', role: 'support_agent', reason: 'no_review_capacity' },
+    ],
+    [
+      'never the person the action is for',
+      [reviewer('customer-1', ['support_agent'], 0, { capacity: 5 })],
+      { kind: 'not_queued', role: 'support_agent', reason: 'no_review_capacity' },
+    ],
+  ])('%s', (_name, candidates, expected) => {
+    expect(placePostReview({ ...postReview, onBehalfOf: 'customer-1' }, candidates)).toMatchObject(expected);
+  });
+
+  it('nobody with room: not queued, and the reason says sampling backed off', () => {
+    const placed = placePostReview(postReview, [reviewer('ann', ['support_agent'], 2, { capacity: 4, postReviews: 2 })]);
+    expect(placed).toMatchObject({ kind: 'not_queued', reason: 'no_review_capacity' });
+    expect(placed.kind === 'not_queued' && placed.detail).toContain('sampling backed off');
+  });
+
+  it('nobody of the role at all: not queued, and the reason says so', () => {
+    const placed = placePostReview(postReview, [reviewer('dan', ['finance_lead'])]);
+    expect(placed.kind === 'not_queued' && placed.detail).toContain('no available support_agent');
+  });
+
+  it('its review window closing ends it unreviewed: no resolution, whatever on_timeout says', () => {
+    for (const onTimeout of ['deny', 'escalate', 'approve'] as const) {
+      const outcome = onExpired({ ...postReview, onTimeout, approveOnTimeoutAllowed: true, expiresAt: now }, team, now);
+      expect(outcome).toMatchObject({ kind: 'unreviewed', reason: 'review_window_closed' });
     }
   });
 });

@@ -176,7 +176,15 @@ describe('a review command that is decided', () => {
       ['hitl.approval.resolved.v1'],
       ['bob', 'alice'],
     ],
-    ['a post-review confirmed: nothing to publish', { route: 'post_review' }, approve(alice), 'reviewed', ['finish'], [], ['alice']],
+    [
+      'a post-review confirmed: the agent, the audit and the calibrator learn it stands',
+      { route: 'post_review' },
+      approve(alice),
+      'reviewed',
+      ['finish'],
+      ['hitl.approval.reviewed.v1'],
+      ['alice'],
+    ],
     ['a question to the agent', {}, clarify(alice), 'clarifying', ['pause', 'ask'], ['hitl.approval.clarification_requested.v1'], []],
     ['a rollback inside the window', { route: 'post_review' }, rollback(dan), 'rolled_back', ['finish'], ['hitl.approval.rolled_back.v1'], []],
   ];

@@ -6,6 +6,7 @@ import {
   APPROVAL_CLARIFICATION_REQUESTED,
   APPROVAL_ESCALATED,
   APPROVAL_RESOLVED,
+  APPROVAL_REVIEWED,
   APPROVAL_ROLLED_BACK,
   AnyEvent,
   ApprovalRequestedData,
@@ -176,9 +177,14 @@ function decideVerdict(review: Review, command: VerdictCommand, now: Date): Deci
   if (review.route === 'post_review') {
     // The action already ran and its outcome was published; a review confirms it or rolls it back.
     if (command.act !== 'approve') return refused(refusals.useRollback());
-    return decided('reviewed', { ...review, status: 'reviewed', approvedBy: [by.id] }, [
-      { kind: 'finish', status: 'reviewed', resolution: { reviewed_by: by.id, notes: command.notes ?? null } },
-    ]);
+    // No approval.resolved (the router resolved it long ago); the agent, the audit and the calibrator learn it was looked at and stands.
+    const notes = command.notes ?? null;
+    return decided(
+      'reviewed',
+      { ...review, status: 'reviewed', approvedBy: [by.id] },
+      [{ kind: 'finish', status: 'reviewed', resolution: { reviewed_by: by.id, notes } }],
+      [newEvent(APPROVAL_REVIEWED, { decision_id: review.decisionId, approval_id: review.approvalId, reviewed_by: by.id, notes }, meta(review, now))],
+    );
   }
 
   if (command.act === 'deny') {

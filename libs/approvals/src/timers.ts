@@ -54,6 +54,7 @@ export function onSlaMissed(state: ApprovalState, candidates: Candidate[], now: 
 
 export type ExpiryOutcome =
   | { kind: 'resolve'; status: 'expired' | 'approved'; reason: string }
+  | { kind: 'unreviewed'; reason: 'review_window_closed'; detail: string }
   | {
       kind: 'escalated';
       tier: number;
@@ -67,12 +68,21 @@ export type ExpiryOutcome =
     };
 
 /**
- * `expires_at` passed with no decision: `on_timeout` applies. `deny` expires it;
+ * `expires_at` passed with no decision: `on_timeout` applies (a post-review ends unreviewed). `deny` expires it;
  * `escalate` moves it up a tier (and expires it after the last); `approve` approves it
  * only where the manifest allows it, and expires it everywhere else: an agent must never
  * get approval by waiting out a reviewer.
  */
 export function onExpired(state: ApprovalState, candidates: Candidate[], now: Date): ExpiryOutcome {
+  // A post-review's expiry is the end of its review window: the action ran long ago, so
+  // nothing is resolved; it ends unreviewed, which is no verdict on the action.
+  if (state.route === 'post_review') {
+    return {
+      kind: 'unreviewed',
+      reason: 'review_window_closed',
+      detail: `nobody reviewed it before its review window closed${state.expiresAt ? ` at ${state.expiresAt.toISOString()}` : ''}`,
+    };
+  }
   const waited = `no decision within ${state.approvalTimeoutSeconds} s`;
   switch (state.onTimeout) {
     case 'approve':

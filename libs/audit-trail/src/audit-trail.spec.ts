@@ -60,8 +60,17 @@ describe('records', () => {
     ['approval.resolved by a reviewer', 'hitl.approval.resolved.v1', 'reviewer', 'rev-alice'],
     ['decision.proposed by its agent', 'hitl.decision.proposed.v1', 'agent', 'refund-bot'],
     ['clarification asked by a reviewer', 'hitl.approval.clarification_requested.v1', 'reviewer', 'rev-alice'],
+    ['a post-review confirmed by its reviewer', 'hitl.approval.reviewed.v1', 'reviewer', 'rev-alice'],
+    ['a post-review rolled back by its reviewer', 'hitl.approval.rolled_back.v1', 'reviewer', 'rev-alice'],
+    ['a post-review whose review window closed: a timer, never a reviewer', 'hitl.approval.unreviewed.v1', 'timeout', 'review_window'],
   ] as const)('%s', (_name, type, kind, id) => {
     expect(recordOf(example(type), noPaths)).toMatchObject({ actor_kind: kind, actor_id: id });
+  });
+
+  it('a post-review never queued for lack of reviewer capacity: the escalation service left it, no reviewer', () => {
+    const event = exampleEvent('hitl.approval.unreviewed.v1');
+    event.data.reason = 'no_review_capacity';
+    expect(recordOf(event, noPaths)).toMatchObject({ actor_kind: 'system', actor_id: event.source, decision_id: event.subject });
   });
 
   it('keeps a dead letter that is JSON redacted, and only describes one that is not', () => {

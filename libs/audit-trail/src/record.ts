@@ -46,6 +46,14 @@ export function actorOf(event: AnyEvent): { actor_kind: Exclude<ActorKind, 'unve
       return { actor_kind: 'agent', actor_id: event.data.provided_by };
     case 'hitl.approval.rolled_back.v1':
       return { actor_kind: 'reviewer', actor_id: event.data.rolled_back_by };
+    case 'hitl.approval.reviewed.v1':
+      return { actor_kind: 'reviewer', actor_id: event.data.reviewed_by };
+    case 'hitl.approval.unreviewed.v1':
+      // Nobody looked: never a reviewer. A review window ran out (a timer), or the escalation
+      // service itself left it unqueued because reviewers had no capacity (sampling backed off).
+      return event.data.reason === 'review_window_closed'
+        ? { actor_kind: 'timeout', actor_id: 'review_window' }
+        : { actor_kind: 'system', actor_id: event.source };
     case 'hitl.approval.resolved.v1':
       return { actor_kind: event.data.resolved_by.kind, actor_id: event.data.resolved_by.id };
     case 'hitl.action.executed.v1':

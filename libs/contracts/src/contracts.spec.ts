@@ -69,6 +69,15 @@ const dataBreaks: Record<EventType, Mutation[]> = {
     ['missing reason', (e) => delete e.data.reason, 'invalid_data', 'data.reason'],
     ['missing rolled_back_by', (e) => delete e.data.rolled_back_by, 'invalid_data', 'data.rolled_back_by'],
   ],
+  'hitl.approval.reviewed.v1': [
+    ['missing reviewed_by', (e) => delete e.data.reviewed_by, 'invalid_data', 'data.reviewed_by'],
+    ['notes absent instead of null', (e) => delete e.data.notes, 'invalid_data', 'data.notes'],
+  ],
+  'hitl.approval.unreviewed.v1': [
+    ['reason unknown', (e) => (e.data.reason = 'bored'), 'invalid_data', 'data.reason'],
+    ['empty detail', (e) => (e.data.detail = ''), 'invalid_data', 'data.detail'],
+    ['missing reviewer_role', (e) => delete e.data.reviewer_role, 'invalid_data', 'data.reviewer_role'],
+  ],
   'hitl.approval.resolved.v1': [
     ['status unknown', (e) => (e.data.status = 'maybe'), 'invalid_data', 'data.status'],
     ['resolved_by kind unknown', (e) => (e.data.resolved_by.kind = 'agent'), 'invalid_data', 'data.resolved_by.kind'],

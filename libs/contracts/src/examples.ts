@@ -8,7 +8,9 @@ import {
   APPROVAL_CLARIFICATION_REQUESTED,
   APPROVAL_ESCALATED,
   APPROVAL_REASSIGNED,
+  APPROVAL_REVIEWED,
   APPROVAL_ROLLED_BACK,
+  APPROVAL_UNREVIEWED,
 } from './events/approval-updated';
 import { DECISION_PROPOSED, DecisionProposedData } from './events/decision-proposed';
 import { DIRECTORY_REVIEWER_CHANGED, ReviewerSnapshot } from './events/directory-changed';
@@ -117,6 +119,14 @@ const exampleData: { [T in EventType]: EventData<T> } = {
     answer: 'No, the customer was told to keep it.',
   },
   [APPROVAL_ROLLED_BACK]: { decision_id: decisionId, approval_id: approvalId, rolled_back_by: 'rev-alice', reason: 'wrong order refunded' },
+  [APPROVAL_REVIEWED]: { decision_id: decisionId, approval_id: approvalId, reviewed_by: 'rev-alice', notes: 'looks right' },
+  [APPROVAL_UNREVIEWED]: {
+    decision_id: decisionId,
+    approval_id: approvalId,
+    reason: 'review_window_closed',
+    detail: 'nobody reviewed it within its 3600 s review window',
+    reviewer_role: 'support_agent',
+  },
   [APPROVAL_RESOLVED]: {
     decision_id: decisionId,
     approval_id: approvalId,

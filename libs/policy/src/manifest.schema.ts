@@ -89,6 +89,11 @@ const Inheritable = {
   escalation_path: z.array(Role).min(1).optional(),
   required_approvals: z.number().int().min(1).optional(),
   post_review_sample_rate: z.number().min(0).max(1).optional(),
+  /**
+   * How long a post-review waits for a reviewer before it ends unreviewed. Unset: the
+   * action's rollback window, else the defaults' review window, else a day.
+   */
+  post_review_window_seconds: Seconds.min(60, { error: 'must be at least 60 (a minute): a reviewer needs time to look' }).optional(),
   max_uncertainty_factors: z.number().int().min(0).optional(),
   /** Parameters that fail the schema go back to the agent with the errors, at most this many times; then a person reviews. */
   repair: z.strictObject({ max_attempts: z.number().int().min(0).max(10) }).optional(),
@@ -143,5 +148,6 @@ export const BUILT_IN_DEFAULTS = {
   escalation_path: ['reviewer'],
   required_approvals: 1,
   post_review_sample_rate: 0,
+  post_review_window_seconds: 86_400,
   repair: { max_attempts: 2 },
 };

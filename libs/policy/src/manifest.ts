@@ -23,6 +23,8 @@ export interface ResolvedAction {
   escalationPath: string[];
   requiredApprovals: number;
   postReviewSampleRate: number;
+  /** How long a post-review waits for a reviewer before it ends unreviewed: its own review window, else the rollback window, else the defaults'. */
+  postReviewWindowSeconds: number;
   maxUncertaintyFactors: number;
   /** `never`: confidence alone never auto-approves it. */
   autoApproveConfidence: number | 'never';
@@ -169,6 +171,7 @@ export function buildManifest(raw: unknown, options: ManifestOptions = {}): Mani
       escalationPath,
       requiredApprovals: policy.required_approvals ?? defaults.required_approvals,
       postReviewSampleRate: policy.post_review_sample_rate ?? defaults.post_review_sample_rate,
+      postReviewWindowSeconds: policy.post_review_window_seconds ?? policy.rollback_window_seconds ?? defaults.post_review_window_seconds,
       maxUncertaintyFactors: policy.max_uncertainty_factors ?? defaults.max_uncertainty_factors,
       autoApproveConfidence,
       escalateConfidence,

@@ -37,10 +37,20 @@ export const InboxItem = z.object({
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 
+/**
+ * The inbox's two queues. `blocking`: what an agent waits on (human review, escalations,
+ * clarifications, answered or not). `post_review`: actions that already ran, reviewed after
+ * the fact; nobody waits on them, so they never share a page with blocking work.
+ */
+export const InboxQueue = z.enum(['blocking', 'post_review'], { error: 'must be blocking or post_review' });
+export type InboxQueue = z.infer<typeof InboxQueue>;
+
 export const InboxPage = z.object({
   items: z.array(InboxItem),
   /** Pass as `cursor` for the next page; null on the last one. */
   next_cursor: z.string().nullable(),
+  /** How many the caller may decide in each queue, with the same filters (whatever the page and the queue asked for). */
+  counts: z.object({ blocking: z.number().int(), post_review: z.number().int() }),
 });
 export type InboxPage = z.infer<typeof InboxPage>;
 
@@ -74,6 +84,8 @@ export const AgentRecord = z.object({
     expired: z.number().int(),
     reviewed: z.number().int(),
     rolled_back: z.number().int(),
+    /** Post-reviews that ended with nobody looking (window closed, or not queued for lack of capacity). */
+    unreviewed: z.number().int(),
   }),
   /** How many of those a reviewer approved with edited parameters. */
   edited: z.number().int(),

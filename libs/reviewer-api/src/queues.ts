@@ -1,5 +1,6 @@
 // GET /queues: how each reviewer queue (workspace + role) stands.
 import { z } from 'zod';
+import { InboxQueue } from './inbox';
 import { Timestamp } from './values';
 
 export const HorizonBasis = z.enum(['median_24h', 'default']);
@@ -8,6 +9,8 @@ export type HorizonBasis = z.infer<typeof HorizonBasis>;
 export const QueueStats = z.object({
   workspace: z.string(),
   role: z.string(),
+  /** `blocking`: what agents wait on; `post_review`: actions that already ran, reviewed after the fact (their deadline is the end of the review window). */
+  queue: InboxQueue,
   /** Open approvals: pending or paused for a clarification. */
   depth: z.number().int(),
   unassigned: z.number().int(),
@@ -18,12 +21,16 @@ export const QueueStats = z.object({
   predicted_breaches: z.number().int(),
   /** Clarifying: the clock stands still while the agent answers. */
   paused: z.number().int(),
+  /** Post-reviews whose review window closed with nobody looking, in the last 24 h (0 for blocking queues). */
+  unreviewed_24h: z.number().int(),
+  /** Post-reviews not queued at all in the last 24 h: every reviewer of the role was at capacity (sampling backed off). */
+  backed_off_24h: z.number().int(),
   prediction_horizon_seconds: z.number().int(),
   /** Where the horizon comes from. */
   horizon_basis: HorizonBasis,
 });
 export type QueueStats = z.infer<typeof QueueStats>;
 
-/** One line per queue holding at least one open approval, by workspace then role. */
+/** One line per queue holding at least one open approval (or, for post-reviews, one that ended unreviewed in the last 24 h), by workspace, role, then queue. */
 export const QueueSnapshot = z.object({ as_of: Timestamp, queues: z.array(QueueStats) });
 export type QueueSnapshot = z.infer<typeof QueueSnapshot>;

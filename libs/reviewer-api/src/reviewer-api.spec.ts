@@ -49,7 +49,7 @@ const detail: ApprovalDetail = {
     agent_id: 'refund-bot',
     action: 'process_refund',
     considered: 0,
-    counts: { approved: 0, denied: 0, expired: 0, reviewed: 0, rolled_back: 0 },
+    counts: { approved: 0, denied: 0, expired: 0, reviewed: 0, rolled_back: 0, unreviewed: 0 },
     edited: 0,
     recent: [],
   },
@@ -61,6 +61,7 @@ const detail: ApprovalDetail = {
 const queue = {
   workspace: 'acme',
   role: 'support_agent',
+  queue: 'post_review',
   depth: 2,
   unassigned: 1,
   oldest_age_seconds: 60,
@@ -69,6 +70,8 @@ const queue = {
   paused: 0,
   prediction_horizon_seconds: 300,
   horizon_basis: 'default',
+  unreviewed_24h: 3,
+  backed_off_24h: 0,
 };
 
 const me = {
@@ -78,6 +81,7 @@ const me = {
   workspaces: ['acme'],
   available: true,
   capacity: null,
+  effective_capacity: 25,
   admin: false,
   auditor: false,
   created_at: item.created_at,
@@ -98,7 +102,7 @@ const { horizon_basis: _basis, ...queueWithoutBasis } = queue;
 
 describe('the reviewer API answers', () => {
   it.each([
-    ['an inbox page', InboxPage, { items: [item], next_cursor: null }],
+    ['an inbox page', InboxPage, { items: [item], next_cursor: null, counts: { blocking: 1, post_review: 0 } }],
     ['an approval page', ApprovalDetail, detail],
     [
       'a live change',
@@ -141,7 +145,7 @@ describe('the reviewer API answers', () => {
 
   it.each([
     ['a queue line without its horizon basis (the drift the console had)', QueueSnapshot, { as_of: item.created_at, queues: [queueWithoutBasis] }],
-    ['an inbox line without its consequence', InboxPage, { items: [itemWithoutConsequence], next_cursor: null }],
+    ['an inbox line without its consequence', InboxPage, { items: [itemWithoutConsequence], next_cursor: null, counts: { blocking: 1, post_review: 0 } }],
     ['a status the approvals do not have', InboxItem, { ...item, status: 'lost' }],
     ['a change kind the stream does not send', ApprovalChange, { change: 'moved', approval_id: item.approval_id, status: 'pending', resolved_by: null, item }],
     ['a deadline that is not a timestamp', InboxItem, { ...item, sla_deadline: 'soon' }],

@@ -10,8 +10,10 @@ export const Me = z.object({
   /** Workspace ids; `*` means every workspace. */
   workspaces: z.array(z.string()),
   available: z.boolean(),
-  /** Most pending approvals at once; null means no limit. */
+  /** Their own capacity: the most open approvals at once; null: none set, so the service's default applies (`effective_capacity`). */
   capacity: z.number().int().nullable(),
+  /** What assignment honours: `capacity`, or the service's default when none is set. Blocking work fills it first; post-reviews only what it leaves. */
+  effective_capacity: z.number().int(),
   admin: z.boolean(),
   auditor: z.boolean(),
   created_at: Timestamp,

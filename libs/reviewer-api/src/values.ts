@@ -6,7 +6,7 @@ import { z } from 'zod';
 
 export const Timestamp = z.iso.datetime({ offset: true });
 
-export const ApprovalStatus = z.enum(['pending', 'clarifying', 'approved', 'denied', 'expired', 'rolled_back', 'reviewed']);
+export const ApprovalStatus = z.enum(['pending', 'clarifying', 'approved', 'denied', 'expired', 'rolled_back', 'reviewed', 'unreviewed']);
 export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
 
 export const ApprovalRoute = z.enum(['human_review', 'escalate', 'post_review']);

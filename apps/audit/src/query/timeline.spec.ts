@@ -24,6 +24,12 @@ describe("a decision's steps in words", () => {
     ['hitl.approval.clarification_requested.v1', 'clarification_requested', /^rev-alice asked: "Was the item returned\?"$/],
     ['hitl.approval.clarification_provided.v1', 'clarified', /^refund-bot answered: "No, the customer was told to keep it\."$/],
     ['hitl.approval.rolled_back.v1', 'rolled_back', /^rolled back by rev-alice: wrong order refunded$/],
+    ['hitl.approval.reviewed.v1', 'reviewed', /^reviewed by rev-alice: the action stands; notes: "looks right"$/],
+    [
+      'hitl.approval.unreviewed.v1',
+      'unreviewed',
+      /^ended unreviewed: nobody reviewed it within its 3600 s review window \(review window closed; support_agent queue\)$/,
+    ],
     ['hitl.approval.resolved.v1', 'resolved', /^approved by reviewer rev-alice: reviewer_approved \(approved by rev-alice\); chose refund$/],
     ['hitl.action.executed.v1', 'executed', /^executed process_refund: succeeded in 412 ms$/],
     ['hitl.outcome.labeled.v1', 'labeled', /^labeled correct by rev-carol \(reviewer_audit\)$/],
@@ -50,6 +56,33 @@ describe("a decision's steps in words", () => {
       Object.assign(e.data, { status: 'expired', resolved_by: { kind: 'timeout', id: 'sla' }, reasons: [], chosen_option: null });
     });
     expect(describeRow(expired).summary).toBe('expired by timeout sla: no reason given');
+  });
+
+  it.each<[string, EventType, (e: AnyEvent) => void, string]>([
+    [
+      'a confirmation without notes',
+      'hitl.approval.reviewed.v1',
+      (e) => e.type === 'hitl.approval.reviewed.v1' && Object.assign(e.data, { notes: null }),
+      'reviewed by rev-alice: the action stands',
+    ],
+    [
+      'a post-review never queued',
+      'hitl.approval.unreviewed.v1',
+      (e) =>
+        e.type === 'hitl.approval.unreviewed.v1' &&
+        Object.assign(e.data, { reason: 'no_review_capacity', detail: 'the support_agent queue was full of work agents wait on' }),
+      'ended unreviewed: the support_agent queue was full of work agents wait on (never queued: support_agent reviewers had no capacity left, sampling backed off)',
+    ],
+  ])('post-reviews: %s', (_name, type, change, summary) => {
+    expect(describeRow(row(type, change)).summary).toBe(summary);
+  });
+
+  it('an unreviewed post-review never reads as reviewed or approved, nor as a reviewer’s act', () => {
+    for (const reason of ['review_window_closed', 'no_review_capacity'] as const) {
+      const record = row('hitl.approval.unreviewed.v1', (e) => e.type === 'hitl.approval.unreviewed.v1' && Object.assign(e.data, { reason }));
+      expect(record.actor_kind).not.toBe('reviewer');
+      expect(describeRow(record).summary).not.toMatch(/reviewed by|approved|confirmed/);
+    }
   });
 
   it('says what failed', () => {

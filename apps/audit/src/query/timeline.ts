@@ -12,6 +12,8 @@ export type Step =
   | 'clarification_requested'
   | 'clarified'
   | 'rolled_back'
+  | 'reviewed'
+  | 'unreviewed'
   | 'resolved'
   | 'executed'
   | 'labeled'
@@ -117,6 +119,19 @@ function describeEvent(event: AnyEvent): Described {
       return { step: 'clarified', summary: `${event.data.provided_by} answered: ${quoted(event.data.answer)}` };
     case 'hitl.approval.rolled_back.v1':
       return { step: 'rolled_back', summary: `rolled back by ${event.data.rolled_back_by}: ${event.data.reason}` };
+    case 'hitl.approval.reviewed.v1': {
+      const d = event.data;
+      return { step: 'reviewed', summary: `reviewed by ${d.reviewed_by}: the action stands${d.notes ? `; notes: ${quoted(d.notes)}` : ''}` };
+    }
+    case 'hitl.approval.unreviewed.v1': {
+      // Not a verdict: nobody looked, so nothing here may read as "reviewed" or "approved".
+      const d = event.data;
+      const why =
+        d.reason === 'review_window_closed'
+          ? `review window closed; ${d.reviewer_role} queue`
+          : `never queued: ${d.reviewer_role} reviewers had no capacity left, sampling backed off`;
+      return { step: 'unreviewed', summary: `ended unreviewed: ${d.detail} (${why})` };
+    }
     case 'hitl.approval.resolved.v1': {
       const d = event.data;
       const extras = [

@@ -1,5 +1,16 @@
-import { APPROVAL_REQUESTED, APPROVAL_RESOLVED, AnyEvent, DECISION_PROPOSED, OUTCOME_LABELED, exampleEvent } from '@hitl/contracts';
-import { outcomeRows, policyVerdict } from './outcome-rows';
+import {
+  APPROVAL_REQUESTED,
+  APPROVAL_RESOLVED,
+  APPROVAL_REVIEWED,
+  APPROVAL_ROLLED_BACK,
+  APPROVAL_UNREVIEWED,
+  AnyEvent,
+  DECISION_PROPOSED,
+  OUTCOME_LABELED,
+  UnreviewedReason,
+  exampleEvent,
+} from '@hitl/contracts';
+import { PostReviewRow, PostReviewState, mergePostReview, outcomeRows, policyVerdict } from './outcome-rows';
 
 const D = '6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e'; // the examples' decision
 
@@ -88,10 +99,122 @@ describe('what the calibrator keeps of each event', () => {
   });
 
   it('events that are not calibration material leave nothing', () => {
-    expect(outcomeRows([exampleEvent('hitl.action.executed.v1'), exampleEvent('hitl.approval.assigned.v1')])).toEqual({
+    expect(
+      outcomeRows([
+        exampleEvent('hitl.action.executed.v1'),
+        exampleEvent('hitl.approval.assigned.v1'),
+        exampleEvent('hitl.approval.clarification_provided.v1'),
+        exampleEvent('hitl.directory.reviewer_changed.v1'),
+      ]),
+    ).toEqual({
       decisions: [],
       resolutions: [],
       labels: [],
+      postReviews: [],
     });
+  });
+});
+
+const A = '0a1b2c3d-4e5f-4a6b-9c8d-7e6f5a4b3c2d'; // the examples' approval
+const reviewed = (time: string, by = 'rev-alice') => {
+  const e = at(exampleEvent(APPROVAL_REVIEWED), time);
+  e.data.reviewed_by = by;
+  return e;
+};
+const rolledBack = (time: string) => at(exampleEvent(APPROVAL_ROLLED_BACK), time);
+const unreviewed = (time: string, reason: UnreviewedReason) => {
+  const e = at(exampleEvent(APPROVAL_UNREVIEWED), time);
+  e.data.reason = reason;
+  return e;
+};
+
+describe('post-reviews: open from the request, then how each ended', () => {
+  it('a post-review request opens one, with its action and time; other routes open none', () => {
+    expect(outcomeRows([at(requested('post_review'), '2026-11-22T09:00:00Z')]).postReviews).toEqual([
+      {
+        approval_id: A,
+        decision_id: D,
+        workspace: 'acme-support',
+        action: 'process_refund',
+        requested_at: '2026-11-22T09:00:00Z',
+        state: 'open',
+        unreviewed_reason: null,
+        ended_by: null,
+        ended_at: null,
+      },
+    ]);
+    expect(outcomeRows([requested('human_review'), requested('escalate')]).postReviews).toEqual([]);
+  });
+
+  it.each<[string, AnyEvent, Pick<PostReviewRow, 'state' | 'unreviewed_reason' | 'ended_by'>]>([
+    ['confirmed by a reviewer', reviewed('2026-11-22T10:00:00Z'), { state: 'reviewed', unreviewed_reason: null, ended_by: 'rev-alice' }],
+    ['rolled back by a reviewer', rolledBack('2026-11-22T10:00:00Z'), { state: 'rolled_back', unreviewed_reason: null, ended_by: 'rev-alice' }],
+    [
+      'its review window closed',
+      unreviewed('2026-11-22T10:00:00Z', 'review_window_closed'),
+      { state: 'unreviewed', unreviewed_reason: 'review_window_closed', ended_by: null },
+    ],
+    [
+      'never queued: no reviewer capacity left',
+      unreviewed('2026-11-22T10:00:00Z', 'no_review_capacity'),
+      { state: 'unreviewed', unreviewed_reason: 'no_review_capacity', ended_by: null },
+    ],
+  ])('%s: its end, kept even before its request is seen', (_name, event, end) => {
+    const alone = outcomeRows([event]).postReviews;
+    expect(alone).toEqual([
+      { approval_id: A, decision_id: D, workspace: 'acme-support', action: null, requested_at: null, ended_at: '2026-11-22T10:00:00Z', ...end },
+    ]);
+    // With its request, in either order: one row, the request's action and time, the end.
+    const request = at(requested('post_review'), '2026-11-22T09:00:00Z');
+    for (const events of [
+      [request, event],
+      [event, request],
+    ]) {
+      expect(outcomeRows(events).postReviews).toEqual([
+        expect.objectContaining({ action: 'process_refund', requested_at: '2026-11-22T09:00:00Z', ended_at: '2026-11-22T10:00:00Z', ...end }),
+      ]);
+    }
+    // Nothing else: an end is no label, no resolution, no decision.
+    expect(outcomeRows([event])).toMatchObject({ decisions: [], resolutions: [], labels: [] });
+  });
+
+  const row = (state: PostReviewState, endedAt: string | null, over: Partial<PostReviewRow> = {}): PostReviewRow => ({
+    approval_id: A,
+    decision_id: D,
+    workspace: 'acme-support',
+    action: null,
+    requested_at: null,
+    state,
+    unreviewed_reason: state === 'unreviewed' ? 'review_window_closed' : null,
+    ended_by: state === 'reviewed' || state === 'rolled_back' ? 'rev-alice' : null,
+    ended_at: endedAt,
+    ...over,
+  });
+
+  it.each<[string, PostReviewRow, PostReviewRow, PostReviewState]>([
+    ['open, then confirmed', row('open', null), row('reviewed', '2026-11-22T10:00:00Z'), 'reviewed'],
+    ['confirmed, then a copy of its request', row('reviewed', '2026-11-22T10:00:00Z'), row('open', null), 'reviewed'],
+    [
+      'unreviewed, then rolled back in a longer rollback window',
+      row('unreviewed', '2026-11-22T10:00:00Z'),
+      row('rolled_back', '2026-11-22T11:00:00Z'),
+      'rolled_back',
+    ],
+    ['rolled back, then an unreviewed that came late', row('rolled_back', '2026-11-22T11:00:00Z'), row('unreviewed', '2026-11-22T10:00:00Z'), 'rolled_back'],
+    ['confirmed, then rolled back', row('reviewed', '2026-11-22T10:00:00Z'), row('rolled_back', '2026-11-22T11:00:00Z'), 'rolled_back'],
+    ['rolled back, then confirmed', row('rolled_back', '2026-11-22T11:00:00Z'), row('reviewed', '2026-11-22T10:00:00Z'), 'rolled_back'],
+    ['unreviewed, then confirmed', row('unreviewed', '2026-11-22T10:00:00Z'), row('reviewed', '2026-11-22T11:00:00Z'), 'reviewed'],
+  ])('%s: %s stands, in either order', (_name, first, second, state) => {
+    expect(mergePostReview(first, second).state).toBe(state);
+    expect(mergePostReview(second, first).state).toBe(state);
+  });
+
+  it('two ends of one rank: the earlier stands, in either order; the request fills in what the end lacks', () => {
+    const closed = row('unreviewed', '2026-11-22T10:00:00Z');
+    const notQueued = row('unreviewed', '2026-11-22T09:00:05Z', { unreviewed_reason: 'no_review_capacity' });
+    expect(mergePostReview(closed, notQueued)).toEqual(notQueued);
+    expect(mergePostReview(notQueued, closed)).toEqual(notQueued);
+    const request = row('open', null, { action: 'process_refund', requested_at: '2026-11-22T09:00:00Z' });
+    expect(mergePostReview(closed, request)).toEqual({ ...closed, action: 'process_refund', requested_at: '2026-11-22T09:00:00Z' });
   });
 });

@@ -1,6 +1,6 @@
 // What the calibrator keeps of each event it consumes, as table rows. Pure: events in,
 // rows out, one exhaustive match on the event type.
-import { AnyEvent, DecisionProposedData, ResolutionStatus, ResolvedBy } from '@hitl/contracts';
+import { AnyEvent, DecisionProposedData, ResolutionStatus, ResolvedBy, UnreviewedReason } from '@hitl/contracts';
 import { Verdict } from '@hitl/policy';
 
 /** A decision as proposed; `routed_verdict` is what the router made of it, once known. */
@@ -16,8 +16,9 @@ export interface DecisionRow {
 }
 
 /**
- * One resolution of a decision: by policy (no approval), or of one approval (before the
- * action, or a review after it). `approval_key` is the approval id, or `policy`.
+ * One resolution of a decision: by policy (no approval), or of one approval before the
+ * action. `approval_key` is the approval id, or `policy`. A post-review ends on
+ * approval.updated instead (PostReviewRow).
  */
 export interface ResolutionRow {
   decision_id: string;
@@ -44,10 +45,37 @@ export interface LabelRow {
   labeled_at: string;
 }
 
+/**
+ * Where a post-review stands (route `post_review`: the action ran, auto-approved by
+ * policy, and a person reviews it afterwards): `open` until a reviewer confirms it
+ * (`reviewed`) or rolls it back, or it ends with nobody looking (`unreviewed`).
+ */
+export type PostReviewState = 'open' | 'reviewed' | 'rolled_back' | 'unreviewed';
+
+/**
+ * One post-review, from its request and from how it ended, whichever came first (they
+ * come on different topics). `action` and `requested_at` are null until the request is
+ * seen; `ended_*` are null while it is open.
+ */
+export interface PostReviewRow {
+  approval_id: string;
+  decision_id: string;
+  workspace: string;
+  action: string | null;
+  requested_at: string | null;
+  state: PostReviewState;
+  /** Why nobody looked; only for `unreviewed`. */
+  unreviewed_reason: UnreviewedReason | null;
+  /** The reviewer who confirmed or rolled it back; null otherwise. */
+  ended_by: string | null;
+  ended_at: string | null;
+}
+
 export interface OutcomeRows {
   decisions: DecisionRow[];
   resolutions: ResolutionRow[];
   labels: LabelRow[];
+  postReviews: PostReviewRow[];
 }
 
 export const POLICY_APPROVAL_KEY = 'policy';
@@ -58,10 +86,53 @@ export function policyVerdict(row: Pick<ResolutionRow, 'resolved_by_kind' | 'sta
   return row.status === 'approved' ? 'auto_approve' : row.status === 'blocked' ? 'block' : null;
 }
 
+/**
+ * How firmly each state says how a post-review ended. A person's act outranks nobody
+ * looking (a rollback still allowed after the review window closed counts), and a rollback
+ * outranks a confirmation: the action was undone. The repository applies the same order.
+ */
+export const POST_REVIEW_RANK: Record<PostReviewState, number> = { open: 0, unreviewed: 1, reviewed: 2, rolled_back: 3 };
+
+/**
+ * Two accounts of one post-review as one, whatever order they came in: what the request
+ * says (action, time), and the end that ranks highest (the earlier of two equal ones).
+ */
+export function mergePostReview(known: PostReviewRow, next: PostReviewRow): PostReviewRow {
+  const [a, b] = [POST_REVIEW_RANK[known.state], POST_REVIEW_RANK[next.state]];
+  const ends = b > a || (b === a && b > 0 && Date.parse(next.ended_at ?? '') < Date.parse(known.ended_at ?? '')) ? next : known;
+  return {
+    ...known,
+    action: known.action ?? next.action,
+    requested_at: known.requested_at ?? next.requested_at,
+    state: ends.state,
+    unreviewed_reason: ends.unreviewed_reason,
+    ended_by: ends.ended_by,
+    ended_at: ends.ended_at,
+  };
+}
+
 export function outcomeRows(events: readonly AnyEvent[]): OutcomeRows {
   const decisions = new Map<string, DecisionRow>();
   const resolutions = new Map<string, ResolutionRow>();
   const labels = new Map<string, LabelRow>();
+  const postReviews = new Map<string, PostReviewRow>();
+  const keepPostReview = (row: PostReviewRow) => {
+    const known = postReviews.get(row.approval_id);
+    postReviews.set(row.approval_id, known ? mergePostReview(known, row) : row);
+  };
+  const ended = (event: AnyEvent & { data: { decision_id: string; approval_id: string } }, end: Partial<PostReviewRow>) =>
+    keepPostReview({
+      approval_id: event.data.approval_id,
+      decision_id: event.data.decision_id,
+      workspace: event.workspaceid,
+      action: null,
+      requested_at: null,
+      state: 'open',
+      unreviewed_reason: null,
+      ended_by: null,
+      ended_at: event.time,
+      ...end,
+    });
   const keepDecision = (row: DecisionRow) => {
     // As the table does: the first proposal stands, the earliest time, the first verdict known.
     const known = decisions.get(row.decision_id);
@@ -83,6 +154,19 @@ export function outcomeRows(events: readonly AnyEvent[]): OutcomeRows {
         // A request carries the whole proposal: the decision is known even before its proposal is consumed.
         const { route, decision } = event.data;
         keepDecision(decisionRow(decision, event.workspaceid, event.time, route === 'post_review' ? null : route));
+        if (route === 'post_review') {
+          keepPostReview({
+            approval_id: event.data.approval_id,
+            decision_id: decision.decision_id,
+            workspace: event.workspaceid,
+            action: decision.action,
+            requested_at: event.time,
+            state: 'open',
+            unreviewed_reason: null,
+            ended_by: null,
+            ended_at: null,
+          });
+        }
         break;
       }
       case 'hitl.approval.resolved.v1': {
@@ -119,12 +203,22 @@ export function outcomeRows(events: readonly AnyEvent[]): OutcomeRows {
         }
         break;
       }
+      // How a post-review ended. Only a post-review is confirmed or ends unreviewed; a rollback
+      // is refused for any other route, so each of these is about a post-review.
+      case 'hitl.approval.reviewed.v1':
+        ended(event, { state: 'reviewed', ended_by: event.data.reviewed_by });
+        break;
+      case 'hitl.approval.rolled_back.v1':
+        ended(event, { state: 'rolled_back', ended_by: event.data.rolled_back_by });
+        break;
+      case 'hitl.approval.unreviewed.v1':
+        ended(event, { state: 'unreviewed', unreviewed_reason: event.data.reason });
+        break;
       case 'hitl.approval.assigned.v1':
       case 'hitl.approval.reassigned.v1':
       case 'hitl.approval.escalated.v1':
       case 'hitl.approval.clarification_requested.v1':
       case 'hitl.approval.clarification_provided.v1':
-      case 'hitl.approval.rolled_back.v1':
       case 'hitl.action.executed.v1':
       case 'hitl.directory.reviewer_changed.v1':
         break; // not calibration material
@@ -134,7 +228,12 @@ export function outcomeRows(events: readonly AnyEvent[]): OutcomeRows {
       }
     }
   }
-  return { decisions: [...decisions.values()], resolutions: [...resolutions.values()], labels: [...labels.values()] };
+  return {
+    decisions: [...decisions.values()],
+    resolutions: [...resolutions.values()],
+    labels: [...labels.values()],
+    postReviews: [...postReviews.values()],
+  };
 }
 
 function decisionRow(data: DecisionProposedData, workspace: string, time: string, verdict: Verdict | null): DecisionRow {

@@ -4,14 +4,17 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { OutcomesService } from './outcomes.service';
 
-/** The calibrator's Kafka adapter: proposals, routings, resolutions and labels, a chunk at a time (de-duplicated by the transport). */
+/**
+ * The calibrator's Kafka adapter: proposals, routings, resolutions, how post-reviews ended
+ * (approval.updated) and labels, a chunk at a time (de-duplicated by the transport).
+ */
 @Controller()
 export class OutcomesConsumer {
   constructor(private readonly outcomes: OutcomesService) {}
 
   // The transport enforces signatures: a refused event (forged, wrong signer, key not allowed in
   // its workspace) is dead-lettered, counted and logged there, and never reaches this handler.
-  @EventPattern([Topics.DecisionProposed, Topics.ApprovalRequested, Topics.ApprovalResolved, Topics.OutcomeLabeled], { batch: true })
+  @EventPattern([Topics.DecisionProposed, Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved, Topics.OutcomeLabeled], { batch: true })
   onEvents(@Payload() events: AnyEvent[], @Ctx() ctx: MessageContext): Promise<void> {
     return this.outcomes.record(ctx.manager, events);
   }

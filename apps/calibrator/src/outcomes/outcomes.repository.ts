@@ -1,6 +1,6 @@
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
-import { DecisionRow, LabelRow, OutcomeRows, ResolutionRow, policyVerdict } from './outcome-rows';
+import { DecisionRow, LabelRow, OutcomeRows, POST_REVIEW_RANK, PostReviewRow, ResolutionRow, policyVerdict } from './outcome-rows';
 
 // pg_advisory_xact_lock(namespace, key): one namespace for "a decision's row in decisions".
 const DECISION_LOCKS = 0x43414c49;
@@ -10,7 +10,10 @@ const DECISION_LOCKS = 0x43414c49;
  * (the first proposal, the first resolution of each approval, each label once).
  * Returns how many rows were new.
  */
-export async function saveOutcomes(manager: EntityManager, rows: OutcomeRows): Promise<{ decisions: number; resolutions: number; labels: number }> {
+export async function saveOutcomes(
+  manager: EntityManager,
+  rows: OutcomeRows,
+): Promise<{ decisions: number; resolutions: number; labels: number; post_reviews: number }> {
   const verdicts = rows.resolutions.flatMap((r) => {
     const verdict = policyVerdict(r);
     return verdict ? [{ decision_id: r.decision_id, verdict }] : [];
@@ -29,7 +32,8 @@ export async function saveOutcomes(manager: EntityManager, rows: OutcomeRows): P
   }
   const decisions = await upsertDecisions(manager, rows.decisions);
   const labels = await insertLabels(manager, rows.labels);
-  return { decisions, resolutions, labels };
+  const post_reviews = await upsertPostReviews(manager, rows.postReviews);
+  return { decisions, resolutions, labels, post_reviews };
 }
 
 async function lockDecisions(manager: EntityManager, ids: string[]): Promise<void> {
@@ -111,4 +115,48 @@ async function insertLabels(manager: EntityManager, rows: LabelRow[]): Promise<n
     [column('event_id'), column('decision_id'), column('workspace'), column('correct'), column('source'), column('labeled_by'), column('labeled_at')],
   );
   return inserted.length;
+}
+
+/** The rank of a state in SQL, as POST_REVIEW_RANK says. */
+const rankSql = (column: string) =>
+  `array_position(ARRAY[${Object.entries(POST_REVIEW_RANK)
+    .sort(([, a], [, b]) => a - b)
+    .map(([state]) => `'${state}'`)
+    .join(', ')}]::text[], ${column})`;
+
+/**
+ * Writes post-reviews (a chunk has one row per approval: outcomeRows merged them). As
+ * mergePostReview does: what a request says fills in what is missing, and the end that
+ * ranks highest stands (the earlier of two equal ones), in whatever order they come.
+ * Returns how many rows were new.
+ */
+async function upsertPostReviews(manager: EntityManager, rows: PostReviewRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const column = <K extends keyof PostReviewRow>(key: K) => rows.map((r) => r[key]);
+  const outranks = `(${rankSql('EXCLUDED.state')} > ${rankSql('p.state')} OR (EXCLUDED.state = p.state AND EXCLUDED.ended_at < p.ended_at))`;
+  const written: { inserted: boolean }[] = await manager.query(
+    `INSERT INTO ${serviceTable(manager, 'post_reviews')} AS p
+       (approval_id, decision_id, workspace, action, requested_at, state, unreviewed_reason, ended_by, ended_at)
+     SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
+     ON CONFLICT (approval_id) DO UPDATE
+        SET action = COALESCE(p.action, EXCLUDED.action),
+            requested_at = COALESCE(p.requested_at, EXCLUDED.requested_at),
+            state = CASE WHEN ${outranks} THEN EXCLUDED.state ELSE p.state END,
+            unreviewed_reason = CASE WHEN ${outranks} THEN EXCLUDED.unreviewed_reason ELSE p.unreviewed_reason END,
+            ended_by = CASE WHEN ${outranks} THEN EXCLUDED.ended_by ELSE p.ended_by END,
+            ended_at = CASE WHEN ${outranks} THEN EXCLUDED.ended_at ELSE p.ended_at END
+     RETURNING (xmax = 0) AS inserted`,
+    [
+      column('approval_id'),
+      column('decision_id'),
+      column('workspace'),
+      column('action'),
+      column('requested_at'),
+      column('state'),
+      column('unreviewed_reason'),
+      column('ended_by'),
+      column('ended_at'),
+    ],
+  );
+  return written.filter((w) => w.inserted).length;
 }

@@ -1,5 +1,5 @@
-import { CalibrationPolicy } from '@hitl/calibration';
-import { AggregateRow, Aggregates, assembleReports } from './report-assembly';
+import { CalibrationPolicy, PostReviewCounts, PostReviewPolicy } from '@hitl/calibration';
+import { AggregateRow, Aggregates, assemblePostReviews, assembleReports } from './report-assembly';
 
 // Sums for `n` outcomes all stated at `confidence`, `correct` of them right.
 const row = (action: string, agent: string | null, bucket: number, n: number, confidence: number, correct: number): AggregateRow => ({
@@ -68,5 +68,66 @@ describe('assembling reports from aggregates', () => {
     expect(dropped.demotion?.reason).toBe('accuracy fell from 0.97 to 0.70 (target 0.95, n=100)');
     const [unknown] = assembleReports({ ...none, buckets, previous: [{ action: 'process_refund', n: 19, correct: 19 }] }, policyOf);
     expect(unknown.demotion).toBeNull();
+  });
+});
+
+describe('assembling post-review reports', () => {
+  const counts = (workspace: string, action: string, over: Partial<PostReviewCounts> = {}): PostReviewCounts => ({
+    workspace,
+    action,
+    auto_approvals: 0,
+    requested: 0,
+    open: 0,
+    reviewed: 0,
+    rolled_back: 0,
+    review_window_closed: 0,
+    no_review_capacity: 0,
+    ...over,
+  });
+  // acme-support has its own manifest: refunds sampled at 10% there, 5% elsewhere.
+  const policies: Record<string, Record<string, PostReviewPolicy>> = {
+    'acme-support': {
+      process_refund: { mode: 'approve_before', post_review_sample_rate: 0.1 },
+      cancel_subscription: { mode: 'review_after', post_review_sample_rate: 0 },
+    },
+    default: {
+      process_refund: { mode: 'approve_before', post_review_sample_rate: 0.05 },
+      issue_goodwill_credit: { mode: 'approve_before', post_review_sample_rate: 0 },
+      tag_ticket: { mode: 'autonomous', post_review_sample_rate: 0 },
+    },
+  };
+  const policyOf = (workspace: string, action: string) => (policies[workspace] ?? policies.default)[action] ?? null;
+
+  it('per workspace and action, each by its own manifest, in name order', () => {
+    const reports = assemblePostReviews(
+      [
+        counts('globex', 'process_refund', { auto_approvals: 200, requested: 10, reviewed: 10 }),
+        counts('acme-support', 'process_refund', { auto_approvals: 100, requested: 10, reviewed: 4, no_review_capacity: 6 }),
+        counts('acme-support', 'cancel_subscription', { auto_approvals: 5, requested: 5, open: 5 }),
+      ],
+      policyOf,
+    );
+    expect(reports.map((r) => [r.workspace, r.action, r.configured_rate, r.effective_rate, r.sampling_backed_off])).toEqual([
+      ['acme-support', 'cancel_subscription', 1, 1, false],
+      ['acme-support', 'process_refund', 0.1, 0.04, true],
+      ['globex', 'process_refund', 0.05, 0.05, false],
+    ]);
+    expect(reports[1].sampling).toBe(
+      'sampling backed off: 6 of 10 sampled post-reviews were not queued, reviewers had no capacity left; effective rate 4% instead of 10%',
+    );
+  });
+
+  it.each<[string, PostReviewCounts, boolean]>([
+    ['auto-approvals of an action sampled at 5%, none sampled yet: shown', counts('globex', 'process_refund', { auto_approvals: 3 }), true],
+    ['auto-approvals of an action sampled at 0: left out', counts('globex', 'issue_goodwill_credit', { auto_approvals: 30 }), false],
+    ['auto-approvals of an autonomous action: left out', counts('globex', 'tag_ticket', { auto_approvals: 30 }), false],
+    ['auto-approvals of an action the manifest does not list: left out', counts('globex', 'wire_money', { auto_approvals: 30 }), false],
+    [
+      'post-reviews of an action the manifest no longer samples: shown',
+      counts('globex', 'issue_goodwill_credit', { auto_approvals: 30, requested: 1, open: 1 }),
+      true,
+    ],
+  ])('%s', (_name, row, shown) => {
+    expect(assemblePostReviews([row], policyOf)).toHaveLength(shown ? 1 : 0);
   });
 });

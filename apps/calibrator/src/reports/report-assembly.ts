@@ -1,5 +1,16 @@
 // From SQL aggregates to per-action (and per-agent) reports. Pure: the lib does the math.
-import { ActionReport, BucketRow, CalibrationPolicy, FINDINGS_FROM, InterventionCounts, buildReport } from '@hitl/calibration';
+import {
+  ActionReport,
+  BucketRow,
+  CalibrationPolicy,
+  FINDINGS_FROM,
+  InterventionCounts,
+  PostReviewCounts,
+  PostReviewPolicy,
+  PostReviewReport,
+  buildPostReviewReport,
+  buildReport,
+} from '@hitl/calibration';
 
 /** Agents get their own report from this many labeled outcomes of an action. */
 export const PER_AGENT_FROM = 50;
@@ -81,3 +92,21 @@ const sum = (rows: AggregateRow[]) => rows.reduce((s, r) => s + r.n, 0);
 function bucketRow({ per_agent: _perAgent, ...row }: AggregateRow): BucketRow {
   return row;
 }
+
+/**
+ * One post-review report per workspace and action, each judged by its workspace's manifest,
+ * in workspace and action order. An action with auto-approvals that is never reviewed after
+ * the fact (autonomous, a sample rate of 0, or unknown to the manifest) and had no post-review
+ * is left out: nothing was asked of reviewers.
+ */
+export function assemblePostReviews(
+  counts: readonly PostReviewCounts[],
+  policyOf: (workspace: string, action: string) => PostReviewPolicy | null,
+): PostReviewReport[] {
+  return counts
+    .map((c) => buildPostReviewReport(c, policyOf(c.workspace, c.action)))
+    .filter((r) => r.post_reviews_requested > 0 || (r.configured_rate ?? 0) > 0)
+    .sort((a, b) => byName(a.workspace, b.workspace) || byName(a.action, b.action));
+}
+
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

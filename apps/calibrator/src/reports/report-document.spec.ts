@@ -1,4 +1,4 @@
-import { buildReport } from '@hitl/calibration';
+import { POST_REVIEW_COUNTING, buildPostReviewReport, buildReport } from '@hitl/calibration';
 import { ReportFacts, reportDocument } from './report-document';
 
 const MANIFEST = `version: 1
@@ -34,6 +34,25 @@ const facts: ReportFacts = {
   unknownOutcomes: 7,
   supersededLabels: 3,
   reports: [overstating, { ...overstating, agent_id: 'overconfident-bot' }],
+  postReviews: {
+    actions: [
+      buildPostReviewReport(
+        {
+          workspace: 'acme-support',
+          action: 'process_refund',
+          auto_approvals: 12_000,
+          requested: 600,
+          open: 20,
+          reviewed: 150,
+          rolled_back: 8,
+          review_window_closed: 10,
+          no_review_capacity: 412,
+        },
+        { mode: 'approve_before', post_review_sample_rate: 0.05 },
+      ),
+    ],
+    unattributed: 1,
+  },
 };
 
 describe('a stored report', () => {
@@ -93,6 +112,21 @@ describe('a stored report', () => {
     expect(empty.body).toMatchObject({ labeled_outcomes: 0, unknown_outcomes: 2, findings: [], suggestions: [], reports: [], links: { diagrams: {} } });
     expect([empty.patch, empty.svgs]).toEqual(['', {}]);
     expect(empty.markdown).toContain('2 labeled outcomes are for decisions this service has not seen');
+  });
+
+  it('post-reviews: in the body with how they count, and as a section of the Markdown before what the numbers cover', () => {
+    expect(doc.body.post_reviews).toEqual({ counting: POST_REVIEW_COUNTING, unattributed: 1, actions: facts.postReviews.actions });
+    expect(doc.body.post_reviews.actions[0]).toMatchObject({ not_queued_no_capacity: 412, queued: 188, effective_rate: 0.0157, configured_rate: 0.05 });
+    // Post-reviews are no labels: the labeled outcomes are the reports' alone.
+    expect(doc.body.labeled_outcomes).toBe(300);
+    const section = doc.markdown.indexOf('## Post-reviews');
+    expect(section).toBeGreaterThan(doc.markdown.indexOf('# Calibration report'));
+    expect(section).toBeLessThan(doc.markdown.indexOf('## About this report'));
+    expect(doc.markdown).toContain('effective rate 1.6% instead of 5%');
+    expect(doc.markdown).toContain(POST_REVIEW_COUNTING);
+    const none = reportDocument({ ...facts, postReviews: { actions: [], unattributed: 0 } });
+    expect(none.body.post_reviews).toEqual({ counting: POST_REVIEW_COUNTING, unattributed: 0, actions: [] });
+    expect(none.markdown).toContain('No post-reviews in the window.');
   });
 
   it('no manifest file to read: no suggestions, and the report says so', () => {

@@ -1,6 +1,16 @@
 // A report as it is stored and served: the JSON body, the Markdown, the manifest patch
 // and one reliability diagram per action. Pure: the lib renders, this composes.
-import { ActionReport, Finding, SuggestedChange, reliabilitySvg, reportMarkdown, suggestionsPatch } from '@hitl/calibration';
+import {
+  ActionReport,
+  Finding,
+  POST_REVIEW_COUNTING,
+  PostReviewReport,
+  SuggestedChange,
+  postReviewMarkdown,
+  reliabilitySvg,
+  reportMarkdown,
+  suggestionsPatch,
+} from '@hitl/calibration';
 
 export type ReportTrigger = 'schedule' | 'request';
 
@@ -32,7 +42,18 @@ export interface CalibrationReport {
   findings: (Finding & { action: string; agent_id: string | null })[];
   suggestions: SuggestedChange[];
   reports: ActionReport[];
+  /** Auto-approved actions reviewed after they ran: how each post-review ended, and how far sampling backed off. */
+  post_reviews: PostReviewSection;
   links: ReportLinks;
+}
+
+export interface PostReviewSection {
+  /** How post-review outcomes count (never as labels; an unreviewed one as neither correct nor incorrect). */
+  counting: string;
+  /** Post-reviews that ended for approvals whose request and decision this service has not seen. */
+  unattributed: number;
+  /** Per workspace and action. */
+  actions: PostReviewReport[];
 }
 
 export interface StoredReport {
@@ -56,6 +77,7 @@ export interface ReportFacts {
   unknownOutcomes: number;
   supersededLabels: number;
   reports: ActionReport[];
+  postReviews: { actions: PostReviewReport[]; unattributed: number };
 }
 
 export function reportLinks(id: string, actions: readonly string[]): ReportLinks {
@@ -92,11 +114,13 @@ export function reportDocument(facts: ReportFacts): StoredReport {
     findings: facts.reports.flatMap((r) => r.findings.map((f) => ({ action: r.action, agent_id: r.agent_id, ...f }))),
     suggestions: changes,
     reports: facts.reports,
+    post_reviews: { counting: POST_REVIEW_COUNTING, unattributed: facts.postReviews.unattributed, actions: facts.postReviews.actions },
     links,
   };
   const markdown = [
     reportMarkdown(facts.reports, { window_days: facts.windowDays, generated_at: generatedAt, patch, unknown_outcomes: facts.unknownOutcomes }).trimEnd(),
     '',
+    ...postReviewMarkdown(facts.postReviews.actions, facts.postReviews.unattributed),
     '## About this report',
     '',
     `- Scope: ${facts.workspace === null ? 'every workspace' : `workspace ${facts.workspace}`}; ${facts.trigger === 'schedule' ? 'scheduled' : `requested by ${facts.requestedBy ?? 'someone'}`}.`,

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
-import { CalibrationPolicy } from '@hitl/calibration';
+import { CalibrationPolicy, PostReviewPolicy } from '@hitl/calibration';
 import { ManifestStore, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import { CalibrationConfig } from './calibration.config';
-import { assembleReports } from './report-assembly';
+import { assemblePostReviews, assembleReports } from './report-assembly';
 import { CalibrationReport, ReportTrigger, reportDocument } from './report-document';
 import {
   ReportRecord,
@@ -22,6 +22,7 @@ import {
   labelCounts,
   latestReportId,
   listReports,
+  postReviewCounts,
 } from './reports.repository';
 import { reportsGenerated } from './reports.metrics';
 
@@ -62,6 +63,7 @@ export class ReportService {
     const interventions = await interventionCounts(manager, window);
     const previous = await accuracyByAction(manager, before);
     const labels = await labelCounts(manager, window);
+    const postReviews = await postReviewCounts(manager, window);
 
     const { manifest, path } = this.manifests.forWorkspace(workspace); // a workspace's report is judged by its own manifest
     const policyOf = (action: string): CalibrationPolicy | null => {
@@ -71,6 +73,11 @@ export class ReportService {
         : null;
     };
     const reports = assembleReports({ buckets, interventions, previous }, policyOf);
+    // Each workspace's post-reviews were sampled by its own manifest (a report over every workspace has several).
+    const postReviewPolicyOf = (ws: string, action: string): PostReviewPolicy | null => {
+      const policy = this.manifests.forWorkspace(ws).manifest.actions.get(action);
+      return policy ? { mode: policy.mode, post_review_sample_rate: policy.postReviewSampleRate } : null;
+    };
     const stored = reportDocument({
       id: randomUUID(),
       generatedAt: now,
@@ -84,6 +91,7 @@ export class ReportService {
       unknownOutcomes: labels.unknown_outcomes,
       supersededLabels: labels.superseded_labels,
       reports,
+      postReviews: { actions: assemblePostReviews(postReviews.counts, postReviewPolicyOf), unattributed: postReviews.unattributed },
     });
     await insertReport(manager, stored, { trigger, requestedBy: options.requestedBy ?? null, windowDays });
     reportsGenerated.inc({ trigger });
@@ -98,6 +106,7 @@ export class ReportService {
         unknown: body.unknown_outcomes,
         findings: body.findings.length,
         suggestions: body.suggestions.length,
+        post_reviews_backed_off: body.post_reviews.actions.filter((a) => a.sampling_backed_off).length,
       },
       'calibration report generated',
     );

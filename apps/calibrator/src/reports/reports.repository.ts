@@ -1,5 +1,6 @@
 // The report's SQL: aggregation in PostgreSQL (a row per action, agent and bucket, never
 // a row per outcome), and the stored reports.
+import { PostReviewCounts } from '@hitl/calibration';
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
 import { AccuracyRow, AggregateRow, InterventionRow } from './report-assembly';
@@ -81,7 +82,11 @@ export function accuracyByAction(manager: EntityManager, window: Window): Promis
   );
 }
 
-/** What reviewers did with the decisions they resolved in the window (reviews after the fact included), per action and per agent. */
+/**
+ * What reviewers did with the decisions they resolved in the window, per action and per
+ * agent. A post-review has no resolution (the router resolved it when it ran): how those
+ * ended is counted apart (postReviewCounts), never as an intervention.
+ */
 export function interventionCounts(manager: EntityManager, window: Window): Promise<InterventionRow[]> {
   return manager.query(
     `SELECT r.action,
@@ -114,6 +119,56 @@ export async function labelCounts(manager: EntityManager, window: Window): Promi
     windowParams(window),
   );
   return row;
+}
+
+/**
+ * Post-reviews of the window per workspace and action (a post-review belongs to the window
+ * of its request; of its end, when the request is not seen), with the auto-approvals by
+ * policy of the same window: how each ended, and what sampling asked of reviewers. The
+ * action comes from the request, else from the decision; `unattributed`: those with neither.
+ */
+export async function postReviewCounts(manager: EntityManager, window: Window): Promise<{ counts: PostReviewCounts[]; unattributed: number }> {
+  const rows: (Omit<PostReviewCounts, 'action'> & { action: string | null })[] = await manager.query(
+    `WITH reviews AS (
+       SELECT p.workspace, COALESCE(p.action, d.action) AS action, p.state, p.unreviewed_reason
+         FROM ${serviceTable(manager, 'post_reviews')} p
+         LEFT JOIN ${serviceTable(manager, 'decisions')} d ON d.decision_id = p.decision_id
+        WHERE COALESCE(p.requested_at, p.ended_at) >= $1 AND COALESCE(p.requested_at, p.ended_at) < $2
+          AND ($3::text IS NULL OR p.workspace = $3)
+     ),
+     counted AS (
+       SELECT workspace, action,
+              count(*)::int AS requested,
+              (count(*) FILTER (WHERE state = 'open'))::int AS open,
+              (count(*) FILTER (WHERE state = 'reviewed'))::int AS reviewed,
+              (count(*) FILTER (WHERE state = 'rolled_back'))::int AS rolled_back,
+              (count(*) FILTER (WHERE state = 'unreviewed' AND unreviewed_reason = 'review_window_closed'))::int AS review_window_closed,
+              (count(*) FILTER (WHERE state = 'unreviewed' AND unreviewed_reason = 'no_review_capacity'))::int AS no_review_capacity
+         FROM reviews GROUP BY workspace, action
+     ),
+     auto AS (
+       SELECT workspace, action, count(*)::int AS auto_approvals
+         FROM ${serviceTable(manager, 'resolutions')}
+        WHERE resolved_by_kind = 'policy' AND status = 'approved'
+          AND resolved_at >= $1 AND resolved_at < $2
+          AND ($3::text IS NULL OR workspace = $3)
+        GROUP BY workspace, action
+     )
+     SELECT workspace, action,
+            COALESCE(a.auto_approvals, 0) AS auto_approvals,
+            COALESCE(c.requested, 0) AS requested,
+            COALESCE(c.open, 0) AS open,
+            COALESCE(c.reviewed, 0) AS reviewed,
+            COALESCE(c.rolled_back, 0) AS rolled_back,
+            COALESCE(c.review_window_closed, 0) AS review_window_closed,
+            COALESCE(c.no_review_capacity, 0) AS no_review_capacity
+       FROM counted c FULL JOIN auto a USING (workspace, action)
+      ORDER BY workspace, action`,
+    windowParams(window),
+  );
+  const counts = rows.filter((r): r is PostReviewCounts => r.action !== null);
+  const unattributed = rows.filter((r) => r.action === null).reduce((n, r) => n + r.requested, 0);
+  return { counts, unattributed };
 }
 
 export interface ReportRecord extends StoredReport {

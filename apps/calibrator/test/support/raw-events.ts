@@ -89,3 +89,47 @@ export const labeled = (decisionId: string, correct: boolean, time: Date, id?: s
     { decision_id: decisionId, correct, source: 'chargeback_feed', labeled_by: null, notes: null },
     id,
   );
+
+/** A review after the fact of an auto-approved action (route post_review): it ran; a person reviews it within an hour. */
+export const postReviewRequested = (d: Decision, approvalId: string, time: Date) => {
+  const event = requested(d, approvalId, time);
+  return {
+    ...event,
+    data: {
+      ...event.data,
+      route: 'post_review',
+      reasons: [{ rule: 'post_review_sample', detail: 'sampled for review after the fact' }],
+      expires_at: null,
+      rollback_window_seconds: 3600,
+    },
+  };
+};
+
+/** How a post-review ended, as the escalation service says it on approval.updated. */
+export const reviewed = (d: Decision, approvalId: string, time: Date, by = 'rev-alice') =>
+  envelope('hitl.approval.reviewed.v1', 'hitl/escalation', d.decisionId, time, {
+    decision_id: d.decisionId,
+    approval_id: approvalId,
+    reviewed_by: by,
+    notes: null,
+  });
+
+export const rolledBack = (d: Decision, approvalId: string, time: Date, by = 'rev-alice') =>
+  envelope('hitl.approval.rolled_back.v1', 'hitl/escalation', d.decisionId, time, {
+    decision_id: d.decisionId,
+    approval_id: approvalId,
+    rolled_back_by: by,
+    reason: 'refunded the wrong order',
+  });
+
+export const unreviewed = (decisionId: string, approvalId: string, time: Date, reason: 'review_window_closed' | 'no_review_capacity') =>
+  envelope('hitl.approval.unreviewed.v1', 'hitl/escalation', decisionId, time, {
+    decision_id: decisionId,
+    approval_id: approvalId,
+    reason,
+    detail:
+      reason === 'review_window_closed'
+        ? 'nobody reviewed it within its 3600 s review window'
+        : 'support_agent reviewers had no capacity left after blocking work',
+    reviewer_role: 'support_agent',
+  });

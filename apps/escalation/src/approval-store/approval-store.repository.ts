@@ -21,6 +21,8 @@ export interface ApprovalRow {
   assignee: string | null;
   tried_at_tier: string[];
   urgency: Urgency;
+  /** 0 critical, 1 high, 2 normal, 3 low: the blocking queue's order (a generated column). */
+  urgency_rank: number;
   sla_minutes: Record<Urgency, number>;
   sla_deadline: Date | null;
   expires_at: Date | null;
@@ -49,6 +51,7 @@ export type NewApproval = Omit<
   ApprovalRow,
   | 'status'
   | 'tier'
+  | 'urgency_rank'
   | 'assignee'
   | 'tried_at_tier'
   | 'paused_sla_ms'
@@ -129,16 +132,22 @@ export async function lockDue(manager: EntityManager, now: Date, limit: number):
 }
 
 /**
- * Reviewers who hold any of `roles` in the workspace, with their open approvals counted, the
- * names they go by (the requester is never assigned) and whose grant their roles are.
+ * Reviewers who hold any of `roles` in the workspace, with their open approvals counted
+ * (blocking work and post-reviews apart), the names they go by (the requester is never
+ * assigned) and whose grant their roles are. A reviewer without a capacity of their own
+ * gets `defaultCapacity`.
  */
-export async function candidates(manager: EntityManager, workspace: string, roles: string[]): Promise<Candidate[]> {
+export async function candidates(manager: EntityManager, workspace: string, roles: string[], defaultCapacity: number): Promise<Candidate[]> {
   const rows: Candidate[] = await manager.query(
-    `SELECT r.id, r.aliases, r.roles, r.workspaces, r.available, r.capacity, r.granted_by AS "grantedBy",
-            (SELECT count(*) FROM ${serviceTable(manager, 'approvals')} a WHERE a.assignee = r.id AND a.status IN ('pending', 'clarifying'))::int AS pending
+    `SELECT r.id, r.aliases, r.roles, r.workspaces, r.available, COALESCE(r.capacity, $3) AS capacity, r.granted_by AS "grantedBy",
+            COALESCE(open.blocking, 0)::int AS pending, COALESCE(open.post_reviews, 0)::int AS "postReviews"
        FROM ${serviceTable(manager, 'reviewers')} r
+       LEFT JOIN LATERAL (
+         SELECT count(*) FILTER (WHERE a.route <> 'post_review') AS blocking, count(*) FILTER (WHERE a.route = 'post_review') AS post_reviews
+           FROM ${serviceTable(manager, 'approvals')} a
+          WHERE a.assignee = r.id AND a.status IN ('pending', 'clarifying')) open ON true
       WHERE r.roles && $1::text[] AND ($2 = ANY (r.workspaces) OR '*' = ANY (r.workspaces))`,
-    [roles, workspace],
+    [roles, workspace, defaultCapacity],
   );
   return rows;
 }

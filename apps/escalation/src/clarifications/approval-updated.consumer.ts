@@ -27,6 +27,8 @@ export class ApprovalUpdatedConsumer {
       case 'hitl.approval.escalated.v1':
       case 'hitl.approval.clarification_requested.v1':
       case 'hitl.approval.rolled_back.v1':
+      case 'hitl.approval.reviewed.v1':
+      case 'hitl.approval.unreviewed.v1':
         return;
       default:
         return unhandled(event);

@@ -6,3 +6,10 @@ export const operationsAlerts = new Counter({
   help: 'Operations alerts: nobody qualified to take an approval',
   labelNames: ['kind', 'role'],
 });
+
+/** Post-reviews nobody had room for: not queued, ended unreviewed (sampling backing off). */
+export const postReviewsNotQueued = new Counter({
+  name: 'hitl_post_reviews_not_queued_total',
+  help: 'Post-reviews not queued because every reviewer of the role was at capacity after blocking work (sampling backed off)',
+  labelNames: ['role'],
+});

@@ -130,7 +130,7 @@ describe("the agent's record on an action", () => {
       agent_id: 'new-bot',
       action: 'close_ticket',
       considered: 0,
-      counts: { approved: 0, denied: 0, expired: 0, reviewed: 0, rolled_back: 0 },
+      counts: { approved: 0, denied: 0, expired: 0, reviewed: 0, rolled_back: 0, unreviewed: 0 },
       edited: 0,
       recent: [],
     });

@@ -75,7 +75,7 @@ export function agentRecord(
   rows: { approval_id: string; status: ApprovalStatus; edited: boolean; resolved_at: Date }[],
 ): AgentRecord {
   const recent = rows.slice(0, RECORD_WINDOW);
-  const counts = { approved: 0, denied: 0, expired: 0, reviewed: 0, rolled_back: 0 };
+  const counts = { approved: 0, denied: 0, expired: 0, reviewed: 0, rolled_back: 0, unreviewed: 0 };
   for (const r of recent) if (r.status in counts) counts[r.status as keyof typeof counts] += 1;
   return {
     agent_id: agentId,

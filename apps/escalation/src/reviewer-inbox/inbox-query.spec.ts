@@ -1,5 +1,6 @@
 import { fieldIssues } from '@hitl/service-kit';
-import { InboxQuery, compareInbox, decodeCursor, encodeCursor, inboxSql, pageOf } from './inbox-query';
+import { Urgency } from '@hitl/contracts';
+import { InboxQuery, compareInbox, decodeCursor, encodeCursor, inboxCountsSql, inboxSql, pageOf } from './inbox-query';
 
 const alice = { id: 'alice', roles: ['support_agent'], workspaces: ['acme'] };
 const query = (q: Record<string, unknown> = {}) => InboxQuery.parse(q);
@@ -7,7 +8,7 @@ const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')
 
 describe('the inbox query string', () => {
   it('defaults to every open approval the caller may decide, 50 a page', () => {
-    expect(query()).toEqual({ assigned: 'all', limit: 50 });
+    expect(query()).toEqual({ queue: 'blocking', assigned: 'all', limit: 50 });
   });
 
   it.each([
@@ -16,8 +17,9 @@ describe('the inbox query string', () => {
     [
       'every filter',
       { assigned: 'queue', action: 'process_refund', agent: 'refund-bot', route: 'escalate', status: 'clarifying', workspace: 'acme' },
-      { assigned: 'queue', route: 'escalate', status: 'clarifying' },
+      { queue: 'blocking', assigned: 'queue', route: 'escalate', status: 'clarifying' },
     ],
+    ['the post-review queue', { queue: 'post_review', route: 'post_review' }, { queue: 'post_review', route: 'post_review' }],
   ])('accepts %s', (_name, input, expected) => {
     expect(query(input)).toMatchObject(expected);
   });
@@ -30,6 +32,9 @@ describe('the inbox query string', () => {
     ['another assignment', { assigned: 'mine' }, 'assigned'],
     ['a closed status', { status: 'approved' }, 'status'],
     ['an unknown route', { route: 'auto' }, 'route'],
+    ['an unknown queue', { queue: 'later' }, 'queue'],
+    ['a route of the other queue', { route: 'post_review' }, 'route'],
+    ['a blocking route in the post-review queue', { queue: 'post_review', route: 'human_review' }, 'route'],
     ['a blank action', { action: ' ' }, 'action'],
     ['a repeated filter', { action: ['a', 'b'] }, 'action'],
     ['an unknown parameter', { sort: 'oldest' }, 'sort'],
@@ -42,8 +47,8 @@ describe('the inbox query string', () => {
 
 describe('the cursor', () => {
   it.each([
-    [{ group: 0 as const, deadline: '2026-11-22T10:00:00.123456Z', approvalId: ID(1) }],
-    [{ group: 1 as const, deadline: 'infinity', approvalId: ID(2) }],
+    [{ group: 0 as const, rank: 0, deadline: '2026-11-22T10:00:00.123456Z', approvalId: ID(1) }],
+    [{ group: 1 as const, rank: 3, deadline: 'infinity', approvalId: ID(2) }],
   ])('round-trips %j', (position) => {
     const cursor = encodeCursor(position);
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
@@ -53,10 +58,13 @@ describe('the cursor', () => {
   it.each([
     ['not base64 JSON', 'nope!'],
     ['JSON of another shape', Buffer.from('{"a":1}').toString('base64url')],
-    ['another group', encodeCursor({ group: 2 as 0, deadline: 'infinity', approvalId: ID(1) })],
-    ['a deadline PostgreSQL did not write', encodeCursor({ group: 0, deadline: "now'); DROP TABLE approvals; --", approvalId: ID(1) })],
-    ['a date without microseconds', encodeCursor({ group: 0, deadline: '2026-11-22T10:00:00Z', approvalId: ID(1) })],
-    ['an id that is not a UUID', encodeCursor({ group: 0, deadline: 'infinity', approvalId: 'x' })],
+    ['another group', encodeCursor({ group: 2 as 0, rank: 0, deadline: 'infinity', approvalId: ID(1) })],
+    ['an urgency rank that is none', encodeCursor({ group: 0, rank: 4, deadline: 'infinity', approvalId: ID(1) })],
+    ['an urgency rank as text', encodeCursor({ group: 0, rank: '0' as unknown as number, deadline: 'infinity', approvalId: ID(1) })],
+    ['a deadline PostgreSQL did not write', encodeCursor({ group: 0, rank: 0, deadline: "now'); DROP TABLE approvals; --", approvalId: ID(1) })],
+    ['a date without microseconds', encodeCursor({ group: 0, rank: 0, deadline: '2026-11-22T10:00:00Z', approvalId: ID(1) })],
+    ['an id that is not a UUID', encodeCursor({ group: 0, rank: 0, deadline: 'infinity', approvalId: 'x' })],
+    ['a cursor of the old three-part shape', Buffer.from(JSON.stringify([0, 'infinity', ID(1)])).toString('base64url')],
   ])('refuses %s', (_name, cursor) => {
     expect(decodeCursor(cursor)).toBeNull();
   });
@@ -72,9 +80,32 @@ describe('the page query', () => {
     expect(text).toContain(`('*' = ANY ($3::text[]) OR a.workspace = ANY ($3::text[]))`);
     expect(text).toContain('a.reviewer_role = ANY ($2::text[])');
     expect(text).toContain('path.rank >= array_position(a.action_path, a.reviewer_role)');
+    expect(text).toContain(`(a.route = 'post_review') = false`);
     expect(text).toMatch(
-      /ORDER BY \(CASE WHEN a\.assignee = \$1 THEN 0 ELSE 1 END\), COALESCE\(a\.sla_deadline, 'infinity'::timestamptz\), a\.approval_id\s+LIMIT \$4$/,
+      /ORDER BY \(CASE WHEN a\.assignee = \$1 THEN 0 ELSE 1 END\), a\.urgency_rank, COALESCE\(a\.sla_deadline, 'infinity'::timestamptz\), a\.approval_id\s+LIMIT \$4$/,
     );
+  });
+
+  it('the post-review queue: only post-reviews, by the end of their review window (no urgency)', () => {
+    const { text } = inboxSql(table, alice, query({ queue: 'post_review' }), null);
+    expect(text).toContain(`(a.route = 'post_review') = true`);
+    expect(text).toMatch(/ORDER BY \(CASE WHEN a\.assignee = \$1 THEN 0 ELSE 1 END\), COALESCE\(a\.sla_deadline, 'infinity'::timestamptz\), a\.approval_id/);
+  });
+
+  it('counts both queues with the same filters, whatever the queue asked for', () => {
+    const { text, params } = inboxCountsSql(table, alice, query({ queue: 'post_review', assigned: 'me', action: 'process_refund' }));
+    expect(text).toContain(`count(*) FILTER (WHERE a.route <> 'post_review')::int AS blocking`);
+    expect(text).toContain(`count(*) FILTER (WHERE a.route = 'post_review')::int AS post_review`);
+    expect(text).toContain('a.assignee = $3');
+    expect(text).toContain('a.action = $4');
+    expect(text).not.toContain(`(a.route = 'post_review') =`);
+    expect(params).toEqual([['support_agent'], ['acme'], 'alice', 'process_refund']);
+  });
+
+  it('counts without the caller’s id when no filter needs it (PostgreSQL cannot type an unused parameter)', () => {
+    const { text, params } = inboxCountsSql(table, alice, query());
+    expect(params).toEqual([['support_agent'], ['acme']]);
+    expect(text).toContain('a.workspace = ANY ($2::text[])');
   });
 
   it.each([
@@ -82,7 +113,7 @@ describe('the page query', () => {
     ['assigned=queue', { assigned: 'queue' }, ['a.assignee IS DISTINCT FROM $1'], []],
     ['an action', { action: 'process_refund' }, ['a.action = $4'], ['process_refund']],
     ['an agent', { agent: 'refund-bot' }, ['a.agent_id = $4'], ['refund-bot']],
-    ['a route', { route: 'post_review' }, ['a.route = $4'], ['post_review']],
+    ['a route', { route: 'escalate' }, ['a.route = $4'], ['escalate']],
     ['a status', { status: 'clarifying' }, ['a.status = $4'], ['clarifying']],
     ['a workspace', { workspace: 'acme' }, ['a.workspace = $4'], ['acme']],
     [
@@ -105,20 +136,20 @@ describe('the page query', () => {
   });
 
   it('continues after the cursor, in the order of the page', () => {
-    const after = { group: 1 as const, deadline: 'infinity', approvalId: ID(7) };
+    const after = { group: 1 as const, rank: 2, deadline: 'infinity', approvalId: ID(7) };
     const { text, params } = inboxSql(table, alice, query({ limit: '10' }), after);
     expect(text).toContain(
-      `(CASE WHEN a.assignee = $1 THEN 0 ELSE 1 END), COALESCE(a.sla_deadline, 'infinity'::timestamptz), a.approval_id) > ($4::int, $5::timestamptz, $6::uuid)`,
+      `(CASE WHEN a.assignee = $1 THEN 0 ELSE 1 END), a.urgency_rank, COALESCE(a.sla_deadline, 'infinity'::timestamptz), a.approval_id) > ($4::int, $5::int, $6::timestamptz, $7::uuid)`,
     );
-    expect(params).toEqual(['alice', ['support_agent'], ['acme'], 1, 'infinity', ID(7), 11]);
+    expect(params).toEqual(['alice', ['support_agent'], ['acme'], 1, 2, 'infinity', ID(7), 11]);
   });
 });
 
 describe('a page', () => {
   const rows = [
-    { approval_id: ID(1), sort_group: 0 as const, sort_deadline: '2026-11-22T10:00:00.000000Z' },
-    { approval_id: ID(2), sort_group: 1 as const, sort_deadline: '2026-11-22T09:00:00.000000Z' },
-    { approval_id: ID(3), sort_group: 1 as const, sort_deadline: 'infinity' },
+    { approval_id: ID(1), sort_group: 0 as const, sort_rank: 2, sort_deadline: '2026-11-22T10:00:00.000000Z' },
+    { approval_id: ID(2), sort_group: 1 as const, sort_rank: 1, sort_deadline: '2026-11-22T09:00:00.000000Z' },
+    { approval_id: ID(3), sort_group: 1 as const, sort_rank: 3, sort_deadline: 'infinity' },
   ];
 
   it.each([
@@ -128,7 +159,7 @@ describe('a page', () => {
       'one row more than the limit: the next page starts after the last row shown',
       3,
       2,
-      { group: 1, deadline: '2026-11-22T09:00:00.000000Z', approvalId: ID(2) },
+      { group: 1, rank: 1, deadline: '2026-11-22T09:00:00.000000Z', approvalId: ID(2) },
     ],
   ])('%s', (_name, fetched, limit, next) => {
     const page = pageOf(rows.slice(0, fetched), limit);
@@ -139,7 +170,12 @@ describe('a page', () => {
 
 describe('the inbox order', () => {
   const at = (minutes: number | null) => (minutes === null ? null : new Date(Date.UTC(2026, 10, 22, 9, minutes)));
-  const item = (n: number, assignee: string | null, minutes: number | null) => ({ approval_id: ID(n), assignee, sla_deadline: at(minutes) });
+  const item = (n: number, assignee: string | null, minutes: number | null, urgency: Urgency = 'normal') => ({
+    approval_id: ID(n),
+    assignee,
+    sla_deadline: at(minutes),
+    urgency,
+  });
 
   it.each([
     ['the caller’s own before anyone else’s, whatever the deadlines', [item(1, 'bob', 1), item(2, 'alice', 50)], [2, 1]],
@@ -147,7 +183,14 @@ describe('the inbox order', () => {
     ['paused clocks (clarifying) last in their group', [item(1, 'alice', null), item(2, 'alice', 59), item(3, null, null), item(4, null, 5)], [2, 1, 4, 3]],
     ['unassigned and colleagues’ alike, by deadline', [item(1, null, 20), item(2, 'bob', 10)], [2, 1]],
     ['same deadline: by id', [item(2, 'bob', 10), item(1, null, 10)], [1, 2]],
+    ['the most urgent first, whatever the deadlines', [item(1, null, 1, 'low'), item(2, null, 50, 'critical'), item(3, null, 5, 'high')], [2, 3, 1]],
+    ['the caller’s own low before the queue’s critical', [item(1, null, 1, 'critical'), item(2, 'alice', 50, 'low')], [2, 1]],
   ])('%s', (_name, items, expected) => {
     expect([...items].sort(compareInbox('alice')).map((i) => Number(i.approval_id.slice(-12)))).toEqual(expected);
+  });
+
+  it('the post-review queue goes by the end of the review window alone', () => {
+    const items = [item(1, null, 30, 'critical'), item(2, null, 10, 'low')];
+    expect([...items].sort(compareInbox('alice', 'post_review')).map((i) => Number(i.approval_id.slice(-12)))).toEqual([2, 1]);
   });
 });

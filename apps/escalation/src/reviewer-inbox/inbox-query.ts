@@ -2,8 +2,9 @@
 // selects what a reviewer may decide, in the order they should decide it. Pure: the
 // caller runs the SQL. The filter is `refuse(actor, state, 'deny') === null` of
 // libs/approvals written for PostgreSQL (the integration spec checks the two agree).
-import { ApprovalRoute } from '@hitl/contracts';
+import { ApprovalRoute, Urgency } from '@hitl/contracts';
 import { Actor } from '@hitl/approvals';
+import { InboxQueue } from '@hitl/reviewer-api';
 import { z } from 'zod';
 
 export const INBOX_MAX_LIMIT = 200;
@@ -11,29 +12,41 @@ export const INBOX_DEFAULT_LIMIT = 50;
 
 const Id = z.string().trim().min(1, { error: 'must not be blank' }).max(200, { error: 'must be at most 200 characters' });
 
+/** The queue an approval of `route` is in. */
+export const queueOf = (route: ApprovalRoute): InboxQueue => (route === 'post_review' ? 'post_review' : 'blocking');
+
 /** GET /approvals query parameters. */
-export const InboxQuery = z.strictObject({
-  assigned: z
-    .enum(['me', 'queue', 'all'], { error: 'must be me, queue or all' })
-    .default('all')
-    .describe("`me`: assigned to the caller; `queue`: the rest of their roles' queues (unassigned, or a colleague's); `all`: both, theirs first"),
-  action: Id.optional().describe('Only this action, e.g. process_refund'),
-  agent: Id.optional().describe("Only this agent's (agent id)"),
-  route: ApprovalRoute.optional().describe('Only this route'),
-  status: z
-    .enum(['pending', 'clarifying'], { error: 'must be pending or clarifying (the inbox holds open approvals only)' })
-    .optional()
-    .describe('Only this status'),
-  workspace: Id.optional().describe("Only this workspace (one of the caller's)"),
-  limit: z.coerce
-    .number({ error: `must be a whole number from 1 to ${INBOX_MAX_LIMIT}` })
-    .int({ error: `must be a whole number from 1 to ${INBOX_MAX_LIMIT}` })
-    .min(1, { error: `must be a whole number from 1 to ${INBOX_MAX_LIMIT}` })
-    .max(INBOX_MAX_LIMIT, { error: `must be a whole number from 1 to ${INBOX_MAX_LIMIT}` })
-    .default(INBOX_DEFAULT_LIMIT)
-    .describe(`Items per page, at most ${INBOX_MAX_LIMIT}`),
-  cursor: z.string().max(500, { error: 'is not a cursor of this API' }).optional().describe('`next_cursor` of the previous page'),
-});
+export const InboxQuery = z
+  .strictObject({
+    queue: InboxQueue.default('blocking').describe(
+      '`blocking` (default): what agents wait on (human review, escalations, clarifications), by urgency then deadline; `post_review`: actions that already ran, reviewed after the fact, by the end of their review window',
+    ),
+    assigned: z
+      .enum(['me', 'queue', 'all'], { error: 'must be me, queue or all' })
+      .default('all')
+      .describe("`me`: assigned to the caller; `queue`: the rest of their roles' queues (unassigned, or a colleague's); `all`: both, theirs first"),
+    action: Id.optional().describe('Only this action, e.g. process_refund'),
+    agent: Id.optional().describe("Only this agent's (agent id)"),
+    route: ApprovalRoute.optional().describe('Only this route (within the queue: human_review or escalate in `blocking`, post_review in `post_review`)'),
+    status: z
+      .enum(['pending', 'clarifying'], { error: 'must be pending or clarifying (the inbox holds open approvals only)' })
+      .optional()
+      .describe('Only this status'),
+    workspace: Id.optional().describe("Only this workspace (one of the caller's)"),
+    limit: z.coerce
+      .number({ error: `must be a whole number from 1 to ${INBOX_MAX_LIMIT}` })
+      .int({ error: `must be a whole number from 1 to ${INBOX_MAX_LIMIT}` })
+      .min(1, { error: `must be a whole number from 1 to ${INBOX_MAX_LIMIT}` })
+      .max(INBOX_MAX_LIMIT, { error: `must be a whole number from 1 to ${INBOX_MAX_LIMIT}` })
+      .default(INBOX_DEFAULT_LIMIT)
+      .describe(`Items per page, at most ${INBOX_MAX_LIMIT}`),
+    cursor: z.string().max(500, { error: 'is not a cursor of this API' }).optional().describe('`next_cursor` of the previous page'),
+  })
+  .superRefine((q, ctx) => {
+    if (q.route !== undefined && queueOf(q.route) !== q.queue) {
+      ctx.addIssue({ code: 'custom', path: ['route'], message: `is in the ${queueOf(q.route)} queue, not ${q.queue}: pass queue=${queueOf(q.route)}` });
+    }
+  });
 export type InboxQuery = z.output<typeof InboxQuery>;
 /**
  * The same type under a name no value has: a route parameter typed `InboxQuery` would
@@ -43,11 +56,13 @@ export type InboxQueryParams = InboxQuery;
 
 /**
  * Where a page ended, in the sort order: whether it was the caller's own (0) or not (1),
- * the SLA deadline as PostgreSQL wrote it in UTC (`infinity` while the clock is paused),
- * and the approval id as the tie-breaker.
+ * the urgency rank (0 critical .. 3 low; always 0 in the post-review queue), the deadline
+ * as PostgreSQL wrote it in UTC (`infinity` while the clock is paused), and the approval id
+ * as the tie-breaker.
  */
 export interface InboxPosition {
   group: 0 | 1;
+  rank: number;
   deadline: string;
   approvalId: string;
 }
@@ -56,7 +71,7 @@ const DEADLINE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z|infinity)$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function encodeCursor(position: InboxPosition): string {
-  return Buffer.from(JSON.stringify([position.group, position.deadline, position.approvalId]), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify([position.group, position.rank, position.deadline, position.approvalId]), 'utf8').toString('base64url');
 }
 
 /** The position a cursor names, or null when it is not one this API handed out. */
@@ -67,22 +82,44 @@ export function decodeCursor(cursor: string): InboxPosition | null {
   } catch {
     return null;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 3) return null;
-  const [group, deadline, approvalId] = parsed as unknown[];
-  if ((group !== 0 && group !== 1) || typeof deadline !== 'string' || !DEADLINE.test(deadline) || typeof approvalId !== 'string' || !UUID.test(approvalId))
+  if (!Array.isArray(parsed) || parsed.length !== 4) return null;
+  const [group, rank, deadline, approvalId] = parsed as unknown[];
+  if (
+    (group !== 0 && group !== 1) ||
+    !(rank === 0 || rank === 1 || rank === 2 || rank === 3) ||
+    typeof deadline !== 'string' ||
+    !DEADLINE.test(deadline) ||
+    typeof approvalId !== 'string' ||
+    !UUID.test(approvalId)
+  )
     return null;
-  return { group, deadline, approvalId };
+  return { group, rank, deadline, approvalId };
 }
 
-/** The inbox order as a rule: the viewer's own first, then SLA deadline soonest first (paused clocks last), then id. inboxSql's ORDER BY says the same. */
-export function compareInbox(viewerId: string) {
-  const key = (a: { assignee: string | null; sla_deadline: Date | null; approval_id: string }) =>
-    [a.assignee === viewerId ? 0 : 1, a.sla_deadline === null ? Number.POSITIVE_INFINITY : a.sla_deadline.getTime()] as const;
-  return (a: { assignee: string | null; sla_deadline: Date | null; approval_id: string }, b: typeof a): number => {
-    const [ga, da] = key(a);
-    const [gb, db] = key(b);
-    if (ga !== gb) return ga - gb;
-    if (da !== db) return da < db ? -1 : 1;
+const URGENCY_RANK: Record<Urgency, number> = { critical: 0, high: 1, normal: 2, low: 3 };
+
+interface Ordered {
+  assignee: string | null;
+  urgency: Urgency;
+  sla_deadline: Date | null;
+  approval_id: string;
+}
+
+/**
+ * The inbox order as a rule: the viewer's own first; in the blocking queue the most urgent
+ * next; then the deadline soonest first (paused clocks last), then id. inboxSql's ORDER BY
+ * says the same.
+ */
+export function compareInbox(viewerId: string, queue: InboxQueue = 'blocking') {
+  const key = (a: Ordered) =>
+    [
+      a.assignee === viewerId ? 0 : 1,
+      queue === 'blocking' ? URGENCY_RANK[a.urgency] : 0,
+      a.sla_deadline === null ? Number.POSITIVE_INFINITY : a.sla_deadline.getTime(),
+    ] as const;
+  return (a: Ordered, b: Ordered): number => {
+    const [ka, kb] = [key(a), key(b)];
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
     return a.approval_id < b.approval_id ? -1 : a.approval_id > b.approval_id ? 1 : 0;
   };
 }
@@ -95,26 +132,28 @@ export interface InboxSql {
 /** Selected beside each row: where it sits in the order, for the next page's cursor. */
 export interface InboxSortColumns {
   sort_group: 0 | 1;
+  sort_rank: number;
   sort_deadline: string;
 }
 
-/**
- * The page query: open approvals of the caller's workspaces whose current role the caller
- * holds, or outranks in the action's escalation path; the caller's own first, then by SLA
- * deadline (paused clocks last), then by id. Fetches one row more than the limit to tell
- * whether another page follows. `approvals` is the qualified table name.
- */
-export function inboxSql(approvals: string, viewer: Actor, query: InboxQuery, after: InboxPosition | null): InboxSql {
+/** Collects a statement's parameters, handing back their placeholders. */
+function parameters() {
   const params: unknown[] = [];
   const p = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
   };
-  const me = p(viewer.id);
+  return { params, p };
+}
+
+/**
+ * What the caller may decide, as SQL conditions: open approvals of their workspaces whose
+ * current role they hold, or outrank in the action's escalation path, narrowed by the
+ * query's filters (but not by its queue or route).
+ */
+function visibleTo(viewer: Actor, query: InboxQuery, p: (value: unknown) => string, me: () => string): string[] {
   const roles = p(viewer.roles);
   const workspaces = p(viewer.workspaces);
-  const group = `(CASE WHEN a.assignee = ${me} THEN 0 ELSE 1 END)`;
-  const deadline = `COALESCE(a.sla_deadline, 'infinity'::timestamptz)`;
   const where = [
     `a.status IN ('pending', 'clarifying')`,
     `('*' = ANY (${workspaces}::text[]) OR a.workspace = ANY (${workspaces}::text[]))`,
@@ -123,21 +162,52 @@ export function inboxSql(approvals: string, viewer: Actor, query: InboxQuery, af
        SELECT 1 FROM unnest(a.action_path) WITH ORDINALITY AS path(role, rank)
         WHERE path.role = ANY (${roles}::text[]) AND path.rank >= array_position(a.action_path, a.reviewer_role)))`,
   ];
-  if (query.assigned === 'me') where.push(`a.assignee = ${me}`);
-  if (query.assigned === 'queue') where.push(`a.assignee IS DISTINCT FROM ${me}`);
+  if (query.assigned === 'me') where.push(`a.assignee = ${me()}`);
+  if (query.assigned === 'queue') where.push(`a.assignee IS DISTINCT FROM ${me()}`);
   if (query.action !== undefined) where.push(`a.action = ${p(query.action)}`);
   if (query.agent !== undefined) where.push(`a.agent_id = ${p(query.agent)}`);
-  if (query.route !== undefined) where.push(`a.route = ${p(query.route)}`);
   if (query.status !== undefined) where.push(`a.status = ${p(query.status)}`);
   if (query.workspace !== undefined) where.push(`a.workspace = ${p(query.workspace)}`);
+  return where;
+}
+
+/**
+ * The page query: what the caller may decide in the query's queue; the caller's own first,
+ * then (blocking queue) the most urgent, then by deadline (paused clocks last), then by id.
+ * Fetches one row more than the limit to tell whether another page follows. `approvals` is
+ * the qualified table name.
+ */
+export function inboxSql(approvals: string, viewer: Actor, query: InboxQuery, after: InboxPosition | null): InboxSql {
+  const { params, p } = parameters();
+  const me = p(viewer.id);
+  const where = visibleTo(viewer, query, p, () => me);
+  const group = `(CASE WHEN a.assignee = ${me} THEN 0 ELSE 1 END)`;
+  const rank = query.queue === 'blocking' ? 'a.urgency_rank' : '0';
+  const deadline = `COALESCE(a.sla_deadline, 'infinity'::timestamptz)`;
+  where.push(`(a.route = 'post_review') = ${query.queue === 'post_review'}`);
+  if (query.route !== undefined) where.push(`a.route = ${p(query.route)}`);
   if (after !== null)
-    where.push(`(${group}, ${deadline}, a.approval_id) > (${p(after.group)}::int, ${p(after.deadline)}::timestamptz, ${p(after.approvalId)}::uuid)`);
-  const text = `SELECT a.*, ${group} AS sort_group,
+    where.push(
+      `(${group}, ${rank}, ${deadline}, a.approval_id) > (${p(after.group)}::int, ${p(after.rank)}::int, ${p(after.deadline)}::timestamptz, ${p(after.approvalId)}::uuid)`,
+    );
+  const text = `SELECT a.*, ${group} AS sort_group, ${rank} AS sort_rank,
           CASE WHEN a.sla_deadline IS NULL THEN 'infinity' ELSE to_char(a.sla_deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS sort_deadline
      FROM ${approvals} a
     WHERE ${where.join('\n      AND ')}
-    ORDER BY ${group}, ${deadline}, a.approval_id
+    ORDER BY ${[group, ...(query.queue === 'blocking' ? [rank] : []), deadline, 'a.approval_id'].join(', ')}
     LIMIT ${p(query.limit + 1)}`;
+  return { text, params };
+}
+
+/** How many the caller may decide in each queue, with the query's filters (not its queue, route or cursor). */
+export function inboxCountsSql(approvals: string, viewer: Actor, query: InboxQuery): InboxSql {
+  const { params, p } = parameters();
+  // The caller's id is a parameter only when a filter uses it (PostgreSQL refuses one it cannot type).
+  let me: string | null = null;
+  const where = visibleTo(viewer, query, p, () => (me ??= p(viewer.id)));
+  const text = `SELECT count(*) FILTER (WHERE a.route <> 'post_review')::int AS blocking, count(*) FILTER (WHERE a.route = 'post_review')::int AS post_review
+     FROM ${approvals} a
+    WHERE ${where.join('\n      AND ')}`;
   return { text, params };
 }
 
@@ -146,5 +216,13 @@ export function pageOf<R extends { approval_id: string } & InboxSortColumns>(row
   if (rows.length <= limit) return { rows, next: null };
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { rows: page, next: encodeCursor({ group: Number(last.sort_group) === 0 ? 0 : 1, deadline: last.sort_deadline, approvalId: last.approval_id }) };
+  return {
+    rows: page,
+    next: encodeCursor({
+      group: Number(last.sort_group) === 0 ? 0 : 1,
+      rank: Number(last.sort_rank),
+      deadline: last.sort_deadline,
+      approvalId: last.approval_id,
+    }),
+  };
 }

@@ -17,20 +17,22 @@ export class ReviewerInboxController {
   @ApiOperation({
     summary: 'My inbox',
     description:
-      "Open approvals (pending or clarifying) of the caller's workspaces whose current role the caller holds or outranks in the action's escalation path. " +
-      "Those assigned to the caller come first, then the rest of their roles' queues; each group by SLA deadline, soonest first, paused clocks (clarifying) last. " +
-      'Page with `limit` (at most 200) and the `next_cursor` of the previous page.',
+      "Open approvals (pending or clarifying) of the caller's workspaces whose current role the caller holds or outranks in the action's escalation path, in one of two queues: " +
+      '`queue=blocking` (the default): what agents wait on (human review, escalations, clarifications), the most urgent first; ' +
+      '`queue=post_review`: actions that already ran, reviewed after the fact until their review window closes. No number of post-reviews can push blocking work off a page. ' +
+      "Those assigned to the caller come first, then the rest of their roles' queues; then (blocking) by urgency, critical first; then by SLA deadline (post-reviews: the end of the review window), " +
+      "soonest first, paused clocks (clarifying) last. `counts` gives both queues' sizes with the same filters. Page with `limit` (at most 200) and the `next_cursor` of the previous page.",
   })
   @ApiZodQuery(InboxQuery)
   @ApiOkResponse({
     description:
-      '`{ items, next_cursor }`. Each item: approval_id, decision_id, action, workspace, route, status, reviewer_role, assignee, sla_deadline, time_left_seconds, sla_paused, ' +
+      '`{ items, next_cursor, counts: { blocking, post_review } }`. Each item: approval_id, decision_id, action, workspace, route, status, reviewer_role, assignee, sla_deadline, time_left_seconds, sla_paused, ' +
       'expires_at, urgency, consequence (severity, reversible; null for an action the manifest does not know), amount, summary (rendered from the action and its parameters), ' +
       "agent_summary (the agent's own words), agent, payload_hash, created_at.",
   })
   @ApiBadRequestResponse({
     description:
-      '`invalid_request`: a query parameter is invalid (each one named in `issues`), e.g. `limit` above 200 or a `cursor` this API did not hand out.',
+      '`invalid_request`: a query parameter is invalid (each one named in `issues`), e.g. `limit` above 200, a `route` of the other queue, or a `cursor` this API did not hand out.',
   })
   list(@Reviewer() reviewer: AuthenticatedReviewer, @Query(new ZodPipe(InboxQuery)) query: InboxQueryParams): Promise<InboxPage> {
     return this.inbox.list(reviewer, query);

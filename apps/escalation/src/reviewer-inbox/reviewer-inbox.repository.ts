@@ -2,7 +2,7 @@ import { Actor, ApprovalStatus } from '@hitl/approvals';
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
 import { ApprovalRow } from '../approval-store/approval-store.repository';
-import { InboxPosition, InboxQuery, InboxSortColumns, inboxSql } from './inbox-query';
+import { InboxPosition, InboxQuery, InboxSortColumns, inboxCountsSql, inboxSql } from './inbox-query';
 
 /** An approvals row as the inbox selects it (without the votes), with its place in the order. */
 export type InboxRow = Omit<ApprovalRow, 'approved_by'> & InboxSortColumns;
@@ -10,6 +10,13 @@ export type InboxRow = Omit<ApprovalRow, 'approved_by'> & InboxSortColumns;
 export function inboxRows(manager: EntityManager, viewer: Actor, query: InboxQuery, after: InboxPosition | null): Promise<InboxRow[]> {
   const { text, params } = inboxSql(serviceTable(manager, 'approvals'), viewer, query, after);
   return manager.query(text, params);
+}
+
+/** How many the caller may decide in each queue. */
+export async function inboxCounts(manager: EntityManager, viewer: Actor, query: InboxQuery): Promise<{ blocking: number; post_review: number }> {
+  const { text, params } = inboxCountsSql(serviceTable(manager, 'approvals'), viewer, query);
+  const [row] = await manager.query(text, params);
+  return { blocking: Number(row.blocking), post_review: Number(row.post_review) };
 }
 
 export interface ResolvedRow {

@@ -8,7 +8,7 @@ import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { ApprovalDetail, InboxPage } from '@hitl/reviewer-api';
 import { RECORD_WINDOW, agentRecord, approvalDetail, inboxItem, refuseView } from './approval-view';
 import { InboxQuery, decodeCursor, pageOf } from './inbox-query';
-import { inboxRows, resolvedOfAgent } from './reviewer-inbox.repository';
+import { inboxCounts, inboxRows, resolvedOfAgent } from './reviewer-inbox.repository';
 
 /** Reads for reviewers: their inbox, and one approval with everything needed to decide it. */
 @Injectable()
@@ -25,10 +25,12 @@ export class ReviewerInboxService {
         { field: 'cursor', message: 'is not a cursor of this API: pass next_cursor of the previous page, or none for the first' },
       ]);
     }
-    const page = pageOf(await inboxRows(this.dataSource.manager, viewer, query, after), query.limit);
+    const manager = this.dataSource.manager;
+    const [rows, counts] = await Promise.all([inboxRows(manager, viewer, query, after), inboxCounts(manager, viewer, query)]);
+    const page = pageOf(rows, query.limit);
     // Each item is shown with its workspace's manifest.
     const policyOf = (row: (typeof page.rows)[number]) => this.manifests.forWorkspace(row.workspace).manifest.actions.get(row.action);
-    return { items: page.rows.map((row) => inboxItem(row, policyOf(row), now)), next_cursor: page.next };
+    return { items: page.rows.map((row) => inboxItem(row, policyOf(row), now)), next_cursor: page.next, counts };
   }
 
   async detail(viewer: AuthenticatedReviewer, approvalId: string, now = new Date()): Promise<ApprovalDetail> {

@@ -1,5 +1,7 @@
 import { Me } from '@hitl/reviewer-api';
-import { Controller, Get } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@hitl/service-kit';
+import { Controller, Get, Inject } from '@nestjs/common';
+import { EscalationConfig } from '../config';
 import { AuthenticatedReviewer } from './reviewer-profile';
 import { Authenticated, Reviewer } from './reviewer.decorators';
 
@@ -7,6 +9,8 @@ import { Authenticated, Reviewer } from './reviewer.decorators';
 @Controller('me')
 @Authenticated()
 export class MeController {
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: EscalationConfig) {}
+
   @Get()
   me(@Reviewer() reviewer: AuthenticatedReviewer): Me {
     const { id, name, roles, workspaces, available, capacity, admin, auditor } = reviewer;
@@ -18,6 +22,7 @@ export class MeController {
       workspaces,
       available,
       capacity,
+      effective_capacity: capacity ?? this.config.REVIEWER_DEFAULT_CAPACITY,
       admin,
       auditor,
       created_at: reviewer.created_at.toISOString(),

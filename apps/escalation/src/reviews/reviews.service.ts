@@ -2,12 +2,13 @@ import { Decided, Review, ReviewCommand, decideReview } from '@hitl/approvals';
 import { Commands } from '@hitl/messaging';
 import { BatchResult, DecisionResult } from '@hitl/reviewer-api';
 import { route } from '@hitl/policy';
-import { ManifestStore, SERVICE_LOGGER } from '@hitl/service-kit';
+import { ManifestStore, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { HttpException, Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { EntityManager } from 'typeorm';
 import { approvalNotFound, refused } from '../approval-store/approval.errors';
 import { candidates, lockReview, saveReview } from '../approval-store/approval-store.repository';
+import { EscalationConfig } from '../config';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { ReviewAct } from './review-commands';
 import { decisions } from './reviews.metrics';
@@ -27,6 +28,7 @@ export class ReviewsService {
   constructor(
     private readonly commands: Commands,
     private readonly manifests: ManifestStore,
+    @Inject(SERVICE_CONFIG) private readonly config: EscalationConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -98,7 +100,7 @@ export class ReviewsService {
           reviewerRole: rerouted.approval?.reviewer_role ?? null,
           decidedBy: rerouted.reasons.at(-1)?.detail ?? rerouted.verdict,
         };
-        const pool = await candidates(manager, review.workspace, review.escalationPath);
+        const pool = await candidates(manager, review.workspace, review.escalationPath, this.config.REVIEWER_DEFAULT_CAPACITY);
         return {
           act: 'edit',
           by,

@@ -5,7 +5,7 @@ import { Polling, PollingService, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/s
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { EntityManager } from 'typeorm';
-import { escalated, reassigned } from '../approval-store/approval-events';
+import { escalated, reassigned, unreviewed, unreviewedResolution } from '../approval-store/approval-events';
 import { ApprovalRow, Finish, candidates, finishAll, lockDue, place, toReview } from '../approval-store/approval-store.repository';
 import { EscalationConfig } from '../config';
 import { operationsAlerts } from '../intake/intake.metrics';
@@ -45,7 +45,7 @@ export class SlaScanner extends PollingService {
       const { manager } = ctx;
       const due = await lockDue(manager, now, this.config.SLA_SCAN_BATCH);
       const events: AnyEvent[] = [];
-      const pools = new ReviewerPools(manager);
+      const pools = new ReviewerPools(manager, this.config.REVIEWER_DEFAULT_CAPACITY);
       const finishes: Finish[] = [];
       for (const row of due) {
         const emitted = await this.fire(manager, row, now, pools, finishes);
@@ -63,9 +63,15 @@ export class SlaScanner extends PollingService {
   private async fire(manager: EntityManager, row: ApprovalRow, now: Date, pools: ReviewerPools, finishes: Finish[]): Promise<AnyEvent[]> {
     const state = toReview(row);
     const pool = await pools.of(row.workspace, row.escalation_path);
-    const moved = (to: string | null) => pools.moved(row.assignee, to);
+    const moved = (to: string | null) => pools.moved(row, to);
     if (row.expires_at && row.expires_at <= now) {
       const outcome = onExpired(state, pool, now);
+      if (outcome.kind === 'unreviewed') {
+        timersFired.inc({ outcome: 'unreviewed' });
+        finishes.push({ approvalId: row.approval_id, status: 'unreviewed', resolution: unreviewedResolution(outcome.reason, outcome.detail) });
+        await moved(null);
+        return [unreviewed(row, outcome.reason, outcome.detail, now)];
+      }
       if (outcome.kind === 'resolve') {
         timersFired.inc({ outcome: outcome.status });
         const resolution = {
@@ -146,22 +152,27 @@ export class SlaScanner extends PollingService {
 class ReviewerPools {
   private readonly pools = new Map<string, Promise<Candidate[]>>();
 
-  constructor(private readonly manager: EntityManager) {}
+  constructor(
+    private readonly manager: EntityManager,
+    private readonly defaultCapacity: number,
+  ) {}
 
   of(workspace: string, roles: string[]): Promise<Candidate[]> {
     const key = JSON.stringify([workspace, roles]);
     let pool = this.pools.get(key);
-    if (!pool) this.pools.set(key, (pool = candidates(this.manager, workspace, roles)));
+    if (!pool) this.pools.set(key, (pool = candidates(this.manager, workspace, roles, this.defaultCapacity)));
     return pool;
   }
 
-  /** An approval left `from` (resolved, or placed with `to`): every pool's counts follow. */
-  async moved(from: string | null, to: string | null): Promise<void> {
+  /** An approval left its assignee (resolved, or placed with `to`): every pool's counts follow. */
+  async moved(row: Pick<ApprovalRow, 'assignee' | 'route'>, to: string | null): Promise<void> {
+    const from = row.assignee;
     if (from === to) return;
+    const count = row.route === 'post_review' ? 'postReviews' : 'pending';
     for (const pool of this.pools.values()) {
       for (const reviewer of await pool) {
-        if (reviewer.id === from) reviewer.pending -= 1;
-        if (reviewer.id === to) reviewer.pending += 1;
+        if (reviewer.id === from) reviewer[count] = (reviewer[count] ?? 0) - 1;
+        if (reviewer.id === to) reviewer[count] = (reviewer[count] ?? 0) + 1;
       }
     }
   }

@@ -25,6 +25,7 @@ export function approvalRow(overrides: Partial<ApprovalRow> = {}): ApprovalRow {
     assignee: 'alice',
     tried_at_tier: [],
     urgency: 'normal',
+    urgency_rank: 2,
     sla_minutes: { low: 240, normal: 60, high: 15, critical: 5 },
     sla_deadline: new Date('2026-11-22T09:30:00Z'),
     expires_at: new Date('2026-11-22T09:15:00Z'),

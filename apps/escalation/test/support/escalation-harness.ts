@@ -186,11 +186,12 @@ export async function readUntil(env: Env, topic: string, enough: (events: AnyEve
 
 export const of = (events: AnyEvent[], decisionId: string) => events.filter((e) => e.subject === decisionId);
 
-/** One escalation process for a describe block: started before its tests, stopped (and its database and topics dropped) after them. */
-export function escalationForSuite(): { readonly env: Env; readonly service: EscalationProcess } {
+/** One escalation process for a describe block (with `settings` over the env's): started before its tests, stopped (and its database and topics dropped) after them. */
+export function escalationForSuite(settings: Record<string, string> = {}): { readonly env: Env; readonly service: EscalationProcess } {
   const suite = {} as { env: Env; service: EscalationProcess };
   beforeAll(async () => {
     suite.env = await newEnv();
+    Object.assign(suite.env.vars, settings);
     suite.service = new EscalationProcess(suite.env);
     await suite.service.start();
   });

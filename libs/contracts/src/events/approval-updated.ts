@@ -9,6 +9,8 @@ export const APPROVAL_ESCALATED = 'hitl.approval.escalated.v1';
 export const APPROVAL_CLARIFICATION_REQUESTED = 'hitl.approval.clarification_requested.v1';
 export const APPROVAL_CLARIFICATION_PROVIDED = 'hitl.approval.clarification_provided.v1';
 export const APPROVAL_ROLLED_BACK = 'hitl.approval.rolled_back.v1';
+export const APPROVAL_REVIEWED = 'hitl.approval.reviewed.v1';
+export const APPROVAL_UNREVIEWED = 'hitl.approval.unreviewed.v1';
 
 const ApprovalRef = { decision_id: Uuid, approval_id: Uuid };
 
@@ -61,3 +63,30 @@ export const ApprovalRolledBackData = z.looseObject({
   reason: NonEmpty,
 });
 export type ApprovalRolledBackData = z.infer<typeof ApprovalRolledBackData>;
+
+/** A post-review (the action already ran) a reviewer looked at and confirmed: it stands. */
+export const ApprovalReviewedData = z.looseObject({
+  ...ApprovalRef,
+  reviewed_by: NonEmpty,
+  notes: z.string().nullable(),
+});
+export type ApprovalReviewedData = z.infer<typeof ApprovalReviewedData>;
+
+/**
+ * Why a post-review ended with nobody looking at it: its review window closed, or it was
+ * never queued because the reviewers had no capacity left after the work agents wait on
+ * (sampling backed off).
+ */
+export const UnreviewedReason = z.enum(['review_window_closed', 'no_review_capacity']);
+export type UnreviewedReason = z.infer<typeof UnreviewedReason>;
+
+/** A post-review that ended unreviewed: not a verdict on the action, never counted as correct. */
+export const ApprovalUnreviewedData = z.looseObject({
+  ...ApprovalRef,
+  reason: UnreviewedReason,
+  /** The reason in plain words. */
+  detail: NonEmpty,
+  /** The queue it was in (or would have been): the role of its first tier. */
+  reviewer_role: NonEmpty,
+});
+export type ApprovalUnreviewedData = z.infer<typeof ApprovalUnreviewedData>;
