@@ -1,16 +1,23 @@
 // End to end across the four services on the real broker and database: an agent proposes
 // through the SDK, a reviewer edits and approves through the API, the agent's guard runs
 // with the edited parameters, the outcome is labeled, the audit shows every step with a
-// verifying chain, and the calibrator counts it. A second decision times out: expired.
+// verifying chain, and the calibrator counts it. A second decision times out: expired. A
+// third runs at once and nobody reviews it after the fact: it ends unreviewed.
 import { randomUUID } from 'node:crypto';
 import { HitlAgent } from '@hitl/agent-sdk';
 import { DecisionProposedData } from '@hitl/contracts';
 import { testTrust } from '@hitl/testing';
 import { Stack, TOKENS } from './support/stack';
 
-// Goodwill credits time out after 4 s in this run, so the timeout path takes seconds.
+// Goodwill credits time out after 4 s in this run, and a cancelled subscription can be
+// rolled back (so is reviewed after the fact) for 4 s, so the timeout paths take seconds.
 const stack = new Stack((manifest) =>
-  manifest.replace('  issue_goodwill_credit:\n    severity: medium\n', '  issue_goodwill_credit:\n    severity: medium\n    approval_timeout_seconds: 4\n'),
+  manifest
+    .replace('  issue_goodwill_credit:\n    severity: medium\n', '  issue_goodwill_credit:\n    severity: medium\n    approval_timeout_seconds: 4\n')
+    .replace(
+      '  cancel_subscription:\n    severity: high\n    reversible: true\n    rollback_window_seconds: 3600\n',
+      '  cancel_subscription:\n    severity: high\n    reversible: true\n    rollback_window_seconds: 4\n',
+    ),
 );
 let agent: HitlAgent;
 
@@ -121,5 +128,47 @@ describe('a decision through every service', () => {
     const resolution = await agent.propose(credit, { timeoutMs: 60_000 });
     expect(resolution).toMatchObject({ status: 'expired', resolved_by: { kind: 'timeout' } });
     await expect(agent.guard(resolution, async () => 'must not run')).rejects.toThrow();
+  });
+
+  it('an action reviewed after the fact that nobody reviews: unreviewed, on the topic, the audit timeline and the calibrator, never as correct', async () => {
+    const cancel = decision('cancel_subscription', { subscription_id: 'sub-e2e' });
+    // review_after: the policy approves it at once, and a support agent is asked to review it after the fact.
+    const resolution = await agent.propose(cancel, { timeoutMs: 60_000 });
+    expect(resolution).toMatchObject({ status: 'approved', resolved_by: { kind: 'policy' } });
+
+    // Its 4 s window closes with nobody looking: it ends unreviewed, and the audit timeline says so.
+    const steps = await stack.eventually(
+      'the post-review ending unreviewed in the audit timeline',
+      async () => {
+        const answer = await stack.call('audit', 'GET', `/audit/decisions/${cancel.decision_id}/timeline`, TOKENS.compliance);
+        const all: { type: string; step: string; summary: string; data?: Record<string, unknown> }[] = answer.json.steps ?? [];
+        return all.some((s) => s.type === 'hitl.approval.unreviewed.v1') ? all : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    const types = steps.map((s) => s.type);
+    expect(types).toEqual(expect.arrayContaining(['hitl.approval.requested.v1', 'hitl.approval.assigned.v1', 'hitl.approval.unreviewed.v1']));
+    const ending = steps.find((s) => s.type === 'hitl.approval.unreviewed.v1')!;
+    expect(ending.summary).toContain('review window closed');
+    // The decision was resolved once, by the policy, before the action ran: the window closing resolves nothing.
+    expect(types.filter((t) => t === 'hitl.approval.resolved.v1')).toHaveLength(1);
+
+    // The calibrator counts it as not reviewed.
+    const counted = await stack.eventually('the calibrator counting the unreviewed post-review', async () => {
+      const answer = await stack.call('calibrator', 'POST', '/reports', TOKENS.compliance, { window_days: 1, workspace: 'acme-support' });
+      const line = (answer.json.post_reviews?.actions ?? []).find((a: { action: string }) => a.action === 'cancel_subscription');
+      return line && line.unreviewed_window_closed >= 1 ? { line, reports: answer.json.reports } : undefined;
+    });
+    expect(counted.line).toMatchObject({
+      post_reviews_requested: 1,
+      reviewed: 0,
+      rolled_back: 0,
+      unreviewed_window_closed: 1,
+      not_queued_no_capacity: 0,
+      open: 0,
+    });
+    // Not reviewed is no label: the action has no labeled outcome, so nothing counts it correct.
+    const cancels = (counted.reports ?? []).find((r: { action: string; agent_id: string | null }) => r.action === 'cancel_subscription' && r.agent_id === null);
+    expect(cancels?.n ?? 0).toBe(0);
   });
 });
