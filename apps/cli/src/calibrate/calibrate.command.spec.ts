@@ -109,6 +109,36 @@ describe('hitl calibrate', () => {
     expect(refused.calls).toHaveLength(1);
   });
 
+  it('prints how post-reviews ended and how far sampling backed off, per action', () => {
+    const sampling = 'sampling backed off: 412 of 600 sampled post-reviews were not queued, reviewers had no capacity left; effective rate 1.6% instead of 5%';
+    const lines = formatCalibration(
+      {
+        ...report,
+        workspace: 'acme-support',
+        post_reviews: {
+          actions: [
+            {
+              workspace: 'acme-support',
+              action: 'process_refund',
+              post_reviews_requested: 600,
+              reviewed: 150,
+              rolled_back: 3,
+              unreviewed_window_closed: 20,
+              not_queued_no_capacity: 412,
+              open: 15,
+              sampling,
+            },
+          ],
+        },
+      },
+      new URL('http://127.0.0.1:3004'),
+    );
+    expect(lines).toContain(
+      'post-reviews of process_refund: 600 requested, 150 reviewed, 3 rolled back, 20 unreviewed (window closed), 412 not queued (no reviewer capacity), 15 open',
+    );
+    expect(lines).toContain(`  ${sampling}`);
+  });
+
   it('no labeled outcomes: says so', () => {
     const lines = formatCalibration(
       { ...report, labeled_outcomes: 0, findings: [], suggestions: [], reports: [], links: { ...report.links, diagrams: {} } },

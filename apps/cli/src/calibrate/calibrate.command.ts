@@ -19,6 +19,17 @@ const ActionSummary = z.object({
   promotion: z.object({ from_mode: z.string(), to_mode: z.string(), reason: z.string() }).nullable(),
   demotion: z.object({ reason: z.string() }).nullable(),
 });
+const PostReviewLine = z.object({
+  workspace: z.string(),
+  action: z.string(),
+  post_reviews_requested: z.number(),
+  reviewed: z.number(),
+  rolled_back: z.number(),
+  unreviewed_window_closed: z.number(),
+  not_queued_no_capacity: z.number(),
+  open: z.number(),
+  sampling: z.string(),
+});
 const ReportAnswer = z.object({
   id: z.string(),
   generated_at: z.string(),
@@ -30,6 +41,8 @@ const ReportAnswer = z.object({
   findings: z.array(Finding),
   suggestions: z.array(z.object({ action: z.string(), field: z.string(), from: z.unknown(), to: z.unknown() })),
   reports: z.array(ActionSummary),
+  // Absent from reports made before post-reviews were counted.
+  post_reviews: z.object({ actions: z.array(PostReviewLine) }).optional(),
   links: z.object({ markdown: z.string(), patch: z.string(), diagrams: z.record(z.string(), z.string()) }),
 });
 export type ReportAnswer = z.infer<typeof ReportAnswer>;
@@ -63,6 +76,13 @@ export function formatCalibration(r: ReportAnswer, base: URL): string[] {
     if (report.promotion) lines.push(`  promotion candidate (${report.promotion.from_mode} → ${report.promotion.to_mode}): ${report.promotion.reason}`);
   }
   if (r.reports.length === 0) lines.push('no labeled outcomes in the window');
+  for (const p of r.post_reviews?.actions ?? []) {
+    lines.push(
+      `post-reviews of ${p.action}${r.workspace === null ? ` in ${p.workspace}` : ''}: ${p.post_reviews_requested} requested, ${p.reviewed} reviewed, ${p.rolled_back} rolled back, ` +
+        `${p.unreviewed_window_closed} unreviewed (window closed), ${p.not_queued_no_capacity} not queued (no reviewer capacity), ${p.open} open`,
+    );
+    lines.push(`  ${p.sampling}`);
+  }
   if (r.suggestions.length > 0) {
     lines.push('suggested manifest changes (for review; the service never applies them):');
     // As the manifest would say it: `never` bare, like the YAML, not a quoted JSON string.
