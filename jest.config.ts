@@ -33,6 +33,7 @@ const config: Config = {
         '<rootDir>/test/unit/**/*.spec.ts',
         '<rootDir>/bench/**/*.spec.ts',
         '<rootDir>/faults/**/*.spec.ts',
+        '<rootDir>/examples/**/*.spec.ts',
       ],
     },
     {

@@ -1,7 +1,9 @@
 // `npm run demo`: the worked refund example on the real services. Starts the four built
 // services (apps/*/dist) with tokens made up for this run and the refunds manifest, runs
-// the refund agent and a simulated review desk (examples/refund-agent), prints the tally
-// and where to look next, and keeps the services running until Ctrl-C.
+// the refund agent and a simulated review desk (examples/refund-agent: what agents wait on
+// first, then the post-reviews), prints the tally and where to look next, and keeps the
+// services running until Ctrl-C. `npm run soak` (scripts/soak.ts) starts the same services
+// through startDemoServices and runs the agent at a sustained rate.
 //
 //   node -r @swc-node/register scripts/demo.ts [--decisions N] [--exit]
 //   DEMO_DECISIONS=N (default 300), DEMO_SEED=n (replay a stream), KAFKA_BROKERS, and
@@ -16,33 +18,23 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
 import { APPS, AppName, Launcher, SERVICES } from '@hitl/testing';
-import { runRefundAgent } from '../examples/refund-agent/run';
+import { DeskReviewer } from '../examples/refund-agent/reviewer-desk';
+import { RunOptions, runRefundAgent } from '../examples/refund-agent/run';
 import { formatTally } from '../examples/refund-agent/tally';
 import { ensureLocalKeys, jwksFile, keyFile, localTrustEnv } from './local-keys';
 
 const root = resolve(__dirname, '..');
 const logDir = resolve(root, '.infra/demo-logs');
-let stopping = false;
+const DESK = ['alice', 'bruno', 'chen', 'dana', 'emil'];
 
-function argValue(name: string): string | undefined {
+const tty = process.stdout.isTTY;
+export const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
+
+/** The value after `name` on the command line. */
+export function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
-
-const exitAfter = process.argv.includes('--exit');
-const decisions = Number(argValue('--decisions') ?? process.env.DEMO_DECISIONS ?? 300);
-if (!Number.isInteger(decisions) || decisions < 1) {
-  console.error(`--decisions / DEMO_DECISIONS must be a whole number above 0 (got ${argValue('--decisions') ?? process.env.DEMO_DECISIONS})`);
-  process.exit(2);
-}
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const token = (who: string) => `${who}-${randomBytes(18).toString('hex')}`;
-const REVIEWERS = ['alice', 'bruno', 'chen', 'dana', 'emil'].map((name) => ({ name, token: token(name) }));
-const [alice] = REVIEWERS;
-const AUDITOR_TOKEN = token('compliance');
-
-const tty = process.stdout.isTTY;
-const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
 
 /** The end of a replica's log (`label`: e.g. `router#0`). */
 function logTail(label: string, lines = 20): string {
@@ -57,39 +49,58 @@ function logTail(label: string, lines = 20): string {
   }
 }
 
-// The four built services and the console on the README's ports, with this run's tokens.
-const launcher = new Launcher({
-  ports: 'readme',
-  logDir,
-  settings: {
-    manifestPath: resolve(root, 'manifests/refunds.yaml'),
-    slaScanIntervalMs: 500,
-    reviewerTokens: Object.fromEntries(REVIEWERS.map((r) => [r.name, r.token])),
-    auditorTokens: { compliance: AUDITOR_TOKEN },
-  },
-  trust: (name) => localTrustEnv(name),
-  onUnexpectedExit: (label, how) => {
-    if (stopping) return;
-    console.error(`${label} exited (${how}); its log ends:\n${logTail(label)}\nstopping the others`);
-    void stop(1);
-  },
-  readyTimeoutMs: 90_000,
-  stopGraceMs: 10_000,
-});
-
-async function stop(code: number): Promise<never> {
-  stopping = true;
-  await launcher.stop();
-  process.exit(code);
-}
-
 async function answers(port: number): Promise<boolean> {
   return fetch(`http://127.0.0.1:${port}/healthz`)
     .then((r) => r.status === 200)
     .catch(() => false);
 }
 
-async function main(): Promise<void> {
+/** The demo's services as started, with this run's tokens: what `npm run demo` and `npm run soak` share. */
+export interface DemoServices {
+  launcher: Launcher;
+  /** The desk: three support agents and two finance leads (config/reviewers.yaml). */
+  reviewers: DeskReviewer[];
+  auditorToken: string;
+  logDir: string;
+  /** What runRefundAgent needs besides the run's own numbers. */
+  agent: Pick<RunOptions, 'brokers' | 'ssl' | 'sasl' | 'signingKey' | 'trustedKeys' | 'escalationUrl' | 'reviewers'>;
+  /** Stops every service, then exits with `code`. */
+  stop(code: number): Promise<never>;
+}
+
+/**
+ * Starts the four built services (and the reviewer console with `console`) on the README's
+ * ports with tokens made up for this run; exits when something already answers there.
+ */
+export async function startDemoServices(options: { console: boolean }): Promise<DemoServices> {
+  const token = (who: string) => `${who}-${randomBytes(18).toString('hex')}`;
+  const reviewers = DESK.map((name) => ({ name, token: token(name) }));
+  const auditorToken = token('compliance');
+  let stopping = false;
+  const stop = async (code: number): Promise<never> => {
+    stopping = true;
+    await launcher.stop();
+    process.exit(code);
+  };
+  const launcher = new Launcher({
+    ports: 'readme',
+    logDir,
+    settings: {
+      manifestPath: resolve(root, 'manifests/refunds.yaml'),
+      slaScanIntervalMs: 500,
+      reviewerTokens: Object.fromEntries(reviewers.map((r) => [r.name, r.token])),
+      auditorTokens: { compliance: auditorToken },
+    },
+    trust: (name) => localTrustEnv(name),
+    onUnexpectedExit: (label, how) => {
+      if (stopping) return;
+      console.error(`${label} exited (${how}); its log ends:\n${logTail(label)}\nstopping the others`);
+      void stop(1);
+    },
+    readyTimeoutMs: 90_000,
+    stopGraceMs: 10_000,
+  });
+
   const apps: AppName[] = [...SERVICES, 'console'];
   const busy = (await Promise.all(apps.map((name) => answers(APPS[name].port)))).map((up, i) => (up ? apps[i] : null)).filter(Boolean);
   if (busy.length > 0) {
@@ -104,25 +115,58 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
-  console.log(bold('hitl demo: the refund agent of acme-support'));
   console.log(`starting router, escalation, audit, calibrator (logs in ${logDir}/) ...`);
   const t0 = Date.now();
-  await launcher.startAll(SERVICES);
-  console.log(`all four healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  // Started once the four answer: its /healthz reports them.
-  await launcher.start('console', { readyTimeoutMs: 30_000 });
+  try {
+    await launcher.startAll(SERVICES);
+    console.log(`all four healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    // Started once the four answer: its /healthz reports them.
+    if (options.console) await launcher.start('console', { readyTimeoutMs: 30_000 });
+  } catch (error) {
+    // Those that did start are stopped too: children outlive a parent that just exits.
+    stopping = true;
+    await launcher.stop();
+    throw error;
+  }
+  return {
+    launcher,
+    reviewers,
+    auditorToken,
+    logDir,
+    agent: {
+      brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+      ...agentKafka,
+      // The agent signs its proposals with its key and acts only on resolutions the services signed.
+      signingKey: keyFile('refund-bot'),
+      trustedKeys: { router: jwksFile('router'), escalation: jwksFile('escalation') },
+      escalationUrl: launcher.url('escalation'),
+      reviewers,
+    },
+    stop,
+  };
+}
+
+let started: DemoServices | undefined;
+
+async function main(): Promise<void> {
+  const exitAfter = process.argv.includes('--exit');
+  const decisions = Number(argValue('--decisions') ?? process.env.DEMO_DECISIONS ?? 300);
+  if (!Number.isInteger(decisions) || decisions < 1) {
+    console.error(`--decisions / DEMO_DECISIONS must be a whole number above 0 (got ${argValue('--decisions') ?? process.env.DEMO_DECISIONS})`);
+    process.exit(2);
+  }
+  console.log(bold('hitl demo: the refund agent of acme-support'));
+  const demo = await startDemoServices({ console: true });
+  started = demo;
+  const { launcher, stop } = demo;
+  const [alice] = demo.reviewers;
+  const AUDITOR_TOKEN = demo.auditorToken;
   const consoleUrl = launcher.url('console');
   console.log(`reviewer console: ${consoleUrl}/  (sign in as alice with ${alice.token})\n`);
 
   console.log(`${decisions} decisions by the agent; a desk of 3 support agents and 2 finance leads reviews what the policy sends to people.`);
   const result = await runRefundAgent({
-    brokers,
-    ...agentKafka,
-    // The agent signs its proposals with its key and acts only on resolutions the services signed.
-    signingKey: keyFile('refund-bot'),
-    trustedKeys: { router: jwksFile('router'), escalation: jwksFile('escalation') },
-    escalationUrl: launcher.url('escalation'),
-    reviewers: REVIEWERS,
+    ...demo.agent,
     decisions,
     seed: process.env.DEMO_SEED ? Number(process.env.DEMO_SEED) : undefined,
     onProgress: (p) =>
@@ -134,7 +178,7 @@ async function main(): Promise<void> {
   console.log(`\n${bold('tally')} (from the ${result.records.length} resolutions the agent received, in ${(result.elapsedMs / 1000).toFixed(1)} s)`);
   console.log(formatTally(result.tally));
   console.log(
-    `  desk                       ${result.desk.approved} approved, ${result.desk.edited} edited, ${result.desk.denied} denied (${result.desk.conflicts} conflicts, ${result.desk.errors} errors)`,
+    `  desk                       ${result.desk.approved} approved, ${result.desk.edited} edited, ${result.desk.denied} denied; post-reviews ${result.desk.reviewed} confirmed, ${result.desk.rolledBack} rolled back (${result.desk.conflicts} conflicts, ${result.desk.errors} errors)`,
   );
   const dlqGrew = result.malformed.before >= 0 && result.malformed.after > result.malformed.before;
   console.log(
@@ -163,7 +207,9 @@ async function main(): Promise<void> {
   console.log('\nthe services keep running with these tokens; Ctrl-C stops them.');
 }
 
-main().catch((error: Error) => {
-  console.error(`demo failed: ${error.stack ?? error.message}`);
-  void stop(1);
-});
+// Run as a script (npm run demo); imported by scripts/soak.ts for startDemoServices.
+if (require.main === module)
+  main().catch((error: Error) => {
+    console.error(`demo failed: ${error.stack ?? error.message}`);
+    void (started ? started.stop(1) : process.exit(1));
+  });

@@ -1,7 +1,10 @@
 // A simulated review desk of acme-support: the three support agents and the two finance
-// leads of config/reviewers.yaml poll their inboxes on the escalation API and decide,
-// each after a short think time: approve most, edit about 10% (a partial refund), deny
-// about 5% with a reason. Only the decisions of this run are touched.
+// leads of config/reviewers.yaml work their inboxes on the escalation API as people do.
+// First the blocking queue (what agents wait on), top item first: approve most, edit about
+// 10% (a partial refund), deny about 5% with a reason. Only when nothing there is theirs to
+// take, the post-reviews assigned to them (actions that already ran): confirm most, roll
+// back about 2% with a reason. Each answer comes after a short think time. Only the
+// decisions of this run are touched.
 import { Random } from './refund-agent';
 
 export interface DeskReviewer {
@@ -9,13 +12,21 @@ export interface DeskReviewer {
   token: string;
 }
 
-interface InboxItem {
+export interface InboxItem {
   approval_id: string;
   decision_id: string;
   payload_hash: string;
   route: string;
   action: string;
 }
+
+interface InboxPage {
+  items?: InboxItem[];
+  next_cursor?: string | null;
+}
+
+/** The two queues of GET /approvals: what agents wait on, and reviews of actions that already ran. */
+export type DeskQueue = 'blocking' | 'post_review';
 
 export interface DeskOptions {
   escalationUrl: string;
@@ -32,6 +43,10 @@ export interface DeskStats {
   approved: number;
   edited: number;
   denied: number;
+  /** Post-reviews confirmed (the action was fine). */
+  reviewed: number;
+  /** Post-reviews rolled back. */
+  rolledBack: number;
   conflicts: number;
   errors: number;
 }
@@ -42,8 +57,37 @@ const DENIALS = [
   'carrier confirms delivery with a signature',
 ];
 
+const ROLLBACKS = [
+  'duplicate of a refund issued on another ticket the same day',
+  'the customer returned nothing: the carrier shows the parcel delivered and kept',
+  'amount above what the order was charged',
+];
+
+/** The inbox page of a queue as a person asks for it: blocking from the top of everything they may decide; post-reviews assigned to them. */
+export function inboxPath(queue: DeskQueue, cursor?: string | null): string {
+  const query = queue === 'blocking' ? 'queue=blocking&assigned=all&limit=100' : 'queue=post_review&assigned=me&limit=50';
+  return `/approvals?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+}
+
+/**
+ * The item to take from a page, in the inbox's order: the first that belongs to this run,
+ * that no colleague at the desk has taken, and that is in the queue asked for (a
+ * post-review never counts as blocking work, nor the other way round).
+ */
+export function firstToTake(items: readonly InboxItem[], queue: DeskQueue, isOurs: (item: InboxItem) => boolean): InboxItem | undefined {
+  return items.find((i) => (i.route === 'post_review') === (queue === 'post_review') && isOurs(i));
+}
+
+/** How a post-review ends, from one draw in [0, 1): a small share (`rollbackShare`) is rolled back, the rest confirmed. */
+export function postReviewAnswer(draw: number, rollbackShare = 0.02): 'confirm' | 'rollback' {
+  return draw < rollbackShare ? 'rollback' : 'confirm';
+}
+
+/** Pages looked at for an item of this run before giving up until the next poll (older runs' items may fill the top). */
+const PAGES_LOOKED_AT = 5;
+
 export class ReviewerDesk {
-  readonly stats: DeskStats = { approved: 0, edited: 0, denied: 0, conflicts: 0, errors: 0 };
+  readonly stats: DeskStats = { approved: 0, edited: 0, denied: 0, reviewed: 0, rolledBack: 0, conflicts: 0, errors: 0 };
   private readonly claimed = new Set<string>();
   private running = false;
   private loops: Promise<void>[] = [];
@@ -74,21 +118,35 @@ export class ReviewerDesk {
     }
   }
 
+  /** The first item of this run in `queue` that nobody at the desk took yet, looking a few pages down. */
+  private async next(reviewer: DeskReviewer, queue: DeskQueue): Promise<InboxItem | undefined> {
+    const isOurs = (i: InboxItem) => this.options.proposals.has(i.decision_id) && !this.claimed.has(i.approval_id);
+    let cursor: string | null | undefined;
+    for (let page = 0; page < PAGES_LOOKED_AT; page++) {
+      const inbox = await this.call(reviewer, 'GET', inboxPath(queue, cursor));
+      if (inbox.status !== 200) throw new Error(`GET ${inboxPath(queue)} answered ${inbox.status}`);
+      const { items = [], next_cursor } = inbox.json as InboxPage;
+      const item = firstToTake(items, queue, isOurs);
+      if (item || !next_cursor) return item;
+      cursor = next_cursor;
+    }
+    return undefined;
+  }
+
   private async loop(reviewer: DeskReviewer): Promise<void> {
     const pollMs = this.options.pollMs ?? 300;
     while (this.running) {
       try {
-        const inbox = await this.call(reviewer, 'GET', '/approvals?assigned=all&limit=100');
-        const items = ((inbox.json as { items?: InboxItem[] }).items ?? []).filter(
-          (i) => i.route !== 'post_review' && this.options.proposals.has(i.decision_id) && !this.claimed.has(i.approval_id),
-        );
-        const item = items[0];
+        // What agents wait on first; the reviews of what already ran only when none of that is left for them.
+        const blocking = await this.next(reviewer, 'blocking');
+        const item = blocking ?? (await this.next(reviewer, 'post_review'));
         if (!item) {
           await sleep(pollMs);
           continue;
         }
         this.claimed.add(item.approval_id);
-        await this.decide(reviewer, item).catch((error: unknown) => {
+        const work = blocking ? this.decide(reviewer, item) : this.postReview(reviewer, item);
+        await work.catch((error: unknown) => {
           // No answer at all (escalation restarting): the item is still undecided, try it again.
           this.claimed.delete(item.approval_id);
           throw error;
@@ -100,10 +158,15 @@ export class ReviewerDesk {
     }
   }
 
-  private async decide(reviewer: DeskReviewer, item: InboxItem): Promise<void> {
+  private async think(): Promise<void> {
     const { random } = this.options;
     const [low, high] = this.options.thinkMs ?? [200, 1500];
     await sleep(low + (high - low) * random() * random() + (high - low) * 0.3 * random());
+  }
+
+  private async decide(reviewer: DeskReviewer, item: InboxItem): Promise<void> {
+    const { random } = this.options;
+    await this.think();
     const draw = random();
     const parameters = this.options.proposals.get(item.decision_id) ?? {};
     let answer: { status: number };
@@ -123,10 +186,27 @@ export class ReviewerDesk {
       kind = 'approved';
       answer = await this.call(reviewer, 'POST', `/approvals/${item.approval_id}/approve`, { payload_hash: item.payload_hash });
     }
-    if (answer.status === 200) this.stats[kind] += 1;
-    else if (answer.status === 409) this.stats.conflicts += 1;
+    this.count(kind, answer.status, item);
+  }
+
+  /** A review after the fact: the refund already ran; confirm it (approve, status `reviewed`) or roll it back. */
+  private async postReview(reviewer: DeskReviewer, item: InboxItem): Promise<void> {
+    const { random } = this.options;
+    await this.think();
+    if (postReviewAnswer(random()) === 'rollback') {
+      const reason = ROLLBACKS[Math.floor(random() * ROLLBACKS.length)];
+      this.count('rolledBack', (await this.call(reviewer, 'POST', `/approvals/${item.approval_id}/rollback`, { reason })).status, item);
+    } else {
+      this.count('reviewed', (await this.call(reviewer, 'POST', `/approvals/${item.approval_id}/approve`, { payload_hash: item.payload_hash })).status, item);
+    }
+  }
+
+  private count(kind: 'approved' | 'edited' | 'denied' | 'reviewed' | 'rolledBack', status: number, item: InboxItem): void {
+    if (status === 200) this.stats[kind] += 1;
+    // A colleague already decided it, or a post-review's window closed (unreviewed).
+    else if (status === 409) this.stats.conflicts += 1;
     else {
-      // Leave it for another try (a 409 means a colleague already decided it).
+      // Leave it for another try.
       this.stats.errors += 1;
       this.claimed.delete(item.approval_id);
     }

@@ -23,6 +23,8 @@ export interface RunOptions {
   rate?: number;
   seed?: number;
   onProgress?: (progress: Progress) => void;
+  /** Stops waiting for the resolutions still outstanding (a soak's cap): the result holds those received so far. */
+  stopWaiting?: AbortSignal;
 }
 
 export interface Progress {
@@ -31,7 +33,13 @@ export interface Progress {
   auto: number;
   inReview: number;
   resolved: number;
+  /** Proposals that ended in an error rather than a resolution. */
+  failed: number;
   total: number;
+  /** When the first proposal went out (ms since the run started: the agent connects first); null until then. */
+  firstProposedMs: number | null;
+  /** When the last proposal went out (ms since the run started); null until then. */
+  lastProposedMs: number | null;
 }
 
 export interface RunResult {
@@ -42,6 +50,8 @@ export interface RunResult {
   reviewedDecisionId: string | null;
   malformed: { topic: string; dlq: string; before: number; after: number };
   failures: string[];
+  /** Decisions whose resolution never came before `stopWaiting`. */
+  unresolved: number;
   elapsedMs: number;
 }
 
@@ -72,9 +82,21 @@ export async function runRefundAgent(options: RunOptions): Promise<RunResult> {
   const records: ResolvedRecord[] = [];
   const failures: string[] = [];
   let proposed = 0;
+  let firstProposedMs: number | null = null;
+  let lastProposedMs: number | null = null;
   const progress = (): Progress => {
     const auto = records.filter((r) => r.resolution.resolved_by.kind === 'policy').length;
-    return { elapsedMs: Date.now() - started, proposed, auto, inReview: proposed - records.length, resolved: records.length, total: options.decisions };
+    return {
+      elapsedMs: Date.now() - started,
+      proposed,
+      auto,
+      inReview: proposed - records.length,
+      resolved: records.length,
+      failed: failures.length,
+      total: options.decisions,
+      firstProposedMs,
+      lastProposedMs,
+    };
   };
   const { onProgress } = options;
   const ticker = onProgress ? setInterval(() => onProgress(progress()), 1000) : undefined;
@@ -82,8 +104,12 @@ export async function runRefundAgent(options: RunOptions): Promise<RunResult> {
   const malformed = await publishMalformed(options.brokers, options.topicPrefix, security);
   const gapMs = 1000 / (options.rate ?? 25);
   const work: Promise<void>[] = [];
+  const firstAt = Date.now();
+  firstProposedMs = firstAt - started;
   try {
     for (let i = 0; i < options.decisions; i++) {
+      // On the clock, not after a fixed gap: the time each proposal takes would lower the rate asked for.
+      await new Promise((r) => setTimeout(r, Math.max(0, firstAt + i * gapMs - Date.now())));
       const proposal: Proposal = nextProposal(random, i);
       work.push(
         handle(agent, proposal, random, {
@@ -96,9 +122,9 @@ export async function runRefundAgent(options: RunOptions): Promise<RunResult> {
           (error: Error) => void failures.push(`${proposal.action}: ${error.message}`),
         ),
       );
-      await new Promise((r) => setTimeout(r, gapMs));
     }
-    await Promise.all(work);
+    lastProposedMs = Date.now() - started;
+    await untilAborted(Promise.all(work), options.stopWaiting);
   } finally {
     if (ticker) clearInterval(ticker);
     options.onProgress?.(progress());
@@ -114,6 +140,14 @@ export async function runRefundAgent(options: RunOptions): Promise<RunResult> {
     reviewedDecisionId,
     malformed: { topic: malformed.topic, dlq: malformed.dlq, before: malformed.before, after: await malformed.after() },
     failures,
+    unresolved: proposed - records.length - failures.length,
     elapsedMs: Date.now() - started,
   };
+}
+
+/** `work`, or less once `signal` aborts. */
+function untilAborted(work: Promise<unknown>, signal: AbortSignal | undefined): Promise<unknown> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.resolve();
+  return Promise.race([work, new Promise((done) => signal.addEventListener('abort', done, { once: true }))]);
 }

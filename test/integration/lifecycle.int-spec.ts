@@ -137,15 +137,11 @@ describe('a decision through every service', () => {
     expect(resolution).toMatchObject({ status: 'approved', resolved_by: { kind: 'policy' } });
 
     // Its 4 s window closes with nobody looking: it ends unreviewed, and the audit timeline says so.
-    const steps = await stack.eventually(
-      'the post-review ending unreviewed in the audit timeline',
-      async () => {
-        const answer = await stack.call('audit', 'GET', `/audit/decisions/${cancel.decision_id}/timeline`, TOKENS.compliance);
-        const all: { type: string; step: string; summary: string; data?: Record<string, unknown> }[] = answer.json.steps ?? [];
-        return all.some((s) => s.type === 'hitl.approval.unreviewed.v1') ? all : undefined;
-      },
-      { timeoutMs: 60_000 },
-    );
+    const steps = await stack.eventually('the post-review ending unreviewed in the audit timeline', async () => {
+      const answer = await stack.call('audit', 'GET', `/audit/decisions/${cancel.decision_id}/timeline`, TOKENS.compliance);
+      const all: { type: string; step: string; summary: string; data?: Record<string, unknown> }[] = answer.json.steps ?? [];
+      return all.some((s) => s.type === 'hitl.approval.unreviewed.v1') ? all : undefined;
+    });
     const types = steps.map((s) => s.type);
     expect(types).toEqual(expect.arrayContaining(['hitl.approval.requested.v1', 'hitl.approval.assigned.v1', 'hitl.approval.unreviewed.v1']));
     const ending = steps.find((s) => s.type === 'hitl.approval.unreviewed.v1')!;

@@ -108,8 +108,17 @@ export class ServiceProcess {
 
   /** Peak resident set size so far (VmHWM), in MiB. */
   peakRssMib(): number {
+    return this.statusMib('VmHWM');
+  }
+
+  /** Resident set size now (VmRSS), in MiB: what a soak samples to see memory grow or not. */
+  rssMib(): number {
+    return this.statusMib('VmRSS');
+  }
+
+  private statusMib(field: 'VmHWM' | 'VmRSS'): number {
     const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    const kib = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]);
+    const kib = Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
     return kib / 1024;
   }
 
