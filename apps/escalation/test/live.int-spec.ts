@@ -185,4 +185,25 @@ describe('who may keep a live stream open', () => {
     await ready(again);
     for (const s of [...streams, bob, again]) s.close();
   });
+
+  it('a reader who leaves before its stream is set up holds no place (quick reloads never lock a token out)', async () => {
+    // Sixty readers that give up within 20 ms, many while the service is still authenticating them.
+    await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => {
+        const abort = new AbortController();
+        const leaving = fetch(`${escalation.service.url}/approvals/stream`, { headers: { authorization: `Bearer ${TOKENS.bob}` }, signal: abort.signal });
+        setTimeout(() => abort.abort(), i % 20);
+        await leaving.then((r) => r.body?.cancel()).catch(() => undefined);
+      }),
+    );
+    // Every place is free again: five streams open at once.
+    const streams = await eventually('five places for the token', async () => {
+      const opened = await Promise.all(Array.from({ length: 5 }, () => StreamReader.open(escalation.service.url, TOKENS.bob)));
+      if (opened.every((s) => s.status === 200)) return opened;
+      for (const s of opened) s.close();
+      return null;
+    });
+    for (const s of streams) await ready(s);
+    for (const s of streams) s.close();
+  });
 });

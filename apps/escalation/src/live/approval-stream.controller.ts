@@ -15,6 +15,8 @@ interface StreamResponse {
   write(chunk: string): boolean;
   end(): void;
   writableEnded: boolean;
+  /** The connection under it, gone (destroyed) when the reader left before the stream was set up. */
+  socket?: { destroyed: boolean } | null;
 }
 
 /** A comment line this often keeps idle connections open through proxies. */
@@ -64,6 +66,13 @@ export class ApprovalStreamController {
       unsubscribe();
       end();
     });
+    // A reader who left while the request was still being authenticated: its 'close' came
+    // before anyone listened, so the stream would hold one of the token's places forever.
+    if (response.socket?.destroyed) {
+      unsubscribe();
+      end();
+      return;
+    }
     try {
       await this.changes.start(subscriber);
       if (!response.writableEnded) response.write(sseFrame('ready', { reviewer: reviewer.id } satisfies StreamReady));
