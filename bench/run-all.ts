@@ -5,6 +5,7 @@
 import { auditIngestion } from './audit-ingestion';
 import { autoApproveLatency } from './auto-approve-latency';
 import { calibrationScale } from './calibration-scale';
+import { queueHealth } from './queue-health';
 import { routingThroughput } from './routing-throughput';
 import { signatureCost } from './signature-cost';
 import { slaTimers } from './sla-timers';
@@ -39,6 +40,7 @@ async function main(): Promise<number> {
   );
   const audit = await attempt('audit ingestion', () => auditIngestion(size));
   await attempt('SLA timers', () => slaTimers(size));
+  await attempt('queue health', () => queueHealth(size));
   await attempt('calibration', () => calibrationScale(size));
   await attempt('signature cost', () => signatureCost(size));
 

@@ -36,6 +36,7 @@ describe('SIZE_TABLE', () => {
       pendingApprovals: 100_000,
       deadlineSpreadSeconds: 60,
       labeledOutcomes: 1_000_000,
+      queuePending: 100_000,
     });
     expect(SIZE_TABLE.full.offeredRates).toEqual([100, 500, 1000]);
   });

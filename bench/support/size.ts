@@ -17,6 +17,8 @@ export interface Sizes {
   deadlineSpreadSeconds: number;
   /** Figure 5: labeled outcomes the report runs over. */
   labeledOutcomes: number;
+  /** Figure 8: approvals pending in one role's queue (and a tenth as many post-reviews) when the inbox and GET /queues are read. */
+  queuePending: number;
 }
 
 export const SIZE_TABLE: Record<Size, Sizes> = {
@@ -28,6 +30,7 @@ export const SIZE_TABLE: Record<Size, Sizes> = {
     pendingApprovals: 500,
     deadlineSpreadSeconds: 3,
     labeledOutcomes: 5_000,
+    queuePending: 2_000,
   },
   small: {
     routedDecisions: 10_000,
@@ -37,6 +40,7 @@ export const SIZE_TABLE: Record<Size, Sizes> = {
     pendingApprovals: 10_000,
     deadlineSpreadSeconds: 15,
     labeledOutcomes: 100_000,
+    queuePending: 20_000,
   },
   full: {
     routedDecisions: 100_000,
@@ -46,6 +50,7 @@ export const SIZE_TABLE: Record<Size, Sizes> = {
     pendingApprovals: 100_000,
     deadlineSpreadSeconds: 60,
     labeledOutcomes: 1_000_000,
+    queuePending: 100_000,
   },
 };
 

@@ -21,16 +21,21 @@ export class PostReviewQueue1795313559000 implements MigrationInterface {
         SET expires_at = created_at + make_interval(secs => COALESCE(rollback_window_seconds, 86400)),
             sla_deadline = created_at + make_interval(secs => COALESCE(rollback_window_seconds, 86400))
       WHERE route = 'post_review' AND status IN ('pending', 'clarifying')`);
-    await runner.query(`CREATE INDEX approvals_open_in_order ON ${s}.approvals
-      ((route = 'post_review'), reviewer_role, urgency_rank, (COALESCE(sla_deadline, 'infinity'::timestamptz)), approval_id)
-      WHERE status IN ('pending', 'clarifying')`);
+    // Each queue in the inbox's order, role by role: a page of a six-figure queue reads a page of rows.
+    await runner.query(`CREATE INDEX approvals_blocking_in_order ON ${s}.approvals
+      (reviewer_role, urgency_rank, (COALESCE(sla_deadline, 'infinity'::timestamptz)), approval_id)
+      WHERE status IN ('pending', 'clarifying') AND route <> 'post_review'`);
+    await runner.query(`CREATE INDEX approvals_post_reviews_in_order ON ${s}.approvals
+      (reviewer_role, (COALESCE(sla_deadline, 'infinity'::timestamptz)), approval_id)
+      WHERE status IN ('pending', 'clarifying') AND route = 'post_review'`);
     await runner.query(`CREATE INDEX approvals_resolved_at ON ${s}.approvals (resolved_at) WHERE resolved_at IS NOT NULL`);
   }
 
   async down(runner: QueryRunner): Promise<void> {
     const s = `"${serviceSchema(runner)}"`;
     await runner.query(`DROP INDEX ${s}.approvals_resolved_at`);
-    await runner.query(`DROP INDEX ${s}.approvals_open_in_order`);
+    await runner.query(`DROP INDEX ${s}.approvals_post_reviews_in_order`);
+    await runner.query(`DROP INDEX ${s}.approvals_blocking_in_order`);
     await runner.query(`UPDATE ${s}.approvals SET status = 'expired' WHERE status = 'unreviewed'`);
     await runner.query(`ALTER TABLE ${s}.approvals
       DROP COLUMN urgency_rank,

@@ -80,16 +80,28 @@ describe('the page query', () => {
     expect(text).toContain(`('*' = ANY ($3::text[]) OR a.workspace = ANY ($3::text[]))`);
     expect(text).toContain('a.reviewer_role = ANY ($2::text[])');
     expect(text).toContain('path.rank >= array_position(a.action_path, a.reviewer_role)');
-    expect(text).toContain(`(a.route = 'post_review') = false`);
-    expect(text).toMatch(
-      /ORDER BY \(CASE WHEN a\.assignee = \$1 THEN 0 ELSE 1 END\), a\.urgency_rank, COALESCE\(a\.sla_deadline, 'infinity'::timestamptz\), a\.approval_id\s+LIMIT \$4$/,
-    );
+    expect(text).toContain(`a.route <> 'post_review'`);
+    // The caller's own, then the rest role by role, each in the index's order; the page in the same order.
+    expect(text).toContain("a.assignee = $1 ORDER BY a.urgency_rank, COALESCE(a.sla_deadline, 'infinity'::timestamptz), a.approval_id LIMIT $4");
+    expect(text).toContain('a.reviewer_role = roles.role AND a.assignee IS DISTINCT FROM $1 ORDER BY a.urgency_rank');
+    expect(text).toMatch(/ORDER BY c\.sort_group, c\.sort_rank, c\.deadline, c\.approval_id\s+LIMIT \$4$/);
   });
 
   it('the post-review queue: only post-reviews, by the end of their review window (no urgency)', () => {
     const { text } = inboxSql(table, alice, query({ queue: 'post_review' }), null);
-    expect(text).toContain(`(a.route = 'post_review') = true`);
-    expect(text).toMatch(/ORDER BY \(CASE WHEN a\.assignee = \$1 THEN 0 ELSE 1 END\), COALESCE\(a\.sla_deadline, 'infinity'::timestamptz\), a\.approval_id/);
+    expect(text).toContain(`a.route = 'post_review'`);
+    expect(text).not.toContain(`a.route <> 'post_review'`);
+    expect(text).toContain(`0 AS sort_rank`);
+    expect(text).toContain(`ORDER BY COALESCE(a.sla_deadline, 'infinity'::timestamptz), a.approval_id LIMIT`);
+  });
+
+  it.each([
+    ['assigned=me: only the caller’s own', { assigned: 'me' }, ['a.assignee = $1'], ['roles.role AND']],
+    ['assigned=queue: only the rest', { assigned: 'queue' }, ['a.assignee IS DISTINCT FROM $1'], ['a.assignee = $1 ORDER BY']],
+  ])('%s', (_name, q, present, absent) => {
+    const { text } = inboxSql(table, alice, query(q), null);
+    for (const fragment of present) expect(text).toContain(fragment);
+    for (const fragment of absent) expect(text).not.toContain(fragment);
   });
 
   it('counts both queues with the same filters, whatever the queue asked for', () => {
@@ -135,13 +147,19 @@ describe('the page query', () => {
     expect(params.filter((p) => p === hostile)).toHaveLength(3);
   });
 
-  it('continues after the cursor, in the order of the page', () => {
+  it('continues after the cursor, in the order of the page: past the caller’s own, only the rest', () => {
     const after = { group: 1 as const, rank: 2, deadline: 'infinity', approvalId: ID(7) };
     const { text, params } = inboxSql(table, alice, query({ limit: '10' }), after);
-    expect(text).toContain(
-      `(CASE WHEN a.assignee = $1 THEN 0 ELSE 1 END), a.urgency_rank, COALESCE(a.sla_deadline, 'infinity'::timestamptz), a.approval_id) > ($4::int, $5::int, $6::timestamptz, $7::uuid)`,
-    );
-    expect(params).toEqual(['alice', ['support_agent'], ['acme'], 1, 2, 'infinity', ID(7), 11]);
+    expect(text).not.toContain('a.assignee = $1 ORDER BY');
+    expect(text).toContain(`(a.urgency_rank, COALESCE(a.sla_deadline, 'infinity'::timestamptz), a.approval_id) > ($5::int, $6::timestamptz, $7::uuid)`);
+    expect(params).toEqual(['alice', ['support_agent'], ['acme'], 11, 2, 'infinity', ID(7)]);
+  });
+
+  it('continues within the caller’s own: their rest after the cursor, then the whole of the others', () => {
+    const after = { group: 0 as const, rank: 1, deadline: '2026-11-22T10:00:00.000000Z', approvalId: ID(3) };
+    const { text } = inboxSql(table, alice, query({ queue: 'post_review' }), after);
+    expect(text).toContain(`a.assignee = $1 AND (COALESCE(a.sla_deadline, 'infinity'::timestamptz), a.approval_id) > ($5::timestamptz, $6::uuid)`);
+    expect(text).toMatch(/a\.assignee IS DISTINCT FROM \$1 ORDER BY/);
   });
 });
 

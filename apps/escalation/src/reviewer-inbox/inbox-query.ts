@@ -176,26 +176,55 @@ function visibleTo(viewer: Actor, query: InboxQuery, p: (value: unknown) => stri
  * then (blocking queue) the most urgent, then by deadline (paused clocks last), then by id.
  * Fetches one row more than the limit to tell whether another page follows. `approvals` is
  * the qualified table name.
+ *
+ * Written for queues of six figures: the caller's own come from the assignee index, the rest
+ * role by role from the queue's ordered index (a loose scan lists the roles with open work),
+ * each branch stopping at a page's worth. Only the page's rows are read whole.
  */
 export function inboxSql(approvals: string, viewer: Actor, query: InboxQuery, after: InboxPosition | null): InboxSql {
   const { params, p } = parameters();
   const me = p(viewer.id);
   const where = visibleTo(viewer, query, p, () => me);
-  const group = `(CASE WHEN a.assignee = ${me} THEN 0 ELSE 1 END)`;
-  const rank = query.queue === 'blocking' ? 'a.urgency_rank' : '0';
-  const deadline = `COALESCE(a.sla_deadline, 'infinity'::timestamptz)`;
-  where.push(`(a.route = 'post_review') = ${query.queue === 'post_review'}`);
+  const blocking = query.queue === 'blocking';
+  // The queue's partial indexes say it in these words (see the migration post-review-queue).
+  where.push(blocking ? `a.route <> 'post_review'` : `a.route = 'post_review'`);
   if (query.route !== undefined) where.push(`a.route = ${p(query.route)}`);
-  if (after !== null)
-    where.push(
-      `(${group}, ${rank}, ${deadline}, a.approval_id) > (${p(after.group)}::int, ${p(after.rank)}::int, ${p(after.deadline)}::timestamptz, ${p(after.approvalId)}::uuid)`,
-    );
-  const text = `SELECT a.*, ${group} AS sort_group, ${rank} AS sort_rank,
-          CASE WHEN a.sla_deadline IS NULL THEN 'infinity' ELSE to_char(a.sla_deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS sort_deadline
-     FROM ${approvals} a
-    WHERE ${where.join('\n      AND ')}
-    ORDER BY ${[group, ...(query.queue === 'blocking' ? [rank] : []), deadline, 'a.approval_id'].join(', ')}
-    LIMIT ${p(query.limit + 1)}`;
+  const rank = blocking ? 'a.urgency_rank' : '0';
+  const deadline = `COALESCE(a.sla_deadline, 'infinity'::timestamptz)`;
+  const order = blocking ? `a.urgency_rank, ${deadline}, a.approval_id` : `${deadline}, a.approval_id`;
+  // Within a group, after the cursor's place: the same columns as the order.
+  const past = (position: InboxPosition) =>
+    blocking
+      ? `(a.urgency_rank, ${deadline}, a.approval_id) > (${p(position.rank)}::int, ${p(position.deadline)}::timestamptz, ${p(position.approvalId)}::uuid)`
+      : `(${deadline}, a.approval_id) > (${p(position.deadline)}::timestamptz, ${p(position.approvalId)}::uuid)`;
+  const limit = p(query.limit + 1);
+  const columns = (group: 0 | 1) => `a.approval_id, ${group} AS sort_group, ${rank} AS sort_rank, ${deadline} AS deadline`;
+
+  const branches: string[] = [];
+  if (query.assigned !== 'queue' && (after === null || after.group === 0)) {
+    const own = [...where, `a.assignee = ${me}`, ...(after === null ? [] : [past(after)])];
+    branches.push(`(SELECT ${columns(0)} FROM ${approvals} a WHERE ${own.join(' AND ')} ORDER BY ${order} LIMIT ${limit})`);
+  }
+  if (query.assigned !== 'me') {
+    const rest = [...where, `a.reviewer_role = roles.role`, `a.assignee IS DISTINCT FROM ${me}`, ...(after?.group === 1 ? [past(after)] : [])];
+    branches.push(`(SELECT page.* FROM roles CROSS JOIN LATERAL (
+         SELECT ${columns(1)} FROM ${approvals} a WHERE ${rest.join(' AND ')} ORDER BY ${order} LIMIT ${limit}) page
+        WHERE roles.role IS NOT NULL)`);
+  }
+  const open = `a.status IN ('pending', 'clarifying') AND ${blocking ? `a.route <> 'post_review'` : `a.route = 'post_review'`}`;
+  const text = `WITH RECURSIVE roles (role) AS (
+      (SELECT a.reviewer_role FROM ${approvals} a WHERE ${open} ORDER BY a.reviewer_role LIMIT 1)
+      UNION ALL
+      SELECT (SELECT a.reviewer_role FROM ${approvals} a WHERE ${open} AND a.reviewer_role > roles.role ORDER BY a.reviewer_role LIMIT 1)
+        FROM roles WHERE roles.role IS NOT NULL
+    ), candidates AS (
+      ${branches.length > 0 ? branches.join('\n      UNION ALL\n      ') : `SELECT NULL::uuid AS approval_id, 0 AS sort_group, 0 AS sort_rank, NULL::timestamptz AS deadline WHERE false`}
+    )
+    SELECT a.*, c.sort_group, c.sort_rank,
+           CASE WHEN a.sla_deadline IS NULL THEN 'infinity' ELSE to_char(a.sla_deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS sort_deadline
+      FROM candidates c JOIN ${approvals} a ON a.approval_id = c.approval_id
+     ORDER BY c.sort_group, c.sort_rank, c.deadline, c.approval_id
+     LIMIT ${limit}`;
   return { text, params };
 }
 
