@@ -3,10 +3,10 @@
 // and the console server from source, serving a fresh build of the web app.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DECISION_PROPOSED, OUTCOME_LABELED, newEvent, topicOf } from '@hitl/contracts';
+import { APPROVAL_REVIEWED, APPROVAL_ROLLED_BACK, DECISION_PROPOSED, OUTCOME_LABELED, newEvent, topicOf } from '@hitl/contracts';
 import { TEST_LABELER, freePort, readWholeTopic, signed } from '@hitl/testing';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 // The end-to-end Stack lives in test/integration (the workspace root's project, not a lib): reused here, not copied.
@@ -29,11 +29,24 @@ const ARTIFACTS = resolve(root, 'test-artifacts/console');
 const DESKTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
+/**
+ * The committed reviewers with Alice's capacity raised: the escalation queues post-reviews only
+ * within reviewers' capacity (hers is 5 there), and the issue's case is 150 of them pending for her.
+ */
+function reviewersWithRoomForAlice(): string {
+  const committed = readFileSync(resolve(root, 'config/reviewers.yaml'), 'utf8');
+  const raised = committed.replace(/(- id: rev-alice\n(?:\s{4}.*\n)*?\s{4}capacity:) 5\n/, '$1 1000\n');
+  if (raised === committed) throw new Error("config/reviewers.yaml no longer gives rev-alice a capacity of 5: update this spec's copy");
+  const path = join(mkdtempSync(join(tmpdir(), 'hitl-console-reviewers-')), 'reviewers.yaml');
+  writeFileSync(path, raised);
+  return path;
+}
+
 /** Prompt-injection markup in the agent's summary: must render as text, never as elements. */
 const MARKUP = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
 
 describe('the reviewer console in a browser', () => {
-  const stack = new Stack();
+  const stack = new Stack(undefined, { reviewersPath: reviewersWithRoomForAlice() });
   let consoleUrl = '';
   let server: ChildProcess | undefined;
   let serverOutput = '';
@@ -51,7 +64,9 @@ describe('the reviewer console in a browser', () => {
     const build = spawnSync(
       process.execPath,
       [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', resolve(root, 'apps/console/vite.config.mjs'), '--outDir', web, '--emptyOutDir'],
-      { cwd: root, encoding: 'utf8' },
+      // The app as it ships: jest's NODE_ENV=test would give Vite a development React, whose StrictMode
+      // opens and drops a live stream on every page load, and each of those can count against the token's streams.
+      { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
     );
     if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
     await stack.start();
@@ -152,6 +167,47 @@ describe('the reviewer console in a browser', () => {
     });
   }
 
+  /**
+   * Subscription cancellations as refund-bot proposes them: cancel_subscription is review_after in
+   * the refunds manifest (high severity, reversible, no approval_required), so each runs at once and
+   * a person reviews it after the fact. Their post-reviews, once Alice's queue has them all.
+   */
+  async function proposeCancellations(count: number): Promise<{ approval_id: string; decision_id: string; payload_hash: string }[]> {
+    const producer = stack.kafka.producer();
+    await producer.connect();
+    const ids = Array.from({ length: count }, () => randomUUID());
+    const events = ids.map((id) =>
+      signed(
+        newEvent(
+          DECISION_PROPOSED,
+          {
+            decision_id: id,
+            agent: { id: 'refund-bot' },
+            action: 'cancel_subscription',
+            parameters: { subscription_id: `sub-${id.slice(0, 8)}` },
+            confidence: 0.9,
+            confidence_basis: 'the customer asked twice',
+            uncertainty_factors: [],
+            recommended_review: false,
+            summary: 'Cancel the subscription the customer asked to end.',
+          },
+          { source: 'agent/refund-bot', workspaceid: 'acme-support' },
+        ),
+      ),
+    );
+    await producer.send({
+      topic: `${stack.prefix}${topicOf(DECISION_PROPOSED)}`,
+      acks: -1,
+      messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+    });
+    await producer.disconnect();
+    return stack.eventually(`${count} post-reviews in the inbox`, async () => {
+      const { json } = await stack.call('escalation', 'GET', '/approvals?queue=post_review&limit=200', TOKENS.alice);
+      const found = (json.items as any[]).filter((item) => ids.includes(item.decision_id));
+      return found.length === count ? found : null;
+    });
+  }
+
   const statusOf = async (approvalId: string, token = TOKENS.alice) => (await stack.call('escalation', 'GET', `/approvals/${approvalId}`, token)).json.status;
   const resolvedEvent = (decisionId: string) =>
     stack.eventually(`approval.resolved of ${decisionId}`, async () =>
@@ -159,6 +215,17 @@ describe('the reviewer console in a browser', () => {
     );
   const shown = (approvalId: string) => page.waitForSelector(`[data-testid=decision][data-approval-id="${approvalId}"]`);
   const confirmed = (approvalId: string) => page.waitForSelector(`[data-testid=confirmation][data-approval-id="${approvalId}"]`);
+  const shownIds = () => page.$$eval('[data-testid=inbox-item]', (lines) => lines.map((l) => l.getAttribute('data-approval-id')));
+  const countShown = (queue: 'blocking' | 'post_review', n: number) =>
+    page.waitForFunction(([q, expected]) => document.querySelector(`[data-testid=count-${q}]`)?.textContent === String(expected), [queue, n] as const);
+  const updateOf = (decisionId: string, type: string) =>
+    stack.eventually(`${type} of ${decisionId}`, async () =>
+      (await readWholeTopic(stack.kafka, `${stack.prefix}approval.updated`))
+        .map((m) => JSON.parse(m.value!.toString()))
+        .find((e) => e.subject === decisionId && e.type === type),
+    );
+  /** How many post-reviews Alice had before the issue's 150 (none, unless the specs above change). */
+  let postReviewsBefore = 0;
 
   it('approves a routine item with one key, the item having arrived live', async () => {
     const [approval] = await propose(1);
@@ -276,6 +343,115 @@ describe('the reviewer console in a browser', () => {
     process.stdout.write(`\n${line}\n`);
     writeFileSync(join(ARTIFACTS, 'approval-speed.txt'), `${line}\nper approval (ms): ${times.join(', ')}\n`);
     expect(keystrokes).toBe(approvals.length);
+  });
+
+  // The issue "Reviewer queues that never bury urgent work": 98 of a reviewer's first 100 items were post-reviews.
+  it('keeps what an agent waits on first: 150 post-reviews pending, then one human review, first in the API and in the console', async () => {
+    const before = (await stack.call('escalation', 'GET', '/approvals', TOKENS.alice)).json;
+    // The specs above leave nothing waiting on Alice: the new review's place is then the queue's doing alone.
+    expect(before.counts.blocking).toBe(0);
+    postReviewsBefore = before.counts.post_review;
+    await page.waitForSelector('[data-testid=queue-blocking][aria-selected=true]');
+
+    const postReviews = await proposeCancellations(150);
+    expect((await stack.call('escalation', 'GET', '/approvals?queue=post_review&limit=1', TOKENS.alice)).json.counts.post_review).toBe(postReviewsBefore + 150);
+    // The console, open on its default view while they streamed in, counts them on their tab and lists none of them.
+    await countShown('post_review', postReviewsBefore + 150);
+    expect(await page.locator('[data-testid=inbox-item]').count()).toBe(0);
+
+    const [review] = await propose(1);
+    // The API's default page, and its first 100 items: the human review first, no post-review among them.
+    for (const path of ['/approvals', '/approvals?limit=100']) {
+      const { status, json } = await stack.call('escalation', 'GET', path, TOKENS.alice);
+      expect(status).toBe(200);
+      expect(json.items[0].approval_id).toBe(review.approval_id);
+      expect((json.items as any[]).filter((i) => i.route === 'post_review')).toEqual([]);
+      expect(json.counts).toEqual({ blocking: 1, post_review: postReviewsBefore + 150 });
+    }
+    // The console: arrived live at the top of the default view...
+    await page.waitForSelector(`[data-testid=inbox-item][data-approval-id="${review.approval_id}"]`);
+    expect(await shownIds()).toEqual([review.approval_id]);
+    await countShown('blocking', 1);
+    // ...and there on a fresh load too, with both queues counted.
+    await page.reload();
+    await page.waitForSelector('[data-testid=live].on');
+    await page.waitForSelector('[data-testid=inbox-item]');
+    expect(await page.getAttribute('[data-testid=queue-blocking]', 'aria-selected')).toBe('true');
+    expect((await shownIds())[0]).toBe(review.approval_id);
+    await shown(review.approval_id);
+    await countShown('blocking', 1);
+    await countShown('post_review', postReviewsBefore + 150);
+
+    // The other queue: the post-reviews, in the API's order (Alice's own first, then the end of the review window).
+    await page.click('[data-testid=queue-post_review]');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=inbox-item][data-route=post_review]').length === n, postReviewsBefore + 150);
+    expect(await page.locator('[data-testid=inbox-item]:not([data-route=post_review])').count()).toBe(0);
+    const apiOrder = (await stack.call('escalation', 'GET', '/approvals?queue=post_review&limit=200', TOKENS.alice)).json.items.map((i: any) => i.approval_id);
+    expect(await shownIds()).toEqual(apiOrder);
+    expect(apiOrder).toEqual(expect.arrayContaining(postReviews.map((p) => p.approval_id)));
+    // q switches back to what agents wait on.
+    await page.keyboard.press('q');
+    await page.waitForSelector('[data-testid=queue-blocking][aria-selected=true]');
+    await page.waitForFunction((id) => document.querySelector('[data-testid=inbox-item]')?.getAttribute('data-approval-id') === id, review.approval_id);
+  });
+
+  it('confirms a post-review and rolls another back from the console; neither can be denied, edited or asked about', async () => {
+    await page.click('[data-testid=queue-post_review]');
+    await page.waitForSelector('[data-testid=inbox-item][data-route=post_review].current');
+    const confirmedOne = (await page.getAttribute('[data-testid=inbox-item].current', 'data-approval-id'))!;
+    await shown(confirmedOne);
+    await page.screenshot({ path: join(ARTIFACTS, 'desktop-post-review.png') });
+    expect(await page.textContent('[data-testid=post-review]')).toContain('already ran');
+    expect(await page.textContent('[data-testid=rollback-window]')).toMatch(/^It can be rolled back until .+ \(.+ left\)\.$/);
+    for (const label of ['Deny (d)', 'Edit (e)', 'Ask (c)', 'Approve (a)']) expect(await page.locator(`.detail button:text-is("${label}")`).count()).toBe(0);
+    // Their keys do nothing here either.
+    for (const key of ['d', 'e', 'c']) await page.keyboard.press(key);
+    expect(await page.locator('[data-testid=deny-text], [data-testid=clarify-text], [data-testid=editor]').count()).toBe(0);
+
+    await page.keyboard.press('a');
+    await confirmed(confirmedOne);
+    expect(await page.textContent('[data-testid=confirmation]')).toContain('Confirmed after the fact: it stands');
+    expect(await statusOf(confirmedOne)).toBe('reviewed');
+    const confirmedDetail = (await stack.call('escalation', 'GET', `/approvals/${confirmedOne}`, TOKENS.alice)).json;
+    expect((await updateOf(confirmedDetail.decision_id, APPROVAL_REVIEWED)).data).toMatchObject({ reviewed_by: 'rev-alice' });
+
+    await page.waitForFunction((id) => {
+      const current = document.querySelector('[data-testid=inbox-item].current')?.getAttribute('data-approval-id');
+      return !!current && current !== id;
+    }, confirmedOne);
+    const rolledBack = (await page.getAttribute('[data-testid=inbox-item].current', 'data-approval-id'))!;
+    await shown(rolledBack);
+    await page.keyboard.press('r');
+    await page.waitForSelector('[data-testid=rollback-text]');
+    await page.keyboard.type('Cancelled the wrong subscription');
+    await page.keyboard.press('Enter');
+    await confirmed(rolledBack);
+    expect(await page.textContent('[data-testid=confirmation]')).toContain('Rolled back');
+    const rolledBackDetail = (await stack.call('escalation', 'GET', `/approvals/${rolledBack}`, TOKENS.alice)).json;
+    expect(rolledBackDetail.status).toBe('rolled_back');
+    // The agent is told, with the reason.
+    expect((await updateOf(rolledBackDetail.decision_id, APPROVAL_ROLLED_BACK)).data).toMatchObject({
+      rolled_back_by: 'rev-alice',
+      reason: 'Cancelled the wrong subscription',
+    });
+
+    // Both left the list, and the tab's count follows the API's.
+    for (const id of [confirmedOne, rolledBack]) expect(await page.locator(`[data-testid=inbox-item][data-approval-id="${id}"]`).count()).toBe(0);
+    expect((await stack.call('escalation', 'GET', '/approvals?queue=post_review&limit=1', TOKENS.alice)).json.counts.post_review).toBe(postReviewsBefore + 148);
+    await countShown('post_review', postReviewsBefore + 148);
+
+    // Queue health: the support agents' two queues on lines of their own, the post-reviews' with their unreviewed and backed-off numbers.
+    await page.click('nav >> text=Queue health');
+    const line = (queue: string) => `[data-testid=queue-line][data-queue=${queue}]:has(td:text-is("support_agent"))`;
+    await page.waitForSelector(line('post_review'));
+    expect(await page.textContent(`${line('post_review')} [data-testid=depth]`)).toBe(String(postReviewsBefore + 148));
+    expect(await page.textContent(line('post_review'))).toContain('After the fact');
+    expect(await page.textContent(`${line('post_review')} [data-testid=unreviewed-24h]`)).toBe('0');
+    expect(await page.textContent(`${line('post_review')} [data-testid=backed-off-24h]`)).toBe('0');
+    expect(await page.textContent(`${line('blocking')} [data-testid=depth]`)).toBe('1');
+    expect(await page.textContent(`${line('blocking')} [data-testid=unreviewed-24h]`)).toBe('—');
+    await page.click('nav >> text=Inbox');
+    await page.waitForSelector('[data-testid=queue-blocking][aria-selected=true]');
   });
 
   it('takes screenshots of the inbox, a decision, queue health and calibration at desktop and phone sizes', async () => {

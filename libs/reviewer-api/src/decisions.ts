@@ -1,5 +1,5 @@
-// What deciding answers: POST /approvals/:id/{approve,deny,edit}, POST /approvals/batch and
-// POST /approvals/:id/clarify.
+// What deciding answers: POST /approvals/:id/{approve,deny,edit}, POST /approvals/batch,
+// POST /approvals/:id/clarify and POST /approvals/:id/rollback.
 import { z } from 'zod';
 import { Timestamp } from './values';
 
@@ -37,3 +37,14 @@ export const ClarificationAsked = z.object({
   resumes_by: Timestamp,
 });
 export type ClarificationAsked = z.infer<typeof ClarificationAsked>;
+
+/** POST /approvals/:id/rollback: a post-review's action undone (the agent hears it on approval.updated). */
+export const RolledBack = z.object({
+  approval_id: z.string(),
+  decision_id: z.string(),
+  status: z.literal('rolled_back'),
+  rolled_back_by: z.string(),
+  reason: z.string(),
+  rolled_back_at: Timestamp,
+});
+export type RolledBack = z.infer<typeof RolledBack>;

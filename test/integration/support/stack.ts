@@ -47,8 +47,8 @@ export class Stack {
   // From the sources (no build needed), with the committed reviewers and auditors and the run's test keys.
   private readonly launcher: Launcher;
 
-  /** `edit` rewrites the refunds manifest for this run (e.g. a short timeout). */
-  constructor(edit: (manifest: string) => string = (m) => m) {
+  /** `edit` rewrites the refunds manifest for this run (e.g. a short timeout); `reviewersPath` replaces the committed reviewers file. */
+  constructor(edit: (manifest: string) => string = (m) => m, options: { reviewersPath?: string } = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'hitl-e2e-'));
     this.manifestPath = join(dir, 'manifest.yaml');
     writeFileSync(this.manifestPath, edit(readFileSync(resolve(root, 'manifests/refunds.yaml'), 'utf8')));
@@ -61,6 +61,7 @@ export class Stack {
         topicPrefix: this.prefix,
         logLevel: process.env.HITL_TEST_VERBOSE ? 'debug' : 'warn',
         manifestPath: this.manifestPath,
+        reviewersPath: options.reviewersPath,
         // Specs shorten approval timeouts to seconds: a tier's least share is lowered to match.
         minTierShareSeconds: 1,
         slaScanIntervalMs: 200,

@@ -66,11 +66,15 @@ export function AgentWords({ children, notice }: { children: string; notice?: st
 export function DecisionView({ detail, fetchedAt, now }: { detail: ApprovalDetail; fetchedAt: number; now: number }) {
   const left = secondsLeftAt(detail, fetchedAt, now);
   const record = detail.agent_record;
+  const afterTheFact = record.counts.reviewed + record.counts.rolled_back + record.counts.unreviewed;
   return (
     <article className="decision" data-testid="decision" data-approval-id={detail.approval_id}>
       <h2 className="headline">{detail.rendering.headline}</h2>
       <p className="facts">
-        <span className={`time ${urgencyOf(left)}`}>{formatTimeLeft(left, detail.sla_paused)}</span>
+        <span className={`time ${urgencyOf(left)}`}>
+          {detail.route === 'post_review' ? 'to review: ' : ''}
+          {formatTimeLeft(left, detail.sla_paused)}
+        </span>
         <span className={`severity ${detail.consequence?.severity ?? 'unknown'}`}>{detail.rendering.consequence}</span>
         <span>{formatAmount(detail.amount)}</span>
         <span>
@@ -140,7 +144,10 @@ export function DecisionView({ detail, fetchedAt, now }: { detail: ApprovalDetai
         <h3>This agent’s record on {detail.action}</h3>
         <p data-testid="agent-record">
           Last {record.considered}: {record.counts.approved ?? 0} approved ({record.edited} edited), {record.counts.denied ?? 0} denied,{' '}
-          {record.counts.expired ?? 0} expired.
+          {record.counts.expired ?? 0} expired
+          {afterTheFact > 0 &&
+            `; after the fact: ${record.counts.reviewed} confirmed, ${record.counts.rolled_back} rolled back, ${record.counts.unreviewed} never reviewed`}
+          .
         </p>
       </section>
       {detail.clarifications.length > 0 && (
@@ -157,7 +164,10 @@ export function DecisionView({ detail, fetchedAt, now }: { detail: ApprovalDetai
         </section>
       )}
       <p className="hint">
-        Needs {detail.approvals.required} approval(s); on timeout: {detail.on_timeout}. Payload {detail.payload_hash.slice(0, 19)}…
+        {detail.route === 'post_review'
+          ? 'Already ran; unreviewed once the review window closes.'
+          : `Needs ${detail.approvals.required} approval(s); on timeout: ${detail.on_timeout}.`}{' '}
+        Payload {detail.payload_hash.slice(0, 19)}…
       </p>
     </article>
   );

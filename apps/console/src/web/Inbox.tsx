@@ -1,7 +1,8 @@
-// The inbox screen: the list beside the open approval, fed by the live stream, driven by
-// keys. Each concern is a hook or a component of ./inbox; this file wires them and sends
-// the reviewer's decisions.
-import { ClarificationAsked, DecisionResult, Me } from '@hitl/reviewer-api';
+// The inbox screen: one queue's list (what agents wait on, by default; or what already ran,
+// reviewed after the fact) beside the open approval, fed by the live stream, driven by keys.
+// Each concern is a hook or a component of ./inbox; this file wires them and sends the
+// reviewer's decisions.
+import { ClarificationAsked, DecisionResult, InboxQueue, Me, RolledBack } from '@hitl/reviewer-api';
 import { useRef, useState } from 'react';
 import { ApiError, api } from './api';
 import { moveCursor, selectSimilar, toggle } from './inbox-state';
@@ -17,8 +18,7 @@ import { useInboxKeys } from './inbox/use-inbox-keys';
 import { useLiveChanges } from './inbox/use-live-changes';
 import { useNow } from './inbox/use-now';
 import { Command } from './keys';
-
-type Act = 'approve' | 'deny' | 'edit' | 'clarify';
+import { Act, verdictText } from './verdict';
 
 export function Inbox({ token, me, path, go }: { token: string; me: Me; path: string; go: (path: string) => void }) {
   const [confirmation, setConfirmation] = useState<{ approval_id: string; text: string } | null>(null);
@@ -27,13 +27,17 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
   // Approvals decided in this tab: the stream's word that they closed is no news.
   const decidedHere = useRef(new Set<string>());
   const openRef = useRef<string | null>(null);
+  // Blocking work first: what agents wait on is the default view; post-reviews have their own.
+  const [queue, setQueue] = useState<InboxQueue>('blocking');
 
   const now = useNow();
-  const { items, setItems, cursor, setCursor, receivedAt, load } = useInboxItems(token, me.id, setError);
+  const { items, setItems, counts, countsChanged, cursor, setCursor, receivedAt, load } = useInboxItems(token, me.id, queue, setError);
   const { live, notices, resolvedElsewhere, markClosed, pinned, setPinned, revision } = useLiveChanges({
     token,
     viewerId: me.id,
+    queue,
     load,
+    countsChanged,
     setItems,
     receivedAt,
     decidedHere,
@@ -53,6 +57,8 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
 
   const closedAs = openId ? resolvedElsewhere.get(openId) : undefined;
   const canDecide = !!detail && detail.approval_id === openId && !closedAs && !sending;
+  // An action that already ran is confirmed (approve) or rolled back; never denied, edited or asked about.
+  const postReview = detail?.route === 'post_review';
 
   const decided = (approvalId: string, verdict: string) => {
     decidedHere.current.add(approvalId);
@@ -65,7 +71,7 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
     if (directId) go('/');
   };
 
-  const send = async (act: Act) => {
+  const send = async (act: Act | 'clarify') => {
     if (!canDecide || !detail) return;
     const id = detail.approval_id;
     setSending(true);
@@ -78,6 +84,9 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
         setConfirmation({ approval_id: id, text: `Asked the agent: ${text.trim()}` });
         setPanel('none');
         setText('');
+      } else if (act === 'rollback') {
+        const result = await api('escalation', `/approvals/${id}/rollback`, token, { method: 'POST', body: { reason: text.trim() }, answer: RolledBack });
+        decided(id, verdictText(act, result.status, detail.summary));
       } else {
         const body =
           act === 'approve'
@@ -86,10 +95,7 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
               ? { payload_hash: detail.payload_hash, reason: text.trim() }
               : { payload_hash: detail.payload_hash, parameters: edited };
         const result = await api('escalation', `/approvals/${id}/${act}`, token, { method: 'POST', body, answer: DecisionResult });
-        decided(
-          id,
-          `${result.status === 'awaiting_approvals' ? 'Approved; waiting for another reviewer' : result.status === 'escalated' ? 'Your edit needs a higher tier: sent up to it' : result.status === 'approved' ? (act === 'edit' ? 'Approved with your edit' : 'Approved') : 'Denied'}: ${detail.summary}`,
-        );
+        decided(id, verdictText(act, result.status, detail.summary));
       }
     } catch (e) {
       decidedHere.current.delete(id);
@@ -105,6 +111,18 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
     setConfirmation(null);
   };
 
+  /** Shows the other queue: what was open, selected or typed belongs to the one left. */
+  const showQueue = (next: InboxQueue) => {
+    if (next === queue) return;
+    leave();
+    setPinned(null);
+    setItems([]);
+    setSelected(new Set());
+    batches.setResults(null);
+    setPanel('none');
+    setQueue(next);
+  };
+
   const run = (command: Command) => {
     switch (command) {
       case 'approve':
@@ -113,11 +131,15 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
         return void send('approve');
       case 'deny':
       case 'clarify':
-        if (!canDecide) return;
+        if (!canDecide || postReview) return;
         setText('');
         return setPanel(command);
+      case 'rollback':
+        if (!canDecide || !postReview) return;
+        setText('');
+        return setPanel('rollback');
       case 'edit':
-        if (!canDecide || !detail) return;
+        if (!canDecide || !detail || postReview) return;
         setEdits({});
         return setPanel('edit');
       case 'next':
@@ -133,6 +155,8 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
         if (batch.length === 0) return;
         batches.setResults(null);
         return setPanel('batch');
+      case 'switch-queue':
+        return showQueue(queue === 'blocking' ? 'post_review' : 'blocking');
       case 'help':
         return setPanel((p) => (p === 'help' ? 'none' : 'help'));
       case 'close':
@@ -146,6 +170,9 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
   return (
     <main className="inbox-layout">
       <InboxList
+        queue={queue}
+        counts={counts}
+        onQueue={showQueue}
         items={items}
         viewerId={me.id}
         openId={openId}
@@ -176,6 +203,7 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
       />
       {panel === 'batch' && (
         <BatchDialog
+          queue={queue}
           batch={batch}
           results={batches.results}
           sending={sending}

@@ -1,17 +1,31 @@
-// The inbox as the console holds it: sorted like the API sorts, changed by the live
-// stream, selections for batches. Pure.
-import { ApprovalChange, InboxItem } from '@hitl/reviewer-api';
+// The inbox as the console holds it: one queue at a time, sorted like the API sorts it,
+// changed by the live stream, selections for batches. Pure.
+import { ApprovalChange, ApprovalRoute, InboxItem, InboxQueue, Urgency } from '@hitl/reviewer-api';
 
 const OPEN = new Set(['pending', 'clarifying']);
 
-/** The API's order: the viewer's own first, then SLA deadline soonest first (none last), then id. */
-export function sortInbox(items: readonly InboxItem[], viewerId: string): InboxItem[] {
-  const key = (i: InboxItem) => [i.assignee === viewerId ? 0 : 1, i.sla_deadline === null ? Number.POSITIVE_INFINITY : Date.parse(i.sla_deadline)] as const;
+/** The queue an approval of `route` is in: what an agent waits on, or an action that already ran (the API's own split). */
+export function queueOf(route: ApprovalRoute): InboxQueue {
+  return route === 'post_review' ? 'post_review' : 'blocking';
+}
+
+const URGENCY_RANK: Record<Urgency, number> = { critical: 0, high: 1, normal: 2, low: 3 };
+
+/**
+ * The API's order for `queue`: the viewer's own first; in the blocking queue the most urgent
+ * next; then deadline soonest first (none, i.e. a paused clock, last), then id. In the
+ * post-review queue the deadline is the end of the review window.
+ */
+export function sortInbox(items: readonly InboxItem[], viewerId: string, queue: InboxQueue = 'blocking'): InboxItem[] {
+  const key = (i: InboxItem) =>
+    [
+      i.assignee === viewerId ? 0 : 1,
+      queue === 'blocking' ? URGENCY_RANK[i.urgency] : 0,
+      i.sla_deadline === null ? Number.POSITIVE_INFINITY : Date.parse(i.sla_deadline),
+    ] as const;
   return [...items].sort((a, b) => {
-    const [ga, da] = key(a);
-    const [gb, db] = key(b);
-    if (ga !== gb) return ga - gb;
-    if (da !== db) return da < db ? -1 : 1;
+    const [ka, kb] = [key(a), key(b)];
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
     return a.approval_id < b.approval_id ? -1 : a.approval_id > b.approval_id ? 1 : 0;
   });
 }
@@ -21,8 +35,14 @@ export interface Notice {
   text: string;
 }
 
+/** A status as a person reads it (`rolled_back` → `rolled back`). */
+export function statusWords(status: string): string {
+  return status.replace(/_/g, ' ');
+}
+
 /**
- * The inbox after one change from the stream: an open approval is added or refreshed, a
+ * The shown queue after one change from the stream: an open approval of that queue is added
+ * or refreshed (one of the other queue never enters it: the stream sends every change), a
  * closed one leaves. Leaving because someone else resolved it gives a notice (not when the
  * viewer decided it here: `decidedHere`).
  */
@@ -31,6 +51,7 @@ export function applyChange(
   change: ApprovalChange,
   viewerId: string,
   decidedHere: ReadonlySet<string>,
+  queue: InboxQueue = 'blocking',
 ): { items: InboxItem[]; notice: Notice | null } {
   const present = items.some((i) => i.approval_id === change.approval_id);
   if (!OPEN.has(change.status)) {
@@ -39,11 +60,23 @@ export function applyChange(
     const by = change.resolved_by ? ` by ${change.resolved_by}` : '';
     return {
       items: rest,
-      notice: elsewhere ? { approval_id: change.approval_id, text: `${change.item.summary} was ${change.status}${by} elsewhere; it left your inbox.` } : null,
+      notice: elsewhere
+        ? { approval_id: change.approval_id, text: `${change.item.summary} was ${statusWords(change.status)}${by} elsewhere; it left your inbox.` }
+        : null,
     };
   }
+  if (queueOf(change.item.route) !== queue) return { items: present ? items.filter((i) => i.approval_id !== change.approval_id) : [...items], notice: null };
   const next = present ? items.map((i) => (i.approval_id === change.approval_id ? change.item : i)) : [...items, change.item];
-  return { items: sortInbox(next, viewerId), notice: null };
+  return { items: sortInbox(next, viewerId, queue), notice: null };
+}
+
+/**
+ * How long to wait before reading the queues' counts again, so that reads are at least
+ * `gapMs` apart: at once after a quiet spell, else when the gap since the last read ends.
+ */
+export function countsReadDelay(lastReadAt: number | null, now: number, gapMs: number): number {
+  if (lastReadAt === null) return 0;
+  return Math.max(0, lastReadAt + gapMs - now);
 }
 
 /** Items are similar when the same agent wants the same action: they can be decided as a batch. */

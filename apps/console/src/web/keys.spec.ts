@@ -1,4 +1,4 @@
-import { commandFor } from './keys';
+import { KEYMAP, commandFor } from './keys';
 
 describe('the keyboard map', () => {
   it.each([
@@ -12,6 +12,8 @@ describe('the keyboard map', () => {
     ['x', 'browse', 'toggle-select'],
     ['s', 'browse', 'select-similar'],
     ['b', 'browse', 'batch-approve'],
+    ['r', 'browse', 'rollback'],
+    ['q', 'browse', 'switch-queue'],
     ['?', 'browse', 'help'],
     ['Escape', 'browse', 'close'],
     ['z', 'browse', null],
@@ -20,6 +22,8 @@ describe('the keyboard map', () => {
     ['a', 'form', null],
     ['Escape', 'form', 'close'],
     ['b', 'dialog', null],
+    ['r', 'form', null],
+    ['q', 'form', null],
     ['Escape', 'dialog', 'close'],
   ] as const)('%s while %s means %s', (key, mode, command) => {
     expect(commandFor(key, mode)).toBe(command);
@@ -27,5 +31,10 @@ describe('the keyboard map', () => {
 
   it.each([[{ ctrl: true }], [{ alt: true }], [{ meta: true }]])('leaves keys with %j to the browser', (modifiers) => {
     expect(commandFor('a', 'browse', modifiers)).toBeNull();
+  });
+
+  it('gives every command one key of its own', () => {
+    expect(new Set(KEYMAP.map((k) => k.key)).size).toBe(KEYMAP.length);
+    expect(new Set(KEYMAP.map((k) => k.command)).size).toBe(KEYMAP.length);
   });
 });

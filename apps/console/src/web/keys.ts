@@ -1,20 +1,35 @@
 // The keyboard map: one key per action. Pure: the key and what the screen is doing in, a command out.
 
-export type Command = 'approve' | 'deny' | 'edit' | 'clarify' | 'next' | 'previous' | 'toggle-select' | 'select-similar' | 'batch-approve' | 'help' | 'close';
+export type Command =
+  | 'approve'
+  | 'deny'
+  | 'edit'
+  | 'clarify'
+  | 'rollback'
+  | 'next'
+  | 'previous'
+  | 'toggle-select'
+  | 'select-similar'
+  | 'batch-approve'
+  | 'switch-queue'
+  | 'help'
+  | 'close';
 
 /** What has the keyboard: the list and decision view, or a form (reason, question, editor), or a dialog. */
 export type KeyMode = 'browse' | 'form' | 'dialog';
 
 export const KEYMAP: { key: string; command: Command; label: string }[] = [
-  { key: 'a', command: 'approve', label: 'approve (sends the edit when editing)' },
+  { key: 'a', command: 'approve', label: 'approve (sends the edit when editing); after the fact: confirm it stands' },
   { key: 'd', command: 'deny', label: 'deny: type a reason, Enter sends' },
   { key: 'e', command: 'edit', label: 'edit the parameters (checked against the action’s schema)' },
   { key: 'c', command: 'clarify', label: 'ask the agent for clarification' },
+  { key: 'r', command: 'rollback', label: 'after the fact: roll the action back, type a reason, Enter sends' },
   { key: 'j', command: 'next', label: 'next item' },
   { key: 'k', command: 'previous', label: 'previous item' },
   { key: 'x', command: 'toggle-select', label: 'select for a batch' },
   { key: 's', command: 'select-similar', label: 'select every similar item (same action, same agent)' },
   { key: 'b', command: 'batch-approve', label: 'approve the selection (Enter confirms)' },
+  { key: 'q', command: 'switch-queue', label: 'switch queue: waiting on you / after the fact' },
   { key: '?', command: 'help', label: 'this help' },
   { key: 'Escape', command: 'close', label: 'close the form, dialog or help' },
 ];

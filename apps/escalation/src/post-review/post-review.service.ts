@@ -1,17 +1,11 @@
+import { RolledBack } from '@hitl/reviewer-api';
 import { SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { ReviewsService } from '../reviews/reviews.service';
 
-export interface RolledBack {
-  approval_id: string;
-  decision_id: string;
-  status: 'rolled_back';
-  rolled_back_by: string;
-  reason: string;
-  rolled_back_at: string;
-}
+export type { RolledBack } from '@hitl/reviewer-api';
 
 /** Post-review: a reviewer undoes an action that already ran, within its rollback window. */
 @Injectable()

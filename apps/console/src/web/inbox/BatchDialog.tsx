@@ -1,7 +1,8 @@
-import { BatchResult, InboxItem } from '@hitl/reviewer-api';
+import { BatchResult, InboxItem, InboxQueue } from '@hitl/reviewer-api';
 
-/** Approving the selection: one confirmation for every item, then each item's result. */
+/** Approving the selection (confirming it, for actions that already ran): one confirmation for every item, then each item's result. */
 export function BatchDialog({
+  queue,
   batch,
   results,
   sending,
@@ -9,6 +10,7 @@ export function BatchDialog({
   onCancel,
   onClose,
 }: {
+  queue: InboxQueue;
   batch: InboxItem[];
   results: BatchResult[] | null;
   sending: boolean;
@@ -16,12 +18,13 @@ export function BatchDialog({
   onCancel: () => void;
   onClose: () => void;
 }) {
+  const [verb, done] = queue === 'post_review' ? ['Confirm', 'confirmed'] : ['Approve', 'approved'];
   return (
-    <div className="dialog" role="dialog" aria-modal="true" aria-label="Approve the selection">
+    <div className="dialog" role="dialog" aria-modal="true" aria-label={`${verb} the selection`}>
       {results === null ? (
         <>
           <h2>
-            Approve {batch.length} similar item{batch.length === 1 ? '' : 's'}?
+            {verb} {batch.length} similar item{batch.length === 1 ? '' : 's'}?
           </h2>
           <ul className="batch-list">
             {batch.map((i) => (
@@ -29,7 +32,7 @@ export function BatchDialog({
             ))}
           </ul>
           <button type="button" className="approve" autoFocus disabled={sending} onClick={onConfirm} data-testid="batch-confirm">
-            Approve all {batch.length} (Enter)
+            {verb} all {batch.length} (Enter)
           </button>
           <button type="button" onClick={onCancel}>
             Cancel (Esc)
@@ -38,7 +41,7 @@ export function BatchDialog({
       ) : (
         <>
           <h2 data-testid="batch-summary">
-            {results.filter((r) => r.ok).length} of {results.length} approved
+            {results.filter((r) => r.ok).length} of {results.length} {done}
           </h2>
           <ul className="batch-results" data-testid="batch-results">
             {results.map((r) => (

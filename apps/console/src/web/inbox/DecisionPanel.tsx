@@ -3,6 +3,7 @@ import { KeyboardEvent } from 'react';
 import { DecisionView } from '../DecisionView';
 import { showField } from '../edit';
 import { Command } from '../keys';
+import { rollbackWindowText } from '../post-review';
 import { DecisionForm, REDACTED } from './use-decision-form';
 
 export interface DecisionPanelProps {
@@ -19,14 +20,24 @@ export interface DecisionPanelProps {
   canDecide: boolean;
   form: DecisionForm;
   run: (command: Command) => void;
-  send: (act: 'deny' | 'clarify' | 'edit') => void;
+  send: (act: FormAct) => void;
 }
+
+/** What a form of the panel sends. */
+type FormAct = 'deny' | 'clarify' | 'edit' | 'rollback';
+type ReasonAct = Exclude<FormAct, 'edit'>;
+
+const REASON_FORMS: Record<ReasonAct, { label: string; button: string }> = {
+  deny: { label: 'Why deny it? (Enter sends)', button: 'Deny' },
+  clarify: { label: 'What should the agent clarify? (Enter sends)', button: 'Ask' },
+  rollback: { label: 'Why roll it back? (Enter sends; the agent is told)', button: 'Roll back' },
+};
 
 /** The open approval: what happened to the last one, why this one cannot be seen or sent, its actions and forms, and its page. */
 export function DecisionPanel({ confirmation, error, refusal, closedAs, detail, detailAt, now, canDecide, form, run, send }: DecisionPanelProps) {
   const { panel, text, problems } = form;
   // Enter sends the form (an edit only when the schema accepts it).
-  const onFormKey = (act: 'deny' | 'clarify' | 'edit') => (e: KeyboardEvent) => {
+  const onFormKey = (act: FormAct) => (e: KeyboardEvent) => {
     if (e.key !== 'Enter') return;
     e.preventDefault();
     if (act === 'edit') {
@@ -57,30 +68,28 @@ export function DecisionPanel({ confirmation, error, refusal, closedAs, detail, 
       )}
       {detail && (
         <>
-          <div className="actions">
-            <button type="button" className="approve" disabled={!canDecide || (panel === 'edit' && problems.length > 0)} onClick={() => run('approve')}>
-              {panel === 'edit' ? 'Approve edited (a)' : 'Approve (a)'}
-            </button>
-            <button type="button" disabled={!canDecide} onClick={() => run('deny')}>
-              Deny (d)
-            </button>
-            <button type="button" disabled={!canDecide} onClick={() => run('edit')}>
-              Edit (e)
-            </button>
-            <button type="button" disabled={!canDecide} onClick={() => run('clarify')}>
-              Ask (c)
-            </button>
-            <button type="button" onClick={() => run('previous')}>
-              Prev (k)
-            </button>
-            <button type="button" onClick={() => run('next')}>
-              Next (j)
-            </button>
-            <button type="button" onClick={() => run('select-similar')}>
-              Select similar (s)
-            </button>
-          </div>
-          {(panel === 'deny' || panel === 'clarify') && <ReasonForm act={panel} form={form} canDecide={canDecide} onKeyDown={onFormKey(panel)} send={send} />}
+          {detail.route === 'post_review' ? (
+            <PostReviewActions detail={detail} now={now} canDecide={canDecide} run={run} />
+          ) : (
+            <div className="actions">
+              <button type="button" className="approve" disabled={!canDecide || (panel === 'edit' && problems.length > 0)} onClick={() => run('approve')}>
+                {panel === 'edit' ? 'Approve edited (a)' : 'Approve (a)'}
+              </button>
+              <button type="button" disabled={!canDecide} onClick={() => run('deny')}>
+                Deny (d)
+              </button>
+              <button type="button" disabled={!canDecide} onClick={() => run('edit')}>
+                Edit (e)
+              </button>
+              <button type="button" disabled={!canDecide} onClick={() => run('clarify')}>
+                Ask (c)
+              </button>
+              <Moves run={run} />
+            </div>
+          )}
+          {(panel === 'deny' || panel === 'clarify' || panel === 'rollback') && (
+            <ReasonForm act={panel} form={form} canDecide={canDecide} onKeyDown={onFormKey(panel)} send={send} />
+          )}
           {panel === 'edit' && <ParameterEditor detail={detail} form={form} onKeyDown={onFormKey('edit')} />}
           <DecisionView detail={detail} fetchedAt={detailAt} now={now} />
         </>
@@ -89,7 +98,47 @@ export function DecisionPanel({ confirmation, error, refusal, closedAs, detail, 
   );
 }
 
-/** Why deny it, or what the agent should clarify: Enter sends. */
+/** Moving through the list, and selecting similar items for a batch. */
+function Moves({ run }: { run: (command: Command) => void }) {
+  return (
+    <>
+      <button type="button" onClick={() => run('previous')}>
+        Prev (k)
+      </button>
+      <button type="button" onClick={() => run('next')}>
+        Next (j)
+      </button>
+      <button type="button" onClick={() => run('select-similar')}>
+        Select similar (s)
+      </button>
+    </>
+  );
+}
+
+/** An action that already ran: confirmed as it is, or rolled back while its window is open; never denied, edited or asked about. */
+function PostReviewActions({ detail, now, canDecide, run }: { detail: ApprovalDetail; now: number; canDecide: boolean; run: (command: Command) => void }) {
+  const closesAt = detail.rollback?.closes_at ?? null;
+  const windowOpen = closesAt === null || Date.parse(closesAt) > now;
+  return (
+    <>
+      <p className="post-review" data-testid="post-review">
+        This action already ran: the policy approved it, and a person reviews it after the fact. Confirm it stands, or roll it back.{' '}
+        <span data-testid="rollback-window">{rollbackWindowText(detail.rollback, now)}</span>
+      </p>
+      <div className="actions">
+        <button type="button" className="approve" disabled={!canDecide} onClick={() => run('approve')}>
+          Confirm (a)
+        </button>
+        <button type="button" disabled={!canDecide || !windowOpen} onClick={() => run('rollback')}>
+          Roll back (r)
+        </button>
+        <Moves run={run} />
+      </div>
+    </>
+  );
+}
+
+/** Why deny it or roll it back, or what the agent should clarify: Enter sends. */
 function ReasonForm({
   act,
   form,
@@ -97,19 +146,19 @@ function ReasonForm({
   onKeyDown,
   send,
 }: {
-  act: 'deny' | 'clarify';
+  act: ReasonAct;
   form: DecisionForm;
   canDecide: boolean;
   onKeyDown: (e: KeyboardEvent) => void;
-  send: (act: 'deny' | 'clarify') => void;
+  send: (act: ReasonAct) => void;
 }) {
   const { text, setText, setPanel } = form;
   return (
     <div className="form">
-      <label htmlFor="panel-text">{act === 'deny' ? 'Why deny it? (Enter sends)' : 'What should the agent clarify? (Enter sends)'}</label>
+      <label htmlFor="panel-text">{REASON_FORMS[act].label}</label>
       <input id="panel-text" data-testid={`${act}-text`} autoFocus value={text} onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown} />
       <button type="button" disabled={text.trim() === '' || !canDecide} onClick={() => send(act)}>
-        {act === 'deny' ? 'Deny' : 'Ask'}
+        {REASON_FORMS[act].button}
       </button>
       <button type="button" onClick={() => setPanel('none')}>
         Cancel (Esc)

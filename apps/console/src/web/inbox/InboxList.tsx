@@ -1,8 +1,20 @@
-import { InboxItem } from '@hitl/reviewer-api';
+import { InboxItem, InboxQueue } from '@hitl/reviewer-api';
 import { formatAmount, formatTimeLeft, secondsLeftAt, urgencyOf } from '../format';
 import { Notice } from '../inbox-state';
+import { QueueCounts } from './use-inbox-items';
+
+/** The two queues as the reviewer reads them, in the order of the tabs. */
+const QUEUES: { queue: InboxQueue; label: string; empty: string }[] = [
+  { queue: 'blocking', label: 'Waiting on you', empty: 'Nothing waits for you.' },
+  { queue: 'post_review', label: 'After the fact', empty: 'No action waits for a review after the fact.' },
+];
 
 export interface InboxListProps {
+  /** The queue shown. */
+  queue: InboxQueue;
+  /** Both queues' sizes, as the API counts them (null until first read). */
+  counts: QueueCounts | null;
+  onQueue: (queue: InboxQueue) => void;
   items: InboxItem[];
   viewerId: string;
   /** The approval open beside the list. */
@@ -22,8 +34,11 @@ export interface InboxListProps {
   onClearSelection: () => void;
 }
 
-/** The inbox: one line per open approval, soonest deadline first, with the live state and the selection. */
+/** The inbox: its two queues as tabs with their counts, one line per open approval of the shown one in the API's order, the live state and the selection. */
 export function InboxList({
+  queue,
+  counts,
+  onQueue,
   items,
   viewerId,
   openId,
@@ -42,9 +57,7 @@ export function InboxList({
   return (
     <section className="list" aria-label="Inbox">
       <header className="list-head">
-        <h1>
-          Inbox <span className="count">{items.length}</span>
-        </h1>
+        <h1>Inbox</h1>
         <span className={`live ${live ? 'on' : 'off'}`} data-testid="live">
           {live ? 'live' : 'reconnecting'}
         </span>
@@ -52,6 +65,25 @@ export function InboxList({
           ?
         </button>
       </header>
+      <div className="queues-tabs" role="tablist" aria-label="Queues">
+        {QUEUES.map((q) => (
+          <button
+            key={q.queue}
+            type="button"
+            role="tab"
+            aria-selected={q.queue === queue}
+            className={q.queue === queue ? 'tab current' : 'tab'}
+            data-testid={`queue-${q.queue}`}
+            onClick={() => onQueue(q.queue)}
+            title="q switches"
+          >
+            {q.label}{' '}
+            <span className="count" data-testid={`count-${q.queue}`}>
+              {counts ? counts[q.queue] : '…'}
+            </span>
+          </button>
+        ))}
+      </div>
       {notices.length > 0 && (
         <ul className="notices" data-testid="notices">
           {notices.map((n, i) => (
@@ -63,15 +95,15 @@ export function InboxList({
         <p className="selection">
           {batchSize} selected{' '}
           <button type="button" onClick={onBatch}>
-            Approve selection (b)
+            {queue === 'post_review' ? 'Confirm' : 'Approve'} selection (b)
           </button>{' '}
           <button type="button" onClick={onClearSelection}>
             Clear
           </button>
         </p>
       )}
-      {items.length === 0 && <p className="empty">Nothing waits for you.</p>}
-      <ol className="items">
+      {items.length === 0 && <p className="empty">{QUEUES.find((q) => q.queue === queue)?.empty}</p>}
+      <ol className="items" data-testid="inbox-items" data-queue={queue}>
         {items.map((item, i) => (
           <InboxLine
             key={item.approval_id}
@@ -107,10 +139,19 @@ function InboxLine({
   onToggle: () => void;
 }) {
   return (
-    <li data-testid="inbox-item" data-approval-id={item.approval_id} className={`item ${open ? 'current' : ''} ${selected ? 'selected' : ''}`} onClick={onOpen}>
+    <li
+      data-testid="inbox-item"
+      data-approval-id={item.approval_id}
+      data-route={item.route}
+      className={`item ${open ? 'current' : ''} ${selected ? 'selected' : ''}`}
+      onClick={onOpen}
+    >
       <input type="checkbox" aria-label="Select for a batch" checked={selected} onChange={onToggle} onClick={(e) => e.stopPropagation()} />
       <span className="summary">{item.summary}</span>
-      <span className={`time ${urgencyOf(secondsLeft)}`}>{formatTimeLeft(secondsLeft, item.sla_paused)}</span>
+      <span className={`time ${urgencyOf(secondsLeft)}`}>
+        {item.route === 'post_review' ? 'to review: ' : ''}
+        {formatTimeLeft(secondsLeft, item.sla_paused)}
+      </span>
       <span className={`severity ${item.consequence?.severity ?? 'unknown'}`}>
         {item.consequence ? `${item.consequence.severity}${item.consequence.reversible ? ', reversible' : ', irreversible'}` : 'unknown action'}
       </span>

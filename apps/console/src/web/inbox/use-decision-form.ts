@@ -1,5 +1,5 @@
-// What the reviewer has open over the page: a form (a reason to deny, a question for the
-// agent, the parameter editor) or a dialog (the batch, the keys), with what they typed.
+// What the reviewer has open over the page: a form (a reason to deny or to roll back, a
+// question for the agent, the parameter editor) or a dialog (the batch, the keys), with what they typed.
 import { ApprovalDetail } from '@hitl/reviewer-api';
 import { useEffect, useState } from 'react';
 import { editProblems, editedParameters } from '../edit';
@@ -7,7 +7,7 @@ import { editProblems, editedParameters } from '../edit';
 /** What the escalation writes in place of a redacted value. */
 export const REDACTED = '•••• (redacted)';
 
-export type Panel = 'none' | 'deny' | 'edit' | 'clarify' | 'batch' | 'help';
+export type Panel = 'none' | 'deny' | 'edit' | 'clarify' | 'rollback' | 'batch' | 'help';
 
 /** The open approval: whenever it changes (or is read again), what was typed for the last one goes. */
 export interface OpenApproval {
@@ -18,7 +18,7 @@ export interface OpenApproval {
 
 export function useDecisionForm(detail: ApprovalDetail | null, { openId, token, revision }: OpenApproval) {
   const [panel, setPanel] = useState<Panel>('none');
-  // The reason or question being typed.
+  // The reason (to deny, to roll back) or question being typed.
   const [text, setText] = useState('');
   // The editor's texts, by parameter; a parameter not typed in keeps its value.
   const [edits, setEdits] = useState<Record<string, string>>({});

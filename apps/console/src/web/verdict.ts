@@ -1,0 +1,17 @@
+// What the console says back after a decision was sent. Pure.
+import { DecisionResult } from '@hitl/reviewer-api';
+
+export type Act = 'approve' | 'deny' | 'edit' | 'rollback';
+
+/** The confirmation for the service's answer to `act` on the approval summed up as `summary`. */
+export function verdictText(act: Act, status: DecisionResult['status'] | 'rolled_back', summary: string): string {
+  const verdict: Record<typeof status, string> = {
+    awaiting_approvals: 'Approved; waiting for another reviewer',
+    escalated: 'Your edit needs a higher tier: sent up to it',
+    approved: act === 'edit' ? 'Approved with your edit' : 'Approved',
+    denied: 'Denied',
+    reviewed: 'Confirmed after the fact: it stands',
+    rolled_back: 'Rolled back',
+  };
+  return `${verdict[status]}: ${summary}`;
+}
