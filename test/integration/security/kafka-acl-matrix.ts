@@ -74,13 +74,7 @@ export const KAFKA_ACL_MATRIX: Record<KafkaPrincipal, Grants> = {
     words: 'the calibrator (`hitl-calibrator`)',
     // approval.updated: how post-reviews end (reviewed, rolled back, unreviewed), for the report's post-review counts.
     read: [Topics.DecisionProposed, Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved, Topics.OutcomeLabeled],
-    write: [
-      dlq(Topics.DecisionProposed),
-      dlq(Topics.ApprovalRequested),
-      dlq(Topics.ApprovalUpdated),
-      dlq(Topics.ApprovalResolved),
-      dlq(Topics.OutcomeLabeled),
-    ],
+    write: [dlq(Topics.DecisionProposed), dlq(Topics.ApprovalRequested), dlq(Topics.ApprovalUpdated), dlq(Topics.ApprovalResolved), dlq(Topics.OutcomeLabeled)],
     group: { name: (prefix) => `${prefix}hitl-calibrator`, words: '`<prefix>hitl-calibrator`' },
   },
   operator: {
