@@ -13,7 +13,7 @@ import {
   signEvent,
   topicOf,
 } from '@hitl/contracts';
-import { Consent, ProposedDecision, checkClarificationRequest, checkResolution } from './consent';
+import { Consent, ProposedDecision, checkClarificationRequest, checkResolution, checkRollback } from './consent';
 
 const router = generateSigningKey();
 const routerNext = generateSigningKey();
@@ -245,5 +245,26 @@ describe('consent: reviewer questions', () => {
       outcome: 'refuse',
       code: 'signature_invalid',
     });
+  });
+
+  it.each([
+    [
+      'signed by the escalation service: undone',
+      { ok: true as const, signer: { kind: 'service' as const, service: 'escalation' }, kid: 'k' },
+      'accept',
+      undefined,
+    ],
+    ['unsigned: never undone', { ok: true as const, signer: null, kid: null }, 'refuse', 'unsigned'],
+    ['signed by the router: refused', { ok: true as const, signer: { kind: 'service' as const, service: 'router' }, kid: 'k' }, 'refuse', 'signature_invalid'],
+    [
+      'signed by an agent: refused',
+      { ok: true as const, signer: { kind: 'agent' as const, id: 'refund-bot', workspaces: ['*'] }, kid: 'k' },
+      'refuse',
+      'signature_invalid',
+    ],
+  ])('a rollback %s', (_name, verdict, outcome, code) => {
+    const consent = checkRollback(verdict as SignatureVerdict);
+    expect(consent.outcome).toBe(outcome);
+    if (code) expect(consent).toMatchObject({ code });
   });
 });

@@ -55,10 +55,19 @@ export function checkResolution(proposal: ProposedDecision | undefined, resoluti
 
 /** Whether a reviewer's question (approval.updated clarification_requested) may be answered: only when the escalation service signed it. */
 export function checkClarificationRequest(verdict: SignatureVerdict): Consent {
+  return checkSignedByEscalation(verdict, 'a clarification request');
+}
+
+/** Whether a rollback (approval.updated rolled_back) may be acted on, by undoing the action: only when the escalation service signed it. */
+export function checkRollback(verdict: SignatureVerdict): Consent {
+  return checkSignedByEscalation(verdict, 'a rollback');
+}
+
+function checkSignedByEscalation(verdict: SignatureVerdict, what: string): Consent {
   if (!verdict.ok) return refuse(verdict.code, verdict.reason);
-  if (verdict.signer === null) return refuse('unsigned', 'a clarification request must be signed (sigkid, sig)');
+  if (verdict.signer === null) return refuse('unsigned', `${what} must be signed (sigkid, sig)`);
   if (verdict.signer.kind !== 'service' || verdict.signer.service !== 'escalation') {
-    return refuse('signature_invalid', `a clarification request must be signed by the escalation service, not ${describe(verdict.signer)}`);
+    return refuse('signature_invalid', `${what} must be signed by the escalation service, not ${describe(verdict.signer)}`);
   }
   return accept;
 }

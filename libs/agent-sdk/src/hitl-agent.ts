@@ -7,6 +7,7 @@ import {
   APPROVAL_CLARIFICATION_PROVIDED,
   APPROVAL_CLARIFICATION_REQUESTED,
   APPROVAL_RESOLVED,
+  APPROVAL_ROLLED_BACK,
   AnyEvent,
   CloudEvent,
   DECISION_PROPOSED,
@@ -30,7 +31,7 @@ import {
   topicOf,
 } from '@hitl/contracts';
 import { Consumer, Kafka, LogEntry, Producer, logLevel } from 'kafkajs';
-import { checkClarificationRequest, checkResolution } from './consent';
+import { checkClarificationRequest, checkResolution, checkRollback } from './consent';
 import {
   AgentNotStartedError,
   AgentOptionsError,
@@ -127,6 +128,23 @@ export interface ClarificationRequest {
 
 export type ClarificationHandler = (request: ClarificationRequest) => Promise<string> | string;
 
+/** A reviewer rolled back one of this agent's actions after it ran: what ran, who rolled it back and why. */
+export interface RollbackRequest {
+  decision_id: string;
+  approval_id: string;
+  action: string;
+  parameters: Record<string, unknown>;
+  payload_hash: string;
+  rolled_back_by: string;
+  reason: string;
+}
+
+/**
+ * Undoes an action a reviewer rolled back (its compensation); what it returns is published as
+ * the compensation's output, what it throws as its error. Runs once per rollback in this process.
+ */
+export type RollbackHandler = (rollback: RollbackRequest) => Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
+
 /**
  * Acts on an outcome: called once per decision across the fleet (by the replica holding it),
  * with the decision as proposed and its checkpoint. The decision leaves the store when it returns.
@@ -205,6 +223,9 @@ export class HitlAgent {
   private producer?: Producer;
   private consumer?: Consumer;
   private clarificationHandler?: ClarificationHandler;
+  private rollbackHandler?: RollbackHandler;
+  /** Rollbacks this process has compensated (by approval id): a redelivered one is not undone twice. */
+  private readonly compensated = new Set<string>();
   private resolutionHandler?: ResolutionHandler;
   private sweeper?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
@@ -557,6 +578,15 @@ export class HitlAgent {
     this.clarificationHandler = handler;
   }
 
+  /**
+   * Undoes this agent's actions that reviewers roll back with `handler`, and publishes each
+   * undo as an action.executed marked as the compensation. Register it on one replica of a
+   * fleet: every replica that registers one hears every rollback.
+   */
+  onRollback(handler: RollbackHandler): void {
+    this.rollbackHandler = handler;
+  }
+
   /** Publishes an answer to a clarification a reviewer asked for. */
   async answerClarification(request: Omit<ClarificationRequest, 'question'> & { answer: string }): Promise<void> {
     const producer = this.started('answerClarification');
@@ -753,6 +783,11 @@ export class HitlAgent {
     // This agent's own clarification answers (signed with its own key, which it does not need
     // to trust) are nothing to act on.
     if (event.type === APPROVAL_CLARIFICATION_PROVIDED) return;
+    // A rollback comes after the decision was acted on (it is no longer pending): the event says whose it is.
+    if (event.type === APPROVAL_ROLLED_BACK) {
+      if (event.data.agent_id === this.options.agentId) await this.rollBack(event, this.keyring.verify(raw, event), at);
+      return;
+    }
     if (!this.book.isPending(event.subject)) {
       // Another replica's decision: its outcome is kept in the shared store, where whoever
       // holds the decision (or takes it over) finds it even if that replica is down now.
@@ -820,6 +855,45 @@ export class HitlAgent {
       'signature refused: the event is not acted on; the decision stays pending',
     );
     await this.deadLetter(at, code, reason);
+  }
+
+  /** A verified rollback of one of this agent's actions: the handler undoes it once, and the undo is published and audited. */
+  private async rollBack(event: CloudEvent<typeof APPROVAL_ROLLED_BACK>, verdict: SignatureVerdict, at: Received): Promise<void> {
+    const consent = checkRollback(verdict);
+    if (consent.outcome === 'refuse') return this.refuse(at, event, consent.code, consent.reason, verdict.kid);
+    const { decision_id, approval_id, rolled_back_by, reason, action, parameters, payload_hash } = event.data;
+    if (this.compensated.has(approval_id)) return;
+    if (!this.rollbackHandler || !this.producer) {
+      this.logger.warn(
+        { decisionId: decision_id, approvalId: approval_id },
+        'a reviewer rolled back an action of this agent, but no onRollback handler undoes it',
+      );
+      return;
+    }
+    if (action === undefined || parameters === undefined || payload_hash === undefined) {
+      this.logger.error({ decisionId: decision_id, approvalId: approval_id }, 'a rollback without what ran (an older escalation service): undo it by hand');
+      return;
+    }
+    this.compensated.add(approval_id);
+    while (this.compensated.size > (this.options.recentResolutions ?? 1_000)) this.compensated.delete(this.compensated.values().next().value as string);
+    const started = performance.now();
+    let outcome: { succeeded: boolean; output: Record<string, unknown> | null; error: string | null };
+    try {
+      const result = await this.rollbackHandler({ decision_id, approval_id, action, parameters, payload_hash, rolled_back_by, reason });
+      outcome = { succeeded: true, output: result ? toOutput(result) : null, error: null };
+    } catch (error) {
+      outcome = { succeeded: false, output: null, error: error instanceof Error ? error.message : String(error) };
+      this.logger.error({ decisionId: decision_id, approvalId: approval_id, error: outcome.error }, 'the onRollback handler failed: the action is not undone');
+    }
+    await this.publish(this.producer, ACTION_EXECUTED, {
+      decision_id,
+      action,
+      parameters,
+      payload_hash,
+      ...outcome,
+      duration_ms: Math.max(0, Math.round(performance.now() - started)),
+      compensation: { approval_id, rolled_back_by, reason },
+    });
   }
 
   private async clarify(request: EventData<typeof APPROVAL_CLARIFICATION_REQUESTED>): Promise<void> {

@@ -261,12 +261,17 @@ describe('a review command that is decided', () => {
     ]);
   });
 
-  it('a rollback tells the agent who and why', () => {
+  it('a rollback tells the agent who and why, and what ran, so it can undo exactly that', () => {
+    const ran = review({ route: 'post_review' });
     expect(decided({ route: 'post_review' }, rollback(dan)).events[0].data).toEqual({
       decision_id: 'd-1',
       approval_id: 'a-1',
       rolled_back_by: 'dan',
       reason: 'charged twice',
+      agent_id: ran.request.decision.agent.id,
+      action: ran.action,
+      parameters: ran.parameters,
+      payload_hash: ran.payloadHash,
     });
   });
 });

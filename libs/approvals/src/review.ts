@@ -334,9 +334,19 @@ function decideRollback(review: Review, command: Extract<ReviewCommand, { act: '
     notes: reason,
     chosenOption: null,
   };
+  // What ran and whose it was: the agent that proposed it undoes exactly that.
   const event = newEvent(
     APPROVAL_ROLLED_BACK,
-    { decision_id: review.decisionId, approval_id: review.approvalId, rolled_back_by: by.id, reason },
+    {
+      decision_id: review.decisionId,
+      approval_id: review.approvalId,
+      rolled_back_by: by.id,
+      reason,
+      agent_id: review.request.decision.agent.id,
+      action: review.action,
+      parameters: review.parameters,
+      payload_hash: review.payloadHash,
+    },
     meta(review, now),
   );
   return decided('rolled_back', { ...review, status: 'rolled_back' }, [{ kind: 'finish', status: 'rolled_back', resolution }], [event]);

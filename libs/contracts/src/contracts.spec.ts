@@ -66,6 +66,7 @@ const dataBreaks: Record<EventType, Mutation[]> = {
     ['missing provided_by', (e) => delete e.data.provided_by, 'invalid_data', 'data.provided_by'],
   ],
   'hitl.approval.rolled_back.v1': [
+    ['what ran, with a hash of another form', (e) => (e.data.payload_hash = 'md5:abc'), 'invalid_data', 'data.payload_hash'],
     ['missing reason', (e) => delete e.data.reason, 'invalid_data', 'data.reason'],
     ['missing rolled_back_by', (e) => delete e.data.rolled_back_by, 'invalid_data', 'data.rolled_back_by'],
   ],
@@ -86,6 +87,12 @@ const dataBreaks: Record<EventType, Mutation[]> = {
     ['uppercase hash', (e) => (e.data.payload_hash = e.data.payload_hash.toUpperCase()), 'invalid_data', 'data.payload_hash'],
   ],
   'hitl.action.executed.v1': [
+    [
+      'a compensation without its reason',
+      (e) => (e.data.compensation = { approval_id: '7d4f8e6a-3b2c-4e1d-9a8b-1c2d3e4f5a6b', rolled_back_by: 'rev-alice' }),
+      'invalid_data',
+      'data.compensation.reason',
+    ],
     ['negative duration', (e) => (e.data.duration_ms = -5), 'invalid_data', 'data.duration_ms'],
     ['fractional duration', (e) => (e.data.duration_ms = 1.5), 'invalid_data', 'data.duration_ms'],
     ['succeeded a string', (e) => (e.data.succeeded = 'yes'), 'invalid_data', 'data.succeeded'],

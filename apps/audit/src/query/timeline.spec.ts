@@ -92,6 +92,22 @@ describe("a decision's steps in words", () => {
     expect(describeRow(failed).summary).toBe('executed process_refund: failed after 80 ms: card declined');
   });
 
+  it.each([
+    [true, null, /^undid process_refund after rev-dana rolled it back \(charged twice\): succeeded in 80 ms$/],
+    [false, 'refund already reversed', /^undoing process_refund after rev-dana rolled it back \(charged twice\) failed after 80 ms: refund already reversed$/],
+  ])('an undo after a rollback is its own step, the compensation (succeeded: %s)', (succeeded, error, summary) => {
+    const undo = row('hitl.action.executed.v1', (e) => {
+      if (e.type === 'hitl.action.executed.v1')
+        Object.assign(e.data, {
+          succeeded,
+          error,
+          duration_ms: 80,
+          compensation: { approval_id: '7d4f8e6a-3b2c-4e1d-9a8b-1c2d3e4f5a6b', rolled_back_by: 'rev-dana', reason: 'charged twice' },
+        });
+    });
+    expect(describeRow(undo)).toMatchObject({ step: 'compensated', summary: expect.stringMatching(summary) });
+  });
+
   it('never puts a redacted value in words', () => {
     const proposed = row('hitl.decision.proposed.v1', (e) => {
       if (e.type === 'hitl.decision.proposed.v1') e.data.parameters.card_number = '4242424242424242';

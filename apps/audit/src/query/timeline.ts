@@ -16,6 +16,7 @@ export type Step =
   | 'unreviewed'
   | 'resolved'
   | 'executed'
+  | 'compensated'
   | 'labeled'
   | 'dead_letter'
   | 'retention'
@@ -146,6 +147,15 @@ function describeEvent(event: AnyEvent): Described {
     }
     case 'hitl.action.executed.v1': {
       const d = event.data;
+      if (d.compensation) {
+        const c = d.compensation;
+        return {
+          step: 'compensated',
+          summary: d.succeeded
+            ? `undid ${d.action} after ${c.rolled_back_by} rolled it back (${c.reason}): succeeded in ${d.duration_ms} ms`
+            : `undoing ${d.action} after ${c.rolled_back_by} rolled it back (${c.reason}) failed after ${d.duration_ms} ms: ${d.error ?? 'no error given'}`,
+        };
+      }
       return {
         step: 'executed',
         summary: d.succeeded

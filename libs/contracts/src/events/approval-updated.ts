@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NonEmpty, Timestamp, Uuid } from '../primitives';
+import { NonEmpty, Parameters, PayloadHash, Timestamp, Uuid } from '../primitives';
 
 // The wire contract names these types but not their fields; these are the fields a
 // reviewer's agent and an auditor need (documented in libs/contracts/README.md).
@@ -61,6 +61,11 @@ export const ApprovalRolledBackData = z.looseObject({
   ...ApprovalRef,
   rolled_back_by: NonEmpty,
   reason: NonEmpty,
+  /** Whose action it was and what ran, so the agent that proposed it can undo exactly that (absent from older producers). */
+  agent_id: NonEmpty.optional(),
+  action: NonEmpty.optional(),
+  parameters: Parameters.optional(),
+  payload_hash: PayloadHash.optional(),
 });
 export type ApprovalRolledBackData = z.infer<typeof ApprovalRolledBackData>;
 
