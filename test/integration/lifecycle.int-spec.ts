@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { HitlAgent } from '@hitl/agent-sdk';
 import { DecisionProposedData } from '@hitl/contracts';
-import { testTrust } from '@hitl/testing';
 import { Stack, TOKENS } from './support/stack';
 
 // Goodwill credits time out after 4 s in this run, and a cancelled subscription can be
@@ -39,18 +38,7 @@ function decision(action: string, parameters: Record<string, unknown>): Decision
 
 beforeAll(async () => {
   await stack.start();
-  // The agent signs with its key of the test registry, and believes the services' keys as
-  // their GET /keys publishes them.
-  const keysOf = async (service: 'router' | 'escalation') => (await fetch(`${stack.urls[service]}/keys`)).json();
-  agent = new HitlAgent({
-    brokers: stack.brokers.split(','),
-    clientId: 'e2e-agent',
-    agentId: 'refund-bot',
-    workspace: 'acme-support',
-    topicPrefix: stack.prefix,
-    signingKey: testTrust().key('refund-bot'),
-    trustedKeys: { router: await keysOf('router'), escalation: await keysOf('escalation') },
-  });
+  agent = await stack.agent('e2e-agent');
   await agent.start();
 }, 180_000);
 

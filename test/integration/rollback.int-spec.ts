@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { HitlAgent, RollbackRequest } from '@hitl/agent-sdk';
 import { DecisionProposedData } from '@hitl/contracts';
-import { testTrust } from '@hitl/testing';
 import { Stack, TOKENS } from './support/stack';
 
 // cancel_subscription can be rolled back for two minutes; pause_subscription (added for this run) for 3 s,
@@ -51,16 +50,7 @@ function decision(action: string, parameters: Record<string, unknown>): Decision
 
 beforeAll(async () => {
   await stack.start();
-  const keysOf = async (service: 'router' | 'escalation') => (await fetch(`${stack.urls[service]}/keys`)).json();
-  agent = new HitlAgent({
-    brokers: stack.brokers.split(','),
-    clientId: 'e2e-rollback-agent',
-    agentId: 'refund-bot',
-    workspace: 'acme-support',
-    topicPrefix: stack.prefix,
-    signingKey: testTrust().key('refund-bot'),
-    trustedKeys: { router: await keysOf('router'), escalation: await keysOf('escalation') },
-  });
+  agent = await stack.agent('e2e-rollback-agent');
   agent.onRollback(async (rollback) => {
     undone.push(rollback);
     return { restored_subscription: rollback.parameters.subscription_id };

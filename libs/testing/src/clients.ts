@@ -100,6 +100,7 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
 /**
  * Whether each consumer group has committed up to the end of every topic it reads (a
  * partition nothing was written to counts as read). `readers`: group id and its topics.
+ * A retriable broker error answers false (not yet), so callers polling with `eventually` ask again.
  */
 export async function consumersCaughtUp(kafka: Kafka, readers: Iterable<readonly [groupId: string, topics: readonly string[]]>): Promise<boolean> {
   const admin = kafka.admin();
@@ -116,6 +117,11 @@ export async function consumersCaughtUp(kafka: Kafka, readers: Iterable<readonly
       }
     }
     return true;
+  } catch (error) {
+    // A broker still settling a new topic's leader ("not the leader for that topic-partition"):
+    // not caught up yet, ask again. Anything else is the caller's to see.
+    if ((error as { retriable?: boolean }).retriable === true) return false;
+    throw error;
   } finally {
     await admin.disconnect();
   }

@@ -4,6 +4,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { HitlAgent } from '@hitl/agent-sdk';
 import { kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
 import { Launcher, SERVICES, ServiceName, databaseUrl, deleteTopicsStartingWith, eventually, httpCall, query, testTrust } from '@hitl/testing';
 import { Kafka, logLevel } from 'kafkajs';
@@ -105,6 +106,23 @@ export class Stack {
   async call(service: ServiceName, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: any }> {
     const answer = await httpCall(`${this.urls[service]}${path}`, { method, token, body });
     return { status: answer.status, json: answer.json ?? answer.text };
+  }
+
+  /**
+   * The refund agent of acme-support on this stack, not started: it signs with its key of the
+   * test registry and believes the router's and escalation's keys as their GET /keys publishes them.
+   */
+  async agent(clientId: string): Promise<HitlAgent> {
+    const keysOf = async (service: 'router' | 'escalation') => (await fetch(`${this.urls[service]}/keys`)).json();
+    return new HitlAgent({
+      brokers: this.brokers.split(','),
+      clientId,
+      agentId: 'refund-bot',
+      workspace: 'acme-support',
+      topicPrefix: this.prefix,
+      signingKey: testTrust().key('refund-bot'),
+      trustedKeys: { router: await keysOf('router'), escalation: await keysOf('escalation') },
+    });
   }
 
   /** @hitl/testing's `eventually` at the stack's pace: every 250 ms, 60 s unless told. */
