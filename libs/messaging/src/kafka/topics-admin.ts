@@ -1,5 +1,5 @@
 import { ALL_TOPICS, dlqTopic } from '@hitl/contracts';
-import { Kafka } from 'kafkajs';
+import { Admin, Kafka } from 'kafkajs';
 import { KafkaSettings, physicalTopic } from './kafka-settings';
 
 /** Every topic of the contract and its DLQ, as named on the cluster. */
@@ -29,8 +29,14 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
         })
         .catch((error: Error & { type?: string; errors?: Array<{ type?: string }> }) => {
           // One topic: a protocol error; several: an aggregate of one per topic.
-          const refusal = [error, ...(error.errors ?? [])].map((e) => e.type).find((type) => type?.endsWith('AUTHORIZATION_FAILED'));
-          if (!refusal) throw error;
+          const all = [error, ...(error.errors ?? [])];
+          const refusal = all.map((e) => e.type).find((type) => type?.endsWith('AUTHORIZATION_FAILED'));
+          if (!refusal) {
+            // Created, but the broker was still settling them (kafkajs waits out only LEADER_NOT_AVAILABLE), or another creator won the race.
+            if (all.every((e) => (e as { retriable?: boolean }).retriable === true || e.type === 'TOPIC_ALREADY_EXISTS'))
+              return untilLed(admin, missing, partitions);
+            throw error;
+          }
           throw new Error(
             `not authorized to create ${missing.join(', ')} (${refusal}): an operator creates them (scripts/create-topics.ts), and this principal needs DESCRIBE on each`,
           );
@@ -39,5 +45,22 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
     return missing;
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Waits (up to `timeoutMs`) until every topic answers its metadata with a leader for each partition. */
+async function untilLed(admin: Admin, topics: string[], partitions: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      const led =
+        found.length === topics.length && found.every((t) => t.partitions.length >= Math.min(partitions, 1) && t.partitions.every((p) => p.leader >= 0));
+      if (led) return;
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
