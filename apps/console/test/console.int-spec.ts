@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { HitlAgent } from '@hitl/agent-sdk';
 import { APPROVAL_REVIEWED, APPROVAL_ROLLED_BACK, DECISION_PROPOSED, OUTCOME_LABELED, newEvent, topicOf } from '@hitl/contracts';
-import { TEST_LABELER, freePort, readWholeTopic, signed } from '@hitl/testing';
+import { TEST_LABELER, freePort, readWholeTopic, signed, testTrust } from '@hitl/testing';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 // The end-to-end Stack lives in test/integration (the workspace root's project, not a lib): reused here, not copied.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -55,6 +56,8 @@ describe('the reviewer console in a browser', () => {
   let page: Page;
   /** Every decision proposed so far: labeled later, so the calibration report has something to show. */
   const proposed: string[] = [];
+  /** refund-bot through the SDK, for the specs that need the agent's side of a resolution; started by the first of them. */
+  let agent: HitlAgent | undefined;
 
   beforeAll(async () => {
     // A missing browser fails the run: these tests never skip.
@@ -105,6 +108,7 @@ describe('the reviewer console in a browser', () => {
   });
 
   afterAll(async () => {
+    await agent?.stop();
     await browser?.close();
     if (server && server.exitCode === null) {
       const exited = new Promise((done) => server!.once('exit', done));
@@ -317,6 +321,128 @@ describe('the reviewer console in a browser', () => {
     expect(await (await page.waitForSelector('[data-testid=resolved-elsewhere]')).textContent()).toContain('approved by rev-bruno');
     expect(await page.textContent('[data-testid=notices]')).toContain('elsewhere');
     await page.waitForFunction((id) => !document.querySelector(`[data-testid=inbox-item][data-approval-id="${id}"]`), approval.approval_id);
+  });
+
+  /**
+   * refund-bot as an agent runs it: the SDK, signing with its key of the test registry and
+   * believing the services' keys as their GET /keys publishes them.
+   */
+  async function agentOnline(): Promise<HitlAgent> {
+    if (agent) return agent;
+    const keysOf = async (service: 'router' | 'escalation') => (await fetch(`${stack.urls[service]}/keys`)).json();
+    const started = new HitlAgent({
+      brokers: stack.brokers.split(','),
+      clientId: 'console-test-agent',
+      agentId: 'refund-bot',
+      workspace: 'acme-support',
+      topicPrefix: stack.prefix,
+      signingKey: testTrust().key('refund-bot'),
+      trustedKeys: { router: await keysOf('router'), escalation: await keysOf('escalation') },
+    });
+    await started.start();
+    agent = started;
+    return started;
+  }
+
+  /** A refund that needs a person (as propose()'s), with the agent's options in its context, proposed through the SDK: its resolution, once it comes. */
+  async function proposeWithOptions(options: { key: string; label: string }[]) {
+    const bot = await agentOnline();
+    const decisionId = randomUUID();
+    proposed.push(decisionId);
+    const resolution = bot.propose(
+      {
+        decision_id: decisionId,
+        action: 'process_refund',
+        parameters: { order_id: `ORD-${decisionId.slice(0, 6)}`, amount_usd: 120 },
+        confidence: 0.9,
+        confidence_basis: 'matches the order history',
+        uncertainty_factors: [],
+        recommended_review: false,
+        summary: 'The blender arrived cracked: which remedy?',
+        context: { situation: 'The customer asks for a refund or a replacement.', options },
+      },
+      { timeoutMs: 180_000 },
+    );
+    // Failing before a test awaits it is reported by the test, never as an unhandled rejection.
+    resolution.catch(() => undefined);
+    const approval = await stack.eventually('the approval with options in the inbox', async () => {
+      const { json } = await stack.call('escalation', 'GET', '/approvals?limit=200', TOKENS.alice);
+      return (json.items as any[]).find((item) => item.decision_id === decisionId);
+    });
+    return { approval, resolution };
+  }
+
+  const chosenShown = (index: number) => page.waitForSelector(`[data-testid=option][data-option-index="${index}"][aria-pressed=true]`);
+
+  // The issue "Closing the loops", item 6: the agent surfaced options; the reviewer chooses one, and the agent is handed it.
+  it('chooses option 2 of three with one key, and the agent receives it', async () => {
+    await page.goto(consoleUrl);
+    await page.waitForSelector('[data-testid=live].on');
+    const options = [
+      { key: 'refund_full', label: 'Refund the full $120' },
+      { key: 'refund_half', label: 'Refund half, the customer keeps the blender' },
+      { key: 'replace', label: `Send a replacement ${MARKUP}` },
+    ];
+    const { approval, resolution } = await proposeWithOptions(options);
+    await shown(approval.approval_id);
+    // Numbered 1 to 3, each the agent's words as text: its markup is characters, never elements.
+    expect(await page.locator('[data-testid=option] kbd').allTextContents()).toEqual(['1', '2', '3']);
+    const shownOptions = await page.locator('[data-testid=option]').allTextContents();
+    options.forEach((o, i) => expect(shownOptions[i]).toContain(o.label));
+    expect(await page.locator('[data-testid=options] img, [data-testid=options] script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.textContent('[data-testid=option-chosen]')).toBe('No option chosen: approving sends none.');
+    // The options are the choices, not repeated among the context's lines.
+    expect(await page.textContent('.context')).not.toContain('refund_half');
+
+    // A digit past the options chooses nothing.
+    await page.keyboard.press('4');
+    expect(await page.locator('[data-testid=option][aria-pressed=true]').count()).toBe(0);
+    // One key chooses option 2; the approve button and the panel say so before anything is sent.
+    await page.keyboard.press('2');
+    await chosenShown(2);
+    await page.screenshot({ path: join(ARTIFACTS, 'desktop-options.png') });
+    expect(await page.locator('[data-testid=option][aria-pressed=true]').count()).toBe(1);
+    expect(await page.textContent('button.approve')).toBe('Approve with option 2 (a)');
+    expect(await page.textContent('[data-testid=option-chosen]')).toContain('Chosen: 2. Refund half');
+    expect(await statusOf(approval.approval_id)).toBe('pending');
+
+    // a approves with it.
+    await page.keyboard.press('a');
+    await confirmed(approval.approval_id);
+    expect(await page.textContent('[data-testid=confirmation]')).toContain('— chosen: 2. Refund half, the customer keeps the blender');
+    // The agent's propose() resolves with the option chosen.
+    expect(await resolution).toMatchObject({ status: 'approved', chosen_option: 'refund_half', resolved_by: { kind: 'reviewer', id: 'rev-alice' } });
+  });
+
+  it('chooses past the ninth option by click; a digit on an approval without options does nothing', async () => {
+    // No options: a digit chooses nothing, and approving sends none.
+    const [plain] = await propose(1);
+    await shown(plain.approval_id);
+    await page.keyboard.press('2');
+    expect(await page.locator('[data-testid=options]').count()).toBe(0);
+    expect(await page.textContent('button.approve')).toBe('Approve (a)');
+    await page.keyboard.press('a');
+    await confirmed(plain.approval_id);
+    expect((await resolvedEvent(plain.decision_id)).data).toMatchObject({ status: 'approved', chosen_option: null });
+
+    // Twelve options: the first nine keyed, the rest chosen by click, as the panel says.
+    const twelve = Array.from({ length: 12 }, (_, i) => ({ key: `remedy-${i + 1}`, label: `Remedy ${i + 1}` }));
+    const { approval, resolution } = await proposeWithOptions(twelve);
+    await shown(approval.approval_id);
+    expect(await page.locator('[data-testid=option]').count()).toBe(12);
+    expect(await page.locator('[data-testid=option] kbd').allTextContents()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(await page.textContent('[data-testid=options-unkeyed]')).toBe('Options 10 to 12 have no key: click one to choose it.');
+    await page.keyboard.press('9');
+    await chosenShown(9);
+    await page.click('[data-testid=option][data-option-index="11"]');
+    await chosenShown(11);
+    expect(await page.locator('[data-testid=option][aria-pressed=true]').count()).toBe(1);
+    expect(await page.textContent('button.approve')).toBe('Approve with the chosen option (a)');
+    // The clicked button has the focus: the keys still work.
+    await page.keyboard.press('a');
+    await confirmed(approval.approval_id);
+    expect(await resolution).toMatchObject({ status: 'approved', chosen_option: 'remedy-11' });
   });
 
   it('measures keystrokes and milliseconds per routine approval', async () => {

@@ -1,6 +1,7 @@
 import { ApprovalDetail } from '@hitl/reviewer-api';
 import { AuditTimeline } from './AuditTimeline';
 import { formatAmount, formatTimeLeft, secondsLeftAt, urgencyOf } from './format';
+import { readOptions } from './options';
 import { attemptsTable } from './repair-attempts';
 
 /** The repair loop: every attempt of the agent side by side, with what the schema refused in each. */
@@ -67,6 +68,10 @@ export function DecisionView({ detail, fetchedAt, now }: { detail: ApprovalDetai
   const left = secondsLeftAt(detail, fetchedAt, now);
   const record = detail.agent_record;
   const afterTheFact = record.counts.reviewed + record.counts.rolled_back + record.counts.unreviewed;
+  // Options the decision panel offers as choices are not repeated here; any it cannot read are shown as written.
+  const offered = readOptions(detail.context);
+  const asChoices = detail.route !== 'post_review' && offered.options.length > 0 && offered.unreadable === 0;
+  const context = Object.entries(detail.context ?? {}).filter(([k]) => !(asChoices && k === 'options'));
   return (
     <article className="decision" data-testid="decision" data-approval-id={detail.approval_id}>
       <h2 className="headline">{detail.rendering.headline}</h2>
@@ -101,9 +106,9 @@ export function DecisionView({ detail, fetchedAt, now }: { detail: ApprovalDetai
           {detail.confidence.uncertainty_factors.length > 0 && <> — uncertain about: {detail.confidence.uncertainty_factors.join('; ')}</>}
           {detail.confidence.recommended_review && <> — the agent asked for a review</>}
         </p>
-        {detail.context && (
+        {context.length > 0 && (
           <dl className="params context">
-            {Object.entries(detail.context).map(([k, v]) => (
+            {context.map(([k, v]) => (
               <div key={k}>
                 <dt>{k} (agent)</dt>
                 <dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd>

@@ -18,6 +18,7 @@ import { useInboxKeys } from './inbox/use-inbox-keys';
 import { useLiveChanges } from './inbox/use-live-changes';
 import { useNow } from './inbox/use-now';
 import { Command } from './keys';
+import { AgentOption, choose, optionByDigit } from './options';
 import { Act, verdictText } from './verdict';
 
 export function Inbox({ token, me, path, go }: { token: string; me: Me; path: string; go: (path: string) => void }) {
@@ -51,7 +52,7 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
 
   const { detail, detailAt, refusal } = useApprovalDetail(openId, token, revision, markClosed);
   const form = useDecisionForm(detail, { openId, token, revision });
-  const { panel, setPanel, text, setText, setEdits, edited, problems } = form;
+  const { panel, setPanel, text, setText, setEdits, edited, problems, offered, chosen, setChosen } = form;
   const batches = useBatch({ token, items, setItems, decidedHere, setSending, setError });
   const { selected, setSelected, batch } = batches;
 
@@ -68,6 +69,7 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
     setPanel('none');
     setText('');
     setEdits({});
+    setChosen(null);
     if (directId) go('/');
   };
 
@@ -88,14 +90,16 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
         const result = await api('escalation', `/approvals/${id}/rollback`, token, { method: 'POST', body: { reason: text.trim() }, answer: RolledBack });
         decided(id, verdictText(act, result.status, detail.summary));
       } else {
+        // The agent's option the reviewer chose goes with an approval (as proposed or edited); a denial chooses none.
+        const option = act !== 'deny' && chosen ? { chosen_option: chosen.key } : {};
         const body =
           act === 'approve'
-            ? { payload_hash: detail.payload_hash }
+            ? { payload_hash: detail.payload_hash, ...option }
             : act === 'deny'
               ? { payload_hash: detail.payload_hash, reason: text.trim() }
-              : { payload_hash: detail.payload_hash, parameters: edited };
+              : { payload_hash: detail.payload_hash, parameters: edited, ...option };
         const result = await api('escalation', `/approvals/${id}/${act}`, token, { method: 'POST', body, answer: DecisionResult });
-        decided(id, verdictText(act, result.status, detail.summary));
+        decided(id, verdictText(act, result.status, detail.summary, act !== 'deny' ? chosen : null));
       }
     } catch (e) {
       decidedHere.current.delete(id);
@@ -165,7 +169,17 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
     }
   };
 
-  useInboxKeys(panel, run);
+  /**
+   * Chooses one of the agent's options (a digit, or a click past the ninth); choosing it again
+   * clears the choice. Choosing never sends anything: `a` stays the one key that approves, so a
+   * stray digit is undone by another and the choice is on screen, in the approve button, before it goes.
+   */
+  const chooseOption = (option: AgentOption | null) => {
+    if (!canDecide || !option) return;
+    setChosen((c) => choose(c, option.key));
+  };
+
+  useInboxKeys(panel, run, (digit) => chooseOption(optionByDigit(offered.options, digit)));
 
   return (
     <main className="inbox-layout">
@@ -200,6 +214,7 @@ export function Inbox({ token, me, path, go }: { token: string; me: Me; path: st
         form={form}
         run={run}
         send={(act) => void send(act)}
+        chooseOption={chooseOption}
       />
       {panel === 'batch' && (
         <BatchDialog

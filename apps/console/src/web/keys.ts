@@ -47,3 +47,18 @@ export function commandFor(key: string, mode: KeyMode, modifiers: { ctrl?: boole
   if (key === 'ArrowUp') return 'previous';
   return BY_KEY.get(key) ?? null;
 }
+
+/** The keys that choose among the agent's options, as the help lists them (not commands: which option depends on the approval). */
+export const OPTION_KEYS = {
+  key: '1–9',
+  label: 'choose the agent’s option of that number (again: no option); a then approves with it',
+};
+
+/**
+ * The option number a key press chooses (1–9), or null. Like the commands, only while
+ * browsing: a digit typed into a reason or an amount is text.
+ */
+export function optionDigitFor(key: string, mode: KeyMode, modifiers: { ctrl?: boolean; alt?: boolean; meta?: boolean } = {}): number | null {
+  if (modifiers.ctrl || modifiers.alt || modifiers.meta || mode !== 'browse') return null;
+  return /^[1-9]$/.test(key) ? Number(key) : null;
+}

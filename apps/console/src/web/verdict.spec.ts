@@ -13,4 +13,11 @@ describe('what the console says after a decision', () => {
   ] as const)('%s answered %s reads "%s"', (act, status, text) => {
     expect(verdictText(act, status, 'Refund $120.')).toBe(text);
   });
+
+  it.each([
+    ['approve', { key: 'refund_part', label: 'Refund half', digit: 2 }, 'Approved: Refund $120. — chosen: 2. Refund half'],
+    ['edit', { key: 'o10', label: 'Option 10', digit: null }, 'Approved with your edit: Refund $120. — chosen: Option 10'],
+  ] as const)('%s with an option chosen names it', (act, option, text) => {
+    expect(verdictText(act, 'approved', 'Refund $120.', option)).toBe(text);
+  });
 });

@@ -3,6 +3,7 @@ import { KeyboardEvent } from 'react';
 import { DecisionView } from '../DecisionView';
 import { showField } from '../edit';
 import { Command } from '../keys';
+import { AgentOption, AgentOptions, KEYED_OPTIONS, optionName } from '../options';
 import { rollbackWindowText } from '../post-review';
 import { DecisionForm, REDACTED } from './use-decision-form';
 
@@ -21,6 +22,8 @@ export interface DecisionPanelProps {
   form: DecisionForm;
   run: (command: Command) => void;
   send: (act: FormAct) => void;
+  /** Chooses one of the agent's options (again: none). */
+  chooseOption: (option: AgentOption) => void;
 }
 
 /** What a form of the panel sends. */
@@ -34,8 +37,11 @@ const REASON_FORMS: Record<ReasonAct, { label: string; button: string }> = {
 };
 
 /** The open approval: what happened to the last one, why this one cannot be seen or sent, its actions and forms, and its page. */
-export function DecisionPanel({ confirmation, error, refusal, closedAs, detail, detailAt, now, canDecide, form, run, send }: DecisionPanelProps) {
-  const { panel, text, problems } = form;
+export function DecisionPanel({ confirmation, error, refusal, closedAs, detail, detailAt, now, canDecide, form, run, send, chooseOption }: DecisionPanelProps) {
+  const { panel, text, problems, offered, chosen } = form;
+  // The option goes with the approval: the button names it.
+  const withOption = chosen ? (chosen.digit === null ? ' with the chosen option' : ` with option ${chosen.digit}`) : '';
+  const approveLabel = `${panel === 'edit' ? 'Approve edited' : 'Approve'}${withOption} (a)`;
   // Enter sends the form (an edit only when the schema accepts it).
   const onFormKey = (act: FormAct) => (e: KeyboardEvent) => {
     if (e.key !== 'Enter') return;
@@ -73,7 +79,7 @@ export function DecisionPanel({ confirmation, error, refusal, closedAs, detail, 
           ) : (
             <div className="actions">
               <button type="button" className="approve" disabled={!canDecide || (panel === 'edit' && problems.length > 0)} onClick={() => run('approve')}>
-                {panel === 'edit' ? 'Approve edited (a)' : 'Approve (a)'}
+                {approveLabel}
               </button>
               <button type="button" disabled={!canDecide} onClick={() => run('deny')}>
                 Deny (d)
@@ -87,6 +93,7 @@ export function DecisionPanel({ confirmation, error, refusal, closedAs, detail, 
               <Moves run={run} />
             </div>
           )}
+          {detail.route !== 'post_review' && <OptionChoices offered={offered} chosen={chosen} canDecide={canDecide} chooseOption={chooseOption} />}
           {(panel === 'deny' || panel === 'clarify' || panel === 'rollback') && (
             <ReasonForm act={panel} form={form} canDecide={canDecide} onKeyDown={onFormKey(panel)} send={send} />
           )}
@@ -112,6 +119,68 @@ function Moves({ run }: { run: (command: Command) => void }) {
         Select similar (s)
       </button>
     </>
+  );
+}
+
+/**
+ * The agent's options as choices: the first nine by digit, the rest by click. Their labels and
+ * keys are the agent's words, shown as text. Choosing only marks one: approving (a) sends it.
+ */
+function OptionChoices({
+  offered,
+  chosen,
+  canDecide,
+  chooseOption,
+}: {
+  offered: AgentOptions;
+  chosen: AgentOption | null;
+  canDecide: boolean;
+  chooseOption: (option: AgentOption) => void;
+}) {
+  const { options, unreadable } = offered;
+  if (options.length === 0 && unreadable === 0) return null;
+  const keyed = Math.min(options.length, KEYED_OPTIONS);
+  return (
+    <section className="options" data-testid="options" aria-label="The agent’s options">
+      <h3>{options.length > 0 ? `The agent’s options: choose one (${keyed === 1 ? '1' : `1–${keyed}`}), then approve (a)` : 'The agent’s options'}</h3>
+      <span className="label">The agent’s words (not checked, not instructions)</span>
+      <ul>
+        {options.map((o, i) => (
+          <li key={o.key}>
+            <button
+              type="button"
+              data-testid="option"
+              data-option-index={i + 1}
+              className={chosen?.key === o.key ? 'chosen' : undefined}
+              aria-pressed={chosen?.key === o.key}
+              disabled={!canDecide}
+              onClick={() => chooseOption(o)}
+            >
+              {o.digit !== null ? <kbd>{o.digit}</kbd> : <span className="number">{i + 1}.</span>}{' '}
+              <span className="agent-inline">{o.label.trim() === '' ? o.key : o.label}</span> <code className="option-key">{o.key}</code>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {options.length > KEYED_OPTIONS && (
+        <p className="hint" data-testid="options-unkeyed">
+          Options {KEYED_OPTIONS + 1} to {options.length} have no key: click one to choose it.
+        </p>
+      )}
+      {unreadable > 0 && (
+        <p className="hint" data-testid="options-unreadable">
+          {unreadable === 1 ? 'One of the agent’s options' : `${unreadable} of the agent’s options`} could not be read (not a key and a label, or a key used
+          twice): {unreadable === 1 ? 'it' : 'they'} cannot be chosen.
+        </p>
+      )}
+      {options.length > 0 && (
+        <p className="hint" data-testid="option-chosen">
+          {chosen
+            ? `Chosen: ${optionName(chosen)}. Approving (a) sends it to the agent; ${chosen.digit === null ? 'click it' : `press ${chosen.digit}`} again to choose none.`
+            : 'No option chosen: approving sends none.'}
+        </p>
+      )}
+    </section>
   );
 }
 

@@ -1,4 +1,4 @@
-import { KEYMAP } from '../keys';
+import { KEYMAP, OPTION_KEYS } from '../keys';
 
 /** Every key and what it does. */
 export function KeysHelp({ onClose }: { onClose: () => void }) {
@@ -14,6 +14,12 @@ export function KeysHelp({ onClose }: { onClose: () => void }) {
             <dd>{k.label}</dd>
           </div>
         ))}
+        <div>
+          <dt>
+            <kbd>{OPTION_KEYS.key}</kbd>
+          </dt>
+          <dd>{OPTION_KEYS.label}</dd>
+        </div>
       </dl>
       <button type="button" autoFocus onClick={onClose}>
         Close (Esc)
