@@ -57,4 +57,23 @@ describe('the calibrator config', () => {
       { variable: 'CALIBRATION_WINDOW_DAYS', reason: 'must be a whole number of days from 1 to 365' },
     ]);
   });
+
+  it.each([
+    [{}, { CALIBRATION_APPROVED_UNCHANGED_TARGET: 0.99, CALIBRATION_LOWERING_MIN_REVIEWS: 400 }],
+    [
+      { CALIBRATION_APPROVED_UNCHANGED_TARGET: '0.995', CALIBRATION_LOWERING_MIN_REVIEWS: '1000' },
+      { CALIBRATION_APPROVED_UNCHANGED_TARGET: 0.995, CALIBRATION_LOWERING_MIN_REVIEWS: 1000 },
+    ],
+  ])('lowering a threshold: approved unchanged at 99% over 400 reviews per band unless set (%j)', (env, expected) => {
+    expect(loadConfig(calibratorConfig, env)).toMatchObject(expected);
+  });
+
+  it.each([
+    ['CALIBRATION_APPROVED_UNCHANGED_TARGET', '99%', 'must be a number above 0 and at most 1, e.g. 0.99'],
+    ['CALIBRATION_APPROVED_UNCHANGED_TARGET', '0', 'must be a number above 0 and at most 1, e.g. 0.99'],
+    ['CALIBRATION_LOWERING_MIN_REVIEWS', '0', 'must be a whole number from 1, e.g. 400'],
+    ['CALIBRATION_LOWERING_MIN_REVIEWS', 'many', 'must be a whole number from 1, e.g. 400'],
+  ])('%s=%s is refused', (variable, value, reason) => {
+    expect(problemsOf({ [variable]: value })).toEqual([{ variable, reason }]);
+  });
 });

@@ -320,7 +320,7 @@ describe('calibration, end to end over the real broker and database', () => {
       [9, 300, 0.6, true],
     ]);
     expect(refunds.buckets[1].stated).toBeCloseTo(0.97, 4);
-    expect(refunds.intervention).toEqual({ approved_unchanged: 100, edited: 6, denied: 4, rate: 0.0909 });
+    expect(refunds.intervention).toEqual({ approved_unchanged: 100, edited: 6, denied: 4, confirmed: 0, rolled_back: 0, rate: 0.0909 });
     expect(refunds.suggested_auto_approve_confidence).toBe('never');
     expect(report.findings.filter((f: any) => f.agent_id === null).map((f: any) => f.text)).toEqual([
       'overstates confidence at 0.9: actual 0.60 (stated 0.97, n=300)',
@@ -332,7 +332,7 @@ describe('calibration, end to end over the real broker and database', () => {
       ['careful-bot', 60, 0],
       ['overconfident-bot', 300, 1],
     ]);
-    expect(agents[1].intervention).toEqual({ approved_unchanged: 40, edited: 6, denied: 4, rate: 0.2 });
+    expect(agents[1].intervention).toEqual({ approved_unchanged: 40, edited: 6, denied: 4, confirmed: 0, rolled_back: 0, rate: 0.2 });
     // Known only from their resolutions: reported with the confidence the resolutions carry.
     expect(report.reports.find((r: any) => r.action === 'issue_goodwill_credit')).toMatchObject({ agent_id: null, n: 5, accuracy: 1 });
 

@@ -3,7 +3,8 @@
 // rolled back or ended unreviewed (approval.updated, signed by the escalation service), sent
 // ends first and with copies; ends signed by anyone else refused. The report counts them per
 // workspace and action against each workspace's manifest, says by how much sampling backed
-// off, and never counts an unreviewed one as correct: only labels make accuracy.
+// off, counts a confirmed one as correct and a rolled back one as incorrect (a label of the
+// decision stands over either), and never counts an unreviewed one.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -261,16 +262,20 @@ describe('post-reviews, end to end over the real broker and database', () => {
     });
   });
 
-  it('never counts an unreviewed post-review as correct, nor a verdict as a label: accuracy is the labels’ alone', async () => {
-    // Three labeled outcomes: the 11 unreviewed refunds, the other confirmed ones and the open ones are in no count.
-    expect(report.labeled_outcomes).toBe(3);
+  it('counts a confirmed post-review as correct and a rolled back one as incorrect, a label of the decision over either; never an unreviewed one', async () => {
+    // Ten labeled outcomes: 8 refunds (4 + 2 globex confirmed, 2 rolled back) and 2 confirmed
+    // cancellations; the 11 unreviewed refunds, the unreviewed cancellation and the open ones are in no count.
+    expect(report.labeled_outcomes).toBe(10);
     const refundsReport = report.reports.find((r: any) => r.action === 'process_refund' && r.agent_id === null);
-    // The confirmed refund labeled wrong counts as wrong, the rolled back one labeled right as right.
-    expect(refundsReport).toMatchObject({ n: 3, accuracy: 0.6667 });
-    expect(refundsReport.buckets.map((b: any) => [b.bucket, b.n, b.actual])).toEqual([[9, 3, 0.6667]]);
-    // Verdicts after the fact are not folded into the reviewers' interventions either.
-    expect(refundsReport.intervention).toBeNull();
-    expect(report.reports.map((r: any) => r.action)).toEqual(['process_refund']);
+    // The confirmed refund labeled wrong counts as wrong, the rolled back one labeled right as right:
+    // the labels stand over the verdicts, each decision once. 6 of 8 correct.
+    expect(refundsReport).toMatchObject({ n: 8, accuracy: 0.75 });
+    expect(refundsReport.buckets.map((b: any) => [b.bucket, b.n, b.actual])).toEqual([[9, 8, 0.75]]);
+    // A rollback is an intervention, a confirmation is not.
+    expect(refundsReport.intervention).toEqual({ approved_unchanged: 0, edited: 0, denied: 0, confirmed: 6, rolled_back: 2, rate: 0.25 });
+    const cancellationsReport = report.reports.find((r: any) => r.action === 'cancel_subscription' && r.agent_id === null);
+    expect(cancellationsReport).toMatchObject({ n: 2, accuracy: 1, intervention: { confirmed: 2, rolled_back: 0, rate: 0 } });
+    expect(report.reports.map((r: any) => r.action)).toEqual(['cancel_subscription', 'process_refund']);
   });
 
   it('the Markdown has the post-reviews, the sentence on sampling and how they count', async () => {

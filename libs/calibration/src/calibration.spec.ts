@@ -4,7 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadManifest } from '@hitl/policy';
 import { reliabilitySvg, reportMarkdown } from './outputs';
-import { BucketRow, buildReport, bucketOf, expectedCalibrationError, suggestThreshold, toBuckets, wilsonLowerBound } from './report';
+import {
+  ApprovalBandRow,
+  BucketRow,
+  InterventionCounts,
+  LoweringPolicy,
+  buildReport,
+  bucketOf,
+  expectedCalibrationError,
+  suggestLowering,
+  suggestThreshold,
+  toBuckets,
+  wilsonLowerBound,
+} from './report';
 import { suggestionsPatch } from './suggestions';
 
 /** Aggregates raw (confidence, correct) samples the way the SQL does. */
@@ -105,11 +117,17 @@ describe('the report', () => {
   });
 
   it.each([
-    ['500+ outcomes, lower bound above target, interventions under 1%', 600, 594, { approved_unchanged: 199, edited: 1, denied: 0 }, 'review_after'],
-    ['too few outcomes', 400, 396, { approved_unchanged: 199, edited: 1, denied: 0 }, null],
-    ['reviewers intervene too often', 600, 594, { approved_unchanged: 190, edited: 6, denied: 4 }, null],
+    [
+      '500+ outcomes, lower bound above target, interventions under 1%',
+      600,
+      594,
+      { approved_unchanged: 199, edited: 1, denied: 0, confirmed: 0, rolled_back: 0 },
+      'review_after',
+    ],
+    ['too few outcomes', 400, 396, { approved_unchanged: 199, edited: 1, denied: 0, confirmed: 0, rolled_back: 0 }, null],
+    ['reviewers intervene too often', 600, 594, { approved_unchanged: 190, edited: 6, denied: 4, confirmed: 0, rolled_back: 0 }, null],
     ['no human reviews to judge by', 600, 594, null, null],
-    ['accuracy not high enough', 600, 560, { approved_unchanged: 200, edited: 0, denied: 0 }, null],
+    ['accuracy not high enough', 600, 560, { approved_unchanged: 200, edited: 0, denied: 0, confirmed: 0, rolled_back: 0 }, null],
   ])('promotion: %s', (_name, n, correct, interventions, to) => {
     const samples: [number, boolean][] = [...repeat(correct, [0.99, true]), ...repeat(n - correct, [0.99, false])];
     const report = buildReport({ action: 'a', agent_id: null, buckets: rows('a', samples), interventions, policy, previous_accuracy: null });
@@ -138,10 +156,109 @@ describe('the report', () => {
   });
 });
 
+describe('closing the loops: post-reviews in the intervention rate, thresholds lowered where reviewers approve unchanged', () => {
+  const reviewed = (over: Partial<InterventionCounts>): InterventionCounts => ({
+    approved_unchanged: 0,
+    edited: 0,
+    denied: 0,
+    confirmed: 0,
+    rolled_back: 0,
+    ...over,
+  });
+
+  it.each([
+    ['before the action ran only', reviewed({ approved_unchanged: 90, edited: 6, denied: 4 }), 0.1],
+    ['a rollback is an intervention, a confirmation is not', reviewed({ approved_unchanged: 90, confirmed: 8, rolled_back: 2 }), 0.02],
+    ['post-reviews only', reviewed({ confirmed: 3, rolled_back: 1 }), 0.25],
+    ['nothing reviewed: no rate', reviewed({}), null],
+  ])('intervention rate: %s', (_name, interventions, rate) => {
+    const report = buildReport({ action: 'a', agent_id: null, buckets: rows('a', repeat(10, [0.99, true])), interventions, policy, previous_accuracy: null });
+    expect(report.intervention?.rate ?? null).toBe(rate);
+  });
+
+  it('rollbacks count against a promotion: 1% of reviews undone after the fact is too many', () => {
+    const samples: [number, boolean][] = [...repeat(594, [0.99, true]), ...repeat(6, [0.99, false])];
+    const build = (interventions: InterventionCounts) =>
+      buildReport({ action: 'a', agent_id: null, buckets: rows('a', samples), interventions, policy, previous_accuracy: null });
+    expect(build(reviewed({ approved_unchanged: 150, confirmed: 50 })).promotion?.to_mode).toBe('review_after');
+    expect(build(reviewed({ approved_unchanged: 150, confirmed: 48, rolled_back: 2 })).promotion).toBeNull();
+  });
+
+  const lowering: LoweringPolicy = { escalate_confidence: 0.6, severity: 'medium', reversible: true, approved_unchanged_target: 0.99, min_reviews: 400 };
+  const band = (bucket: number, reviewedN: number, unchanged: number): ApprovalBandRow => ({
+    action: 'a',
+    bucket,
+    reviewed: reviewedN,
+    approved_unchanged: unchanged,
+  });
+
+  it.each<[string, ApprovalBandRow[], number | 'never', Partial<LoweringPolicy> & { mode?: string }, number | null]>([
+    ['99.5% over 400 in the band below: lowered to its lower edge', [band(8, 400, 398)], 0.9, {}, 0.8],
+    ['the threshold inside a band: that band is the one below it', [band(9, 400, 398)], 0.95, {}, 0.9],
+    ['two bands in a row hold: the lowest edge', [band(7, 500, 499), band(8, 400, 398)], 0.9, {}, 0.7],
+    ['a band that holds under one that does not: nothing (lowering would auto-approve the one between)', [band(7, 500, 499), band(8, 400, 380)], 0.9, {}, null],
+    ['98.75% is short of 99%', [band(8, 400, 395)], 0.9, {}, null],
+    ['399 reviews are not enough', [band(8, 399, 399)], 0.9, {}, null],
+    ['a smaller sample size, configured', [band(8, 200, 199)], 0.9, { min_reviews: 200 }, 0.8],
+    ['never below escalate_confidence', [band(5, 500, 500), band(6, 500, 500), band(7, 500, 500)], 0.8, {}, 0.6],
+    ['an escalate_confidence inside a band: that band is not lowered into', [band(6, 500, 500), band(7, 500, 500)], 0.8, { escalate_confidence: 0.65 }, 0.7],
+    ['only approve_before actions: a review_after one is not reviewed before it runs', [band(8, 400, 400)], 0.9, { mode: 'review_after' }, null],
+    ['a threshold of never stays never', [band(8, 400, 400)], 'never', {}, null],
+    ['irreversible and high: the rate itself is not enough (95% lower bound 0.982)', [band(8, 400, 398)], 0.9, { severity: 'high', reversible: false }, null],
+    ['irreversible and critical: 400 of 400 holds (95% lower bound 0.9905)', [band(8, 400, 400)], 0.9, { severity: 'critical', reversible: false }, 0.8],
+    ['reversible and high: the rate is enough', [band(8, 400, 398)], 0.9, { severity: 'high', reversible: true }, 0.8],
+    ['irreversible and medium: the rate is enough', [band(8, 400, 398)], 0.9, { severity: 'medium', reversible: false }, 0.8],
+  ])('lowering: %s', (_name, bands, current, over, expected) => {
+    const { mode = 'approve_before', ...rest } = over;
+    expect(suggestLowering(bands, [], current, 0.95, mode, { ...lowering, ...rest })?.to ?? null).toBe(expected);
+  });
+
+  it('never lowers into a band whose labeled outcomes fall short of the accuracy target', () => {
+    const buckets = toBuckets(rows('a', [...repeat(12, [0.75, true]), ...repeat(8, [0.75, false]), ...repeat(20, [0.85, true])]));
+    expect(suggestLowering([band(7, 500, 500), band(8, 500, 500)], buckets, 0.9, 0.95, 'approve_before', lowering)?.to).toBe(0.8);
+  });
+
+  it('the evidence: every band, how many of how many, and the bar it cleared', () => {
+    const result = suggestLowering([band(7, 500, 499), band(8, 400, 398)], [], 0.9, 0.95, 'approve_before', lowering);
+    expect(result).toEqual({
+      from: 0.9,
+      to: 0.7,
+      reason: 'reviewers approved unchanged 0.7-0.8: 499 of 500 (99.8%); 0.8-0.9: 398 of 400 (99.5%), each at least 99%, over 400+ reviews each',
+    });
+    const strict = suggestLowering([band(8, 400, 400)], [], 0.9, 0.95, 'approve_before', { ...lowering, severity: 'high', reversible: false });
+    expect(strict?.reason).toBe(
+      'reviewers approved unchanged 0.8-0.9: 400 of 400 (100%), the 95% lower bound of each rate at least 99% (irreversible, high severity), over 400+ reviews each',
+    );
+  });
+
+  it.each([
+    ['labels fine, bands hold: lowered', repeat(30, [0.95, true]), 0.9, 0.9],
+    ['labels short of the target above the threshold: raised, and not lowered', repeat(30, [0.95, false]), 'never', null],
+  ])('buildReport: %s', (_name, samples, suggested, loweredTo) => {
+    const report = buildReport({
+      action: 'a',
+      agent_id: null,
+      buckets: rows('a', samples),
+      interventions: null,
+      policy: { target_accuracy: 0.95, mode: 'approve_before', auto_approve_confidence: 0.95, lowering },
+      previous_accuracy: null,
+      approval_bands: [band(9, 400, 398)],
+    });
+    expect(report.suggested_auto_approve_confidence).toBe(suggested);
+    expect(report.lowering?.to ?? null).toBe(loweredTo);
+  });
+
+  it('without a lowering policy or bands, a threshold is only ever raised', () => {
+    const base = { action: 'a', agent_id: null, buckets: rows('a', repeat(30, [0.99, true])), interventions: null, previous_accuracy: null };
+    expect(buildReport({ ...base, policy, approval_bands: [band(9, 400, 400)] }).lowering).toBeNull();
+    expect(buildReport({ ...base, policy: { ...policy, lowering } }).lowering).toBeNull();
+  });
+});
+
 describe('suggestions as a unified diff of the manifest', () => {
   const manifestPath = 'manifests/refunds.yaml';
   const yaml = readFileSync(join(__dirname, '../../../manifests/refunds.yaml'), 'utf8');
-  const report = (action: string, samples: [number, boolean][], interventions: { approved_unchanged: number; edited: number; denied: number } | null = null) =>
+  const report = (action: string, samples: [number, boolean][], interventions: InterventionCounts | null = null) =>
     buildReport({ action, agent_id: null, buckets: rows(action, samples), interventions, policy, previous_accuracy: null });
 
   function apply(patch: string): string {
@@ -179,6 +296,8 @@ describe('suggestions as a unified diff of the manifest', () => {
       approved_unchanged: 299,
       edited: 1,
       denied: 0,
+      confirmed: 0,
+      rolled_back: 0,
     });
     const threshold = report('issue_goodwill_credit', repeat(25, [0.96, false]));
     const { patch, changes } = suggestionsPatch(manifestPath, yaml, [promotion, threshold], '2026-W47');
@@ -187,6 +306,36 @@ describe('suggestions as a unified diff of the manifest', () => {
     expect(manifest.actions.get('send_customer_email')!.mode).toBe('review_after');
     expect(manifest.actions.get('issue_goodwill_credit')!.autoApproveConfidence).toBe('never');
     expect(patch).toContain('promotion candidate: 600 labeled outcomes');
+  });
+
+  it('one diff both ways: a threshold lowered with the reviewers’ evidence, another raised with its finding', () => {
+    const lowered = buildReport({
+      action: 'issue_goodwill_credit',
+      agent_id: null,
+      buckets: [],
+      interventions: null,
+      policy: {
+        target_accuracy: 0.95,
+        mode: 'approve_before',
+        auto_approve_confidence: 0.95,
+        lowering: { escalate_confidence: 0.6, severity: 'medium', reversible: false, approved_unchanged_target: 0.99, min_reviews: 400 },
+      },
+      previous_accuracy: null,
+      approval_bands: [{ action: 'issue_goodwill_credit', bucket: 9, reviewed: 400, approved_unchanged: 398 }],
+    });
+    const raised = report('process_refund', [...repeat(15, [0.97, true]), ...repeat(10, [0.97, false])]);
+    const { patch, changes } = suggestionsPatch(manifestPath, yaml, [lowered, raised], '2026-W47');
+    expect(changes.map((c) => [c.action, c.field, c.from, c.to])).toEqual([
+      ['issue_goodwill_credit', 'thresholds.auto_approve_confidence', 0.95, 0.9],
+      ['process_refund', 'thresholds.auto_approve_confidence', 0.97, 'never'],
+    ]);
+    expect(patch).toContain(
+      '+    thresholds: { auto_approve_confidence: 0.9 }  # calibration 2026-W47: lowered: reviewers approved unchanged 0.9-1.0: 398 of 400 (99.5%), each at least 99%, over 400+ reviews each',
+    );
+    expect(patch.match(/^--- /gm)).toHaveLength(1);
+    const manifest = loadManifest(apply(patch));
+    expect(manifest.actions.get('issue_goodwill_credit')!.autoApproveConfidence).toBe(0.9);
+    expect(manifest.actions.get('process_refund')!.autoApproveConfidence).toBe('never');
   });
 
   it('writes nothing when nothing should change', () => {

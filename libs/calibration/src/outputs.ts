@@ -51,7 +51,7 @@ export function reportMarkdown(reports: ActionReport[], meta: { window_days: num
     lines.push(`${r.n} labeled outcomes; accuracy ${r.accuracy} (95% lower bound ${r.wilson_lower}); ECE ${r.ece}; Brier ${r.brier}.`, '');
     if (r.intervention)
       lines.push(
-        `Reviewers: ${r.intervention.approved_unchanged} approved unchanged, ${r.intervention.edited} edited, ${r.intervention.denied} denied (intervention rate ${(r.intervention.rate * 100).toFixed(1)}%).`,
+        `Reviewers: ${r.intervention.approved_unchanged} approved unchanged, ${r.intervention.edited} edited, ${r.intervention.denied} denied; after the fact ${r.intervention.confirmed} confirmed, ${r.intervention.rolled_back} rolled back (intervention rate ${(r.intervention.rate * 100).toFixed(1)}%).`,
         '',
       );
     lines.push('| confidence | stated | actual | n | error | judged |', '|---|---|---|---|---|---|');
@@ -63,7 +63,8 @@ export function reportMarkdown(reports: ActionReport[], meta: { window_days: num
     for (const f of r.findings) lines.push(`- **Finding:** ${f.text}`);
     if (r.promotion) lines.push(`- **Promotion candidate** (${r.promotion.from_mode} → ${r.promotion.to_mode}): ${r.promotion.reason}`);
     if (r.demotion) lines.push(`- **Demotion alert:** ${r.demotion.reason}`);
-    if (r.suggested_auto_approve_confidence !== null) lines.push(`- **Suggested** auto_approve_confidence: ${r.suggested_auto_approve_confidence}`);
+    if (r.lowering) lines.push(`- **Suggested** auto_approve_confidence: ${r.lowering.to} (lowered from ${r.lowering.from}: ${r.lowering.reason})`);
+    else if (r.suggested_auto_approve_confidence !== null) lines.push(`- **Suggested** auto_approve_confidence: ${r.suggested_auto_approve_confidence}`);
     lines.push('');
   }
   if (meta.patch) lines.push('## Suggested manifest changes (for review; never applied by the service)', '', '```diff', meta.patch.trimEnd(), '```', '');

@@ -124,7 +124,9 @@ describe('post-reviews', () => {
     );
     expect(text).toContain('2 post-reviews ended for approvals whose request and decision this service has not seen');
     expect(text).toContain(POST_REVIEW_COUNTING);
-    expect(POST_REVIEW_COUNTING).toMatch(/unreviewed one .* is neither: it is not reviewed/);
+    expect(POST_REVIEW_COUNTING).toMatch(/a confirmed post-review as a correct outcome .* a rolled back one as an incorrect outcome and as an intervention/);
+    expect(POST_REVIEW_COUNTING).toMatch(/unreviewed one .* is never a label/);
+    expect(POST_REVIEW_COUNTING).toMatch(/outcome\.labeled label of the same decision stays authoritative/);
     expect(postReviewMarkdown([], 0).join('\n')).toContain('No post-reviews in the window.');
   });
 });

@@ -3,14 +3,14 @@
 // ended, and how far sampling backed off when reviewers had no capacity left.
 
 /**
- * How post-review outcomes count, as the report says it. Accuracy and calibration come
- * from outcome.labeled labels only: a reviewer's approval before an action ran is no label
- * either, so a post-review's verdict is none.
+ * How post-review outcomes count, as the report says it. A person's verdict on an action
+ * that ran is a label of its decision; a label sent on outcome.labeled stays authoritative
+ * over it. Each decision counts once, by its effective label.
  */
 export const POST_REVIEW_COUNTING =
-  'Post-review outcomes are not labels: accuracy and calibration count outcome.labeled labels only, as for decisions a reviewer approved before they ran. ' +
-  'A confirmed post-review is not counted as correct, nor a rolled back one as incorrect; an unreviewed one (its review window closed, or never queued for lack of reviewer capacity) ' +
-  'is neither: it is not reviewed. A label of the decision counts as any label does.';
+  'Post-review outcomes count as labels: a confirmed post-review as a correct outcome of its decision, a rolled back one as an incorrect outcome and as an intervention in the intervention rate. ' +
+  'An unreviewed one (its review window closed, or never queued for lack of reviewer capacity) is never a label: nobody reviewed it. ' +
+  'An outcome.labeled label of the same decision stays authoritative over a post-review verdict, and each decision counts once, by its effective label.';
 
 /** What SQL counts for one workspace and action over a window. */
 export interface PostReviewCounts {

@@ -19,16 +19,54 @@ export interface BucketRow {
   sum_squared_error: number;
 }
 
+/**
+ * What people did: before an action ran (approved unchanged, edited, denied), and after it
+ * ran (a post-review confirmed, or rolled back: undoing it is an intervention too).
+ */
 export interface InterventionCounts {
   approved_unchanged: number;
   edited: number;
   denied: number;
+  confirmed: number;
+  rolled_back: number;
+}
+
+/** The seed's numbers for lowering a threshold: 99% approved unchanged, over 400 reviews per band. */
+export const APPROVED_UNCHANGED_TARGET = 0.99;
+export const LOWERING_FROM = 400;
+
+/** What lowering a threshold is judged by: the action's manifest entry and the evidence asked of reviewers' approvals. */
+export interface LoweringPolicy {
+  escalate_confidence: number;
+  severity: string;
+  reversible: boolean;
+  /** The share of reviewed decisions of a band approved unchanged from which it may be auto-approved. */
+  approved_unchanged_target: number;
+  /** Reviewed decisions a band needs before it is judged for lowering. */
+  min_reviews: number;
 }
 
 export interface CalibrationPolicy {
   target_accuracy: number;
   mode: string;
   auto_approve_confidence: number | 'never';
+  /** Absent: thresholds are only ever raised. */
+  lowering?: LoweringPolicy;
+}
+
+/** Per action and bucket, what SQL counts of the decisions people reviewed before they ran (route human_review), each once. */
+export interface ApprovalBandRow {
+  action: string;
+  bucket: number;
+  reviewed: number;
+  approved_unchanged: number;
+}
+
+/** A suggestion to auto-approve from a lower confidence, with its evidence. */
+export interface ThresholdLowering {
+  from: number;
+  to: number;
+  reason: string;
 }
 
 export interface Bucket {
@@ -65,8 +103,10 @@ export interface ActionReport {
   intervention: (InterventionCounts & { rate: number }) | null;
   promotion: { from_mode: string; to_mode: string; reason: string } | null;
   demotion: { reason: string } | null;
-  /** `never`: no threshold meets the target, so confidence alone should never auto-approve it. */
+  /** `never`: no threshold meets the target, so confidence alone should never auto-approve it. Below the current one: see `lowering`. */
   suggested_auto_approve_confidence: number | 'never' | null;
+  /** Set when the suggestion lowers the threshold: reviewers approved the bands below it unchanged. */
+  lowering: ThresholdLowering | null;
 }
 
 /** Buckets of 0.1: [0, 0.1) is 0 … [0.9, 1.0] is 9. */
@@ -128,6 +168,59 @@ export function suggestThreshold(buckets: Bucket[], current: number | 'never', t
   return 'never';
 }
 
+const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+
+/**
+ * Lowering auto_approve_confidence to the lower edge of a band auto-approves every band
+ * from there to the current threshold: each of them must have been approved unchanged by
+ * reviewers at the target rate over at least min_reviews reviews, and none may fall short
+ * of the accuracy target in its labels. The lowest such edge is suggested, never below
+ * escalate_confidence, and only for approve_before actions (others are not reviewed before
+ * they run). An irreversible high or critical action asks more: the 95% lower bound of the
+ * rate, not the rate, must reach the target. null: no lowering.
+ */
+export function suggestLowering(
+  bands: readonly ApprovalBandRow[],
+  buckets: readonly Bucket[],
+  current: number | 'never',
+  target_accuracy: number,
+  mode: string,
+  policy: LoweringPolicy,
+): ThresholdLowering | null {
+  if (current === 'never' || mode !== 'approve_before') return null;
+  const strict = !policy.reversible && (policy.severity === 'high' || policy.severity === 'critical');
+  const holds = (b: ApprovalBandRow | undefined): b is ApprovalBandRow =>
+    b !== undefined &&
+    b.reviewed >= policy.min_reviews &&
+    (strict ? wilsonLowerBound(b.approved_unchanged, b.reviewed) : b.approved_unchanged / b.reviewed) >= policy.approved_unchanged_target;
+  const accurateFrom = (k: number) => !buckets.some((b) => b.judged && b.bucket >= k && b.actual < target_accuracy);
+  const evidence: ApprovalBandRow[] = [];
+  let to: number | null = null;
+  // From the band just below the current threshold down, while each band holds.
+  for (let k = Math.ceil(current * 10 - 1e-9) - 1; k >= 0 && k / 10 >= policy.escalate_confidence - 1e-9; k--) {
+    const band = bands.find((b) => b.bucket === k);
+    if (!holds(band) || !accurateFrom(k)) break;
+    evidence.push(band);
+    to = k / 10;
+  }
+  if (to === null) return null;
+  const bandsText = evidence
+    .reverse()
+    .map(
+      (b) =>
+        `${(b.bucket / 10).toFixed(1)}-${((b.bucket + 1) / 10).toFixed(1)}: ${b.approved_unchanged} of ${b.reviewed} (${pct(b.approved_unchanged / b.reviewed)})`,
+    )
+    .join('; ');
+  const bar = strict
+    ? `the 95% lower bound of each rate at least ${pct(policy.approved_unchanged_target)} (irreversible, ${policy.severity} severity)`
+    : `each at least ${pct(policy.approved_unchanged_target)}`;
+  return {
+    from: current,
+    to,
+    reason: `reviewers approved unchanged ${bandsText}, ${bar}, over ${policy.min_reviews}+ reviews each`,
+  };
+}
+
 export function buildReport(input: {
   action: string;
   agent_id: string | null;
@@ -135,6 +228,8 @@ export function buildReport(input: {
   interventions: InterventionCounts | null;
   policy: CalibrationPolicy | null;
   previous_accuracy: number | null;
+  /** The action's reviewed bands (per-action reports only): what a lowering is judged by. */
+  approval_bands?: readonly ApprovalBandRow[];
 }): ActionReport {
   const buckets = toBuckets(input.buckets);
   const n = input.buckets.reduce((s, r) => s + r.n, 0);
@@ -154,9 +249,10 @@ export function buildReport(input: {
         text: `${kind} confidence at ${fmt(b.from).replace(/0$/, '')}: actual ${fmt(b.actual)} (stated ${fmt(b.stated)}, n=${b.n})`,
       };
     });
-  const reviewed = input.interventions ? input.interventions.approved_unchanged + input.interventions.edited + input.interventions.denied : 0;
-  const intervention =
-    input.interventions && reviewed > 0 ? { ...input.interventions, rate: round((input.interventions.edited + input.interventions.denied) / reviewed) } : null;
+  // A rolled back post-review is an intervention; a confirmed one was reviewed and left as it was.
+  const i = input.interventions;
+  const reviewed = i ? i.approved_unchanged + i.edited + i.denied + i.confirmed + i.rolled_back : 0;
+  const intervention = i && reviewed > 0 ? { ...i, rate: round((i.edited + i.denied + i.rolled_back) / reviewed) } : null;
 
   let promotion: ActionReport['promotion'] = null;
   let demotion: ActionReport['demotion'] = null;
@@ -176,6 +272,11 @@ export function buildReport(input: {
       demotion = { reason: `accuracy ${fmt(accuracy)} is below the target ${fmt(policy.target_accuracy)} for an action that runs without approval (n=${n})` };
     }
   }
+  const raised = policy ? suggestThreshold(buckets, policy.auto_approve_confidence, policy.target_accuracy) : null;
+  const lowering =
+    policy?.lowering && raised === null && input.approval_bands
+      ? suggestLowering(input.approval_bands, buckets, policy.auto_approve_confidence, policy.target_accuracy, policy.mode, policy.lowering)
+      : null;
   return {
     action: input.action,
     agent_id: input.agent_id,
@@ -189,6 +290,7 @@ export function buildReport(input: {
     intervention,
     promotion,
     demotion,
-    suggested_auto_approve_confidence: policy ? suggestThreshold(buckets, policy.auto_approve_confidence, policy.target_accuracy) : null,
+    suggested_auto_approve_confidence: lowering ? lowering.to : raised,
+    lowering,
   };
 }

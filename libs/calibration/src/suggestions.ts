@@ -17,7 +17,7 @@ interface TextEdit {
 }
 
 /**
- * Threshold and mode changes as a unified diff of the manifest, for code review: each
+ * Threshold and mode changes (thresholds raised or lowered) as one unified diff of the manifest, for code review: each
  * changed line carries its evidence as a YAML comment, so the evidence stands beside its
  * hunk. The manifest's text is edited in place (comments and formatting elsewhere stay
  * as they are); nothing is applied here.
@@ -36,7 +36,9 @@ export function suggestionsPatch(
     if (!isMap(action)) continue;
     if (report.suggested_auto_approve_confidence !== null) {
       const finding = report.findings.find((f) => f.kind === 'overstates') ?? report.findings[0];
-      const evidence = `calibration ${label}: ${finding ? finding.text : `accuracy ${report.accuracy} below target`}; ECE ${report.ece}, n=${report.n}`;
+      const evidence = report.lowering
+        ? `calibration ${label}: lowered: ${report.lowering.reason}`
+        : `calibration ${label}: ${finding ? finding.text : `accuracy ${report.accuracy} below target`}; ECE ${report.ece}, n=${report.n}`;
       const from = setThreshold(doc, manifestYaml, action, report.suggested_auto_approve_confidence, evidence, edits);
       changes.push({ action: report.action, field: 'thresholds.auto_approve_confidence', from, to: report.suggested_auto_approve_confidence, evidence });
     }

@@ -1,3 +1,4 @@
+import { APPROVED_UNCHANGED_TARGET, LOWERING_FROM } from '@hitl/calibration';
 import { z } from 'zod';
 
 const PROPORTION = /^(0(\.\d+)?|1(\.0+)?)$/;
@@ -12,6 +13,22 @@ export const calibrationConfig = z.object({
     .transform(Number)
     .refine((x) => x > 0, { error: 'must be a number above 0 and at most 1, e.g. 0.95' })
     .default(0.95),
+  /** Lowering a threshold: the share of a band's reviewed decisions approved unchanged it needs (seed 001: 99%). */
+  CALIBRATION_APPROVED_UNCHANGED_TARGET: z
+    .string()
+    .trim()
+    .regex(PROPORTION, { error: 'must be a number above 0 and at most 1, e.g. 0.99' })
+    .transform(Number)
+    .refine((x) => x > 0, { error: 'must be a number above 0 and at most 1, e.g. 0.99' })
+    .default(APPROVED_UNCHANGED_TARGET),
+  /** Lowering a threshold: the reviewed decisions each band needs before it is judged. */
+  CALIBRATION_LOWERING_MIN_REVIEWS: z
+    .string()
+    .trim()
+    .regex(/^\d{1,7}$/, { error: 'must be a whole number from 1, e.g. 400' })
+    .transform(Number)
+    .refine((n) => n >= 1, { error: 'must be a whole number from 1, e.g. 400' })
+    .default(LOWERING_FROM),
   /** The lookback window of scheduled reports (and of requested ones that name none), in days. */
   CALIBRATION_WINDOW_DAYS: z
     .string()

@@ -53,13 +53,57 @@ describe('assembling reports from aggregates', () => {
   it('interventions of the action and of each agent go to their reports', () => {
     const buckets = [row('process_refund', null, 9, 120, 0.97, 118), row('process_refund', 'a', 9, 60, 0.97, 59), row('process_refund', 'b', 9, 60, 0.97, 59)];
     const interventions = [
-      { action: 'process_refund', agent_id: null, per_agent: false, approved_unchanged: 40, edited: 6, denied: 4 },
-      { action: 'process_refund', agent_id: 'a', per_agent: true, approved_unchanged: 20, edited: 0, denied: 0 },
+      { action: 'process_refund', agent_id: null, per_agent: false, approved_unchanged: 40, edited: 6, denied: 4, confirmed: 0, rolled_back: 0 },
+      { action: 'process_refund', agent_id: 'a', per_agent: true, approved_unchanged: 20, edited: 0, denied: 0, confirmed: 0, rolled_back: 0 },
     ];
     const [all, a, b] = assembleReports({ ...none, buckets, interventions }, policyOf);
-    expect(all.intervention).toEqual({ approved_unchanged: 40, edited: 6, denied: 4, rate: 0.2 });
-    expect(a.intervention).toEqual({ approved_unchanged: 20, edited: 0, denied: 0, rate: 0 });
+    expect(all.intervention).toEqual({ approved_unchanged: 40, edited: 6, denied: 4, confirmed: 0, rolled_back: 0, rate: 0.2 });
+    expect(a.intervention).toEqual({ approved_unchanged: 20, edited: 0, denied: 0, confirmed: 0, rolled_back: 0, rate: 0 });
     expect(b.intervention).toBeNull();
+  });
+
+  it('post-reviews ended by reviewers go to the intervention counts: a rollback is an intervention', () => {
+    const buckets = [row('process_refund', null, 9, 120, 0.97, 118)];
+    const interventions = [
+      { action: 'process_refund', agent_id: null, per_agent: false, approved_unchanged: 40, edited: 0, denied: 0, confirmed: 8, rolled_back: 2 },
+    ];
+    const [all] = assembleReports({ ...none, buckets, interventions }, policyOf);
+    expect(all.intervention).toEqual({ approved_unchanged: 40, edited: 0, denied: 0, confirmed: 8, rolled_back: 2, rate: 0.04 });
+  });
+
+  describe('actions without labeled outcomes, and reviewers’ approvals', () => {
+    const credits: CalibrationPolicy = {
+      target_accuracy: 0.95,
+      mode: 'approve_before',
+      auto_approve_confidence: 0.95,
+      lowering: { escalate_confidence: 0.6, severity: 'medium', reversible: false, approved_unchanged_target: 0.99, min_reviews: 400 },
+    };
+    const withCredits = (action: string) => (action === 'issue_goodwill_credit' ? credits : policyOf(action));
+    const band = (action: string, bucket: number, reviewed: number, approved_unchanged: number) => ({ action, bucket, reviewed, approved_unchanged });
+
+    it.each([
+      ['a band that holds: reported, with the lowering', [band('issue_goodwill_credit', 9, 400, 398)], [['issue_goodwill_credit', 0.9]]],
+      ['a band that does not hold: not reported (nothing labeled, nothing to suggest)', [band('issue_goodwill_credit', 9, 400, 390)], []],
+      ['an action the manifest does not know: not reported', [band('wire_money', 9, 400, 400)], []],
+    ])('%s', (_name, bands, expected) => {
+      const reports = assembleReports({ ...none, bands }, withCredits);
+      expect(reports.map((r) => [r.action, r.lowering?.to])).toEqual(expected);
+      expect(reports.every((r) => r.n === 0)).toBe(true);
+    });
+
+    it('bands go to the action’s report only, not to its agents’', () => {
+      const buckets = [
+        row('issue_goodwill_credit', null, 9, 120, 0.97, 120),
+        row('issue_goodwill_credit', 'a', 9, 60, 0.97, 60),
+        row('issue_goodwill_credit', 'b', 9, 60, 0.97, 60),
+      ];
+      const reports = assembleReports({ ...none, buckets, bands: [band('issue_goodwill_credit', 9, 400, 398)] }, withCredits);
+      expect(reports.map((r) => [r.agent_id, r.lowering?.to ?? null])).toEqual([
+        [null, 0.9],
+        ['a', null],
+        ['b', null],
+      ]);
+    });
   });
 
   it('a drop from the previous window raises a demotion alert; a previous window under 20 outcomes says nothing', () => {

@@ -1,6 +1,7 @@
 // From SQL aggregates to per-action (and per-agent) reports. Pure: the lib does the math.
 import {
   ActionReport,
+  ApprovalBandRow,
   BucketRow,
   CalibrationPolicy,
   FINDINGS_FROM,
@@ -37,18 +38,26 @@ export interface Aggregates {
   interventions: InterventionRow[];
   /** The window before this one, for demotion alerts. */
   previous: AccuracyRow[];
+  /** Decisions reviewed before they ran, per action and bucket: what lowering a threshold is judged by. */
+  bands?: ApprovalBandRow[];
 }
 
 /**
  * One report per action, sorted by name, each followed by a report per agent that has
  * at least PER_AGENT_FROM labeled outcomes (unless it is the action's only agent: that
  * report would repeat the action's). The previous window counts from FINDINGS_FROM outcomes.
+ * An action without labeled outcomes is reported only when its reviewed bands suggest
+ * lowering its threshold: reviewers' approvals are its evidence.
  */
 export function assembleReports(aggregates: Aggregates, policyOf: (action: string) => CalibrationPolicy | null): ActionReport[] {
-  const actions = [...new Set(aggregates.buckets.map((b) => b.action))].sort();
+  const bands = aggregates.bands ?? [];
+  const labeled = new Set(aggregates.buckets.map((b) => b.action));
+  const actions = [...new Set([...labeled, ...bands.map((b) => b.action)])].sort();
   const interventionsOf = (action: string, agent: string | null): InterventionCounts | null => {
     const row = aggregates.interventions.find((i) => i.action === action && i.per_agent === (agent !== null) && i.agent_id === agent);
-    return row ? { approved_unchanged: row.approved_unchanged, edited: row.edited, denied: row.denied } : null;
+    return row
+      ? { approved_unchanged: row.approved_unchanged, edited: row.edited, denied: row.denied, confirmed: row.confirmed, rolled_back: row.rolled_back }
+      : null;
   };
   const reports: ActionReport[] = [];
   for (const action of actions) {
@@ -56,16 +65,17 @@ export function assembleReports(aggregates: Aggregates, policyOf: (action: strin
     const rows = aggregates.buckets.filter((b) => b.action === action);
     const previous = aggregates.previous.find((p) => p.action === action);
     const own = rows.filter((r) => !r.per_agent);
-    reports.push(
-      buildReport({
-        action,
-        agent_id: null,
-        buckets: own.map(bucketRow),
-        interventions: interventionsOf(action, null),
-        policy,
-        previous_accuracy: previous && previous.n >= FINDINGS_FROM ? previous.correct / previous.n : null,
-      }),
-    );
+    const report = buildReport({
+      action,
+      agent_id: null,
+      buckets: own.map(bucketRow),
+      interventions: interventionsOf(action, null),
+      policy,
+      previous_accuracy: previous && previous.n >= FINDINGS_FROM ? previous.correct / previous.n : null,
+      approval_bands: bands.filter((b) => b.action === action),
+    });
+    if (!labeled.has(action) && !report.lowering) continue;
+    reports.push(report);
     const total = sum(own);
     const agents = [...new Set(rows.filter((r) => r.per_agent && r.agent_id !== null).map((r) => r.agent_id as string))].sort();
     for (const agent of agents) {

@@ -16,7 +16,7 @@ const overstating = buildReport({
   buckets: [
     { action: 'process_refund', agent_id: null, bucket: 9, n: 300, sum_confidence: 291, correct: 180, sum_squared_error: 180 * 0.03 ** 2 + 120 * 0.97 ** 2 },
   ],
-  interventions: { approved_unchanged: 40, edited: 6, denied: 4 },
+  interventions: { approved_unchanged: 40, edited: 6, denied: 4, confirmed: 0, rolled_back: 0 },
   policy: { target_accuracy: 0.95, mode: 'approve_before', auto_approve_confidence: 0.97 },
   previous_accuracy: null,
 });
@@ -31,6 +31,7 @@ const facts: ReportFacts = {
   since: new Date('2026-10-24T06:00:00Z'),
   manifest: { path: 'manifests/refunds.yaml', version: 'sha256:abc', text: MANIFEST },
   targetAccuracy: 0.95,
+  lowering: { approvedUnchangedTarget: 0.99, minReviews: 400 },
   unknownOutcomes: 7,
   supersededLabels: 3,
   reports: [overstating, { ...overstating, agent_id: 'overconfident-bot' }],
@@ -102,8 +103,10 @@ describe('a stored report', () => {
     expect(doc.markdown).toContain('**Finding:** overstates confidence at 0.9: actual 0.60');
     expect(doc.markdown).toContain('- Scope: every workspace; scheduled.');
     expect(doc.markdown).toContain(
-      '300 labeled outcomes, each decision counted once (its latest label; 3 later labels replaced earlier ones); 7 for unknown decisions.',
+      "300 labeled outcomes, each decision counted once by its effective label (its latest outcome.labeled label, else its post-review's verdict: confirmed correct, rolled back incorrect; 3 later labels replaced earlier ones); 7 for unknown decisions.",
     );
+    expect(doc.body.lowering).toEqual({ approved_unchanged_target: 0.99, min_reviews: 400 });
+    expect(doc.markdown).toContain('approved unchanged by reviewers before it ran in at least 99% of at least 400 reviews');
     expect(doc.markdown).toContain(`- Reliability diagram of process_refund: /reports/${facts.id}/diagram/process_refund.svg`);
   });
 
@@ -117,7 +120,7 @@ describe('a stored report', () => {
   it('post-reviews: in the body with how they count, and as a section of the Markdown before what the numbers cover', () => {
     expect(doc.body.post_reviews).toEqual({ counting: POST_REVIEW_COUNTING, unattributed: 1, actions: facts.postReviews.actions });
     expect(doc.body.post_reviews.actions[0]).toMatchObject({ not_queued_no_capacity: 412, queued: 188, effective_rate: 0.0157, configured_rate: 0.05 });
-    // Post-reviews are no labels: the labeled outcomes are the reports' alone.
+    // The reports count post-review verdicts as labels already: the section adds none.
     expect(doc.body.labeled_outcomes).toBe(300);
     const section = doc.markdown.indexOf('## Post-reviews');
     expect(section).toBeGreaterThan(doc.markdown.indexOf('# Calibration report'));

@@ -33,7 +33,9 @@ export interface CalibrationReport {
   window: { days: number; since: string; until: string };
   manifest: { path: string; version: string };
   target_accuracy: number;
-  /** Decisions in the window with a label, each counted once (its latest label). */
+  /** What lowering a threshold asks of a band's decisions reviewed before they ran. */
+  lowering: { approved_unchanged_target: number; min_reviews: number };
+  /** Decisions in the window with a label, each counted once (its effective label: its latest, else its post-review's verdict). */
   labeled_outcomes: number;
   /** Decisions labeled in the window that this service has not seen: kept, and counted here. */
   unknown_outcomes: number;
@@ -48,7 +50,7 @@ export interface CalibrationReport {
 }
 
 export interface PostReviewSection {
-  /** How post-review outcomes count (never as labels; an unreviewed one as neither correct nor incorrect). */
+  /** How post-review outcomes count (confirmed: correct, rolled back: incorrect and an intervention; unreviewed: no label; a label outranks them). */
   counting: string;
   /** Post-reviews that ended for approvals whose request and decision this service has not seen. */
   unattributed: number;
@@ -74,6 +76,7 @@ export interface ReportFacts {
   /** The manifest in force, and the text of its file (what a suggestion patches); null when unreadable. */
   manifest: { path: string; version: string; text: string | null };
   targetAccuracy: number;
+  lowering: { approvedUnchangedTarget: number; minReviews: number };
   unknownOutcomes: number;
   supersededLabels: number;
   reports: ActionReport[];
@@ -108,6 +111,7 @@ export function reportDocument(facts: ReportFacts): StoredReport {
     window: { days: facts.windowDays, since: facts.since.toISOString(), until: generatedAt },
     manifest: { path: facts.manifest.path, version: facts.manifest.version },
     target_accuracy: facts.targetAccuracy,
+    lowering: { approved_unchanged_target: facts.lowering.approvedUnchangedTarget, min_reviews: facts.lowering.minReviews },
     labeled_outcomes: perAction.reduce((s, r) => s + r.n, 0),
     unknown_outcomes: facts.unknownOutcomes,
     superseded_labels: facts.supersededLabels,
@@ -125,7 +129,8 @@ export function reportDocument(facts: ReportFacts): StoredReport {
     '',
     `- Scope: ${facts.workspace === null ? 'every workspace' : `workspace ${facts.workspace}`}; ${facts.trigger === 'schedule' ? 'scheduled' : `requested by ${facts.requestedBy ?? 'someone'}`}.`,
     `- Manifest: ${facts.manifest.path} (${facts.manifest.version}); target accuracy ${facts.targetAccuracy}.`,
-    `- ${body.labeled_outcomes} labeled outcomes, each decision counted once (its latest label; ${facts.supersededLabels} later labels replaced earlier ones); ${facts.unknownOutcomes} for unknown decisions.`,
+    `- ${body.labeled_outcomes} labeled outcomes, each decision counted once by its effective label (its latest outcome.labeled label, else its post-review's verdict: confirmed correct, rolled back incorrect; ${facts.supersededLabels} later labels replaced earlier ones); ${facts.unknownOutcomes} for unknown decisions.`,
+    `- Thresholds are raised where labeled accuracy falls short of ${facts.targetAccuracy}, and lowered (approve_before actions, never below escalate_confidence) where every band down to the new threshold was approved unchanged by reviewers before it ran in at least ${facts.lowering.approvedUnchangedTarget * 100}% of at least ${facts.lowering.minReviews} reviews (for an irreversible high or critical action, the 95% lower bound of that rate), with no band's labeled accuracy short of the target.`,
     facts.manifest.text === null
       ? '- The manifest file could not be read: no suggestions.'
       : `- Suggestions: ${links.patch} (apply with \`git apply\` after review; the service never applies them).`,

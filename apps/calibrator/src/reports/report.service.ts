@@ -15,6 +15,7 @@ import {
   ReportSummary,
   Window,
   accuracyByAction,
+  approvalBands,
   bucketAggregates,
   findReport,
   insertReport,
@@ -61,6 +62,7 @@ export class ReportService {
 
     const buckets = await bucketAggregates(manager, window);
     const interventions = await interventionCounts(manager, window);
+    const bands = await approvalBands(manager, window);
     const previous = await accuracyByAction(manager, before);
     const labels = await labelCounts(manager, window);
     const postReviews = await postReviewCounts(manager, window);
@@ -69,10 +71,21 @@ export class ReportService {
     const policyOf = (action: string): CalibrationPolicy | null => {
       const policy = manifest.actions.get(action);
       return policy
-        ? { target_accuracy: this.config.CALIBRATION_TARGET_ACCURACY, mode: policy.mode, auto_approve_confidence: policy.autoApproveConfidence }
+        ? {
+            target_accuracy: this.config.CALIBRATION_TARGET_ACCURACY,
+            mode: policy.mode,
+            auto_approve_confidence: policy.autoApproveConfidence,
+            lowering: {
+              escalate_confidence: policy.escalateConfidence,
+              severity: policy.severity,
+              reversible: policy.reversible,
+              approved_unchanged_target: this.config.CALIBRATION_APPROVED_UNCHANGED_TARGET,
+              min_reviews: this.config.CALIBRATION_LOWERING_MIN_REVIEWS,
+            },
+          }
         : null;
     };
-    const reports = assembleReports({ buckets, interventions, previous }, policyOf);
+    const reports = assembleReports({ buckets, interventions, previous, bands }, policyOf);
     // Each workspace's post-reviews were sampled by its own manifest (a report over every workspace has several).
     const postReviewPolicyOf = (ws: string, action: string): PostReviewPolicy | null => {
       const policy = this.manifests.forWorkspace(ws).manifest.actions.get(action);
@@ -88,6 +101,7 @@ export class ReportService {
       since: window.since,
       manifest: { path: displayPath(path), version: manifest.version, text: this.manifestText(path) },
       targetAccuracy: this.config.CALIBRATION_TARGET_ACCURACY,
+      lowering: { approvedUnchangedTarget: this.config.CALIBRATION_APPROVED_UNCHANGED_TARGET, minReviews: this.config.CALIBRATION_LOWERING_MIN_REVIEWS },
       unknownOutcomes: labels.unknown_outcomes,
       supersededLabels: labels.superseded_labels,
       reports,

@@ -1,6 +1,6 @@
 // The report's SQL: aggregation in PostgreSQL (a row per action, agent and bucket, never
 // a row per outcome), and the stored reports.
-import { PostReviewCounts } from '@hitl/calibration';
+import { ApprovalBandRow, PostReviewCounts } from '@hitl/calibration';
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
 import { AccuracyRow, AggregateRow, InterventionRow } from './report-assembly';
@@ -14,19 +14,33 @@ export interface Window {
 }
 
 /**
- * The labeled decisions of a window, one row each: its latest label, its action, agent
+ * The labeled decisions of a window, one row each: its effective label, its action, agent
  * and stated confidence (from the proposal, else from a resolution, whichever this
- * service has), and its bucket. A decision belongs to the window of when it was proposed
- * (resolved, when only its resolution is known). Labels before the window are not read:
- * a decision's labels come after it.
+ * service has), and its bucket. The effective label is the latest outcome.labeled label;
+ * a decision without one takes its post-review's verdict (confirmed: correct, rolled back:
+ * incorrect; a rollback outranks a confirmation); an unreviewed or open post-review is
+ * none. A decision belongs to the window of when it was proposed (resolved, when only its
+ * resolution is known). Labels and verdicts before the window are not read: they come after it.
  */
 function outcomesSql(manager: EntityManager): string {
   return `
-    effective AS (
+    labeled AS (
       SELECT DISTINCT ON (decision_id) decision_id, correct
         FROM ${serviceTable(manager, 'labels')}
        WHERE labeled_at >= $1
        ORDER BY decision_id, labeled_at DESC, event_id DESC
+    ),
+    verdicts AS (
+      SELECT DISTINCT ON (p.decision_id) p.decision_id, p.state = 'reviewed' AS correct
+        FROM ${serviceTable(manager, 'post_reviews')} p
+       WHERE p.state IN ('reviewed', 'rolled_back') AND p.ended_at >= $1
+         AND NOT EXISTS (SELECT 1 FROM labeled l WHERE l.decision_id = p.decision_id)
+       ORDER BY p.decision_id, p.state = 'rolled_back' DESC, p.ended_at, p.approval_id
+    ),
+    effective AS (
+      SELECT decision_id, correct FROM labeled
+      UNION ALL
+      SELECT decision_id, correct FROM verdicts
     ),
     outcomes AS (
       SELECT COALESCE(d.action, r.action) AS action,
@@ -84,23 +98,62 @@ export function accuracyByAction(manager: EntityManager, window: Window): Promis
 
 /**
  * What reviewers did with the decisions they resolved in the window, per action and per
- * agent. A post-review has no resolution (the router resolved it when it ran): how those
- * ended is counted apart (postReviewCounts), never as an intervention.
+ * agent, and with the post-reviews they ended in it (a post-review has no resolution: the
+ * router resolved it when it ran): confirmed, or rolled back, an intervention.
  */
 export function interventionCounts(manager: EntityManager, window: Window): Promise<InterventionRow[]> {
   return manager.query(
-    `SELECT r.action,
-            CASE WHEN GROUPING(d.agent_id) = 0 THEN d.agent_id END AS agent_id,
-            GROUPING(d.agent_id) = 0 AS per_agent,
-            (count(*) FILTER (WHERE r.status = 'approved' AND NOT r.edited))::int AS approved_unchanged,
-            (count(*) FILTER (WHERE r.status = 'approved' AND r.edited))::int AS edited,
-            (count(*) FILTER (WHERE r.status = 'denied'))::int AS denied
-       FROM ${serviceTable(manager, 'resolutions')} r
-       LEFT JOIN ${serviceTable(manager, 'decisions')} d ON d.decision_id = r.decision_id
-      WHERE r.resolved_by_kind = 'reviewer'
-        AND r.resolved_at >= $1 AND r.resolved_at < $2
-        AND ($3::text IS NULL OR r.workspace = $3)
-      GROUP BY GROUPING SETS ((r.action), (r.action, d.agent_id))`,
+    `WITH acts AS (
+       SELECT r.action, d.agent_id,
+              CASE WHEN r.status = 'denied' THEN 'denied' WHEN r.edited THEN 'edited' ELSE 'approved_unchanged' END AS act
+         FROM ${serviceTable(manager, 'resolutions')} r
+         LEFT JOIN ${serviceTable(manager, 'decisions')} d ON d.decision_id = r.decision_id
+        WHERE r.resolved_by_kind = 'reviewer'
+          AND r.resolved_at >= $1 AND r.resolved_at < $2
+          AND ($3::text IS NULL OR r.workspace = $3)
+       UNION ALL
+       SELECT COALESCE(p.action, d.action), d.agent_id, CASE p.state WHEN 'reviewed' THEN 'confirmed' ELSE 'rolled_back' END
+         FROM ${serviceTable(manager, 'post_reviews')} p
+         LEFT JOIN ${serviceTable(manager, 'decisions')} d ON d.decision_id = p.decision_id
+        WHERE p.state IN ('reviewed', 'rolled_back')
+          AND p.ended_at >= $1 AND p.ended_at < $2
+          AND ($3::text IS NULL OR p.workspace = $3)
+          AND COALESCE(p.action, d.action) IS NOT NULL
+     )
+     SELECT action,
+            CASE WHEN GROUPING(agent_id) = 0 THEN agent_id END AS agent_id,
+            GROUPING(agent_id) = 0 AS per_agent,
+            (count(*) FILTER (WHERE act = 'approved_unchanged'))::int AS approved_unchanged,
+            (count(*) FILTER (WHERE act = 'edited'))::int AS edited,
+            (count(*) FILTER (WHERE act = 'denied'))::int AS denied,
+            (count(*) FILTER (WHERE act = 'confirmed'))::int AS confirmed,
+            (count(*) FILTER (WHERE act = 'rolled_back'))::int AS rolled_back
+       FROM acts
+      GROUP BY GROUPING SETS ((action), (action, agent_id))`,
+    windowParams(window),
+  );
+}
+
+/**
+ * Per action and bucket, the decisions people reviewed before they ran (routed to
+ * human_review: an escalation was sent to a person for a reason of its own) and resolved in
+ * the window, each once: approved unchanged when every reviewer approved it as it was.
+ */
+export function approvalBands(manager: EntityManager, window: Window): Promise<ApprovalBandRow[]> {
+  return manager.query(
+    `WITH reviewed AS (
+       SELECT d.action,
+              LEAST(9, GREATEST(0, floor(d.confidence * 10 + 1e-9)))::int AS bucket,
+              bool_and(r.status = 'approved' AND NOT r.edited) AS unchanged
+         FROM ${serviceTable(manager, 'resolutions')} r
+         JOIN ${serviceTable(manager, 'decisions')} d ON d.decision_id = r.decision_id
+        WHERE r.resolved_by_kind = 'reviewer' AND d.routed_verdict = 'human_review'
+          AND r.resolved_at >= $1 AND r.resolved_at < $2
+          AND ($3::text IS NULL OR r.workspace = $3)
+        GROUP BY d.decision_id, d.action, d.confidence
+     )
+     SELECT action, bucket, count(*)::int AS reviewed, (count(*) FILTER (WHERE unchanged))::int AS approved_unchanged
+       FROM reviewed GROUP BY action, bucket ORDER BY action, bucket`,
     windowParams(window),
   );
 }
