@@ -4,31 +4,16 @@
 import { randomUUID } from 'node:crypto';
 import { HitlAgent, RollbackRequest } from '@hitl/agent-sdk';
 import { DecisionProposedData } from '@hitl/contracts';
-import { Stack, TOKENS } from './support/stack';
+import { Stack, TOKENS, withShortRollbackAction } from './support/stack';
 
-// cancel_subscription can be rolled back for two minutes; pause_subscription (added for this run) for 3 s,
-// though a reviewer may still look at it for ten minutes.
+// cancel_subscription can be rolled back for two minutes; pause_subscription (added for this run) for 3 s.
 const stack = new Stack((manifest) =>
-  manifest
-    .replace(
+  withShortRollbackAction(
+    manifest.replace(
       '  cancel_subscription:\n    severity: high\n    reversible: true\n    rollback_window_seconds: 3600\n',
       '  cancel_subscription:\n    severity: high\n    reversible: true\n    rollback_window_seconds: 120\n',
-    )
-    .replace(
-      '  close_ticket:\n',
-      [
-        '  pause_subscription:',
-        '    severity: high',
-        '    reversible: true',
-        '    rollback_window_seconds: 3',
-        '    post_review_window_seconds: 600',
-        '    escalation_path: [support_agent]',
-        '    parameters_schema: { type: object, required: [subscription_id] }',
-        '    owner: billing-team',
-        '  close_ticket:',
-        '',
-      ].join('\n'),
     ),
+  ),
 );
 let agent: HitlAgent;
 const undone: RollbackRequest[] = [];

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HitlAgent } from '@hitl/agent-sdk';
 import { APPROVAL_REVIEWED, APPROVAL_ROLLED_BACK, DECISION_PROPOSED, OUTCOME_LABELED, newEvent, topicOf } from '@hitl/contracts';
-import { TEST_LABELER, freePort, readWholeTopic, signed, testTrust } from '@hitl/testing';
+import { TEST_LABELER, freePort, readWholeTopic, signed } from '@hitl/testing';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 // The end-to-end Stack lives in test/integration (the workspace root's project, not a lib): reused here, not copied.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { Stack, TOKENS, root } from '../../../test/integration/support/stack';
+import { Stack, TOKENS, root, withShortRollbackAction } from '../../../test/integration/support/stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // The machine's network is closed: without these Chromium waits on connections it cannot make.
@@ -47,7 +47,8 @@ function reviewersWithRoomForAlice(): string {
 const MARKUP = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
 
 describe('the reviewer console in a browser', () => {
-  const stack = new Stack(undefined, { reviewersPath: reviewersWithRoomForAlice() });
+  // pause_subscription: an action that can be rolled back for only 3 s.
+  const stack = new Stack(withShortRollbackAction, { reviewersPath: reviewersWithRoomForAlice() });
   let consoleUrl = '';
   let server: ChildProcess | undefined;
   let serverOutput = '';
@@ -329,16 +330,7 @@ describe('the reviewer console in a browser', () => {
    */
   async function agentOnline(): Promise<HitlAgent> {
     if (agent) return agent;
-    const keysOf = async (service: 'router' | 'escalation') => (await fetch(`${stack.urls[service]}/keys`)).json();
-    const started = new HitlAgent({
-      brokers: stack.brokers.split(','),
-      clientId: 'console-test-agent',
-      agentId: 'refund-bot',
-      workspace: 'acme-support',
-      topicPrefix: stack.prefix,
-      signingKey: testTrust().key('refund-bot'),
-      trustedKeys: { router: await keysOf('router'), escalation: await keysOf('escalation') },
-    });
+    const started = await stack.agent('console-test-agent');
     await started.start();
     agent = started;
     return started;
@@ -635,5 +627,74 @@ describe('the reviewer console in a browser', () => {
     }
     for (const file of ['inbox', 'decision', 'queues', 'calibration'].flatMap((v) => [`desktop-${v}.png`, `phone-${v}.png`]))
       expect(existsSync(join(ARTIFACTS, file))).toBe(true);
+  });
+
+  it('rolls back an action that ran with one key and a reason: the agent undoes it once, and the timeline shows approval, execution, rollback, compensation; after the window, refused', async () => {
+    const online = await agentOnline();
+    const undone: string[] = [];
+    online.onRollback(async ({ decision_id, parameters }) => {
+      undone.push(decision_id);
+      return { restored: parameters.subscription_id };
+    });
+    const ranNow = async (action: string, subscriptionId: string) => {
+      const resolution = await online.propose(
+        {
+          action,
+          parameters: { subscription_id: subscriptionId },
+          confidence: 0.97,
+          confidence_basis: 'the customer asked in writing',
+          uncertainty_factors: [],
+          recommended_review: false,
+          summary: `${action} for the customer who asked.`,
+        },
+        { timeoutMs: 60_000 },
+      );
+      expect(resolution).toMatchObject({ status: 'approved', resolved_by: { kind: 'policy' } });
+      await online.guard(resolution, async () => ({ done: subscriptionId }));
+      return stack.eventually('its post-review in the inbox', async () => {
+        const { json } = await stack.call('escalation', 'GET', '/approvals?queue=post_review&limit=200', TOKENS.alice);
+        return (json.items as { approval_id: string; decision_id: string }[]).find((i) => i.decision_id === resolution.decision_id);
+      });
+    };
+
+    const cancelled = await ranNow('cancel_subscription', 'sub-console-undo');
+    await page.click('[data-testid=queue-post_review]');
+    await page.click(`[data-testid=inbox-item][data-approval-id="${cancelled.approval_id}"]`);
+    await shown(cancelled.approval_id);
+    await page.keyboard.press('r');
+    await page.waitForSelector('[data-testid=rollback-text]');
+    await page.keyboard.type('The customer changed their mind');
+    await page.keyboard.press('Enter');
+    await confirmed(cancelled.approval_id);
+
+    const steps = await stack.eventually('the compensation on the timeline', async () => {
+      const answer = await stack.call('audit', 'GET', `/audit/decisions/${cancelled.decision_id}/timeline`, TOKENS.compliance);
+      const all: { step: string }[] = answer.json.steps ?? [];
+      return all.some((s) => s.step === 'compensated') ? all.map((s) => s.step) : undefined;
+    });
+    expect(steps.filter((s) => ['resolved', 'executed', 'rolled_back', 'compensated'].includes(s))).toEqual([
+      'resolved',
+      'executed',
+      'rolled_back',
+      'compensated',
+    ]);
+    expect(undone).toEqual([cancelled.decision_id]);
+
+    // pause_subscription's rollback window is 3 s: past it, the console offers no rollback, and a try is refused, as by the API.
+    const paused = await ranNow('pause_subscription', 'sub-console-late');
+    await new Promise((r) => setTimeout(r, 4_000));
+    await page.click(`[data-testid=inbox-item][data-approval-id="${paused.approval_id}"]`);
+    await shown(paused.approval_id);
+    await page.waitForFunction(() => /closed/.test(document.querySelector('[data-testid=rollback-window]')?.textContent ?? ''));
+    expect(await page.locator('.detail button:text-is("Roll back (r)")').isDisabled()).toBe(true);
+    await page.keyboard.press('r');
+    await page.waitForSelector('[data-testid=rollback-text]');
+    await page.keyboard.type('too late');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=error]');
+    expect(await page.textContent('[data-testid=error]')).toContain('rollback_window_closed');
+    const byApi = await stack.call('escalation', 'POST', `/approvals/${paused.approval_id}/rollback`, TOKENS.alice, { reason: 'too late' });
+    expect(byApi).toMatchObject({ status: 409, json: { code: 'rollback_window_closed' } });
+    expect(undone).toEqual([cancelled.decision_id]);
   });
 });

@@ -12,6 +12,26 @@ import { Kafka, logLevel } from 'kafkajs';
 export const root = resolve(__dirname, '../../..');
 export { SERVICES, type ServiceName };
 
+/**
+ * An action added to the refunds manifest for one run: pause_subscription runs at once and
+ * can be rolled back for only 3 s, though a reviewer may still look at it for ten minutes.
+ */
+export function withShortRollbackAction(manifest: string): string {
+  const action = [
+    '  pause_subscription:',
+    '    severity: high',
+    '    reversible: true',
+    '    rollback_window_seconds: 3',
+    '    post_review_window_seconds: 600',
+    '    escalation_path: [support_agent]',
+    '    parameters_schema: { type: object, required: [subscription_id] }',
+    '    owner: billing-team',
+    '',
+  ].join('\n');
+  if (!manifest.includes('  close_ticket:\n')) throw new Error('the refunds manifest has no close_ticket action to add pause_subscription before');
+  return manifest.replace('  close_ticket:\n', `${action}  close_ticket:\n`);
+}
+
 export const TOKENS = {
   alice: `alice-${randomBytes(12).toString('hex')}`,
   dana: `dana-${randomBytes(12).toString('hex')}`,

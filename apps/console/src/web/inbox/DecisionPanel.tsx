@@ -58,7 +58,7 @@ export function DecisionPanel({ confirmation, error, refusal, closedAs, detail, 
         </p>
       )}
       {error && (
-        <p className="error" role="alert">
+        <p className="error" role="alert" data-testid="error">
           {error}
         </p>
       )}
