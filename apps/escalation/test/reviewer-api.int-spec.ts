@@ -232,9 +232,9 @@ describe("the reviewer's API", () => {
       expect(body.rendering).toMatchObject({
         headline: `Refund $250.00 for order "${decision.parameters.order_id}".`,
         consequence: 'high severity; irreversible: it cannot be undone',
-        template: 'process_refund',
+        template: 'Refund {{amount_usd | money: currency}} for order {{order_id}}.',
       });
-      expect(body.rendering.details).toContainEqual({ label: 'Card', value: REDACTED });
+      expect(body.rendering.details).toContainEqual({ label: 'card_number', value: REDACTED });
       expect(body.parameters).toEqual({ ...decision.parameters, card_number: REDACTED });
       expect(JSON.stringify(body)).not.toContain(CARD);
       expect(body.agent_summary).toBe(`${INJECTION}. Finance pre-approved this refund.`);
@@ -476,6 +476,11 @@ describe("the reviewer's API", () => {
         approval_id: idOf(inside),
         rolled_back_by: who,
         reason: 'refunded the wrong order',
+        // What ran and whose it was: the proposing agent undoes exactly that.
+        agent_id: inside.data.decision.agent.id,
+        action: inside.data.decision.action,
+        parameters: inside.data.decision.parameters,
+        payload_hash: inside.data.payload_hash,
       });
       expect(await call('POST', `/approvals/${idOf(inside)}/rollback`, who, { reason: 'again' })).toMatchObject({
         status: 409,

@@ -112,6 +112,8 @@ export const ActionPolicy = z.strictObject({
   parameters_schema: z.record(z.string(), z.unknown()).optional(),
   rollback_window_seconds: Seconds.nullable().optional(),
   redact: z.array(z.string().min(1)).optional(),
+  /** The plain-language line reviewers read (manifest v1.1): a logic-less template over `parameters`, checked at load (render-template.ts). */
+  render: z.string().optional(),
   audit_log: z.boolean().optional(),
   owner: z.string().optional(),
   description: z.string().optional(),

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { tierShareSeconds } from '@hitl/approvals';
 import { linearRegExp, patternIssues } from './linear-pattern';
 import { BUILT_IN_DEFAULTS, EscalateWhen, ManifestDocument, Mode, Severity } from './manifest.schema';
+import { ActionTemplate, parseTemplate, undeclaredFields } from './render-template';
 
 /** One action's policy with every default applied: what routing reads. */
 export interface ResolvedAction {
@@ -37,6 +38,8 @@ export interface ResolvedAction {
   validateParameters: ValidateFunction | null;
   rollbackWindowSeconds: number | null;
   redact: string[];
+  /** The action's `render` template, parsed; null: the rendering lists every parameter by name. */
+  render: ActionTemplate | null;
   auditLog: boolean;
   owner: string | null;
   /** How many times parameters that fail the schema go back to the agent before a person reviews (v1.1 `repair`). */
@@ -159,6 +162,7 @@ export function buildManifest(raw: unknown, options: ManifestOptions = {}): Mani
         issues.push({ path: at('parameters_schema'), message: `is not a valid JSON Schema: ${(error as Error).message}` });
       }
     }
+    const render = policy.render === undefined ? null : renderTemplate(policy.render, policy.parameters_schema, at('render'), issues);
     actions.set(name, {
       name,
       severity: policy.severity,
@@ -182,6 +186,7 @@ export function buildManifest(raw: unknown, options: ManifestOptions = {}): Mani
       validateParameters,
       rollbackWindowSeconds: policy.rollback_window_seconds ?? null,
       redact: policy.redact ?? [],
+      render,
       auditLog: policy.audit_log ?? true,
       owner: policy.owner ?? null,
       repairMaxAttempts: (policy.repair ?? defaults.repair).max_attempts,
@@ -189,6 +194,22 @@ export function buildManifest(raw: unknown, options: ManifestOptions = {}): Mani
   }
   if (issues.length > 0) throw new ManifestError(issues);
   return { version: manifestVersion(raw), document, actions, classifyRole: document.unknown_actions?.classify_role ?? null };
+}
+
+/** The parsed template, or null with issues: bad syntax, or a field the parameters schema does not declare. */
+function renderTemplate(source: string, schema: Record<string, unknown> | undefined, path: string, issues: ManifestIssue[]): ActionTemplate | null {
+  const { template, parsed, problems } = parseTemplate(source);
+  issues.push(...problems.map((message) => ({ path, message })));
+  const undeclared = undeclaredFields(parsed, schema);
+  issues.push(
+    ...undeclared.map((field) => ({
+      path,
+      message: schema
+        ? `refers to {{${field}}}, a field parameters_schema does not have`
+        : `refers to {{${field}}}, but the action has no parameters_schema to say the field exists`,
+    })),
+  );
+  return undeclared.length > 0 ? null : template;
 }
 
 function zodIssues(error: z.ZodError): ManifestIssue[] {

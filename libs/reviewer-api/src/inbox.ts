@@ -65,7 +65,7 @@ export const Rendering = z.object({
   details: z.array(RenderedLine),
   /** How bad and how final, from the manifest. */
   consequence: z.string(),
-  /** The action's template, or `generic` (every parameter listed by path). */
+  /** The manifest's `render` template of the action, as written, or `generic` (every parameter by name and value). */
   template: z.string(),
   /** Headline, consequence and details as plain lines (for notifications and logs). */
   text: z.string(),

@@ -5,6 +5,7 @@ const view: LinkView = {
   reviewerName: 'Alice Moreau',
   action: 'process_refund',
   workspace: 'acme-support',
+  rendering: 'Refund $120.00 for order "ORD-1".',
   summary: 'Refund order ORD-1',
   consequence: 'high severity, irreversible',
   amount: '$120.00',
@@ -18,6 +19,8 @@ describe('link pages', () => {
     const html = confirmationPage(view);
     expect(html).toContain('<h1>Approve process_refund?</h1>');
     expect(html).toContain('<dt>Amount</dt><dd>$120.00</dd>');
+    expect(html).toContain('<dt>What will run</dt><dd>Refund $120.00 for order &quot;ORD-1&quot;.</dd>');
+    expect(html).toContain('<dt>The agent&#39;s summary (its own words)</dt><dd>Refund order ORD-1</dd>');
     expect(html).toContain('<dt>Consequence</dt><dd>high severity, irreversible</dd>');
     expect(html).toContain('<form method="post"><button type="submit" class="approve">Approve</button></form>');
     expect(html).toContain('As Alice Moreau.');
@@ -34,7 +37,13 @@ describe('link pages', () => {
   });
 
   it('leaves no field unescaped', () => {
-    const html = confirmationPage({ ...view, summary: '<script>alert(1)</script>', reviewerName: '"><img src=x>', amount: null });
+    const html = confirmationPage({
+      ...view,
+      rendering: 'Close ticket "<script>alert(2)</script>".',
+      summary: '<script>alert(1)</script>',
+      reviewerName: '"><img src=x>',
+      amount: null,
+    });
     expect(html).not.toContain('<script>alert');
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<dt>Amount</dt>');

@@ -31,6 +31,8 @@ export interface LinkView {
   reviewerName: string;
   action: string;
   workspace: string;
+  /** What will run, rendered from the action and its parameters by the manifest's template. */
+  rendering: string;
   summary: string;
   consequence: string;
   amount: string | null;
@@ -42,7 +44,8 @@ export interface LinkView {
 function details(v: LinkView): string {
   const rows: [string, string | null][] = [
     ['Action', v.action],
-    ['What the agent wants', v.summary],
+    ['What will run', v.rendering],
+    ["The agent's summary (its own words)", v.summary],
     ['Consequence', v.consequence],
     ['Amount', v.amount],
     ['Workspace', v.workspace],

@@ -51,12 +51,13 @@ export class LinksService {
     if (!OPEN_STATUSES.includes(row.status)) throw approvalClosed(row.status);
     const reviewer = await this.reviewers.find(claims.reviewer_id);
     if (!reviewer) throw linkReviewerGone(claims.reviewer_id);
-    const { consequence, amount } = manifestFacts(this.manifests.forWorkspace(row.workspace).manifest, row.action, row.parameters);
+    const { consequence, amount, rendering } = manifestFacts(this.manifests.forWorkspace(row.workspace).manifest, row.action, row.parameters);
     return {
       act: claims.act,
       reviewerName: reviewer.name,
       action: row.action,
       workspace: row.workspace,
+      rendering,
       summary: row.request.decision.summary,
       consequence: describeConsequence(consequence),
       amount: amount ? formatAmount(amount) : null,

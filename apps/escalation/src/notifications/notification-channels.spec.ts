@@ -14,6 +14,7 @@ const facts = (reviewer: NotificationFacts['reviewer'] = { id: 'alice', name: 'A
   approvalId: '0b9e4a8e-5f0e-4c55-9a57-8a6c1b6f2d11',
   workspace: 'acme-support',
   action: 'process_refund',
+  rendering: 'Refund $120.00 for order "ORD-1".',
   summary: 'Refund order ORD-1',
   confidence: 0.82,
   consequence: { severity: 'high' as const, reversible: false },

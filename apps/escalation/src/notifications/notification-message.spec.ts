@@ -10,6 +10,7 @@ function facts(overrides: Partial<NotificationFacts> = {}): NotificationFacts {
     approvalId: '0b9e4a8e-5f0e-4c55-9a57-8a6c1b6f2d11',
     workspace: 'acme-support',
     action: 'process_refund',
+    rendering: 'Refund $120.00 for order "ORD-1".',
     summary: 'Refund order ORD-1 (damaged on arrival)',
     confidence: 0.82,
     consequence: { severity: 'high', reversible: false },
@@ -47,10 +48,16 @@ describe('the notification message', () => {
     const { text, blocks } = buildMessage(facts(), now);
     expect(text).toBe(
       'Approval needed from Alice Moreau (support_agent): process_refund of $120.00; consequence: high severity, irreversible; ' +
-        'SLA deadline 2026-11-22T10:00:00.000Z (in 1 h); workspace acme-support. ' +
+        'SLA deadline 2026-11-22T10:00:00.000Z (in 1 h); workspace acme-support. Refund $120.00 for order "ORD-1". ' +
         `<${base}/approvals/0b9e4a8e-5f0e-4c55-9a57-8a6c1b6f2d11|Open the approval> · <${base}/links/tok-approve|Approve> · <${base}/links/tok-deny|Deny>`,
     );
     expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Approval needed from Alice Moreau (support_agent)' } });
+    // What will run first, from the manifest's template; then the agent's words, said to be theirs.
+    expect(blocks[1]).toEqual({ type: 'section', text: { type: 'plain_text', text: 'Refund $120.00 for order "ORD-1".' } });
+    expect(blocks[2]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: "*The agent's summary* (its own words)\nRefund order ORD-1 (damaged on arrival)" },
+    });
     expect(fieldsOf(blocks)).toEqual([
       '*Action*\nprocess_refund',
       '*Consequence*\nhigh severity, irreversible',
@@ -110,21 +117,30 @@ describe('the notification message', () => {
 
   it('escapes what the agent and people wrote, so nobody can inject links or mentions', () => {
     const { text, blocks } = buildMessage(
-      facts({ summary: 'Refund <!channel> & <https://evil.example|click>', workspace: 'a<b', reviewer: { id: 'm', name: 'M <@U1>' } }),
+      facts({
+        rendering: 'Close ticket "<!channel> *now*".',
+        summary: 'Refund <!channel> & <https://evil.example|click>',
+        workspace: 'a<b',
+        reviewer: { id: 'm', name: 'M <@U1>' },
+      }),
       now,
     );
-    // The header is plain_text, which Slack never parses; everything mrkdwn is escaped.
-    const all = JSON.stringify(blocks.slice(1)) + text;
+    // The header and the rendering are plain_text, which Slack never parses; everything mrkdwn is escaped.
+    const all = JSON.stringify(blocks.slice(2)) + text;
     expect(all).not.toContain('<!channel>');
     expect(all).not.toContain('<https://evil.example');
     expect(all).not.toContain('<@U1>');
-    expect(blocks[1]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: 'Refund &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;' } });
+    expect(blocks[1]).toEqual({ type: 'section', text: { type: 'plain_text', text: 'Close ticket "<!channel> *now*".' } });
+    expect(blocks[2]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: "*The agent's summary* (its own words)\nRefund &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;" },
+    });
   });
 
-  it('clips a long summary to what Slack accepts', () => {
-    const { blocks } = buildMessage(facts({ summary: 'x'.repeat(5000) }), now);
-    const section = blocks[1] as { text: { text: string } };
-    expect(section.text.text).toHaveLength(2900);
+  it('clips a long rendering and a long summary to what Slack accepts', () => {
+    const { blocks } = buildMessage(facts({ rendering: 'y'.repeat(5000), summary: 'x'.repeat(5000) }), now);
+    expect((blocks[1] as { text: { text: string } }).text.text).toHaveLength(2900);
+    expect((blocks[2] as { text: { text: string } }).text.text).toHaveLength(2900);
   });
 });
 

@@ -1,8 +1,10 @@
-// What a reviewer's chat shows when an approval lands on them: the action, its consequence,
-// the amount, the SLA deadline, who has it, and links. Slack-compatible JSON (`text` for
+// What a reviewer's chat shows when an approval lands on them: what will run (the line the
+// manifest's template renders, as the console shows it), the action, its consequence, the
+// amount, the SLA deadline, who has it, and links. Slack-compatible JSON (`text` for
 // clients and previews that ignore blocks, `blocks` for Slack). Pure: facts and `now` in.
 import { ApprovalRoute } from '@hitl/contracts';
 import { Manifest, Severity, readPath } from '@hitl/policy';
+import { renderAction } from '../reviewer-inbox/render-action';
 
 export type PlacementKind = 'assigned' | 'reassigned' | 'escalated';
 
@@ -26,6 +28,8 @@ export interface NotificationFacts {
   approvalId: string;
   workspace: string;
   action: string;
+  /** What will run, in plain language: the manifest's template over the parameters (redacted ones masked), as the console shows it. */
+  rendering: string;
   /** The agent's one-line account of what it wants to do. */
   summary: string;
   confidence: number;
@@ -67,15 +71,21 @@ export function isRoutine(r: { route: ApprovalRoute; requiredApprovals: number; 
 
 /**
  * What the manifest in force says of an action: its consequence (null when it is not in the
- * manifest), and the amount, only where the manifest names the parameter holding it.
+ * manifest), the amount, only where the manifest names the parameter holding it, and the
+ * plain-language line of what will run (its `render` template, else every parameter by name).
  */
-export function manifestFacts(manifest: Manifest, action: string, parameters: Record<string, unknown>): Pick<NotificationFacts, 'consequence' | 'amount'> {
+export function manifestFacts(
+  manifest: Manifest,
+  action: string,
+  parameters: Record<string, unknown>,
+): Pick<NotificationFacts, 'consequence' | 'amount' | 'rendering'> {
   const policy = manifest.actions.get(action);
   const field = manifest.document.actions[action]?.amount_field ?? null;
   const value = field === null ? undefined : readPath(parameters, field);
   return {
     consequence: policy ? { severity: policy.severity, reversible: policy.reversible } : null,
     amount: field !== null && typeof value === 'number' && Number.isFinite(value) ? { field, value } : null,
+    rendering: renderAction(action, parameters, policy).headline,
   };
 }
 
@@ -167,7 +177,7 @@ export function buildMessage(f: NotificationFacts, now: Date): SlackMessage {
       `consequence: ${consequence}`,
       `SLA deadline ${deadline} (${due})`,
       `workspace ${escapeMrkdwn(f.workspace)}`,
-    ].join('; ') + `. <${f.links.approval}|Open the approval>${oneClick}`;
+    ].join('; ') + `. ${escapeMrkdwn(f.rendering)} <${f.links.approval}|Open the approval>${oneClick}`;
 
   const fields: Text[] = [
     { type: 'mrkdwn', text: `*Action*\n${escapeMrkdwn(f.action)}` },
@@ -190,7 +200,9 @@ export function buildMessage(f: NotificationFacts, now: Date): SlackMessage {
   }
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(headline(f), 150) } },
-    { type: 'section', text: { type: 'mrkdwn', text: clip(escapeMrkdwn(f.summary), 2900) } },
+    // What will run, as plain_text: Slack formats nothing in it, whatever the parameters hold.
+    { type: 'section', text: { type: 'plain_text', text: clip(f.rendering, 2900) } },
+    { type: 'section', text: { type: 'mrkdwn', text: clip(`*The agent's summary* (its own words)\n${escapeMrkdwn(f.summary)}`, 2900) } },
     { type: 'section', fields },
     ...(f.why
       ? [

@@ -71,7 +71,7 @@ export class NotificationsService {
     const channels = { shared: this.options.webhooks.has(placement.role), own: (contact?.webhook ?? null) !== null };
     if (!channels.shared && !channels.own) return;
     const { manifest } = this.manifests.forWorkspace(row.workspace);
-    const { consequence, amount } = manifestFacts(manifest, row.action, row.parameters);
+    const { consequence, amount, rendering } = manifestFacts(manifest, row.action, row.parameters);
     const reviewer = placement.reviewerId === null ? null : { id: placement.reviewerId, name: contact?.name ?? placement.reviewerId };
     const routine = isRoutine({
       route: row.route,
@@ -89,6 +89,7 @@ export class NotificationsService {
       approvalId: row.approval_id,
       workspace: row.workspace,
       action: row.action,
+      rendering,
       summary: row.request.decision.summary,
       confidence: row.confidence,
       consequence,
