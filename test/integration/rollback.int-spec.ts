@@ -3,7 +3,8 @@
 // once, and the undo is published and audited. After the window, a rollback is refused.
 import { randomUUID } from 'node:crypto';
 import { HitlAgent, RollbackRequest } from '@hitl/agent-sdk';
-import { DecisionProposedData } from '@hitl/contracts';
+import { APPROVAL_ROLLED_BACK, AnyEvent, DecisionProposedData, newEvent, payloadHash } from '@hitl/contracts';
+import { readWholeTopic, sendMessages, signed } from '@hitl/testing';
 import { Stack, TOKENS, withShortRollbackAction } from './support/stack';
 
 // cancel_subscription can be rolled back for two minutes; pause_subscription (added for this run) for 3 s.
@@ -103,6 +104,34 @@ describe('rolling back an action that ran', () => {
     expect(late).toMatchObject({ status: 409, json: { code: 'rollback_window_closed' } });
     const detail = await stack.call('escalation', 'GET', `/approvals/${approvalId}`, TOKENS.alice);
     expect(detail.json.status).toBe('pending');
+    expect(undone.some((u) => u.decision_id === decisionId)).toBe(false);
+  });
+
+  it('a forged rollback (unsigned, or signed by the router) is never undone: dead-lettered by the agent with its code', async () => {
+    const decisionId = randomUUID();
+    const rolledBack = {
+      decision_id: decisionId,
+      approval_id: randomUUID(),
+      rolled_back_by: 'rev-alice',
+      reason: 'an attacker on the topic',
+      agent_id: 'refund-bot',
+      action: 'cancel_subscription',
+      parameters: { subscription_id: 'sub-forged' },
+      payload_hash: payloadHash('cancel_subscription', { subscription_id: 'sub-forged' }),
+    };
+    const meta = { source: 'hitl/escalation', workspaceid: 'acme-support' };
+    const forgeries = [newEvent(APPROVAL_ROLLED_BACK, rolledBack, meta), signed(newEvent(APPROVAL_ROLLED_BACK, rolledBack, meta) as AnyEvent, 'router')];
+    await sendMessages(
+      stack.kafka,
+      forgeries.map((f) => ({ topic: `${stack.prefix}approval.updated`, key: decisionId, value: JSON.stringify(f) })),
+    );
+    const letters = await stack.eventually('both forgeries dead-lettered by the agent', async () => {
+      const found = (await readWholeTopic(stack.kafka, `${stack.prefix}approval.updated.dlq`)).filter(
+        (l) => String(l.headers?.['hitl-dlq-consumer']).includes('hitl-agent-refund-bot') && forgeries.some((f) => l.value!.toString() === JSON.stringify(f)),
+      );
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(letters.map((l) => String(l.headers?.['hitl-dlq-error-code'])).sort()).toEqual(['signature_invalid', 'unsigned']);
     expect(undone.some((u) => u.decision_id === decisionId)).toBe(false);
   });
 });
