@@ -10,14 +10,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { POST_REVIEW_COUNTING } from '@hitl/calibration';
-import { AnyEvent } from '@hitl/contracts';
 import { loadManifest } from '@hitl/policy';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
-import { TEST_LABELER, consumersCaughtUp, deleteTopicsStartingWith, eventually, httpCall, inProcessEnv, query, signed, testTrust } from '@hitl/testing';
+import { deleteTopicsStartingWith, inProcessEnv, query, testTrust } from '@hitl/testing';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { calibratorService } from '../src/service';
-import { Decision, RawEvent, labeled, postReviewRequested, requested, resolved, reviewed, rolledBack, unreviewed } from './support/raw-events';
+import { calibratorRun } from './support/calibrator-run';
+import { Decision, labeled, postReviewRequested, requested, resolved, reviewed, rolledBack, unreviewed } from './support/raw-events';
 
 const root = resolve(__dirname, '../../..');
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -45,31 +45,7 @@ writeFileSync(MANIFEST, MANIFEST_TEXT);
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
-async function publishBytes(topic: string, messages: { key: string; value: string }[]): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic: `${run.prefix}${topic}`, acks: -1, messages });
-  await producer.disconnect();
-}
-
-/** Signed as its producer would: labels by the labeler, the rest by the router or the escalation service. */
-const publish = (topic: string, events: RawEvent[]) =>
-  publishBytes(
-    topic,
-    events.map((e) => ({
-      key: e.subject,
-      value: JSON.stringify(signed(e as unknown as AnyEvent, e.type === 'hitl.outcome.labeled.v1' ? TEST_LABELER : undefined)),
-    })),
-  );
-
-const settled = () =>
-  eventually('the calibrator to catch up', () => consumersCaughtUp(kafka, [[`${run.prefix}hitl-calibrator`, TOPICS.map((name) => `${run.prefix}${name}`)]]), {
-    timeoutMs: 60_000,
-    everyMs: 200,
-  });
-
-const http = (method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
-  httpCall(`${base}${path}`, { method, token: options.token ?? COMPLIANCE, body: options.body });
+const { publish, settled, http } = calibratorRun({ kafka, prefix: run.prefix, topics: TOPICS, base: () => base, token: COMPLIANCE });
 
 /** `git apply` of a patch to a copy of the manifest (the service's file stays as it is): the manifest it makes. */
 function applied(patch: string): Promise<string> {

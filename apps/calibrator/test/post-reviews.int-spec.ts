@@ -12,21 +12,11 @@ import { join, resolve } from 'node:path';
 import { POST_REVIEW_COUNTING } from '@hitl/calibration';
 import { AnyEvent } from '@hitl/contracts';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
-import {
-  TEST_LABELER,
-  consumersCaughtUp,
-  deleteTopicsStartingWith,
-  eventually,
-  httpCall,
-  inProcessEnv,
-  query,
-  readWholeTopic,
-  signed,
-  testTrust,
-} from '@hitl/testing';
+import { deleteTopicsStartingWith, eventually, inProcessEnv, query, readWholeTopic, signed, testTrust } from '@hitl/testing';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { calibratorService } from '../src/service';
+import { calibratorRun } from './support/calibrator-run';
 import { Decision, RawEvent, labeled, postReviewRequested, resolved, reviewed, rolledBack, unreviewed } from './support/raw-events';
 
 const root = resolve(__dirname, '../../..');
@@ -53,31 +43,7 @@ writeFileSync(join(manifests, 'globex.yaml'), REFUNDS.replace('post_review_sampl
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 const inGlobex = <E extends RawEvent>(e: E): E => ({ ...e, workspaceid: 'globex' });
 
-async function publishBytes(topic: string, messages: { key: string; value: string }[]): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic: `${run.prefix}${topic}`, acks: -1, messages });
-  await producer.disconnect();
-}
-
-/** Signed as its producer would: labels by the labeler, the rest by the router or the escalation service. */
-const publish = (topic: string, events: RawEvent[]) =>
-  publishBytes(
-    topic,
-    events.map((e) => ({
-      key: e.subject,
-      value: JSON.stringify(signed(e as unknown as AnyEvent, e.type === 'hitl.outcome.labeled.v1' ? TEST_LABELER : undefined)),
-    })),
-  );
-
-const settled = () =>
-  eventually('the calibrator to catch up', () => consumersCaughtUp(kafka, [[`${run.prefix}hitl-calibrator`, TOPICS.map((name) => `${run.prefix}${name}`)]]), {
-    timeoutMs: 60_000,
-    everyMs: 200,
-  });
-
-const http = (method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
-  httpCall(`${base}${path}`, { method, token: options.token ?? COMPLIANCE, body: options.body });
+const { publishBytes, publish, settled, http } = calibratorRun({ kafka, prefix: run.prefix, topics: TOPICS, base: () => base, token: COMPLIANCE });
 
 // acme-support: 400 refunds auto-approved, 20 of them sampled for a post-review: 4 confirmed,
 // 2 rolled back, 3 whose review window closed, 8 never queued (no reviewer capacity), 3 open.
