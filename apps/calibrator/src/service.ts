@@ -5,6 +5,7 @@ import { CreateMessagingTables1795313552976 } from './migrations/1795313552976-c
 import { CreateCalibrationTables1795313555000 } from './migrations/1795313555000-create-calibration-tables';
 import { OutboxAnyBytes1795313557000 } from './migrations/1795313557000-outbox-any-bytes';
 import { CreatePostReviews1795313559000 } from './migrations/1795313559000-create-post-reviews';
+import { ClosingTheLoops1795313561000 } from './migrations/1795313561000-closing-the-loops';
 
 /** The calibrator as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const calibratorService: ServiceDefinition<CalibratorConfig> = {
@@ -12,7 +13,13 @@ export const calibratorService: ServiceDefinition<CalibratorConfig> = {
   schema: 'calibrator',
   module: AppModule,
   config: calibratorConfig,
-  migrations: [CreateMessagingTables1795313552976, CreateCalibrationTables1795313555000, OutboxAnyBytes1795313557000, CreatePostReviews1795313559000],
+  migrations: [
+    CreateMessagingTables1795313552976,
+    CreateCalibrationTables1795313555000,
+    OutboxAnyBytes1795313557000,
+    CreatePostReviews1795313559000,
+    ClosingTheLoops1795313561000,
+  ],
   // Chunks are written with one statement per table; partitions side by side.
   consumer: { partitionsConsumedConcurrently: 3, chunkSize: 500 },
 };

@@ -178,10 +178,14 @@ describe('closing the loops, end to end over the real broker and database', () =
       },
     });
     // The same evidence for an irreversible action of high severity is not enough: its 95% lower bound is 98.2%.
-    expect(report.reports.map((r: any) => r.action)).toEqual(['issue_goodwill_credit', 'process_refund']);
+    // (It is reported all the same, without labels: a reviewer edited one of its decisions.)
+    expect(report.reports.map((r: any) => r.action)).toEqual(['issue_goodwill_credit', 'process_refund', 'send_customer_email']);
+    expect(report.reports[2]).toMatchObject({ n: 0, lowering: null, suggested_auto_approve_confidence: null, edits: { approved: 399, edited: 1 } });
 
+    // Its $20 credits are just above its auto_approve_below_usd of 20, approved as they were: the limit widens too.
     expect(report.suggestions).toEqual([
       expect.objectContaining({ action: 'issue_goodwill_credit', field: 'thresholds.auto_approve_confidence', from: 0.95, to: 0.9 }),
+      expect.objectContaining({ action: 'issue_goodwill_credit', field: 'conditions.auto_approve_below_usd', from: 20, to: 25 }),
       expect.objectContaining({ action: 'process_refund', field: 'thresholds.auto_approve_confidence', from: 0.85, to: 0.9 }),
     ]);
     const patch = (await http('GET', `/reports/${report.id}/suggestions.patch`)).text;

@@ -17,6 +17,7 @@ import {
   toBuckets,
   wilsonLowerBound,
 } from './report';
+import { PromotionPolicy } from './promotion';
 import { suggestionsPatch } from './suggestions';
 
 /** Aggregates raw (confidence, correct) samples the way the SQL does. */
@@ -35,7 +36,17 @@ function rows(action: string, samples: [number, boolean][]): BucketRow[] {
 }
 
 const repeat = (n: number, sample: [number, boolean]): [number, boolean][] => Array.from({ length: n }, () => sample);
-const policy = { target_accuracy: 0.95, mode: 'approve_before', auto_approve_confidence: 0.97 };
+/** A reversible action that meets every condition of promotion but the numbers: each test brings those. */
+const promotion: PromotionPolicy = {
+  mode: 'approve_before',
+  severity: 'high',
+  reversible: true,
+  rollback_window_seconds: 3600,
+  owner: 'billing-team',
+  rollback_tested: { on: '2026-11-20', by: 'alice', evidence: 'RUNBOOK-42' },
+  monitoring: { in_place: true },
+};
+const policy = { target_accuracy: 0.95, mode: 'approve_before', auto_approve_confidence: 0.97, promotion };
 
 describe('the math, against hand-computed values', () => {
   it.each([
@@ -261,10 +272,10 @@ describe('suggestions as a unified diff of the manifest', () => {
   const report = (action: string, samples: [number, boolean][], interventions: InterventionCounts | null = null) =>
     buildReport({ action, agent_id: null, buckets: rows(action, samples), interventions, policy, previous_accuracy: null });
 
-  function apply(patch: string): string {
+  function apply(patch: string, base = yaml): string {
     const dir = mkdtempSync(join(tmpdir(), 'hitl-patch-'));
     mkdirSync(join(dir, 'manifests'));
-    writeFileSync(join(dir, manifestPath), yaml);
+    writeFileSync(join(dir, manifestPath), base);
     writeFileSync(join(dir, 'suggestions.patch'), patch);
     execFileSync('git', ['init', '-q'], { cwd: dir });
     execFileSync('git', ['apply', '--check', 'suggestions.patch'], { cwd: dir });
@@ -292,7 +303,9 @@ describe('suggestions as a unified diff of the manifest', () => {
   });
 
   it('adds a threshold to an action that has none, and proposes a promotion, both applying cleanly', () => {
-    const promotion = report('send_customer_email', [...repeat(594, [0.99, true]), ...repeat(6, [0.99, false])], {
+    // cancel_subscription as a team would have it before promotion: approved before it runs.
+    const before = yaml.replace('  cancel_subscription:\n    severity: high\n', '  cancel_subscription:\n    severity: high\n    approval_required: true\n');
+    const promoted = report('cancel_subscription', [...repeat(594, [0.99, true]), ...repeat(6, [0.99, false])], {
       approved_unchanged: 299,
       edited: 1,
       denied: 0,
@@ -300,12 +313,80 @@ describe('suggestions as a unified diff of the manifest', () => {
       rolled_back: 0,
     });
     const threshold = report('issue_goodwill_credit', repeat(25, [0.96, false]));
-    const { patch, changes } = suggestionsPatch(manifestPath, yaml, [promotion, threshold], '2026-W47');
-    expect(changes.map((c) => `${c.action}.${c.field}`)).toEqual(['send_customer_email.mode', 'issue_goodwill_credit.thresholds.auto_approve_confidence']);
-    const manifest = loadManifest(apply(patch));
-    expect(manifest.actions.get('send_customer_email')!.mode).toBe('review_after');
+    const { patch, changes } = suggestionsPatch(manifestPath, before, [promoted, threshold], '2026-W47');
+    expect(changes.map((c) => `${c.action}.${c.field}`)).toEqual(['cancel_subscription.mode', 'issue_goodwill_credit.thresholds.auto_approve_confidence']);
+    const manifest = loadManifest(apply(patch, before));
+    expect(manifest.actions.get('cancel_subscription')!.mode).toBe('review_after');
     expect(manifest.actions.get('issue_goodwill_credit')!.autoApproveConfidence).toBe('never');
     expect(patch).toContain('promotion candidate: 600 labeled outcomes');
+    expect(patch).toContain('rollback tested on 2026-11-20 by alice (RUNBOOK-42)');
+  });
+
+  it('never proposes an irreversible action for review_after, whatever its numbers', () => {
+    const irreversible = buildReport({
+      action: 'send_customer_email',
+      agent_id: null,
+      buckets: rows('send_customer_email', [...repeat(594, [0.99, true]), ...repeat(6, [0.99, false])]),
+      interventions: { approved_unchanged: 299, edited: 1, denied: 0, confirmed: 0, rolled_back: 0 },
+      policy: { ...policy, promotion: { ...promotion, reversible: false, rollback_window_seconds: null, rollback_tested: null } },
+      previous_accuracy: null,
+    });
+    expect(irreversible.promotion).toBeNull();
+    expect(irreversible.promotion_check?.held_back).toEqual(['irreversible: never suggested for review_after or autonomy']);
+    expect(suggestionsPatch(manifestPath, yaml, [irreversible], '2026-W47').changes).toEqual([]);
+  });
+
+  it('widens an amount limit and adds an escalate_when rule from reviewers’ edits, in one diff that applies cleanly', () => {
+    // issue_goodwill_credit: conditions { auto_approve_below_usd: 20 } in flow style, escalate_when a block list with a comment.
+    const vip = (edited: boolean, i: number) => ({
+      proposed: { customer_id: `C-${i}`, amount_usd: 30, customer_tier: 'vip' },
+      approved: { customer_id: `C-${i}`, amount_usd: edited ? 15 : 30, customer_tier: 'vip' },
+      edited,
+    });
+    const standard = (edited: boolean, i: number) => ({
+      proposed: { customer_id: `C-${100 + i}`, amount_usd: 30, customer_tier: 'standard' },
+      approved: { customer_id: `C-${100 + i}`, amount_usd: edited ? 15 : 30, customer_tier: 'standard' },
+      edited,
+    });
+    const credit = buildReport({
+      action: 'issue_goodwill_credit',
+      agent_id: null,
+      buckets: [],
+      interventions: null,
+      policy: {
+        target_accuracy: 0.95,
+        mode: 'approve_before',
+        auto_approve_confidence: 0.95,
+        lowering: { escalate_confidence: 0.6, severity: 'medium', reversible: true, approved_unchanged_target: 0.99, min_reviews: 400 },
+        edits: { redact: [], escalate_when: [{ field: 'parameters.amount_usd', gt: 200 }] },
+        amounts: { auto_approve_below_usd: 20, always_approve_above_usd: null },
+      },
+      previous_accuracy: null,
+      amount_bands: [
+        { action: 'issue_goodwill_credit', band: 0, reviewed: 400, approved_unchanged: 398 },
+        { action: 'issue_goodwill_credit', band: 1, reviewed: 400, approved_unchanged: 380 },
+      ],
+      edit_reviews: [...Array.from({ length: 40 }, (_, i) => vip(i < 30, i)), ...Array.from({ length: 160 }, (_, i) => standard(i < 4, i))],
+    });
+    expect(credit.widening).toMatchObject({ from: 20, to: 25 });
+    expect(credit.edits?.fields.map((f) => f.text)).toEqual(['amount_usd lowered in 17% of reviews (34 of 200), median −50%']);
+    expect(credit.edits?.suggested_rules.map((r) => r.rule)).toEqual([{ field: 'parameters.customer_tier', equals: 'vip' }]);
+
+    const { patch, changes } = suggestionsPatch(manifestPath, yaml, [credit], '2026-W49');
+    expect(changes.map((c) => c.field)).toEqual(['conditions.auto_approve_below_usd', 'escalate_when']);
+    expect(patch).toContain(
+      '+    conditions: { auto_approve_below_usd: 25 }  # calibration 2026-W49: widened: reviewers approved unchanged $20-$25: 398 of 400',
+    );
+    expect(patch).toContain("+      - { field: parameters.customer_tier, equals: vip }  # calibration 2026-W49: reviewers' edits: reviewers edited 30 of 40");
+    const credits = loadManifest(apply(patch)).actions.get('issue_goodwill_credit')!;
+    expect(credits.autoApproveBelowUsd).toBe(25);
+    expect(credits.escalateWhen).toEqual([
+      { field: 'parameters.amount_usd', gt: 200 },
+      { field: 'parameters.customer_tier', equals: 'vip' },
+    ]);
+    expect(reportMarkdown([credit], { window_days: 30, generated_at: '2026-12-04T00:00:00Z', patch, unknown_outcomes: 0 })).toContain(
+      '- amount_usd lowered in 17% of reviews (34 of 200), median −50%',
+    );
   });
 
   it('one diff both ways: a threshold lowered with the reviewers’ evidence, another raised with its finding', () => {

@@ -3,3 +3,7 @@ export * from './suggestions';
 export * from './outputs';
 export * from './replay';
 export * from './post-reviews';
+export * from './promotion';
+export * from './drift';
+export * from './edits';
+export * from './widening';

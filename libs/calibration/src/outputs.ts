@@ -1,3 +1,5 @@
+import { Document, isMap } from 'yaml';
+import { PROMOTION_FROM } from './promotion';
 import { ActionReport } from './report';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -62,11 +64,32 @@ export function reportMarkdown(reports: ActionReport[], meta: { window_days: num
     lines.push('');
     for (const f of r.findings) lines.push(`- **Finding:** ${f.text}`);
     if (r.promotion) lines.push(`- **Promotion candidate** (${r.promotion.from_mode} → ${r.promotion.to_mode}): ${r.promotion.reason}`);
+    // Held back only once the numbers are there: under PROMOTION_FROM outcomes the answer is simply "not yet".
+    const check = r.promotion_check;
+    if (check?.to_mode && check.held_back.length > 0 && r.n >= PROMOTION_FROM)
+      lines.push(`- **Promotion held back** (${check.from_mode} → ${check.to_mode}): ${check.held_back.join('; ')}`);
     if (r.demotion) lines.push(`- **Demotion alert:** ${r.demotion.reason}`);
     if (r.lowering) lines.push(`- **Suggested** auto_approve_confidence: ${r.lowering.to} (lowered from ${r.lowering.from}: ${r.lowering.reason})`);
     else if (r.suggested_auto_approve_confidence !== null) lines.push(`- **Suggested** auto_approve_confidence: ${r.suggested_auto_approve_confidence}`);
+    if (r.widening) lines.push(`- **Suggested** auto_approve_below_usd: ${r.widening.to} (widened from ${r.widening.from}: ${r.widening.reason})`);
+    if (r.edits && r.edits.edited > 0) {
+      lines.push(
+        '',
+        `What reviewers changed (${r.edits.edited} of ${r.edits.approved} approvals edited; ${r.edits.reviews - r.edits.approved} denials left out):`,
+        '',
+        ...r.edits.fields.map((f) => `- ${f.text}`),
+        ...r.edits.suggested_rules.map((rule) => `- **Suggested** escalate_when \`${ruleText(rule.rule)}\`: ${rule.text}`),
+      );
+    }
     lines.push('');
   }
   if (meta.patch) lines.push('## Suggested manifest changes (for review; never applied by the service)', '', '```diff', meta.patch.trimEnd(), '```', '');
   return lines.join('\n');
+}
+
+/** A rule as the manifest writes it, on one line: `{ field: parameters.amount_usd, gte: 200 }`. */
+export function ruleText(rule: Record<string, unknown>): string {
+  const doc = new Document(rule);
+  if (isMap(doc.contents)) doc.contents.flow = true;
+  return doc.toString({ lineWidth: 0 }).trim();
 }

@@ -1,11 +1,13 @@
 // Calibration: when an agent says 0.9, how often is it right? The numbers of the seed:
 // buckets of 0.1, judged from 10 samples, findings from 20 and an error above 0.10.
+import type { EscalateWhen } from '@hitl/policy';
+import { EditAnalysis, ReviewedDecision, analyseEdits } from './edits';
+import { PromotionCheck, PromotionPolicy, judgePromotion } from './promotion';
+import { AmountBandRow, AmountWidening, amountBandEdges, suggestWidening } from './widening';
 
 export const JUDGED_FROM = 10;
 export const FINDINGS_FROM = 20;
 export const FINDING_ERROR = 0.1;
-export const PROMOTION_FROM = 500;
-export const PROMOTION_MAX_INTERVENTION = 0.01;
 
 /** What SQL aggregation returns for one action (and agent) and bucket. */
 export interface BucketRow {
@@ -52,6 +54,12 @@ export interface CalibrationPolicy {
   auto_approve_confidence: number | 'never';
   /** Absent: thresholds are only ever raised. */
   lowering?: LoweringPolicy;
+  /** What promotion is judged by besides the numbers (owner, rollback, monitoring); absent: never promoted. */
+  promotion?: PromotionPolicy;
+  /** What edit analysis needs of the manifest: the fields it never looks at, and the rules already there. */
+  edits?: { redact: readonly string[]; escalate_when: readonly EscalateWhen[] };
+  /** The action's amount limits; absent or no auto_approve_below_usd: nothing to widen. */
+  amounts?: { auto_approve_below_usd: number | null; always_approve_above_usd: number | null };
 }
 
 /** Per action and bucket, what SQL counts of the decisions people reviewed before they ran (route human_review), each once. */
@@ -101,12 +109,19 @@ export interface ActionReport {
   buckets: Bucket[];
   findings: Finding[];
   intervention: (InterventionCounts & { rate: number }) | null;
+  /** Suggested when every condition of the promotion check holds. */
   promotion: { from_mode: string; to_mode: string; reason: string } | null;
+  /** Each of seed 004's conditions, met or holding promotion back; null: not judged (no promotion policy). */
+  promotion_check: PromotionCheck | null;
   demotion: { reason: string } | null;
   /** `never`: no threshold meets the target, so confidence alone should never auto-approve it. Below the current one: see `lowering`. */
   suggested_auto_approve_confidence: number | 'never' | null;
   /** Set when the suggestion lowers the threshold: reviewers approved the bands below it unchanged. */
   lowering: ThresholdLowering | null;
+  /** A higher auto_approve_below_usd, where reviewers approved the amounts just above it unchanged. */
+  widening: AmountWidening | null;
+  /** What reviewers change of the agent's parameters, with escalate_when rules where the pattern is clear; null: no reviews read. */
+  edits: EditAnalysis | null;
 }
 
 /** Buckets of 0.1: [0, 0.1) is 0 … [0.9, 1.0] is 9. */
@@ -168,7 +183,7 @@ export function suggestThreshold(buckets: Bucket[], current: number | 'never', t
   return 'never';
 }
 
-const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+export const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 
 /**
  * Lowering auto_approve_confidence to the lower edge of a band auto-approves every band
@@ -230,6 +245,12 @@ export function buildReport(input: {
   previous_accuracy: number | null;
   /** The action's reviewed bands (per-action reports only): what a lowering is judged by. */
   approval_bands?: readonly ApprovalBandRow[];
+  /** Rollbacks of the action whose compensation the agent completed (per-action reports only). */
+  completed_rollbacks?: number;
+  /** The action's latest reviews before it ran, with what was proposed and approved (per-action reports only). */
+  edit_reviews?: readonly ReviewedDecision[];
+  /** Reviewed decisions per band of amount above auto_approve_below_usd (per-action reports only), by amountBandEdges. */
+  amount_bands?: readonly AmountBandRow[];
 }): ActionReport {
   const buckets = toBuckets(input.buckets);
   const n = input.buckets.reduce((s, r) => s + r.n, 0);
@@ -255,16 +276,22 @@ export function buildReport(input: {
   const intervention = i && reviewed > 0 ? { ...i, rate: round((i.edited + i.denied + i.rolled_back) / reviewed) } : null;
 
   let promotion: ActionReport['promotion'] = null;
+  let promotion_check: PromotionCheck | null = null;
   let demotion: ActionReport['demotion'] = null;
   const policy = input.policy;
   if (policy) {
-    const next = policy.mode === 'approve_before' ? 'review_after' : policy.mode === 'review_after' ? 'autonomous' : null;
-    if (next && n >= PROMOTION_FROM && wilson > policy.target_accuracy && intervention && intervention.rate < PROMOTION_MAX_INTERVENTION) {
-      promotion = {
-        from_mode: policy.mode,
-        to_mode: next,
-        reason: `${n} labeled outcomes, accuracy ${fmt(accuracy)} with a 95% lower bound of ${fmt(wilson)} above the target ${fmt(policy.target_accuracy)}, reviewers intervened in ${(intervention.rate * 100).toFixed(1)}% of ${reviewed}`,
-      };
+    if (policy.promotion) {
+      promotion_check = judgePromotion(policy.promotion, {
+        n,
+        accuracy,
+        wilson_lower: wilson,
+        target_accuracy: policy.target_accuracy,
+        intervention: intervention && { reviewed, rate: intervention.rate },
+        completed_rollbacks: input.completed_rollbacks ?? 0,
+      });
+      if (promotion_check.to_mode !== null && promotion_check.held_back.length === 0) {
+        promotion = { from_mode: policy.mode, to_mode: promotion_check.to_mode, reason: promotion_check.met.join(', ') };
+      }
     }
     if (n >= FINDINGS_FROM && accuracy < policy.target_accuracy && input.previous_accuracy !== null && accuracy < input.previous_accuracy - 0.05) {
       demotion = { reason: `accuracy fell from ${fmt(input.previous_accuracy)} to ${fmt(accuracy)} (target ${fmt(policy.target_accuracy)}, n=${n})` };
@@ -276,6 +303,22 @@ export function buildReport(input: {
   const lowering =
     policy?.lowering && raised === null && input.approval_bands
       ? suggestLowering(input.approval_bands, buckets, policy.auto_approve_confidence, policy.target_accuracy, policy.mode, policy.lowering)
+      : null;
+  const below = policy?.amounts?.auto_approve_below_usd ?? null;
+  const widening =
+    policy?.lowering && policy.amounts && below !== null && input.amount_bands
+      ? suggestWidening(input.amount_bands, amountBandEdges(below, policy.amounts.always_approve_above_usd), {
+          current: below,
+          mode: policy.mode,
+          severity: policy.lowering.severity,
+          reversible: policy.lowering.reversible,
+          approved_unchanged_target: policy.lowering.approved_unchanged_target,
+          min_reviews: policy.lowering.min_reviews,
+        })
+      : null;
+  const edits =
+    input.edit_reviews && input.edit_reviews.length > 0
+      ? analyseEdits(input.action, input.edit_reviews, policy?.edits ?? { redact: [], escalate_when: [] })
       : null;
   return {
     action: input.action,
@@ -289,8 +332,11 @@ export function buildReport(input: {
     findings,
     intervention,
     promotion,
+    promotion_check,
     demotion,
     suggested_auto_approve_confidence: lowering ? lowering.to : raised,
     lowering,
+    widening,
+    edits,
   };
 }

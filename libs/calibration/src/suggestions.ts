@@ -1,5 +1,7 @@
 import { createTwoFilesPatch } from 'diff';
-import { Document, Pair, Scalar, YAMLMap, isMap, isScalar, parseDocument } from 'yaml';
+import { Document, Pair, Scalar, YAMLMap, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { Demotion } from './drift';
+import { ruleText } from './outputs';
 import { ActionReport } from './report';
 
 export interface SuggestedChange {
@@ -17,7 +19,8 @@ interface TextEdit {
 }
 
 /**
- * Threshold and mode changes (thresholds raised or lowered) as one unified diff of the manifest, for code review: each
+ * Threshold, amount-limit, mode and escalate_when changes (thresholds raised or lowered, the
+ * amount limit widened, rules from reviewers' edits) as one unified diff of the manifest, for code review: each
  * changed line carries its evidence as a YAML comment, so the evidence stands beside its
  * hunk. The manifest's text is edited in place (comments and formatting elsewhere stay
  * as they are); nothing is applied here.
@@ -53,12 +56,87 @@ export function suggestionsPatch(
       else insertLine(manifestYaml, action, `mode: ${report.promotion.to_mode}  # ${evidence}`, edits);
       changes.push({ action: report.action, field: 'mode', from: report.promotion.from_mode, to: report.promotion.to_mode, evidence });
     }
+    if (report.widening) {
+      const evidence = `calibration ${label}: widened: ${report.widening.reason}`;
+      const conditions = pairOf(action, 'conditions');
+      const below = conditions && isMap(conditions.value) ? pairOf(conditions.value, 'auto_approve_below_usd') : undefined;
+      if (below && isScalar(below.value)) {
+        replaceScalar(manifestYaml, below.value, String(report.widening.to), evidence, edits);
+        changes.push({ action: report.action, field: 'conditions.auto_approve_below_usd', from: report.widening.from, to: report.widening.to, evidence });
+      }
+    }
+    for (const rule of report.edits?.suggested_rules ?? []) {
+      const evidence = `calibration ${label}: reviewers' edits: ${rule.text}`;
+      if (addRule(manifestYaml, action, ruleText(rule.rule), evidence, edits)) {
+        changes.push({ action: report.action, field: 'escalate_when', from: null, to: rule.rule, evidence });
+      }
+    }
   }
   const updated = applyEdits(manifestYaml, edits);
   const patch =
     changes.length === 0 ? '' : createTwoFilesPatch(`a/${manifestPath}`, `b/${manifestPath}`, manifestYaml, updated, undefined, undefined, { context: 3 });
   // git apply and patch want the header lines only: drop jsdiff's "Index"/"====" preamble.
   return { patch: patch.replace(/^(Index:.*\n)?=+\n/, ''), changes };
+}
+
+/**
+ * A drift's demotion as a unified diff of the manifest: the mode one step back, or no
+ * auto-approval on confidence, with the evidence beside the changed line. '' when the action
+ * is not in the file (nothing to patch) or there is no demotion.
+ */
+export function demotionPatch(manifestPath: string, manifestYaml: string, action: string, demotion: Demotion | null, evidence: string): string {
+  if (demotion === null) return '';
+  const doc = parseDocument(manifestYaml);
+  const node = doc.getIn(['actions', action], true);
+  if (!isMap(node)) return '';
+  const edits: TextEdit[] = [];
+  const comment = evidence.replace(/\s+/g, ' ');
+  if (demotion.field === 'thresholds.auto_approve_confidence') {
+    setThreshold(doc, manifestYaml, node, 'never', comment, edits);
+  } else {
+    // approval_required: false with a mode is the mode; true would contradict any mode but approve_before.
+    const approvalRequired = pairOf(node, 'approval_required');
+    if (demotion.to !== 'approve_before' && approvalRequired && isScalar(approvalRequired.value) && approvalRequired.value.value === true) {
+      replaceScalar(manifestYaml, approvalRequired.value, 'false', null, edits);
+    }
+    const mode = pairOf(node, 'mode');
+    if (mode && isScalar(mode.value)) replaceScalar(manifestYaml, mode.value, demotion.to, comment, edits);
+    else insertLine(manifestYaml, node, `mode: ${demotion.to}  # ${comment}`, edits);
+  }
+  const updated = applyEdits(manifestYaml, edits);
+  if (updated === manifestYaml) return '';
+  return createTwoFilesPatch(`a/${manifestPath}`, `b/${manifestPath}`, manifestYaml, updated, undefined, undefined, { context: 3 }).replace(
+    /^(Index:.*\n)?=+\n/,
+    '',
+  );
+}
+
+/** Appends a rule to the action's escalate_when (a block list, a flow list, or a new key); false when its shape is not one of those. */
+function addRule(text: string, action: YAMLMap, rule: string, evidence: string, edits: TextEdit[]): boolean {
+  const existing = pairOf(action, 'escalate_when');
+  if (!existing) {
+    insertLine(text, action, `escalate_when: [${rule}]  # ${evidence}`, edits);
+    return true;
+  }
+  const list = existing.value;
+  if (!isSeq(list) || !list.range) return false;
+  if (list.flow) {
+    const close = text.lastIndexOf(']', list.range[1]);
+    if (close < list.range[0]) return false;
+    edits.push({ at: close, remove: 0, insert: `${list.items.length > 0 ? ', ' : ''}${rule}` });
+    appendComment(text, close, evidence, edits);
+    return true;
+  }
+  const last = list.items[list.items.length - 1] as { range?: [number, number, number] } | undefined;
+  const first = list.items[0] as { range?: [number, number, number] } | undefined;
+  if (!last?.range || !first?.range) return false;
+  const firstLine = text.lastIndexOf('\n', first.range[0] - 1) + 1;
+  const dash = /^(\s*)-\s*$/.exec(text.slice(firstLine, first.range[0]));
+  if (!dash) return false;
+  const lastEnd = text.indexOf('\n', Math.max(last.range[0], last.range[1] - 1));
+  const at = lastEnd === -1 ? text.length : lastEnd + 1;
+  edits.push({ at, remove: 0, insert: `${lastEnd === -1 ? '\n' : ''}${dash[1]}- ${rule}  # ${evidence}\n` });
+  return true;
 }
 
 function pairOf(map: YAMLMap, key: string): Pair | undefined {

@@ -73,6 +73,13 @@ export const Thresholds = z.strictObject({
   escalate_confidence: Confidence.optional(),
 });
 
+export const RollbackTested = z.strictObject({
+  on: z.iso.date({ error: 'must be a date, YYYY-MM-DD' }),
+  by: z.string().min(1, { error: 'must name who tested it' }),
+  evidence: z.string().min(1, { error: 'must say where the test is recorded (a runbook, a ticket, a test run)' }),
+});
+export type RollbackTested = z.infer<typeof RollbackTested>;
+
 export const Conditions = z.strictObject({
   auto_approve_below_usd: z.number().nonnegative().optional(),
   always_approve_above_usd: z.number().nonnegative().optional(),
@@ -111,6 +118,12 @@ export const ActionPolicy = z.strictObject({
   escalate_when: z.array(EscalateWhen).optional(),
   parameters_schema: z.record(z.string(), z.unknown()).optional(),
   rollback_window_seconds: Seconds.nullable().optional(),
+  /**
+   * A reviewed record that the action's rollback was tried and worked (manifest v1.1): one of
+   * the ways promotion out of approve_before is earned (the other is a rollback completed by
+   * the agent's compensation in production). Only for a reversible action with a rollback window.
+   */
+  rollback_tested: RollbackTested.optional(),
   redact: z.array(z.string().min(1)).optional(),
   /** The plain-language line reviewers read (manifest v1.1): a logic-less template over `parameters`, checked at load (render-template.ts). */
   render: z.string().optional(),

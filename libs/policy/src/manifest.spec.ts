@@ -293,3 +293,40 @@ describe('auto_approve_confidence: never (v1.1)', () => {
     expect(issuesOf(refund('    thresholds: { auto_approve_confidence: never, escalate_confidence: 0.9 }\n'))).toEqual([]);
   });
 });
+
+describe('rollback_tested and post_review_window_seconds (v1.1)', () => {
+  const reversible = (extra: string) => `actions:
+  issue_credit:
+    severity: high
+    reversible: true
+    rollback_window_seconds: 3600
+${extra}`;
+
+  it('keeps a rollback test record of a reversible action with a rollback window', () => {
+    const action = loadManifest(reversible("    rollback_tested: { on: '2026-11-20', by: alice, evidence: RUNBOOK-42 }\n")).actions.get('issue_credit')!;
+    expect(action.rollbackTested).toEqual({ on: '2026-11-20', by: 'alice', evidence: 'RUNBOOK-42' });
+  });
+
+  it.each<[string, string, string[]]>([
+    [
+      'an irreversible action has no rollback to have tested',
+      refund("    rollback_tested: { on: '2026-11-20', by: alice, evidence: RUNBOOK-42 }\n"),
+      ['actions.process_refund.rollback_tested: needs reversible: true and a rollback_window_seconds: there is no rollback of this action to have tested'],
+    ],
+    [
+      'a record without evidence or a real date',
+      reversible("    rollback_tested: { on: 'last week', by: alice, evidence: '' }\n"),
+      [
+        'actions.issue_credit.rollback_tested.on: must be a date, YYYY-MM-DD',
+        'actions.issue_credit.rollback_tested.evidence: must say where the test is recorded (a runbook, a ticket, a test run)',
+      ],
+    ],
+    [
+      'a review window under a minute',
+      reversible('    post_review_window_seconds: 30\n'),
+      ['actions.issue_credit.post_review_window_seconds: must be at least 60 (a minute): a reviewer needs time to look'],
+    ],
+  ])('%s is refused, naming the field', (_name, yaml, expected) => {
+    expect(issuesOf(yaml)).toEqual(expected);
+  });
+});

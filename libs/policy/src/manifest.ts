@@ -7,7 +7,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { tierShareSeconds } from '@hitl/approvals';
 import { linearRegExp, patternIssues } from './linear-pattern';
-import { BUILT_IN_DEFAULTS, EscalateWhen, ManifestDocument, Mode, Severity } from './manifest.schema';
+import { BUILT_IN_DEFAULTS, EscalateWhen, ManifestDocument, Mode, RollbackTested, Severity } from './manifest.schema';
 import { ActionTemplate, parseTemplate, undeclaredFields } from './render-template';
 
 /** One action's policy with every default applied: what routing reads. */
@@ -37,6 +37,8 @@ export interface ResolvedAction {
   /** Checks parameters against the action's `parameters_schema`; absent when it has none. */
   validateParameters: ValidateFunction | null;
   rollbackWindowSeconds: number | null;
+  /** The reviewed record that its rollback was tried (`rollback_tested`); null: none. */
+  rollbackTested: RollbackTested | null;
   redact: string[];
   /** The action's `render` template, parsed; null: the rendering lists every parameter by name. */
   render: ActionTemplate | null;
@@ -162,6 +164,12 @@ export function buildManifest(raw: unknown, options: ManifestOptions = {}): Mani
         issues.push({ path: at('parameters_schema'), message: `is not a valid JSON Schema: ${(error as Error).message}` });
       }
     }
+    if (policy.rollback_tested && !(policy.reversible && policy.rollback_window_seconds)) {
+      issues.push({
+        path: at('rollback_tested'),
+        message: `needs reversible: true and a rollback_window_seconds: there is no rollback of this action to have tested`,
+      });
+    }
     const render = policy.render === undefined ? null : renderTemplate(policy.render, policy.parameters_schema, at('render'), issues);
     actions.set(name, {
       name,
@@ -185,6 +193,7 @@ export function buildManifest(raw: unknown, options: ManifestOptions = {}): Mani
       escalateWhen: policy.escalate_when ?? [],
       validateParameters,
       rollbackWindowSeconds: policy.rollback_window_seconds ?? null,
+      rollbackTested: policy.rollback_tested ?? null,
       redact: policy.redact ?? [],
       render,
       auditLog: policy.audit_log ?? true,

@@ -25,3 +25,4 @@ export * from './polling/drain-loop';
 export * from './trust/trust.config';
 export * from './trust/agents-file';
 export * from './trust/trust';
+export * from './webhooks/delivery-policy';

@@ -111,7 +111,32 @@ describe('what the calibrator keeps of each event', () => {
       resolutions: [],
       labels: [],
       postReviews: [],
+      compensations: [],
     });
+  });
+
+  it('an edited resolution keeps the parameters the reviewer approved; an unedited one does not', () => {
+    const edited = resolved('reviewer', 'approved', true);
+    edited.data.parameters = { ...edited.data.parameters, amount_usd: 60 };
+    const unedited = resolved('reviewer', 'approved');
+    unedited.data.approval_id = '1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e'; // another reviewer's approval of the same decision
+    const { resolutions } = outcomeRows([edited, unedited]);
+    expect(resolutions.map((r) => r.parameters)).toEqual([expect.objectContaining({ amount_usd: 60 }), null]);
+  });
+
+  it('a compensation: the undo of a rollback, a success standing over a failure whatever the order', () => {
+    const undo = (succeeded: boolean, time: string) => {
+      const e = at(exampleEvent('hitl.action.executed.v1'), time);
+      Object.assign(e.data, { succeeded, compensation: { approval_id: A, rolled_back_by: 'rev-alice', reason: 'wrong order' } });
+      return e;
+    };
+    const expected = { approval_id: A, decision_id: D, workspace: 'acme-support', action: 'process_refund', succeeded: true };
+    expect(outcomeRows([undo(false, '2026-11-22T10:00:00Z'), undo(true, '2026-11-22T10:05:00Z')]).compensations).toEqual([
+      { ...expected, executed_at: '2026-11-22T10:05:00Z' },
+    ]);
+    expect(outcomeRows([undo(true, '2026-11-22T10:05:00Z'), undo(false, '2026-11-22T10:07:00Z')]).compensations).toEqual([
+      { ...expected, executed_at: '2026-11-22T10:05:00Z' },
+    ]);
   });
 });
 

@@ -32,6 +32,8 @@ export interface ResolutionRow {
   resolved_by_kind: ResolvedBy['kind'];
   resolved_by_id: string;
   resolved_at: string;
+  /** The parameters a reviewer approved when they edited them (what edit analysis compares to the proposal); null otherwise. */
+  parameters: Record<string, unknown> | null;
 }
 
 /** One label as it arrived; a decision's effective label is its latest. */
@@ -71,11 +73,27 @@ export interface PostReviewRow {
   ended_at: string | null;
 }
 
+/**
+ * An agent's compensation of a rolled back action (action.executed with `compensation`): did
+ * the undo work? A completed one counts towards promotion only when the escalation service's
+ * own rolled_back event for the same approval is kept too (the repository joins them): an
+ * agent cannot vouch for a rollback nobody made.
+ */
+export interface CompensationRow {
+  approval_id: string;
+  decision_id: string;
+  workspace: string;
+  action: string;
+  succeeded: boolean;
+  executed_at: string;
+}
+
 export interface OutcomeRows {
   decisions: DecisionRow[];
   resolutions: ResolutionRow[];
   labels: LabelRow[];
   postReviews: PostReviewRow[];
+  compensations: CompensationRow[];
 }
 
 export const POLICY_APPROVAL_KEY = 'policy';
@@ -116,6 +134,7 @@ export function outcomeRows(events: readonly AnyEvent[]): OutcomeRows {
   const resolutions = new Map<string, ResolutionRow>();
   const labels = new Map<string, LabelRow>();
   const postReviews = new Map<string, PostReviewRow>();
+  const compensations = new Map<string, CompensationRow>();
   const keepPostReview = (row: PostReviewRow) => {
     const known = postReviews.get(row.approval_id);
     postReviews.set(row.approval_id, known ? mergePostReview(known, row) : row);
@@ -183,6 +202,7 @@ export function outcomeRows(events: readonly AnyEvent[]): OutcomeRows {
           resolved_by_kind: d.resolved_by.kind,
           resolved_by_id: d.resolved_by.id,
           resolved_at: event.time,
+          parameters: d.edited ? d.parameters : null,
         };
         const key = `${row.decision_id}/${row.approval_key}`;
         if (!resolutions.has(key)) resolutions.set(key, row);
@@ -214,12 +234,27 @@ export function outcomeRows(events: readonly AnyEvent[]): OutcomeRows {
       case 'hitl.approval.unreviewed.v1':
         ended(event, { state: 'unreviewed', unreviewed_reason: event.data.reason });
         break;
+      case 'hitl.action.executed.v1': {
+        const d = event.data;
+        if (d.compensation) {
+          // One undo per rollback: a success stands over a failure, whichever came first.
+          const known = compensations.get(d.compensation.approval_id);
+          compensations.set(d.compensation.approval_id, {
+            approval_id: d.compensation.approval_id,
+            decision_id: d.decision_id,
+            workspace: event.workspaceid,
+            action: d.action,
+            succeeded: (known?.succeeded ?? false) || d.succeeded,
+            executed_at: known && (known.succeeded || !d.succeeded) ? known.executed_at : event.time,
+          });
+        }
+        break; // a run that is not an undo is not calibration material
+      }
       case 'hitl.approval.assigned.v1':
       case 'hitl.approval.reassigned.v1':
       case 'hitl.approval.escalated.v1':
       case 'hitl.approval.clarification_requested.v1':
       case 'hitl.approval.clarification_provided.v1':
-      case 'hitl.action.executed.v1':
       case 'hitl.directory.reviewer_changed.v1':
         break; // not calibration material
       default: {
@@ -233,6 +268,7 @@ export function outcomeRows(events: readonly AnyEvent[]): OutcomeRows {
     resolutions: [...resolutions.values()],
     labels: [...labels.values()],
     postReviews: [...postReviews.values()],
+    compensations: [...compensations.values()],
   };
 }
 

@@ -6,7 +6,7 @@ import { OutcomesService } from './outcomes.service';
 
 /**
  * The calibrator's Kafka adapter: proposals, routings, resolutions, how post-reviews ended
- * (approval.updated) and labels, a chunk at a time (de-duplicated by the transport).
+ * (approval.updated), the agents' compensations of rollbacks (action.executed) and labels, a chunk at a time (de-duplicated by the transport).
  */
 @Controller()
 export class OutcomesConsumer {
@@ -14,7 +14,12 @@ export class OutcomesConsumer {
 
   // The transport enforces signatures: a refused event (forged, wrong signer, key not allowed in
   // its workspace) is dead-lettered, counted and logged there, and never reaches this handler.
-  @EventPattern([Topics.DecisionProposed, Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved, Topics.OutcomeLabeled], { batch: true })
+  @EventPattern(
+    [Topics.DecisionProposed, Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved, Topics.ActionExecuted, Topics.OutcomeLabeled],
+    {
+      batch: true,
+    },
+  )
   onEvents(@Payload() events: AnyEvent[], @Ctx() ctx: MessageContext): Promise<void> {
     return this.outcomes.record(ctx.manager, events);
   }

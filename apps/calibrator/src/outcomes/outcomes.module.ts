@@ -1,6 +1,7 @@
+import { ManifestModule } from '@hitl/service-kit';
 import { Module } from '@nestjs/common';
 import { OutcomesConsumer } from './outcomes.consumer';
 import { OutcomesService } from './outcomes.service';
 
-@Module({ controllers: [OutcomesConsumer], providers: [OutcomesService] })
+@Module({ imports: [ManifestModule], controllers: [OutcomesConsumer], providers: [OutcomesService] })
 export class OutcomesModule {}

@@ -1,6 +1,6 @@
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
-import { DecisionRow, LabelRow, OutcomeRows, POST_REVIEW_RANK, PostReviewRow, ResolutionRow, policyVerdict } from './outcome-rows';
+import { CompensationRow, DecisionRow, LabelRow, OutcomeRows, POST_REVIEW_RANK, PostReviewRow, ResolutionRow, policyVerdict } from './outcome-rows';
 
 // pg_advisory_xact_lock(namespace, key): one namespace for "a decision's row in decisions".
 const DECISION_LOCKS = 0x43414c49;
@@ -13,7 +13,7 @@ const DECISION_LOCKS = 0x43414c49;
 export async function saveOutcomes(
   manager: EntityManager,
   rows: OutcomeRows,
-): Promise<{ decisions: number; resolutions: number; labels: number; post_reviews: number }> {
+): Promise<{ decisions: number; resolutions: number; labels: number; post_reviews: number; compensations: number }> {
   const verdicts = rows.resolutions.flatMap((r) => {
     const verdict = policyVerdict(r);
     return verdict ? [{ decision_id: r.decision_id, verdict }] : [];
@@ -33,7 +33,8 @@ export async function saveOutcomes(
   const decisions = await upsertDecisions(manager, rows.decisions);
   const labels = await insertLabels(manager, rows.labels);
   const post_reviews = await upsertPostReviews(manager, rows.postReviews);
-  return { decisions, resolutions, labels, post_reviews };
+  const compensations = await upsertCompensations(manager, rows.compensations);
+  return { decisions, resolutions, labels, post_reviews, compensations };
 }
 
 async function lockDecisions(manager: EntityManager, ids: string[]): Promise<void> {
@@ -48,8 +49,8 @@ async function insertResolutions(manager: EntityManager, rows: ResolutionRow[]):
   const column = <K extends keyof ResolutionRow>(key: K) => rows.map((r) => r[key]);
   const inserted: unknown[] = await manager.query(
     `INSERT INTO ${serviceTable(manager, 'resolutions')}
-       (decision_id, approval_key, approval_id, workspace, action, confidence, status, edited, resolved_by_kind, resolved_by_id, resolved_at)
-     SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::float8[], $7::text[], $8::bool[], $9::text[], $10::text[], $11::timestamptz[])
+       (decision_id, approval_key, approval_id, workspace, action, confidence, status, edited, resolved_by_kind, resolved_by_id, resolved_at, parameters)
+     SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::float8[], $7::text[], $8::bool[], $9::text[], $10::text[], $11::timestamptz[], $12::jsonb[])
      ON CONFLICT (decision_id, approval_key) DO NOTHING
      RETURNING decision_id`,
     [
@@ -64,6 +65,7 @@ async function insertResolutions(manager: EntityManager, rows: ResolutionRow[]):
       column('resolved_by_kind'),
       column('resolved_by_id'),
       column('resolved_at'),
+      rows.map((r) => (r.parameters === null ? null : JSON.stringify(r.parameters))),
     ],
   );
   return inserted.length;
@@ -157,6 +159,22 @@ async function upsertPostReviews(manager: EntityManager, rows: PostReviewRow[]):
       column('ended_by'),
       column('ended_at'),
     ],
+  );
+  return written.filter((w) => w.inserted).length;
+}
+
+/** One row per rollback's undo; a success stands over a failure (the earlier success's time). */
+async function upsertCompensations(manager: EntityManager, rows: CompensationRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const column = <K extends keyof CompensationRow>(key: K) => rows.map((r) => r[key]);
+  const written: { inserted: boolean }[] = await manager.query(
+    `INSERT INTO ${serviceTable(manager, 'compensations')} AS c (approval_id, decision_id, workspace, action, succeeded, executed_at)
+     SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bool[], $6::timestamptz[])
+     ON CONFLICT (approval_id) DO UPDATE
+        SET executed_at = CASE WHEN EXCLUDED.succeeded AND (NOT c.succeeded OR EXCLUDED.executed_at < c.executed_at) THEN EXCLUDED.executed_at ELSE c.executed_at END,
+            succeeded = c.succeeded OR EXCLUDED.succeeded
+     RETURNING (xmax = 0) AS inserted`,
+    [column('approval_id'), column('decision_id'), column('workspace'), column('action'), column('succeeded'), column('executed_at')],
   );
   return written.filter((w) => w.inserted).length;
 }

@@ -1,6 +1,7 @@
 // From SQL aggregates to per-action (and per-agent) reports. Pure: the lib does the math.
 import {
   ActionReport,
+  AmountBandRow,
   ApprovalBandRow,
   BucketRow,
   CalibrationPolicy,
@@ -10,6 +11,7 @@ import {
   PostReviewPolicy,
   PostReviewReport,
   buildPostReviewReport,
+  ReviewedDecision,
   buildReport,
 } from '@hitl/calibration';
 
@@ -40,19 +42,28 @@ export interface Aggregates {
   previous: AccuracyRow[];
   /** Decisions reviewed before they ran, per action and bucket: what lowering a threshold is judged by. */
   bands?: ApprovalBandRow[];
+  /** Per action, rollbacks whose compensation the agent completed: one of promotion's conditions. */
+  completed_rollbacks?: ReadonlyMap<string, number>;
+  /** The latest reviews before the actions ran, with what was proposed and approved: what edit analysis reads. */
+  edit_reviews?: readonly (ReviewedDecision & { action: string })[];
+  /** Reviewed decisions per band of amount above each action's auto_approve_below_usd. */
+  amount_bands?: readonly AmountBandRow[];
 }
 
 /**
  * One report per action, sorted by name, each followed by a report per agent that has
  * at least PER_AGENT_FROM labeled outcomes (unless it is the action's only agent: that
  * report would repeat the action's). The previous window counts from FINDINGS_FROM outcomes.
- * An action without labeled outcomes is reported only when its reviewed bands suggest
- * lowering its threshold: reviewers' approvals are its evidence.
+ * An action without labeled outcomes is reported only when reviewers' work is evidence of
+ * something: its reviewed bands suggest lowering its threshold or widening its amount limit,
+ * or reviewers edited its parameters.
  */
 export function assembleReports(aggregates: Aggregates, policyOf: (action: string) => CalibrationPolicy | null): ActionReport[] {
   const bands = aggregates.bands ?? [];
   const labeled = new Set(aggregates.buckets.map((b) => b.action));
-  const actions = [...new Set([...labeled, ...bands.map((b) => b.action)])].sort();
+  const edits = aggregates.edit_reviews ?? [];
+  const amountBands = aggregates.amount_bands ?? [];
+  const actions = [...new Set([...labeled, ...bands.map((b) => b.action), ...edits.map((e) => e.action), ...amountBands.map((b) => b.action)])].sort();
   const interventionsOf = (action: string, agent: string | null): InterventionCounts | null => {
     const row = aggregates.interventions.find((i) => i.action === action && i.per_agent === (agent !== null) && i.agent_id === agent);
     return row
@@ -73,8 +84,11 @@ export function assembleReports(aggregates: Aggregates, policyOf: (action: strin
       policy,
       previous_accuracy: previous && previous.n >= FINDINGS_FROM ? previous.correct / previous.n : null,
       approval_bands: bands.filter((b) => b.action === action),
+      completed_rollbacks: aggregates.completed_rollbacks?.get(action) ?? 0,
+      edit_reviews: edits.filter((e) => e.action === action),
+      amount_bands: amountBands.filter((b) => b.action === action),
     });
-    if (!labeled.has(action) && !report.lowering) continue;
+    if (!labeled.has(action) && !report.lowering && !report.widening && !(report.edits && report.edits.edited > 0)) continue;
     reports.push(report);
     const total = sum(own);
     const agents = [...new Set(rows.filter((r) => r.per_agent && r.agent_id !== null).map((r) => r.agent_id as string))].sort();

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
-import { CalibrationPolicy, PostReviewPolicy } from '@hitl/calibration';
+import { CalibrationPolicy, PostReviewPolicy, amountBandEdges } from '@hitl/calibration';
 import { ManifestStore, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
+import { OWNER_ALERT_ROUTES, OwnerAlertRoutes, monitoringOf } from '../drift/owner-alert-routes';
 import { CalibrationConfig } from './calibration.config';
 import { assemblePostReviews, assembleReports } from './report-assembly';
 import { CalibrationReport, ReportTrigger, reportDocument } from './report-document';
@@ -15,8 +16,11 @@ import {
   ReportSummary,
   Window,
   accuracyByAction,
+  amountBands,
   approvalBands,
   bucketAggregates,
+  completedRollbacks,
+  editReviews,
   findReport,
   insertReport,
   interventionCounts,
@@ -48,6 +52,7 @@ export class ReportService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly manifests: ManifestStore,
+    @Inject(OWNER_ALERT_ROUTES) private readonly routes: OwnerAlertRoutes,
     @Inject(SERVICE_CONFIG) private readonly config: CalibrationConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
@@ -82,10 +87,37 @@ export class ReportService {
               approved_unchanged_target: this.config.CALIBRATION_APPROVED_UNCHANGED_TARGET,
               min_reviews: this.config.CALIBRATION_LOWERING_MIN_REVIEWS,
             },
+            promotion: {
+              mode: policy.mode,
+              severity: policy.severity,
+              reversible: policy.reversible,
+              rollback_window_seconds: policy.rollbackWindowSeconds,
+              owner: policy.owner,
+              rollback_tested: policy.rollbackTested,
+              monitoring: monitoringOf(this.routes, policy.owner),
+            },
+            edits: { redact: policy.redact, escalate_when: policy.escalateWhen },
+            amounts: { auto_approve_below_usd: policy.autoApproveBelowUsd, always_approve_above_usd: policy.alwaysApproveAboveUsd },
           }
         : null;
     };
-    const reports = assembleReports({ buckets, interventions, previous, bands }, policyOf);
+    // The amount bands of each action that auto-approves below an amount: above that limit, up to where it may reach.
+    const limits = [...manifest.actions.values()].flatMap((a) => {
+      const edges = a.autoApproveBelowUsd === null ? [] : amountBandEdges(a.autoApproveBelowUsd, a.alwaysApproveAboveUsd);
+      return edges.length > 1 ? [{ action: a.name, path: a.amountField.split('.'), edges }] : [];
+    });
+    const reports = assembleReports(
+      {
+        buckets,
+        interventions,
+        previous,
+        bands,
+        completed_rollbacks: await completedRollbacks(manager, workspace),
+        edit_reviews: await editReviews(manager, window),
+        amount_bands: await amountBands(manager, window, limits),
+      },
+      policyOf,
+    );
     // Each workspace's post-reviews were sampled by its own manifest (a report over every workspace has several).
     const postReviewPolicyOf = (ws: string, action: string): PostReviewPolicy | null => {
       const policy = this.manifests.forWorkspace(ws).manifest.actions.get(action);
@@ -152,7 +184,7 @@ export class ReportService {
 }
 
 /** The manifest's path as a patch names it: relative to the working directory (the repository), when inside it. */
-function displayPath(path: string): string {
+export function displayPath(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split('\\').join('/') : path;
 }

@@ -1,6 +1,6 @@
 // The report's SQL: aggregation in PostgreSQL (a row per action, agent and bucket, never
 // a row per outcome), and the stored reports.
-import { ApprovalBandRow, PostReviewCounts } from '@hitl/calibration';
+import { AmountBandRow, ApprovalBandRow, PostReviewCounts } from '@hitl/calibration';
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
 import { AccuracyRow, AggregateRow, InterventionRow } from './report-assembly';
@@ -293,4 +293,97 @@ export async function latestReportId(manager: EntityManager, scope: ReportScope)
     [scope === '*' ? null : scope],
   );
   return row?.id ?? null;
+}
+
+/**
+ * Per action, rollbacks whose undo worked: the agent's compensation succeeded, for a rollback
+ * the escalation service itself reported (its rolled_back event for the same approval and
+ * decision is kept). Not windowed: a rollback seen to work stays seen.
+ */
+export async function completedRollbacks(manager: EntityManager, workspace: string | null): Promise<Map<string, number>> {
+  const rows: { action: string; completed: number }[] = await manager.query(
+    `SELECT c.action, count(*)::int AS completed
+       FROM ${serviceTable(manager, 'compensations')} c
+       JOIN ${serviceTable(manager, 'post_reviews')} p
+         ON p.approval_id = c.approval_id AND p.decision_id = c.decision_id AND p.workspace = c.workspace AND p.state = 'rolled_back'
+      WHERE c.succeeded AND (p.action IS NULL OR p.action = c.action)
+        AND ($1::text IS NULL OR c.workspace = $1)
+      GROUP BY c.action`,
+    [workspace],
+  );
+  return new Map(rows.map((r) => [r.action, r.completed]));
+}
+
+/** Reviews edit analysis reads per action: the latest of the window. */
+export const EDIT_REVIEWS_PER_ACTION = 2000;
+
+export interface EditReviewRow {
+  action: string;
+  /** The parameters as proposed (masked by the caller before analysis). */
+  proposed: Record<string, unknown>;
+  /** As approved: the reviewer's edit, else as proposed; null when denied. */
+  approved: Record<string, unknown> | null;
+  edited: boolean;
+}
+
+/**
+ * The latest reviews before the action ran (up to EDIT_REVIEWS_PER_ACTION per action) of
+ * decisions whose proposal this service has: what was proposed, and what a reviewer approved.
+ */
+export async function editReviews(manager: EntityManager, window: Window): Promise<EditReviewRow[]> {
+  return manager.query(
+    `WITH reviews AS (
+       SELECT r.action,
+              d.proposal->'parameters' AS proposed,
+              CASE WHEN r.status <> 'approved' THEN NULL WHEN r.edited THEN r.parameters ELSE d.proposal->'parameters' END AS approved,
+              r.edited AND r.parameters IS NOT NULL AS edited,
+              row_number() OVER (PARTITION BY r.action ORDER BY r.resolved_at DESC, r.decision_id, r.approval_key) AS rn
+         FROM ${serviceTable(manager, 'resolutions')} r
+         JOIN ${serviceTable(manager, 'decisions')} d ON d.decision_id = r.decision_id
+        WHERE r.resolved_by_kind = 'reviewer' AND r.status IN ('approved', 'denied')
+          AND (r.status = 'denied' OR NOT r.edited OR r.parameters IS NOT NULL)
+          AND r.resolved_at >= $1 AND r.resolved_at < $2
+          AND ($3::text IS NULL OR r.workspace = $3)
+     )
+     SELECT action, proposed, approved, edited FROM reviews WHERE rn <= ${EDIT_REVIEWS_PER_ACTION} ORDER BY action, rn`,
+    windowParams(window),
+  );
+}
+
+/**
+ * Per action and band of amount (`edges` per action: band k is [edges[k], edges[k+1])), the
+ * decisions reviewed before they ran (routed human_review) and resolved in the window, each
+ * once: approved unchanged when every reviewer approved it as it was. The amount is read at
+ * the action's amount_field; a decision without a number there is in no band.
+ */
+export async function amountBands(
+  manager: EntityManager,
+  window: Window,
+  limits: readonly { action: string; path: string[]; edges: number[] }[],
+): Promise<AmountBandRow[]> {
+  if (limits.length === 0) return [];
+  return manager.query(
+    `WITH limits AS (
+       SELECT * FROM jsonb_to_recordset($4::jsonb) AS l(action text, path text[], edges float8[])
+     ),
+     reviewed AS (
+       SELECT d.action, l.edges,
+              CASE WHEN jsonb_typeof((d.proposal->'parameters') #> l.path) = 'number' THEN ((d.proposal->'parameters') #>> l.path)::float8 END AS amount,
+              bool_and(r.status = 'approved' AND NOT r.edited) AS unchanged
+         FROM ${serviceTable(manager, 'resolutions')} r
+         JOIN ${serviceTable(manager, 'decisions')} d ON d.decision_id = r.decision_id
+         JOIN limits l ON l.action = d.action
+        WHERE r.resolved_by_kind = 'reviewer' AND d.routed_verdict = 'human_review'
+          AND r.resolved_at >= $1 AND r.resolved_at < $2
+          AND ($3::text IS NULL OR r.workspace = $3)
+        GROUP BY d.decision_id, d.action, l.edges, l.path, d.proposal
+     ),
+     banded AS (
+       SELECT action, width_bucket(amount, edges) - 1 AS band, cardinality(edges) AS n_edges, unchanged FROM reviewed WHERE amount IS NOT NULL
+     )
+     SELECT action, band, count(*)::int AS reviewed, (count(*) FILTER (WHERE unchanged))::int AS approved_unchanged
+       FROM banded WHERE band >= 0 AND band < n_edges - 1
+      GROUP BY action, band ORDER BY action, band`,
+    [...windowParams(window), JSON.stringify(limits)],
+  );
 }

@@ -24,13 +24,15 @@ export interface Decision {
   agent: string;
   action: string;
   confidence: number;
+  /** What the agent proposed; a refund of $20 when not given. */
+  parameters?: Record<string, unknown>;
 }
 
 const proposalData = (d: Decision) => ({
   decision_id: d.decisionId,
   agent: { id: d.agent, model: 'test-model' },
   action: d.action,
-  parameters: { order_id: `ORD-${d.decisionId.slice(0, 8)}`, amount_usd: 20 },
+  parameters: d.parameters ?? { order_id: `ORD-${d.decisionId.slice(0, 8)}`, amount_usd: 20 },
   confidence: d.confidence,
   confidence_basis: 'looks like the usual case',
   uncertainty_factors: [],
@@ -62,14 +64,14 @@ export const requested = (d: Decision, approvalId: string, time: Date) =>
 export const resolved = (
   d: Decision,
   time: Date,
-  how: { by: 'policy' } | { by: 'reviewer'; approvalId: string; status: 'approved' | 'denied'; edited: boolean },
+  how: { by: 'policy' } | { by: 'reviewer'; approvalId: string; status: 'approved' | 'denied'; edited: boolean; parameters?: Record<string, unknown> },
 ) =>
   envelope('hitl.approval.resolved.v1', how.by === 'policy' ? 'hitl/router' : 'hitl/escalation', d.decisionId, time, {
     decision_id: d.decisionId,
     approval_id: how.by === 'policy' ? null : how.approvalId,
     status: how.by === 'policy' ? 'approved' : how.status,
     resolved_by: how.by === 'policy' ? { kind: 'policy', id: 'sha256:test' } : { kind: 'reviewer', id: 'rev-alice' },
-    parameters: proposalData(d).parameters,
+    parameters: (how.by === 'reviewer' && how.parameters) || proposalData(d).parameters,
     edited: how.by === 'policy' ? false : how.edited,
     reasons: [],
     notes: null,
@@ -132,4 +134,18 @@ export const unreviewed = (decisionId: string, approvalId: string, time: Date, r
         ? 'nobody reviewed it within its 3600 s review window'
         : 'support_agent reviewers had no capacity left after blocking work',
     reviewer_role: 'support_agent',
+  });
+
+/** The agent's compensation of a rolled back action, as its SDK publishes it on action.executed. */
+export const compensated = (d: Decision, approvalId: string, time: Date, succeeded = true) =>
+  envelope('hitl.action.executed.v1', `agent/${d.agent}`, d.decisionId, time, {
+    decision_id: d.decisionId,
+    action: d.action,
+    parameters: proposalData(d).parameters,
+    payload_hash: hash,
+    succeeded,
+    output: succeeded ? { undone: true } : null,
+    error: succeeded ? null : 'the payment provider refused the reversal',
+    duration_ms: 120,
+    compensation: { approval_id: approvalId, rolled_back_by: 'rev-alice', reason: 'refunded the wrong order' },
   });

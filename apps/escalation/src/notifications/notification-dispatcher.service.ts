@@ -1,9 +1,8 @@
-import { Polling, PollingService, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
+import { Delivery, Polling, PollingService, SERVICE_CONFIG, SERVICE_LOGGER, afterAttempt } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { EscalationConfig } from '../config';
-import { Delivery, afterAttempt } from './delivery-policy';
 import { SlackMessage } from './notification-message';
 import { NOTIFICATION_OPTIONS, NotificationOptions } from './notification-options';
 import { notificationPosts } from './notifications.metrics';
@@ -25,7 +24,7 @@ function describe(error: unknown): string {
  * Posts the notifications table to each role's webhook and each reviewer's own, like the outbox relay: every replica
  * polls with FOR UPDATE SKIP LOCKED, so each notification is in one replica's hands at a
  * time, held in the transaction that records its outcome. A failure is retried with growing
- * delays (delivery-policy.ts); a restart loses nothing, and a crash mid-post posts again
+ * delays (@hitl/service-kit webhooks/delivery-policy.ts); a restart loses nothing, and a crash mid-post posts again
  * (at least once). Messages about approvals already decided, or moved on, are skipped.
  */
 @Injectable()
