@@ -619,6 +619,9 @@ describe('the reviewer console in a browser', () => {
       await p.waitForFunction(() =>
         [...document.querySelectorAll<HTMLImageElement>('[data-testid=report] img')].every((img) => img.complete && img.naturalWidth > 0),
       );
+      // What reviewers changed: the amount edited in an earlier spec is in the calibration view, as in the report.
+      expect(await p.textContent('[data-testid=edits-process_refund]')).toMatch(/amount_usd lowered in [\d.]+% of reviews \(1 of \d+\), median −\d+/);
+      await p.waitForSelector('[data-testid=drift]');
       await p.screenshot({ path: join(ARTIFACTS, `${name}-calibration.png`), fullPage: true });
       // With an auditor token given, the decision view adds the decision's audit record.
       await p.click('nav >> text=Inbox');

@@ -72,9 +72,17 @@ export const KAFKA_ACL_MATRIX: Record<KafkaPrincipal, Grants> = {
   },
   calibrator: {
     words: 'the calibrator (`hitl-calibrator`)',
-    // approval.updated: how post-reviews end (reviewed, rolled back, unreviewed), for the report's post-review counts.
-    read: [Topics.DecisionProposed, Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved, Topics.OutcomeLabeled],
-    write: [dlq(Topics.DecisionProposed), dlq(Topics.ApprovalRequested), dlq(Topics.ApprovalUpdated), dlq(Topics.ApprovalResolved), dlq(Topics.OutcomeLabeled)],
+    // approval.updated: how post-reviews end (reviewed, rolled back, unreviewed), for the report's post-review counts;
+    // action.executed: the agents' compensations of rollbacks, one of promotion's conditions.
+    read: [Topics.DecisionProposed, Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved, Topics.ActionExecuted, Topics.OutcomeLabeled],
+    write: [
+      dlq(Topics.DecisionProposed),
+      dlq(Topics.ApprovalRequested),
+      dlq(Topics.ApprovalUpdated),
+      dlq(Topics.ApprovalResolved),
+      dlq(Topics.ActionExecuted),
+      dlq(Topics.OutcomeLabeled),
+    ],
     group: { name: (prefix) => `${prefix}hitl-calibrator`, words: '`<prefix>hitl-calibrator`' },
   },
   operator: {

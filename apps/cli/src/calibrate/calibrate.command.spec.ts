@@ -59,6 +59,40 @@ async function run(argv: string[], reply: () => Response, env: Record<string, st
 const json = (status: number, body: unknown) => () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 describe('hitl calibrate', () => {
+  it('prints both ways: a lowering and a widening with their reasons, post-reviews confirmed and rolled back, what reviewers changed, a promotion held back', () => {
+    const both: ReportAnswer = {
+      ...report,
+      findings: [],
+      reports: [
+        {
+          ...report.reports[0],
+          n: 600,
+          intervention: { approved_unchanged: 398, edited: 1, denied: 1, confirmed: 62, rolled_back: 18, rate: 0.042 },
+          lowering: { from: 0.95, to: 0.9, reason: 'reviewers approved unchanged 0.9-1.0: 398 of 400 (99.5%)' },
+          widening: { from: 20, to: 25, reason: 'reviewers approved unchanged $20-$25: 398 of 400 (99.5%)' },
+          promotion_check: { to_mode: 'review_after', held_back: ['no owner: nobody is accountable for its autonomy'] },
+          edits: {
+            approved: 598,
+            edited: 34,
+            fields: [{ text: 'amount_usd lowered in 5.7% of reviews (34 of 598), median −50%' }],
+            suggested_rules: [{ rule: { field: 'parameters.customer_tier', equals: 'gold' }, text: 'reviewers edited 30 of 40 reviews' }],
+          },
+        },
+      ],
+    };
+    expect(formatCalibration(both, new URL('http://127.0.0.1:3004')).slice(2, 11)).toEqual([
+      'process_refund: n=600, accuracy 0.60 (95% lower bound 0.54), ECE 0.370, Brier 0.377',
+      '  reviewers: 398 approved unchanged, 1 edited, 1 denied; after the fact 62 confirmed, 18 rolled back (intervention 4.2%)',
+      '  promotion to review_after held back: no owner: nobody is accountable for its autonomy',
+      '  lower auto_approve_confidence 0.95 → 0.9: reviewers approved unchanged 0.9-1.0: 398 of 400 (99.5%)',
+      '  widen auto_approve_below_usd 20 → 25: reviewers approved unchanged $20-$25: 398 of 400 (99.5%)',
+      '  reviewers edited 34 of 598 approvals:',
+      '    amount_usd lowered in 5.7% of reviews (34 of 598), median −50%',
+      '    suggested escalate_when {"field":"parameters.customer_tier","equals":"gold"}: reviewers edited 30 of 40 reviews',
+      'suggested manifest changes (for review; the service never applies them):',
+    ]);
+  });
+
   it('asks for a report now and prints the findings, the suggestions and where the Markdown, diagrams and patch are', async () => {
     const result = await run(['calibrate'], json(201, report), { AUDITOR_TOKEN: 'tok-0123456789abcdef' });
     expect(result.calls).toEqual([{ url: 'http://127.0.0.1:3004/reports', method: 'POST', body: {}, authorization: 'Bearer tok-0123456789abcdef' }]);

@@ -15,9 +15,35 @@ const ActionSummary = z.object({
   wilson_lower: z.number(),
   ece: z.number(),
   brier: z.number(),
-  intervention: z.object({ approved_unchanged: z.number(), edited: z.number(), denied: z.number(), rate: z.number() }).nullable(),
+  intervention: z
+    .object({
+      approved_unchanged: z.number(),
+      edited: z.number(),
+      denied: z.number(),
+      // Absent from reports made before post-reviews were counted.
+      confirmed: z.number().optional(),
+      rolled_back: z.number().optional(),
+      rate: z.number(),
+    })
+    .nullable(),
   promotion: z.object({ from_mode: z.string(), to_mode: z.string(), reason: z.string() }).nullable(),
   demotion: z.object({ reason: z.string() }).nullable(),
+  // Absent from reports made before each was added.
+  promotion_check: z
+    .object({ to_mode: z.string().nullable(), held_back: z.array(z.string()) })
+    .nullable()
+    .optional(),
+  lowering: z.object({ from: z.number(), to: z.number(), reason: z.string() }).nullable().optional(),
+  widening: z.object({ from: z.number(), to: z.number(), reason: z.string() }).nullable().optional(),
+  edits: z
+    .object({
+      approved: z.number(),
+      edited: z.number(),
+      fields: z.array(z.object({ text: z.string() })),
+      suggested_rules: z.array(z.object({ rule: z.record(z.string(), z.unknown()), text: z.string() })),
+    })
+    .nullable()
+    .optional(),
 });
 const PostReviewLine = z.object({
   workspace: z.string(),
@@ -71,9 +97,22 @@ export function formatCalibration(r: ReportAnswer, base: URL): string[] {
     );
     for (const f of r.findings.filter((f) => f.action === report.action && f.agent_id === report.agent_id)) lines.push(`  finding: ${f.text}`);
     const i = report.intervention;
-    if (i) lines.push(`  reviewers: ${i.approved_unchanged} approved unchanged, ${i.edited} edited, ${i.denied} denied (intervention ${pct(i.rate)})`);
+    if (i) {
+      const after = i.confirmed !== undefined ? `; after the fact ${i.confirmed} confirmed, ${i.rolled_back ?? 0} rolled back` : '';
+      lines.push(`  reviewers: ${i.approved_unchanged} approved unchanged, ${i.edited} edited, ${i.denied} denied${after} (intervention ${pct(i.rate)})`);
+    }
     if (report.demotion) lines.push(`  demotion alert: ${report.demotion.reason}`);
     if (report.promotion) lines.push(`  promotion candidate (${report.promotion.from_mode} → ${report.promotion.to_mode}): ${report.promotion.reason}`);
+    const check = report.promotion_check;
+    if (!report.promotion && check?.to_mode && check.held_back.length > 0 && report.n >= 500)
+      lines.push(`  promotion to ${check.to_mode} held back: ${check.held_back.join('; ')}`);
+    if (report.lowering) lines.push(`  lower auto_approve_confidence ${report.lowering.from} → ${report.lowering.to}: ${report.lowering.reason}`);
+    if (report.widening) lines.push(`  widen auto_approve_below_usd ${report.widening.from} → ${report.widening.to}: ${report.widening.reason}`);
+    if (report.edits && report.edits.edited > 0) {
+      lines.push(`  reviewers edited ${report.edits.edited} of ${report.edits.approved} approvals:`);
+      for (const f of report.edits.fields) lines.push(`    ${f.text}`);
+      for (const rule of report.edits.suggested_rules) lines.push(`    suggested escalate_when ${JSON.stringify(rule.rule)}: ${rule.text}`);
+    }
   }
   if (r.reports.length === 0) lines.push('no labeled outcomes in the window');
   for (const p of r.post_reviews?.actions ?? []) {
