@@ -92,8 +92,9 @@ const reviewerVerdict = (d: Decision, edited: boolean, status: 'approved' | 'den
   });
 
 // Auto-approved credits reviewed after the fact and rolled back: one undone by the agent's
-// compensation, one whose compensation failed, and a "compensation" for a rollback nobody made.
-const [undone, failed, neverRolledBack] = Array.from({ length: 3 }, () => credit('standard', 10));
+// compensation, one whose compensation failed, one "undone" by another agent (its key, not the
+// proposer's), and a "compensation" for a rollback nobody made.
+const [undone, failed, undoneByAnother, neverRolledBack] = Array.from({ length: 4 }, () => credit('standard', 10));
 
 beforeAll(async () => {
   hook = createServer((req, res) => {
@@ -145,15 +146,19 @@ describe('edits, amount limits and promotion in the report', () => {
     const reviewed = [...gold, ...standard, ...small];
     await publish('approval.requested', [
       ...reviewed.map((d) => requested(d, approvalOf(d), minutesAgo(59))),
-      ...[undone, failed, neverRolledBack].map((d) => postReviewRequested(d, approvalOf(d), minutesAgo(59))),
+      ...[undone, failed, undoneByAnother, neverRolledBack].map((d) => postReviewRequested(d, approvalOf(d), minutesAgo(59))),
     ]);
     await publish('approval.resolved', [
       ...gold.map((d, i) => reviewerVerdict(d, i < 30)),
       ...standard.map((d, i) => reviewerVerdict(d, i < 4)),
       ...small.map((d, i) => reviewerVerdict(d, false, i < 2 ? 'denied' : 'approved')),
-      ...[undone, failed, neverRolledBack].map((d) => resolved(d, minutesAgo(59), { by: 'policy' })),
+      ...[undone, failed, undoneByAnother, neverRolledBack].map((d) => resolved(d, minutesAgo(59), { by: 'policy' })),
     ]);
-    await publish('approval.updated', [rolledBack(undone, approvalOf(undone), minutesAgo(40)), rolledBack(failed, approvalOf(failed), minutesAgo(40))]);
+    await publish(
+      'approval.updated',
+      [undone, failed, undoneByAnother].map((d) => rolledBack(d, approvalOf(d), minutesAgo(40))),
+    );
+    await publish('action.executed', [compensated(undoneByAnother, approvalOf(undoneByAnother), minutesAgo(39))], 'other-bot');
     await publish('action.executed', [
       compensated(undone, approvalOf(undone), minutesAgo(39)),
       compensated(failed, approvalOf(failed), minutesAgo(39), false),
@@ -161,9 +166,10 @@ describe('edits, amount limits and promotion in the report', () => {
     ]);
     await settled();
     expect(await query(`SELECT count(*)::int AS n FROM "${run.schema}".resolutions WHERE parameters IS NOT NULL`)).toEqual([{ n: 34 }]);
-    expect(await query(`SELECT succeeded, count(*)::int AS n FROM "${run.schema}".compensations GROUP BY 1 ORDER BY 1`)).toEqual([
-      { succeeded: false, n: 1 },
-      { succeeded: true, n: 2 },
+    expect(await query(`SELECT succeeded, signed_by, count(*)::int AS n FROM "${run.schema}".compensations GROUP BY 1, 2 ORDER BY 1, 2`)).toEqual([
+      { succeeded: false, signed_by: 'refund-bot', n: 1 },
+      { succeeded: true, signed_by: 'other-bot', n: 1 },
+      { succeeded: true, signed_by: 'refund-bot', n: 2 },
     ]);
   });
 
@@ -198,14 +204,14 @@ describe('edits, amount limits and promotion in the report', () => {
     ]);
   });
 
-  it('counts a rollback towards promotion only when the escalation service made it and the compensation completed it', async () => {
+  it('counts a rollback towards promotion only when the escalation service made it and the proposing agent’s compensation completed it', async () => {
     const credits = report.reports.find((r: any) => r.action === 'issue_store_credit' && r.agent_id === null);
     expect(credits.promotion).toBeNull();
     expect(credits.promotion_check).toMatchObject({ from_mode: 'approve_before', to_mode: 'review_after' });
     expect(credits.promotion_check.met).toEqual(
       expect.arrayContaining(['owned by billing-team', "1 rollback completed by the agent's compensation", 'drift is watched and the owner is alerted']),
     );
-    expect(credits.promotion_check.held_back).toEqual(expect.arrayContaining(['2 labeled outcomes, under 500']));
+    expect(credits.promotion_check.held_back).toEqual(expect.arrayContaining(['3 labeled outcomes, under 500']));
   });
 });
 

@@ -16,7 +16,8 @@ export class ClosingTheLoops1795313561000 implements MigrationInterface {
       workspace   text NOT NULL,
       action      text NOT NULL,
       succeeded   boolean NOT NULL,
-      executed_at timestamptz NOT NULL
+      executed_at timestamptz NOT NULL,
+      signed_by   text
     )`);
     await runner.query(`ALTER TABLE ${s}.resolutions ADD COLUMN parameters jsonb`);
     // Edit analysis reads the latest reviews of each action.

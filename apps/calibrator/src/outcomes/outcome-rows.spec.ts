@@ -131,11 +131,13 @@ describe('what the calibrator keeps of each event', () => {
       return e;
     };
     const expected = { approval_id: A, decision_id: D, workspace: 'acme-support', action: 'process_refund', succeeded: true };
-    expect(outcomeRows([undo(false, '2026-11-22T10:00:00Z'), undo(true, '2026-11-22T10:05:00Z')]).compensations).toEqual([
-      { ...expected, executed_at: '2026-11-22T10:05:00Z' },
-    ]);
-    expect(outcomeRows([undo(true, '2026-11-22T10:05:00Z'), undo(false, '2026-11-22T10:07:00Z')]).compensations).toEqual([
-      { ...expected, executed_at: '2026-11-22T10:05:00Z' },
+    const failure = undo(false, '2026-11-22T10:00:00Z');
+    const success = undo(true, '2026-11-22T10:05:00Z');
+    // Who signed each, as the transport verified it: the success is the proposing agent's.
+    const signerOf = (id: string) => (id === success.id ? 'refund-bot' : 'other-bot');
+    expect(outcomeRows([failure, success], signerOf).compensations).toEqual([{ ...expected, executed_at: '2026-11-22T10:05:00Z', signed_by: 'refund-bot' }]);
+    expect(outcomeRows([success, undo(false, '2026-11-22T10:07:00Z')], signerOf).compensations).toEqual([
+      { ...expected, executed_at: '2026-11-22T10:05:00Z', signed_by: 'refund-bot' },
     ]);
   });
 });

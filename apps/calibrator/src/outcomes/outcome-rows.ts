@@ -86,6 +86,8 @@ export interface CompensationRow {
   action: string;
   succeeded: boolean;
   executed_at: string;
+  /** The agent whose verified key signed it; it counts only when that is the decision's own agent. */
+  signed_by: string | null;
 }
 
 export interface OutcomeRows {
@@ -129,7 +131,10 @@ export function mergePostReview(known: PostReviewRow, next: PostReviewRow): Post
   };
 }
 
-export function outcomeRows(events: readonly AnyEvent[]): OutcomeRows {
+/** Who signed an event, as the transport verified it: an agent's or labeler's id, a service's name; null: unsigned. */
+export type SignerOf = (eventId: string) => string | null;
+
+export function outcomeRows(events: readonly AnyEvent[], signerOf: SignerOf = () => null): OutcomeRows {
   const decisions = new Map<string, DecisionRow>();
   const resolutions = new Map<string, ResolutionRow>();
   const labels = new Map<string, LabelRow>();
@@ -246,6 +251,7 @@ export function outcomeRows(events: readonly AnyEvent[]): OutcomeRows {
             action: d.action,
             succeeded: (known?.succeeded ?? false) || d.succeeded,
             executed_at: known && (known.succeeded || !d.succeeded) ? known.executed_at : event.time,
+            signed_by: known && (known.succeeded || !d.succeeded) ? known.signed_by : signerOf(event.id),
           });
         }
         break; // a run that is not an undo is not calibration material

@@ -21,6 +21,6 @@ export class OutcomesConsumer {
     },
   )
   onEvents(@Payload() events: AnyEvent[], @Ctx() ctx: MessageContext): Promise<void> {
-    return this.outcomes.record(ctx.manager, events);
+    return this.outcomes.record(ctx, events);
   }
 }

@@ -168,13 +168,14 @@ async function upsertCompensations(manager: EntityManager, rows: CompensationRow
   if (rows.length === 0) return 0;
   const column = <K extends keyof CompensationRow>(key: K) => rows.map((r) => r[key]);
   const written: { inserted: boolean }[] = await manager.query(
-    `INSERT INTO ${serviceTable(manager, 'compensations')} AS c (approval_id, decision_id, workspace, action, succeeded, executed_at)
-     SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bool[], $6::timestamptz[])
+    `INSERT INTO ${serviceTable(manager, 'compensations')} AS c (approval_id, decision_id, workspace, action, succeeded, executed_at, signed_by)
+     SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bool[], $6::timestamptz[], $7::text[])
      ON CONFLICT (approval_id) DO UPDATE
         SET executed_at = CASE WHEN EXCLUDED.succeeded AND (NOT c.succeeded OR EXCLUDED.executed_at < c.executed_at) THEN EXCLUDED.executed_at ELSE c.executed_at END,
+            signed_by = CASE WHEN EXCLUDED.succeeded AND (NOT c.succeeded OR EXCLUDED.executed_at < c.executed_at) THEN EXCLUDED.signed_by ELSE c.signed_by END,
             succeeded = c.succeeded OR EXCLUDED.succeeded
      RETURNING (xmax = 0) AS inserted`,
-    [column('approval_id'), column('decision_id'), column('workspace'), column('action'), column('succeeded'), column('executed_at')],
+    [column('approval_id'), column('decision_id'), column('workspace'), column('action'), column('succeeded'), column('executed_at'), column('signed_by')],
   );
   return written.filter((w) => w.inserted).length;
 }

@@ -1,8 +1,8 @@
 import { AnyEvent } from '@hitl/contracts';
+import { MessageContext } from '@hitl/messaging';
 import { maskParameters } from '@hitl/policy';
 import { ManifestStore } from '@hitl/service-kit';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { OutcomeRows, outcomeRows } from './outcome-rows';
 import { saveOutcomes } from './outcomes.repository';
 import { rowsKept } from './outcomes.metrics';
@@ -12,8 +12,12 @@ import { rowsKept } from './outcomes.metrics';
 export class OutcomesService {
   constructor(private readonly manifests: ManifestStore) {}
 
-  async record(manager: EntityManager, events: AnyEvent[]): Promise<void> {
-    const written = await saveOutcomes(manager, this.masked(outcomeRows(events)));
+  async record(ctx: MessageContext, events: AnyEvent[]): Promise<void> {
+    const signerOf = (eventId: string) => {
+      const signer = ctx.signer(eventId);
+      return signer === null ? null : signer.kind === 'service' ? signer.service : signer.id;
+    };
+    const written = await saveOutcomes(ctx.manager, this.masked(outcomeRows(events, signerOf)));
     for (const [name, n] of Object.entries(written)) rowsKept.inc({ table: name }, n);
   }
 

@@ -296,9 +296,10 @@ export async function latestReportId(manager: EntityManager, scope: ReportScope)
 }
 
 /**
- * Per action, rollbacks whose undo worked: the agent's compensation succeeded, for a rollback
- * the escalation service itself reported (its rolled_back event for the same approval and
- * decision is kept). Not windowed: a rollback seen to work stays seen.
+ * Per action, rollbacks whose undo worked: the compensation succeeded, signed by the
+ * decision's own agent, for a rollback the escalation service itself reported (its
+ * rolled_back event for the same approval and decision is kept). Not windowed: a rollback
+ * seen to work stays seen.
  */
 export async function completedRollbacks(manager: EntityManager, workspace: string | null): Promise<Map<string, number>> {
   const rows: { action: string; completed: number }[] = await manager.query(
@@ -306,6 +307,7 @@ export async function completedRollbacks(manager: EntityManager, workspace: stri
        FROM ${serviceTable(manager, 'compensations')} c
        JOIN ${serviceTable(manager, 'post_reviews')} p
          ON p.approval_id = c.approval_id AND p.decision_id = c.decision_id AND p.workspace = c.workspace AND p.state = 'rolled_back'
+       JOIN ${serviceTable(manager, 'decisions')} d ON d.decision_id = c.decision_id AND d.agent_id = c.signed_by
       WHERE c.succeeded AND (p.action IS NULL OR p.action = c.action)
         AND ($1::text IS NULL OR c.workspace = $1)
       GROUP BY c.action`,

@@ -24,13 +24,13 @@ export function calibratorRun(run: CalibratorRun) {
     await producer.send({ topic: `${run.prefix}${topic}`, acks: -1, messages });
     await producer.disconnect();
   };
-  /** Signed as its producer would: labels by the labeler, the rest by the router or the escalation service. */
-  const publish = (topic: string, events: RawEvent[]) =>
+  /** Signed as its producer would (labels by the labeler, the rest by their agent, the router or the escalation service), or by `as`. */
+  const publish = (topic: string, events: RawEvent[], as?: string) =>
     publishBytes(
       topic,
       events.map((e) => ({
         key: e.subject,
-        value: JSON.stringify(signed(e as unknown as AnyEvent, e.type === 'hitl.outcome.labeled.v1' ? TEST_LABELER : undefined)),
+        value: JSON.stringify(signed(e as unknown as AnyEvent, as ?? (e.type === 'hitl.outcome.labeled.v1' ? TEST_LABELER : undefined))),
       })),
     );
   const settled = () =>
