@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
 import { APPS, AppName, Launcher, SERVICES } from '@hitl/testing';
+import { pauseWalkthrough } from '../examples/refund-agent/pause-walkthrough';
 import { DeskReviewer } from '../examples/refund-agent/reviewer-desk';
 import { RunOptions, runRefundAgent } from '../examples/refund-agent/run';
 import { formatTally } from '../examples/refund-agent/tally';
@@ -61,6 +62,8 @@ export interface DemoServices {
   /** The desk: three support agents and two finance leads (config/reviewers.yaml). */
   reviewers: DeskReviewer[];
   auditorToken: string;
+  /** rev-grace, the reviewer directory's admin: pauses and resumes in the walk-through. */
+  adminToken: string;
   logDir: string;
   /** What runRefundAgent needs besides the run's own numbers. */
   agent: Pick<RunOptions, 'brokers' | 'ssl' | 'sasl' | 'signingKey' | 'trustedKeys' | 'escalationUrl' | 'reviewers'>;
@@ -76,6 +79,7 @@ export async function startDemoServices(options: { console: boolean }): Promise<
   const token = (who: string) => `${who}-${randomBytes(18).toString('hex')}`;
   const reviewers = DESK.map((name) => ({ name, token: token(name) }));
   const auditorToken = token('compliance');
+  const adminToken = token('grace');
   let stopping = false;
   const stop = async (code: number): Promise<never> => {
     stopping = true;
@@ -88,7 +92,7 @@ export async function startDemoServices(options: { console: boolean }): Promise<
     settings: {
       manifestPath: resolve(root, 'manifests/refunds.yaml'),
       slaScanIntervalMs: 500,
-      reviewerTokens: Object.fromEntries(reviewers.map((r) => [r.name, r.token])),
+      reviewerTokens: { ...Object.fromEntries(reviewers.map((r) => [r.name, r.token])), grace: adminToken },
       auditorTokens: { compliance: auditorToken },
     },
     trust: (name) => localTrustEnv(name),
@@ -132,6 +136,7 @@ export async function startDemoServices(options: { console: boolean }): Promise<
     launcher,
     reviewers,
     auditorToken,
+    adminToken,
     logDir,
     agent: {
       brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
@@ -185,6 +190,9 @@ async function main(): Promise<void> {
     `  malformed message          1 published raw to ${result.malformed.topic}; ${dlqGrew ? `dead-lettered to ${result.malformed.dlq} by each service reading it (${result.malformed.before} -> ${result.malformed.after} messages)` : `DLQ ${result.malformed.dlq} holds ${result.malformed.after} message(s)`}`,
   );
   if (result.failures.length > 0) console.log(`  failures                   ${result.failures.length}: ${result.failures.slice(0, 3).join('; ')}`);
+
+  console.log(`\n${bold('the kill switch')} (an admin pauses the agent; what would run alone goes to a person until it is resumed)`);
+  await pauseWalkthrough({ agent: demo.agent, escalationUrl: demo.agent.escalationUrl, adminToken: demo.adminToken, reviewerToken: alice.token });
 
   console.log(`\n${bold('look closer')}`);
   if (result.reviewedDecisionId) {

@@ -5,9 +5,10 @@ import { registerCheckCommand } from './check/check.command';
 import { CliDeps, CliFailure, ExitCode } from './cli-context';
 import { registerKeysCommands } from './keys/keys.command';
 import { registerManifestCommands } from './manifest/manifest.command';
+import { registerPauseCommands } from './pause/pause.command';
 import { registerReplayCommand } from './replay/replay.command';
 
-/** The `hitl` command tree: one group per capability (`manifest`, `audit`, `replay`, `calibrate`, `check`, `keys`). */
+/** The `hitl` command tree: one group per capability (`manifest`, `audit`, `replay`, `calibrate`, `check`, `keys`, and the kill switch: `pause`, `resume`, `pauses`). */
 export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => void): Command {
   const program = new Command('hitl')
     .description('hitl: keep humans in the loop of AI agent fleets')
@@ -21,6 +22,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => voi
   registerCalibrateCommand(program, { ...deps, setExitCode });
   registerCheckCommand(program, { ...deps, setExitCode });
   registerKeysCommands(program, { ...deps, setExitCode });
+  registerPauseCommands(program, { ...deps, setExitCode });
   return program;
 }
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HitlAgent } from '@hitl/agent-sdk';
 import { APPROVAL_REVIEWED, APPROVAL_ROLLED_BACK, DECISION_PROPOSED, OUTCOME_LABELED, newEvent, topicOf } from '@hitl/contracts';
-import { TEST_LABELER, freePort, readWholeTopic, signed } from '@hitl/testing';
+import { TEST_LABELER, freePort, query, readWholeTopic, signed } from '@hitl/testing';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 // The end-to-end Stack lives in test/integration (the workspace root's project, not a lib): reused here, not copied.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -699,5 +699,74 @@ describe('the reviewer console in a browser', () => {
     const byApi = await stack.call('escalation', 'POST', `/approvals/${paused.approval_id}/rollback`, TOKENS.alice, { reason: 'too late' });
     expect(byApi).toMatchObject({ status: 409, json: { code: 'rollback_window_closed' } });
     expect(undone).toEqual([cancelled.decision_id]);
+  });
+
+  // The kill switch (last: its proposal would change the counts of the specs above).
+  it('an admin pauses refund-bot from Controls: its refund at 0.99 waits in the inbox under a paused banner; resumed with a reason, nothing is paused', async () => {
+    const reason = 'Refunds doubled after the 10:00 prompt change';
+    // Alice, a support agent, has no Controls: only admins pause.
+    expect(await page.locator('nav >> text=Controls').count()).toBe(0);
+    const adminContext = await browser!.newContext({ viewport: DESKTOP });
+    try {
+      const admin = await adminContext.newPage();
+      await admin.goto(consoleUrl);
+      await admin.fill('#token', TOKENS.grace);
+      await admin.press('#token', 'Enter');
+      await admin.waitForSelector('[data-testid=signed-in]');
+      await admin.click('nav >> text=Controls');
+      await admin.waitForSelector('[data-testid=no-pauses]');
+
+      // Grace administers every workspace (`*`): she names the one.
+      await admin.fill('[data-testid=pause-workspace]', 'acme-support');
+      await admin.check('[data-testid=pause-scope-agent]');
+      await admin.fill('[data-testid=pause-agent]', 'refund-bot');
+      await admin.check('[data-testid=pause-effect-review]');
+      await admin.fill('[data-testid=pause-reason]', reason);
+      expect(await admin.textContent('[data-testid=pause-preview]')).toContain(
+        'Pauses agent refund-bot in acme-support. New proposals it covers go to a person.',
+      );
+      await admin.click('[data-testid=pause-submit]');
+      const line = await admin.waitForSelector('[data-testid=pause]');
+      const pauseId = (await line.getAttribute('data-pause-id'))!;
+      expect(await line.textContent()).toContain('agent refund-bot in acme-support: to a person, by rev-grace since');
+      expect(await line.textContent()).toContain(reason);
+      expect(await admin.textContent('[data-testid=controls-done]')).toBe('Paused agent refund-bot in acme-support. New proposals it covers go to a person.');
+      const listed = await stack.call('escalation', 'GET', '/pauses?workspace=acme-support', TOKENS.grace);
+      expect(listed).toMatchObject({
+        status: 200,
+        json: { items: [{ id: pauseId, agent_id: 'refund-bot', action: null, effect: 'review', reason, paused_by: 'rev-grace', resumed_at: null }] },
+      });
+
+      // Once the router has it, a refund the manifest would auto-approve (0.99, $120) goes to a person instead.
+      await stack.eventually('the pause to reach the router', async () =>
+        (await query('SELECT 1 FROM router.pauses WHERE id = $1 AND resumed_at IS NULL', [pauseId], stack.databaseUrl)).length === 1 ? true : undefined,
+      );
+      const [held] = await propose(1, { agent: 'refund-bot', confidence: 0.99, amount: 120 });
+      await page.click('[data-testid=queue-blocking]');
+      await page.click(`[data-testid=inbox-item][data-approval-id="${held.approval_id}"]`);
+      await shown(held.approval_id);
+      const banner = await page.waitForSelector('[data-testid=decision] [data-testid=paused-banner]');
+      expect(await banner.textContent()).toMatch(
+        new RegExp(`^Paused: agent refund-bot, by rev-grace since .+: ${reason}\\. New proposals it covers go to a person\\.$`),
+      );
+      expect(await page.textContent('[data-testid=decision] .trace')).toContain(`pause ${pauseId}`);
+      await page.screenshot({ path: join(ARTIFACTS, 'desktop-paused-decision.png') });
+      await admin.screenshot({ path: join(ARTIFACTS, 'desktop-controls.png'), fullPage: true });
+
+      // Resuming asks for a reason; then nothing is paused.
+      await admin.click(`[data-testid=pause][data-pause-id="${pauseId}"] [data-testid=resume]`);
+      expect(await admin.isDisabled('[data-testid=resume-confirm]')).toBe(true);
+      await admin.fill('[data-testid=resume-reason]', 'Prompt change rolled back');
+      await admin.click('[data-testid=resume-confirm]');
+      await admin.waitForSelector('[data-testid=no-pauses]');
+      expect(await admin.locator('[data-testid=pause]').count()).toBe(0);
+      expect(await admin.textContent('[data-testid=controls-done]')).toContain('Resumed agent refund-bot in acme-support');
+      expect((await stack.call('escalation', 'GET', '/pauses?workspace=acme-support', TOKENS.grace)).json.items).toEqual([]);
+      expect((await stack.call('escalation', 'GET', '/pauses?workspace=acme-support&active=false', TOKENS.grace)).json.items).toMatchObject([
+        { id: pauseId, resumed_by: 'rev-grace', resume_reason: 'Prompt change rolled back' },
+      ]);
+    } finally {
+      await adminContext.close();
+    }
   });
 });

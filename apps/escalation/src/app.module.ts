@@ -4,6 +4,7 @@ import { ClarificationsModule } from './clarifications/clarifications.module';
 import { ApprovalIntakeModule } from './intake/intake.module';
 import { LiveModule } from './live/live.module';
 import { LinksModule } from './notifications/links.module';
+import { PausesModule } from './pauses/pauses.module';
 import { PostReviewModule } from './post-review/post-review.module';
 import { QueuesModule } from './queues/queues.module';
 import { ReviewerInboxModule } from './reviewer-inbox/reviewer-inbox.module';
@@ -26,6 +27,7 @@ import { SlaModule } from './sla/sla.module';
     LinksModule,
     QueuesModule,
     ClassificationsModule,
+    PausesModule,
   ],
 })
 export class AppModule {}

@@ -14,6 +14,7 @@ import { CreateClassifications1795313557500 } from './migrations/1795313557500-c
 import { AddReviewerAliases1795313558600 } from './migrations/1795313558600-add-reviewer-aliases';
 import { NotifyOwnChannels1795313558700 } from './migrations/1795313558700-notify-own-channels';
 import { PostReviewQueue1795313559000 } from './migrations/1795313559000-post-review-queue';
+import { CreatePauses1795313561500 } from './migrations/1795313561500-create-pauses';
 
 /** The escalation as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const escalationService: ServiceDefinition<EscalationConfig> = {
@@ -37,5 +38,6 @@ export const escalationService: ServiceDefinition<EscalationConfig> = {
     AddReviewerAliases1795313558600,
     NotifyOwnChannels1795313558700,
     PostReviewQueue1795313559000,
+    CreatePauses1795313561500,
   ],
 };

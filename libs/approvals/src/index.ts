@@ -8,3 +8,4 @@ export * from './rollback';
 export * from './review';
 export * from './tiers';
 export * from './directory';
+export * from './pauses';

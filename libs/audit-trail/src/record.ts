@@ -63,6 +63,10 @@ export function actorOf(event: AnyEvent): { actor_kind: Exclude<ActorKind, 'unve
     case 'hitl.directory.reviewer_changed.v1':
       // An admin, or the reviewers file applied at start (REVIEWERS_FILE_ACTOR).
       return { actor_kind: event.data.changed_by === REVIEWERS_FILE_ACTOR ? 'system' : 'reviewer', actor_id: event.data.changed_by };
+    case 'hitl.control.paused.v1':
+      return { actor_kind: 'reviewer', actor_id: event.data.paused_by };
+    case 'hitl.control.resumed.v1':
+      return { actor_kind: 'reviewer', actor_id: event.data.resumed_by };
   }
 }
 

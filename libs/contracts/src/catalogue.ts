@@ -22,6 +22,7 @@ import {
   ClarificationProvidedData,
   ClarificationRequestedData,
 } from './events/approval-updated';
+import { CONTROL_PAUSED, CONTROL_RESUMED, ControlPausedData, ControlResumedData } from './events/control-changed';
 import { DECISION_PROPOSED, DecisionProposedData } from './events/decision-proposed';
 import { DIRECTORY_REVIEWER_CHANGED, DirectoryReviewerChangedData } from './events/directory-changed';
 import { OUTCOME_LABELED, OutcomeLabeledData } from './events/outcome-labeled';
@@ -42,9 +43,13 @@ export const EVENT_CATALOGUE = {
   [ACTION_EXECUTED]: { topic: Topics.ActionExecuted, data: ActionExecutedData },
   [OUTCOME_LABELED]: { topic: Topics.OutcomeLabeled, data: OutcomeLabeledData },
   [DIRECTORY_REVIEWER_CHANGED]: { topic: Topics.DirectoryChanged, data: DirectoryReviewerChangedData, subject: 'change_id' },
+  [CONTROL_PAUSED]: { topic: Topics.ControlChanged, data: ControlPausedData, subject: 'pause_id' },
+  [CONTROL_RESUMED]: { topic: Topics.ControlChanged, data: ControlResumedData, subject: 'pause_id' },
 } as const satisfies Record<
   string,
-  { topic: Topic; data: z.ZodType<{ decision_id: string }>; subject?: never } | { topic: Topic; data: z.ZodType<{ change_id: string }>; subject: 'change_id' }
+  | { topic: Topic; data: z.ZodType<{ decision_id: string }>; subject?: never }
+  | { topic: Topic; data: z.ZodType<{ change_id: string }>; subject: 'change_id' }
+  | { topic: Topic; data: z.ZodType<{ pause_id: string }>; subject: 'pause_id' }
 >;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;
@@ -81,7 +86,7 @@ export function eventSchema<T extends EventType>(type: T): z.ZodType<CloudEvent<
   return schema as z.ZodType<CloudEvent<T>>;
 }
 
-/** The field of an event's `data` its `subject` equals: `decision_id`, or `change_id` for directory changes. */
+/** The field of an event's `data` its `subject` equals: `decision_id`, `change_id` for directory changes, `pause_id` for controls. */
 export function subjectFieldOf(type: EventType): SubjectField {
   const entry = EVENT_CATALOGUE[type];
   return 'subject' in entry ? entry.subject : 'decision_id';

@@ -22,7 +22,7 @@ const envelopeBreaks: Mutation[] = [
   ['unknown type', (e) => (e.type = 'hitl.decision.proposed.v9'), 'unknown_type', 'hitl.decision.proposed.v9'],
 ];
 
-// The field the subject names (decision_id; change_id for directory changes) is required.
+// The field the subject names (decision_id; change_id for directory changes; pause_id for controls) is required.
 const subjectBreak = (field: SubjectField): Mutation => [`data without ${field}`, (e) => delete e.data[field], 'invalid_data', `data.${field}`];
 
 // Breaks specific to one type's data.
@@ -108,6 +108,16 @@ const dataBreaks: Record<EventType, Mutation[]> = {
     ['before absent instead of null', (e) => delete e.data.before, 'invalid_data', 'data.before'],
     ['after without its roles', (e) => delete e.data.after.roles, 'invalid_data', 'data.after.roles'],
     ['capacity of zero', (e) => (e.data.after.capacity = 0), 'invalid_data', 'data.after.capacity'],
+  ],
+  'hitl.control.paused.v1': [
+    ['an unknown effect', (e) => (e.data.effect = 'auto_approve'), 'invalid_data', 'data.effect'],
+    ['no reason', (e) => (e.data.reason = ''), 'invalid_data', 'data.reason'],
+    ['agent_id absent instead of null', (e) => delete e.data.agent_id, 'invalid_data', 'data.agent_id'],
+    ['paused_by missing', (e) => delete e.data.paused_by, 'invalid_data', 'data.paused_by'],
+  ],
+  'hitl.control.resumed.v1': [
+    ['no reason', (e) => (e.data.reason = ''), 'invalid_data', 'data.reason'],
+    ['resumed_by missing', (e) => delete e.data.resumed_by, 'invalid_data', 'data.resumed_by'],
   ],
 };
 
@@ -200,7 +210,7 @@ describe('payloadHash (RFC 8785 canonical JSON + SHA-256)', () => {
 });
 
 describe('topics', () => {
-  it('are the seven of the contract, each with a DLQ', () => {
+  it('are the eight of the contract, each with a DLQ', () => {
     expect(ALL_TOPICS).toEqual([
       'decision.proposed',
       'approval.requested',
@@ -209,6 +219,7 @@ describe('topics', () => {
       'action.executed',
       'outcome.labeled',
       'directory.changed',
+      'control.changed',
     ]);
     expect(dlqTopic(Topics.ApprovalResolved)).toBe('approval.resolved.dlq');
   });

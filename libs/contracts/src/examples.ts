@@ -13,6 +13,7 @@ import {
   APPROVAL_UNREVIEWED,
 } from './events/approval-updated';
 import { DECISION_PROPOSED, DecisionProposedData } from './events/decision-proposed';
+import { CONTROL_PAUSED, CONTROL_RESUMED } from './events/control-changed';
 import { DIRECTORY_REVIEWER_CHANGED, ReviewerSnapshot } from './events/directory-changed';
 import { OUTCOME_LABELED } from './events/outcome-labeled';
 import { newEvent } from './new-event';
@@ -160,6 +161,19 @@ const exampleData: { [T in EventType]: EventData<T> } = {
     change: 'updated',
     before: emil,
     after: { ...emil, roles: ['support_agent', 'finance_lead'], granted_by: 'rev-grace' },
+  },
+  [CONTROL_PAUSED]: {
+    pause_id: '8d4f2a6b-3c1e-4f7a-9b2d-6e5c4b3a2f10',
+    agent_id: 'refund-bot',
+    action: null,
+    effect: 'review',
+    reason: 'refunds doubled after the 09:00 deploy; every refund to a person until we know why',
+    paused_by: 'rev-grace',
+  },
+  [CONTROL_RESUMED]: {
+    pause_id: '8d4f2a6b-3c1e-4f7a-9b2d-6e5c4b3a2f10',
+    reason: 'rolled back the deploy; refunds are back to normal',
+    resumed_by: 'rev-grace',
   },
 };
 

@@ -13,6 +13,7 @@ export * from './events/approval-resolved';
 export * from './events/action-executed';
 export * from './events/outcome-labeled';
 export * from './events/directory-changed';
+export * from './events/control-changed';
 export * from './examples';
 export * from './signatures';
 export * from './text';

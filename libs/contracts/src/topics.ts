@@ -7,6 +7,7 @@ export const Topics = {
   ActionExecuted: 'action.executed',
   OutcomeLabeled: 'outcome.labeled',
   DirectoryChanged: 'directory.changed',
+  ControlChanged: 'control.changed',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];

@@ -4,7 +4,7 @@ import { DecisionProposedData, Urgency, exampleDecision } from '@hitl/contracts'
 import fc from 'fast-check';
 import { ManifestError, loadManifest } from './manifest';
 import { RepairAttempt } from './repair';
-import { Verdict, raiseUrgency, route, sampledForPostReview } from './route';
+import { ActivePause, Verdict, raiseUrgency, route, sampledForPostReview } from './route';
 
 const manifest = loadManifest(`
 actions:
@@ -237,6 +237,58 @@ const unsignedCases: Case[] = [
   ],
   ['below the auto-approve confidence a human decides, as when signed', { confidence: 0.9 }, 'human_review', 'human_review'],
 ];
+
+// An operator's pause (the kill switch): with effect review, every auto-approval becomes a
+// human review at the first tier, as for an unsigned proposal; with effect block, whatever
+// the manifest would do, it is blocked. An unknown action is blocked either way.
+const reviewPause: ActivePause = {
+  id: 'p-1',
+  effect: 'review',
+  reason: 'refunds doubled after the deploy',
+  paused_by: 'rev-grace',
+  covers: 'agent refund-bot',
+};
+const pausedCases: [string, Partial<typeof reviewPause>, Partial<DecisionProposedData>, Verdict, string][] = [
+  ['confidence 0.99 goes to a person', {}, { confidence: 0.99 }, 'human_review', 'paused'],
+  ['below the auto-approve amount it goes to a person', {}, { parameters: { order_id: 'A', amount_usd: 10 }, confidence: 0.9 }, 'human_review', 'paused'],
+  ['an autonomous action goes to a person', {}, { action: 'create_jira_ticket', parameters: {}, confidence: 1 }, 'human_review', 'paused'],
+  ['a review_after action goes to a person before it runs', {}, { action: 'provision_vm', parameters: {}, confidence: 1 }, 'human_review', 'paused'],
+  [
+    'an escalation trigger still escalates',
+    {},
+    { parameters: { order_id: 'A', amount_usd: 10, customer_tier: 'enterprise' }, confidence: 0.99 },
+    'escalate',
+    'escalate',
+  ],
+  ['a blocking pause blocks what would run alone', { effect: 'block' }, { confidence: 0.99 }, 'block', 'paused'],
+  ['a blocking pause blocks what a person would review', { effect: 'block' }, { confidence: 0.7 }, 'block', 'paused'],
+  ['an unknown action is blocked as unknown', {}, { action: 'wire_money', confidence: 1 }, 'block', 'unknown_action'],
+];
+
+describe('route: a paused agent, action or workspace gets no autonomy', () => {
+  it.each(pausedCases)('%s', (_name, pause, overrides, verdict, decidingRule) => {
+    const routing = route(decision(overrides), manifest, now, { signed: true, pause: { ...reviewPause, ...pause } });
+    expect(routing.verdict).toBe(verdict);
+    expect(routing.reasons.at(-1)?.rule).toBe(decidingRule);
+    expect(routing.postReview).toBeNull();
+    expect(routing.alert).toBe(false);
+  });
+
+  it('says who paused what and why, in the trace', () => {
+    const routing = route(decision({ confidence: 0.99 }), manifest, now, { signed: true, pause: reviewPause });
+    expect(routing.reasons.slice(-2)).toEqual([
+      { rule: 'confidence_auto_approve', detail: 'confidence 0.99 is at or above 0.97' },
+      {
+        rule: 'paused',
+        detail: 'agent refund-bot paused by rev-grace (pause p-1): refunds doubled after the deploy; a person reviews what it covers until it is resumed',
+      },
+    ]);
+    expect(route(decision({ confidence: 0.99 }), manifest, now, { signed: true, pause: { ...reviewPause, effect: 'block' } }).reasons.at(-1)).toEqual({
+      rule: 'paused',
+      detail: 'agent refund-bot paused by rev-grace (pause p-1): refunds doubled after the deploy; proposals it covers are blocked until it is resumed',
+    });
+  });
+});
 
 describe('route: an unsigned proposal gets no autonomy', () => {
   it.each(unsignedCases)('%s', (_name, overrides, verdict, decidingRule) => {

@@ -143,6 +143,22 @@ export interface Provenance {
    * schema are then blocked, as in v1.
    */
   repair?: RepairHistory;
+  /**
+   * An operator's pause covering this proposal (its agent, its action or its workspace), as
+   * the router read it from control.changed: `review` sends it to a person wherever the
+   * manifest would have let it run alone; `block` blocks it. Absent: nothing is paused.
+   */
+  pause?: ActivePause;
+}
+
+/** A pause in force, as routing needs it. */
+export interface ActivePause {
+  id: string;
+  effect: 'review' | 'block';
+  reason: string;
+  paused_by: string;
+  /** What it covers, in words: `agent refund-bot`, `action process_refund`, `the whole workspace`. */
+  covers: string;
 }
 
 /** Applies the manifest's routing order to one decision (manifest.md); pure, `now` is an input. */
@@ -179,6 +195,14 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
     return outcome('block', null);
   }
   step('action', `${action.name}: severity ${action.severity}, ${action.reversible ? 'reversible' : 'irreversible'}, mode ${action.mode}`);
+
+  // An operator's kill switch: a blocking pause stops it here, whatever the manifest says.
+  const pause = provenance.pause;
+  const paused = pause ? `${pause.covers} paused by ${pause.paused_by} (pause ${pause.id}): ${pause.reason}` : '';
+  if (pause?.effect === 'block') {
+    step('paused', `${paused}; proposals it covers are blocked until it is resumed`);
+    return outcome('block', action);
+  }
 
   const plan = (route: ApprovalRoute, startTier: number, urgency: Urgency): ApprovalPlan => {
     const path = action.escalationPath.slice(startTier);
@@ -255,30 +279,35 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
   }
   step('parameters', action.validateParameters ? "parameters match the action's schema" : 'the action declares no parameters schema');
 
-  // Where the manifest would approve without a person, an unsigned proposal goes to the
-  // action's first tier instead; nor may its timeout approve it (that is autonomy too).
-  const unsignedReview = (): Routing => {
-    step('unsigned_agent', 'unsigned proposal: a workspace that admits unsigned agents gets no autonomy');
+  // Where the manifest would approve without a person, an unsigned or paused proposal goes to
+  // the action's first tier instead; nor may its timeout approve it (that is autonomy too).
+  const noAutonomy = (rule: string, detail: string): Routing => {
+    step(rule, detail);
     const review = humanReview();
     if (review.approval?.on_timeout === 'approve') review.approval.on_timeout = 'deny';
     return review;
   };
+  const reviewInstead = (): Routing =>
+    pause
+      ? noAutonomy('paused', `${paused}; a person reviews what it covers until it is resumed`)
+      : noAutonomy('unsigned_agent', 'unsigned proposal: a workspace that admits unsigned agents gets no autonomy');
+  const mayRunAlone = provenance.signed && !pause;
 
   // 3. Modes that act without waiting.
   if (action.mode === 'autonomous') {
     step('mode_autonomous', 'the action runs without review');
-    return provenance.signed ? outcome('auto_approve', action) : unsignedReview();
+    return mayRunAlone ? outcome('auto_approve', action) : reviewInstead();
   }
   if (action.mode === 'log_and_alert') {
     step('mode_log_and_alert', 'the action runs without review; operations are alerted');
-    return provenance.signed ? outcome('auto_approve', action, { alert: true }) : unsignedReview();
+    return mayRunAlone ? outcome('auto_approve', action, { alert: true }) : reviewInstead();
   }
   if (action.mode === 'review_after') {
     step(
       'mode_review_after',
       `the action runs now; a ${action.escalationPath[0]} reviews it after the fact${action.rollbackWindowSeconds ? ` within a ${action.rollbackWindowSeconds} s rollback window` : ''}`,
     );
-    return provenance.signed ? outcome('auto_approve', action, { postReview: plan('post_review', 0, urgency) }) : unsignedReview();
+    return mayRunAlone ? outcome('auto_approve', action, { postReview: plan('post_review', 0, urgency) }) : reviewInstead();
   }
 
   // 4. Above the ceiling a human always decides; without an amount, one decides too.
@@ -330,7 +359,7 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
   // 6 and 7. Auto-approval, unless the agent asked for a human.
   const autoApprove = (rule: string, detail: string): Routing => {
     step(rule, detail);
-    if (!provenance.signed) return unsignedReview();
+    if (!mayRunAlone) return reviewInstead();
     const sampled = sampledForPostReview(decision.decision_id, decision.confidence, action.postReviewSampleRate, action.autoApproveConfidence);
     if (sampled) step('post_review_sample', `sampled for review after the fact (rate ${action.postReviewSampleRate}, weighted towards low confidence)`);
     return outcome('auto_approve', action, { postReview: sampled ? plan('post_review', 0, urgency) : null });

@@ -1,5 +1,6 @@
 // GET /approvals (a reviewer's inbox) and GET /approvals/:id (the page they decide from).
 import { z } from 'zod';
+import { PauseLine } from './pauses';
 import { ApprovalRoute, ApprovalStatus, OnTimeout, Severity, Timestamp, Urgency } from './values';
 
 /** The agent as it named itself; it may say more than these. */
@@ -34,6 +35,12 @@ export const InboxItem = z.object({
   agent: AgentRef,
   payload_hash: z.string(),
   created_at: Timestamp,
+  /**
+   * The pauses in force covering its workspace, agent and action (the kill switch): why a
+   * person sees it, or should look twice. An inbox line carries it only when one does; the
+   * page of one approval always does (`[]`: none). Absent from older answers and the live stream.
+   */
+  pauses: z.array(PauseLine).optional(),
 });
 export type InboxItem = z.infer<typeof InboxItem>;
 

@@ -5,3 +5,4 @@ export * from './queues';
 export * from './decisions';
 export * from './reviewer';
 export * from './classifications';
+export * from './pauses';

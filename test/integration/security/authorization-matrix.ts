@@ -73,6 +73,8 @@ export interface Fixtures {
   readonly sharedClassification: string;
   /** A new open classification item for each call (classifying or dismissing closes it). */
   classification(): Promise<string>;
+  /** A new pause in force for each call (of an agent nobody runs), made by the admin: resuming ends it. */
+  pause(): Promise<string>;
 }
 
 export interface CellRequest {
@@ -114,6 +116,25 @@ const adminOnly = (allowed: string): Record<Role, string> => ({
   on_behalf_of: '403 admin_only',
   auditor: '403 admin_only',
   admin: allowed,
+});
+
+/** Pausing and resuming: admins of the workspace only; anyone else is told it is not theirs to do. */
+const pausesOnly = (allowed: string): Record<Role, string> => ({
+  ...unauthenticated,
+  right_role: '403 not_admin',
+  other_role: '403 not_admin',
+  other_workspace: '403 not_admin',
+  on_behalf_of: '403 not_admin',
+  auditor: '403 not_admin',
+  admin: allowed,
+});
+const everyReviewerOf = (outcome: string) => ({
+  right_role: outcome,
+  other_role: outcome,
+  other_workspace: outcome,
+  on_behalf_of: outcome,
+  auditor: outcome,
+  admin: outcome,
 });
 
 /** An act on an open refund approval by whoever may decide it; the on_behalf_of person's outcome differs per act. */
@@ -425,6 +446,33 @@ export const MATRIX: Row[] = [
     expect: adminOnly('201'),
   },
 
+  // escalation: the kill switch; admins of the workspace pause and resume, every reviewer of it sees the pauses
+  {
+    service: 'escalation',
+    method: 'POST',
+    path: '/pauses',
+    cast: 'refund',
+    request: () => ({ path: '/pauses', body: { workspace: 'acme-support', agent_id: 'matrix-bot', reason: 'the matrix pauses an agent nobody runs' } }),
+    expect: pausesOnly('201'),
+  },
+  {
+    service: 'escalation',
+    method: 'GET',
+    path: '/pauses',
+    variant: 'acme-support',
+    cast: 'refund',
+    request: () => ({ path: '/pauses?workspace=acme-support' }),
+    expect: { ...unauthenticated, ...everyReviewerOf('200'), other_workspace: '403 wrong_workspace' },
+  },
+  {
+    service: 'escalation',
+    method: 'POST',
+    path: '/pauses/{id}/resume',
+    cast: 'refund',
+    request: async (f) => ({ path: `/pauses/${await f.pause()}/resume`, body: { reason: 'the matrix resumes it' } }),
+    expect: pausesOnly('200'),
+  },
+
   // audit: read by auditors of the workspace; retention by auditors of every workspace
   {
     service: 'audit',
@@ -617,6 +665,33 @@ export const MATRIX: Row[] = [
     cast: 'records',
     request: (f) => ({ path: `/reports/${f.reports.globex}/diagram/process_refund.svg` }),
     expect: reads('403 wrong_workspace', '404 diagram_not_found'),
+  },
+  {
+    service: 'calibrator',
+    method: 'GET',
+    path: '/drift',
+    variant: 'acme-support',
+    cast: 'records',
+    request: () => ({ path: '/drift?workspace=acme-support' }),
+    expect: reads('200', '200'),
+  },
+  {
+    service: 'calibrator',
+    method: 'GET',
+    path: '/drift',
+    variant: 'globex-billing',
+    cast: 'records',
+    request: () => ({ path: '/drift?workspace=globex-billing' }),
+    expect: reads('403 wrong_workspace', '200'),
+  },
+  {
+    service: 'calibrator',
+    method: 'GET',
+    path: '/drift/alerts/{id}.patch',
+    variant: 'an alert nobody raised',
+    cast: 'records',
+    request: () => ({ path: '/drift/alerts/00000000-0000-4000-8000-000000000000.patch' }),
+    expect: reads('404 alert_not_found', '404 alert_not_found'),
   },
   {
     service: 'calibrator',

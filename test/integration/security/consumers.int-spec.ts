@@ -182,6 +182,7 @@ const WRONG_SIGNER: Record<Topic, string> = {
   [Topics.ActionExecuted]: 'crm-sync',
   [Topics.OutcomeLabeled]: 'router',
   [Topics.DirectoryChanged]: 'router',
+  [Topics.ControlChanged]: 'router',
 };
 
 /** What the services that act on events keep (not their inbox and outbox, not the audit's record). */

@@ -61,6 +61,9 @@ export const FUZZ: Record<string, FuzzSpec> = {
   'escalation PATCH /reviewers/{id}': spec(),
   'escalation DELETE /reviewers/{id}': spec(),
   'escalation POST /reviewers/{id}/token': spec(),
+  'escalation POST /pauses': spec(),
+  'escalation GET /pauses': spec(),
+  'escalation POST /pauses/{id}/resume': spec(),
   'audit GET /healthz': spec(),
   'audit GET /metrics': spec(),
   'audit GET /manifest': spec(),
@@ -84,6 +87,8 @@ export const FUZZ: Record<string, FuzzSpec> = {
   'calibrator GET /reports/{id}/diagram/{file}': spec(),
   'calibrator GET /reports/{id}/suggestions.patch': spec(),
   'calibrator POST /replay': spec({ readOnly: true }),
+  'calibrator GET /drift': spec(),
+  'calibrator GET /drift/alerts/{id}.patch': spec(),
 };
 
 const text = fc.oneof(

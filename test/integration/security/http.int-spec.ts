@@ -120,6 +120,16 @@ async function buildFixtures(): Promise<Fixtures> {
       expect(answer.status).toBe(201);
       return id;
     },
+    pause: async () => {
+      // Of an agent nobody runs: a pause the matrix makes never holds up another cell's decisions.
+      const answer = await send(
+        stack,
+        'escalation',
+        jsonRequest('POST', '/pauses', TOKENS.grace, { workspace: 'acme-support', agent_id: `matrix-bot-${++made}`, reason: 'a fixture of the matrix' }),
+      );
+      expect(answer.status).toBe(201);
+      return (answer.json as { id: string }).id;
+    },
   };
 }
 

@@ -45,19 +45,21 @@ export const KAFKA_ACL_MATRIX: Record<KafkaPrincipal, Grants> = {
   },
   router: {
     words: 'the router (`hitl-router`)',
-    read: [Topics.DecisionProposed],
-    write: [Topics.ApprovalRequested, Topics.ApprovalResolved, dlq(Topics.DecisionProposed)],
+    // control.changed: operators' pauses, which route every proposal they cover to a person.
+    read: [Topics.DecisionProposed, Topics.ControlChanged],
+    write: [Topics.ApprovalRequested, Topics.ApprovalResolved, dlq(Topics.DecisionProposed), dlq(Topics.ControlChanged)],
     group: { name: (prefix) => `${prefix}hitl-router`, words: '`<prefix>hitl-router`' },
   },
   escalation: {
     words: 'the escalation service (`hitl-escalation`)',
     // approval.resolved: the router's blocks of unknown actions, for a person to classify.
     read: [Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved],
-    // directory.changed: every change of the reviewer directory, for the audit record.
+    // directory.changed: every change of the reviewer directory, for the audit record; control.changed: pauses and resumes.
     write: [
       Topics.ApprovalUpdated,
       Topics.ApprovalResolved,
       Topics.DirectoryChanged,
+      Topics.ControlChanged,
       dlq(Topics.ApprovalRequested),
       dlq(Topics.ApprovalUpdated),
       dlq(Topics.ApprovalResolved),

@@ -122,6 +122,24 @@ export class Stack {
     await deleteTopicsStartingWith(this.kafka, this.prefix);
   }
 
+  /** One more replica of `name`, in the same consumer group (a second router, say); its URL. */
+  async addReplica(name: ServiceName): Promise<string> {
+    return (await this.launcher.start(name)).url;
+  }
+
+  /** How many replicas of `name` run. */
+  replicaCount(name: ServiceName): number {
+    return this.launcher.replicas(name).length;
+  }
+
+  /** Every replica of `name` stopped (SIGTERM), then as many started again: the whole group restarted. */
+  async restartAll(name: ServiceName): Promise<void> {
+    const replicas = this.launcher.replicas(name);
+    await Promise.all(replicas.map((r) => r.stop()));
+    await this.eventually(`every ${name} replica to be gone`, async () => this.launcher.replicas(name).length === 0, 30_000);
+    for (let i = 0; i < replicas.length; i++) await this.launcher.start(name);
+  }
+
   /** An HTTP call to a service with a bearer token; the JSON answer (or text). */
   async call(service: ServiceName, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: any }> {
     const answer = await httpCall(`${this.urls[service]}${path}`, { method, token, body });

@@ -22,6 +22,8 @@ export type Step =
   | 'retention'
   | 'refused'
   | 'directory_changed'
+  | 'paused'
+  | 'resumed'
   | 'other';
 
 export interface Described {
@@ -172,6 +174,16 @@ function describeEvent(event: AnyEvent): Described {
     }
     case 'hitl.directory.reviewer_changed.v1':
       return { step: 'directory_changed', summary: describeDirectoryChange(event.data) };
+    case 'hitl.control.paused.v1': {
+      const d = event.data;
+      const what = [d.agent_id ? `agent ${d.agent_id}` : null, d.action ? `action ${d.action}` : null].filter(Boolean).join(', ') || 'the whole workspace';
+      return {
+        step: 'paused',
+        summary: `${d.paused_by} paused ${what}: every new proposal it covers ${d.effect === 'block' ? 'is blocked' : 'goes to a person'}: ${quoted(d.reason)}`,
+      };
+    }
+    case 'hitl.control.resumed.v1':
+      return { step: 'resumed', summary: `${event.data.resumed_by} resumed pause ${event.data.pause_id}: ${quoted(event.data.reason)}` };
     default:
       return unhandled(event);
   }

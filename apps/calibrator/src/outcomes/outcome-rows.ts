@@ -262,6 +262,8 @@ export function outcomeRows(events: readonly AnyEvent[], signerOf: SignerOf = ()
       case 'hitl.approval.clarification_requested.v1':
       case 'hitl.approval.clarification_provided.v1':
       case 'hitl.directory.reviewer_changed.v1':
+      case 'hitl.control.paused.v1':
+      case 'hitl.control.resumed.v1':
         break; // not calibration material
       default: {
         const unhandled: never = event;

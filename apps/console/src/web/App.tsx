@@ -2,6 +2,7 @@ import { Me } from '@hitl/reviewer-api';
 import { FormEvent, useEffect, useState } from 'react';
 import { ApiError, api } from './api';
 import { Calibration } from './Calibration';
+import { Controls } from './Controls';
 import { Inbox } from './Inbox';
 import { QueueHealth } from './QueueHealth';
 import { REVIEWER_TOKEN_KEY, cleanToken } from './session';
@@ -46,7 +47,7 @@ export function App() {
     setMe(null);
     setToken(null);
   };
-  const view = path.startsWith('/queues') ? 'queues' : path.startsWith('/calibration') ? 'calibration' : 'inbox';
+  const view = path.startsWith('/queues') ? 'queues' : path.startsWith('/calibration') ? 'calibration' : path.startsWith('/controls') ? 'controls' : 'inbox';
   const link = (to: string, label: string, name: string) => (
     <a href={to} aria-current={view === name ? 'page' : undefined} onClick={(e) => (e.preventDefault(), go(to))}>
       {label}
@@ -60,6 +61,8 @@ export function App() {
           {link('/', 'Inbox', 'inbox')}
           {link('/queues', 'Queue health', 'queues')}
           {link('/calibration', 'Calibration', 'calibration')}
+          {/* The kill switch: only admins pause (the API says so to anyone else, by the direct URL). */}
+          {me.admin && link('/controls', 'Controls', 'controls')}
         </nav>
         <span className="who" data-testid="signed-in">
           {me.name} ({me.roles.join(', ') || 'no role'})
@@ -71,6 +74,7 @@ export function App() {
       {view === 'inbox' && <Inbox token={token} me={me} path={path} go={go} />}
       {view === 'queues' && <QueueHealth token={token} />}
       {view === 'calibration' && <Calibration />}
+      {view === 'controls' && <Controls token={token} me={me} />}
     </div>
   );
 }

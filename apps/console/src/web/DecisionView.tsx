@@ -2,6 +2,7 @@ import { ApprovalDetail } from '@hitl/reviewer-api';
 import { AuditTimeline } from './AuditTimeline';
 import { formatAmount, formatTimeLeft, secondsLeftAt, urgencyOf } from './format';
 import { readOptions } from './options';
+import { bannerText } from './pauses';
 import { attemptsTable } from './repair-attempts';
 
 /** The repair loop: every attempt of the agent side by side, with what the schema refused in each. */
@@ -74,6 +75,15 @@ export function DecisionView({ detail, fetchedAt, now }: { detail: ApprovalDetai
   const context = Object.entries(detail.context ?? {}).filter(([k]) => !(asChoices && k === 'options'));
   return (
     <article className="decision" data-testid="decision" data-approval-id={detail.approval_id}>
+      {(detail.pauses ?? []).length > 0 && (
+        <div className="paused-banner" role="status" data-testid="paused-banner">
+          {(detail.pauses ?? []).map((p) => (
+            <p key={p.id} data-pause-id={p.id}>
+              {bannerText(p)}
+            </p>
+          ))}
+        </div>
+      )}
       <h2 className="headline">{detail.rendering.headline}</h2>
       <p className="facts">
         <span className={`time ${urgencyOf(left)}`}>

@@ -1,8 +1,8 @@
 // What a reviewer is shown of an approval: a line of the inbox, and the whole page they
 // decide from without looking elsewhere. Pure: rows, the action's policy and `now` in.
-import { Actor, ApprovalState, ApprovalStatus, Refusal, pausedClocksOf, refuse, rollbackClosesAt, worksIn } from '@hitl/approvals';
+import { Actor, ApprovalState, ApprovalStatus, Pause, Refusal, covers, pausedClocksOf, refuse, rollbackClosesAt, worksIn } from '@hitl/approvals';
 import { ResolvedAction, readPath } from '@hitl/policy';
-import { AgentRecord, ApprovalDetail, InboxItem } from '@hitl/reviewer-api';
+import { AgentRecord, ApprovalDetail, InboxItem, PauseLine } from '@hitl/reviewer-api';
 import { ApprovalRow } from '../approval-store/approval-store.repository';
 import { ClarificationRow } from '../clarifications/clarifications.repository';
 import { redactAt, redactionsUnder, renderAction } from './render-action';
@@ -42,8 +42,21 @@ export function amountOf(parameters: Record<string, unknown>, policy: ResolvedAc
   return !hidden && typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-export function inboxItem(row: Omit<ApprovalRow, 'approved_by'>, policy: ResolvedAction | undefined, now: Date): InboxItem {
+/** The pauses in force that cover the approval's workspace, agent and action (the kill switch), as its reviewer is shown them. */
+export function pausesOver(pauses: readonly Pause[], row: Pick<ApprovalRow, 'workspace' | 'agent_id' | 'action'>): PauseLine[] {
+  return pauses
+    .filter((pause) => covers(pause, row))
+    .map(({ id, agent_id, action, effect, reason, paused_by, paused_at }) => ({ id, agent_id, action, effect, reason, paused_by, paused_at }));
+}
+
+/**
+ * A line of the inbox; with `pauses` (those in force in its workspace), the ones covering it.
+ * A line no pause covers carries none (`pauses` absent), so lines read as they did before the
+ * kill switch; the page (approvalDetail) always says, `[]` when none.
+ */
+export function inboxItem(row: Omit<ApprovalRow, 'approved_by'>, policy: ResolvedAction | undefined, now: Date, pauses: readonly Pause[] = []): InboxItem {
   const decision = row.request.decision;
+  const covering = pausesOver(pauses, row);
   return {
     approval_id: row.approval_id,
     decision_id: row.decision_id,
@@ -65,6 +78,7 @@ export function inboxItem(row: Omit<ApprovalRow, 'approved_by'>, policy: Resolve
     agent: decision.agent,
     payload_hash: row.payload_hash,
     created_at: row.created_at.toISOString(),
+    ...(covering.length > 0 ? { pauses: covering } : {}),
   };
 }
 
@@ -99,12 +113,14 @@ export function approvalDetail(
   clarifications: ClarificationRow[],
   record: AgentRecord,
   now: Date,
+  pauses: readonly Pause[] = [],
 ): ApprovalDetail {
   const decision = row.request.decision;
   const redact = policy?.redact ?? [];
   const workflow = decision.workflow;
   return {
-    ...inboxItem(row, policy, now),
+    ...inboxItem(row, policy, now, pauses),
+    pauses: pausesOver(pauses, row),
     rendering: renderAction(row.action, row.parameters, policy),
     agent_summary_notice: AGENT_SUMMARY_NOTICE,
     parameters: redactAt(row.parameters, 'parameters', redact) as Record<string, unknown>,

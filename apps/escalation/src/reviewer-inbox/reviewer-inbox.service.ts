@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { approvalNotFound, refused } from '../approval-store/approval.errors';
 import { findApproval, toState } from '../approval-store/approval-store.repository';
 import { clarificationsOf } from '../clarifications/clarifications.repository';
+import { activePauses } from '../pauses/pauses.repository';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { ApprovalDetail, InboxPage } from '@hitl/reviewer-api';
 import { RECORD_WINDOW, agentRecord, approvalDetail, inboxItem, refuseView } from './approval-view';
@@ -28,9 +29,14 @@ export class ReviewerInboxService {
     const manager = this.dataSource.manager;
     const [rows, counts] = await Promise.all([inboxRows(manager, viewer, query, after), inboxCounts(manager, viewer, query)]);
     const page = pageOf(rows, query.limit);
+    // Pauses are few: those in force in the page's workspaces, one query for the page.
+    const pauses = await activePauses(
+      manager,
+      page.rows.map((row) => row.workspace),
+    );
     // Each item is shown with its workspace's manifest.
     const policyOf = (row: (typeof page.rows)[number]) => this.manifests.forWorkspace(row.workspace).manifest.actions.get(row.action);
-    return { items: page.rows.map((row) => inboxItem(row, policyOf(row), now)), next_cursor: page.next, counts };
+    return { items: page.rows.map((row) => inboxItem(row, policyOf(row), now, pauses)), next_cursor: page.next, counts };
   }
 
   async detail(viewer: AuthenticatedReviewer, approvalId: string, now = new Date()): Promise<ApprovalDetail> {
@@ -39,8 +45,12 @@ export class ReviewerInboxService {
     if (!row) throw approvalNotFound(approvalId);
     const refusal = refuseView(viewer, toState(row));
     if (refusal) throw refused(refusal);
-    const [clarifications, resolved] = await Promise.all([clarificationsOf(manager, approvalId), resolvedOfAgent(manager, row, RECORD_WINDOW)]);
+    const [clarifications, resolved, pauses] = await Promise.all([
+      clarificationsOf(manager, approvalId),
+      resolvedOfAgent(manager, row, RECORD_WINDOW),
+      activePauses(manager, [row.workspace]),
+    ]);
     const policy = this.manifests.forWorkspace(row.workspace).manifest.actions.get(row.action);
-    return approvalDetail(row, policy, clarifications, agentRecord(row.agent_id, row.action, resolved), now);
+    return approvalDetail(row, policy, clarifications, agentRecord(row.agent_id, row.action, resolved), now, pauses);
   }
 }

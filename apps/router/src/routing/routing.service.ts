@@ -9,6 +9,9 @@ import { Logger } from 'pino';
 import { NewDecision, RecordedRepairTarget, chainAttempts, findDecisions, lockRepairTargets, recordDecision, recordDecisions } from './decisions.repository';
 import { ROUTER_SOURCE, invalidReason, outcomeEvents, policyResolution, readableParts } from './outcome-events';
 import { alertsRun, decisionsRouted, repairsRouted } from './routing.metrics';
+import { pauseCovering } from '../pauses/pause-cover';
+import { pausedRoutings } from '../pauses/pauses.metrics';
+import { pausesInForce } from '../pauses/pauses.repository';
 
 function contentHash(value: unknown): string {
   return createHash('sha256')
@@ -35,6 +38,11 @@ export class RoutingService {
   async routeProposals(proposals: readonly CloudEvent<typeof DECISION_PROPOSED>[], ctx: MessageContext): Promise<void> {
     const now = new Date();
     const chains = await this.repairChains(proposals, ctx);
+    // Read in this transaction on every chunk: a pause any replica kept holds here at once.
+    const pauses = await pausesInForce(
+      ctx.manager,
+      proposals.map((p) => p.workspaceid),
+    );
     const routed = proposals.map((proposal) => {
       const decision = proposal.data;
       // Each workspace is routed by its own manifest, else the default one.
@@ -43,7 +51,8 @@ export class RoutingService {
       // a sandbox workspace admitted: route() gives it no autonomy.
       const signed = ctx.signer(proposal.id) !== null;
       const chain = chains(proposal, signed);
-      const routing = route(decision, manifest, now, { signed, repair: chain.history });
+      const pause = pauseCovering(pauses, { workspace: proposal.workspaceid, agent_id: decision.agent.id, action: decision.action }) ?? undefined;
+      const routing = route(decision, manifest, now, { signed, repair: chain.history, pause });
       const outcome = outcomeEvents(proposal, routing, { approvalId: randomUUID(), postReviewApprovalId: randomUUID(), eventIds: randomUUID }, now);
       const attempts = routing.repairAttempts;
       const row: NewDecision = {
@@ -97,6 +106,7 @@ export class RoutingService {
     await ctx.emit(...fresh.flatMap((r) => r.outcome.events));
     for (const { proposal, routing, row } of fresh) {
       decisionsRouted.inc({ verdict: routing.verdict });
+      if (routing.reasons.some((r) => r.rule === 'paused')) pausedRoutings.inc({ verdict: routing.verdict });
       if (routing.parameterErrors) repairsRouted.inc({ outcome: 'sent_back' });
       else if (routing.reasons.some((r) => r.rule === 'repair_refused')) repairsRouted.inc({ outcome: 'refused' });
       else if (row.parameter_errors) repairsRouted.inc({ outcome: 'to_a_person' });

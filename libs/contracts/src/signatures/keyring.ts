@@ -6,6 +6,7 @@ import { APPROVAL_RESOLVED } from '../events/approval-resolved';
 import { APPROVAL_CLARIFICATION_PROVIDED } from '../events/approval-updated';
 import { ACTION_EXECUTED } from '../events/action-executed';
 import { DECISION_PROPOSED } from '../events/decision-proposed';
+import { CONTROL_PAUSED, CONTROL_RESUMED } from '../events/control-changed';
 import { DIRECTORY_REVIEWER_CHANGED } from '../events/directory-changed';
 import { OUTCOME_LABELED } from '../events/outcome-labeled';
 import { AnyEvent } from '../catalogue';
@@ -161,6 +162,9 @@ export function authorityProblem(event: AnyEvent, principal: Principal): string 
       return needActor(['agent', 'labeler'], 'outcome.labeled');
     case DIRECTORY_REVIEWER_CHANGED:
       return needService('escalation', 'a change of the reviewer directory');
+    case CONTROL_PAUSED:
+    case CONTROL_RESUMED:
+      return needService('escalation', 'a pause or a resume');
     default:
       // The other approval.updated types (assigned, reassigned, escalated, clarification requested, rolled back).
       return needService('escalation', event.type);

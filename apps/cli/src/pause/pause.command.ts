@@ -1,0 +1,192 @@
+import { Command } from 'commander';
+import { z } from 'zod';
+import { CliContext, CliFailure, ExitCode, writeLines } from '../cli-context';
+import { parseServiceUrl, tokenFrom } from '../service-client';
+
+// The kill switch at a terminal: `hitl pause`, `hitl resume`, `hitl pauses`, over the escalation
+// service's pauses API (admins only, with a reviewer's token).
+
+const DEFAULT_URL = 'http://127.0.0.1:3002';
+const DEFAULT_TOKEN_ENV = 'REVIEWER_TOKEN';
+
+// What the command reads of the escalation's answers (libs/reviewer-api's PauseView; loose: --json keeps the rest).
+// Not imported from @hitl/reviewer-api: the CLI does not depend on it, and says here what it needs.
+export const PauseAnswer = z.looseObject({
+  id: z.string(),
+  workspace: z.string(),
+  agent_id: z.string().nullable(),
+  action: z.string().nullable(),
+  effect: z.enum(['review', 'block']),
+  reason: z.string(),
+  paused_by: z.string(),
+  paused_at: z.string(),
+  resumed_by: z.string().nullable(),
+  resumed_at: z.string().nullable(),
+  resume_reason: z.string().nullable(),
+});
+export type PauseAnswer = z.infer<typeof PauseAnswer>;
+const PauseList = z.object({ items: z.array(PauseAnswer) });
+
+/** What a pause covers, in words: `agent refund-bot in acme-support`, `the whole workspace acme-support`. */
+export function pauseScope(p: Pick<PauseAnswer, 'workspace' | 'agent_id' | 'action'>): string {
+  if (p.agent_id !== null && p.action !== null) return `action ${p.action} of agent ${p.agent_id} in ${p.workspace}`;
+  if (p.agent_id !== null) return `agent ${p.agent_id} in ${p.workspace}`;
+  if (p.action !== null) return `action ${p.action} in ${p.workspace}`;
+  return `the whole workspace ${p.workspace}`;
+}
+
+/** What a pause does to new proposals it covers. */
+export function pauseEffect(effect: PauseAnswer['effect']): string {
+  return effect === 'block' ? 'block (new proposals it covers are blocked)' : 'review (new proposals it covers go to a person)';
+}
+
+/** What `hitl pause` says first: what is paused now, and what that means until it is resumed. */
+export function pausedNow(p: PauseAnswer): string {
+  const scope = p.agent_id === null && p.action === null ? `${pauseScope(p)} (every agent, every action)` : pauseScope(p);
+  const effect = p.effect === 'block' ? 'are blocked' : 'go to a person';
+  return `paused ${scope}: new proposals it covers ${effect} until it is resumed; none is auto-approved`;
+}
+
+/** One line per pause: what, effect, by whom, since, reason (quoted: one line whatever it holds), id; and its resumption, if any. */
+export function formatPause(p: PauseAnswer): string {
+  const resumed = p.resumed_at === null ? '' : `; resumed by ${p.resumed_by ?? 'unknown'} at ${p.resumed_at}: ${JSON.stringify(p.resume_reason ?? '')}`;
+  return `${pauseScope(p)}: ${pauseEffect(p.effect)}, paused by ${p.paused_by} since ${p.paused_at}: ${JSON.stringify(p.reason)} (id ${p.id})${resumed}`;
+}
+
+/** A required free-text option: not blank. */
+function required(value: string | undefined, what: string): string {
+  const text = value?.trim() ?? '';
+  if (!text) throw new CliFailure(ExitCode.usage, `${what} must not be empty`);
+  return text;
+}
+
+/**
+ * Calls the escalation service and returns its JSON. Unlike the other commands' callService, a
+ * refusal names the API's code with its message (`403 not_admin: …`): the code is what a script
+ * or a runbook matches on.
+ */
+async function callEscalation(ctx: CliContext, base: URL, path: string, token: string, init: { method?: string; body?: unknown } = {}): Promise<unknown> {
+  const url = new URL(path, base.href.endsWith('/') ? base : `${base.href}/`);
+  let response: Response;
+  try {
+    response = await (ctx.fetch ?? fetch)(url, {
+      method: init.method ?? 'GET',
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new CliFailure(ExitCode.usage, `cannot reach the escalation service at ${base.origin}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+  }
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    const answer = (body ?? {}) as { code?: unknown; message?: unknown; issues?: unknown };
+    const code = typeof answer.code === 'string' ? ` ${answer.code}` : '';
+    // invalid_request names each field it refuses.
+    const issues = Array.isArray(answer.issues)
+      ? (answer.issues as { field?: string; path?: string; message?: string }[]).map((i) => `\n  ${i.field ?? i.path ?? '(body)'}: ${i.message ?? ''}`).join('')
+      : '';
+    const message = Array.isArray(answer.message)
+      ? answer.message.join('; ')
+      : typeof answer.message === 'string'
+        ? answer.message
+        : text.slice(0, 200) || response.statusText;
+    throw new CliFailure(
+      response.status === 400 || response.status === 422 ? ExitCode.invalid : ExitCode.usage,
+      `the escalation service answered ${response.status}${code}: ${message}${issues}`,
+    );
+  }
+  return body;
+}
+
+function read<T>(schema: z.ZodType<T>, body: unknown, base: URL, what: string): T {
+  const answer = schema.safeParse(body);
+  if (!answer.success) throw new CliFailure(ExitCode.usage, `${base.origin} did not answer as the escalation service does (${what})`);
+  return answer.data;
+}
+
+interface Connection {
+  url: URL;
+  token?: string;
+  tokenEnv: string;
+}
+
+function connectionOptions(command: Command): Command {
+  return command
+    .option('--url <url>', 'the escalation service', parseServiceUrl, new URL(DEFAULT_URL))
+    .option('--token <token>', 'an admin reviewer’s token (prefer --token-env: a command line is visible to other users)')
+    .option('--token-env <name>', 'the environment variable holding the admin reviewer’s token', DEFAULT_TOKEN_ENV);
+}
+
+/** `hitl pause`, `hitl resume`, `hitl pauses`: the kill switch of an agent, an action or a whole workspace. */
+export function registerPauseCommands(program: Command, ctx: CliContext): void {
+  connectionOptions(
+    program
+      .command('pause')
+      .description(
+        'pause an agent, an action or a whole workspace (admins): every new proposal it covers goes to a person (or, with --block, is blocked) until resumed',
+      )
+      .requiredOption('--workspace <id>', 'the workspace')
+      .option('--agent <id>', 'only this agent (with neither --agent nor --action: the whole workspace)')
+      .option('--action <name>', 'only this action (with --agent: only this action of this agent)')
+      .option('--block', 'block what it covers instead of sending it to a person')
+      .requiredOption('--reason <text>', 'why: on the record and shown to reviewers'),
+  ).action(async (options: Connection & { workspace: string; agent?: string; action?: string; block?: boolean; reason: string }) => {
+    const body = {
+      workspace: required(options.workspace, '--workspace'),
+      ...(options.agent === undefined ? {} : { agent_id: required(options.agent, '--agent') }),
+      ...(options.action === undefined ? {} : { action: required(options.action, '--action') }),
+      effect: options.block ? 'block' : 'review',
+      reason: required(options.reason, '--reason'),
+    };
+    const token = tokenFrom(ctx, options, 'admin reviewer');
+    const pause = read(PauseAnswer, await callEscalation(ctx, options.url, 'pauses', token, { method: 'POST', body }), options.url, 'POST /pauses');
+    writeLines(ctx.io.out, [pausedNow(pause), `  ${formatPause(pause)}`, `resume it with: hitl resume ${pause.id} --reason "…"`]);
+  });
+
+  connectionOptions(
+    program
+      .command('resume')
+      .description('resume a pause (admins): what it covered follows the manifest again')
+      .argument('<pause-id>', 'the pause, as `hitl pauses` lists it')
+      .requiredOption('--reason <text>', 'why it may resume: on the record'),
+  ).action(async (pauseId: string, options: Connection & { reason: string }) => {
+    const reason = required(options.reason, '--reason');
+    const id = required(pauseId, 'the pause id');
+    const token = tokenFrom(ctx, options, 'admin reviewer');
+    const body = await callEscalation(ctx, options.url, `pauses/${encodeURIComponent(id)}/resume`, token, { method: 'POST', body: { reason } });
+    const pause = read(PauseAnswer, body, options.url, 'POST /pauses/:id/resume');
+    writeLines(ctx.io.out, [`resumed ${pauseScope(pause)}: new proposals it covered follow the manifest again`, `  ${formatPause(pause)}`]);
+  });
+
+  connectionOptions(
+    program
+      .command('pauses')
+      .description('list the pauses in force (any reviewer, in their workspaces); --all lists the resumed ones too')
+      .option('--workspace <id>', 'one workspace (default: every workspace of yours)')
+      .option('--all', 'resumed pauses too')
+      .option('--json', 'print the answer as JSON'),
+  ).action(async (options: Connection & { workspace?: string; all?: boolean; json?: boolean }) => {
+    const token = tokenFrom(ctx, options, 'admin reviewer');
+    const workspace = options.workspace === undefined ? undefined : required(options.workspace, '--workspace');
+    // The API lists those in force (active=true) or the resumed ones (active=false): --all asks for both.
+    const items: PauseAnswer[] = [];
+    for (const active of options.all ? ['true', 'false'] : ['true']) {
+      const query = new URLSearchParams({ ...(workspace === undefined ? {} : { workspace }), active });
+      const body = await callEscalation(ctx, options.url, `pauses?${query.toString()}`, token);
+      items.push(...read(PauseList, body, options.url, 'GET /pauses').items);
+    }
+    // The latest first, as the API orders each list.
+    items.sort((a, b) => Date.parse(b.paused_at) - Date.parse(a.paused_at));
+    if (options.json) return writeLines(ctx.io.out, [JSON.stringify({ items }, null, 2)]);
+    const where = workspace === undefined ? '' : ` in ${workspace}`;
+    const lines = items.map(formatPause);
+    writeLines(ctx.io.out, lines.length > 0 ? lines : [options.all ? `no pauses${where}` : `no pauses in force${where}`]);
+  });
+}
