@@ -6,9 +6,10 @@ import { CliDeps, CliFailure, ExitCode } from './cli-context';
 import { registerKeysCommands } from './keys/keys.command';
 import { registerManifestCommands } from './manifest/manifest.command';
 import { registerPauseCommands } from './pause/pause.command';
+import { registerProbationCommands } from './probation/probation.command';
 import { registerReplayCommand } from './replay/replay.command';
 
-/** The `hitl` command tree: one group per capability (`manifest`, `audit`, `replay`, `calibrate`, `check`, `keys`, and the kill switch: `pause`, `resume`, `pauses`). */
+/** The `hitl` command tree: one group per capability (`manifest`, `audit`, `replay`, `calibrate`, `check`, `keys`, the kill switch: `pause`, `resume`, `pauses`; and `probations`, `end-probation`). */
 export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => void): Command {
   const program = new Command('hitl')
     .description('hitl: keep humans in the loop of AI agent fleets')
@@ -23,6 +24,7 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => voi
   registerCheckCommand(program, { ...deps, setExitCode });
   registerKeysCommands(program, { ...deps, setExitCode });
   registerPauseCommands(program, { ...deps, setExitCode });
+  registerProbationCommands(program, { ...deps, setExitCode });
   return program;
 }
 

@@ -6,6 +6,7 @@ import { LiveModule } from './live/live.module';
 import { LinksModule } from './notifications/links.module';
 import { PausesModule } from './pauses/pauses.module';
 import { PostReviewModule } from './post-review/post-review.module';
+import { ProbationsModule } from './probations/probations.module';
 import { QueuesModule } from './queues/queues.module';
 import { ReviewerInboxModule } from './reviewer-inbox/reviewer-inbox.module';
 import { ReviewersModule } from './reviewers/reviewers.module';
@@ -28,6 +29,7 @@ import { SlaModule } from './sla/sla.module';
     QueuesModule,
     ClassificationsModule,
     PausesModule,
+    ProbationsModule,
   ],
 })
 export class AppModule {}

@@ -15,6 +15,7 @@ import { AddReviewerAliases1795313558600 } from './migrations/1795313558600-add-
 import { NotifyOwnChannels1795313558700 } from './migrations/1795313558700-notify-own-channels';
 import { PostReviewQueue1795313559000 } from './migrations/1795313559000-post-review-queue';
 import { CreatePauses1795313561500 } from './migrations/1795313561500-create-pauses';
+import { CreateProbations1795313562000 } from './migrations/1795313562000-create-probations';
 
 /** The escalation as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const escalationService: ServiceDefinition<EscalationConfig> = {
@@ -39,5 +40,6 @@ export const escalationService: ServiceDefinition<EscalationConfig> = {
     NotifyOwnChannels1795313558700,
     PostReviewQueue1795313559000,
     CreatePauses1795313561500,
+    CreateProbations1795313562000,
   ],
 };

@@ -6,6 +6,7 @@ import { CreateDecisions1795313552977 } from './migrations/1795313552977-create-
 import { OutboxAnyBytes1795313557000 } from './migrations/1795313557000-outbox-any-bytes';
 import { RecordRepairAttempts1795313558000 } from './migrations/1795313558000-record-repair-attempts';
 import { CreatePauses1795313561000 } from './migrations/1795313561000-create-pauses';
+import { CreateProbations1795313562000 } from './migrations/1795313562000-create-probations';
 
 /** The router as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const routerService: ServiceDefinition<RouterConfig> = {
@@ -21,6 +22,7 @@ export const routerService: ServiceDefinition<RouterConfig> = {
     OutboxAnyBytes1795313557000,
     RecordRepairAttempts1795313558000,
     CreatePauses1795313561000,
+    CreateProbations1795313562000,
   ],
   // Partitions are independent: route them side by side, order within each holds.
   consumer: { partitionsConsumedConcurrently: 3 },

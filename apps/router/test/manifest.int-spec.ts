@@ -122,8 +122,11 @@ describe('the manifest in force', () => {
     const before = await inForce();
     const first = [proposal(30), proposal(30), proposal(30)];
     await send(first);
+    // Routed by the first manifest: what the next one is compared with.
+    await verdictsOf(first.map((m) => m.decisionId));
 
-    // Raise the auto-approve amount: a $70 refund is now auto-approved too.
+    // Raise the auto-approve amount: a $70 refund would now run alone, but the wider entry puts
+    // process_refund on probation first (a person decides each until enough are approved unchanged).
     writeFileSync(manifestPath, readFileSync(manifestPath, 'utf8').replace('auto_approve_below_usd: 50', 'auto_approve_below_usd: 100'));
     hangup();
     await reloads(/manifest reloaded/, 1);
@@ -149,8 +152,18 @@ describe('the manifest in force', () => {
 
     const routed = await verdictsOf([...first, ...second, ...third].map((m) => m.decisionId));
     expect(routed.size).toBe(6); // nothing dropped across two reloads
-    for (const m of second) expect(routed.get(m.decisionId)).toMatchObject({ verdict: 'auto_approve', manifest_version: afterReload.version });
-    expect(routed.get(third[0].decisionId)).toMatchObject({ verdict: 'auto_approve', manifest_version: afterReload.version });
+    for (const m of second) expect(routed.get(m.decisionId)).toMatchObject({ verdict: 'human_review', manifest_version: afterReload.version });
+    expect(routed.get(third[0].decisionId)).toMatchObject({ verdict: 'human_review', manifest_version: afterReload.version });
+    const [probation] = await query<{ action: string; reason: string; state: string }>(
+      `SELECT action, reason, state FROM "${schema}".probations`,
+      [],
+      databaseUrl,
+    );
+    expect(probation).toEqual({
+      action: 'process_refund',
+      reason: 'its manifest entry widened its autonomy: auto_approve_below_usd 50 → 100',
+      state: 'active',
+    });
     expect((await inForce()).version).toBe(afterReload.version);
   });
 });

@@ -9,3 +9,4 @@ export * from './review';
 export * from './tiers';
 export * from './directory';
 export * from './pauses';
+export * from './probations';

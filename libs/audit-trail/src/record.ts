@@ -67,6 +67,12 @@ export function actorOf(event: AnyEvent): { actor_kind: Exclude<ActorKind, 'unve
       return { actor_kind: 'reviewer', actor_id: event.data.paused_by };
     case 'hitl.control.resumed.v1':
       return { actor_kind: 'reviewer', actor_id: event.data.resumed_by };
+    case 'hitl.control.probation_started.v1':
+    case 'hitl.control.probation_graduated.v1':
+      // The router, by the manifest and the reviews it counted.
+      return { actor_kind: 'policy', actor_id: event.source };
+    case 'hitl.control.probation_ended.v1':
+      return { actor_kind: 'reviewer', actor_id: event.data.ended_by };
   }
 }
 

@@ -7,3 +7,4 @@ export * from './promotion';
 export * from './drift';
 export * from './edits';
 export * from './widening';
+export * from './probations';

@@ -12,7 +12,8 @@ const PRODUCERS: Record<Topic, string> = {
   'action.executed': 'the executor (the agent SDK guard)',
   'outcome.labeled': 'downstream systems, agents, reviewers',
   'directory.changed': 'escalation (every change of the reviewer directory)',
-  'control.changed': 'escalation (operators pausing and resuming agents, actions, workspaces)',
+  'control.changed':
+    'escalation (operators pausing and resuming agents, actions, workspaces; ending a probation early), router (probations started and graduated)',
 };
 
 const CONSUMERS: Record<Topic, string> = {
@@ -23,7 +24,7 @@ const CONSUMERS: Record<Topic, string> = {
   'action.executed': 'audit, calibrator',
   'outcome.labeled': 'calibrator, audit',
   'directory.changed': 'audit',
-  'control.changed': 'router, audit',
+  'control.changed': 'router, escalation, calibrator, audit',
 };
 
 const schemaFile = (type: EventType) => `json-schema/${type}.json`;
@@ -99,7 +100,7 @@ function asyncApi(): Record<string, unknown> {
       title: 'hitl wire contract',
       version: '1.0.0',
       description:
-        'Agents publish the actions they want to take; policy routes each to auto-approval, human review, escalation or a block; every step is an event. Every message value is a CloudEvents 1.0 JSON object; the Kafka key is the decision_id (the change_id for directory changes, the pause_id for controls). Consumers de-duplicate on the CloudEvents id.',
+        'Agents publish the actions they want to take; policy routes each to auto-approval, human review, escalation or a block; every step is an event. Every message value is a CloudEvents 1.0 JSON object; the Kafka key is the decision_id (the change_id for directory changes, the pause_id or probation_id for controls). Consumers de-duplicate on the CloudEvents id.',
     },
     defaultContentType: 'application/json',
     servers: { local: { host: '127.0.0.1:9092', protocol: 'kafka', description: 'the broker `npm run infra:up` starts' } },

@@ -22,7 +22,18 @@ import {
   ClarificationProvidedData,
   ClarificationRequestedData,
 } from './events/approval-updated';
-import { CONTROL_PAUSED, CONTROL_RESUMED, ControlPausedData, ControlResumedData } from './events/control-changed';
+import {
+  CONTROL_PAUSED,
+  CONTROL_PROBATION_ENDED,
+  CONTROL_PROBATION_GRADUATED,
+  CONTROL_PROBATION_STARTED,
+  CONTROL_RESUMED,
+  ControlPausedData,
+  ControlProbationEndedData,
+  ControlProbationGraduatedData,
+  ControlProbationStartedData,
+  ControlResumedData,
+} from './events/control-changed';
 import { DECISION_PROPOSED, DecisionProposedData } from './events/decision-proposed';
 import { DIRECTORY_REVIEWER_CHANGED, DirectoryReviewerChangedData } from './events/directory-changed';
 import { OUTCOME_LABELED, OutcomeLabeledData } from './events/outcome-labeled';
@@ -45,11 +56,15 @@ export const EVENT_CATALOGUE = {
   [DIRECTORY_REVIEWER_CHANGED]: { topic: Topics.DirectoryChanged, data: DirectoryReviewerChangedData, subject: 'change_id' },
   [CONTROL_PAUSED]: { topic: Topics.ControlChanged, data: ControlPausedData, subject: 'pause_id' },
   [CONTROL_RESUMED]: { topic: Topics.ControlChanged, data: ControlResumedData, subject: 'pause_id' },
+  [CONTROL_PROBATION_STARTED]: { topic: Topics.ControlChanged, data: ControlProbationStartedData, subject: 'probation_id' },
+  [CONTROL_PROBATION_GRADUATED]: { topic: Topics.ControlChanged, data: ControlProbationGraduatedData, subject: 'probation_id' },
+  [CONTROL_PROBATION_ENDED]: { topic: Topics.ControlChanged, data: ControlProbationEndedData, subject: 'probation_id' },
 } as const satisfies Record<
   string,
   | { topic: Topic; data: z.ZodType<{ decision_id: string }>; subject?: never }
   | { topic: Topic; data: z.ZodType<{ change_id: string }>; subject: 'change_id' }
   | { topic: Topic; data: z.ZodType<{ pause_id: string }>; subject: 'pause_id' }
+  | { topic: Topic; data: z.ZodType<{ probation_id: string }>; subject: 'probation_id' }
 >;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

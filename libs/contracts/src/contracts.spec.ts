@@ -119,6 +119,19 @@ const dataBreaks: Record<EventType, Mutation[]> = {
     ['no reason', (e) => (e.data.reason = ''), 'invalid_data', 'data.reason'],
     ['resumed_by missing', (e) => delete e.data.resumed_by, 'invalid_data', 'data.resumed_by'],
   ],
+  'hitl.control.probation_started.v1': [
+    ['no decisions needed', (e) => (e.data.decisions = 0), 'invalid_data', 'data.decisions'],
+    ['a rate above 1', (e) => (e.data.approved_unchanged_rate = 1.5), 'invalid_data', 'data.approved_unchanged_rate'],
+    ['no action', (e) => delete e.data.action, 'invalid_data', 'data.action'],
+  ],
+  'hitl.control.probation_graduated.v1': [
+    ['a negative count', (e) => (e.data.reviewed = -1), 'invalid_data', 'data.reviewed'],
+    ['a fractional count', (e) => (e.data.approved_unchanged = 1.5), 'invalid_data', 'data.approved_unchanged'],
+  ],
+  'hitl.control.probation_ended.v1': [
+    ['no reason', (e) => (e.data.reason = ''), 'invalid_data', 'data.reason'],
+    ['ended_by missing', (e) => delete e.data.ended_by, 'invalid_data', 'data.ended_by'],
+  ],
 };
 
 describe.each(EVENT_TYPES)('%s', (type) => {

@@ -13,7 +13,7 @@ import {
   APPROVAL_UNREVIEWED,
 } from './events/approval-updated';
 import { DECISION_PROPOSED, DecisionProposedData } from './events/decision-proposed';
-import { CONTROL_PAUSED, CONTROL_RESUMED } from './events/control-changed';
+import { CONTROL_PAUSED, CONTROL_PROBATION_ENDED, CONTROL_PROBATION_GRADUATED, CONTROL_PROBATION_STARTED, CONTROL_RESUMED } from './events/control-changed';
 import { DIRECTORY_REVIEWER_CHANGED, ReviewerSnapshot } from './events/directory-changed';
 import { OUTCOME_LABELED } from './events/outcome-labeled';
 import { newEvent } from './new-event';
@@ -174,6 +174,28 @@ const exampleData: { [T in EventType]: EventData<T> } = {
     pause_id: '8d4f2a6b-3c1e-4f7a-9b2d-6e5c4b3a2f10',
     reason: 'rolled back the deploy; refunds are back to normal',
     resumed_by: 'rev-grace',
+  },
+  [CONTROL_PROBATION_STARTED]: {
+    probation_id: '2e7a9c4d-5b3f-4a1e-8d6c-0f9b8a7e6d5c',
+    action: 'issue_store_credit',
+    reason: 'new to the manifest of acme-support',
+    manifest_version: 'sha256:9c1b0e',
+    decisions: 50,
+    approved_unchanged_rate: 0.95,
+  },
+  [CONTROL_PROBATION_GRADUATED]: {
+    probation_id: '2e7a9c4d-5b3f-4a1e-8d6c-0f9b8a7e6d5c',
+    action: 'issue_store_credit',
+    reviewed: 52,
+    approved_unchanged: 50,
+    decisions: 50,
+    approved_unchanged_rate: 0.95,
+  },
+  [CONTROL_PROBATION_ENDED]: {
+    probation_id: '2e7a9c4d-5b3f-4a1e-8d6c-0f9b8a7e6d5c',
+    action: 'issue_store_credit',
+    reason: 'billing-team signed off on the evals of the store-credit tool',
+    ended_by: 'rev-grace',
   },
 };
 

@@ -5,3 +5,4 @@ export * from './route';
 export * from './linear-pattern';
 export * from './repair';
 export * from './classification';
+export * from './probation';

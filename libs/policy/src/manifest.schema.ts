@@ -104,6 +104,17 @@ const Inheritable = {
   max_uncertainty_factors: z.number().int().min(0).optional(),
   /** Parameters that fail the schema go back to the agent with the errors, at most this many times; then a person reviews. */
   repair: z.strictObject({ max_attempts: z.number().int().min(0).max(10) }).optional(),
+  /**
+   * Probation (manifest v1.1): an action new to the workspace's manifest, or whose entry widens
+   * its autonomy, goes to a person every time until `decisions` reviewed decisions were approved
+   * unchanged at `approved_unchanged_rate` or better. `decisions: 0`: never on probation.
+   */
+  probation: z
+    .strictObject({
+      decisions: z.number().int().min(0).max(100_000),
+      approved_unchanged_rate: z.number().gt(0, { error: 'must be above 0 and at most 1' }).max(1, { error: 'must be above 0 and at most 1' }),
+    })
+    .optional(),
 };
 
 export const ActionPolicy = z.strictObject({
@@ -165,4 +176,5 @@ export const BUILT_IN_DEFAULTS = {
   post_review_sample_rate: 0,
   post_review_window_seconds: 86_400,
   repair: { max_attempts: 2 },
+  probation: { decisions: 50, approved_unchanged_rate: 0.95 },
 };

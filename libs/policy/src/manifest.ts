@@ -46,6 +46,8 @@ export interface ResolvedAction {
   owner: string | null;
   /** How many times parameters that fail the schema go back to the agent before a person reviews (v1.1 `repair`). */
   repairMaxAttempts: number;
+  /** What ends a probation (v1.1 `probation`): this many reviewed decisions approved unchanged at this rate; 0 decisions: none. */
+  probation: { decisions: number; approvedUnchangedRate: number };
 }
 
 export interface Manifest {
@@ -199,6 +201,10 @@ export function buildManifest(raw: unknown, options: ManifestOptions = {}): Mani
       auditLog: policy.audit_log ?? true,
       owner: policy.owner ?? null,
       repairMaxAttempts: (policy.repair ?? defaults.repair).max_attempts,
+      probation: {
+        decisions: (policy.probation ?? defaults.probation).decisions,
+        approvedUnchangedRate: (policy.probation ?? defaults.probation).approved_unchanged_rate,
+      },
     });
   }
   if (issues.length > 0) throw new ManifestError(issues);

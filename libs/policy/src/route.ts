@@ -3,6 +3,7 @@ import { tierDeadline } from '@hitl/approvals';
 import { ApprovalRoute, DEFAULT_URGENCY, DecisionProposedData, OnTimeout, Reason, Urgency } from '@hitl/contracts';
 import { Manifest, ResolvedAction } from './manifest';
 import { EscalateWhen, Mode, OPERATORS } from './manifest.schema';
+import { ActiveProbation } from './probation';
 import { ParameterError, RepairAttempt, RepairHistory, describeErrors, maskParameters, parameterErrors } from './repair';
 
 export type Verdict = 'auto_approve' | 'human_review' | 'escalate' | 'block';
@@ -149,6 +150,8 @@ export interface Provenance {
    * manifest would have let it run alone; `block` blocks it. Absent: nothing is paused.
    */
   pause?: ActivePause;
+  /** The action's probation in this workspace, from the router's records: a person decides every decision of it. */
+  probation?: ActiveProbation;
 }
 
 /** A pause in force, as routing needs it. */
@@ -287,11 +290,17 @@ export function route(decision: DecisionProposedData, manifest: Manifest, now: D
     if (review.approval?.on_timeout === 'approve') review.approval.on_timeout = 'deny';
     return review;
   };
+  const probation = provenance.probation;
   const reviewInstead = (): Routing =>
     pause
       ? noAutonomy('paused', `${paused}; a person reviews what it covers until it is resumed`)
-      : noAutonomy('unsigned_agent', 'unsigned proposal: a workspace that admits unsigned agents gets no autonomy');
-  const mayRunAlone = provenance.signed && !pause;
+      : probation
+        ? noAutonomy(
+            'probation',
+            `on probation (${probation.approved_unchanged} of ${probation.decisions}): ${probation.reason}; every decision goes to a person until ${probation.decisions} reviewed decisions are approved unchanged at ${Math.round(probation.approved_unchanged_rate * 1000) / 10}% or better (${probation.reviewed} reviewed so far)`,
+          )
+        : noAutonomy('unsigned_agent', 'unsigned proposal: a workspace that admits unsigned agents gets no autonomy');
+  const mayRunAlone = provenance.signed && !pause && !probation;
 
   // 3. Modes that act without waiting.
   if (action.mode === 'autonomous') {

@@ -6,3 +6,4 @@ export * from './decisions';
 export * from './reviewer';
 export * from './classifications';
 export * from './pauses';
+export * from './probations';

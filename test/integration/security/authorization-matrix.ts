@@ -75,6 +75,8 @@ export interface Fixtures {
   classification(): Promise<string>;
   /** A new pause in force for each call (of an agent nobody runs), made by the admin: resuming ends it. */
   pause(): Promise<string>;
+  /** A new probation in force for each call (of an action nobody proposes), as the router starts one: ending it is over. */
+  probation(): Promise<string>;
 }
 
 export interface CellRequest {
@@ -118,7 +120,7 @@ const adminOnly = (allowed: string): Record<Role, string> => ({
   admin: allowed,
 });
 
-/** Pausing and resuming: admins of the workspace only; anyone else is told it is not theirs to do. */
+/** Pausing, resuming and ending a probation early: admins of the workspace only; anyone else is told it is not theirs to do. */
 const pausesOnly = (allowed: string): Record<Role, string> => ({
   ...unauthenticated,
   right_role: '403 not_admin',
@@ -470,6 +472,25 @@ export const MATRIX: Row[] = [
     path: '/pauses/{id}/resume',
     cast: 'refund',
     request: async (f) => ({ path: `/pauses/${await f.pause()}/resume`, body: { reason: 'the matrix resumes it' } }),
+    expect: pausesOnly('200'),
+  },
+
+  // escalation: probations the router started; every reviewer of the workspace sees them, its admins end one early
+  {
+    service: 'escalation',
+    method: 'GET',
+    path: '/probations',
+    variant: 'acme-support',
+    cast: 'refund',
+    request: () => ({ path: '/probations?workspace=acme-support' }),
+    expect: { ...unauthenticated, ...everyReviewerOf('200'), other_workspace: '403 wrong_workspace' },
+  },
+  {
+    service: 'escalation',
+    method: 'POST',
+    path: '/probations/{id}/end',
+    cast: 'refund',
+    request: async (f) => ({ path: `/probations/${await f.probation()}/end`, body: { reason: 'the owner signed off on the evals' } }),
     expect: pausesOnly('200'),
   },
 

@@ -64,6 +64,8 @@ export const FUZZ: Record<string, FuzzSpec> = {
   'escalation POST /pauses': spec(),
   'escalation GET /pauses': spec(),
   'escalation POST /pauses/{id}/resume': spec(),
+  'escalation GET /probations': spec(),
+  'escalation POST /probations/{id}/end': spec(),
   'audit GET /healthz': spec(),
   'audit GET /metrics': spec(),
   'audit GET /manifest': spec(),

@@ -3,10 +3,10 @@
 // paths, queries, headers and bodies: never a 5xx, refusals carry a code and a message,
 // and nothing changes); prompt-injection text in a proposal changes no route and reaches
 // reviewers as the agent's labelled words.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DecisionProposedData } from '@hitl/contracts';
-import { query, testTrust } from '@hitl/testing';
+import { CONTROL_PROBATION_STARTED, DecisionProposedData, Topics, newEvent } from '@hitl/contracts';
+import { query, signed, testTrust } from '@hitl/testing';
 import fc from 'fast-check';
 import { Producer } from 'kafkajs';
 import { Stack, TOKENS } from '../support/stack';
@@ -119,6 +119,24 @@ async function buildFixtures(): Promise<Fixtures> {
       );
       expect(answer.status).toBe(201);
       return id;
+    },
+    probation: async () => {
+      // As the router starts one (signed with its key), of an action nobody proposes; listed once the escalation service read it.
+      const data = {
+        probation_id: randomUUID(),
+        action: `matrix_probation_${++made}`,
+        reason: 'new to the manifest of acme-support',
+        manifest_version: 'sha256:matrix',
+        decisions: 3,
+        approved_unchanged_rate: 1,
+      };
+      const event = signed(newEvent(CONTROL_PROBATION_STARTED, data, { source: 'hitl/router', workspaceid: 'acme-support' }), 'router');
+      await producer.send({ topic: `${stack.prefix}${Topics.ControlChanged}`, messages: [{ key: data.probation_id, value: JSON.stringify(event) }] });
+      await stack.eventually('the probation listed', async () => {
+        const answer = await send(stack, 'escalation', jsonRequest('GET', '/probations?workspace=acme-support', TOKENS.grace));
+        return ((answer.json as { items?: { id: string }[] }).items ?? []).some((p) => p.id === data.probation_id);
+      });
+      return data.probation_id;
     },
     pause: async () => {
       // Of an agent nobody runs: a pause the matrix makes never holds up another cell's decisions.

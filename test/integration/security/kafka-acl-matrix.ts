@@ -45,15 +45,23 @@ export const KAFKA_ACL_MATRIX: Record<KafkaPrincipal, Grants> = {
   },
   router: {
     words: 'the router (`hitl-router`)',
-    // control.changed: operators' pauses, which route every proposal they cover to a person.
-    read: [Topics.DecisionProposed, Topics.ControlChanged],
-    write: [Topics.ApprovalRequested, Topics.ApprovalResolved, dlq(Topics.DecisionProposed), dlq(Topics.ControlChanged)],
+    // control.changed: operators' pauses, and early ends of probations (it writes the probations it starts and graduates);
+    // approval.resolved: reviewers' verdicts, counted towards probations.
+    read: [Topics.DecisionProposed, Topics.ApprovalResolved, Topics.ControlChanged],
+    write: [
+      Topics.ApprovalRequested,
+      Topics.ApprovalResolved,
+      Topics.ControlChanged,
+      dlq(Topics.DecisionProposed),
+      dlq(Topics.ApprovalResolved),
+      dlq(Topics.ControlChanged),
+    ],
     group: { name: (prefix) => `${prefix}hitl-router`, words: '`<prefix>hitl-router`' },
   },
   escalation: {
     words: 'the escalation service (`hitl-escalation`)',
-    // approval.resolved: the router's blocks of unknown actions, for a person to classify.
-    read: [Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved],
+    // approval.resolved: the router's blocks of unknown actions, for a person to classify; control.changed: probations, to list and end them.
+    read: [Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved, Topics.ControlChanged],
     // directory.changed: every change of the reviewer directory, for the audit record; control.changed: pauses and resumes.
     write: [
       Topics.ApprovalUpdated,
@@ -63,6 +71,7 @@ export const KAFKA_ACL_MATRIX: Record<KafkaPrincipal, Grants> = {
       dlq(Topics.ApprovalRequested),
       dlq(Topics.ApprovalUpdated),
       dlq(Topics.ApprovalResolved),
+      dlq(Topics.ControlChanged),
     ],
     group: { name: (prefix) => `${prefix}hitl-escalation`, words: '`<prefix>hitl-escalation`' },
   },
@@ -75,9 +84,18 @@ export const KAFKA_ACL_MATRIX: Record<KafkaPrincipal, Grants> = {
   calibrator: {
     words: 'the calibrator (`hitl-calibrator`)',
     // approval.updated: how post-reviews end (reviewed, rolled back, unreviewed), for the report's post-review counts;
-    // action.executed: the agents' compensations of rollbacks, one of promotion's conditions.
-    read: [Topics.DecisionProposed, Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved, Topics.ActionExecuted, Topics.OutcomeLabeled],
+    // action.executed: the agents' compensations of rollbacks, one of promotion's conditions; control.changed: probations, for the report.
+    read: [
+      Topics.DecisionProposed,
+      Topics.ApprovalRequested,
+      Topics.ApprovalUpdated,
+      Topics.ApprovalResolved,
+      Topics.ActionExecuted,
+      Topics.OutcomeLabeled,
+      Topics.ControlChanged,
+    ],
     write: [
+      dlq(Topics.ControlChanged),
       dlq(Topics.DecisionProposed),
       dlq(Topics.ApprovalRequested),
       dlq(Topics.ApprovalUpdated),

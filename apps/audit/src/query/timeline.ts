@@ -24,6 +24,9 @@ export type Step =
   | 'directory_changed'
   | 'paused'
   | 'resumed'
+  | 'probation_started'
+  | 'probation_graduated'
+  | 'probation_ended'
   | 'other';
 
 export interface Described {
@@ -184,6 +187,22 @@ function describeEvent(event: AnyEvent): Described {
     }
     case 'hitl.control.resumed.v1':
       return { step: 'resumed', summary: `${event.data.resumed_by} resumed pause ${event.data.pause_id}: ${quoted(event.data.reason)}` };
+    case 'hitl.control.probation_started.v1': {
+      const d = event.data;
+      return {
+        step: 'probation_started',
+        summary: `${d.action} on probation (${d.reason}): every decision to a person until ${d.decisions} reviewed decisions are approved unchanged at ${Math.round(d.approved_unchanged_rate * 100)}%`,
+      };
+    }
+    case 'hitl.control.probation_graduated.v1': {
+      const d = event.data;
+      return {
+        step: 'probation_graduated',
+        summary: `${d.action} graduated from probation: ${d.approved_unchanged} of ${d.reviewed} reviewed decisions approved unchanged (needed ${d.decisions} at ${Math.round(d.approved_unchanged_rate * 100)}%)`,
+      };
+    }
+    case 'hitl.control.probation_ended.v1':
+      return { step: 'probation_ended', summary: `${event.data.ended_by} ended the probation of ${event.data.action} early: ${quoted(event.data.reason)}` };
     default:
       return unhandled(event);
   }

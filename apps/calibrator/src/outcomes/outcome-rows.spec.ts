@@ -5,12 +5,15 @@ import {
   APPROVAL_ROLLED_BACK,
   APPROVAL_UNREVIEWED,
   AnyEvent,
+  CONTROL_PROBATION_ENDED,
+  CONTROL_PROBATION_GRADUATED,
+  CONTROL_PROBATION_STARTED,
   DECISION_PROPOSED,
   OUTCOME_LABELED,
   UnreviewedReason,
   exampleEvent,
 } from '@hitl/contracts';
-import { PostReviewRow, PostReviewState, mergePostReview, outcomeRows, policyVerdict } from './outcome-rows';
+import { PostReviewRow, PostReviewState, ProbationRow, mergePostReview, mergeProbation, outcomeRows, policyVerdict } from './outcome-rows';
 
 const D = '6f1c2d3e-4b5a-4c6d-8e7f-901a2b3c4d5e'; // the examples' decision
 
@@ -105,6 +108,8 @@ describe('what the calibrator keeps of each event', () => {
         exampleEvent('hitl.approval.assigned.v1'),
         exampleEvent('hitl.approval.clarification_provided.v1'),
         exampleEvent('hitl.directory.reviewer_changed.v1'),
+        exampleEvent('hitl.control.paused.v1'),
+        exampleEvent('hitl.control.resumed.v1'),
       ]),
     ).toEqual({
       decisions: [],
@@ -112,6 +117,7 @@ describe('what the calibrator keeps of each event', () => {
       labels: [],
       postReviews: [],
       compensations: [],
+      probations: [],
     });
   });
 
@@ -243,5 +249,91 @@ describe('post-reviews: open from the request, then how each ended', () => {
     expect(mergePostReview(notQueued, closed)).toEqual(notQueued);
     const request = row('open', null, { action: 'process_refund', requested_at: '2026-11-22T09:00:00Z' });
     expect(mergePostReview(closed, request)).toEqual({ ...closed, action: 'process_refund', requested_at: '2026-11-22T09:00:00Z' });
+  });
+});
+
+const P = '2e7a9c4d-5b3f-4a1e-8d6c-0f9b8a7e6d5c'; // the examples' probation
+const probationStarted = (time: string) => at(exampleEvent(CONTROL_PROBATION_STARTED), time, `started-${time}`);
+const probationGraduated = (time: string) => at(exampleEvent(CONTROL_PROBATION_GRADUATED), time, `graduated-${time}`);
+const probationEnded = (time: string, by = 'rev-grace') => {
+  const e = at(exampleEvent(CONTROL_PROBATION_ENDED), time, `ended-${time}`);
+  e.data.ended_by = by;
+  return e;
+};
+const orders = <T>(xs: T[]): T[][] =>
+  xs.length <= 1 ? [xs] : xs.flatMap((x, i) => orders([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
+
+describe('probations: started and graduated by the router, ended early by an admin', () => {
+  const start: ProbationRow = {
+    id: P,
+    workspace: 'acme-support',
+    action: 'issue_store_credit',
+    reason: 'new to the manifest of acme-support',
+    manifest_version: 'sha256:9c1b0e',
+    decisions: 50,
+    approved_unchanged_rate: 0.95,
+    started_at: '2026-12-01T09:00:00Z',
+    state: 'active',
+    reviewed: null,
+    approved_unchanged: null,
+    graduated_at: null,
+    ended_by: null,
+    end_reason: null,
+    ended_at: null,
+  };
+  const graduation = { state: 'graduated', reviewed: 52, approved_unchanged: 50, graduated_at: '2026-12-04T10:00:00Z' } as const;
+  const earlyEnd = {
+    state: 'ended',
+    ended_by: 'rev-grace',
+    end_reason: 'billing-team signed off on the evals of the store-credit tool',
+    ended_at: '2026-12-03T10:00:00Z',
+  } as const;
+
+  it('a start: active, with why, the manifest version and what graduating asks', () => {
+    expect(outcomeRows([probationStarted('2026-12-01T09:00:00Z')]).probations).toEqual([start]);
+  });
+
+  it('a start then its graduation, in either order: one row, graduated with its evidence', () => {
+    for (const events of orders([probationStarted('2026-12-01T09:00:00Z'), probationGraduated('2026-12-04T10:00:00Z')]))
+      expect(outcomeRows(events).probations).toEqual([{ ...start, ...graduation }]);
+  });
+
+  it('a start then an early end, in either order: one row, ended with who and why', () => {
+    for (const events of orders([probationStarted('2026-12-01T09:00:00Z'), probationEnded('2026-12-03T10:00:00Z')]))
+      expect(outcomeRows(events).probations).toEqual([{ ...start, ...earlyEnd }]);
+  });
+
+  it('an end before its start is seen: kept, the start’s fields null (a graduation says what it asked)', () => {
+    const unstarted = { ...start, reason: null, manifest_version: null, started_at: null };
+    expect(outcomeRows([probationGraduated('2026-12-04T10:00:00Z')]).probations).toEqual([{ ...unstarted, ...graduation }]);
+    expect(outcomeRows([probationEnded('2026-12-03T10:00:00Z')]).probations).toEqual([
+      { ...unstarted, decisions: null, approved_unchanged_rate: null, ...earlyEnd },
+    ]);
+  });
+
+  it('graduated and ended both: the first end stands, whatever the order; never active again; copies change nothing', () => {
+    const events = [probationStarted('2026-12-01T09:00:00Z'), probationEnded('2026-12-03T10:00:00Z'), probationGraduated('2026-12-04T10:00:00Z')];
+    for (const order of orders([...events, probationStarted('2026-12-01T09:00:00Z'), probationEnded('2026-12-05T10:00:00Z', 'rev-other')]))
+      expect(outcomeRows(order).probations).toEqual([{ ...start, ...earlyEnd }]);
+    const graduatedFirst = [probationStarted('2026-12-01T09:00:00Z'), probationGraduated('2026-12-02T10:00:00Z'), probationEnded('2026-12-03T10:00:00Z')];
+    for (const order of orders(graduatedFirst))
+      expect(outcomeRows(order).probations).toEqual([{ ...start, ...graduation, graduated_at: '2026-12-02T10:00:00Z' }]);
+  });
+
+  it('a graduation and an early end at the same instant: the graduation stands, in either order', () => {
+    const a = { ...start, ...graduation };
+    const b = { ...start, ...earlyEnd, ended_at: graduation.graduated_at };
+    expect(mergeProbation(a, b)).toEqual(a);
+    expect(mergeProbation(b, a)).toEqual(a);
+  });
+
+  it('probations are no decision, resolution, label or post-review', () => {
+    expect(outcomeRows([probationStarted('2026-12-01T09:00:00Z'), probationGraduated('2026-12-04T10:00:00Z')])).toMatchObject({
+      decisions: [],
+      resolutions: [],
+      labels: [],
+      postReviews: [],
+      compensations: [],
+    });
   });
 });

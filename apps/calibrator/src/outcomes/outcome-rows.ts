@@ -90,12 +90,41 @@ export interface CompensationRow {
   signed_by: string | null;
 }
 
+/** Where a probation stands: `active` from its start until the router graduates it or an admin ends it early. */
+export type ProbationState = 'active' | 'graduated' | 'ended';
+
+/**
+ * One probation (control.changed), from its start and how it ended, whichever came first.
+ * The start's fields (reason, manifest_version, started_at) are null until it is seen; the
+ * graduation's (reviewed, approved_unchanged, graduated_at) and the early end's (ended_by,
+ * end_reason, ended_at) only for that state. `decisions` and `approved_unchanged_rate`, what
+ * graduating asks, come from the start (else from the graduation; an early end says neither).
+ */
+export interface ProbationRow {
+  id: string;
+  workspace: string;
+  action: string;
+  reason: string | null;
+  manifest_version: string | null;
+  decisions: number | null;
+  approved_unchanged_rate: number | null;
+  started_at: string | null;
+  state: ProbationState;
+  reviewed: number | null;
+  approved_unchanged: number | null;
+  graduated_at: string | null;
+  ended_by: string | null;
+  end_reason: string | null;
+  ended_at: string | null;
+}
+
 export interface OutcomeRows {
   decisions: DecisionRow[];
   resolutions: ResolutionRow[];
   labels: LabelRow[];
   postReviews: PostReviewRow[];
   compensations: CompensationRow[];
+  probations: ProbationRow[];
 }
 
 export const POLICY_APPROVAL_KEY = 'policy';
@@ -131,6 +160,46 @@ export function mergePostReview(known: PostReviewRow, next: PostReviewRow): Post
   };
 }
 
+/** When a probation ended (graduated or ended early); null while active. */
+const probationEndAt = (row: ProbationRow): string | null => (row.state === 'graduated' ? row.graduated_at : row.state === 'ended' ? row.ended_at : null);
+
+/**
+ * Whether `next`'s end replaces `known`'s: an end always replaces `active` (an ended or
+ * graduated probation never becomes active again); of two ends the first stands, the earlier
+ * by time, a graduation over an early end at the same instant. The repository applies the same order.
+ */
+export function probationEndOutranks(known: ProbationRow, next: ProbationRow): boolean {
+  if (next.state === 'active') return false;
+  if (known.state === 'active') return true;
+  const [a, b] = [Date.parse(probationEndAt(known) ?? ''), Date.parse(probationEndAt(next) ?? '')];
+  return b < a || (b === a && next.state === 'graduated' && known.state === 'ended');
+}
+
+/**
+ * Two accounts of one probation as one, whatever order they came in: what the start says
+ * (the earliest start; what graduating asks, from the start when known), and the end that stands.
+ */
+export function mergeProbation(known: ProbationRow, next: ProbationRow): ProbationRow {
+  const ends = probationEndOutranks(known, next) ? next : known;
+  const asks = known.started_at !== null ? known : next.decisions !== null ? next : known;
+  const starts = known.started_at === null || (next.started_at !== null && Date.parse(next.started_at) < Date.parse(known.started_at)) ? next : known;
+  return {
+    ...known,
+    reason: known.reason ?? next.reason,
+    manifest_version: known.manifest_version ?? next.manifest_version,
+    started_at: starts.started_at ?? known.started_at,
+    decisions: asks.decisions,
+    approved_unchanged_rate: asks.approved_unchanged_rate,
+    state: ends.state,
+    reviewed: ends.reviewed,
+    approved_unchanged: ends.approved_unchanged,
+    graduated_at: ends.graduated_at,
+    ended_by: ends.ended_by,
+    end_reason: ends.end_reason,
+    ended_at: ends.ended_at,
+  };
+}
+
 /** Who signed an event, as the transport verified it: an agent's or labeler's id, a service's name; null: unsigned. */
 export type SignerOf = (eventId: string) => string | null;
 
@@ -140,6 +209,29 @@ export function outcomeRows(events: readonly AnyEvent[], signerOf: SignerOf = ()
   const labels = new Map<string, LabelRow>();
   const postReviews = new Map<string, PostReviewRow>();
   const compensations = new Map<string, CompensationRow>();
+  const probations = new Map<string, ProbationRow>();
+  const keepProbation = (event: AnyEvent & { data: { probation_id: string; action: string } }, row: Partial<ProbationRow>) => {
+    const next: ProbationRow = {
+      id: event.data.probation_id,
+      workspace: event.workspaceid,
+      action: event.data.action,
+      reason: null,
+      manifest_version: null,
+      decisions: null,
+      approved_unchanged_rate: null,
+      started_at: null,
+      state: 'active',
+      reviewed: null,
+      approved_unchanged: null,
+      graduated_at: null,
+      ended_by: null,
+      end_reason: null,
+      ended_at: null,
+      ...row,
+    };
+    const known = probations.get(next.id);
+    probations.set(next.id, known ? mergeProbation(known, next) : next);
+  };
   const keepPostReview = (row: PostReviewRow) => {
     const known = postReviews.get(row.approval_id);
     postReviews.set(row.approval_id, known ? mergePostReview(known, row) : row);
@@ -256,6 +348,33 @@ export function outcomeRows(events: readonly AnyEvent[], signerOf: SignerOf = ()
         }
         break; // a run that is not an undo is not calibration material
       }
+      // Probation: started and graduated by the router, ended early by an admin (escalation).
+      case 'hitl.control.probation_started.v1': {
+        const d = event.data;
+        keepProbation(event, {
+          reason: d.reason,
+          manifest_version: d.manifest_version,
+          decisions: d.decisions,
+          approved_unchanged_rate: d.approved_unchanged_rate,
+          started_at: event.time,
+        });
+        break;
+      }
+      case 'hitl.control.probation_graduated.v1': {
+        const d = event.data;
+        keepProbation(event, {
+          state: 'graduated',
+          decisions: d.decisions,
+          approved_unchanged_rate: d.approved_unchanged_rate,
+          reviewed: d.reviewed,
+          approved_unchanged: d.approved_unchanged,
+          graduated_at: event.time,
+        });
+        break;
+      }
+      case 'hitl.control.probation_ended.v1':
+        keepProbation(event, { state: 'ended', ended_by: event.data.ended_by, end_reason: event.data.reason, ended_at: event.time });
+        break;
       case 'hitl.approval.assigned.v1':
       case 'hitl.approval.reassigned.v1':
       case 'hitl.approval.escalated.v1':
@@ -277,6 +396,7 @@ export function outcomeRows(events: readonly AnyEvent[], signerOf: SignerOf = ()
     labels: [...labels.values()],
     postReviews: [...postReviews.values()],
     compensations: [...compensations.values()],
+    probations: [...probations.values()],
   };
 }
 

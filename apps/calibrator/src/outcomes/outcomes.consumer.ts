@@ -6,7 +6,8 @@ import { OutcomesService } from './outcomes.service';
 
 /**
  * The calibrator's Kafka adapter: proposals, routings, resolutions, how post-reviews ended
- * (approval.updated), the agents' compensations of rollbacks (action.executed) and labels, a chunk at a time (de-duplicated by the transport).
+ * (approval.updated), the agents' compensations of rollbacks (action.executed), labels, and probations
+ * started, graduated or ended (control.changed; pauses are ignored), a chunk at a time (de-duplicated by the transport).
  */
 @Controller()
 export class OutcomesConsumer {
@@ -15,7 +16,15 @@ export class OutcomesConsumer {
   // The transport enforces signatures: a refused event (forged, wrong signer, key not allowed in
   // its workspace) is dead-lettered, counted and logged there, and never reaches this handler.
   @EventPattern(
-    [Topics.DecisionProposed, Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved, Topics.ActionExecuted, Topics.OutcomeLabeled],
+    [
+      Topics.DecisionProposed,
+      Topics.ApprovalRequested,
+      Topics.ApprovalUpdated,
+      Topics.ApprovalResolved,
+      Topics.ActionExecuted,
+      Topics.OutcomeLabeled,
+      Topics.ControlChanged,
+    ],
     {
       batch: true,
     },

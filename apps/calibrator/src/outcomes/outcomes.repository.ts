@@ -1,6 +1,16 @@
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
-import { CompensationRow, DecisionRow, LabelRow, OutcomeRows, POST_REVIEW_RANK, PostReviewRow, ResolutionRow, policyVerdict } from './outcome-rows';
+import {
+  CompensationRow,
+  DecisionRow,
+  LabelRow,
+  OutcomeRows,
+  POST_REVIEW_RANK,
+  PostReviewRow,
+  ProbationRow,
+  ResolutionRow,
+  policyVerdict,
+} from './outcome-rows';
 
 // pg_advisory_xact_lock(namespace, key): one namespace for "a decision's row in decisions".
 const DECISION_LOCKS = 0x43414c49;
@@ -13,7 +23,7 @@ const DECISION_LOCKS = 0x43414c49;
 export async function saveOutcomes(
   manager: EntityManager,
   rows: OutcomeRows,
-): Promise<{ decisions: number; resolutions: number; labels: number; post_reviews: number; compensations: number }> {
+): Promise<{ decisions: number; resolutions: number; labels: number; post_reviews: number; compensations: number; probations: number }> {
   const verdicts = rows.resolutions.flatMap((r) => {
     const verdict = policyVerdict(r);
     return verdict ? [{ decision_id: r.decision_id, verdict }] : [];
@@ -34,7 +44,8 @@ export async function saveOutcomes(
   const labels = await insertLabels(manager, rows.labels);
   const post_reviews = await upsertPostReviews(manager, rows.postReviews);
   const compensations = await upsertCompensations(manager, rows.compensations);
-  return { decisions, resolutions, labels, post_reviews, compensations };
+  const probations = await upsertProbations(manager, rows.probations);
+  return { decisions, resolutions, labels, post_reviews, compensations, probations };
 }
 
 async function lockDecisions(manager: EntityManager, ids: string[]): Promise<void> {
@@ -176,6 +187,57 @@ async function upsertCompensations(manager: EntityManager, rows: CompensationRow
             succeeded = c.succeeded OR EXCLUDED.succeeded
      RETURNING (xmax = 0) AS inserted`,
     [column('approval_id'), column('decision_id'), column('workspace'), column('action'), column('succeeded'), column('executed_at'), column('signed_by')],
+  );
+  return written.filter((w) => w.inserted).length;
+}
+
+/**
+ * Writes probations (a chunk has one row per probation: outcomeRows merged them). As
+ * mergeProbation does, in whatever order they come: the start fills in what is missing (the
+ * earliest start; what graduating asks, from the start when known); an end always replaces
+ * `active`, and of two ends the first stands (the earlier; a graduation over an early end at
+ * the same instant): an ended or graduated probation never becomes active again.
+ * Returns how many rows were new.
+ */
+async function upsertProbations(manager: EntityManager, rows: ProbationRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const column = <K extends keyof ProbationRow>(key: K) => rows.map((r) => r[key]);
+  const endAt = (t: string) => `CASE ${t}.state WHEN 'graduated' THEN ${t}.graduated_at WHEN 'ended' THEN ${t}.ended_at END`;
+  const outranks = `(EXCLUDED.state <> 'active' AND (p.state = 'active' OR ${endAt('EXCLUDED')} < ${endAt('p')}
+      OR (${endAt('EXCLUDED')} = ${endAt('p')} AND EXCLUDED.state = 'graduated' AND p.state = 'ended')))`;
+  const asks = `(p.started_at IS NOT NULL OR EXCLUDED.decisions IS NULL)`;
+  const ends = (field: keyof ProbationRow) => `${field} = CASE WHEN ${outranks} THEN EXCLUDED.${field} ELSE p.${field} END`;
+  const written: { inserted: boolean }[] = await manager.query(
+    `INSERT INTO ${serviceTable(manager, 'probations')} AS p
+       (id, workspace, action, reason, manifest_version, decisions, approved_unchanged_rate, started_at,
+        state, reviewed, approved_unchanged, graduated_at, ended_by, end_reason, ended_at)
+     SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::float8[], $8::timestamptz[],
+                          $9::text[], $10::int[], $11::int[], $12::timestamptz[], $13::text[], $14::text[], $15::timestamptz[])
+     ON CONFLICT (id) DO UPDATE
+        SET reason = COALESCE(p.reason, EXCLUDED.reason),
+            manifest_version = COALESCE(p.manifest_version, EXCLUDED.manifest_version),
+            started_at = LEAST(p.started_at, EXCLUDED.started_at),
+            decisions = CASE WHEN ${asks} THEN p.decisions ELSE EXCLUDED.decisions END,
+            approved_unchanged_rate = CASE WHEN ${asks} THEN p.approved_unchanged_rate ELSE EXCLUDED.approved_unchanged_rate END,
+            ${(['state', 'reviewed', 'approved_unchanged', 'graduated_at', 'ended_by', 'end_reason', 'ended_at'] as const).map(ends).join(',\n            ')}
+     RETURNING (xmax = 0) AS inserted`,
+    [
+      column('id'),
+      column('workspace'),
+      column('action'),
+      column('reason'),
+      column('manifest_version'),
+      column('decisions'),
+      column('approved_unchanged_rate'),
+      column('started_at'),
+      column('state'),
+      column('reviewed'),
+      column('approved_unchanged'),
+      column('graduated_at'),
+      column('ended_by'),
+      column('end_reason'),
+      column('ended_at'),
+    ],
   );
   return written.filter((w) => w.inserted).length;
 }

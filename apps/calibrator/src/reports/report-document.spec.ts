@@ -1,4 +1,4 @@
-import { POST_REVIEW_COUNTING, buildPostReviewReport, buildReport } from '@hitl/calibration';
+import { POST_REVIEW_COUNTING, PROBATION_COUNTING, ProbationFacts, buildPostReviewReport, buildReport } from '@hitl/calibration';
 import { ReportFacts, reportDocument } from './report-document';
 
 const MANIFEST = `version: 1
@@ -20,6 +20,36 @@ const overstating = buildReport({
   policy: { target_accuracy: 0.95, mode: 'approve_before', auto_approve_confidence: 0.97 },
   previous_accuracy: null,
 });
+
+const graduated: ProbationFacts = {
+  probation_id: '2e7a9c4d-5b3f-4a1e-8d6c-0f9b8a7e6d5c',
+  workspace: 'acme-support',
+  action: 'issue_store_credit',
+  state: 'graduated',
+  reason: 'new to the manifest of acme-support',
+  manifest_version: 'sha256:9c1b0e',
+  started_at: '2026-11-01T09:00:00.000Z',
+  decisions: 50,
+  approved_unchanged_rate: 0.95,
+  reviewed: 52,
+  approved_unchanged: 50,
+  graduated_at: '2026-11-04T10:00:00.000Z',
+  ended_by: null,
+  end_reason: null,
+  ended_at: null,
+};
+const active: ProbationFacts = {
+  ...graduated,
+  probation_id: '3f8b0d5e-6c4a-4b2f-9e7d-1a0c9b8f7e6d',
+  workspace: 'globex',
+  action: 'process_refund',
+  state: 'active',
+  reason: 'auto_approve_confidence lowered from 0.97 to 0.9',
+  started_at: '2026-09-01T09:00:00.000Z',
+  reviewed: null,
+  approved_unchanged: null,
+  graduated_at: null,
+};
 
 const facts: ReportFacts = {
   id: '0b9a6c1e-2f3d-4a5b-8c7d-9e0f1a2b3c4d',
@@ -54,6 +84,7 @@ const facts: ReportFacts = {
     ],
     unattributed: 1,
   },
+  probations: [active, graduated],
 };
 
 describe('a stored report', () => {
@@ -130,6 +161,39 @@ describe('a stored report', () => {
     const none = reportDocument({ ...facts, postReviews: { actions: [], unattributed: 0 } });
     expect(none.body.post_reviews).toEqual({ counting: POST_REVIEW_COUNTING, unattributed: 0, actions: [] });
     expect(none.markdown).toContain('No post-reviews in the window.');
+  });
+
+  it('probations: by state in the body, each with its summary; a section of the Markdown after the post-reviews', () => {
+    expect(doc.body.probations).toEqual({
+      active: [
+        {
+          ...active,
+          summary:
+            'process_refund in globex on probation since 2026-09-01: auto_approve_confidence lowered from 0.97 to 0.9; every decision to a person until 50 reviewed decisions are approved unchanged at 95%',
+        },
+      ],
+      graduated: [
+        {
+          ...graduated,
+          summary:
+            'issue_store_credit in acme-support graduated from probation on 2026-11-04: 50 of 52 reviewed decisions approved unchanged (needed 50 at 95%); started 2026-11-01: new to the manifest of acme-support',
+        },
+      ],
+      ended: [],
+    });
+    const section = doc.markdown.indexOf('## Probation');
+    expect(section).toBeGreaterThan(doc.markdown.indexOf('## Post-reviews'));
+    expect(section).toBeLessThan(doc.markdown.indexOf('## About this report'));
+    expect(doc.markdown).toContain(`- ${doc.body.probations.graduated[0].summary}`);
+    expect(doc.markdown).toContain(PROBATION_COUNTING);
+    // A workspace's own report does not name the workspace in each line.
+    const own = reportDocument({ ...facts, workspace: 'acme-support', probations: [graduated] });
+    expect(own.markdown).toContain(
+      '- issue_store_credit graduated from probation on 2026-11-04: 50 of 52 reviewed decisions approved unchanged (needed 50 at 95%)',
+    );
+    const none = reportDocument({ ...facts, probations: [] });
+    expect(none.body.probations).toEqual({ active: [], graduated: [], ended: [] });
+    expect(none.markdown).toContain('No probation started, graduated or ended in the window, and none is active.');
   });
 
   it('no manifest file to read: no suggestions, and the report says so', () => {

@@ -5,8 +5,12 @@ import {
   Finding,
   POST_REVIEW_COUNTING,
   PostReviewReport,
+  ProbationFacts,
+  ProbationSection,
   SuggestedChange,
   postReviewMarkdown,
+  probationMarkdown,
+  probationSection,
   reliabilitySvg,
   reportMarkdown,
   suggestionsPatch,
@@ -46,6 +50,12 @@ export interface CalibrationReport {
   reports: ActionReport[];
   /** Auto-approved actions reviewed after they ran: how each post-review ended, and how far sampling backed off. */
   post_reviews: PostReviewSection;
+  /**
+   * Actions on probation (every decision to a person until enough reviewed decisions were
+   * approved unchanged), for the report's workspace scope: active now whatever their start,
+   * and those graduated (with the evidence) or ended early in the window.
+   */
+  probations: ProbationSection;
   links: ReportLinks;
 }
 
@@ -81,6 +91,8 @@ export interface ReportFacts {
   supersededLabels: number;
   reports: ActionReport[];
   postReviews: { actions: PostReviewReport[]; unattributed: number };
+  /** Probations active now, or started, graduated or ended in the window. */
+  probations: ProbationFacts[];
 }
 
 export function reportLinks(id: string, actions: readonly string[]): ReportLinks {
@@ -119,12 +131,14 @@ export function reportDocument(facts: ReportFacts): StoredReport {
     suggestions: changes,
     reports: facts.reports,
     post_reviews: { counting: POST_REVIEW_COUNTING, unattributed: facts.postReviews.unattributed, actions: facts.postReviews.actions },
+    probations: probationSection(facts.probations, facts.workspace === null),
     links,
   };
   const markdown = [
     reportMarkdown(facts.reports, { window_days: facts.windowDays, generated_at: generatedAt, patch, unknown_outcomes: facts.unknownOutcomes }).trimEnd(),
     '',
     ...postReviewMarkdown(facts.postReviews.actions, facts.postReviews.unattributed),
+    ...probationMarkdown(body.probations),
     '## About this report',
     '',
     `- Scope: ${facts.workspace === null ? 'every workspace' : `workspace ${facts.workspace}`}; ${facts.trigger === 'schedule' ? 'scheduled' : `requested by ${facts.requestedBy ?? 'someone'}`}.`,

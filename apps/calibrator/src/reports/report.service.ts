@@ -28,6 +28,7 @@ import {
   latestReportId,
   listReports,
   postReviewCounts,
+  probationsOf,
 } from './reports.repository';
 import { reportsGenerated } from './reports.metrics';
 
@@ -71,6 +72,7 @@ export class ReportService {
     const previous = await accuracyByAction(manager, before);
     const labels = await labelCounts(manager, window);
     const postReviews = await postReviewCounts(manager, window);
+    const probations = await probationsOf(manager, window);
 
     const { manifest, path } = this.manifests.forWorkspace(workspace); // a workspace's report is judged by its own manifest
     const policyOf = (action: string): CalibrationPolicy | null => {
@@ -138,6 +140,7 @@ export class ReportService {
       supersededLabels: labels.superseded_labels,
       reports,
       postReviews: { actions: assemblePostReviews(postReviews.counts, postReviewPolicyOf), unattributed: postReviews.unattributed },
+      probations,
     });
     await insertReport(manager, stored, { trigger, requestedBy: options.requestedBy ?? null, windowDays });
     reportsGenerated.inc({ trigger });
@@ -153,6 +156,7 @@ export class ReportService {
         findings: body.findings.length,
         suggestions: body.suggestions.length,
         post_reviews_backed_off: body.post_reviews.actions.filter((a) => a.sampling_backed_off).length,
+        probations: { active: body.probations.active.length, graduated: body.probations.graduated.length, ended: body.probations.ended.length },
       },
       'calibration report generated',
     );

@@ -1,6 +1,6 @@
 // The report's SQL: aggregation in PostgreSQL (a row per action, agent and bucket, never
 // a row per outcome), and the stored reports.
-import { AmountBandRow, ApprovalBandRow, PostReviewCounts } from '@hitl/calibration';
+import { AmountBandRow, ApprovalBandRow, PostReviewCounts, ProbationFacts } from '@hitl/calibration';
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
 import { AccuracyRow, AggregateRow, InterventionRow } from './report-assembly';
@@ -222,6 +222,31 @@ export async function postReviewCounts(manager: EntityManager, window: Window): 
   const counts = rows.filter((r): r is PostReviewCounts => r.action !== null);
   const unattributed = rows.filter((r) => r.action === null).reduce((n, r) => n + r.requested, 0);
   return { counts, unattributed };
+}
+
+/**
+ * The probations a report shows, for its workspace scope: those started, graduated or ended
+ * early in the window, and those still active whatever their start. Times as ISO strings.
+ */
+export async function probationsOf(manager: EntityManager, window: Window): Promise<ProbationFacts[]> {
+  const rows: (Omit<ProbationFacts, 'started_at' | 'graduated_at' | 'ended_at'> & {
+    started_at: Date | null;
+    graduated_at: Date | null;
+    ended_at: Date | null;
+  })[] = await manager.query(
+    `SELECT id AS probation_id, workspace, action, state, reason, manifest_version, started_at, decisions, approved_unchanged_rate,
+            reviewed, approved_unchanged, graduated_at, ended_by, end_reason, ended_at
+       FROM ${serviceTable(manager, 'probations')}
+      WHERE ($3::text IS NULL OR workspace = $3)
+        AND (state = 'active'
+             OR (started_at >= $1 AND started_at < $2)
+             OR (graduated_at >= $1 AND graduated_at < $2)
+             OR (ended_at >= $1 AND ended_at < $2))
+      ORDER BY workspace, action, id`,
+    windowParams(window),
+  );
+  const iso = (t: Date | null) => (t === null ? null : t.toISOString());
+  return rows.map((r) => ({ ...r, started_at: iso(r.started_at), graduated_at: iso(r.graduated_at), ended_at: iso(r.ended_at) }));
 }
 
 export interface ReportRecord extends StoredReport {

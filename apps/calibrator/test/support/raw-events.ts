@@ -149,3 +149,44 @@ export const compensated = (d: Decision, approvalId: string, time: Date, succeed
     duration_ms: 120,
     compensation: { approval_id: approvalId, rolled_back_by: 'rev-alice', reason: 'refunded the wrong order' },
   });
+
+/** What a probation asks of an action, as the manifest's `probation` says it. */
+export interface Probation {
+  probationId: string;
+  action: string;
+  /** Reviewed decisions it needs; 50 when not given. */
+  decisions?: number;
+  /** Approved unchanged at least at this rate; 0.95 when not given. */
+  rate?: number;
+}
+
+/** The router starts a probation (control.changed): the action is new to the manifest, or its entry widened its autonomy. */
+export const probationStarted = (p: Probation, reason: string, time: Date) =>
+  envelope('hitl.control.probation_started.v1', 'hitl/router', p.probationId, time, {
+    probation_id: p.probationId,
+    action: p.action,
+    reason,
+    manifest_version: 'sha256:test',
+    decisions: p.decisions ?? 50,
+    approved_unchanged_rate: p.rate ?? 0.95,
+  });
+
+/** The router graduates a probation: enough reviewed decisions were approved unchanged. */
+export const probationGraduated = (p: Probation, evidence: { reviewed: number; approvedUnchanged: number }, time: Date) =>
+  envelope('hitl.control.probation_graduated.v1', 'hitl/router', p.probationId, time, {
+    probation_id: p.probationId,
+    action: p.action,
+    reviewed: evidence.reviewed,
+    approved_unchanged: evidence.approvedUnchanged,
+    decisions: p.decisions ?? 50,
+    approved_unchanged_rate: p.rate ?? 0.95,
+  });
+
+/** An admin ends a probation early on the owner's word, through the escalation service. */
+export const probationEnded = (p: Probation, reason: string, time: Date, by = 'rev-grace') =>
+  envelope('hitl.control.probation_ended.v1', 'hitl/escalation', p.probationId, time, {
+    probation_id: p.probationId,
+    action: p.action,
+    reason,
+    ended_by: by,
+  });

@@ -4,18 +4,23 @@ import { SERVICE_LOGGER } from '@hitl/service-kit';
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Logger } from 'pino';
+import { ProbationService } from '../probation/probation.service';
 import { coverage } from './pause-cover';
 import { keepPause, keepResume } from './pauses.repository';
 import { pausesRead } from './pauses.metrics';
 
 /**
- * Operators' pauses and resumes (control.changed), as the escalation service signed them:
- * the transport refuses any other signer before this handler. Kept in the router's table,
- * which every replica reads as it routes.
+ * Operators' controls (control.changed), as the escalation service signed them: the transport
+ * refuses any other signer before this handler. Pauses and resumes are kept in the router's
+ * table, which every replica reads as it routes; an admin's early end of a probation ends it.
+ * The router's own probation events come back here too, and change nothing.
  */
 @Controller()
 export class PausesConsumer {
-  constructor(@Inject(SERVICE_LOGGER) private readonly logger: Logger) {}
+  constructor(
+    private readonly probation: ProbationService,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {}
 
   @EventPattern(Topics.ControlChanged, { batch: true })
   async onControl(@Payload() events: AnyEvent[], @Ctx() ctx: MessageContext): Promise<void> {
@@ -34,6 +39,8 @@ export class PausesConsumer {
           pausesRead.inc({ kind: 'resumed' });
           this.logger.info({ pause: event.data.pause_id, workspace: event.workspaceid, by: event.data.resumed_by, reason: event.data.reason }, 'pause resumed');
         }
+      } else if (event.type === 'hitl.control.probation_ended.v1') {
+        await this.probation.end(ctx, event.workspaceid, event.data, new Date(event.time));
       }
     }
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ProbationModule } from '../probation/probation.module';
 import { PausesConsumer } from './pauses.consumer';
 
-@Module({ controllers: [PausesConsumer] })
+@Module({ imports: [ProbationModule], controllers: [PausesConsumer] })
 export class PausesModule {}

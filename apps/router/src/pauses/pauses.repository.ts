@@ -36,7 +36,8 @@ export async function keepResume(
   data: ControlResumedData,
   at: Date,
 ): Promise<'resumed' | 'already' | 'before_pause'> {
-  const updated: unknown[] = await manager.query(
+  // TypeORM answers an UPDATE with [rows, count].
+  const [updated]: [unknown[], number] = await manager.query(
     `UPDATE ${serviceTable(manager, 'pauses')} SET resumed_by = $2, resumed_at = $3, resume_reason = $4
       WHERE id = $1 AND resumed_at IS NULL RETURNING id`,
     [data.pause_id, data.resumed_by, at, data.reason],

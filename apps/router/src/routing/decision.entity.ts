@@ -68,6 +68,10 @@ export class DecisionEntity {
   @Column('jsonb', { nullable: true })
   parameter_errors!: { field: string; rule: string; message: string }[] | null;
 
+  /** The probation it was routed under (a person decided it): its review counts towards that probation. */
+  @Column('uuid', { nullable: true })
+  probation_id!: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   routed_at!: Date;
 }

@@ -25,6 +25,7 @@ const COLUMNS = [
   ['repair_chain', 'uuid'],
   ['attempt', 'int4'],
   ['parameter_errors', 'jsonb'],
+  ['probation_id', 'uuid'],
 ] as const satisfies readonly (readonly [keyof NewDecision, string])[];
 
 const JSONB = new Set<string>(['reasons', 'decision', 'parameter_errors']);

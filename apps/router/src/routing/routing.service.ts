@@ -12,6 +12,7 @@ import { alertsRun, decisionsRouted, repairsRouted } from './routing.metrics';
 import { pauseCovering } from '../pauses/pause-cover';
 import { pausedRoutings } from '../pauses/pauses.metrics';
 import { pausesInForce } from '../pauses/pauses.repository';
+import { ProbationService } from '../probation/probation.service';
 
 function contentHash(value: unknown): string {
   return createHash('sha256')
@@ -27,6 +28,7 @@ function contentHash(value: unknown): string {
 export class RoutingService {
   constructor(
     private readonly manifests: ManifestStore,
+    private readonly probations: ProbationService,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -43,6 +45,12 @@ export class RoutingService {
       ctx.manager,
       proposals.map((p) => p.workspaceid),
     );
+    // A manifest version routed by for the first time is compared with the last first (new or widened actions: probation).
+    const probationOf = await this.probations.inForce(
+      ctx,
+      proposals.map((p) => p.workspaceid),
+      now,
+    );
     const routed = proposals.map((proposal) => {
       const decision = proposal.data;
       // Each workspace is routed by its own manifest, else the default one.
@@ -52,7 +60,8 @@ export class RoutingService {
       const signed = ctx.signer(proposal.id) !== null;
       const chain = chains(proposal, signed);
       const pause = pauseCovering(pauses, { workspace: proposal.workspaceid, agent_id: decision.agent.id, action: decision.action }) ?? undefined;
-      const routing = route(decision, manifest, now, { signed, repair: chain.history, pause });
+      const probation = probationOf(proposal.workspaceid, decision.action);
+      const routing = route(decision, manifest, now, { signed, repair: chain.history, pause, probation });
       const outcome = outcomeEvents(proposal, routing, { approvalId: randomUUID(), postReviewApprovalId: randomUUID(), eventIds: randomUUID }, now);
       const attempts = routing.repairAttempts;
       const row: NewDecision = {
@@ -77,6 +86,8 @@ export class RoutingService {
         // What failed: sent back, or shown to a person as the last attempt's errors.
         parameter_errors:
           routing.parameterErrors ?? (attempts && attempts[attempts.length - 1].errors.length > 0 ? attempts[attempts.length - 1].errors : null),
+        // Sent to a person by its probation: that person's verdict counts towards it.
+        probation_id: probation && routing.reasons.some((r) => r.rule === 'probation') ? probation.id : null,
       };
       return { proposal, routing, outcome, row };
     });
@@ -203,6 +214,7 @@ export class RoutingService {
       repair_chain: decisionId,
       attempt: 1,
       parameter_errors: null,
+      probation_id: null,
     });
     if (!isNew) return;
     await ctx.emit(

@@ -35,3 +35,48 @@ export const ControlResumedData = z.looseObject({
   resumed_by: NonEmpty,
 });
 export type ControlResumedData = z.infer<typeof ControlResumedData>;
+
+// Probation (seed 002: the first use of a new tool needs a human "until evals prove
+// reliability"). An action new to a workspace's manifest, or whose entry widened its autonomy,
+// is on probation: every decision of it goes to a person until enough reviewed decisions were
+// approved unchanged. The router starts and graduates probations (it routes and counts); an
+// admin may end one early on the owner's word, through the escalation service.
+
+export const CONTROL_PROBATION_STARTED = 'hitl.control.probation_started.v1';
+export const CONTROL_PROBATION_GRADUATED = 'hitl.control.probation_graduated.v1';
+export const CONTROL_PROBATION_ENDED = 'hitl.control.probation_ended.v1';
+
+export const ControlProbationStartedData = z.looseObject({
+  /** The probation; subject and key of its events. */
+  probation_id: Uuid,
+  action: NonEmpty,
+  /** Why, in words: new to the manifest, or which settings widened its autonomy. */
+  reason: NonEmpty,
+  /** The manifest version that started it. */
+  manifest_version: NonEmpty,
+  /** Reviewed decisions it needs (`probation.decisions`)… */
+  decisions: z.number().int().min(1),
+  /** …approved unchanged at least at this rate (`probation.approved_unchanged_rate`). */
+  approved_unchanged_rate: z.number().gt(0).max(1),
+});
+export type ControlProbationStartedData = z.infer<typeof ControlProbationStartedData>;
+
+export const ControlProbationGraduatedData = z.looseObject({
+  probation_id: Uuid,
+  action: NonEmpty,
+  /** The evidence: decisions reviewed during the probation, and how many were approved unchanged. */
+  reviewed: z.number().int().min(0),
+  approved_unchanged: z.number().int().min(0),
+  decisions: z.number().int().min(1),
+  approved_unchanged_rate: z.number().gt(0).max(1),
+});
+export type ControlProbationGraduatedData = z.infer<typeof ControlProbationGraduatedData>;
+
+export const ControlProbationEndedData = z.looseObject({
+  probation_id: Uuid,
+  action: NonEmpty,
+  reason: NonEmpty,
+  /** The admin's reviewer id, acting for the action's owner. */
+  ended_by: NonEmpty,
+});
+export type ControlProbationEndedData = z.infer<typeof ControlProbationEndedData>;

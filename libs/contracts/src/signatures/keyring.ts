@@ -6,7 +6,7 @@ import { APPROVAL_RESOLVED } from '../events/approval-resolved';
 import { APPROVAL_CLARIFICATION_PROVIDED } from '../events/approval-updated';
 import { ACTION_EXECUTED } from '../events/action-executed';
 import { DECISION_PROPOSED } from '../events/decision-proposed';
-import { CONTROL_PAUSED, CONTROL_RESUMED } from '../events/control-changed';
+import { CONTROL_PAUSED, CONTROL_PROBATION_ENDED, CONTROL_PROBATION_GRADUATED, CONTROL_PROBATION_STARTED, CONTROL_RESUMED } from '../events/control-changed';
 import { DIRECTORY_REVIEWER_CHANGED } from '../events/directory-changed';
 import { OUTCOME_LABELED } from '../events/outcome-labeled';
 import { AnyEvent } from '../catalogue';
@@ -165,6 +165,12 @@ export function authorityProblem(event: AnyEvent, principal: Principal): string 
     case CONTROL_PAUSED:
     case CONTROL_RESUMED:
       return needService('escalation', 'a pause or a resume');
+    case CONTROL_PROBATION_STARTED:
+    case CONTROL_PROBATION_GRADUATED:
+      // The router routes and counts: only it starts and graduates a probation.
+      return needService('router', event.type);
+    case CONTROL_PROBATION_ENDED:
+      return needService('escalation', 'an early end of a probation');
     default:
       // The other approval.updated types (assigned, reassigned, escalated, clarification requested, rolled back).
       return needService('escalation', event.type);
