@@ -48,13 +48,19 @@ export async function callService(
     body = null;
   }
   if (!response.ok) {
-    const answer = body as { message?: unknown; issues?: { path?: string; field?: string; message: string }[] } | null;
+    const answer = body as { code?: unknown; message?: unknown; issues?: { path?: string; field?: string; message: string }[] } | null;
     const listed = answer?.issues;
-    const issues = Array.isArray(listed) ? listed.map((i) => `\n  ${i.path ?? i.field}: ${i.message}`).join('') : '';
-    const message = typeof answer?.message === 'string' ? answer.message : text.slice(0, 200) || response.statusText;
+    const issues = Array.isArray(listed) ? listed.map((i) => `\n  ${i.path ?? i.field ?? '(body)'}: ${i.message}`).join('') : '';
+    const message = Array.isArray(answer?.message)
+      ? answer.message.join('; ')
+      : typeof answer?.message === 'string'
+        ? answer.message
+        : text.slice(0, 200) || response.statusText;
+    // The API's code (`403 not_admin`) is what a script or a runbook matches on.
+    const code = typeof answer?.code === 'string' ? ` ${answer.code}` : '';
     throw new CliFailure(
       response.status === 422 || response.status === 400 ? ExitCode.invalid : ExitCode.usage,
-      `${service} answered ${response.status}: ${message}${issues}`,
+      `${service} answered ${response.status}${code}: ${message}${issues}`,
     );
   }
   return body;

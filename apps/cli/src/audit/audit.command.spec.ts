@@ -75,7 +75,7 @@ describe('hitl audit verify', () => {
       'a token the service does not know',
       ['--token', 't'],
       json(401, { statusCode: 401, code: 'token_unknown', message: 'unknown auditor token' }),
-      /answered 401: unknown auditor token/,
+      /answered 401 token_unknown: unknown auditor token/,
     ],
     [
       'a workspace out of scope',

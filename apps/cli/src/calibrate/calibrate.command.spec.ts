@@ -80,6 +80,20 @@ describe('hitl calibrate', () => {
         },
       ],
     };
+    const withProbations: ReportAnswer = {
+      ...report,
+      findings: [],
+      reports: [],
+      probations: {
+        active: [{ summary: 'issue_gift_card on probation since 2026-12-04: new to the manifest of acme-support' }],
+        graduated: [{ summary: 'issue_store_credit graduated from probation on 2026-12-04: 3 of 3 reviewed decisions approved unchanged' }],
+        ended: [],
+      },
+    };
+    expect(formatCalibration(withProbations, new URL('http://127.0.0.1:3004')).filter((l) => l.startsWith('probation:'))).toEqual([
+      'probation: issue_store_credit graduated from probation on 2026-12-04: 3 of 3 reviewed decisions approved unchanged',
+      'probation: issue_gift_card on probation since 2026-12-04: new to the manifest of acme-support',
+    ]);
     expect(formatCalibration(both, new URL('http://127.0.0.1:3004')).slice(2, 11)).toEqual([
       'process_refund: n=600, accuracy 0.60 (95% lower bound 0.54), ECE 0.370, Brier 0.377',
       '  reviewers: 398 approved unchanged, 1 edited, 1 denied; after the fact 62 confirmed, 18 rolled back (intervention 4.2%)',
@@ -139,7 +153,7 @@ describe('hitl calibrate', () => {
       ['calibrate', '--token', 't'],
       json(403, { statusCode: 403, code: 'wrong_workspace', message: 'you may not read workspace globex' }),
     );
-    expect([refused.code, refused.err]).toEqual([ExitCode.usage, 'hitl: the calibrator answered 403: you may not read workspace globex\n']);
+    expect([refused.code, refused.err]).toEqual([ExitCode.usage, 'hitl: the calibrator answered 403 wrong_workspace: you may not read workspace globex\n']);
     expect(refused.calls).toHaveLength(1);
   });
 

@@ -69,6 +69,14 @@ const ReportAnswer = z.object({
   reports: z.array(ActionSummary),
   // Absent from reports made before post-reviews were counted.
   post_reviews: z.object({ actions: z.array(PostReviewLine) }).optional(),
+  // Absent from reports made before probations were reported.
+  probations: z
+    .object({
+      active: z.array(z.object({ summary: z.string() })),
+      graduated: z.array(z.object({ summary: z.string() })),
+      ended: z.array(z.object({ summary: z.string() })),
+    })
+    .optional(),
   links: z.object({ markdown: z.string(), patch: z.string(), diagrams: z.record(z.string(), z.string()) }),
 });
 export type ReportAnswer = z.infer<typeof ReportAnswer>;
@@ -122,6 +130,8 @@ export function formatCalibration(r: ReportAnswer, base: URL): string[] {
     );
     lines.push(`  ${p.sampling}`);
   }
+  const probations = r.probations ? [...r.probations.graduated, ...r.probations.ended, ...r.probations.active] : [];
+  for (const p of probations) lines.push(`probation: ${p.summary}`);
   if (r.suggestions.length > 0) {
     lines.push('suggested manifest changes (for review; the service never applies them):');
     // As the manifest would say it: `never` bare, like the YAML, not a quoted JSON string.

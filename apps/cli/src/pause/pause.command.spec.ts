@@ -1,4 +1,5 @@
 import { ExitCode } from '../cli-context';
+import { json, runAgainst } from '../cli-run.test-support';
 import { runCli } from '../program';
 import { PauseAnswer, formatPause, pauseScope } from './pause.command';
 
@@ -24,29 +25,8 @@ const resumed: PauseAnswer = {
   resume_reason: 'rolled back the deploy',
 };
 
-async function run(argv: string[], reply: (url: string) => Response, env: Record<string, string> = { REVIEWER_TOKEN: TOKEN }) {
-  let out = '';
-  let err = '';
-  const calls: { url: string; method: string; body: unknown; authorization: string | null }[] = [];
-  const code = await runCli(argv, {
-    io: { out: (text) => (out += text), err: (text) => (err += text) },
-    readText: () => '',
-    now: () => new Date('2026-12-04T12:00:00Z'),
-    env,
-    fetch: async (input, init) => {
-      calls.push({
-        url: String(input),
-        method: init?.method ?? 'GET',
-        body: init?.body ? JSON.parse(String(init.body)) : undefined,
-        authorization: new Headers(init?.headers).get('authorization'),
-      });
-      return reply(String(input));
-    },
-  });
-  return { code, out, err, calls };
-}
+const run = (argv: string[], reply: (url: string) => Response, env: Record<string, string> = { REVIEWER_TOKEN: TOKEN }) => runAgainst(argv, reply, env);
 
-const json = (status: number, body: unknown) => () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 const LINE = `agent refund-bot in acme-support: review (new proposals it covers go to a person), paused by rev-grace since 2026-12-04T10:02:00.000Z: "refunds doubled since the 10:00 deploy" (id ${ID})`;
 
 describe('hitl pause', () => {

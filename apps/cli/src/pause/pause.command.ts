@@ -1,13 +1,11 @@
 import { Command } from 'commander';
 import { z } from 'zod';
-import { CliContext, CliFailure, ExitCode, writeLines } from '../cli-context';
-import { parseServiceUrl, tokenFrom } from '../service-client';
+import { CliContext, writeLines } from '../cli-context';
+import { EscalationConnection, answerAs, escalationOptions, requiredText } from '../escalation-client';
+import { callService, tokenFrom } from '../service-client';
 
 // The kill switch at a terminal: `hitl pause`, `hitl resume`, `hitl pauses`, over the escalation
 // service's pauses API (admins only, with a reviewer's token).
-
-const DEFAULT_URL = 'http://127.0.0.1:3002';
-const DEFAULT_TOKEN_ENV = 'REVIEWER_TOKEN';
 
 // What the command reads of the escalation's answers (libs/reviewer-api's PauseView; loose: --json keeps the rest).
 // Not imported from @hitl/reviewer-api: the CLI does not depend on it, and says here what it needs.
@@ -53,80 +51,9 @@ export function formatPause(p: PauseAnswer): string {
   return `${pauseScope(p)}: ${pauseEffect(p.effect)}, paused by ${p.paused_by} since ${p.paused_at}: ${JSON.stringify(p.reason)} (id ${p.id})${resumed}`;
 }
 
-/** A required free-text option: not blank. */
-function required(value: string | undefined, what: string): string {
-  const text = value?.trim() ?? '';
-  if (!text) throw new CliFailure(ExitCode.usage, `${what} must not be empty`);
-  return text;
-}
-
-/**
- * Calls the escalation service and returns its JSON. Unlike the other commands' callService, a
- * refusal names the API's code with its message (`403 not_admin: …`): the code is what a script
- * or a runbook matches on.
- */
-async function callEscalation(ctx: CliContext, base: URL, path: string, token: string, init: { method?: string; body?: unknown } = {}): Promise<unknown> {
-  const url = new URL(path, base.href.endsWith('/') ? base : `${base.href}/`);
-  let response: Response;
-  try {
-    response = await (ctx.fetch ?? fetch)(url, {
-      method: init.method ?? 'GET',
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new CliFailure(ExitCode.usage, `cannot reach the escalation service at ${base.origin}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
-  }
-  const text = await response.text();
-  let body: unknown = null;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = null;
-  }
-  if (!response.ok) {
-    const answer = (body ?? {}) as { code?: unknown; message?: unknown; issues?: unknown };
-    const code = typeof answer.code === 'string' ? ` ${answer.code}` : '';
-    // invalid_request names each field it refuses.
-    const issues = Array.isArray(answer.issues)
-      ? (answer.issues as { field?: string; path?: string; message?: string }[]).map((i) => `\n  ${i.field ?? i.path ?? '(body)'}: ${i.message ?? ''}`).join('')
-      : '';
-    const message = Array.isArray(answer.message)
-      ? answer.message.join('; ')
-      : typeof answer.message === 'string'
-        ? answer.message
-        : text.slice(0, 200) || response.statusText;
-    throw new CliFailure(
-      response.status === 400 || response.status === 422 ? ExitCode.invalid : ExitCode.usage,
-      `the escalation service answered ${response.status}${code}: ${message}${issues}`,
-    );
-  }
-  return body;
-}
-
-function read<T>(schema: z.ZodType<T>, body: unknown, base: URL, what: string): T {
-  const answer = schema.safeParse(body);
-  if (!answer.success) throw new CliFailure(ExitCode.usage, `${base.origin} did not answer as the escalation service does (${what})`);
-  return answer.data;
-}
-
-interface Connection {
-  url: URL;
-  token?: string;
-  tokenEnv: string;
-}
-
-function connectionOptions(command: Command): Command {
-  return command
-    .option('--url <url>', 'the escalation service', parseServiceUrl, new URL(DEFAULT_URL))
-    .option('--token <token>', 'an admin reviewer’s token (prefer --token-env: a command line is visible to other users)')
-    .option('--token-env <name>', 'the environment variable holding the admin reviewer’s token', DEFAULT_TOKEN_ENV);
-}
-
 /** `hitl pause`, `hitl resume`, `hitl pauses`: the kill switch of an agent, an action or a whole workspace. */
 export function registerPauseCommands(program: Command, ctx: CliContext): void {
-  connectionOptions(
+  escalationOptions(
     program
       .command('pause')
       .description(
@@ -137,50 +64,61 @@ export function registerPauseCommands(program: Command, ctx: CliContext): void {
       .option('--action <name>', 'only this action (with --agent: only this action of this agent)')
       .option('--block', 'block what it covers instead of sending it to a person')
       .requiredOption('--reason <text>', 'why: on the record and shown to reviewers'),
-  ).action(async (options: Connection & { workspace: string; agent?: string; action?: string; block?: boolean; reason: string }) => {
+    'an admin reviewer’s',
+  ).action(async (options: EscalationConnection & { workspace: string; agent?: string; action?: string; block?: boolean; reason: string }) => {
     const body = {
-      workspace: required(options.workspace, '--workspace'),
-      ...(options.agent === undefined ? {} : { agent_id: required(options.agent, '--agent') }),
-      ...(options.action === undefined ? {} : { action: required(options.action, '--action') }),
+      workspace: requiredText(options.workspace, '--workspace'),
+      ...(options.agent === undefined ? {} : { agent_id: requiredText(options.agent, '--agent') }),
+      ...(options.action === undefined ? {} : { action: requiredText(options.action, '--action') }),
       effect: options.block ? 'block' : 'review',
-      reason: required(options.reason, '--reason'),
+      reason: requiredText(options.reason, '--reason'),
     };
     const token = tokenFrom(ctx, options, 'admin reviewer');
-    const pause = read(PauseAnswer, await callEscalation(ctx, options.url, 'pauses', token, { method: 'POST', body }), options.url, 'POST /pauses');
+    const pause = answerAs(
+      PauseAnswer,
+      await callService(ctx, 'the escalation service', options.url, 'pauses', token, { method: 'POST', body }),
+      options.url,
+      'POST /pauses',
+    );
     writeLines(ctx.io.out, [pausedNow(pause), `  ${formatPause(pause)}`, `resume it with: hitl resume ${pause.id} --reason "…"`]);
   });
 
-  connectionOptions(
+  escalationOptions(
     program
       .command('resume')
       .description('resume a pause (admins): what it covered follows the manifest again')
       .argument('<pause-id>', 'the pause, as `hitl pauses` lists it')
       .requiredOption('--reason <text>', 'why it may resume: on the record'),
-  ).action(async (pauseId: string, options: Connection & { reason: string }) => {
-    const reason = required(options.reason, '--reason');
-    const id = required(pauseId, 'the pause id');
+    'an admin reviewer’s',
+  ).action(async (pauseId: string, options: EscalationConnection & { reason: string }) => {
+    const reason = requiredText(options.reason, '--reason');
+    const id = requiredText(pauseId, 'the pause id');
     const token = tokenFrom(ctx, options, 'admin reviewer');
-    const body = await callEscalation(ctx, options.url, `pauses/${encodeURIComponent(id)}/resume`, token, { method: 'POST', body: { reason } });
-    const pause = read(PauseAnswer, body, options.url, 'POST /pauses/:id/resume');
+    const body = await callService(ctx, 'the escalation service', options.url, `pauses/${encodeURIComponent(id)}/resume`, token, {
+      method: 'POST',
+      body: { reason },
+    });
+    const pause = answerAs(PauseAnswer, body, options.url, 'POST /pauses/:id/resume');
     writeLines(ctx.io.out, [`resumed ${pauseScope(pause)}: new proposals it covered follow the manifest again`, `  ${formatPause(pause)}`]);
   });
 
-  connectionOptions(
+  escalationOptions(
     program
       .command('pauses')
       .description('list the pauses in force (any reviewer, in their workspaces); --all lists the resumed ones too')
       .option('--workspace <id>', 'one workspace (default: every workspace of yours)')
       .option('--all', 'resumed pauses too')
       .option('--json', 'print the answer as JSON'),
-  ).action(async (options: Connection & { workspace?: string; all?: boolean; json?: boolean }) => {
+    'an admin reviewer’s',
+  ).action(async (options: EscalationConnection & { workspace?: string; all?: boolean; json?: boolean }) => {
     const token = tokenFrom(ctx, options, 'admin reviewer');
-    const workspace = options.workspace === undefined ? undefined : required(options.workspace, '--workspace');
+    const workspace = options.workspace === undefined ? undefined : requiredText(options.workspace, '--workspace');
     // The API lists those in force (active=true) or the resumed ones (active=false): --all asks for both.
     const items: PauseAnswer[] = [];
     for (const active of options.all ? ['true', 'false'] : ['true']) {
       const query = new URLSearchParams({ ...(workspace === undefined ? {} : { workspace }), active });
-      const body = await callEscalation(ctx, options.url, `pauses?${query.toString()}`, token);
-      items.push(...read(PauseList, body, options.url, 'GET /pauses').items);
+      const body = await callService(ctx, 'the escalation service', options.url, `pauses?${query.toString()}`, token);
+      items.push(...answerAs(PauseList, body, options.url, 'GET /pauses').items);
     }
     // The latest first, as the API orders each list.
     items.sort((a, b) => Date.parse(b.paused_at) - Date.parse(a.paused_at));

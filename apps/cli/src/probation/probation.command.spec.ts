@@ -1,4 +1,5 @@
 import { ExitCode } from '../cli-context';
+import { json, runAgainst } from '../cli-run.test-support';
 import { runCli } from '../program';
 import { ProbationAnswer, formatProbation, probationState } from './probation.command';
 
@@ -29,29 +30,8 @@ const ended: ProbationAnswer = {
 };
 const graduated: ProbationAnswer = { ...active, id: 'p-2', state: 'graduated', reviewed: 21, approved_unchanged: 20, ended_at: '2026-12-03T09:00:00.000Z' };
 
-async function run(argv: string[], reply: (url: string) => Response, env: Record<string, string> = { REVIEWER_TOKEN: TOKEN }) {
-  let out = '';
-  let err = '';
-  const calls: { url: string; method: string; body: unknown; authorization: string | null }[] = [];
-  const code = await runCli(argv, {
-    io: { out: (text) => (out += text), err: (text) => (err += text) },
-    readText: () => '',
-    now: () => new Date('2026-12-04T12:00:00Z'),
-    env,
-    fetch: async (input, init) => {
-      calls.push({
-        url: String(input),
-        method: init?.method ?? 'GET',
-        body: init?.body ? JSON.parse(String(init.body)) : undefined,
-        authorization: new Headers(init?.headers).get('authorization'),
-      });
-      return reply(String(input));
-    },
-  });
-  return { code, out, err, calls };
-}
+const run = (argv: string[], reply: (url: string) => Response, env: Record<string, string> = { REVIEWER_TOKEN: TOKEN }) => runAgainst(argv, reply, env);
 
-const json = (status: number, body: unknown) => () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 const LINE = `action issue_voucher in acme-support: active: every decision goes to a person until 20 reviewed decisions, 95% approved unchanged; on probation since 2026-12-01T09:00:00.000Z: "new to the manifest" (manifest 7, id ${ID})`;
 
 describe('hitl probations', () => {
