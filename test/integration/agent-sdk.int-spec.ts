@@ -31,6 +31,8 @@ const publish = <T extends EventType>(event: CloudEvent<T>) =>
   sendMessages(kafka, [{ topic: `${prefix}${topicOf(event.type)}`, key: event.subject, value: JSON.stringify(signed(event as AnyEvent)) }]);
 
 /** What `probe` finds, once it finds something (30 s at the most). */
+// A minute: a full CI run shares two cores among every spec, and each probe reads a whole DLQ
+// (which the router's refusals of approval.resolved now grow too).
 const found = <T>(what: string, probe: () => Promise<T[]>) =>
   eventually(
     what,
@@ -38,7 +40,7 @@ const found = <T>(what: string, probe: () => Promise<T[]>) =>
       const list = await probe();
       return list.length > 0 && list;
     },
-    { timeoutMs: 30_000, everyMs: 200 },
+    { timeoutMs: 60_000, everyMs: 200 },
   );
 
 const eventsOf = async (name: string, decisionId: string) =>
