@@ -3,7 +3,7 @@
 // admin resumes; the next such refund runs alone again. Everything through the public APIs
 // and the agent SDK, as an operator and an agent would do it.
 import { randomUUID } from 'node:crypto';
-import { HitlAgent, HitlAgentOptions, Proposal } from '@hitl/agent-sdk';
+import { HitlAgent, HitlAgentOptions, Proposal, Resolution } from '@hitl/agent-sdk';
 
 export interface PauseWalkthroughOptions {
   agent: Pick<HitlAgentOptions, 'brokers' | 'ssl' | 'sasl' | 'signingKey' | 'trustedKeys' | 'topicPrefix'>;
@@ -25,7 +25,7 @@ interface Item {
 interface Answer {
   status: number;
   // The escalation API's JSON: a pause, a page of items, an approval, or an error.
-  json: { id?: string; reason?: string; resume_reason?: string; items?: Item[]; trace?: Item['trace'] } | null;
+  json: { id?: string; reason?: string; resume_reason?: string; items?: Item[]; next_cursor?: string | null; trace?: Item['trace'] } | null;
 }
 
 /** Runs the walk-through; returns the lines it printed. */
@@ -54,6 +54,30 @@ export async function pauseWalkthrough(options: PauseWalkthroughOptions, say: (l
     recommended_review: false,
     summary: 'Refund $30 for a parcel that arrived a week late.',
   });
+  /** A reviewer's inbox, page after page, until the decision is found (older demo runs may have left work in it). */
+  const inInbox = async (decisionId: string): Promise<Item | undefined> => {
+    let cursor: string | null = null;
+    for (let page = 0; page < 50; page++) {
+      const answer = await call(options.reviewerToken, 'GET', `/approvals?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const found = (answer.json?.items ?? []).find((i) => i.decision_id === decisionId);
+      if (found) return found;
+      cursor = answer.json?.next_cursor ?? null;
+      if (!cursor) return undefined;
+    }
+    return undefined;
+  };
+  /** One refund: it ran alone (resolved by policy), or it waits for a person (in the inbox). */
+  const oneRefund = async (): Promise<{ kind: 'alone'; resolution: Resolution } | { kind: 'person'; item: Item; resolution: Promise<Resolution> }> => {
+    const next = refund();
+    const resolution = agent.propose(next, { timeoutMs: 60_000 });
+    for (;;) {
+      const done = await Promise.race([resolution, sleep(300).then(() => null)]);
+      if (done && done.resolved_by.kind === 'policy') return { kind: 'alone', resolution: done };
+      const item = await inInbox(next.decision_id);
+      if (item) return { kind: 'person', item, resolution };
+    }
+  };
+  let pauseLeft: string | null = null;
   try {
     const paused = await call(options.adminToken, 'POST', '/pauses', {
       workspace: 'acme-support',
@@ -61,45 +85,40 @@ export async function pauseWalkthrough(options: PauseWalkthroughOptions, say: (l
       reason: 'demo: refunds doubled after a deploy; every refund to a person until we know why',
     });
     if (paused.status !== 201) throw new Error(`pausing refund-bot answered ${paused.status}: ${JSON.stringify(paused.json)}`);
+    pauseLeft = paused.json?.id ?? null;
     print(`  rev-grace paused agent refund-bot (pause ${paused.json?.id}): "${paused.json?.reason}"`);
 
-    // The pause reaches every router replica through control.changed; a refund proposed now goes to a person.
-    const first = refund();
-    const pending = agent.propose(first, { timeoutMs: 60_000 });
-    const item = await waitFor(async () => {
-      const inbox = await call(options.reviewerToken, 'GET', '/approvals?limit=50');
-      return (inbox.json?.items ?? []).find((i) => i.decision_id === first.decision_id);
-    }, 20_000);
-    const detail = await call(options.reviewerToken, 'GET', `/approvals/${item.approval_id}`);
+    // The pause reaches every router replica through control.changed within a second or so: a
+    // refund proposed before it held still runs alone, so refunds are proposed until one goes to a person.
+    const held = await waitFor(async () => {
+      const tried = await oneRefund();
+      return tried.kind === 'person' ? tried : null;
+    }, 30_000);
+    const detail = await call(options.reviewerToken, 'GET', `/approvals/${held.item.approval_id}`);
     const why = (detail.json?.trace ?? []).find((r) => r.rule === 'paused');
     print(`  a $30 refund at confidence 0.99 went to a person instead of running alone: ${why ? why.detail : 'paused'}`);
-    const approved = await call(options.reviewerToken, 'POST', `/approvals/${item.approval_id}/approve`, { payload_hash: item.payload_hash });
+    const approved = await call(options.reviewerToken, 'POST', `/approvals/${held.item.approval_id}/approve`, { payload_hash: held.item.payload_hash });
     if (approved.status >= 300) throw new Error(`approving the paused refund answered ${approved.status}: ${JSON.stringify(approved.json)}`);
-    const resolution = await pending;
+    const resolution = await held.resolution;
     print(`  alice approved it; the agent received ${resolution.status} by ${resolution.resolved_by.kind} ${resolution.resolved_by.id}`);
 
     const resumed = await call(options.adminToken, 'POST', `/pauses/${paused.json?.id}/resume`, { reason: 'demo: the deploy was rolled back' });
     if (resumed.status !== 200) throw new Error(`resuming answered ${resumed.status}: ${JSON.stringify(resumed.json)}`);
+    pauseLeft = null;
     print(`  rev-grace resumed it: "${resumed.json?.resume_reason}"`);
-    // The resume reaches the router the same way, within a second or so: a refund proposed
-    // before it held still goes to a person (approved here), and the next one is tried.
+    // The resume reaches the router the same way: a refund proposed before it held still goes to a person (approved here).
     const again = await waitFor(async () => {
-      const next = refund();
-      const resolution = agent.propose(next, { timeoutMs: 60_000 });
-      for (;;) {
-        const done = await Promise.race([resolution, sleep(300).then(() => null)]);
-        if (done) return done.resolved_by.kind === 'policy' ? done : null;
-        const inbox = await call(options.reviewerToken, 'GET', '/approvals?limit=50');
-        const queued = (inbox.json?.items ?? []).find((i) => i.decision_id === next.decision_id);
-        if (queued) {
-          await call(options.reviewerToken, 'POST', `/approvals/${queued.approval_id}/approve`, { payload_hash: queued.payload_hash });
-          await resolution;
-          return null;
-        }
-      }
+      const tried = await oneRefund();
+      if (tried.kind === 'alone') return tried.resolution;
+      await call(options.reviewerToken, 'POST', `/approvals/${tried.item.approval_id}/approve`, { payload_hash: tried.item.payload_hash });
+      await tried.resolution;
+      return null;
     }, 30_000);
     print(`  the next $30 refund at 0.99 ran alone again: ${again.status} by ${again.resolved_by.kind}`);
   } finally {
+    // A walk-through that failed half-way never leaves the agent paused for the next run.
+    if (pauseLeft)
+      await call(options.adminToken, 'POST', `/pauses/${pauseLeft}/resume`, { reason: 'demo: the walk-through stopped early' }).catch(() => undefined);
     await agent.stop();
   }
   return lines;
