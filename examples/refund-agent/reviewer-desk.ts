@@ -3,13 +3,17 @@
 // First the blocking queue (what agents wait on), top item first: approve most, edit about
 // 10% (a partial refund), deny about 5% with a reason. Only when nothing there is theirs to
 // take, the post-reviews assigned to them (actions that already ran): confirm most, roll
-// back about 2% with a reason. Each answer comes after a short think time. Only the
-// decisions of this run are touched.
+// back about 2% with a reason. Each item is opened first (GET /approvals/:id, as the console
+// does) and answered after a think time. One reviewer may be a rubber stamp: they approve
+// everything 100-300 ms after opening it, faster than anyone reads (review quality flags
+// them in the calibration report). Only the decisions of this run are touched.
 import { Random } from './refund-agent';
 
 export interface DeskReviewer {
   name: string;
   token: string;
+  /** Approves everything within 100-300 ms of opening it, never edits nor denies. */
+  rubberStamp?: boolean;
 }
 
 export interface InboxItem {
@@ -34,7 +38,7 @@ export interface DeskOptions {
   /** The parameters this run proposed, by decision id: only these are decided. */
   proposals: Map<string, Record<string, unknown>>;
   random: Random;
-  /** Think time bounds in ms (default 200..1500). */
+  /** Think time bounds in ms after opening an item (default 200..1500; a rubber stamp's is always 100..300). */
   thinkMs?: [number, number];
   pollMs?: number;
 }
@@ -158,16 +162,25 @@ export class ReviewerDesk {
     }
   }
 
-  private async think(): Promise<void> {
+  private async think(reviewer: DeskReviewer): Promise<void> {
     const { random } = this.options;
+    if (reviewer.rubberStamp) return sleep(100 + 200 * random());
     const [low, high] = this.options.thinkMs ?? [200, 1500];
     await sleep(low + (high - low) * random() * random() + (high - low) * 0.3 * random());
   }
 
+  /** Opens the item as a person does before deciding it: the escalation records when reading started. */
+  private async open(reviewer: DeskReviewer, item: InboxItem): Promise<void> {
+    const opened = await this.call(reviewer, 'GET', `/approvals/${item.approval_id}`);
+    if (opened.status !== 200) throw new Error(`GET /approvals/${item.approval_id} answered ${opened.status}`);
+  }
+
   private async decide(reviewer: DeskReviewer, item: InboxItem): Promise<void> {
     const { random } = this.options;
-    await this.think();
-    const draw = random();
+    await this.open(reviewer, item);
+    await this.think(reviewer);
+    // A rubber stamp approves whatever it is.
+    const draw = reviewer.rubberStamp ? 1 : random();
     const parameters = this.options.proposals.get(item.decision_id) ?? {};
     let answer: { status: number };
     let kind: 'approved' | 'edited' | 'denied';
@@ -192,8 +205,9 @@ export class ReviewerDesk {
   /** A review after the fact: the refund already ran; confirm it (approve, status `reviewed`) or roll it back. */
   private async postReview(reviewer: DeskReviewer, item: InboxItem): Promise<void> {
     const { random } = this.options;
-    await this.think();
-    if (postReviewAnswer(random()) === 'rollback') {
+    await this.open(reviewer, item);
+    await this.think(reviewer);
+    if (!reviewer.rubberStamp && postReviewAnswer(random()) === 'rollback') {
       const reason = ROLLBACKS[Math.floor(random() * ROLLBACKS.length)];
       this.count('rolledBack', (await this.call(reviewer, 'POST', `/approvals/${item.approval_id}/rollback`, { reason })).status, item);
     } else {

@@ -18,6 +18,8 @@ export interface RunOptions {
   trustedKeys: HitlAgentOptions['trustedKeys'];
   escalationUrl: string;
   reviewers: DeskReviewer[];
+  /** The desk's think time after opening an item, in ms (ReviewerDesk's default otherwise). */
+  thinkMs?: [number, number];
   decisions: number;
   /** Proposals per second (default 25). */
   rate?: number;
@@ -74,6 +76,7 @@ export async function runRefundAgent(options: RunOptions): Promise<RunResult> {
   const desk = new ReviewerDesk({
     escalationUrl: options.escalationUrl,
     reviewers: options.reviewers,
+    thinkMs: options.thinkMs,
     proposals,
     random: seededRandom((options.seed ?? started) + 1),
   });

@@ -69,10 +69,19 @@ describe('the calibrator config', () => {
   });
 
   it.each([
+    [{}, 20],
+    [{ CALIBRATION_REVIEW_QUALITY_MIN_DECISIONS: '5' }, 5],
+  ])('review quality flags a rubber stamp from 20 decisions unless set (%j)', (env, expected) => {
+    expect(loadConfig(calibratorConfig, env).CALIBRATION_REVIEW_QUALITY_MIN_DECISIONS).toBe(expected);
+  });
+
+  it.each([
     ['CALIBRATION_APPROVED_UNCHANGED_TARGET', '99%', 'must be a number above 0 and at most 1, e.g. 0.99'],
     ['CALIBRATION_APPROVED_UNCHANGED_TARGET', '0', 'must be a number above 0 and at most 1, e.g. 0.99'],
     ['CALIBRATION_LOWERING_MIN_REVIEWS', '0', 'must be a whole number from 1, e.g. 400'],
     ['CALIBRATION_LOWERING_MIN_REVIEWS', 'many', 'must be a whole number from 1, e.g. 400'],
+    ['CALIBRATION_REVIEW_QUALITY_MIN_DECISIONS', '0', 'must be a whole number from 1, e.g. 20'],
+    ['CALIBRATION_REVIEW_QUALITY_MIN_DECISIONS', 'few', 'must be a whole number from 1, e.g. 20'],
   ])('%s=%s is refused', (variable, value, reason) => {
     expect(problemsOf({ [variable]: value })).toEqual([{ variable, reason }]);
   });

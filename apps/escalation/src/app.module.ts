@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ClassificationsModule } from './classifications/classifications.module';
 import { ClarificationsModule } from './clarifications/clarifications.module';
 import { ApprovalIntakeModule } from './intake/intake.module';
+import { HandoffsModule } from './handoffs/handoffs.module';
 import { LiveModule } from './live/live.module';
 import { LinksModule } from './notifications/links.module';
 import { PausesModule } from './pauses/pauses.module';
@@ -30,6 +31,7 @@ import { SlaModule } from './sla/sla.module';
     ClassificationsModule,
     PausesModule,
     ProbationsModule,
+    HandoffsModule,
   ],
 })
 export class AppModule {}

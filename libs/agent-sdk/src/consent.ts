@@ -63,6 +63,11 @@ export function checkRollback(verdict: SignatureVerdict): Consent {
   return checkSignedByEscalation(verdict, 'a rollback');
 }
 
+/** Whether a step of a handoff (handoff.updated: taken, handed back, closed) may be acted on: only when the escalation service signed it. */
+export function checkHandoffStep(verdict: SignatureVerdict): Consent {
+  return checkSignedByEscalation(verdict, 'a step of a handoff');
+}
+
 function checkSignedByEscalation(verdict: SignatureVerdict, what: string): Consent {
   if (!verdict.ok) return refuse(verdict.code, verdict.reason);
   if (verdict.signer === null) return refuse('unsigned', `${what} must be signed (sigkid, sig)`);

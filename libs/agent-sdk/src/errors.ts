@@ -12,7 +12,8 @@ export type AgentErrorCode =
   | 'agent_stopped'
   | 'invalid_options'
   | 'broker_unavailable'
-  | 'taken_over';
+  | 'taken_over'
+  | 'handback_timeout';
 
 export abstract class HitlAgentError extends Error {
   abstract readonly code: AgentErrorCode;
@@ -107,6 +108,27 @@ export class AgentStoppedError extends HitlAgentError {
   constructor(readonly decisionId: string) {
     super(`the agent stopped while decision ${decisionId} was pending; start an agent again and await resolution("${decisionId}")`);
     this.name = 'AgentStoppedError';
+  }
+}
+
+/** No person returned the session within the time asked for; the handoff stays open and handedBack() can await it again. */
+export class HandbackTimeoutError extends HitlAgentError {
+  readonly code = 'handback_timeout';
+  constructor(
+    readonly handoffId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`no person returned handoff ${handoffId} within ${timeoutMs} ms; await it again with handedBack("${handoffId}")`);
+    this.name = 'HandbackTimeoutError';
+  }
+}
+
+/** The agent stopped while a caller waited for a person; the handoff stays open, and onHandback() gets it after the next start. */
+export class HandoffAbandonedError extends HitlAgentError {
+  readonly code = 'agent_stopped';
+  constructor(readonly handoffId: string) {
+    super(`the agent stopped while handoff ${handoffId} waited for a person; register onHandback() to resume it after the next start`);
+    this.name = 'HandoffAbandonedError';
   }
 }
 

@@ -14,7 +14,10 @@ import {
   DecisionProposedData,
   EventData,
   EventType,
+  HANDOFF_REQUESTED,
+  HANDOFF_RETURNED,
   Keyring,
+  TranscriptTurn,
   OUTCOME_LABELED,
   ParameterError,
   SignatureRefusalCode,
@@ -31,7 +34,7 @@ import {
   topicOf,
 } from '@hitl/contracts';
 import { Consumer, Kafka, LogEntry, Producer, logLevel } from 'kafkajs';
-import { checkClarificationRequest, checkResolution, checkRollback } from './consent';
+import { checkClarificationRequest, checkHandoffStep, checkResolution, checkRollback } from './consent';
 import {
   AgentNotStartedError,
   AgentOptionsError,
@@ -42,6 +45,7 @@ import {
   UnknownDecisionError,
 } from './errors';
 import { Resolution, assertRunnable, toOutput } from './guard';
+import { Handback, HandbackHandler, HandoffDesk } from './handoff-desk';
 import { rideOut } from './outage';
 import { FilePendingStore, MemoryPendingStore, PendingDecision, PendingStore, SharedPendingStore, isShared } from './pending-store';
 import { PostgresPendingStore } from './postgres-pending-store';
@@ -180,6 +184,20 @@ export function repairRequested(resolution: Resolution): ParameterError[] | null
   return resolution.status === 'blocked' && resolution.resolved_by.kind === 'policy' && errors && errors.length > 0 ? errors : null;
 }
 
+/** An end user asked for a person: the session, why, and the conversation so far. */
+export interface HumanRequest {
+  session_id: string;
+  reason: string;
+  /** The conversation so far, oldest turn first: what the person reads before taking over. */
+  transcript: TranscriptTurn[];
+  /** What the agent resumes from; returned unchanged with the handback (visible to the services and the record: no secrets). */
+  checkpoint?: Record<string, unknown>;
+  /** The end user the session serves: never the person who takes it over. */
+  on_behalf_of?: string;
+  /** Default: a new UUID. Asking again with the same id publishes the same request again. */
+  handoff_id?: string;
+}
+
 export interface LabelOptions {
   source: string;
   labeledBy?: string;
@@ -227,6 +245,9 @@ export class HitlAgent {
   /** Rollbacks this process has compensated (by approval id): a redelivered one is not undone twice. */
   private readonly compensated = new Set<string>();
   private resolutionHandler?: ResolutionHandler;
+  /** Sessions suspended for a person, and who waits for them to come back. */
+  private readonly desk: HandoffDesk;
+  private handbackHandler?: HandbackHandler;
   private sweeper?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
   /** Decisions whose handler runs now, and proposals being sent now (never twice at once). */
@@ -253,6 +274,7 @@ export class HitlAgent {
     this.signingKey = loadSigningKey(options.signingKey);
     this.keyring = loadKeyring(options.trustedKeys);
     this.book = new ResolutionBook(options.recentResolutions);
+    this.desk = new HandoffDesk(options.recentResolutions);
     this.outageMs = options.brokerOutageMs ?? 180_000;
     const made = this.makeStore(options);
     this.store = made.store;
@@ -316,7 +338,10 @@ export class HitlAgent {
       await consumer.connect();
       // A new group reads from the beginning; a known one from its committed offset, so
       // nothing resolved while the agent was down is missed.
-      await consumer.subscribe({ topics: [this.topic(Topics.ApprovalResolved), this.topic(Topics.ApprovalUpdated)], fromBeginning: true });
+      await consumer.subscribe({
+        topics: [this.topic(Topics.ApprovalResolved), this.topic(Topics.ApprovalUpdated), this.topic(Topics.HandoffUpdated)],
+        fromBeginning: true,
+      });
       const joined = new Promise<void>((resolve) => {
         const off = consumer.on(consumer.events.GROUP_JOIN, () => {
           off();
@@ -344,6 +369,7 @@ export class HitlAgent {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
     this.book.abandonWaits();
+    this.desk.abandon();
     await consumer?.disconnect();
     await this.sweeping;
     await producer?.disconnect();
@@ -587,6 +613,59 @@ export class HitlAgent {
     this.rollbackHandler = handler;
   }
 
+  /**
+   * "Get a human": the end user asked for a person. Publishes the request (signed, on
+   * handoff.requested) with the conversation so far, suspends the session, and resolves when a
+   * person returns it: `handed_back` (resume from `checkpoint` with the person's `notes`, and
+   * pass their `reply` on) or `closed` (the person finished it). After `timeoutMs` it rejects
+   * with HandbackTimeoutError; the handoff stays open (await it again with handedBack()).
+   */
+  async requestHuman(request: HumanRequest, options: { timeoutMs?: number } = {}): Promise<Handback> {
+    const producer = this.started('requestHuman');
+    const handoffId = request.handoff_id ?? randomUUID();
+    const data = {
+      handoff_id: handoffId,
+      agent_id: this.agentId,
+      session_id: request.session_id,
+      reason: request.reason,
+      transcript: request.transcript,
+      on_behalf_of: request.on_behalf_of ?? null,
+      replica_id: this.replicaId,
+      checkpoint: request.checkpoint ?? null,
+    };
+    this.desk.suspend(handoffId, request.session_id);
+    const handback = this.desk.wait(handoffId, options.timeoutMs);
+    // A caller that never gets here (the send failed) must not leave an unhandled rejection behind.
+    handback.catch(() => undefined);
+    try {
+      await this.publish(producer, HANDOFF_REQUESTED, data);
+    } catch (error) {
+      this.desk.cancel(handoffId, error as Error);
+      throw error;
+    }
+    this.logger.info({ handoffId, sessionId: request.session_id }, 'session suspended: waiting for a person');
+    return handback;
+  }
+
+  /** Awaits the handback of a handoff this process asked for (after a HandbackTimeoutError, say). */
+  handedBack(handoffId: string, options: { timeoutMs?: number } = {}): Promise<Handback> {
+    return this.desk.wait(handoffId, options.timeoutMs);
+  }
+
+  /** Whether a session waits for a person now (in this process): the agent must not act in it meanwhile. */
+  isSuspended(sessionId: string): boolean {
+    return this.desk.isSuspended(sessionId);
+  }
+
+  /**
+   * Resumes sessions people return when no requestHuman() call in this process awaits them:
+   * those asked for before a restart (by this replica: a fleet member resumes its own), once
+   * per process. Register it before start().
+   */
+  onHandback(handler: HandbackHandler): void {
+    this.handbackHandler = handler;
+  }
+
   /** Publishes an answer to a clarification a reviewer asked for. */
   async answerClarification(request: Omit<ClarificationRequest, 'question'> & { answer: string }): Promise<void> {
     const producer = this.started('answerClarification');
@@ -780,6 +859,10 @@ export class HitlAgent {
       return;
     }
     const { event, raw } = decoded;
+    if (event.type === HANDOFF_RETURNED) {
+      if (event.data.agent_id === this.agentId) await this.handBack(event, this.keyring.verify(raw, event), at);
+      return;
+    }
     // This agent's own clarification answers (signed with its own key, which it does not need
     // to trust) are nothing to act on.
     if (event.type === APPROVAL_CLARIFICATION_PROVIDED) return;
@@ -894,6 +977,28 @@ export class HitlAgent {
       duration_ms: Math.max(0, Math.round(performance.now() - started)),
       compensation: { approval_id, rolled_back_by, reason },
     });
+  }
+
+  /** A person returned one of this agent's sessions: verified, then to its waiter, or to onHandback (for this replica's own sessions). */
+  private async handBack(event: CloudEvent<typeof HANDOFF_RETURNED>, verdict: SignatureVerdict, at: Received): Promise<void> {
+    const consent = checkHandoffStep(verdict);
+    if (consent.outcome === 'refuse') return this.refuse(at, event, consent.code, consent.reason, verdict.kid);
+    const { handoff_id, session_id, resolution, notes, reply, returned_by, checkpoint, replica_id } = event.data;
+    const handback: Handback = { handoff_id, session_id, resolution, notes, reply, returned_by, checkpoint };
+    // Another replica's session: it resumes it (a fleet member that restarts keeps its replicaId).
+    if (replica_id !== null && replica_id !== this.replicaId) return;
+    const { to } = this.desk.deliver(handback);
+    if (to !== 'handler') return;
+    if (!this.handbackHandler) {
+      this.logger.warn({ handoffId: handoff_id, sessionId: session_id, resolution }, 'a person returned a session, but nothing awaits it and no onHandback handler resumes it');
+      return;
+    }
+    try {
+      await this.handbackHandler(handback);
+    } catch (error) {
+      this.desk.retry(handoff_id);
+      this.logger.error({ handoffId: handoff_id, error: (error as Error).message }, 'the onHandback handler failed: the session is not resumed');
+    }
   }
 
   private async clarify(request: EventData<typeof APPROVAL_CLARIFICATION_REQUESTED>): Promise<void> {

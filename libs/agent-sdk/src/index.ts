@@ -7,3 +7,4 @@ export * from './trust-options';
 export * from './hitl-agent';
 export * from './postgres-pending-store';
 export * from './outage';
+export * from './handoff-desk';

@@ -10,3 +10,4 @@ export * from './tiers';
 export * from './directory';
 export * from './pauses';
 export * from './probations';
+export * from './handoffs';

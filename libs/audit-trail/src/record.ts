@@ -48,6 +48,8 @@ export function actorOf(event: AnyEvent): { actor_kind: Exclude<ActorKind, 'unve
       return { actor_kind: 'reviewer', actor_id: event.data.rolled_back_by };
     case 'hitl.approval.reviewed.v1':
       return { actor_kind: 'reviewer', actor_id: event.data.reviewed_by };
+    case 'hitl.approval.opened.v1':
+      return { actor_kind: 'reviewer', actor_id: event.data.opened_by };
     case 'hitl.approval.unreviewed.v1':
       // Nobody looked: never a reviewer. A review window ran out (a timer), or the escalation
       // service itself left it unqueued because reviewers had no capacity (sampling backed off).
@@ -73,6 +75,15 @@ export function actorOf(event: AnyEvent): { actor_kind: Exclude<ActorKind, 'unve
       return { actor_kind: 'policy', actor_id: event.source };
     case 'hitl.control.probation_ended.v1':
       return { actor_kind: 'reviewer', actor_id: event.data.ended_by };
+    case 'hitl.handoff.requested.v1':
+      return { actor_kind: 'agent', actor_id: event.data.agent_id };
+    case 'hitl.handoff.opened.v1':
+    case 'hitl.handoff.escalated.v1':
+      return { actor_kind: 'policy', actor_id: event.source };
+    case 'hitl.handoff.taken.v1':
+      return { actor_kind: 'reviewer', actor_id: event.data.taken_by };
+    case 'hitl.handoff.returned.v1':
+      return { actor_kind: 'reviewer', actor_id: event.data.returned_by };
   }
 }
 

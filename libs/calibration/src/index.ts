@@ -8,3 +8,4 @@ export * from './drift';
 export * from './edits';
 export * from './widening';
 export * from './probations';
+export * from './review-quality';

@@ -14,6 +14,8 @@ const PRODUCERS: Record<Topic, string> = {
   'directory.changed': 'escalation (every change of the reviewer directory)',
   'control.changed':
     'escalation (operators pausing and resuming agents, actions, workspaces; ending a probation early), router (probations started and graduated)',
+  'handoff.requested': 'agents (an end user asked for a person)',
+  'handoff.updated': 'escalation (a handoff opened, escalated, taken over, handed back or closed)',
 };
 
 const CONSUMERS: Record<Topic, string> = {
@@ -25,6 +27,8 @@ const CONSUMERS: Record<Topic, string> = {
   'outcome.labeled': 'calibrator, audit',
   'directory.changed': 'audit',
   'control.changed': 'router, escalation, calibrator, audit',
+  'handoff.requested': 'escalation, audit',
+  'handoff.updated': 'agents, audit',
 };
 
 const schemaFile = (type: EventType) => `json-schema/${type}.json`;

@@ -9,12 +9,14 @@ import {
   APPROVAL_CLARIFICATION_PROVIDED,
   APPROVAL_CLARIFICATION_REQUESTED,
   APPROVAL_ESCALATED,
+  APPROVAL_OPENED,
   APPROVAL_REASSIGNED,
   APPROVAL_REVIEWED,
   APPROVAL_ROLLED_BACK,
   APPROVAL_UNREVIEWED,
   ApprovalAssignedData,
   ApprovalEscalatedData,
+  ApprovalOpenedData,
   ApprovalReassignedData,
   ApprovalReviewedData,
   ApprovalRolledBackData,
@@ -35,6 +37,18 @@ import {
   ControlResumedData,
 } from './events/control-changed';
 import { DECISION_PROPOSED, DecisionProposedData } from './events/decision-proposed';
+import {
+  HANDOFF_ESCALATED,
+  HANDOFF_OPENED,
+  HANDOFF_REQUESTED,
+  HANDOFF_RETURNED,
+  HANDOFF_TAKEN,
+  HandoffEscalatedData,
+  HandoffOpenedData,
+  HandoffRequestedData,
+  HandoffReturnedData,
+  HandoffTakenData,
+} from './events/handoff';
 import { DIRECTORY_REVIEWER_CHANGED, DirectoryReviewerChangedData } from './events/directory-changed';
 import { OUTCOME_LABELED, OutcomeLabeledData } from './events/outcome-labeled';
 
@@ -50,6 +64,7 @@ export const EVENT_CATALOGUE = {
   [APPROVAL_ROLLED_BACK]: { topic: Topics.ApprovalUpdated, data: ApprovalRolledBackData },
   [APPROVAL_REVIEWED]: { topic: Topics.ApprovalUpdated, data: ApprovalReviewedData },
   [APPROVAL_UNREVIEWED]: { topic: Topics.ApprovalUpdated, data: ApprovalUnreviewedData },
+  [APPROVAL_OPENED]: { topic: Topics.ApprovalUpdated, data: ApprovalOpenedData },
   [APPROVAL_RESOLVED]: { topic: Topics.ApprovalResolved, data: ApprovalResolvedData },
   [ACTION_EXECUTED]: { topic: Topics.ActionExecuted, data: ActionExecutedData },
   [OUTCOME_LABELED]: { topic: Topics.OutcomeLabeled, data: OutcomeLabeledData },
@@ -59,12 +74,18 @@ export const EVENT_CATALOGUE = {
   [CONTROL_PROBATION_STARTED]: { topic: Topics.ControlChanged, data: ControlProbationStartedData, subject: 'probation_id' },
   [CONTROL_PROBATION_GRADUATED]: { topic: Topics.ControlChanged, data: ControlProbationGraduatedData, subject: 'probation_id' },
   [CONTROL_PROBATION_ENDED]: { topic: Topics.ControlChanged, data: ControlProbationEndedData, subject: 'probation_id' },
+  [HANDOFF_REQUESTED]: { topic: Topics.HandoffRequested, data: HandoffRequestedData, subject: 'handoff_id' },
+  [HANDOFF_OPENED]: { topic: Topics.HandoffUpdated, data: HandoffOpenedData, subject: 'handoff_id' },
+  [HANDOFF_ESCALATED]: { topic: Topics.HandoffUpdated, data: HandoffEscalatedData, subject: 'handoff_id' },
+  [HANDOFF_TAKEN]: { topic: Topics.HandoffUpdated, data: HandoffTakenData, subject: 'handoff_id' },
+  [HANDOFF_RETURNED]: { topic: Topics.HandoffUpdated, data: HandoffReturnedData, subject: 'handoff_id' },
 } as const satisfies Record<
   string,
   | { topic: Topic; data: z.ZodType<{ decision_id: string }>; subject?: never }
   | { topic: Topic; data: z.ZodType<{ change_id: string }>; subject: 'change_id' }
   | { topic: Topic; data: z.ZodType<{ pause_id: string }>; subject: 'pause_id' }
   | { topic: Topic; data: z.ZodType<{ probation_id: string }>; subject: 'probation_id' }
+  | { topic: Topic; data: z.ZodType<{ handoff_id: string }>; subject: 'handoff_id' }
 >;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;
@@ -101,7 +122,7 @@ export function eventSchema<T extends EventType>(type: T): z.ZodType<CloudEvent<
   return schema as z.ZodType<CloudEvent<T>>;
 }
 
-/** The field of an event's `data` its `subject` equals: `decision_id`, `change_id` for directory changes, `pause_id` for controls. */
+/** The field of an event's `data` its `subject` equals: `decision_id`, `change_id` for directory changes, `pause_id` for controls, `handoff_id` for handoffs. */
 export function subjectFieldOf(type: EventType): SubjectField {
   const entry = EVENT_CATALOGUE[type];
   return 'subject' in entry ? entry.subject : 'decision_id';

@@ -22,7 +22,7 @@ const envelopeBreaks: Mutation[] = [
   ['unknown type', (e) => (e.type = 'hitl.decision.proposed.v9'), 'unknown_type', 'hitl.decision.proposed.v9'],
 ];
 
-// The field the subject names (decision_id; change_id for directory changes; pause_id for controls) is required.
+// The field the subject names (decision_id; change_id for directory changes; pause_id for controls; handoff_id for handoffs) is required.
 const subjectBreak = (field: SubjectField): Mutation => [`data without ${field}`, (e) => delete e.data[field], 'invalid_data', `data.${field}`];
 
 // Breaks specific to one type's data.
@@ -79,6 +79,10 @@ const dataBreaks: Record<EventType, Mutation[]> = {
     ['empty detail', (e) => (e.data.detail = ''), 'invalid_data', 'data.detail'],
     ['missing reviewer_role', (e) => delete e.data.reviewer_role, 'invalid_data', 'data.reviewer_role'],
   ],
+  'hitl.approval.opened.v1': [
+    ['missing opened_by', (e) => delete e.data.opened_by, 'invalid_data', 'data.opened_by'],
+    ['empty opened_by', (e) => (e.data.opened_by = ''), 'invalid_data', 'data.opened_by'],
+  ],
   'hitl.approval.resolved.v1': [
     ['status unknown', (e) => (e.data.status = 'maybe'), 'invalid_data', 'data.status'],
     ['resolved_by kind unknown', (e) => (e.data.resolved_by.kind = 'agent'), 'invalid_data', 'data.resolved_by.kind'],
@@ -131,6 +135,24 @@ const dataBreaks: Record<EventType, Mutation[]> = {
   'hitl.control.probation_ended.v1': [
     ['no reason', (e) => (e.data.reason = ''), 'invalid_data', 'data.reason'],
     ['ended_by missing', (e) => delete e.data.ended_by, 'invalid_data', 'data.ended_by'],
+  ],
+  'hitl.handoff.requested.v1': [
+    ['no reason', (e) => (e.data.reason = ''), 'invalid_data', 'data.reason'],
+    ['a turn from nobody known', (e) => (e.data.transcript[0].from = 'system'), 'invalid_data', 'data.transcript.0.from'],
+    ['no transcript', (e) => delete e.data.transcript, 'invalid_data', 'data.transcript'],
+    ['a checkpoint that is a list', (e) => (e.data.checkpoint = ['step']), 'invalid_data', 'data.checkpoint'],
+    ['no session', (e) => (e.data.session_id = ''), 'invalid_data', 'data.session_id'],
+  ],
+  'hitl.handoff.opened.v1': [
+    ['a negative tier', (e) => (e.data.tier = -1), 'invalid_data', 'data.tier'],
+    ['a deadline that is no time', (e) => (e.data.sla_deadline = 'soon'), 'invalid_data', 'data.sla_deadline'],
+  ],
+  'hitl.handoff.escalated.v1': [['from_role missing', (e) => delete e.data.from_role, 'invalid_data', 'data.from_role']],
+  'hitl.handoff.taken.v1': [['taken_by empty', (e) => (e.data.taken_by = ''), 'invalid_data', 'data.taken_by']],
+  'hitl.handoff.returned.v1': [
+    ['an unknown resolution', (e) => (e.data.resolution = 'resumed'), 'invalid_data', 'data.resolution'],
+    ['no notes', (e) => (e.data.notes = ''), 'invalid_data', 'data.notes'],
+    ['reply absent instead of null', (e) => delete e.data.reply, 'invalid_data', 'data.reply'],
   ],
 };
 
@@ -223,7 +245,7 @@ describe('payloadHash (RFC 8785 canonical JSON + SHA-256)', () => {
 });
 
 describe('topics', () => {
-  it('are the eight of the contract, each with a DLQ', () => {
+  it('are the ten of the contract, each with a DLQ', () => {
     expect(ALL_TOPICS).toEqual([
       'decision.proposed',
       'approval.requested',
@@ -233,6 +255,8 @@ describe('topics', () => {
       'outcome.labeled',
       'directory.changed',
       'control.changed',
+      'handoff.requested',
+      'handoff.updated',
     ]);
     expect(dlqTopic(Topics.ApprovalResolved)).toBe('approval.resolved.dlq');
   });

@@ -7,6 +7,7 @@ import {
   APPROVAL_CLARIFICATION_PROVIDED,
   APPROVAL_CLARIFICATION_REQUESTED,
   APPROVAL_ESCALATED,
+  APPROVAL_OPENED,
   APPROVAL_REASSIGNED,
   APPROVAL_REVIEWED,
   APPROVAL_ROLLED_BACK,
@@ -14,6 +15,7 @@ import {
 } from './events/approval-updated';
 import { DECISION_PROPOSED, DecisionProposedData } from './events/decision-proposed';
 import { CONTROL_PAUSED, CONTROL_PROBATION_ENDED, CONTROL_PROBATION_GRADUATED, CONTROL_PROBATION_STARTED, CONTROL_RESUMED } from './events/control-changed';
+import { HANDOFF_ESCALATED, HANDOFF_OPENED, HANDOFF_REQUESTED, HANDOFF_RETURNED, HANDOFF_TAKEN } from './events/handoff';
 import { DIRECTORY_REVIEWER_CHANGED, ReviewerSnapshot } from './events/directory-changed';
 import { OUTCOME_LABELED } from './events/outcome-labeled';
 import { newEvent } from './new-event';
@@ -26,6 +28,7 @@ const approvalId = '0a1b2c3d-4e5f-4a6b-9c8d-7e6f5a4b3c2d';
 const clarificationId = '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b';
 const parameters = { order_id: 'ORD-10492', amount_usd: 129.5, customer_tier: 'standard' };
 const hash = payloadHash('process_refund', parameters);
+const handoff = { handoff_id: '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e', agent_id: 'refund-bot', session_id: 'chat-7731' };
 
 export const exampleDecision: DecisionProposedData = {
   decision_id: decisionId,
@@ -128,6 +131,7 @@ const exampleData: { [T in EventType]: EventData<T> } = {
     detail: 'nobody reviewed it within its 3600 s review window',
     reviewer_role: 'support_agent',
   },
+  [APPROVAL_OPENED]: { decision_id: decisionId, approval_id: approvalId, opened_by: 'rev-alice' },
   [APPROVAL_RESOLVED]: {
     decision_id: decisionId,
     approval_id: approvalId,
@@ -197,13 +201,44 @@ const exampleData: { [T in EventType]: EventData<T> } = {
     reason: 'billing-team signed off on the evals of the store-credit tool',
     ended_by: 'rev-grace',
   },
+  [HANDOFF_REQUESTED]: {
+    ...handoff,
+    reason: 'the customer asked for a person: the parcel arrived damaged and the refund offered is not enough',
+    transcript: [
+      { from: 'user', text: 'My order ORD-10492 arrived broken.', at: '2026-11-22T08:58:10Z' },
+      { from: 'agent', text: 'Sorry to hear that. I can refund $129.50 to your card.', at: '2026-11-22T08:58:14Z' },
+      { from: 'user', text: 'That is not enough, I paid for express shipping too. Get me a human.', at: '2026-11-22T08:59:02Z' },
+    ],
+    on_behalf_of: 'cust-8812',
+    replica_id: 'refund-bot-2',
+    checkpoint: { step: 'offer_refund', order_id: 'ORD-10492' },
+  },
+  [HANDOFF_OPENED]: { ...handoff, tier: 0, reviewer_role: 'support_agent', sla_deadline: '2026-11-22T09:15:00Z' },
+  [HANDOFF_ESCALATED]: {
+    ...handoff,
+    tier: 1,
+    reviewer_role: 'support_lead',
+    sla_deadline: '2026-11-22T09:20:00Z',
+    from_role: 'support_agent',
+    reason: 'nobody took it over within the SLA (15 min)',
+  },
+  [HANDOFF_TAKEN]: { ...handoff, taken_by: 'rev-alice' },
+  [HANDOFF_RETURNED]: {
+    ...handoff,
+    replica_id: 'refund-bot-2',
+    resolution: 'handed_back',
+    notes: 'Refunded the express shipping ($14.90) by hand; offer the $129.50 refund again and close the ticket.',
+    reply: 'I have refunded your express shipping. The assistant will finish the rest with you.',
+    returned_by: 'rev-alice',
+    checkpoint: { step: 'offer_refund', order_id: 'ORD-10492' },
+  },
 };
 
 /** A valid example event of `type` (a fresh copy each call). */
 export function exampleEvent<T extends EventType>(type: T, overrides: { id?: string; workspaceid?: string } = {}): CloudEvent<T> {
   const data = structuredClone(exampleData[type]) as EventData<T>;
   return newEvent(type, data, {
-    source: type === DECISION_PROPOSED ? 'agent/refund-bot' : 'hitl/example',
+    source: type === DECISION_PROPOSED || type === HANDOFF_REQUESTED ? 'agent/refund-bot' : 'hitl/example',
     workspaceid: overrides.workspaceid ?? 'acme-support',
     id: overrides.id ?? '3c9f6a2e-1d4b-4e8a-9b7c-5d6e7f8a9b0c',
     time: new Date('2026-11-22T09:00:00Z'),

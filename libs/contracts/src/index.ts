@@ -14,6 +14,7 @@ export * from './events/action-executed';
 export * from './events/outcome-labeled';
 export * from './events/directory-changed';
 export * from './events/control-changed';
+export * from './events/handoff';
 export * from './examples';
 export * from './signatures';
 export * from './text';

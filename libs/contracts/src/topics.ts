@@ -8,6 +8,8 @@ export const Topics = {
   OutcomeLabeled: 'outcome.labeled',
   DirectoryChanged: 'directory.changed',
   ControlChanged: 'control.changed',
+  HandoffRequested: 'handoff.requested',
+  HandoffUpdated: 'handoff.updated',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];

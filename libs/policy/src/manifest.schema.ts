@@ -154,10 +154,49 @@ export type Defaults = z.infer<typeof Defaults>;
 /** Who classifies actions the manifest does not know (the decisions themselves stay blocked). */
 export const UnknownActions = z.strictObject({ classify_role: Role });
 
+/**
+ * "Get a human" (manifest v1.1): who takes over a session when an agent's end user asks for a
+ * person, and how long each role of the path has to take it over before it moves up.
+ * Unset: `defaults.escalation_path`, and the SLA of `high` urgency (a person is waiting).
+ */
+export const HandoffSection = z.strictObject({
+  escalation_path: z.array(Role).min(1),
+  sla_minutes: z.number().positive().optional(),
+});
+export type HandoffSection = z.infer<typeof HandoffSection>;
+
+/** One canary: a known-answer decision, written as an agent would propose it, with the answer a careful reviewer gives and why. */
+export const CanaryItem = z.strictObject({
+  action: z.string().min(1),
+  parameters: z.record(z.string(), z.unknown()),
+  confidence: Confidence,
+  /** What the agent "says" of it: reviewers see it beside the rendering, as with any item. */
+  summary: z.string().min(1),
+  confidence_basis: z.string().optional(),
+  expected: z.enum(['approve', 'deny']),
+  why: z.string().min(1),
+});
+export type CanaryItem = z.infer<typeof CanaryItem>;
+
+/**
+ * Canaries (manifest v1.1): known-answer decisions mixed into reviewers' queues to measure
+ * attention, as labeling services do with gold questions. Each real approval a person must
+ * decide brings a canary along with probability `rate` (decided from its id). A canary is
+ * synthetic: never executed, never sent to an agent, never calibrated; answering it scores
+ * the reviewer (the calibration report's review quality).
+ */
+export const CanariesSection = z.strictObject({
+  rate: z.number().min(0).max(0.2, { error: 'must be at most 0.2: canaries are a sample, not a second queue' }),
+  items: z.array(CanaryItem).min(1),
+});
+export type CanariesSection = z.infer<typeof CanariesSection>;
+
 export const ManifestDocument = z.strictObject({
   version: z.literal(1).optional(),
   defaults: Defaults.optional(),
   unknown_actions: UnknownActions.optional(),
+  handoff: HandoffSection.optional(),
+  canaries: CanariesSection.optional(),
   actions: z.record(z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'action names use letters, digits and _ . : -'), ActionPolicy),
 });
 export type ManifestDocument = z.infer<typeof ManifestDocument>;

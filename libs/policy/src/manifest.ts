@@ -7,7 +7,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { tierShareSeconds } from '@hitl/approvals';
 import { linearRegExp, patternIssues } from './linear-pattern';
-import { BUILT_IN_DEFAULTS, EscalateWhen, ManifestDocument, Mode, RollbackTested, Severity } from './manifest.schema';
+import { BUILT_IN_DEFAULTS, CanaryItem, EscalateWhen, ManifestDocument, Mode, RollbackTested, Severity } from './manifest.schema';
 import { ActionTemplate, parseTemplate, undeclaredFields } from './render-template';
 
 /** One action's policy with every default applied: what routing reads. */
@@ -57,6 +57,10 @@ export interface Manifest {
   actions: ReadonlyMap<string, ResolvedAction>;
   /** The role that classifies actions the manifest does not know; null: nobody is asked. */
   classifyRole: string | null;
+  /** Who takes over a session an end user asked a person for (v1.1 `handoff`), and each role's minutes to take it. */
+  handoff: { escalationPath: string[]; slaMinutes: number };
+  /** Known-answer items mixed into reviewers' queues at `rate` (v1.1 `canaries`); null: none. */
+  canaries: { rate: number; items: CanaryItem[] } | null;
 }
 
 export interface ManifestIssue {
@@ -207,8 +211,28 @@ export function buildManifest(raw: unknown, options: ManifestOptions = {}): Mani
       },
     });
   }
+  issues.push(...canaryIssues(document, actions));
   if (issues.length > 0) throw new ManifestError(issues);
-  return { version: manifestVersion(raw), document, actions, classifyRole: document.unknown_actions?.classify_role ?? null };
+  const handoff = {
+    escalationPath: document.handoff?.escalation_path ?? defaults.escalation_path,
+    slaMinutes: document.handoff?.sla_minutes ?? defaults.sla_minutes.high,
+  };
+  const canaries = document.canaries ? { rate: document.canaries.rate, items: document.canaries.items } : null;
+  return { version: manifestVersion(raw), document, actions, classifyRole: document.unknown_actions?.classify_role ?? null, handoff, canaries };
+}
+
+/** Each canary must be a decision the manifest could really route: a known action, parameters its schema accepts. */
+function canaryIssues(document: ManifestDocument, actions: ReadonlyMap<string, ResolvedAction>): ManifestIssue[] {
+  return (document.canaries?.items ?? []).flatMap((item, i) => {
+    const at = (field: string) => `canaries.items.${i}.${field}`;
+    const action = actions.get(item.action);
+    if (!action) return [{ path: at('action'), message: `names no action of this manifest (${item.action})` }];
+    if (!action.validateParameters || action.validateParameters(item.parameters)) return [];
+    return (action.validateParameters.errors ?? []).map((e) => ({
+      path: at(`parameters${e.instancePath.replace(/\//g, '.')}`),
+      message: `${e.message ?? 'is invalid'} (parameters_schema of ${item.action})`,
+    }));
+  });
 }
 
 /** The parsed template, or null with issues: bad syntax, or a field the parameters schema does not declare. */

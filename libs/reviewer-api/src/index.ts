@@ -7,3 +7,4 @@ export * from './reviewer';
 export * from './classifications';
 export * from './pauses';
 export * from './probations';
+export * from './handoffs';

@@ -122,6 +122,8 @@ export function rightfulSigner(event: AnyEvent): string {
     case 'hitl.action.executed.v1':
     case 'hitl.outcome.labeled.v1':
       return 'refund-bot';
+    case 'hitl.handoff.requested.v1':
+      return event.data.agent_id;
     default:
       return 'escalation';
   }

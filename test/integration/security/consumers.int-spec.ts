@@ -183,6 +183,8 @@ const WRONG_SIGNER: Record<Topic, string> = {
   [Topics.OutcomeLabeled]: 'router',
   [Topics.DirectoryChanged]: 'router',
   [Topics.ControlChanged]: 'router',
+  [Topics.HandoffRequested]: 'other-bot',
+  [Topics.HandoffUpdated]: 'router',
 };
 
 /** What the services that act on events keep (not their inbox and outbox, not the audit's record). */

@@ -32,14 +32,17 @@ interface Grants {
 export const KAFKA_ACL_MATRIX: Record<KafkaPrincipal, Grants> = {
   agent: {
     words: 'one per agent (`@hitl/agent-sdk`), e.g. `agent-refund-bot`',
-    read: [Topics.ApprovalResolved, Topics.ApprovalUpdated],
+    // handoff.updated: people taking over its sessions and handing them back; handoff.requested: its end users asking for a person.
+    read: [Topics.ApprovalResolved, Topics.ApprovalUpdated, Topics.HandoffUpdated],
     write: [
       Topics.DecisionProposed,
       Topics.ApprovalUpdated,
       Topics.ActionExecuted,
       Topics.OutcomeLabeled,
+      Topics.HandoffRequested,
       dlq(Topics.ApprovalResolved),
       dlq(Topics.ApprovalUpdated),
+      dlq(Topics.HandoffUpdated),
     ],
     group: { name: (prefix, agentId) => `${prefix}hitl-agent-${agentId}`, words: '`<prefix>hitl-agent-<agentId>`' },
   },
@@ -61,17 +64,21 @@ export const KAFKA_ACL_MATRIX: Record<KafkaPrincipal, Grants> = {
   escalation: {
     words: 'the escalation service (`hitl-escalation`)',
     // approval.resolved: the router's blocks of unknown actions, for a person to classify; control.changed: probations, to list and end them.
-    read: [Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved, Topics.ControlChanged],
-    // directory.changed: every change of the reviewer directory, for the audit record; control.changed: pauses and resumes.
+    // handoff.requested: end users asking for a person, opened as handoff items.
+    read: [Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved, Topics.ControlChanged, Topics.HandoffRequested],
+    // directory.changed: every change of the reviewer directory, for the audit record; control.changed: pauses and resumes;
+    // handoff.updated: each step of a handoff.
     write: [
       Topics.ApprovalUpdated,
       Topics.ApprovalResolved,
       Topics.DirectoryChanged,
       Topics.ControlChanged,
+      Topics.HandoffUpdated,
       dlq(Topics.ApprovalRequested),
       dlq(Topics.ApprovalUpdated),
       dlq(Topics.ApprovalResolved),
       dlq(Topics.ControlChanged),
+      dlq(Topics.HandoffRequested),
     ],
     group: { name: (prefix) => `${prefix}hitl-escalation`, words: '`<prefix>hitl-escalation`' },
   },

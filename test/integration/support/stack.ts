@@ -46,6 +46,8 @@ export const TOKENS = {
   hassan: `hassan-${randomBytes(12).toString('hex')}`,
   ines: `ines-${randomBytes(12).toString('hex')}`,
   auditorInes: `auditor-ines-${randomBytes(12).toString('hex')}`,
+  // The demo's rubber stamp, a support agent (review quality).
+  hugo: `hugo-${randomBytes(12).toString('hex')}`,
 };
 
 const SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -95,6 +97,7 @@ export class Stack {
           grace: TOKENS.grace,
           hassan: TOKENS.hassan,
           ines: TOKENS.ines,
+          hugo: TOKENS.hugo,
         },
         auditorTokens: { compliance: TOKENS.compliance, ines: TOKENS.auditorInes },
       },

@@ -30,6 +30,7 @@ describe("a decision's steps in words", () => {
       'unreviewed',
       /^ended unreviewed: nobody reviewed it within its 3600 s review window \(review window closed; support_agent queue\)$/,
     ],
+    ['hitl.approval.opened.v1', 'opened', /^opened by rev-alice$/],
     ['hitl.approval.resolved.v1', 'resolved', /^approved by reviewer rev-alice: reviewer_approved \(approved by rev-alice\); chose refund$/],
     ['hitl.action.executed.v1', 'executed', /^executed process_refund: succeeded in 412 ms$/],
     ['hitl.outcome.labeled.v1', 'labeled', /^labeled correct by rev-carol \(reviewer_audit\)$/],

@@ -14,6 +14,7 @@ export type Step =
   | 'rolled_back'
   | 'reviewed'
   | 'unreviewed'
+  | 'opened'
   | 'resolved'
   | 'executed'
   | 'compensated'
@@ -27,6 +28,11 @@ export type Step =
   | 'probation_started'
   | 'probation_graduated'
   | 'probation_ended'
+  | 'handoff_requested'
+  | 'handoff_opened'
+  | 'handoff_escalated'
+  | 'handoff_taken'
+  | 'handoff_returned'
   | 'other';
 
 export interface Described {
@@ -129,6 +135,9 @@ function describeEvent(event: AnyEvent): Described {
       const d = event.data;
       return { step: 'reviewed', summary: `reviewed by ${d.reviewed_by}: the action stands${d.notes ? `; notes: ${quoted(d.notes)}` : ''}` };
     }
+    case 'hitl.approval.opened.v1':
+      // Reading started: what review quality times a decision from; not a verdict.
+      return { step: 'opened', summary: `opened by ${event.data.opened_by}` };
     case 'hitl.approval.unreviewed.v1': {
       // Not a verdict: nobody looked, so nothing here may read as "reviewed" or "approved".
       const d = event.data;
@@ -203,6 +212,27 @@ function describeEvent(event: AnyEvent): Described {
     }
     case 'hitl.control.probation_ended.v1':
       return { step: 'probation_ended', summary: `${event.data.ended_by} ended the probation of ${event.data.action} early: ${quoted(event.data.reason)}` };
+    case 'hitl.handoff.requested.v1': {
+      const d = event.data;
+      return {
+        step: 'handoff_requested',
+        summary: `agent ${d.agent_id} asked for a person in session ${d.session_id} (${d.transcript.length} turns so far): ${quoted(d.reason)}`,
+      };
+    }
+    case 'hitl.handoff.opened.v1':
+      return { step: 'handoff_opened', summary: `waiting for ${event.data.reviewer_role} to take it over until ${event.data.sla_deadline}` };
+    case 'hitl.handoff.escalated.v1':
+      return {
+        step: 'handoff_escalated',
+        summary: `moved from ${event.data.from_role} to ${event.data.reviewer_role} (${event.data.reason}), until ${event.data.sla_deadline}`,
+      };
+    case 'hitl.handoff.taken.v1':
+      return { step: 'handoff_taken', summary: `${event.data.taken_by} took the session over` };
+    case 'hitl.handoff.returned.v1': {
+      const d = event.data;
+      const how = d.resolution === 'handed_back' ? 'handed the session back to the agent' : 'closed the session';
+      return { step: 'handoff_returned', summary: `${d.returned_by} ${how}: ${quoted(d.notes)}${d.reply ? `; replied ${quoted(d.reply)}` : ''}` };
+    }
     default:
       return unhandled(event);
   }

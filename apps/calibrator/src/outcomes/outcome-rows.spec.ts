@@ -118,7 +118,27 @@ describe('what the calibrator keeps of each event', () => {
       postReviews: [],
       compensations: [],
       probations: [],
+      openings: [],
     });
+  });
+
+  it.each<[string, string[], string]>([
+    ['one opening', ['2026-12-04T10:00:05Z'], '2026-12-04T10:00:05Z'],
+    ['the first opening stands, whatever order they came in', ['2026-12-04T10:00:09Z', '2026-12-04T10:00:05Z', '2026-12-04T10:00:07Z'], '2026-12-04T10:00:05Z'],
+  ])('a reviewer opening an approval: %s', (_, times, openedAt) => {
+    const events = times.map((time) => at(exampleEvent('hitl.approval.opened.v1'), time));
+    const { openings, decisions, resolutions } = outcomeRows(events);
+    expect(openings).toEqual([
+      {
+        approval_id: events[0].data.approval_id,
+        reviewer_id: 'rev-alice',
+        decision_id: events[0].data.decision_id,
+        workspace: events[0].workspaceid,
+        opened_at: openedAt,
+      },
+    ]);
+    // Reading is not an outcome: nothing for calibration's buckets.
+    expect([decisions, resolutions]).toEqual([[], []]);
   });
 
   it('an edited resolution keeps the parameters the reviewer approved; an unedited one does not', () => {

@@ -118,6 +118,15 @@ export interface ProbationRow {
   ended_at: string | null;
 }
 
+/** A reviewer's first opening of an approval they may decide (approval.updated opened): where review quality's time to decide starts. */
+export interface OpeningRow {
+  approval_id: string;
+  reviewer_id: string;
+  decision_id: string;
+  workspace: string;
+  opened_at: string;
+}
+
 export interface OutcomeRows {
   decisions: DecisionRow[];
   resolutions: ResolutionRow[];
@@ -125,6 +134,7 @@ export interface OutcomeRows {
   postReviews: PostReviewRow[];
   compensations: CompensationRow[];
   probations: ProbationRow[];
+  openings: OpeningRow[];
 }
 
 export const POLICY_APPROVAL_KEY = 'policy';
@@ -210,6 +220,7 @@ export function outcomeRows(events: readonly AnyEvent[], signerOf: SignerOf = ()
   const postReviews = new Map<string, PostReviewRow>();
   const compensations = new Map<string, CompensationRow>();
   const probations = new Map<string, ProbationRow>();
+  const openings = new Map<string, OpeningRow>();
   const keepProbation = (event: AnyEvent & { data: { probation_id: string; action: string } }, row: Partial<ProbationRow>) => {
     const next: ProbationRow = {
       id: event.data.probation_id,
@@ -375,6 +386,20 @@ export function outcomeRows(events: readonly AnyEvent[], signerOf: SignerOf = ()
       case 'hitl.control.probation_ended.v1':
         keepProbation(event, { state: 'ended', ended_by: event.data.ended_by, end_reason: event.data.reason, ended_at: event.time });
         break;
+      case 'hitl.approval.opened.v1': {
+        // The first opening stands (the earliest, whichever came first).
+        const key = `${event.data.approval_id}/${event.data.opened_by}`;
+        const known = openings.get(key);
+        if (!known || Date.parse(event.time) < Date.parse(known.opened_at))
+          openings.set(key, {
+            approval_id: event.data.approval_id,
+            reviewer_id: event.data.opened_by,
+            decision_id: event.data.decision_id,
+            workspace: event.workspaceid,
+            opened_at: event.time,
+          });
+        break;
+      }
       case 'hitl.approval.assigned.v1':
       case 'hitl.approval.reassigned.v1':
       case 'hitl.approval.escalated.v1':
@@ -383,6 +408,11 @@ export function outcomeRows(events: readonly AnyEvent[], signerOf: SignerOf = ()
       case 'hitl.directory.reviewer_changed.v1':
       case 'hitl.control.paused.v1':
       case 'hitl.control.resumed.v1':
+      case 'hitl.handoff.requested.v1':
+      case 'hitl.handoff.opened.v1':
+      case 'hitl.handoff.escalated.v1':
+      case 'hitl.handoff.taken.v1':
+      case 'hitl.handoff.returned.v1':
         break; // not calibration material
       default: {
         const unhandled: never = event;
@@ -397,6 +427,7 @@ export function outcomeRows(events: readonly AnyEvent[], signerOf: SignerOf = ()
     postReviews: [...postReviews.values()],
     compensations: [...compensations.values()],
     probations: [...probations.values()],
+    openings: [...openings.values()],
   };
 }
 

@@ -4,6 +4,7 @@ import {
   CompensationRow,
   DecisionRow,
   LabelRow,
+  OpeningRow,
   OutcomeRows,
   POST_REVIEW_RANK,
   PostReviewRow,
@@ -23,7 +24,7 @@ const DECISION_LOCKS = 0x43414c49;
 export async function saveOutcomes(
   manager: EntityManager,
   rows: OutcomeRows,
-): Promise<{ decisions: number; resolutions: number; labels: number; post_reviews: number; compensations: number; probations: number }> {
+): Promise<{ decisions: number; resolutions: number; labels: number; post_reviews: number; compensations: number; probations: number; openings: number }> {
   const verdicts = rows.resolutions.flatMap((r) => {
     const verdict = policyVerdict(r);
     return verdict ? [{ decision_id: r.decision_id, verdict }] : [];
@@ -45,7 +46,8 @@ export async function saveOutcomes(
   const post_reviews = await upsertPostReviews(manager, rows.postReviews);
   const compensations = await upsertCompensations(manager, rows.compensations);
   const probations = await upsertProbations(manager, rows.probations);
-  return { decisions, resolutions, labels, post_reviews, compensations, probations };
+  const openings = await upsertOpenings(manager, rows.openings);
+  return { decisions, resolutions, labels, post_reviews, compensations, probations, openings };
 }
 
 async function lockDecisions(manager: EntityManager, ids: string[]): Promise<void> {
@@ -238,6 +240,20 @@ async function upsertProbations(manager: EntityManager, rows: ProbationRow[]): P
       column('end_reason'),
       column('ended_at'),
     ],
+  );
+  return written.filter((w) => w.inserted).length;
+}
+
+/** One row per approval and reviewer: the earliest opening stands, in whatever order they come. Returns how many rows were new. */
+async function upsertOpenings(manager: EntityManager, rows: OpeningRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const column = <K extends keyof OpeningRow>(key: K) => rows.map((r) => r[key]);
+  const written: { inserted: boolean }[] = await manager.query(
+    `INSERT INTO ${serviceTable(manager, 'openings')} AS o (approval_id, reviewer_id, decision_id, workspace, opened_at)
+     SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::timestamptz[])
+     ON CONFLICT (approval_id, reviewer_id) DO UPDATE SET opened_at = LEAST(o.opened_at, EXCLUDED.opened_at)
+     RETURNING (xmax = 0) AS inserted`,
+    [column('approval_id'), column('reviewer_id'), column('decision_id'), column('workspace'), column('opened_at')],
   );
   return written.filter((w) => w.inserted).length;
 }

@@ -1,4 +1,4 @@
-import { APPROVED_UNCHANGED_TARGET, LOWERING_FROM } from '@hitl/calibration';
+import { APPROVED_UNCHANGED_TARGET, LOWERING_FROM, REVIEW_QUALITY_POLICY } from '@hitl/calibration';
 import { z } from 'zod';
 
 const PROPORTION = /^(0(\.\d+)?|1(\.0+)?)$/;
@@ -29,6 +29,14 @@ export const calibrationConfig = z.object({
     .transform(Number)
     .refine((n) => n >= 1, { error: 'must be a whole number from 1, e.g. 400' })
     .default(LOWERING_FROM),
+  /** Review quality: the decisions a reviewer needs in the window before they may be flagged a rubber stamp. */
+  CALIBRATION_REVIEW_QUALITY_MIN_DECISIONS: z
+    .string()
+    .trim()
+    .regex(/^\d{1,7}$/, { error: 'must be a whole number from 1, e.g. 20' })
+    .transform(Number)
+    .refine((n) => n >= 1, { error: 'must be a whole number from 1, e.g. 20' })
+    .default(REVIEW_QUALITY_POLICY.min_decisions),
   /** The lookback window of scheduled reports (and of requested ones that name none), in days. */
   CALIBRATION_WINDOW_DAYS: z
     .string()

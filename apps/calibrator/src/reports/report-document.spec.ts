@@ -1,4 +1,4 @@
-import { POST_REVIEW_COUNTING, PROBATION_COUNTING, ProbationFacts, buildPostReviewReport, buildReport } from '@hitl/calibration';
+import { POST_REVIEW_COUNTING, PROBATION_COUNTING, ProbationFacts, ReviewedItem, buildPostReviewReport, buildReport, reviewQuality } from '@hitl/calibration';
 import { ReportFacts, reportDocument } from './report-document';
 
 const MANIFEST = `version: 1
@@ -51,6 +51,18 @@ const active: ProbationFacts = {
   graduated_at: null,
 };
 
+/** `n` approvals of process_refund by `reviewer`, each decided `ms` after opening it. */
+const approvals = (reviewer: string, n: number, ms: number): ReviewedItem[] =>
+  Array.from({ length: n }, (_, i) => ({
+    reviewer_id: reviewer,
+    action: 'process_refund',
+    verdict: 'approved',
+    opened_at: new Date(Date.parse('2026-11-20T09:00:00Z') + i * 600_000).toISOString(),
+    decided_at: new Date(Date.parse('2026-11-20T09:00:00Z') + i * 600_000 + ms).toISOString(),
+    correct: null,
+    read_chars: 200,
+  }));
+
 const facts: ReportFacts = {
   id: '0b9a6c1e-2f3d-4a5b-8c7d-9e0f1a2b3c4d',
   generatedAt: new Date('2026-11-23T06:00:00Z'),
@@ -85,6 +97,7 @@ const facts: ReportFacts = {
     unattributed: 1,
   },
   probations: [active, graduated],
+  reviewQuality: reviewQuality([...approvals('rev-alice', 22, 40_000), ...approvals('rev-hugo', 30, 250)]),
 };
 
 describe('a stored report', () => {
@@ -194,6 +207,19 @@ describe('a stored report', () => {
     const none = reportDocument({ ...facts, probations: [] });
     expect(none.body.probations).toEqual({ active: [], graduated: [], ended: [] });
     expect(none.markdown).toContain('No probation started, graduated or ended in the window, and none is active.');
+  });
+
+  it('review quality: per reviewer in the body, the rubber stamp flagged; a section of the Markdown before the about', () => {
+    expect(doc.body.review_quality.flagged).toEqual(['rev-hugo']);
+    expect(doc.body.review_quality.reviewers.map((r) => [r.reviewer_id, r.decided, r.rubber_stamp])).toEqual([
+      ['rev-alice', 22, false],
+      ['rev-hugo', 30, true],
+    ]);
+    const section = doc.markdown.indexOf('## Review quality');
+    expect(section).toBeGreaterThan(doc.markdown.indexOf('## Probation'));
+    expect(section).toBeLessThan(doc.markdown.indexOf('## About this report'));
+    expect(doc.markdown).toContain('- **Rubber stamp:** rev-hugo: approved 100% unchanged (30 of 30), deciding a median 0.3 s after opening');
+    expect(reportDocument({ ...facts, reviewQuality: reviewQuality([]) }).markdown).not.toContain('## Review quality');
   });
 
   it('no manifest file to read: no suggestions, and the report says so', () => {

@@ -7,12 +7,14 @@ import {
   PostReviewReport,
   ProbationFacts,
   ProbationSection,
+  ReviewQualitySection,
   SuggestedChange,
   postReviewMarkdown,
   probationMarkdown,
   probationSection,
   reliabilitySvg,
   reportMarkdown,
+  reviewQualityMarkdown,
   suggestionsPatch,
 } from '@hitl/calibration';
 
@@ -56,6 +58,11 @@ export interface CalibrationReport {
    * and those graduated (with the evidence) or ended early in the window.
    */
   probations: ProbationSection;
+  /**
+   * Per reviewer (and action): approval and edit rates, time from opening to deciding,
+   * agreement with later labels, canary scores, and who looks like a rubber stamp.
+   */
+  review_quality: ReviewQualitySection;
   links: ReportLinks;
 }
 
@@ -93,6 +100,7 @@ export interface ReportFacts {
   postReviews: { actions: PostReviewReport[]; unattributed: number };
   /** Probations active now, or started, graduated or ended in the window. */
   probations: ProbationFacts[];
+  reviewQuality: ReviewQualitySection;
 }
 
 export function reportLinks(id: string, actions: readonly string[]): ReportLinks {
@@ -132,6 +140,7 @@ export function reportDocument(facts: ReportFacts): StoredReport {
     reports: facts.reports,
     post_reviews: { counting: POST_REVIEW_COUNTING, unattributed: facts.postReviews.unattributed, actions: facts.postReviews.actions },
     probations: probationSection(facts.probations, facts.workspace === null),
+    review_quality: facts.reviewQuality,
     links,
   };
   const markdown = [
@@ -139,6 +148,7 @@ export function reportDocument(facts: ReportFacts): StoredReport {
     '',
     ...postReviewMarkdown(facts.postReviews.actions, facts.postReviews.unattributed),
     ...probationMarkdown(body.probations),
+    ...reviewQualityMarkdown(body.review_quality),
     '## About this report',
     '',
     `- Scope: ${facts.workspace === null ? 'every workspace' : `workspace ${facts.workspace}`}; ${facts.trigger === 'schedule' ? 'scheduled' : `requested by ${facts.requestedBy ?? 'someone'}`}.`,

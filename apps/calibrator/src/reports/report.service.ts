@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
-import { CalibrationPolicy, PostReviewPolicy, amountBandEdges } from '@hitl/calibration';
+import { CalibrationPolicy, PostReviewPolicy, REVIEW_QUALITY_POLICY, amountBandEdges, reviewQuality } from '@hitl/calibration';
 import { ManifestStore, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
@@ -29,6 +29,7 @@ import {
   listReports,
   postReviewCounts,
   probationsOf,
+  reviewedItems,
 } from './reports.repository';
 import { reportsGenerated } from './reports.metrics';
 
@@ -73,6 +74,7 @@ export class ReportService {
     const labels = await labelCounts(manager, window);
     const postReviews = await postReviewCounts(manager, window);
     const probations = await probationsOf(manager, window);
+    const reviewed = await reviewedItems(manager, window);
 
     const { manifest, path } = this.manifests.forWorkspace(workspace); // a workspace's report is judged by its own manifest
     const policyOf = (action: string): CalibrationPolicy | null => {
@@ -141,6 +143,7 @@ export class ReportService {
       reports,
       postReviews: { actions: assemblePostReviews(postReviews.counts, postReviewPolicyOf), unattributed: postReviews.unattributed },
       probations,
+      reviewQuality: reviewQuality(reviewed, [], { ...REVIEW_QUALITY_POLICY, min_decisions: this.config.CALIBRATION_REVIEW_QUALITY_MIN_DECISIONS }),
     });
     await insertReport(manager, stored, { trigger, requestedBy: options.requestedBy ?? null, windowDays });
     reportsGenerated.inc({ trigger });
@@ -157,6 +160,7 @@ export class ReportService {
         suggestions: body.suggestions.length,
         post_reviews_backed_off: body.post_reviews.actions.filter((a) => a.sampling_backed_off).length,
         probations: { active: body.probations.active.length, graduated: body.probations.graduated.length, ended: body.probations.ended.length },
+        rubber_stamps: body.review_quality.flagged,
       },
       'calibration report generated',
     );

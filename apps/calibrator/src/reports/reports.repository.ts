@@ -1,6 +1,6 @@
 // The report's SQL: aggregation in PostgreSQL (a row per action, agent and bucket, never
 // a row per outcome), and the stored reports.
-import { AmountBandRow, ApprovalBandRow, PostReviewCounts, ProbationFacts } from '@hitl/calibration';
+import { AmountBandRow, ApprovalBandRow, PostReviewCounts, ProbationFacts, ReviewedItem } from '@hitl/calibration';
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
 import { AccuracyRow, AggregateRow, InterventionRow } from './report-assembly';
@@ -413,4 +413,37 @@ export async function amountBands(
       GROUP BY action, band ORDER BY action, band`,
     [...windowParams(window), JSON.stringify(limits)],
   );
+}
+
+/**
+ * Review quality's input: each decision a reviewer resolved before it ran (approved, edited,
+ * denied) in the window, with their first opening of it, its latest outcome label (labels
+ * after the decision only), and how much there was to read: the agent's summary and the
+ * parameters as proposed. Canaries never come here: they are never proposed nor resolved.
+ * A row per decision (medians need them): people's decisions, a human-scale number.
+ */
+export async function reviewedItems(manager: EntityManager, window: Window): Promise<ReviewedItem[]> {
+  const rows: (Omit<ReviewedItem, 'opened_at' | 'decided_at'> & { opened_at: Date | null; decided_at: Date })[] = await manager.query(
+    `SELECT r.resolved_by_id AS reviewer_id, r.action,
+            CASE WHEN r.status = 'denied' THEN 'denied' WHEN r.edited THEN 'edited' ELSE 'approved' END AS verdict,
+            o.opened_at, r.resolved_at AS decided_at,
+            (SELECT l.correct FROM ${serviceTable(manager, 'labels')} l
+              WHERE l.decision_id = r.decision_id AND l.labeled_at >= r.resolved_at
+              ORDER BY l.labeled_at DESC, l.event_id DESC LIMIT 1) AS correct,
+            COALESCE(length(d.proposal->>'summary'), 0) + COALESCE(length((d.proposal->'parameters')::text), 0) AS read_chars
+       FROM ${serviceTable(manager, 'resolutions')} r
+       LEFT JOIN ${serviceTable(manager, 'openings')} o ON o.approval_id = r.approval_id AND o.reviewer_id = r.resolved_by_id
+       LEFT JOIN ${serviceTable(manager, 'decisions')} d ON d.decision_id = r.decision_id
+      WHERE r.resolved_by_kind = 'reviewer' AND r.status IN ('approved', 'denied') AND r.approval_id IS NOT NULL
+        AND r.resolved_at >= $1 AND r.resolved_at < $2
+        AND ($3::text IS NULL OR r.workspace = $3)
+      ORDER BY r.resolved_by_id, r.resolved_at`,
+    windowParams(window),
+  );
+  return rows.map((r) => ({
+    ...r,
+    read_chars: Number(r.read_chars),
+    opened_at: r.opened_at === null ? null : r.opened_at.toISOString(),
+    decided_at: r.decided_at.toISOString(),
+  }));
 }

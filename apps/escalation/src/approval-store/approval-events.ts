@@ -1,5 +1,5 @@
 import { ESCALATION_SOURCE } from '@hitl/approvals';
-import { APPROVAL_ASSIGNED, APPROVAL_ESCALATED, APPROVAL_REASSIGNED, APPROVAL_UNREVIEWED, AnyEvent, UnreviewedReason, newEvent } from '@hitl/contracts';
+import { APPROVAL_ASSIGNED, APPROVAL_ESCALATED, APPROVAL_OPENED, APPROVAL_REASSIGNED, APPROVAL_UNREVIEWED, AnyEvent, UnreviewedReason, newEvent } from '@hitl/contracts';
 import { ApprovalRow } from './approval-store.repository';
 
 const meta = (row: ApprovalRow, now: Date) => ({ source: ESCALATION_SOURCE, workspaceid: row.workspace, time: now });
@@ -47,6 +47,11 @@ export function escalated(
 /** A post-review ended with nobody looking: its window closed, or nobody had room to queue it. */
 export function unreviewed(row: ApprovalRow, reason: UnreviewedReason, detail: string, now: Date): AnyEvent {
   return newEvent(APPROVAL_UNREVIEWED, { ...ref(row), reason, detail, reviewer_role: row.reviewer_role }, meta(row, now));
+}
+
+/** A reviewer who may decide it opened it for the first time. */
+export function opened(row: ApprovalRow, by: string, now: Date): AnyEvent {
+  return newEvent(APPROVAL_OPENED, { ...ref(row), opened_by: by }, meta(row, now));
 }
 
 /** How an unreviewed post-review is stored: in the shape of the other resolutions, read by queue health. */

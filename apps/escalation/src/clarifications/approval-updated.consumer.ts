@@ -29,6 +29,7 @@ export class ApprovalUpdatedConsumer {
       case 'hitl.approval.rolled_back.v1':
       case 'hitl.approval.reviewed.v1':
       case 'hitl.approval.unreviewed.v1':
+      case 'hitl.approval.opened.v1':
         return;
       default:
         return unhandled(event);

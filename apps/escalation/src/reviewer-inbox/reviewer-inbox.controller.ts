@@ -47,7 +47,8 @@ export class ReviewerInboxController {
       "expiry and on_timeout, the approvals required and given, the payload_hash to send back when deciding, the action's parameters_schema (to check an edit before sending it), the clarifications so far, and the agent's record on this action " +
       '(its last 20 resolved approvals: approved, denied, expired, edited). ' +
       'When the parameters fail the schema, or the decision repairs earlier proposals (the repair loop), `repair_attempts` shows every attempt side by side with its errors (`field`, `rule`, `message`); ' +
-      'parameters that fail the schema cannot be approved unchanged (`parameters_invalid`): edit them or deny. Readable by whoever may decide it, and by auditors of its workspace.',
+      'parameters that fail the schema cannot be approved unchanged (`parameters_invalid`): edit them or deny. Readable by whoever may decide it, and by auditors of its workspace. ' +
+      "The first time someone who may decide it opens it while it is open, that opening is recorded and published (`hitl.approval.opened.v1`): review quality times the decision from it; an auditor's read never is one.",
   })
   @ApiApprovalId()
   @ApiOkResponse({ description: 'The approval, rendered for a reviewer.' })

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { approvalNotFound, refused } from '../approval-store/approval.errors';
 import { findApproval, toState } from '../approval-store/approval-store.repository';
 import { clarificationsOf } from '../clarifications/clarifications.repository';
+import { OpeningsService } from '../openings/openings.service';
 import { activePauses } from '../pauses/pauses.repository';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { ApprovalDetail, InboxPage } from '@hitl/reviewer-api';
@@ -17,6 +18,7 @@ export class ReviewerInboxService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly manifests: ManifestStore,
+    private readonly openings: OpeningsService,
   ) {}
 
   async list(viewer: AuthenticatedReviewer, query: InboxQuery, now = new Date()): Promise<InboxPage> {
@@ -51,6 +53,8 @@ export class ReviewerInboxService {
       activePauses(manager, [row.workspace]),
     ]);
     const policy = this.manifests.forWorkspace(row.workspace).manifest.actions.get(row.action);
+    // Shown to someone who may decide it: their first look is when reading started.
+    await this.openings.opened(viewer, row, now);
     return approvalDetail(row, policy, clarifications, agentRecord(row.agent_id, row.action, resolved), now, pauses);
   }
 }

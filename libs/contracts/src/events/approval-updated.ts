@@ -95,3 +95,16 @@ export const ApprovalUnreviewedData = z.looseObject({
   reviewer_role: NonEmpty,
 });
 export type ApprovalUnreviewedData = z.infer<typeof ApprovalUnreviewedData>;
+
+export const APPROVAL_OPENED = 'hitl.approval.opened.v1';
+
+/**
+ * A reviewer who may decide the approval opened it for the first time (GET /approvals/:id):
+ * when reading started, which review quality measures the time to decide from. One per
+ * approval and reviewer; an auditor's read is never one.
+ */
+export const ApprovalOpenedData = z.looseObject({
+  ...ApprovalRef,
+  opened_by: NonEmpty,
+});
+export type ApprovalOpenedData = z.infer<typeof ApprovalOpenedData>;

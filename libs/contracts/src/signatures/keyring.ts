@@ -6,6 +6,7 @@ import { APPROVAL_RESOLVED } from '../events/approval-resolved';
 import { APPROVAL_CLARIFICATION_PROVIDED } from '../events/approval-updated';
 import { ACTION_EXECUTED } from '../events/action-executed';
 import { DECISION_PROPOSED } from '../events/decision-proposed';
+import { HANDOFF_REQUESTED } from '../events/handoff';
 import { CONTROL_PAUSED, CONTROL_PROBATION_ENDED, CONTROL_PROBATION_GRADUATED, CONTROL_PROBATION_STARTED, CONTROL_RESUMED } from '../events/control-changed';
 import { DIRECTORY_REVIEWER_CHANGED } from '../events/directory-changed';
 import { OUTCOME_LABELED } from '../events/outcome-labeled';
@@ -171,8 +172,16 @@ export function authorityProblem(event: AnyEvent, principal: Principal): string 
       return needService('router', event.type);
     case CONTROL_PROBATION_ENDED:
       return needService('escalation', 'an early end of a probation');
+    case HANDOFF_REQUESTED: {
+      // Only the agent whose session it is asks for a person for it.
+      const problem = needActor(['agent'], 'a request for a person');
+      if (problem) return problem;
+      return principal.kind === 'agent' && principal.id !== event.data.agent_id
+        ? `the request names agent "${event.data.agent_id}" but is signed by ${signer}`
+        : undefined;
+    }
     default:
-      // The other approval.updated types (assigned, reassigned, escalated, clarification requested, rolled back).
+      // The other approval.updated types (assigned, reassigned, escalated, clarification requested, rolled back) and handoff.updated.
       return needService('escalation', event.type);
   }
 }
