@@ -14,13 +14,15 @@
 // Signing keys: the router, the escalation service and the refund agent sign what they
 // emit; scripts/local-keys.js makes the missing ones, as `npm start` does.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
 import { ReviewQualitySection } from '@hitl/calibration';
 import { APPS, AppName, Launcher, SERVICES } from '@hitl/testing';
+import { handoffWalkthrough } from '../examples/refund-agent/handoff-walkthrough';
 import { pauseWalkthrough } from '../examples/refund-agent/pause-walkthrough';
 import { DeskReviewer } from '../examples/refund-agent/reviewer-desk';
+import { withCanaries, withRubberStamp } from '../examples/refund-agent/review-quality';
 import { RunOptions, runRefundAgent } from '../examples/refund-agent/run';
 import { formatTally } from '../examples/refund-agent/tally';
 import { ensureLocalKeys, jwksFile, keyFile, localTrustEnv } from './local-keys';
@@ -28,7 +30,7 @@ import { ensureLocalKeys, jwksFile, keyFile, localTrustEnv } from './local-keys'
 const root = resolve(__dirname, '..');
 const logDir = resolve(root, '.infra/demo-logs');
 const DESK = ['alice', 'bruno', 'chen', 'dana', 'emil', 'hugo'];
-/** The desk's rubber stamp (config/reviewers.yaml): approves everything within 300 ms of opening it. */
+/** The desk's rubber stamp (added to config/reviewers.yaml for the demo only): approves everything within 300 ms of opening it. */
 const RUBBER_STAMP = 'hugo';
 /** How long the careful reviewers read an item before deciding, in ms: longer than reading a refund takes (about 9 s). */
 const CAREFUL_THINK_MS: [number, number] = [8_000, 20_000];
@@ -96,11 +98,18 @@ export async function startDemoServices(options: { console: boolean }): Promise<
     await launcher.stop();
     process.exit(code);
   };
+  // The committed manifest and reviewers, plus what shows review quality: canaries, and a rubber stamp on the desk.
+  mkdirSync(resolve(root, '.infra'), { recursive: true });
+  const manifestPath = resolve(root, '.infra/demo-manifest.yaml');
+  writeFileSync(manifestPath, withCanaries(readFileSync(resolve(root, 'manifests/refunds.yaml'), 'utf8')));
+  const reviewersPath = resolve(root, '.infra/demo-reviewers.yaml');
+  writeFileSync(reviewersPath, withRubberStamp(readFileSync(resolve(root, 'config/reviewers.yaml'), 'utf8')));
   const launcher = new Launcher({
     ports: 'readme',
     logDir,
     settings: {
-      manifestPath: resolve(root, 'manifests/refunds.yaml'),
+      manifestPath,
+      reviewersPath,
       slaScanIntervalMs: 500,
       reviewerTokens: { ...Object.fromEntries(reviewers.map((r) => [r.name, r.token])), grace: adminToken },
       auditorTokens: { compliance: auditorToken },
@@ -245,6 +254,15 @@ async function main(): Promise<void> {
 
   console.log(`\n${bold('the kill switch')} (an admin pauses the agent; what would run alone goes to a person until it is resumed)`);
   await pauseWalkthrough({ agent: demo.agent, escalationUrl: demo.agent.escalationUrl, adminToken: demo.adminToken, reviewerToken: alice.token });
+
+  console.log(`\n${bold('get a human')} (a customer asks for a person; a support agent takes the chat over and hands it back)`);
+  await handoffWalkthrough({
+    agent: demo.agent,
+    escalationUrl: demo.agent.escalationUrl,
+    reviewerToken: alice.token,
+    auditUrl: launcher.url('audit'),
+    auditorToken: AUDITOR_TOKEN,
+  });
 
   console.log(`\n${bold('look closer')}`);
   if (result.reviewedDecisionId) {

@@ -7,7 +7,7 @@ import { OutboxAnyBytes1795313557000 } from './migrations/1795313557000-outbox-a
 import { CreatePostReviews1795313559000 } from './migrations/1795313559000-create-post-reviews';
 import { ClosingTheLoops1795313561000 } from './migrations/1795313561000-closing-the-loops';
 import { CreateProbations1795313562500 } from './migrations/1795313562500-create-probations';
-import { CreateOpenings1795313564200 } from './migrations/1795313564200-create-openings';
+import { CreateReviewQuality1795313564200 } from './migrations/1795313564200-create-review-quality';
 
 /** The calibrator as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const calibratorService: ServiceDefinition<CalibratorConfig> = {
@@ -22,7 +22,7 @@ export const calibratorService: ServiceDefinition<CalibratorConfig> = {
     CreatePostReviews1795313559000,
     ClosingTheLoops1795313561000,
     CreateProbations1795313562500,
-    CreateOpenings1795313564200,
+    CreateReviewQuality1795313564200,
   ],
   // Chunks are written with one statement per table; partitions side by side.
   consumer: { partitionsConsumedConcurrently: 3, chunkSize: 500 },

@@ -701,6 +701,129 @@ describe('the reviewer console in a browser', () => {
     expect(undone).toEqual([cancelled.decision_id]);
   });
 
+  // Issue 19, "Get a human": refund-bot's end user asks for a person mid-session.
+  it('get a human: Alice reads the conversation, takes the session over and hands it back with notes and a reply; the agent resumes from its checkpoint; the record has each step', async () => {
+    const bot = await agentOnline();
+    const handoffId = randomUUID();
+    const sessionId = `chat-${handoffId.slice(0, 8)}`;
+    const checkpoint = { step: 'offer_refund', order_id: 'ORD-77812' };
+    const reason = 'The customer asks for a person about a refund';
+    const transcript = [
+      { from: 'user' as const, text: 'My blender arrived cracked. I want my money back.', at: new Date(Date.now() - 60_000).toISOString() },
+      { from: 'agent' as const, text: 'I can refund $120 to your card. Shall I go ahead?' },
+      { from: 'user' as const, text: `No: let me talk to a real person. ${MARKUP}` },
+    ];
+    const handback = bot.requestHuman(
+      { session_id: sessionId, reason, transcript, checkpoint, on_behalf_of: 'cust-4411', handoff_id: handoffId },
+      { timeoutMs: 180_000 },
+    );
+    // Failing before the test awaits it is reported by the test, never as an unhandled rejection.
+    handback.catch(() => undefined);
+    expect(bot.isSuspended(sessionId)).toBe(true);
+    const notes = 'Refunded $120 to the card myself (ORD-77812). Do not offer another refund; confirm the refund by email.';
+    const reply = 'I have refunded the $120 to your card: it shows within 3 days. Sorry about the blender!';
+
+    // Alice in a tab of her own: the auditor token she gives below stays out of the other specs' tab.
+    const ctx = await browser!.newContext({ viewport: DESKTOP });
+    try {
+      const p = await ctx.newPage();
+      await signIn(p, TOKENS.alice);
+      await p.click('nav >> text=Handoffs');
+      const item = `[data-testid=handoff-item][data-handoff-id="${handoffId}"]`;
+      await p.waitForSelector(item);
+      // Oldest first, as the API gives them; the line says why, whose session, and the time left on the SLA (10 min in the refunds manifest).
+      const waiting = (await stack.call('escalation', 'GET', '/handoffs', TOKENS.alice)).json.items as { id: string; requested_at: string }[];
+      expect(waiting.map((h) => h.id)).toContain(handoffId);
+      expect(await p.$$eval('[data-testid=handoff-item]', (lines) => lines.map((l) => l.getAttribute('data-handoff-id')))).toEqual(waiting.map((h) => h.id));
+      const line = (await p.textContent(item))!;
+      expect(line).toContain(reason);
+      expect(line).toContain(`refund-bot, session ${sessionId}, for cust-4411`);
+      expect(line).toContain('Waiting for support_agent');
+      expect(await p.textContent(`${item} [data-testid=handoff-time-left]`)).toMatch(/^(10m 00s|9m \d\ds) left$/);
+
+      // Opened: the conversation so far, turn by turn, the markup in it as the characters it is.
+      await p.click(`${item} button`);
+      await p.waitForSelector(`[data-testid=handoff][data-handoff-id="${handoffId}"][data-state=open]`);
+      expect(new URL(p.url()).pathname).toBe(`/handoffs/${handoffId}`);
+      expect(await p.locator('[data-testid=handoff-turn]').evaluateAll((turns) => turns.map((t) => t.getAttribute('data-from')))).toEqual([
+        'user',
+        'agent',
+        'user',
+      ]);
+      const turns = await p.locator('[data-testid=handoff-turn] .text').allTextContents();
+      expect(turns).toEqual(transcript.map((t) => t.text));
+      expect(await p.locator('[data-testid=handoff-turn] .label').allTextContents()).toEqual([expect.stringMatching(/^End user /), 'Agent', 'End user']);
+      expect(await p.locator('[data-testid=handoff-transcript] img, [data-testid=handoff-transcript] script').count()).toBe(0);
+      expect(await p.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+      // Nothing to return before it is taken over.
+      expect(await p.locator('[data-testid=handoff-return]').count()).toBe(0);
+
+      await p.click('[data-testid=handoff-take]');
+      await p.waitForSelector('[data-testid=handoff][data-state=taken]');
+      expect(await p.textContent('[data-testid=handoff-state]')).toBe('Taken over by you');
+      expect(await p.locator('[data-testid=handoff-take]').count()).toBe(0);
+      // The notes have the focus; the API has it as Alice's, and tells another support agent who has it.
+      expect(await p.evaluate(() => document.activeElement?.id)).toBe('handoff-notes');
+      expect((await stack.call('escalation', 'GET', `/handoffs/${handoffId}`, TOKENS.alice)).json).toMatchObject({ state: 'taken', taken_by: 'rev-alice' });
+      expect(await stack.call('escalation', 'POST', `/handoffs/${handoffId}/take`, TOKENS.bruno)).toMatchObject({
+        status: 409,
+        json: { code: 'already_taken' },
+      });
+
+      // Notes are required: handing back without them is refused before anything is sent.
+      await p.click('[data-testid=handoff-hand-back]');
+      expect(await p.textContent('[data-testid=handoff-problems]')).toBe('Write notes: what was done, and what the agent should do next.');
+      expect((await stack.call('escalation', 'GET', `/handoffs/${handoffId}`, TOKENS.alice)).json.state).toBe('taken');
+      expect(bot.isSuspended(sessionId)).toBe(true);
+
+      await p.fill('[data-testid=handoff-notes]', notes);
+      await p.fill('[data-testid=handoff-reply]', reply);
+      await p.screenshot({ path: join(ARTIFACTS, 'desktop-handoff.png'), fullPage: true });
+      // Ctrl+Enter in the notes hands it back.
+      await p.press('[data-testid=handoff-notes]', 'Control+Enter');
+      await p.waitForSelector('[data-testid=handoff][data-state=handed_back]');
+      expect(await p.textContent('[data-testid=handoff-done]')).toBe(
+        'Handed back to refund-bot: it resumes the session with your notes and passes your reply on.',
+      );
+      expect(await p.textContent('[data-testid=handoff-state]')).toBe('Handed back to the agent by you');
+      // It left the list of those waiting.
+      await p.waitForSelector(item, { state: 'detached' });
+
+      // The agent resumes from its checkpoint with Alice's notes, and passes her reply on.
+      expect(await handback).toEqual({
+        handoff_id: handoffId,
+        session_id: sessionId,
+        resolution: 'handed_back',
+        notes,
+        reply,
+        returned_by: 'rev-alice',
+        checkpoint,
+      });
+      expect(bot.isSuspended(sessionId)).toBe(false);
+
+      // The record: requested, opened, taken, returned, in that order (the audit keys the handoff's rows by its id).
+      const steps = await stack.eventually('the handback on the handoff’s record', async () => {
+        const answer = await stack.call('audit', 'GET', `/audit/decisions/${handoffId}/timeline`, TOKENS.compliance);
+        const all: { step: string }[] = answer.json?.steps ?? [];
+        return all.some((s) => s.step === 'handoff_returned') ? all.map((s) => s.step) : undefined;
+      });
+      expect(steps).toEqual(['handoff_requested', 'handoff_opened', 'handoff_taken', 'handoff_returned']);
+
+      // With an auditor token given, the console shows the same record beside the handoff.
+      await p.click('nav >> text=Calibration');
+      await p.fill('#auditor-token', TOKENS.compliance);
+      await p.press('#auditor-token', 'Enter');
+      await p.goto(`${consoleUrl}/handoffs/${handoffId}`);
+      await p.waitForSelector('[data-testid=handoff][data-state=handed_back]');
+      await p.waitForFunction(() => document.querySelectorAll('[data-testid=audit-timeline] li').length === 4);
+      expect(await p.locator('[data-testid=audit-timeline] li strong').allTextContents()).toEqual(steps);
+      expect(await p.textContent('[data-testid=handoff-returned]')).toContain(notes);
+      await p.screenshot({ path: join(ARTIFACTS, 'desktop-handoff-returned.png'), fullPage: true });
+    } finally {
+      await ctx.close();
+    }
+  });
+
   // The kill switch (last: its proposal would change the counts of the specs above).
   it('an admin pauses refund-bot from Controls: its refund at 0.99 waits in the inbox under a paused banner; resumed with a reason, nothing is paused', async () => {
     const reason = 'Refunds doubled after the 10:00 prompt change';

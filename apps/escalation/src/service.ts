@@ -17,7 +17,7 @@ import { PostReviewQueue1795313559000 } from './migrations/1795313559000-post-re
 import { CreatePauses1795313561500 } from './migrations/1795313561500-create-pauses';
 import { CreateProbations1795313562000 } from './migrations/1795313562000-create-probations';
 import { CreateHandoffs1795313563000 } from './migrations/1795313563000-create-handoffs';
-import { CreateApprovalOpenings1795313564100 } from './migrations/1795313564100-create-approval-openings';
+import { ReviewQuality1795313564100 } from './migrations/1795313564100-review-quality';
 
 /** The escalation as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const escalationService: ServiceDefinition<EscalationConfig> = {
@@ -44,6 +44,6 @@ export const escalationService: ServiceDefinition<EscalationConfig> = {
     CreatePauses1795313561500,
     CreateProbations1795313562000,
     CreateHandoffs1795313563000,
-    CreateApprovalOpenings1795313564100,
+    ReviewQuality1795313564100,
   ],
 };

@@ -85,12 +85,22 @@ describe('handoffs: requested by an agent, taken over and returned by a person',
     const asked = request();
     await send(signed(asked));
     const [opened] = await steps(asked.data.handoff_id, (mine) => mine.length >= 1);
-    expect(opened).toMatchObject({ type: 'hitl.handoff.opened.v1', workspaceid: ACME, data: { session_id: asked.data.session_id, reviewer_role: 'support_agent', tier: 0 } });
+    expect(opened).toMatchObject({
+      type: 'hitl.handoff.opened.v1',
+      workspaceid: ACME,
+      data: { session_id: asked.data.session_id, reviewer_role: 'support_agent', tier: 0 },
+    });
     expectEscalationSigned(opened);
 
     const seen = await call('GET', `/handoffs/${asked.data.handoff_id}`, 'alice');
     expect(seen.status).toBe(200);
-    expect(seen.json).toMatchObject({ state: 'open', reason: asked.data.reason, transcript: asked.data.transcript, on_behalf_of: 'customer:c-77', can_take: true });
+    expect(seen.json).toMatchObject({
+      state: 'open',
+      reason: asked.data.reason,
+      transcript: asked.data.transcript,
+      on_behalf_of: 'customer:c-77',
+      can_take: true,
+    });
     expect(await listed('alice')).toContain(asked.data.handoff_id);
     // A finance lead holds no role of the path; a reviewer of another workspace does not work there.
     for (const who of ['dan', 'zed']) {
@@ -106,7 +116,10 @@ describe('handoffs: requested by an agent, taken over and returned by a person',
     await send(byOther, unsigned, outside);
     const letters = await deadLetters(env, 'handoff.requested.dlq', [byOther.id, unsigned.id, outside.id]);
     const code = (id: string) => letters.find((l) => l.id === id);
-    expect(code(byOther.id)).toMatchObject({ code: 'signature_invalid', reason: expect.stringMatching(/names agent "refund-bot" but is signed by agent "other-bot"/) });
+    expect(code(byOther.id)).toMatchObject({
+      code: 'signature_invalid',
+      reason: expect.stringMatching(/names agent "refund-bot" but is signed by agent "other-bot"/),
+    });
     expect(code(unsigned.id)).toMatchObject({ code: 'unsigned' });
     expect(code(outside.id)).toMatchObject({ code: 'signature_invalid', reason: expect.stringMatching(/may not act in workspace "globex-billing"/) });
     for (const forged of [byOther, unsigned, outside]) expect(await call('GET', `/handoffs/${forged.data.handoff_id}`, 'adam')).toMatchObject({ status: 404 });
@@ -125,7 +138,10 @@ describe('handoffs: requested by an agent, taken over and returned by a person',
     expect(await call('POST', `/handoffs/${id}/take`, 'bob')).toMatchObject({ status: 403, json: { code: 'requester' } });
     expect(await call('POST', `/handoffs/${id}/take`, 'dan')).toMatchObject({ status: 404, json: { code: 'handoff_not_found' } });
     expect(await call('POST', `/handoffs/${id}/take`, 'alice')).toMatchObject({ status: 200, json: { state: 'taken', taken_by: 'alice', sla_deadline: null } });
-    expect(await call('POST', `/handoffs/${id}/take`, 'carol')).toMatchObject({ status: 409, json: { code: 'already_taken', message: expect.stringContaining('alice') } });
+    expect(await call('POST', `/handoffs/${id}/take`, 'carol')).toMatchObject({
+      status: 409,
+      json: { code: 'already_taken', message: expect.stringContaining('alice') },
+    });
     expect(await call('POST', `/handoffs/${id}/return`, 'carol', { resolution: 'closed', notes: 'not mine to close' })).toMatchObject({
       status: 403,
       json: { code: 'not_yours' },
@@ -143,7 +159,14 @@ describe('handoffs: requested by an agent, taken over and returned by a person',
     const mine = await steps(id, (events) => events.some((e) => e.type === 'hitl.handoff.returned.v1'));
     expect(mine.map((e) => e.type)).toEqual(['hitl.handoff.opened.v1', 'hitl.handoff.taken.v1', 'hitl.handoff.returned.v1']);
     mine.forEach(expectEscalationSigned);
-    expect(mine[2].data).toMatchObject({ resolution: 'handed_back', notes, reply: 'Shipping refunded.', returned_by: 'alice', replica_id: 'refund-bot-1', checkpoint: asked.data.checkpoint });
+    expect(mine[2].data).toMatchObject({
+      resolution: 'handed_back',
+      notes,
+      reply: 'Shipping refunded.',
+      returned_by: 'alice',
+      replica_id: 'refund-bot-1',
+      checkpoint: asked.data.checkpoint,
+    });
     expect(await listed('alice')).not.toContain(id);
   });
 

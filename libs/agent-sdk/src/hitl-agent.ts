@@ -619,6 +619,8 @@ export class HitlAgent {
    * person returns it: `handed_back` (resume from `checkpoint` with the person's `notes`, and
    * pass their `reply` on) or `closed` (the person finished it). After `timeoutMs` it rejects
    * with HandbackTimeoutError; the handoff stays open (await it again with handedBack()).
+   * The answer comes to the process whose consumer reads it: give each replica of a fleet its
+   * replicaId (its own group; the replica that asked resumes), or register onHandback.
    */
   async requestHuman(request: HumanRequest, options: { timeoutMs?: number } = {}): Promise<Handback> {
     const producer = this.started('requestHuman');
@@ -990,7 +992,10 @@ export class HitlAgent {
     const { to } = this.desk.deliver(handback);
     if (to !== 'handler') return;
     if (!this.handbackHandler) {
-      this.logger.warn({ handoffId: handoff_id, sessionId: session_id, resolution }, 'a person returned a session, but nothing awaits it and no onHandback handler resumes it');
+      this.logger.warn(
+        { handoffId: handoff_id, sessionId: session_id, resolution },
+        'a person returned a session, but nothing awaits it and no onHandback handler resumes it',
+      );
       return;
     }
     try {

@@ -63,15 +63,10 @@ export interface HandoffRefusal {
   message: string;
 }
 
-export type HandoffCommand =
-  | { kind: 'take' }
-  | { kind: 'return'; resolution: HandoffResolution; notes: string; reply: string | null };
+export type HandoffCommand = { kind: 'take' } | { kind: 'return'; resolution: HandoffResolution; notes: string; reply: string | null };
 
 export type HandoffEvent =
-  | CloudEvent<typeof HANDOFF_OPENED>
-  | CloudEvent<typeof HANDOFF_ESCALATED>
-  | CloudEvent<typeof HANDOFF_TAKEN>
-  | CloudEvent<typeof HANDOFF_RETURNED>;
+  CloudEvent<typeof HANDOFF_OPENED> | CloudEvent<typeof HANDOFF_ESCALATED> | CloudEvent<typeof HANDOFF_TAKEN> | CloudEvent<typeof HANDOFF_RETURNED>;
 
 export type HandoffOutcome = { ok: true; handoff: Handoff; event: HandoffEvent } | { ok: false; refusal: HandoffRefusal };
 
@@ -79,7 +74,12 @@ const refusal = (status: HandoffRefusal['status'], code: HandoffRefusal['code'],
 
 const ref = (h: Handoff) => ({ handoff_id: h.id, agent_id: h.agent_id, session_id: h.session_id });
 
-function eventOf<T extends HandoffEvent['type']>(type: T, handoff: Handoff, data: Omit<HandoffEvent['data'], 'handoff_id' | 'agent_id' | 'session_id'>, now: Date) {
+function eventOf<T extends HandoffEvent['type']>(
+  type: T,
+  handoff: Handoff,
+  data: Omit<HandoffEvent['data'], 'handoff_id' | 'agent_id' | 'session_id'>,
+  now: Date,
+) {
   return newEvent(type, { ...ref(handoff), ...data } as never, { source: ESCALATION_SOURCE, workspaceid: handoff.workspace, time: now }) as CloudEvent<T>;
 }
 
@@ -128,7 +128,11 @@ export function refuseTake(person: Actor, handoff: Handoff): HandoffRefusal | nu
   if (handoff.state !== 'open') return refusal(409, 'already_returned', `the handoff was ${handoff.state.replace('_', ' ')} by ${handoff.returned_by}`);
   if (!worksIn(person, handoff.workspace)) return refusal(403, 'wrong_workspace', `${person.id} does not work in workspace ${handoff.workspace}`);
   if (!person.roles.some((role) => handoff.escalation_path.includes(role)))
-    return refusal(403, 'wrong_role', `taking over a handoff needs one of the roles ${handoff.escalation_path.join(', ')}; ${person.id} holds ${person.roles.join(', ') || 'none'}`);
+    return refusal(
+      403,
+      'wrong_role',
+      `taking over a handoff needs one of the roles ${handoff.escalation_path.join(', ')}; ${person.id} holds ${person.roles.join(', ') || 'none'}`,
+    );
   if (isRequester(person, handoff.on_behalf_of)) return refusal(403, 'requester', `${person.id} is the person the session serves: someone else takes it over`);
   if (selfGranted(person)) return refusal(403, 'self_granted', `${person.id} granted themselves the authority they act on`);
   return null;

@@ -11,3 +11,4 @@ export * from './directory';
 export * from './pauses';
 export * from './probations';
 export * from './handoffs';
+export * from './canaries';

@@ -23,6 +23,7 @@ import { approvalTierDeadline } from './tiers';
 import { PausedClocks, RunningClocks, clarificationDeadline, pauseClocks, refuseClarification } from './clarification';
 import { Refusal, refusals } from './refusals';
 import { refuseRollback } from './rollback';
+import type { CanaryMark, CanaryScore } from './canaries';
 
 /** The `source` of every event escalation emits. */
 export const ESCALATION_SOURCE = 'hitl/escalation';
@@ -44,6 +45,8 @@ export interface Review extends ApprovalState {
   rollbackWindowSeconds: number | null;
   clocks: RunningClocks;
   clarificationTimeoutSeconds: number;
+  /** A canary (a known-answer item of the manifest, never executed): what it expects. Absent or null: a real decision. */
+  canary?: CanaryMark | null;
 }
 
 type Notes = string | null;
@@ -95,7 +98,7 @@ export type ReviewChange =
   /** New parameters; votes for the old payload no longer count. */
   | { kind: 'edit'; parameters: Record<string, unknown>; payloadHash: string }
   | { kind: 'vote'; reviewerId: string; onBehalfOf: string | null; payloadHash: string }
-  | { kind: 'finish'; status: ApprovalStatus; resolution: Resolution | Confirmation }
+  | { kind: 'finish'; status: ApprovalStatus; resolution: Resolution | Confirmation | CanaryScore }
   /** Status `clarifying`: the clocks stop with what they had left, until `until` at the latest. */
   | { kind: 'pause'; paused: PausedClocks; until: Date }
   /** Up to the tier an edit needs: a new role, reviewer (null: the role's queue) and deadline. */

@@ -63,8 +63,16 @@ describe('records', () => {
     ['a post-review confirmed by its reviewer', 'hitl.approval.reviewed.v1', 'reviewer', 'rev-alice'],
     ['a post-review rolled back by its reviewer', 'hitl.approval.rolled_back.v1', 'reviewer', 'rev-alice'],
     ['a post-review whose review window closed: a timer, never a reviewer', 'hitl.approval.unreviewed.v1', 'timeout', 'review_window'],
+    ['an approval opened by a reviewer', 'hitl.approval.opened.v1', 'reviewer', 'rev-alice'],
+    ['a canary answered by a reviewer', 'hitl.approval.canary_scored.v1', 'reviewer', 'rev-alice'],
   ] as const)('%s', (_name, type, kind, id) => {
     expect(recordOf(example(type), noPaths)).toMatchObject({ actor_kind: kind, actor_id: id });
+  });
+
+  it('a canary nobody answered in time: its deadline, never a reviewer', () => {
+    const event = exampleEvent('hitl.approval.canary_scored.v1');
+    Object.assign(event.data, { answered: null, correct: null });
+    expect(recordOf(event, noPaths)).toMatchObject({ actor_kind: 'timeout', actor_id: 'canary' });
   });
 
   it('a post-review never queued for lack of reviewer capacity: the escalation service left it, no reviewer', () => {

@@ -50,6 +50,11 @@ export function actorOf(event: AnyEvent): { actor_kind: Exclude<ActorKind, 'unve
       return { actor_kind: 'reviewer', actor_id: event.data.reviewed_by };
     case 'hitl.approval.opened.v1':
       return { actor_kind: 'reviewer', actor_id: event.data.opened_by };
+    case 'hitl.approval.canary_scored.v1':
+      // Answered: the reviewer's act; missed: its deadline passed.
+      return event.data.answered === null
+        ? { actor_kind: 'timeout', actor_id: 'canary' }
+        : { actor_kind: 'reviewer', actor_id: event.data.reviewer_id ?? event.source };
     case 'hitl.approval.unreviewed.v1':
       // Nobody looked: never a reviewer. A review window ran out (a timer), or the escalation
       // service itself left it unqueued because reviewers had no capacity (sampling backed off).

@@ -6,6 +6,7 @@ import { APPROVAL_REQUESTED, ApprovalRequestedData } from './events/approval-req
 import { APPROVAL_RESOLVED, ApprovalResolvedData } from './events/approval-resolved';
 import {
   APPROVAL_ASSIGNED,
+  APPROVAL_CANARY_SCORED,
   APPROVAL_CLARIFICATION_PROVIDED,
   APPROVAL_CLARIFICATION_REQUESTED,
   APPROVAL_ESCALATED,
@@ -15,6 +16,7 @@ import {
   APPROVAL_ROLLED_BACK,
   APPROVAL_UNREVIEWED,
   ApprovalAssignedData,
+  ApprovalCanaryScoredData,
   ApprovalEscalatedData,
   ApprovalOpenedData,
   ApprovalReassignedData,
@@ -65,6 +67,7 @@ export const EVENT_CATALOGUE = {
   [APPROVAL_REVIEWED]: { topic: Topics.ApprovalUpdated, data: ApprovalReviewedData },
   [APPROVAL_UNREVIEWED]: { topic: Topics.ApprovalUpdated, data: ApprovalUnreviewedData },
   [APPROVAL_OPENED]: { topic: Topics.ApprovalUpdated, data: ApprovalOpenedData },
+  [APPROVAL_CANARY_SCORED]: { topic: Topics.ApprovalUpdated, data: ApprovalCanaryScoredData },
   [APPROVAL_RESOLVED]: { topic: Topics.ApprovalResolved, data: ApprovalResolvedData },
   [ACTION_EXECUTED]: { topic: Topics.ActionExecuted, data: ActionExecutedData },
   [OUTCOME_LABELED]: { topic: Topics.OutcomeLabeled, data: OutcomeLabeledData },

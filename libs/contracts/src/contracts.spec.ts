@@ -83,6 +83,12 @@ const dataBreaks: Record<EventType, Mutation[]> = {
     ['missing opened_by', (e) => delete e.data.opened_by, 'invalid_data', 'data.opened_by'],
     ['empty opened_by', (e) => (e.data.opened_by = ''), 'invalid_data', 'data.opened_by'],
   ],
+  'hitl.approval.canary_scored.v1': [
+    ['expected unknown', (e) => (e.data.expected = 'edit'), 'invalid_data', 'data.expected'],
+    ['answered unknown', (e) => (e.data.answered = 'maybe'), 'invalid_data', 'data.answered'],
+    ['correct missing instead of null', (e) => delete e.data.correct, 'invalid_data', 'data.correct'],
+    ['empty why', (e) => (e.data.why = ''), 'invalid_data', 'data.why'],
+  ],
   'hitl.approval.resolved.v1': [
     ['status unknown', (e) => (e.data.status = 'maybe'), 'invalid_data', 'data.status'],
     ['resolved_by kind unknown', (e) => (e.data.resolved_by.kind = 'agent'), 'invalid_data', 'data.resolved_by.kind'],

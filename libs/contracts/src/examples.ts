@@ -4,6 +4,7 @@ import { APPROVAL_REQUESTED } from './events/approval-requested';
 import { APPROVAL_RESOLVED } from './events/approval-resolved';
 import {
   APPROVAL_ASSIGNED,
+  APPROVAL_CANARY_SCORED,
   APPROVAL_CLARIFICATION_PROVIDED,
   APPROVAL_CLARIFICATION_REQUESTED,
   APPROVAL_ESCALATED,
@@ -132,6 +133,17 @@ const exampleData: { [T in EventType]: EventData<T> } = {
     reviewer_role: 'support_agent',
   },
   [APPROVAL_OPENED]: { decision_id: decisionId, approval_id: approvalId, opened_by: 'rev-alice' },
+  [APPROVAL_CANARY_SCORED]: {
+    decision_id: decisionId,
+    approval_id: approvalId,
+    reviewer_id: 'rev-alice',
+    reviewer_role: 'support_agent',
+    action: 'process_refund',
+    expected: 'deny',
+    answered: 'approve',
+    correct: false,
+    why: 'the refund is larger than the order was charged',
+  },
   [APPROVAL_RESOLVED]: {
     decision_id: decisionId,
     approval_id: approvalId,

@@ -330,3 +330,43 @@ ${extra}`;
     expect(issuesOf(yaml)).toEqual(expected);
   });
 });
+
+describe('canaries (v1.1): known-answer items, checked like a proposal the manifest could route', () => {
+  const withSchema = refund(
+    '    parameters_schema: { type: object, required: [order_id, amount_usd], properties: { order_id: { type: string }, amount_usd: { type: number, exclusiveMinimum: 0 } } }\n',
+  );
+  const canaries = (section: string) => `canaries:\n${section}\n${withSchema}`;
+  const item = (over = '') =>
+    `    - { action: process_refund, parameters: { order_id: ORD-1, amount_usd: 4200 }, confidence: 0.7, summary: Refund in full, expected: deny, why: over the order total${over} }`;
+
+  it.each<[string, string, string[]]>([
+    ['a valid section', `  rate: 0.05\n  items:\n${item()}`, []],
+    ['a rate of 0: kept, never mixed', `  rate: 0\n  items:\n${item()}`, []],
+    ['a rate above 0.2', `  rate: 0.5\n  items:\n${item()}`, ['canaries.rate: must be at most 0.2: canaries are a sample, not a second queue']],
+    ['no items', '  rate: 0.05\n  items: []', ['canaries.items: Too small: expected array to have >=1 items']],
+    [
+      'an action the manifest does not know',
+      `  rate: 0.05\n  items:\n${item().replace('action: process_refund', 'action: wire_money')}`,
+      ['canaries.items.0.action: names no action of this manifest (wire_money)'],
+    ],
+    [
+      'parameters its schema refuses',
+      `  rate: 0.05\n  items:\n${item().replace('amount_usd: 4200', 'amount_usd: -3')}`,
+      ['canaries.items.0.parameters.amount_usd: must be > 0 (parameters_schema of process_refund)'],
+    ],
+    ['an expected answer other than approve or deny', `  rate: 0.05\n  items:\n${item().replace('expected: deny', 'expected: edit')}`, ['canaries.items.0.expected: Invalid option: expected one of "approve"|"deny"']],
+    ['an unknown field', `  rate: 0.05\n  items:\n${item(', hint: it is a canary')}`, ['canaries.items.0.hint: unknown field']],
+  ])('%s', (_name, section, expected) => {
+    expect(issuesOf(canaries(section))).toEqual(expected);
+  });
+
+  it('the loaded manifest carries them; without the section, none', () => {
+    expect(loadManifest(canaries(`  rate: 0.05\n  items:\n${item()}`)).canaries).toEqual({
+      rate: 0.05,
+      items: [
+        { action: 'process_refund', parameters: { order_id: 'ORD-1', amount_usd: 4200 }, confidence: 0.7, summary: 'Refund in full', expected: 'deny', why: 'over the order total' },
+      ],
+    });
+    expect(loadManifest(withSchema).canaries).toBeNull();
+  });
+});

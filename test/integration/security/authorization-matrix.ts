@@ -32,6 +32,7 @@ export const CASTS = {
   postReview: { right_role: 'alice', other_role: 'dana', other_workspace: 'ines', on_behalf_of: 'bruno', auditor: 'hassan', admin: 'grace' },
   records: { right_role: 'dana', other_role: 'alice', other_workspace: 'ines', on_behalf_of: 'emil', auditor: 'auditorInes', admin: 'compliance' },
   classification: { right_role: 'farah', other_role: 'dana', other_workspace: 'ines', on_behalf_of: 'bruno', auditor: 'hassan', admin: 'grace' },
+  handoff: { right_role: 'alice', other_role: 'dana', other_workspace: 'ines', on_behalf_of: 'bruno', auditor: 'hassan', admin: 'grace' },
 } as const;
 export type Cast = keyof typeof CASTS;
 
@@ -44,6 +45,8 @@ export const CAST_WORDS: Record<Cast, string> = {
     'reviewers rev-dana, rev-alice, rev-ines and rev-emil present their reviewer tokens; aud-ines (acme-support) is the auditor and aud-compliance ("*") the admin',
   classification:
     "an unknown action the router blocked in acme-support, whose manifest names team_lead in `unknown_actions.classify_role`: rev-farah (team_lead), rev-dana (finance_lead), rev-ines, rev-bruno (support_agent: nothing is on anyone's behalf here), rev-hassan, rev-grace",
+  handoff:
+    "a session refund-bot's end user asked a person for, whose manifest's `handoff` path starts at support_agent: rev-alice (support_agent), rev-dana (finance_lead: not on the path), rev-ines, rev-bruno (support_agent, the end user it serves), rev-hassan (auditor), rev-grace (admin); returning one: rev-alice took it over",
 };
 
 /** The made-up token an agent could present. */
@@ -77,6 +80,10 @@ export interface Fixtures {
   pause(): Promise<string>;
   /** A new probation in force for each call (of an action nobody proposes), as the router starts one: ending it is over. */
   probation(): Promise<string>;
+  /** An open handoff of refund-bot, on behalf of rev-bruno, for reads. */
+  readonly sharedHandoff: string;
+  /** A new open handoff for each call (on behalf of rev-bruno); `taken`: rev-alice took it over. */
+  handoff(taken: boolean): Promise<string>;
 }
 
 export interface CellRequest {
@@ -492,6 +499,65 @@ export const MATRIX: Row[] = [
     cast: 'refund',
     request: async (f) => ({ path: `/probations/${await f.probation()}/end`, body: { reason: 'the owner signed off on the evals' } }),
     expect: pausesOnly('200'),
+  },
+
+  // escalation: "get a human"; those of the workspace holding a role of its handoff path read and take one over (never the end user it serves), its taker returns it
+  {
+    service: 'escalation',
+    method: 'GET',
+    path: '/handoffs',
+    cast: 'handoff',
+    request: () => ({ path: '/handoffs' }),
+    lists: (json, f) => ((json?.items ?? []) as { id: string }[]).some((h) => h.id === f.sharedHandoff),
+    expect: {
+      ...unauthenticated,
+      right_role: '200 listed',
+      other_role: '200 unlisted',
+      other_workspace: '200 unlisted',
+      on_behalf_of: '200 listed',
+      auditor: '200 listed',
+      admin: '200 listed',
+    },
+  },
+  {
+    service: 'escalation',
+    method: 'GET',
+    path: '/handoffs/{id}',
+    cast: 'handoff',
+    request: (f) => ({ path: `/handoffs/${f.sharedHandoff}` }),
+    expect: { ...unauthenticated, ...everyReviewerOf('200'), other_role: '404 handoff_not_found', other_workspace: '404 handoff_not_found' },
+  },
+  {
+    service: 'escalation',
+    method: 'POST',
+    path: '/handoffs/{id}/take',
+    cast: 'handoff',
+    request: async (f) => ({ path: `/handoffs/${await f.handoff(false)}/take` }),
+    expect: {
+      ...unauthenticated,
+      right_role: '200',
+      other_role: '404 handoff_not_found',
+      other_workspace: '404 handoff_not_found',
+      on_behalf_of: '403 requester',
+      auditor: '403 wrong_role',
+      admin: '403 wrong_role',
+    },
+  },
+  {
+    service: 'escalation',
+    method: 'POST',
+    path: '/handoffs/{id}/return',
+    cast: 'handoff',
+    request: async (f) => ({ path: `/handoffs/${await f.handoff(true)}/return`, body: { resolution: 'handed_back', notes: 'the matrix hands it back' } }),
+    expect: {
+      ...unauthenticated,
+      right_role: '200',
+      other_role: '404 handoff_not_found',
+      other_workspace: '404 handoff_not_found',
+      on_behalf_of: '403 not_yours',
+      auditor: '403 not_yours',
+      admin: '403 not_yours',
+    },
   },
 
   // audit: read by auditors of the workspace; retention by auditors of every workspace

@@ -5,7 +5,7 @@
 // reviewers as the agent's labelled words.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CONTROL_PROBATION_STARTED, DecisionProposedData, Topics, newEvent } from '@hitl/contracts';
+import { CONTROL_PROBATION_STARTED, DecisionProposedData, HANDOFF_REQUESTED, Topics, newEvent } from '@hitl/contracts';
 import { query, signed, testTrust } from '@hitl/testing';
 import fc from 'fast-check';
 import { Producer } from 'kafkajs';
@@ -92,7 +92,32 @@ async function buildFixtures(): Promise<Fixtures> {
     return rows.length === unknown.length ? unknown.map((action) => rows.find((r) => r.action === action)!.id) : undefined;
   });
   let made = 0;
+  /** A session refund-bot's end user asked a person for (signed with its key), open once the escalation service read it. */
+  const requestHandoff = async (): Promise<string> => {
+    const data = {
+      handoff_id: randomUUID(),
+      agent_id: 'refund-bot',
+      session_id: `matrix-chat-${++made}`,
+      reason: 'the customer asked for a person',
+      transcript: [{ from: 'user' as const, text: 'I want a human.' }],
+      on_behalf_of: 'rev-bruno',
+    };
+    const event = signed(newEvent(HANDOFF_REQUESTED, data, { source: 'agent/refund-bot', workspaceid: 'acme-support' }), 'refund-bot');
+    await producer.send({ topic: `${stack.prefix}${Topics.HandoffRequested}`, messages: [{ key: data.handoff_id, value: JSON.stringify(event) }] });
+    await stack.eventually(
+      'the handoff open',
+      async () => (await send(stack, 'escalation', jsonRequest('GET', `/handoffs/${data.handoff_id}`, TOKENS.alice))).status === 200,
+    );
+    return data.handoff_id;
+  };
+  const sharedHandoff = await requestHandoff();
   return {
+    sharedHandoff,
+    handoff: async (taken) => {
+      const id = await requestHandoff();
+      if (taken) expect((await send(stack, 'escalation', jsonRequest('POST', `/handoffs/${id}/take`, TOKENS.alice))).status).toBe(200);
+      return id;
+    },
     shared: sharedApproval,
     decisions: { acme: shared.decision_id, globex: globex.decision_id },
     reports: { acme: await report('acme-support'), globex: await report('globex-billing') },

@@ -31,6 +31,11 @@ describe("a decision's steps in words", () => {
       /^ended unreviewed: nobody reviewed it within its 3600 s review window \(review window closed; support_agent queue\)$/,
     ],
     ['hitl.approval.opened.v1', 'opened', /^opened by rev-alice$/],
+    [
+      'hitl.approval.canary_scored.v1',
+      'canary_scored',
+      /^canary \(a known-answer item, never executed\): expected deny; rev-alice answered approve: wrong \(the refund is larger than the order was charged\)$/,
+    ],
     ['hitl.approval.resolved.v1', 'resolved', /^approved by reviewer rev-alice: reviewer_approved \(approved by rev-alice\); chose refund$/],
     ['hitl.action.executed.v1', 'executed', /^executed process_refund: succeeded in 412 ms$/],
     ['hitl.outcome.labeled.v1', 'labeled', /^labeled correct by rev-carol \(reviewer_audit\)$/],

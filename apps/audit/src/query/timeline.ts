@@ -15,6 +15,7 @@ export type Step =
   | 'reviewed'
   | 'unreviewed'
   | 'opened'
+  | 'canary_scored'
   | 'resolved'
   | 'executed'
   | 'compensated'
@@ -138,6 +139,15 @@ function describeEvent(event: AnyEvent): Described {
     case 'hitl.approval.opened.v1':
       // Reading started: what review quality times a decision from; not a verdict.
       return { step: 'opened', summary: `opened by ${event.data.opened_by}` };
+    case 'hitl.approval.canary_scored.v1': {
+      // Synthetic: said first, so nobody reads it as a decision that ran.
+      const d = event.data;
+      const answer =
+        d.answered === null
+          ? `missed: nobody answered it in time${d.reviewer_id ? ` (assigned to ${d.reviewer_id})` : ''}`
+          : `${d.reviewer_id ?? 'someone'} answered ${d.answered}: ${d.correct ? 'right' : 'wrong'}`;
+      return { step: 'canary_scored', summary: `canary (a known-answer item, never executed): expected ${d.expected}; ${answer} (${d.why})` };
+    }
     case 'hitl.approval.unreviewed.v1': {
       // Not a verdict: nobody looked, so nothing here may read as "reviewed" or "approved".
       const d = event.data;

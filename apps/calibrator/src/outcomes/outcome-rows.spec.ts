@@ -119,6 +119,7 @@ describe('what the calibrator keeps of each event', () => {
       compensations: [],
       probations: [],
       openings: [],
+      canaries: [],
     });
   });
 
@@ -139,6 +140,28 @@ describe('what the calibrator keeps of each event', () => {
     ]);
     // Reading is not an outcome: nothing for calibration's buckets.
     expect([decisions, resolutions]).toEqual([[], []]);
+  });
+
+  it.each<[string, (e: AnyEvent) => void, object]>([
+    ['answered wrong', () => undefined, { reviewer_id: 'rev-alice', expected: 'deny', answered: 'approve', correct: false }],
+    ['missed', (e) => Object.assign(e.data, { answered: null, correct: null, reviewer_id: null }), { reviewer_id: null, answered: null, correct: null }],
+  ])('a canary %s: scored for review quality, never a decision or a resolution', (_, change, expected) => {
+    const e = at(exampleEvent('hitl.approval.canary_scored.v1'), '2026-12-04T10:00:00Z');
+    change(e);
+    const rows = outcomeRows([e, at(exampleEvent('hitl.approval.canary_scored.v1'), '2026-12-04T11:00:00Z')]);
+    expect(rows.canaries).toEqual([
+      {
+        approval_id: e.data.approval_id,
+        decision_id: e.data.decision_id,
+        workspace: e.workspaceid,
+        reviewer_role: 'support_agent',
+        action: 'process_refund',
+        scored_at: '2026-12-04T10:00:00Z',
+        expected: 'deny',
+        ...expected,
+      },
+    ]);
+    expect([rows.decisions, rows.resolutions, rows.labels]).toEqual([[], [], []]);
   });
 
   it('an edited resolution keeps the parameters the reviewer approved; an unedited one does not', () => {

@@ -1,6 +1,6 @@
 // What the calibrator keeps of each event it consumes, as table rows. Pure: events in,
 // rows out, one exhaustive match on the event type.
-import { AnyEvent, DecisionProposedData, ResolutionStatus, ResolvedBy, UnreviewedReason } from '@hitl/contracts';
+import { AnyEvent, CanaryAnswer, CanaryExpected, DecisionProposedData, ResolutionStatus, ResolvedBy, UnreviewedReason } from '@hitl/contracts';
 import { Verdict } from '@hitl/policy';
 
 /** A decision as proposed; `routed_verdict` is what the router made of it, once known. */
@@ -127,6 +127,23 @@ export interface OpeningRow {
   opened_at: string;
 }
 
+/**
+ * A canary (a known-answer item, never executed) answered or missed: scores its reviewer.
+ * Canaries come only as this event, never as a decision or a resolution: calibration never sees them.
+ */
+export interface CanaryRow {
+  approval_id: string;
+  decision_id: string;
+  workspace: string;
+  reviewer_id: string | null;
+  reviewer_role: string;
+  action: string;
+  expected: CanaryExpected;
+  answered: CanaryAnswer | null;
+  correct: boolean | null;
+  scored_at: string;
+}
+
 export interface OutcomeRows {
   decisions: DecisionRow[];
   resolutions: ResolutionRow[];
@@ -135,6 +152,7 @@ export interface OutcomeRows {
   compensations: CompensationRow[];
   probations: ProbationRow[];
   openings: OpeningRow[];
+  canaries: CanaryRow[];
 }
 
 export const POLICY_APPROVAL_KEY = 'policy';
@@ -221,6 +239,7 @@ export function outcomeRows(events: readonly AnyEvent[], signerOf: SignerOf = ()
   const compensations = new Map<string, CompensationRow>();
   const probations = new Map<string, ProbationRow>();
   const openings = new Map<string, OpeningRow>();
+  const canaries = new Map<string, CanaryRow>();
   const keepProbation = (event: AnyEvent & { data: { probation_id: string; action: string } }, row: Partial<ProbationRow>) => {
     const next: ProbationRow = {
       id: event.data.probation_id,
@@ -400,6 +419,24 @@ export function outcomeRows(events: readonly AnyEvent[], signerOf: SignerOf = ()
           });
         break;
       }
+      case 'hitl.approval.canary_scored.v1': {
+        const d = event.data;
+        // A canary is scored once; the first score stands.
+        if (!canaries.has(d.approval_id))
+          canaries.set(d.approval_id, {
+            approval_id: d.approval_id,
+            decision_id: d.decision_id,
+            workspace: event.workspaceid,
+            reviewer_id: d.reviewer_id,
+            reviewer_role: d.reviewer_role,
+            action: d.action,
+            expected: d.expected,
+            answered: d.answered,
+            correct: d.correct,
+            scored_at: event.time,
+          });
+        break;
+      }
       case 'hitl.approval.assigned.v1':
       case 'hitl.approval.reassigned.v1':
       case 'hitl.approval.escalated.v1':
@@ -428,6 +465,7 @@ export function outcomeRows(events: readonly AnyEvent[], signerOf: SignerOf = ()
     compensations: [...compensations.values()],
     probations: [...probations.values()],
     openings: [...openings.values()],
+    canaries: [...canaries.values()],
   };
 }
 

@@ -1,6 +1,7 @@
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
 import {
+  CanaryRow,
   CompensationRow,
   DecisionRow,
   LabelRow,
@@ -24,7 +25,7 @@ const DECISION_LOCKS = 0x43414c49;
 export async function saveOutcomes(
   manager: EntityManager,
   rows: OutcomeRows,
-): Promise<{ decisions: number; resolutions: number; labels: number; post_reviews: number; compensations: number; probations: number; openings: number }> {
+): Promise<{ decisions: number; resolutions: number; labels: number; post_reviews: number; compensations: number; probations: number; openings: number; canaries: number }> {
   const verdicts = rows.resolutions.flatMap((r) => {
     const verdict = policyVerdict(r);
     return verdict ? [{ decision_id: r.decision_id, verdict }] : [];
@@ -47,7 +48,8 @@ export async function saveOutcomes(
   const compensations = await upsertCompensations(manager, rows.compensations);
   const probations = await upsertProbations(manager, rows.probations);
   const openings = await upsertOpenings(manager, rows.openings);
-  return { decisions, resolutions, labels, post_reviews, compensations, probations, openings };
+  const canaries = await insertCanaries(manager, rows.canaries);
+  return { decisions, resolutions, labels, post_reviews, compensations, probations, openings, canaries };
 }
 
 async function lockDecisions(manager: EntityManager, ids: string[]): Promise<void> {
@@ -256,4 +258,30 @@ async function upsertOpenings(manager: EntityManager, rows: OpeningRow[]): Promi
     [column('approval_id'), column('reviewer_id'), column('decision_id'), column('workspace'), column('opened_at')],
   );
   return written.filter((w) => w.inserted).length;
+}
+
+/** One row per canary: the first score stands. Returns how many rows were new. */
+async function insertCanaries(manager: EntityManager, rows: CanaryRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const column = <K extends keyof CanaryRow>(key: K) => rows.map((r) => r[key]);
+  const inserted: unknown[] = await manager.query(
+    `INSERT INTO ${serviceTable(manager, 'canaries')}
+       (approval_id, decision_id, workspace, reviewer_id, reviewer_role, action, expected, answered, correct, scored_at)
+     SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bool[], $10::timestamptz[])
+     ON CONFLICT (approval_id) DO NOTHING
+     RETURNING approval_id`,
+    [
+      column('approval_id'),
+      column('decision_id'),
+      column('workspace'),
+      column('reviewer_id'),
+      column('reviewer_role'),
+      column('action'),
+      column('expected'),
+      column('answered'),
+      column('correct'),
+      column('scored_at'),
+    ],
+  );
+  return inserted.length;
 }

@@ -30,6 +30,7 @@ import {
   postReviewCounts,
   probationsOf,
   reviewedItems,
+  scoredCanaries,
 } from './reports.repository';
 import { reportsGenerated } from './reports.metrics';
 
@@ -75,6 +76,7 @@ export class ReportService {
     const postReviews = await postReviewCounts(manager, window);
     const probations = await probationsOf(manager, window);
     const reviewed = await reviewedItems(manager, window);
+    const canaries = await scoredCanaries(manager, window);
 
     const { manifest, path } = this.manifests.forWorkspace(workspace); // a workspace's report is judged by its own manifest
     const policyOf = (action: string): CalibrationPolicy | null => {
@@ -143,7 +145,7 @@ export class ReportService {
       reports,
       postReviews: { actions: assemblePostReviews(postReviews.counts, postReviewPolicyOf), unattributed: postReviews.unattributed },
       probations,
-      reviewQuality: reviewQuality(reviewed, [], { ...REVIEW_QUALITY_POLICY, min_decisions: this.config.CALIBRATION_REVIEW_QUALITY_MIN_DECISIONS }),
+      reviewQuality: reviewQuality(reviewed, canaries, { ...REVIEW_QUALITY_POLICY, min_decisions: this.config.CALIBRATION_REVIEW_QUALITY_MIN_DECISIONS }),
     });
     await insertReport(manager, stored, { trigger, requestedBy: options.requestedBy ?? null, windowDays });
     reportsGenerated.inc({ trigger });

@@ -1,6 +1,6 @@
 // The report's SQL: aggregation in PostgreSQL (a row per action, agent and bucket, never
 // a row per outcome), and the stored reports.
-import { AmountBandRow, ApprovalBandRow, PostReviewCounts, ProbationFacts, ReviewedItem } from '@hitl/calibration';
+import { AmountBandRow, ApprovalBandRow, CanaryItem, PostReviewCounts, ProbationFacts, ReviewedItem } from '@hitl/calibration';
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
 import { AccuracyRow, AggregateRow, InterventionRow } from './report-assembly';
@@ -446,4 +446,14 @@ export async function reviewedItems(manager: EntityManager, window: Window): Pro
     opened_at: r.opened_at === null ? null : r.opened_at.toISOString(),
     decided_at: r.decided_at.toISOString(),
   }));
+}
+
+/** The canaries scored in the window with a reviewer to score (a missed one that waited in a role's queue has none). */
+export function scoredCanaries(manager: EntityManager, window: Window): Promise<CanaryItem[]> {
+  return manager.query(
+    `SELECT reviewer_id, action, correct FROM ${serviceTable(manager, 'canaries')}
+      WHERE reviewer_id IS NOT NULL AND scored_at >= $1 AND scored_at < $2 AND ($3::text IS NULL OR workspace = $3)
+      ORDER BY reviewer_id, scored_at`,
+    windowParams(window),
+  );
 }

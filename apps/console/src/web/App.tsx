@@ -3,6 +3,7 @@ import { FormEvent, useEffect, useState } from 'react';
 import { ApiError, api } from './api';
 import { Calibration } from './Calibration';
 import { Controls } from './Controls';
+import { Handoffs } from './Handoffs';
 import { Inbox } from './Inbox';
 import { QueueHealth } from './QueueHealth';
 import { REVIEWER_TOKEN_KEY, cleanToken } from './session';
@@ -47,7 +48,15 @@ export function App() {
     setMe(null);
     setToken(null);
   };
-  const view = path.startsWith('/queues') ? 'queues' : path.startsWith('/calibration') ? 'calibration' : path.startsWith('/controls') ? 'controls' : 'inbox';
+  const view = path.startsWith('/queues')
+    ? 'queues'
+    : path.startsWith('/calibration')
+      ? 'calibration'
+      : path.startsWith('/controls')
+        ? 'controls'
+        : path.startsWith('/handoffs')
+          ? 'handoffs'
+          : 'inbox';
   const link = (to: string, label: string, name: string) => (
     <a href={to} aria-current={view === name ? 'page' : undefined} onClick={(e) => (e.preventDefault(), go(to))}>
       {label}
@@ -59,6 +68,7 @@ export function App() {
         <strong>hitl console</strong>
         <nav>
           {link('/', 'Inbox', 'inbox')}
+          {link('/handoffs', 'Handoffs', 'handoffs')}
           {link('/queues', 'Queue health', 'queues')}
           {link('/calibration', 'Calibration', 'calibration')}
           {/* The kill switch: only admins pause (the API says so to anyone else, by the direct URL). */}
@@ -75,6 +85,7 @@ export function App() {
       {view === 'queues' && <QueueHealth token={token} />}
       {view === 'calibration' && <Calibration />}
       {view === 'controls' && <Controls token={token} me={me} />}
+      {view === 'handoffs' && <Handoffs token={token} me={me} path={path} go={go} />}
     </div>
   );
 }

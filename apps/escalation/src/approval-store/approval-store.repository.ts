@@ -1,4 +1,4 @@
-import { ApprovalState, ApprovalStatus, Candidate, Review, ReviewChange, refusals } from '@hitl/approvals';
+import { ApprovalState, ApprovalStatus, CanaryMark, Candidate, Review, ReviewChange, refusals } from '@hitl/approvals';
 import { ApprovalRequestedData, OnTimeout, Urgency } from '@hitl/contracts';
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
@@ -45,6 +45,8 @@ export interface ApprovalRow {
   created_at: Date;
   resolved_at: Date | null;
   approved_by: string[];
+  /** A canary (a known-answer item, never executed): what it expects; null for every real approval. Never shown to reviewers. */
+  canary: CanaryMark | null;
 }
 
 export type NewApproval = Omit<
@@ -73,8 +75,8 @@ export async function insertApproval(manager: EntityManager, a: NewApproval): Pr
     `INSERT INTO ${serviceTable(manager, 'approvals')} (
        approval_id, decision_id, workspace, action, agent_id, on_behalf_of, route, escalation_path, action_path, reviewer_role,
        urgency, sla_minutes, sla_deadline, expires_at, on_timeout, approval_timeout_seconds, approve_on_timeout_allowed,
-       required_approvals, rollback_window_seconds, payload_hash, parameters, request, manifest_version, confidence, clarification_timeout_seconds)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
+       required_approvals, rollback_window_seconds, payload_hash, parameters, request, manifest_version, confidence, clarification_timeout_seconds, canary)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
      ON CONFLICT (decision_id) DO NOTHING
      RETURNING approval_id`,
     [
@@ -103,6 +105,7 @@ export async function insertApproval(manager: EntityManager, a: NewApproval): Pr
       a.manifest_version,
       a.confidence,
       a.clarification_timeout_seconds,
+      a.canary === null ? null : JSON.stringify(a.canary),
     ],
   );
   return rows.length === 1;
@@ -285,6 +288,7 @@ export function toReview(row: ApprovalRow): Review {
     rollbackWindowSeconds: row.rollback_window_seconds,
     clocks: { slaDeadline: row.sla_deadline, expiresAt: row.expires_at },
     clarificationTimeoutSeconds: row.clarification_timeout_seconds,
+    canary: row.canary,
   };
 }
 

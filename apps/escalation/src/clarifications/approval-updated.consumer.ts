@@ -30,6 +30,7 @@ export class ApprovalUpdatedConsumer {
       case 'hitl.approval.reviewed.v1':
       case 'hitl.approval.unreviewed.v1':
       case 'hitl.approval.opened.v1':
+      case 'hitl.approval.canary_scored.v1':
         return;
       default:
         return unhandled(event);

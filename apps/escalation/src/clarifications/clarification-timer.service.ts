@@ -51,7 +51,8 @@ export class ClarificationTimer extends PollingService {
           { approval_id: row.approval_id, decision_id: row.decision_id, since: outcome.at.toISOString() },
           'clarification unanswered past its limit; clocks resumed',
         );
-        if (outcome.resume.slaDeadline === null) continue;
+        // A canary's question went to nobody: its clocks run again and nothing is published.
+        if (outcome.resume.slaDeadline === null || row.canary !== null) continue;
         const event = clarificationLapsed(row, outcome.resume.slaDeadline, now);
         await this.notifications.enqueue(ctx.manager, row, event, now);
         events.push(event);

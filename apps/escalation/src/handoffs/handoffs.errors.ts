@@ -10,4 +10,8 @@ export const handoffRefused = (refusal: HandoffRefusal) =>
   new HttpException({ statusCode: refusal.status, code: refusal.code, message: refusal.message }, refusal.status);
 
 export const notYourWorkspace = (id: string, workspace: string) =>
-  new ForbiddenException({ statusCode: 403, code: 'wrong_workspace', message: `${id} does not work in workspace ${workspace}: its handoffs are not theirs to read` });
+  new ForbiddenException({
+    statusCode: 403,
+    code: 'wrong_workspace',
+    message: `${id} does not work in workspace ${workspace}: its handoffs are not theirs to read`,
+  });

@@ -98,7 +98,12 @@ export async function lockDueHandoffs(manager: EntityManager, now: Date, limit: 
 }
 
 /** Handoffs of these workspaces (null: every one), waiting (open or taken) or all, the oldest request first. */
-export async function listHandoffs(manager: EntityManager, waitingOnly: boolean, workspaces: readonly string[] | null, limit = HANDOFFS_LIMIT): Promise<Handoff[]> {
+export async function listHandoffs(
+  manager: EntityManager,
+  waitingOnly: boolean,
+  workspaces: readonly string[] | null,
+  limit = HANDOFFS_LIMIT,
+): Promise<Handoff[]> {
   const rows: HandoffRow[] = await manager.query(
     `SELECT * FROM ${serviceTable(manager, 'handoffs')}
       WHERE (NOT $1 OR state IN ('open', 'taken')) AND ($2::text[] IS NULL OR workspace = ANY ($2))

@@ -1,13 +1,4 @@
-import {
-  Handoff,
-  HandoffCommand,
-  decideHandoff,
-  describeHandoff,
-  onHandoffDue,
-  openHandoff,
-  refuseTake,
-  worksIn,
-} from '@hitl/approvals';
+import { Handoff, HandoffCommand, decideHandoff, describeHandoff, onHandoffDue, openHandoff, refuseTake, worksIn } from '@hitl/approvals';
 import { CloudEvent, HANDOFF_REQUESTED } from '@hitl/contracts';
 import { Commands, MessageContext } from '@hitl/messaging';
 import { HandoffPage, HandoffQuery, HandoffView } from '@hitl/reviewer-api';
@@ -40,11 +31,19 @@ export class HandoffsService {
   async open(events: readonly CloudEvent<typeof HANDOFF_REQUESTED>[], ctx: MessageContext, now = new Date()): Promise<void> {
     for (const request of events) {
       const policy = this.manifests.forWorkspace(request.workspaceid).manifest.handoff;
-      const { handoff, event } = openHandoff(request.data, request.workspaceid, { escalation_path: policy.escalationPath, sla_minutes: policy.slaMinutes }, now);
+      const { handoff, event } = openHandoff(
+        request.data,
+        request.workspaceid,
+        { escalation_path: policy.escalationPath, sla_minutes: policy.slaMinutes },
+        now,
+      );
       if (!(await insertHandoff(ctx.manager, handoff))) continue;
       await ctx.emit(event);
       handoffSteps.inc({ step: 'requested' });
-      this.logger.info({ handoff_id: handoff.id, workspace: handoff.workspace, agent_id: handoff.agent_id, session_id: handoff.session_id }, describeHandoff(handoff));
+      this.logger.info(
+        { handoff_id: handoff.id, workspace: handoff.workspace, agent_id: handoff.agent_id, session_id: handoff.session_id },
+        describeHandoff(handoff),
+      );
     }
   }
 
@@ -83,7 +82,10 @@ export class HandoffsService {
         await ctx.emit(outcome.event);
         handoffSteps.inc({ step: 'escalated' });
         // A warning: an end user has waited for a person longer than the manifest promises.
-        this.logger.warn({ handoff_id: handoff.id, workspace: handoff.workspace, from: outcome.event.data.from_role }, `${outcome.event.data.reason}: ${describeHandoff(outcome.handoff)}`);
+        this.logger.warn(
+          { handoff_id: handoff.id, workspace: handoff.workspace, from: outcome.event.data.from_role },
+          `${outcome.event.data.reason}: ${describeHandoff(outcome.handoff)}`,
+        );
       }
       return due.length;
     });

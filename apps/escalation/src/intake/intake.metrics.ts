@@ -13,3 +13,10 @@ export const postReviewsNotQueued = new Counter({
   help: 'Post-reviews not queued because every reviewer of the role was at capacity after blocking work (sampling backed off)',
   labelNames: ['role'],
 });
+
+/** Canaries (known-answer items of the manifest) mixed into a role's queue. */
+export const canariesMixed = new Counter({
+  name: 'hitl_escalation_canaries_mixed_total',
+  help: 'Canaries (known-answer items, never executed) mixed into reviewers’ queues',
+  labelNames: ['role'],
+});

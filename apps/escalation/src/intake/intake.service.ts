@@ -1,7 +1,8 @@
-import { Candidate, addSeconds, placeNewApproval, placePostReview } from '@hitl/approvals';
-import { APPROVAL_REQUESTED, CloudEvent, DEFAULT_URGENCY } from '@hitl/contracts';
+import { randomUUID } from 'node:crypto';
+import { Candidate, placeNewApproval, placePostReview } from '@hitl/approvals';
+import { APPROVAL_REQUESTED, CloudEvent } from '@hitl/contracts';
 import { MessageContext } from '@hitl/messaging';
-import { BUILT_IN_DEFAULTS, raiseUrgency } from '@hitl/policy';
+import { Manifest } from '@hitl/policy';
 import { ManifestStore, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
@@ -9,7 +10,9 @@ import { assigned, unreviewed, unreviewedResolution } from '../approval-store/ap
 import { ApprovalRow, candidates, finish, insertApproval, lockApproval, place, toState } from '../approval-store/approval-store.repository';
 import { EscalationConfig } from '../config';
 import { NotificationsService } from '../notifications/notifications.service';
-import { operationsAlerts, postReviewsNotQueued } from './intake.metrics';
+import { canaryFor } from './canaries';
+import { canariesMixed, operationsAlerts, postReviewsNotQueued } from './intake.metrics';
+import { newApprovalOf } from './new-approval';
 
 /** approval.requested in: record the approval and assign it, in the message's transaction. */
 @Injectable()
@@ -24,41 +27,8 @@ export class ApprovalIntakeService {
   async open(request: CloudEvent<typeof APPROVAL_REQUESTED>, ctx: MessageContext): Promise<void> {
     const req = request.data;
     const now = new Date();
-    // What the request does not carry (later tiers' SLAs, the action's whole path) comes from the manifest.
-    const action = this.manifests.forWorkspace(request.workspaceid).manifest.actions.get(req.decision.action);
-    const decidedUrgency = req.decision.urgency ?? DEFAULT_URGENCY;
-    // A post-review's only clock is its review window: when it closes, it ends unreviewed.
-    const reviewWindowEnds =
-      req.route === 'post_review'
-        ? addSeconds(now, action?.postReviewWindowSeconds ?? req.rollback_window_seconds ?? BUILT_IN_DEFAULTS.post_review_window_seconds)
-        : null;
-    const isNew = await insertApproval(ctx.manager, {
-      approval_id: req.approval_id,
-      decision_id: req.decision_id,
-      workspace: request.workspaceid,
-      action: req.decision.action,
-      agent_id: req.decision.agent.id,
-      on_behalf_of: req.decision.on_behalf_of ?? null,
-      route: req.route,
-      escalation_path: req.escalation_path,
-      action_path: action?.escalationPath ?? req.escalation_path,
-      reviewer_role: req.reviewer_role,
-      urgency: req.route === 'escalate' ? raiseUrgency(decidedUrgency) : decidedUrgency,
-      sla_minutes: action?.slaMinutes ?? BUILT_IN_DEFAULTS.sla_minutes,
-      sla_deadline: reviewWindowEnds ?? new Date(req.sla_deadline),
-      expires_at: reviewWindowEnds ?? (req.expires_at ? new Date(req.expires_at) : null),
-      on_timeout: req.on_timeout,
-      approval_timeout_seconds: action?.approvalTimeoutSeconds ?? BUILT_IN_DEFAULTS.approval_timeout_seconds,
-      clarification_timeout_seconds: action?.clarificationTimeoutSeconds ?? BUILT_IN_DEFAULTS.clarification_timeout_seconds,
-      approve_on_timeout_allowed: action ? action.severity === 'low' && action.reversible : false,
-      required_approvals: req.required_approvals,
-      rollback_window_seconds: req.rollback_window_seconds,
-      payload_hash: req.payload_hash,
-      parameters: req.decision.parameters,
-      request: req,
-      manifest_version: req.manifest_version,
-      confidence: req.decision.confidence,
-    });
+    const { manifest } = this.manifests.forWorkspace(request.workspaceid);
+    const isNew = await insertApproval(ctx.manager, newApprovalOf(req, request.workspaceid, manifest.actions.get(req.decision.action), now));
     if (!isNew) return; // one approval per decision
 
     const row = await lockApproval(ctx.manager, req.approval_id);
@@ -68,6 +38,7 @@ export class ApprovalIntakeService {
 
     const placed = placeNewApproval(toState(row), pool, new Date(req.sla_deadline), now);
     await this.assign(row, placed.tier, placed.role, placed.reviewerId, placed.slaDeadline, ctx, now);
+    await this.mixCanary(row, placed.role, manifest, ctx, now);
     if (placed.alert) {
       operationsAlerts.inc({ kind: 'unassigned', role: placed.role });
       this.logger.warn(
@@ -75,6 +46,23 @@ export class ApprovalIntakeService {
         `operations alert: ${placed.alert}`,
       );
     }
+  }
+
+  /**
+   * At the manifest's canary rate, a known-answer item joins the same queue: placed like any
+   * approval, its reviewers notified like for any other, but nothing is published (no agent
+   * proposed it; canary_scored marks it on the record once it is answered or missed).
+   */
+  private async mixCanary(real: ApprovalRow, role: string, manifest: Manifest, ctx: MessageContext, now: Date): Promise<void> {
+    const canary = canaryFor(real, role, manifest, { approvalId: randomUUID(), decisionId: randomUUID() }, now);
+    if (!canary || !(await insertApproval(ctx.manager, canary))) return;
+    const row = await lockApproval(ctx.manager, canary.approval_id);
+    if (!row) throw new Error(`canary ${canary.approval_id} vanished inside its own transaction`);
+    const pool = await candidates(ctx.manager, row.workspace, row.escalation_path, this.config.REVIEWER_DEFAULT_CAPACITY);
+    const placed = placeNewApproval(toState(row), pool, row.sla_deadline ?? now, now);
+    await place(ctx.manager, row.approval_id, { tier: placed.tier, reviewer_role: placed.role, assignee: placed.reviewerId, tried_at_tier: [], sla_deadline: placed.slaDeadline });
+    await this.notifications.enqueue(ctx.manager, row, assigned(row, placed.tier, placed.role, placed.reviewerId, placed.slaDeadline, now), now);
+    canariesMixed.inc({ role: placed.role });
   }
 
   /** To the reviewer with room left after their blocking work; with nobody's room left, not queued at all (sampling backs off). */

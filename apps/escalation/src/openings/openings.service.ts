@@ -24,7 +24,8 @@ export class OpeningsService {
     // Most reads are re-reads: those cost one lookup, no transaction.
     if (await hasOpened(this.dataSource.manager, row.approval_id, viewer.id)) return;
     await this.commands.run(async (ctx) => {
-      if (await recordOpening(ctx.manager, row.approval_id, viewer.id, now)) await ctx.emit(opened(row, viewer.id, now));
+      // A canary's opening is kept but never published: nothing about it leaves before it is scored.
+      if ((await recordOpening(ctx.manager, row.approval_id, viewer.id, now)) && row.canary === null) await ctx.emit(opened(row, viewer.id, now));
     });
   }
 }

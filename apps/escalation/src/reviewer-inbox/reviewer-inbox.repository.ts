@@ -36,6 +36,7 @@ export function resolvedOfAgent(
     `SELECT approval_id, status, edited, resolved_at
        FROM ${serviceTable(manager, 'approvals')}
       WHERE workspace = $1 AND agent_id = $2 AND action = $3 AND resolved_at IS NOT NULL AND approval_id <> $4
+        AND canary IS NULL -- a canary's answer is no record of the agent's
       ORDER BY resolved_at DESC, approval_id
       LIMIT $5`,
     [row.workspace, row.agent_id, row.action, row.approval_id, limit],

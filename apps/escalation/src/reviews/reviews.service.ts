@@ -1,4 +1,4 @@
-import { Decided, Review, ReviewCommand, decideReview } from '@hitl/approvals';
+import { Decided, Review, ReviewCommand, decideCanary, decideReview } from '@hitl/approvals';
 import { Commands } from '@hitl/messaging';
 import { BatchResult, DecisionResult } from '@hitl/reviewer-api';
 import { route } from '@hitl/policy';
@@ -54,7 +54,9 @@ export class ReviewsService {
     return this.commands.run(async (ctx) => {
       const review = await lockReview(ctx.manager, approvalId);
       if (!review) throw approvalNotFound(approvalId);
-      const verdict = decideReview(review, await commandFor(review, ctx.manager), now);
+      const command = await commandFor(review, ctx.manager);
+      // A canary is answered like any item, but only scored: never resolved for an agent, never executed.
+      const verdict = review.canary ? decideCanary(review, review.canary, command, now) : decideReview(review, command, now);
       if (verdict.kind === 'refused') throw refused(verdict.refusal);
       await saveReview(ctx.manager, approvalId, verdict.changes);
       await ctx.emit(...verdict.events);

@@ -1,4 +1,4 @@
-import { Candidate, approvalResolved, onExpired, onSlaMissed } from '@hitl/approvals';
+import { Candidate, approvalResolved, canaryMissed, onExpired, onSlaMissed } from '@hitl/approvals';
 import { AnyEvent } from '@hitl/contracts';
 import { Commands } from '@hitl/messaging';
 import { Polling, PollingService, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
@@ -64,6 +64,15 @@ export class SlaScanner extends PollingService {
     const state = toReview(row);
     const pool = await pools.of(row.workspace, row.escalation_path);
     const moved = (to: string | null) => pools.moved(row, to);
+    if (row.canary) {
+      // A canary's first deadline is its last: missed, scored, and nothing an agent could act on
+      // (no reassignment, escalation nor resolution).
+      const missed = canaryMissed(state, row.canary, now);
+      timersFired.inc({ outcome: 'canary_missed' });
+      finishes.push({ approvalId: row.approval_id, status: missed.status, resolution: missed.resolution });
+      await moved(null);
+      return [missed.event];
+    }
     if (row.expires_at && row.expires_at <= now) {
       const outcome = onExpired(state, pool, now);
       if (outcome.kind === 'unreviewed') {

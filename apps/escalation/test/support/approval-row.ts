@@ -47,6 +47,7 @@ export function approvalRow(overrides: Partial<ApprovalRow> = {}): ApprovalRow {
     created_at: new Date('2026-11-22T08:45:00Z'),
     resolved_at: null,
     approved_by: ['bob'],
+    canary: null,
     ...overrides,
   };
 }

@@ -108,3 +108,32 @@ export const ApprovalOpenedData = z.looseObject({
   opened_by: NonEmpty,
 });
 export type ApprovalOpenedData = z.infer<typeof ApprovalOpenedData>;
+
+export const APPROVAL_CANARY_SCORED = 'hitl.approval.canary_scored.v1';
+
+/** What a canary (a known-answer item) expects, and what a reviewer answered: approve, edit (approves with changes) or deny. */
+export const CanaryExpected = z.enum(['approve', 'deny']);
+export type CanaryExpected = z.infer<typeof CanaryExpected>;
+export const CanaryAnswer = z.enum(['approve', 'edit', 'deny']);
+export type CanaryAnswer = z.infer<typeof CanaryAnswer>;
+
+/**
+ * A canary was answered or timed out. A canary is a synthetic decision (the manifest's
+ * `canaries`) mixed into a reviewer's queue to measure attention: never executed, never on
+ * approval.resolved, never calibrated. This event is how the audit marks it and how review
+ * quality scores the reviewer. `answered` null: nobody answered before its deadline (missed).
+ */
+export const ApprovalCanaryScoredData = z.looseObject({
+  ...ApprovalRef,
+  /** Who answered it, or whom it was assigned to when it was missed (null: it waited in the role's queue). */
+  reviewer_id: NonEmpty.nullable(),
+  reviewer_role: NonEmpty,
+  action: NonEmpty,
+  expected: CanaryExpected,
+  answered: CanaryAnswer.nullable(),
+  /** Whether the answer was the expected one (an edit approves); null when missed. */
+  correct: z.boolean().nullable(),
+  /** Why the expected answer is right, from the manifest. */
+  why: NonEmpty,
+});
+export type ApprovalCanaryScoredData = z.infer<typeof ApprovalCanaryScoredData>;

@@ -2,11 +2,13 @@ import { serviceSchema } from '@hitl/service-kit';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * When each reviewer who may decide an approval first opened it (GET /approvals/:id): what
- * review quality measures the time to decide from. One row per approval and reviewer; the
- * first opening stands.
+ * Review quality. `approval_openings`: when each reviewer who may decide an approval first
+ * opened it (GET /approvals/:id), what the time to decide is measured from; one row per
+ * approval and reviewer, the first opening standing. `approvals.canary`: set on a canary (a
+ * known-answer item of the manifest mixed into a queue): what it expects; null on every real
+ * approval. Never shown to reviewers.
  */
-export class CreateApprovalOpenings1795313564100 implements MigrationInterface {
+export class ReviewQuality1795313564100 implements MigrationInterface {
   async up(runner: QueryRunner): Promise<void> {
     const s = `"${serviceSchema(runner)}"`;
     await runner.query(`CREATE TABLE ${s}.approval_openings (
@@ -15,10 +17,12 @@ export class CreateApprovalOpenings1795313564100 implements MigrationInterface {
       opened_at   timestamptz NOT NULL,
       PRIMARY KEY (approval_id, reviewer_id)
     )`);
+    await runner.query(`ALTER TABLE ${s}.approvals ADD COLUMN canary jsonb`);
   }
 
   async down(runner: QueryRunner): Promise<void> {
     const s = `"${serviceSchema(runner)}"`;
+    await runner.query(`ALTER TABLE ${s}.approvals DROP COLUMN canary`);
     await runner.query(`DROP TABLE ${s}.approval_openings`);
   }
 }
