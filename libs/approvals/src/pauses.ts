@@ -1,7 +1,7 @@
 // The kill switch: an admin's pause of an agent, an action or a whole workspace, who may
 // pause and resume, what a pause covers, and the events that tell the router. Pure: the
 // pause's id and `now` are inputs.
-import { CONTROL_PAUSED, CONTROL_RESUMED, CloudEvent, PauseEffect, newEvent } from '@hitl/contracts';
+import { CONTROL_PAUSED, CONTROL_RESUMED, CloudEvent, PauseEffect, newEvent, pauseCovers, pauseScopeWords } from '@hitl/contracts';
 import { worksIn } from './approval';
 import { ESCALATION_SOURCE } from './review';
 
@@ -63,27 +63,14 @@ export function refuseResume(admin: PauseAdmin, pause: Pause): PauseRefusal | nu
 
 /** Whether an active pause covers this proposal: its workspace, and its agent and action unless the pause leaves them open (null). */
 export function covers(pause: Pause, proposal: { workspace: string; agent_id: string; action: string }): boolean {
-  return (
-    pause.resumed_at === null &&
-    pause.workspace === proposal.workspace &&
-    (pause.agent_id === null || pause.agent_id === proposal.agent_id) &&
-    (pause.action === null || pause.action === proposal.action)
-  );
-}
-
-/** What the pause covers, in plain words. */
-function scopeOf(pause: Pause): string {
-  if (pause.agent_id !== null && pause.action !== null) return `action ${pause.action} of agent ${pause.agent_id}`;
-  if (pause.agent_id !== null) return `agent ${pause.agent_id}`;
-  if (pause.action !== null) return `action ${pause.action}`;
-  return `the whole workspace ${pause.workspace}`;
+  return pause.resumed_at === null && pauseCovers(pause, proposal);
 }
 
 /** The pause in plain words, e.g. "agent refund-bot paused by rev-grace: refunds doubled after the deploy". */
 export function describePause(pause: Pause): string {
   const blocked = pause.effect === 'block' ? ' (its proposals blocked)' : '';
   const resumed = pause.resumed_at === null ? '' : `; resumed by ${pause.resumed_by}: ${pause.resume_reason}`;
-  return `${scopeOf(pause)} paused by ${pause.paused_by}${blocked}: ${pause.reason}${resumed}`;
+  return `${pauseScopeWords(pause)} paused by ${pause.paused_by}${blocked}: ${pause.reason}${resumed}`;
 }
 
 /** The pause on control.changed, keyed by its id, for the router to route by and the audit to record. */

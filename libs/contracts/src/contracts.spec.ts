@@ -5,6 +5,7 @@ import { decodeEvent, assertValidEvent } from './decode';
 import { exampleEvent } from './examples';
 import { payloadHash } from './payload-hash';
 import { ALL_TOPICS, Topics, dlqTopic } from './topics';
+import { PauseScope, pauseCovers, pauseScopeWords } from './events/control-changed';
 
 type Mutation = [name: string, mutate: (e: Record<string, any>) => void, code: string, mentions: string];
 
@@ -265,5 +266,21 @@ describe('topics', () => {
       'handoff.updated',
     ]);
     expect(dlqTopic(Topics.ApprovalResolved)).toBe('approval.resolved.dlq');
+  });
+});
+
+describe('what a pause covers (the meaning of hitl.control.paused.v1)', () => {
+  const refund = { workspace: 'acme-support', agent_id: 'refund-bot', action: 'process_refund' };
+  it.each<[string, PauseScope, boolean, string]>([
+    ['its agent', { workspace: 'acme-support', agent_id: 'refund-bot', action: null }, true, 'agent refund-bot'],
+    ['another agent', { workspace: 'acme-support', agent_id: 'other-bot', action: null }, false, 'agent other-bot'],
+    ['its action', { workspace: 'acme-support', agent_id: null, action: 'process_refund' }, true, 'action process_refund'],
+    ['that action of that agent', { workspace: 'acme-support', agent_id: 'refund-bot', action: 'process_refund' }, true, 'action process_refund of agent refund-bot'],
+    ['another action of that agent', { workspace: 'acme-support', agent_id: 'refund-bot', action: 'cancel' }, false, 'action cancel of agent refund-bot'],
+    ['its workspace', { workspace: 'acme-support', agent_id: null, action: null }, true, 'the whole workspace acme-support'],
+    ['another workspace', { workspace: 'globex', agent_id: null, action: null }, false, 'the whole workspace globex'],
+  ])('%s', (_, scope, covered, words) => {
+    expect(pauseCovers(scope, refund)).toBe(covered);
+    expect(pauseScopeWords(scope)).toBe(words);
   });
 });

@@ -90,7 +90,8 @@ export const KAFKA_ACL_MATRIX: Record<KafkaPrincipal, Grants> = {
   },
   calibrator: {
     words: 'the calibrator (`hitl-calibrator`)',
-    // approval.updated: how post-reviews end (reviewed, rolled back, unreviewed), for the report's post-review counts;
+    // approval.updated: how post-reviews end (reviewed, rolled back, unreviewed), for the report's post-review counts, and
+    // reviewers' openings and canary scores, for its review quality;
     // action.executed: the agents' compensations of rollbacks, one of promotion's conditions; control.changed: probations, for the report.
     read: [
       Topics.DecisionProposed,

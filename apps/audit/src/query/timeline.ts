@@ -1,6 +1,6 @@
 // A decision's story in plain words: one short line per row of the record, from the
 // (already redacted) event it keeps. Pure.
-import { AnyEvent, DirectoryReviewerChangedData, REVIEWERS_FILE_ACTOR, Reason, ReviewerSnapshot, isEventType } from '@hitl/contracts';
+import { AnyEvent, DirectoryReviewerChangedData, REVIEWERS_FILE_ACTOR, Reason, ReviewerSnapshot, isEventType, pauseScopeWords } from '@hitl/contracts';
 import { DEAD_LETTER_TYPE, RETENTION_EVENT_TYPE } from './record-types';
 
 export type Step =
@@ -198,7 +198,7 @@ function describeEvent(event: AnyEvent): Described {
       return { step: 'directory_changed', summary: describeDirectoryChange(event.data) };
     case 'hitl.control.paused.v1': {
       const d = event.data;
-      const what = [d.agent_id ? `agent ${d.agent_id}` : null, d.action ? `action ${d.action}` : null].filter(Boolean).join(', ') || 'the whole workspace';
+      const what = pauseScopeWords({ workspace: event.workspaceid, ...d });
       return {
         step: 'paused',
         summary: `${d.paused_by} paused ${what}: every new proposal it covers ${d.effect === 'block' ? 'is blocked' : 'goes to a person'}: ${quoted(d.reason)}`,

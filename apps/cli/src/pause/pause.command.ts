@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { pauseScopeWords } from '@hitl/contracts';
 import { z } from 'zod';
 import { CliContext, writeLines } from '../cli-context';
 import { EscalationConnection, answerAs, escalationOptions, requiredText } from '../escalation-client';
@@ -27,10 +28,8 @@ const PauseList = z.object({ items: z.array(PauseAnswer) });
 
 /** What a pause covers, in words: `agent refund-bot in acme-support`, `the whole workspace acme-support`. */
 export function pauseScope(p: Pick<PauseAnswer, 'workspace' | 'agent_id' | 'action'>): string {
-  if (p.agent_id !== null && p.action !== null) return `action ${p.action} of agent ${p.agent_id} in ${p.workspace}`;
-  if (p.agent_id !== null) return `agent ${p.agent_id} in ${p.workspace}`;
-  if (p.action !== null) return `action ${p.action} in ${p.workspace}`;
-  return `the whole workspace ${p.workspace}`;
+  const words = pauseScopeWords(p);
+  return p.agent_id === null && p.action === null ? words : `${words} in ${p.workspace}`;
 }
 
 /** What a pause does to new proposals it covers. */

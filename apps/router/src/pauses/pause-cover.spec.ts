@@ -1,5 +1,5 @@
 import { PauseRow } from './pauses.repository';
-import { coverage, pauseCovering } from './pause-cover';
+import { pauseCovering } from './pause-cover';
 
 const pause = (over: Partial<PauseRow>): PauseRow => ({
   id: 'p-agent',
@@ -29,12 +29,8 @@ describe('which pause covers a proposal', () => {
     expect(pauseCovering(pauses, proposal)?.id ?? null).toBe(expected);
   });
 
-  it.each([
-    [{ agent_id: 'refund-bot', action: null }, 'agent refund-bot'],
-    [{ agent_id: null, action: 'process_refund' }, 'action process_refund'],
-    [{ agent_id: 'refund-bot', action: 'process_refund' }, 'agent refund-bot with action process_refund'],
-    [{ agent_id: null, action: null }, 'the whole workspace'],
-  ])('%j reads as %s', (p, words) => {
-    expect(coverage(p)).toBe(words);
+  it('says what the governing pause covers, in the contract’s words', () => {
+    expect(pauseCovering([pause({ action: 'process_refund' })], refund)?.covers).toBe('action process_refund of agent refund-bot');
+    expect(pauseCovering([pause({ agent_id: null })], refund)?.covers).toBe('the whole workspace acme-support');
   });
 });

@@ -1,11 +1,10 @@
-import { AnyEvent, Topics } from '@hitl/contracts';
+import { AnyEvent, Topics, pauseScopeWords } from '@hitl/contracts';
 import { MessageContext } from '@hitl/messaging';
 import { SERVICE_LOGGER } from '@hitl/service-kit';
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Logger } from 'pino';
 import { ProbationService } from '../probation/probation.service';
-import { coverage } from './pause-cover';
 import { keepPause, keepResume } from './pauses.repository';
 import { pausesRead } from './pauses.metrics';
 
@@ -30,7 +29,7 @@ export class PausesConsumer {
           pausesRead.inc({ kind: 'paused' });
           this.logger.warn(
             { pause: event.data.pause_id, workspace: event.workspaceid, effect: event.data.effect, by: event.data.paused_by, reason: event.data.reason },
-            `${coverage(event.data)} paused: no proposal it covers runs without a person`,
+            `${pauseScopeWords({ workspace: event.workspaceid, ...event.data })} paused: no proposal it covers runs without a person`,
           );
         }
       } else if (event.type === 'hitl.control.resumed.v1') {

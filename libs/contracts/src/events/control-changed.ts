@@ -29,6 +29,28 @@ export const ControlPausedData = z.looseObject({
 });
 export type ControlPausedData = z.infer<typeof ControlPausedData>;
 
+/** What a pause covers: proposals of this agent (null: any) and this action (null: any) in its workspace. */
+export interface PauseScope {
+  workspace: string;
+  agent_id: string | null;
+  action: string | null;
+}
+
+/** Whether a pause of this scope covers a proposal: the meaning of the event's fields, the same for every consumer. */
+export function pauseCovers(scope: PauseScope, proposal: { workspace: string; agent_id: string; action: string }): boolean {
+  return (
+    scope.workspace === proposal.workspace && (scope.agent_id === null || scope.agent_id === proposal.agent_id) && (scope.action === null || scope.action === proposal.action)
+  );
+}
+
+/** What a pause covers, in plain words: "action refund of agent refund-bot", "the whole workspace acme". */
+export function pauseScopeWords(scope: PauseScope): string {
+  if (scope.agent_id !== null && scope.action !== null) return `action ${scope.action} of agent ${scope.agent_id}`;
+  if (scope.agent_id !== null) return `agent ${scope.agent_id}`;
+  if (scope.action !== null) return `action ${scope.action}`;
+  return `the whole workspace ${scope.workspace}`;
+}
+
 export const ControlResumedData = z.looseObject({
   pause_id: Uuid,
   reason: NonEmpty,
