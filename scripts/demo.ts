@@ -17,12 +17,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
-import { ReviewQualitySection } from '@hitl/calibration';
 import { APPS, AppName, Launcher, SERVICES } from '@hitl/testing';
 import { handoffWalkthrough } from '../examples/refund-agent/handoff-walkthrough';
 import { pauseWalkthrough } from '../examples/refund-agent/pause-walkthrough';
 import { DeskReviewer } from '../examples/refund-agent/reviewer-desk';
-import { withCanaries, withRubberStamp } from '../examples/refund-agent/review-quality';
+import { reviewQualityWalkthrough, withCanaries, withRubberStamp } from '../examples/refund-agent/review-quality';
 import { RunOptions, runRefundAgent } from '../examples/refund-agent/run';
 import { formatTally } from '../examples/refund-agent/tally';
 import { ensureLocalKeys, jwksFile, keyFile, localTrustEnv } from './local-keys';
@@ -32,13 +31,10 @@ const logDir = resolve(root, '.infra/demo-logs');
 const DESK = ['alice', 'bruno', 'chen', 'dana', 'emil', 'hugo'];
 /** The desk's rubber stamp (added to config/reviewers.yaml for the demo only): approves everything within 300 ms of opening it. */
 const RUBBER_STAMP = 'hugo';
+/** Who decides refunds first (the refunds manifest's support_agent tier). */
+const SUPPORT_AGENTS = ['alice', 'bruno', 'chen', RUBBER_STAMP];
 /** How long the careful reviewers read an item before deciding, in ms: longer than reading a refund takes (about 9 s). */
 const CAREFUL_THINK_MS: [number, number] = [8_000, 20_000];
-/**
- * A short demo run gives each reviewer a few decisions, under the 20 review quality asks
- * for by default before it says anything of a reviewer: the demo's calibrator asks for 5.
- */
-const DEMO_REVIEW_QUALITY_MIN_DECISIONS = 5;
 
 const tty = process.stdout.isTTY;
 export const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
@@ -115,8 +111,6 @@ export async function startDemoServices(options: { console: boolean }): Promise<
       auditorTokens: { compliance: auditorToken },
     },
     trust: (name) => localTrustEnv(name),
-    env: (name): Record<string, string> =>
-      name === 'calibrator' ? { CALIBRATION_REVIEW_QUALITY_MIN_DECISIONS: String(DEMO_REVIEW_QUALITY_MIN_DECISIONS) } : {},
     onUnexpectedExit: (label, how) => {
       if (stopping) return;
       console.error(`${label} exited (${how}); its log ends:\n${logTail(label)}\nstopping the others`);
@@ -172,40 +166,6 @@ export async function startDemoServices(options: { console: boolean }): Promise<
   };
 }
 
-/**
- * Asks the calibrator for a report of the last day until it has seen the desk's decisions
- * (it consumes them asynchronously; at most ~30 s), and prints its review-quality section.
- */
-async function reviewQualityWalkthrough(calibratorUrl: string, auditorToken: string, deskDecisions: number): Promise<string> {
-  let section: ReviewQualitySection | undefined;
-  for (let attempt = 0; attempt < 15; attempt++) {
-    const res = await fetch(`${calibratorUrl}/reports`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${auditorToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ window_days: 1, workspace: 'acme-support' }),
-    });
-    if (res.status !== 201 && res.status !== 200) return `  the calibrator answered ${res.status}: ${await res.text()}`;
-    section = ((await res.json()) as { review_quality: ReviewQualitySection }).review_quality;
-    if (section.reviewers.reduce((n, r) => n + r.decided, 0) >= deskDecisions) break;
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-  if (!section || section.reviewers.length === 0) return '  no reviewer decided anything in the window';
-  const secs = (n: number | null) => (n === null ? '–' : `${n.toFixed(1)} s`);
-  const pct = (n: number | null) => (n === null ? '–' : `${Math.round(n * 100)}%`);
-  const canaries = (r: ReviewQualitySection['reviewers'][number]) =>
-    r.canaries.answered + r.canaries.missed === 0 ? '' : `  canaries ${r.canaries.correct}/${r.canaries.answered} right, ${r.canaries.missed} missed`;
-  return [
-    ...section.reviewers.map(
-      (r) =>
-        `  ${r.rubber_stamp ? 'FLAGGED ' : '        '}${r.reviewer_id.padEnd(10)} ${String(r.decided).padStart(3)} decided  approved ${pct(r.approval_rate).padStart(4)}  edited ${pct(r.edit_rate).padStart(4)}  median to decide ${secs(r.median_seconds_to_decide).padStart(7)} (reading needs ${secs(r.median_seconds_to_read)})  unopened ${r.decided_without_opening}${canaries(r)}`,
-    ),
-    ...section.reviewers.filter((r) => r.rubber_stamp).map((r) => `  rubber stamp: ${r.reviewer_id}: ${r.reason}`),
-    section.flagged.length === 0 ? `  nobody flagged (${section.reviewers.map((r) => `${r.reviewer_id}: ${r.reason}`).join('; ')})` : '',
-  ]
-    .filter(Boolean)
-    .join('\n');
-}
-
 let started: DemoServices | undefined;
 
 async function main(): Promise<void> {
@@ -249,8 +209,18 @@ async function main(): Promise<void> {
   );
   if (result.failures.length > 0) console.log(`  failures                   ${result.failures.length}: ${result.failures.slice(0, 3).join('; ')}`);
 
-  console.log(`\n${bold('review quality')} (from a calibration report of the last day; the same section is in every report)`);
-  console.log(await reviewQualityWalkthrough(launcher.url('calibrator'), AUDITOR_TOKEN, result.desk.approved + result.desk.edited + result.desk.denied));
+  console.log(
+    `\n${bold('review quality')} (the support agents work an afternoon rush; ${RUBBER_STAMP} approves whatever reaches him at a glance, and canaries are mixed in; then the calibration report of the last day)`,
+  );
+  await reviewQualityWalkthrough({
+    agent: demo.agent,
+    escalationUrl: demo.agent.escalationUrl,
+    calibratorUrl: launcher.url('calibrator'),
+    auditorToken: AUDITOR_TOKEN,
+    reviewers: demo.reviewers.filter((r) => SUPPORT_AGENTS.includes(r.name)),
+    thinkMs: CAREFUL_THINK_MS,
+    seed: process.env.DEMO_SEED ? Number(process.env.DEMO_SEED) + 2 : undefined,
+  });
 
   console.log(`\n${bold('the kill switch')} (an admin pauses the agent; what would run alone goes to a person until it is resumed)`);
   await pauseWalkthrough({ agent: demo.agent, escalationUrl: demo.agent.escalationUrl, adminToken: demo.adminToken, reviewerToken: alice.token });

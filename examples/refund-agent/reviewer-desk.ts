@@ -22,6 +22,9 @@ export interface InboxItem {
   payload_hash: string;
   route: string;
   action: string;
+  /** The amount the manifest names (null when there is none, or it is redacted). */
+  amount?: number | null;
+  created_at?: string;
 }
 
 interface InboxPage {
@@ -35,8 +38,13 @@ export type DeskQueue = 'blocking' | 'post_review';
 export interface DeskOptions {
   escalationUrl: string;
   reviewers: DeskReviewer[];
-  /** The parameters this run proposed, by decision id: only these are decided. */
+  /** The parameters this run proposed, by decision id: only these are decided… */
   proposals: Map<string, Record<string, unknown>>;
+  /**
+   * …and, from this time on, whatever else reaches the desk's queues: the canaries the
+   * escalation service mixes in, which nobody at a desk can (or should) tell from real work.
+   */
+  since?: Date;
   random: Random;
   /** Think time bounds in ms after opening an item (default 200..1500; a rubber stamp's is always 100..300). */
   thinkMs?: [number, number];
@@ -87,6 +95,9 @@ export function postReviewAnswer(draw: number, rollbackShare = 0.02): 'confirm' 
   return draw < rollbackShare ? 'rollback' : 'confirm';
 }
 
+/** Above this, a refund is more than any order of the shop: a careful reviewer denies it. */
+const OUTSIZED_USD = 2000;
+
 /** Pages looked at for an item of this run before giving up until the next poll (older runs' items may fill the top). */
 const PAGES_LOOKED_AT = 5;
 
@@ -124,7 +135,8 @@ export class ReviewerDesk {
 
   /** The first item of this run in `queue` that nobody at the desk took yet, looking a few pages down. */
   private async next(reviewer: DeskReviewer, queue: DeskQueue): Promise<InboxItem | undefined> {
-    const isOurs = (i: InboxItem) => this.options.proposals.has(i.decision_id) && !this.claimed.has(i.approval_id);
+    const since = this.options.since?.getTime() ?? Infinity;
+    const isOurs = (i: InboxItem) => (this.options.proposals.has(i.decision_id) || Date.parse(i.created_at ?? '') >= since) && !this.claimed.has(i.approval_id);
     let cursor: string | null | undefined;
     for (let page = 0; page < PAGES_LOOKED_AT; page++) {
       const inbox = await this.call(reviewer, 'GET', inboxPath(queue, cursor));
@@ -179,14 +191,17 @@ export class ReviewerDesk {
     const { random } = this.options;
     await this.open(reviewer, item);
     await this.think(reviewer);
-    // A rubber stamp approves whatever it is.
+    // A rubber stamp approves whatever it is; a careful reviewer who reads it denies a refund
+    // far above anything this shop sells (real orders stay under $2,000) on the agent's word alone.
     const draw = reviewer.rubberStamp ? 1 : random();
+    const outsized = !reviewer.rubberStamp && typeof item.amount === 'number' && item.amount > OUTSIZED_USD;
     const parameters = this.options.proposals.get(item.decision_id) ?? {};
     let answer: { status: number };
     let kind: 'approved' | 'edited' | 'denied';
-    if (draw < 0.05) {
+    if (outsized || draw < 0.05) {
       kind = 'denied';
-      answer = await this.call(reviewer, 'POST', `/approvals/${item.approval_id}/deny`, { reason: DENIALS[Math.floor(random() * DENIALS.length)] });
+      const reason = outsized ? 'far above anything this customer ordered, and nothing supports it' : DENIALS[Math.floor(random() * DENIALS.length)];
+      answer = await this.call(reviewer, 'POST', `/approvals/${item.approval_id}/deny`, { reason });
     } else if (draw < 0.15 && typeof parameters.amount_usd === 'number') {
       kind = 'edited';
       const lowered = Math.max(1, Math.round(parameters.amount_usd * (0.5 + 0.3 * random()) * 100) / 100);

@@ -78,6 +78,7 @@ export async function runRefundAgent(options: RunOptions): Promise<RunResult> {
     reviewers: options.reviewers,
     thinkMs: options.thinkMs,
     proposals,
+    since: new Date(started),
     random: seededRandom((options.seed ?? started) + 1),
   });
   desk.start();

@@ -90,6 +90,7 @@ export function openHandoff(
   policy: HandoffPolicy,
   now: Date,
 ): { handoff: Handoff; event: CloudEvent<typeof HANDOFF_OPENED> } {
+  const deadline = addMinutes(now, policy.sla_minutes).toISOString();
   const handoff: Handoff = {
     id: request.handoff_id,
     workspace,
@@ -105,7 +106,7 @@ export function openHandoff(
     escalation_path: [...policy.escalation_path],
     tier: 0,
     sla_minutes: policy.sla_minutes,
-    sla_deadline: addMinutes(now, policy.sla_minutes).toISOString(),
+    sla_deadline: deadline,
     taken_by: null,
     taken_at: null,
     returned_by: null,
@@ -113,7 +114,7 @@ export function openHandoff(
     notes: null,
     reply: null,
   };
-  const event = eventOf(HANDOFF_OPENED, handoff, { tier: 0, reviewer_role: handoff.escalation_path[0], sla_deadline: handoff.sla_deadline! }, now);
+  const event = eventOf(HANDOFF_OPENED, handoff, { tier: 0, reviewer_role: handoff.escalation_path[0], sla_deadline: deadline }, now);
   return { handoff, event };
 }
 
@@ -193,7 +194,8 @@ export function onHandoffDue(
   const last = handoff.escalation_path.length - 1;
   const tier = Math.min(handoff.tier + 1, last);
   const fromRole = handoff.escalation_path[handoff.tier];
-  const escalated: Handoff = { ...handoff, tier, sla_deadline: addMinutes(now, handoff.sla_minutes).toISOString() };
+  const deadline = addMinutes(now, handoff.sla_minutes).toISOString();
+  const escalated: Handoff = { ...handoff, tier, sla_deadline: deadline };
   const reason =
     tier > handoff.tier
       ? `nobody took it over within the SLA (${handoff.sla_minutes} min)`
@@ -201,7 +203,7 @@ export function onHandoffDue(
   const event = eventOf(
     HANDOFF_ESCALATED,
     escalated,
-    { tier, reviewer_role: escalated.escalation_path[tier], sla_deadline: escalated.sla_deadline!, from_role: fromRole, reason },
+    { tier, reviewer_role: escalated.escalation_path[tier], sla_deadline: deadline, from_role: fromRole, reason },
     now,
   );
   return { kind: 'escalate', handoff: escalated, event };

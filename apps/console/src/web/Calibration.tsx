@@ -38,6 +38,78 @@ interface Report {
   findings: { action: string; agent_id: string | null; message?: string; text?: string }[];
   reports: ActionReport[];
   links: { diagrams: Record<string, string>; patch: string };
+  /** Absent from reports made before review quality. */
+  review_quality?: ReviewQuality;
+}
+
+/** The report's review quality: per reviewer, how they decide, and who looks like a rubber stamp. */
+interface ReviewQuality {
+  reviewers: {
+    reviewer_id: string;
+    decided: number;
+    approval_rate: number | null;
+    edit_rate: number | null;
+    median_seconds_to_decide: number | null;
+    median_seconds_to_read: number | null;
+    decided_without_opening: number;
+    agreement: { labeled: number; rate: number | null };
+    canaries: { answered: number; correct: number; missed: number };
+    rubber_stamp: boolean;
+    reason: string;
+  }[];
+}
+
+function ReviewQualityPanel({ quality }: { quality: ReviewQuality }) {
+  const seconds = (n: number | null) => (n === null ? '–' : `${n.toFixed(1)} s`);
+  return (
+    <section data-testid="review-quality">
+      <h2>Review quality</h2>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Reviewer</th>
+              <th>Decided</th>
+              <th>Approved</th>
+              <th>Edited</th>
+              <th>Median to decide (reading needs)</th>
+              <th>Unopened</th>
+              <th>Agrees with labels</th>
+              <th>Canaries</th>
+            </tr>
+          </thead>
+          <tbody>
+            {quality.reviewers.map((r) => (
+              <tr key={r.reviewer_id} className={r.rubber_stamp ? 'error' : undefined}>
+                <td>{r.reviewer_id}</td>
+                <td>{r.decided}</td>
+                <td>{r.approval_rate === null ? '–' : pct(r.approval_rate)}</td>
+                <td>{r.edit_rate === null ? '–' : pct(r.edit_rate)}</td>
+                <td>
+                  {seconds(r.median_seconds_to_decide)} ({seconds(r.median_seconds_to_read)})
+                </td>
+                <td>{r.decided_without_opening}</td>
+                <td>{r.agreement.rate === null ? '–' : `${pct(r.agreement.rate)} of ${r.agreement.labeled}`}</td>
+                <td>
+                  {r.canaries.correct}/{r.canaries.answered}
+                  {r.canaries.missed > 0 ? `, ${r.canaries.missed} missed` : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <ul>
+        {quality.reviewers
+          .filter((r) => r.rubber_stamp)
+          .map((r) => (
+            <li key={r.reviewer_id} className="error">
+              Rubber stamp: {r.reviewer_id}: {r.reason}
+            </li>
+          ))}
+      </ul>
+    </section>
+  );
 }
 
 /** The drift watch (GET /drift): where each action stands, and the alerts its owners were sent. */
@@ -273,6 +345,7 @@ export function Calibration() {
             .map((r) => (
               <ActionDetails key={r.action} report={r} />
             ))}
+          {report.review_quality && report.review_quality.reviewers.length > 0 && <ReviewQualityPanel quality={report.review_quality} />}
           <div className="diagrams">
             {Object.entries(diagrams).map(([action, url]) => (
               <figure key={action}>
