@@ -17,6 +17,7 @@ import { PostReviewQueue1795313559000 } from './migrations/1795313559000-post-re
 import { CreatePauses1795313561500 } from './migrations/1795313561500-create-pauses';
 import { CreateProbations1795313562000 } from './migrations/1795313562000-create-probations';
 import { CreateHandoffs1795313563000 } from './migrations/1795313563000-create-handoffs';
+import { NotifyHandoffs1795313563100 } from './migrations/1795313563100-notify-handoffs';
 import { ReviewQuality1795313564100 } from './migrations/1795313564100-review-quality';
 
 /** The escalation as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
@@ -44,6 +45,7 @@ export const escalationService: ServiceDefinition<EscalationConfig> = {
     CreatePauses1795313561500,
     CreateProbations1795313562000,
     CreateHandoffs1795313563000,
+    NotifyHandoffs1795313563100,
     ReviewQuality1795313564100,
   ],
 };

@@ -6,6 +6,8 @@
 // up the path, and at the last role it is offered again.
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { IncomingMessage, Server, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AnyEvent, CloudEvent, HANDOFF_REQUESTED, decodeEvent, newEvent } from '@hitl/contracts';
 import { eventually, httpCall, signed, testTrust } from '@hitl/testing';
@@ -46,9 +48,14 @@ function expectEscalationSigned(event: AnyEvent): void {
   expect(decoded.ok && testTrust().keyring.verify(decoded.raw, decoded.event)).toMatchObject({ ok: true, signer: { kind: 'service', service: 'escalation' } });
 }
 
+/** The roles' shared chat channels: every post, by path. */
+const posts: { path: string; text: string }[] = [];
+let chat: Server;
+
 describe('handoffs: requested by an agent, taken over and returned by a person', () => {
   let env: Env;
   let service: EscalationProcess;
+  const postsAbout = (id: string) => posts.filter((p) => p.text.includes(id));
 
   const call = (method: string, path: string, who: string, body?: unknown) => httpCall(`${service.url}${path}`, { method, token: PEOPLE[who], body });
   const send = (...events: AnyEvent[]) =>
@@ -72,6 +79,19 @@ describe('handoffs: requested by an agent, taken over and returned by a person',
     if (!manifest.includes(`sla_minutes: ${SLA_MINUTES} }`)) throw new Error('manifests/refunds.yaml has no one-line handoff section to shorten');
     env.vars.MANIFEST_PATH = join(env.reviewersPath, '..', 'refunds.yaml');
     writeFileSync(env.vars.MANIFEST_PATH, manifest);
+    chat = createServer((req: IncomingMessage, res) => {
+      let raw = '';
+      req.on('data', (chunk) => (raw += chunk));
+      req.on('end', () => (posts.push({ path: req.url ?? '', text: raw }), res.writeHead(200).end('ok')));
+    });
+    await new Promise<void>((done) => chat.listen(0, '127.0.0.1', done));
+    const hooks = `http://127.0.0.1:${(chat.address() as AddressInfo).port}`;
+    env.vars.NOTIFICATIONS_PATH = join(env.reviewersPath, '..', 'notifications.yaml');
+    writeFileSync(
+      env.vars.NOTIFICATIONS_PATH,
+      `public_url: https://hitl.example.test\nconsole_url: https://console.example.test\nwebhooks:\n  support_agent: ${hooks}/support\n  team_lead: ${hooks}/leads\n`,
+    );
+    env.vars.NOTIFY_POLL_INTERVAL_MS = '100';
     service = new EscalationProcess(env);
     await service.start();
   });
@@ -79,6 +99,7 @@ describe('handoffs: requested by an agent, taken over and returned by a person',
   afterAll(async () => {
     await service?.stop();
     if (env) await dropEnv(env);
+    await new Promise((done) => chat?.close(done));
   });
 
   it('opens a signed request for the first role of the path, with the conversation, for the path’s roles of its workspace only', async () => {
@@ -102,6 +123,12 @@ describe('handoffs: requested by an agent, taken over and returned by a person',
       can_take: true,
     });
     expect(await listed('alice')).toContain(asked.data.handoff_id);
+    // The role's shared channel is told, with a link that needs sign-in, and never the end user's words.
+    const [told] = await eventually('the support channel told', () => postsAbout(asked.data.handoff_id).length > 0 && postsAbout(asked.data.handoff_id));
+    expect(told.path).toBe('/support');
+    expect(told.text).toContain(`https://console.example.test/handoffs/${asked.data.handoff_id}`);
+    expect(told.text).toContain(asked.data.session_id);
+    expect(told.text).not.toContain('Get me a human');
     // A finance lead holds no role of the path; a reviewer of another workspace does not work there.
     for (const who of ['dan', 'zed']) {
       expect(await call('GET', `/handoffs/${asked.data.handoff_id}`, who)).toMatchObject({ status: 404, json: { code: 'handoff_not_found' } });
@@ -179,6 +206,8 @@ describe('handoffs: requested by an agent, taken over and returned by a person',
     expect(up.data).toMatchObject({ from_role: 'support_agent', reviewer_role: 'team_lead', tier: 1 });
     expect(again.data).toMatchObject({ from_role: 'team_lead', reviewer_role: 'team_lead', tier: 1, reason: expect.stringContaining('offered again') });
     expectEscalationSigned(up);
+    // The team leads' channel is told when it reaches them.
+    await eventually('the leads channel told', () => postsAbout(id).some((p) => p.path === '/leads' && p.text.includes('Still nobody took the session over')));
     // The team lead now sees it and may take it; the first role still may too (a person now beats a person later).
     expect(await call('GET', `/handoffs/${id}`, 'tess')).toMatchObject({ status: 200, json: { reviewer_role: 'team_lead', can_take: true } });
     expect(await call('POST', `/handoffs/${id}/take`, 'tess')).toMatchObject({ status: 200, json: { taken_by: 'tess' } });

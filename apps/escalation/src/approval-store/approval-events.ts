@@ -1,5 +1,14 @@
 import { ESCALATION_SOURCE } from '@hitl/approvals';
-import { APPROVAL_ASSIGNED, APPROVAL_ESCALATED, APPROVAL_OPENED, APPROVAL_REASSIGNED, APPROVAL_UNREVIEWED, AnyEvent, UnreviewedReason, newEvent } from '@hitl/contracts';
+import {
+  APPROVAL_ASSIGNED,
+  APPROVAL_ESCALATED,
+  APPROVAL_OPENED,
+  APPROVAL_REASSIGNED,
+  APPROVAL_UNREVIEWED,
+  AnyEvent,
+  UnreviewedReason,
+  newEvent,
+} from '@hitl/contracts';
 import { ApprovalRow } from './approval-store.repository';
 
 const meta = (row: ApprovalRow, now: Date) => ({ source: ESCALATION_SOURCE, workspaceid: row.workspace, time: now });

@@ -6,6 +6,7 @@ import { ManifestStore, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { NotificationsService } from '../notifications/notifications.service';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { handoffNotFound, handoffRefused, notYourWorkspace } from './handoffs.errors';
 import { handoffSteps } from './handoffs.metrics';
@@ -24,6 +25,7 @@ export class HandoffsService {
     private readonly commands: Commands,
     private readonly dataSource: DataSource,
     private readonly manifests: ManifestStore,
+    private readonly notifications: NotificationsService,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -38,6 +40,7 @@ export class HandoffsService {
         now,
       );
       if (!(await insertHandoff(ctx.manager, handoff))) continue;
+      await this.notifications.enqueueHandoff(ctx.manager, handoff, event, now);
       await ctx.emit(event);
       handoffSteps.inc({ step: 'requested' });
       this.logger.info(
@@ -79,6 +82,7 @@ export class HandoffsService {
         const outcome = onHandoffDue(handoff, now);
         if (outcome.kind === 'not_due') continue;
         await saveHandoff(ctx.manager, outcome.handoff);
+        await this.notifications.enqueueHandoff(ctx.manager, outcome.handoff, outcome.event, now);
         await ctx.emit(outcome.event);
         handoffSteps.inc({ step: 'escalated' });
         // A warning: an end user has waited for a person longer than the manifest promises.

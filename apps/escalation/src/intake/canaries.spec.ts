@@ -36,9 +36,17 @@ describe('the canary a real approval brings', () => {
     ['drawn for this approval, the role of an item: one', [approvalRow({ approval_id: brings }), 'support_agent', manifest, ids, now], true],
     ['not drawn for this approval', [approvalRow({ approval_id: skips }), 'support_agent', manifest, ids, now], false],
     ['no canaries in the manifest', [approvalRow({ approval_id: brings }), 'support_agent', loadManifest(refunds), ids, now], false],
-    ['a rate of 0', [approvalRow({ approval_id: brings }), 'support_agent', loadManifest(`${refunds}\n${CANARIES.replace('rate: 0.2', 'rate: 0')}`), ids, now], false],
+    [
+      'a rate of 0',
+      [approvalRow({ approval_id: brings }), 'support_agent', loadManifest(`${refunds}\n${CANARIES.replace('rate: 0.2', 'rate: 0')}`), ids, now],
+      false,
+    ],
     ['a post-review', [approvalRow({ approval_id: brings, route: 'post_review' }), 'support_agent', manifest, ids, now], false],
-    ['a canary brings none', [approvalRow({ approval_id: brings, canary: { expected: 'deny', why: 'x', item: 0 } }), 'support_agent', manifest, ids, now], false],
+    [
+      'a canary brings none',
+      [approvalRow({ approval_id: brings, canary: { expected: 'deny', why: 'x', item: 0 } }), 'support_agent', manifest, ids, now],
+      false,
+    ],
     ['a queue no item is routed to first', [approvalRow({ approval_id: brings }), 'finance_lead', manifest, ids, now], false],
   ])('%s', (_, args, expected) => {
     expect(canaryFor(...args) !== null).toBe(expected);
@@ -57,7 +65,10 @@ describe('the canary a real approval brings', () => {
       route: 'human_review',
       reviewer_role: 'support_agent',
       manifest_version: manifest.version,
-      canary: item === 0 ? { expected: 'deny', why: 'the carrier shows it delivered with a signature', item: 0 } : { expected: 'approve', why: 'a routine notice', item: 1 },
+      canary:
+        item === 0
+          ? { expected: 'deny', why: 'the carrier shows it delivered with a signature', item: 0 }
+          : { expected: 'approve', why: 'a routine notice', item: 1 },
     });
     expect(canary.payload_hash).toBe(payloadHash(canary.action, canary.parameters));
     expect(canary.request.decision).toMatchObject({ decision_id: ids.decisionId, agent: real.request.decision.agent });

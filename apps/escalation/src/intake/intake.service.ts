@@ -60,7 +60,13 @@ export class ApprovalIntakeService {
     if (!row) throw new Error(`canary ${canary.approval_id} vanished inside its own transaction`);
     const pool = await candidates(ctx.manager, row.workspace, row.escalation_path, this.config.REVIEWER_DEFAULT_CAPACITY);
     const placed = placeNewApproval(toState(row), pool, row.sla_deadline ?? now, now);
-    await place(ctx.manager, row.approval_id, { tier: placed.tier, reviewer_role: placed.role, assignee: placed.reviewerId, tried_at_tier: [], sla_deadline: placed.slaDeadline });
+    await place(ctx.manager, row.approval_id, {
+      tier: placed.tier,
+      reviewer_role: placed.role,
+      assignee: placed.reviewerId,
+      tried_at_tier: [],
+      sla_deadline: placed.slaDeadline,
+    });
     await this.notifications.enqueue(ctx.manager, row, assigned(row, placed.tier, placed.role, placed.reviewerId, placed.slaDeadline, now), now);
     canariesMixed.inc({ role: placed.role });
   }

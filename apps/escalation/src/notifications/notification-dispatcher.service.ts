@@ -73,7 +73,10 @@ export class NotificationDispatcher extends PollingService {
     if (n.approval_id !== null && n.approval_status !== 'pending' && n.approval_status !== 'clarifying') {
       return { status: 'skipped', attempts: n.attempts, error: `the approval is already ${n.approval_status}` };
     }
-    if (n.superseded) return { status: 'skipped', attempts: n.attempts, error: 'a later notification about the approval replaces it' };
+    if (n.handoff_id !== null && n.handoff_state !== 'open') {
+      return { status: 'skipped', attempts: n.attempts, error: `the handoff is already ${n.handoff_state?.replace('_', ' ') ?? 'gone'}` };
+    }
+    if (n.superseded) return { status: 'skipped', attempts: n.attempts, error: 'a later notification about the same approval or handoff replaces it' };
     const address = this.addressOf(n);
     if ('none' in address) return { status: 'skipped', attempts: n.attempts, error: address.none };
     const url = address.url;

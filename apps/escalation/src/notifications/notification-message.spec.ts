@@ -1,4 +1,14 @@
-import { NotificationFacts, SlackBlock, buildMessage, escapeMrkdwn, formatAmount, isRoutine, untilDeadline } from './notification-message';
+import {
+  HandoffFacts,
+  NotificationFacts,
+  SlackBlock,
+  buildMessage,
+  escapeMrkdwn,
+  formatAmount,
+  handoffMessage,
+  isRoutine,
+  untilDeadline,
+} from './notification-message';
 
 const now = new Date('2026-11-22T09:00:00Z');
 const at = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
@@ -172,5 +182,42 @@ describe('formatting', () => {
     ['plain', 'plain'],
   ])('escapes %j', (raw, escaped) => {
     expect(escapeMrkdwn(raw)).toBe(escaped);
+  });
+});
+
+describe('a handoff in a role’s channel', () => {
+  const handoff: HandoffFacts = {
+    kind: 'handoff_opened',
+    workspace: 'acme-support',
+    agentId: 'refund-bot',
+    sessionId: 'chat-7731',
+    reason: 'customer *insists* <!channel> on a person',
+    role: 'support_agent',
+    slaDeadline: new Date('2026-12-04T10:10:00Z'),
+    why: null,
+    link: 'https://console.example.test/handoffs/h-1',
+  };
+  const at10 = new Date('2026-12-04T10:00:00Z');
+
+  it.each([
+    ['opened', handoff, 'A person is asked for: take the session over', 'waits for support_agent: '],
+    [
+      'escalated',
+      { ...handoff, kind: 'handoff_escalated' as const, role: 'team_lead', why: 'from support_agent: nobody took it over within the SLA (10 min)' },
+      'Still nobody took the session over',
+      'waits for team_lead (from support_agent: nobody took it over within the SLA (10 min)): ',
+    ],
+  ])('%s: headline, who it waits for, the deadline, and a link that needs sign-in', (_, f, headline, waits) => {
+    const message = handoffMessage(f, at10);
+    expect(message.text).toContain(headline);
+    expect(message.text).toContain(waits);
+    expect(message.text).toContain('Take it over by 2026-12-04T10:10:00.000Z');
+    expect(message.text).toContain('<https://console.example.test/handoffs/h-1|Open the handoff>');
+  });
+
+  it('escapes what the agent wrote: no mention or link can be smuggled in', () => {
+    const { text } = handoffMessage(handoff, at10);
+    expect(text).not.toContain('<!channel>');
+    expect(text).toContain('&lt;!channel&gt;');
   });
 });

@@ -9,7 +9,7 @@ import { renderAction } from '../reviewer-inbox/render-action';
 export type PlacementKind = 'assigned' | 'reassigned' | 'escalated';
 
 /** Every kind of notification: a placement, or a token issued for the reviewer. */
-export type NotificationKind = PlacementKind | 'token_issued';
+export type NotificationKind = PlacementKind | 'token_issued' | 'handoff_opened' | 'handoff_escalated';
 
 /**
  * Where a notification goes: a role's shared channel (its webhook in the notifications file)
@@ -231,6 +231,41 @@ export function tokenIssuedMessage(f: { reviewerName: string; issuedBy: string; 
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: headline } },
       { type: 'section', text: { type: 'mrkdwn', text: body } },
+    ],
+  };
+}
+
+/** What a role's channel is told about a handoff waiting for it. Never the conversation itself: the end user's words stay behind sign-in. */
+export interface HandoffFacts {
+  kind: 'handoff_opened' | 'handoff_escalated';
+  workspace: string;
+  agentId: string;
+  sessionId: string;
+  reason: string;
+  role: string;
+  slaDeadline: Date;
+  /** Why it moved up (escalated only). */
+  why: string | null;
+  link: string;
+}
+
+export const openHandoffUrl = (settings: { publicUrl: string; consoleUrl?: string }, handoffId: string) =>
+  `${settings.consoleUrl ?? settings.publicUrl}/handoffs/${encodeURIComponent(handoffId)}`;
+
+export function handoffMessage(f: HandoffFacts, now: Date): SlackMessage {
+  const headline = f.kind === 'handoff_opened' ? 'A person is asked for: take the session over' : 'Still nobody took the session over';
+  const deadline = f.slaDeadline.toISOString();
+  const due = untilDeadline(f.slaDeadline, now);
+  const why = f.why ? ` (${escapeMrkdwn(f.why)})` : '';
+  const body =
+    `${escapeMrkdwn(f.agentId)}'s session ${escapeMrkdwn(f.sessionId)} in ${escapeMrkdwn(f.workspace)} waits for ${escapeMrkdwn(f.role)}${why}: ` +
+    `${escapeMrkdwn(clip(f.reason, 500))}. Take it over by ${deadline} (${due}).`;
+  return {
+    text: `${headline}: ${body} <${f.link}|Open the handoff>`,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: headline } },
+      { type: 'section', text: { type: 'mrkdwn', text: body } },
+      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open the handoff' }, url: f.link, action_id: 'open' }] },
     ],
   };
 }

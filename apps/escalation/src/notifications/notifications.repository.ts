@@ -3,8 +3,10 @@ import { EntityManager } from 'typeorm';
 import { Channel, NotificationKind, SlackMessage } from './notification-message';
 
 export interface NewNotification {
-  /** Null for what is about no approval (a token issued). */
+  /** Null for what is about no approval (a token issued, a handoff). */
   approval_id: string | null;
+  /** The handoff it is about; null for anything else. */
+  handoff_id?: string | null;
   kind: NotificationKind;
   channel: Channel;
   /** The role whose channel it goes to (channel `role`), or the role of the placement. */
@@ -18,9 +20,9 @@ export interface NewNotification {
 export async function insertNotifications(manager: EntityManager, list: readonly NewNotification[]): Promise<void> {
   for (const n of list) {
     await manager.query(
-      `INSERT INTO ${serviceTable(manager, 'notifications')} (approval_id, kind, channel, role, reviewer_id, placement_id, message)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [n.approval_id, n.kind, n.channel, n.role, n.reviewer_id, n.placement_id, JSON.stringify(n.message)],
+      `INSERT INTO ${serviceTable(manager, 'notifications')} (approval_id, handoff_id, kind, channel, role, reviewer_id, placement_id, message)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [n.approval_id, n.handoff_id ?? null, n.kind, n.channel, n.role, n.reviewer_id, n.placement_id, JSON.stringify(n.message)],
     );
   }
 }
@@ -45,6 +47,9 @@ export interface DueNotification {
   attempts: number;
   /** Null for a notification about no approval. */
   approval_status: string | null;
+  handoff_id: string | null;
+  /** Null for a notification about no handoff. */
+  handoff_state: string | null;
   /** A notification of a later placement of the same approval exists: this one is out of date. */
   superseded: boolean;
   /** Channel `reviewer`: the reviewer's own webhook as the directory has it now (null: none any more). A credential: never logged. */
@@ -59,12 +64,14 @@ export function lockDueNotifications(manager: EntityManager, now: Date, limit: n
   const notifications = serviceTable(manager, 'notifications');
   return manager.query(
     `SELECT n.id, n.approval_id, n.channel, n.role, n.reviewer_id, n.message, n.attempts, a.status AS approval_status,
+            n.handoff_id, h.state AS handoff_state,
             EXISTS (SELECT 1 FROM ${notifications} later
-                     WHERE later.approval_id = n.approval_id AND later.id > n.id
+                     WHERE (later.approval_id = n.approval_id OR later.handoff_id = n.handoff_id) AND later.id > n.id
                        AND (later.placement_id IS NULL OR n.placement_id IS NULL OR later.placement_id <> n.placement_id)) AS superseded,
             CASE WHEN n.channel = 'reviewer' THEN r.notify_webhook END AS reviewer_webhook
        FROM ${notifications} n
        LEFT JOIN ${serviceTable(manager, 'approvals')} a ON a.approval_id = n.approval_id
+       LEFT JOIN ${serviceTable(manager, 'handoffs')} h ON h.id = n.handoff_id
        LEFT JOIN ${serviceTable(manager, 'reviewers')} r ON r.id = n.reviewer_id
       WHERE n.status = 'pending' AND n.next_attempt_at <= $1
       ORDER BY n.next_attempt_at, n.id

@@ -1,11 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { APPROVAL_ASSIGNED, APPROVAL_ESCALATED, APPROVAL_REASSIGNED, AnyEvent } from '@hitl/contracts';
+import { Handoff, HandoffEvent } from '@hitl/approvals';
+import { APPROVAL_ASSIGNED, APPROVAL_ESCALATED, APPROVAL_REASSIGNED, AnyEvent, HANDOFF_ESCALATED, HANDOFF_OPENED } from '@hitl/contracts';
 import { ManifestStore } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ApprovalRow } from '../approval-store/approval-store.repository';
 import { LinkAct, linkExpiry, signLink } from './notification-link';
-import { PlacementKind, isRoutine, linkUrl, manifestFacts, openApprovalUrl, placementMessages, tokenIssuedMessage } from './notification-message';
+import {
+  HandoffFacts,
+  PlacementKind,
+  handoffMessage,
+  isRoutine,
+  linkUrl,
+  manifestFacts,
+  openApprovalUrl,
+  openHandoffUrl,
+  placementMessages,
+  tokenIssuedMessage,
+} from './notification-message';
 import { NOTIFICATION_OPTIONS, NotificationOptions } from './notification-options';
 import { insertNotifications, reviewerContact } from './notifications.repository';
 
@@ -112,6 +124,39 @@ export class NotificationsService {
         message,
       })),
     );
+  }
+
+  /**
+   * Tells the role a handoff now waits for, in its shared channel (in the opening or
+   * escalating transaction): an end user is waiting for a person. Nothing when the role has no channel.
+   */
+  async enqueueHandoff(manager: EntityManager, handoff: Handoff, event: HandoffEvent, now: Date): Promise<void> {
+    if (event.type !== HANDOFF_OPENED && event.type !== HANDOFF_ESCALATED) return;
+    const role = event.data.reviewer_role;
+    if (!this.options.webhooks.has(role)) return;
+    const facts: HandoffFacts = {
+      kind: event.type === HANDOFF_OPENED ? 'handoff_opened' : 'handoff_escalated',
+      workspace: handoff.workspace,
+      agentId: handoff.agent_id,
+      sessionId: handoff.session_id,
+      reason: handoff.reason,
+      role,
+      slaDeadline: new Date(event.data.sla_deadline),
+      why: event.type === HANDOFF_ESCALATED ? `from ${event.data.from_role}: ${event.data.reason}` : null,
+      link: openHandoffUrl(this.options, handoff.id),
+    };
+    await insertNotifications(manager, [
+      {
+        approval_id: null,
+        handoff_id: handoff.id,
+        kind: facts.kind,
+        channel: 'role',
+        role,
+        reviewer_id: null,
+        placement_id: event.id,
+        message: handoffMessage(facts, now),
+      },
+    ]);
   }
 
   /**
