@@ -96,6 +96,11 @@ export default tseslint.config(
     rules: { '@nx/dependency-checks': dependencyChecks(['@nestjs/microservices', '@nestjs/platform-express', 'pino-http', 'reflect-metadata', 'rxjs']) },
   },
   {
+    // Types only: its public declarations name pg, so an agent's TypeScript needs them (test/integration/packages.int-spec.ts).
+    files: ['libs/agent-sdk/package.json'],
+    rules: { '@nx/dependency-checks': dependencyChecks(['@types/pg']) },
+  },
+  {
     // libsodium, where it loads (createRequire): optional, Node's crypto otherwise.
     files: ['libs/contracts/package.json'],
     rules: { '@nx/dependency-checks': dependencyChecks(['sodium-native']) },

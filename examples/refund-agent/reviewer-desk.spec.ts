@@ -1,6 +1,6 @@
 // How the simulated desk picks its work: the blocking queue from the top, post-reviews only
 // when nothing blocking is theirs, a small share of post-reviews rolled back.
-import { InboxItem, firstToTake, inboxPath, postReviewAnswer } from './reviewer-desk';
+import { InboxItem, belongsToRun, firstToTake, inboxPath, postReviewAnswer } from './reviewer-desk';
 
 const item = (approval_id: string, route: string, decision_id = `d-${approval_id}`): InboxItem => ({
   approval_id,
@@ -50,5 +50,19 @@ describe('postReviewAnswer', () => {
 
   it('takes another share', () => {
     expect(postReviewAnswer(0.08, 0.1)).toBe('rollback');
+  });
+});
+
+describe('belongsToRun', () => {
+  const since = new Date('2026-12-04T10:00:00Z');
+  const proposals = new Map([['d-ours', {}]]);
+  it.each<[string, Partial<InboxItem>, Date | undefined, boolean]>([
+    ['a proposal of the run', { decision_id: 'd-ours', created_at: '2026-12-04T09:00:00Z' }, undefined, true],
+    ['anything else, without a start time', { decision_id: 'd-other', created_at: '2026-12-04T11:00:00Z' }, undefined, false],
+    ['an item that reached the queue after the start (a canary, say)', { decision_id: 'd-other', created_at: '2026-12-04T10:00:01Z' }, since, true],
+    ["an older run's item", { decision_id: 'd-other', created_at: '2026-12-04T09:59:59Z' }, since, false],
+    ['an item without a creation time', { decision_id: 'd-other' }, since, false],
+  ])('%s: %s', (_, over, start, expected) => {
+    expect(belongsToRun({ ...item('1', 'human_review'), created_at: undefined, ...over }, proposals, start)).toBe(expected);
   });
 });

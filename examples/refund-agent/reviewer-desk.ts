@@ -90,6 +90,15 @@ export function firstToTake(items: readonly InboxItem[], queue: DeskQueue, isOur
   return items.find((i) => (i.route === 'post_review') === (queue === 'post_review') && isOurs(i));
 }
 
+/**
+ * Whether the desk works on an item: one of the run's own proposals, or (with `since`)
+ * anything that reached the queues from then on, canaries included; never older runs' work.
+ */
+export function belongsToRun(item: InboxItem, proposals: ReadonlyMap<string, unknown>, since?: Date): boolean {
+  if (proposals.has(item.decision_id)) return true;
+  return since !== undefined && item.created_at !== undefined && Date.parse(item.created_at) >= since.getTime();
+}
+
 /** How a post-review ends, from one draw in [0, 1): a small share (`rollbackShare`) is rolled back, the rest confirmed. */
 export function postReviewAnswer(draw: number, rollbackShare = 0.02): 'confirm' | 'rollback' {
   return draw < rollbackShare ? 'rollback' : 'confirm';
@@ -135,8 +144,7 @@ export class ReviewerDesk {
 
   /** The first item of this run in `queue` that nobody at the desk took yet, looking a few pages down. */
   private async next(reviewer: DeskReviewer, queue: DeskQueue): Promise<InboxItem | undefined> {
-    const since = this.options.since?.getTime() ?? Infinity;
-    const isOurs = (i: InboxItem) => (this.options.proposals.has(i.decision_id) || Date.parse(i.created_at ?? '') >= since) && !this.claimed.has(i.approval_id);
+    const isOurs = (i: InboxItem) => belongsToRun(i, this.options.proposals, this.options.since) && !this.claimed.has(i.approval_id);
     let cursor: string | null | undefined;
     for (let page = 0; page < PAGES_LOOKED_AT; page++) {
       const inbox = await this.call(reviewer, 'GET', inboxPath(queue, cursor));

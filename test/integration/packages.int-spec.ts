@@ -42,7 +42,10 @@ describe('the agent SDK as a package', () => {
     const app = join(dir, 'app');
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'an-agent', version: '1.0.0', private: true }));
-    npm(['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', tarballs.contracts, tarballs.sdk, 'typescript@5', '@types/node@20'], app);
+    npm(
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', tarballs.contracts, tarballs.sdk, 'typescript@5', '@types/node@20'],
+      app,
+    );
 
     const loaded = execFileSync(
       process.execPath,
@@ -70,7 +73,15 @@ export async function run(agent: HitlAgent): Promise<[Resolution, Handback]> {
     writeFileSync(
       join(app, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { strict: true, module: 'commonjs', target: 'es2022', moduleResolution: 'node', esModuleInterop: true, noEmit: true, skipLibCheck: false },
+        compilerOptions: {
+          strict: true,
+          module: 'commonjs',
+          target: 'es2022',
+          moduleResolution: 'node',
+          esModuleInterop: true,
+          noEmit: true,
+          skipLibCheck: false,
+        },
         files: ['agent.ts'],
       }),
     );

@@ -1,4 +1,14 @@
-import { CanaryItem, REVIEW_QUALITY_POLICY, ReviewedItem, agrees, median, reviewQuality, reviewQualityMarkdown, reviewQualityRow, secondsToRead } from './review-quality';
+import {
+  CanaryItem,
+  REVIEW_QUALITY_POLICY,
+  ReviewedItem,
+  agrees,
+  median,
+  reviewQuality,
+  reviewQualityMarkdown,
+  reviewQualityRow,
+  secondsToRead,
+} from './review-quality';
 
 const T0 = Date.parse('2026-12-04T10:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
@@ -7,7 +17,13 @@ const at = (ms: number) => new Date(T0 + ms).toISOString();
 function decisions(
   reviewer: string,
   n: number,
-  over: { verdict?: (i: number) => ReviewedItem['verdict']; openedMsBefore?: number | null; correct?: (i: number) => boolean | null; read_chars?: number; action?: string } = {},
+  over: {
+    verdict?: (i: number) => ReviewedItem['verdict'];
+    openedMsBefore?: number | null;
+    correct?: (i: number) => boolean | null;
+    read_chars?: number;
+    action?: string;
+  } = {},
 ): ReviewedItem[] {
   return Array.from({ length: n }, (_, i) => ({
     reviewer_id: reviewer,
@@ -79,7 +95,10 @@ describe('review quality', () => {
 
   it('counts approvals, edits, denials, the time to decide, unopened items and agreement with labels', () => {
     const items = [
-      ...decisions('rev-alice', 6, { verdict: (i) => (['approved', 'approved', 'edited', 'denied', 'denied', 'approved'] as const)[i], correct: (i) => [true, false, true, false, true, null][i] }),
+      ...decisions('rev-alice', 6, {
+        verdict: (i) => (['approved', 'approved', 'edited', 'denied', 'denied', 'approved'] as const)[i],
+        correct: (i) => [true, false, true, false, true, null][i],
+      }),
       ...decisions('rev-alice', 2, { openedMsBefore: null }),
     ];
     expect(reviewQualityRow('rev-alice', null, items, [])).toMatchObject({
@@ -122,11 +141,7 @@ describe('review quality', () => {
 
   it('the section: reviewers in name order, each per action, the flagged named; canaries of a reviewer with no decision still shown', () => {
     const section = reviewQuality(
-      [
-        ...decisions('rev-hugo', 25, { openedMsBefore: 200 }),
-        ...decisions('rev-alice', 20),
-        ...decisions('rev-alice', 3, { action: 'cancel_order' }),
-      ],
+      [...decisions('rev-hugo', 25, { openedMsBefore: 200 }), ...decisions('rev-alice', 20), ...decisions('rev-alice', 3, { action: 'cancel_order' })],
       [
         { reviewer_id: 'rev-hugo', action: 'process_refund', correct: false },
         { reviewer_id: 'rev-zoe', action: 'process_refund', correct: null },

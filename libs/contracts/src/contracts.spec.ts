@@ -275,7 +275,12 @@ describe('what a pause covers (the meaning of hitl.control.paused.v1)', () => {
     ['its agent', { workspace: 'acme-support', agent_id: 'refund-bot', action: null }, true, 'agent refund-bot'],
     ['another agent', { workspace: 'acme-support', agent_id: 'other-bot', action: null }, false, 'agent other-bot'],
     ['its action', { workspace: 'acme-support', agent_id: null, action: 'process_refund' }, true, 'action process_refund'],
-    ['that action of that agent', { workspace: 'acme-support', agent_id: 'refund-bot', action: 'process_refund' }, true, 'action process_refund of agent refund-bot'],
+    [
+      'that action of that agent',
+      { workspace: 'acme-support', agent_id: 'refund-bot', action: 'process_refund' },
+      true,
+      'action process_refund of agent refund-bot',
+    ],
     ['another action of that agent', { workspace: 'acme-support', agent_id: 'refund-bot', action: 'cancel' }, false, 'action cancel of agent refund-bot'],
     ['its workspace', { workspace: 'acme-support', agent_id: null, action: null }, true, 'the whole workspace acme-support'],
     ['another workspace', { workspace: 'globex', agent_id: null, action: null }, false, 'the whole workspace globex'],

@@ -354,7 +354,11 @@ describe('canaries (v1.1): known-answer items, checked like a proposal the manif
       `  rate: 0.05\n  items:\n${item().replace('amount_usd: 4200', 'amount_usd: -3')}`,
       ['canaries.items.0.parameters.amount_usd: must be > 0 (parameters_schema of process_refund)'],
     ],
-    ['an expected answer other than approve or deny', `  rate: 0.05\n  items:\n${item().replace('expected: deny', 'expected: edit')}`, ['canaries.items.0.expected: Invalid option: expected one of "approve"|"deny"']],
+    [
+      'an expected answer other than approve or deny',
+      `  rate: 0.05\n  items:\n${item().replace('expected: deny', 'expected: edit')}`,
+      ['canaries.items.0.expected: Invalid option: expected one of "approve"|"deny"'],
+    ],
     ['an unknown field', `  rate: 0.05\n  items:\n${item(', hint: it is a canary')}`, ['canaries.items.0.hint: unknown field']],
   ])('%s', (_name, section, expected) => {
     expect(issuesOf(canaries(section))).toEqual(expected);
@@ -364,7 +368,14 @@ describe('canaries (v1.1): known-answer items, checked like a proposal the manif
     expect(loadManifest(canaries(`  rate: 0.05\n  items:\n${item()}`)).canaries).toEqual({
       rate: 0.05,
       items: [
-        { action: 'process_refund', parameters: { order_id: 'ORD-1', amount_usd: 4200 }, confidence: 0.7, summary: 'Refund in full', expected: 'deny', why: 'over the order total' },
+        {
+          action: 'process_refund',
+          parameters: { order_id: 'ORD-1', amount_usd: 4200 },
+          confidence: 0.7,
+          summary: 'Refund in full',
+          expected: 'deny',
+          why: 'over the order total',
+        },
       ],
     });
     expect(loadManifest(withSchema).canaries).toBeNull();

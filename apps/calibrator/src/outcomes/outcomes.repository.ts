@@ -25,7 +25,16 @@ const DECISION_LOCKS = 0x43414c49;
 export async function saveOutcomes(
   manager: EntityManager,
   rows: OutcomeRows,
-): Promise<{ decisions: number; resolutions: number; labels: number; post_reviews: number; compensations: number; probations: number; openings: number; canaries: number }> {
+): Promise<{
+  decisions: number;
+  resolutions: number;
+  labels: number;
+  post_reviews: number;
+  compensations: number;
+  probations: number;
+  openings: number;
+  canaries: number;
+}> {
   const verdicts = rows.resolutions.flatMap((r) => {
     const verdict = policyVerdict(r);
     return verdict ? [{ decision_id: r.decision_id, verdict }] : [];

@@ -39,7 +39,9 @@ export interface PauseScope {
 /** Whether a pause of this scope covers a proposal: the meaning of the event's fields, the same for every consumer. */
 export function pauseCovers(scope: PauseScope, proposal: { workspace: string; agent_id: string; action: string }): boolean {
   return (
-    scope.workspace === proposal.workspace && (scope.agent_id === null || scope.agent_id === proposal.agent_id) && (scope.action === null || scope.action === proposal.action)
+    scope.workspace === proposal.workspace &&
+    (scope.agent_id === null || scope.agent_id === proposal.agent_id) &&
+    (scope.action === null || scope.action === proposal.action)
   );
 }
 
