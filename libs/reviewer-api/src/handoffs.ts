@@ -2,7 +2,7 @@
 // roles, or taken by them), GET /handoffs/:id (the conversation so far), POST
 // /handoffs/:id/take, POST /handoffs/:id/return (hand back with notes, or close).
 import { z } from 'zod';
-import { Timestamp } from './values';
+import { Timestamp, WorkspaceParam } from './values';
 
 export const HandoffState = z.enum(['open', 'taken', 'handed_back', 'closed']);
 export type HandoffState = z.infer<typeof HandoffState>;
@@ -43,12 +43,7 @@ export type HandoffPage = z.infer<typeof HandoffPage>;
 /** GET /handoffs?state=: `waiting` (open for the caller's roles, and those they took over and still hold) by default; `all` includes returned ones. */
 export const HandoffQuery = z.strictObject({
   state: z.enum(['waiting', 'all'], { error: 'must be waiting or all' }).default('waiting'),
-  workspace: z
-    .string({ error: 'must be the workspace, as text' })
-    .trim()
-    .min(1, { error: 'must not be blank' })
-    .max(200, { error: 'must be at most 200 characters' })
-    .optional(),
+  workspace: WorkspaceParam.optional(),
 });
 export type HandoffQuery = z.infer<typeof HandoffQuery>;
 

@@ -1,7 +1,7 @@
 // Probations, for reviewers and admins: GET /probations and POST /probations/:id/end (an
 // admin's early end, on the owner's word).
 import { z } from 'zod';
-import { Timestamp } from './values';
+import { Timestamp, WorkspaceParam } from './values';
 
 export const ProbationState = z.enum(['active', 'graduated', 'ended'], { error: 'must be active, graduated or ended' });
 export type ProbationState = z.infer<typeof ProbationState>;
@@ -35,12 +35,7 @@ export type ProbationPage = z.infer<typeof ProbationPage>;
 
 /** GET /probations?workspace=&state=: the caller's workspaces (or one of them), the active probations by default (`all`: every state). */
 export const ProbationQuery = z.strictObject({
-  workspace: z
-    .string({ error: 'must be the workspace, as text' })
-    .trim()
-    .min(1, { error: 'must not be blank' })
-    .max(200, { error: 'must be at most 200 characters' })
-    .optional(),
+  workspace: WorkspaceParam.optional(),
   state: z.enum(['active', 'graduated', 'ended', 'all'], { error: 'must be active, graduated, ended or all' }).default('active'),
 });
 export type ProbationQuery = z.infer<typeof ProbationQuery>;

@@ -6,6 +6,13 @@ import { z } from 'zod';
 
 export const Timestamp = z.iso.datetime({ offset: true });
 
+/** `?workspace=`: one of the caller's workspaces, to narrow a list to. */
+export const WorkspaceParam = z
+  .string({ error: 'must be the workspace, as text' })
+  .trim()
+  .min(1, { error: 'must not be blank' })
+  .max(200, { error: 'must be at most 200 characters' });
+
 export const ApprovalStatus = z.enum(['pending', 'clarifying', 'approved', 'denied', 'expired', 'rolled_back', 'reviewed', 'unreviewed']);
 export type ApprovalStatus = z.infer<typeof ApprovalStatus>;
 
