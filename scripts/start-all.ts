@@ -1,5 +1,6 @@
 // `npm start`: the four services (built into apps/*/dist) on the README's ports, then the
-// reviewer console (port 3005) in front of them once each /healthz answers, all kept
+// reviewer console (port 3005) in front of them once each /healthz answers and the agent
+// gateway (port 3006), all kept
 // running until Ctrl-C; their output here, one prefixed line at a time. With --check it
 // exits 0 once all are healthy (CI uses this to prove the README's run line).
 //
@@ -10,7 +11,14 @@ import { AppName, Launcher, SERVICES } from '@hitl/testing';
 import { ensureLocalKeys, localTrustEnv } from './local-keys';
 
 const checkOnly = process.argv.includes('--check');
-const colours: Record<AppName, string> = { router: '\x1b[36m', escalation: '\x1b[35m', audit: '\x1b[33m', calibrator: '\x1b[32m', console: '\x1b[34m' };
+const colours: Record<AppName, string> = {
+  router: '\x1b[36m',
+  escalation: '\x1b[35m',
+  audit: '\x1b[33m',
+  calibrator: '\x1b[32m',
+  console: '\x1b[34m',
+  gateway: '\x1b[91m',
+};
 const prefix = (name: AppName) => (process.stdout.isTTY ? `${colours[name]}${name.padEnd(10)}\x1b[0m| ` : `${name.padEnd(10)}| `);
 let stopping = false;
 
@@ -41,6 +49,8 @@ async function main(): Promise<void> {
     await launcher.startAll(SERVICES);
     // Started once the four answer: its /healthz reports them.
     await launcher.start('console', { readyTimeoutMs: 30_000 });
+    // Agents that cannot hold a Kafka connection propose through it (agents of config/agents.yaml with a gateway_token_sha256).
+    await launcher.start('gateway', { readyTimeoutMs: 90_000 });
   } catch (error) {
     console.error((error as Error).message);
     return stop(1);
@@ -48,8 +58,9 @@ async function main(): Promise<void> {
   console.log('\nhitl is running:');
   for (const name of SERVICES) console.log(`  ${name.padEnd(10)} ${launcher.url(name)}/healthz  /metrics`);
   console.log(`  ${'console'.padEnd(10)} ${launcher.url('console')}/  (sign in with a reviewer token: a REVIEWER_TOKEN_* of config/reviewers.yaml)`);
+  console.log(`  ${'gateway'.padEnd(10)} ${launcher.url('gateway')}/v1/decisions  (agents over HTTP: a bearer token whose SHA-256 config/agents.yaml lists)`);
   if (checkOnly) {
-    console.log('all four services and the console healthy; stopping (--check)');
+    console.log('all four services, the console and the agent gateway healthy; stopping (--check)');
     await stop(0);
   }
   console.log('Ctrl-C stops them.');

@@ -10,8 +10,8 @@ import { ServiceProcess } from './service-process';
 /** The four services, in the README's order. */
 export const SERVICES = ['router', 'escalation', 'audit', 'calibrator'] as const;
 export type ServiceName = (typeof SERVICES)[number];
-/** The services and the reviewer console in front of them. */
-export type AppName = ServiceName | 'console';
+/** The services, the reviewer console in front of them, and the agent gateway (agents over HTTP). */
+export type AppName = ServiceName | 'console' | 'gateway';
 
 /** Each app's built entry point, its source, and the port the README gives it. */
 export const APPS: Record<AppName, { dist: string; source: string; port: number }> = {
@@ -20,6 +20,7 @@ export const APPS: Record<AppName, { dist: string; source: string; port: number 
   audit: { dist: 'apps/audit/dist/main.js', source: 'apps/audit/src/main.ts', port: 3003 },
   calibrator: { dist: 'apps/calibrator/dist/main.js', source: 'apps/calibrator/src/main.ts', port: 3004 },
   console: { dist: 'apps/console/dist/server/main.js', source: 'apps/console/src/server/main.ts', port: 3005 },
+  gateway: { dist: 'apps/gateway/dist/main.js', source: 'apps/gateway/src/main.ts', port: 3006 },
 };
 
 /** The workspace root (this file sits in libs/testing/src, or its build in libs/testing/dist). */

@@ -1,6 +1,7 @@
 // Throwaway keys for a test run: the router's and the escalation service's signing keys,
 // agents and a labeler in an agent registry, all in a temp folder; and `signed(event)`,
 // which signs an event as its rightful producer would (the wire contract's table).
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,14 @@ export const LIMITED_AGENT = 'acme-only-bot';
 export const TEST_LABELER = 'crm-sync';
 /** A workspace of the test registry that admits unsigned agents (a sandbox). */
 export const UNSIGNED_WORKSPACE = 'sandbox';
+/**
+ * Agents of the test registry that use the agent gateway only (no key of their own), each with
+ * its gateway token (the registry keeps the token's SHA-256): two in acme-support.
+ */
+export const GATEWAY_AGENTS = {
+  'lambda-bot': { token: 'gateway-token-lambda-bot-0123456789', workspaces: ['acme-support'] },
+  'desk-bot': { token: 'gateway-token-desk-bot-0123456789', workspaces: ['acme-support'] },
+} as const;
 
 export interface TestTrust {
   dir: string;
@@ -53,7 +62,7 @@ export function testTrust(): TestTrust {
   process.env[TRUST_DIR_VARIABLE] = dir;
   const keys = new Map<string, SigningKey>();
   const keysets = new Map<string, Jwks>();
-  const names = ['router', 'escalation', ...TEST_AGENTS, LIMITED_AGENT, TEST_LABELER];
+  const names = ['router', 'escalation', 'gateway', ...TEST_AGENTS, LIMITED_AGENT, TEST_LABELER];
   for (const name of names) {
     if (!reuse) {
       const generated = generateSigningKey();
@@ -72,19 +81,24 @@ export function testTrust(): TestTrust {
         'agents:\n',
         ...TEST_AGENTS.map((id) => agent(id, '["*"]')),
         agent(LIMITED_AGENT, '[acme-support]'),
+        ...Object.entries(GATEWAY_AGENTS).map(
+          ([id, a]) =>
+            `  - id: ${id}\n    workspaces: [${a.workspaces.join(', ')}]\n    gateway_token_sha256: ${createHash('sha256').update(a.token).digest('hex')}\n`,
+        ),
         'labelers:\n',
         agent(TEST_LABELER, '["*"]'),
         `workspaces:\n  ${UNSIGNED_WORKSPACE}:\n    admit_unsigned_agents: true\n`,
       ].join(''),
     );
-  const serviceKeys = `router=${join(dir, 'router.jwks.json')},escalation=${join(dir, 'escalation.jwks.json')}`;
+  const serviceKeys = `router=${join(dir, 'router.jwks.json')},escalation=${join(dir, 'escalation.jwks.json')},gateway=${join(dir, 'gateway.jwks.json')}`;
   const keyFile = (service: SigningService) => join(dir, `${service}.key.pem`);
   const set = (name: string): Jwks => keysets.get(name) ?? { keys: [] };
   const keyring = new Keyring({
-    services: { router: set('router'), escalation: set('escalation') },
+    services: { router: set('router'), escalation: set('escalation'), gateway: set('gateway') },
     agents: [
       ...TEST_AGENTS.map((id) => ({ id, workspaces: '*' as const, keys: set(id) })),
       { id: LIMITED_AGENT, workspaces: ['acme-support'], keys: set(LIMITED_AGENT) },
+      ...Object.entries(GATEWAY_AGENTS).map(([id, a]) => ({ id, workspaces: a.workspaces, keys: { keys: [] }, gateway: true })),
     ],
     labelers: [{ id: TEST_LABELER, workspaces: '*', keys: set(TEST_LABELER) }],
     unsignedWorkspaces: [UNSIGNED_WORKSPACE],
@@ -102,7 +116,7 @@ export function testTrust(): TestTrust {
     },
     env(service) {
       const env: Record<string, string> = { SERVICE_KEYS: serviceKeys, AGENTS_PATH: agentsPath };
-      if (service === 'router' || service === 'escalation') env.SIGNING_KEY_FILE = keyFile(service);
+      if (service === 'router' || service === 'escalation' || service === 'gateway') env.SIGNING_KEY_FILE = keyFile(service);
       return env;
     },
   };

@@ -65,7 +65,7 @@ export class Stack {
     ...kafkaClientSecurity(loadKafkaSecurity(process.env)),
     logLevel: logLevel.NOTHING,
   });
-  readonly urls = {} as Record<ServiceName, string>;
+  readonly urls = {} as Record<ServiceName | 'gateway', string>;
   readonly manifestPath: string;
   // From the sources (no build needed), with the committed reviewers and auditors and the run's test keys.
   private readonly launcher: Launcher;
@@ -112,8 +112,8 @@ export class Stack {
     return databaseUrl({ database: this.database });
   }
 
-  /** Creates the run's database and starts `services` (all four unless told). */
-  async start(services: readonly ServiceName[] = SERVICES): Promise<void> {
+  /** Creates the run's database and starts `services` (all four unless told; the agent gateway only when named). */
+  async start(services: readonly (ServiceName | 'gateway')[] = SERVICES): Promise<void> {
     await query(`CREATE DATABASE "${this.database}"`);
     await this.launcher.startAll(services);
     for (const name of services) this.urls[name] = this.launcher.url(name);
@@ -144,7 +144,7 @@ export class Stack {
   }
 
   /** An HTTP call to a service with a bearer token; the JSON answer (or text). */
-  async call(service: ServiceName, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: any }> {
+  async call(service: ServiceName | 'gateway', method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: any }> {
     const answer = await httpCall(`${this.urls[service]}${path}`, { method, token, body });
     return { status: answer.status, json: answer.json ?? answer.text };
   }

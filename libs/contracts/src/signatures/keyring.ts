@@ -14,8 +14,11 @@ import { AnyEvent } from '../catalogue';
 import { Ed25519PublicJwk, Jwks, keyIdOf, publicKeyFromJwk } from './keys';
 import { signatureVerifies, signatureVerifiesAsync } from './sign';
 
-/** The services whose keys grant authority. */
-export const SIGNING_SERVICES = ['router', 'escalation'] as const;
+/**
+ * The services whose keys grant authority. The agent gateway speaks for the agents the
+ * registry lets use it (it authenticated them): it signs their proposals and nothing else.
+ */
+export const SIGNING_SERVICES = ['router', 'escalation', 'gateway'] as const;
 export type SigningService = (typeof SIGNING_SERVICES)[number];
 
 /** `"*"`: every workspace. */
@@ -35,7 +38,8 @@ export interface TrustedKey {
 
 export interface KeyringInput {
   services?: Partial<Record<SigningService, Jwks>>;
-  agents?: readonly { id: string; workspaces: Workspaces; keys: Jwks }[];
+  /** `gateway`: the agent may propose through the agent gateway (the gateway then signs for it). */
+  agents?: readonly { id: string; workspaces: Workspaces; keys: Jwks; gateway?: boolean }[];
   labelers?: readonly { id: string; workspaces: Workspaces; keys: Jwks }[];
   /** Workspaces that admit unsigned proposals (sandboxes); such proposals never get autonomy. */
   unsignedWorkspaces?: readonly string[];
@@ -59,6 +63,8 @@ export function mayActIn(workspaces: Workspaces, workspace: string): boolean {
 export class Keyring {
   private readonly keys = new Map<string, TrustedKey>();
   private readonly unsigned: ReadonlySet<string>;
+  /** The agents the gateway may sign proposals for, and where. */
+  private readonly viaGateway = new Map<string, Workspaces>();
 
   constructor(input: KeyringInput) {
     for (const service of SIGNING_SERVICES) {
@@ -66,6 +72,7 @@ export class Keyring {
     }
     for (const agent of input.agents ?? []) {
       for (const jwk of agent.keys.keys) this.add(jwk, { kind: 'agent', id: agent.id, workspaces: agent.workspaces });
+      if (agent.gateway) this.viaGateway.set(agent.id, agent.workspaces);
     }
     for (const labeler of input.labelers ?? []) {
       for (const jwk of labeler.keys.keys) this.add(jwk, { kind: 'labeler', id: labeler.id, workspaces: labeler.workspaces });
@@ -124,7 +131,7 @@ export class Keyring {
 
   private conclude(event: AnyEvent, key: TrustedKey, verifies: boolean): SignatureVerdict {
     if (!verifies) return refuse(`the signature does not verify with key ${key.kid}`, key.kid);
-    const denied = authorityProblem(event, key.principal);
+    const denied = authorityProblem(event, key.principal, this.viaGateway);
     if (denied) return refuse(denied, key.kid);
     return { ok: true, signer: key.principal, kid: key.kid };
   }
@@ -134,8 +141,11 @@ function refuse(reason: string, kid: string | null): SignatureVerdict {
   return { ok: false, code: 'signature_invalid', reason, kid };
 }
 
-/** Why `principal` may not sign `event` (the contract's table), or undefined when it may. */
-export function authorityProblem(event: AnyEvent, principal: Principal): string | undefined {
+/**
+ * Why `principal` may not sign `event` (the contract's table), or undefined when it may.
+ * `viaGateway`: the agents registered to use the agent gateway, and their workspaces.
+ */
+export function authorityProblem(event: AnyEvent, principal: Principal, viaGateway: ReadonlyMap<string, Workspaces> = new Map()): string | undefined {
   const signer = describe(principal);
   const needService = (service: SigningService, what: string) =>
     principal.kind === 'service' && principal.service === service ? undefined : `${what} must be signed by the ${service} service, not ${signer}`;
@@ -146,6 +156,13 @@ export function authorityProblem(event: AnyEvent, principal: Principal): string 
   };
   switch (event.type) {
     case DECISION_PROPOSED: {
+      if (principal.kind === 'service' && principal.service === 'gateway') {
+        // The gateway authenticated the agent: it speaks for it where the registry lets the agent act.
+        const named = event.data.agent.id;
+        const workspaces = viaGateway.get(named);
+        if (workspaces === undefined) return `the agent gateway may sign proposals only for agents registered to use it; "${named}" is not`;
+        return mayActIn(workspaces, event.workspaceid) ? undefined : `agent "${named}" may not act in workspace "${event.workspaceid}"`;
+      }
       const problem = needActor(['agent'], 'a proposal');
       if (problem) return problem;
       const named = event.data.agent.id;

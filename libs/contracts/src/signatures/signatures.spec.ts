@@ -21,12 +21,15 @@ const refundBot = generateSigningKey();
 const otherBot = generateSigningKey();
 const crm = generateSigningKey();
 const stranger = generateSigningKey();
+const gateway = generateSigningKey();
 
 const keyring = new Keyring({
-  services: { router: { keys: [router.jwk, routerNext.jwk] }, escalation: { keys: [escalation.jwk] } },
+  services: { router: { keys: [router.jwk, routerNext.jwk] }, escalation: { keys: [escalation.jwk] }, gateway: { keys: [gateway.jwk] } },
   agents: [
     { id: 'refund-bot', workspaces: ['acme-support'], keys: { keys: [refundBot.jwk] } },
     { id: 'other-bot', workspaces: '*', keys: { keys: [otherBot.jwk] } },
+    // Through the gateway only: no key of its own.
+    { id: 'lambda-bot', workspaces: ['acme-support'], keys: { keys: [] }, gateway: true },
   ],
   labelers: [{ id: 'crm-sync', workspaces: ['acme-support'], keys: { keys: [crm.jwk] } }],
   unsignedWorkspaces: ['sandbox'],
@@ -66,6 +69,17 @@ describe('signatures: who said it', () => {
     { name: 'an unsigned proposal', event: proposal('refund-bot'), key: null, ok: 'unsigned' },
     { name: 'an unsigned proposal where the workspace admits it', event: proposal('anyone', 'sandbox'), key: null, ok: true, signer: undefined },
     { name: 'a proposal signed by the router', event: proposal('refund-bot'), key: router, ok: false },
+    {
+      name: 'a proposal the gateway signs for an agent registered to use it',
+      event: proposal('lambda-bot'),
+      key: gateway,
+      ok: true,
+      signer: { kind: 'service', service: 'gateway' },
+    },
+    { name: 'a proposal the gateway signs for an agent not registered to use it', event: proposal('refund-bot'), key: gateway, ok: false },
+    { name: 'a proposal the gateway signs outside the agent’s workspaces', event: proposal('lambda-bot', 'globex'), key: gateway, ok: false },
+    { name: 'a resolution signed by the gateway', event: resolution('reviewer'), key: gateway, ok: false },
+    { name: 'an execution report signed by the gateway', event: example(ACTION_EXECUTED), key: gateway, ok: false },
     { name: 'approval.requested by the router', event: example(APPROVAL_REQUESTED), key: router, ok: true, signer: { kind: 'service', service: 'router' } },
     { name: 'approval.requested by the router next key (rotation)', event: example(APPROVAL_REQUESTED), key: routerNext, ok: true },
     { name: 'approval.requested by an agent', event: example(APPROVAL_REQUESTED), key: refundBot, ok: false },

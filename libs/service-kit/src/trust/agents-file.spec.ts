@@ -64,7 +64,17 @@ workspaces:
       `agents:\n  - { id: a, workspaces: ["*"], keys: [${jwk(refundBot)}], keys_file: crm-sync.jwks.json }`,
       'agents[0].keys: give exactly one of keys',
     ],
-    ['neither keys nor keys_file', 'labelers:\n  - { id: l, workspaces: ["*"] }', 'labelers[0].keys: give exactly one of keys'],
+    ['neither keys nor keys_file', 'labelers:\n  - { id: l, workspaces: ["*"] }', 'labelers[0].keys: give keys (a list of JWKs) or keys_file'],
+    [
+      'a gateway token in clear',
+      'agents:\n  - { id: a, workspaces: ["*"], gateway_token_sha256: my-secret-token }',
+      'agents[0].gateway_token_sha256: must be the SHA-256 of the token',
+    ],
+    [
+      'a labeler with a gateway token',
+      `labelers:\n  - { id: l, workspaces: ["*"], gateway_token_sha256: "${'a'.repeat(64)}" }`,
+      'labelers[0] (l).keys: labelers do not use the agent gateway',
+    ],
     [
       'a JWK of another type',
       'agents:\n  - { id: a, workspaces: ["*"], keys: [{ kty: RSA, n: abc, e: AQAB }] }',
@@ -107,6 +117,16 @@ workspaces:
     const message = problems(text);
     expect(message).toContain('invalid agent registry config/agents.yaml');
     expect(message).toContain(problem);
+  });
+
+  it('gives an agent that uses only the agent gateway no key, and the hash of its token', () => {
+    const hash = 'b'.repeat(64);
+    const registry = parseAgentsFile(
+      `agents:\n  - { id: lambda-bot, workspaces: [acme-support], gateway_token_sha256: "${hash}" }`,
+      'config/agents.yaml',
+      () => '',
+    );
+    expect(registry.agents).toEqual([{ id: 'lambda-bot', workspaces: ['acme-support'], keys: { keys: [] }, gateway: true, gatewayTokenSha256: hash }]);
   });
 
   it('names every bad entry at once', () => {

@@ -29,9 +29,21 @@ const Signer = z
     /** Public keys inline (JWKs), or a JWKS file relative to this file; several at once while a key rotates. */
     keys: z.array(z.unknown()).optional(),
     keys_file: z.string().min(1).optional(),
+    /**
+     * Agents only: the SHA-256 (hex) of the bearer token it presents to the agent gateway, which
+     * then proposes for it, signed with the gateway's key. The token itself never belongs here.
+     */
+    gateway_token_sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, { error: 'must be the SHA-256 of the token, 64 lowercase hex digits (`printf %s "$TOKEN" | sha256sum`)' })
+      .optional(),
   })
-  .refine((entry) => (entry.keys === undefined) !== (entry.keys_file === undefined), {
+  .refine((entry) => !(entry.keys !== undefined && entry.keys_file !== undefined), {
     error: 'give exactly one of keys (a list of JWKs) or keys_file (a JWKS file)',
+    path: ['keys'],
+  })
+  .refine((entry) => entry.keys !== undefined || entry.keys_file !== undefined || entry.gateway_token_sha256 !== undefined, {
+    error: 'give keys (a list of JWKs) or keys_file (a JWKS file), or a gateway_token_sha256 for an agent that uses only the agent gateway',
     path: ['keys'],
   });
 
@@ -57,21 +69,39 @@ export class AgentsFileError extends Error {
 /** Reads a file named in the registry (keys_file), relative to the registry's folder. */
 export type ReadRelative = (file: string) => string;
 
+/** An agent of the registry; `gatewayTokenSha256` when it may use the agent gateway. */
+export interface RegisteredAgent {
+  id: string;
+  workspaces: Workspaces;
+  keys: Jwks;
+  gateway?: boolean;
+  gatewayTokenSha256?: string;
+}
+
+export type Registry = Required<Pick<KeyringInput, 'labelers' | 'unsignedWorkspaces'>> & { agents: RegisteredAgent[] };
+
 /** Parses the registry; throws AgentsFileError naming each bad entry and field. */
-export function parseAgentsFile(text: string, path: string, read: ReadRelative): Required<Pick<KeyringInput, 'agents' | 'labelers' | 'unsignedWorkspaces'>> {
+export function parseAgentsFile(text: string, path: string, read: ReadRelative): Registry {
   const document = parseDocument(text);
   if (document.errors.length > 0) throw new AgentsFileError(path, [{ field: '(file)', message: `not valid YAML: ${document.errors[0].message}` }]);
   const parsed = RegistryDocument.safeParse(document.toJS() ?? {});
   if (!parsed.success) throw new AgentsFileError(path, fieldIssues(parsed.error));
   const issues: FieldIssue[] = [];
-  const resolve = (list: 'agents' | 'labelers') =>
+  const resolve = (list: 'agents' | 'labelers'): RegisteredAgent[] =>
     parsed.data[list].flatMap((entry, index) => {
       const field = `${list}[${index}] (${entry.id})`;
       try {
-        const keys: Jwks = entry.keys_file !== undefined ? parseJwks(JSON.parse(read(entry.keys_file))) : parseJwks({ keys: entry.keys });
-        if (keys.keys.length === 0) throw new TypeError('lists no key');
+        const gatewayOnly = entry.keys === undefined && entry.keys_file === undefined;
+        const keys: Jwks = gatewayOnly
+          ? { keys: [] }
+          : entry.keys_file !== undefined
+            ? parseJwks(JSON.parse(read(entry.keys_file)))
+            : parseJwks({ keys: entry.keys });
+        if (!gatewayOnly && keys.keys.length === 0) throw new TypeError('lists no key');
+        if (list === 'labelers' && entry.gateway_token_sha256 !== undefined) throw new TypeError('labelers do not use the agent gateway');
         const workspaces: Workspaces = entry.workspaces[0] === EVERY_WORKSPACE ? '*' : entry.workspaces;
-        return [{ id: entry.id, workspaces, keys }];
+        const gateway = entry.gateway_token_sha256 === undefined ? {} : { gateway: true, gatewayTokenSha256: entry.gateway_token_sha256 };
+        return [{ id: entry.id, workspaces, keys, ...gateway }];
       } catch (error) {
         issues.push({ field: `${field}.${entry.keys_file !== undefined ? 'keys_file' : 'keys'}`, message: (error as Error).message });
         return [];

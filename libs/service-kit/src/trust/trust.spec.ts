@@ -79,10 +79,10 @@ describe('loadTrust', () => {
   });
 
   it('refuses a SERVICE_KEYS that is not <service>=<file>,..., naming the variable', () => {
-    for (const value of ['gateway=/keys/gateway.jwks.json', 'router', 'router=', `router=${join(dir, 'router.jwks.json')},,escalation=x`]) {
+    for (const value of ['auditor=/keys/auditor.jwks.json', 'router', 'router=', `router=${join(dir, 'router.jwks.json')},,escalation=x`]) {
       expect(() => config({ SERVICE_KEYS: value })).toThrow(ConfigError);
       expect(() => config({ SERVICE_KEYS: value })).toThrow(
-        /SERVICE_KEYS: must be a comma-separated list of <service>=<JWKS file>, services being router, escalation/,
+        /SERVICE_KEYS: must be a comma-separated list of <service>=<JWKS file>, services being router, escalation, gateway/,
       );
     }
   });

@@ -2,8 +2,8 @@
 // registry, read from the files the config names; any problem stops the service, naming it.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Jwks, Keyring, SIGNING_SERVICES, SigningKey, SigningService, parseJwks, parseSigningKey, publicJwkOf } from '@hitl/contracts';
-import { parseAgentsFile } from './agents-file';
+import { Jwks, Keyring, SIGNING_SERVICES, SigningKey, SigningService, Workspaces, parseJwks, parseSigningKey, publicJwkOf } from '@hitl/contracts';
+import { Registry, parseAgentsFile } from './agents-file';
 import { TrustConfig } from './trust.config';
 
 export interface Trust {
@@ -12,6 +12,8 @@ export interface Trust {
   signingKey?: SigningKey;
   /** The public keys the service publishes at GET /keys: its own keyset, with the key it signs with. */
   publicKeys: Jwks;
+  /** The agents the registry lets use the agent gateway, with the SHA-256 of each one's token. */
+  gatewayAgents: { id: string; workspaces: Workspaces; tokenSha256: string }[];
 }
 
 export class TrustError extends Error {
@@ -71,7 +73,7 @@ export function loadTrust(config: TrustConfig, signs?: SigningService): Trust {
 
   const registryText = readOrFail('AGENTS_PATH', config.AGENTS_PATH);
   const folder = dirname(resolve(config.AGENTS_PATH));
-  let registry: ReturnType<typeof parseAgentsFile>;
+  let registry: Registry;
   try {
     registry = parseAgentsFile(registryText, config.AGENTS_PATH, (file) => readFileSync(resolve(folder, file), 'utf8'));
   } catch (error) {
@@ -84,5 +86,8 @@ export function loadTrust(config: TrustConfig, signs?: SigningService): Trust {
     throw new TrustError('SERVICE_KEYS', (error as Error).message);
   }
   const publicKeys: Jwks = signs ? keyring.serviceJwks(signs) : { keys: signingKey ? [publicJwkOf(signingKey.privateKey, signingKey.kid)] : [] };
-  return { keyring, signingKey, publicKeys };
+  const gatewayAgents = registry.agents.flatMap((a) =>
+    a.gatewayTokenSha256 ? [{ id: a.id, workspaces: a.workspaces, tokenSha256: a.gatewayTokenSha256 }] : [],
+  );
+  return { keyring, signingKey, publicKeys, gatewayAgents };
 }

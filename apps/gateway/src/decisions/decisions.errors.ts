@@ -1,0 +1,16 @@
+// HTTP errors of the gateway's decisions, each with a stable code clients can match on.
+import { ConflictException, HttpException, NotFoundException } from '@nestjs/common';
+import { WorkspaceRefusal } from '../agents/gateway-agent';
+
+/** Not found, also for another agent's decision: whose decisions exist is not the caller's to learn. */
+export const decisionNotFound = (id: string) => new NotFoundException({ statusCode: 404, code: 'decision_not_found', message: `no decision ${id} of yours` });
+
+export const decisionConflict = (id: string) =>
+  new ConflictException({
+    statusCode: 409,
+    code: 'decision_conflict',
+    message: `decision ${id} was proposed before with another action or other parameters: a retry must send the same proposal, a new proposal a new decision_id`,
+  });
+
+export const workspaceRefused = (refusal: WorkspaceRefusal) =>
+  new HttpException({ statusCode: refusal.status, code: refusal.code, message: refusal.message }, refusal.status);

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { AgentAuthGuard } from '../agents/agent-auth.guard';
+import { ApprovalResolvedConsumer } from './approval-resolved.consumer';
+import { DecisionsController } from './decisions.controller';
+import { DecisionsService } from './decisions.service';
+
+/** Proposals over HTTP (signed and published through the outbox) and their outcomes (Kafka in, HTTP out). */
+@Module({ controllers: [DecisionsController, ApprovalResolvedConsumer], providers: [DecisionsService, AgentAuthGuard] })
+export class DecisionsModule {}

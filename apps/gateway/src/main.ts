@@ -1,0 +1,4 @@
+import { runService } from '@hitl/service-kit';
+import { gatewayService } from './service';
+
+void runService(gatewayService, process.env);

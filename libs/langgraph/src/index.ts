@@ -1,0 +1,3 @@
+export * from './decision-id';
+export * from './approval';
+export * from './driver';
