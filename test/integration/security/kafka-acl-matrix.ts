@@ -5,8 +5,8 @@
 import { ALL_TOPICS, Topic, Topics, dlqTopic } from '@hitl/contracts';
 import { AclEntry, AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 
-export type KafkaPrincipal = 'agent' | 'router' | 'escalation' | 'audit' | 'calibrator' | 'operator';
-export const KAFKA_PRINCIPALS: readonly KafkaPrincipal[] = ['agent', 'router', 'escalation', 'audit', 'calibrator', 'operator'];
+export type KafkaPrincipal = 'agent' | 'router' | 'escalation' | 'audit' | 'calibrator' | 'gateway' | 'operator';
+export const KAFKA_PRINCIPALS: readonly KafkaPrincipal[] = ['agent', 'router', 'escalation', 'audit', 'calibrator', 'gateway', 'operator'];
 
 /** A topic of the contract or its DLQ, by its name without the environment's prefix. */
 export type ContractTopic = Topic | `${Topic}.dlq`;
@@ -112,6 +112,12 @@ export const KAFKA_ACL_MATRIX: Record<KafkaPrincipal, Grants> = {
       dlq(Topics.OutcomeLabeled),
     ],
     group: { name: (prefix) => `${prefix}hitl-calibrator`, words: '`<prefix>hitl-calibrator`' },
+  },
+  gateway: {
+    words: 'the agent gateway (`hitl-gateway`): proposes for the agents that use it over HTTP, keeps their outcomes',
+    read: [Topics.ApprovalResolved],
+    write: [Topics.DecisionProposed, dlq(Topics.ApprovalResolved)],
+    group: { name: (prefix) => `${prefix}hitl-gateway`, words: '`<prefix>hitl-gateway`' },
   },
   operator: {
     words: 'operators (`hitl-operator`): `scripts/create-topics.ts`, `hitl check`',
