@@ -5,7 +5,10 @@
 // token: another agent's decision is not found, another workspace is refused, a body naming
 // an agent is refused; a replayed decision_id answers the first outcome and proposes nothing.
 import { randomUUID } from 'node:crypto';
+import { IncomingHttpHeaders, IncomingMessage, Server, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { APPROVAL_RESOLVED, AnyEvent, decodeEvent } from '@hitl/contracts';
+import { Webhook } from 'standardwebhooks';
 import { GATEWAY_AGENTS, readWholeTopic, testTrust } from '@hitl/testing';
 import { Stack, TOKENS } from './support/stack';
 
@@ -79,6 +82,53 @@ describe('the agent gateway', () => {
       status: 200,
     });
     expect(await waiting).toMatchObject({ status: 200, json: { status: 'approved', resolution: { resolved_by: { kind: 'reviewer' } } } });
+  });
+
+  it('posts each outcome to the agent’s callback, signed as Standard Webhooks specifies, and retries a failed post', async () => {
+    const posts: { headers: IncomingHttpHeaders; body: string; answered: number }[] = [];
+    let failFirst = true;
+    const receiver: Server = createServer((req: IncomingMessage, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const answered = failFirst ? 503 : 200;
+        failFirst = false;
+        posts.push({ headers: req.headers, body, answered });
+        res.writeHead(answered).end();
+      });
+    });
+    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hitl`;
+      const set = await gateway('PUT', '/v1/callback', DESK, { url });
+      expect(set).toMatchObject({ status: 200, json: { url, secret: expect.stringMatching(/^whsec_/) } });
+      expect((await gateway('GET', '/v1/callback', DESK)).json).not.toHaveProperty('secret');
+      expect(await gateway('PUT', '/v1/callback', DESK, { url: 'file:///etc/passwd' })).toMatchObject({ status: 400 });
+
+      const large = refund(300, { confidence: 0.9 });
+      await gateway('POST', '/v1/decisions', DESK, large);
+      const item = await stack.eventually('the refund in alice’s inbox', async () => {
+        const inbox = await stack.call('escalation', 'GET', '/approvals', TOKENS.alice);
+        return (inbox.json.items ?? []).find((i: { decision_id: string }) => i.decision_id === large.decision_id);
+      });
+      await stack.call('escalation', 'POST', `/approvals/${item.approval_id}/deny`, TOKENS.alice, { reason: 'refund already issued on an earlier ticket' });
+
+      await stack.eventually('the callback answered 200 after a 503', async () => (posts.some((p) => p.answered === 200) ? posts : undefined));
+      const [failed, delivered] = posts;
+      // A receiver verifies the signature with the secret it was given (the Standard Webhooks library), and drops a repeat by webhook-id.
+      const message = new Webhook(set.json.secret).verify(delivered.body, delivered.headers as Record<string, string>) as { type: string; data: any };
+      expect(message).toMatchObject({
+        type: 'hitl.decision.resolved',
+        data: { decision_id: large.decision_id, status: 'denied', resolution: { resolved_by: { id: 'rev-alice' } } },
+      });
+      expect(delivered.headers['webhook-id']).toBe(`msg_${large.decision_id}`);
+      expect(failed.headers['webhook-id']).toBe(delivered.headers['webhook-id']);
+      expect(() =>
+        new Webhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(delivered.body, delivered.headers as Record<string, string>),
+      ).toThrow();
+    } finally {
+      await new Promise((done) => receiver.close(done));
+    }
   });
 
   it('replays: the same decision_id and content answers the first outcome and proposes nothing more; other content is a conflict', async () => {

@@ -4,6 +4,7 @@ import { GatewayConfig, gatewayConfig } from './config';
 import { CreateMessagingTables1795313552976 } from './migrations/1795313552976-create-messaging-tables';
 import { OutboxAnyBytes1795313557000 } from './migrations/1795313557000-outbox-any-bytes';
 import { CreateGatewayDecisions1795313565000 } from './migrations/1795313565000-create-gateway-decisions';
+import { CreateCallbacks1795313565100 } from './migrations/1795313565100-create-callbacks';
 
 /** The agent gateway as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const gatewayService: ServiceDefinition<GatewayConfig> = {
@@ -13,5 +14,5 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
   config: gatewayConfig,
   // The proposals of the agents it authenticated carry the gateway's signature (the contract allows it for agents registered to use it).
   signs: 'gateway',
-  migrations: [CreateMessagingTables1795313552976, OutboxAnyBytes1795313557000, CreateGatewayDecisions1795313565000],
+  migrations: [CreateMessagingTables1795313552976, OutboxAnyBytes1795313557000, CreateGatewayDecisions1795313565000, CreateCallbacks1795313565100],
 };

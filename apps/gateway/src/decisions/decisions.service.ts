@@ -8,6 +8,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { GatewayAgent, workspaceFor } from '../agents/gateway-agent';
+import { outcomeBody, webhookIdOf } from '../callbacks/callback-message';
+import { enqueueDelivery } from '../callbacks/callbacks.repository';
 import { GatewayConfig } from '../config';
 import { DecisionView, ProposalBody } from './decision-request';
 import { decisionConflict, decisionNotFound, workspaceRefused } from './decisions.errors';
@@ -109,7 +111,17 @@ export class DecisionsService {
         );
         continue;
       }
-      await keepResolution(ctx.manager, proposed.decision_id, event as unknown as Record<string, unknown>, new Date(event.time));
+      const at = new Date(event.time);
+      await keepResolution(ctx.manager, proposed.decision_id, event as unknown as Record<string, unknown>, at);
+      // Posted to the agent's callback, if it set one: written with the outcome, so neither is kept without the other.
+      const view = viewOf({ ...proposed, resolution: event as unknown as Record<string, unknown>, resolved_at: at });
+      await enqueueDelivery(ctx.manager, {
+        webhook_id: webhookIdOf(proposed.decision_id),
+        agent_id: proposed.agent_id,
+        decision_id: proposed.decision_id,
+        body: outcomeBody(view, at),
+        at,
+      });
       pending.delete(proposed.decision_id);
       gatewayOutcomes.inc({ status: event.data.status });
     }
