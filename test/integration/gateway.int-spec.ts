@@ -70,6 +70,10 @@ describe('the agent gateway', () => {
     });
 
     const waiting = gateway('GET', `/v1/decisions/${large.decision_id}?wait=60`, LAMBDA);
+    // And as Server-Sent Events: the decision pending, then its outcome, then the end.
+    const streamed = fetch(`${stack.urls.gateway}/v1/decisions/${large.decision_id}/events`, { headers: { authorization: `Bearer ${LAMBDA}` } }).then(
+      async (r) => ({ type: r.headers.get('content-type'), text: await r.text() }),
+    );
     const item = await stack.eventually('the refund in a reviewer’s inbox', async () => {
       for (const token of [TOKENS.alice, TOKENS.dana]) {
         const inbox = await stack.call('escalation', 'GET', '/approvals', token);
@@ -82,6 +86,18 @@ describe('the agent gateway', () => {
       status: 200,
     });
     expect(await waiting).toMatchObject({ status: 200, json: { status: 'approved', resolution: { resolved_by: { kind: 'reviewer' } } } });
+    const { type, text } = await streamed;
+    expect(type).toContain('text/event-stream');
+    const events = text
+      .split('\n\n')
+      .filter((f) => f.startsWith('event:'))
+      .map((f) => ({ event: f.split('\n')[0].slice(7), data: JSON.parse(f.split('\n')[1].slice(6)) }));
+    expect(events.map((e) => [e.event, e.data.status])).toEqual([
+      ['decision', 'pending'],
+      ['decision', 'approved'],
+      ['end', 'approved'],
+    ]);
+    expect((await fetch(`${stack.urls.gateway}/v1/decisions/${large.decision_id}/events`, { headers: { authorization: `Bearer ${DESK}` } })).status).toBe(404);
   });
 
   it('posts each outcome to the agent’s callback, signed as Standard Webhooks specifies, and retries a failed post', async () => {

@@ -8,13 +8,28 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AgentApi, CurrentAgent } from '../agents/agent.decorators';
 import { GatewayAgent } from '../agents/gateway-agent';
 import { DecisionView, ProposalBody, WaitQuery } from './decision-request';
+import { framesFor, sseComment } from './decision-stream';
 import { DecisionsService } from './decisions.service';
+
+/** A comment line this often keeps an idle stream open through proxies. */
+const HEARTBEAT_MS = 15_000;
+
+/** The parts of the HTTP response a stream uses. */
+interface StreamResponse {
+  on(event: 'close', listener: () => void): void;
+  writeHead(status: number, headers: Record<string, string>): void;
+  flushHeaders?(): void;
+  write(chunk: string): boolean;
+  end(): void;
+  writableEnded: boolean;
+}
 
 /** `:id`: a UUID, else 400 naming `id`. */
 const decisionIdPipe = new ZodPipe(z.uuid({ error: 'must be a decision id (a UUID)' }).transform((id) => id.toLowerCase()));
@@ -51,6 +66,47 @@ export class DecisionsController {
     const { created, view } = await this.decisions.propose(agent, body);
     res.status(created ? 202 : 200);
     return view;
+  }
+
+  @Get(':id/events')
+  @ApiOperation({
+    summary: 'A decision’s events (Server-Sent Events)',
+    description:
+      'A `decision` event with the decision as it stands, another when its outcome arrives (with `resolution_event` to verify), then `end`, and the stream closes. ' +
+      'Comment lines as heartbeats. Bearer-authenticated, so read it with fetch (or any SSE client that sends headers), not a browser EventSource.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'The stream.' })
+  @ApiNotFoundResponse({ description: '`decision_not_found`: none of the caller’s.' })
+  async events(@CurrentAgent() agent: GatewayAgent, @Param('id', decisionIdPipe) id: string, @Res() response: StreamResponse): Promise<void> {
+    // Not found is answered as JSON, before the stream starts.
+    let view = await this.decisions.current(agent, id);
+    let left = false;
+    response.on('close', () => (left = true));
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    response.flushHeaders?.();
+    let said: DecisionView['status'] | null = null;
+    let lastWrite = Date.now();
+    for (;;) {
+      const { frames, done } = framesFor(said, view);
+      for (const frame of frames) response.write(frame);
+      if (frames.length > 0) lastWrite = Date.now();
+      said = view.status;
+      if (done || left) break;
+      if (Date.now() - lastWrite >= HEARTBEAT_MS) {
+        response.write(sseComment('heartbeat'));
+        lastWrite = Date.now();
+      }
+      // Long-polls in slices, so a reader who left is noticed within one.
+      view = await this.decisions.read(agent, id, 5);
+    }
+    if (!response.writableEnded) response.end();
   }
 
   @Get(':id')

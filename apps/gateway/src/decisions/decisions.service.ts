@@ -94,6 +94,11 @@ export class DecisionsService {
     }
   }
 
+  /** The agent's decision as it stands now (404 for another agent's). */
+  async current(agent: GatewayAgent, id: string): Promise<DecisionView> {
+    return this.read(agent, id, 0);
+  }
+
   /** Keeps the outcomes of a chunk of approval.resolved that belong to the gateway's decisions, in the chunk's transaction. */
   async keep(events: readonly CloudEvent<typeof APPROVAL_RESOLVED>[], ctx: MessageContext): Promise<void> {
     const pending = new Map((await lockPending(ctx.manager, [...new Set(events.map((e) => e.data.decision_id))])).map((r) => [r.decision_id, r]));
