@@ -1,7 +1,8 @@
 // The test vectors of the Python client (clients/python/tests/vectors/vectors.json), made by
 // the TypeScript implementation the services sign with: RFC 8785 canonical JSON of awkward
 // values (the `canonicalize` package), payload hashes (payloadHash), and events signed with
-// signEvent under keys derived from fixed seeds, with their JWKS. vectors.int-spec.ts makes them
+// signEvent under keys derived from fixed seeds, with their JWKS, and a callback signed as the
+// gateway signs it (the `standardwebhooks` package). vectors.int-spec.ts makes them
 // again in memory and compares them with the committed file, so they stay the TypeScript
 // implementation's. To write the file again:
 //   node -r @swc-node/register test/integration/python/vectors.ts --write
@@ -9,6 +10,7 @@ import { KeyObject, createHash, createPrivateKey } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import canonicalize from 'canonicalize';
+import { Webhook } from 'standardwebhooks';
 import {
   APPROVAL_RESOLVED,
   ApprovalResolvedData,
@@ -120,6 +122,27 @@ function resolutionData(over: Partial<ApprovalResolvedData>): ApprovalResolvedDa
   };
 }
 
+/**
+ * A callback as the gateway posts it (apps/gateway/src/callbacks/callback-dispatcher.service.ts):
+ * the Standard Webhooks headers, signed by the `standardwebhooks` package with a secret from a
+ * fixed seed. The body has non-ASCII characters: the signature covers its UTF-8 bytes.
+ */
+function webhookVector() {
+  const secret = `whsec_${createHash('sha256').update('hitl python client test vectors: webhook secret').digest('base64')}`;
+  const id = `msg_${decisionId}`;
+  const body = JSON.stringify({
+    type: 'hitl.decision.resolved',
+    timestamp: time.toISOString(),
+    data: { decision_id: decisionId, status: 'approved', note: 'Rückerstattung für «Zoë» 😀' },
+  });
+  const headers = {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(time.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(id, time, body),
+  };
+  return { secret, headers, body };
+}
+
 export function makeVectors() {
   const keys = { router: keyFrom('router'), escalation: keyFrom('escalation'), agent: keyFrom('agent refund-bot'), stranger: keyFrom('stranger') };
   const resolution = (id: string, data: ApprovalResolvedData, key: SigningKey) =>
@@ -171,6 +194,7 @@ export function makeVectors() {
     keys: Object.fromEntries(Object.entries(keys).map(([name, k]) => [name, { kid: k.key.kid, pem: k.pem, jwk: k.jwk }])),
     jwks: { router: { keys: [keys.router.jwk] }, escalation: { keys: [keys.escalation.jwk] }, agent: { keys: [keys.agent.jwk] } },
     events: Object.fromEntries(Object.entries(events).map(([name, event]) => [name, { event, signing_input: signingInput(event).toString('utf8') }])),
+    webhook: webhookVector(),
   };
 }
 
