@@ -9,7 +9,7 @@ import { IncomingHttpHeaders, IncomingMessage, Server, createServer } from 'node
 import { AddressInfo } from 'node:net';
 import { APPROVAL_RESOLVED, AnyEvent, decodeEvent } from '@hitl/contracts';
 import { Webhook } from 'standardwebhooks';
-import { GATEWAY_AGENTS, readWholeTopic, testTrust } from '@hitl/testing';
+import { GATEWAY_AGENTS, query, readWholeTopic, testTrust } from '@hitl/testing';
 import { Stack, TOKENS } from './support/stack';
 
 const stack = new Stack();
@@ -35,7 +35,7 @@ describe('the agent gateway', () => {
   const gateway = (method: string, path: string, token: string, body?: unknown) => stack.call('gateway', method, path, token, body);
 
   beforeAll(async () => {
-    await stack.start(['router', 'escalation', 'gateway']);
+    await stack.start(['router', 'escalation', 'audit', 'gateway']);
   }, 240_000);
 
   afterAll(() => stack.stop());
@@ -58,7 +58,9 @@ describe('the agent gateway', () => {
     const [sent] = await proposalsOf(small.decision_id);
     expect(sent).toMatchObject({ source: 'agent/lambda-bot', workspaceid: 'acme-support', data: { agent: { id: 'lambda-bot' } } });
     const raw = decodeEvent('decision.proposed', JSON.stringify(sent));
-    expect(raw.ok && testTrust().keyring.verify(raw.raw, raw.event)).toMatchObject({ ok: true, signer: { kind: 'service', service: 'gateway' } });
+    // Signed with the gateway's key, naming its agent: it counts as lambda-bot's, through the gateway.
+    expect(sent).toMatchObject({ hitlagent: 'lambda-bot' });
+    expect(raw.ok && testTrust().keyring.verify(raw.raw, raw.event)).toMatchObject({ ok: true, signer: { kind: 'agent', id: 'lambda-bot', via: 'gateway' } });
   });
 
   it('waits for a person when asked: a large refund is pending, a reviewer approves it, the long-poll answers the outcome', async () => {
@@ -145,6 +147,48 @@ describe('the agent gateway', () => {
     } finally {
       await new Promise((done) => receiver.close(done));
     }
+  });
+
+  it('reports what ran and labels the outcome for its agent: on the record as the agent’s own, once; only under an approval', async () => {
+    const small = refund(22);
+    await gateway('POST', '/v1/decisions', LAMBDA, small);
+    await gateway('GET', `/v1/decisions/${small.decision_id}?wait=30`, LAMBDA);
+    const ran = { succeeded: true, output: { refund_id: 'rf-22' }, duration_ms: 41 };
+    expect(await gateway('POST', `/v1/decisions/${small.decision_id}/execution`, LAMBDA, ran)).toMatchObject({ status: 200 });
+    expect(await gateway('POST', `/v1/decisions/${small.decision_id}/execution`, LAMBDA, ran)).toMatchObject({
+      status: 409,
+      json: { code: 'already_reported' },
+    });
+    expect(await gateway('POST', `/v1/decisions/${small.decision_id}/execution`, DESK, ran)).toMatchObject({ status: 404 });
+    expect(await gateway('POST', `/v1/decisions/${small.decision_id}/labels`, LAMBDA, { correct: true, source: 'customer_feedback' })).toMatchObject({
+      status: 200,
+    });
+
+    // Recorded by the audit as the agent's own (its proposer), through the gateway.
+    const rows = await stack.eventually('the execution and the label on the record', async () => {
+      const found = await query<{ type: string; verified: boolean; signer: string | null; event: { data: Record<string, unknown> } }>(
+        `SELECT type, verified, signer, event FROM audit.events WHERE decision_id = $1 AND type IN ('hitl.action.executed.v1', 'hitl.outcome.labeled.v1') ORDER BY seq`,
+        [small.decision_id],
+        stack.databaseUrl,
+      );
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(rows.map((r) => [r.type, r.verified, r.signer])).toEqual([
+      ['hitl.action.executed.v1', true, 'agent:lambda-bot'],
+      ['hitl.outcome.labeled.v1', true, 'agent:lambda-bot'],
+    ]);
+    expect(rows[0].event.data).toMatchObject({ succeeded: true, output: { refund_id: 'rf-22' }, parameters: small.parameters, action: 'process_refund' });
+
+    // Nothing runs under a decision that was not approved.
+    const denied = refund(310, { confidence: 0.9 });
+    await gateway('POST', '/v1/decisions', LAMBDA, denied);
+    const item = await stack.eventually('the refund in alice’s inbox', async () => {
+      const inbox = await stack.call('escalation', 'GET', '/approvals', TOKENS.alice);
+      return (inbox.json.items ?? []).find((i: { decision_id: string }) => i.decision_id === denied.decision_id);
+    });
+    await stack.call('escalation', 'POST', `/approvals/${item.approval_id}/deny`, TOKENS.alice, { reason: 'a duplicate of an earlier refund' });
+    await gateway('GET', `/v1/decisions/${denied.decision_id}?wait=30`, LAMBDA);
+    expect(await gateway('POST', `/v1/decisions/${denied.decision_id}/execution`, LAMBDA, ran)).toMatchObject({ status: 409, json: { code: 'not_approved' } });
   });
 
   it('replays: the same decision_id and content answers the first outcome and proposes nothing more; other content is a conflict', async () => {

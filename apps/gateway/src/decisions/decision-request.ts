@@ -39,3 +39,21 @@ export interface DecisionView {
   /** The approval.resolved event as signed by the router or the escalation service; null while pending. */
   resolution_event: Record<string, unknown> | null;
 }
+
+/** POST /v1/decisions/{id}/execution: what the agent ran under an approval, and how it went (published as action.executed). */
+export const ExecutionBody = z.strictObject({
+  succeeded: z.boolean({ error: 'must be true or false' }),
+  output: z.record(z.string(), z.unknown()).nullable().default(null),
+  error: z.string().max(10_000).nullable().default(null),
+  duration_ms: z.number({ error: 'must be a number of milliseconds' }).int().min(0),
+});
+export type ExecutionBody = z.infer<typeof ExecutionBody>;
+
+/** POST /v1/decisions/{id}/labels: whether the outcome was right, by whom (published as outcome.labeled). */
+export const LabelBody = z.strictObject({
+  correct: z.boolean({ error: 'must be true or false' }),
+  source: z.string().trim().min(1, { error: 'must say where the label comes from (e.g. customer_feedback)' }).max(200),
+  labeled_by: z.string().trim().min(1).max(200).nullable().default(null),
+  notes: z.string().max(10_000).nullable().default(null),
+});
+export type LabelBody = z.infer<typeof LabelBody>;

@@ -1,5 +1,5 @@
 import { ApiZodBody, ApiZodQuery, ZodPipe } from '@hitl/service-kit';
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -14,7 +14,7 @@ import {
 import { z } from 'zod';
 import { AgentApi, CurrentAgent } from '../agents/agent.decorators';
 import { GatewayAgent } from '../agents/gateway-agent';
-import { DecisionView, ProposalBody, WaitQuery } from './decision-request';
+import { DecisionView, ExecutionBody, LabelBody, ProposalBody, WaitQuery } from './decision-request';
 import { framesFor, sseComment } from './decision-stream';
 import { DecisionsService } from './decisions.service';
 
@@ -66,6 +66,47 @@ export class DecisionsController {
     const { created, view } = await this.decisions.propose(agent, body);
     res.status(created ? 202 : 200);
     return view;
+  }
+
+  @Post(':id/execution')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Report what ran under an approval',
+    description:
+      'Published as the contract’s action.executed for the caller (signed by the gateway, naming the agent), with the approval’s action, parameters and payload_hash ' +
+      '(a reviewer’s edit included): run exactly those. Once per decision; only an approved one.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiZodBody(ExecutionBody)
+  @ApiOkResponse({ description: 'The decision.' })
+  @ApiBadRequestResponse({ description: '`invalid_request` naming the field.' })
+  @ApiNotFoundResponse({ description: '`decision_not_found`.' })
+  @ApiConflictResponse({ description: '`not_approved` (pending, denied, blocked, expired) or `already_reported`.' })
+  reportExecution(
+    @CurrentAgent() agent: GatewayAgent,
+    @Param('id', decisionIdPipe) id: string,
+    @Body(new ZodPipe(ExecutionBody)) body: z.output<typeof ExecutionBody>,
+  ): Promise<DecisionView> {
+    return this.decisions.reportExecution(agent, id, body);
+  }
+
+  @Post(':id/labels')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Label the outcome: was it right?',
+    description: 'Published as the contract’s outcome.labeled for the caller (signed by the gateway, naming the agent); the calibrator learns from it.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiZodBody(LabelBody)
+  @ApiOkResponse({ description: 'The decision.' })
+  @ApiBadRequestResponse({ description: '`invalid_request` naming the field.' })
+  @ApiNotFoundResponse({ description: '`decision_not_found`.' })
+  label(
+    @CurrentAgent() agent: GatewayAgent,
+    @Param('id', decisionIdPipe) id: string,
+    @Body(new ZodPipe(LabelBody)) body: z.output<typeof LabelBody>,
+  ): Promise<DecisionView> {
+    return this.decisions.label(agent, id, body);
   }
 
   @Get(':id/events')

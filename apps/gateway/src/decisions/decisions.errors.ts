@@ -14,3 +14,9 @@ export const decisionConflict = (id: string) =>
 
 export const workspaceRefused = (refusal: WorkspaceRefusal) =>
   new HttpException({ statusCode: refusal.status, code: refusal.code, message: refusal.message }, refusal.status);
+
+export const notApproved = (id: string, status: string) =>
+  new ConflictException({ statusCode: 409, code: 'not_approved', message: `decision ${id} is ${status}: only an approved decision is run and reported` });
+
+export const alreadyReported = (id: string) =>
+  new ConflictException({ statusCode: 409, code: 'already_reported', message: `what ran for decision ${id} was reported before: one report per decision` });

@@ -12,6 +12,7 @@ export interface DecisionRow {
   proposal: Record<string, unknown>;
   resolution: Record<string, unknown> | null;
   resolved_at: Date | null;
+  executed_at?: Date | null;
 }
 
 /** A proposal made for the first time; false when the id was taken (a retry, a concurrent copy, or another agent's id). */
@@ -44,4 +45,19 @@ export async function keepResolution(manager: EntityManager, decisionId: string,
     JSON.stringify(event),
     at,
   ]);
+}
+
+/** The agent's report of what ran, once: false when one was recorded before (the row is locked by the caller). */
+export async function recordExecution(manager: EntityManager, decisionId: string, execution: Record<string, unknown>, at: Date): Promise<boolean> {
+  const [rows]: [unknown[], number] = await manager.query(
+    `UPDATE ${serviceTable(manager, 'decisions')} SET executed_at = $3, execution = $2 WHERE decision_id = $1 AND executed_at IS NULL RETURNING decision_id`,
+    [decisionId, JSON.stringify(execution), at],
+  );
+  return rows.length > 0;
+}
+
+/** One decision, locked for the rest of the transaction. */
+export async function lockDecision(manager: EntityManager, decisionId: string): Promise<DecisionRow | null> {
+  const rows: DecisionRow[] = await manager.query(`SELECT * FROM ${serviceTable(manager, 'decisions')} WHERE decision_id = $1 FOR UPDATE`, [decisionId]);
+  return rows[0] ?? null;
 }

@@ -1,7 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkResolution } from '@hitl/agent-sdk';
-import { APPROVAL_RESOLVED, CloudEvent, DECISION_PROPOSED, DecisionProposedData, newEvent, payloadHash } from '@hitl/contracts';
+import {
+  ACTION_EXECUTED,
+  APPROVAL_RESOLVED,
+  ActionExecutedData,
+  AnyEvent,
+  ApprovalResolvedData,
+  CloudEvent,
+  DECISION_PROPOSED,
+  DecisionProposedData,
+  GATEWAY_AGENT_ATTRIBUTE,
+  OUTCOME_LABELED,
+  OutcomeLabeledData,
+  newEvent,
+  payloadHash,
+} from '@hitl/contracts';
 import { Commands, MessageContext } from '@hitl/messaging';
 import { SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
@@ -11,10 +25,10 @@ import { GatewayAgent, workspaceFor } from '../agents/gateway-agent';
 import { outcomeBody, webhookIdOf } from '../callbacks/callback-message';
 import { enqueueDelivery } from '../callbacks/callbacks.repository';
 import { GatewayConfig } from '../config';
-import { DecisionView, ProposalBody } from './decision-request';
-import { decisionConflict, decisionNotFound, workspaceRefused } from './decisions.errors';
+import { DecisionView, ExecutionBody, LabelBody, ProposalBody } from './decision-request';
+import { alreadyReported, decisionConflict, decisionNotFound, notApproved, workspaceRefused } from './decisions.errors';
 import { gatewayOutcomes, gatewayProposals } from './decisions.metrics';
-import { DecisionRow, findDecision, insertDecision, keepResolution, lockPending } from './decisions.repository';
+import { DecisionRow, findDecision, insertDecision, keepResolution, lockDecision, lockPending, recordExecution } from './decisions.repository';
 
 function viewOf(row: DecisionRow): DecisionView {
   const resolution = (row.resolution?.data ?? null) as Record<string, unknown> | null;
@@ -58,7 +72,11 @@ export class DecisionsService {
       agent: { id: agent.id, ...(model ? { model } : {}), ...(prompt_version ? { prompt_version } : {}) },
     };
     const hash = payloadHash(data.action, data.parameters);
-    const event = newEvent(DECISION_PROPOSED, data, { source: `agent/${agent.id}`, workspaceid: place.workspace, time: now });
+    // Named in the signed `hitlagent` attribute: the event counts as the agent's, signed through the gateway.
+    const event = {
+      ...newEvent(DECISION_PROPOSED, data, { source: `agent/${agent.id}`, workspaceid: place.workspace, time: now }),
+      [GATEWAY_AGENT_ATTRIBUTE]: agent.id,
+    };
     const created = await this.commands.run(async (ctx) => {
       const fresh = await insertDecision(ctx.manager, {
         decision_id: data.decision_id,
@@ -92,6 +110,48 @@ export class DecisionsService {
       if (row.resolution !== null || Date.now() >= until) return viewOf(row);
       await sleep(Math.min(this.config.GATEWAY_WAIT_POLL_MS, Math.max(1, until - Date.now())));
     }
+  }
+
+  /**
+   * What the agent ran under an approval, published as action.executed for it (with the
+   * parameters and payload_hash of the approval, a reviewer's edit included): once per decision.
+   */
+  async reportExecution(agent: GatewayAgent, id: string, body: ExecutionBody, now = new Date()): Promise<DecisionView> {
+    await this.commands.run(async (ctx) => {
+      const row = await lockDecision(ctx.manager, id);
+      if (!row || row.agent_id !== agent.id) throw decisionNotFound(id);
+      const resolution = row.resolution?.data as ApprovalResolvedData | undefined;
+      if (!resolution || resolution.status !== 'approved') throw notApproved(id, resolution?.status ?? 'pending');
+      const data: ActionExecutedData = {
+        decision_id: id,
+        action: resolution.action,
+        parameters: resolution.parameters,
+        payload_hash: resolution.payload_hash,
+        succeeded: body.succeeded,
+        output: body.output,
+        error: body.error,
+        duration_ms: body.duration_ms,
+      };
+      if (!(await recordExecution(ctx.manager, id, data, now))) throw alreadyReported(id);
+      await ctx.emit(this.forAgent(agent, newEvent(ACTION_EXECUTED, data, { source: `agent/${agent.id}`, workspaceid: row.workspace, time: now })));
+    });
+    return this.current(agent, id);
+  }
+
+  /** A label of the decision's outcome, published as outcome.labeled for the agent. */
+  async label(agent: GatewayAgent, id: string, body: LabelBody, now = new Date()): Promise<DecisionView> {
+    await this.commands.run(async (ctx) => {
+      const row = await findDecision(ctx.manager, id);
+      if (!row || row.agent_id !== agent.id) throw decisionNotFound(id);
+      const data: OutcomeLabeledData = { decision_id: id, correct: body.correct, source: body.source, labeled_by: body.labeled_by, notes: body.notes };
+      await ctx.emit(this.forAgent(agent, newEvent(OUTCOME_LABELED, data, { source: `agent/${agent.id}`, workspaceid: row.workspace, time: now })));
+    });
+    return this.current(agent, id);
+  }
+
+  /** The event as the gateway signs it for `agent`: named in the signed `hitlagent` attribute, it counts as the agent's. */
+  private forAgent<E extends AnyEvent>(agent: GatewayAgent, event: E): E {
+    return { ...event, [GATEWAY_AGENT_ATTRIBUTE]: agent.id };
   }
 
   /** The agent's decision as it stands now (404 for another agent's). */

@@ -15,8 +15,10 @@ import { Ed25519PublicJwk, Jwks, keyIdOf, publicKeyFromJwk } from './keys';
 import { signatureVerifies, signatureVerifiesAsync } from './sign';
 
 /**
- * The services whose keys grant authority. The agent gateway speaks for the agents the
- * registry lets use it (it authenticated them): it signs their proposals and nothing else.
+ * The services whose keys grant authority. The agent gateway signs for the agents the
+ * registry lets use it (it authenticated them), each event naming that agent in its
+ * `hitlagent` attribute (covered by the signature): such an event counts as signed by that
+ * agent, through the gateway, and has exactly the agent's authority.
  */
 export const SIGNING_SERVICES = ['router', 'escalation', 'gateway'] as const;
 export type SigningService = (typeof SIGNING_SERVICES)[number];
@@ -24,9 +26,13 @@ export type SigningService = (typeof SIGNING_SERVICES)[number];
 /** `"*"`: every workspace. */
 export type Workspaces = '*' | readonly string[];
 
+/** The CloudEvents extension attribute a gateway-signed event names its agent in. */
+export const GATEWAY_AGENT_ATTRIBUTE = 'hitlagent';
+
 export type Principal =
   | { kind: 'service'; service: SigningService }
-  | { kind: 'agent'; id: string; workspaces: Workspaces }
+  /** `via: 'gateway'`: the agent gateway signed for the agent (the registry lets it). */
+  | { kind: 'agent'; id: string; workspaces: Workspaces; via?: 'gateway' }
   | { kind: 'labeler'; id: string; workspaces: Workspaces };
 
 export interface TrustedKey {
@@ -52,7 +58,8 @@ export type SignatureVerdict =
   { ok: true; signer: Principal | null; kid: string | null } | { ok: false; code: SignatureRefusalCode; reason: string; kid: string | null };
 
 function describe(principal: Principal): string {
-  return principal.kind === 'service' ? `the ${principal.service} service` : `${principal.kind} "${principal.id}"`;
+  if (principal.kind === 'service') return `the ${principal.service} service`;
+  return `${principal.kind} "${principal.id}"${principal.kind === 'agent' && principal.via ? ` (through the ${principal.via})` : ''}`;
 }
 
 export function mayActIn(workspaces: Workspaces, workspace: string): boolean {
@@ -107,13 +114,13 @@ export class Keyring {
    */
   verify(raw: Record<string, unknown>, event: AnyEvent): SignatureVerdict {
     const step = this.lookUp(raw, event);
-    return 'verdict' in step ? step.verdict : this.conclude(event, step.key, signatureVerifies(raw, step.key.publicKey));
+    return 'verdict' in step ? step.verdict : this.conclude(raw, event, step.key, signatureVerifies(raw, step.key.publicKey));
   }
 
   /** `verify`, with the Ed25519 check on libuv's pool: for a chunk of events at once. Never rejects. */
   async verifyAsync(raw: Record<string, unknown>, event: AnyEvent): Promise<SignatureVerdict> {
     const step = this.lookUp(raw, event);
-    return 'verdict' in step ? step.verdict : this.conclude(event, step.key, await signatureVerifiesAsync(raw, step.key.publicKey));
+    return 'verdict' in step ? step.verdict : this.conclude(raw, event, step.key, await signatureVerifiesAsync(raw, step.key.publicKey));
   }
 
   /** Everything but the signature itself: unsigned, malformed, unknown key end here. */
@@ -129,11 +136,23 @@ export class Keyring {
     return { key };
   }
 
-  private conclude(event: AnyEvent, key: TrustedKey, verifies: boolean): SignatureVerdict {
+  private conclude(raw: Record<string, unknown>, event: AnyEvent, key: TrustedKey, verifies: boolean): SignatureVerdict {
     if (!verifies) return refuse(`the signature does not verify with key ${key.kid}`, key.kid);
-    const denied = authorityProblem(event, key.principal, this.viaGateway);
+    const signer = this.speaker(raw, key.principal);
+    if ('refusal' in signer) return refuse(signer.refusal, key.kid);
+    const denied = authorityProblem(event, signer.principal);
     if (denied) return refuse(denied, key.kid);
-    return { ok: true, signer: key.principal, kid: key.kid };
+    return { ok: true, signer: signer.principal, kid: key.kid };
+  }
+
+  /** Who speaks by a key: its principal, or, for the gateway's key, the agent the event names, if the registry lets it use the gateway. */
+  private speaker(raw: Record<string, unknown>, principal: Principal): { principal: Principal } | { refusal: string } {
+    if (principal.kind !== 'service' || principal.service !== 'gateway') return { principal };
+    const named = raw[GATEWAY_AGENT_ATTRIBUTE];
+    if (typeof named !== 'string' || named === '') return { refusal: `the agent gateway signs only for an agent its event names (${GATEWAY_AGENT_ATTRIBUTE})` };
+    const workspaces = this.viaGateway.get(named);
+    if (workspaces === undefined) return { refusal: `the agent gateway may sign only for agents registered to use it; "${named}" is not` };
+    return { principal: { kind: 'agent', id: named, workspaces, via: 'gateway' } };
   }
 }
 
@@ -141,11 +160,8 @@ function refuse(reason: string, kid: string | null): SignatureVerdict {
   return { ok: false, code: 'signature_invalid', reason, kid };
 }
 
-/**
- * Why `principal` may not sign `event` (the contract's table), or undefined when it may.
- * `viaGateway`: the agents registered to use the agent gateway, and their workspaces.
- */
-export function authorityProblem(event: AnyEvent, principal: Principal, viaGateway: ReadonlyMap<string, Workspaces> = new Map()): string | undefined {
+/** Why `principal` may not sign `event` (the contract's table), or undefined when it may. */
+export function authorityProblem(event: AnyEvent, principal: Principal): string | undefined {
   const signer = describe(principal);
   const needService = (service: SigningService, what: string) =>
     principal.kind === 'service' && principal.service === service ? undefined : `${what} must be signed by the ${service} service, not ${signer}`;
@@ -156,13 +172,6 @@ export function authorityProblem(event: AnyEvent, principal: Principal, viaGatew
   };
   switch (event.type) {
     case DECISION_PROPOSED: {
-      if (principal.kind === 'service' && principal.service === 'gateway') {
-        // The gateway authenticated the agent: it speaks for it where the registry lets the agent act.
-        const named = event.data.agent.id;
-        const workspaces = viaGateway.get(named);
-        if (workspaces === undefined) return `the agent gateway may sign proposals only for agents registered to use it; "${named}" is not`;
-        return mayActIn(workspaces, event.workspaceid) ? undefined : `agent "${named}" may not act in workspace "${event.workspaceid}"`;
-      }
       const problem = needActor(['agent'], 'a proposal');
       if (problem) return problem;
       const named = event.data.agent.id;

@@ -54,6 +54,8 @@ const proposal = (agent: string, workspace = 'acme-support') =>
     e.workspaceid = workspace;
     (e.data as { agent: { id: string } }).agent = { id: agent };
   });
+/** The event as the gateway sends it for `agent`: the agent named in the signed `hitlagent` attribute. */
+const viaGateway = (event: AnyEvent, agent: string): AnyEvent => ({ ...event, hitlagent: agent }) as AnyEvent;
 const resolution = (kind: 'policy' | 'reviewer' | 'timeout') =>
   example(APPROVAL_RESOLVED, (e) => {
     (e.data as { resolved_by: { kind: string; id: string } }).resolved_by = { kind, id: 'someone' };
@@ -70,16 +72,35 @@ describe('signatures: who said it', () => {
     { name: 'an unsigned proposal where the workspace admits it', event: proposal('anyone', 'sandbox'), key: null, ok: true, signer: undefined },
     { name: 'a proposal signed by the router', event: proposal('refund-bot'), key: router, ok: false },
     {
-      name: 'a proposal the gateway signs for an agent registered to use it',
-      event: proposal('lambda-bot'),
+      name: 'a proposal the gateway signs for an agent registered to use it, naming it',
+      event: viaGateway(proposal('lambda-bot'), 'lambda-bot'),
       key: gateway,
       ok: true,
-      signer: { kind: 'service', service: 'gateway' },
+      signer: { kind: 'agent', id: 'lambda-bot', via: 'gateway' },
     },
-    { name: 'a proposal the gateway signs for an agent not registered to use it', event: proposal('refund-bot'), key: gateway, ok: false },
-    { name: 'a proposal the gateway signs outside the agent’s workspaces', event: proposal('lambda-bot', 'globex'), key: gateway, ok: false },
-    { name: 'a resolution signed by the gateway', event: resolution('reviewer'), key: gateway, ok: false },
-    { name: 'an execution report signed by the gateway', event: example(ACTION_EXECUTED), key: gateway, ok: false },
+    { name: 'a proposal the gateway signs naming no agent', event: proposal('lambda-bot'), key: gateway, ok: false },
+    {
+      name: 'a proposal the gateway signs for an agent not registered to use it',
+      event: viaGateway(proposal('refund-bot'), 'refund-bot'),
+      key: gateway,
+      ok: false,
+    },
+    { name: 'a proposal the gateway signs naming one agent for another', event: viaGateway(proposal('refund-bot'), 'lambda-bot'), key: gateway, ok: false },
+    {
+      name: 'a proposal the gateway signs outside the agent’s workspaces',
+      event: viaGateway(proposal('lambda-bot', 'globex'), 'lambda-bot'),
+      key: gateway,
+      ok: false,
+    },
+    { name: 'a resolution the gateway signs', event: viaGateway(resolution('reviewer'), 'lambda-bot'), key: gateway, ok: false },
+    {
+      name: 'an execution report the gateway signs for its agent (whose proposal it was is checked where that is known)',
+      event: viaGateway(example(ACTION_EXECUTED), 'lambda-bot'),
+      key: gateway,
+      ok: true,
+      signer: { kind: 'agent', id: 'lambda-bot', via: 'gateway' },
+    },
+    { name: 'a label the gateway signs for its agent', event: viaGateway(example(OUTCOME_LABELED), 'lambda-bot'), key: gateway, ok: true },
     { name: 'approval.requested by the router', event: example(APPROVAL_REQUESTED), key: router, ok: true, signer: { kind: 'service', service: 'router' } },
     { name: 'approval.requested by the router next key (rotation)', event: example(APPROVAL_REQUESTED), key: routerNext, ok: true },
     { name: 'approval.requested by an agent', event: example(APPROVAL_REQUESTED), key: refundBot, ok: false },
