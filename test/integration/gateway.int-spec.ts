@@ -191,6 +191,35 @@ describe('the agent gateway', () => {
     expect(await gateway('POST', `/v1/decisions/${denied.decision_id}/execution`, LAMBDA, ran)).toMatchObject({ status: 409, json: { code: 'not_approved' } });
   });
 
+  it('hands a reviewer’s question to its agent, whose answer reaches the reviewer as the agent’s own', async () => {
+    const large = refund(320, { confidence: 0.9 });
+    await gateway('POST', '/v1/decisions', LAMBDA, large);
+    const item = await stack.eventually('the refund in alice’s inbox', async () => {
+      const inbox = await stack.call('escalation', 'GET', '/approvals', TOKENS.alice);
+      return (inbox.json.items ?? []).find((i: { decision_id: string }) => i.decision_id === large.decision_id);
+    });
+    const waiting = gateway('GET', `/v1/decisions/${large.decision_id}?wait=60`, LAMBDA);
+    const asked = await stack.call('escalation', 'POST', `/approvals/${item.approval_id}/clarify`, TOKENS.alice, { question: 'Which card was charged twice?' });
+    expect(asked).toMatchObject({ status: 201 });
+    // The long-poll ends with the question: the reviewer waits on the agent.
+    const seen = await waiting;
+    expect(seen.json).toMatchObject({
+      status: 'pending',
+      clarifications: [{ clarification_id: asked.json.clarification_id, question: 'Which card was charged twice?', answer: null }],
+    });
+
+    const path = `/v1/decisions/${large.decision_id}/clarifications/${asked.json.clarification_id}`;
+    expect(await gateway('POST', path, DESK, { answer: 'not mine' })).toMatchObject({ status: 404 });
+    expect(await gateway('POST', path, LAMBDA, { answer: 'The Visa ending 4242, on 1 December.' })).toMatchObject({ status: 200 });
+    expect(await gateway('POST', path, LAMBDA, { answer: 'again' })).toMatchObject({ status: 409, json: { code: 'already_answered' } });
+    // The escalation service took it as the proposing agent's answer (it refuses any other signer).
+    const view = await stack.eventually('the answer on the approval', async () => {
+      const answer = await stack.call('escalation', 'GET', `/approvals/${item.approval_id}`, TOKENS.alice);
+      return answer.json.clarifications?.[0]?.answer ? answer.json : undefined;
+    });
+    expect(view).toMatchObject({ status: 'pending', clarifications: [{ answer: 'The Visa ending 4242, on 1 December.' }] });
+  });
+
   it('replays: the same decision_id and content answers the first outcome and proposes nothing more; other content is a conflict', async () => {
     const small = refund(25);
     await gateway('POST', '/v1/decisions', LAMBDA, small);

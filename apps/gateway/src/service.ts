@@ -6,6 +6,7 @@ import { OutboxAnyBytes1795313557000 } from './migrations/1795313557000-outbox-a
 import { CreateGatewayDecisions1795313565000 } from './migrations/1795313565000-create-gateway-decisions';
 import { CreateCallbacks1795313565100 } from './migrations/1795313565100-create-callbacks';
 import { RecordExecutions1795313565200 } from './migrations/1795313565200-record-executions';
+import { CreateClarifications1795313565300 } from './migrations/1795313565300-create-clarifications';
 
 /** The agent gateway as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const gatewayService: ServiceDefinition<GatewayConfig> = {
@@ -21,5 +22,6 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
     CreateGatewayDecisions1795313565000,
     CreateCallbacks1795313565100,
     RecordExecutions1795313565200,
+    CreateClarifications1795313565300,
   ],
 };

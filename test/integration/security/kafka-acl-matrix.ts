@@ -114,9 +114,17 @@ export const KAFKA_ACL_MATRIX: Record<KafkaPrincipal, Grants> = {
     group: { name: (prefix) => `${prefix}hitl-calibrator`, words: '`<prefix>hitl-calibrator`' },
   },
   gateway: {
-    words: 'the agent gateway (`hitl-gateway`): proposes for the agents that use it over HTTP, keeps their outcomes',
-    read: [Topics.ApprovalResolved],
-    write: [Topics.DecisionProposed, dlq(Topics.ApprovalResolved)],
+    words:
+      'the agent gateway (`hitl-gateway`): proposes, reports executions, labels and answers questions for the agents that use it over HTTP; keeps their outcomes and questions',
+    read: [Topics.ApprovalResolved, Topics.ApprovalUpdated],
+    write: [
+      Topics.DecisionProposed,
+      Topics.ApprovalUpdated,
+      Topics.ActionExecuted,
+      Topics.OutcomeLabeled,
+      dlq(Topics.ApprovalResolved),
+      dlq(Topics.ApprovalUpdated),
+    ],
     group: { name: (prefix) => `${prefix}hitl-gateway`, words: '`<prefix>hitl-gateway`' },
   },
   operator: {

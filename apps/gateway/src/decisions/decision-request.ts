@@ -38,7 +38,25 @@ export interface DecisionView {
   resolution: Record<string, unknown> | null;
   /** The approval.resolved event as signed by the router or the escalation service; null while pending. */
   resolution_event: Record<string, unknown> | null;
+  /** Reviewers' questions about it, oldest first: answer each unanswered one (POST .../clarifications/{clarification_id}). */
+  clarifications: ClarificationView[];
 }
+
+export interface ClarificationView {
+  clarification_id: string;
+  approval_id: string;
+  question: string;
+  requested_by: string;
+  asked_at: string;
+  answer: string | null;
+  answered_at: string | null;
+}
+
+/** POST /v1/decisions/{id}/clarifications/{clarification_id}: the agent's answer to a reviewer's question. */
+export const AnswerBody = z.strictObject({
+  answer: z.string().trim().min(1, { error: 'must not be blank' }).max(10_000, { error: 'must be at most 10000 characters' }),
+});
+export type AnswerBody = z.infer<typeof AnswerBody>;
 
 /** POST /v1/decisions/{id}/execution: what the agent ran under an approval, and how it went (published as action.executed). */
 export const ExecutionBody = z.strictObject({

@@ -1,5 +1,6 @@
-import { ApiZodBody, ApiZodQuery, ZodPipe } from '@hitl/service-kit';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiZodBody, ApiZodQuery, SERVICE_CONFIG, ZodPipe } from '@hitl/service-kit';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -13,9 +14,10 @@ import {
 } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AgentApi, CurrentAgent } from '../agents/agent.decorators';
+import { GatewayConfig } from '../config';
 import { GatewayAgent } from '../agents/gateway-agent';
-import { DecisionView, ExecutionBody, LabelBody, ProposalBody, WaitQuery } from './decision-request';
-import { framesFor, sseComment } from './decision-stream';
+import { AnswerBody, DecisionView, ExecutionBody, LabelBody, ProposalBody, WaitQuery } from './decision-request';
+import { NOTHING_SAID, Said, framesFor, sseComment } from './decision-stream';
 import { DecisionsService } from './decisions.service';
 
 /** A comment line this often keeps an idle stream open through proxies. */
@@ -44,7 +46,14 @@ type Waiting = z.output<typeof WaitQuery>;
 @Controller('v1/decisions')
 @AgentApi()
 export class DecisionsController {
-  constructor(private readonly decisions: DecisionsService) {}
+  private readonly pollMs: number;
+
+  constructor(
+    private readonly decisions: DecisionsService,
+    @Inject(SERVICE_CONFIG) config: GatewayConfig,
+  ) {
+    this.pollMs = config.GATEWAY_WAIT_POLL_MS;
+  }
 
   @Post()
   @ApiOperation({
@@ -109,6 +118,29 @@ export class DecisionsController {
     return this.decisions.label(agent, id, body);
   }
 
+  @Post(':id/clarifications/:clarification_id')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Answer a reviewer’s question',
+    description:
+      'Published as the contract’s clarification_provided for the caller (signed by the gateway, naming the agent): the reviewer sees it and decides. Once per question.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'clarification_id', format: 'uuid' })
+  @ApiZodBody(AnswerBody)
+  @ApiOkResponse({ description: 'The decision.' })
+  @ApiBadRequestResponse({ description: '`invalid_request` naming the field.' })
+  @ApiNotFoundResponse({ description: '`decision_not_found` or `clarification_not_found`.' })
+  @ApiConflictResponse({ description: '`already_answered`.' })
+  answer(
+    @CurrentAgent() agent: GatewayAgent,
+    @Param('id', decisionIdPipe) id: string,
+    @Param('clarification_id', decisionIdPipe) clarificationId: string,
+    @Body(new ZodPipe(AnswerBody)) body: z.output<typeof AnswerBody>,
+  ): Promise<DecisionView> {
+    return this.decisions.answer(agent, id, clarificationId, body.answer);
+  }
+
   @Get(':id/events')
   @ApiOperation({
     summary: 'A decision’s events (Server-Sent Events)',
@@ -132,20 +164,21 @@ export class DecisionsController {
       'X-Accel-Buffering': 'no',
     });
     response.flushHeaders?.();
-    let said: DecisionView['status'] | null = null;
+    let said: Said = NOTHING_SAID;
     let lastWrite = Date.now();
     for (;;) {
-      const { frames, done } = framesFor(said, view);
+      const next = framesFor(said, view);
+      const { frames, done } = next;
       for (const frame of frames) response.write(frame);
       if (frames.length > 0) lastWrite = Date.now();
-      said = view.status;
+      said = next.said;
       if (done || left) break;
       if (Date.now() - lastWrite >= HEARTBEAT_MS) {
         response.write(sseComment('heartbeat'));
         lastWrite = Date.now();
       }
-      // Long-polls in slices, so a reader who left is noticed within one.
-      view = await this.decisions.read(agent, id, 5);
+      await sleep(this.pollMs);
+      view = await this.decisions.current(agent, id);
     }
     if (!response.writableEnded) response.end();
   }

@@ -20,3 +20,9 @@ export const notApproved = (id: string, status: string) =>
 
 export const alreadyReported = (id: string) =>
   new ConflictException({ statusCode: 409, code: 'already_reported', message: `what ran for decision ${id} was reported before: one report per decision` });
+
+export const clarificationNotFound = (decisionId: string, clarificationId: string) =>
+  new NotFoundException({ statusCode: 404, code: 'clarification_not_found', message: `no question ${clarificationId} about decision ${decisionId}` });
+
+export const alreadyAnswered = (clarificationId: string) =>
+  new ConflictException({ statusCode: 409, code: 'already_answered', message: `question ${clarificationId} was answered before: one answer per question` });

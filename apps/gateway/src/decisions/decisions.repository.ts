@@ -61,3 +61,38 @@ export async function lockDecision(manager: EntityManager, decisionId: string): 
   const rows: DecisionRow[] = await manager.query(`SELECT * FROM ${serviceTable(manager, 'decisions')} WHERE decision_id = $1 FOR UPDATE`, [decisionId]);
   return rows[0] ?? null;
 }
+
+export interface ClarificationRow {
+  clarification_id: string;
+  decision_id: string;
+  approval_id: string;
+  question: string;
+  requested_by: string;
+  asked_at: Date;
+  answer: string | null;
+  answered_at: Date | null;
+}
+
+/** A reviewer's question about one of the gateway's decisions; false when it is not one of them, or was kept before. */
+export async function keepClarification(manager: EntityManager, c: Omit<ClarificationRow, 'answer' | 'answered_at'>): Promise<boolean> {
+  const rows: unknown[] = await manager.query(
+    `INSERT INTO ${serviceTable(manager, 'clarifications')} (clarification_id, decision_id, approval_id, question, requested_by, asked_at)
+     SELECT $1::uuid, d.decision_id, $3::uuid, $4::text, $5::text, $6::timestamptz FROM ${serviceTable(manager, 'decisions')} d WHERE d.decision_id = $2::uuid
+     ON CONFLICT (clarification_id) DO NOTHING RETURNING clarification_id`,
+    [c.clarification_id, c.decision_id, c.approval_id, c.question, c.requested_by, c.asked_at],
+  );
+  return rows.length > 0;
+}
+
+export function clarificationsOf(manager: EntityManager, decisionId: string): Promise<ClarificationRow[]> {
+  return manager.query(`SELECT * FROM ${serviceTable(manager, 'clarifications')} WHERE decision_id = $1 ORDER BY asked_at, clarification_id`, [decisionId]);
+}
+
+/** The agent's answer, once: false when it was answered before. */
+export async function answerClarification(manager: EntityManager, clarificationId: string, answer: string, at: Date): Promise<boolean> {
+  const [rows]: [unknown[], number] = await manager.query(
+    `UPDATE ${serviceTable(manager, 'clarifications')} SET answer = $2, answered_at = $3 WHERE clarification_id = $1 AND answer IS NULL RETURNING clarification_id`,
+    [clarificationId, answer, at],
+  );
+  return rows.length > 0;
+}

@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { checkResolution } from '@hitl/agent-sdk';
 import {
   ACTION_EXECUTED,
+  APPROVAL_CLARIFICATION_PROVIDED,
+  APPROVAL_CLARIFICATION_REQUESTED,
   APPROVAL_RESOLVED,
   ActionExecutedData,
   AnyEvent,
@@ -26,11 +28,25 @@ import { outcomeBody, webhookIdOf } from '../callbacks/callback-message';
 import { enqueueDelivery } from '../callbacks/callbacks.repository';
 import { GatewayConfig } from '../config';
 import { DecisionView, ExecutionBody, LabelBody, ProposalBody } from './decision-request';
-import { alreadyReported, decisionConflict, decisionNotFound, notApproved, workspaceRefused } from './decisions.errors';
+import { alreadyAnswered, alreadyReported, clarificationNotFound, decisionConflict, decisionNotFound, notApproved, workspaceRefused } from './decisions.errors';
 import { gatewayOutcomes, gatewayProposals } from './decisions.metrics';
-import { DecisionRow, findDecision, insertDecision, keepResolution, lockDecision, lockPending, recordExecution } from './decisions.repository';
+import {
+  ClarificationRow,
+  DecisionRow,
+  answerClarification,
+  clarificationsOf,
+  findDecision,
+  insertDecision,
+  keepClarification,
+  keepResolution,
+  lockDecision,
+  lockPending,
+  recordExecution,
+} from './decisions.repository';
 
-function viewOf(row: DecisionRow): DecisionView {
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+function viewOf(row: DecisionRow, clarifications: readonly ClarificationRow[] = []): DecisionView {
   const resolution = (row.resolution?.data ?? null) as Record<string, unknown> | null;
   return {
     decision_id: row.decision_id,
@@ -42,6 +58,15 @@ function viewOf(row: DecisionRow): DecisionView {
     resolved_at: row.resolved_at?.toISOString() ?? null,
     resolution,
     resolution_event: row.resolution,
+    clarifications: clarifications.map((c) => ({
+      clarification_id: c.clarification_id,
+      approval_id: c.approval_id,
+      question: c.question,
+      requested_by: c.requested_by,
+      asked_at: c.asked_at.toISOString(),
+      answer: c.answer,
+      answered_at: iso(c.answered_at),
+    })),
   };
 }
 
@@ -101,15 +126,47 @@ export class DecisionsService {
     return { created, view: viewOf(row) };
   }
 
-  /** The agent's decision, waiting up to `waitSeconds` (bounded by GATEWAY_MAX_WAIT_SECONDS) for its outcome. */
+  /**
+   * The agent's decision, waiting up to `waitSeconds` (bounded by GATEWAY_MAX_WAIT_SECONDS) for
+   * its outcome, or for a reviewer's question asked while it waits (the reviewer waits on the
+   * answer). Questions asked before are in the answer too, without ending a later wait early.
+   */
   async read(agent: GatewayAgent, id: string, waitSeconds: number): Promise<DecisionView> {
-    const until = Date.now() + Math.min(waitSeconds, this.config.GATEWAY_MAX_WAIT_SECONDS) * 1000;
+    const since = Date.now();
+    const until = since + Math.min(waitSeconds, this.config.GATEWAY_MAX_WAIT_SECONDS) * 1000;
     for (;;) {
       const row = await findDecision(this.dataSource.manager, id);
       if (!row || row.agent_id !== agent.id) throw decisionNotFound(id);
-      if (row.resolution !== null || Date.now() >= until) return viewOf(row);
+      const questions = await clarificationsOf(this.dataSource.manager, id);
+      const asked = questions.some((q) => q.answer === null && q.asked_at.getTime() >= since - 1_000);
+      if (row.resolution !== null || (asked && waitSeconds > 0) || Date.now() >= until) return viewOf(row, questions);
       await sleep(Math.min(this.config.GATEWAY_WAIT_POLL_MS, Math.max(1, until - Date.now())));
     }
+  }
+
+  /** Reviewers' questions about the gateway's decisions (a chunk of approval.updated), kept for their agents. */
+  async keepQuestions(events: readonly CloudEvent<typeof APPROVAL_CLARIFICATION_REQUESTED>[], ctx: MessageContext): Promise<void> {
+    for (const { data, time } of events) {
+      const { clarification_id, decision_id, approval_id, question, requested_by } = data;
+      if (await keepClarification(ctx.manager, { clarification_id, decision_id, approval_id, question, requested_by, asked_at: new Date(time) }))
+        this.logger.info({ decision_id, clarification_id, requested_by }, 'a reviewer asked a gateway agent a question');
+    }
+  }
+
+  /** The agent's answer to a reviewer's question, published as clarification_provided for it: once. */
+  async answer(agent: GatewayAgent, id: string, clarificationId: string, answer: string, now = new Date()): Promise<DecisionView> {
+    await this.commands.run(async (ctx) => {
+      const row = await findDecision(ctx.manager, id);
+      if (!row || row.agent_id !== agent.id) throw decisionNotFound(id);
+      const asked = (await clarificationsOf(ctx.manager, id)).find((c) => c.clarification_id === clarificationId);
+      if (!asked) throw clarificationNotFound(id, clarificationId);
+      if (!(await answerClarification(ctx.manager, clarificationId, answer, now))) throw alreadyAnswered(clarificationId);
+      const data = { decision_id: id, approval_id: asked.approval_id, clarification_id: clarificationId, provided_by: `agent/${agent.id}`, answer };
+      await ctx.emit(
+        this.forAgent(agent, newEvent(APPROVAL_CLARIFICATION_PROVIDED, data, { source: `agent/${agent.id}`, workspaceid: row.workspace, time: now })),
+      );
+    });
+    return this.current(agent, id);
   }
 
   /**
