@@ -228,3 +228,30 @@ def test_the_outcome_posted_to_the_callback_verifies_and_runs_once(client, keyri
     with pytest.raises(NotFound) as gone:
         client.get_callback()
     assert gone.value.code == "callback_not_found"
+
+
+def test_it_reports_what_ran_and_labels_it_once_and_only_under_an_approval(client):
+    decision, parameters = refund(client, 21)
+    outcome = client.wait(decision.decision_id, timeout_s=60)
+    client.guard(outcome, lambda p: "refunded")
+    assert client.report_execution(decision.decision_id, succeeded=True, duration_ms=12, output={"refund_id": "rf-py"}).status == "approved"
+    with pytest.raises(Conflict) as again:
+        client.report_execution(decision.decision_id, succeeded=True, duration_ms=12)
+    assert again.value.code == "already_reported"
+    assert client.label(decision.decision_id, correct=True, source="customer_feedback").decision_id == decision.decision_id
+
+
+def test_a_reviewers_question_reaches_the_agent_and_its_answer_the_reviewer(client, reviewer):
+    decision, _ = refund(client, 330, confidence=0.9)
+    item = reviewer.find(decision.decision_id)
+    asked = reviewer.call("POST", f"/approvals/{item['approval_id']}/clarify", {"question": "Which card was charged?"})
+    assert asked["status"] == "clarifying", asked
+    # The long-poll ends with the question: the reviewer waits on the answer.
+    seen = client.wait(decision.decision_id, timeout_s=30)
+    assert seen.status == "pending"
+    assert [q["question"] for q in seen.questions] == ["Which card was charged?"]
+    answered = client.answer(decision.decision_id, seen.questions[0]["clarification_id"], "The Visa ending 4242.")
+    assert answered.questions == []
+    with pytest.raises(Conflict) as again:
+        client.answer(decision.decision_id, seen.clarifications[0]["clarification_id"], "again")
+    assert again.value.code == "already_answered"

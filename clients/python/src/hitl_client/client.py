@@ -86,6 +86,13 @@ class Decision:
     proposed: Proposal | None = None
     replayed: bool = False
     view: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: Reviewers' questions about it, oldest first (``clarification_id``, ``question``, ``answer`` None while unanswered).
+    clarifications: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def questions(self) -> list[dict[str, Any]]:
+        """The reviewers' questions still unanswered: answer each with ``HitlClient.answer`` (a reviewer waits on it)."""
+        return [c for c in self.clarifications if c.get("answer") is None]
 
     @property
     def resolved(self) -> bool:
@@ -121,6 +128,7 @@ class Decision:
             proposed=proposed,
             replayed=replayed,
             view=view,
+            clarifications=tuple(c for c in view.get("clarifications") or () if isinstance(c, dict)),
         )
 
 
@@ -437,6 +445,30 @@ class HitlClient:
             # At most once: marked before it runs, so a run that fails half-way is not run again.
             self._ran.add(proposed.decision_id)
         return run(data["parameters"])
+
+    def report_execution(self, decision_id: str, *, succeeded: bool, duration_ms: int, output: Mapping[str, Any] | None = None, error: str | None = None) -> Decision:
+        """Reports what ran under the approval (published as action.executed for the agent, with
+        the approval's parameters and payload_hash): once per decision, only an approved one
+        (``Conflict``: ``not_approved``, ``already_reported``)."""
+        decision_id = _uuid(decision_id)
+        body = {"succeeded": succeeded, "duration_ms": duration_ms, "output": dict(output) if output is not None else None, "error": error}
+        _, answer = self._request("POST", f"/v1/decisions/{decision_id}/execution", body, retry=False)
+        return self._decision(answer, decision_id)
+
+    def label(self, decision_id: str, *, correct: bool, source: str, labeled_by: str | None = None, notes: str | None = None) -> Decision:
+        """Labels the outcome right or wrong (published as outcome.labeled for the agent); the calibrator learns from it."""
+        decision_id = _uuid(decision_id)
+        body = {"correct": correct, "source": source, "labeled_by": labeled_by, "notes": notes}
+        _, answer = self._request("POST", f"/v1/decisions/{decision_id}/labels", body, retry=False)
+        return self._decision(answer, decision_id)
+
+    def answer(self, decision_id: str, clarification_id: str, answer: str) -> Decision:
+        """Answers a reviewer's question about the decision (published as clarification_provided
+        for the agent): once per question (``Conflict``: ``already_answered``)."""
+        decision_id = _uuid(decision_id)
+        clarification_id = _uuid(clarification_id)
+        _, reply = self._request("POST", f"/v1/decisions/{decision_id}/clarifications/{clarification_id}", {"answer": answer}, retry=False)
+        return self._decision(reply, decision_id)
 
     # --- the callback ----------------------------------------------------------------------
 
