@@ -4,15 +4,18 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { IncomingHttpHeaders, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HitlAgent } from '@hitl/agent-sdk';
 import { APPROVAL_REVIEWED, APPROVAL_ROLLED_BACK, DECISION_PROPOSED, OUTCOME_LABELED, newEvent, topicOf } from '@hitl/contracts';
-import { TEST_LABELER, freePort, query, readWholeTopic, signed } from '@hitl/testing';
+import { GATEWAY_AGENTS, TEST_LABELER, freePort, query, readWholeTopic, signed } from '@hitl/testing';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
 // The end-to-end Stack lives in test/integration (the workspace root's project, not a lib): reused here, not copied.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { Stack, TOKENS, root, withShortRollbackAction } from '../../../test/integration/support/stack';
+import { SERVICES, Stack, TOKENS, root, withShortRollbackAction } from '../../../test/integration/support/stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // The machine's network is closed: without these Chromium waits on connections it cannot make.
@@ -73,7 +76,7 @@ describe('the reviewer console in a browser', () => {
       { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } },
     );
     if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
-    await stack.start();
+    await stack.start([...SERVICES, 'gateway']);
     const port = await freePort();
     consoleUrl = `http://127.0.0.1:${port}`;
     server = spawn(process.execPath, ['-r', '@swc-node/register', resolve(root, 'apps/console/src/server/main.ts')], {
@@ -821,6 +824,62 @@ describe('the reviewer console in a browser', () => {
       await p.screenshot({ path: join(ARTIFACTS, 'desktop-handoff-returned.png'), fullPage: true });
     } finally {
       await ctx.close();
+    }
+  });
+
+  it('an agent without Kafka proposes through the gateway; Alice approves in the console; the outcome reaches it by long-poll, by SSE and by a signed callback', async () => {
+    const token = GATEWAY_AGENTS['desk-bot'].token;
+    const gateway = (method: string, path: string, body?: unknown) => stack.call('gateway', method, path, token, body);
+    const posts: { headers: IncomingHttpHeaders; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => (posts.push({ headers: req.headers, body }), res.writeHead(204).end()));
+    });
+    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+    try {
+      const { secret } = (await gateway('PUT', '/v1/callback', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/outcomes` })).json;
+      const decisionId = randomUUID();
+      proposed.push(decisionId);
+      const proposal = {
+        decision_id: decisionId,
+        action: 'process_refund',
+        parameters: { order_id: 'ORD-GW-CONSOLE', amount_usd: 240 },
+        confidence: 0.9,
+        confidence_basis: 'the carrier lost the parcel',
+        uncertainty_factors: [],
+        recommended_review: false,
+        summary: 'Refund $240 for a parcel the carrier lost.',
+      };
+      expect(await gateway('POST', '/v1/decisions', proposal)).toMatchObject({ status: 202, json: { status: 'pending' } });
+      const longPoll = gateway('GET', `/v1/decisions/${decisionId}?wait=60`);
+      const stream = fetch(`${stack.urls.gateway}/v1/decisions/${decisionId}/events`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
+      const item = await stack.eventually('the gateway’s refund in alice’s inbox', async () => {
+        const { json } = await stack.call('escalation', 'GET', '/approvals?limit=200', TOKENS.alice);
+        return (json.items as { approval_id: string; decision_id: string }[]).find((i) => i.decision_id === decisionId);
+      });
+
+      // Alice approves it in the browser, with one key, like any other.
+      await page.goto(`${consoleUrl}/approvals/${item.approval_id}`);
+      await shown(item.approval_id);
+      await page.keyboard.press('a');
+      await confirmed(item.approval_id);
+
+      expect(await longPoll).toMatchObject({ status: 200, json: { status: 'approved', resolution: { resolved_by: { kind: 'reviewer', id: 'rev-alice' } } } });
+      const frames = (await stream).split('\n\n').filter((f) => f.startsWith('event:'));
+      expect(frames.map((f) => `${f.split('\n')[0].slice(7)} ${JSON.parse(f.split('\n')[1].slice(6)).status}`)).toEqual([
+        'decision pending',
+        'decision approved',
+        'end approved',
+      ]);
+      const [post] = await stack.eventually('the callback', async () => (posts.length > 0 ? posts : undefined));
+      // Verified as a receiver would, with the secret the agent was given.
+      const message = new Webhook(secret).verify(post.body, post.headers as Record<string, string>) as { data: { decision_id: string; status: string } };
+      expect(message.data).toMatchObject({ decision_id: decisionId, status: 'approved' });
+      await page.goto(consoleUrl);
+      await page.waitForSelector('[data-testid=live].on');
+    } finally {
+      await new Promise((done) => receiver.close(done));
     }
   });
 
