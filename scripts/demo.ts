@@ -13,11 +13,12 @@
 //
 // Signing keys: the router, the escalation service and the refund agent sign what they
 // emit; scripts/local-keys.js makes the missing ones, as `npm start` does.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
 import { APPS, AppName, Launcher, SERVICES } from '@hitl/testing';
+import { gatewayWalkthrough } from '../examples/refund-agent/gateway-walkthrough';
 import { handoffWalkthrough } from '../examples/refund-agent/handoff-walkthrough';
 import { pauseWalkthrough } from '../examples/refund-agent/pause-walkthrough';
 import { DeskReviewer } from '../examples/refund-agent/reviewer-desk';
@@ -72,6 +73,8 @@ export interface DemoServices {
   auditorToken: string;
   /** rev-grace, the reviewer directory's admin: pauses and resumes in the walk-through. */
   adminToken: string;
+  /** The gateway token of refund-lambda, the demo's agent without Kafka (this run's registry lists its SHA-256). */
+  gatewayToken: string;
   logDir: string;
   /** What runRefundAgent needs besides the run's own numbers. */
   agent: Pick<RunOptions, 'brokers' | 'ssl' | 'sasl' | 'signingKey' | 'trustedKeys' | 'escalationUrl' | 'reviewers'>;
@@ -88,6 +91,7 @@ export async function startDemoServices(options: { console: boolean }): Promise<
   const reviewers = DESK.map((name) => ({ name, token: token(name), rubberStamp: name === RUBBER_STAMP }));
   const auditorToken = token('compliance');
   const adminToken = token('grace');
+  const gatewayToken = token('refund-lambda');
   let stopping = false;
   const stop = async (code: number): Promise<never> => {
     stopping = true;
@@ -100,6 +104,11 @@ export async function startDemoServices(options: { console: boolean }): Promise<
   writeFileSync(manifestPath, withCanaries(readFileSync(resolve(root, 'manifests/refunds.yaml'), 'utf8')));
   const reviewersPath = resolve(root, '.infra/demo-reviewers.yaml');
   writeFileSync(reviewersPath, withRubberStamp(readFileSync(resolve(root, 'config/reviewers.yaml'), 'utf8')));
+  // The committed agent registry plus an agent that proposes through the gateway (no key, no Kafka), with this run's token.
+  // In .infra/ like config/, so the registry's keys_file paths (../.infra/keys/...) resolve the same.
+  const agentsPath = resolve(root, '.infra/demo-agents.yaml');
+  const lambda = `  - id: refund-lambda\n    workspaces: [acme-support]\n    gateway_token_sha256: ${createHash('sha256').update(gatewayToken).digest('hex')}\n`;
+  writeFileSync(agentsPath, readFileSync(resolve(root, 'config/agents.yaml'), 'utf8').replace(/^agents:\n/m, `agents:\n${lambda}`));
   const launcher = new Launcher({
     ports: 'readme',
     logDir,
@@ -110,7 +119,7 @@ export async function startDemoServices(options: { console: boolean }): Promise<
       reviewerTokens: { ...Object.fromEntries(reviewers.map((r) => [r.name, r.token])), grace: adminToken },
       auditorTokens: { compliance: auditorToken },
     },
-    trust: (name) => localTrustEnv(name),
+    trust: (name) => localTrustEnv(name, { AGENTS_PATH: agentsPath }),
     onUnexpectedExit: (label, how) => {
       if (stopping) return;
       console.error(`${label} exited (${how}); its log ends:\n${logTail(label)}\nstopping the others`);
@@ -120,7 +129,7 @@ export async function startDemoServices(options: { console: boolean }): Promise<
     stopGraceMs: 10_000,
   });
 
-  const apps: AppName[] = [...SERVICES, 'console'];
+  const apps: AppName[] = [...SERVICES, 'console', 'gateway'];
   const busy = (await Promise.all(apps.map((name) => answers(APPS[name].port)))).map((up, i) => (up ? apps[i] : null)).filter(Boolean);
   if (busy.length > 0) {
     console.error(
@@ -141,6 +150,7 @@ export async function startDemoServices(options: { console: boolean }): Promise<
     console.log(`all four healthy in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     // Started once the four answer: its /healthz reports them.
     if (options.console) await launcher.start('console', { readyTimeoutMs: 30_000 });
+    await launcher.start('gateway', { readyTimeoutMs: 90_000 });
   } catch (error) {
     // Those that did start are stopped too: children outlive a parent that just exits.
     stopping = true;
@@ -152,6 +162,7 @@ export async function startDemoServices(options: { console: boolean }): Promise<
     reviewers,
     auditorToken,
     adminToken,
+    gatewayToken,
     logDir,
     agent: {
       brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
@@ -232,6 +243,15 @@ async function main(): Promise<void> {
     reviewerToken: alice.token,
     auditUrl: launcher.url('audit'),
     auditorToken: AUDITOR_TOKEN,
+  });
+
+  console.log(`\n${bold('agents without Kafka')} (refund-lambda proposes over HTTP through the agent gateway with its token)`);
+  await gatewayWalkthrough({
+    gatewayUrl: launcher.url('gateway'),
+    agentToken: demo.gatewayToken,
+    escalationUrl: demo.agent.escalationUrl,
+    reviewerToken: alice.token,
+    routerUrl: launcher.url('router'),
   });
 
   console.log(`\n${bold('look closer')}`);
