@@ -26,3 +26,4 @@ export * from './trust/trust.config';
 export * from './trust/agents-file';
 export * from './trust/trust';
 export * from './webhooks/delivery-policy';
+export * from './webhooks/webhook-post';

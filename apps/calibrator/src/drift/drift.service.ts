@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { CalibrationConfig } from '../reports/calibration.config';
 import { displayPath } from '../reports/report.service';
 import { DriftAlert, DriftPolicy, checkDrift, demotionPatch, driftAlertText } from '@hitl/calibration';
-import { ManifestStore, SERVICE_CONFIG, SERVICE_LOGGER, afterAttempt } from '@hitl/service-kit';
+import { ManifestStore, SERVICE_CONFIG, SERVICE_LOGGER, postWebhook, settleAfterPost } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
@@ -25,7 +25,6 @@ import {
 } from './drift.repository';
 import { OWNER_ALERT_ROUTES, OwnerAlertRoutes } from './owner-alert-routes';
 
-const POST_TIMEOUT_MS = 5_000;
 export const ALERT_BATCH = 20;
 
 /**
@@ -136,16 +135,14 @@ export class DriftService {
   private async post(alert: OwnerAlertRow, now: Date): Promise<AlertSettlement> {
     const url = alert.owner === null ? undefined : this.routes.webhooks.get(alert.owner);
     if (!url) return { delivery: 'no_route', attempts: alert.attempts, error: `no alert route for the owner ${alert.owner} any more` };
-    const attempts = alert.attempts + 1;
-    const outcome = await postJson(url, ownerAlertMessage(alert));
-    const delivery = afterAttempt(outcome, attempts, Math.random());
-    switch (delivery.kind) {
+    const settled = settleAfterPost(await postWebhook(url, JSON.stringify(ownerAlertMessage(alert))), alert.attempts + 1, now);
+    switch (settled.status) {
       case 'sent':
-        return { delivery: 'sent', attempts, at: now };
-      case 'retry':
-        return { delivery: 'pending', attempts, nextAttemptAt: new Date(now.getTime() + delivery.delayMs), error: delivery.error };
+        return { delivery: 'sent', attempts: settled.attempts, at: now };
+      case 'pending':
+        return { delivery: 'pending', attempts: settled.attempts, nextAttemptAt: settled.nextAttemptAt, error: settled.error };
       case 'failed':
-        return { delivery: 'failed', attempts, error: delivery.error };
+        return { delivery: 'failed', attempts: settled.attempts, error: settled.error };
     }
   }
 
@@ -174,21 +171,4 @@ export function ownerAlertMessage(alert: OwnerAlertRow): { text: string; hitl: o
       patch: alert.patch,
     },
   };
-}
-
-async function postJson(url: string, body: unknown): Promise<{ status: number } | { error: string }> {
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(POST_TIMEOUT_MS),
-    });
-    await response.arrayBuffer().catch(() => undefined);
-    return { status: response.status };
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause;
-    return { error: cause?.code ?? (error instanceof Error ? error.name : 'unknown error') };
-  }
 }

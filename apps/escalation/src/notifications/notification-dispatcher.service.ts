@@ -1,25 +1,13 @@
-import { Delivery, Polling, PollingService, SERVICE_CONFIG, SERVICE_LOGGER, afterAttempt } from '@hitl/service-kit';
+import { Polling, PollingService, SERVICE_CONFIG, SERVICE_LOGGER, postWebhook, settleAfterPost } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { EscalationConfig } from '../config';
-import { SlackMessage } from './notification-message';
 import { NOTIFICATION_OPTIONS, NotificationOptions } from './notification-options';
 import { notificationPosts } from './notifications.metrics';
 import { DueNotification, Settlement, lockDueNotifications, settleNotification } from './notifications.repository';
 
 const BATCH = 20;
-const POST_TIMEOUT_MS = 5_000;
-
-type PostOutcome = { status: number } | { error: string };
-
-/** A failed post, named without its URL (a webhook URL is a credential). */
-function describe(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${POST_TIMEOUT_MS} ms`;
-  const cause = error instanceof Error ? (error.cause as { code?: string } | undefined) : undefined;
-  return cause?.code ?? (error instanceof Error ? error.name : 'unknown error');
-}
-
 /**
  * Posts the notifications table to each role's webhook and each reviewer's own, like the outbox relay: every replica
  * polls with FOR UPDATE SKIP LOCKED, so each notification is in one replica's hands at a
@@ -52,7 +40,7 @@ export class NotificationDispatcher extends PollingService {
   async dispatchOnce(now: Date): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const due = await lockDueNotifications(manager, now, BATCH);
-      // The posts go out together; the transaction (and its row locks) lasts as long as the slowest, at most POST_TIMEOUT_MS.
+      // The posts go out together; the transaction (and its row locks) lasts as long as the slowest, at most WEBHOOK_TIMEOUT_MS.
       const settled = await Promise.all(due.map(async (n) => ({ n, settlement: await this.deliver(n, now) })));
       for (const { n, settlement } of settled) {
         await settleNotification(manager, n.id, settlement);
@@ -79,33 +67,7 @@ export class NotificationDispatcher extends PollingService {
     if (n.superseded) return { status: 'skipped', attempts: n.attempts, error: 'a later notification about the same approval or handoff replaces it' };
     const address = this.addressOf(n);
     if ('none' in address) return { status: 'skipped', attempts: n.attempts, error: address.none };
-    const url = address.url;
-    const attempts = n.attempts + 1;
-    const delivery: Delivery = afterAttempt(await this.post(url, n.message), attempts, Math.random());
-    switch (delivery.kind) {
-      case 'sent':
-        return { status: 'sent', attempts };
-      case 'retry':
-        return { status: 'pending', attempts, nextAttemptAt: new Date(now.getTime() + delivery.delayMs), error: delivery.error };
-      case 'failed':
-        return { status: 'failed', attempts, error: delivery.error };
-    }
-  }
-
-  private async post(url: string, message: SlackMessage): Promise<PostOutcome> {
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(message),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(POST_TIMEOUT_MS),
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      return { status: response.status };
-    } catch (error) {
-      return { error: describe(error) };
-    }
+    return settleAfterPost(await postWebhook(address.url, JSON.stringify(n.message)), n.attempts + 1, now);
   }
 
   private record(n: DueNotification, s: Settlement): void {

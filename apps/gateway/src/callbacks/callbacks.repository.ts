@@ -1,4 +1,4 @@
-import { serviceTable } from '@hitl/service-kit';
+import { PostSettlement, serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
 
 export interface Callback {
@@ -65,10 +65,7 @@ export function lockDueDeliveries(manager: EntityManager, now: Date, limit: numb
   );
 }
 
-export type Settlement =
-  | { status: 'sent'; attempts: number }
-  | { status: 'pending'; attempts: number; nextAttemptAt: Date; error: string }
-  | { status: 'failed'; attempts: number; error: string };
+export type Settlement = PostSettlement;
 
 export async function settleDelivery(manager: EntityManager, id: string, s: Settlement): Promise<void> {
   await manager.query(
