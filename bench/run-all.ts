@@ -5,6 +5,7 @@
 import { auditIngestion } from './audit-ingestion';
 import { autoApproveLatency } from './auto-approve-latency';
 import { calibrationScale } from './calibration-scale';
+import { gatewayLatency } from './gateway-latency';
 import { queueHealth } from './queue-health';
 import { routingThroughput } from './routing-throughput';
 import { signatureCost } from './signature-cost';
@@ -43,6 +44,7 @@ async function main(): Promise<number> {
   await attempt('queue health', () => queueHealth(size));
   await attempt('calibration', () => calibrationScale(size));
   await attempt('signature cost', () => signatureCost(size));
+  await attempt('gateway latency', () => gatewayLatency(size));
 
   const peaks: (PeakRss & { figure: string })[] = [
     ...(routing?.peakRss.map((p) => ({ ...p, figure: '1 routing throughput' })) ?? []),

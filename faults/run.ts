@@ -1,7 +1,9 @@
 // `npm run faults`: the whole system under faults, on a broker and a PostgreSQL of its own
 // (never the shared ones). Under steady load from the refund agent and the simulated desk
 // (examples/refund-agent), each fault strikes mid-batch; then the backlog must drain and
-// `hitl check`'s invariants must hold over everything the run has produced so far.
+// `hitl check`'s invariants must hold over everything the run has produced so far. The last
+// row puts the agent gateway under load from an agent over HTTP (faults/gateway-load.ts)
+// and kills it; the gateway stays in the run from then on.
 //
 //   npm run build && npm run faults              the full table (written to docs/faults.md)
 //   npm run build && npm run faults -- --small   a subset with a small load, for CI
@@ -11,13 +13,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { ALL_TOPICS, dlqTopic } from '@hitl/contracts';
-import { eventually, freePort, testTrust } from '@hitl/testing';
+import { ALL_TOPICS, Topics, dlqTopic } from '@hitl/contracts';
+import { GATEWAY_AGENTS, eventually, freePort, readWholeTopic, testTrust } from '@hitl/testing';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 import { FleetResult, runFleet } from '../examples/refund-agent/fleet';
 import { Progress, runRefundAgent } from '../examples/refund-agent/run';
-import { waitDrained } from './drain';
+import { DrainedApp, waitDrained } from './drain';
 import { Outcome, formatTable, markdownTable } from './fault-table';
+import { GatewayLoadResult, gatewayLoad } from './gateway-load';
 import { OwnBroker, OwnPostgres, root } from './infra';
 import { AUDITOR_TOKEN, Fleet, REVIEWERS, SERVICES, ServiceName, agentTrust } from './services';
 
@@ -30,6 +33,8 @@ const FLEET = { replicas: 3, decisions: 300, rate: 30, killAt: 0.4, restartAfter
 // The refunds manifest with reviews expiring after this (instead of 15-60 min): a review a
 // fault left undecided resolves as `expired` within the run, and is reported.
 const REVIEW_EXPIRY_S = 90;
+// The agent of the gateway row: in the test registry with a gateway token, no key of its own.
+const GATEWAY_AGENT = 'lambda-bot';
 // Past the expiry, every decision has its resolution: an agent still waiting is stuck.
 const AGENT_DEADLINE_MS = (REVIEW_EXPIRY_S + 150) * 1000;
 const DRAIN_TIMEOUT_MS = 3 * 60_000;
@@ -46,13 +51,18 @@ interface Rig {
   broker: OwnBroker;
   postgres: OwnPostgres;
   fleet: Fleet;
+  /** The apps of the run, restarted when they die and drained after each fault: the four services, and the gateway once its row started it. */
+  apps: DrainedApp[];
 }
 
 interface Fault {
   name: string;
   inSmall: boolean;
-  /** The refund agent as one in-process agent (default), or as a fleet of replica processes whose kill -9 is the fault. */
-  load?: 'agent' | 'fleet';
+  /**
+   * The refund agent as one in-process agent (default), or as a fleet of replica processes
+   * whose kill -9 is the fault, or an agent proposing through the gateway over HTTP.
+   */
+  load?: 'agent' | 'fleet' | 'gateway';
   /** Strikes, and puts things back (restart, resume); the recovery clock runs from the strike. */
   strike(rig: Rig): Promise<void>;
   /** After the check: undo what the fault added (extra replicas). */
@@ -134,6 +144,16 @@ const FAULTS: Fault[] = [
       }
     },
   },
+  {
+    name: 'kill -9 gateway under HTTP load, restart',
+    inSmall: true,
+    load: 'gateway',
+    strike: async ({ fleet }) => {
+      await fleet.kill9('gateway');
+      await sleep(1_000);
+      await fleet.start('gateway');
+    },
+  },
 ];
 
 // Violation kinds of `hitl check` (apps/cli/src/check/invariants.ts); any other kind still counts as a violation.
@@ -169,6 +189,7 @@ async function withAdmin<T>(rig: Rig, work: (admin: Admin) => Promise<T>): Promi
 
 async function runFault(rig: Rig, fault: Fault, seed: number, known: Set<string>): Promise<Outcome> {
   if (fault.load === 'fleet') return runFleetFault(rig, fault, seed, known);
+  if (fault.load === 'gateway') return runGatewayFault(rig, fault, seed, known);
   let last: Progress | null = null;
   const load = runRefundAgent({
     brokers: rig.broker.brokers,
@@ -191,7 +212,7 @@ async function runFault(rig: Rig, fault: Fault, seed: number, known: Set<string>
   log(`${fault.name}: striking with ${inFlight} decisions in flight`);
   const struck = Date.now();
   await fault.strike(rig);
-  await rig.fleet.restartDead();
+  await rig.fleet.restartDead(rig.apps);
 
   const finished = await Promise.race([
     load.then((r) => ({ done: true as const, result: r })),
@@ -293,9 +314,124 @@ async function runFleetFault(rig: Rig, fault: Fault, seed: number, known: Set<st
   return outcome;
 }
 
+/**
+ * An agent without Kafka (GATEWAY_AGENT, by its token) proposes the refund stream through the
+ * gateway, which is killed with kill -9 at 40% of the batch and restarted; the agent sends a
+ * failed request again under the same decision_id. Then every decision it proposed must have
+ * exactly one outcome it read back, decision.proposed must hold each of them as one proposal
+ * (copies the relay re-sent after the kill are the same event), and the router must hold
+ * one decision per id; and `hitl check` must pass as after every fault.
+ */
+async function runGatewayFault(rig: Rig, fault: Fault, seed: number, known: Set<string>): Promise<Outcome> {
+  if (!rig.apps.includes('gateway')) {
+    await rig.fleet.start('gateway');
+    rig.apps.push('gateway');
+    log('gateway healthy');
+  }
+  const load = gatewayLoad({
+    gatewayUrl: rig.fleet.url('gateway'),
+    token: GATEWAY_AGENTS[GATEWAY_AGENT].token,
+    escalationUrl: rig.fleet.url('escalation'),
+    reviewers: REVIEWERS,
+    decisions: LOAD.decisions,
+    rate: LOAD.rate,
+    seed,
+    deadlineMs: AGENT_DEADLINE_MS,
+  });
+  await eventually('the gateway agent to propose 40% of its batch', () => load.progress.proposed >= 0.4 * LOAD.decisions, { timeoutMs: 60_000, everyMs: 20 });
+  const inFlight = load.progress.proposed - load.progress.resolved;
+  const dlqBefore = await withAdmin(rig, deadLetters);
+  log(`${fault.name}: striking with ${inFlight} decisions in flight`);
+  const struck = Date.now();
+  await fault.strike(rig);
+  await rig.fleet.restartDead(rig.apps);
+  const result = await load.done;
+  const drainError = await drain(rig);
+  const recoverS = (Date.now() - struck) / 1000;
+  const deadLettered = (await withAdmin(rig, deadLetters)) - dlqBefore;
+  const { fresh } = await check(rig, fault, known);
+  const seen = await gatewayDecisionsSeen(rig, result);
+  const notAnswered = result.ids.filter((id) => !result.outcomes.has(id));
+  const lost = new Set([...fresh.filter((v) => LOST.includes(v.kind)).map((v) => v.subject), ...seen.neverProposed, ...notAnswered]);
+  const duplicated = new Set([...fresh.filter((v) => DUPLICATED.includes(v.kind)).map((v) => v.subject), ...seen.unknown, ...seen.proposedTwice]);
+  const statuses = new Map<string, number>();
+  for (const { status } of result.outcomes.values()) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  const outcome: Outcome = {
+    fault: fault.name,
+    inFlight,
+    lost: lost.size,
+    duplicated: duplicated.size + Math.max(0, seen.routerRows - seen.distinct),
+    violations:
+      fresh.length +
+      seen.unknown.length +
+      seen.proposedTwice.length +
+      seen.neverProposed.length +
+      seen.misread.length +
+      result.errors.length +
+      (drainError ? 1 : 0),
+    stuck: notAnswered.length,
+    agentErrors: result.retriedDecisions,
+    deadLettered,
+    recoverS,
+    notes: [
+      `${result.outcomes.size} of ${result.ids.length} decisions read back with one outcome each (${[...statuses].map(([k, n]) => `${n} ${k}`).join(', ')}); ` +
+        `${result.retriedDecisions} decisions' POSTs failed (${result.failedPosts} attempts) and were sent again under the same decision_id until the gateway had them (${result.replays} answered 200: the attempt before had landed), ` +
+        `${result.failedReads} long-polls cut and asked again`,
+      `decision.proposed holds ${seen.distinct} decisions of ${GATEWAY_AGENT} in ${seen.messages} messages (${seen.messages - seen.distinct} copies re-sent by the gateway's relay, the same event); router.decisions holds ${seen.routerRows}`,
+      ...(drainError ? [drainError] : []),
+      ...rig.fleet.unexpectedExits.splice(0).map((e) => `${e} (restarted)`),
+      ...fresh.slice(0, 5).map((v) => `${v.kind} ${v.subject}: ${v.detail}`),
+      ...result.errors.slice(0, 3).map((e) => `agent: ${e}`),
+      ...notAnswered.slice(0, 3).map((id) => `no outcome read back: ${id}`),
+      ...seen.unknown.slice(0, 3).map((id) => `a decision of ${GATEWAY_AGENT} the agent never proposed: ${id}`),
+      ...seen.proposedTwice.slice(0, 3).map((id) => `proposed twice (two events): ${id}`),
+      ...seen.neverProposed.slice(0, 3).map((id) => `acknowledged by the gateway, never on decision.proposed: ${id}`),
+      ...seen.misread.slice(0, 3).map((id) => `the outcome read back is not the one approval.resolved holds: ${id}`),
+      ...((statuses.get('expired') ?? 0) > 0 ? [`${statuses.get('expired')} decision(s) expired: no reviewer decided within ${REVIEW_EXPIRY_S} s`] : []),
+    ],
+  };
+  log(`${fault.name}: recovered in ${recoverS.toFixed(1)} s, ${fresh.length} new violation(s), ${deadLettered} dead-lettered`);
+  return outcome;
+}
+
+/** What the broker and the router hold of the gateway agent's decisions, against what the agent proposed and read back. */
+async function gatewayDecisionsSeen(rig: Rig, result: GatewayLoadResult) {
+  const kafka = new Kafka({ clientId: 'hitl-faults-reader', brokers: rig.broker.brokers, logLevel: logLevel.NOTHING });
+  const parse = (value: Buffer | null) => JSON.parse(value?.toString() ?? 'null') as { id: string; source?: string; data?: { decision_id?: string } } | null;
+  const proposals = new Map<string, Set<string>>();
+  let messages = 0;
+  for (const message of await readWholeTopic(kafka, Topics.DecisionProposed, 120_000)) {
+    const event = parse(message.value);
+    const decision = event?.data?.decision_id?.toLowerCase();
+    if (!event || event.source !== `agent/${GATEWAY_AGENT}` || !decision) continue;
+    messages += 1;
+    proposals.set(decision, (proposals.get(decision) ?? new Set()).add(event.id));
+  }
+  const resolutions = new Map<string, Set<string>>();
+  const ours = new Set(result.ids);
+  for (const message of await readWholeTopic(kafka, Topics.ApprovalResolved, 120_000)) {
+    const event = parse(message.value);
+    const decision = event?.data?.decision_id?.toLowerCase();
+    if (event && decision && ours.has(decision)) resolutions.set(decision, (resolutions.get(decision) ?? new Set()).add(event.id));
+  }
+  return {
+    messages,
+    distinct: proposals.size,
+    /** Decisions of lambda-bot under an id the agent never sent: a retry that became a second decision. */
+    unknown: [...proposals.keys()].filter((id) => !ours.has(id)),
+    /** Decisions with two different proposal events (the gateway proposed one decision twice). */
+    proposedTwice: [...proposals].filter(([, events]) => events.size > 1).map(([id]) => id),
+    /** Decisions the gateway acknowledged (202, or 200 to a retry) that never reached decision.proposed. */
+    neverProposed: [...result.acknowledged].filter((id) => !proposals.has(id)),
+    /** Outcomes read back that are not the one approval.resolved holds for the decision. */
+    misread: [...result.outcomes].filter(([id, o]) => resolutions.get(id)?.size !== 1 || !resolutions.get(id)?.has(o.eventId)).map(([id]) => id),
+    routerRows: await rig.postgres.count(`SELECT count(*) AS n FROM router.decisions WHERE agent_id = '${GATEWAY_AGENT}'`),
+  };
+}
+
 async function drain(rig: Rig): Promise<string | null> {
   try {
-    await withAdmin(rig, (admin) => waitDrained(admin, rig.postgres, DRAIN_TIMEOUT_MS));
+    await withAdmin(rig, (admin) => waitDrained(admin, rig.postgres, DRAIN_TIMEOUT_MS, rig.apps));
     return null;
   } catch (error) {
     return (error as Error).message;
@@ -377,7 +513,7 @@ async function main(): Promise<number> {
     fleet = new Fleet({ brokers: broker.brokers, databaseUrl: postgres.url, manifestPath });
     for (const name of SERVICES) await fleet.start(name);
     log('four services healthy');
-    const rig: Rig = { broker, postgres, fleet };
+    const rig: Rig = { broker, postgres, fleet, apps: [...SERVICES] };
     const known = new Set<string>();
     const faults = FAULTS.filter((f) => !small || f.inSmall);
     for (const [i, fault] of faults.entries()) {

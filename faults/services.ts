@@ -1,13 +1,13 @@
-// The four built services (apps/*/dist) as child processes on our broker and database,
-// any of them killable, restartable or started twice (@hitl/testing's launcher); each
-// replica's output in .infra/faults-logs/<service>-<replica>.log.
+// The four built services (apps/*/dist) as child processes on our broker and database, and
+// the agent gateway when a fault needs it, any of them killable, restartable or started
+// twice (@hitl/testing's launcher); each replica's output in .infra/faults-logs/<app>-<replica>.log.
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Launcher, SERVICES, ServiceName, testTrust } from '@hitl/testing';
+import { AppName, Launcher, SERVICES, ServiceName, testTrust } from '@hitl/testing';
 import { root } from './infra';
 
-export { SERVICES, type ServiceName };
+export { SERVICES, type AppName, type ServiceName };
 
 const token = (who: string) => `${who}-${randomBytes(18).toString('hex')}`;
 export const REVIEWERS = ['alice', 'bruno', 'chen', 'dana', 'emil'].map((name) => ({ name, token: token(name) }));
@@ -46,8 +46,9 @@ export class Fleet extends Launcher {
         reviewerTokens: Object.fromEntries(REVIEWERS.map((r) => [r.name, r.token])),
         auditorTokens: { compliance: AUDITOR_TOKEN },
       },
-      // Throwaway keys of this run (a temp folder): the router's and escalation's own, and
-      // the registry that trusts the refund agent the load comes from.
+      // Throwaway keys of this run (a temp folder): the router's, escalation's and gateway's
+      // own, and the registry that trusts the refund agent the load comes from and lets
+      // lambda-bot propose through the gateway with its token (GATEWAY_AGENTS).
       trust: (name) => testTrust().env(name),
       onUnexpectedExit: (label, how) => unexpectedExits.push(`${label} exited (${how})`),
     });

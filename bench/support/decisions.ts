@@ -10,24 +10,28 @@ import { WORKSPACE } from './services';
 
 export type Route = 'auto_approve' | 'human_review';
 
+/** The refund an agent proposes (the contract's decision.proposed data without `agent`): auto-approvable, or for a person. */
+export function refundProposal(route: Route = 'auto_approve', decisionId: string = randomUUID()) {
+  const amount = route === 'auto_approve' ? 20 + Math.round(Math.random() * 2500) / 100 : 200;
+  return {
+    decision_id: decisionId,
+    on_behalf_of: `customer-${decisionId.slice(0, 8)}`,
+    action: 'process_refund',
+    parameters: { order_id: `ord-${decisionId.slice(0, 12)}`, amount_usd: amount, currency: 'USD', customer_tier: 'standard' },
+    confidence: route === 'auto_approve' ? 0.99 : 0.8,
+    confidence_basis: 'order delivered late; refund policy section 4.2 applies',
+    uncertainty_factors: [],
+    recommended_review: false,
+    summary: `Refund $${amount.toFixed(2)} to the customer for a late delivery`,
+    context: { situation: 'late delivery', attempted: ['checked carrier tracking'] },
+  };
+}
+
 /** A decision.proposed message keyed by its decision, as an agent sends it. */
 export function proposal(route: Route = 'auto_approve', decisionId = randomUUID()): Message {
-  const amount = route === 'auto_approve' ? 20 + Math.round(Math.random() * 2500) / 100 : 200;
   const event = newEvent(
     DECISION_PROPOSED,
-    {
-      decision_id: decisionId,
-      agent: { id: 'bench-refund-bot', model: 'bench', prompt_version: 'v1' },
-      on_behalf_of: `customer-${decisionId.slice(0, 8)}`,
-      action: 'process_refund',
-      parameters: { order_id: `ord-${decisionId.slice(0, 12)}`, amount_usd: amount, currency: 'USD', customer_tier: 'standard' },
-      confidence: route === 'auto_approve' ? 0.99 : 0.8,
-      confidence_basis: 'order delivered late; refund policy section 4.2 applies',
-      uncertainty_factors: [],
-      recommended_review: false,
-      summary: `Refund $${amount.toFixed(2)} to the customer for a late delivery`,
-      context: { situation: 'late delivery', attempted: ['checked carrier tracking'] },
-    },
+    { ...refundProposal(route, decisionId), agent: { id: 'bench-refund-bot', model: 'bench', prompt_version: 'v1' } },
     { source: 'agent/bench-refund-bot', workspaceid: WORKSPACE },
   );
   return { key: decisionId, value: JSON.stringify(signed(event)) };

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { contractTopics, ensureTopics, kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
-import { APPS, Launcher, SERVICES, ServiceName, ServiceProcess, WaitOptions, databaseUrl, eventually, query, testTrust } from '@hitl/testing';
+import { APPS, AppName, Launcher, SERVICES, ServiceName, ServiceProcess, WaitOptions, databaseUrl, eventually, query, testTrust } from '@hitl/testing';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 
 export { ServiceProcess, type ServiceName };
@@ -48,7 +48,7 @@ export function checkBuild(): void {
  * The built entry point of a service: BENCH_APPS_DIR/<name>/dist/main.js when that exists
  * (a copy with a change under test, measured before it lands), else apps/<name>/dist/main.js.
  */
-export function serviceMain(name: ServiceName): string {
+export function serviceMain(name: AppName): string {
   const candidate = process.env.BENCH_APPS_DIR ? resolve(process.env.BENCH_APPS_DIR, name, 'dist/main.js') : undefined;
   return candidate && existsSync(candidate) ? candidate : resolve(root, APPS[name].dist);
 }
@@ -67,7 +67,7 @@ export class BenchWorld {
   });
   readonly auditorToken = `bench-auditor-${randomBytes(16).toString('hex')}`;
   private readonly launcher = new Launcher({
-    entry: (name) => serviceMain(name as ServiceName),
+    entry: (name) => serviceMain(name),
     // BENCH_PROFILE=1: each service writes a CPU profile into tmp/bench-profiles when it stops.
     nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(root, 'tmp/bench-profiles')}`] : [],
     settings: {
@@ -120,8 +120,8 @@ export class BenchWorld {
     return offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
   }
 
-  /** Starts a built service in this world and waits until /healthz answers. */
-  async start(name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  /** Starts a built service (or the agent gateway) in this world and waits until /healthz answers; again: one more replica. */
+  async start(name: AppName, env: Record<string, string> = {}): Promise<ServiceProcess> {
     return this.launcher.start(name, { env });
   }
 

@@ -19,6 +19,9 @@ export interface Sizes {
   labeledOutcomes: number;
   /** Figure 8: approvals pending in one role's queue (and a tenth as many post-reviews) when the inbox and GET /queues are read. */
   queuePending: number;
+  /** Figure 9: proposals a second on each path (SDK over Kafka, the gateway), and how many on each. */
+  gatewayRate: number;
+  gatewayProposals: number;
 }
 
 export const SIZE_TABLE: Record<Size, Sizes> = {
@@ -31,6 +34,8 @@ export const SIZE_TABLE: Record<Size, Sizes> = {
     deadlineSpreadSeconds: 3,
     labeledOutcomes: 5_000,
     queuePending: 2_000,
+    gatewayRate: 20,
+    gatewayProposals: 60,
   },
   small: {
     routedDecisions: 10_000,
@@ -41,6 +46,8 @@ export const SIZE_TABLE: Record<Size, Sizes> = {
     deadlineSpreadSeconds: 15,
     labeledOutcomes: 100_000,
     queuePending: 20_000,
+    gatewayRate: 20,
+    gatewayProposals: 300,
   },
   full: {
     routedDecisions: 100_000,
@@ -51,6 +58,8 @@ export const SIZE_TABLE: Record<Size, Sizes> = {
     deadlineSpreadSeconds: 60,
     labeledOutcomes: 1_000_000,
     queuePending: 100_000,
+    gatewayRate: 20,
+    gatewayProposals: 1_000,
   },
 };
 
