@@ -28,6 +28,7 @@ import { outcomeBody, webhookIdOf } from '../callbacks/callback-message';
 import { enqueueDelivery } from '../callbacks/callbacks.repository';
 import { GatewayConfig } from '../config';
 import { DecisionView, ExecutionBody, LabelBody, ProposalBody } from './decision-request';
+import { OutcomeSignal } from './outcome-signal';
 import { alreadyAnswered, alreadyReported, clarificationNotFound, decisionConflict, decisionNotFound, notApproved, workspaceRefused } from './decisions.errors';
 import { gatewayOutcomes, gatewayProposals } from './decisions.metrics';
 import {
@@ -45,6 +46,10 @@ import {
 } from './decisions.repository';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/** After a wake-up: how often, and how far apart, a waiting read looks again for the committed change. */
+const WAKE_LOOKS = 8;
+const AFTER_WAKE_MS = 5;
 
 function viewOf(row: DecisionRow, clarifications: readonly ClarificationRow[] = []): DecisionView {
   const resolution = (row.resolution?.data ?? null) as Record<string, unknown> | null;
@@ -82,6 +87,7 @@ export class DecisionsService {
   constructor(
     private readonly commands: Commands,
     private readonly dataSource: DataSource,
+    private readonly signal: OutcomeSignal,
     @Inject(SERVICE_CONFIG) private readonly config: GatewayConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
@@ -134,13 +140,19 @@ export class DecisionsService {
   async read(agent: GatewayAgent, id: string, waitSeconds: number): Promise<DecisionView> {
     const since = Date.now();
     const until = since + Math.min(waitSeconds, this.config.GATEWAY_MAX_WAIT_SECONDS) * 1000;
+    // After a wake-up the change may not be committed yet: look again soon, a few times, before the usual poll.
+    let soon = 0;
     for (;;) {
       const row = await findDecision(this.dataSource.manager, id);
       if (!row || row.agent_id !== agent.id) throw decisionNotFound(id);
       const questions = await clarificationsOf(this.dataSource.manager, id);
       const asked = questions.some((q) => q.answer === null && q.asked_at.getTime() >= since - 1_000);
       if (row.resolution !== null || (asked && waitSeconds > 0) || Date.now() >= until) return viewOf(row, questions);
-      await sleep(Math.min(this.config.GATEWAY_WAIT_POLL_MS, Math.max(1, until - Date.now())));
+      const pause = Math.min(soon > 0 ? AFTER_WAKE_MS : this.config.GATEWAY_WAIT_POLL_MS, Math.max(1, until - Date.now()));
+      if (soon > 0) {
+        soon -= 1;
+        await sleep(pause);
+      } else if ((await this.signal.next(id, pause)) === 'changed') soon = WAKE_LOOKS;
     }
   }
 
@@ -148,8 +160,10 @@ export class DecisionsService {
   async keepQuestions(events: readonly CloudEvent<typeof APPROVAL_CLARIFICATION_REQUESTED>[], ctx: MessageContext): Promise<void> {
     for (const { data, time } of events) {
       const { clarification_id, decision_id, approval_id, question, requested_by } = data;
-      if (await keepClarification(ctx.manager, { clarification_id, decision_id, approval_id, question, requested_by, asked_at: new Date(time) }))
+      if (await keepClarification(ctx.manager, { clarification_id, decision_id, approval_id, question, requested_by, asked_at: new Date(time) })) {
         this.logger.info({ decision_id, clarification_id, requested_by }, 'a reviewer asked a gateway agent a question');
+        this.signal.changed(decision_id);
+      }
     }
   }
 
@@ -246,6 +260,7 @@ export class DecisionsService {
       });
       pending.delete(proposed.decision_id);
       gatewayOutcomes.inc({ status: event.data.status });
+      this.signal.changed(proposed.decision_id);
     }
   }
 }
