@@ -149,6 +149,40 @@ describe('the agent gateway', () => {
     }
   });
 
+  it('loses no callback across a crash: an outcome its receiver refused until then is posted after the gateway was killed -9 and restarted', async () => {
+    const posts: { headers: IncomingHttpHeaders; body: string; answered: number }[] = [];
+    let accepting = false;
+    const receiver: Server = createServer((req: IncomingMessage, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const answered = accepting ? 200 : 503;
+        posts.push({ headers: req.headers, body, answered });
+        res.writeHead(answered).end();
+      });
+    });
+    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+    try {
+      const set = await gateway('PUT', '/v1/callback', DESK, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/after-crash` });
+      const small = refund(23);
+      await gateway('POST', '/v1/decisions', DESK, small);
+      expect(await gateway('GET', `/v1/decisions/${small.decision_id}?wait=30`, DESK)).toMatchObject({ json: { status: 'approved' } });
+      await stack.eventually('a refused post', async () => posts.some((p) => p.answered === 503));
+
+      await stack.crashAll('gateway');
+      accepting = true;
+      const delivered = await stack.eventually('the post after the restart', async () => posts.find((p) => p.answered === 200), 90_000);
+      const message = new Webhook(set.json.secret).verify(delivered.body, delivered.headers as Record<string, string>) as { data: { decision_id: string } };
+      expect(message.data.decision_id).toBe(small.decision_id);
+      expect(new Set(posts.map((p) => p.headers['webhook-id']))).toEqual(new Set([`msg_${small.decision_id}`]));
+      // The outcome was kept before the crash, and is still read back after it.
+      expect(await gateway('GET', `/v1/decisions/${small.decision_id}`, DESK)).toMatchObject({ json: { status: 'approved' } });
+    } finally {
+      await new Promise((done) => receiver.close(done));
+      await gateway('DELETE', '/v1/callback', DESK);
+    }
+  });
+
   it('reports what ran and labels the outcome for its agent: on the record as the agent’s own, once; only under an approval', async () => {
     const small = refund(22);
     await gateway('POST', '/v1/decisions', LAMBDA, small);

@@ -136,6 +136,14 @@ export class Stack {
   }
 
   /** Every replica of `name` stopped (SIGTERM), then as many started again: the whole group restarted. */
+  /** Every replica of `name` killed with kill -9 (a crash), then as many started again on the same ports. */
+  async crashAll(name: ServiceName | 'gateway'): Promise<void> {
+    const replicas = this.launcher.replicas(name);
+    await Promise.all(replicas.map((r) => r.kill9()));
+    await this.eventually(`every ${name} replica to be gone`, async () => this.launcher.replicas(name).length === 0, 30_000);
+    for (let i = 0; i < replicas.length; i++) await this.launcher.start(name);
+  }
+
   async restartAll(name: ServiceName): Promise<void> {
     const replicas = this.launcher.replicas(name);
     await Promise.all(replicas.map((r) => r.stop()));
