@@ -249,7 +249,8 @@ describe('the agent gateway', () => {
     // The escalation service took it as the proposing agent's answer (it refuses any other signer).
     const view = await stack.eventually('the answer on the approval', async () => {
       const answer = await stack.call('escalation', 'GET', `/approvals/${item.approval_id}`, TOKENS.alice);
-      return answer.json.clarifications?.[0]?.answer ? answer.json : undefined;
+      // The answer is kept, and then the approval leaves `clarifying`: wait for both.
+      return answer.json.clarifications?.[0]?.answer && answer.json.status === 'pending' ? answer.json : undefined;
     });
     expect(view).toMatchObject({ status: 'pending', clarifications: [{ answer: 'The Visa ending 4242, on 1 December.' }] });
   });
