@@ -7,6 +7,7 @@ import { OutboxAnyBytes1795313557000 } from './migrations/1795313557000-outbox-a
 import { RecordRepairAttempts1795313558000 } from './migrations/1795313558000-record-repair-attempts';
 import { CreatePauses1795313561000 } from './migrations/1795313561000-create-pauses';
 import { CreateProbations1795313562000 } from './migrations/1795313562000-create-probations';
+import { RecordOutcomes1795313563000 } from './migrations/1795313563000-record-outcomes';
 
 /** The router as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const routerService: ServiceDefinition<RouterConfig> = {
@@ -23,6 +24,7 @@ export const routerService: ServiceDefinition<RouterConfig> = {
     RecordRepairAttempts1795313558000,
     CreatePauses1795313561000,
     CreateProbations1795313562000,
+    RecordOutcomes1795313563000,
   ],
   // Partitions are independent: route them side by side, order within each holds.
   consumer: { partitionsConsumedConcurrently: 3 },

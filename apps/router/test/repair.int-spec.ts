@@ -8,6 +8,7 @@ import { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { routerService } from '../src/service';
 import { proposal, wire } from './support/raw-proposal';
+import { distinctEvents } from './support/distinct-events';
 import { consumersCaughtUp, deleteTopicsStartingWith, eventually, inProcessEnv, query, readWholeTopic, testTrust } from '@hitl/testing';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -46,8 +47,10 @@ async function settled(): Promise<void> {
 async function routed(...messages: { key: string; value: string }[]) {
   await send(...messages);
   await settled();
-  const events = [...(await readWholeTopic(kafka, `${prefix}approval.resolved`)), ...(await readWholeTopic(kafka, `${prefix}approval.requested`))].map((m) =>
-    JSON.parse(m.value!.toString()),
+  const events = distinctEvents(
+    [...(await readWholeTopic(kafka, `${prefix}approval.resolved`)), ...(await readWholeTopic(kafka, `${prefix}approval.requested`))].map((m) =>
+      JSON.parse(m.value!.toString()),
+    ),
   );
   // (the refunds manifest samples 5% of auto-approvals for a post_review request: not an outcome)
   return (p: Proposal) => events.filter((e) => e.subject === p.subject && e.data.route !== 'post_review');

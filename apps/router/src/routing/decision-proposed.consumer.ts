@@ -9,8 +9,9 @@ import { RoutingService } from './routing.service';
 export class DecisionProposedConsumer {
   constructor(private readonly routing: RoutingService) {}
 
-  // A chunk at a time: one insert and one outbox write for all its decisions.
-  @EventPattern(Topics.DecisionProposed, { batch: true })
+  // A chunk at a time: one insert for all its decisions, their events published after the
+  // commit; a redelivered proposal finds its decision and emits the same events again.
+  @EventPattern(Topics.DecisionProposed, { batch: true, rederives: true })
   onProposed(@Payload() proposals: CloudEvent<typeof DECISION_PROPOSED>[], @Ctx() ctx: MessageContext): Promise<void> {
     return this.routing.routeProposals(proposals, ctx);
   }

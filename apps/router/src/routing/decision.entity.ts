@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import type { OutcomePlans } from './outcome-events';
 
 /** One routed decision: the proposal, its verdict, the trace and the manifest that decided. */
 @Entity('decisions')
@@ -72,6 +73,18 @@ export class DecisionEntity {
   @Column('uuid', { nullable: true })
   probation_id!: string | null;
 
+  /**
+   * What its events carried beyond the other columns (the approval plans, the attempts, the
+   * errors sent back); null when nothing (an auto-approval) or routed before it was kept.
+   */
+  @Column('jsonb', { nullable: true })
+  outcome_plans!: OutcomePlans | null;
+
+  /** The ids of the events it caused, in order; null for an outcome emitted through the outbox. */
+  @Column('jsonb', { nullable: true })
+  outcome_event_ids!: string[] | null;
+
+  /** When it was routed: the time of its events (and of their plans' deadlines). */
   @CreateDateColumn({ type: 'timestamptz' })
   routed_at!: Date;
 }

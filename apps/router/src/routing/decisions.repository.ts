@@ -2,8 +2,9 @@ import { ParameterError, RepairAttempt } from '@hitl/policy';
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
 import { DecisionEntity } from './decision.entity';
+import { RecordedOutcome } from './outcome-events';
 
-export type NewDecision = Omit<DecisionEntity, 'routed_at'>;
+export type NewDecision = DecisionEntity;
 
 const COLUMNS = [
   ['decision_id', 'uuid'],
@@ -26,9 +27,12 @@ const COLUMNS = [
   ['attempt', 'int4'],
   ['parameter_errors', 'jsonb'],
   ['probation_id', 'uuid'],
+  ['outcome_plans', 'jsonb'],
+  ['outcome_event_ids', 'jsonb'],
+  ['routed_at', 'timestamptz'],
 ] as const satisfies readonly (readonly [keyof NewDecision, string])[];
 
-const JSONB = new Set<string>(['reasons', 'decision', 'parameter_errors']);
+const JSONB = new Set<string>(['reasons', 'decision', 'parameter_errors', 'outcome_plans', 'outcome_event_ids']);
 
 /**
  * Records the decisions whose ids are not recorded yet, in one round trip; returns the
@@ -60,14 +64,16 @@ export async function recordDecision(manager: EntityManager, row: NewDecision): 
   return (await recordDecisions(manager, [row])).has(row.event_id);
 }
 
+/** A recorded decision as a later copy is compared with it, and its events emitted again. */
+export type RecordedDecision = RecordedOutcome & Pick<DecisionEntity, 'decision_id' | 'event_id' | 'content_hash'>;
+
 /** The recorded decisions of these ids (what a later copy is compared with). */
-export async function findDecisions(
-  manager: EntityManager,
-  decisionIds: readonly string[],
-): Promise<Map<string, Pick<DecisionEntity, 'event_id' | 'content_hash' | 'verdict'>>> {
+export async function findDecisions(manager: EntityManager, decisionIds: readonly string[]): Promise<Map<string, RecordedDecision>> {
   if (decisionIds.length === 0) return new Map();
-  const rows: { decision_id: string; event_id: string; content_hash: string; verdict: string }[] = await manager.query(
-    `SELECT decision_id, event_id, content_hash, verdict FROM ${serviceTable(manager, 'decisions')} WHERE decision_id = ANY($1::uuid[])`,
+  const rows: RecordedDecision[] = await manager.query(
+    `SELECT decision_id, event_id, content_hash, workspace, decision, verdict, reasons, manifest_version, approval_id, post_review_approval_id,
+            outcome_plans, outcome_event_ids, routed_at
+       FROM ${serviceTable(manager, 'decisions')} WHERE decision_id = ANY($1::uuid[])`,
     [decisionIds],
   );
   return new Map(rows.map((row) => [row.decision_id, row]));

@@ -1,6 +1,6 @@
 import { DECISION_PROPOSED, assertValidEvent, exampleEvent, payloadHash } from '@hitl/contracts';
 import { loadManifest, route } from '@hitl/policy';
-import { invalidReason, outcomeEvents, readableParts } from './outcome-events';
+import { invalidReason, outcomeEvents, outcomePlans, readableParts, rederivedOutcome } from './outcome-events';
 
 const manifest = loadManifest(`
 actions:
@@ -191,5 +191,70 @@ actions:
     const proposal = proposalWith('process_refund', { order_id: 'A', amount_usd: 120 }, 0.9);
     const { events } = outcomeEvents(proposal, route(proposal.data, repairing, now, { signed: true, repair: { earlier: [] } }), ids(), now);
     expect(events.map((e) => Object.keys(e.data).filter((k) => k === 'repair_attempts' || k === 'parameter_errors'))).toEqual([[]]);
+  });
+});
+
+describe('a recorded decision emits the same events again', () => {
+  const repairing = loadManifest(`
+actions:
+  process_refund:
+    severity: high
+    reversible: false
+    approval_required: true
+    escalation_path: [support_agent, finance_lead]
+    parameters_schema: { type: object, required: [order_id, amount_usd], properties: { amount_usd: { type: number } } }
+`);
+  // The row as PostgreSQL gives it back: jsonb columns through JSON, the time as a Date.
+  const asStored = <T>(value: T): T => JSON.parse(JSON.stringify(value));
+
+  it.each([
+    ['auto-approved', manifest, 'process_refund', { order_id: 'A', amount_usd: 20 }, 0.9, {}, true],
+    ['blocked', manifest, 'wire_money', {}, 0.9, {}, true],
+    ['sent to a person', manifest, 'process_refund', { order_id: 'A', amount_usd: 120 }, 0.9, {}, true],
+    ['escalated', manifest, 'process_refund', { order_id: 'A', amount_usd: 120 }, 0.1, {}, true],
+    ['run now and reviewed after', manifest, 'cancel_subscription', { id: 's' }, 0.9, {}, true],
+    ['sent back to repair', repairing, 'process_refund', { order_id: 'A', amount_usd: '20' }, 0.9, { repairable: true }, true],
+    ['unsigned, to a person', manifest, 'process_refund', { order_id: 'A', amount_usd: 20 }, 0.9, {}, false],
+  ] as [string, typeof manifest, string, Record<string, unknown>, number, Record<string, unknown>, boolean][])(
+    '%s',
+    (_name, policy, action, parameters, confidence, extra, signed) => {
+      const proposal = proposalWith(action, { ...parameters }, confidence);
+      Object.assign(proposal.data, extra);
+      const routing = route(proposal.data, policy, now, { signed, repair: { earlier: [] } });
+      const outcome = outcomeEvents(proposal, routing, ids(), now);
+      const again = rederivedOutcome({
+        workspace: proposal.workspaceid,
+        decision: asStored(proposal.data),
+        verdict: routing.verdict,
+        reasons: asStored(routing.reasons),
+        manifest_version: routing.manifestVersion,
+        approval_id: outcome.approvalId,
+        post_review_approval_id: outcome.postReviewApprovalId,
+        outcome_plans: asStored(outcomePlans(routing)),
+        outcome_event_ids: outcome.events.map((e) => e.id),
+        routed_at: new Date(now),
+      });
+      expect(again).toEqual(outcome.events);
+    },
+  );
+
+  it('a plain auto-approval keeps no plans; a row whose events went through the outbox gives none', () => {
+    const proposal = proposalWith('process_refund', { order_id: 'A', amount_usd: 20 }, 0.9);
+    const routing = route(proposal.data, manifest, now);
+    expect(outcomePlans(routing)).toBeNull();
+    const row = {
+      workspace: proposal.workspaceid,
+      decision: proposal.data,
+      verdict: routing.verdict,
+      reasons: routing.reasons,
+      manifest_version: routing.manifestVersion,
+      approval_id: null,
+      post_review_approval_id: null,
+      outcome_plans: null,
+      routed_at: now,
+    };
+    expect(rederivedOutcome({ ...row, outcome_event_ids: null })).toBeNull();
+    expect(rederivedOutcome({ ...row, decision: null, outcome_event_ids: ['33333333-3333-4333-8333-000000000001'] })).toBeNull();
+    expect(() => rederivedOutcome({ ...row, outcome_event_ids: [] })).toThrow(/recorded 0 event ids/);
   });
 });

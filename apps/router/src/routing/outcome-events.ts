@@ -13,7 +13,7 @@ import {
   payloadHash,
   unstorableTextPath,
 } from '@hitl/contracts';
-import { ApprovalPlan, ParameterError, Routing } from '@hitl/policy';
+import { ApprovalPlan, ParameterError, RepairAttempt, Routing } from '@hitl/policy';
 
 export const ROUTER_SOURCE = 'hitl/router';
 
@@ -30,12 +30,20 @@ export interface RoutedOutcome {
   postReviewApprovalId: string | null;
 }
 
+/** What of a routing its events carry. */
+export type OutcomeRouting = Pick<Routing, 'verdict' | 'reasons' | 'manifestVersion' | 'approval' | 'postReview' | 'parameterErrors' | 'repairAttempts'>;
+
 /**
  * What one routed decision causes: `approval.resolved` when policy decided (approved or
  * blocked), `approval.requested` when a person must decide first, and a `post_review`
  * request when an auto-approved action is reviewed after the fact.
  */
-export function outcomeEvents(proposal: CloudEvent<typeof DECISION_PROPOSED>, routing: Routing, ids: OutcomeIds, now: Date): RoutedOutcome {
+export function outcomeEvents(
+  proposal: Pick<CloudEvent<typeof DECISION_PROPOSED>, 'workspaceid' | 'data'>,
+  routing: OutcomeRouting,
+  ids: OutcomeIds,
+  now: Date,
+): RoutedOutcome {
   const decision = proposal.data;
   const meta = () => ({ source: ROUTER_SOURCE, workspaceid: proposal.workspaceid, id: ids.eventIds(), time: now });
   const hash = payloadHash(decision.action, decision.parameters);
@@ -77,6 +85,70 @@ export function outcomeEvents(proposal: CloudEvent<typeof DECISION_PROPOSED>, ro
     return { events: [resolved, request(ids.postReviewApprovalId, routing.postReview)], approvalId: null, postReviewApprovalId: ids.postReviewApprovalId };
   }
   return { events: [resolved], approvalId: null, postReviewApprovalId: null };
+}
+
+/** What a decision's events carry beyond the router's other columns; kept so they can be emitted again. */
+export interface OutcomePlans {
+  approval: ApprovalPlan | null;
+  post_review: ApprovalPlan | null;
+  /** Sent back to the agent: what to correct. */
+  parameter_errors: ParameterError[] | null;
+  repair_attempts: RepairAttempt[] | null;
+}
+
+/** The plans to keep with a decision; null when its events carry none (an auto-approval, a block). */
+export function outcomePlans(routing: OutcomeRouting): OutcomePlans | null {
+  const plans: OutcomePlans = {
+    approval: routing.approval,
+    post_review: routing.postReview,
+    parameter_errors: routing.parameterErrors,
+    repair_attempts: routing.repairAttempts,
+  };
+  return Object.values(plans).every((plan) => plan === null) ? null : plans;
+}
+
+/** What the router recorded of a routed decision, as far as its events go. */
+export interface RecordedOutcome {
+  workspace: string;
+  decision: DecisionProposedData | null;
+  verdict: Routing['verdict'];
+  reasons: Reason[];
+  manifest_version: string;
+  approval_id: string | null;
+  post_review_approval_id: string | null;
+  outcome_plans: OutcomePlans | null;
+  outcome_event_ids: string[] | null;
+  routed_at: Date;
+}
+
+/**
+ * A recorded decision's events once more, the same ids, time and content: what a
+ * redelivered proposal causes (consumers de-duplicate on the ids). Null when the row cannot
+ * say (its events went through the outbox, or it broke the contract).
+ */
+export function rederivedOutcome(recorded: RecordedOutcome): AnyEvent[] | null {
+  const { decision, outcome_event_ids: eventIds, outcome_plans: plans } = recorded;
+  if (decision === null || eventIds === null) return null;
+  const routing: OutcomeRouting = {
+    verdict: recorded.verdict,
+    reasons: recorded.reasons,
+    manifestVersion: recorded.manifest_version,
+    approval: plans?.approval ?? null,
+    postReview: plans?.post_review ?? null,
+    parameterErrors: plans?.parameter_errors ?? null,
+    repairAttempts: plans?.repair_attempts ?? null,
+  };
+  let next = 0;
+  const ids: OutcomeIds = {
+    approvalId: recorded.approval_id ?? '',
+    postReviewApprovalId: recorded.post_review_approval_id ?? '',
+    eventIds: () => {
+      if (next >= eventIds.length) throw new Error(`decision ${decision.decision_id} recorded ${eventIds.length} event ids; its outcome has more events`);
+      return eventIds[next++];
+    },
+  };
+  const { events } = outcomeEvents({ workspaceid: recorded.workspace, data: decision }, routing, ids, recorded.routed_at);
+  return events;
 }
 
 /** The data of an `approval.resolved` decided by policy, without a person. */

@@ -7,7 +7,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { Logger } from 'pino';
 import { NewDecision, RecordedRepairTarget, chainAttempts, findDecisions, lockRepairTargets, recordDecision, recordDecisions } from './decisions.repository';
-import { ROUTER_SOURCE, invalidReason, outcomeEvents, policyResolution, readableParts } from './outcome-events';
+import { ROUTER_SOURCE, invalidReason, outcomeEvents, outcomePlans, policyResolution, readableParts, rederivedOutcome } from './outcome-events';
 import { alertsRun, decisionsRouted, repairsRouted } from './routing.metrics';
 import { pauseCovering } from '../pauses/pause-cover';
 import { pausedRoutings } from '../pauses/pauses.metrics';
@@ -88,6 +88,10 @@ export class RoutingService {
           routing.parameterErrors ?? (attempts && attempts[attempts.length - 1].errors.length > 0 ? attempts[attempts.length - 1].errors : null),
         // Sent to a person by its probation: that person's verdict counts towards it.
         probation_id: probation && routing.reasons.some((r) => r.rule === 'probation') ? probation.id : null,
+        // Enough to emit the same events again should the proposal be redelivered.
+        outcome_plans: outcomePlans(routing),
+        outcome_event_ids: outcome.events.map((event) => event.id),
+        routed_at: now,
       };
       return { proposal, routing, outcome, row };
     });
@@ -110,11 +114,16 @@ export class RoutingService {
           'decision_conflict',
           `decision ${copy.row.decision_id} was already proposed (event ${recorded.event_id}) with different content; the first outcome (${recorded.verdict}) stands`,
         );
+      } else if (recorded && recorded.event_id === copy.proposal.id) {
+        // The very proposal again (a redelivery after a crash between the commit and the
+        // publish): its events again, the same ids, so the agent is answered once.
+        ctx.emitAfterCommit(...(rederivedOutcome(recorded) ?? []));
       }
     }
 
+    // Published right after the commit: a pure function of the rows just written (above).
     const fresh = routed.filter((r) => written.has(r.proposal.id));
-    await ctx.emit(...fresh.flatMap((r) => r.outcome.events));
+    ctx.emitAfterCommit(...fresh.flatMap((r) => r.outcome.events));
     for (const { proposal, routing, row } of fresh) {
       decisionsRouted.inc({ verdict: routing.verdict });
       if (routing.reasons.some((r) => r.rule === 'paused')) pausedRoutings.inc({ verdict: routing.verdict });
@@ -215,6 +224,10 @@ export class RoutingService {
       attempt: 1,
       parameter_errors: null,
       probation_id: null,
+      // Its answer goes through the outbox: nothing here is emitted again.
+      outcome_plans: null,
+      outcome_event_ids: null,
+      routed_at: new Date(),
     });
     if (!isNew) return;
     await ctx.emit(

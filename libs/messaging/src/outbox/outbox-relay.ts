@@ -3,7 +3,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { KafkaSettings, physicalTopic } from '../kafka/kafka-settings';
 import { MessagingLogger } from '../logger';
 import { sqlSchema } from '../schema';
-import { decodeHeaders } from './outbox';
+import { OutboxHeader, decodeHeaders } from './outbox';
 import { outboxPending, outboxPublished, relayFailures } from './outbox.metrics';
 
 export interface OutboxRelayOptions {
@@ -59,13 +59,7 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
-    // The Java-compatible partitioner: a decision's key lands where any other client puts it.
-    this.producer = this.options.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = eventProducer(this.options.kafka);
     this.loop = this.run();
   }
 
@@ -137,19 +131,15 @@ export class OutboxRelay {
 
   /** Groups rows by topic, keeping id order inside each topic (and so inside each key). */
   private group(rows: OutboxRow[]): TopicMessages[] {
-    const byTopic = new Map<string, TopicMessages>();
-    for (const row of rows) {
-      const topic = physicalTopic(this.options.settings, row.topic);
-      let entry = byTopic.get(topic);
-      if (!entry) byTopic.set(topic, (entry = { topic, messages: [] }));
-      const headers: IHeaders = {};
-      for (const { name, value } of decodeHeaders(row.headers)) {
-        const before = headers[name];
-        headers[name] = before === undefined ? value : ([] as Buffer[]).concat(before as Buffer | Buffer[], value);
-      }
-      entry.messages.push({ key: row.message_key, value: row.value, headers });
-    }
-    return [...byTopic.values()];
+    return groupByTopic(
+      this.options.settings,
+      rows.map((row) => ({
+        topic: row.topic,
+        key: row.message_key,
+        value: row.value,
+        headers: decodeHeaders(row.headers).map(({ name, value }) => [name, value] as const),
+      })),
+    );
   }
 
   private async holdLock(): Promise<boolean> {
@@ -192,6 +182,40 @@ export class OutboxRelay {
       };
     });
   }
+}
+
+/**
+ * The producer of what a service emits (the relay's, and the transport's for events
+ * published right after their commit): idempotent, one request in flight, and the
+ * Java-compatible partitioner, so a decision's key lands where any other client puts it.
+ */
+export function eventProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+}
+
+/** Messages by physical topic for one `sendBatch`, in their order (and so in order per key). */
+export function groupByTopic(
+  settings: Pick<KafkaSettings, 'topicPrefix'>,
+  messages: readonly { topic: string; key: Buffer | string | null; value: Buffer; headers: readonly OutboxHeader[] }[],
+): TopicMessages[] {
+  const byTopic = new Map<string, TopicMessages>();
+  for (const message of messages) {
+    const topic = physicalTopic(settings, message.topic);
+    let entry = byTopic.get(topic);
+    if (!entry) byTopic.set(topic, (entry = { topic, messages: [] }));
+    const headers: IHeaders = {};
+    for (const [name, value] of message.headers) {
+      const before = headers[name];
+      headers[name] = before === undefined ? value : ([] as (Buffer | string)[]).concat(before as Buffer | string | (Buffer | string)[], value);
+    }
+    entry.messages.push({ key: message.key, value: message.value, headers });
+  }
+  return [...byTopic.values()];
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,17 +1,18 @@
+import { createHash } from 'node:crypto';
 import { AnyEvent, Keyring, SignatureVerdict, Topic, decodeEvent, dlqTopic, isTopic } from '@hitl/contracts';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { DataSource, EntityManager } from 'typeorm';
 import { Inbox } from '../inbox/inbox';
 import { KafkaSettings, logicalTopic, physicalTopic } from '../kafka/kafka-settings';
 import { MessagingLogger } from '../logger';
 import { Outbox, OutboxHeader, RawOutboxMessage } from '../outbox/outbox';
-import { OutboxRelay } from '../outbox/outbox-relay';
+import { OutboxRelay, eventProducer, groupByTopic } from '../outbox/outbox-relay';
 import { unprocessableReason } from './errors';
 import { Failure, classifyFailure } from './failures';
 import { MessageContext, MessagePosition } from './message-context';
-import { consumerRetries, messagesConsumed, signatureRefusals } from './transport.metrics';
+import { consumerRetries, messagesConsumed, publishedAfterCommit, signatureRefusals } from './transport.metrics';
 
 /** What a handler of `invalidMessagePattern(topic)` receives for a message that broke the contract or whose signature was refused. */
 export interface InvalidMessage {
@@ -81,6 +82,8 @@ export interface KafkaBatchTransportOptions {
   sessionTimeoutMs?: number;
   /** Called after a chunk's transaction committed and before its offset is committed (fault injection, metrics). */
   afterCommit?: (chunk: CommittedChunk) => void | Promise<void>;
+  /** Called after a transaction committed and before the events its handler emitted after commit are published (fault injection). */
+  beforePublish?: (events: number) => void | Promise<void>;
   /** How failures are retried (see failures.ts). */
   retry?: RetryOptions;
 }
@@ -101,14 +104,30 @@ interface Item {
   verdict?: SignatureVerdict;
 }
 
+/** What a handler declares beside its pattern: `@EventPattern(topic, { batch: true, rederives: true })`. */
+interface HandlerExtras {
+  /** The run of valid events of a chunk in one call. */
+  batch?: boolean;
+  /**
+   * The handler de-duplicates on its own records, and for an event it already handled
+   * emits again (`emitAfterCommit`) what that event caused: its events are not claimed in
+   * the inbox, and what it emits after commit is published without the outbox.
+   */
+  rederives?: boolean;
+}
+
 /**
  * A NestJS transport strategy on kafkajs that consumes in batches. Each chunk of a batch
  * is one PostgreSQL transaction: inbox claims (dedupe on the CloudEvents id), handlers'
  * writes, the events they emit (outbox) and dead letters commit together; offsets are
  * resolved only after the commit. Handlers register with `@EventPattern(topic)`.
+ * A handler that re-derives its outputs (`rederives`) skips the inbox and the outbox: its
+ * events are published right after the commit, before the offsets.
  */
 export class KafkaBatchTransport extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
+  /** Publishes what `rederives` handlers emit after commit; connected on first use. */
+  private producer?: { producer: Producer; connected: Promise<void> };
   private readonly inbox: Inbox;
   private readonly outbox: Outbox;
   private readonly chunkSize: number;
@@ -132,6 +151,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   async close(): Promise<void> {
     await this.consumer?.disconnect();
     this.consumer = undefined;
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer) await producer.connected.then(() => producer.producer.disconnect()).catch(() => undefined);
   }
 
   on(): never {
@@ -278,7 +300,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       if (!payload.isRunning() || payload.isStale()) return false;
       try {
         await this.options.dataSource.transaction(async (manager) => {
-          const ids = decoded?.ok ? [place, decoded.event.id] : [place];
+          const ids = [...new Set([place, claimId(topic, partition, message, decoded, this.options.signatures.mode === 'enforce' ? verdict : undefined)])];
           await manager.query('SAVEPOINT hitl_claim');
           let fresh: Set<string>;
           try {
@@ -358,22 +380,27 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private async handleChunk(topic: Topic, partition: number, messages: KafkaMessage[]): Promise<void> {
     const { keyring } = this.options.signatures;
     // The chunk's signatures are checked together, on libuv's pool (Ed25519 is the costly part).
+    const enforce = this.options.signatures.mode === 'enforce';
     const items: Item[] = await Promise.all(
       messages.map(async (message) => {
         const decoded = decodeEvent(topic, message.value);
-        // Undecodable messages have no id of their own: their place in the log is one.
-        const messageId = decoded.ok ? decoded.event.id : `${topic}/${partition}/${message.offset}`;
         const verdict = decoded.ok ? await keyring.verifyAsync(decoded.raw, decoded.event) : undefined;
+        const messageId = claimId(topic, partition, message, decoded, enforce ? verdict : undefined);
         return { message, messageId, decoded, verdict };
       }),
     );
     const verdicts = new Map(items.flatMap((i) => (i.decoded.ok && i.verdict ? [[i.decoded.event.id, i.verdict] as const] : [])));
-    const enforce = this.options.signatures.mode === 'enforce';
     const handler = this.getHandlerByPattern(topic);
     const onInvalid = this.getHandlerByPattern(invalidMessagePattern(topic));
-    const batchMode = (handler?.extras as { batch?: boolean } | undefined)?.batch === true;
+    const extras = (handler?.extras ?? {}) as HandlerExtras;
+    const batchMode = extras.batch === true;
+    const rederives = batchMode && extras.rederives === true;
+    const acted = (item: Item) => item.decoded.ok && !(enforce && item.verdict && !item.verdict.ok);
+    // Encoded in the transaction (a signing failure rolls it back), published after it.
+    let afterCommit: ReturnType<Outbox['encode']> = [];
 
     await this.options.dataSource.transaction(async (manager) => {
+      const outputs: AnyEvent[] = [];
       // Batch mode: the run of valid events since the last invalid message, handled in one call.
       let batched: { item: Item; event: AnyEvent }[] = [];
       const flush = async () => {
@@ -381,7 +408,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         const run = batched;
         batched = [];
         const position: MessagePosition = { topic, partition, offset: run[0].item.message.offset, key: null };
-        const context = new MessageContext(manager, this.outbox, position, verdicts);
+        const context = new MessageContext(manager, this.outbox, position, verdicts, rederives ? outputs : undefined);
         // One call for the run: the handler writes it in one go. Any error retries the chunk.
         await this.invoke(
           handler,
@@ -399,14 +426,22 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         await this.deadLetter(manager, topic, partition, item.message, violation.code, violation.message);
         if (onInvalid && tell) await this.invoke(onInvalid, { topic, violation, position, raw: item.message.value } satisfies InvalidMessage, context);
       };
+      // A handler that re-derives its outputs de-duplicates on its own records: only what it
+      // never sees (refused messages) is claimed here, and repeats within the chunk are dropped.
       const fresh = await this.inbox.claim(
         manager,
         this.options.groupId,
-        items.map((i) => ({ id: i.messageId, topic })),
+        items.filter((i) => !rederives || !acted(i)).map((i) => ({ id: i.messageId, topic })),
       );
+      const seen = new Set<string>();
       for (const item of items) {
         // A redelivery, or the same event twice in one chunk: no second effect.
-        if (!fresh.delete(item.messageId)) {
+        let repeat: boolean;
+        if (rederives && acted(item)) {
+          repeat = seen.has(item.messageId);
+          seen.add(item.messageId);
+        } else repeat = !fresh.delete(item.messageId);
+        if (repeat) {
           messagesConsumed.inc({ topic, outcome: 'duplicate' });
           continue;
         }
@@ -473,7 +508,31 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         }
       }
       await flush();
+      afterCommit = this.outbox.encode(outputs, { checkContract: false });
     });
+    if (afterCommit.length > 0) await this.publishAfterCommit(afterCommit);
+  }
+
+  /**
+   * What `rederives` handlers emitted, once their transaction committed: acknowledged by
+   * every in-sync replica before the chunk's offset is resolved. A failure here fails the
+   * chunk (retried as the broker's transient failure), and the handler emits it all again.
+   */
+  private async publishAfterCommit(messages: ReturnType<Outbox['encode']>): Promise<void> {
+    await this.options.beforePublish?.(messages.length);
+    if (!this.producer) {
+      const producer = eventProducer(this.options.kafka);
+      this.producer = { producer, connected: producer.connect() };
+    }
+    const { producer, connected } = this.producer;
+    try {
+      await connected;
+    } catch (error) {
+      this.producer = undefined; // the next attempt connects anew
+      throw error;
+    }
+    await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(this.options.settings, messages) });
+    for (const message of messages) publishedAfterCommit.inc({ topic: message.topic });
   }
 
   /** A DLQ: its messages are not events of the contract; de-duplicated on their place in the log, handled in one call. */
@@ -541,6 +600,27 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 }
 
 const DLQ_HEADER_PREFIX = 'hitl-dlq-';
+
+/**
+ * What a message is de-duplicated by: an event's id; a message that cannot be decoded, its
+ * place in the log; an event whose signature is refused, its bytes. Never a refused event's
+ * id: a forgery carrying the id of a real event (read off another partition) would otherwise
+ * claim it first, and the real event would be skipped as its copy.
+ */
+function claimId(
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+  decoded: ReturnType<typeof decodeEvent> | null,
+  refusal: SignatureVerdict | undefined,
+): string {
+  if (!decoded?.ok) return `${topic}/${partition}/${message.offset}`;
+  if (refusal && !refusal.ok)
+    return `refused/${createHash('sha256')
+      .update(message.value ?? Buffer.alloc(0))
+      .digest('hex')}`;
+  return decoded.event.id;
+}
 
 /** Every header value as it arrived, in order (a name may repeat). */
 function byteHeaders(headers: IHeaders | undefined): OutboxHeader[] {

@@ -25,6 +25,8 @@ export class MessageContext {
     /** Where the message sits in Kafka; null for a command that came from no message. */
     readonly position: MessagePosition | null,
     private readonly verdicts: ReadonlyMap<string, SignatureVerdict> = new Map(),
+    /** Where `emitAfterCommit` collects; only handlers that re-derive their outputs get one. */
+    private readonly afterCommit?: AnyEvent[],
   ) {}
 
   /** What verifying an event's signature found (the transport verified it before the handler ran). */
@@ -41,6 +43,18 @@ export class MessageContext {
   emit(...events: AnyEvent[]): Promise<void> {
     this.emittedCount += events.length;
     return this.outbox.publish(this.manager, events);
+  }
+
+  /**
+   * For handlers declared `{ batch: true, rederives: true }`: events that are a pure function
+   * of what this transaction commits, published by the transport right after the commit and
+   * before the offsets (no outbox row, no relay hop). Should the process die in between, the
+   * messages come again and the handler, finding its records, emits the same events again
+   * (same ids: consumers de-duplicate). Anything that cannot be re-derived goes to `emit`.
+   */
+  emitAfterCommit(...events: AnyEvent[]): void {
+    if (!this.afterCommit) throw new Error('emitAfterCommit is only for handlers declared { batch: true, rederives: true }');
+    this.afterCommit.push(...events);
   }
 
   /** How many events were emitted so far (the relay is worth waking only when some were). */

@@ -17,3 +17,9 @@ export const signatureRefusals = new Counter({
   help: 'Events refused because their signature did not verify (never acted on), by topic and code',
   labelNames: ['topic', 'code', 'consumer'],
 });
+
+export const publishedAfterCommit = new Counter({
+  name: 'hitl_events_published_after_commit_total',
+  help: 'Events a handler re-derives from its records, published by the transport right after their commit (no outbox row)',
+  labelNames: ['topic'],
+});

@@ -1,4 +1,16 @@
-import { ACTION_EXECUTED, APPROVAL_RESOLVED, AnyEvent, CloudEvent, DECISION_PROPOSED, Topics, dlqTopic, newEvent, payloadHash } from '@hitl/contracts';
+import { randomUUID } from 'node:crypto';
+import {
+  ACTION_EXECUTED,
+  APPROVAL_RESOLVED,
+  AnyEvent,
+  CloudEvent,
+  DECISION_PROPOSED,
+  OUTCOME_LABELED,
+  Topics,
+  dlqTopic,
+  newEvent,
+  payloadHash,
+} from '@hitl/contracts';
 import { Controller, DynamicModule, Inject, Module } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { InvalidMessage, MessageContext, RawMessage, UnprocessableMessageError, invalidMessagePattern } from '../../src';
@@ -100,9 +112,66 @@ export class RecorderController {
   }
 }
 
+/**
+ * A handler shaped like the router's: it records what each label caused (the id and time of
+ * its answer) and emits the answer after the commit, from the record, so a label delivered
+ * again is answered again with the very same event.
+ */
+@Controller()
+export class RederivingController {
+  constructor(@Inject(SCHEMA) private readonly schema: string) {}
+
+  @EventPattern(Topics.OutcomeLabeled, { batch: true, rederives: true })
+  async onLabeled(@Payload() events: CloudEvent<typeof OUTCOME_LABELED>[], @Ctx() ctx: MessageContext): Promise<void> {
+    await ctx.manager.query(
+      `INSERT INTO "${this.schema}".answers (event_id, decision_id, workspace, answer_id, answered_at)
+       SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::uuid[], $5::timestamptz[]) ON CONFLICT (event_id) DO NOTHING`,
+      [
+        events.map((e) => e.id),
+        events.map((e) => e.data.decision_id),
+        events.map((e) => e.workspaceid),
+        events.map(() => randomUUID()),
+        events.map(() => new Date()),
+      ],
+    );
+    const answers: { decision_id: string; workspace: string; answer_id: string; answered_at: Date }[] = await ctx.manager.query(
+      `SELECT decision_id, workspace, answer_id, answered_at FROM "${this.schema}".answers WHERE event_id = ANY($1::text[])`,
+      [events.map((e) => e.id)],
+    );
+    for (const answer of answers) {
+      const parameters = { order_id: 'ORD-1' };
+      ctx.emitAfterCommit(
+        newEvent(
+          APPROVAL_RESOLVED,
+          {
+            decision_id: answer.decision_id,
+            approval_id: null,
+            status: 'approved',
+            resolved_by: { kind: 'policy', id: 'test-manifest' },
+            parameters,
+            edited: false,
+            reasons: [{ rule: 'test', detail: 'answered by the re-deriving test handler' }],
+            notes: null,
+            chosen_option: null,
+            manifest_version: 'test-manifest',
+            confidence: 0.9,
+            action: 'process_refund',
+            payload_hash: payloadHash('process_refund', parameters),
+          },
+          { source: 'hitl/test', workspaceid: answer.workspace, id: answer.answer_id, time: answer.answered_at },
+        ),
+      );
+    }
+  }
+}
+
 @Module({})
 export class EffectsModule {
   static forSchema(schema: string): DynamicModule {
-    return { module: EffectsModule, controllers: [EffectsController, RecorderController], providers: [{ provide: SCHEMA, useValue: schema }] };
+    return {
+      module: EffectsModule,
+      controllers: [EffectsController, RecorderController, RederivingController],
+      providers: [{ provide: SCHEMA, useValue: schema }],
+    };
   }
 }

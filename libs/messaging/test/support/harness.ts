@@ -76,6 +76,9 @@ export async function createHarness(name: string, brokers = brokersFromEnv()): P
   await harness.dataSource.query(`CREATE TABLE ${s}.batch_seen (id bigserial PRIMARY KEY, event_id text NOT NULL, batch_size int NOT NULL)`);
   await harness.dataSource.query(`CREATE TABLE ${s}.executed_seen (id bigserial PRIMARY KEY, event_id text NOT NULL, units integer, batch_size int NOT NULL)`);
   await harness.dataSource.query(`CREATE TABLE ${s}.dlq_seen (id bigserial PRIMARY KEY, value bytea, code text)`);
+  await harness.dataSource.query(
+    `CREATE TABLE ${s}.answers (event_id text PRIMARY KEY, decision_id uuid NOT NULL, workspace text NOT NULL, answer_id uuid NOT NULL, answered_at timestamptz NOT NULL)`,
+  );
   await ensureTopics(harness.kafka, contractTopics(harness.settings), 3);
   const close = harness.close;
   harness.close = async () => {
@@ -94,7 +97,13 @@ export interface RunningConsumer {
 /** The effects handler running on the batch transport, with its outbox relay. */
 export async function startConsumer(
   h: Harness,
-  options: { afterCommit?: (c: CommittedChunk) => void | Promise<void>; chunkSize?: number; retry?: RetryOptions; dataSource?: DataSource } = {},
+  options: {
+    afterCommit?: (c: CommittedChunk) => void | Promise<void>;
+    beforePublish?: (events: number) => void | Promise<void>;
+    chunkSize?: number;
+    retry?: RetryOptions;
+    dataSource?: DataSource;
+  } = {},
 ): Promise<RunningConsumer> {
   const relay = new OutboxRelay({ dataSource: h.dataSource, schema: h.schema, kafka: h.kafka, settings: h.settings, logger: quietLogger, idleMs: 50 });
   const strategy = new KafkaBatchTransport({
@@ -109,6 +118,7 @@ export async function startConsumer(
     relay,
     logger: quietLogger,
     afterCommit: options.afterCommit,
+    beforePublish: options.beforePublish,
     chunkSize: options.chunkSize,
     retry: options.retry,
   });
