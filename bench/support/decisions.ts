@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { DECISION_PROPOSED, newEvent } from '@hitl/contracts';
 import { signed } from '@hitl/testing';
-import { Kafka, Message, Partitioners, Producer } from 'kafkajs';
+import { eventProducer } from '@hitl/messaging';
+import { Kafka, Message, Producer } from 'kafkajs';
 import { WORKSPACE } from './services';
 
 export type Route = 'auto_approve' | 'human_review';
@@ -39,7 +40,7 @@ export function proposal(route: Route = 'auto_approve', decisionId = randomUUID(
 
 /** A producer with the outbox relay's settings: idempotent, one request in flight, the Java partitioner. */
 export function relayLikeProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  return eventProducer(kafka);
 }
 
 /** Sends `messages` to `topic` in batches, each acknowledged by every replica before the next. */

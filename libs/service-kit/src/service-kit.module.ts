@@ -14,6 +14,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { ServiceDefinition } from './service-definition';
 import { KeysController } from './trust/keys.controller';
 import { loadTrust } from './trust/trust';
+import { useVerifyThreads } from '@hitl/contracts';
 import { KAFKA_SETTINGS, SERVICE_CONFIG, SERVICE_LOGGER, SERVICE_TRUST } from './tokens';
 
 /** What every service has besides its features; global, so feature modules can inject it. */
@@ -21,6 +22,8 @@ import { KAFKA_SETTINGS, SERVICE_CONFIG, SERVICE_LOGGER, SERVICE_TRUST } from '.
 export class ServiceKitModule {
   static forRoot(definition: ServiceDefinition, config: ServiceConfig, logger: Logger): DynamicModule {
     const trust = loadTrust(config, definition.signs);
+    // Process-wide, like the keyring's Ed25519 backend: every consumer of this service verifies through it.
+    useVerifyThreads(config.SIGNATURE_VERIFY_THREADS);
     return {
       module: ServiceKitModule,
       global: true,

@@ -4,6 +4,7 @@
 // signature for the same key and bytes, and each verifies the other's.
 import { KeyObject, createPublicKey, sign as openSslSign, verify as openSslVerify } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { VerifyThreads } from './verify-threads';
 
 interface Sodium {
   crypto_sign_detached(signature: Buffer, message: Buffer, secretKey: Buffer): void;
@@ -79,12 +80,42 @@ export function ed25519Verify(message: Buffer, signature: Buffer, publicKey: Key
   }
 }
 
+let threads: VerifyThreads | null = null;
+
 /**
- * Verification for a chunk of events at once. With OpenSSL it runs on libuv's pool, off the
- * main thread; libsodium is fast enough that the hop would cost more than it saves.
+ * Verifies the chunks of `ed25519VerifyAsync` on `count` worker threads (libsodium there
+ * too); 0: on the main thread. A service sets it at start (SIGNATURE_VERIFY_THREADS).
+ */
+export function useVerifyThreads(count: number): void {
+  void threads?.close();
+  threads = null;
+  const fast = libsodium();
+  if (count <= 0 || !fast) return;
+  const inline = (message: Buffer, signature: Buffer, publicKey: Buffer) => {
+    try {
+      return fast.crypto_sign_verify_detached(signature, message, publicKey);
+    } catch {
+      return false;
+    }
+  };
+  threads = new VerifyThreads(count, createRequire(__filename).resolve('sodium-native'), inline);
+}
+
+/**
+ * Verification for a chunk of events at once: on worker threads when the service has them
+ * (useVerifyThreads), else with OpenSSL on libuv's pool, else libsodium on the main thread.
  */
 export function ed25519VerifyAsync(message: Buffer, signature: Buffer, publicKey: KeyObject): Promise<boolean> {
   if (signature.length !== 64) return Promise.resolve(false);
-  if (libsodium()) return Promise.resolve(ed25519Verify(message, signature, publicKey));
+  if (libsodium()) {
+    if (!threads) return Promise.resolve(ed25519Verify(message, signature, publicKey));
+    let key: Buffer;
+    try {
+      key = rawPublicKey(publicKey);
+    } catch {
+      return Promise.resolve(false); // a key that is no Ed25519 key verifies nothing
+    }
+    return threads.verify(message, signature, key);
+  }
   return new Promise((resolve) => openSslVerify(null, message, publicKey, signature, (error, ok) => resolve(!error && ok)));
 }

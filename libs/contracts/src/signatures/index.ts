@@ -1,4 +1,4 @@
 export * from './keys';
 export * from './sign';
 export * from './keyring';
-export { ed25519Backend, useEd25519Backend, type Ed25519Backend } from './ed25519';
+export { ed25519Backend, useEd25519Backend, useVerifyThreads, type Ed25519Backend } from './ed25519';

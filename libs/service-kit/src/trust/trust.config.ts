@@ -29,6 +29,16 @@ export const trustConfig = z.object({
     .default({}),
   /** The agent registry: agents, their public keys and workspaces, labelers, workspaces admitting unsigned agents. */
   AGENTS_PATH: z.string().min(1).default('config/agents.yaml'),
+  /**
+   * Worker threads verifying the signatures of each chunk consumed (libsodium), beside the
+   * main thread that decodes, decides and records; 0 verifies on the main thread.
+   */
+  SIGNATURE_VERIFY_THREADS: z
+    .string()
+    .trim()
+    .regex(/^([0-9]|1[0-6])$/, { error: 'must be a whole number from 0 to 16' })
+    .transform(Number)
+    .default(1),
 });
 
 export type TrustConfig = z.output<typeof trustConfig>;
