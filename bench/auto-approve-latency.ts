@@ -20,7 +20,7 @@ interface Leg {
   offered: number;
   achieved: number;
   latency: Summary;
-  /** Router legs: median ms from the send to the routing transaction, from it to the relay's publish, and from that to the answer. */
+  /** Router legs: median ms from the send to the routing of its chunk, from it to the publish of the answer, and from that to the answer. */
   stages?: [number, number, number];
 }
 
@@ -164,7 +164,7 @@ export async function autoApproveLatency(size: Size, options: { sustainableRate?
             ? [`Not offered: ${skipped.join(', ')}/s, above the ${Math.round(sustainable ?? 0)}/s the router sustained in figure 1.`]
             : []),
           `Router peak RSS during this figure: ${Math.round(peak)} MiB.`,
-          "Stages (router rows): the send to the routing transaction's start (router.decisions.routed_at: the consumer's fetch and the chunk's inbox claim), from it to the relay's publish (the approval.resolved's Kafka timestamp: the transaction, its commit, the relay's read of the outbox), and from that to the answer (broker and the measuring consumer). Wall clocks of one machine.",
+          "Stages (router rows): the send to the routing of its chunk (router.decisions.routed_at: the consumer's fetch and the signatures' check), from it to the publish (the approval.resolved's Kafka timestamp: routing, the transaction and its commit, signing), and from that to the answer (broker and the measuring consumer). Wall clocks of one machine.",
         ],
         ratios: { [`auto-approve p99 router - raw at ${judged}/s`]: `${gap.toFixed(1)} ms (target <= ${LATENCY_ALLOWANCE_MS} ms)` },
         peakRss: [{ process: 'router', mib: peak }],

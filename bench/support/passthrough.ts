@@ -31,7 +31,7 @@ const DURABLE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS durable_decisions (
 
 /** Records a chunk's decisions (the new ones) and returns their answers. */
 async function recorded(pool: Pool, chunk: KafkaMessage[]): Promise<Message[]> {
-  const proposals = chunk.map((m) => JSON.parse(m.value!.toString('utf8')) as { id: string; subject: string; data: unknown });
+  const proposals = chunk.map((m) => JSON.parse(String(m.value)) as { id: string; subject: string; data: unknown });
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

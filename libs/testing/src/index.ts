@@ -4,3 +4,4 @@ export * from './trust';
 export * from './launcher';
 export * from './service-process';
 export * from './waits';
+export * from './own-postgres';

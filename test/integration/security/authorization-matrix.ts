@@ -172,6 +172,8 @@ const reads = (auditor: string, admin: string): Record<Role, string> => ({ ...un
 
 const health = (service: Service): Row[] => [
   { service, method: 'GET', path: '/healthz', cast: 'records', request: () => ({ path: '/healthz' }), expect: everyone('200') },
+  { service, method: 'GET', path: '/livez', cast: 'records', request: () => ({ path: '/livez' }), expect: everyone('200') },
+  { service, method: 'GET', path: '/readyz', cast: 'records', request: () => ({ path: '/readyz' }), expect: everyone('200') },
   { service, method: 'GET', path: '/metrics', cast: 'records', request: () => ({ path: '/metrics' }), expect: everyone('200') },
   { service, method: 'GET', path: '/manifest', cast: 'records', request: () => ({ path: '/manifest' }), expect: everyone('200') },
   // Public keys only (a JWKS): anyone may verify what the service signed.

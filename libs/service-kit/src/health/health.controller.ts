@@ -3,8 +3,13 @@ import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndica
 import { DataSource } from 'typeorm';
 import { KafkaHealthIndicator } from './kafka.health';
 
-/** 200 when PostgreSQL and Kafka both answer, 503 (naming what is down) otherwise. */
-@Controller('healthz')
+/**
+ * Probes. `/livez`: the process answers (a liveness probe: restarting it would not help an
+ * outage of PostgreSQL or Kafka, so it never looks at them). `/readyz`: PostgreSQL and Kafka
+ * both answer, so traffic may come (migrations ran before the service started serving);
+ * 503 naming what is down otherwise. `/healthz` is `/readyz` under its older name.
+ */
+@Controller()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
@@ -13,9 +18,20 @@ export class HealthController {
     private readonly dataSource: DataSource,
   ) {}
 
-  @Get()
+  @Get('livez')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('readyz')
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.database.pingCheck('database', { connection: this.dataSource, timeout: 3_000 }), () => this.kafka.check('kafka')]);
+  }
+
+  @Get('healthz')
   @HealthCheck()
   check(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.database.pingCheck('database', { connection: this.dataSource, timeout: 3_000 }), () => this.kafka.check('kafka')]);
+    return this.ready();
   }
 }
