@@ -77,6 +77,8 @@ export const manifestConfig = z.object({
   MANIFEST_PATH: z.string().min(1).default('manifests/refunds.yaml'),
   /** The least time a tier gets before on_timeout (manifest v1.1: 60 s); tests running real timers in seconds set it lower. */
   MANIFEST_MIN_TIER_SHARE_SECONDS: z.coerce.number().positive().default(60),
+  /** How often the manifest files are looked at for a change (reloaded as on SIGHUP); 0: only SIGHUP. */
+  MANIFEST_WATCH_INTERVAL_MS: wholeNumber(0, 3_600_000).default(2_000),
 });
 export type ManifestConfig = z.output<typeof manifestConfig>;
 

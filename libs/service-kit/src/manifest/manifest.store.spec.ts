@@ -13,7 +13,7 @@ const silent = pino({ level: 'silent' });
 
 describe('ManifestStore', () => {
   let dir: string;
-  const store = () => new ManifestStore({ MANIFEST_PATH: dir, MANIFEST_MIN_TIER_SHARE_SECONDS: 60 }, silent);
+  const store = () => new ManifestStore({ MANIFEST_PATH: dir, MANIFEST_MIN_TIER_SHARE_SECONDS: 60, MANIFEST_WATCH_INTERVAL_MS: 0 }, silent);
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'hitl-manifests-'));
@@ -54,5 +54,29 @@ describe('ManifestStore', () => {
   it('a directory without default.yaml stops the service at start, saying why', () => {
     rmSync(join(dir, 'default.yaml'));
     expect(() => store()).toThrow(/has no default\.yaml/);
+  });
+
+  it('a change of the files is reloaded once; an invalid rewrite is refused, the old set serving, until the files change again', () => {
+    const s = store();
+    const original = s.forWorkspace(null).manifest.version;
+    const cheaper = refunds.replace('auto_approve_below_usd: 50', 'auto_approve_below_usd: 25');
+    const steps: [string, () => void, boolean, string][] = [
+      ['nothing changed', () => undefined, false, original],
+      ['the default rewritten in place', () => writeFileSync(join(dir, 'default.yaml'), cheaper), true, loadManifest(cheaper).version],
+      ['the same bytes written again', () => writeFileSync(join(dir, 'default.yaml'), cheaper), false, loadManifest(cheaper).version],
+      [
+        'an invalid rewrite: refused, the last good set serves',
+        () => writeFileSync(join(dir, 'default.yaml'), 'actions: [not, a, map]'),
+        true,
+        loadManifest(cheaper).version,
+      ],
+      ['looked at again, still invalid: not retried', () => undefined, false, loadManifest(cheaper).version],
+      ['fixed: taken', () => writeFileSync(join(dir, 'default.yaml'), refunds), true, original],
+      ['a file of another kind beside them: not a manifest', () => writeFileSync(join(dir, 'README.txt'), 'notes'), false, original],
+    ];
+    for (const [step, change, reloaded, version] of steps) {
+      change();
+      expect([step, s.reloadIfChanged(), s.forWorkspace(null).manifest.version]).toEqual([step, reloaded, version]);
+    }
   });
 });
