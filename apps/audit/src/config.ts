@@ -1,3 +1,4 @@
+import { fileAt } from '@hitl/messaging';
 import { auditorsConfig, collectAuditorTokens, manifestConfig, serviceConfig } from '@hitl/service-kit';
 import { z } from 'zod';
 import { retentionConfig } from './retention/retention-policy';
@@ -9,6 +10,13 @@ const settings = serviceConfig({ clientId: 'hitl-audit', port: 3003 })
   .extend(auditorsConfig.shape)
   .extend(signingConfig.shape)
   .extend(retentionConfig.shape)
+  .extend({
+    /**
+     * A file holding the password of the audit's writer role (`<schema>_writer`), for a server
+     * that asks for one: the audit sets it on the role at each start and writes through it.
+     */
+    AUDIT_WRITER_PASSWORD_FILE: fileAt({ trimNewline: true }).optional(),
+  })
   .superRefine(oneSigningKey);
 
 export const auditConfig = z.preprocess(collectAuditorTokens, settings);

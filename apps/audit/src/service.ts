@@ -18,5 +18,6 @@ export const auditService: ServiceDefinition<AuditConfig> = {
   migrations: [CreateMessagingTables1795313552976, CreateAuditEvents1795313554000, RecordSignatures1795313556000, OutboxAnyBytes1795313557000],
   // Migrations run as the owner; ingestion and queries go through a role that may only INSERT and SELECT.
   runtimeRole: auditWriterRole,
+  runtimePassword: (config) => config.AUDIT_WRITER_PASSWORD_FILE?.text(),
   consumer: { partitionsConsumedConcurrently: 3, chunkSize: 500 },
 };

@@ -10,7 +10,7 @@ describe('the escalation config', () => {
       {
         REVIEWER_TOKEN_ALICE: 'alice-token-0123456789',
         REVIEWER_TOKEN_BRUNO: 'bruno-token-0123456789',
-        DATABASE_URL: 'postgres://u:secret@db/hitl',
+        DATABASE_URL: 'postgres://u@db/hitl',
         HOME: '/root',
       },
       { REVIEWER_TOKENS: { REVIEWER_TOKEN_ALICE: 'alice-token-0123456789', REVIEWER_TOKEN_BRUNO: 'bruno-token-0123456789' } },

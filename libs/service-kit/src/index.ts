@@ -3,6 +3,7 @@ export * from './auth/bearer-token';
 export * from './auth/token-file';
 export * from './logging/logger';
 export * from './database/service-schema';
+export * from './database/postgres-connection';
 export * from './tokens';
 export * from './service-definition';
 export * from './service-kit.module';

@@ -22,6 +22,11 @@ export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
    * and grant it what it may do. Absent: the service works as the owner.
    */
   runtimeRole?: (schema: string) => string;
+  /**
+   * The runtime role's password (from a file of the app's config), for a server that asks
+   * for one: set on the role by the owner at each start, then used to log in as it.
+   */
+  runtimePassword?(config: C): string | undefined;
   /** The service principal whose key signs what this service emits (its SIGNING_KEY_FILE is then required). */
   signs?: SigningService;
   /**

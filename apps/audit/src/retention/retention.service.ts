@@ -1,5 +1,5 @@
 import { ChainHead } from '@hitl/audit-trail';
-import { SERVICE_CONFIG, SERVICE_LOGGER, ServiceConfig, serviceTable } from '@hitl/service-kit';
+import { DatabaseConfig, SERVICE_CONFIG, SERVICE_LOGGER, postgresConnection, serviceTable, typeormConnection } from '@hitl/service-kit';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
@@ -33,7 +33,7 @@ export class RetentionService implements OnModuleDestroy {
   private running: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @Inject(SERVICE_CONFIG) private readonly config: RetentionConfig & Pick<ServiceConfig, 'DATABASE_URL'>,
+    @Inject(SERVICE_CONFIG) private readonly config: RetentionConfig & DatabaseConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly dataSource: DataSource,
     private readonly verifier: VerifyService,
@@ -124,11 +124,11 @@ export class RetentionService implements OnModuleDestroy {
     return row ?? null;
   }
 
-  /** A connection as the schema's owner (DATABASE_URL), opened on first use. */
+  /** A connection as the schema's owner (DATABASE_URL, DATABASE_PASSWORD_FILE), opened on first use. */
   private ownerDataSource(): Promise<DataSource> {
     this.owner ??= new DataSource({
       type: 'postgres',
-      url: this.config.DATABASE_URL,
+      ...typeormConnection(postgresConnection(this.config)),
       schema: (this.dataSource.options as PostgresDataSourceOptions).schema,
       applicationName: 'hitl-audit-retention',
       synchronize: false,

@@ -1,5 +1,5 @@
 import { ApprovalChange, StreamEnding } from '@hitl/reviewer-api';
-import { ManifestStore, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
+import { ManifestStore, SERVICE_CONFIG, SERVICE_LOGGER, postgresConnection } from '@hitl/service-kit';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Client, Notification } from 'pg';
 import { Logger } from 'pino';
@@ -109,7 +109,7 @@ export class ApprovalChangesService implements OnModuleDestroy {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.config.DATABASE_URL, connectionTimeoutMillis: 5_000 });
+    const client = new Client({ ...postgresConnection(this.config), connectionTimeoutMillis: 5_000 });
     client.on('notification', (message: Notification) => {
       this.delivering = this.delivering.then(() => (message.channel === REVIEWER_CHANGES_CHANNEL ? this.reviewerChanged(message) : this.deliver(message)));
     });

@@ -53,7 +53,7 @@ export class FileText {
 const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
 
 /** A path whose file is read now; the issue (on the variable) says why it could not be, never what it holds. */
-function fileAt(options: { trimNewline?: boolean } = {}) {
+export function fileAt(options: { trimNewline?: boolean } = {}) {
   return z
     .string()
     .trim()

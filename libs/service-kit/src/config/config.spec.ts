@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, databaseConfig, httpConfig, kafkaConfig, loadConfig, logConfig } from './config';
+import { ConfigError, databaseConfig, httpConfig, kafkaConfig, loadConfig, logConfig, serviceConfig } from './config';
 
 const schema = z.object({
   ...kafkaConfig({ clientId: 'hitl-test' }).shape,
@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       KAFKA_SSL: false,
       KAFKA_SSL_REJECT_UNAUTHORIZED: true,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/hitl',
+      DATABASE_SSL_MODE: 'disable',
       HTTP_PORT: 3009,
       HTTP_HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
@@ -40,7 +41,8 @@ describe('loadConfig', () => {
       KAFKA_CLIENT_ID: 'router-7',
       KAFKA_TOPIC_PREFIX: 'staging.',
       KAFKA_PARTITIONS: '12',
-      DATABASE_URL: 'postgresql://hitl:secret@db.internal:6432/hitl',
+      DATABASE_URL: 'postgresql://hitl@db.internal:6432/hitl',
+      DATABASE_SSL_MODE: 'require',
       HTTP_PORT: '8080',
       HTTP_HOST: '0.0.0.0',
       LOG_LEVEL: 'debug',
@@ -53,7 +55,8 @@ describe('loadConfig', () => {
       KAFKA_PARTITIONS: 12,
       KAFKA_SSL: false,
       KAFKA_SSL_REJECT_UNAUTHORIZED: true,
-      DATABASE_URL: 'postgresql://hitl:secret@db.internal:6432/hitl',
+      DATABASE_URL: 'postgresql://hitl@db.internal:6432/hitl',
+      DATABASE_SSL_MODE: 'require',
       HTTP_PORT: 8080,
       HTTP_HOST: '0.0.0.0',
       LOG_LEVEL: 'debug',
@@ -81,6 +84,10 @@ describe('loadConfig', () => {
     ['KAFKA_PARTITIONS', '0', 'must be a whole number from 1 to 1000'],
     ['DATABASE_URL', 'mysql://root@db/hitl', 'must be a postgres:// URL'],
     ['DATABASE_URL', 'not a url', 'must be a postgres:// URL'],
+    ['DATABASE_URL', 'postgres://hitl:hunter2@db/hitl', 'must not hold a password .*DATABASE_PASSWORD_FILE'],
+    ['DATABASE_URL', 'postgres://hitl@db/hitl?sslmode=require', 'must not set TLS in its query: use DATABASE_SSL_MODE'],
+    ['DATABASE_SSL_MODE', 'prefer', 'must be one of disable, require, verify-ca, verify-full'],
+    ['DATABASE_PASSWORD_FILE', '/nonexistent/password', 'cannot read /nonexistent/password: no such file'],
     ['LOG_LEVEL', 'verbose', 'must be one of fatal, error, warn, info, debug, trace, silent'],
   ])('rejects %s=%j, naming it', (variable, value, reason) => {
     expect(() => loadConfig(schema, { [variable]: value })).toThrow(new RegExp(`${variable}: ${reason}`));
@@ -97,5 +104,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig(schema, { DATABASE_URL: 'mysql://admin:hunter2@db/hitl' })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
     );
+  });
+
+  it.each([
+    [{ DATABASE_SSL_MODE: 'verify-full' }, ['DATABASE_SSL_CA_FILE'], 'must be set with DATABASE_SSL_MODE=verify-full'],
+    [{ DATABASE_SSL_MODE: 'verify-ca' }, ['DATABASE_SSL_CA_FILE'], 'must be set with DATABASE_SSL_MODE=verify-ca'],
+    [{ DATABASE_SSL_MODE: 'require', DATABASE_SSL_CA_FILE: __filename }, ['DATABASE_SSL_CA_FILE'], 'verifies nothing'],
+    [{ DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA_FILE: __filename }, [], ''],
+  ])('a service: TLS variables %j', (env, variables, reason) => {
+    const service = serviceConfig({ clientId: 'hitl-test', port: 3009 });
+    const parsed = service.safeParse(env);
+    expect(parsed.success ? [] : parsed.error.issues.map((i) => i.path.join('.'))).toEqual(variables);
+    if (!parsed.success) expect(parsed.error.issues[0].message).toContain(reason);
   });
 });

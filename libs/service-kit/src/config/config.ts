@@ -1,6 +1,6 @@
 // Each service parses its environment once, at boot, with one zod schema built from
 // these pieces. Values stay named as the variables are, so an error names what to fix.
-import { kafkaSecurityConfig, kafkaSecurityRules } from '@hitl/messaging';
+import { fileAt, kafkaSecurityConfig, kafkaSecurityRules } from '@hitl/messaging';
 import { z } from 'zod';
 import { trustConfig } from '../trust/trust.config';
 
@@ -47,12 +47,37 @@ export function kafkaConfig(defaults: { clientId: string }) {
   });
 }
 
+export const POSTGRES_SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
+
+/** PostgreSQL: where, as whom (the password only from a file), and over what (TLS). */
 export const databaseConfig = z.object({
   DATABASE_URL: z
     .string()
     .refine(isPostgresUrl, { error: 'must be a postgres:// URL, e.g. postgres://user@127.0.0.1:5432/hitl' })
+    .refine((url) => !isPostgresUrl(url) || new URL(url).password === '', {
+      error: 'must not hold a password (an environment leaks): put it in a file and name it in DATABASE_PASSWORD_FILE',
+    })
+    .refine((url) => !isPostgresUrl(url) || !/[?&](ssl|sslmode|sslrootcert|sslcert|sslkey)=/.test(url), {
+      error: 'must not set TLS in its query: use DATABASE_SSL_MODE and DATABASE_SSL_CA_FILE',
+    })
     .default('postgres://postgres@127.0.0.1:5432/hitl'),
+  /** A file holding the password of DATABASE_URL's user (a trailing newline is not part of it). */
+  DATABASE_PASSWORD_FILE: fileAt({ trimNewline: true }).optional(),
+  /** TLS to PostgreSQL: disable; require (encrypted, any certificate); verify-ca; verify-full (the CA and the host name). */
+  DATABASE_SSL_MODE: z.enum(POSTGRES_SSL_MODES, { error: `must be one of ${POSTGRES_SSL_MODES.join(', ')}` }).default('disable'),
+  /** The CA certificates (PEM) that sign the server's certificate; for verify-ca and verify-full. */
+  DATABASE_SSL_CA_FILE: fileAt().optional(),
 });
+export type DatabaseConfig = z.output<typeof databaseConfig>;
+
+/** The rules between the database variables, for the schema holding them. */
+export function databaseRules(config: DatabaseConfig, ctx: z.RefinementCtx): void {
+  const verifies = config.DATABASE_SSL_MODE === 'verify-ca' || config.DATABASE_SSL_MODE === 'verify-full';
+  if (verifies && !config.DATABASE_SSL_CA_FILE)
+    ctx.addIssue({ code: 'custom', path: ['DATABASE_SSL_CA_FILE'], message: `must be set with DATABASE_SSL_MODE=${config.DATABASE_SSL_MODE}` });
+  if (!verifies && config.DATABASE_SSL_CA_FILE)
+    ctx.addIssue({ code: 'custom', path: ['DATABASE_SSL_CA_FILE'], message: 'is set but DATABASE_SSL_MODE verifies nothing: use verify-ca or verify-full' });
+}
 
 export function httpConfig(defaults: { port: number }) {
   return z.object({
@@ -95,7 +120,10 @@ export function serviceConfig(defaults: { clientId: string; port: number }) {
       ...logConfig.shape,
       ...trustConfig.shape,
     })
-    .superRefine(kafkaSecurityRules);
+    .superRefine((config, ctx) => {
+      kafkaSecurityRules(config, ctx);
+      databaseRules(config, ctx);
+    });
 }
 
 export type ServiceConfig = z.output<ReturnType<typeof kafkaConfig>> &

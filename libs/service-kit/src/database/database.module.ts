@@ -5,7 +5,8 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { ServiceConfig } from '../config/config';
 import { TypeOrmPinoLogger } from '../logging/typeorm-logger';
 import { ServiceDefinition } from '../service-definition';
-import { DatabaseUnreachableError, createSchemaIfMissing, migrateUnderLock } from './service-schema';
+import { postgresConnection, typeormConnection } from './postgres-connection';
+import { DatabaseUnreachableError, createSchemaIfMissing, migrateUnderLock, setRolePassword } from './service-schema';
 
 /**
  * The service's DataSource: its own schema (migrations table included), migrations only
@@ -15,10 +16,11 @@ import { DatabaseUnreachableError, createSchemaIfMissing, migrateUnderLock } fro
  * SELECT only).
  */
 export function databaseModule(definition: ServiceDefinition, config: ServiceConfig, logger: Logger): DynamicModule {
+  const owner = postgresConnection(config);
   return TypeOrmModule.forRootAsync({
     useFactory: () => ({
       type: 'postgres',
-      url: config.DATABASE_URL,
+      ...typeormConnection(owner),
       schema: definition.schema,
       applicationName: `hitl-${definition.name}`,
       synchronize: false,
@@ -35,15 +37,16 @@ export function databaseModule(definition: ServiceDefinition, config: ServiceCon
     }),
     dataSourceFactory: async (options?: DataSourceOptions) => {
       if (!options) throw new Error('@nestjs/typeorm passed no DataSource options');
-      await createSchemaIfMissing(config.DATABASE_URL, definition.schema);
-      const owner = await new DataSource(options).initialize();
-      await migrateUnderLock(owner, definition.schema);
-      if (!definition.runtimeRole) return owner;
-      await owner.destroy();
-      const url = new URL(config.DATABASE_URL);
-      url.username = definition.runtimeRole(definition.schema);
-      url.password = '';
-      return new DataSource({ ...options, url: url.toString(), migrations: [] } as DataSourceOptions).initialize();
+      await createSchemaIfMissing(owner, definition.schema);
+      const asOwner = await new DataSource(options).initialize();
+      await migrateUnderLock(asOwner, definition.schema);
+      if (!definition.runtimeRole) return asOwner;
+      await asOwner.destroy();
+      const role = definition.runtimeRole(definition.schema);
+      const password = definition.runtimePassword?.(config);
+      if (password !== undefined) await setRolePassword(owner, role, password);
+      const runtime = typeormConnection(postgresConnection(config, { user: role, password }));
+      return new DataSource({ ...options, ...runtime, migrations: [] } as DataSourceOptions).initialize();
     },
   });
 }

@@ -2,12 +2,12 @@ import { sqlSchema } from '@hitl/messaging';
 import { Client } from 'pg';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
+import { PostgresConnection, describeConnection } from './postgres-connection';
 
 /** PostgreSQL could not be reached at boot; worth a retry, unlike a failing migration. */
 export class DatabaseUnreachableError extends Error {
-  constructor(url: string, cause: unknown) {
-    const { host, pathname } = new URL(url);
-    super(`cannot reach PostgreSQL at ${host}${pathname} (DATABASE_URL): ${(cause as Error).message}`);
+  constructor(connection: PostgresConnection, cause: unknown) {
+    super(`cannot reach PostgreSQL at ${describeConnection(connection)} (DATABASE_URL): ${(cause as Error).message}`);
     this.name = 'DatabaseUnreachableError';
   }
 }
@@ -16,13 +16,13 @@ export class DatabaseUnreachableError extends Error {
  * Creates the service's schema if it is missing. TypeORM keeps its migrations table
  * inside that schema, so the schema must exist before the first migration runs.
  */
-export async function createSchemaIfMissing(url: string, schema: string): Promise<void> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+export async function createSchemaIfMissing(connection: PostgresConnection, schema: string): Promise<void> {
+  const client = new Client({ ...connection, connectionTimeoutMillis: 5_000 });
   client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (error) {
-    throw new DatabaseUnreachableError(url, error);
+    throw new DatabaseUnreachableError(connection, error);
   }
   try {
     // IF NOT EXISTS still races between two sessions (a unique violation): take the migration lock.
@@ -76,4 +76,21 @@ export async function migrateUnderLock(dataSource: DataSource, schema: string): 
 
 function migrationLock(schema: string): string {
   return `hitl.migrations.${schema}`;
+}
+
+/**
+ * Sets a login role's password, as the owner, over a connection of its own: through pg
+ * rather than TypeORM, whose query log would show it. The statement is built by PostgreSQL
+ * (format %I, %L), so no value is ever spliced into SQL here.
+ */
+export async function setRolePassword(connection: PostgresConnection, role: string, password: string): Promise<void> {
+  const client = new Client({ ...connection, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ sql: string }>('SELECT format($1::text, $2::text, $3::text) AS sql', ['ALTER ROLE %I PASSWORD %L', role, password]);
+    await client.query(rows[0].sql);
+  } finally {
+    await client.end();
+  }
 }
