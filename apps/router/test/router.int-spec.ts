@@ -1,7 +1,8 @@
 // The router end to end on the real broker and database. Agents' messages are written
 // here as raw CloudEvents JSON with plain kafkajs, as an agent in any language would.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { generateSigningKey } from '@hitl/contracts';
+import { CLOUDEVENTS_CONTENT_TYPE, generateSigningKey } from '@hitl/contracts';
+import { CloudEvent, Kafka as CloudEventsKafka, KafkaMessage as CloudEventsKafkaMessage } from 'cloudevents';
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
@@ -31,7 +32,7 @@ async function startRouter(run: Run): Promise<INestApplication> {
   return app;
 }
 
-async function send(run: Run, messages: { key: string | null; value: string | Buffer }[]): Promise<void> {
+async function send(run: Run, messages: { key: string | null; value: string | Buffer; headers?: Record<string, string> }[]): Promise<void> {
   const producer = kafka.producer();
   await producer.connect();
   // In slices: a signed proposal is larger, and thousands of them in one request pass the broker's size limit.
@@ -339,5 +340,39 @@ describe('signed authority: the router acts only on proposals their agent signed
       [routedFirst.subject],
     );
     expect(first.verdict).toBe('auto_approve');
+  });
+});
+
+describe('the CloudEvents Kafka binding (structured mode), with the cloudevents SDK on the other end', () => {
+  const run = newRun();
+
+  beforeAll(async () => {
+    run.app = await startRouter(run);
+  });
+
+  afterAll(() => cleanup(run));
+
+  it("the router takes a proposal the SDK's binding wrote, and the SDK reads the router's answer as a valid CloudEvent", async () => {
+    const event = proposal({ parameters: { order_id: 'ORD-CE', amount_usd: 20 }, confidence: 0.9 });
+    // The agent's signed event, as the SDK builds it and writes it (its key order, its headers).
+    const written = CloudEventsKafka.structured(new CloudEvent(JSON.parse(wire(event)), false));
+    expect(written.headers['content-type']).toMatch(/^application\/cloudevents\+json/);
+    await send(run, [{ key: event.subject, value: String(written.value), headers: { 'content-type': String(written.headers['content-type']) } }]);
+    await settled(run);
+
+    const [answer] = (await readAll(run, 'approval.resolved')).filter((m) => json(m).subject === event.subject);
+    expect(answer).toBeDefined();
+    // What every event message carries: the binding's content type, and no binary-mode ce_ headers.
+    expect(Object.keys(answer.headers ?? {})).toEqual(['content-type']);
+    expect(answer.headers!['content-type']!.toString()).toBe(CLOUDEVENTS_CONTENT_TYPE);
+    const read = CloudEventsKafka.toEvent(<CloudEventsKafkaMessage>{
+      key: answer.key!.toString(),
+      value: answer.value!,
+      timestamp: answer.timestamp,
+      headers: Object.fromEntries(Object.entries(answer.headers!).map(([k, v]) => [k, String(v)])),
+    }) as CloudEvent<{ status: string; decision_id: string }>;
+    expect(read.validate()).toBe(true);
+    expect(read).toMatchObject({ type: 'hitl.approval.resolved.v1', source: 'hitl/router', subject: event.subject, workspaceid: event.workspaceid });
+    expect(read.data).toMatchObject({ status: 'approved', decision_id: event.subject });
   });
 });

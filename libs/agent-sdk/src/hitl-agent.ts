@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
+  eventHeaders,
   ACTION_EXECUTED,
   APPROVAL_CLARIFICATION_PROVIDED,
   APPROVAL_CLARIFICATION_REQUESTED,
@@ -708,7 +709,7 @@ export class HitlAgent {
 
   private async publish<T extends EventType>(_producer: Producer, type: T, data: EventData<T>): Promise<CloudEvent<T>> {
     const event = this.signed(type, data);
-    await this.sendRaw(this.topic(topicOf(type)), event.subject, JSON.stringify(event), null);
+    await this.sendRaw(this.topic(topicOf(type)), event.subject, JSON.stringify(event), null, eventHeaders());
     return event;
   }
 
@@ -740,7 +741,7 @@ export class HitlAgent {
     if (!entry.event) return;
     this.sending.add(entry.decision_id);
     try {
-      await this.sendRaw(this.topic(Topics.DecisionProposed), entry.decision_id, entry.event, entry.decision_id);
+      await this.sendRaw(this.topic(Topics.DecisionProposed), entry.decision_id, entry.event, entry.decision_id, eventHeaders());
       await this.store.markSent(entry.decision_id);
     } finally {
       this.sending.delete(entry.decision_id);

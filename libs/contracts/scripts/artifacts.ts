@@ -2,7 +2,20 @@
 // (for agents in other languages) and an AsyncAPI 3 document of the topics (for analysts).
 import { z } from 'zod';
 import { stringify } from 'yaml';
-import { ALL_TOPICS, EVENT_CATALOGUE, EVENT_TYPES, EventType, Topic, dlqTopic, eventSchema, exampleEvent, subjectFieldOf, typesOf } from '../src';
+import {
+  ALL_TOPICS,
+  CLOUDEVENTS_CONTENT_TYPE,
+  CONTENT_TYPE_HEADER,
+  EVENT_CATALOGUE,
+  EVENT_TYPES,
+  EventType,
+  Topic,
+  dlqTopic,
+  eventSchema,
+  exampleEvent,
+  subjectFieldOf,
+  typesOf,
+} from '../src';
 
 const PRODUCERS: Record<Topic, string> = {
   'decision.proposed': 'agents',
@@ -59,7 +72,12 @@ function asyncApi(): Record<string, unknown> {
     messages[messageName(type)] = {
       name: type,
       title: type,
-      contentType: 'application/json',
+      // The CloudEvents Kafka binding, structured mode: the value is the whole event.
+      contentType: 'application/cloudevents+json',
+      headers: {
+        type: 'object',
+        properties: { [CONTENT_TYPE_HEADER]: { type: 'string', const: CLOUDEVENTS_CONTENT_TYPE } },
+      },
       bindings: { kafka: { key: { type: 'string', format: 'uuid', description: `the ${subjectFieldOf(type)}` } } },
       payload: { schemaFormat: 'application/schema+json;version=draft-07', schema: jsonSchemaOf(type) },
       examples: [{ name: 'refund', payload: exampleEvent(type) }],

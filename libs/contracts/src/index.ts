@@ -18,3 +18,4 @@ export * from './events/handoff';
 export * from './examples';
 export * from './signatures';
 export * from './text';
+export * from './kafka-binding';

@@ -1,4 +1,4 @@
-import { AnyEvent, SigningKey, assertValidEvent, signEvent, topicOf } from '@hitl/contracts';
+import { AnyEvent, CLOUDEVENTS_CONTENT_TYPE, CONTENT_TYPE_HEADER, SigningKey, assertValidEvent, signEvent, topicOf } from '@hitl/contracts';
 import { EntityManager } from 'typeorm';
 import { sqlSchema } from '../schema';
 
@@ -52,10 +52,8 @@ export class Outbox {
         topic: topicOf(event.type),
         key: event.subject,
         value: Buffer.from(JSON.stringify(signEvent(event, signer))),
-        headers: [
-          ['ce-type', event.type],
-          ['ce-id', event.id],
-        ],
+        // The CloudEvents Kafka binding, structured mode: the event is the value, and says so.
+        headers: [[CONTENT_TYPE_HEADER, CLOUDEVENTS_CONTENT_TYPE]],
         messageId: event.id,
       };
     });
