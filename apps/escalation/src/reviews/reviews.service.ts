@@ -1,4 +1,5 @@
 import { Decided, Review, ReviewCommand, decideCanary, decideReview } from '@hitl/approvals';
+import { APPROVAL_RESOLVED } from '@hitl/contracts';
 import { Commands } from '@hitl/messaging';
 import { BatchResult, DecisionResult } from '@hitl/reviewer-api';
 import { route } from '@hitl/policy';
@@ -11,7 +12,7 @@ import { candidates, lockReview, saveReview } from '../approval-store/approval-s
 import { EscalationConfig } from '../config';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { ReviewAct } from './review-commands';
-import { decisions } from './reviews.metrics';
+import { decisions, resolutionSeconds, reviewSeconds } from './reviews.metrics';
 
 export type { ReviewAct } from './review-commands';
 
@@ -36,8 +37,22 @@ export class ReviewsService {
   async decide(actor: AuthenticatedReviewer, approvalId: string, command: ReviewAct): Promise<DecisionResult> {
     const now = new Date();
     try {
-      const result = resultOf(await this.review(approvalId, (review, manager) => this.reviewCommand(actor, review, command, manager, now), now));
+      let requestedAt: Date | undefined;
+      const verdict = await this.review(
+        approvalId,
+        (review, manager) => {
+          requestedAt = review.requestedAt;
+          return this.reviewCommand(actor, review, command, manager, now);
+        },
+        now,
+      );
+      const result = resultOf(verdict);
       decisions.inc({ act: command.act, outcome: result.status });
+      if (requestedAt) {
+        const seconds = (now.getTime() - requestedAt.getTime()) / 1000;
+        reviewSeconds.observe({ act: command.act }, seconds);
+        if (verdict.events.some((e) => e.type === APPROVAL_RESOLVED)) resolutionSeconds.observe({ status: result.status, resolved_by: 'reviewer' }, seconds);
+      }
       this.logger.info({ approval_id: approvalId, reviewer: actor.id, act: command.act, status: result.status }, 'reviewer decision');
       return result;
     } catch (error) {

@@ -11,6 +11,7 @@ import { EscalationConfig } from '../config';
 import { operationsAlerts } from '../intake/intake.metrics';
 import { NotificationsService } from '../notifications/notifications.service';
 import { timersFired } from './sla.metrics';
+import { resolutionSeconds } from '../reviews/reviews.metrics';
 
 /**
  * The timers: deadlines live in the approvals table, and every replica polls for what is
@@ -83,6 +84,7 @@ export class SlaScanner extends PollingService {
       }
       if (outcome.kind === 'resolve') {
         timersFired.inc({ outcome: outcome.status });
+        resolutionSeconds.observe({ status: outcome.status, resolved_by: 'timeout' }, (now.getTime() - state.requestedAt.getTime()) / 1000);
         const resolution = {
           status: outcome.status,
           resolvedBy: { kind: 'timeout' as const, id: `on_timeout:${row.on_timeout}` },

@@ -8,7 +8,7 @@ import canonicalize from 'canonicalize';
 import { Logger } from 'pino';
 import { NewDecision, RecordedRepairTarget, chainAttempts, findDecisions, lockRepairTargets, recordDecision, recordDecisions } from './decisions.repository';
 import { ROUTER_SOURCE, invalidReason, outcomeEvents, outcomePlans, policyResolution, readableParts, rederivedOutcome } from './outcome-events';
-import { alertsRun, decisionsRouted, repairsRouted } from './routing.metrics';
+import { alertsRun, decisionsRouted, repairsRouted, routingSeconds } from './routing.metrics';
 import { pauseCovering } from '../pauses/pause-cover';
 import { pausedRoutings } from '../pauses/pauses.metrics';
 import { pausesInForce } from '../pauses/pauses.repository';
@@ -126,6 +126,7 @@ export class RoutingService {
     ctx.emitAfterCommit(...fresh.flatMap((r) => r.outcome.events));
     for (const { proposal, routing, row } of fresh) {
       decisionsRouted.inc({ verdict: routing.verdict });
+      routingSeconds.observe({ verdict: routing.verdict }, Math.max(0, now.getTime() - Date.parse(proposal.time)) / 1000);
       if (routing.reasons.some((r) => r.rule === 'paused')) pausedRoutings.inc({ verdict: routing.verdict });
       if (routing.parameterErrors) repairsRouted.inc({ outcome: 'sent_back' });
       else if (routing.reasons.some((r) => r.rule === 'repair_refused')) repairsRouted.inc({ outcome: 'refused' });

@@ -4,7 +4,7 @@ import { KafkaSettings, physicalTopic } from '../kafka/kafka-settings';
 import { MessagingLogger } from '../logger';
 import { sqlSchema } from '../schema';
 import { OutboxHeader, decodeHeaders } from './outbox';
-import { outboxPending, outboxPublished, relayFailures } from './outbox.metrics';
+import { outboxPending, outboxPublished, relayDelaySeconds, relayFailures } from './outbox.metrics';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
@@ -26,6 +26,7 @@ interface OutboxRow {
   message_key: Buffer | null;
   value: Buffer;
   headers: [string, string][];
+  created_at: Date;
 }
 
 /**
@@ -116,7 +117,9 @@ export class OutboxRelay {
     const runner = this.lockHolder;
     const producer = this.producer;
     if (!runner || !producer) return 0;
-    const rows: OutboxRow[] = await runner.query(`SELECT id, topic, message_key, value, headers FROM ${this.table} ORDER BY id LIMIT $1`, [this.batchSize]);
+    const rows: OutboxRow[] = await runner.query(`SELECT id, topic, message_key, value, headers, created_at FROM ${this.table} ORDER BY id LIMIT $1`, [
+      this.batchSize,
+    ]);
     outboxPending.set({ schema: this.options.schema }, rows.length);
     if (rows.length === 0) return 0;
     if (!this.producerConnected) {
@@ -125,7 +128,11 @@ export class OutboxRelay {
     }
     await producer.sendBatch({ acks: -1, topicMessages: this.group(rows) });
     await runner.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-    for (const row of rows) outboxPublished.inc({ topic: row.topic });
+    const now = Date.now();
+    for (const row of rows) {
+      outboxPublished.inc({ topic: row.topic });
+      relayDelaySeconds.observe({ schema: this.options.schema }, Math.max(0, now - row.created_at.getTime()) / 1000);
+    }
     return rows.length;
   }
 

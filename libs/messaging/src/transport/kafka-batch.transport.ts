@@ -12,7 +12,7 @@ import { OutboxRelay, eventProducer, groupByTopic } from '../outbox/outbox-relay
 import { unprocessableReason } from './errors';
 import { Failure, classifyFailure } from './failures';
 import { MessageContext, MessagePosition } from './message-context';
-import { consumerRetries, messagesConsumed, publishedAfterCommit, signatureRefusals } from './transport.metrics';
+import { chunkSeconds, consumerLag, consumerRetries, messagesConsumed, publishedAfterCommit, signatureRefusals } from './transport.metrics';
 
 /** What a handler of `invalidMessagePattern(topic)` receives for a message that broke the contract or whose signature was refused. */
 export interface InvalidMessage {
@@ -206,8 +206,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     for (let i = 0; i < batch.messages.length; i += this.chunkSize) {
       if (!isRunning() || isStale()) return;
       const messages = batch.messages.slice(i, i + this.chunkSize);
+      const timer = chunkSeconds.startTimer({ topic, consumer: this.options.groupId });
       // Not settled: the consumer is stopping or lost the partition; the next owner redelivers.
       if (!(await this.settle(topic, batch.partition, messages, payload))) return;
+      timer();
       const chunk: CommittedChunk = {
         topic,
         partition: batch.partition,
@@ -217,6 +219,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       };
       await this.options.afterCommit?.(chunk);
       resolveOffset(chunk.lastOffset);
+      consumerLag.set(
+        { consumer: this.options.groupId, topic, partition: String(batch.partition) },
+        Math.max(0, Number(batch.highWatermark) - Number(chunk.lastOffset) - 1),
+      );
       this.options.relay?.nudge();
       await commitOffsetsIfNecessary();
       await heartbeat();

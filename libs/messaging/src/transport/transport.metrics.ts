@@ -1,4 +1,4 @@
-import { Counter } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 export const messagesConsumed = new Counter({
   name: 'hitl_messages_consumed_total',
@@ -22,4 +22,17 @@ export const publishedAfterCommit = new Counter({
   name: 'hitl_events_published_after_commit_total',
   help: 'Events a handler re-derives from its records, published by the transport right after their commit (no outbox row)',
   labelNames: ['topic'],
+});
+
+export const chunkSeconds = new Histogram({
+  name: 'hitl_consumer_chunk_seconds',
+  help: 'Seconds to handle a chunk of messages: decode, verify, handle, commit, and publish what is published after the commit',
+  labelNames: ['topic', 'consumer'],
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+});
+
+export const consumerLag = new Gauge({
+  name: 'hitl_consumer_lag',
+  help: "Messages behind the partition's high watermark after the consumer's last chunk, by consumer group, topic and partition",
+  labelNames: ['consumer', 'topic', 'partition'],
 });
