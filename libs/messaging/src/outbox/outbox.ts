@@ -44,6 +44,7 @@ export class Outbox {
    * against the contract (the router's hot path), where the check costs more than routing.
    */
   encode(events: readonly AnyEvent[], options: { checkContract: boolean }): RawOutboxMessage[] {
+    if (events.length === 0) return []; // a service that signs nothing (the audit) emits nothing
     const signer = this.signer;
     if (!signer) throw new Error('this service has no signing key (SIGNING_KEY_FILE), so it cannot emit events');
     return events.map((event): RawOutboxMessage => {

@@ -514,7 +514,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         }
       }
       await flush();
-      afterCommit = this.outbox.encode(outputs, { checkContract: false });
+      if (outputs.length > 0) afterCommit = this.outbox.encode(outputs, { checkContract: false });
     });
     if (afterCommit.length > 0) await this.publishAfterCommit(afterCommit);
   }
