@@ -2,12 +2,15 @@
 // at tiny size, appended to docs/benchmarks.md), then figure 6 (peak RSS during 1-3) and
 // every ratio. Exits 1 when a figure could not complete (a missed target is reported, not
 // a failure: the figures are measurements).
+// `npm run bench -- --scale [--size ...]`: instead of the figures, figure 10 (bench/scale-out.ts),
+// which starts and stops a three-broker cluster of its own.
 import { auditIngestion } from './audit-ingestion';
 import { autoApproveLatency } from './auto-approve-latency';
 import { calibrationScale } from './calibration-scale';
 import { gatewayLatency } from './gateway-latency';
 import { queueHealth } from './queue-health';
 import { routingThroughput } from './routing-throughput';
+import { scaleOut } from './scale-out';
 import { signatureCost } from './signature-cost';
 import { slaTimers } from './sla-timers';
 import { FigureResult, PeakRss, verdict } from './support/figure';
@@ -19,6 +22,7 @@ import { formatTable } from './support/table';
 async function main(): Promise<number> {
   checkBuild();
   const size: Size = sizeFrom(process.argv, process.env);
+  if (process.argv.includes('--scale')) return scaleOnly(size);
   const started = Date.now();
   const results: ({ name: string; result: FigureResult } | { name: string; error: Error })[] = [];
   const attempt = async (name: string, run: () => Promise<FigureResult>): Promise<FigureResult | undefined> => {
@@ -78,6 +82,19 @@ async function main(): Promise<number> {
     for (const [what, value] of Object.entries(ratios)) console.log(`${what}: ${value}${targetMet === null ? '' : `; target met: ${verdict(targetMet)}`}`);
   }
   return results.some((r) => 'error' in r) ? 1 : 0;
+}
+
+/** Figure 10 alone: it needs its own cluster, so it does not run with the others. Exits 1 when `hitl check` failed after a step. */
+async function scaleOnly(size: Size): Promise<number> {
+  const started = Date.now();
+  console.log(`\n== scale-out (${size}) ==`);
+  const result = await scaleOut(size);
+  await publish(result, size);
+  console.log(`\n== ratios and targets (${size}, ${((Date.now() - started) / 60_000).toFixed(1)} min) ==`);
+  for (const [what, value] of Object.entries(result.ratios)) console.log(`${what}: ${value}`);
+  console.log(`target met: ${verdict(result.targetMet ?? false)}`);
+  // A missed target is a measurement; a failed `hitl check` is not.
+  return result.steps.every((s) => s.check === 'pass') ? 0 : 1;
 }
 
 main().then(

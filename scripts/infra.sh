@@ -22,6 +22,7 @@
 #   HITL_DB_NAME            database to create (default hitl)
 #   KAFKA_READY_TIMEOUT     seconds to wait for the broker (default 90)
 #   HITL_KAFKA_STATE_DIR    where a native broker keeps its pid, data and logs (default .infra/kafka)
+#   HITL_KAFKA_HEAP         JVM heap flags of a native broker (default "-Xms256m -Xmx512m")
 #   HITL_INFRA_MODE         auto (default) | native | docker
 #   HITL_SKIP_TOPICS        if set (non-empty), `up` does not create the contract topics (scripts/create-topics.ts)
 set -euo pipefail
@@ -298,11 +299,13 @@ wait_kafka_ready() { # $1: pid, $2: server.log offset at launch
   done
 }
 
-launch_kafka() {
+# Starts the JVM of $PROPS_FILE in its own session and waits until it has written $PID_FILE
+# (the caller reads the pid there). Heap: HITL_KAFKA_HEAP (default -Xms256m -Xmx512m).
+spawn_kafka() {
   mkdir -p "$LOG_DIR" "$DATA_DIR"
-  local from
-  from="$(server_log_size)"
   rm -f "$PID_FILE"
+  local heap
+  read -r -a heap <<<"${HITL_KAFKA_HEAP:--Xms256m -Xmx512m}"
   # setsid: own session, so the broker outlives this shell and its process group.
   # The wrapper closes every inherited fd above 2 (notably our lock fd 9, which
   # would otherwise stay held for the broker's lifetime), writes its own pid
@@ -315,7 +318,7 @@ launch_kafka() {
     echo $$ >"$1"; shift
     exec "$@"
   ' _ "$PID_FILE" \
-    java -Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
+    java "${heap[@]}" -XX:+UseG1GC -Djava.awt.headless=true \
       -Dkafka.logs.dir="$LOG_DIR" \
       -Dlog4j.configuration="file:$KAFKA_SRC_DIR/log4j.properties" \
       -cp "$LIB_DIR/*" kafka.Kafka "$PROPS_FILE" \
@@ -325,6 +328,12 @@ launch_kafka() {
     ((waited < 100)) || die "kafka: launcher did not write $PID_FILE"
     sleep 0.05; waited=$((waited + 1))
   done
+}
+
+launch_kafka() {
+  local from
+  from="$(server_log_size)"
+  spawn_kafka
   local pid
   pid="$(<"$PID_FILE")"
   info "kafka: started pid $pid, waiting for $KAFKA_HOST:$KAFKA_PORT (up to ${KAFKA_READY_TIMEOUT} s)"
@@ -495,11 +504,14 @@ usage() {
   sed -n '3,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
-case "${1:-}" in
-  up) cmd_up ;;
-  down) cmd_down ;;
-  status) cmd_status ;;
-  reset) cmd_reset ;;
-  -h|--help|help) usage ;;
-  *) usage >&2; exit 2 ;;
-esac
+# Sourced (scripts/kafka-cluster.sh reuses the functions above): define only.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  case "${1:-}" in
+    up) cmd_up ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    reset) cmd_reset ;;
+    -h|--help|help) usage ;;
+    *) usage >&2; exit 2 ;;
+  esac
+fi

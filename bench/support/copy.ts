@@ -1,12 +1,8 @@
-// COPY ... FROM STDIN with plain pg (pg-copy-streams is not a dependency): a submittable
-// that answers the server's CopyInResponse with the data, in pieces, then CopyDone.
-import { Client } from 'pg';
-
-interface CopyConnection {
-  sendCopyFromChunk(chunk: Buffer): void;
-  endCopyFrom(): void;
-  query(text: string): void;
-}
+// COPY ... FROM STDIN with pg-copy-streams, the way the audit service writes its rows.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ClientBase } from 'pg';
+import { from as copyStreamFrom } from 'pg-copy-streams';
 
 /** A value in COPY's text format: \N for null, backslash escapes for the separators. */
 export function copyText(value: unknown): string {
@@ -29,31 +25,9 @@ export function copyLines(rows: readonly (readonly unknown[])[]): string {
   return out;
 }
 
-/** Runs `COPY <target> FROM STDIN` with `data` (text format); returns the rows copied. */
-export function copyFrom(client: Client, statement: string, data: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let copied = 0;
-    let failure: Error | undefined;
-    const submittable = {
-      submit(connection: CopyConnection) {
-        connection.query(statement);
-      },
-      handleCopyInResponse(connection: CopyConnection) {
-        const bytes = Buffer.from(data);
-        for (let i = 0; i < bytes.length; i += 1 << 16) connection.sendCopyFromChunk(bytes.subarray(i, i + (1 << 16)));
-        connection.endCopyFrom();
-      },
-      handleCommandComplete(message: { text: string }) {
-        copied = Number(message.text.split(' ').pop());
-      },
-      handleError(error: Error) {
-        failure = error;
-      },
-      handleReadyForQuery() {
-        if (failure) reject(failure);
-        else resolve(copied);
-      },
-    };
-    client.query(submittable as never);
-  });
+/** Runs `COPY <target> FROM STDIN` with `data` (text format) through pg-copy-streams, as the audit writes; returns the rows copied. */
+export async function copyFrom(client: ClientBase, statement: string, data: string): Promise<number> {
+  const stream = client.query(copyStreamFrom(statement));
+  await pipeline(Readable.from([Buffer.from(data, 'utf8')]), stream);
+  return stream.rowCount;
 }

@@ -53,39 +53,60 @@ export function serviceMain(name: AppName): string {
   return candidate && existsSync(candidate) ? candidate : resolve(root, APPS[name].dist);
 }
 
+/** Where a world lives when not on the shared broker with the services' partitions (the scale-out's cluster). */
+export interface WorldOptions {
+  /** Bootstrap brokers; default KAFKA_BROKERS or 127.0.0.1:9092. */
+  brokers?: string[];
+  /** Partitions of every topic of the run, and the services' KAFKA_PARTITIONS; default PARTITIONS. */
+  partitions?: number;
+  /** Replicas of every topic of the run (and the services' KAFKA_REPLICATION_FACTOR); default the broker's (bench topics: 1). */
+  replicationFactor?: number;
+}
+
 export class BenchWorld {
   readonly id = randomBytes(4).toString('hex');
   readonly database = `hitl_bench_${this.id}`;
   readonly prefix = `bench-${this.id}.`;
-  readonly brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-  // TLS and SASL from the services' variables (KAFKA_SSL*, KAFKA_SASL*), which the services inherit.
-  readonly kafka = new Kafka({
-    clientId: `bench-${this.id}`,
-    brokers: this.brokers,
-    ...kafkaClientSecurity(loadKafkaSecurity(process.env)),
-    logLevel: logLevel.NOTHING,
-  });
+  readonly brokers: string[];
+  readonly partitions: number;
+  readonly replicationFactor: number | undefined;
+  readonly kafka: Kafka;
   readonly auditorToken = `bench-auditor-${randomBytes(16).toString('hex')}`;
-  private readonly launcher = new Launcher({
-    entry: (name) => serviceMain(name),
-    // BENCH_PROFILE=1: each service writes a CPU profile into tmp/bench-profiles when it stops.
-    nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(root, 'tmp/bench-profiles')}`] : [],
-    settings: {
-      databaseUrl: this.databaseUrl,
-      brokers: this.brokers,
-      topicPrefix: this.prefix,
-      partitions: PARTITIONS,
-      logLevel: 'warn',
-      auditorTokens: { compliance: this.auditorToken },
-    },
-    // A build from BENCH_APPS_DIR resolves the workspace's packages from here.
-    env: () => ({ NODE_PATH: resolve(root, 'node_modules') }),
-    // Throwaway keys of this run (a temp folder): the router's and escalation's own, and
-    // the registry that trusts the bench agent (bench-refund-bot) whose proposals we send.
-    trust: (name) => testTrust().env(name),
-  });
+  private readonly launcher: Launcher;
   /** Raw baselines (startScript). */
   private readonly scripts: ServiceProcess[] = [];
+
+  constructor(options: WorldOptions = {}) {
+    this.brokers = options.brokers ?? (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+    this.partitions = options.partitions ?? PARTITIONS;
+    this.replicationFactor = options.replicationFactor;
+    // TLS and SASL from the services' variables (KAFKA_SSL*, KAFKA_SASL*), which the services inherit.
+    this.kafka = new Kafka({
+      clientId: `bench-${this.id}`,
+      brokers: this.brokers,
+      ...kafkaClientSecurity(loadKafkaSecurity(process.env)),
+      logLevel: logLevel.NOTHING,
+    });
+    const replication: Record<string, string> = this.replicationFactor ? { KAFKA_REPLICATION_FACTOR: String(this.replicationFactor) } : {};
+    this.launcher = new Launcher({
+      entry: (name) => serviceMain(name),
+      // BENCH_PROFILE=1: each service writes a CPU profile into tmp/bench-profiles when it stops.
+      nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(root, 'tmp/bench-profiles')}`] : [],
+      settings: {
+        databaseUrl: this.databaseUrl,
+        brokers: this.brokers,
+        topicPrefix: this.prefix,
+        partitions: this.partitions,
+        logLevel: 'warn',
+        auditorTokens: { compliance: this.auditorToken },
+      },
+      // A build from BENCH_APPS_DIR resolves the workspace's packages from here.
+      env: () => ({ NODE_PATH: resolve(root, 'node_modules'), ...replication }),
+      // Throwaway keys of this run (a temp folder): the router's and escalation's own, and
+      // the registry that trusts the bench agent (bench-refund-bot) whose proposals we send.
+      trust: (name) => testTrust().env(name),
+    });
+  }
 
   get databaseUrl(): string {
     return databaseUrl({ database: this.database });
@@ -104,14 +125,19 @@ export class BenchWorld {
   async createTopics(names: string[]): Promise<void> {
     await retry(`creating ${names.join(', ')}`, () =>
       this.withAdmin((admin) =>
-        admin.createTopics({ waitForLeaders: true, topics: names.map((n) => ({ topic: this.topic(n), numPartitions: PARTITIONS, replicationFactor: 1 })) }),
+        admin.createTopics({
+          waitForLeaders: true,
+          topics: names.map((n) => ({ topic: this.topic(n), numPartitions: this.partitions, replicationFactor: this.replicationFactor ?? 1 })),
+        }),
       ),
     );
   }
 
   /** Creates the contract's topics and DLQs of this run, as the services would, before anything is written to them. */
   async createContractTopics(): Promise<void> {
-    await retry('creating the contract topics', () => ensureTopics(this.kafka, contractTopics({ topicPrefix: this.prefix }), PARTITIONS));
+    await retry('creating the contract topics', () =>
+      ensureTopics(this.kafka, contractTopics({ topicPrefix: this.prefix }), this.partitions, this.replicationFactor),
+    );
   }
 
   /** Messages on a topic of this run, summed over its partitions. */

@@ -22,6 +22,8 @@ export interface Sizes {
   /** Figure 9: proposals a second on each path (SDK over Kafka, the gateway), and how many on each. */
   gatewayRate: number;
   gatewayProposals: number;
+  /** Figure 10 (`--scale`): proposals each step of the scale-out routes, or the audit records, on the three-broker cluster. */
+  scaleEvents: number;
 }
 
 export const SIZE_TABLE: Record<Size, Sizes> = {
@@ -36,6 +38,7 @@ export const SIZE_TABLE: Record<Size, Sizes> = {
     queuePending: 2_000,
     gatewayRate: 20,
     gatewayProposals: 60,
+    scaleEvents: 1_000,
   },
   small: {
     routedDecisions: 10_000,
@@ -48,6 +51,7 @@ export const SIZE_TABLE: Record<Size, Sizes> = {
     queuePending: 20_000,
     gatewayRate: 20,
     gatewayProposals: 300,
+    scaleEvents: 10_000,
   },
   full: {
     routedDecisions: 100_000,
@@ -60,6 +64,7 @@ export const SIZE_TABLE: Record<Size, Sizes> = {
     queuePending: 100_000,
     gatewayRate: 20,
     gatewayProposals: 1_000,
+    scaleEvents: 100_000,
   },
 };
 

@@ -6,6 +6,7 @@ import { CreateMessagingTables1795313552976 } from './migrations/1795313552976-c
 import { CreateAuditEvents1795313554000 } from './migrations/1795313554000-create-audit-events';
 import { RecordSignatures1795313556000 } from './migrations/1795313556000-record-signatures';
 import { OutboxAnyBytes1795313557000 } from './migrations/1795313557000-outbox-any-bytes';
+import { DropActionIndex1795313558000 } from './migrations/1795313558000-drop-action-index';
 
 /** The audit as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const auditService: ServiceDefinition<AuditConfig> = {
@@ -15,7 +16,13 @@ export const auditService: ServiceDefinition<AuditConfig> = {
   config: auditConfig,
   // The record keeps every event, marking those whose signature did not verify.
   signatures: 'record',
-  migrations: [CreateMessagingTables1795313552976, CreateAuditEvents1795313554000, RecordSignatures1795313556000, OutboxAnyBytes1795313557000],
+  migrations: [
+    CreateMessagingTables1795313552976,
+    CreateAuditEvents1795313554000,
+    RecordSignatures1795313556000,
+    OutboxAnyBytes1795313557000,
+    DropActionIndex1795313558000,
+  ],
   // Migrations run as the owner; ingestion and queries go through a role that may only INSERT and SELECT.
   runtimeRole: auditWriterRole,
   runtimePassword: (config) => config.AUDIT_WRITER_PASSWORD_FILE?.text(),

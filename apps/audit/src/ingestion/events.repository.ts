@@ -1,15 +1,20 @@
-import { AuditRecord, ChainHead, ChainedRecord, link } from '@hitl/audit-trail';
+import { AuditRecord, ChainHead, link } from '@hitl/audit-trail';
 import { serviceTable } from '@hitl/service-kit';
+import { ClientBase } from 'pg';
 import { EntityManager } from 'typeorm';
+import { copyLine, copyRows, linePrefix } from './copy-rows';
 
 /**
  * Appends records to their workspaces' chains: per workspace, one lock (so concurrent
- * batches chain one after the other), the ids already recorded left out, and one
- * multi-row insert. Returns how many rows were written.
+ * batches chain one after the other), the ids already recorded left out, and one COPY.
+ * Each row's line but its chain columns is written before any lock is taken. Returns how
+ * many rows were written.
  */
 export async function appendRecords(manager: EntityManager, records: AuditRecord[]): Promise<number> {
   const byWorkspace = new Map<string, AuditRecord[]>();
+  const prefixes = new Map<AuditRecord, string>();
   for (const r of records) {
+    prefixes.set(r, linePrefix(r));
     const batch = byWorkspace.get(r.workspace);
     if (batch) batch.push(r);
     else byWorkspace.set(r.workspace, [r]);
@@ -27,7 +32,10 @@ export async function appendRecords(manager: EntityManager, records: AuditRecord
     const fresh = batch.filter((r) => !known.has(r.event_id) && (known.add(r.event_id), true));
     if (fresh.length === 0) continue;
     const chained = link(await headOf(manager, workspace), fresh);
-    await insert(manager, chained);
+    await insert(
+      manager,
+      chained.map((row, i) => copyLine(row, prefixes.get(fresh[i]))),
+    );
     written += chained.length;
   }
   return written;
@@ -46,34 +54,16 @@ async function headOf(manager: EntityManager, workspace: string): Promise<ChainH
   return checkpoint ?? null;
 }
 
-async function insert(manager: EntityManager, rows: ChainedRecord[]): Promise<void> {
-  const column = <K extends keyof ChainedRecord>(key: K) => rows.map((r) => r[key]);
-  await manager.query(
-    `INSERT INTO ${serviceTable(manager, 'events')}
-       (event_id, workspace, chain_index, topic, type, decision_id, actor_kind, actor_id, action, occurred_at, manifest_version, event, prev_hash, hash,
-        verified, signer, refusal)
-     SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::text[],
-                          $10::timestamptz[], $11::text[], $12::jsonb[], $13::text[], $14::text[], $15::boolean[], $16::text[], $17::text[])`,
-    [
-      column('event_id'),
-      column('workspace'),
-      column('chain_index'),
-      column('topic'),
-      column('type'),
-      column('decision_id'),
-      column('actor_kind'),
-      column('actor_id'),
-      column('action'),
-      column('occurred_at'),
-      column('manifest_version'),
-      rows.map((r) => JSON.stringify(r.event)),
-      column('prev_hash'),
-      column('hash'),
-      column('verified'),
-      column('signer'),
-      column('refusal'),
-    ],
-  );
+/**
+ * The rows in one COPY on the transaction's own connection (the queryRunner's pg client):
+ * no statement to parse and no parameter arrays to build, the rows go as they are.
+ */
+async function insert(manager: EntityManager, lines: string[]): Promise<void> {
+  const runner = manager.queryRunner;
+  if (!runner) throw new Error('appendRecords needs the transaction of a query runner (the transport gives each chunk one)');
+  const client = (await runner.connect()) as ClientBase;
+  const copied = await copyRows(client, serviceTable(manager, 'events'), lines);
+  if (copied !== lines.length) throw new Error(`COPY wrote ${copied} rows of ${lines.length}`);
 }
 
 /**
