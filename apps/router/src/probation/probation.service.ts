@@ -19,6 +19,12 @@ import { countReviews, endProbation, graduate, lockSync, probationsInForce, save
  */
 @Injectable()
 export class ProbationService {
+  /**
+   * Workspace manifest versions seen compared in the database (committed, by any replica):
+   * a comparison is never undone, so a chunk routed by one of these need not ask again.
+   */
+  private readonly compared = new Set<string>();
+
   constructor(
     private readonly manifests: ManifestStore,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
@@ -26,8 +32,13 @@ export class ProbationService {
 
   /** The probations in force for a chunk's workspaces, after comparing any manifest version not compared yet. */
   async inForce(ctx: MessageContext, workspaces: readonly string[], now: Date): Promise<(workspace: string, action: string) => ActiveProbation | undefined> {
-    const wanted = [...new Set(workspaces)].map((workspace) => ({ workspace, version: this.manifests.forWorkspace(workspace).manifest.version }));
-    for (const { workspace, version } of await unsynced(ctx.manager, wanted)) await this.sync(ctx, workspace, version, now);
+    const key = (p: { workspace: string; version: string }) => `${p.workspace}\u0000${p.version}`;
+    const wanted = [...new Set(workspaces)]
+      .map((workspace) => ({ workspace, version: this.manifests.forWorkspace(workspace).manifest.version }))
+      .filter((p) => !this.compared.has(key(p)));
+    const toCompare = await unsynced(ctx.manager, wanted);
+    for (const p of wanted) if (!toCompare.some((u) => key(u) === key(p))) this.compared.add(key(p));
+    for (const { workspace, version } of toCompare) await this.sync(ctx, workspace, version, now);
     const rows = await probationsInForce(ctx.manager, workspaces);
     return (workspace, action) => rows.find((p) => p.workspace === workspace && p.action === action);
   }
