@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { OwnPostgres, eventually } from '@hitl/testing';
+import { OwnPostgres, eventually, processAlive } from '@hitl/testing';
 
 export { OwnPostgres };
 
@@ -66,15 +66,6 @@ export class OwnBroker {
   async kill9(): Promise<void> {
     const pid = this.pid();
     process.kill(pid, 'SIGKILL');
-    await eventually('the killed broker to exit', () => !alive(pid), { timeoutMs: 30_000, everyMs: 250 });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+    await eventually('the killed broker to exit', () => !processAlive(pid), { timeoutMs: 30_000, everyMs: 250 });
   }
 }

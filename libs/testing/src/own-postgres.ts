@@ -132,7 +132,7 @@ export class OwnPostgres {
   async kill9(): Promise<void> {
     const pid = this.postmasterPid();
     process.kill(pid, 'SIGKILL');
-    await eventually('the killed postmaster to exit', () => !alive(pid), { timeoutMs: 30_000, everyMs: 250 });
+    await eventually('the killed postmaster to exit', () => !processAlive(pid), { timeoutMs: 30_000, everyMs: 250 });
   }
 
   /** A clean stop (pg_ctl stop -m fast: sessions are ended, nothing is lost), waiting until it is down. */
@@ -157,7 +157,8 @@ export class OwnPostgres {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of this pid still exists. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
