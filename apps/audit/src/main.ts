@@ -1,4 +1,4 @@
 import { runService } from '@hitl/service-kit';
 import { auditService } from './service';
 
-void runService(auditService, process.env);
+void runService(auditService, process.env, process.argv.slice(2));

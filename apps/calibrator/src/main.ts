@@ -1,4 +1,4 @@
 import { runService } from '@hitl/service-kit';
 import { calibratorService } from './service';
 
-void runService(calibratorService, process.env);
+void runService(calibratorService, process.env, process.argv.slice(2));

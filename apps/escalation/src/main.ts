@@ -1,4 +1,4 @@
 import { runService } from '@hitl/service-kit';
 import { escalationService } from './service';
 
-void runService(escalationService, process.env);
+void runService(escalationService, process.env, process.argv.slice(2));

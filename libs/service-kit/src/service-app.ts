@@ -12,6 +12,7 @@ import { ErrorCodeFilter } from './http/error-code.filter';
 import { createLogger, loggerParams } from './logging/logger';
 import { setUpOpenApi } from './openapi/openapi';
 import { ServiceDefinition } from './service-definition';
+import { migrateAsOwner } from './database/database.module';
 import { ServiceKitModule } from './service-kit.module';
 import { Trust } from './trust/trust';
 import { KAFKA_SETTINGS, SERVICE_LOGGER, SERVICE_TRUST } from './tokens';
@@ -62,13 +63,24 @@ export async function startServiceApp(app: INestApplication, config: Pick<Servic
 }
 
 /**
- * A service's whole boot, for its main.ts (the only caller passing `process.env`).
+ * A service's whole boot, for its main.ts (the only caller passing `process.env` and `process.argv`).
  * Any failure, a bad variable first of all, is logged and ends the process with code 1.
  */
-export async function runService<C extends ServiceConfig>(definition: ServiceDefinition<C>, env: Readonly<Record<string, string | undefined>>): Promise<void> {
+export async function runService<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  env: Readonly<Record<string, string | undefined>>,
+  /** The process's arguments: `--migrate-only` migrates the schema and exits. */
+  argv: readonly string[] = [],
+): Promise<void> {
   const bootLogger = createLogger({ service: definition.name, level: 'info' });
   try {
     const config = loadConfig(definition.config, env);
+    if (argv.includes('--migrate-only')) {
+      // A migration job: the schema migrated (and the runtime role's password set), then exit 0.
+      await (await migrateAsOwner(definition, config)).destroy();
+      bootLogger.info({ schema: definition.schema, migrations: definition.migrations.length }, `${definition.name}: schema migrated (--migrate-only)`);
+      return;
+    }
     const app = await createServiceApp(definition, config);
     // SIGTERM and SIGINT stop the service; SIGHUP is left to the app (the router reloads its manifest on it).
     app.enableShutdownHooks(['SIGTERM', 'SIGINT']);

@@ -37,16 +37,39 @@ export function databaseModule(definition: ServiceDefinition, config: ServiceCon
     }),
     dataSourceFactory: async (options?: DataSourceOptions) => {
       if (!options) throw new Error('@nestjs/typeorm passed no DataSource options');
-      await createSchemaIfMissing(owner, definition.schema);
-      const asOwner = await new DataSource(options).initialize();
-      await migrateUnderLock(asOwner, definition.schema);
+      const asOwner = await migrateAsOwner(definition, config, options);
       if (!definition.runtimeRole) return asOwner;
       await asOwner.destroy();
       const role = definition.runtimeRole(definition.schema);
       const password = definition.runtimePassword?.(config);
-      if (password !== undefined) await setRolePassword(owner, role, password);
       const runtime = typeormConnection(postgresConnection(config, { user: role, password }));
       return new DataSource({ ...options, ...runtime, migrations: [] } as DataSourceOptions).initialize();
     },
   });
+}
+
+/**
+ * The schema made and migrated as its owner (under the migration lock), the runtime role's
+ * password set; returns the owner's DataSource, open. What every boot does first, and all
+ * that `--migrate-only` does (a migration job before the replicas roll).
+ */
+export async function migrateAsOwner(definition: ServiceDefinition, config: ServiceConfig, options?: DataSourceOptions): Promise<DataSource> {
+  const owner = postgresConnection(config);
+  await createSchemaIfMissing(owner, definition.schema);
+  const asOwner = await new DataSource(
+    options ?? {
+      type: 'postgres',
+      ...typeormConnection(owner),
+      schema: definition.schema,
+      applicationName: `hitl-${definition.name}-migrate`,
+      synchronize: false,
+      migrations: definition.migrations,
+      migrationsTableName: 'migrations',
+      migrationsRun: false,
+    },
+  ).initialize();
+  await migrateUnderLock(asOwner, definition.schema);
+  const password = definition.runtimeRole ? definition.runtimePassword?.(config) : undefined;
+  if (definition.runtimeRole && password !== undefined) await setRolePassword(owner, definition.runtimeRole(definition.schema), password);
+  return asOwner;
 }
