@@ -7,6 +7,7 @@ import { CreateAuditEvents1795313554000 } from './migrations/1795313554000-creat
 import { RecordSignatures1795313556000 } from './migrations/1795313556000-record-signatures';
 import { OutboxAnyBytes1795313557000 } from './migrations/1795313557000-outbox-any-bytes';
 import { DropActionIndex1795313558000 } from './migrations/1795313558000-drop-action-index';
+import { CreateReaderViews1795313559000 } from './migrations/1795313559000-create-reader-views';
 
 /** The audit as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const auditService: ServiceDefinition<AuditConfig> = {
@@ -22,6 +23,7 @@ export const auditService: ServiceDefinition<AuditConfig> = {
     RecordSignatures1795313556000,
     OutboxAnyBytes1795313557000,
     DropActionIndex1795313558000,
+    CreateReaderViews1795313559000,
   ],
   // Migrations run as the owner; ingestion and queries go through a role that may only INSERT and SELECT.
   runtimeRole: auditWriterRole,
