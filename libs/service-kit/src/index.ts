@@ -28,3 +28,4 @@ export * from './trust/agents-file';
 export * from './trust/trust';
 export * from './webhooks/delivery-policy';
 export * from './webhooks/webhook-post';
+export { HealthController } from './health/health.controller';
