@@ -27,7 +27,6 @@ const compose = parse(readFileSync(resolve(root, 'docker-compose.yml'), 'utf8'))
 // The image's apps, as its entry point knows them; the keys the local script makes.
 const entry = readFileSync(resolve(root, 'scripts/image-entry.js'), 'utf8');
 const IMAGE_APPS = [...entry.matchAll(/^\s{2}([a-z]+): 'apps\//gm)].map((m) => m[1]);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { KEY_NAMES } = require('../../scripts/local-keys.js') as { KEY_NAMES: string[] };
 
 const apps = Object.entries(compose.services).filter(([, s]) => s.profiles?.includes('app'));
