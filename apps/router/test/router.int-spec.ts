@@ -343,6 +343,32 @@ describe('signed authority: the router acts only on proposals their agent signed
   });
 });
 
+describe('a forged copy right behind the real proposal, in the same chunk', () => {
+  const run = newRun();
+
+  beforeAll(async () => {
+    run.app = await startRouter(run);
+  });
+
+  afterAll(() => cleanup(run));
+
+  it('does not make the real, signed proposal look unsigned: it is routed as signed', async () => {
+    const real = proposal({ parameters: { order_id: 'ORD-F1', amount_usd: 20 }, confidence: 0.9 });
+    // The same id and decision, other content, unsigned: dead-lettered; the real one routed by policy, alone.
+    const forged = { ...real, data: { ...real.data, parameters: { order_id: 'ORD-F1', amount_usd: 20_000 } } };
+    await send(run, [
+      { key: real.subject, value: wire(real) },
+      { key: real.subject, value: wire(forged as typeof real, null) },
+    ]);
+    await settled(run);
+    const resolved = distinctEvents((await readAll(run, 'approval.resolved')).map(json)).filter((e) => e.subject === real.subject);
+    expect(resolved.map((e) => [e.data.status, e.data.resolved_by.kind])).toEqual([['approved', 'policy']]);
+    expect((await readAll(run, 'approval.requested')).map(json).filter((e) => e.subject === real.subject && e.data.route !== 'post_review')).toEqual([]);
+    const letters = (await readAll(run, 'decision.proposed.dlq')).map((m) => m.headers!['hitl-dlq-error-code']!.toString());
+    expect(letters).toEqual(['unsigned']);
+  });
+});
+
 describe('the CloudEvents Kafka binding (structured mode), with the cloudevents SDK on the other end', () => {
   const run = newRun();
 

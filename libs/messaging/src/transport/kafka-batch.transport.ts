@@ -385,7 +385,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
   private async handleChunk(topic: Topic, partition: number, messages: KafkaMessage[]): Promise<void> {
     const { keyring } = this.options.signatures;
-    // The chunk's signatures are checked together, on libuv's pool (Ed25519 is the costly part).
+    // The chunk's signatures are checked together, on a worker thread (SIGNATURE_VERIFY_THREADS) or libuv's pool: Ed25519 is the costly part.
     const enforce = this.options.signatures.mode === 'enforce';
     const items: Item[] = await Promise.all(
       messages.map(async (message) => {
@@ -395,7 +395,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         return { message, messageId, decoded, verdict };
       }),
     );
-    const verdicts = new Map(items.flatMap((i) => (i.decoded.ok && i.verdict ? [[i.decoded.event.id, i.verdict] as const] : [])));
+    // By event id; where a refused copy shares the id of an event that verified, the one that verified is what the id means.
+    const verdicts = new Map<string, SignatureVerdict>();
+    for (const i of items) if (i.decoded.ok && i.verdict && !verdicts.get(i.decoded.event.id)?.ok) verdicts.set(i.decoded.event.id, i.verdict);
     const handler = this.getHandlerByPattern(topic);
     const onInvalid = this.getHandlerByPattern(invalidMessagePattern(topic));
     const extras = (handler?.extras ?? {}) as HandlerExtras;
