@@ -134,8 +134,8 @@ describe('why a refused proposal is blocked', () => {
   });
 });
 
-describe('the repair loop on the wire', () => {
-  const repairing = loadManifest(`
+/** process_refund with a parameters schema, for the repair loop. */
+const repairing = loadManifest(`
 actions:
   process_refund:
     severity: high
@@ -145,6 +145,8 @@ actions:
     parameters_schema: { type: object, required: [order_id, amount_usd], properties: { amount_usd: { type: number } } }
     redact: [parameters.card_number]
 `);
+
+describe('the repair loop on the wire', () => {
   const typeError = { field: 'parameters.amount_usd', rule: 'type', message: 'must be number' };
 
   it('sent back: blocked by policy with the parameter_errors to correct', () => {
@@ -195,15 +197,6 @@ actions:
 });
 
 describe('a recorded decision emits the same events again', () => {
-  const repairing = loadManifest(`
-actions:
-  process_refund:
-    severity: high
-    reversible: false
-    approval_required: true
-    escalation_path: [support_agent, finance_lead]
-    parameters_schema: { type: object, required: [order_id, amount_usd], properties: { amount_usd: { type: number } } }
-`);
   // The row as PostgreSQL gives it back: jsonb columns through JSON, the time as a Date.
   const asStored = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 

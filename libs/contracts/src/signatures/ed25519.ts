@@ -73,10 +73,20 @@ export function ed25519Sign(message: Buffer, privateKey: KeyObject): Buffer {
 export function ed25519Verify(message: Buffer, signature: Buffer, publicKey: KeyObject): boolean {
   if (signature.length !== 64) return false;
   const fast = libsodium();
+  if (fast) return sodiumVerify(fast, message, signature, () => rawPublicKey(publicKey));
   try {
-    return fast ? fast.crypto_sign_verify_detached(signature, message, rawPublicKey(publicKey)) : openSslVerify(null, message, publicKey, signature);
+    return openSslVerify(null, message, publicKey, signature);
   } catch {
     return false; // a key that is no Ed25519 key verifies nothing
+  }
+}
+
+/** libsodium's check; never throws: a key that is no Ed25519 key verifies nothing. */
+function sodiumVerify(fast: Sodium, message: Buffer, signature: Buffer, publicKey: () => Buffer): boolean {
+  try {
+    return fast.crypto_sign_verify_detached(signature, message, publicKey());
+  } catch {
+    return false;
   }
 }
 
@@ -91,13 +101,7 @@ export function useVerifyThreads(count: number): void {
   threads = null;
   const fast = libsodium();
   if (count <= 0 || !fast) return;
-  const inline = (message: Buffer, signature: Buffer, publicKey: Buffer) => {
-    try {
-      return fast.crypto_sign_verify_detached(signature, message, publicKey);
-    } catch {
-      return false;
-    }
-  };
+  const inline = (message: Buffer, signature: Buffer, publicKey: Buffer) => sodiumVerify(fast, message, signature, () => publicKey);
   threads = new VerifyThreads(count, createRequire(__filename).resolve('sodium-native'), inline);
 }
 
