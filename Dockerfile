@@ -6,7 +6,7 @@
 # build, the manifests and config, `npm ci --omit=dev`), runs as the unprivileged `node`
 # user and listens on every interface. CI assembles the same bundle outside Docker and boots
 # every app from it (`node -r @swc-node/register scripts/prod-bundle.ts --check`).
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
