@@ -8,6 +8,7 @@ import { auditIngestion } from './audit-ingestion';
 import { autoApproveLatency } from './auto-approve-latency';
 import { calibrationScale } from './calibration-scale';
 import { gatewayLatency } from './gateway-latency';
+import { kafkaClients } from './kafka-clients';
 import { queueHealth } from './queue-health';
 import { routingThroughput } from './routing-throughput';
 import { scaleOut } from './scale-out';
@@ -49,6 +50,7 @@ async function main(): Promise<number> {
   await attempt('calibration', () => calibrationScale(size));
   await attempt('signature cost', () => signatureCost(size));
   await attempt('gateway latency', () => gatewayLatency(size));
+  await attempt('Kafka clients', () => kafkaClients(size));
 
   const peaks: (PeakRss & { figure: string })[] = [
     ...(routing?.peakRss.map((p) => ({ ...p, figure: '1 routing throughput' })) ?? []),

@@ -1,6 +1,6 @@
 // "The backlog has drained": every consumer group has read its topics to the end, and no
 // service holds an event in its outbox (the agent gateway's too, once it runs).
-import { ALL_TOPICS, Topics, dlqTopic } from '@hitl/contracts';
+import { AUDITED_TOPICS, Topics, dlqTopic } from '@hitl/contracts';
 import { eventually } from '@hitl/testing';
 import { Admin } from 'kafkajs';
 import { OwnPostgres } from './infra';
@@ -13,7 +13,7 @@ export type DrainedApp = Exclude<AppName, 'console'>;
 const CONSUMED: Record<DrainedApp, string[]> = {
   router: [Topics.DecisionProposed],
   escalation: [Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved],
-  audit: [...ALL_TOPICS, ...ALL_TOPICS.map(dlqTopic)],
+  audit: [...AUDITED_TOPICS, ...AUDITED_TOPICS.map(dlqTopic)],
   calibrator: [Topics.DecisionProposed, Topics.ApprovalRequested, Topics.ApprovalResolved, Topics.OutcomeLabeled],
   gateway: [Topics.ApprovalResolved],
 };

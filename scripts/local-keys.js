@@ -8,8 +8,8 @@ const { resolve } = require('node:path');
 
 const root = resolve(__dirname, '..');
 const keysDir = resolve(root, '.infra/keys');
-/** The three signing services (the agent gateway signs for the agents that use it) and the agents of config/agents.yaml. */
-const KEY_NAMES = ['router', 'escalation', 'gateway', 'refund-bot', 'shell-bot'];
+/** The four signing services (the agent gateway signs for the agents that use it; the audit its stream) and the agents of config/agents.yaml. */
+const KEY_NAMES = ['router', 'escalation', 'gateway', 'audit', 'refund-bot', 'shell-bot'];
 
 const keyFile = (name) => resolve(keysDir, `${name}.key.pem`);
 const jwksFile = (name) => resolve(keysDir, `${name}.jwks.json`);
@@ -28,7 +28,7 @@ function ensureLocalKeys(log = console.log) {
 }
 
 /**
- * The trust variables of a service: its own key for the three that sign, everyone's public
+ * The trust variables of a service: its own key for the four that sign, everyone's public
  * keys. SERVICE_KEYS and AGENTS_PATH already set in `env` win.
  */
 function localTrustEnv(name, env = {}) {
@@ -36,7 +36,7 @@ function localTrustEnv(name, env = {}) {
     SERVICE_KEYS: env.SERVICE_KEYS ?? `router=${jwksFile('router')},escalation=${jwksFile('escalation')},gateway=${jwksFile('gateway')}`,
     AGENTS_PATH: env.AGENTS_PATH ?? resolve(root, 'config/agents.yaml'),
   };
-  if (name === 'router' || name === 'escalation' || name === 'gateway') vars.SIGNING_KEY_FILE = keyFile(name);
+  if (name === 'router' || name === 'escalation' || name === 'gateway' || name === 'audit') vars.SIGNING_KEY_FILE = keyFile(name);
   return vars;
 }
 

@@ -45,7 +45,7 @@ const SERVICES: readonly App[] = ['router', 'escalation', 'audit', 'calibrator',
 /** The README's ports. */
 export const PORTS: Record<App, number> = { router: 3001, escalation: 3002, audit: 3003, calibrator: 3004, console: 3005, gateway: 3006 };
 /** What each app signs with its own key (the wire contract's signing services). */
-const SIGNERS: readonly App[] = ['router', 'escalation', 'gateway'];
+const SIGNERS: readonly App[] = ['router', 'escalation', 'gateway', 'audit'];
 /** The topic whose lag says a service is behind (its main input). */
 const MAIN_TOPIC: Partial<Record<App, string>> = {
   router: 'decision.proposed',

@@ -17,6 +17,8 @@ export const auditService: ServiceDefinition<AuditConfig> = {
   config: auditConfig,
   // The record keeps every event, marking those whose signature did not verify.
   signatures: 'record',
+  // Every record it chains is published on audit.recorded, signed with its key (SIGNING_KEY_FILE, required).
+  signs: 'audit',
   migrations: [
     CreateMessagingTables1795313552976,
     CreateAuditEvents1795313554000,

@@ -19,6 +19,7 @@ import { CreateProbations1795313562000 } from './migrations/1795313562000-create
 import { CreateHandoffs1795313563000 } from './migrations/1795313563000-create-handoffs';
 import { NotifyHandoffs1795313563100 } from './migrations/1795313563100-notify-handoffs';
 import { ReviewQuality1795313564100 } from './migrations/1795313564100-review-quality';
+import { ApprovalTraceContext1795313565000 } from './migrations/1795313565000-approval-trace-context';
 
 /** The escalation as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const escalationService: ServiceDefinition<EscalationConfig> = {
@@ -47,5 +48,6 @@ export const escalationService: ServiceDefinition<EscalationConfig> = {
     CreateHandoffs1795313563000,
     NotifyHandoffs1795313563100,
     ReviewQuality1795313564100,
+    ApprovalTraceContext1795313565000,
   ],
 };

@@ -34,6 +34,7 @@ import {
   signEvent,
   topicOf,
 } from '@hitl/contracts';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { Consumer, Kafka, LogEntry, Producer, logLevel } from 'kafkajs';
 import { checkClarificationRequest, checkHandoffStep, checkResolution, checkRollback } from './consent';
 import {
@@ -51,6 +52,7 @@ import { rideOut } from './outage';
 import { FilePendingStore, MemoryPendingStore, PendingDecision, PendingStore, SharedPendingStore, isShared } from './pending-store';
 import { PostgresPendingStore } from './postgres-pending-store';
 import { ResolutionBook, withTimeout } from './resolution-book';
+import { agentTracer, contextOf, withTraceContext, withTraceIds } from './tracing';
 import { TrustedKeys, loadKeyring, loadSigningKey } from './trust-options';
 
 export interface AgentLogger {
@@ -271,7 +273,8 @@ export class HitlAgent {
     this.source = `agent/${options.agentId}`;
     this.prefix = options.topicPrefix ?? '';
     this.groupId = options.groupId ?? `${this.prefix}hitl-agent-${options.agentId}${this.replicaId ? `-${this.replicaId}` : ''}`;
-    this.logger = options.logger ?? silent;
+    // Lines written in a span (a proposal, a delivery) carry its trace_id and span_id.
+    this.logger = options.logger ? withTraceIds(options.logger) : silent;
     this.signingKey = loadSigningKey(options.signingKey);
     this.keyring = loadKeyring(options.trustedKeys);
     this.book = new ResolutionBook(options.recentResolutions);
@@ -423,7 +426,23 @@ export class HitlAgent {
    * Tracks, stores and sends one proposal (once: a repeat of the same content sends nothing);
    * answers once the broker has it, with its outcome to come.
    */
-  private async submit(decision: DecisionProposedData, checkpoint: Record<string, unknown> | undefined): Promise<{ outcome: Promise<Resolution> }> {
+  private submit(decision: DecisionProposedData, checkpoint: Record<string, unknown> | undefined): Promise<{ outcome: Promise<Resolution> }> {
+    // The decision's trace starts here: its proposal carries this span's context.
+    const attributes = { 'hitl.decision_id': decision.decision_id, 'hitl.action': decision.action, 'hitl.agent_id': this.agentId };
+    return agentTracer().startActiveSpan(`propose ${decision.action}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
+      try {
+        return await this.submitNow(decision, checkpoint);
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async submitNow(decision: DecisionProposedData, checkpoint: Record<string, unknown> | undefined): Promise<{ outcome: Promise<Resolution> }> {
     const id = decision.decision_id;
     const hash = payloadHash(decision.action, decision.parameters);
     const tracked = this.book.track(id, hash, decision.action);
@@ -702,9 +721,12 @@ export class HitlAgent {
     return `${this.prefix}${name}`;
   }
 
-  /** The event as sent: signed last, over the event exactly as it goes out (sigkid and the whole envelope are covered). */
+  /**
+   * The event as sent: signed last, over the event exactly as it goes out (sigkid, the whole
+   * envelope and the active span's `traceparent` are covered).
+   */
   private signed<T extends EventType>(type: T, data: EventData<T>): CloudEvent<T> {
-    return signEvent(assertValidEvent(newEvent(type, data, { source: this.source, workspaceid: this.options.workspace })), this.signingKey);
+    return signEvent(withTraceContext(assertValidEvent(newEvent(type, data, { source: this.source, workspaceid: this.options.workspace }))), this.signingKey);
   }
 
   private async publish<T extends EventType>(_producer: Producer, type: T, data: EventData<T>): Promise<CloudEvent<T>> {
@@ -890,11 +912,20 @@ export class HitlAgent {
         const consent = checkResolution(this.book.proposal(event.subject), event.data, verdict);
         if (consent.outcome === 'refuse') return this.refuse(at, event, consent.code, consent.reason, verdict.kid);
         if (consent.outcome === 'accept') {
-          // Kept until acted on: a kill -9 from here on hands it over again at the next start.
-          await this.store.resolve(event.subject, event.data);
-          this.book.settle(event.data);
-          this.logger.debug({ decisionId: event.subject, status: event.data.status, kid: verdict.kid }, 'decision resolved');
-          if (this.resolutionHandler) void this.act(event.subject);
+          // The resolution's delivery, on the decision's trace (the event's traceparent): to the store, the waiter, the handler.
+          const attributes = { 'hitl.decision_id': event.subject, 'hitl.status': event.data.status };
+          await agentTracer().startActiveSpan('deliver resolution', { kind: SpanKind.CONSUMER, attributes }, contextOf(event), async (span) => {
+            try {
+              // Kept until acted on: a kill -9 from here on hands it over again at the next start.
+              await this.store.resolve(event.subject, event.data);
+              this.book.settle(event.data);
+              this.logger.debug({ decisionId: event.subject, status: event.data.status, kid: verdict.kid }, 'decision resolved');
+              // Not awaited (the consumer goes on): the handler runs in this span's context, its own spans its children.
+              if (this.resolutionHandler) void this.act(event.subject);
+            } finally {
+              span.end();
+            }
+          });
         }
         return;
       }

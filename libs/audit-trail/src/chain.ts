@@ -35,6 +35,47 @@ export function hashRecord(prevHash: string, chainIndex: number, record: AuditRe
     .digest('hex')}`;
 }
 
+/** UTF-16 code unit order of keys: RFC 8785's, and `Array.prototype.sort`'s (what `canonicalize` uses). */
+const byKey = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+/** A chained row and the RFC 8785 canonical JSON of what was hashed (hashedContent): the record as published. */
+export interface CanonicalRow {
+  row: ChainedRecord;
+  record: string;
+}
+
+/**
+ * `link`, each row with the canonical JSON of its hashed content: the record is canonicalized
+ * once, member by member, and both its hash input (those members with `chain_index` and
+ * `prev_hash` in their sorted places) and its canonical form are joined from the members.
+ * The hashes are hashRecord's, byte for byte.
+ */
+export function linkCanonical(head: ChainHead | null, records: AuditRecord[]): CanonicalRow[] {
+  let index = head ? head.chain_index : 0;
+  let prev = head ? head.hash : GENESIS;
+  return records.map((record) => {
+    index += 1;
+    const members: [string, string][] = [];
+    for (const [key, value] of Object.entries(hashedContent(record))) {
+      if (value === undefined || key === 'chain_index' || key === 'prev_hash') continue;
+      members.push([key, `${JSON.stringify(key)}:${canonicalize(value)}`]);
+    }
+    members.sort(byKey);
+    const linked = [
+      ...members,
+      ['chain_index', `"chain_index":${index}`] as [string, string],
+      ['prev_hash', `"prev_hash":${JSON.stringify(prev)}`] as [string, string],
+    ];
+    linked.sort(byKey);
+    const hash = `sha256:${createHash('sha256')
+      .update(`{${linked.map((m) => m[1]).join(',')}}`)
+      .digest('hex')}`;
+    const row = { ...record, chain_index: index, prev_hash: prev, hash };
+    prev = hash;
+    return { row, record: `{${members.map((m) => m[1]).join(',')}}` };
+  });
+}
+
 /** Appends records to a workspace's chain after `head` (null: a new chain). */
 export function link(head: ChainHead | null, records: AuditRecord[]): ChainedRecord[] {
   let index = head ? head.chain_index : 0;

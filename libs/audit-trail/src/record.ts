@@ -89,6 +89,9 @@ export function actorOf(event: AnyEvent): { actor_kind: Exclude<ActorKind, 'unve
       return { actor_kind: 'reviewer', actor_id: event.data.taken_by };
     case 'hitl.handoff.returned.v1':
       return { actor_kind: 'reviewer', actor_id: event.data.returned_by };
+    case 'hitl.audit.recorded.v1':
+      // The audit's own stream (it never records it).
+      return { actor_kind: 'system', actor_id: event.source };
   }
 }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { stringify } from 'yaml';
 import {
   ALL_TOPICS,
+  AUDIT_RECORDED,
   CLOUDEVENTS_CONTENT_TYPE,
   CONTENT_TYPE_HEADER,
   EVENT_CATALOGUE,
@@ -29,6 +30,7 @@ const PRODUCERS: Record<Topic, string> = {
     'escalation (operators pausing and resuming agents, actions, workspaces; ending a probation early), router (probations started and graduated)',
   'handoff.requested': 'agents (an end user asked for a person)',
   'handoff.updated': 'escalation (a handoff opened, escalated, taken over, handed back or closed)',
+  'audit.recorded': 'audit (every record it chains, redacted, once, in chain order per workspace; signed by the audit service)',
 };
 
 const CONSUMERS: Record<Topic, string> = {
@@ -42,6 +44,7 @@ const CONSUMERS: Record<Topic, string> = {
   'control.changed': 'router, escalation, calibrator, audit',
   'handoff.requested': 'escalation, audit',
   'handoff.updated': 'agents, audit',
+  'audit.recorded': "analysts (their own consumers, e.g. kcat; verify each workspace's chain and the audit's signatures without the database)",
 };
 
 const schemaFile = (type: EventType) => `json-schema/${type}.json`;
@@ -57,7 +60,7 @@ export function jsonSchemaOf(type: EventType): Record<string, unknown> {
     $schema: schema.$schema,
     $id: `https://hitl.dev/schemas/${type}.json`,
     title: type,
-    description: `CloudEvents 1.0 structured-mode message of type ${type}, on topic ${EVENT_CATALOGUE[type].topic}. Kafka key: the ${subjectFieldOf(type)}. subject must equal data.${subjectFieldOf(type)}.`,
+    description: `CloudEvents 1.0 structured-mode message of type ${type}, on topic ${EVENT_CATALOGUE[type].topic}. Kafka key: the ${type === AUDIT_RECORDED ? 'workspace' : subjectFieldOf(type)}. subject must equal data.${subjectFieldOf(type)}.`,
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
   };
 }
@@ -78,7 +81,15 @@ function asyncApi(): Record<string, unknown> {
         type: 'object',
         properties: { [CONTENT_TYPE_HEADER]: { type: 'string', const: CLOUDEVENTS_CONTENT_TYPE } },
       },
-      bindings: { kafka: { key: { type: 'string', format: 'uuid', description: `the ${subjectFieldOf(type)}` } } },
+      bindings: {
+        kafka: {
+          key:
+            // The audit's stream is keyed by workspace: one chain, in order, on one partition.
+            type === AUDIT_RECORDED
+              ? { type: 'string', description: 'the workspace (the chain the record belongs to)' }
+              : { type: 'string', format: 'uuid', description: `the ${subjectFieldOf(type)}` },
+        },
+      },
       payload: { schemaFormat: 'application/schema+json;version=draft-07', schema: jsonSchemaOf(type) },
       examples: [{ name: 'refund', payload: exampleEvent(type) }],
     };
@@ -122,7 +133,7 @@ function asyncApi(): Record<string, unknown> {
       title: 'hitl wire contract',
       version: '1.0.0',
       description:
-        'Agents publish the actions they want to take; policy routes each to auto-approval, human review, escalation or a block; every step is an event. Every message value is a CloudEvents 1.0 JSON object; the Kafka key is the decision_id (the change_id for directory changes, the pause_id or probation_id for controls). Consumers de-duplicate on the CloudEvents id.',
+        'Agents publish the actions they want to take; policy routes each to auto-approval, human review, escalation or a block; every step is an event. Every message value is a CloudEvents 1.0 JSON object; the Kafka key is the decision_id (the change_id for directory changes, the pause_id or probation_id for controls, the handoff_id for handoffs, the workspace on audit.recorded). Consumers de-duplicate on the CloudEvents id.',
     },
     defaultContentType: 'application/json',
     servers: { local: { host: '127.0.0.1:9092', protocol: 'kafka', description: 'the broker `npm run infra:up` starts' } },

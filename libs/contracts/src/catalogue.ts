@@ -53,6 +53,7 @@ import {
 } from './events/handoff';
 import { DIRECTORY_REVIEWER_CHANGED, DirectoryReviewerChangedData } from './events/directory-changed';
 import { OUTCOME_LABELED, OutcomeLabeledData } from './events/outcome-labeled';
+import { AUDIT_RECORDED, AuditRecordedData } from './events/audit-recorded';
 
 /** Every event type of the contract: its topic and the schema of its `data`. */
 export const EVENT_CATALOGUE = {
@@ -82,6 +83,7 @@ export const EVENT_CATALOGUE = {
   [HANDOFF_ESCALATED]: { topic: Topics.HandoffUpdated, data: HandoffEscalatedData, subject: 'handoff_id' },
   [HANDOFF_TAKEN]: { topic: Topics.HandoffUpdated, data: HandoffTakenData, subject: 'handoff_id' },
   [HANDOFF_RETURNED]: { topic: Topics.HandoffUpdated, data: HandoffReturnedData, subject: 'handoff_id' },
+  [AUDIT_RECORDED]: { topic: Topics.AuditRecorded, data: AuditRecordedData, subject: 'record_id' },
 } as const satisfies Record<
   string,
   | { topic: Topic; data: z.ZodType<{ decision_id: string }>; subject?: never }
@@ -89,6 +91,7 @@ export const EVENT_CATALOGUE = {
   | { topic: Topic; data: z.ZodType<{ pause_id: string }>; subject: 'pause_id' }
   | { topic: Topic; data: z.ZodType<{ probation_id: string }>; subject: 'probation_id' }
   | { topic: Topic; data: z.ZodType<{ handoff_id: string }>; subject: 'handoff_id' }
+  | { topic: Topic; data: z.ZodType<{ record_id: string }>; subject: 'record_id' }
 >;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;
@@ -125,7 +128,7 @@ export function eventSchema<T extends EventType>(type: T): z.ZodType<CloudEvent<
   return schema as z.ZodType<CloudEvent<T>>;
 }
 
-/** The field of an event's `data` its `subject` equals: `decision_id`, `change_id` for directory changes, `pause_id` for controls, `handoff_id` for handoffs. */
+/** The field of an event's `data` its `subject` equals: `decision_id`, `change_id` for directory changes, `pause_id` for controls, `handoff_id` for handoffs, `record_id` for the audit's stream. */
 export function subjectFieldOf(type: EventType): SubjectField {
   const entry = EVENT_CATALOGUE[type];
   return 'subject' in entry ? entry.subject : 'decision_id';

@@ -4,7 +4,9 @@ import { SubjectField } from './envelope';
 import { decodeEvent, assertValidEvent } from './decode';
 import { exampleEvent } from './examples';
 import { payloadHash } from './payload-hash';
-import { ALL_TOPICS, Topics, dlqTopic } from './topics';
+import { ALL_TOPICS, AUDITED_TOPICS, Topics, dlqTopic } from './topics';
+import { AUDIT_RECORD_NAMESPACE, CHAIN_GENESIS, auditRecordHash, auditRecordId } from './events/audit-recorded';
+import { messageKeyOf } from './kafka-binding';
 import { PauseScope, pauseCovers, pauseScopeWords } from './events/control-changed';
 
 type Mutation = [name: string, mutate: (e: Record<string, any>) => void, code: string, mentions: string];
@@ -156,6 +158,15 @@ const dataBreaks: Record<EventType, Mutation[]> = {
   ],
   'hitl.handoff.escalated.v1': [['from_role missing', (e) => delete e.data.from_role, 'invalid_data', 'data.from_role']],
   'hitl.handoff.taken.v1': [['taken_by empty', (e) => (e.data.taken_by = ''), 'invalid_data', 'data.taken_by']],
+  'hitl.audit.recorded.v1': [
+    ['position 0', (e) => (e.data.position = 0), 'invalid_data', 'data.position'],
+    ['a hash that is no sha256', (e) => (e.data.hash = 'md5:abc'), 'invalid_data', 'data.hash'],
+    ['no prev_hash', (e) => delete e.data.prev_hash, 'invalid_data', 'data.prev_hash'],
+    ['a record of another workspace', (e) => (e.data.record.workspace = 'globex'), 'invalid_data', 'data.record.workspace'],
+    ['a record without its event', (e) => delete e.data.record.event, 'invalid_data', 'data.record.event'],
+    ['a record id not derived from workspace and position', (e) => (e.data.position = 2), 'invalid_data', 'data.record_id'],
+    ['verified absent instead of null', (e) => delete e.data.verified, 'invalid_data', 'data.verified'],
+  ],
   'hitl.handoff.returned.v1': [
     ['an unknown resolution', (e) => (e.data.resolution = 'resumed'), 'invalid_data', 'data.resolution'],
     ['no notes', (e) => (e.data.notes = ''), 'invalid_data', 'data.notes'],
@@ -252,7 +263,7 @@ describe('payloadHash (RFC 8785 canonical JSON + SHA-256)', () => {
 });
 
 describe('topics', () => {
-  it('are the ten of the contract, each with a DLQ', () => {
+  it('are the eleven of the contract, each with a DLQ', () => {
     expect(ALL_TOPICS).toEqual([
       'decision.proposed',
       'approval.requested',
@@ -264,8 +275,14 @@ describe('topics', () => {
       'control.changed',
       'handoff.requested',
       'handoff.updated',
+      'audit.recorded',
     ]);
     expect(dlqTopic(Topics.ApprovalResolved)).toBe('approval.resolved.dlq');
+    expect(dlqTopic(Topics.AuditRecorded)).toBe('audit.recorded.dlq');
+  });
+
+  it('the audit records every topic but its own stream', () => {
+    expect(AUDITED_TOPICS).toEqual(ALL_TOPICS.filter((t) => t !== 'audit.recorded'));
   });
 });
 
@@ -287,5 +304,35 @@ describe('what a pause covers (the meaning of hitl.control.paused.v1)', () => {
   ])('%s', (_, scope, covered, words) => {
     expect(pauseCovers(scope, refund)).toBe(covered);
     expect(pauseScopeWords(scope)).toBe(words);
+  });
+});
+
+describe('the audit stream (hitl.audit.recorded.v1)', () => {
+  it('derives record ids as UUIDv5 of `<workspace>:<position>` in its namespace (the values of Python uuid.uuid5)', () => {
+    expect(AUDIT_RECORD_NAMESPACE).toBe('78938306-bba7-4796-a505-90e189eb034c');
+    expect(auditRecordId('acme-support', 1)).toBe('4148cda0-92bf-561d-bd4d-62841e53a032');
+    expect(auditRecordId('acme-support', 2)).toBe('d15ebc65-32f6-5ed2-872e-dd20e8b8acd0');
+    expect(auditRecordId('ws:with:colons', 12)).toBe('66a87236-0f37-5224-b571-218eaa2745e6');
+  });
+
+  it('hashes sha256 over the canonical JSON of the record, its position as chain_index and prev_hash', () => {
+    const record = { b: 1, a: 'x' };
+    const canonical = `{"a":"x","b":1,"chain_index":3,"prev_hash":"${CHAIN_GENESIS}"}`;
+    expect(auditRecordHash(CHAIN_GENESIS, 3, record)).toBe(`sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`);
+  });
+
+  it('its example verifies: hash from prev_hash, position and record; id and subject the record id', () => {
+    const event = exampleEvent('hitl.audit.recorded.v1');
+    const { data } = event;
+    expect(data.hash).toBe(auditRecordHash(data.prev_hash, data.position, data.record));
+    expect(event.id).toBe(data.record_id);
+    expect(event.subject).toBe(auditRecordId(data.workspace, data.position));
+    expect(JSON.stringify(event)).not.toContain('"card_number":"4');
+    expect(exampleEvent('hitl.audit.recorded.v1', { workspaceid: 'globex' }).data.record.workspace).toBe('globex');
+  });
+
+  it('is keyed by its workspace; every other event by its subject', () => {
+    expect(messageKeyOf(exampleEvent('hitl.audit.recorded.v1'))).toBe('acme-support');
+    expect(messageKeyOf(exampleEvent('hitl.decision.proposed.v1'))).toBe(exampleEvent('hitl.decision.proposed.v1').subject);
   });
 });

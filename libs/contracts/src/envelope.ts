@@ -23,9 +23,10 @@ export type Envelope = z.infer<typeof Envelope>;
 
 /**
  * The field of `data` an event's `subject` names: the decision it is about, or, for a change
- * of the reviewer directory (about no decision), the change, and for a control, the pause or the probation, and for a handoff, the handoff.
+ * of the reviewer directory (about no decision), the change, and for a control, the pause or the probation, and for a handoff, the handoff;
+ * for the audit's stream, the record.
  */
-export type SubjectField = 'decision_id' | 'change_id' | 'pause_id' | 'probation_id' | 'handoff_id';
+export type SubjectField = 'decision_id' | 'change_id' | 'pause_id' | 'probation_id' | 'handoff_id' | 'record_id';
 
 /** The envelope schema of one event type, with its data schema in place. */
 export function envelopeOf<TType extends string, TData extends z.ZodType<object>>(type: TType, data: TData, subject: SubjectField = 'decision_id') {

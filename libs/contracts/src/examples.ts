@@ -19,6 +19,7 @@ import { CONTROL_PAUSED, CONTROL_PROBATION_ENDED, CONTROL_PROBATION_GRADUATED, C
 import { HANDOFF_ESCALATED, HANDOFF_OPENED, HANDOFF_REQUESTED, HANDOFF_RETURNED, HANDOFF_TAKEN } from './events/handoff';
 import { DIRECTORY_REVIEWER_CHANGED, ReviewerSnapshot } from './events/directory-changed';
 import { OUTCOME_LABELED } from './events/outcome-labeled';
+import { AUDIT_RECORDED, AuditRecordedData, CHAIN_GENESIS, auditRecordHash, auditRecordId } from './events/audit-recorded';
 import { newEvent } from './new-event';
 import { payloadHash } from './payload-hash';
 
@@ -71,6 +72,55 @@ const emil: ReviewerSnapshot = {
 };
 
 const placement = { tier: 0, reviewer_role: 'support_agent', reviewer_id: 'rev-alice', sla_deadline: '2026-11-22T10:00:00Z' };
+
+/**
+ * The first record of acme-support's chain, as the audit publishes it: the refund proposal,
+ * its card number redacted (as the audit keeps it), and a hash that verifies.
+ */
+function auditRecordedExample(workspace = 'acme-support'): AuditRecordedData {
+  const record = {
+    event_id: '3c9f6a2e-1d4b-4e8a-9b7c-5d6e7f8a9b0c',
+    workspace,
+    topic: 'decision.proposed',
+    type: DECISION_PROPOSED,
+    decision_id: decisionId,
+    actor_kind: 'agent',
+    actor_id: 'refund-bot',
+    action: 'process_refund',
+    occurred_at: '2026-11-22T09:00:00.000Z',
+    manifest_version: null,
+    event: {
+      specversion: '1.0',
+      id: '3c9f6a2e-1d4b-4e8a-9b7c-5d6e7f8a9b0c',
+      source: 'agent/refund-bot',
+      type: DECISION_PROPOSED,
+      time: '2026-11-22T09:00:00.000Z',
+      subject: decisionId,
+      datacontenttype: 'application/json',
+      workspaceid: workspace,
+      data: { decision_id: decisionId, agent: { id: 'refund-bot' }, action: 'process_refund', parameters: { ...parameters, card_number: '[REDACTED]' } },
+    },
+    verified: true,
+    signer: 'agent:refund-bot',
+    refusal: null,
+  };
+  return {
+    record_id: auditRecordId(workspace, 1),
+    workspace,
+    position: 1,
+    prev_hash: CHAIN_GENESIS,
+    hash: auditRecordHash(CHAIN_GENESIS, 1, record),
+    record,
+    event_id: record.event_id,
+    event_type: record.type,
+    decision_id: decisionId,
+    occurred_at: record.occurred_at,
+    recorded_at: '2026-11-22T09:00:00.120Z',
+    verified: true,
+    signer: 'agent:refund-bot',
+    refusal: null,
+  };
+}
 
 const exampleData: { [T in EventType]: EventData<T> } = {
   [DECISION_PROPOSED]: exampleDecision,
@@ -244,15 +294,20 @@ const exampleData: { [T in EventType]: EventData<T> } = {
     returned_by: 'rev-alice',
     checkpoint: { step: 'offer_refund', order_id: 'ORD-10492' },
   },
+  [AUDIT_RECORDED]: auditRecordedExample(),
 };
 
 /** A valid example event of `type` (a fresh copy each call). */
 export function exampleEvent<T extends EventType>(type: T, overrides: { id?: string; workspaceid?: string } = {}): CloudEvent<T> {
-  const data = structuredClone(exampleData[type]) as EventData<T>;
+  // The audit's stream: the record of the workspace asked for, its record id as the CloudEvents id.
+  const data = (
+    type === AUDIT_RECORDED && overrides.workspaceid ? auditRecordedExample(overrides.workspaceid) : structuredClone(exampleData[type])
+  ) as EventData<T>;
+  const ownId = type === AUDIT_RECORDED ? (data as AuditRecordedData).record_id : undefined;
   return newEvent(type, data, {
-    source: type === DECISION_PROPOSED || type === HANDOFF_REQUESTED ? 'agent/refund-bot' : 'hitl/example',
+    source: type === DECISION_PROPOSED || type === HANDOFF_REQUESTED ? 'agent/refund-bot' : type === AUDIT_RECORDED ? 'hitl/audit' : 'hitl/example',
     workspaceid: overrides.workspaceid ?? 'acme-support',
-    id: overrides.id ?? '3c9f6a2e-1d4b-4e8a-9b7c-5d6e7f8a9b0c',
+    id: overrides.id ?? ownId ?? '3c9f6a2e-1d4b-4e8a-9b7c-5d6e7f8a9b0c',
     time: new Date('2026-11-22T09:00:00Z'),
   });
 }

@@ -15,6 +15,7 @@ export * from './events/outcome-labeled';
 export * from './events/directory-changed';
 export * from './events/control-changed';
 export * from './events/handoff';
+export * from './events/audit-recorded';
 export * from './examples';
 export * from './signatures';
 export * from './text';

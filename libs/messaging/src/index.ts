@@ -3,6 +3,7 @@ export * from './schema';
 export * from './migrations';
 export * from './kafka/kafka-settings';
 export * from './kafka/kafka-security';
+export * from './kafka/event-publisher';
 export * from './kafka/topics-admin';
 export * from './kafka/kafka-probe';
 export * from './inbox/inbox';

@@ -2,6 +2,7 @@ export * from './config/config';
 export * from './auth/bearer-token';
 export * from './auth/token-file';
 export * from './logging/logger';
+export * from './tracing/service-tracing';
 export * from './database/service-schema';
 export * from './database/postgres-connection';
 export * from './tokens';

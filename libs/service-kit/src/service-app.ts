@@ -14,6 +14,7 @@ import { setUpOpenApi } from './openapi/openapi';
 import { ServiceDefinition } from './service-definition';
 import { migrateAsOwner } from './database/database.module';
 import { ServiceKitModule } from './service-kit.module';
+import { httpTracing, startServiceTracing } from './tracing/service-tracing';
 import { Trust } from './trust/trust';
 import { KAFKA_SETTINGS, SERVICE_LOGGER, SERVICE_TRUST } from './tokens';
 
@@ -47,6 +48,8 @@ export async function createServiceApp<C extends ServiceConfig>(definition: Serv
     partitionsConsumedConcurrently: definition.consumer?.partitionsConsumedConcurrently,
     chunkSize: definition.consumer?.chunkSize,
   });
+  // Each request in a span (a no-op without tracing), before any route.
+  app.use(httpTracing);
   app.useGlobalFilters(new ErrorCodeFilter(app.get(HttpAdapterHost).httpAdapter));
   app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   setUpOpenApi(app, definition);
@@ -81,6 +84,9 @@ export async function runService<C extends ServiceConfig>(
       bootLogger.info({ schema: definition.schema, migrations: definition.migrations.length }, `${definition.name}: schema migrated (--migrate-only)`);
       return;
     }
+    // Before the app, so every span of the service is kept (off unless OTEL_EXPORTER_OTLP_*ENDPOINT is set).
+    if (startServiceTracing(definition.name, config))
+      bootLogger.info({ serviceName: config.OTEL_SERVICE_NAME ?? definition.name }, `${definition.name}: tracing to OTLP`);
     const app = await createServiceApp(definition, config);
     // SIGTERM and SIGINT stop the service; SIGHUP is left to the app (the router reloads its manifest on it).
     app.enableShutdownHooks(['SIGTERM', 'SIGINT']);

@@ -13,6 +13,7 @@ import { messagingProviders } from './messaging/messaging.providers';
 import { MetricsController } from './metrics/metrics.controller';
 import { ServiceDefinition } from './service-definition';
 import { KeysController } from './trust/keys.controller';
+import { TracingShutdown } from './tracing/service-tracing';
 import { loadTrust } from './trust/trust';
 import { useVerifyThreads } from '@hitl/contracts';
 import { KAFKA_SETTINGS, SERVICE_CONFIG, SERVICE_LOGGER, SERVICE_TRUST } from './tokens';
@@ -35,6 +36,7 @@ export class ServiceKitModule {
         { provide: SERVICE_TRUST, useValue: trust },
         ...messagingProviders(definition, config, trust),
         KafkaHealthIndicator,
+        TracingShutdown,
       ],
       exports: [SERVICE_CONFIG, SERVICE_LOGGER, SERVICE_TRUST, KAFKA_SETTINGS, Kafka, KafkaProbe, Outbox, OutboxRelay, Commands],
     };

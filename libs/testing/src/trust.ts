@@ -1,4 +1,4 @@
-// Throwaway keys for a test run: the router's and the escalation service's signing keys,
+// Throwaway keys for a test run: the signing keys of the router, the escalation service, the gateway and the audit,
 // agents and a labeler in an agent registry, all in a temp folder; and `signed(event)`,
 // which signs an event as its rightful producer would (the wire contract's table).
 import { createHash } from 'node:crypto';
@@ -42,7 +42,7 @@ export interface TestTrust {
   keyFile(service: SigningService): string;
   /** The private key of a service, an agent or the labeler, by name. */
   key(name: string): SigningKey;
-  /** The trust variables of a service (`SIGNING_KEY_FILE` for the two that sign). */
+  /** The trust variables of a service (`SIGNING_KEY_FILE` for those that sign). */
   env(service?: string): Record<string, string>;
   /** The keyring the services build from these files. */
   keyring: Keyring;
@@ -62,9 +62,10 @@ export function testTrust(): TestTrust {
   process.env[TRUST_DIR_VARIABLE] = dir;
   const keys = new Map<string, SigningKey>();
   const keysets = new Map<string, Jwks>();
-  const names = ['router', 'escalation', 'gateway', ...TEST_AGENTS, LIMITED_AGENT, TEST_LABELER];
+  const names = ['router', 'escalation', 'gateway', 'audit', ...TEST_AGENTS, LIMITED_AGENT, TEST_LABELER];
   for (const name of names) {
-    if (!reuse) {
+    // A folder a parent made before the audit signed has no audit key yet: made here too.
+    if (!reuse || !existsSync(join(dir, `${name}.key.pem`))) {
       const generated = generateSigningKey();
       writeFileSync(join(dir, `${name}.key.pem`), generated.pem, { mode: 0o600 });
       writeFileSync(join(dir, `${name}.jwks.json`), JSON.stringify({ keys: [generated.jwk] }, null, 2));
@@ -90,11 +91,11 @@ export function testTrust(): TestTrust {
         `workspaces:\n  ${UNSIGNED_WORKSPACE}:\n    admit_unsigned_agents: true\n`,
       ].join(''),
     );
-  const serviceKeys = `router=${join(dir, 'router.jwks.json')},escalation=${join(dir, 'escalation.jwks.json')},gateway=${join(dir, 'gateway.jwks.json')}`;
+  const serviceKeys = `router=${join(dir, 'router.jwks.json')},escalation=${join(dir, 'escalation.jwks.json')},gateway=${join(dir, 'gateway.jwks.json')},audit=${join(dir, 'audit.jwks.json')}`;
   const keyFile = (service: SigningService) => join(dir, `${service}.key.pem`);
   const set = (name: string): Jwks => keysets.get(name) ?? { keys: [] };
   const keyring = new Keyring({
-    services: { router: set('router'), escalation: set('escalation'), gateway: set('gateway') },
+    services: { router: set('router'), escalation: set('escalation'), gateway: set('gateway'), audit: set('audit') },
     agents: [
       ...TEST_AGENTS.map((id) => ({ id, workspaces: '*' as const, keys: set(id) })),
       { id: LIMITED_AGENT, workspaces: ['acme-support'], keys: set(LIMITED_AGENT) },
@@ -116,7 +117,7 @@ export function testTrust(): TestTrust {
     },
     env(service) {
       const env: Record<string, string> = { SERVICE_KEYS: serviceKeys, AGENTS_PATH: agentsPath };
-      if (service === 'router' || service === 'escalation' || service === 'gateway') env.SIGNING_KEY_FILE = keyFile(service);
+      if (service === 'router' || service === 'escalation' || service === 'gateway' || service === 'audit') env.SIGNING_KEY_FILE = keyFile(service);
       return env;
     },
   };

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   ALL_TOPICS,
+  AUDITED_TOPICS,
   AnyEvent,
   CloudEvent,
   DECISION_PROPOSED,
@@ -185,6 +186,7 @@ const WRONG_SIGNER: Record<Topic, string> = {
   [Topics.ControlChanged]: 'router',
   [Topics.HandoffRequested]: 'other-bot',
   [Topics.HandoffUpdated]: 'router',
+  [Topics.AuditRecorded]: 'escalation',
 };
 
 /** What the services that act on events keep (not their inbox and outbox, not the audit's record). */
@@ -227,14 +229,16 @@ describe('hostile messages on every topic', () => {
   const sent: Sent[] = [];
   const duplicates: { topic: Topic; event: AnyEvent }[] = [];
 
-  it('every topic of the contract has a reader, and the audit reads them all', () => {
-    for (const topic of ALL_TOPICS) expect([...readers].filter(([, topics]) => topics.includes(topic)).length).toBeGreaterThan(0);
-    expect(readers.get(`${stack.prefix}hitl-audit`)).toEqual([...ALL_TOPICS, ...ALL_TOPICS.map(dlqTopic)]);
+  // audit.recorded is the audit's stream for analysts: no service reads it (the audit would record its own records).
+  it('every topic of the contract but the audit’s stream has a reader, and the audit reads them all', () => {
+    for (const topic of AUDITED_TOPICS) expect([...readers].filter(([, topics]) => topics.includes(topic)).length).toBeGreaterThan(0);
+    expect(readers.get(`${stack.prefix}hitl-audit`)).toEqual([...AUDITED_TOPICS, ...AUDITED_TOPICS.map(dlqTopic)]);
+    expect([...readers].filter(([, topics]) => topics.some((t) => t.startsWith(Topics.AuditRecorded)))).toEqual([]);
   });
 
   it(`dead-letters each bad message once per reading group, with its reason (seed ${SEED})`, async () => {
     console.log(`consumer fuzz: fast-check seed ${SEED}, ${PER_TOPIC} bad messages per topic, groups ${JSON.stringify(Object.fromEntries(readers))}`);
-    for (const [i, topic] of ALL_TOPICS.entries()) {
+    for (const [i, topic] of AUDITED_TOPICS.entries()) {
       const generated = fc.sample(hostile(topic), { seed: SEED + i, numRuns: PER_TOPIC });
       // An empty value, and one larger than any event (half a megabyte of an unterminated string).
       generated.push({ kind: 'empty value', value: null }, { kind: 'oversized', value: Buffer.from(`{"specversion":"1.0","data":"${'x'.repeat(512 * 1024)}`) });
@@ -249,7 +253,7 @@ describe('hostile messages on every topic', () => {
     console.log(`consumer fuzz: sent ${sent.length} bad messages: ${JSON.stringify(kinds)}`);
     await stack.eventually('every group at the end of its topics', caughtUp, 90_000);
 
-    for (const topic of ALL_TOPICS) {
+    for (const topic of AUDITED_TOPICS) {
       const groups = [...readers].filter(([, topics]) => topics.includes(topic)).map(([g]) => g);
       const expected = sent.filter((s) => s.topic === topic).flatMap((s) => groups.map((g) => `${g} ${s.partition}/${s.offset}`));
       const letters = await stack.eventually(`the dead letters of ${topic}`, async () => {
@@ -337,7 +341,7 @@ describe('hostile messages on every topic', () => {
     // (the decision is recorded blocked, nobody reviews it). So its copies name a decision of
     // their own; the canary's decision must still be routed as if nothing had happened.
     const blockedDecision = freshEvent(Topics.DecisionProposed);
-    const cases = ALL_TOPICS.map((topic) => {
+    const cases = AUDITED_TOPICS.map((topic) => {
       const event = freshEvent(topic);
       const refusedCopy = topic === Topics.DecisionProposed ? blockedDecision : event;
       return {
@@ -388,7 +392,7 @@ describe('hostile messages on every topic', () => {
     const expected = refused.flatMap((r) => enforcing(r.topic).map((group) => `${r.topic} ${group} ${r.partition}/${r.offset} ${r.code}`)).sort();
     const letters = await stack.eventually('every refused event dead-lettered by every group that enforces', async () => {
       const found: string[] = [];
-      for (const topic of ALL_TOPICS) {
+      for (const topic of AUDITED_TOPICS) {
         for (const letter of await readWholeTopic(stack.kafka, `${stack.prefix}${dlqTopic(topic)}`)) {
           const h = Object.fromEntries(Object.entries(letter.headers ?? {}).map(([k, v]) => [k, String(v)]));
           if (refused.some((r) => r.topic === topic && String(r.partition) === h['hitl-dlq-partition'] && r.offset === h['hitl-dlq-offset'])) {
@@ -436,7 +440,7 @@ describe('hostile messages on every topic', () => {
   });
 
   it('keeps every consumer running: a valid canary on each topic takes effect, and every group reaches the end', async () => {
-    const canaries = ALL_TOPICS.map((topic) => ({ topic, event: signed(freshEvent(topic)) }));
+    const canaries = AUDITED_TOPICS.map((topic) => ({ topic, event: signed(freshEvent(topic)) }));
     for (const { topic, event } of canaries) await sendOne(topic, Buffer.from(JSON.stringify(event)), event.subject);
     for (const { topic, event } of canaries) await stack.eventually(`the ${topic} canary in the audit record`, async () => (await auditCount(event.id)) === 1);
     const proposal = canaries.find((c) => c.topic === Topics.DecisionProposed)!.event;
@@ -460,7 +464,7 @@ describe('hostile messages on every topic', () => {
       ),
     });
     const letters: { letter: string; headers: Record<string, string> }[] = [];
-    for (const [i, topic] of ALL_TOPICS.entries()) {
+    for (const [i, topic] of AUDITED_TOPICS.entries()) {
       for (const { value, headers } of fc.sample(junk, { seed: SEED + 100 + i, numRuns: 4 })) {
         const [meta] = await producer.send({ topic: `${stack.prefix}${dlqTopic(topic)}`, messages: [{ key: null, value, headers }] });
         letters.push({ letter: `${dlqTopic(topic)}/${meta.partition}/${meta.baseOffset}`, headers });
@@ -503,7 +507,7 @@ describe('poison: what PostgreSQL would refuse, on every topic, each followed by
       const [meta] = await producer.send({ topic: `${stack.prefix}${topic}`, messages: [{ key, value, headers }] });
       return { partition: meta.partition, offset: meta.baseOffset! };
     };
-    for (const topic of ALL_TOPICS) {
+    for (const topic of AUDITED_TOPICS) {
       const ordinary = signed(freshEvent(topic));
       // The contract keys every message by its decision: the bad ones share the ordinary one's key, so its partition.
       const key = Buffer.from(ordinary.subject);
@@ -585,7 +589,7 @@ describe('poison: what PostgreSQL would refuse, on every topic, each followed by
       'every poison message dead-lettered',
       async () => {
         const lines: string[] = [];
-        for (const topic of ALL_TOPICS) {
+        for (const topic of AUDITED_TOPICS) {
           for (const letter of await readWholeTopic(stack.kafka, `${stack.prefix}${dlqTopic(topic)}`)) {
             const h = Object.fromEntries(Object.entries(letter.headers ?? {}).map(([k, v]) => [k, String(v)]));
             const poison = poisons.find((p) => p.topic === topic && String(p.at.partition) === h['hitl-dlq-partition'] && p.at.offset === h['hitl-dlq-offset']);

@@ -207,7 +207,8 @@ describe('public keys', () => {
     expect(Object.fromEntries(Object.entries(published).map(([service, jwks]) => [service, jwks.keys.map((k) => k.kid)]))).toEqual({
       router: [testTrust().key('router').kid],
       escalation: [testTrust().key('escalation').kid],
-      audit: [],
+      // The audit signs its stream for analysts (audit.recorded).
+      audit: [testTrust().key('audit').kid],
       calibrator: [],
     });
     for (const jwks of Object.values(published)) for (const key of jwks.keys) expect(Object.keys(key).sort()).toEqual(['crv', 'kid', 'kty', 'x']);

@@ -2,7 +2,7 @@
 // operators, and the ACLs that say so. kafka-acl.int-spec.ts creates exactly these ACLs on
 // a broker of its own and shows the broker enforcing them; docs/security.md ("Kafka: what
 // it is trusted for") is rendered from this file by write-security-doc.ts.
-import { ALL_TOPICS, Topic, Topics, dlqTopic } from '@hitl/contracts';
+import { ALL_TOPICS, AUDITED_TOPICS, Topic, Topics, dlqTopic } from '@hitl/contracts';
 import { AclEntry, AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 
 export type KafkaPrincipal = 'agent' | 'router' | 'escalation' | 'audit' | 'calibrator' | 'gateway' | 'operator';
@@ -84,8 +84,9 @@ export const KAFKA_ACL_MATRIX: Record<KafkaPrincipal, Grants> = {
   },
   audit: {
     words: 'the audit (`hitl-audit`)',
-    read: CONTRACT_TOPICS,
-    write: ALL_TOPICS.map(dlq),
+    // Every topic and DLQ but its own stream, which it writes: every record it chains, for analysts.
+    read: AUDITED_TOPICS.flatMap((t) => [t, dlq(t)]),
+    write: [Topics.AuditRecorded, ...AUDITED_TOPICS.map(dlq)],
     group: { name: (prefix) => `${prefix}hitl-audit`, words: '`<prefix>hitl-audit`' },
   },
   calibrator: {
@@ -222,9 +223,10 @@ there: any \`source\`, any \`agent.id\`, any \`resolved_by\`. So:
 - **Authority rests on signatures.** Every event carries an Ed25519 signature in its
   CloudEvents extension attributes \`sig\` and \`sigkid\`, made by its rightful producer (the
   agent for its proposals, answers, executions and labels; the router or the escalation
-  service for what they decide). Every consumer verifies it against that producer's public
-  key (the agent registry, the services' keys) before it acts on the event. An
-  \`approval.resolved\` written by anyone else fails that check, whatever the ACLs allow.
+  service for what they decide; the audit for its stream, \`audit.recorded\`). Every
+  consumer verifies it against that producer's public key (the agent registry, the
+  services' keys) before it acts on the event. An \`approval.resolved\` written by anyone
+  else fails that check, whatever the ACLs allow.
 - **ACLs reduce who can write at all.** Each service, each agent and the operators connect
   as their own principal (\`KAFKA_SASL_MECHANISM\` \`scram-sha-512\`, \`scram-sha-256\` or
   \`plain\`, \`KAFKA_SASL_USERNAME\`, the password only from \`KAFKA_SASL_PASSWORD_FILE\`; or

@@ -1,16 +1,18 @@
-import { AuditRecord, ChainHead, link } from '@hitl/audit-trail';
+import { AuditRecord, CanonicalRow, ChainHead, linkCanonical } from '@hitl/audit-trail';
 import { serviceTable } from '@hitl/service-kit';
 import { ClientBase } from 'pg';
 import { EntityManager } from 'typeorm';
+import { RecordStream } from '../stream/audit-stream';
 import { copyLine, copyRows, linePrefix } from './copy-rows';
 
 /**
  * Appends records to their workspaces' chains: per workspace, one lock (so concurrent
  * batches chain one after the other), the ids already recorded left out, and one COPY.
- * Each row's line but its chain columns is written before any lock is taken. Returns how
- * many rows were written.
+ * Each row's line but its chain columns is written before any lock is taken. Every row
+ * chained goes to `stream` (audit.recorded) in the same transaction, all in one write.
+ * Returns how many rows were written.
  */
-export async function appendRecords(manager: EntityManager, records: AuditRecord[]): Promise<number> {
+export async function appendRecords(manager: EntityManager, records: AuditRecord[], stream: RecordStream): Promise<number> {
   const byWorkspace = new Map<string, AuditRecord[]>();
   const prefixes = new Map<AuditRecord, string>();
   for (const r of records) {
@@ -19,10 +21,13 @@ export async function appendRecords(manager: EntityManager, records: AuditRecord
     if (batch) batch.push(r);
     else byWorkspace.set(r.workspace, [r]);
   }
-  let written = 0;
+  const appended: CanonicalRow[] = [];
+  // The transaction's clock: each row's recorded_at (its column's default), told on the stream.
+  let recordedAt: Date | null = null;
   // Always in the same order, so two batches never wait on each other's locks crosswise.
   for (const [workspace, batch] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`hitl.audit.chain.${workspace}`]);
+    const [{ now }] = await manager.query('SELECT now() AS now FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked', [`hitl.audit.chain.${workspace}`]);
+    recordedAt = now as Date;
     const known = new Set<string>(
       (await manager.query(`SELECT event_id FROM ${serviceTable(manager, 'events')} WHERE event_id = ANY($1::text[])`, [batch.map((r) => r.event_id)])).map(
         (r: { event_id: string }) => r.event_id,
@@ -31,14 +36,16 @@ export async function appendRecords(manager: EntityManager, records: AuditRecord
     // Left out: ids already recorded, and a second copy within the batch.
     const fresh = batch.filter((r) => !known.has(r.event_id) && (known.add(r.event_id), true));
     if (fresh.length === 0) continue;
-    const chained = link(await headOf(manager, workspace), fresh);
+    // Each record canonicalized once: for its hash, and as the stream publishes it.
+    const chained = linkCanonical(await headOf(manager, workspace), fresh);
     await insert(
       manager,
-      chained.map((row, i) => copyLine(row, prefixes.get(fresh[i]))),
+      chained.map(({ row }, i) => copyLine(row, prefixes.get(fresh[i]))),
     );
-    written += chained.length;
+    appended.push(...chained);
   }
-  return written;
+  if (recordedAt) await stream.publish(manager, appended, recordedAt);
+  return appended.length;
 }
 
 async function headOf(manager: EntityManager, workspace: string): Promise<ChainHead | null> {

@@ -5,6 +5,7 @@ import { SERVICE_LOGGER, ManifestStore } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { EntityManager } from 'typeorm';
+import { AuditStream } from '../stream/audit-stream';
 import { appendRecords, recordedProposers } from './events.repository';
 import { eventsRecorded, refusedEventsRecorded } from './ingestion.metrics';
 
@@ -38,6 +39,7 @@ export class IngestionService {
   constructor(
     private readonly manifests: ManifestStore,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+    private readonly stream: AuditStream,
   ) {}
 
   /**
@@ -80,7 +82,7 @@ export class IngestionService {
       throw new ProposalNotYetRecorded(waiting);
     }
     for (const event of events) this.waitingSince.delete(event.id);
-    eventsRecorded.inc(await appendRecords(manager, records));
+    eventsRecorded.inc(await appendRecords(manager, records, this.stream));
     for (const record of records) if (record.verified === false) refusedEventsRecorded.inc({ code: record.refusal?.split(':')[0] ?? 'unknown' });
   }
 
@@ -89,6 +91,7 @@ export class IngestionService {
       await appendRecords(
         manager,
         letters.map((l) => deadLetterRecord(l, this.redactPaths)),
+        this.stream,
       ),
     );
   }

@@ -243,6 +243,9 @@ function describeEvent(event: AnyEvent): Described {
       const how = d.resolution === 'handed_back' ? 'handed the session back to the agent' : 'closed the session';
       return { step: 'handoff_returned', summary: `${d.returned_by} ${how}: ${quoted(d.notes)}${d.reply ? `; replied ${quoted(d.reply)}` : ''}` };
     }
+    case 'hitl.audit.recorded.v1':
+      // The audit's own stream: never on the record (the audit does not read it), told plainly should one be.
+      return { step: 'other', summary: `the audit published record ${event.data.position} of ${event.data.workspace}` };
     default:
       return unhandled(event);
   }

@@ -5,6 +5,7 @@ import { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
 import { appendRecords } from '../ingestion/events.repository';
+import { AuditStream } from '../stream/audit-stream';
 import { VerifyService } from '../verify/verify.service';
 import { RetentionConfig, periodFor, retentionCutoff } from './retention-policy';
 import { Removal, retentionRecord } from './retention-record';
@@ -37,6 +38,7 @@ export class RetentionService implements OnModuleDestroy {
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     private readonly dataSource: DataSource,
     private readonly verifier: VerifyService,
+    private readonly stream: AuditStream,
   ) {}
 
   get configured(): boolean {
@@ -101,7 +103,8 @@ export class RetentionService implements OnModuleDestroy {
         [workspace, through.chain_index],
       );
       const removal: Removal = { workspace, through, count: removed, olderThan: cutoff, period };
-      await appendRecords(manager, [retentionRecord(removal, now)]);
+      // Published like every record: the stream says what the record no longer holds.
+      await appendRecords(manager, [retentionRecord(removal, now)], this.stream);
       return { removed_count: removed, removed_through_chain_index: through.chain_index, refused: null };
     });
   }

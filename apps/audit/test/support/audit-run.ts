@@ -32,7 +32,7 @@ export class AuditRun {
 
   /** The service's config: this run's broker, schema prefix and test keys, the committed manifest, then `env`. */
   config(env: Record<string, string>): AuditConfig {
-    return loadConfig(auditService.config, { ...inProcessEnv(this.prefix), ...testTrust().env(), ...env });
+    return loadConfig(auditService.config, { ...inProcessEnv(this.prefix), ...testTrust().env('audit'), ...env });
   }
 
   /** Builds the service on this run's schema (nothing started). */
@@ -58,10 +58,12 @@ export class AuditRun {
   async tearDown(app: INestApplication | undefined): Promise<void> {
     await app?.close();
     await query(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
-    // The writer role is cluster-wide: drop what it was granted here, then the role.
-    await query(
-      `DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '${this.writer}') THEN EXECUTE 'DROP OWNED BY "${this.writer}"'; EXECUTE 'DROP ROLE "${this.writer}"'; END IF; END $$`,
-    );
+    // The writer and reader roles are cluster-wide: drop what each was granted here, then the role.
+    for (const role of [this.writer, `${this.schema}_reader`]) {
+      await query(
+        `DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN EXECUTE 'DROP OWNED BY "${role}"'; EXECUTE 'DROP ROLE "${role}"'; END IF; END $$`,
+      );
+    }
     await deleteTopicsStartingWith(this.kafka, this.prefix);
     rmSync(this.dir, { recursive: true, force: true });
   }

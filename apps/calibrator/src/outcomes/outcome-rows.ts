@@ -450,6 +450,7 @@ export function outcomeRows(events: readonly AnyEvent[], signerOf: SignerOf = ()
       case 'hitl.handoff.escalated.v1':
       case 'hitl.handoff.taken.v1':
       case 'hitl.handoff.returned.v1':
+      case 'hitl.audit.recorded.v1':
         break; // not calibration material
       default: {
         const unhandled: never = event;

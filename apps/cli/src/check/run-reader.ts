@@ -2,7 +2,7 @@
 // record and its verification (the audit API, as an auditor), and the calibrator's rows
 // (its PostgreSQL schema: no API lists them one by one).
 import { randomUUID } from 'node:crypto';
-import { ALL_TOPICS, dlqTopic } from '@hitl/contracts';
+import { AUDITED_TOPICS, dlqTopic } from '@hitl/contracts';
 import type { KafkaSecurity } from '@hitl/messaging';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
@@ -13,14 +13,14 @@ import { AuditFacts, CalibratorFacts, TopicMessage } from './invariants';
 
 /**
  * Every message on every topic of the contract and its DLQ, from the beginning to the end it
- * had when asked. `security`: TLS and SASL as the services take them (KAFKA_SSL*, KAFKA_SASL*).
+ * had when asked; not the audit's stream (audit.recorded: what the audit made of them). `security`: TLS and SASL as the services take them (KAFKA_SSL*, KAFKA_SASL*).
  */
 export async function readRunTopics(brokers: readonly string[], prefix: string, timeoutMs = 60_000, security?: KafkaSecurity): Promise<TopicMessage[]> {
   const { kafkaClientSecurity } = await import('@hitl/messaging'); // not at the top: see check.command.ts
   const kafka = new Kafka({ clientId: 'hitl-check', brokers: [...brokers], ...kafkaClientSecurity(security), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const wanted = [...ALL_TOPICS, ...ALL_TOPICS.map(dlqTopic)].map((t) => `${prefix}${t}`);
+  const wanted = [...AUDITED_TOPICS, ...AUDITED_TOPICS.map(dlqTopic)].map((t) => `${prefix}${t}`);
   const existing = new Set(await admin.listTopics());
   // Where each partition ends now: the read stops there, so a busy run still gives one answer.
   const ends = new Map<string, bigint>();

@@ -1,6 +1,7 @@
 import { ApprovalState, ApprovalStatus, CanaryMark, Candidate, Review, ReviewChange, refusals } from '@hitl/approvals';
 import { ApprovalRequestedData, OnTimeout, Urgency } from '@hitl/contracts';
 import { serviceTable } from '@hitl/service-kit';
+import { TraceCarrier } from '@hitl/tracing';
 import { EntityManager } from 'typeorm';
 import { refused } from './approval.errors';
 
@@ -47,6 +48,9 @@ export interface ApprovalRow {
   approved_by: string[];
   /** A canary (a known-answer item, never executed): what it expects; null for every real approval. Never shown to reviewers. */
   canary: CanaryMark | null;
+  /** The W3C trace context the approval was opened in (tracing); null or absent when its request carried none. */
+  traceparent?: string | null;
+  tracestate?: string | null;
 }
 
 export type NewApproval = Omit<
@@ -63,6 +67,8 @@ export type NewApproval = Omit<
   | 'created_at'
   | 'resolved_at'
   | 'approved_by'
+  | 'traceparent'
+  | 'tracestate'
 >;
 
 export const SELECT_APPROVAL = (manager: EntityManager) => `
@@ -109,6 +115,26 @@ export async function insertApproval(manager: EntityManager, a: NewApproval): Pr
     ],
   );
   return rows.length === 1;
+}
+
+/** Keeps the trace context an approval was opened in (nothing to write when there is none). */
+export async function keepTraceContext(manager: EntityManager, approvalId: string, trace: TraceCarrier): Promise<void> {
+  if (!trace.traceparent) return;
+  await manager.query(`UPDATE ${serviceTable(manager, 'approvals')} SET traceparent = $2, tracestate = $3 WHERE approval_id = $1`, [
+    approvalId,
+    trace.traceparent,
+    trace.tracestate ?? null,
+  ]);
+}
+
+/** The trace context an approval was opened in: where what reviewers do to it goes on. */
+export async function traceContextOf(manager: EntityManager, approvalId: string): Promise<TraceCarrier> {
+  const rows: { traceparent: string | null; tracestate: string | null }[] = await manager.query(
+    `SELECT traceparent, tracestate FROM ${serviceTable(manager, 'approvals')} WHERE approval_id = $1`,
+    [approvalId],
+  );
+  const row = rows[0];
+  return row?.traceparent ? { traceparent: row.traceparent, ...(row.tracestate ? { tracestate: row.tracestate } : {}) } : {};
 }
 
 /** One approval, locked for the rest of the transaction (concurrent decisions queue here: one wins). */

@@ -3,11 +3,12 @@ import { Candidate, placeNewApproval, placePostReview } from '@hitl/approvals';
 import { APPROVAL_REQUESTED, CloudEvent } from '@hitl/contracts';
 import { MessageContext } from '@hitl/messaging';
 import { Manifest } from '@hitl/policy';
+import { traceCarrierOf } from '@hitl/tracing';
 import { ManifestStore, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { assigned, unreviewed, unreviewedResolution } from '../approval-store/approval-events';
-import { ApprovalRow, candidates, finish, insertApproval, lockApproval, place, toState } from '../approval-store/approval-store.repository';
+import { ApprovalRow, candidates, finish, insertApproval, keepTraceContext, lockApproval, place, toState } from '../approval-store/approval-store.repository';
 import { EscalationConfig } from '../config';
 import { NotificationsService } from '../notifications/notifications.service';
 import { canaryFor } from './canaries';
@@ -30,6 +31,8 @@ export class ApprovalIntakeService {
     const { manifest } = this.manifests.forWorkspace(request.workspaceid);
     const isNew = await insertApproval(ctx.manager, newApprovalOf(req, request.workspaceid, manifest.actions.get(req.decision.action), now));
     if (!isNew) return; // one approval per decision
+    // The span of consuming this request (the transport's), for what reviewers do later.
+    await keepTraceContext(ctx.manager, req.approval_id, traceCarrierOf());
 
     const row = await lockApproval(ctx.manager, req.approval_id);
     if (!row) throw new Error(`approval ${req.approval_id} vanished inside its own transaction`);

@@ -4,11 +4,13 @@ import { Commands } from '@hitl/messaging';
 import { BatchResult, DecisionResult } from '@hitl/reviewer-api';
 import { route } from '@hitl/policy';
 import { ManifestStore, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
+import { contextOf, inSpan } from '@hitl/tracing';
 import { HttpException, Inject, Injectable } from '@nestjs/common';
+import { SpanKind, context, trace } from '@opentelemetry/api';
 import { Logger } from 'pino';
 import { EntityManager } from 'typeorm';
 import { approvalNotFound, refused } from '../approval-store/approval.errors';
-import { candidates, lockReview, saveReview } from '../approval-store/approval-store.repository';
+import { candidates, lockReview, saveReview, traceContextOf } from '../approval-store/approval-store.repository';
 import { EscalationConfig } from '../config';
 import { AuthenticatedReviewer } from '../reviewers/reviewer-profile';
 import { ReviewAct } from './review-commands';
@@ -64,18 +66,32 @@ export class ReviewsService {
   /**
    * Any review command (decisions, questions to the agent, rollbacks), in one transaction:
    * load → decide → save → emit. A refusal throws its HTTP error and writes nothing.
+   * Traced on the decision's trace: a span whose parent is the context the approval was
+   * opened in (linked to the HTTP request's own span), which what it emits carries.
    */
   review(approvalId: string, commandFor: (review: Review, manager: EntityManager) => ReviewCommand | Promise<ReviewCommand>, now: Date): Promise<Decided> {
     return this.commands.run(async (ctx) => {
-      const review = await lockReview(ctx.manager, approvalId);
-      if (!review) throw approvalNotFound(approvalId);
-      const command = await commandFor(review, ctx.manager);
-      // A canary is answered like any item, but only scored: never resolved for an agent, never executed.
-      const verdict = review.canary ? decideCanary(review, review.canary, command, now) : decideReview(review, command, now);
-      if (verdict.kind === 'refused') throw refused(verdict.refusal);
-      await saveReview(ctx.manager, approvalId, verdict.changes);
-      await ctx.emit(...verdict.events);
-      return verdict;
+      const opened = await traceContextOf(ctx.manager, approvalId);
+      const request = trace.getSpanContext(context.active());
+      const onDecisionTrace = opened.traceparent !== undefined;
+      const span = {
+        kind: SpanKind.SERVER,
+        parent: onDecisionTrace ? contextOf(opened) : context.active(),
+        links: onDecisionTrace && request ? [{ context: request }] : [],
+        attributes: { 'hitl.approval_id': approvalId },
+      };
+      return inSpan('review approval', span, async (active) => {
+        const review = await lockReview(ctx.manager, approvalId);
+        if (!review) throw approvalNotFound(approvalId);
+        const command = await commandFor(review, ctx.manager);
+        if (active.isRecording()) active.setAttributes({ 'hitl.decision_id': review.decisionId, 'hitl.review.act': command.act });
+        // A canary is answered like any item, but only scored: never resolved for an agent, never executed.
+        const verdict = review.canary ? decideCanary(review, review.canary, command, now) : decideReview(review, command, now);
+        if (verdict.kind === 'refused') throw refused(verdict.refusal);
+        await saveReview(ctx.manager, approvalId, verdict.changes);
+        await ctx.emit(...verdict.events);
+        return verdict;
+      });
     });
   }
 

@@ -2,7 +2,9 @@ import { Candidate, approvalResolved, canaryMissed, onExpired, onSlaMissed } fro
 import { AnyEvent } from '@hitl/contracts';
 import { Commands } from '@hitl/messaging';
 import { Polling, PollingService, SERVICE_CONFIG, SERVICE_LOGGER } from '@hitl/service-kit';
+import { contextOf, tracer, withTraceContext } from '@hitl/tracing';
 import { Inject, Injectable } from '@nestjs/common';
+import { context, trace } from '@opentelemetry/api';
 import { Logger } from 'pino';
 import { EntityManager } from 'typeorm';
 import { escalated, reassigned, unreviewed, unreviewedResolution } from '../approval-store/approval-events';
@@ -49,7 +51,10 @@ export class SlaScanner extends PollingService {
       const pools = new ReviewerPools(manager, this.config.REVIEWER_DEFAULT_CAPACITY);
       const finishes: Finish[] = [];
       for (const row of due) {
-        const emitted = await this.fire(manager, row, now, pools, finishes);
+        // On the decision's trace: a span whose parent is the context the approval was opened in, carried by what it emits.
+        const timer = tracer().startSpan('approval timer', { attributes: { 'hitl.approval_id': row.approval_id } }, contextOf(row));
+        const fired = await this.fire(manager, row, now, pools, finishes).finally(() => timer.end());
+        const emitted = fired.map((event) => withTraceContext(event, trace.setSpan(context.active(), timer)));
         // Reassignments and escalations reach the new reviewer's chat, in this same transaction.
         for (const event of emitted) await this.notifications.enqueue(manager, row, event, now);
         events.push(...emitted);

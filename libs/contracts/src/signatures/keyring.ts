@@ -10,6 +10,7 @@ import { HANDOFF_REQUESTED } from '../events/handoff';
 import { CONTROL_PAUSED, CONTROL_PROBATION_ENDED, CONTROL_PROBATION_GRADUATED, CONTROL_PROBATION_STARTED, CONTROL_RESUMED } from '../events/control-changed';
 import { DIRECTORY_REVIEWER_CHANGED } from '../events/directory-changed';
 import { OUTCOME_LABELED } from '../events/outcome-labeled';
+import { AUDIT_RECORDED } from '../events/audit-recorded';
 import { AnyEvent } from '../catalogue';
 import { Ed25519PublicJwk, Jwks, keyIdOf, publicKeyFromJwk } from './keys';
 import { signatureVerifies, signatureVerifiesAsync } from './sign';
@@ -18,9 +19,10 @@ import { signatureVerifies, signatureVerifiesAsync } from './sign';
  * The services whose keys grant authority. The agent gateway signs for the agents the
  * registry lets use it (it authenticated them), each event naming that agent in its
  * `hitlagent` attribute (covered by the signature): such an event counts as signed by that
- * agent, through the gateway, and has exactly the agent's authority.
+ * agent, through the gateway, and has exactly the agent's authority. The audit signs its
+ * stream of records (audit.recorded), and nothing else.
  */
-export const SIGNING_SERVICES = ['router', 'escalation', 'gateway'] as const;
+export const SIGNING_SERVICES = ['router', 'escalation', 'gateway', 'audit'] as const;
 export type SigningService = (typeof SIGNING_SERVICES)[number];
 
 /** `"*"`: every workspace. */
@@ -198,6 +200,9 @@ export function authorityProblem(event: AnyEvent, principal: Principal): string 
       return needService('router', event.type);
     case CONTROL_PROBATION_ENDED:
       return needService('escalation', 'an early end of a probation');
+    case AUDIT_RECORDED:
+      // What the record holds: only the audit says so.
+      return needService('audit', 'audit.recorded');
     case HANDOFF_REQUESTED: {
       // Only the agent whose session it is asks for a person for it.
       const problem = needActor(['agent'], 'a request for a person');

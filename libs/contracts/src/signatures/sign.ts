@@ -27,6 +27,14 @@ export function signEvent<E extends object>(event: E, key: SigningKey): E & Sign
   return { ...withKid, sig } as E & SignatureAttributes;
 }
 
+/**
+ * The `sig` of bytes already in signing form (what signingInput gives: the canonical JSON of
+ * the event with `sigkid`, without `sig`), for a producer that builds that JSON itself.
+ */
+export function signatureOver(input: Buffer, key: SigningKey): string {
+  return ed25519Sign(input, key.privateKey).toString('base64url');
+}
+
 // 64 bytes in base64url: 85 characters and one holding the last 2 bits, its other 4 zero. A
 // last character with them set decodes to the same bytes; refused, so one signature has one spelling.
 const SIGNATURE = /^[A-Za-z0-9_-]{85}[AQgw]$/;

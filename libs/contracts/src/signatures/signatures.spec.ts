@@ -6,6 +6,7 @@ import { ACTION_EXECUTED } from '../events/action-executed';
 import { DECISION_PROPOSED } from '../events/decision-proposed';
 import { DIRECTORY_REVIEWER_CHANGED } from '../events/directory-changed';
 import { OUTCOME_LABELED } from '../events/outcome-labeled';
+import { AUDIT_RECORDED } from '../events/audit-recorded';
 import { decodeEvent } from '../decode';
 import { exampleEvent } from '../examples';
 import { AnyEvent, EventType, topicOf } from '../catalogue';
@@ -22,9 +23,15 @@ const otherBot = generateSigningKey();
 const crm = generateSigningKey();
 const stranger = generateSigningKey();
 const gateway = generateSigningKey();
+const audit = generateSigningKey();
 
 const keyring = new Keyring({
-  services: { router: { keys: [router.jwk, routerNext.jwk] }, escalation: { keys: [escalation.jwk] }, gateway: { keys: [gateway.jwk] } },
+  services: {
+    router: { keys: [router.jwk, routerNext.jwk] },
+    escalation: { keys: [escalation.jwk] },
+    gateway: { keys: [gateway.jwk] },
+    audit: { keys: [audit.jwk] },
+  },
   agents: [
     { id: 'refund-bot', workspaces: ['acme-support'], keys: { keys: [refundBot.jwk] } },
     { id: 'other-bot', workspaces: '*', keys: { keys: [otherBot.jwk] } },
@@ -128,6 +135,12 @@ describe('signatures: who said it', () => {
       signer: { kind: 'service', service: 'escalation' },
     },
     { name: 'a directory change by the router', event: example(DIRECTORY_REVIEWER_CHANGED), key: router, ok: false },
+    { name: 'a directory change by the audit', event: example(DIRECTORY_REVIEWER_CHANGED), key: audit, ok: false },
+    { name: 'audit.recorded by the audit', event: example(AUDIT_RECORDED), key: audit, ok: true, signer: { kind: 'service', service: 'audit' } },
+    { name: 'audit.recorded by escalation', event: example(AUDIT_RECORDED), key: escalation, ok: false },
+    { name: 'audit.recorded by the router', event: example(AUDIT_RECORDED), key: router, ok: false },
+    { name: 'audit.recorded by an agent', event: example(AUDIT_RECORDED), key: refundBot, ok: false },
+    { name: 'audit.recorded unsigned', event: example(AUDIT_RECORDED), key: null, ok: 'unsigned' },
     { name: 'a directory change by an agent', event: example(DIRECTORY_REVIEWER_CHANGED), key: refundBot, ok: false },
     { name: 'a directory change unsigned', event: example(DIRECTORY_REVIEWER_CHANGED), key: null, ok: 'unsigned' },
   ];

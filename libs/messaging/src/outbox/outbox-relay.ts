@@ -1,5 +1,6 @@
-import { IHeaders, Kafka, Partitioners, Producer, TopicMessages } from 'kafkajs';
+import { IHeaders, Kafka, TopicMessages } from 'kafkajs';
 import { DataSource, QueryRunner } from 'typeorm';
+import { EventPublisher, createEventPublisher } from '../kafka/event-publisher';
 import { KafkaSettings, physicalTopic } from '../kafka/kafka-settings';
 import { MessagingLogger } from '../logger';
 import { sqlSchema } from '../schema';
@@ -10,10 +11,18 @@ export interface OutboxRelayOptions {
   dataSource: DataSource;
   schema: string;
   kafka: Kafka;
+  /** What publishes the rows; by default kafkajs's idempotent producer on `kafka`. */
+  publisher?: EventPublisher;
   settings: Pick<KafkaSettings, 'topicPrefix'>;
   logger: MessagingLogger;
   /** Rows published per round. */
   batchSize?: number;
+  /**
+   * Bytes (values and keys) published per round at most, but always one row: a partition's
+   * messages of one round go to the broker as one record batch, which must stay under its
+   * `message.max.bytes` (1 MiB by default), whatever the rows of one key weigh together.
+   */
+  batchBytes?: number;
   /** How long an idle relay waits before looking again (a nudge wakes it sooner). */
   idleMs?: number;
   /** Longest pause between retries while Kafka or PostgreSQL is unreachable. */
@@ -39,9 +48,12 @@ export class OutboxRelay {
   private readonly table: string;
   private readonly lockKey: string;
   private readonly batchSize: number;
+  private readonly batchBytes: number;
+  /** The last round left rows out for their bytes: the next one goes at once. */
+  private moreWaiting = false;
   private readonly idleMs: number;
   private readonly maxBackoffMs: number;
-  private producer?: Producer;
+  private producer?: EventPublisher;
   private producerConnected = false;
   private lockHolder?: QueryRunner;
   private running = false;
@@ -53,6 +65,7 @@ export class OutboxRelay {
     this.table = `${sqlSchema(options.schema)}.outbox`;
     this.lockKey = `hitl.outbox.${options.schema}`;
     this.batchSize = options.batchSize ?? 500;
+    this.batchBytes = options.batchBytes ?? 800_000;
     this.idleMs = options.idleMs ?? 250;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
   }
@@ -60,7 +73,7 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.producer = eventProducer(this.options.kafka);
+    this.producer = this.options.publisher ?? createEventPublisher({ client: 'kafkajs', kafka: this.options.kafka });
     this.loop = this.run();
   }
 
@@ -102,7 +115,7 @@ export class OutboxRelay {
         }
         const sent = await this.publishRound();
         backoff = this.idleMs;
-        if (sent < this.batchSize) await this.idle(this.idleMs);
+        if (sent < this.batchSize && !this.moreWaiting) await this.idle(this.idleMs);
       } catch (error) {
         relayFailures.inc({ schema: this.options.schema });
         this.options.logger.warn({ err: error, schema: this.options.schema, retryInMs: backoff }, 'outbox relay round failed; will retry');
@@ -117,16 +130,23 @@ export class OutboxRelay {
     const runner = this.lockHolder;
     const producer = this.producer;
     if (!runner || !producer) return 0;
-    const rows: OutboxRow[] = await runner.query(`SELECT id, topic, message_key, value, headers, created_at FROM ${this.table} ORDER BY id LIMIT $1`, [
-      this.batchSize,
-    ]);
+    // The next rows in id order, as many as fit in batchBytes (the first always).
+    const rows: (OutboxRow & { candidates: string })[] = await runner.query(
+      `SELECT id, topic, message_key, value, headers, created_at, candidates FROM (
+         SELECT *, sum(octet_length(value) + coalesce(octet_length(message_key), 0)) OVER (ORDER BY id) AS upto,
+                row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS candidates
+           FROM (SELECT id, topic, message_key, value, headers, created_at FROM ${this.table} ORDER BY id LIMIT $1) AS next) AS sized
+        WHERE upto <= $2 OR n = 1 ORDER BY id`,
+      [this.batchSize, this.batchBytes],
+    );
+    this.moreWaiting = rows.length > 0 && rows.length < Number(rows[0].candidates);
     outboxPending.set({ schema: this.options.schema }, rows.length);
     if (rows.length === 0) return 0;
     if (!this.producerConnected) {
       await producer.connect();
       this.producerConnected = true;
     }
-    await producer.sendBatch({ acks: -1, topicMessages: this.group(rows) });
+    await producer.publish(this.group(rows));
     await runner.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
     const now = Date.now();
     for (const row of rows) {
@@ -189,20 +209,6 @@ export class OutboxRelay {
       };
     });
   }
-}
-
-/**
- * The producer of what a service emits (the relay's, and the transport's for events
- * published right after their commit): idempotent, one request in flight, and the
- * Java-compatible partitioner, so a decision's key lands where any other client puts it.
- */
-export function eventProducer(kafka: Kafka): Producer {
-  return kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
 }
 
 /** Messages by physical topic for one `sendBatch`, in their order (and so in order per key). */

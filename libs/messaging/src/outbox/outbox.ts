@@ -1,4 +1,5 @@
 import { AnyEvent, CLOUDEVENTS_CONTENT_TYPE, CONTENT_TYPE_HEADER, SigningKey, assertValidEvent, signEvent, topicOf } from '@hitl/contracts';
+import { withTraceContext } from '@hitl/tracing';
 import { EntityManager } from 'typeorm';
 import { sqlSchema } from '../schema';
 
@@ -44,7 +45,7 @@ export class Outbox {
    * against the contract (the router's hot path), where the check costs more than routing.
    */
   encode(events: readonly AnyEvent[], options: { checkContract: boolean }): RawOutboxMessage[] {
-    if (events.length === 0) return []; // a service that signs nothing (the audit) emits nothing
+    if (events.length === 0) return [];
     const signer = this.signer;
     if (!signer) throw new Error('this service has no signing key (SIGNING_KEY_FILE), so it cannot emit events');
     return events.map((event): RawOutboxMessage => {
@@ -52,7 +53,8 @@ export class Outbox {
       return {
         topic: topicOf(event.type),
         key: event.subject,
-        value: Buffer.from(JSON.stringify(signEvent(event, signer))),
+        // The trace context (CloudEvents distributed tracing) before signing: the signature covers it.
+        value: Buffer.from(JSON.stringify(signEvent(withTraceContext(event), signer))),
         // The CloudEvents Kafka binding, structured mode: the event is the value, and says so.
         headers: [[CONTENT_TYPE_HEADER, CLOUDEVENTS_CONTENT_TYPE]],
         messageId: event.id,

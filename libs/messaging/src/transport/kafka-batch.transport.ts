@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { AnyEvent, Keyring, SignatureVerdict, Topic, decodeEvent, dlqTopic, isTopic } from '@hitl/contracts';
+import { contextOf, tracer } from '@hitl/tracing';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
+import { Context, Span, SpanKind, SpanStatusCode, context as otelContext, trace } from '@opentelemetry/api';
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { DataSource, EntityManager } from 'typeorm';
@@ -8,7 +10,8 @@ import { Inbox } from '../inbox/inbox';
 import { KafkaSettings, logicalTopic, physicalTopic } from '../kafka/kafka-settings';
 import { MessagingLogger } from '../logger';
 import { Outbox, OutboxHeader, RawOutboxMessage } from '../outbox/outbox';
-import { OutboxRelay, eventProducer, groupByTopic } from '../outbox/outbox-relay';
+import { eventProducer } from '../kafka/event-publisher';
+import { OutboxRelay, groupByTopic } from '../outbox/outbox-relay';
 import { unprocessableReason } from './errors';
 import { Failure, classifyFailure } from './failures';
 import { MessageContext, MessagePosition } from './message-context';
@@ -410,21 +413,31 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     await this.options.dataSource.transaction(async (manager) => {
       const outputs: AnyEvent[] = [];
       // Batch mode: the run of valid events since the last invalid message, handled in one call.
-      let batched: { item: Item; event: AnyEvent }[] = [];
+      let batched: { item: Item; event: AnyEvent; traced: Traced }[] = [];
       const flush = async () => {
         if (!handler || batched.length === 0) return;
         const run = batched;
         batched = [];
         const position: MessagePosition = { topic, partition, offset: run[0].item.message.offset, key: null };
-        const context = new MessageContext(manager, this.outbox, position, verdicts, rederives ? outputs : undefined);
-        // One call for the run: the handler writes it in one go. Any error retries the chunk.
-        await this.invoke(
-          handler,
-          run.map((r) => r.event),
-          context,
-        );
-        for (const { item } of run) {
+        // Each event of the run has its span; what the handler emits about its subject carries that span's context.
+        const traces = new Map(run.map((r) => [r.event.subject, r.traced.context]));
+        const context = new MessageContext(manager, this.outbox, position, verdicts, rederives ? outputs : undefined, traces);
+        try {
+          // One call for the run: the handler writes it in one go. Any error retries the chunk.
+          await otelContext.with(run.length === 1 ? run[0].traced.context : otelContext.active(), () =>
+            this.invoke(
+              handler,
+              run.map((r) => r.event),
+              context,
+            ),
+          );
+        } catch (error) {
+          for (const r of run) endSpan(r.traced.span, error);
+          throw error;
+        }
+        for (const { item, traced } of run) {
           const refusal = context.rejected.get(item.messageId);
+          endSpan(traced.span, refusal ? new Error(`${refusal.code}: ${refusal.message}`) : undefined);
           if (refusal) await this.deadLetter(manager, topic, partition, item.message, refusal.code, refusal.message);
         }
         messagesConsumed.inc({ topic, outcome: 'handled' }, run.length - context.rejected.size);
@@ -491,16 +504,19 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           messagesConsumed.inc({ topic, outcome: 'handled' });
           continue;
         }
+        const traced = this.consumerSpan(topic, partition, item.message, item.decoded.event);
         if (batchMode) {
-          batched.push({ item, event: item.decoded.event });
+          batched.push({ item, event: item.decoded.event, traced });
           continue;
         }
         await manager.query('SAVEPOINT hitl_message');
         try {
-          await this.invoke(handler, item.decoded.event, context);
+          await otelContext.with(traced.context, () => this.invoke(handler, (item.decoded as { event: AnyEvent }).event, context));
+          endSpan(traced.span);
           await manager.query('RELEASE SAVEPOINT hitl_message');
           messagesConsumed.inc({ topic, outcome: 'handled' });
         } catch (error) {
+          endSpan(traced.span, error);
           const failure = classifyFailure(error);
           if (failure.kind !== 'permanent') throw error;
           // Undo this message's writes only; the rest of the chunk stands. A refusal the
@@ -573,6 +589,30 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     });
   }
 
+  /**
+   * The span of handling one event: a child of the context the event carries (its
+   * `traceparent`), so the trace goes on from whoever emitted it; active while its handler
+   * runs, and the parent of what the handler emits. Without an SDK it is the API's no-op,
+   * which keeps the incoming context (passed on unchanged).
+   */
+  private consumerSpan(topic: Topic, partition: number, message: KafkaMessage, event: AnyEvent): Traced {
+    const parent = contextOf(event);
+    const span = tracer().startSpan(`${topic} process`, { kind: SpanKind.CONSUMER }, parent);
+    if (span.isRecording())
+      span.setAttributes({
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': topic,
+        'messaging.destination.partition.id': String(partition),
+        'messaging.kafka.offset': Number(message.offset),
+        'messaging.consumer.group.name': this.options.groupId,
+        'messaging.message.id': event.id,
+        'cloudevents.event_type': event.type,
+        'cloudevents.event_subject': event.subject,
+      });
+    return { span, context: trace.setSpan(parent, span) };
+  }
+
   private async invoke(handler: MessageHandler, data: unknown, context: MessageContext): Promise<void> {
     const result = await handler(data, context);
     if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
@@ -608,6 +648,21 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 }
 
 const DLQ_HEADER_PREFIX = 'hitl-dlq-';
+
+/** A consumer span and the context it is active in. */
+interface Traced {
+  span: Span;
+  context: Context;
+}
+
+/** Ends a consumer span, marked failed with `error` when there is one. */
+function endSpan(span: Span, error?: unknown): void {
+  if (error !== undefined && span.isRecording()) {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  }
+  span.end();
+}
 
 /**
  * What a message is de-duplicated by: an event's id; a message that cannot be decoded, its

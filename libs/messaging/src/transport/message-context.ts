@@ -1,4 +1,6 @@
 import { AnyEvent, Principal, SignatureVerdict } from '@hitl/contracts';
+import { withTraceContext } from '@hitl/tracing';
+import { Context, context } from '@opentelemetry/api';
 import { EntityManager } from 'typeorm';
 import { Outbox } from '../outbox/outbox';
 
@@ -27,6 +29,12 @@ export class MessageContext {
     private readonly verdicts: ReadonlyMap<string, SignatureVerdict> = new Map(),
     /** Where `emitAfterCommit` collects; only handlers that re-derive their outputs get one. */
     private readonly afterCommit?: AnyEvent[],
+    /**
+     * A batch's trace contexts by subject: each event of the batch is handled in a span of
+     * its own, and what the handler emits about the same subject (the decision) carries that
+     * span's context. Without one (or for another subject), the active context.
+     */
+    private readonly traces?: ReadonlyMap<string, Context>,
   ) {}
 
   /** What verifying an event's signature found (the transport verified it before the handler ran). */
@@ -42,7 +50,7 @@ export class MessageContext {
 
   emit(...events: AnyEvent[]): Promise<void> {
     this.emittedCount += events.length;
-    return this.outbox.publish(this.manager, events);
+    return this.outbox.publish(this.manager, this.traced(events));
   }
 
   /**
@@ -54,7 +62,12 @@ export class MessageContext {
    */
   emitAfterCommit(...events: AnyEvent[]): void {
     if (!this.afterCommit) throw new Error('emitAfterCommit is only for handlers declared { batch: true, rederives: true }');
-    this.afterCommit.push(...events);
+    this.afterCommit.push(...this.traced(events));
+  }
+
+  /** The events with the trace context of what caused them (`traceparent`), set now: they are signed later. */
+  private traced(events: AnyEvent[]): AnyEvent[] {
+    return events.map((event) => withTraceContext(event, this.traces?.get(event.subject) ?? context.active()));
   }
 
   /** How many events were emitted so far (the relay is worth waking only when some were). */

@@ -107,8 +107,38 @@ export const manifestConfig = z.object({
 });
 export type ManifestConfig = z.output<typeof manifestConfig>;
 
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const otlpUrl = z.string().trim().refine(isHttpUrl, { error: 'must be an http:// or https:// URL, e.g. http://otel-collector:4318' });
+
 /**
- * What every service reads: Kafka, PostgreSQL, HTTP and logging, with its own defaults.
+ * Tracing (OpenTelemetry), off unless an OTLP endpoint is set: the standard variables.
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is the traces URL itself; OTEL_EXPORTER_OTLP_ENDPOINT a
+ * base URL (`/v1/traces` appended). OTEL_SERVICE_NAME defaults to the service's name.
+ */
+export const tracingConfig = z.object({
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1, { error: 'must not be blank' }).optional(),
+  OTEL_SDK_DISABLED: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false'], { error: 'must be true or false' }))
+    .transform((value) => value === 'true')
+    .default(false),
+});
+export type TracingConfig = z.output<typeof tracingConfig>;
+
+/**
+ * What every service reads: Kafka, PostgreSQL, HTTP, logging and tracing, with its own defaults.
  * A service with more settings extends it: `serviceConfig({...}).extend({ ... })`.
  */
 export function serviceConfig(defaults: { clientId: string; port: number }) {
@@ -118,6 +148,7 @@ export function serviceConfig(defaults: { clientId: string; port: number }) {
       ...databaseConfig.shape,
       ...httpConfig({ port: defaults.port }).shape,
       ...logConfig.shape,
+      ...tracingConfig.shape,
       ...trustConfig.shape,
     })
     .superRefine((config, ctx) => {
@@ -130,6 +161,8 @@ export type ServiceConfig = z.output<ReturnType<typeof kafkaConfig>> &
   z.output<typeof databaseConfig> &
   z.output<ReturnType<typeof httpConfig>> &
   z.output<typeof logConfig> &
+  // Optional here: a service built without tracingConfig (the kit's test service) traces nothing.
+  Partial<z.output<typeof tracingConfig>> &
   z.output<typeof trustConfig>;
 
 export interface ConfigProblem {

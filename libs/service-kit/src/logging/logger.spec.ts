@@ -1,4 +1,6 @@
 import { Writable } from 'node:stream';
+import { startTracing, tracer } from '@hitl/tracing';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { censorRequest, censorUrl, createLogger } from './logger';
 
 function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
@@ -41,6 +43,33 @@ describe('createLogger', () => {
     createLogger({ service: 'router', level: 'info' }, out.stream).info({ req }, 'request completed');
     const [line] = out.lines();
     expect(line.req).toEqual({ method: 'GET', url: '/approvals', headers: { authorization: '[redacted]', cookie: '[redacted]', accept: 'application/json' } });
+  });
+});
+
+describe('createLogger with tracing', () => {
+  const tracing = startTracing({
+    serviceName: 'router',
+    spanProcessors: [new SimpleSpanProcessor({ exporter: new InMemorySpanExporter() })],
+    detectResources: false,
+  });
+  afterAll(() => tracing?.shutdown());
+
+  it('writes trace_id and span_id on every line written while a span is active, through awaits', async () => {
+    const out = capture();
+    const logger = createLogger({ service: 'router', level: 'info' }, out.stream);
+    logger.info('before');
+    const ids = await tracer().startActiveSpan('decision.proposed process', async (span) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      logger.child({ component: 'kafka-transport' }).info({ topic: 'decision.proposed' }, 'inside');
+      span.end();
+      return span.spanContext();
+    });
+    logger.info('after');
+    const [before, inside, after] = out.lines();
+    expect(before).not.toHaveProperty('trace_id');
+    expect(inside).toMatchObject({ msg: 'inside', trace_id: ids.traceId, span_id: ids.spanId });
+    expect(inside.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(after).not.toHaveProperty('trace_id');
   });
 });
 

@@ -1,3 +1,4 @@
+import { traceLogFields } from '@hitl/tracing';
 import { Params } from 'nestjs-pino';
 import pino, { DestinationStream, Level, LevelWithSilent, Logger } from 'pino';
 
@@ -17,13 +18,14 @@ export function censorRequest<R extends { url?: string; params?: unknown }>(req:
   return { ...req, url: censorUrl(req.url ?? ''), params: '[redacted]' };
 }
 
-/** Probes poll these; logging every poll would drown the rest. */
-const QUIET_PATHS = new Set(['/healthz', '/metrics']);
+/** Probes poll these; logging (or tracing) every poll would drown the rest. */
+export const QUIET_PATHS: ReadonlySet<string> = new Set(['/healthz', '/metrics']);
 
 /**
  * The service's root logger: one JSON object per line, level by name, ISO time.
  * It is also the messaging lib's `MessagingLogger`. Writes are synchronous so the last
  * lines (a fatal boot error, the shutdown) are not lost when the process ends by signal.
+ * A line written while a span is active carries its `trace_id` and `span_id`.
  */
 export function createLogger(options: { service: string; level: LevelWithSilent }, destination?: DestinationStream): Logger {
   return pino(
@@ -33,6 +35,7 @@ export function createLogger(options: { service: string; level: LevelWithSilent 
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label as Level }) },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      mixin: traceLogFields,
     },
     destination ?? pino.destination({ dest: 1, sync: true }),
   );
