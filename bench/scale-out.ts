@@ -12,8 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
-import { Topics } from '@hitl/contracts';
-import { contractTopics } from '@hitl/messaging';
+import { AUDITED_TOPICS, Topics, dlqTopic } from '@hitl/contracts';
 import { eventually, query, readWholeTopic, testTrust } from '@hitl/testing';
 import { proposal, produceAll } from './support/decisions';
 import { FigureResult, runStandalone, verdict } from './support/figure';
@@ -151,7 +150,8 @@ async function drained(world: BenchWorld, n: number, running: readonly ServicePr
     async () => {
       const resolved = await world.messagesOn('approval.resolved');
       const outbox = await count(world, 'SELECT count(*)::int AS n FROM router.outbox');
-      const audit = await behind(world, 'audit', contractTopics({ topicPrefix: '' }));
+      // What the audit reads: every topic but its own stream, and their DLQs.
+      const audit = await behind(world, 'audit', [...AUDITED_TOPICS, ...AUDITED_TOPICS.map(dlqTopic)]);
       const calibrator = await behind(world, 'calibrator', [Topics.DecisionProposed, Topics.ApprovalRequested, Topics.ApprovalResolved, Topics.OutcomeLabeled]);
       last = `${resolved}/${n} resolved, router outbox ${outbox}, audit ${audit} behind, calibrator ${calibrator} behind`;
       clean = resolved >= n && outbox === 0 && audit === 0 && calibrator === 0 ? clean + 1 : 0;
