@@ -16,8 +16,11 @@ RUN npm ci --no-audit --no-fund \
  && node -r @swc-node/register scripts/prod-bundle.ts --out /bundle
 
 FROM ${NODE_IMAGE} AS runtime
+# The heap budget the tests and benchmarks measure (SERVICE_HEAP_FLAGS, libs/testing/src/launcher.ts):
+# under 256 MiB resident per service; unbounded, V8 sizes the heap from the node's memory.
 ENV NODE_ENV=production \
-    HTTP_HOST=0.0.0.0
+    HTTP_HOST=0.0.0.0 \
+    NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=8"
 WORKDIR /app
 # Owned by root, read by `node`: the app cannot change its own code or config.
 COPY --from=build /bundle /app

@@ -91,7 +91,13 @@ export class BenchWorld {
     this.launcher = new Launcher({
       entry: (name) => serviceMain(name),
       // BENCH_PROFILE=1: each service writes a CPU profile into tmp/bench-profiles when it stops.
-      nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(root, 'tmp/bench-profiles')}`] : [],
+      // BENCH_NODE_ARGS: more Node flags for every service (e.g. another heap budget, --trace-gc).
+      nodeArgs: [
+        ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(root, 'tmp/bench-profiles')}`] : []),
+        ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
+      ],
+      // BENCH_LOG_DIR: each service's output also goes to <dir>/<app>-<replica>.log.
+      logDir: process.env.BENCH_LOG_DIR,
       settings: {
         databaseUrl: this.databaseUrl,
         brokers: this.brokers,

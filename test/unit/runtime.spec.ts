@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SERVICE_HEAP_FLAGS } from '@hitl/testing';
 
 const root = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -36,5 +37,10 @@ describe('the runtime', () => {
       expect(`${path}: ${major(range!.replace(/^>=\s*/, ''))}`).toBe(`${path}: 24`);
     }
     expect(engines.find(([path]) => path === 'package.json')?.[1]).toBeDefined();
+  });
+
+  it('the image runs every service with the heap budget the tests and benchmarks run it with', () => {
+    const options = /^\s*NODE_OPTIONS="([^"]*)"/m.exec(read('Dockerfile'));
+    expect(options?.[1]).toBe(SERVICE_HEAP_FLAGS.join(' '));
   });
 });

@@ -1,4 +1,5 @@
 import { AddressInfo } from 'node:net';
+import { getHeapStatistics } from 'node:v8';
 import { KafkaBatchTransport, KafkaSettings, Outbox, OutboxRelay } from '@hitl/messaging';
 import { INestApplication, Module } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
@@ -91,7 +92,9 @@ export async function runService<C extends ServiceConfig>(
     // SIGTERM and SIGINT stop the service; SIGHUP is left to the app (the router reloads its manifest on it).
     app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
     const url = await startServiceApp(app, config);
-    app.get<Logger>(SERVICE_LOGGER).info({ url }, `${definition.name} listening on ${url}`);
+    // The heap it may grow to: the image's NODE_OPTIONS budget, or a share of the machine's memory when unset.
+    const heapLimitMib = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+    app.get<Logger>(SERVICE_LOGGER).info({ url, heapLimitMib }, `${definition.name} listening on ${url}`);
   } catch (error) {
     // A config error is the operator's to fix, not a bug: its list, without a stack trace.
     const fields = error instanceof ConfigError ? { problems: error.problems } : error instanceof TrustError ? { variable: error.variable } : { err: error };

@@ -65,6 +65,15 @@ export function serviceEnv(settings: ServiceSettings): Record<string, string> {
   return env;
 }
 
+/**
+ * The V8 heap every service runs with: here (tests, benchmarks, fault runs, `npm start`) and
+ * in the image, whose NODE_OPTIONS holds the same flags. Left unbounded, V8 sizes its heap
+ * from the machine's memory and collects late: under the benchmarks' load a service held
+ * 380-430 MiB resident, over the Kubernetes limit. These keep each under 256 MiB, for about
+ * a fifth of its throughput in collections (docs/benchmarks.md, "The heap budget").
+ */
+export const SERVICE_HEAP_FLAGS: readonly string[] = ['--max-old-space-size=128', '--max-semi-space-size=8'];
+
 export interface LauncherOptions {
   /** The trust variables of an app: `testTrust().env` in tests, the machine's keys for `npm start`. */
   trust: (name: AppName) => Record<string, string>;
@@ -75,7 +84,7 @@ export interface LauncherOptions {
   from?: 'dist' | 'source';
   /** Another entry point for an app (a build under test elsewhere); undefined keeps the usual one. */
   entry?: (name: AppName) => string | undefined;
-  /** Node flags before the entry point (e.g. --cpu-prof). */
+  /** Node flags before the entry point (e.g. --cpu-prof), after SERVICE_HEAP_FLAGS: a heap flag here overrides the budget. */
   nodeArgs?: readonly string[];
   /** `free` (default): any free port; `readme`: the README's 3001-3005. */
   ports?: 'free' | 'readme';
@@ -127,7 +136,7 @@ export class Launcher {
       label,
       port,
       cwd: this.root,
-      args: [...(this.options.nodeArgs ?? []), ...(this.options.from === 'source' ? ['-r', '@swc-node/register'] : []), main],
+      args: [...SERVICE_HEAP_FLAGS, ...(this.options.nodeArgs ?? []), ...(this.options.from === 'source' ? ['-r', '@swc-node/register'] : []), main],
       env: {
         ...process.env,
         ...serviceEnv(this.options.settings ?? {}),

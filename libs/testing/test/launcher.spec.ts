@@ -3,7 +3,7 @@
 // and a restart on the same port, stop with SIGTERM then SIGKILL), on a stand-in service.
 import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AppName, Launcher, LauncherOptions, ServiceSettings, serviceEnv } from '../src';
+import { AppName, Launcher, LauncherOptions, SERVICE_HEAP_FLAGS, ServiceSettings, serviceEnv } from '../src';
 
 const fakeService = resolve(__dirname, 'fixtures/fake-service.js');
 
@@ -63,6 +63,18 @@ describe('Launcher', () => {
       EXTRA: 'yes',
       HTTP_PORT: String(router.port),
     });
+  });
+
+  it('runs an app within the heap budget the image gives it; a heap flag of nodeArgs overrides the budget', async () => {
+    const heapOf = async (url: string) => (await fetch(`${url}/heap`)).json() as Promise<{ limitMib: number; execArgv: string[] }>;
+    const budgeted = await heapOf((await launch().start('audit')).url);
+    expect(budgeted.execArgv).toEqual([...SERVICE_HEAP_FLAGS]);
+    // 128 MiB of old space and the young generation; unbounded, V8 takes a share of the machine's memory.
+    expect(budgeted.limitMib).toBeGreaterThanOrEqual(128);
+    expect(budgeted.limitMib).toBeLessThan(192);
+    await launcher.stop();
+    const overridden = await heapOf((await launch({ nodeArgs: ['--max-old-space-size=512'] }).start('audit')).url);
+    expect(overridden.limitMib).toBeGreaterThanOrEqual(512);
   });
 
   it('starts an app twice: a second replica on another port, stopped alone by stopExtras', async () => {
