@@ -1,4 +1,5 @@
 export * from './config/config';
+export * from './config/http-url';
 export * from './auth/bearer-token';
 export * from './auth/token-file';
 export * from './logging/logger';

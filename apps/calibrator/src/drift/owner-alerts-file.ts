@@ -1,22 +1,13 @@
 // The owners' alert routes (OWNER_ALERTS_PATH): a Slack-compatible webhook per manifest
 // `owner`. Pure: text in, routes out, or every problem at once (never a URL: they are secrets).
-import { FieldIssue, fieldIssues } from '@hitl/service-kit';
+import { FieldIssue, HttpUrl, fieldIssues } from '@hitl/service-kit';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 const OwnerAlertsDocument = z.strictObject({
   webhooks: z.record(
     z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/, { error: 'must be an owner as the manifest names it: letters, digits and _ . : @ -' }),
-    z.string().refine(isHttpUrl, { error: 'must be an http:// or https:// URL' }),
+    HttpUrl,
   ),
 });
 

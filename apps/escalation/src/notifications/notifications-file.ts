@@ -1,22 +1,10 @@
-import { FieldIssue, fieldIssues } from '@hitl/service-kit';
+import { FieldIssue, HttpUrl, fieldIssues } from '@hitl/service-kit';
 // The notifications file (NOTIFICATIONS_PATH): where each role's notifications go and how
 // links are built. Pure: text in, settings out, or every problem at once.
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 
 const ROLE = /^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/;
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
-
-/** A webhook's address: http or https, with a host. */
-export const HttpUrl = z.string().refine(isHttpUrl, { error: 'must be an http:// or https:// URL' });
 
 const NotificationsDocument = z.strictObject({
   /** Where people reach this service: links are `<public_url>/approvals/<id>` and `<public_url>/links/<token>`. */

@@ -1,7 +1,7 @@
 // What a reviewer is, as the reviewers file and the admin API write it. Objects are
 // strict: a misspelt key is an error naming it, never a silently ignored setting.
+import { HttpUrl } from '@hitl/service-kit';
 import { z } from 'zod';
-import { HttpUrl } from '../notifications/notifications-file';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/;
 

@@ -3,6 +3,7 @@
 import { fileAt, kafkaSecurityConfig, kafkaSecurityRules } from '@hitl/messaging';
 import { z } from 'zod';
 import { trustConfig } from '../trust/trust.config';
+import { isHttpUrl } from './http-url';
 
 const HOST_PORT = /^[^\s:,]+:\d{1,5}$/;
 const TOPIC_CHARS = /^[A-Za-z0-9._-]*$/;
@@ -106,15 +107,6 @@ export const manifestConfig = z.object({
   MANIFEST_WATCH_INTERVAL_MS: wholeNumber(0, 3_600_000).default(2_000),
 });
 export type ManifestConfig = z.output<typeof manifestConfig>;
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
 
 const otlpUrl = z.string().trim().refine(isHttpUrl, { error: 'must be an http:// or https:// URL, e.g. http://otel-collector:4318' });
 
