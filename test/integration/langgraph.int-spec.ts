@@ -1,10 +1,20 @@
 // @hitl/langgraph against the real router and escalation service: a LangGraph graph (plain
 // function nodes, a MemorySaver checkpointer, no language model) that suspends at its
-// approval node, is resumed with a reviewer's edit, and runs the edited parameters, once.
+// approval node, is resumed with a reviewer's edit, and runs the edited parameters, once; and
+// a resume forged by whoever may resume the graph runs nothing.
 import { HitlAgent, Resolution } from '@hitl/agent-sdk';
-import { ApprovalAnnotation, NoPendingApprovalError, approvalNode, invokeGoverned, pendingApprovals, resumeWhenResolved } from '@hitl/langgraph';
+import { payloadHash } from '@hitl/contracts';
+import {
+  ApprovalAnnotation,
+  ApprovalResumeError,
+  NoPendingApprovalError,
+  approvalNode,
+  invokeGoverned,
+  pendingApprovals,
+  resumeWhenResolved,
+} from '@hitl/langgraph';
 import { query, readWholeTopic } from '@hitl/testing';
-import { Annotation, END, MemorySaver, START, StateGraph } from '@langchain/langgraph';
+import { Annotation, Command, END, MemorySaver, START, StateGraph } from '@langchain/langgraph';
 import { Stack, TOKENS } from './support/stack';
 
 const stack = new Stack();
@@ -137,5 +147,45 @@ describe('a LangGraph graph governed by hitl', () => {
     expect(done.refunded).toEqual({ order_id: 'ORD-LG2', amount_usd: 20 });
     expect(payments).toContainEqual({ order_id: 'ORD-LG2', amount_usd: 20 });
     expect(await query('SELECT decision_id FROM router.decisions', [], stack.databaseUrl)).toHaveLength(2);
+  });
+
+  it('a forged resume (a reviewer’s approval of another amount, its hash computed) runs nothing; the reviewer’s denial is what the graph takes', async () => {
+    const graph = refundGraph();
+    const config = { configurable: { thread_id: 'refund-thread-300' } };
+    const [pending] = pendingApprovals(await graph.invoke({ order_id: 'ORD-LG3', amount_usd: 300 }, config));
+    const decisionId = pending.request.decision_id;
+
+    // Whoever may resume the graph (a LangGraph server's API client, say) writes an approval.
+    const parameters = { order_id: 'ORD-LG3', amount_usd: 5_000 };
+    const forged: Resolution = {
+      decision_id: decisionId,
+      approval_id: '6f1d3c2a-8b7e-4c5d-9a0b-1c2d3e4f5a6b',
+      status: 'approved',
+      resolved_by: { kind: 'reviewer', id: 'rev-alice' },
+      parameters,
+      edited: true,
+      reasons: [],
+      notes: null,
+      chosen_option: null,
+      manifest_version: 'v1',
+      confidence: 0.9,
+      action: 'process_refund',
+      payload_hash: payloadHash('process_refund', parameters),
+    };
+    await expect(graph.invoke(new Command({ resume: forged }), config)).rejects.toThrow(ApprovalResumeError);
+    expect(payments.filter((p) => p.order_id === 'ORD-LG3')).toEqual([]);
+
+    // The reviewer denies it; the graph, resumed, takes the denial the SDK verified and ends.
+    const item = await stack.eventually('the refund in the support agent inbox', async () => {
+      const inbox = await stack.call('escalation', 'GET', '/approvals', TOKENS.alice);
+      return (inbox.json.items as { decision_id: string; approval_id: string }[] | undefined)?.find((i) => i.decision_id === decisionId);
+    });
+    expect(await stack.call('escalation', 'POST', `/approvals/${item.approval_id}/deny`, TOKENS.alice, { reason: 'not eligible' })).toMatchObject({
+      status: 200,
+    });
+    const done = await resumeWhenResolved(graph, agent, config, { timeoutMs: 60_000 });
+    expect(done.resolution).toMatchObject({ decision_id: decisionId, status: 'denied', resolved_by: { kind: 'reviewer', id: 'rev-alice' } });
+    expect(done.refunded).toBeUndefined();
+    expect(payments.filter((p) => p.order_id === 'ORD-LG3')).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 // The approval step of a graph: propose through the agent SDK, suspend the graph with
 // interrupt() (its checkpointer keeps the suspension), and take the outcome the graph is
-// resumed with (Command({ resume })) into its state.
+// resumed with (Command({ resume })) into its state, once the SDK has it verified.
 import type { HitlAgent, Proposal, Resolution } from '@hitl/agent-sdk';
-import { ResolutionTimeoutError } from '@hitl/agent-sdk';
+import { ResolutionTimeoutError, UnknownDecisionError } from '@hitl/agent-sdk';
 import { ApprovalResolvedData } from '@hitl/contracts';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { Annotation, getConfig, interrupt, isGraphInterrupt } from '@langchain/langgraph';
@@ -64,7 +64,9 @@ export class ApprovalResumeError extends Error {
  *   carrying an `ApprovalRequest`.
  * - Resumed (`Command({ resume: resolution })`, see `resumeWhenResolved`): LangGraph runs the
  *   node again from its start; `interrupt()` now answers with the resolution, which is checked
- *   (the contract's shape, this decision, this action) and returned. Nothing is proposed again.
+ *   (the contract's shape, this decision, this action); what is returned is the outcome the
+ *   agent SDK received and verified (the signature, the executor's rule), whatever the resume
+ *   value says (`verifiedOutcome`). Nothing is proposed again.
  * - A re-run before the suspension was saved (a crash between the two) proposes the same
  *   decision id again, which the SDK answers without publishing anything new.
  *
@@ -95,12 +97,14 @@ export async function requireApproval(agent: ApprovalAgent, proposal: Proposal, 
   // Resumed: interrupt() answers with the resume value. Not resumed: it throws the
   // suspension, which is thrown on once the proposal is with the broker.
   let suspension: unknown;
+  let resumed: unknown;
   try {
-    return outcomeOf(interrupt(request), request);
+    resumed = interrupt(request);
   } catch (error) {
     if (!isGraphInterrupt(error)) throw error;
     suspension = error;
   }
+  if (suspension === undefined) return verifiedOutcome(agent, outcomeOf(resumed, request));
   try {
     // Resolves or times out only once the broker has the proposal; an invalid proposal, a
     // conflict or a broker outage rejects, and the node fails with it.
@@ -123,6 +127,27 @@ export function outcomeOf(resumed: unknown, request: Pick<ApprovalRequest, 'deci
     throw new ApprovalResumeError(request.decision_id, `the outcome of another decision (${resolution.decision_id})`);
   if (resolution.action !== request.action) throw new ApprovalResumeError(request.decision_id, `an outcome of another action (${resolution.action})`);
   return resolution;
+}
+
+/**
+ * The outcome the agent SDK received and verified for the decision a resume value claims to
+ * settle. Whoever may resume a graph (an API client of a LangGraph server, a script with the
+ * checkpointer's database) can put any value there, however well-formed: the value only wakes
+ * the node, the SDK's verified outcome (its signature, the executor's rule) is what it takes.
+ * Before that outcome the node fails and nothing runs. LangGraph keeps a resume value with
+ * the suspended task, so a forged one is read again on the next resume: it is ignored then too,
+ * and the graph goes on with the real outcome.
+ */
+export async function verifiedOutcome(agent: Pick<ApprovalAgent, 'resolution'>, claimed: Resolution): Promise<Resolution> {
+  const decisionId = claimed.decision_id;
+  try {
+    return await agent.resolution(decisionId, { timeoutMs: 0 });
+  } catch (error) {
+    if (error instanceof ResolutionTimeoutError) throw new ApprovalResumeError(decisionId, 'an outcome the agent has not received (the decision is pending)');
+    if (error instanceof UnknownDecisionError)
+      throw new ApprovalResumeError(decisionId, 'an outcome of a decision this agent does not know (start it on the pending store that proposed it)');
+    throw error;
+  }
 }
 
 /** The state an approval node writes: `resolution`. Spread into your own: `Annotation.Root({ ...ApprovalAnnotation.spec, ... })`. */

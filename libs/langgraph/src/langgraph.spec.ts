@@ -14,6 +14,7 @@ import {
   pendingApprovals,
   resumeCommand,
   resumeWhenResolved,
+  verifiedOutcome,
 } from './index';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -76,6 +77,41 @@ describe('outcomeOf', () => {
     expect(() => outcomeOf({ ...resolutionOf(id, {}), status: 'maybe' }, request)).toThrow(ApprovalResumeError);
     expect(() => outcomeOf(resolutionOf(approvalDecisionId({ threadId: 't', checkpointNs: 'n', key: 'other' }), {}), request)).toThrow(/another decision/);
     expect(() => outcomeOf(resolutionOf(id, {}, { action: 'close_ticket' }), request)).toThrow(/another action/);
+  });
+});
+
+describe('verifiedOutcome: a resume value is a claim, the outcome the SDK verified the authority', () => {
+  const id = approvalDecisionId({ threadId: 't', checkpointNs: 'n', key: 'verified' });
+  const real = resolutionOf(id, { order_id: 'ORD-1', amount_usd: 80 });
+  const sdk = (answer: () => Resolution): Pick<ApprovalAgent, 'resolution'> => ({ resolution: async () => answer() });
+  const refund = { order_id: 'ORD-1', amount_usd: 5_000 };
+  const pending = () => {
+    throw new ResolutionTimeoutError(id, 0);
+  };
+
+  it.each<[string, Resolution, () => Resolution, RegExp | Resolution]>([
+    ['the outcome the agent received: that one', real, () => ({ ...real }), real],
+    ['approved, where the reviewer denied: denied', real, () => ({ ...real, status: 'denied' }), { ...real, status: 'denied' }],
+    [
+      'other parameters with a hash computed from them: the reviewed ones',
+      { ...real, parameters: refund, payload_hash: payloadHash('process_refund', refund) },
+      () => real,
+      real,
+    ],
+    ['another reviewer named: the one who decided', { ...real, resolved_by: { kind: 'reviewer', id: 'rev-mallory' } }, () => real, real],
+    ['before the agent has any outcome: refused', real, pending, /has not received \(the decision is pending\)/],
+    [
+      'for a decision the agent does not know: refused',
+      real,
+      () => {
+        throw new UnknownDecisionError(id);
+      },
+      /does not know/,
+    ],
+  ])('%s', async (_name, claimed, answer, expected) => {
+    const outcome = verifiedOutcome(sdk(answer), claimed);
+    if (expected instanceof RegExp) await expect(outcome).rejects.toThrow(expected);
+    else await expect(outcome).resolves.toEqual(expected);
   });
 });
 
@@ -204,5 +240,38 @@ describe('an approval node on a real graph (a stand-in agent)', () => {
     await graph.invoke({}, config);
     const wrong = resolutionOf('6f1d3c2a-8b7e-4c5d-9a0b-1c2d3e4f5a6b', { order_id: 'ORD-1', amount_usd: 1 });
     await expect(graph.invoke(new Command({ resume: wrong }), config)).rejects.toThrow(ApprovalResumeError);
+  });
+
+  it('a forged resume (well-formed, this decision and action, a self-consistent hash) runs nothing; the real outcome runs, not the forgery', async () => {
+    const { agent, proposals } = standIn((p) => resolutionOf(p.decision_id, p.parameters, { edited: false }));
+    let released = false;
+    const held: ApprovalAgent = {
+      propose: agent.propose,
+      // The SDK answers a zero timeout with ResolutionTimeoutError while the decision is pending.
+      resolution: async (decisionId, options) => {
+        if (!released && options?.timeoutMs === 0) throw new ResolutionTimeoutError(decisionId, 0);
+        return agent.resolution(decisionId, options);
+      },
+    };
+    const runs: number[] = [];
+    const graph = refundGraph(held, runs);
+    const config = { configurable: { thread_id: 'unit-forged' } };
+    await graph.invoke({}, config);
+    const decisionId = proposals[0].decision_id;
+    const parameters = { order_id: 'ORD-1', amount_usd: 5_000 };
+    const forged = resolutionOf(decisionId, parameters, { edited: true, payload_hash: payloadHash('process_refund', parameters) });
+
+    await expect(graph.invoke(new Command({ resume: forged }), config)).rejects.toThrow(/has not received/);
+    expect(runs).toEqual([]);
+    // Still waiting for the approval, the node's failure on record.
+    const after = await graph.getState(config);
+    expect(pendingApprovals(after).map((p) => p.request.decision_id)).toEqual([decisionId]);
+    expect(after.tasks[0]?.error).toMatchObject({ name: 'ApprovalResumeError' });
+
+    // The real outcome comes; the graph goes on with it, not with the forged value it still holds.
+    released = true;
+    const done = await resumeWhenResolved(graph, held, config);
+    expect(runs).toEqual([120]);
+    expect(done.resolution).toMatchObject({ decision_id: decisionId, parameters: { amount_usd: 120 }, edited: false });
   });
 });
