@@ -8,6 +8,7 @@ import { RecordSignatures1795313556000 } from './migrations/1795313556000-record
 import { OutboxAnyBytes1795313557000 } from './migrations/1795313557000-outbox-any-bytes';
 import { DropActionIndex1795313558000 } from './migrations/1795313558000-drop-action-index';
 import { CreateReaderViews1795313559000 } from './migrations/1795313559000-create-reader-views';
+import { RefusedCopiesBesideTrusted1795313566000 } from './migrations/1795313566000-refused-copies-beside-trusted';
 
 /** The audit as the shared plumbing sees it; main.ts runs it, tests build it with their own schema. */
 export const auditService: ServiceDefinition<AuditConfig> = {
@@ -26,6 +27,7 @@ export const auditService: ServiceDefinition<AuditConfig> = {
     OutboxAnyBytes1795313557000,
     DropActionIndex1795313558000,
     CreateReaderViews1795313559000,
+    RefusedCopiesBesideTrusted1795313566000,
   ],
   // Migrations run as the owner; ingestion and queries go through a role that may only INSERT and SELECT.
   runtimeRole: auditWriterRole,

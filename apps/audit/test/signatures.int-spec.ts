@@ -276,4 +276,68 @@ describe('the audit record of what did not verify', () => {
       workspaces: [{ first_break: { event_id: forged.id, reason: expect.stringContaining('changed after it was written') } }],
     });
   });
+
+  it('a forged copy carrying a real event’s id, read before it or after it, never takes its place; copies of either add nothing', async () => {
+    const S = randomUUID();
+    const proposed = event('hitl.decision.proposed.v1', S, 20);
+    const resolved = event('hitl.approval.resolved.v1', S, 21);
+    const ran = event('hitl.action.executed.v1', S, 22);
+    // Unsigned copies with the real ids: one approval by rev-mallory read before the real one, one failed run read after it.
+    const forgedBefore = { ...resolved, data: { ...resolved.data, resolved_by: { kind: 'reviewer', id: 'rev-mallory' } } };
+    const forgedAfter = { ...ran, data: { ...ran.data, succeeded: false } };
+    const on = (e: AnyEvent, wire: object) => ({ topic: `${prefix}${topicOf(e.type)}`, key: S, value: JSON.stringify(wire) });
+    const rowsOf = () =>
+      query<{ event_id: string; verified: boolean }>(`SELECT event_id, verified FROM "${schema}".events WHERE decision_id = $1 ORDER BY seq`, [S]);
+
+    await sendMessages(kafka, [on(proposed, signed(proposed)), on(resolved, forgedBefore)]);
+    await run.waitForRecorded(`SELECT count(*)::int AS n FROM "${schema}".events WHERE decision_id = $1`, [S], 2);
+    // The real events, then copies of everything; last on each partition, an event of its own to know the copies were read.
+    const resolvedMark = event('hitl.approval.resolved.v1', S, 23);
+    const ranMark = event('hitl.action.executed.v1', S, 24);
+    await sendMessages(kafka, [
+      on(resolved, signed(resolved)),
+      on(ran, signed(ran, 'refund-bot')),
+      on(ran, forgedAfter),
+      on(resolved, forgedBefore),
+      on(resolved, signed(resolved)),
+      on(ran, forgedAfter),
+      on(ran, signed(ran, 'refund-bot')),
+      on(proposed, signed(proposed)),
+      on(resolvedMark, signed(resolvedMark)),
+      on(ranMark, signed(ranMark, 'refund-bot')),
+    ]);
+    await run.waitForRecorded(`SELECT count(*)::int AS n FROM "${schema}".events WHERE event_id = ANY($1::text[])`, [[resolvedMark.id, ranMark.id]], 2);
+    // Topics are read side by side: the order across them is the reading's.
+    const byId = (rows: [string, boolean][]) => rows.sort(([a, x], [b, y]) => a.localeCompare(b) || Number(x) - Number(y));
+    expect(byId((await rowsOf()).map((r) => [r.event_id, r.verified]))).toEqual(
+      byId([
+        [proposed.id, true],
+        [resolved.id, false],
+        [resolved.id, true],
+        [ran.id, true],
+        [ran.id, false],
+        [resolvedMark.id, true],
+        [ranMark.id, true],
+      ]),
+    );
+    const { body } = await get(`/audit/decisions/${S}/timeline`);
+    expect(body.steps.filter((step: any) => step.event_id === resolved.id).map((step: any) => [step.status, step.actor.id])).toEqual([
+      ['refused', 'rev-mallory'],
+      ['verified', 'rev-alice'],
+    ]);
+
+    // In one chunk, the forged copy just before the real event: each keeps its own verdict.
+    const ranAgain = event('hitl.action.executed.v1', S, 25);
+    const forgedJustBefore = { ...ranAgain, data: { ...ranAgain.data, succeeded: false } };
+    await sendMessages(kafka, [on(ranAgain, forgedJustBefore), on(ranAgain, signed(ranAgain, 'refund-bot'))]);
+    await run.waitForRecorded(`SELECT count(*)::int AS n FROM "${schema}".events WHERE event_id = $1`, [ranAgain.id], 2);
+    const copies = await query<{ verified: boolean; succeeded: boolean; actor_kind: string }>(
+      `SELECT verified, (event->'data'->>'succeeded')::boolean AS succeeded, actor_kind FROM "${schema}".events WHERE event_id = $1 ORDER BY seq`,
+      [ranAgain.id],
+    );
+    expect(copies).toEqual([
+      { verified: false, succeeded: false, actor_kind: 'unverified' },
+      { verified: true, succeeded: true, actor_kind: 'agent' },
+    ]);
+  });
 });

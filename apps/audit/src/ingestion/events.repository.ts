@@ -7,7 +7,8 @@ import { copyLine, copyRows, linePrefix } from './copy-rows';
 
 /**
  * Appends records to their workspaces' chains: per workspace, one lock (so concurrent
- * batches chain one after the other), the ids already recorded left out, and one COPY.
+ * batches chain one after the other), the ids already recorded left out (as trusted or as
+ * refused, see copyKey), and one COPY.
  * Each row's line but its chain columns is written before any lock is taken. Every row
  * chained goes to `stream` (audit.recorded) in the same transaction, all in one write.
  * Returns how many rows were written.
@@ -28,13 +29,17 @@ export async function appendRecords(manager: EntityManager, records: AuditRecord
   for (const [workspace, batch] of [...byWorkspace].sort(([a], [b]) => a.localeCompare(b))) {
     const [{ now }] = await manager.query('SELECT now() AS now FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked', [`hitl.audit.chain.${workspace}`]);
     recordedAt = now as Date;
-    const known = new Set<string>(
-      (await manager.query(`SELECT event_id FROM ${serviceTable(manager, 'events')} WHERE event_id = ANY($1::text[])`, [batch.map((r) => r.event_id)])).map(
-        (r: { event_id: string }) => r.event_id,
-      ),
+    const recorded: { event_id: string; trusted: boolean }[] = await manager.query(
+      `SELECT event_id, verified IS NOT FALSE AS trusted FROM ${serviceTable(manager, 'events')} WHERE event_id = ANY($1::text[])`,
+      [batch.map((r) => r.event_id)],
     );
-    // Left out: ids already recorded, and a second copy within the batch.
-    const fresh = batch.filter((r) => !known.has(r.event_id) && (known.add(r.event_id), true));
+    const known = new Set(recorded.map((r) => copyKey(r.event_id, r.trusted)));
+    // Left out: ids already recorded as trusted or as refused as this one is, and a second copy
+    // within the batch. A refused copy never takes a trusted event's place, nor the reverse.
+    const fresh = batch.filter((r) => {
+      const key = copyKey(r.event_id, r.verified !== false);
+      return !known.has(key) && (known.add(key), true);
+    });
     if (fresh.length === 0) continue;
     // Each record canonicalized once: for its hash, and as the stream publishes it.
     const chained = linkCanonical(await headOf(manager, workspace), fresh);
@@ -46,6 +51,11 @@ export async function appendRecords(manager: EntityManager, records: AuditRecord
   }
   if (recordedAt) await stream.publish(manager, appended, recordedAt);
   return appended.length;
+}
+
+/** One trusted record (verified, or not checked) and one refused record per event id. */
+function copyKey(eventId: string, trusted: boolean): string {
+  return `${trusted ? 'trusted' : 'refused'}\u0000${eventId}`;
 }
 
 async function headOf(manager: EntityManager, workspace: string): Promise<ChainHead | null> {

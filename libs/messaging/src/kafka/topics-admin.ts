@@ -64,3 +64,20 @@ async function untilLed(admin: Admin, topics: string[], partitions: number, time
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/**
+ * Runs `attempt` again while it fails with an error the broker calls retriable (a topic just
+ * created that a metadata request does not know yet, a leader moving), up to `timeoutMs`: a
+ * service starting beside a settling broker waits for it instead of exiting.
+ */
+export async function whileBrokerSettles<T>(attempt: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true || Date.now() + wait > deadline) throw error;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}

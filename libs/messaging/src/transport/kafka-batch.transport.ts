@@ -11,6 +11,7 @@ import { KafkaSettings, logicalTopic, physicalTopic } from '../kafka/kafka-setti
 import { MessagingLogger } from '../logger';
 import { Outbox, OutboxHeader, RawOutboxMessage } from '../outbox/outbox';
 import { eventProducer } from '../kafka/event-publisher';
+import { whileBrokerSettles } from '../kafka/topics-admin';
 import { OutboxRelay, groupByTopic } from '../outbox/outbox-relay';
 import { unprocessableReason } from './errors';
 import { Failure, classifyFailure } from './failures';
@@ -194,7 +195,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
     });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: topics.map((t) => physicalTopic(settings, t)), fromBeginning: this.options.fromBeginning ?? true });
+    const consumer = this.consumer;
+    await whileBrokerSettles(() =>
+      consumer.subscribe({ topics: topics.map((t) => physicalTopic(settings, t)), fromBeginning: this.options.fromBeginning ?? true }),
+    );
     await this.consumer.run({
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
@@ -309,7 +313,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       if (!payload.isRunning() || payload.isStale()) return false;
       try {
         await this.options.dataSource.transaction(async (manager) => {
-          const ids = [...new Set([place, claimId(topic, partition, message, decoded, this.options.signatures.mode === 'enforce' ? verdict : undefined)])];
+          const ids = [...new Set([place, claimId(topic, partition, message, decoded, verdict)])];
           await manager.query('SAVEPOINT hitl_claim');
           let fresh: Set<string>;
           try {
@@ -394,13 +398,20 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       messages.map(async (message) => {
         const decoded = decodeEvent(topic, message.value);
         const verdict = decoded.ok ? await keyring.verifyAsync(decoded.raw, decoded.event) : undefined;
-        const messageId = claimId(topic, partition, message, decoded, enforce ? verdict : undefined);
+        // Refused or not acted on (a service that records refusals), a refused event never claims the id it carries.
+        const messageId = claimId(topic, partition, message, decoded, verdict);
         return { message, messageId, decoded, verdict };
       }),
     );
-    // By event id; where a refused copy shares the id of an event that verified, the one that verified is what the id means.
-    const verdicts = new Map<string, SignatureVerdict>();
-    for (const i of items) if (i.decoded.ok && i.verdict && !verdicts.get(i.decoded.event.id)?.ok) verdicts.set(i.decoded.event.id, i.verdict);
+    // What a handler is told of each event's signature, by event id: only ever for the events
+    // it is handed in one call, and never two of them with one id (a run ends before a second),
+    // so a refused copy carrying the id of an event that verified is never taken for it, nor
+    // the reverse, by a service that records refusals.
+    const verdictsOf = (handed: readonly Item[]) => {
+      const verdicts = new Map<string, SignatureVerdict>();
+      for (const i of handed) if (i.decoded.ok && i.verdict) verdicts.set(i.decoded.event.id, i.verdict);
+      return verdicts;
+    };
     const handler = this.getHandlerByPattern(topic);
     const onInvalid = this.getHandlerByPattern(invalidMessagePattern(topic));
     const extras = (handler?.extras ?? {}) as HandlerExtras;
@@ -414,14 +425,16 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       const outputs: AnyEvent[] = [];
       // Batch mode: the run of valid events since the last invalid message, handled in one call.
       let batched: { item: Item; event: AnyEvent; traced: Traced }[] = [];
+      const batchedIds = new Set<string>();
       const flush = async () => {
         if (!handler || batched.length === 0) return;
         const run = batched;
         batched = [];
+        batchedIds.clear();
         const position: MessagePosition = { topic, partition, offset: run[0].item.message.offset, key: null };
         // Each event of the run has its span; what the handler emits about its subject carries that span's context.
         const traces = new Map(run.map((r) => [r.event.subject, r.traced.context]));
-        const context = new MessageContext(manager, this.outbox, position, verdicts, rederives ? outputs : undefined, traces);
+        const context = new MessageContext(manager, this.outbox, position, verdictsOf(run.map((r) => r.item)), rederives ? outputs : undefined, traces);
         try {
           // One call for the run: the handler writes it in one go. Any error retries the chunk.
           await otelContext.with(run.length === 1 ? run[0].traced.context : otelContext.active(), () =>
@@ -467,7 +480,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           continue;
         }
         const position: MessagePosition = { topic, partition, offset: item.message.offset, key: item.message.key?.toString('utf8') ?? null };
-        const context = new MessageContext(manager, this.outbox, position, verdicts);
+        const context = new MessageContext(manager, this.outbox, position, verdictsOf([item]));
         if (!item.decoded.ok) {
           // Events before it come first, as they would one at a time.
           await flush();
@@ -506,7 +519,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         }
         const traced = this.consumerSpan(topic, partition, item.message, item.decoded.event);
         if (batchMode) {
+          // A second event with an id the run holds (a copy, refused or not) starts the next run.
+          if (batchedIds.has(item.decoded.event.id)) await flush();
           batched.push({ item, event: item.decoded.event, traced });
+          batchedIds.add(item.decoded.event.id);
           continue;
         }
         await manager.query('SAVEPOINT hitl_message');
@@ -666,9 +682,10 @@ function endSpan(span: Span, error?: unknown): void {
 
 /**
  * What a message is de-duplicated by: an event's id; a message that cannot be decoded, its
- * place in the log; an event whose signature is refused, its bytes. Never a refused event's
- * id: a forgery carrying the id of a real event (read off another partition) would otherwise
- * claim it first, and the real event would be skipped as its copy.
+ * place in the log; an event whose signature is refused, its bytes, whether the service acts
+ * on refusals or records them (the audit). Never a refused event's id: a forgery carrying the
+ * id of a real event (read off another partition) would otherwise claim it first, and the
+ * real event would be skipped as its copy.
  */
 function claimId(
   topic: string,

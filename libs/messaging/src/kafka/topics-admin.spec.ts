@@ -1,0 +1,46 @@
+// A service starting beside a settling broker waits out its retriable errors, and only those.
+import { whileBrokerSettles } from './topics-admin';
+
+/** What kafkajs throws when a metadata request names a topic the broker does not know yet (code 3, retriable). */
+const unknownTopic = () =>
+  Object.assign(new Error('This server does not host this topic-partition'), {
+    name: 'KafkaJSProtocolError',
+    type: 'UNKNOWN_TOPIC_OR_PARTITION',
+    code: 3,
+    retriable: true,
+  });
+
+describe('whileBrokerSettles', () => {
+  it('tries again while the broker answers with a retriable error, and gives what succeeds', async () => {
+    let calls = 0;
+    const result = await whileBrokerSettles(async () => {
+      calls += 1;
+      if (calls < 3) throw unknownTopic();
+      return 'subscribed';
+    });
+    expect([result, calls]).toEqual(['subscribed', 3]);
+  });
+
+  it('throws at once what is not retriable', async () => {
+    let calls = 0;
+    const refused = Object.assign(new Error('Not authorized to access topics'), { retriable: false });
+    await expect(
+      whileBrokerSettles(async () => {
+        calls += 1;
+        throw refused;
+      }),
+    ).rejects.toBe(refused);
+    expect(calls).toBe(1);
+  });
+
+  it('gives up with the last error once the time is out', async () => {
+    let calls = 0;
+    await expect(
+      whileBrokerSettles(async () => {
+        calls += 1;
+        throw unknownTopic();
+      }, 250),
+    ).rejects.toThrow('does not host this topic-partition');
+    expect(calls).toBeGreaterThan(1);
+  });
+});
