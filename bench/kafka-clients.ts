@@ -45,7 +45,7 @@ async function relayPass(world: BenchWorld, dataSource: DataSource, client: Kafk
     client === 'kafkajs'
       ? createEventPublisher({ client, kafka: world.kafka })
       : createEventPublisher({ client, brokers: world.brokers, clientId: `bench-relay-${round}` });
-  const relay = new OutboxRelay({ dataSource, schema, kafka: world.kafka, publisher, settings: { topicPrefix: world.prefix }, logger: quiet, idleMs: 20 });
+  const relay = new OutboxRelay({ dataSource, schema, publisher, settings: { topicPrefix: world.prefix }, logger: quiet, idleMs: 20 });
   const cpu = process.cpuUsage();
   relay.start();
   try {

@@ -3,7 +3,7 @@
 // approval node, is resumed with a reviewer's edit, and runs the edited parameters, once; and
 // a resume forged by whoever may resume the graph runs nothing.
 import { HitlAgent, Resolution } from '@hitl/agent-sdk';
-import { payloadHash } from '@hitl/contracts';
+import { exampleEvent, payloadHash } from '@hitl/contracts';
 import {
   ApprovalAnnotation,
   ApprovalResumeError,
@@ -158,18 +158,13 @@ describe('a LangGraph graph governed by hitl', () => {
     // Whoever may resume the graph (a LangGraph server's API client, say) writes an approval.
     const parameters = { order_id: 'ORD-LG3', amount_usd: 5_000 };
     const forged: Resolution = {
+      ...(exampleEvent('hitl.approval.resolved.v1').data as Resolution),
       decision_id: decisionId,
-      approval_id: '6f1d3c2a-8b7e-4c5d-9a0b-1c2d3e4f5a6b',
       status: 'approved',
       resolved_by: { kind: 'reviewer', id: 'rev-alice' },
+      action: 'process_refund',
       parameters,
       edited: true,
-      reasons: [],
-      notes: null,
-      chosen_option: null,
-      manifest_version: 'v1',
-      confidence: 0.9,
-      action: 'process_refund',
       payload_hash: payloadHash('process_refund', parameters),
     };
     await expect(graph.invoke(new Command({ resume: forged }), config)).rejects.toThrow(ApprovalResumeError);

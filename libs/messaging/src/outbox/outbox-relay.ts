@@ -7,12 +7,12 @@ import { sqlSchema } from '../schema';
 import { OutboxHeader, decodeHeaders } from './outbox';
 import { outboxPending, outboxPublished, relayDelaySeconds, relayFailures } from './outbox.metrics';
 
-export interface OutboxRelayOptions {
+/** What publishes the rows: kafkajs's idempotent producer on `kafka`, or a `publisher` of createEventPublisher. */
+export type OutboxRelayClient = { kafka: Kafka; publisher?: never } | { publisher: EventPublisher; kafka?: never };
+
+export type OutboxRelayOptions = OutboxRelayClient & {
   dataSource: DataSource;
   schema: string;
-  kafka: Kafka;
-  /** What publishes the rows; by default kafkajs's idempotent producer on `kafka`. */
-  publisher?: EventPublisher;
   settings: Pick<KafkaSettings, 'topicPrefix'>;
   logger: MessagingLogger;
   /** Rows published per round. */
@@ -27,7 +27,7 @@ export interface OutboxRelayOptions {
   idleMs?: number;
   /** Longest pause between retries while Kafka or PostgreSQL is unreachable. */
   maxBackoffMs?: number;
-}
+};
 
 interface OutboxRow {
   id: string;
@@ -73,7 +73,8 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.producer = this.options.publisher ?? createEventPublisher({ client: 'kafkajs', kafka: this.options.kafka });
+    const client = this.options;
+    this.producer = client.kafka ? createEventPublisher({ client: 'kafkajs', kafka: client.kafka }) : client.publisher;
     this.loop = this.run();
   }
 

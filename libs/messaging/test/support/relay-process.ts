@@ -15,7 +15,6 @@ async function main(): Promise<void> {
   const relay = new OutboxRelay({
     dataSource: h.dataSource,
     schema: h.schema,
-    kafka: h.kafka,
     publisher,
     settings: h.settings,
     logger: quietLogger,
