@@ -224,4 +224,22 @@ describe('audit.recorded, read by a consumer written from the contract', () => {
     expect(mine).toHaveLength(backlog.length);
     expect(chainProblems(mine, BIG, jwksKeys(jwks))).toEqual([]);
   });
+
+  it('publishes the record of an event as large as the broker takes, though the record is larger than that', async () => {
+    const HUGE = `huge-stream-${randomUUID().slice(0, 8)}`;
+    const [e] = lifecycle(HUGE, ['hitl.decision.proposed.v1']);
+    const data = e.data as { parameters: Record<string, unknown> };
+    // The broker's default limit is 1 048 588 bytes a record batch: this one is a few hundred under it.
+    data.parameters = { ...data.parameters, attachment: '' };
+    data.parameters.attachment = 'x'.repeat(1_048_000 - JSON.stringify(signed(e)).length);
+    const [message] = wire([e]);
+    expect(Buffer.byteLength(message.value)).toBe(1_048_000);
+    await sendMessages(kafka, [message]);
+    await eventually('the large event recorded', async () => (await recordedIn(HUGE)) === 1, { timeoutMs: 60_000 });
+    await settled();
+    const [record] = ofWorkspace(await wholeStream(), HUGE);
+    expect(record.bytes.length).toBeGreaterThan(1_048_588);
+    const jwks = (await (await fetch(`${url}/keys`)).json()) as Parameters<typeof jwksKeys>[0];
+    expect(chainProblems([record], HUGE, jwksKeys(jwks))).toEqual([]);
+  });
 });

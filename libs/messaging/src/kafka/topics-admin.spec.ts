@@ -1,5 +1,5 @@
 // A service starting beside a settling broker waits out its retriable errors, and only those.
-import { whileBrokerSettles } from './topics-admin';
+import { AUDIT_RECORD_MAX_BYTES, topicConfigEntries, whileBrokerSettles } from './topics-admin';
 
 /** What kafkajs throws when a metadata request names a topic the broker does not know yet (code 3, retriable). */
 const unknownTopic = () =>
@@ -42,5 +42,21 @@ describe('whileBrokerSettles', () => {
       }, 250),
     ).rejects.toThrow('does not host this topic-partition');
     expect(calls).toBeGreaterThan(1);
+  });
+});
+
+describe('topicConfigEntries', () => {
+  const larger = [{ name: 'max.message.bytes', value: String(AUDIT_RECORD_MAX_BYTES) }];
+  it.each([
+    ['audit.recorded', larger],
+    ['audit.recorded.dlq', larger],
+    ['t-1.audit.recorded', larger],
+    ['bench-9f.audit.recorded.dlq', larger],
+    ['decision.proposed', []],
+    ['t-1.decision.proposed.dlq', []],
+    ['not-audit.recorded', []],
+    ['audit.recorded.copy', []],
+  ])('%s', (name, expected) => {
+    expect(topicConfigEntries(name)).toEqual(expected);
   });
 });

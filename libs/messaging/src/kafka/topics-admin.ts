@@ -1,10 +1,25 @@
-import { ALL_TOPICS, dlqTopic } from '@hitl/contracts';
+import { ALL_TOPICS, Topics, dlqTopic } from '@hitl/contracts';
 import { Admin, Kafka } from 'kafkajs';
 import { KafkaSettings, physicalTopic } from './kafka-settings';
 
 /** Every topic of the contract and its DLQ, as named on the cluster. */
 export function contractTopics(settings: Pick<KafkaSettings, 'topicPrefix'>): string[] {
   return ALL_TOPICS.flatMap((t) => [physicalTopic(settings, t), physicalTopic(settings, dlqTopic(t))]);
+}
+
+/**
+ * The largest message `audit.recorded` (and its DLQ) takes. A record carries a whole event,
+ * which may be as large as the broker lets any topic hold (`message.max.bytes`, 1 MiB by
+ * default), with its chain fields and a signature around it: at the broker's limit the record
+ * of a large event was refused, and the stream stopped at it for good.
+ */
+export const AUDIT_RECORD_MAX_BYTES = 4 * 1024 * 1024;
+
+/** The settings a topic is created with beyond the broker's defaults (by its name on the cluster, any prefix). */
+export function topicConfigEntries(name: string): { name: string; value: string }[] {
+  const stream = [Topics.AuditRecorded, dlqTopic(Topics.AuditRecorded)];
+  if (stream.some((topic) => name === topic || name.endsWith(`.${topic}`))) return [{ name: 'max.message.bytes', value: String(AUDIT_RECORD_MAX_BYTES) }];
+  return [];
 }
 
 /** Asks the broker for its own `default.replication.factor` (CreateTopics with -1; Kafka 2.4+). */
@@ -25,7 +40,7 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
       await admin
         .createTopics({
           waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
+          topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, configEntries: topicConfigEntries(topic) })),
         })
         .catch((error: Error & { type?: string; errors?: Array<{ type?: string }> }) => {
           // One topic: a protocol error; several: an aggregate of one per topic.
