@@ -1,3 +1,4 @@
+import { dlqTopic } from '@hitl/contracts';
 import { IHeaders, Kafka, TopicMessages } from 'kafkajs';
 import { DataSource, QueryRunner } from 'typeorm';
 import { EventPublisher, createEventPublisher } from '../kafka/event-publisher';
@@ -5,7 +6,7 @@ import { KafkaSettings, physicalTopic } from '../kafka/kafka-settings';
 import { MessagingLogger } from '../logger';
 import { sqlSchema } from '../schema';
 import { OutboxHeader, decodeHeaders } from './outbox';
-import { outboxPending, outboxPublished, relayDelaySeconds, relayFailures } from './outbox.metrics';
+import { outboxPending, outboxPublished, outboxSetAside, relayDelaySeconds, relayFailures } from './outbox.metrics';
 
 /** What publishes the rows: kafkajs's idempotent producer on `kafka`, or a `publisher` of createEventPublisher. */
 export type OutboxRelayClient = { kafka: Kafka; publisher?: never } | { publisher: EventPublisher; kafka?: never };
@@ -147,7 +148,14 @@ export class OutboxRelay {
       await producer.connect();
       this.producerConnected = true;
     }
-    await producer.publish(this.group(rows));
+    try {
+      await producer.publish(this.group(rows));
+    } catch (error) {
+      if (!messageTooLarge(error)) throw error;
+      // A message its topic can never take would stop every row behind it, for good: the
+      // round goes again one row at a time, in order, and that one is set aside on its DLQ.
+      for (const row of rows) await this.publishOrSetAside(producer, row);
+    }
     await runner.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
     const now = Date.now();
     for (const row of rows) {
@@ -155,6 +163,41 @@ export class OutboxRelay {
       relayDelaySeconds.observe({ schema: this.options.schema }, Math.max(0, now - row.created_at.getTime()) / 1000);
     }
     return rows.length;
+  }
+
+  /**
+   * Publishes one row; a row the broker refuses as larger than its topic takes is replaced
+   * by a letter on the topic's DLQ (the same key and headers, no bytes, the reason), so the
+   * audit records that it never went out and the rows behind it do.
+   */
+  private async publishOrSetAside(producer: EventPublisher, row: OutboxRow): Promise<void> {
+    try {
+      await producer.publish(this.group([row]));
+      return;
+    } catch (error) {
+      if (!messageTooLarge(error)) throw error;
+    }
+    const size = row.value.length + (row.message_key?.length ?? 0);
+    const reason = `the broker refused this ${size}-byte message for ${row.topic} as larger than the topic takes (max.message.bytes); its bytes are not kept`;
+    outboxSetAside.inc({ topic: row.topic });
+    this.options.logger.error(
+      { schema: this.options.schema, topic: row.topic, outboxId: row.id, bytes: size },
+      'outbox row set aside: too large for its topic',
+    );
+    const headers = decodeHeaders(row.headers)
+      .filter(({ name }) => !name.startsWith('hitl-dlq-'))
+      .map(({ name, value }) => [name, value] as const);
+    const letter = [
+      ...headers,
+      ['hitl-dlq-error', Buffer.from(reason)],
+      ['hitl-dlq-error-code', Buffer.from('message_too_large')],
+      ['hitl-dlq-consumer', Buffer.from(`outbox-relay:${this.options.schema}`)],
+      ['hitl-dlq-topic', Buffer.from(row.topic)],
+      ['hitl-dlq-time', Buffer.from(new Date().toISOString())],
+    ] as const;
+    // A DLQ row too large for its DLQ: its letter goes to the same DLQ.
+    const topic = row.topic.endsWith('.dlq') ? row.topic : dlqTopic(row.topic);
+    await producer.publish(groupByTopic(this.options.settings, [{ topic, key: row.message_key, value: Buffer.alloc(0), headers: letter }]));
   }
 
   /** Groups rows by topic, keeping id order inside each topic (and so inside each key). */
@@ -234,4 +277,18 @@ export function groupByTopic(
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether the broker refused a publish because a message (or the batch) is larger than the topic takes: never retriable. */
+export function messageTooLarge(error: unknown): boolean {
+  for (
+    let e = error as { type?: unknown; code?: unknown; message?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    if (e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE') return true;
+    if (typeof e.message === 'string' && /message .*larger than the max|MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE/i.test(e.message)) return true;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
 }

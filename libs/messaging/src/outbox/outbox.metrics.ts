@@ -13,3 +13,8 @@ export const relayDelaySeconds = new Histogram({
   labelNames: ['schema'],
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
 });
+export const outboxSetAside = new Counter({
+  name: 'hitl_outbox_set_aside_total',
+  help: 'Outbox rows the broker refused as larger than their topic takes, replaced by a letter on its DLQ',
+  labelNames: ['topic'],
+});

@@ -1,0 +1,72 @@
+// A row the broker can never take (larger than its topic's max.message.bytes) does not stop
+// the relay for good: the rows around it go out, in order, and it is replaced by a letter on
+// the topic's DLQ that says why (the audit records it), without its bytes.
+import { randomUUID } from 'node:crypto';
+import { testTrust } from '@hitl/testing';
+import { ConfigResourceTypes } from 'kafkajs';
+import { Outbox, OutboxRelay, physicalTopic } from '../src';
+import { Harness, createHarness, quietLogger, readTopic } from './support/harness';
+
+describe('an outbox row larger than its topic takes', () => {
+  let h: Harness;
+  let relay: OutboxRelay;
+
+  beforeAll(async () => {
+    h = await createHarness('toolarge');
+    const admin = h.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: physicalTopic(h.settings, 'outcome.labeled'),
+            configEntries: [{ name: 'max.message.bytes', value: '20000' }],
+          },
+        ],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    relay = new OutboxRelay({ dataSource: h.dataSource, schema: h.schema, kafka: h.kafka, settings: h.settings, logger: quietLogger, idleMs: 50 });
+  });
+
+  afterAll(async () => {
+    await relay.stop();
+    await h.close();
+  });
+
+  it('publishes the rows before and after it in order, and puts a letter without its bytes on the DLQ', async () => {
+    const key = randomUUID();
+    const row = (id: string, value: string) => ({
+      topic: 'outcome.labeled',
+      key,
+      value: Buffer.from(value),
+      headers: [['ce_id', id]] as const,
+      messageId: id,
+    });
+    const outbox = new Outbox(h.schema, testTrust().key('escalation'));
+    await h.dataSource.transaction((m) => outbox.publishRaw(m, [row('first', 'before'), row('huge', 'x'.repeat(50_000)), row('last', 'after')]));
+    relay.start();
+    await relay.drain();
+
+    const published = await readTopic(h, 'outcome.labeled', (m) => m.length >= 2);
+    expect(published.map((m) => [m.key?.toString(), m.value?.toString()])).toEqual([
+      [key, 'before'],
+      [key, 'after'],
+    ]);
+    const [letter, ...more] = await readTopic(h, 'outcome.labeled.dlq', (m) => m.length >= 1);
+    expect(more).toEqual([]);
+    const header = (name: string) => letter.headers?.[name]?.toString();
+    expect({
+      key: letter.key?.toString(),
+      bytes: letter.value?.length ?? 0,
+      id: header('ce_id'),
+      code: header('hitl-dlq-error-code'),
+      from: header('hitl-dlq-topic'),
+      consumer: header('hitl-dlq-consumer'),
+    }).toEqual({ key, bytes: 0, id: 'huge', code: 'message_too_large', from: 'outcome.labeled', consumer: `outbox-relay:${h.schema}` });
+    expect(header('hitl-dlq-error')).toMatch(/^the broker refused this 50036-byte message for outcome.labeled as larger than the topic takes/);
+  });
+});
