@@ -5,6 +5,7 @@ import { EventPublisher, createEventPublisher } from '../kafka/event-publisher';
 import { KafkaSettings, physicalTopic } from '../kafka/kafka-settings';
 import { MessagingLogger } from '../logger';
 import { sqlSchema } from '../schema';
+import { deadLetterHeaders } from './dead-letter';
 import { OutboxHeader, decodeHeaders } from './outbox';
 import { outboxPending, outboxPublished, outboxSetAside, relayDelaySeconds, relayFailures } from './outbox.metrics';
 
@@ -184,17 +185,10 @@ export class OutboxRelay {
       { schema: this.options.schema, topic: row.topic, outboxId: row.id, bytes: size },
       'outbox row set aside: too large for its topic',
     );
-    const headers = decodeHeaders(row.headers)
-      .filter(({ name }) => !name.startsWith('hitl-dlq-'))
-      .map(({ name, value }) => [name, value] as const);
-    const letter = [
-      ...headers,
-      ['hitl-dlq-error', Buffer.from(reason)],
-      ['hitl-dlq-error-code', Buffer.from('message_too_large')],
-      ['hitl-dlq-consumer', Buffer.from(`outbox-relay:${this.options.schema}`)],
-      ['hitl-dlq-topic', Buffer.from(row.topic)],
-      ['hitl-dlq-time', Buffer.from(new Date().toISOString())],
-    ] as const;
+    const letter = deadLetterHeaders(
+      decodeHeaders(row.headers).map(({ name, value }) => [name, value] as const),
+      { reason, code: 'message_too_large', consumer: `outbox-relay:${this.options.schema}`, topic: row.topic },
+    );
     // A DLQ row too large for its DLQ: its letter goes to the same DLQ.
     const topic = row.topic.endsWith('.dlq') ? row.topic : dlqTopic(row.topic);
     await producer.publish(groupByTopic(this.options.settings, [{ topic, key: row.message_key, value: Buffer.alloc(0), headers: letter }]));

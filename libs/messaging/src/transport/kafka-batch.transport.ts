@@ -9,6 +9,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Inbox } from '../inbox/inbox';
 import { KafkaSettings, logicalTopic, physicalTopic } from '../kafka/kafka-settings';
 import { MessagingLogger } from '../logger';
+import { deadLetterHeaders } from '../outbox/dead-letter';
 import { Outbox, OutboxHeader, RawOutboxMessage } from '../outbox/outbox';
 import { eventProducer } from '../kafka/event-publisher';
 import { whileBrokerSettles } from '../kafka/topics-admin';
@@ -642,16 +643,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private async deadLetter(manager: EntityManager, topic: Topic, partition: number, message: KafkaMessage, code: string, reason: string): Promise<void> {
     messagesConsumed.inc({ topic, outcome: 'dead_lettered' });
     this.options.logger.warn({ topic, partition, offset: message.offset, code, reason, consumer: this.options.groupId }, 'message dead-lettered');
-    const headers: OutboxHeader[] = byteHeaders(message.headers).filter(([name]) => !name.startsWith(DLQ_HEADER_PREFIX));
-    headers.push(
-      ['hitl-dlq-error', reason],
-      ['hitl-dlq-error-code', code],
-      ['hitl-dlq-consumer', this.options.groupId],
-      ['hitl-dlq-topic', topic],
-      ['hitl-dlq-partition', String(partition)],
-      ['hitl-dlq-offset', message.offset],
-      ['hitl-dlq-time', new Date().toISOString()],
-    );
+    const headers = deadLetterHeaders(byteHeaders(message.headers), { reason, code, consumer: this.options.groupId, topic, partition, offset: message.offset });
     const letter: RawOutboxMessage = {
       topic: dlqTopic(topic),
       key: message.key ?? null,
@@ -662,8 +654,6 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     await this.outbox.publishRaw(manager, [letter]);
   }
 }
-
-const DLQ_HEADER_PREFIX = 'hitl-dlq-';
 
 /** A consumer span and the context it is active in. */
 interface Traced {
