@@ -60,6 +60,8 @@ export interface FleetResult {
   statuses: Record<string, number>;
   desk: DeskStats;
   killed: string | null;
+  /** The killed replica's decisions proposed and not yet acted on when it was killed. */
+  inFlightAtKill: number;
   elapsedMs: number;
 }
 
@@ -94,6 +96,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
   const proposals = new Map(all.map((d) => [d.decision_id, d.proposal.parameters]));
   const ids = (n: number) => `replica-${n}`;
   const proposed = new Set<string>();
+  /** decision_id -> the replica that proposed it, and when. */
+  const proposer = new Map<string, { by: string; at: number }>();
   let handlerRuns = 0;
 
   const spawnReplica = (n: number): Replica => {
@@ -126,7 +130,10 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
       const parts = buffered.split('\n');
       buffered = parts.pop() ?? '';
       for (const line of parts) {
-        if (line.startsWith('proposed ')) proposed.add(line.slice('proposed '.length));
+        if (line.startsWith('proposed ')) {
+          proposed.add(line.slice('proposed '.length));
+          proposer.set(line.slice('proposed '.length), { by: id, at: Date.now() });
+        }
         if (line.startsWith('handled ')) handlerRuns += 1;
       }
     });
@@ -154,9 +161,22 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
     1000,
   );
   let killed: string | null = null;
+  let inFlightAtKill = 0;
+  // The victim's decisions it proposed and has not acted on for `olderThanMs`: what the others must resume.
+  const inFlight = (victim: string, olderThanMs = 0) => {
+    const done = new Set(actedNow().map((a) => a.decision_id));
+    const now = Date.now();
+    return [...proposer].filter(([decision, p]) => p.by === victim && !done.has(decision) && now - p.at >= olderThanMs).length;
+  };
   try {
     if (options.killAt !== undefined) {
+      // Past killAt, at a moment the victim has a decision in flight for a while (one waiting
+      // for a person, not an auto-approval about to be acted on): a fast run may otherwise act
+      // on everything it proposed before the kill, leaving nothing to resume. Never past its share.
+      const share = all.filter((_, i) => i % count === 0).length;
       while (proposed.size < options.killAt * all.length) await sleep(50);
+      while (inFlight(ids(0), 500) === 0 && [...proposer.values()].filter((p) => p.by === ids(0)).length < share) await sleep(20);
+      inFlightAtKill = inFlight(ids(0));
       const victim = replicas[0];
       const exited = new Promise((done) => victim.child.once('exit', done));
       victim.child.kill('SIGKILL');
@@ -206,6 +226,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetResult> {
     statuses,
     desk: { ...desk.stats },
     killed,
+    inFlightAtKill,
     elapsedMs: Date.now() - started,
   };
 }

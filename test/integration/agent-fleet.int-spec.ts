@@ -90,6 +90,8 @@ describe('a fleet of three replicas of one agent', () => {
   });
 
   it("resumes the killed replica's decisions in the others, from their checkpoints", () => {
+    // Killed with decisions in flight (proposed, not yet acted on): those are what the others resume.
+    expect(result.inFlightAtKill).toBeGreaterThan(0);
     expect(result.resumedElsewhere).toBeGreaterThan(0);
   });
 
