@@ -70,7 +70,7 @@ export function serviceEnv(settings: ServiceSettings): Record<string, string> {
  * in the image, whose NODE_OPTIONS holds the same flags. Left unbounded, V8 sizes its heap
  * from the machine's memory and collects late: under the benchmarks' load a service held
  * 380-430 MiB resident, over the Kubernetes limit. These keep each under 256 MiB, for about
- * a fifth of its throughput in collections (docs/benchmarks.md, "The heap budget").
+ * a sixth of the audit's throughput in collections (docs/benchmarks.md, "The heap budget").
  */
 export const SERVICE_HEAP_FLAGS: readonly string[] = ['--max-old-space-size=128', '--max-semi-space-size=8'];
 
