@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DECISION_PROPOSED, Topics, dlqTopic, exampleEvent } from '@hitl/contracts';
+import { APPROVAL_REQUESTED, DECISION_PROPOSED, Topics, dlqTopic, exampleEvent } from '@hitl/contracts';
+import { register } from 'prom-client';
 import { eventually, signed } from '@hitl/testing';
 import { Harness, RunningConsumer, count, createHarness, produce, produceEvents, readTopic, startConsumer } from './support/harness';
 
@@ -78,6 +79,47 @@ describe('reliable messaging over the real broker and database', () => {
     const resolved = await readTopic(h, Topics.ApprovalResolved, (m) => m.length >= 1);
     const event = JSON.parse(resolved[0].value!.toString());
     expect(event.sigkid).toEqual(expect.any(String));
+  });
+
+  it('skips, unverified and unclaimed, the events a handler declares of no interest; still refuses forgeries of those it acts on', async () => {
+    const request = (role: string) => {
+      const event = exampleEvent(APPROVAL_REQUESTED, { id: randomUUID() });
+      event.data.decision_id = event.subject = event.data.decision.decision_id = randomUUID();
+      event.data.approval_id = randomUUID();
+      event.data.reviewer_role = role;
+      return event;
+    };
+    const ignoredBefore = (await register.getSingleMetric('hitl_messages_consumed_total')?.get())?.values.find(
+      (v) => v.labels.topic === Topics.ApprovalRequested && v.labels.outcome === 'ignored',
+    )?.value;
+    const forgedOther = signed(request('support_agent'), 'other-bot'); // of no interest, and forged
+    const realOther = signed(request('support_agent'));
+    const real = signed(request('finance_lead'));
+    const forged = signed(request('finance_lead'), 'other-bot');
+    const sentinel = signed(request('finance_lead'));
+    const values = [forgedOther, realOther, real, forged].map((e) => JSON.stringify(e));
+    await produce(h, Topics.ApprovalRequested, [
+      ...values.map((value) => ({ key: 'one-partition', value })),
+      { key: 'one-partition', value: '{not json' },
+      { key: 'one-partition', value: JSON.stringify(sentinel) },
+    ]);
+
+    await eventually(
+      'the sentinel handled',
+      async () => (await count(h, 'SELECT count(*)::int AS n FROM batch_seen WHERE event_id = $1', [sentinel.id])) === 1,
+    );
+    const handled = await h.dataSource.query(`SELECT event_id FROM "${h.schema}".batch_seen ORDER BY id`);
+    expect(handled.map((r: { event_id: string }) => r.event_id)).toEqual([real.id, sentinel.id]);
+    // Those of no interest left nothing behind: no claim, no letter (forged or not).
+    expect(await count(h, 'SELECT count(*)::int AS n FROM inbox WHERE message_id = ANY($1)', [[forgedOther.id, realOther.id]])).toBe(0);
+    await consumer.relay.drain();
+    const letters = await readTopic(h, dlqTopic(Topics.ApprovalRequested), (m) => m.length >= 2);
+    expect(letters.map((m) => m.headers!['hitl-dlq-error-code']!.toString())).toEqual(['signature_invalid', 'invalid_json']);
+    expect(letters[0].value!.toString()).toBe(values[3]);
+    const ignored = (await register.getSingleMetric('hitl_messages_consumed_total')?.get())?.values.find(
+      (v) => v.labels.topic === Topics.ApprovalRequested && v.labels.outcome === 'ignored',
+    )?.value;
+    expect((ignored ?? 0) - (ignoredBefore ?? 0)).toBe(2);
   });
 
   it('puts invalid JSON and schema-invalid messages in the DLQ with the reason, and handles the next valid message', async () => {

@@ -119,6 +119,14 @@ interface HandlerExtras {
    * the inbox, and what it emits after commit is published without the outbox.
    */
   rederives?: boolean;
+  /**
+   * Whether the handler does anything with this (contract-valid) event. One it would ignore
+   * is skipped before its signature is checked: nothing is claimed, handed or written, and it
+   * is counted as `ignored`. Safe only on content the signature covers (an event that says
+   * it is of no interest is of none, whoever wrote it); the other consumers of the topic still
+   * refuse it when it is forged.
+   */
+  relevant?: (event: AnyEvent) => boolean;
 }
 
 /**
@@ -395,9 +403,18 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const { keyring } = this.options.signatures;
     // The chunk's signatures are checked together, on a worker thread (SIGNATURE_VERIFY_THREADS) or libuv's pool: Ed25519 is the costly part.
     const enforce = this.options.signatures.mode === 'enforce';
+    const handler = this.getHandlerByPattern(topic);
+    const onInvalid = this.getHandlerByPattern(invalidMessagePattern(topic));
+    const extras = (handler?.extras ?? {}) as HandlerExtras;
+    const decodedAll = messages.map((message) => ({ message, decoded: decodeEvent(topic, message.value) }));
+    // What the handler would do nothing with, by the content a signature covers: not verified,
+    // claimed or handed (see HandlerExtras.relevant). Messages that break the contract still are refused.
+    const { relevant } = extras;
+    const kept = relevant ? decodedAll.filter(({ decoded }) => !decoded.ok || relevant(decoded.event)) : decodedAll;
+    if (kept.length < messages.length) messagesConsumed.inc({ topic, outcome: 'ignored' }, messages.length - kept.length);
+    if (kept.length === 0) return;
     const items: Item[] = await Promise.all(
-      messages.map(async (message) => {
-        const decoded = decodeEvent(topic, message.value);
+      kept.map(async ({ message, decoded }) => {
         const verdict = decoded.ok ? await keyring.verifyAsync(decoded.raw, decoded.event) : undefined;
         // Refused or not acted on (a service that records refusals), a refused event never claims the id it carries.
         const messageId = claimId(topic, partition, message, decoded, verdict);
@@ -413,9 +430,6 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       for (const i of handed) if (i.decoded.ok && i.verdict) verdicts.set(i.decoded.event.id, i.verdict);
       return verdicts;
     };
-    const handler = this.getHandlerByPattern(topic);
-    const onInvalid = this.getHandlerByPattern(invalidMessagePattern(topic));
-    const extras = (handler?.extras ?? {}) as HandlerExtras;
     const batchMode = extras.batch === true;
     const rederives = batchMode && extras.rederives === true;
     const acted = (item: Item) => item.decoded.ok && !(enforce && item.verdict && !item.verdict.ok);

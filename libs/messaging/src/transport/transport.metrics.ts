@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 
 export const messagesConsumed = new Counter({
   name: 'hitl_messages_consumed_total',
-  help: 'Messages consumed, by outcome (handled, duplicate, dead_lettered, skipped: a letter of a DLQ its handler could never take)',
+  help: 'Messages consumed, by outcome (handled, duplicate, dead_lettered, skipped: a letter of a DLQ its handler could never take, ignored: an event its handler declares of no interest)',
   labelNames: ['topic', 'outcome'],
 });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   ACTION_EXECUTED,
+  APPROVAL_REQUESTED,
   APPROVAL_RESOLVED,
   AnyEvent,
   CloudEvent,
@@ -113,6 +114,24 @@ export class RecorderController {
 }
 
 /**
+ * A handler that does something with only some events of its topic (like the router's
+ * probation, which counts reviewers' resolutions only): it says which (`relevant`), by content
+ * a signature covers, and the transport skips the rest before checking their signatures.
+ */
+@Controller()
+export class SelectiveController {
+  constructor(@Inject(SCHEMA) private readonly schema: string) {}
+
+  @EventPattern(Topics.ApprovalRequested, { batch: true, relevant: (e: AnyEvent) => e.type === APPROVAL_REQUESTED && e.data.reviewer_role === 'finance_lead' })
+  async onRequested(@Payload() events: CloudEvent<typeof APPROVAL_REQUESTED>[], @Ctx() ctx: MessageContext): Promise<void> {
+    await ctx.manager.query(`INSERT INTO "${this.schema}".batch_seen (event_id, batch_size) SELECT id, $2 FROM UNNEST($1::text[]) AS id`, [
+      events.map((e) => e.id),
+      events.length,
+    ]);
+  }
+}
+
+/**
  * A handler shaped like the router's: it records what each label caused (the id and time of
  * its answer) and emits the answer after the commit, from the record, so a label delivered
  * again is answered again with the very same event.
@@ -170,7 +189,7 @@ export class EffectsModule {
   static forSchema(schema: string): DynamicModule {
     return {
       module: EffectsModule,
-      controllers: [EffectsController, RecorderController, RederivingController],
+      controllers: [EffectsController, RecorderController, RederivingController, SelectiveController],
       providers: [{ provide: SCHEMA, useValue: schema }],
     };
   }
