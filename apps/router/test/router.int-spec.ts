@@ -402,3 +402,32 @@ describe('the CloudEvents Kafka binding (structured mode), with the cloudevents 
     expect(read.data).toMatchObject({ status: 'approved', decision_id: event.subject });
   });
 });
+
+describe('a proposal at the broker’s size limit', () => {
+  const run = newRun();
+
+  beforeAll(async () => {
+    run.app = await startRouter(run);
+  });
+
+  afterAll(() => cleanup(run));
+
+  it('is asked about: its request for review, larger than the proposal, fits the approval topics (4 MiB), and the next proposal is routed', async () => {
+    // 1 048 250 bytes signed: decision.proposed takes it at the broker's default (1 048 588 a batch).
+    const base = wire(proposal({ confidence: 0.5, context: { ticket: '' } })).length;
+    const big = proposal({ confidence: 0.5, context: { ticket: 'x'.repeat(1_048_250 - base) } });
+    const next = proposal({ confidence: 0.5 });
+    expect(wire(big).length).toBe(1_048_250);
+    await send(run, [asMessage(big)]);
+    await send(run, [asMessage(next)]);
+    await settled(run);
+
+    const requests = (await readAll(run, 'approval.requested')).filter((m) => [big.subject, next.subject].includes(json(m).subject));
+    expect(requests.map((m) => json(m).subject).sort()).toEqual([big.subject, next.subject].sort());
+    const request = requests.find((m) => json(m).subject === big.subject)!;
+    // Over the broker's default limit (1 MiB), which the topic used to keep.
+    expect(request.value!.length).toBeGreaterThan(1_048_576);
+    expect(json(request).data.decision.context.ticket).toHaveLength(1_048_250 - base);
+    expect(await readAll(run, 'approval.requested.dlq')).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 // A service starting beside a settling broker waits out its retriable errors, and only those.
-import { AUDIT_RECORD_MAX_BYTES, topicConfigEntries, whileBrokerSettles } from './topics-admin';
+import { APPROVAL_EVENT_MAX_BYTES, AUDIT_RECORD_MAX_BYTES, topicConfigEntries, whileBrokerSettles } from './topics-admin';
 
 /** What kafkajs throws when a metadata request names a topic the broker does not know yet (code 3, retriable). */
 const unknownTopic = () =>
@@ -47,15 +47,23 @@ describe('whileBrokerSettles', () => {
 
 describe('topicConfigEntries', () => {
   const larger = [{ name: 'max.message.bytes', value: String(AUDIT_RECORD_MAX_BYTES) }];
+  const approval = [{ name: 'max.message.bytes', value: String(APPROVAL_EVENT_MAX_BYTES) }];
   it.each([
     ['audit.recorded', larger],
     ['audit.recorded.dlq', larger],
     ['t-1.audit.recorded', larger],
     ['bench-9f.audit.recorded.dlq', larger],
+    ['approval.requested', approval],
+    ['t-1.approval.updated', approval],
+    ['approval.resolved.dlq', approval],
+    ['bench-9f.approval.resolved', approval],
+    // What agents write stays at the broker's limit: what answers it is larger.
     ['decision.proposed', []],
     ['t-1.decision.proposed.dlq', []],
+    ['action.executed', []],
     ['not-audit.recorded', []],
     ['audit.recorded.copy', []],
+    ['approval.resolved.copy', []],
   ])('%s', (name, expected) => {
     expect(topicConfigEntries(name)).toEqual(expected);
   });

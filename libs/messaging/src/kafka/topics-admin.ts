@@ -15,10 +15,27 @@ export function contractTopics(settings: Pick<KafkaSettings, 'topicPrefix'>): st
  */
 export const AUDIT_RECORD_MAX_BYTES = 4 * 1024 * 1024;
 
+/**
+ * The largest message the approval topics (and their DLQs) take. A request for review carries
+ * the whole decision, a resolution its parameters, with the service's words around them: the
+ * answer to a proposal at the broker's limit is larger than it, and refused there it could
+ * never be published.
+ */
+export const APPROVAL_EVENT_MAX_BYTES = 4 * 1024 * 1024;
+
+const LARGER_TOPICS: ReadonlyMap<string, number> = new Map(
+  [
+    ...[Topics.AuditRecorded].map((t) => [t, AUDIT_RECORD_MAX_BYTES] as const),
+    ...[Topics.ApprovalRequested, Topics.ApprovalUpdated, Topics.ApprovalResolved].map((t) => [t, APPROVAL_EVENT_MAX_BYTES] as const),
+  ].flatMap(([topic, bytes]) => [
+    [topic, bytes],
+    [dlqTopic(topic), bytes],
+  ]),
+);
+
 /** The settings a topic is created with beyond the broker's defaults (by its name on the cluster, any prefix). */
 export function topicConfigEntries(name: string): { name: string; value: string }[] {
-  const stream = [Topics.AuditRecorded, dlqTopic(Topics.AuditRecorded)];
-  if (stream.some((topic) => name === topic || name.endsWith(`.${topic}`))) return [{ name: 'max.message.bytes', value: String(AUDIT_RECORD_MAX_BYTES) }];
+  for (const [topic, bytes] of LARGER_TOPICS) if (name === topic || name.endsWith(`.${topic}`)) return [{ name: 'max.message.bytes', value: String(bytes) }];
   return [];
 }
 

@@ -13,11 +13,19 @@ import { deadLetterHeaders } from '../outbox/dead-letter';
 import { Outbox, OutboxHeader, RawOutboxMessage } from '../outbox/outbox';
 import { eventProducer } from '../kafka/event-publisher';
 import { whileBrokerSettles } from '../kafka/topics-admin';
-import { OutboxRelay, groupByTopic } from '../outbox/outbox-relay';
+import { OutboxRelay, groupByTopic, messageTooLarge } from '../outbox/outbox-relay';
 import { unprocessableReason } from './errors';
 import { Failure, classifyFailure } from './failures';
 import { MessageContext, MessagePosition } from './message-context';
-import { chunkSeconds, consumerLag, consumerRetries, messagesConsumed, publishedAfterCommit, signatureRefusals } from './transport.metrics';
+import {
+  chunkSeconds,
+  consumerLag,
+  consumerRetries,
+  messagesConsumed,
+  publishedAfterCommit,
+  publishedAfterCommitSetAside,
+  signatureRefusals,
+} from './transport.metrics';
 
 /** What a handler of `invalidMessagePattern(topic)` receives for a message that broke the contract or whose signature was refused. */
 export interface InvalidMessage {
@@ -571,7 +579,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   /**
    * What `rederives` handlers emitted, once their transaction committed: acknowledged by
    * every in-sync replica before the chunk's offset is resolved. A failure here fails the
-   * chunk (retried as the broker's transient failure), and the handler emits it all again.
+   * chunk (retried as the broker's transient failure), and the handler emits it all again;
+   * but a message the broker refuses as larger than its topic takes would fail it for good
+   * (its partition stopped behind it), so the chunk's messages then go one at a time and
+   * that one is set aside. Resolves once each is published or set aside.
    */
   private async publishAfterCommit(messages: ReturnType<Outbox['encode']>): Promise<void> {
     await this.options.beforePublish?.(messages.length);
@@ -586,8 +597,44 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       this.producer = undefined; // the next attempt connects anew
       throw error;
     }
-    await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(this.options.settings, messages) });
-    for (const message of messages) publishedAfterCommit.inc({ topic: message.topic });
+    let published = messages;
+    try {
+      await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(this.options.settings, messages) });
+    } catch (error) {
+      if (!messageTooLarge(error)) throw error;
+      published = [];
+      for (const message of messages) if (await this.publishOrSetAside(producer, message)) published.push(message);
+    }
+    for (const message of published) publishedAfterCommit.inc({ topic: message.topic });
+  }
+
+  /**
+   * One message; refused as larger than its topic takes, it is replaced by a letter on the
+   * topic's DLQ (its key and headers, no bytes, the reason), which the audit records, and
+   * counted and logged as an error: the event is never published.
+   */
+  private async publishOrSetAside(producer: Producer, message: RawOutboxMessage): Promise<boolean> {
+    try {
+      await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(this.options.settings, [message]) });
+      return true;
+    } catch (error) {
+      if (!messageTooLarge(error)) throw error;
+    }
+    const size = message.value.length + (message.key?.length ?? 0);
+    publishedAfterCommitSetAside.inc({ topic: message.topic });
+    this.options.logger.error(
+      { topic: message.topic, eventId: message.messageId, bytes: size, consumer: this.options.groupId },
+      'event set aside: too large for its topic',
+    );
+    const headers = deadLetterHeaders(message.headers, {
+      reason: `the broker refused this ${size}-byte message for ${message.topic} as larger than the topic takes (max.message.bytes); its bytes are not kept`,
+      code: 'message_too_large',
+      consumer: this.options.groupId,
+      topic: message.topic,
+    });
+    const letter = { topic: dlqTopic(message.topic as Topic), key: message.key, value: Buffer.alloc(0), headers };
+    await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(this.options.settings, [letter]) });
+    return false;
   }
 
   /** A DLQ: its messages are not events of the contract; de-duplicated on their place in the log, handled in one call. */

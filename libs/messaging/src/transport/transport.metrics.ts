@@ -24,6 +24,12 @@ export const publishedAfterCommit = new Counter({
   labelNames: ['topic'],
 });
 
+export const publishedAfterCommitSetAside = new Counter({
+  name: 'hitl_published_after_commit_set_aside_total',
+  help: 'Events published after their commit (no outbox row) that the broker refused as larger than their topic takes, replaced by a letter on its DLQ',
+  labelNames: ['topic'],
+});
+
 export const chunkSeconds = new Histogram({
   name: 'hitl_consumer_chunk_seconds',
   help: 'Seconds to handle a chunk of messages: decode, verify, handle, commit, and publish what is published after the commit',

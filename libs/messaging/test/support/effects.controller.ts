@@ -143,18 +143,19 @@ export class RederivingController {
   @EventPattern(Topics.OutcomeLabeled, { batch: true, rederives: true })
   async onLabeled(@Payload() events: CloudEvent<typeof OUTCOME_LABELED>[], @Ctx() ctx: MessageContext): Promise<void> {
     await ctx.manager.query(
-      `INSERT INTO "${this.schema}".answers (event_id, decision_id, workspace, answer_id, answered_at)
-       SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::uuid[], $5::timestamptz[]) ON CONFLICT (event_id) DO NOTHING`,
+      `INSERT INTO "${this.schema}".answers (event_id, decision_id, workspace, answer_id, answered_at, notes)
+       SELECT * FROM UNNEST($1::text[], $2::uuid[], $3::text[], $4::uuid[], $5::timestamptz[], $6::text[]) ON CONFLICT (event_id) DO NOTHING`,
       [
         events.map((e) => e.id),
         events.map((e) => e.data.decision_id),
         events.map((e) => e.workspaceid),
         events.map(() => randomUUID()),
         events.map(() => new Date()),
+        events.map((e) => e.data.notes),
       ],
     );
-    const answers: { decision_id: string; workspace: string; answer_id: string; answered_at: Date }[] = await ctx.manager.query(
-      `SELECT decision_id, workspace, answer_id, answered_at FROM "${this.schema}".answers WHERE event_id = ANY($1::text[])`,
+    const answers: { decision_id: string; workspace: string; answer_id: string; answered_at: Date; notes: string | null }[] = await ctx.manager.query(
+      `SELECT decision_id, workspace, answer_id, answered_at, notes FROM "${this.schema}".answers WHERE event_id = ANY($1::text[])`,
       [events.map((e) => e.id)],
     );
     for (const answer of answers) {
@@ -170,7 +171,8 @@ export class RederivingController {
             parameters,
             edited: false,
             reasons: [{ rule: 'test', detail: 'answered by the re-deriving test handler' }],
-            notes: null,
+            // The label's notes, as they were: an answer as large as what it answers.
+            notes: answer.notes,
             chosen_option: null,
             manifest_version: 'test-manifest',
             confidence: 0.9,

@@ -77,7 +77,7 @@ export async function createHarness(name: string, brokers = brokersFromEnv()): P
   await harness.dataSource.query(`CREATE TABLE ${s}.executed_seen (id bigserial PRIMARY KEY, event_id text NOT NULL, units integer, batch_size int NOT NULL)`);
   await harness.dataSource.query(`CREATE TABLE ${s}.dlq_seen (id bigserial PRIMARY KEY, value bytea, code text)`);
   await harness.dataSource.query(
-    `CREATE TABLE ${s}.answers (event_id text PRIMARY KEY, decision_id uuid NOT NULL, workspace text NOT NULL, answer_id uuid NOT NULL, answered_at timestamptz NOT NULL)`,
+    `CREATE TABLE ${s}.answers (event_id text PRIMARY KEY, decision_id uuid NOT NULL, workspace text NOT NULL, answer_id uuid NOT NULL, answered_at timestamptz NOT NULL, notes text)`,
   );
   await ensureTopics(harness.kafka, contractTopics(harness.settings), 3);
   const close = harness.close;
