@@ -52,16 +52,6 @@ export interface ClassificationTally {
 }
 
 /**
- * Whether a resolution says, in its signed content, that the router blocked an action the
- * manifest does not know: what unknownActionSighting needs besides the router's signature.
- */
-export function saysUnknownAction(event: CloudEvent<typeof APPROVAL_RESOLVED>): boolean {
-  const data = event.data;
-  if (data.status !== 'blocked' || data.resolved_by.kind !== 'policy' || data.approval_id !== null) return false;
-  return data.reasons.some((r) => r.rule === 'unknown_action') && data.action.length > 0;
-}
-
-/**
  * The sighting a resolution is, or null: only the router's own `blocked` of an action the
  * manifest does not know counts. The signature is the authority (`signer`, as the transport
  * verified it): a resolution another key signed, whatever it says, creates nothing.
@@ -69,7 +59,8 @@ export function saysUnknownAction(event: CloudEvent<typeof APPROVAL_RESOLVED>): 
 export function unknownActionSighting(event: CloudEvent<typeof APPROVAL_RESOLVED>, signer: Principal | null): UnknownActionSighting | null {
   const data = event.data;
   if (signer?.kind !== 'service' || signer.service !== 'router') return null;
-  if (!saysUnknownAction(event)) return null;
+  if (data.status !== 'blocked' || data.resolved_by.kind !== 'policy' || data.approval_id !== null) return null;
+  if (!data.reasons.some((r) => r.rule === 'unknown_action') || data.action.length === 0) return null;
   const seenAt = new Date(event.time);
   return {
     workspace: event.workspaceid,
