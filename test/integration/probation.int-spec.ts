@@ -5,8 +5,8 @@
 // audit record. Proposals are signed by the agent's test key.
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { DECISION_PROPOSED, newEvent, topicOf } from '@hitl/contracts';
-import { query, signed } from '@hitl/testing';
+import { APPROVAL_RESOLVED, DECISION_PROPOSED, dlqTopic, exampleEvent, newEvent, topicOf } from '@hitl/contracts';
+import { query, readWholeTopic, signed } from '@hitl/testing';
 import { Stack, TOKENS } from './support/stack';
 
 const stack = new Stack();
@@ -68,6 +68,31 @@ async function propose(action: string): Promise<Routed & { decision_id: string }
   return { ...routed, decision_id: event.data.decision_id };
 }
 
+/**
+ * What an attacker on Kafka would write to graduate a probation without a person: a reviewer's
+ * approval of the decision, unsigned or signed by the router (which may sign only policy
+ * resolutions), on the decision's partition.
+ */
+async function forgeApproval(decisionId: string, approvalId: string): Promise<string[]> {
+  const forgery = (id: string) => {
+    const event = exampleEvent(APPROVAL_RESOLVED, { id });
+    event.subject = event.data.decision_id = decisionId;
+    event.data.approval_id = approvalId;
+    event.workspaceid = 'acme-support';
+    return event;
+  };
+  const ids = [randomUUID(), randomUUID()];
+  const producer = stack.kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: `${stack.prefix}${topicOf(APPROVAL_RESOLVED)}`,
+    acks: -1,
+    messages: [forgery(ids[0]), signed(forgery(ids[1]), 'router')].map((e) => ({ key: decisionId, value: JSON.stringify(e) })),
+  });
+  await producer.disconnect();
+  return ids;
+}
+
 /** alice (support_agent) approves it as it is, once it is in her inbox. */
 async function approve(approvalId: string): Promise<void> {
   const page = await stack.eventually('the approval in the inbox', async () => {
@@ -108,6 +133,18 @@ describe('probation for new actions', () => {
         rule: 'probation',
         detail: `on probation (${i} of 3): new to the manifest of acme-support; every decision goes to a person until 3 reviewed decisions are approved unchanged at 100% or better (${i} reviewed so far)`,
       });
+      if (i === 0) {
+        // The attacker's turn first: forged reviewer approvals are refused by the router and count for nothing.
+        const forged = await forgeApproval(routed.decision_id, routed.approval_id!);
+        const letters = await stack.eventually('the router to dead-letter both forgeries', async () => {
+          const found = (await readWholeTopic(stack.kafka, `${stack.prefix}${dlqTopic(topicOf(APPROVAL_RESOLVED))}`)).filter(
+            (m) => String(m.headers?.['hitl-dlq-consumer']) === `${stack.prefix}hitl-router` && forged.includes(JSON.parse(m.value!.toString()).id),
+          );
+          return found.length === 2 && found;
+        });
+        expect(letters.map((m) => String(m.headers?.['hitl-dlq-error-code']))).toEqual(['unsigned', 'signature_invalid']);
+        expect(await probationOf('issue_store_credit')).toMatchObject({ reviewed: 0, approved_unchanged: 0 });
+      }
       await approve(routed.approval_id!);
       await stack.eventually(`approval ${i + 1} counted`, async () => (await probationOf('issue_store_credit')).reviewed === i + 1);
     }

@@ -53,6 +53,14 @@ and never auto-approves them. Each service publishes the public keys it signs wi
 \`GET /keys\` (a JWKS: public, every role below gets 200); the agent registry lists the
 agents' and labelers' public keys and workspaces.
 
+A consumer checks the signatures of what it may act on. The router reads \`approval.resolved\`
+for probation and acts only on reviewers' approvals and denials; the other resolutions (its
+own policy answers, most of what it reads back, and timeouts) it skips before their check,
+by content the signature covers (\`relevant\` on the handler; counted as \`ignored\` in
+\`hitl_messages_consumed_total\`): whoever wrote such an event, it has no effect there, and the
+consumers that act on it (agents, the escalation service, the audit, the calibrator) refuse a
+forged one. Checking them took about two fifths of the router's CPU in figure 1 (docs/benchmarks.md).
+
 ## Hostile input
 
 - Every consumer takes malformed JSON, wrongly typed or missing fields, events on the wrong
