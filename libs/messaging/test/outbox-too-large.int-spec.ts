@@ -3,32 +3,15 @@
 // the topic's DLQ that says why (the audit records it), without its bytes.
 import { randomUUID } from 'node:crypto';
 import { testTrust } from '@hitl/testing';
-import { ConfigResourceTypes } from 'kafkajs';
-import { Outbox, OutboxRelay, physicalTopic } from '../src';
-import { Harness, createHarness, quietLogger, readTopic } from './support/harness';
+import { Outbox, OutboxRelay } from '../src';
+import { Harness, createHarness, keyOnPartition, quietLogger, readTopic } from './support/harness';
 
 describe('an outbox row larger than its topic takes', () => {
   let h: Harness;
   let relay: OutboxRelay;
 
   beforeAll(async () => {
-    h = await createHarness('toolarge');
-    const admin = h.kafka.admin();
-    await admin.connect();
-    try {
-      await admin.alterConfigs({
-        validateOnly: false,
-        resources: [
-          {
-            type: ConfigResourceTypes.TOPIC,
-            name: physicalTopic(h.settings, 'outcome.labeled'),
-            configEntries: [{ name: 'max.message.bytes', value: '20000' }],
-          },
-        ],
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    h = await createHarness('toolarge', undefined, { 'outcome.labeled': 20_000 });
     relay = new OutboxRelay({ dataSource: h.dataSource, schema: h.schema, kafka: h.kafka, settings: h.settings, logger: quietLogger, idleMs: 50 });
   });
 
@@ -68,5 +51,31 @@ describe('an outbox row larger than its topic takes', () => {
       consumer: header('hitl-dlq-consumer'),
     }).toEqual({ key, bytes: 0, id: 'huge', code: 'message_too_large', from: 'outcome.labeled', consumer: `outbox-relay:${h.schema}` });
     expect(header('hitl-dlq-error')).toMatch(/^the broker refused this 50036-byte message for outcome.labeled as larger than the topic takes/);
+  });
+
+  it('when the broker took the other partitions of the round, publishes the rest all the same (kafkajs rolled back their sequence numbers)', async () => {
+    // Two rows on one partition, the huge one on another: one request, taken in part.
+    const [small, large] = [keyOnPartition(0), keyOnPartition(1)];
+    const row = (key: string, id: string, value: string) => ({
+      topic: 'outcome.labeled',
+      key,
+      value: Buffer.from(value),
+      headers: [['ce_id', id]] as const,
+      messageId: id,
+    });
+    const outbox = new Outbox(h.schema, testTrust().key('escalation'));
+    await h.dataSource.transaction((m) => outbox.publishRaw(m, [row(small, 'one', 'one'), row(large, 'big', 'y'.repeat(50_000)), row(small, 'two', 'two')]));
+    relay.nudge();
+    await relay.drain();
+
+    const published = await readTopic(h, 'outcome.labeled', (m) => m.some((one) => one.value?.toString() === 'two'));
+    // The rows the broker took in the refused request may go out again (consumers de-duplicate on the event id).
+    expect([...new Set(published.filter((m) => m.key?.toString() === small).map((m) => m.value?.toString()))]).toEqual(['one', 'two']);
+    const letters = await readTopic(h, 'outcome.labeled.dlq', (m) => m.length >= 2);
+    expect(letters.map((m) => [m.key?.toString(), m.headers?.['ce_id']?.toString(), m.headers?.['hitl-dlq-error-code']?.toString()])).toContainEqual([
+      large,
+      'big',
+      'message_too_large',
+    ]);
   });
 });

@@ -17,6 +17,13 @@ export interface EventPublisher {
   readonly client: KafkaClientName;
   connect(): Promise<void>;
   publish(batch: readonly TopicMessages[]): Promise<void>;
+  /**
+   * Goes on with a new producer (a new idempotent producer id, sequence numbers from 0). After
+   * a request the broker took in part (a message too large for its topic), kafkajs has rolled
+   * back the sequence numbers of the partitions it took too, and would be refused there as
+   * out of order for good.
+   */
+  renew(): Promise<void>;
   disconnect(): Promise<void>;
 }
 
@@ -42,11 +49,17 @@ export function createEventPublisher(target: EventPublisherTarget): EventPublish
 }
 
 function kafkajsPublisher(kafka: Kafka): EventPublisher {
-  const producer = eventProducer(kafka);
+  let producer = eventProducer(kafka);
   return {
     client: 'kafkajs',
     connect: () => producer.connect(),
     publish: async (batch) => void (await producer.sendBatch({ acks: -1, topicMessages: [...batch] })),
+    renew: async () => {
+      const stale = producer;
+      producer = eventProducer(kafka);
+      await stale.disconnect().catch(() => undefined);
+      await producer.connect();
+    },
     disconnect: () => producer.disconnect(),
   };
 }
@@ -66,16 +79,18 @@ function loadPlatformatic(): typeof import('@platformatic/kafka') {
 function platformaticPublisher(target: Extract<EventPublisherTarget, { client: 'platformatic' }>): EventPublisher {
   const { ssl, sasl } = target.security ?? {};
   const { Producer: PlatformaticProducer, compatibilityPartitioner } = loadPlatformatic();
-  const producer = new PlatformaticProducer({
-    clientId: target.clientId,
-    bootstrapBrokers: [...target.brokers],
-    idempotent: true,
-    acks: -1,
-    autocreateTopics: false,
-    partitioner: compatibilityPartitioner,
-    ...(ssl ? { tls: { ca: ssl.ca, cert: ssl.cert, key: ssl.key, rejectUnauthorized: ssl.rejectUnauthorized } } : {}),
-    ...(sasl ? { sasl: { mechanism: SASL_MECHANISMS[sasl.mechanism], username: sasl.username, password: sasl.password } } : {}),
-  });
+  const create = () =>
+    new PlatformaticProducer({
+      clientId: target.clientId,
+      bootstrapBrokers: [...target.brokers],
+      idempotent: true,
+      acks: -1,
+      autocreateTopics: false,
+      partitioner: compatibilityPartitioner,
+      ...(ssl ? { tls: { ca: ssl.ca, cert: ssl.cert, key: ssl.key, rejectUnauthorized: ssl.rejectUnauthorized } } : {}),
+      ...(sasl ? { sasl: { mechanism: SASL_MECHANISMS[sasl.mechanism], username: sasl.username, password: sasl.password } } : {}),
+    });
+  let producer = create();
   return {
     client: 'platformatic',
     // It connects on its first request.
@@ -90,6 +105,11 @@ function platformaticPublisher(target: Extract<EventPublisherTarget, { client: '
         })),
       );
       if (messages.length > 0) await producer.send({ messages });
+    },
+    renew: async () => {
+      const stale = producer;
+      producer = create();
+      await stale.close().catch(() => undefined);
     },
     disconnect: () => producer.close(),
   };

@@ -1,11 +1,10 @@
-import { dlqTopic } from '@hitl/contracts';
 import { IHeaders, Kafka, TopicMessages } from 'kafkajs';
 import { DataSource, QueryRunner } from 'typeorm';
 import { EventPublisher, createEventPublisher } from '../kafka/event-publisher';
 import { KafkaSettings, physicalTopic } from '../kafka/kafka-settings';
 import { MessagingLogger } from '../logger';
 import { sqlSchema } from '../schema';
-import { deadLetterHeaders } from './dead-letter';
+import { tooLargeLetter } from './dead-letter';
 import { OutboxHeader, decodeHeaders } from './outbox';
 import { outboxPending, outboxPublished, outboxSetAside, relayDelaySeconds, relayFailures } from './outbox.metrics';
 
@@ -154,7 +153,9 @@ export class OutboxRelay {
     } catch (error) {
       if (!messageTooLarge(error)) throw error;
       // A message its topic can never take would stop every row behind it, for good: the
-      // round goes again one row at a time, in order, and that one is set aside on its DLQ.
+      // round goes again one row at a time, in order, and that one is set aside on its DLQ;
+      // by a new producer, as the broker may have taken the other partitions of the request.
+      await producer.renew();
       for (const row of rows) await this.publishOrSetAside(producer, row);
     }
     await runner.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
@@ -178,20 +179,16 @@ export class OutboxRelay {
     } catch (error) {
       if (!messageTooLarge(error)) throw error;
     }
-    const size = row.value.length + (row.message_key?.length ?? 0);
-    const reason = `the broker refused this ${size}-byte message for ${row.topic} as larger than the topic takes (max.message.bytes); its bytes are not kept`;
+    const refused = {
+      topic: row.topic,
+      key: row.message_key,
+      value: row.value,
+      headers: decodeHeaders(row.headers).map(({ name, value }) => [name, value] as const),
+    };
+    const { letter, bytes } = tooLargeLetter(refused, `outbox-relay:${this.options.schema}`);
     outboxSetAside.inc({ topic: row.topic });
-    this.options.logger.error(
-      { schema: this.options.schema, topic: row.topic, outboxId: row.id, bytes: size },
-      'outbox row set aside: too large for its topic',
-    );
-    const letter = deadLetterHeaders(
-      decodeHeaders(row.headers).map(({ name, value }) => [name, value] as const),
-      { reason, code: 'message_too_large', consumer: `outbox-relay:${this.options.schema}`, topic: row.topic },
-    );
-    // A DLQ row too large for its DLQ: its letter goes to the same DLQ.
-    const topic = row.topic.endsWith('.dlq') ? row.topic : dlqTopic(row.topic);
-    await producer.publish(groupByTopic(this.options.settings, [{ topic, key: row.message_key, value: Buffer.alloc(0), headers: letter }]));
+    this.options.logger.error({ schema: this.options.schema, topic: row.topic, outboxId: row.id, bytes }, 'outbox row set aside: too large for its topic');
+    await producer.publish(groupByTopic(this.options.settings, [letter]));
   }
 
   /** Groups rows by topic, keeping id order inside each topic (and so inside each key). */

@@ -9,7 +9,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Inbox } from '../inbox/inbox';
 import { KafkaSettings, logicalTopic, physicalTopic } from '../kafka/kafka-settings';
 import { MessagingLogger } from '../logger';
-import { deadLetterHeaders } from '../outbox/dead-letter';
+import { deadLetterHeaders, tooLargeLetter } from '../outbox/dead-letter';
 import { Outbox, OutboxHeader, RawOutboxMessage } from '../outbox/outbox';
 import { eventProducer } from '../kafka/event-publisher';
 import { whileBrokerSettles } from '../kafka/topics-admin';
@@ -586,6 +586,27 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
    */
   private async publishAfterCommit(messages: ReturnType<Outbox['encode']>): Promise<void> {
     await this.options.beforePublish?.(messages.length);
+    let producer = await this.connectedProducer();
+    let published = messages;
+    try {
+      await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(this.options.settings, messages) });
+    } catch (error) {
+      if (!messageTooLarge(error)) throw error;
+      // kafkajs rolls back the sequence numbers of every partition of a refused request, the
+      // ones the broker took too; its next publish there would be refused as out of order for
+      // good. A new idempotent producer (a new producer id) publishes the rest.
+      const stale = this.producer?.producer;
+      this.producer = undefined;
+      await stale?.disconnect().catch(() => undefined);
+      producer = await this.connectedProducer();
+      published = [];
+      for (const message of messages) if (await this.publishOrSetAside(producer, message)) published.push(message);
+    }
+    for (const message of published) publishedAfterCommit.inc({ topic: message.topic });
+  }
+
+  /** The producer of what is published after the commit, connected (once; anew after a failed connection). */
+  private async connectedProducer(): Promise<Producer> {
     if (!this.producer) {
       const producer = eventProducer(this.options.kafka);
       this.producer = { producer, connected: producer.connect() };
@@ -597,15 +618,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       this.producer = undefined; // the next attempt connects anew
       throw error;
     }
-    let published = messages;
-    try {
-      await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(this.options.settings, messages) });
-    } catch (error) {
-      if (!messageTooLarge(error)) throw error;
-      published = [];
-      for (const message of messages) if (await this.publishOrSetAside(producer, message)) published.push(message);
-    }
-    for (const message of published) publishedAfterCommit.inc({ topic: message.topic });
+    return producer;
   }
 
   /**
@@ -620,19 +633,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     } catch (error) {
       if (!messageTooLarge(error)) throw error;
     }
-    const size = message.value.length + (message.key?.length ?? 0);
+    const { letter, bytes } = tooLargeLetter(message, this.options.groupId);
     publishedAfterCommitSetAside.inc({ topic: message.topic });
     this.options.logger.error(
-      { topic: message.topic, eventId: message.messageId, bytes: size, consumer: this.options.groupId },
+      { topic: message.topic, eventId: message.messageId, bytes, consumer: this.options.groupId },
       'event set aside: too large for its topic',
     );
-    const headers = deadLetterHeaders(message.headers, {
-      reason: `the broker refused this ${size}-byte message for ${message.topic} as larger than the topic takes (max.message.bytes); its bytes are not kept`,
-      code: 'message_too_large',
-      consumer: this.options.groupId,
-      topic: message.topic,
-    });
-    const letter = { topic: dlqTopic(message.topic as Topic), key: message.key, value: Buffer.alloc(0), headers };
     await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(this.options.settings, [letter]) });
     return false;
   }

@@ -1,11 +1,11 @@
 // A real broker, a real database, and a Nest microservice on the batch transport,
 // isolated per test by a fresh schema and topic prefix.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { AnyEvent, Topic } from '@hitl/contracts';
 import { eventually, signed, testTrust } from '@hitl/testing';
 import { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Kafka, KafkaMessage } from 'kafkajs';
+import { Kafka, KafkaMessage, Partitioners } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import {
   CommittedChunk,
@@ -65,8 +65,13 @@ export async function connectHarness(ids: HarnessIds, brokers = brokersFromEnv()
   return { ...ids, dataSource, settings, kafka, close: () => dataSource.destroy() };
 }
 
-/** A fresh schema with the messaging tables and a test effects table, and fresh topics. */
-export async function createHarness(name: string, brokers = brokersFromEnv()): Promise<Harness> {
+/**
+ * A fresh schema with the messaging tables and a test effects table, and fresh topics.
+ * `maxBytes`: topics created with a lower max.message.bytes than the broker's, so a test can
+ * have the broker refuse a message as too large (set at creation: a later change takes
+ * effect on the broker some time after it is acknowledged).
+ */
+export async function createHarness(name: string, brokers = brokersFromEnv(), maxBytes: Readonly<Record<string, number>> = {}): Promise<Harness> {
   const harness = await connectHarness(newHarnessIds(name), brokers);
   const s = `"${harness.schema}"`;
   await harness.dataSource.query(`CREATE SCHEMA ${s}`);
@@ -79,6 +84,23 @@ export async function createHarness(name: string, brokers = brokersFromEnv()): P
   await harness.dataSource.query(
     `CREATE TABLE ${s}.answers (event_id text PRIMARY KEY, decision_id uuid NOT NULL, workspace text NOT NULL, answer_id uuid NOT NULL, answered_at timestamptz NOT NULL, notes text)`,
   );
+  const limited = Object.entries(maxBytes);
+  if (limited.length > 0) {
+    const admin = harness.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: limited.map(([topic, bytes]) => ({
+          topic: physicalTopic(harness.settings, topic),
+          numPartitions: 3,
+          configEntries: [{ name: 'max.message.bytes', value: String(bytes) }],
+        })),
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
   await ensureTopics(harness.kafka, contractTopics(harness.settings), 3);
   const close = harness.close;
   harness.close = async () => {
@@ -178,4 +200,14 @@ export function rows<T>(h: Harness, sql: string, params: unknown[] = []): Promis
 /** The `n` of a `SELECT count(*)::int AS n FROM <table> ...` on the harness's tables. */
 export async function count(h: Harness, sql: string, params: unknown[] = []): Promise<number> {
   return (await rows<{ n: number }>(h, sql, params))[0].n;
+}
+
+/** A key that the Java partitioner (every client's) puts on `partition` of a 3-partition topic. */
+export function keyOnPartition(partition: number): string {
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+  for (;;) {
+    const key = randomUUID();
+    if (partitioner({ topic: 'any', partitionMetadata, message: { key, value: null } }) === partition) return key;
+  }
 }
