@@ -50,17 +50,31 @@ export function createEventPublisher(target: EventPublisherTarget): EventPublish
 
 function kafkajsPublisher(kafka: Kafka): EventPublisher {
   let producer = eventProducer(kafka);
+  // Connected once, and again on the next publish after a connection that failed.
+  let ready: Promise<void> | undefined;
+  const connect = () =>
+    (ready ??= producer.connect().catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    }));
   return {
     client: 'kafkajs',
-    connect: () => producer.connect(),
-    publish: async (batch) => void (await producer.sendBatch({ acks: -1, topicMessages: [...batch] })),
+    connect,
+    publish: async (batch) => {
+      await connect();
+      await producer.sendBatch({ acks: -1, topicMessages: [...batch] });
+    },
     renew: async () => {
       const stale = producer;
       producer = eventProducer(kafka);
+      ready = undefined;
       await stale.disconnect().catch(() => undefined);
-      await producer.connect();
+      await connect();
     },
-    disconnect: () => producer.disconnect(),
+    disconnect: async () => {
+      ready = undefined;
+      await producer.disconnect();
+    },
   };
 }
 

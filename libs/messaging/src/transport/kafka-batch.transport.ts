@@ -3,7 +3,7 @@ import { AnyEvent, Keyring, SignatureVerdict, Topic, decodeEvent, dlqTopic, isTo
 import { contextOf, tracer } from '@hitl/tracing';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { Context, Span, SpanKind, SpanStatusCode, context as otelContext, trace } from '@opentelemetry/api';
-import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { DataSource, EntityManager } from 'typeorm';
 import { Inbox } from '../inbox/inbox';
@@ -11,7 +11,7 @@ import { KafkaSettings, logicalTopic, physicalTopic } from '../kafka/kafka-setti
 import { MessagingLogger } from '../logger';
 import { deadLetterHeaders, tooLargeLetter } from '../outbox/dead-letter';
 import { Outbox, OutboxHeader, RawOutboxMessage } from '../outbox/outbox';
-import { eventProducer } from '../kafka/event-publisher';
+import { EventPublisher, createEventPublisher } from '../kafka/event-publisher';
 import { whileBrokerSettles } from '../kafka/topics-admin';
 import { OutboxRelay, groupByTopic, messageTooLarge } from '../outbox/outbox-relay';
 import { unprocessableReason } from './errors';
@@ -148,7 +148,7 @@ interface HandlerExtras {
 export class KafkaBatchTransport extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
   /** Publishes what `rederives` handlers emit after commit; connected on first use. */
-  private producer?: { producer: Producer; connected: Promise<void> };
+  private publisher?: EventPublisher;
   private readonly inbox: Inbox;
   private readonly outbox: Outbox;
   private readonly chunkSize: number;
@@ -172,9 +172,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   async close(): Promise<void> {
     await this.consumer?.disconnect();
     this.consumer = undefined;
-    const producer = this.producer;
-    this.producer = undefined;
-    if (producer) await producer.connected.then(() => producer.producer.disconnect()).catch(() => undefined);
+    const publisher = this.publisher;
+    this.publisher = undefined;
+    await publisher?.disconnect().catch(() => undefined);
   }
 
   on(): never {
@@ -586,39 +586,20 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
    */
   private async publishAfterCommit(messages: ReturnType<Outbox['encode']>): Promise<void> {
     await this.options.beforePublish?.(messages.length);
-    let producer = await this.connectedProducer();
+    // Connected on its first publish, and again after a connection that failed.
+    const publisher = (this.publisher ??= createEventPublisher({ client: 'kafkajs', kafka: this.options.kafka }));
     let published = messages;
     try {
-      await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(this.options.settings, messages) });
+      await publisher.publish(groupByTopic(this.options.settings, messages));
     } catch (error) {
       if (!messageTooLarge(error)) throw error;
-      // kafkajs rolls back the sequence numbers of every partition of a refused request, the
-      // ones the broker took too; its next publish there would be refused as out of order for
-      // good. A new idempotent producer (a new producer id) publishes the rest.
-      const stale = this.producer?.producer;
-      this.producer = undefined;
-      await stale?.disconnect().catch(() => undefined);
-      producer = await this.connectedProducer();
+      // By a new producer, as the broker may have taken the other partitions of the request
+      // (EventPublisher.renew says why).
+      await publisher.renew();
       published = [];
-      for (const message of messages) if (await this.publishOrSetAside(producer, message)) published.push(message);
+      for (const message of messages) if (await this.publishOrSetAside(publisher, message)) published.push(message);
     }
     for (const message of published) publishedAfterCommit.inc({ topic: message.topic });
-  }
-
-  /** The producer of what is published after the commit, connected (once; anew after a failed connection). */
-  private async connectedProducer(): Promise<Producer> {
-    if (!this.producer) {
-      const producer = eventProducer(this.options.kafka);
-      this.producer = { producer, connected: producer.connect() };
-    }
-    const { producer, connected } = this.producer;
-    try {
-      await connected;
-    } catch (error) {
-      this.producer = undefined; // the next attempt connects anew
-      throw error;
-    }
-    return producer;
   }
 
   /**
@@ -626,9 +607,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
    * topic's DLQ (its key and headers, no bytes, the reason), which the audit records, and
    * counted and logged as an error: the event is never published.
    */
-  private async publishOrSetAside(producer: Producer, message: RawOutboxMessage): Promise<boolean> {
+  private async publishOrSetAside(publisher: EventPublisher, message: RawOutboxMessage): Promise<boolean> {
     try {
-      await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(this.options.settings, [message]) });
+      await publisher.publish(groupByTopic(this.options.settings, [message]));
       return true;
     } catch (error) {
       if (!messageTooLarge(error)) throw error;
@@ -639,7 +620,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       { topic: message.topic, eventId: message.messageId, bytes, consumer: this.options.groupId },
       'event set aside: too large for its topic',
     );
-    await producer.sendBatch({ acks: -1, topicMessages: groupByTopic(this.options.settings, [letter]) });
+    await publisher.publish(groupByTopic(this.options.settings, [letter]));
     return false;
   }
 
