@@ -6,9 +6,19 @@ import { testTrust } from '@hitl/testing';
 import { Outbox, OutboxRelay } from '../src';
 import { Harness, createHarness, keyOnPartition, quietLogger, readTopic } from './support/harness';
 
+/** A row for outcome.labeled as the relay finds it in the outbox. */
+const row = (key: string, id: string, value: string) => ({
+  topic: 'outcome.labeled',
+  key,
+  value: Buffer.from(value),
+  headers: [['ce_id', id]] as const,
+  messageId: id,
+});
+
 describe('an outbox row larger than its topic takes', () => {
   let h: Harness;
   let relay: OutboxRelay;
+  const outbox = () => new Outbox(h.schema, testTrust().key('escalation'));
 
   beforeAll(async () => {
     h = await createHarness('toolarge', undefined, { 'outcome.labeled': 20_000 });
@@ -22,15 +32,9 @@ describe('an outbox row larger than its topic takes', () => {
 
   it('publishes the rows before and after it in order, and puts a letter without its bytes on the DLQ', async () => {
     const key = randomUUID();
-    const row = (id: string, value: string) => ({
-      topic: 'outcome.labeled',
-      key,
-      value: Buffer.from(value),
-      headers: [['ce_id', id]] as const,
-      messageId: id,
-    });
-    const outbox = new Outbox(h.schema, testTrust().key('escalation'));
-    await h.dataSource.transaction((m) => outbox.publishRaw(m, [row('first', 'before'), row('huge', 'x'.repeat(50_000)), row('last', 'after')]));
+    await h.dataSource.transaction((m) =>
+      outbox().publishRaw(m, [row(key, 'first', 'before'), row(key, 'huge', 'x'.repeat(50_000)), row(key, 'last', 'after')]),
+    );
     relay.start();
     await relay.drain();
 
@@ -56,15 +60,7 @@ describe('an outbox row larger than its topic takes', () => {
   it('when the broker took the other partitions of the round, publishes the rest all the same (kafkajs rolled back their sequence numbers)', async () => {
     // Two rows on one partition, the huge one on another: one request, taken in part.
     const [small, large] = [keyOnPartition(0), keyOnPartition(1)];
-    const row = (key: string, id: string, value: string) => ({
-      topic: 'outcome.labeled',
-      key,
-      value: Buffer.from(value),
-      headers: [['ce_id', id]] as const,
-      messageId: id,
-    });
-    const outbox = new Outbox(h.schema, testTrust().key('escalation'));
-    await h.dataSource.transaction((m) => outbox.publishRaw(m, [row(small, 'one', 'one'), row(large, 'big', 'y'.repeat(50_000)), row(small, 'two', 'two')]));
+    await h.dataSource.transaction((m) => outbox().publishRaw(m, [row(small, 'one', 'one'), row(large, 'big', 'y'.repeat(50_000)), row(small, 'two', 'two')]));
     relay.nudge();
     await relay.drain();
 
