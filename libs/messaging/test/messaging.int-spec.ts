@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { APPROVAL_REQUESTED, DECISION_PROPOSED, Topics, dlqTopic, exampleEvent } from '@hitl/contracts';
+import { APPROVAL_REQUESTED, DECISION_PROPOSED, OUTCOME_LABELED, Topics, dlqTopic, exampleEvent } from '@hitl/contracts';
 import { register } from 'prom-client';
 import { eventually, signed } from '@hitl/testing';
 import { Harness, RunningConsumer, count, createHarness, produce, produceEvents, readTopic, startConsumer } from './support/harness';
@@ -120,6 +120,35 @@ describe('reliable messaging over the real broker and database', () => {
       (v) => v.labels.topic === Topics.ApprovalRequested && v.labels.outcome === 'ignored',
     )?.value;
     expect((ignored ?? 0) - (ignoredBefore ?? 0)).toBe(2);
+  });
+
+  it('wakes the outbox relay after a transaction that wrote to the outbox, and only then', async () => {
+    // A re-deriving handler's answers go out after the commit, not through the outbox: the
+    // relay is left asleep (it read an empty outbox after every such chunk before).
+    const labels = Array.from({ length: 3 }, () => {
+      const e = exampleEvent(OUTCOME_LABELED, { id: randomUUID() });
+      e.data.decision_id = e.subject = randomUUID();
+      return e;
+    });
+    await produce(
+      h,
+      Topics.OutcomeLabeled,
+      labels.map((e) => ({ key: 'one-partition', value: JSON.stringify(signed(e)) })),
+    );
+    const answers = await readTopic(h, Topics.ApprovalResolved, (m) => m.length >= labels.length);
+    expect(answers.map((m) => JSON.parse(m.value!.toString()).subject).sort()).toEqual(labels.map((l) => l.subject).sort());
+    expect(consumer.relay.nudges).toBe(0);
+
+    // A handler that emits through the outbox wakes it once its transaction committed...
+    const proposed = decision();
+    await produce(h, Topics.DecisionProposed, [{ key: 'k', value: JSON.stringify(signed(proposed)) }]);
+    await eventually('the relay woken for the decision', async () => consumer.relay.nudges === 1);
+    expect(await count(h, 'SELECT count(*)::int AS n FROM effects WHERE decision_id = $1', [proposed.subject])).toBe(1);
+    // ...and so does a dead letter, which goes out through the outbox too.
+    await produce(h, Topics.OutcomeLabeled, [{ key: 'one-partition', value: '{not json' }]);
+    await eventually('the relay woken for the letter', async () => consumer.relay.nudges === 2);
+    const letters = await readTopic(h, dlqTopic(Topics.OutcomeLabeled), (m) => m.length >= 1);
+    expect(letters.map((m) => m.headers!['hitl-dlq-error-code']!.toString())).toEqual(['invalid_json']);
   });
 
   it('puts invalid JSON and schema-invalid messages in the DLQ with the reason, and handles the next valid message', async () => {

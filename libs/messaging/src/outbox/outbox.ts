@@ -24,6 +24,8 @@ export interface RawOutboxMessage {
  */
 export class Outbox {
   private readonly table: string;
+  /** The transactions (by their manager) that wrote rows: only those are worth waking the relay for. */
+  private readonly writers = new WeakSet<EntityManager>();
 
   /** `signer`: the service's key; every event it emits is signed with it (the wire contract's Signatures). */
   constructor(
@@ -66,8 +68,14 @@ export class Outbox {
     await this.insert(manager, messages);
   }
 
+  /** Whether this transaction wrote to the outbox (asked once it committed, to wake the relay or not). */
+  wroteIn(manager: EntityManager): boolean {
+    return this.writers.has(manager);
+  }
+
   private async insert(manager: EntityManager, rows: readonly RawOutboxMessage[]): Promise<void> {
     if (rows.length === 0) return;
+    this.writers.add(manager);
     // One round trip for the whole batch; ids follow the array order, which the relay keeps.
     // Keys and headers go as bytes (base64 in JSON), so no letter can be refused as text.
     await manager.query(

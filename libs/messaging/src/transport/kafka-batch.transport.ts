@@ -247,7 +247,6 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         { consumer: this.options.groupId, topic, partition: String(batch.partition) },
         Math.max(0, Number(batch.highWatermark) - Number(chunk.lastOffset) - 1),
       );
-      this.options.relay?.nudge();
       await commitOffsetsIfNecessary();
       await heartbeat();
     }
@@ -329,7 +328,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     for (let attempt = 0; ; attempt++) {
       if (!payload.isRunning() || payload.isStale()) return false;
       try {
-        await this.options.dataSource.transaction(async (manager) => {
+        await this.transaction(async (manager) => {
           const ids = [...new Set([place, claimId(topic, partition, message, decoded, verdict)])];
           await manager.query('SAVEPOINT hitl_claim');
           let fresh: Set<string>;
@@ -380,6 +379,20 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         if (!(await this.pause(pause, payload))) return false;
       }
     }
+  }
+
+  /**
+   * One transaction of this consumer; once it committed, the relay is woken if it wrote to
+   * the outbox. Only then: a chunk that wrote nothing there (a re-deriving handler's, a
+   * de-duplicated one) would send the relay to read an empty outbox, one query per chunk.
+   */
+  private async transaction(work: (manager: EntityManager) => Promise<void>): Promise<void> {
+    let manager: EntityManager | undefined;
+    await this.options.dataSource.transaction((m) => {
+      manager = m;
+      return work(m);
+    });
+    if (manager && this.outbox.wroteIn(manager)) this.options.relay?.nudge();
   }
 
   private backoff(attempt: number): number {
@@ -444,7 +457,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     // Encoded in the transaction (a signing failure rolls it back), published after it.
     let afterCommit: ReturnType<Outbox['encode']> = [];
 
-    await this.options.dataSource.transaction(async (manager) => {
+    await this.transaction(async (manager) => {
       const outputs: AnyEvent[] = [];
       // Batch mode: the run of valid events since the last invalid message, handled in one call.
       let batched: { item: Item; event: AnyEvent; traced: Traced }[] = [];
@@ -628,7 +641,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private async handleRawChunk(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
     const handler = this.getHandlerByPattern(topic);
     if (!handler) return;
-    await this.options.dataSource.transaction(async (manager) => {
+    await this.transaction(async (manager) => {
       const id = (m: KafkaMessage) => `${topic}/${partition}/${m.offset}`;
       const fresh = await this.inbox.claim(
         manager,

@@ -112,8 +112,18 @@ export async function createHarness(name: string, brokers = brokersFromEnv(), ma
 
 export interface RunningConsumer {
   app: INestMicroservice;
-  relay: OutboxRelay;
+  relay: CountingRelay;
   close(): Promise<void>;
+}
+
+/** The relay, counting how often the transport woke it. */
+export class CountingRelay extends OutboxRelay {
+  nudges = 0;
+
+  override nudge(): void {
+    this.nudges++;
+    super.nudge();
+  }
 }
 
 /** The effects handler running on the batch transport, with its outbox relay. */
@@ -127,7 +137,7 @@ export async function startConsumer(
     dataSource?: DataSource;
   } = {},
 ): Promise<RunningConsumer> {
-  const relay = new OutboxRelay({ dataSource: h.dataSource, schema: h.schema, kafka: h.kafka, settings: h.settings, logger: quietLogger, idleMs: 50 });
+  const relay = new CountingRelay({ dataSource: h.dataSource, schema: h.schema, kafka: h.kafka, settings: h.settings, logger: quietLogger, idleMs: 50 });
   const strategy = new KafkaBatchTransport({
     kafka: h.kafka,
     settings: h.settings,
