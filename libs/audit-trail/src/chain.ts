@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '@hitl/contracts';
 import { AuditRecord } from './record';
 
 export const GENESIS = `sha256:${'0'.repeat(64)}`;
@@ -29,13 +29,11 @@ export function hashedContent(record: AuditRecord): Record<string, unknown> {
 
 /** The hash of one record, linked to the one before it. */
 export function hashRecord(prevHash: string, chainIndex: number, record: AuditRecord): string {
-  const content = canonicalize({ ...hashedContent(record), chain_index: chainIndex, prev_hash: prevHash });
-  return `sha256:${createHash('sha256')
-    .update(content ?? '')
-    .digest('hex')}`;
+  const content = canonicalJson({ ...hashedContent(record), chain_index: chainIndex, prev_hash: prevHash });
+  return `sha256:${createHash('sha256').update(content).digest('hex')}`;
 }
 
-/** UTF-16 code unit order of keys: RFC 8785's, and `Array.prototype.sort`'s (what `canonicalize` uses). */
+/** UTF-16 code unit order of keys: RFC 8785's, and `Array.prototype.sort`'s (what canonicalJson uses). */
 const byKey = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /** A chained row and the RFC 8785 canonical JSON of what was hashed (hashedContent): the record as published. */
@@ -58,7 +56,7 @@ export function linkCanonical(head: ChainHead | null, records: AuditRecord[]): C
     const members: [string, string][] = [];
     for (const [key, value] of Object.entries(hashedContent(record))) {
       if (value === undefined || key === 'chain_index' || key === 'prev_hash') continue;
-      members.push([key, `${JSON.stringify(key)}:${canonicalize(value)}`]);
+      members.push([key, `${JSON.stringify(key)}:${canonicalJson(value)}`]);
     }
     members.sort(byKey);
     const linked = [

@@ -4,6 +4,7 @@ export * from './envelope';
 export * from './catalogue';
 export * from './decode';
 export * from './errors';
+export * from './canonical-json';
 export * from './payload-hash';
 export * from './new-event';
 export * from './events/decision-proposed';

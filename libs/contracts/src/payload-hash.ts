@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from './canonical-json';
 
 /**
  * Consent integrity: `sha256:` + hex SHA-256 of the RFC 8785 (JCS) canonical JSON of
@@ -7,7 +7,6 @@ import canonicalize from 'canonicalize';
  * recomputes it and refuses to run on a mismatch.
  */
 export function payloadHash(action: string, parameters: Record<string, unknown>): string {
-  const canonical = canonicalize({ action, parameters });
-  if (canonical === undefined) throw new TypeError('parameters cannot be canonicalized');
+  const canonical = canonicalJson({ action, parameters });
   return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
 }

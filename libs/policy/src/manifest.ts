@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { OnTimeout, Urgency } from '@hitl/contracts';
+import { OnTimeout, Urgency, canonicalJson } from '@hitl/contracts';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import canonicalize from 'canonicalize';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { tierShareSeconds } from '@hitl/approvals';
@@ -84,8 +83,7 @@ export function modeFor(severity: Severity, reversible: boolean): Mode {
 }
 
 export function manifestVersion(document: unknown): string {
-  const canonical = canonicalize(document);
-  if (canonical === undefined) throw new TypeError('manifest cannot be canonicalized');
+  const canonical = canonicalJson(document);
   return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
 }
 

@@ -1,7 +1,7 @@
 // Probation (seed 002: the first use of a new tool needs a human "until evals prove
 // reliability"). What of an action's manifest entry decides how much it may do alone, whether
 // a new entry widens that, and when a probation has earned its end. Pure.
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '@hitl/contracts';
 import { ResolvedAction } from './manifest';
 import { Mode } from './manifest.schema';
 
@@ -27,7 +27,7 @@ export function autonomyProfile(action: ResolvedAction): AutonomyProfile {
     escalate_confidence: action.escalateConfidence,
     auto_approve_below_usd: action.autoApproveBelowUsd,
     always_approve_above_usd: action.alwaysApproveAboveUsd,
-    escalate_when: action.escalateWhen.map((rule) => canonicalize(rule) ?? '').sort(),
+    escalate_when: action.escalateWhen.map((rule) => canonicalJson(rule)).sort(),
     max_uncertainty_factors: action.maxUncertaintyFactors,
     required_approvals: action.requiredApprovals,
     on_timeout: action.onTimeout,

@@ -3,9 +3,18 @@
 // (hashedContent: redacted as the audit keeps it), so a consumer recomputes every hash.
 import { randomUUID } from 'node:crypto';
 import { CanonicalRow, ChainedRecord, hashedContent } from '@hitl/audit-trail';
-import { AUDIT_RECORDED, CLOUDEVENTS_CONTENT_TYPE, CONTENT_TYPE_HEADER, CloudEvent, SigningKey, Topics, auditRecordId, signatureOver } from '@hitl/contracts';
+import {
+  AUDIT_RECORDED,
+  CLOUDEVENTS_CONTENT_TYPE,
+  CONTENT_TYPE_HEADER,
+  CloudEvent,
+  SigningKey,
+  Topics,
+  auditRecordId,
+  canonicalJson,
+  signatureOver,
+} from '@hitl/contracts';
 import { RawOutboxMessage } from '@hitl/messaging';
-import canonicalize from 'canonicalize';
 
 /** The `source` of every event the audit publishes. */
 export const AUDIT_SOURCE = 'hitl/audit';
@@ -62,7 +71,7 @@ const PLACEHOLDER = JSON.stringify(`hitl-record-${randomUUID()}`);
 export function recordedMessages(rows: readonly CanonicalRow[], recordedAt: Date, key: SigningKey): RawOutboxMessage[] {
   return rows.map(({ row, record }) => {
     const event = { ...eventOf(row, recordedAt, JSON.parse(PLACEHOLDER) as string), sigkid: key.kid };
-    const canonical = (canonicalize(event) ?? '').replace(PLACEHOLDER, () => record);
+    const canonical = canonicalJson(event).replace(PLACEHOLDER, () => record);
     const input = Buffer.from(canonical, 'utf8');
     const sig = signatureOver(input, key);
     return {

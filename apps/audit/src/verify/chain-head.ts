@@ -2,7 +2,7 @@
 // times and what the database holds are inputs.
 import { KeyObject, sign, verify } from 'node:crypto';
 import { Break, ChainHead, GENESIS } from '@hitl/audit-trail';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '@hitl/contracts';
 import { z } from 'zod';
 
 export interface UnsignedHead {
@@ -31,7 +31,7 @@ export type HeadCheckRequest = z.output<typeof HeadCheckBody>;
 
 function message(head: UnsignedHead): Buffer {
   const { workspace, chain_index, hash, exported_at } = head;
-  return Buffer.from(canonicalize({ kind: 'hitl.audit.head.v1', workspace, chain_index, hash, exported_at }) ?? '', 'utf8');
+  return Buffer.from(canonicalJson({ kind: 'hitl.audit.head.v1', workspace, chain_index, hash, exported_at }), 'utf8');
 }
 
 export function signHead(head: UnsignedHead, key: KeyObject): SignedHead {

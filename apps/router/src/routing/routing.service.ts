@@ -1,10 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { APPROVAL_RESOLVED, CloudEvent, DECISION_PROPOSED, newEvent } from '@hitl/contracts';
+import { APPROVAL_RESOLVED, CloudEvent, DECISION_PROPOSED, canonicalJson, newEvent } from '@hitl/contracts';
 import { InvalidMessage, MessageContext } from '@hitl/messaging';
 import { RepairHistory, refuseRepair, route } from '@hitl/policy';
 import { ManifestStore, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
-import canonicalize from 'canonicalize';
 import { Logger } from 'pino';
 import { NewDecision, RecordedRepairTarget, chainAttempts, findDecisions, lockRepairTargets, recordDecision, recordDecisions } from './decisions.repository';
 import { ROUTER_SOURCE, invalidReason, outcomeEvents, outcomePlans, policyResolution, readableParts, rederivedOutcome } from './outcome-events';
@@ -15,9 +14,7 @@ import { pausesInForce } from '../pauses/pauses.repository';
 import { ProbationService } from '../probation/probation.service';
 
 function contentHash(value: unknown): string {
-  return createHash('sha256')
-    .update(canonicalize(value) ?? '')
-    .digest('hex');
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../canonical-json';
 import { z } from 'zod';
 import { NonEmpty, Timestamp, Uuid } from '../primitives';
 
@@ -102,7 +102,6 @@ export function auditRecordId(workspace: string, position: number): string {
  * the `hash` of the record before.
  */
 export function auditRecordHash(prevHash: string, position: number, record: Record<string, unknown>): string {
-  const canonical = canonicalize({ ...record, chain_index: position, prev_hash: prevHash });
-  if (canonical === undefined) throw new TypeError('the record cannot be canonicalized');
+  const canonical = canonicalJson({ ...record, chain_index: position, prev_hash: prevHash });
   return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
 }

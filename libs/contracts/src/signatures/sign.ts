@@ -1,7 +1,7 @@
 // The contract's signatures: Ed25519 over the RFC 8785 canonical JSON of the whole event
 // without `sig`; `sigkid` names the key, `sig` is base64url without padding.
 import { KeyObject } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../canonical-json';
 import { ed25519Sign, ed25519Verify, ed25519VerifyAsync } from './ed25519';
 import { SigningKey } from './keys';
 
@@ -14,9 +14,7 @@ export interface SignatureAttributes {
 /** The bytes a signature covers: the canonical JSON of the event without `sig`. */
 export function signingInput(event: object): Buffer {
   const { sig: _sig, ...signed } = event as Record<string, unknown>;
-  const canonical = canonicalize(signed);
-  if (canonical === undefined) throw new TypeError('the event cannot be canonicalized');
-  return Buffer.from(canonical, 'utf8');
+  return Buffer.from(canonicalJson(signed), 'utf8');
 }
 
 /** The event with `sigkid` set to the key's id and `sig` over everything else. */
