@@ -51,14 +51,3 @@ export async function keepResume(
   );
   return inserted.length > 0 ? 'before_pause' : 'already';
 }
-
-/** The pauses in force in these workspaces, oldest first. */
-export function pausesInForce(manager: EntityManager, workspaces: readonly string[]): Promise<PauseRow[]> {
-  return manager.query(
-    `SELECT id, workspace, agent_id, action, effect, reason, paused_by, paused_at
-       FROM ${serviceTable(manager, 'pauses')}
-      WHERE resumed_at IS NULL AND workspace = ANY ($1)
-      ORDER BY paused_at, id`,
-    [[...new Set(workspaces)]],
-  );
-}

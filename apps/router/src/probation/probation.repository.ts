@@ -82,15 +82,6 @@ export async function startProbation(
   return inserted.length > 0;
 }
 
-/** The probations in force in these workspaces. */
-export function probationsInForce(manager: EntityManager, workspaces: readonly string[]): Promise<ProbationRow[]> {
-  return manager.query(
-    `SELECT id, workspace, action, reason, decisions, approved_unchanged_rate, reviewed, approved_unchanged
-       FROM ${serviceTable(manager, 'probations')} WHERE state = 'active' AND workspace = ANY ($1)`,
-    [[...new Set(workspaces)]],
-  );
-}
-
 /**
  * Counts the reviews of decisions routed under a probation still in force, each decision once,
  * and locks those probations for this transaction; returns them after counting.

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { CONTROL_PROBATION_GRADUATED, CONTROL_PROBATION_STARTED, ControlProbationEndedData, newEvent } from '@hitl/contracts';
 import { MessageContext } from '@hitl/messaging';
-import { ActiveProbation, AutonomyProfile, autonomyProfile, graduates, probationReason } from '@hitl/policy';
+import { AutonomyProfile, autonomyProfile, graduates, probationReason } from '@hitl/policy';
 import { ManifestStore, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { ROUTER_SOURCE } from '../routing/outcome-events';
 import { probationsCounted } from './probation.metrics';
-import { countReviews, endProbation, graduate, lockSync, probationsInForce, saveSync, startProbation, storedProfiles, unsynced } from './probation.repository';
+import { countReviews, endProbation, graduate, lockSync, saveSync, startProbation, storedProfiles, unsynced } from './probation.repository';
 
 /**
  * Probation, the router's side: when it first routes by a workspace's manifest version it
@@ -30,8 +30,8 @@ export class ProbationService {
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** The probations in force for a chunk's workspaces, after comparing any manifest version not compared yet. */
-  async inForce(ctx: MessageContext, workspaces: readonly string[], now: Date): Promise<(workspace: string, action: string) => ActiveProbation | undefined> {
+  /** Compares any manifest version of these workspaces not compared yet (probations it starts are in force at once). */
+  async compareVersions(ctx: MessageContext, workspaces: readonly string[], now: Date): Promise<void> {
     const key = (p: { workspace: string; version: string }) => `${p.workspace}\u0000${p.version}`;
     const wanted = [...new Set(workspaces)]
       .map((workspace) => ({ workspace, version: this.manifests.forWorkspace(workspace).manifest.version }))
@@ -39,8 +39,6 @@ export class ProbationService {
     const toCompare = await unsynced(ctx.manager, wanted);
     for (const p of wanted) if (!toCompare.some((u) => key(u) === key(p))) this.compared.add(key(p));
     for (const { workspace, version } of toCompare) await this.sync(ctx, workspace, version, now);
-    const rows = await probationsInForce(ctx.manager, workspaces);
-    return (workspace, action) => rows.find((p) => p.workspace === workspace && p.action === action);
   }
 
   /** Reviewers' resolutions of decisions routed under a probation: counted once each; a probation that earned it graduates. */

@@ -5,12 +5,12 @@ import { RepairHistory, refuseRepair, route } from '@hitl/policy';
 import { ManifestStore, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
+import { controlsInForce } from './controls.repository';
 import { NewDecision, RecordedRepairTarget, chainAttempts, findDecisions, lockRepairTargets, recordDecision, recordDecisions } from './decisions.repository';
 import { ROUTER_SOURCE, invalidReason, outcomeEvents, outcomePlans, policyResolution, readableParts, rederivedOutcome } from './outcome-events';
 import { alertsRun, decisionsRouted, repairsRouted, routingSeconds } from './routing.metrics';
 import { pauseCovering } from '../pauses/pause-cover';
 import { pausedRoutings } from '../pauses/pauses.metrics';
-import { pausesInForce } from '../pauses/pauses.repository';
 import { ProbationService } from '../probation/probation.service';
 
 function contentHash(value: unknown): string {
@@ -37,17 +37,12 @@ export class RoutingService {
   async routeProposals(proposals: readonly CloudEvent<typeof DECISION_PROPOSED>[], ctx: MessageContext): Promise<void> {
     const now = new Date();
     const chains = await this.repairChains(proposals, ctx);
-    // Read in this transaction on every chunk: a pause any replica kept holds here at once.
-    const pauses = await pausesInForce(
-      ctx.manager,
-      proposals.map((p) => p.workspaceid),
-    );
+    const workspaces = proposals.map((p) => p.workspaceid);
     // A manifest version routed by for the first time is compared with the last first (new or widened actions: probation).
-    const probationOf = await this.probations.inForce(
-      ctx,
-      proposals.map((p) => p.workspaceid),
-      now,
-    );
+    await this.probations.compareVersions(ctx, workspaces, now);
+    // Read in this transaction on every chunk: a pause any replica kept holds here at once.
+    const { pauses, probations } = await controlsInForce(ctx.manager, workspaces);
+    const probationOf = (workspace: string, action: string) => probations.find((p) => p.workspace === workspace && p.action === action);
     const routed = proposals.map((proposal) => {
       const decision = proposal.data;
       // Each workspace is routed by its own manifest, else the default one.
