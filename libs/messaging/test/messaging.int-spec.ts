@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { APPROVAL_REQUESTED, DECISION_PROPOSED, OUTCOME_LABELED, Topics, dlqTopic, exampleEvent } from '@hitl/contracts';
 import { register } from 'prom-client';
 import { eventually, signed } from '@hitl/testing';
+import { physicalTopic } from '../src';
 import { Harness, RunningConsumer, count, createHarness, produce, produceEvents, readTopic, startConsumer } from './support/harness';
 
 function decision(parameters: Record<string, unknown> = {}) {
@@ -149,6 +150,36 @@ describe('reliable messaging over the real broker and database', () => {
     await eventually('the relay woken for the letter', async () => consumer.relay.nudges === 2);
     const letters = await readTopic(h, dlqTopic(Topics.OutcomeLabeled), (m) => m.length >= 1);
     expect(letters.map((m) => m.headers!['hitl-dlq-error-code']!.toString())).toEqual(['invalid_json']);
+  });
+
+  it('commits the offsets of everything it handled before it leaves the group', async () => {
+    // Offsets are committed in the background (the next fetch does not wait for them); closing
+    // waits for the chunks being handled and commits their offsets, so a restart redelivers nothing.
+    const events = Array.from({ length: 30 }, () => decision());
+    await produce(
+      h,
+      Topics.DecisionProposed,
+      events.map((e) => ({ key: e.subject, value: JSON.stringify(signed(e)) })),
+    );
+    await eventually('every decision handled', async () => (await count(h, 'SELECT count(*)::int AS n FROM effects')) === events.length);
+    await consumer.close();
+
+    const topic = physicalTopic(h.settings, Topics.DecisionProposed);
+    const admin = h.kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId: h.groupId, topics: [topic] });
+      for (const end of ends) {
+        expect({ partition: end.partition, offset: committed.partitions.find((p) => p.partition === end.partition)?.offset }).toEqual({
+          partition: end.partition,
+          offset: Number(end.offset) > 0 ? end.offset : expect.any(String),
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    consumer = await startConsumer(h); // for afterEach
   });
 
   it('puts invalid JSON and schema-invalid messages in the DLQ with the reason, and handles the next valid message', async () => {

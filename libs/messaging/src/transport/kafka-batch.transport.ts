@@ -17,6 +17,7 @@ import { OutboxRelay, groupByTopic, messageTooLarge } from '../outbox/outbox-rel
 import { unprocessableReason } from './errors';
 import { Failure, classifyFailure } from './failures';
 import { MessageContext, MessagePosition } from './message-context';
+import { OffsetCommitter } from './offset-committer';
 import {
   chunkSeconds,
   consumerLag,
@@ -153,6 +154,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private readonly outbox: Outbox;
   private readonly chunkSize: number;
   private readonly retry: Required<RetryOptions>;
+  /** Commits resolved offsets off the path of the next fetch; flushed when the consumer closes. */
+  private committer?: OffsetCommitter;
+  /** Set by close(): batches stop at their next chunk, so what was handled can be committed before leaving. */
+  private closing = false;
+  private readonly batchesInFlight = new Set<Promise<void>>();
 
   constructor(private readonly options: KafkaBatchTransportOptions) {
     super();
@@ -170,7 +176,14 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 
   async close(): Promise<void> {
-    await this.consumer?.disconnect();
+    const consumer = this.consumer;
+    if (consumer) {
+      // The chunks being handled finish, their offsets are committed, then the group is left.
+      this.closing = true;
+      await Promise.allSettled([...this.batchesInFlight]);
+      await this.committer?.flush();
+      await consumer.disconnect();
+    }
     this.consumer = undefined;
     const publisher = this.publisher;
     this.publisher = undefined;
@@ -213,22 +226,41 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     });
     await this.consumer.connect();
     const consumer = this.consumer;
+    const committer = new OffsetCommitter(
+      (offsets) => consumer.commitOffsets(offsets),
+      (error, offsets) =>
+        this.options.logger.warn(
+          { err: error, offsets, consumer: groupId },
+          'committing offsets failed; their messages come again after a restart or a rebalance',
+        ),
+    );
+    this.committer = committer;
+    // What was handled of partitions given to another member is theirs to commit from now on.
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+      committer.keepOnly((topic, partition) => payload.memberAssignment[topic]?.includes(partition) ?? false),
+    );
     await whileBrokerSettles(() =>
       consumer.subscribe({ topics: topics.map((t) => physicalTopic(settings, t)), fromBeginning: this.options.fromBeginning ?? true }),
     );
     await this.consumer.run({
       eachBatchAutoResolve: false,
+      // Offsets are committed by the committer, after each chunk's commit, without holding up the next fetch.
+      autoCommit: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: (payload) => this.handleBatch(payload),
+      eachBatch: (payload) => {
+        const handled = this.handleBatch(payload);
+        this.batchesInFlight.add(handled);
+        return handled.finally(() => this.batchesInFlight.delete(handled));
+      },
     });
     this.options.logger.info({ groupId, topics }, 'consuming');
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const topic = logicalTopic(this.options.settings, batch.topic);
     for (let i = 0; i < batch.messages.length; i += this.chunkSize) {
-      if (!isRunning() || isStale()) return;
+      if (!isRunning() || isStale() || this.closing) return;
       const messages = batch.messages.slice(i, i + this.chunkSize);
       const timer = chunkSeconds.startTimer({ topic, consumer: this.options.groupId });
       // Not settled: the consumer is stopping or lost the partition; the next owner redelivers.
@@ -247,7 +279,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         { consumer: this.options.groupId, topic, partition: String(batch.partition) },
         Math.max(0, Number(batch.highWatermark) - Number(chunk.lastOffset) - 1),
       );
-      await commitOffsetsIfNecessary();
+      this.committer?.commit(batch.topic, batch.partition, (BigInt(chunk.lastOffset) + 1n).toString());
       await heartbeat();
     }
   }
