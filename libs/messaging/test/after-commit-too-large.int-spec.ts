@@ -4,10 +4,10 @@
 // (every decision behind it unanswered). Now that answer is set aside: a letter on the topic's
 // DLQ says why (no bytes), its neighbours and the messages after it are answered, in order.
 import { randomUUID } from 'node:crypto';
-import { OUTCOME_LABELED, Topics, dlqTopic, exampleEvent } from '@hitl/contracts';
+import { Topics, dlqTopic } from '@hitl/contracts';
 import { eventually, signed } from '@hitl/testing';
 import { register } from 'prom-client';
-import { Harness, RunningConsumer, count, createHarness, keyOnPartition, produce, readTopic, startConsumer } from './support/harness';
+import { Harness, RunningConsumer, count, createHarness, keyOnPartition, newLabel, produce, readTopic, startConsumer } from './support/harness';
 
 const setAside = async () =>
   (await register.getSingleMetric('hitl_published_after_commit_set_aside_total')?.get())?.values.find((v) => v.labels.topic === Topics.ApprovalResolved)
@@ -29,12 +29,7 @@ describe('an answer published after the commit that is larger than its topic tak
 
   it('is set aside on the DLQ with message_too_large; the others are answered in order and the consumer goes on', async () => {
     const before = await setAside();
-    const label = (notes: string | null, decisionId: string = randomUUID()) => {
-      const e = exampleEvent(OUTCOME_LABELED, { id: randomUUID() });
-      e.data.decision_id = e.subject = decisionId;
-      e.data.notes = notes;
-      return e;
-    };
+    const label = (notes: string | null, decisionId: string = randomUUID()) => newLabel(decisionId, notes);
     // The answers are keyed by their decisions: the two small ones on one partition, the huge
     // one on another, so the broker takes part of the request and refuses the rest (kafkajs
     // then rolls back the sequence numbers of every partition of it, the taken ones too).

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { DECISION_PROPOSED, OUTCOME_LABELED, Topics, exampleEvent } from '@hitl/contracts';
+import { DECISION_PROPOSED, Topics, exampleEvent } from '@hitl/contracts';
 import { eventually, signed, testTrust } from '@hitl/testing';
 import { CommittedChunk, physicalTopic } from '../src';
-import { Harness, count, createHarness, produce, readTopic, rows, startConsumer } from './support/harness';
+import { Harness, count, createHarness, newLabel, produce, readTopic, rows, startConsumer } from './support/harness';
 
 const root = resolve(__dirname, '../../..');
 
@@ -83,11 +83,7 @@ describe('a consumer killed after its database commit but before its offset comm
   });
 
   it('a handler that publishes after the commit: killed in between, it publishes the same events when the messages come again', async () => {
-    const labels = Array.from({ length: 5 }, () => {
-      const e = exampleEvent(OUTCOME_LABELED, { id: randomUUID() });
-      e.data.decision_id = e.subject = randomUUID();
-      return e;
-    });
+    const labels = Array.from({ length: 5 }, () => newLabel());
     await produce(
       h,
       Topics.OutcomeLabeled,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { APPROVAL_REQUESTED, DECISION_PROPOSED, OUTCOME_LABELED, Topics, dlqTopic, exampleEvent } from '@hitl/contracts';
+import { APPROVAL_REQUESTED, DECISION_PROPOSED, Topics, dlqTopic, exampleEvent } from '@hitl/contracts';
 import { register } from 'prom-client';
 import { eventually, signed } from '@hitl/testing';
 import { physicalTopic } from '../src';
-import { Harness, RunningConsumer, count, createHarness, produce, produceEvents, readTopic, startConsumer } from './support/harness';
+import { Harness, RunningConsumer, count, createHarness, newLabel, produce, produceEvents, readTopic, startConsumer } from './support/harness';
 
 function decision(parameters: Record<string, unknown> = {}) {
   const event = exampleEvent(DECISION_PROPOSED, { id: randomUUID() });
@@ -126,11 +126,7 @@ describe('reliable messaging over the real broker and database', () => {
   it('wakes the outbox relay after a transaction that wrote to the outbox, and only then', async () => {
     // A re-deriving handler's answers go out after the commit, not through the outbox: the
     // relay is left asleep (it read an empty outbox after every such chunk before).
-    const labels = Array.from({ length: 3 }, () => {
-      const e = exampleEvent(OUTCOME_LABELED, { id: randomUUID() });
-      e.data.decision_id = e.subject = randomUUID();
-      return e;
-    });
+    const labels = Array.from({ length: 3 }, () => newLabel());
     await produce(
       h,
       Topics.OutcomeLabeled,

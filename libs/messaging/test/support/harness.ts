@@ -1,7 +1,7 @@
 // A real broker, a real database, and a Nest microservice on the batch transport,
 // isolated per test by a fresh schema and topic prefix.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AnyEvent, Topic } from '@hitl/contracts';
+import { AnyEvent, CloudEvent, OUTCOME_LABELED, Topic, exampleEvent } from '@hitl/contracts';
 import { eventually, signed, testTrust } from '@hitl/testing';
 import { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -220,4 +220,12 @@ export function keyOnPartition(partition: number): string {
     const key = randomUUID();
     if (partitioner({ topic: 'any', partitionMetadata, message: { key, value: null } }) === partition) return key;
   }
+}
+
+/** A label of its own decision, for the re-deriving handler (which answers each label). */
+export function newLabel(decisionId: string = randomUUID(), notes?: string | null): CloudEvent<typeof OUTCOME_LABELED> {
+  const event = exampleEvent(OUTCOME_LABELED, { id: randomUUID() });
+  event.data.decision_id = event.subject = decisionId;
+  if (notes !== undefined) event.data.notes = notes;
+  return event;
 }
