@@ -2,7 +2,7 @@
 // Run by `npm run infra:up`; services also create missing topics at start. On a secured
 // cluster, run it as an operator's principal: the services' KAFKA_SSL* and KAFKA_SASL*
 // variables; KAFKA_REPLICATION_FACTOR (unset: the broker's default.replication.factor).
-import { createKafka, contractTopics, ensureTopics, loadKafkaSecurity } from '@hitl/messaging';
+import { createKafka, contractTopics, ensureTopics, loadKafkaSecurity, raiseMessageLimits } from '@hitl/messaging';
 import { z } from 'zod';
 
 const env = z
@@ -27,6 +27,10 @@ async function main(): Promise<void> {
   const topics = contractTopics(settings);
   const created = await ensureTopics(createKafka(settings, logger), topics, env.KAFKA_PARTITIONS, env.KAFKA_REPLICATION_FACTOR);
   console.log(`topics: ${topics.length} in the contract, ${created.length} created${created.length ? ` (${created.join(', ')})` : ''}`);
+  const limits = await raiseMessageLimits(createKafka(settings, logger), topics);
+  for (const { topic, from, to } of limits.raised) console.log(`topics: ${topic} takes messages up to ${to} bytes (was ${from ?? "the broker's default"})`);
+  for (const { topic, reason } of limits.refused) console.error(`topics: could not raise the largest message ${topic} takes: ${reason}`);
+  if (limits.refused.length > 0) process.exitCode = 1;
 }
 
 main().catch((error) => {

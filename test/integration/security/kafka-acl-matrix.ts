@@ -18,7 +18,11 @@ interface Grants {
   words: string;
   read: readonly ContractTopic[];
   write: readonly ContractTopic[];
-  /** CREATE on every contract topic (operators create them: scripts/create-topics.ts). */
+  /**
+   * CREATE, DESCRIBE_CONFIGS and ALTER_CONFIGS on every contract topic: operators create them
+   * and keep their settings (scripts/create-topics.ts raises a message limit an earlier
+   * version created lower).
+   */
   create?: boolean;
   /** Its consumer group(s), `prefix` being KAFKA_TOPIC_PREFIX; `prefixed`: every group starting so. */
   group: { name: (prefix: string, agentId: string) => string; words: string; prefixed?: boolean };
@@ -158,7 +162,13 @@ export function kafkaAcls(who: KafkaPrincipal, options: { prefix: string; agentI
     ...CONTRACT_TOPICS.map((name) => topic(name, AclOperationTypes.DESCRIBE)),
     ...grants.read.map((name) => topic(name, AclOperationTypes.READ)),
     ...grants.write.map((name) => topic(name, AclOperationTypes.WRITE)),
-    ...(grants.create ? CONTRACT_TOPICS.map((name) => topic(name, AclOperationTypes.CREATE)) : []),
+    ...(grants.create
+      ? CONTRACT_TOPICS.flatMap((name) => [
+          topic(name, AclOperationTypes.CREATE),
+          topic(name, AclOperationTypes.DESCRIBE_CONFIGS),
+          topic(name, AclOperationTypes.ALTER_CONFIGS),
+        ])
+      : []),
     {
       ...allow,
       operation: AclOperationTypes.READ,
@@ -173,7 +183,7 @@ const code = (text: string) => `\`${text}\``;
 
 function cell(who: KafkaPrincipal, topic: ContractTopic): string {
   const grants = KAFKA_ACL_MATRIX[who];
-  const can = [grants.read.includes(topic) ? 'READ' : '', grants.write.includes(topic) ? 'WRITE' : '', grants.create ? 'CREATE' : ''].filter(Boolean);
+  const can = [grants.read.includes(topic) ? 'READ' : '', grants.write.includes(topic) ? 'WRITE' : '', grants.create ? 'CREATE, CONFIGS' : ''].filter(Boolean);
   return can.length > 0 ? can.join(', ') : '·';
 }
 
@@ -198,7 +208,7 @@ function kafkaAclsCommands(): string {
     lines.push(`acl ${name} --operation Describe $(topics ${list(CONTRACT_TOPICS)})`);
     lines.push(`acl ${name} --operation Read $(topics ${list(grants.read)})`);
     if (grants.write.length > 0) lines.push(`acl ${name} --operation Write $(topics ${list(grants.write)})`);
-    if (grants.create) lines.push(`acl ${name} --operation Create $(topics ${list(CONTRACT_TOPICS)})`);
+    if (grants.create) lines.push(`acl ${name} --operation Create --operation DescribeConfigs --operation AlterConfigs $(topics ${list(CONTRACT_TOPICS)})`);
     lines.push(`acl ${name} --operation Read ${group}`);
   }
   return lines.join('\n');
@@ -251,7 +261,9 @@ there: any \`source\`, any \`agent.id\`, any \`resolved_by\`. So:
 Principals: ${KAFKA_PRINCIPALS.map((who) => `${code(who)}: ${KAFKA_ACL_MATRIX[who].words}`).join('; ')}.
 \`·\`: DESCRIBE only. Every principal may DESCRIBE every contract topic: the services check
 at start that the topics exist, and create none when they do (under ACLs an operator creates
-them, with \`scripts/create-topics.ts\` and the operator's credentials). No principal needs
+them, with \`scripts/create-topics.ts\` and the operator's credentials; \`CONFIGS\`: DESCRIBE_CONFIGS
+and ALTER_CONFIGS, with which it raises the message limit of a topic an earlier version
+created lower, keeping its other settings). No principal needs
 \`IDEMPOTENT_WRITE\` on the cluster: since Kafka 3.0 WRITE on a topic covers the services'
 idempotent producers. Every consumer writes the DLQs of the topics it reads.
 

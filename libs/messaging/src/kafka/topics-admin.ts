@@ -1,5 +1,5 @@
 import { ALL_TOPICS, Topics, dlqTopic } from '@hitl/contracts';
-import { Admin, Kafka } from 'kafkajs';
+import { Admin, ConfigResourceTypes, ConfigSource, Kafka } from 'kafkajs';
 import { KafkaSettings, physicalTopic } from './kafka-settings';
 
 /** Every topic of the contract and its DLQ, as named on the cluster. */
@@ -75,6 +75,68 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
         });
     }
     return missing;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** What raiseMessageLimits did: topics whose limit it raised, and those it could not. */
+export interface RaisedLimits {
+  raised: { topic: string; from: number | null; to: number }[];
+  refused: { topic: string; reason: string }[];
+}
+
+/**
+ * Raises `max.message.bytes` of existing topics that take less than their topic needs
+ * (topicConfigEntries): a cluster whose topics an earlier version created keeps the limit they
+ * were created with, and an event over it would be set aside for good. The topic's other
+ * settings are kept (AlterConfigs replaces all of them, so they are read first). A principal
+ * without DESCRIBE_CONFIGS or ALTER_CONFIGS on a topic gets it back in `refused`, with what an
+ * operator runs instead; it never throws for that.
+ */
+export async function raiseMessageLimits(kafka: Kafka, topics: string[]): Promise<RaisedLimits> {
+  const wanted = new Map(topics.flatMap((topic) => topicConfigEntries(topic).map((entry) => [topic, Number(entry.value)] as const)));
+  const result: RaisedLimits = { raised: [], refused: [] };
+  if (wanted.size === 0) return result;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    for (const [topic, bytes] of wanted) {
+      if (!existing.has(topic)) continue;
+      const operator = `kafka-configs.sh --alter --entity-type topics --entity-name ${topic} --add-config max.message.bytes=${bytes}`;
+      try {
+        const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
+        const entries = described.resources[0]?.configEntries ?? [];
+        const current = entries.find((e) => e.configName === 'max.message.bytes');
+        const from = current ? Number(current.configValue) : null;
+        if (from !== null && from >= bytes) continue;
+        // The topic's own settings (not the broker's defaults), the new limit among them.
+        const kept = entries
+          .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && !e.readOnly && e.configName !== 'max.message.bytes')
+          .map((e) => ({ name: e.configName, value: e.configValue }));
+        if (kept.some((e) => e.value === null)) {
+          result.refused.push({
+            topic,
+            reason: `it has settings the broker does not show (sensitive), which raising the limit here would drop; run: ${operator}`,
+          });
+          continue;
+        }
+        await admin.alterConfigs({
+          validateOnly: false,
+          resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [...kept, { name: 'max.message.bytes', value: String(bytes) }] }],
+        });
+        result.raised.push({ topic, from, to: bytes });
+      } catch (error) {
+        const type = (error as { type?: string }).type;
+        if (!type?.endsWith('AUTHORIZATION_FAILED')) throw error;
+        result.refused.push({
+          topic,
+          reason: `${type}: this principal may not read or change the topic's settings; an operator checks its max.message.bytes and if lower runs: ${operator}`,
+        });
+      }
+    }
+    return result;
   } finally {
     await admin.disconnect();
   }

@@ -1,4 +1,15 @@
-import { Commands, KafkaProbe, KafkaSettings, Outbox, OutboxRelay, contractTopics, createKafka, ensureTopics, kafkaSecurityOf } from '@hitl/messaging';
+import {
+  Commands,
+  KafkaProbe,
+  KafkaSettings,
+  Outbox,
+  OutboxRelay,
+  contractTopics,
+  createKafka,
+  ensureTopics,
+  kafkaSecurityOf,
+  raiseMessageLimits,
+} from '@hitl/messaging';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { Logger } from 'pino';
@@ -29,6 +40,11 @@ export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap,
       throw new Error(`cannot ensure the contract topics on ${this.settings.brokers.join(',')} (KAFKA_BROKERS): ${error.message}`);
     });
     if (created.length > 0) this.logger.info({ topics: created, partitions: this.config.KAFKA_PARTITIONS }, 'created missing topics');
+    // Topics an earlier version created keep their limit; an event over it would be set aside.
+    const limits = await raiseMessageLimits(this.kafka, contractTopics(this.settings));
+    for (const raised of limits.raised) this.logger.info(raised, 'raised the largest message a topic takes');
+    for (const refused of limits.refused)
+      this.logger.warn(refused, 'could not check or raise the largest message a topic takes; if it is lower than its events need, they will be set aside');
   }
 
   onApplicationBootstrap(): void {
