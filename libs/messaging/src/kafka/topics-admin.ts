@@ -106,7 +106,10 @@ export async function raiseMessageLimits(kafka: Kafka, topics: string[]): Promis
       if (!existing.has(topic)) continue;
       const operator = `kafka-configs.sh --alter --entity-type topics --entity-name ${topic} --add-config max.message.bytes=${bytes}`;
       try {
-        const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
+        // A topic just created may not be known to every broker yet: that is waited out.
+        const described = await whileBrokerSettles(() =>
+          admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] }),
+        );
         const entries = described.resources[0]?.configEntries ?? [];
         const current = entries.find((e) => e.configName === 'max.message.bytes');
         const from = current ? Number(current.configValue) : null;
@@ -122,10 +125,12 @@ export async function raiseMessageLimits(kafka: Kafka, topics: string[]): Promis
           });
           continue;
         }
-        await admin.alterConfigs({
-          validateOnly: false,
-          resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [...kept, { name: 'max.message.bytes', value: String(bytes) }] }],
-        });
+        await whileBrokerSettles(() =>
+          admin.alterConfigs({
+            validateOnly: false,
+            resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [...kept, { name: 'max.message.bytes', value: String(bytes) }] }],
+          }),
+        );
         result.raised.push({ topic, from, to: bytes });
       } catch (error) {
         const type = (error as { type?: string }).type;

@@ -41,7 +41,9 @@ export class MessagingLifecycle implements OnModuleInit, OnApplicationBootstrap,
     });
     if (created.length > 0) this.logger.info({ topics: created, partitions: this.config.KAFKA_PARTITIONS }, 'created missing topics');
     // Topics an earlier version created keep their limit; an event over it would be set aside.
-    const limits = await raiseMessageLimits(this.kafka, contractTopics(this.settings));
+    const limits = await raiseMessageLimits(this.kafka, contractTopics(this.settings)).catch((error: Error) => {
+      throw new Error(`cannot check the message limits of the contract topics on ${this.settings.brokers.join(',')} (KAFKA_BROKERS): ${error.message}`);
+    });
     for (const raised of limits.raised) this.logger.info(raised, 'raised the largest message a topic takes');
     for (const refused of limits.refused)
       this.logger.warn(refused, 'could not check or raise the largest message a topic takes; if it is lower than its events need, they will be set aside');
