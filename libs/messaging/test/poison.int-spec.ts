@@ -148,17 +148,7 @@ describe('poison messages over the real broker and database', () => {
   });
 
   it('waits out the database going away mid-stream (connections cut, logins refused for seconds): every message handled once, nothing dead-lettered', async () => {
-    // The consumer logs in as a role of its own, so its database can go away while the test's stays.
-    const role = `${h.schema}_consumer`;
-    await h.dataSource.query(`CREATE ROLE "${role}" LOGIN`);
-    await h.dataSource.query(`GRANT USAGE ON SCHEMA "${h.schema}" TO "${role}"`);
-    await h.dataSource.query(`GRANT ALL ON ALL TABLES IN SCHEMA "${h.schema}" TO "${role}"`);
-    await h.dataSource.query(`GRANT ALL ON ALL SEQUENCES IN SCHEMA "${h.schema}" TO "${role}"`);
-    const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hitl');
-    url.username = role;
-    url.password = '';
-    const consumerDb = new DataSource({ type: 'postgres', url: url.toString(), synchronize: false, poolSize: 3 });
-    await consumerDb.initialize();
+    const { consumerDb, outage, dropRole } = await ownDatabaseRole(h);
     try {
       consumer = await startConsumer(h, { retry, dataSource: consumerDb });
       // Each holds its transaction open a moment, so the cut lands mid-transaction.
@@ -172,12 +162,11 @@ describe('poison messages over the real broker and database', () => {
       }
       await eventually('the first effects', async () => (await count(h, 'SELECT count(*)::int AS n FROM effects')) >= 10, { timeoutMs: 30_000 });
       // The outage: no new session, every open one ended, for three seconds.
-      await h.dataSource.query(`ALTER ROLE "${role}" NOLOGIN`);
-      const [{ cut }] = await h.dataSource.query('SELECT count(pg_terminate_backend(pid))::int AS cut FROM pg_stat_activity WHERE usename = $1', [role]);
+      const cut = await outage.begin();
       const during = await count(h, 'SELECT count(*)::int AS n FROM effects');
       await new Promise((r) => setTimeout(r, 3_000));
       expect(await count(h, 'SELECT count(*)::int AS n FROM effects')).toBe(during);
-      await h.dataSource.query(`ALTER ROLE "${role}" LOGIN`);
+      await outage.end();
       expect(cut).toBeGreaterThan(0);
 
       await eventually('every effect after the outage', async () => (await count(h, 'SELECT count(*)::int AS n FROM effects')) > 119, { timeoutMs: 90_000 });
@@ -194,9 +183,70 @@ describe('poison messages over the real broker and database', () => {
     } finally {
       await consumer?.close();
       consumer = undefined;
-      await consumerDb.destroy();
-      await h.dataSource.query(`DROP OWNED BY "${role}"`);
-      await h.dataSource.query(`DROP ROLE "${role}"`);
+      await dropRole();
+    }
+  });
+
+  it('closes while the database is away: the chunk being retried stops, and a restart handles every message once', async () => {
+    const { consumerDb, outage, dropRole } = await ownDatabaseRole(h);
+    try {
+      consumer = await startConsumer(h, { retry, dataSource: consumerDb });
+      const events = Array.from({ length: 60 }, () => proposal({ pause_s: 0.02 }));
+      await produce(
+        h,
+        Topics.DecisionProposed,
+        events.map((e) => ({ key: e.subject, value: JSON.stringify(signed(e)) })),
+      );
+      await eventually('the first effects', async () => (await count(h, 'SELECT count(*)::int AS n FROM effects')) >= 5, { timeoutMs: 30_000 });
+      await outage.begin();
+      // Retrying for as long as the outage lasts (logins refused until outage.end), the consumer
+      // still closes: it does not wait for the database (before, close waited for ever here).
+      await consumer.close();
+      consumer = undefined;
+      await outage.end();
+
+      consumer = await startConsumer(h, { retry, dataSource: consumerDb });
+      await eventually('every effect after the restart', async () => (await count(h, 'SELECT count(*)::int AS n FROM effects')) >= events.length, {
+        timeoutMs: 60_000,
+      });
+      expect(await count(h, 'SELECT count(DISTINCT decision_id)::int AS n FROM effects')).toBe(events.length);
+      expect(await count(h, 'SELECT count(*)::int AS n FROM effects')).toBe(events.length);
+    } finally {
+      await consumer?.close();
+      consumer = undefined;
+      await dropRole();
     }
   });
 });
+
+/**
+ * A login role of the consumer's own, so its database can go away (`outage.begin`: no new
+ * session, every open one ended) while the test's stays.
+ */
+async function ownDatabaseRole(h: Harness) {
+  const role = `${h.schema}_consumer`;
+  await h.dataSource.query(`CREATE ROLE "${role}" LOGIN`);
+  await h.dataSource.query(`GRANT USAGE ON SCHEMA "${h.schema}" TO "${role}"`);
+  await h.dataSource.query(`GRANT ALL ON ALL TABLES IN SCHEMA "${h.schema}" TO "${role}"`);
+  await h.dataSource.query(`GRANT ALL ON ALL SEQUENCES IN SCHEMA "${h.schema}" TO "${role}"`);
+  const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hitl');
+  url.username = role;
+  url.password = '';
+  const consumerDb = new DataSource({ type: 'postgres', url: url.toString(), synchronize: false, poolSize: 3 });
+  await consumerDb.initialize();
+  const outage = {
+    /** Returns how many sessions it ended. */
+    begin: async (): Promise<number> => {
+      await h.dataSource.query(`ALTER ROLE "${role}" NOLOGIN`);
+      const [{ cut }] = await h.dataSource.query('SELECT count(pg_terminate_backend(pid))::int AS cut FROM pg_stat_activity WHERE usename = $1', [role]);
+      return cut;
+    },
+    end: () => h.dataSource.query(`ALTER ROLE "${role}" LOGIN`),
+  };
+  const dropRole = async () => {
+    await consumerDb.destroy();
+    await h.dataSource.query(`DROP OWNED BY "${role}"`);
+    await h.dataSource.query(`DROP ROLE "${role}"`);
+  };
+  return { consumerDb, outage, dropRole };
+}

@@ -257,10 +257,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const { batch, resolveOffset, heartbeat } = payload;
     const topic = logicalTopic(this.options.settings, batch.topic);
     for (let i = 0; i < batch.messages.length; i += this.chunkSize) {
-      if (!isRunning() || isStale() || this.closing) return;
+      if (this.stopped(payload)) return;
       const messages = batch.messages.slice(i, i + this.chunkSize);
       const timer = chunkSeconds.startTimer({ topic, consumer: this.options.groupId });
       // Not settled: the consumer is stopping or lost the partition; the next owner redelivers.
@@ -296,7 +296,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     let transientAttempts = 0;
     let unclassifiedAttempts = 0;
     for (;;) {
-      if (!payload.isRunning() || payload.isStale()) return false;
+      if (this.stopped(payload)) return false;
       let failure: Failure;
       try {
         if (isTopic(topic)) await this.handleChunk(topic, partition, messages);
@@ -358,7 +358,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const onInvalid = isTopic(topic) ? this.getHandlerByPattern(invalidMessagePattern(topic)) : null;
 
     for (let attempt = 0; ; attempt++) {
-      if (!payload.isRunning() || payload.isStale()) return false;
+      if (this.stopped(payload)) return false;
       try {
         await this.transaction(async (manager) => {
           const ids = [...new Set([place, claimId(topic, partition, message, decoded, verdict)])];
@@ -427,6 +427,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     if (manager && this.outbox.wroteIn(manager)) this.options.relay?.nudge();
   }
 
+  /** Whether this partition's work should stop: the consumer stops or closes, or lost the partition. */
+  private stopped(payload: EachBatchPayload): boolean {
+    return this.closing || !payload.isRunning() || payload.isStale();
+  }
+
   private backoff(attempt: number): number {
     return Math.min(this.retry.initialBackoffMs * 2 ** Math.min(attempt, 20), this.retry.maxBackoffMs);
   }
@@ -435,11 +440,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private async pause(ms: number, payload: EachBatchPayload): Promise<boolean> {
     const until = Date.now() + ms;
     while (Date.now() < until) {
-      if (!payload.isRunning() || payload.isStale()) return false;
+      if (this.stopped(payload)) return false;
       await sleep(Math.min(500, until - Date.now()));
       await payload.heartbeat();
     }
-    return payload.isRunning() && !payload.isStale();
+    return !this.stopped(payload);
   }
 
   /** Whether PostgreSQL answers at all: an unclassified failure while it does not is the outage's, not the message's. */
