@@ -19,7 +19,6 @@ export interface MessagePosition {
 export class MessageContext {
   /** Events of a batch the handler refused, by event id: the transport dead-letters each. */
   readonly rejected = new Map<string, { code: string; message: string }>();
-  private emittedCount = 0;
 
   constructor(
     readonly manager: EntityManager,
@@ -49,7 +48,6 @@ export class MessageContext {
   }
 
   emit(...events: AnyEvent[]): Promise<void> {
-    this.emittedCount += events.length;
     return this.outbox.publish(this.manager, this.traced(events));
   }
 
@@ -68,11 +66,6 @@ export class MessageContext {
   /** The events with the trace context of what caused them (`traceparent`), set now: they are signed later. */
   private traced(events: AnyEvent[]): AnyEvent[] {
     return events.map((event) => withTraceContext(event, this.traces?.get(event.subject) ?? context.active()));
-  }
-
-  /** How many events were emitted so far (the relay is worth waking only when some were). */
-  get emitted(): number {
-    return this.emittedCount;
   }
 
   /**

@@ -17,16 +17,17 @@ export interface CommandDeps {
  * events included.
  */
 export async function runInTransaction<T>(deps: CommandDeps, work: (ctx: MessageContext) => Promise<T>): Promise<T> {
-  let emitted = 0;
+  let wrote = false;
   const result = await deps.dataSource.transaction(async (manager) => {
     const ctx = new MessageContext(manager, deps.outbox, null);
     const value = await work(ctx);
     // Refusing one message of a batch is the transport's business; a command refuses by throwing.
     if (ctx.rejected.size > 0) throw new Error('a command cannot reject messages: throw to refuse it');
-    emitted = ctx.emitted;
+    wrote = deps.outbox.wroteIn(manager);
     return value;
   });
-  if (emitted > 0) deps.relay?.nudge();
+  // Woken as the transport wakes it: only after a transaction that wrote to the outbox.
+  if (wrote) deps.relay?.nudge();
   return result;
 }
 
