@@ -34,14 +34,22 @@ describe('whileBrokerSettles', () => {
   });
 
   it('gives up with the last error once the time is out', async () => {
-    let calls = 0;
-    await expect(
-      whileBrokerSettles(async () => {
-        calls += 1;
+    // The clock is jest's, so a machine stalled under load cannot change how many tries fit.
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const tries: number[] = [];
+      const settled = whileBrokerSettles(async () => {
+        tries.push(Date.now());
         throw unknownTopic();
-      }, 250),
-    ).rejects.toThrow('does not host this topic-partition');
-    expect(calls).toBeGreaterThan(1);
+      }, 250);
+      const outcome = expect(settled).rejects.toThrow('does not host this topic-partition');
+      await jest.advanceTimersByTimeAsync(1_000);
+      await outcome;
+      // At 0, at 100, and not at 300: the next wait (200 ms) would end past the 250 ms.
+      expect(tries).toEqual([0, 100]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
 
