@@ -2,6 +2,7 @@
 // what comes back, progress while waiting, pending and taking the wait up again, tool errors.
 import type { Handback, HumanRequest, Proposal, Resolution } from '@hitl/agent-sdk';
 import { InvalidDecisionError, UnknownDecisionError } from '@hitl/agent-sdk';
+import { eventually } from '@hitl/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -99,8 +100,8 @@ describe('the MCP tools', () => {
   it('proposes, sends progress while it waits, and answers with the outcome', async () => {
     const progress: { progress: number; message?: string }[] = [];
     const answer = call('request_approval', refund(400), (p) => progress.push(p));
-    await new Promise((r) => setTimeout(r, 200));
-    const proposal = agent.proposals[0];
+    // The proposal made, and at least one progress notification sent while it waits.
+    const proposal = await eventually('the proposal and a progress notification', () => progress.length > 0 && agent.proposals[0]);
     expect(proposal).toMatchObject({ ...refund(400), recommended_review: false, decision_id: expect.any(String) });
     agent.resolve(proposal, { edited: true, parameters: { order_id: 'ORD-400', amount_usd: 300 } });
     const result = await answer;
