@@ -74,20 +74,6 @@ export function serviceEnv(settings: ServiceSettings): Record<string, string> {
  */
 export const SERVICE_HEAP_FLAGS: readonly string[] = ['--max-old-space-size=128', '--max-semi-space-size=8'];
 
-/**
- * glibc's allocator settings every service runs with, here and in the image (its ENV). With
- * the defaults, the audit under figure 3 held 56 MiB in the main thread's malloc arena for
- * about 15 MiB of live buffers: glibc raises its mmap threshold after each large buffer is
- * freed, so later fetch responses and socket reads came from the arena and stayed there.
- * A fixed threshold, eager trimming and two arenas took its peak from 249-252 to 228-235 MiB
- * at the same throughput (docs/benchmarks.md, "What the audit's memory is").
- */
-export const SERVICE_MALLOC_ENV: Readonly<Record<string, string>> = {
-  MALLOC_ARENA_MAX: '2',
-  MALLOC_MMAP_THRESHOLD_: '131072',
-  MALLOC_TRIM_THRESHOLD_: '131072',
-};
-
 export interface LauncherOptions {
   /** The trust variables of an app: `testTrust().env` in tests, the machine's keys for `npm start`. */
   trust: (name: AppName) => Record<string, string>;
@@ -152,8 +138,6 @@ export class Launcher {
       cwd: this.root,
       args: [...SERVICE_HEAP_FLAGS, ...(this.options.nodeArgs ?? []), ...(this.options.from === 'source' ? ['-r', '@swc-node/register'] : []), main],
       env: {
-        // Under the caller's environment: a run may try other allocator settings.
-        ...SERVICE_MALLOC_ENV,
         ...process.env,
         ...serviceEnv(this.options.settings ?? {}),
         HTTP_PORT: String(port),
