@@ -50,7 +50,7 @@ export interface OutgoingMessage {
   value: string | Buffer;
 }
 
-/** Sends messages as an agent or another service would: acks from all replicas, in order per topic, one request. */
+/** Sends messages as an agent or another service would: acks from all replicas, idempotent, in order per topic, one request. */
 export async function sendMessages(kafka: Kafka, messages: readonly OutgoingMessage[]): Promise<void> {
   const byTopic = new Map<string, { key: string | null; value: string | Buffer }[]>();
   for (const { topic, key, value } of messages) {
@@ -58,7 +58,8 @@ export async function sendMessages(kafka: Kafka, messages: readonly OutgoingMess
     if (list) list.push({ key, value });
     else byTopic.set(topic, [{ key, value }]);
   }
-  const producer = kafka.producer();
+  // Idempotent, as the SDK's: a retry after a timeout under load does not write a message twice.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })) });
