@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICE_HEAP_FLAGS } from '@hitl/testing';
+import { SERVICE_HEAP_FLAGS, SERVICE_MALLOC_ENV } from '@hitl/testing';
 
 const root = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -42,5 +42,11 @@ describe('the runtime', () => {
   it('the image runs every service with the heap budget the tests and benchmarks run it with', () => {
     const options = /^\s*NODE_OPTIONS="([^"]*)"/m.exec(read('Dockerfile'));
     expect(options?.[1]).toBe(SERVICE_HEAP_FLAGS.join(' '));
+  });
+
+  it("the image runs every service with glibc's allocator settings the tests and benchmarks run it with", () => {
+    const runtime = read('Dockerfile').split(/^FROM .* AS runtime$/m)[1] ?? '';
+    const set = Object.fromEntries([...runtime.matchAll(/^\s*(MALLOC_[A-Z_]+)=(\S+?)(?:\s*\\)?$/gm)].map(([, name, value]) => [name, value]));
+    expect(set).toEqual(SERVICE_MALLOC_ENV);
   });
 });

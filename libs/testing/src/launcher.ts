@@ -74,6 +74,20 @@ export function serviceEnv(settings: ServiceSettings): Record<string, string> {
  */
 export const SERVICE_HEAP_FLAGS: readonly string[] = ['--max-old-space-size=128', '--max-semi-space-size=8'];
 
+/**
+ * glibc's allocator settings every service runs with, here and in the image (its ENV). With
+ * the defaults, the audit under figure 3 held 56 MiB in the main thread's malloc arena for
+ * about 15 MiB of live buffers: glibc raises its mmap threshold after each large buffer is
+ * freed, so later fetch responses came from the arena, and its freed pages stayed resident.
+ * A threshold fixed at 1 MiB (those buffers mapped and unmapped) and two arenas took its peak
+ * from 259 to 236-237 MiB; fixed at 128 KiB, the escalation's SLA timers fell behind
+ * (docs/benchmarks.md, "What the audit's memory is").
+ */
+export const SERVICE_MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '1048576',
+};
+
 export interface LauncherOptions {
   /** The trust variables of an app: `testTrust().env` in tests, the machine's keys for `npm start`. */
   trust: (name: AppName) => Record<string, string>;
@@ -138,6 +152,8 @@ export class Launcher {
       cwd: this.root,
       args: [...SERVICE_HEAP_FLAGS, ...(this.options.nodeArgs ?? []), ...(this.options.from === 'source' ? ['-r', '@swc-node/register'] : []), main],
       env: {
+        // Under the caller's environment: a run may try other allocator settings.
+        ...SERVICE_MALLOC_ENV,
         ...process.env,
         ...serviceEnv(this.options.settings ?? {}),
         HTTP_PORT: String(port),

@@ -3,7 +3,7 @@
 // and a restart on the same port, stop with SIGTERM then SIGKILL), on a stand-in service.
 import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AppName, Launcher, LauncherOptions, SERVICE_HEAP_FLAGS, ServiceSettings, serviceEnv } from '../src';
+import { AppName, Launcher, LauncherOptions, SERVICE_HEAP_FLAGS, SERVICE_MALLOC_ENV, ServiceSettings, serviceEnv } from '../src';
 
 const fakeService = resolve(__dirname, 'fixtures/fake-service.js');
 
@@ -75,6 +75,18 @@ describe('Launcher', () => {
     await launcher.stop();
     const overridden = await heapOf((await launch({ nodeArgs: ['--max-old-space-size=512'] }).start('audit')).url);
     expect(overridden.limitMib).toBeGreaterThanOrEqual(512);
+  });
+
+  it("runs an app with glibc's allocator settings of the image, unless the caller's environment sets one", async () => {
+    const inherited = process.env.MALLOC_ARENA_MAX;
+    process.env.MALLOC_ARENA_MAX = '4';
+    try {
+      const env = await envOf((await launch().start('audit')).url);
+      expect(Object.fromEntries(Object.keys(SERVICE_MALLOC_ENV).map((name) => [name, env[name]]))).toEqual({ ...SERVICE_MALLOC_ENV, MALLOC_ARENA_MAX: '4' });
+    } finally {
+      if (inherited === undefined) delete process.env.MALLOC_ARENA_MAX;
+      else process.env.MALLOC_ARENA_MAX = inherited;
+    }
   });
 
   it('starts an app twice: a second replica on another port, stopped alone by stopExtras', async () => {
