@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consumersCaughtUp, eventually, query, readWholeTopic, sendMessages, signed, testTrust } from '@hitl/testing';
+import { consumersCaughtUp, eventually, idempotentProducer, query, readWholeTopic, sendMessages, signed, testTrust } from '@hitl/testing';
 import { Stack } from './support/stack';
 import {
   APPROVAL_CLARIFICATION_REQUESTED,
@@ -266,7 +266,7 @@ describe('the agent SDK against the router', () => {
         ),
       },
     ];
-    const producer = kafka.producer();
+    const producer = idempotentProducer(kafka);
     await producer.connect();
     const sent: { kind: string; code: string; at: string }[] = [];
     // The partition is set, not left to the key: a key that is no text hashes elsewhere, and a

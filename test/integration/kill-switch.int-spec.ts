@@ -5,7 +5,7 @@
 // resume are on the audit record. Proposals are signed by their agents' test keys.
 import { randomUUID } from 'node:crypto';
 import { DECISION_PROPOSED, newEvent, topicOf } from '@hitl/contracts';
-import { query, signed } from '@hitl/testing';
+import { idempotentProducer, query, signed } from '@hitl/testing';
 import { Stack, TOKENS } from './support/stack';
 
 const stack = new Stack();
@@ -34,7 +34,7 @@ function proposal(agent: string, decisionId = randomUUID()) {
 
 async function propose(agent: string, partition?: number): Promise<string> {
   const event = proposal(agent);
-  const producer = stack.kafka.producer();
+  const producer = idempotentProducer(stack.kafka);
   await producer.connect();
   await producer.send({ topic: proposalTopic(), acks: -1, messages: [{ key: event.subject, value: JSON.stringify(event), partition }] });
   await producer.disconnect();

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { APPROVAL_RESOLVED, DECISION_PROPOSED, dlqTopic, exampleEvent, newEvent, topicOf } from '@hitl/contracts';
-import { query, readWholeTopic, signed } from '@hitl/testing';
+import { idempotentProducer, query, readWholeTopic, signed } from '@hitl/testing';
 import { Stack, TOKENS } from './support/stack';
 
 const stack = new Stack();
@@ -53,7 +53,7 @@ interface Routed {
 
 async function propose(action: string): Promise<Routed & { decision_id: string }> {
   const event = proposal(action);
-  const producer = stack.kafka.producer();
+  const producer = idempotentProducer(stack.kafka);
   await producer.connect();
   await producer.send({ topic: `${stack.prefix}${topicOf(DECISION_PROPOSED)}`, acks: -1, messages: [{ key: event.subject, value: JSON.stringify(event) }] });
   await producer.disconnect();
@@ -82,7 +82,7 @@ async function forgeApproval(decisionId: string, approvalId: string): Promise<st
     return event;
   };
   const ids = [randomUUID(), randomUUID()];
-  const producer = stack.kafka.producer();
+  const producer = idempotentProducer(stack.kafka);
   await producer.connect();
   await producer.send({
     topic: `${stack.prefix}${topicOf(APPROVAL_RESOLVED)}`,

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DECISION_PROPOSED, newEvent, topicOf } from '@hitl/contracts';
-import { query, readWholeTopic, signed } from '@hitl/testing';
+import { idempotentProducer, query, readWholeTopic, signed } from '@hitl/testing';
 import { withCanaries, withRubberStamp } from '../../examples/refund-agent/review-quality';
 import { Stack, TOKENS, root } from './support/stack';
 
@@ -57,7 +57,7 @@ async function proposeForReview(n: number): Promise<Approval[]> {
       ),
     );
   });
-  const producer = stack.kafka.producer();
+  const producer = idempotentProducer(stack.kafka);
   await producer.connect();
   await producer.send({
     topic: `${stack.prefix}${topicOf(DECISION_PROPOSED)}`,

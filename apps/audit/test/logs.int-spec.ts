@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { AnyEvent, EventType, exampleEvent, topicOf } from '@hitl/contracts';
 import { Kafka, logLevel } from 'kafkajs';
-import { databaseUrl, deleteTopicsStartingWith, eventually, query, signed, testTrust } from '@hitl/testing';
+import { databaseUrl, deleteTopicsStartingWith, eventually, idempotentProducer, query, signed, testTrust } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -56,7 +56,7 @@ describe('the audit logs', () => {
         data.parameters = { ...data.parameters, card_number: CARD, login: { password: PASSWORD } };
         return e;
       });
-      const producer = kafka.producer();
+      const producer = idempotentProducer(kafka);
       await producer.connect();
       for (const e of events)
         await producer.send({ topic: `${prefix}${topicOf(e.type)}`, acks: -1, messages: [{ key: e.subject, value: JSON.stringify(signed(e)) }] });

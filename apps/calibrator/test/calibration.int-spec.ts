@@ -17,6 +17,7 @@ import {
   deleteTopicsStartingWith,
   eventually,
   httpCall,
+  idempotentProducer,
   inProcessEnv,
   query,
   readWholeTopic,
@@ -78,7 +79,7 @@ function signedAsProducer(e: RawEvent): object {
 }
 
 async function publishBytes(topic: string, messages: { key: string; value: string }[]): Promise<void> {
-  const producer = kafka.producer();
+  const producer = idempotentProducer(kafka);
   await producer.connect();
   await producer.send({ topic: `${run.prefix}${topic}`, acks: -1, messages });
   await producer.disconnect();

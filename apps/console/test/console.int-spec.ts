@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HitlAgent } from '@hitl/agent-sdk';
 import { APPROVAL_REVIEWED, APPROVAL_ROLLED_BACK, DECISION_PROPOSED, OUTCOME_LABELED, newEvent, topicOf } from '@hitl/contracts';
-import { GATEWAY_AGENTS, TEST_LABELER, freePort, query, readWholeTopic, signed } from '@hitl/testing';
+import { GATEWAY_AGENTS, TEST_LABELER, freePort, idempotentProducer, query, readWholeTopic, signed } from '@hitl/testing';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 // The end-to-end Stack lives in test/integration (the workspace root's project, not a lib): reused here, not copied.
@@ -139,7 +139,7 @@ describe('the reviewer console in a browser', () => {
     fields: { agent?: string; amount?: number; confidence?: number } = {},
     viewer = TOKENS.alice,
   ): Promise<{ approval_id: string; decision_id: string; payload_hash: string }[]> {
-    const producer = stack.kafka.producer();
+    const producer = idempotentProducer(stack.kafka);
     await producer.connect();
     const ids = Array.from({ length: count }, () => randomUUID());
     proposed.push(...ids);
@@ -181,7 +181,7 @@ describe('the reviewer console in a browser', () => {
    * a person reviews it after the fact. Their post-reviews, once Alice's queue has them all.
    */
   async function proposeCancellations(count: number): Promise<{ approval_id: string; decision_id: string; payload_hash: string }[]> {
-    const producer = stack.kafka.producer();
+    const producer = idempotentProducer(stack.kafka);
     await producer.connect();
     const ids = Array.from({ length: count }, () => randomUUID());
     const events = ids.map((id) =>
@@ -578,7 +578,7 @@ describe('the reviewer console in a browser', () => {
   it('takes screenshots of the inbox, a decision, queue health and calibration at desktop and phone sizes', async () => {
     await propose(3, { agent: 'refund-bot', amount: 140 });
     // Outcomes for what was decided so far (every fifth one wrong), so the report has a diagram.
-    const producer = stack.kafka.producer();
+    const producer = idempotentProducer(stack.kafka);
     await producer.connect();
     // Signed by the test registry's labeler, as a CRM sync publishing reviewers' audits would sign them.
     const labels = proposed.map((decisionId, i) =>

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPROVAL_REQUESTED, AnyEvent, CloudEvent, signEvent } from '@hitl/contracts';
-import { eventually, query, testTrust } from '@hitl/testing';
+import { eventually, idempotentProducer, query, testTrust } from '@hitl/testing';
 import { Env, EscalationProcess, TOKENS, dropEnv, kafka, newEnv, of, publish, readUntil, request, root } from './support/escalation-harness';
 import { agentAnswer } from './support/agent-answer';
 
@@ -103,7 +103,7 @@ describe('a clarification nobody answers', () => {
       agentAnswer({ decisionId: r.subject, approvalId: r.data.approval_id, clarificationId: asked.clarification_id }, 'No: the customer keeps it.'),
       testTrust().key('refund-bot'),
     );
-    const producer = kafka.producer();
+    const producer = idempotentProducer(kafka);
     await producer.connect();
     await producer.send({ topic: `${env.prefix}approval.updated`, acks: -1, messages: [{ key: r.subject, value: JSON.stringify(answer) }] });
     await producer.disconnect();

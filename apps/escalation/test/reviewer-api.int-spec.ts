@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { refuse } from '@hitl/approvals';
 import { APPROVAL_REQUESTED, AnyEvent, CloudEvent, payloadHash, signEvent } from '@hitl/contracts';
-import { eventually, query, testTrust } from '@hitl/testing';
+import { eventually, idempotentProducer, query, testTrust } from '@hitl/testing';
 import { KafkaMessage } from 'kafkajs';
 import { ApprovalRow, toState } from '../src/approval-store/approval-store.repository';
 import { compareInbox } from '../src/reviewer-inbox/inbox-query';
@@ -45,7 +45,7 @@ describe("the reviewer's API", () => {
 
   /** Publishes on approval.updated as an agent would: raw JSON, keyed by the decision. */
   async function publishUpdated(messages: { key: string; value: string }[]): Promise<void> {
-    const producer = kafka.producer();
+    const producer = idempotentProducer(kafka);
     await producer.connect();
     await producer.send({ topic: `${suite.env.prefix}approval.updated`, acks: -1, messages });
     await producer.disconnect();

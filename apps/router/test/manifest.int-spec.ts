@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { proposal as rawProposal, wire } from './support/raw-proposal';
-import { databaseUrl as testDatabaseUrl, deleteTopicsStartingWith, eventually, freePort, query, testTrust } from '@hitl/testing';
+import { databaseUrl as testDatabaseUrl, deleteTopicsStartingWith, eventually, freePort, idempotentProducer, query, testTrust } from '@hitl/testing';
 
 const root = resolve(__dirname, '../../..');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -78,7 +78,7 @@ function routerRun(env: Record<string, string>) {
       await deleteTopicsStartingWith(kafka, prefix);
     },
     async send(messages: { key: string; value: string }[]): Promise<void> {
-      const producer = kafka.producer();
+      const producer = idempotentProducer(kafka);
       await producer.connect();
       await producer.send({ topic: `${prefix}decision.proposed`, acks: -1, messages });
       await producer.disconnect();

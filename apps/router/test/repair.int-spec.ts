@@ -9,7 +9,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { routerService } from '../src/service';
 import { proposal, wire } from './support/raw-proposal';
 import { distinctEvents } from './support/distinct-events';
-import { consumersCaughtUp, deleteTopicsStartingWith, eventually, inProcessEnv, query, readWholeTopic, testTrust } from '@hitl/testing';
+import { consumersCaughtUp, deleteTopicsStartingWith, eventually, idempotentProducer, inProcessEnv, query, readWholeTopic, testTrust } from '@hitl/testing';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const kafka = new Kafka({ clientId: 'router-repair-test', brokers, logLevel: logLevel.NOTHING });
@@ -21,7 +21,7 @@ let app: INestApplication;
 type Proposal = ReturnType<typeof proposal>;
 
 async function send(...messages: { key: string; value: string }[]): Promise<void> {
-  const producer = kafka.producer();
+  const producer = idempotentProducer(kafka);
   await producer.connect();
   await producer.send({ topic: `${prefix}decision.proposed`, acks: -1, messages });
   await producer.disconnect();

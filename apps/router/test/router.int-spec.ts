@@ -9,7 +9,7 @@ import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { routerService } from '../src/service';
 import { distinctEvents } from './support/distinct-events';
 import { proposal, wire } from './support/raw-proposal';
-import { consumersCaughtUp, deleteTopicsStartingWith, eventually, inProcessEnv, query, readWholeTopic, testTrust } from '@hitl/testing';
+import { consumersCaughtUp, deleteTopicsStartingWith, eventually, idempotentProducer, inProcessEnv, query, readWholeTopic, testTrust } from '@hitl/testing';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const kafka = new Kafka({ clientId: 'router-test', brokers, logLevel: logLevel.NOTHING });
@@ -33,8 +33,7 @@ async function startRouter(run: Run): Promise<INestApplication> {
 }
 
 async function send(run: Run, messages: { key: string | null; value: string | Buffer; headers?: Record<string, string> }[]): Promise<void> {
-  // Idempotent: a retry after a timeout under load does not write a message twice.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = idempotentProducer(kafka);
   await producer.connect();
   // In slices: a signed proposal is larger, and thousands of them in one request pass the broker's size limit.
   for (let i = 0; i < messages.length; i += 1000) {

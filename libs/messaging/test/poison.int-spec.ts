@@ -3,7 +3,7 @@
 // away is waited out and loses nothing. Real broker, real database, the real transport.
 import { randomUUID } from 'node:crypto';
 import { ACTION_EXECUTED, DECISION_PROPOSED, Topics, dlqTopic, exampleEvent } from '@hitl/contracts';
-import { eventually, signed } from '@hitl/testing';
+import { eventually, idempotentProducer, signed } from '@hitl/testing';
 import { KafkaMessage } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { CommittedChunk } from '../src';
@@ -114,7 +114,7 @@ describe('poison messages over the real broker and database', () => {
     const value = Buffer.concat([Buffer.from('{"specversion":"1.0","id":"'), Buffer.from([0x00, 0xc3, 0x28]), Buffer.from('"}')]);
     const nul = JSON.stringify(signed(proposal())).replace('"summary":"', '"summary":"\\u0000');
     const next = proposal();
-    const producer = h.kafka.producer();
+    const producer = idempotentProducer(h.kafka);
     await producer.connect();
     await producer.send({
       topic: `${h.topicPrefix}${Topics.DecisionProposed}`,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, KafkaMessage } from 'kafkajs';
+import { Kafka, KafkaMessage, Producer } from 'kafkajs';
 
 /** Everything on a topic, read from the beginning up to the end offsets seen when it starts. */
 export async function readWholeTopic(kafka: Kafka, topic: string, timeoutMs = 30_000): Promise<KafkaMessage[]> {
@@ -50,6 +50,14 @@ export interface OutgoingMessage {
   value: string | Buffer;
 }
 
+/**
+ * A producer as an agent's or a service's: idempotent, so a retry after a timeout under load
+ * does not write a message twice (a plain one can, and a spec counting answers sees one more).
+ */
+export function idempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+}
+
 /** Sends messages as an agent or another service would: acks from all replicas, idempotent, in order per topic, one request. */
 export async function sendMessages(kafka: Kafka, messages: readonly OutgoingMessage[]): Promise<void> {
   const byTopic = new Map<string, { key: string | null; value: string | Buffer }[]>();
@@ -58,8 +66,7 @@ export async function sendMessages(kafka: Kafka, messages: readonly OutgoingMess
     if (list) list.push({ key, value });
     else byTopic.set(topic, [{ key, value }]);
   }
-  // Idempotent, as the SDK's: a retry after a timeout under load does not write a message twice.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = idempotentProducer(kafka);
   await producer.connect();
   try {
     await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })) });

@@ -1,7 +1,7 @@
 // What a calibrator spec does to its run: publish events as their producers sign them, wait
 // for the calibrator to catch up, and call its API. One place for the specs that share it.
 import { AnyEvent } from '@hitl/contracts';
-import { TEST_LABELER, consumersCaughtUp, eventually, httpCall, signed } from '@hitl/testing';
+import { TEST_LABELER, consumersCaughtUp, eventually, httpCall, idempotentProducer, signed } from '@hitl/testing';
 import { Kafka } from 'kafkajs';
 import { RawEvent } from './raw-events';
 
@@ -19,7 +19,7 @@ export interface CalibratorRun {
 
 export function calibratorRun(run: CalibratorRun) {
   const publishBytes = async (topic: string, messages: { key: string; value: string }[]): Promise<void> => {
-    const producer = run.kafka.producer();
+    const producer = idempotentProducer(run.kafka);
     await producer.connect();
     await producer.send({ topic: `${run.prefix}${topic}`, acks: -1, messages });
     await producer.disconnect();
