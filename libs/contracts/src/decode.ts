@@ -50,6 +50,13 @@ export function decodeEvent(topic: Topic, value: Buffer | string | null | undefi
   if (unstorable?.problem === 'number') {
     return { ok: false, violation: contractViolation('invalid_data', `${unstorable.path}: a number out of range (beyond a double)`, decisionId) };
   }
+  // The usual case in one parse (the event's schema holds the envelope's); the rest below
+  // only says why a message is refused.
+  const claimed = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
+  if (typeof claimed === 'string' && isEventType(claimed) && topicOf(claimed) === topic) {
+    const parsed = eventSchema(claimed).safeParse(json);
+    if (parsed.success) return { ok: true, event: parsed.data as AnyEvent, raw: json as Record<string, unknown> };
+  }
   const envelope = Envelope.safeParse(json);
   if (!envelope.success) {
     return { ok: false, violation: contractViolation('invalid_envelope', describeIssues(envelope.error), decisionId) };

@@ -1,5 +1,5 @@
 import { DECISION_PROPOSED, Topics, decodeEvent, exampleEvent } from './index';
-import { isStorableText, storableJson, storableText, unstorableTextPath } from './text';
+import { isStorableText, mayHoldUnstorable, storableJson, storableText, unstorableTextPath } from './text';
 
 describe('text PostgreSQL can store', () => {
   it.each([
@@ -34,6 +34,21 @@ describe('text PostgreSQL can store', () => {
   it('skips the walk when the JSON text has no suspect escape, and walks when it has', () => {
     expect(unstorableTextPath({ a: 'x' }, '{"a":"x"}')).toBeNull();
     expect(unstorableTextPath({ a: 'x\u0000' }, '{"a":"x\\u0000"}')).toBe('a');
+  });
+
+  it.each([
+    ['an id with an e and digits in it', '{"id":"3fe1234a-9e12-4e55-8e99-0e1234567890","k":"9e123","n":1.5e10}', false],
+    ['a signature with an e and digits', '{"sig":"Ke1234_x-e999"}', false],
+    ['plain text saying 1e400', '{"summary":"about 1e400 things"}', true],
+    ['an escape of U+0000', '{"a":"x\\u0000"}', true],
+    ['an escape of a surrogate', '{"a":"\\uD83D"}', true],
+    ['an exponent too large, then a comma', '{"a":1e400,"b":1}', true],
+    ['an exponent with a sign, then a brace', '{"a":-1.5E+309}', true],
+    ['an exponent in an array, then spaces', '[1e999 ]', true],
+    ['a number alone', '1e400', true],
+    ['300 digits', `{"a":${'9'.repeat(300)}}`, true],
+  ])('says whether JSON text may hold something unstorable: %s', (_name, text, suspect) => {
+    expect(mayHoldUnstorable(text)).toBe(suspect);
   });
 
   it('makes refused bytes readable: every string and key storable, the rest unchanged', () => {

@@ -14,6 +14,7 @@ import { Outbox, OutboxHeader, RawOutboxMessage } from '../outbox/outbox';
 import { EventPublisher, createEventPublisher } from '../kafka/event-publisher';
 import { whileBrokerSettles } from '../kafka/topics-admin';
 import { OutboxRelay, groupByTopic, messageTooLarge } from '../outbox/outbox-relay';
+import { AfterCommitQueue } from './after-commit-queue';
 import { unprocessableReason } from './errors';
 import { Failure, classifyFailure } from './failures';
 import { MessageContext, MessagePosition } from './message-context';
@@ -144,7 +145,8 @@ interface HandlerExtras {
  * writes, the events they emit (outbox) and dead letters commit together; offsets are
  * resolved only after the commit. Handlers register with `@EventPattern(topic)`.
  * A handler that re-derives its outputs (`rederives`) skips the inbox and the outbox: its
- * events are published right after the commit, before the offsets.
+ * events are published after the commit, while the next chunks are handled, and each chunk's
+ * offset is committed once its events are acknowledged (AfterCommitQueue).
  */
 export class KafkaBatchTransport extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
@@ -159,6 +161,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   /** Set by close(): batches stop at their next chunk, so what was handled can be committed before leaving. */
   private closing = false;
   private readonly batchesInFlight = new Set<Promise<void>>();
+  /** Chunks committed, their after-commit events being published before their offsets are committed. */
+  private readonly afterCommit: AfterCommitQueue;
 
   constructor(private readonly options: KafkaBatchTransportOptions) {
     super();
@@ -166,6 +170,25 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     this.outbox = options.outbox ?? new Outbox(options.schema);
     this.chunkSize = options.chunkSize ?? 200;
     this.retry = { maxAttempts: 5, initialBackoffMs: 100, maxBackoffMs: 5_000, ...options.retry };
+    this.afterCommit = new AfterCommitQueue({
+      capacity: AFTER_COMMIT_CAPACITY,
+      backoffMs: (failures) => this.backoff(failures),
+      onFailure: (error, rewinds) => {
+        for (const { topic } of rewinds) consumerRetries.inc({ topic: logicalTopic(this.options.settings, topic), kind: 'transient' });
+        this.options.logger.warn(
+          { err: error, rewinds, consumer: this.options.groupId },
+          'publishing events after their commit failed; reading again from the first chunk not published',
+        );
+        for (const rewind of rewinds) {
+          try {
+            this.consumer?.seek(rewind);
+          } catch (seekError) {
+            // Not running any more: its uncommitted offsets bring the chunks back after a restart.
+            this.options.logger.warn({ err: seekError, rewind, consumer: this.options.groupId }, 'could not read the partition again now');
+          }
+        }
+      },
+    });
   }
 
   listen(callback: (error?: unknown) => void): void {
@@ -181,6 +204,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       // The chunks being handled finish, their offsets are committed, then the group is left.
       this.closing = true;
       await Promise.allSettled([...this.batchesInFlight]);
+      await this.afterCommit.flush();
       await this.committer?.flush();
       await consumer.disconnect();
     }
@@ -260,11 +284,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const { batch, resolveOffset, heartbeat } = payload;
     const topic = logicalTopic(this.options.settings, batch.topic);
     for (let i = 0; i < batch.messages.length; i += this.chunkSize) {
-      if (this.stopped(payload)) return;
+      if (!(await this.roomAfterCommit(payload))) return;
       const messages = batch.messages.slice(i, i + this.chunkSize);
       const timer = chunkSeconds.startTimer({ topic, consumer: this.options.groupId });
+      const toPublish = await this.settle(topic, batch.partition, messages, payload);
       // Not settled: the consumer is stopping or lost the partition; the next owner redelivers.
-      if (!(await this.settle(topic, batch.partition, messages, payload))) return;
+      if (toPublish === null) return;
       timer();
       const chunk: CommittedChunk = {
         topic,
@@ -274,14 +299,44 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         count: messages.length,
       };
       await this.options.afterCommit?.(chunk);
+      // Read again from an earlier chunk whose events were not published (see AfterCommitQueue):
+      // this one comes again too, and nothing of it goes out or is committed from here.
+      if (payload.isStale()) return;
       resolveOffset(chunk.lastOffset);
       consumerLag.set(
         { consumer: this.options.groupId, topic, partition: String(batch.partition) },
         Math.max(0, Number(batch.highWatermark) - Number(chunk.lastOffset) - 1),
       );
-      this.committer?.commit(batch.topic, batch.partition, (BigInt(chunk.lastOffset) + 1n).toString());
+      const next = (BigInt(chunk.lastOffset) + 1n).toString();
+      // The next chunk does not wait for this one's events to be acknowledged; its offset does.
+      this.afterCommit.add({
+        topic: batch.topic,
+        partition: batch.partition,
+        firstOffset: chunk.firstOffset,
+        publish: () => (toPublish.length > 0 ? this.publishAfterCommit(toPublish) : Promise.resolve()),
+        published: () => this.committer?.commit(batch.topic, batch.partition, next),
+      });
       await heartbeat();
     }
+  }
+
+  /**
+   * Waits while the chunks committed and not yet published fill their queue, or a failed
+   * publish holds new chunks back (staying in the group); false when the consumer stops or
+   * loses the partition meanwhile.
+   */
+  private async roomAfterCommit(payload: EachBatchPayload): Promise<boolean> {
+    while (!this.afterCommit.hasRoom()) {
+      if (this.stopped(payload)) return false;
+      const hold = this.afterCommit.holdMs();
+      if (hold > 0) {
+        if (!(await this.pause(hold, payload))) return false;
+        continue;
+      }
+      await Promise.race([this.afterCommit.changed(), sleep(500)]);
+      await payload.heartbeat();
+    }
+    return !this.stopped(payload);
   }
 
   /**
@@ -292,16 +347,16 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
    * with it. That message is dead-lettered at once when the failure is permanent, after a
    * bounded number of attempts when it is unclassified.
    */
-  private async settle(topic: string, partition: number, messages: KafkaMessage[], payload: EachBatchPayload): Promise<boolean> {
+  private async settle(topic: string, partition: number, messages: KafkaMessage[], payload: EachBatchPayload): Promise<AfterCommitMessages | null> {
     let transientAttempts = 0;
     let unclassifiedAttempts = 0;
     for (;;) {
-      if (this.stopped(payload)) return false;
+      if (this.stopped(payload)) return null;
       let failure: Failure;
       try {
-        if (isTopic(topic)) await this.handleChunk(topic, partition, messages);
-        else await this.handleRawChunk(topic, partition, messages);
-        return true;
+        if (isTopic(topic)) return await this.handleChunk(topic, partition, messages);
+        await this.handleRawChunk(topic, partition, messages);
+        return [];
       } catch (error) {
         failure = classifyFailure(error);
       }
@@ -319,24 +374,27 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         consumerRetries.inc({ topic, kind: 'transient' });
         const pause = this.backoff(transientAttempts++);
         this.options.logger.warn({ ...at, retryInMs: pause }, 'chunk failed for a transient reason; retrying it');
-        if (!(await this.pause(pause, payload))) return false;
+        if (!(await this.pause(pause, payload))) return null;
         continue;
       }
       if (messages.length > 1) {
         consumerRetries.inc({ topic, kind: 'isolated' });
         this.options.logger.warn(at, 'chunk failed; handling its halves apart to find the message at fault');
         const half = Math.ceil(messages.length / 2);
-        return (await this.settle(topic, partition, messages.slice(0, half), payload)) && this.settle(topic, partition, messages.slice(half), payload);
+        const first = await this.settle(topic, partition, messages.slice(0, half), payload);
+        if (first === null) return null;
+        const second = await this.settle(topic, partition, messages.slice(half), payload);
+        return second === null ? null : [...first, ...second];
       }
       if (failure.kind === 'unclassified' && ++unclassifiedAttempts < this.retry.maxAttempts) {
         consumerRetries.inc({ topic, kind: 'unclassified' });
         const pause = this.backoff(unclassifiedAttempts - 1);
         this.options.logger.warn({ ...at, attempt: unclassifiedAttempts, retryInMs: pause }, 'message failed for an unclassified reason; retrying it');
-        if (!(await this.pause(pause, payload))) return false;
+        if (!(await this.pause(pause, payload))) return null;
         continue;
       }
       if (failure.kind === 'unclassified') failure = { ...failure, message: `failed ${unclassifiedAttempts} times: ${failure.message}` };
-      return this.deadLetterAlone(topic, partition, messages[0], failure, payload);
+      return (await this.deadLetterAlone(topic, partition, messages[0], failure, payload)) ? [] : null;
     }
   }
 
@@ -457,7 +515,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     }
   }
 
-  private async handleChunk(topic: Topic, partition: number, messages: KafkaMessage[]): Promise<void> {
+  /** Handles a chunk in one transaction; returns what its handlers emitted to publish after the commit. */
+  private async handleChunk(topic: Topic, partition: number, messages: KafkaMessage[]): Promise<AfterCommitMessages> {
     const { keyring } = this.options.signatures;
     // The chunk's signatures are checked together, on a worker thread (SIGNATURE_VERIFY_THREADS) or libuv's pool: Ed25519 is the costly part.
     const enforce = this.options.signatures.mode === 'enforce';
@@ -470,7 +529,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const { relevant } = extras;
     const kept = relevant ? decodedAll.filter(({ decoded }) => !decoded.ok || relevant(decoded.event)) : decodedAll;
     if (kept.length < messages.length) messagesConsumed.inc({ topic, outcome: 'ignored' }, messages.length - kept.length);
-    if (kept.length === 0) return;
+    if (kept.length === 0) return [];
     const items: Item[] = await Promise.all(
       kept.map(async ({ message, decoded }) => {
         const verdict = decoded.ok ? await keyring.verifyAsync(decoded.raw, decoded.event) : undefined;
@@ -492,7 +551,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const rederives = batchMode && extras.rederives === true;
     const acted = (item: Item) => item.decoded.ok && !(enforce && item.verdict && !item.verdict.ok);
     // Encoded in the transaction (a signing failure rolls it back), published after it.
-    let afterCommit: ReturnType<Outbox['encode']> = [];
+    let afterCommit: AfterCommitMessages = [];
 
     await this.transaction(async (manager) => {
       const outputs: AnyEvent[] = [];
@@ -623,18 +682,18 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       await flush();
       if (outputs.length > 0) afterCommit = this.outbox.encode(outputs, { checkContract: false });
     });
-    if (afterCommit.length > 0) await this.publishAfterCommit(afterCommit);
+    return afterCommit;
   }
 
   /**
-   * What `rederives` handlers emitted, once their transaction committed: acknowledged by
-   * every in-sync replica before the chunk's offset is resolved. A failure here fails the
-   * chunk (retried as the broker's transient failure), and the handler emits it all again;
-   * but a message the broker refuses as larger than its topic takes would fail it for good
+   * What `rederives` handlers emitted, once their transaction committed (AfterCommitQueue
+   * calls it, in commit order): acknowledged by every in-sync replica before the chunk's
+   * offset is committed. A failure here drops it and the chunks queued behind it, and their
+   * partitions are read again from there: the handler emits it all again; but a message the broker refuses as larger than its topic takes would fail it for good
    * (its partition stopped behind it), so the chunk's messages then go one at a time and
    * that one is set aside. Resolves once each is published or set aside.
    */
-  private async publishAfterCommit(messages: ReturnType<Outbox['encode']>): Promise<void> {
+  private async publishAfterCommit(messages: AfterCommitMessages): Promise<void> {
     await this.options.beforePublish?.(messages.length);
     // Connected on its first publish, and again after a connection that failed.
     const publisher = (this.publisher ??= createEventPublisher({ client: 'kafkajs', kafka: this.options.kafka }));
@@ -810,6 +869,12 @@ function textHeaders(headers: IHeaders | undefined): Record<string, string> {
   }
   return out;
 }
+
+/** Chunks of a consumer committed and waiting for their events to be published; the next chunk waits beyond this. */
+const AFTER_COMMIT_CAPACITY = 8;
+
+/** What `rederives` handlers of a chunk emitted, encoded, to publish once the chunk committed. */
+type AfterCommitMessages = ReturnType<Outbox['encode']>;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
