@@ -6,6 +6,8 @@ import { CloudEvent, Kafka as CloudEventsKafka, KafkaMessage as CloudEventsKafka
 import { createServiceApp, loadConfig, startServiceApp } from '@hitl/service-kit';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { keepPause } from '../src/pauses/pauses.repository';
 import { routerService } from '../src/service';
 import { distinctEvents } from './support/distinct-events';
 import { proposal, wire } from './support/raw-proposal';
@@ -240,6 +242,47 @@ describe('a router restarted in the middle of a stream', () => {
     expect([...count(requested.filter((e) => e.data.route === 'post_review')).values()].filter((n) => n !== 1)).toEqual([]);
     const [{ n }] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM "${run.schema}".decisions`);
     expect(n).toBe(stream.length);
+  });
+});
+
+describe('a pause kept by another replica', () => {
+  const run = newRun();
+
+  beforeAll(async () => {
+    run.app = await startRouter(run);
+  });
+
+  afterAll(() => cleanup(run));
+
+  it('routes under the pauses in force when it records, though it read them chunks before: a pause kept meanwhile by another replica holds', async () => {
+    // Routed once, so the router holds this workspace's controls (no pause) from then on.
+    const before = proposal({ parameters: { order_id: 'ORD-P1', amount_usd: 20 }, confidence: 0.99 });
+    await send(run, [asMessage(before)]);
+    await settled(run);
+    // Kept straight in the database, as a replica that read the pause would: this router reads no event of it.
+    const pauseId = randomUUID();
+    await keepPause(
+      run.app!.get(DataSource).manager,
+      'acme-support',
+      { pause_id: pauseId, agent_id: 'refund-bot', action: null, effect: 'review', reason: 'incident 7', paused_by: 'admin-1' },
+      new Date(),
+    );
+    const after = proposal({ parameters: { order_id: 'ORD-P2', amount_usd: 20 }, confidence: 0.99 });
+    await send(run, [asMessage(after)]);
+    await settled(run);
+
+    const resolved = distinctEvents((await readAll(run, 'approval.resolved')).map(json));
+    const requested = distinctEvents((await readAll(run, 'approval.requested')).map(json));
+    expect(resolved.find((e) => e.subject === before.subject)?.data.status).toBe('approved');
+    expect(resolved.some((e) => e.subject === after.subject)).toBe(false);
+    const asked = requested.filter((e) => e.subject === after.subject && e.data.route !== 'post_review');
+    expect(asked).toHaveLength(1);
+    const [{ verdict, reasons }] = await query<{ verdict: string; reasons: { rule: string }[] }>(
+      `SELECT verdict, reasons FROM "${run.schema}".decisions WHERE decision_id = $1`,
+      [after.subject],
+    );
+    expect(verdict).not.toBe('auto_approve');
+    expect(reasons.map((r) => r.rule)).toContain('paused');
   });
 });
 

@@ -1,6 +1,7 @@
 import { ParameterError, RepairAttempt } from '@hitl/policy';
 import { serviceTable } from '@hitl/service-kit';
 import { EntityManager } from 'typeorm';
+import { ControlsInForce, ControlsRow, controlsOf, controlsSql } from './controls.repository';
 import { DecisionEntity } from './decision.entity';
 import { RecordedOutcome } from './outcome-events';
 
@@ -34,6 +35,17 @@ const COLUMNS = [
 
 const JSONB = new Set<string>(['reasons', 'decision', 'parameter_errors', 'outcome_plans', 'outcome_event_ids']);
 
+/** One array per column, the rows' values in order. */
+function columnArrays(rows: readonly NewDecision[]): unknown[][] {
+  return COLUMNS.map(([name]) =>
+    rows.map((row) => {
+      const value = row[name];
+      // jsonb[] parameters travel as text; null stays SQL NULL.
+      return JSONB.has(name) && value !== null ? JSON.stringify(value) : value;
+    }),
+  );
+}
+
 /**
  * Records the decisions whose ids are not recorded yet, in one round trip; returns the
  * event ids of the rows it wrote. Of two copies of a decision in one call the first wins.
@@ -42,13 +54,7 @@ export async function recordDecisions(manager: EntityManager, rows: readonly New
   if (rows.length === 0) return new Set();
   const names = COLUMNS.map(([name]) => name).join(', ');
   const arrays = COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
-  const params = COLUMNS.map(([name]) =>
-    rows.map((row) => {
-      const value = row[name];
-      // jsonb[] parameters travel as text; null stays SQL NULL.
-      return JSONB.has(name) && value !== null ? JSON.stringify(value) : value;
-    }),
-  );
+  const params = columnArrays(rows);
   const inserted: { event_id: string }[] = await manager.query(
     `INSERT INTO ${serviceTable(manager, 'decisions')} (${names})
      SELECT ${names} FROM UNNEST(${arrays}) WITH ORDINALITY AS d(${names}, n) ORDER BY n
@@ -57,6 +63,38 @@ export async function recordDecisions(manager: EntityManager, rows: readonly New
     params,
   );
   return new Set(inserted.map((row) => row.event_id));
+}
+
+/**
+ * recordDecisions, on the condition that the controls in force in `workspaces` are still the
+ * ones the rows were routed under (their `fingerprint`), read in the same statement: a
+ * routing transaction then needs no statement of its own to read them. When they changed
+ * (a pause or a probation kept since they were read), nothing is written and they are
+ * returned, to route again under them.
+ */
+export async function recordDecisionsUnder(
+  manager: EntityManager,
+  rows: readonly NewDecision[],
+  workspaces: readonly string[],
+  fingerprint: string,
+): Promise<{ written: Set<string> } | { changed: ControlsInForce }> {
+  const names = COLUMNS.map(([name]) => name).join(', ');
+  const arrays = COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
+  const controlsParam = COLUMNS.length + 1;
+  const fingerprintParam = COLUMNS.length + 2;
+  const [result]: (ControlsRow & { written: string[] })[] = await manager.query(
+    `WITH controls AS (${controlsSql(manager, controlsParam)}),
+     written AS (
+       INSERT INTO ${serviceTable(manager, 'decisions')} (${names})
+       SELECT ${names} FROM UNNEST(${arrays}) WITH ORDINALITY AS d(${names}, n)
+        WHERE (SELECT fingerprint FROM controls) = $${fingerprintParam}
+        ORDER BY n
+       ON CONFLICT (decision_id) DO NOTHING
+       RETURNING event_id)
+     SELECT controls.*, coalesce((SELECT array_agg(event_id) FROM written), '{}') AS written FROM controls`,
+    [...columnArrays(rows), [...new Set(workspaces)], fingerprint],
+  );
+  return result.fingerprint === fingerprint ? { written: new Set(result.written) } : { changed: controlsOf(result) };
 }
 
 /** Records one decision unless one with its id exists; says whether it was new. */

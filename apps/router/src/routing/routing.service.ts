@@ -5,13 +5,24 @@ import { RepairHistory, refuseRepair, route } from '@hitl/policy';
 import { ManifestStore, SERVICE_LOGGER } from '@hitl/service-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
-import { controlsInForce } from './controls.repository';
-import { NewDecision, RecordedRepairTarget, chainAttempts, findDecisions, lockRepairTargets, recordDecision, recordDecisions } from './decisions.repository';
+import { ControlsInForce, controlsInForce } from './controls.repository';
+import {
+  NewDecision,
+  RecordedRepairTarget,
+  chainAttempts,
+  findDecisions,
+  lockRepairTargets,
+  recordDecision,
+  recordDecisionsUnder,
+} from './decisions.repository';
 import { ROUTER_SOURCE, invalidReason, outcomeEvents, outcomePlans, policyResolution, readableParts, rederivedOutcome } from './outcome-events';
 import { alertsRun, decisionsRouted, repairsRouted, routingSeconds } from './routing.metrics';
 import { pauseCovering } from '../pauses/pause-cover';
 import { pausedRoutings } from '../pauses/pauses.metrics';
 import { ProbationService } from '../probation/probation.service';
+
+/** Sets of workspaces whose controls the router keeps between chunks. */
+const CONTROLS_KEPT = 64;
 
 function contentHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');
@@ -23,6 +34,9 @@ function contentHash(value: unknown): string {
  */
 @Injectable()
 export class RoutingService {
+  /** The controls in force last read, by the workspaces of a chunk: what a chunk is routed under first (recordDecisionsUnder checks them). */
+  private readonly lastControls = new Map<string, ControlsInForce>();
+
   constructor(
     private readonly manifests: ManifestStore,
     private readonly probations: ProbationService,
@@ -40,58 +54,40 @@ export class RoutingService {
     const workspaces = proposals.map((p) => p.workspaceid);
     // A manifest version routed by for the first time is compared with the last first (new or widened actions: probation).
     await this.probations.compareVersions(ctx, workspaces, now);
-    // Read in this transaction on every chunk: a pause any replica kept holds here at once.
-    const { pauses, probations } = await controlsInForce(ctx.manager, workspaces);
-    const probationOf = (workspace: string, action: string) => probations.find((p) => p.workspace === workspace && p.action === action);
-    const routed = proposals.map((proposal) => {
-      const decision = proposal.data;
-      // Each workspace is routed by its own manifest, else the default one.
-      const { manifest } = this.manifests.forWorkspace(proposal.workspaceid);
-      // The transport let it through, so it verified; no signer means an unsigned proposal
-      // a sandbox workspace admitted: route() gives it no autonomy.
+    // The transport let each through, so it verified; no signer means an unsigned proposal
+    // a sandbox workspace admitted: route() gives it no autonomy. Chains are looked at once.
+    const inputs = proposals.map((proposal) => {
       const signed = ctx.signer(proposal.id) !== null;
-      const chain = chains(proposal, signed);
-      const pause = pauseCovering(pauses, { workspace: proposal.workspaceid, agent_id: decision.agent.id, action: decision.action }) ?? undefined;
-      const probation = probationOf(proposal.workspaceid, decision.action);
-      const routing = route(decision, manifest, now, { signed, repair: chain.history, pause, probation });
-      const outcome = outcomeEvents(proposal, routing, { approvalId: randomUUID(), postReviewApprovalId: randomUUID(), eventIds: randomUUID }, now);
-      const attempts = routing.repairAttempts;
-      const row: NewDecision = {
-        decision_id: decision.decision_id,
-        workspace: proposal.workspaceid,
-        agent_id: decision.agent.id,
-        action: decision.action,
-        event_id: proposal.id,
-        content_hash: contentHash(decision),
-        verdict: routing.verdict,
-        mode: routing.mode,
-        reasons: routing.reasons,
-        manifest_version: routing.manifestVersion,
-        approval_id: outcome.approvalId,
-        post_review_approval_id: outcome.postReviewApprovalId,
-        confidence: decision.confidence,
-        decision,
-        signed,
-        repair_of: chain.target ? chain.target.decision_id : null,
-        repair_chain: chain.target ? chain.target.repair_chain : decision.decision_id,
-        attempt: chain.target ? chain.target.attempt + 1 : 1,
-        // What failed: sent back, or shown to a person as the last attempt's errors.
-        parameter_errors:
-          routing.parameterErrors ?? (attempts && attempts[attempts.length - 1].errors.length > 0 ? attempts[attempts.length - 1].errors : null),
-        // Sent to a person by its probation: that person's verdict counts towards it.
-        probation_id: probation && routing.reasons.some((r) => r.rule === 'probation') ? probation.id : null,
-        // Enough to emit the same events again should the proposal be redelivered.
-        outcome_plans: outcomePlans(routing),
-        outcome_event_ids: outcome.events.map((event) => event.id),
-        routed_at: now,
-      };
-      return { proposal, routing, outcome, row };
+      return { proposal, signed, chain: chains(proposal, signed) };
     });
-
-    const written = await recordDecisions(
-      ctx.manager,
-      routed.map((r) => r.row),
-    );
+    // Routed under the controls last read for these workspaces, and recorded only if they are
+    // still the ones in force when the rows are written (one statement): a pause any replica
+    // kept holds here at once. Otherwise routed again under the ones that statement read.
+    const key = [...new Set(workspaces)].sort().join('\u0000');
+    let controls = this.lastControls.get(key) ?? (await controlsInForce(ctx.manager, workspaces));
+    let routed: ReturnType<typeof this.routeUnder>;
+    let written: Set<string>;
+    for (;;) {
+      routed = this.routeUnder(inputs, controls, now);
+      const recorded = await recordDecisionsUnder(
+        ctx.manager,
+        routed.map((r) => r.row),
+        workspaces,
+        controls.fingerprint,
+      );
+      if ('written' in recorded) {
+        written = recorded.written;
+        break;
+      }
+      controls = recorded.changed;
+    }
+    this.lastControls.delete(key);
+    this.lastControls.set(key, controls);
+    // A hint, not a record: the sets of workspaces chunks came with lately.
+    for (const oldest of this.lastControls.keys()) {
+      if (this.lastControls.size <= CONTROLS_KEPT) break;
+      this.lastControls.delete(oldest);
+    }
     const copies = routed.filter((r) => !written.has(r.proposal.id));
     // The same decision again: one outcome per decision, ever; other content is refused.
     const first = await findDecisions(
@@ -132,6 +128,58 @@ export class RoutingService {
         );
       }
     }
+  }
+
+  /** Each proposal routed (pure) under these controls: its outcome, and the row that records it. */
+  private routeUnder(
+    inputs: readonly {
+      proposal: CloudEvent<typeof DECISION_PROPOSED>;
+      signed: boolean;
+      chain: { history: RepairHistory; target: RecordedRepairTarget | null };
+    }[],
+    controls: ControlsInForce,
+    now: Date,
+  ) {
+    return inputs.map(({ proposal, signed, chain }) => {
+      const decision = proposal.data;
+      // Each workspace is routed by its own manifest, else the default one.
+      const { manifest } = this.manifests.forWorkspace(proposal.workspaceid);
+      const pause = pauseCovering(controls.pauses, { workspace: proposal.workspaceid, agent_id: decision.agent.id, action: decision.action }) ?? undefined;
+      const probation = controls.probations.find((p) => p.workspace === proposal.workspaceid && p.action === decision.action);
+      const routing = route(decision, manifest, now, { signed, repair: chain.history, pause, probation });
+      const outcome = outcomeEvents(proposal, routing, { approvalId: randomUUID(), postReviewApprovalId: randomUUID(), eventIds: randomUUID }, now);
+      const attempts = routing.repairAttempts;
+      const row: NewDecision = {
+        decision_id: decision.decision_id,
+        workspace: proposal.workspaceid,
+        agent_id: decision.agent.id,
+        action: decision.action,
+        event_id: proposal.id,
+        content_hash: contentHash(decision),
+        verdict: routing.verdict,
+        mode: routing.mode,
+        reasons: routing.reasons,
+        manifest_version: routing.manifestVersion,
+        approval_id: outcome.approvalId,
+        post_review_approval_id: outcome.postReviewApprovalId,
+        confidence: decision.confidence,
+        decision,
+        signed,
+        repair_of: chain.target ? chain.target.decision_id : null,
+        repair_chain: chain.target ? chain.target.repair_chain : decision.decision_id,
+        attempt: chain.target ? chain.target.attempt + 1 : 1,
+        // What failed: sent back, or shown to a person as the last attempt's errors.
+        parameter_errors:
+          routing.parameterErrors ?? (attempts && attempts[attempts.length - 1].errors.length > 0 ? attempts[attempts.length - 1].errors : null),
+        // Sent to a person by its probation: that person's verdict counts towards it.
+        probation_id: probation && routing.reasons.some((r) => r.rule === 'probation') ? probation.id : null,
+        // Enough to emit the same events again should the proposal be redelivered.
+        outcome_plans: outcomePlans(routing),
+        outcome_event_ids: outcome.events.map((event) => event.id),
+        routed_at: now,
+      };
+      return { proposal, routing, outcome, row };
+    });
   }
 
   /**
