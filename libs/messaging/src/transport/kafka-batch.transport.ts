@@ -22,6 +22,7 @@ import { OffsetCommitter } from './offset-committer';
 import {
   chunkSeconds,
   consumerLag,
+  consumerRejoins,
   consumerRetries,
   messagesConsumed,
   publishedAfterCommit,
@@ -161,6 +162,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   /** Set by close(): batches stop at their next chunk, so what was handled can be committed before leaving. */
   private closing = false;
   private readonly batchesInFlight = new Set<Promise<void>>();
+  /** Set while the consumer is restarted to rejoin its group (see rejoin). */
+  private rejoining = false;
   /** Chunks committed, their after-commit events being published before their offsets are committed. */
   private readonly afterCommit: AfterCommitQueue;
 
@@ -257,6 +260,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           { err: error, offsets, consumer: groupId },
           'committing offsets failed; their messages come again after a restart or a rebalance',
         ),
+      { onMembershipLost: () => void this.rejoin() },
     );
     this.committer = committer;
     // What was handled of partitions given to another member is theirs to commit from now on.
@@ -266,7 +270,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     await whileBrokerSettles(() =>
       consumer.subscribe({ topics: topics.map((t) => physicalTopic(settings, t)), fromBeginning: this.options.fromBeginning ?? true }),
     );
-    await this.consumer.run({
+    await this.run(consumer);
+    this.options.logger.info({ groupId, topics }, 'consuming');
+  }
+
+  private run(consumer: Consumer): Promise<void> {
+    return consumer.run({
       eachBatchAutoResolve: false,
       // Offsets are committed by the committer, after each chunk's commit, without holding up the next fetch.
       autoCommit: false,
@@ -277,7 +286,28 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         return handled.finally(() => this.batchesInFlight.delete(handled));
       },
     });
-    this.options.logger.info({ groupId, topics }, 'consuming');
+  }
+
+  /**
+   * Restarts the consumer: its commits keep being refused as from no member of the group, and
+   * kafkajs did not rejoin (it stops trying when the coordinator is away at its first attempt,
+   * then fetches on without heartbeats). Stopping waits for the chunks in hand; running again
+   * joins the group, which hands each partition out from its committed offset.
+   */
+  private async rejoin(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer || this.closing || this.rejoining) return;
+    this.rejoining = true;
+    this.options.logger.warn({ consumer: this.options.groupId }, 'offsets refused: this consumer is no longer in its group; restarting it to rejoin');
+    consumerRejoins.inc({ consumer: this.options.groupId });
+    try {
+      await consumer.stop();
+      if (!this.closing) await this.run(consumer);
+    } catch (error) {
+      this.options.logger.error({ err: error, consumer: this.options.groupId }, 'restarting the consumer failed');
+    } finally {
+      this.rejoining = false;
+    }
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {

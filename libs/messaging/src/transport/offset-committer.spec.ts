@@ -1,4 +1,4 @@
-import { OffsetCommitter } from './offset-committer';
+import { OffsetCommitter, membershipLost } from './offset-committer';
 
 type Offsets = { topic: string; partition: number; offset: string }[];
 
@@ -83,5 +83,90 @@ describe('OffsetCommitter', () => {
     expect(b.calls[1]).toEqual([{ topic: 't', partition: 2, offset: '4' }]);
     await b.settle();
     await committer.flush();
+  });
+
+  /** A refusal as kafkajs reports it: its retrier's error, the broker's as the cause. */
+  const refused = (type: string) =>
+    Object.assign(new Error('The coordinator is not aware of this member'), { name: 'KafkaJSNonRetriableError', cause: { type } });
+
+  it.each([
+    ['the member unknown to the coordinator (wrapped)', refused('UNKNOWN_MEMBER_ID'), true],
+    ['an old generation (wrapped)', refused('ILLEGAL_GENERATION'), true],
+    ['a rebalance in progress (the broker error itself)', { type: 'REBALANCE_IN_PROGRESS' }, true],
+    ['a network failure', new Error('connect ECONNREFUSED'), false],
+    ['another broker error', refused('NOT_LEADER_FOR_PARTITION'), false],
+    ['not an error at all', 'oops', false],
+  ])('tells a refusal for membership: %s', (_name, error, lost) => {
+    expect(membershipLost(error)).toBe(lost);
+  });
+
+  describe('a commit refused because the consumer is no longer a member', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('is tried again a retry later with its offsets (or later ones), and after three refusals as an unknown member in a row says the consumer must rejoin', async () => {
+      const b = broker();
+      let lost = 0;
+      const committer = new OffsetCommitter(b.commit, () => undefined, { retryMs: 1_000, onMembershipLost: () => lost++ });
+      committer.commit('t', 0, '5');
+      committer.commit('t', 1, '2');
+      await b.settle(); // t/0 at 5; then t/1 at 2 goes
+      committer.commit('t', 0, '5');
+      await b.settle(refused('UNKNOWN_MEMBER_ID')); // t/1 at 2 refused; t/0 at 5 waits with it
+      committer.commit('t', 0, '6'); // a later offset of one partition meanwhile: it wins, and waits for the retry
+      await jest.advanceTimersByTimeAsync(999);
+      expect(b.calls).toHaveLength(2);
+      await jest.advanceTimersByTimeAsync(1);
+      expect([...b.calls[2]].sort((x, y) => x.partition - y.partition)).toEqual([
+        { topic: 't', partition: 0, offset: '6' },
+        { topic: 't', partition: 1, offset: '2' },
+      ]);
+      await b.settle(refused('UNKNOWN_MEMBER_ID'));
+      expect(lost).toBe(0);
+      await jest.advanceTimersByTimeAsync(1_000);
+      await b.settle(refused('UNKNOWN_MEMBER_ID'));
+      expect(lost).toBe(1);
+      await jest.advanceTimersByTimeAsync(1_000);
+      await b.settle();
+      expect(b.calls).toHaveLength(5);
+      // Committed: nothing is tried again.
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(b.calls).toHaveLength(5);
+      expect(b.calls.map((c) => c.map((o) => `${o.partition}@${o.offset}`).sort())).toEqual([['0@5'], ['1@2'], ['0@6', '1@2'], ['0@6', '1@2'], ['0@6', '1@2']]);
+    });
+
+    it('only retries during a rebalance or after a generation passed: the client rejoins on its own', async () => {
+      const b = broker();
+      let lost = 0;
+      const committer = new OffsetCommitter(b.commit, () => undefined, { retryMs: 1_000, onMembershipLost: () => lost++ });
+      committer.commit('t', 0, '5');
+      for (const type of [
+        'REBALANCE_IN_PROGRESS',
+        'ILLEGAL_GENERATION',
+        'UNKNOWN_MEMBER_ID',
+        'UNKNOWN_MEMBER_ID',
+        'REBALANCE_IN_PROGRESS',
+        'UNKNOWN_MEMBER_ID',
+      ]) {
+        await b.settle(refused(type));
+        await jest.advanceTimersByTimeAsync(1_000);
+      }
+      expect(lost).toBe(0);
+      await b.settle();
+      await committer.flush();
+      expect(b.calls).toHaveLength(7);
+    });
+
+    it('is not tried again once the consumer flushes to close', async () => {
+      const b = broker();
+      const committer = new OffsetCommitter(b.commit, () => undefined, { retryMs: 1_000 });
+      committer.commit('t', 0, '5');
+      await b.settle(refused('UNKNOWN_MEMBER_ID'));
+      const flushing = committer.flush();
+      await b.settle(refused('UNKNOWN_MEMBER_ID')); // the flush's own attempt
+      await flushing;
+      await jest.advanceTimersByTimeAsync(10_000);
+      expect(b.calls).toHaveLength(2);
+    });
   });
 });

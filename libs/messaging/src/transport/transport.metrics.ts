@@ -12,6 +12,12 @@ export const consumerRetries = new Counter({
   labelNames: ['topic', 'kind'],
 });
 
+export const consumerRejoins = new Counter({
+  name: 'hitl_consumer_rejoins_total',
+  help: 'Consumers restarted to rejoin their group: their offset commits kept being refused as from no member, and the Kafka client had given up rejoining',
+  labelNames: ['consumer'],
+});
+
 export const signatureRefusals = new Counter({
   name: 'hitl_signature_refusals_total',
   help: 'Events refused because their signature did not verify (never acted on), by topic and code',
@@ -32,7 +38,7 @@ export const publishedAfterCommitSetAside = new Counter({
 
 export const chunkSeconds = new Histogram({
   name: 'hitl_consumer_chunk_seconds',
-  help: 'Seconds to handle a chunk of messages: decode, verify, handle, commit, and publish what is published after the commit',
+  help: 'Seconds to handle a chunk of messages: decode, verify, handle, commit (what is published after the commit goes out while the next chunk is handled)',
   labelNames: ['topic', 'consumer'],
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 });
