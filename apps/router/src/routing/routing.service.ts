@@ -45,8 +45,9 @@ export class RoutingService {
 
   /**
    * A chunk of proposals in one go (the hot path): route each (pure), record the new
-   * decisions in one statement and emit all their events in one outbox write. A copy of a
-   * recorded decision has no second effect; a copy with other content is dead-lettered.
+   * decisions in one statement, and emit all their events to be published after the commit
+   * (re-derivable from the rows). A copy of a recorded decision has no second effect; a copy
+   * with other content is dead-lettered.
    */
   async routeProposals(proposals: readonly CloudEvent<typeof DECISION_PROPOSED>[], ctx: MessageContext): Promise<void> {
     const now = new Date();
