@@ -5,10 +5,14 @@
 // an answer, offsets after the commit), so the cost of durability and the cost of hitl are
 // told apart. All read a topic filled beforehand; each rate is the number of outputs over
 // the span of their Kafka timestamps (set by the producer).
+import { cpus } from 'node:os';
 import { eventually, readWholeTopic } from '@hitl/testing';
+import { signingMicros } from './signature-cost';
+import { routingCeiling } from './support/ceiling';
 import { FigureResult, runStandalone, verdict } from './support/figure';
 import { proposal, produceAll } from './support/decisions';
 import { BenchWorld, PARTITIONS, ServiceProcess, watching } from './support/services';
+import { busyShare, machineCpu } from './support/scaling';
 import { ratePerSecond, ratio } from './support/stats';
 import { Size, SIZE_TABLE } from './support/size';
 import { formatTable } from './support/table';
@@ -17,6 +21,17 @@ import { formatTable } from './support/table';
 export const ROUTING_TARGET = 0.35;
 /** Router / durable minimum: what hitl adds to the durable work it cannot skip. */
 export const ROUTING_DURABLE_TARGET = 0.7;
+
+/** The machine's busy share over a second with nothing of the figure running. */
+async function restingShare(): Promise<number> {
+  const before = machineCpu();
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  return busyShare(before, machineCpu());
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
 
 /** Messages per second out of `topic`, from the first to the last output's timestamp. */
 async function outputRate(world: BenchWorld, topic: string): Promise<{ count: number; rate: number }> {
@@ -36,21 +51,30 @@ interface Pass {
   rate: number;
   /** CPU of the process per 1000 messages, ms. */
   cpuPer1000: number;
+  /** Busy CPU of the whole machine (every process: brokers, PostgreSQL, this one) per 1000 messages, ms. */
+  machinePer1000: number;
+  /** The machine's busy share over the pass (0..1): near 1, the pass was bound by the cores. */
+  busy: number;
   peakMib: number;
 }
 
 /** Lets `processor` empty its input until `expected` messages are on `topic`, stops it, and measures the pass. */
-async function pass(world: BenchWorld, processor: ServiceProcess, topic: string, expected: number): Promise<Pass> {
+async function pass(world: BenchWorld, processor: ServiceProcess, topic: string, expected: number, background: number): Promise<Pass> {
   const cpuBefore = processor.cpuSeconds();
+  const machineBefore = machineCpu();
   await eventually(`${expected} messages on ${topic}`, async () => (await world.messagesOn(topic)) >= expected, {
     timeoutMs: 900_000,
     everyMs: 250,
     ...watching([processor]),
   });
   const cpuPer1000 = ((processor.cpuSeconds() - cpuBefore) * 1e6) / expected;
+  const machineAfter = machineCpu();
+  // Less what the machine does at rest (the brokers' housekeeping, this process polling) over the same span.
+  const resting = background * (machineAfter.total - machineBefore.total);
+  const machinePer1000 = (Math.max(0, machineAfter.busy - machineBefore.busy - resting) * 1e6) / expected;
   const peakMib = processor.peakRssMib();
   await processor.stop();
-  return { ...(await outputRate(world, topic)), cpuPer1000, peakMib };
+  return { ...(await outputRate(world, topic)), cpuPer1000, machinePer1000, busy: busyShare(machineBefore, machineAfter), peakMib };
 }
 
 export async function routingThroughput(size: Size): Promise<FigureResult & { routerRate: number }> {
@@ -64,6 +88,11 @@ export async function routingThroughput(size: Size): Promise<FigureResult & { ro
     await produceAll(world.kafka, world.topic('raw.in'), messages);
     await produceAll(world.kafka, world.topic('decision.proposed'), messages);
 
+    // What the contract adds to a decision whatever the code, measured before the passes on a quiet machine: the best of three rounds.
+    const signing = [1, 2, 3]
+      .map(() => signingMicros(Math.max(2_000, n / 3)))
+      .reduce((best, round) => ({ ...best, sign: Math.min(best.sign, round.sign), verify: Math.min(best.verify, round.verify) }));
+    const background = await restingShare();
     const baseline = (name: string, out: string, env: Record<string, string> = {}, script = 'bench/support/passthrough.ts') =>
       world.startScript(name, script, {
         PASSTHROUGH_FROM: world.topic('raw.in'),
@@ -71,22 +100,31 @@ export async function routingThroughput(size: Size): Promise<FigureResult & { ro
         PASSTHROUGH_GROUP: `${world.prefix}${out}`,
         ...env,
       });
-    const raw = await pass(world, await baseline('raw passthrough', 'raw.out'), 'raw.out', n);
-    const durable = await pass(world, await baseline('durable minimum', 'durable.out', { PASSTHROUGH_DATABASE_URL: world.databaseUrl }), 'durable.out', n);
+    const raw = await pass(world, await baseline('raw passthrough', 'raw.out'), 'raw.out', n, background);
+    const durable = await pass(
+      world,
+      await baseline('durable minimum', 'durable.out', { PASSTHROUGH_DATABASE_URL: world.databaseUrl }),
+      'durable.out',
+      n,
+      background,
+    );
     // The same raw work on the other client (issue 22: measured against kafkajs, not yet switched to).
     const platformatic = await pass(
       world,
       await baseline('raw passthrough (@platformatic/kafka)', 'platformatic.out', {}, 'bench/support/passthrough-platformatic.ts'),
       'platformatic.out',
       n,
+      background,
     );
-    const routed = await pass(world, await world.start('router'), 'approval.resolved', n);
+    const routed = await pass(world, await world.start('router'), 'approval.resolved', n, background);
     if (routed.count !== n || raw.count !== n || durable.count !== n || platformatic.count !== n) {
       throw new Error(
         `expected ${n} outputs each, got ${routed.count} routed, ${durable.count} durable, ${raw.count} raw and ${platformatic.count} raw on @platformatic/kafka`,
       );
     }
     const clients = ratio(platformatic.rate, raw.rate);
+    const cores = cpus().length;
+    const ceiling = routingCeiling({ cores, durableMachineMicros: durable.machinePer1000, verifyMicros: signing.verify, signMicros: signing.sign });
 
     const r = ratio(routed.rate, raw.rate);
     const d = ratio(routed.rate, durable.rate);
@@ -94,25 +132,36 @@ export async function routingThroughput(size: Size): Promise<FigureResult & { ro
     return {
       title: 'Figure 1: routing throughput',
       table: formatTable(
-        ['path', 'decisions', 'decisions/s', 'process CPU ms per 1000', 'peak RSS (MiB)'],
+        ['path', 'decisions', 'decisions/s', 'process CPU ms per 1000', 'machine CPU ms per 1000', 'machine busy', 'peak RSS (MiB)'],
         [
-          ['raw kafkajs passthrough', n, Math.round(raw.rate), Math.round(raw.cpuPer1000), Math.round(raw.peakMib)],
-          ['raw @platformatic/kafka passthrough', n, Math.round(platformatic.rate), Math.round(platformatic.cpuPer1000), Math.round(platformatic.peakMib)],
-          ['durable minimum (kafkajs + pg: a row, an answer)', n, Math.round(durable.rate), Math.round(durable.cpuPer1000), Math.round(durable.peakMib)],
-          ['router (verify, policy, record, sign, publish)', n, Math.round(routed.rate), Math.round(routed.cpuPer1000), Math.round(routed.peakMib)],
-          ['ratio router / raw', '', r, '', ''],
-          ['ratio router / durable minimum', '', d, '', ''],
-          ['ratio @platformatic/kafka / kafkajs (raw)', '', clients, '', ''],
+          ...(
+            [
+              ['raw kafkajs passthrough', raw],
+              ['raw @platformatic/kafka passthrough', platformatic],
+              ['durable minimum (kafkajs + pg: a row, an answer)', durable],
+              ['router (verify, policy, record, sign, publish)', routed],
+            ] as const
+          ).map(([path, p]) => [path, n, Math.round(p.rate), Math.round(p.cpuPer1000), Math.round(p.machinePer1000), percent(p.busy), Math.round(p.peakMib)]),
+          ['ceiling: durable minimum + verify + sign', '', Math.round(ceiling.rate), '', Math.round(ceiling.floorMicros), '', ''],
+          ['ratio router / raw', '', r, '', '', '', ''],
+          ['ratio router / durable minimum', '', d, '', '', '', ''],
+          ['ratio ceiling / raw', '', ratio(ceiling.rate, raw.rate), '', '', '', ''],
+          ['ratio ceiling / durable minimum', '', ratio(ceiling.rate, durable.rate), '', '', '', ''],
+          ['ratio @platformatic/kafka / kafkajs (raw)', '', clients, '', '', '', ''],
         ],
       ),
       notes: [
         `Targets: router / raw >= ${ROUTING_TARGET} and router / durable minimum >= ${ROUTING_DURABLE_TARGET}; met: ${verdict(met)}.`,
+        `Ceiling: the most a router could route here if it did nothing but the durable minimum's work (its machine CPU per decision: client, brokers, PostgreSQL) and what the contract adds to every decision, one verification of the proposal (${signing.verify.toFixed(1)} µs) and one signature of the answer (${signing.sign.toFixed(1)} µs, ${signing.backend}, measured in this run before the passes, the best of three rounds), on all ${cores} cores: ${Math.round(ceiling.floorMicros)} µs a decision. A target above the ceiling's ratio cannot be met on this machine by any code that keeps the contract.`,
+        `Machine CPU is the busy time of all cores from /proc/stat over each pass (the other passes' processes stopped), less the machine's busy share at rest (${percent(background)}, measured over a second before the passes) over the same span; machine busy is the share of the cores before that subtraction.`,
         `The @platformatic/kafka passthrough does the raw passthrough's work on that client (chunks of up to 200 as they arrive, idempotent, acks from all, the Java partitioner, offsets committed after the acknowledgement).`,
         `All read ${PARTITIONS} partitions filled beforehand, 3 partitions at once, chunks of 200, producer idempotent with acks from all replicas; rates are outputs over the span of their timestamps (every output is a sample). The durable minimum commits one row per decision (decision id, event id, proposal as jsonb) in one transaction a chunk, then publishes an answer per decision, then commits the offsets.`,
       ],
       ratios: {
         'routing throughput router/raw': `${r.toFixed(2)} (target >= ${ROUTING_TARGET})`,
         'routing throughput router/durable minimum': `${d.toFixed(2)} (target >= ${ROUTING_DURABLE_TARGET})`,
+        'routing ceiling/raw': `${ratio(ceiling.rate, raw.rate).toFixed(2)} (the most any router keeping the contract could reach here)`,
+        'routing ceiling/durable minimum': `${ratio(ceiling.rate, durable.rate).toFixed(2)} (the same)`,
         'raw passthrough @platformatic/kafka/kafkajs': `${clients.toFixed(2)} (a measurement: above 1 is faster than kafkajs)`,
       },
       peakRss: [
