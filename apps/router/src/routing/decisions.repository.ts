@@ -33,17 +33,18 @@ const COLUMNS = [
   ['routed_at', 'timestamptz'],
 ] as const satisfies readonly (readonly [keyof NewDecision, string])[];
 
-const JSONB = new Set<string>(['reasons', 'decision', 'parameter_errors', 'outcome_plans', 'outcome_event_ids']);
+const NAMES = COLUMNS.map(([name]) => name).join(', ');
+const RECORD_TYPE = COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
 
-/** One array per column, the rows' values in order. */
-function columnArrays(rows: readonly NewDecision[]): unknown[][] {
-  return COLUMNS.map(([name]) =>
-    rows.map((row) => {
-      const value = row[name];
-      // jsonb[] parameters travel as text; null stays SQL NULL.
-      return JSONB.has(name) && value !== null ? JSON.stringify(value) : value;
-    }),
-  );
+/**
+ * The rows as one jsonb parameter, read back by jsonb_to_recordset in `$n`'s place, in their
+ * order: one JSON.stringify for the chunk, nested jsonb values without a second encoding.
+ */
+function newRows(param: number, rows: readonly NewDecision[]): { sql: string; value: string } {
+  return {
+    sql: `SELECT ${NAMES} FROM ROWS FROM (jsonb_to_recordset($${param}::jsonb) AS (${RECORD_TYPE})) WITH ORDINALITY AS d(${NAMES}, n)`,
+    value: JSON.stringify(rows.map((row) => Object.fromEntries(COLUMNS.map(([name]) => [name, row[name]])))),
+  };
 }
 
 /**
@@ -52,15 +53,13 @@ function columnArrays(rows: readonly NewDecision[]): unknown[][] {
  */
 export async function recordDecisions(manager: EntityManager, rows: readonly NewDecision[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const names = COLUMNS.map(([name]) => name).join(', ');
-  const arrays = COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
-  const params = columnArrays(rows);
+  const values = newRows(1, rows);
   const inserted: { event_id: string }[] = await manager.query(
-    `INSERT INTO ${serviceTable(manager, 'decisions')} (${names})
-     SELECT ${names} FROM UNNEST(${arrays}) WITH ORDINALITY AS d(${names}, n) ORDER BY n
+    `INSERT INTO ${serviceTable(manager, 'decisions')} (${NAMES})
+     ${values.sql} ORDER BY n
      ON CONFLICT (decision_id) DO NOTHING
      RETURNING event_id`,
-    params,
+    [values.value],
   );
   return new Set(inserted.map((row) => row.event_id));
 }
@@ -78,21 +77,18 @@ export async function recordDecisionsUnder(
   workspaces: readonly string[],
   fingerprint: string,
 ): Promise<{ written: Set<string> } | { changed: ControlsInForce }> {
-  const names = COLUMNS.map(([name]) => name).join(', ');
-  const arrays = COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
-  const controlsParam = COLUMNS.length + 1;
-  const fingerprintParam = COLUMNS.length + 2;
+  const values = newRows(1, rows);
   const [result]: (ControlsRow & { written: string[] })[] = await manager.query(
-    `WITH controls AS (${controlsSql(manager, controlsParam)}),
+    `WITH controls AS (${controlsSql(manager, 2)}),
      written AS (
-       INSERT INTO ${serviceTable(manager, 'decisions')} (${names})
-       SELECT ${names} FROM UNNEST(${arrays}) WITH ORDINALITY AS d(${names}, n)
-        WHERE (SELECT fingerprint FROM controls) = $${fingerprintParam}
+       INSERT INTO ${serviceTable(manager, 'decisions')} (${NAMES})
+       ${values.sql}
+        WHERE (SELECT fingerprint FROM controls) = $3
         ORDER BY n
        ON CONFLICT (decision_id) DO NOTHING
        RETURNING event_id)
      SELECT controls.*, coalesce((SELECT array_agg(event_id) FROM written), '{}') AS written FROM controls`,
-    [...columnArrays(rows), [...new Set(workspaces)], fingerprint],
+    [values.value, [...new Set(workspaces)], fingerprint],
   );
   return result.fingerprint === fingerprint ? { written: new Set(result.written) } : { changed: controlsOf(result) };
 }

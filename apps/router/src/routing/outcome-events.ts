@@ -78,7 +78,14 @@ export function outcomeEvents(
 
   const resolved = newEvent(
     APPROVAL_RESOLVED,
-    policyResolution(decision, routing.verdict === 'auto_approve' ? 'approved' : 'blocked', routing.reasons, routing.manifestVersion, routing.parameterErrors),
+    policyResolution(
+      decision,
+      routing.verdict === 'auto_approve' ? 'approved' : 'blocked',
+      routing.reasons,
+      routing.manifestVersion,
+      routing.parameterErrors,
+      hash,
+    ),
     meta(),
   );
   if (routing.postReview) {
@@ -158,6 +165,7 @@ export function policyResolution(
   reasons: Reason[],
   manifestVersion: string,
   parameterErrors: ParameterError[] | null = null,
+  hash: string = payloadHash(decision.action, decision.parameters),
 ) {
   return {
     decision_id: decision.decision_id,
@@ -172,7 +180,7 @@ export function policyResolution(
     manifest_version: manifestVersion,
     confidence: decision.confidence,
     action: decision.action,
-    payload_hash: payloadHash(decision.action, decision.parameters),
+    payload_hash: hash,
     // Sent back to the agent to repair: what to correct.
     ...(parameterErrors ? { parameter_errors: parameterErrors } : {}),
   };

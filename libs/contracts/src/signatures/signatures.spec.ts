@@ -12,7 +12,7 @@ import { exampleEvent } from '../examples';
 import { AnyEvent, EventType, topicOf } from '../catalogue';
 import { Keyring, Principal, SignatureVerdict, signedByProposer } from './keyring';
 import { generateSigningKey, jwkThumbprint, parseJwks, parseSigningKey, publicJwkOf } from './keys';
-import { signEvent, signatureVerifies, signingInput } from './sign';
+import { signEvent, signatureVerifies, signedEventJson, signingInput } from './sign';
 import { ed25519Backend, useEd25519Backend } from './ed25519';
 
 const router = generateSigningKey();
@@ -198,6 +198,26 @@ describe('signatures: who said it', () => {
     // Key order and whitespace on the wire do not matter: the canonical form does.
     const reordered = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(signed).reverse())));
     expect(signatureVerifies(reordered, keyring.key(router.key.kid)!.publicKey)).toBe(true);
+  });
+
+  it.each([
+    ['a request', () => example(APPROVAL_REQUESTED)],
+    ['a policy resolution', () => resolution('policy')],
+    ['an event already signed by another key (its sig replaced)', () => signEvent(example(APPROVAL_REQUESTED), routerNext.key)],
+    [
+      'text beyond ASCII',
+      () => {
+        const r = resolution('policy');
+        return { ...r, data: { ...r.data, notes: 'décision ✓ 😀 "quoted" \\ \n' } };
+      },
+    ],
+  ])('publishes %s as the signing input with sig last: the event signEvent gives, verifying', (_, make) => {
+    const event = make();
+    const json = signedEventJson(event, router.key);
+    const parsed = JSON.parse(json) as Record<string, unknown>;
+    expect(parsed).toEqual(signEvent(event, router.key));
+    expect(json).toBe(`${signingInput(parsed).toString('utf8').slice(0, -1)},"sig":${JSON.stringify(parsed.sig)}}`);
+    expect(received(parsed)).toMatchObject({ ok: true });
   });
 
   it('refuses malformed signature attributes without throwing', () => {

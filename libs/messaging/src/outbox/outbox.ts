@@ -1,4 +1,4 @@
-import { AnyEvent, CLOUDEVENTS_CONTENT_TYPE, CONTENT_TYPE_HEADER, SigningKey, assertValidEvent, signEvent, topicOf } from '@hitl/contracts';
+import { AnyEvent, CLOUDEVENTS_CONTENT_TYPE, CONTENT_TYPE_HEADER, SigningKey, assertValidEvent, signedEventJson, topicOf } from '@hitl/contracts';
 import { withTraceContext } from '@hitl/tracing';
 import { EntityManager } from 'typeorm';
 import { sqlSchema } from '../schema';
@@ -56,7 +56,7 @@ export class Outbox {
         topic: topicOf(event.type),
         key: event.subject,
         // The trace context (CloudEvents distributed tracing) before signing: the signature covers it.
-        value: Buffer.from(JSON.stringify(signEvent(withTraceContext(event), signer))),
+        value: Buffer.from(signedEventJson(withTraceContext(event), signer), 'utf8'),
         // The CloudEvents Kafka binding, structured mode: the event is the value, and says so.
         headers: [[CONTENT_TYPE_HEADER, CLOUDEVENTS_CONTENT_TYPE]],
         messageId: event.id,
