@@ -7,12 +7,12 @@
 // the span of their Kafka timestamps (set by the producer).
 import { cpus } from 'node:os';
 import { eventually, readWholeTopic } from '@hitl/testing';
-import { signingMicros } from './signature-cost';
-import { routingCeiling } from './support/ceiling';
+import { bestSigningMicros } from './signature-cost';
+import { contractCeiling } from './support/ceiling';
 import { FigureResult, runStandalone, verdict } from './support/figure';
 import { proposal, produceAll } from './support/decisions';
 import { BenchWorld, PARTITIONS, ServiceProcess, watching } from './support/services';
-import { busyShare, machineCpu } from './support/scaling';
+import { busyMicrosPer, busyShare, machineCpu, restingShare } from './support/scaling';
 import { ratePerSecond, ratio } from './support/stats';
 import { Size, SIZE_TABLE } from './support/size';
 import { formatTable } from './support/table';
@@ -21,13 +21,6 @@ import { formatTable } from './support/table';
 export const ROUTING_TARGET = 0.35;
 /** Router / durable minimum: what hitl adds to the durable work it cannot skip. */
 export const ROUTING_DURABLE_TARGET = 0.7;
-
-/** The machine's busy share over a second with nothing of the figure running. */
-async function restingShare(): Promise<number> {
-  const before = machineCpu();
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  return busyShare(before, machineCpu());
-}
 
 function percent(share: number): string {
   return `${Math.round(share * 100)}%`;
@@ -69,9 +62,7 @@ async function pass(world: BenchWorld, processor: ServiceProcess, topic: string,
   });
   const cpuPer1000 = ((processor.cpuSeconds() - cpuBefore) * 1e6) / expected;
   const machineAfter = machineCpu();
-  // Less what the machine does at rest (the brokers' housekeeping, this process polling) over the same span.
-  const resting = background * (machineAfter.total - machineBefore.total);
-  const machinePer1000 = (Math.max(0, machineAfter.busy - machineBefore.busy - resting) * 1e6) / expected;
+  const machinePer1000 = busyMicrosPer(machineBefore, machineAfter, background, expected);
   const peakMib = processor.peakRssMib();
   await processor.stop();
   return { ...(await outputRate(world, topic)), cpuPer1000, machinePer1000, busy: busyShare(machineBefore, machineAfter), peakMib };
@@ -89,9 +80,7 @@ export async function routingThroughput(size: Size): Promise<FigureResult & { ro
     await produceAll(world.kafka, world.topic('decision.proposed'), messages);
 
     // What the contract adds to a decision whatever the code, measured before the passes on a quiet machine: the best of three rounds.
-    const signing = [1, 2, 3]
-      .map(() => signingMicros(Math.max(2_000, n / 3)))
-      .reduce((best, round) => ({ ...best, sign: Math.min(best.sign, round.sign), verify: Math.min(best.verify, round.verify) }));
+    const signing = bestSigningMicros(Math.max(2_000, n / 3));
     const background = await restingShare();
     const baseline = (name: string, out: string, env: Record<string, string> = {}, script = 'bench/support/passthrough.ts') =>
       world.startScript(name, script, {
@@ -124,7 +113,7 @@ export async function routingThroughput(size: Size): Promise<FigureResult & { ro
     }
     const clients = ratio(platformatic.rate, raw.rate);
     const cores = cpus().length;
-    const ceiling = routingCeiling({ cores, durableMachineMicros: durable.machinePer1000, verifyMicros: signing.verify, signMicros: signing.sign });
+    const ceiling = contractCeiling({ cores, baselineMachineMicros: durable.machinePer1000, verifyMicros: signing.verify, signMicros: signing.sign });
 
     const r = ratio(routed.rate, raw.rate);
     const d = ratio(routed.rate, durable.rate);

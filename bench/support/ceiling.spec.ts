@@ -1,23 +1,23 @@
-import { routingCeiling } from './ceiling';
+import { contractCeiling } from './ceiling';
 
-describe('routingCeiling', () => {
+describe('contractCeiling', () => {
   it.each([
-    // cores, durable µs, verify µs, sign µs -> floor µs, decisions/s
+    // cores, baseline µs, verify µs, sign µs -> floor µs, decisions/s
     [2, 125, 55, 25, 205, 9756.1],
     [1, 100, 0.5, 0.5, 101, 9901],
     [4, 250, 50, 50, 350, 11428.6],
-  ])('%i cores, durable %d µs, verify %d, sign %d: floor %d µs, %d decisions/s', (cores, durable, verify, sign, floor, rate) => {
-    const ceiling = routingCeiling({ cores, durableMachineMicros: durable, verifyMicros: verify, signMicros: sign });
+  ])('%i cores, baseline %d µs, verify %d, sign %d: floor %d µs, %d decisions/s', (cores, durable, verify, sign, floor, rate) => {
+    const ceiling = contractCeiling({ cores, baselineMachineMicros: durable, verifyMicros: verify, signMicros: sign });
     expect(ceiling.floorMicros).toBeCloseTo(floor, 6);
     expect(ceiling.rate).toBeCloseTo(rate, 0);
   });
 
   it.each([
     ['cores', { cores: 0 }],
-    ['durableMachineMicros', { durableMachineMicros: Number.NaN }],
+    ['baselineMachineMicros', { baselineMachineMicros: Number.NaN }],
     ['verifyMicros', { verifyMicros: -1 }],
     ['signMicros', { signMicros: Infinity }],
   ])('refuses a %s that is not a positive number', (name, wrong) => {
-    expect(() => routingCeiling({ cores: 2, durableMachineMicros: 100, verifyMicros: 50, signMicros: 25, ...wrong })).toThrow(name);
+    expect(() => contractCeiling({ cores: 2, baselineMachineMicros: 100, verifyMicros: 50, signMicros: 25, ...wrong })).toThrow(name);
   });
 });

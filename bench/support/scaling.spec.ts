@@ -1,4 +1,4 @@
-import { busiestShare, busyShare, machineCpuOf, projectedRate, statCpuSeconds } from './scaling';
+import { busiestShare, busyMicrosPer, busyShare, machineCpuOf, projectedRate, statCpuSeconds } from './scaling';
 
 describe('statCpuSeconds', () => {
   it.each([
@@ -35,6 +35,18 @@ describe('machineCpuOf and busyShare', () => {
 
   it('is NaN when no time passed', () => {
     expect(busyShare({ busy: 1, total: 2 }, { busy: 1, total: 2 })).toBeNaN();
+  });
+});
+
+describe('busyMicrosPer', () => {
+  it.each([
+    // busy and total seconds before and after, resting share, messages -> µs per message
+    [{ busy: 10, total: 100 }, { busy: 11, total: 102 }, 0, 1_000, 1_000],
+    [{ busy: 10, total: 100 }, { busy: 11, total: 102 }, 0.1, 1_000, 800],
+    [{ busy: 10, total: 100 }, { busy: 10.1, total: 102 }, 0.1, 1_000, 0],
+    [{ busy: 0, total: 0 }, { busy: 2, total: 2 }, 0.05, 10_000, 190],
+  ])('%j to %j, resting %d, %d messages: %d µs each', (before, after, resting, messages, expected) => {
+    expect(busyMicrosPer(before, after, resting, messages)).toBeCloseTo(expected, 6);
   });
 });
 

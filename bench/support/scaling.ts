@@ -49,6 +49,23 @@ export function busyShare(before: MachineCpu, after: MachineCpu): number {
   return total > 0 ? (after.busy - before.busy) / total : Number.NaN;
 }
 
+/**
+ * Busy CPU of the whole machine per message between two readings, µs: less what it does at
+ * rest (`resting`, a busy share) over the same span, so the brokers' housekeeping and a
+ * polling harness are not charged to the messages.
+ */
+export function busyMicrosPer(before: MachineCpu, after: MachineCpu, resting: number, messages: number): number {
+  const busy = after.busy - before.busy - resting * (after.total - before.total);
+  return (Math.max(0, busy) * 1e6) / messages;
+}
+
+/** The machine's busy share over `ms` with nothing of a figure running. */
+export async function restingShare(ms = 1_000): Promise<number> {
+  const before = machineCpu();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return busyShare(before, machineCpu());
+}
+
 /** The most partitions one of `replicas` consumers of a group holds (Kafka spreads them as evenly as it can). */
 export function busiestShare(partitions: number, replicas: number): number {
   if (!(partitions >= 1 && replicas >= 1)) throw new RangeError(`partitions and replicas must be at least 1 (got ${partitions}, ${replicas})`);
