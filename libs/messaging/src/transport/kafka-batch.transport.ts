@@ -719,9 +719,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
    * What `rederives` handlers emitted, once their transaction committed (AfterCommitQueue
    * calls it, in commit order): acknowledged by every in-sync replica before the chunk's
    * offset is committed. A failure here drops it and the chunks queued behind it, and their
-   * partitions are read again from there: the handler emits it all again; but a message the broker refuses as larger than its topic takes would fail it for good
-   * (its partition stopped behind it), so the chunk's messages then go one at a time and
-   * that one is set aside. Resolves once each is published or set aside.
+   * partitions are read again from there: the handler emits it all again. But a message the
+   * broker refuses as larger than its topic takes would fail it for good (its partition
+   * stopped behind it), so the chunk's messages then go one at a time and that one is set
+   * aside. Resolves once each is published or set aside.
    */
   private async publishAfterCommit(messages: AfterCommitMessages): Promise<void> {
     await this.options.beforePublish?.(messages.length);
