@@ -1,6 +1,7 @@
 import { Kafka, LogEntry, logLevel } from 'kafkajs';
 import { MessagingLogger } from '../logger';
 import { KafkaSecurity, kafkaClientSecurity } from './kafka-security';
+import { fixKafkajsRequestQueue } from './request-queue';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -21,6 +22,7 @@ export function logicalTopic(settings: Pick<KafkaSettings, 'topicPrefix'>, physi
 
 /** A kafkajs client whose logs go to the service's structured logger. */
 export function createKafka(settings: KafkaSettings, logger: MessagingLogger): Kafka {
+  fixKafkajsRequestQueue();
   const logCreator =
     () =>
     ({ level, log }: LogEntry) => {
