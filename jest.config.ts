@@ -23,10 +23,6 @@ const shared: Config = {
 };
 
 const config: Config = {
-  // Two workers, not jest's cores - 1 (one on a 2-core CI machine): the integration specs mostly
-  // wait on the broker, PostgreSQL and the services they start. All 76 ran in 588 s on two
-  // workers against 866 s of suites one after another (2026-12-06, 2 cores).
-  maxWorkers: 2,
   projects: [
     {
       ...shared,
