@@ -20,6 +20,27 @@ describe('the console server', () => {
   let release: () => void = () => undefined;
   const seen: { path: string; authorization?: string; body: string }[] = [];
 
+  // Each request and read has its own deadline, so a hang fails at once with what the
+  // server printed, not at the test's timeout with nothing to go on.
+  const within = async <T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new Error('no answer in 15 s'));
+      }, 15_000);
+    });
+    try {
+      return await Promise.race([work(abort.signal), late]);
+    } catch (error) {
+      throw new Error(`${what}: ${String(error)}\nthe console server printed:\n${output}\nthe stand-in service saw: ${JSON.stringify(seen)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const call = (path: string, init: RequestInit = {}) => within(`${init.method ?? 'GET'} ${path}`, (signal) => fetch(`${url}${path}`, { ...init, signal }));
+
   beforeAll(async () => {
     // A service standing in for the escalation: it answers /healthz, echoes what it got, and
     // streams one event, then holds the stream open until the test releases it.
@@ -82,7 +103,7 @@ describe('the console server', () => {
   it.each(['/', '/approvals/0b9f6a52-3f57-4c55-9d4e-1f1f5a1b2c3d', '/queues', '/calibration'])(
     'answers the page %s with the app and a strict policy',
     async (path) => {
-      const res = await fetch(`${url}${path}`);
+      const res = await call(path);
       expect(res.status).toBe(200);
       expect(await res.text()).toBe(INDEX);
       expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
@@ -91,11 +112,11 @@ describe('the console server', () => {
   );
 
   it('does not answer a missing asset with the page', async () => {
-    expect((await fetch(`${url}/assets/missing.js`)).status).toBe(404);
+    expect((await call('/assets/missing.js')).status).toBe(404);
   });
 
   it('passes API calls through with their Authorization and body, and the answer back', async () => {
-    const res = await fetch(`${url}/api/escalation/approvals/batch?x=1`, {
+    const res = await call('/api/escalation/approvals/batch?x=1', {
       method: 'POST',
       headers: { authorization: 'Bearer reviewer-token-0123456789', 'content-type': 'application/json' },
       body: '{"items":[]}',
@@ -110,21 +131,22 @@ describe('the console server', () => {
   });
 
   it('streams an event as soon as the service writes it, before the stream ends', async () => {
-    const res = await fetch(`${url}/api/escalation/approvals/stream`, { headers: { authorization: 'Bearer reviewer-token-0123456789' } });
+    const res = await call('/api/escalation/approvals/stream', { headers: { authorization: 'Bearer reviewer-token-0123456789' } });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body!.getReader();
-    const first = await reader.read();
+    const first = await within('the first event', () => reader.read());
     expect(new TextDecoder().decode(first.value)).toContain('event: ready');
     release();
-    let done = false;
-    while (!done) done = (await reader.read()).done;
+    await within('the end of the stream', async () => {
+      while (!(await reader.read()).done);
+    });
   });
 
   it('names a service that does not answer: 502 through the proxy, and down in /healthz', async () => {
-    const res = await fetch(`${url}/api/audit/audit/events`);
+    const res = await call('/api/audit/audit/events');
     expect(res.status).toBe(502);
     expect(await res.json()).toMatchObject({ code: 'upstream_unavailable' });
-    const health = await fetch(`${url}/healthz`);
+    const health = await call('/healthz');
     expect(health.status).toBe(503);
     const body = await health.json();
     expect(JSON.stringify(body)).toContain('"escalation":{"status":"up"');

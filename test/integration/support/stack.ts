@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HitlAgent } from '@hitl/agent-sdk';
 import { kafkaClientSecurity, loadKafkaSecurity } from '@hitl/messaging';
-import { Launcher, SERVICES, ServiceName, databaseUrl, deleteTopicsStartingWith, eventually, httpCall, query, testTrust } from '@hitl/testing';
+import { AppName, Launcher, SERVICES, ServiceName, databaseUrl, deleteTopicsStartingWith, eventually, httpCall, query, testTrust } from '@hitl/testing';
 import { Kafka, logLevel } from 'kafkajs';
 
 export const root = resolve(__dirname, '../../..');
@@ -70,8 +70,11 @@ export class Stack {
   // From the sources (no build needed), with the committed reviewers and auditors and the run's test keys.
   private readonly launcher: Launcher;
 
-  /** `edit` rewrites the refunds manifest for this run (e.g. a short timeout); `reviewersPath` replaces the committed reviewers file. */
-  constructor(edit: (manifest: string) => string = (m) => m, options: { reviewersPath?: string } = {}) {
+  /**
+   * `edit` rewrites the refunds manifest for this run (e.g. a short timeout); `reviewersPath`
+   * replaces the committed reviewers file; `env` sets more variables of one app.
+   */
+  constructor(edit: (manifest: string) => string = (m) => m, options: { reviewersPath?: string; env?: Partial<Record<AppName, Record<string, string>>> } = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'hitl-e2e-'));
     this.manifestPath = join(dir, 'manifest.yaml');
     writeFileSync(this.manifestPath, edit(readFileSync(resolve(root, 'manifests/refunds.yaml'), 'utf8')));
@@ -102,7 +105,7 @@ export class Stack {
         auditorTokens: { compliance: TOKENS.compliance, ines: TOKENS.auditorInes },
       },
       // Signed chain heads and one-click links are on, so their endpoints answer for real.
-      env: () => ({ AUDIT_SIGNING_KEY: SIGNING_KEY, NOTIFY_LINK_SECRET: LINK_SECRET }),
+      env: (name) => ({ AUDIT_SIGNING_KEY: SIGNING_KEY, NOTIFY_LINK_SECRET: LINK_SECRET, ...options.env?.[name] }),
       // Throwaway keys: the services' signing keys, their keysets, the agent registry.
       trust: (name) => testTrust().env(name),
     });
