@@ -52,6 +52,10 @@ describe('a topic an earlier version created with a smaller message limit', () =
     } finally {
       await admin.disconnect();
     }
+    // The operator's settings were made before this version starts, not in the same instant: a
+    // broker answers describeConfigs from its copy of the metadata, which may lag an alter
+    // just made (on a busy machine it did, and raising the limit then kept what it read).
+    await eventually("the operator's settings in effect", async () => (await topicSettings(requested))['retention.ms'] === '3600000');
 
     const proposed = physicalTopic(h.settings, Topics.DecisionProposed);
     const proposedLimit = (await topicSettings(proposed))['max.message.bytes'];
