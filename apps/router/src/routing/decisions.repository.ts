@@ -37,14 +37,14 @@ const NAMES = COLUMNS.map(([name]) => name).join(', ');
 const RECORD_TYPE = COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
 
 /**
- * The rows as one jsonb parameter, read back by jsonb_to_recordset in `$n`'s place, in their
- * order: one JSON.stringify for the chunk, nested jsonb values without a second encoding.
+ * The new rows, from `$1` (newRowsParameter), in their order (`n`): the chunk's rows as one
+ * jsonb parameter read back by jsonb_to_recordset, one JSON.stringify for the chunk, nested
+ * jsonb values without a second encoding.
  */
-function newRows(param: number, rows: readonly NewDecision[]): { sql: string; value: string } {
-  return {
-    sql: `SELECT ${NAMES} FROM ROWS FROM (jsonb_to_recordset($${param}::jsonb) AS (${RECORD_TYPE})) WITH ORDINALITY AS d(${NAMES}, n)`,
-    value: JSON.stringify(rows.map((row) => Object.fromEntries(COLUMNS.map(([name]) => [name, row[name]])))),
-  };
+const NEW_ROWS = `SELECT ${NAMES} FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (${RECORD_TYPE})) WITH ORDINALITY AS d(${NAMES}, n)`;
+
+function newRowsParameter(rows: readonly NewDecision[]): string {
+  return JSON.stringify(rows.map((row) => Object.fromEntries(COLUMNS.map(([name]) => [name, row[name]]))));
 }
 
 /**
@@ -53,13 +53,12 @@ function newRows(param: number, rows: readonly NewDecision[]): { sql: string; va
  */
 export async function recordDecisions(manager: EntityManager, rows: readonly NewDecision[]): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
-  const values = newRows(1, rows);
   const inserted: { event_id: string }[] = await manager.query(
     `INSERT INTO ${serviceTable(manager, 'decisions')} (${NAMES})
-     ${values.sql} ORDER BY n
+     ${NEW_ROWS} ORDER BY n
      ON CONFLICT (decision_id) DO NOTHING
      RETURNING event_id`,
-    [values.value],
+    [newRowsParameter(rows)],
   );
   return new Set(inserted.map((row) => row.event_id));
 }
@@ -77,18 +76,17 @@ export async function recordDecisionsUnder(
   workspaces: readonly string[],
   fingerprint: string,
 ): Promise<{ written: Set<string> } | { changed: ControlsInForce }> {
-  const values = newRows(1, rows);
   const [result]: (ControlsRow & { written: string[] })[] = await manager.query(
     `WITH controls AS (${controlsSql(manager, 2)}),
      written AS (
        INSERT INTO ${serviceTable(manager, 'decisions')} (${NAMES})
-       ${values.sql}
+       ${NEW_ROWS}
         WHERE (SELECT fingerprint FROM controls) = $3
         ORDER BY n
        ON CONFLICT (decision_id) DO NOTHING
        RETURNING event_id)
      SELECT controls.*, coalesce((SELECT array_agg(event_id) FROM written), '{}') AS written FROM controls`,
-    [values.value, [...new Set(workspaces)], fingerprint],
+    [newRowsParameter(rows), [...new Set(workspaces)], fingerprint],
   );
   return result.fingerprint === fingerprint ? { written: new Set(result.written) } : { changed: controlsOf(result) };
 }

@@ -17,11 +17,17 @@ export function signingInput(event: object): Buffer {
   return Buffer.from(canonicalJson(signed), 'utf8');
 }
 
-/** The event with `sigkid` set to the key's id and `sig` over everything else. */
-export function signEvent<E extends object>(event: E, key: SigningKey): E & SignatureAttributes {
+/** The event as `key` signs it: any `sig` left out, `sigkid` set; its signing input and `sig` over it. */
+function signed(event: object, key: SigningKey): { withKid: Record<string, unknown>; input: string; sig: string } {
   const { sig: _sig, ...unsigned } = event as Record<string, unknown>;
   const withKid = { ...unsigned, sigkid: key.kid };
-  const sig = ed25519Sign(signingInput(withKid), key.privateKey).toString('base64url');
+  const input = canonicalJson(withKid);
+  return { withKid, input, sig: signatureOver(Buffer.from(input, 'utf8'), key) };
+}
+
+/** The event with `sigkid` set to the key's id and `sig` over everything else. */
+export function signEvent<E extends object>(event: E, key: SigningKey): E & SignatureAttributes {
+  const { withKid, sig } = signed(event, key);
   return { ...withKid, sig } as E & SignatureAttributes;
 }
 
@@ -31,9 +37,7 @@ export function signEvent<E extends object>(event: E, key: SigningKey): E & Sign
  * in another order, which JSON does not mind), without writing the event a second time.
  */
 export function signedEventJson(event: object, key: SigningKey): string {
-  const { sig: _sig, ...unsigned } = event as Record<string, unknown>;
-  const input = canonicalJson({ ...unsigned, sigkid: key.kid });
-  const sig = ed25519Sign(Buffer.from(input, 'utf8'), key.privateKey).toString('base64url');
+  const { input, sig } = signed(event, key);
   // input is a non-empty object ("sigkid" at least): its last character is the closing brace.
   return `${input.slice(0, -1)},"sig":"${sig}"}`;
 }
