@@ -18,6 +18,7 @@ describe('the console server', () => {
   let url = '';
   let upstream: Server;
   let release: () => void = () => undefined;
+  const held: ServerResponse[] = [];
   const seen: { path: string; authorization?: string; body: string }[] = [];
 
   // Each request and read has its own deadline, so a hang fails at once with what the
@@ -50,6 +51,21 @@ describe('the console server', () => {
       req.on('end', () => {
         seen.push({ path: req.url ?? '', authorization: req.headers.authorization, body });
         if (req.url === '/healthz') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+        // Accepts and never answers: the console gives up after CONSOLE_UPSTREAM_IDLE_SECONDS.
+        if (req.url === '/approvals/silent') return void held.push(res);
+        // Quiet for less than the idle time between writes, longer than it in all: stays open.
+        if (req.url === '/approvals/heartbeats') {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          let beats = 0;
+          const beat = setInterval(() => {
+            res.write(': heartbeat\n\n');
+            if (++beats === 6) {
+              clearInterval(beat);
+              res.end();
+            }
+          }, 400);
+          return;
+        }
         if (req.url === '/approvals/stream') {
           res.writeHead(200, { 'content-type': 'text/event-stream' });
           res.write('event: ready\ndata: {}\n\n');
@@ -75,6 +91,7 @@ describe('the console server', () => {
         ESCALATION_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
         AUDIT_URL: closed,
         CALIBRATOR_URL: closed,
+        CONSOLE_UPSTREAM_IDLE_SECONDS: '1',
       },
     });
     server.stdout!.on('data', (d) => (output += d));
@@ -92,6 +109,7 @@ describe('the console server', () => {
 
   afterAll(async () => {
     release();
+    for (const res of held) res.end();
     if (server && server.exitCode === null) {
       const exited = new Promise((done) => server.once('exit', done));
       server.kill('SIGTERM');
@@ -140,6 +158,19 @@ describe('the console server', () => {
     await within('the end of the stream', async () => {
       while (!(await reader.read()).done);
     });
+  });
+
+  it('answers 504 naming the service when it goes silent on a request (CONSOLE_UPSTREAM_IDLE_SECONDS)', async () => {
+    const res = await call('/api/escalation/approvals/silent');
+    expect(res.status).toBe(504);
+    expect(await res.json()).toEqual({ statusCode: 504, code: 'upstream_timeout', message: 'the escalation service sent nothing for 1 s' });
+  });
+
+  it('keeps a stream open longer than the idle time while the service writes more often than it', async () => {
+    const res = await call('/api/escalation/approvals/heartbeats');
+    expect(res.status).toBe(200);
+    const text = await within('the whole stream', () => res.text());
+    expect(text.match(/: heartbeat/g)).toHaveLength(6);
   });
 
   it('names a service that does not answer: 502 through the proxy, and down in /healthz', async () => {

@@ -14,6 +14,18 @@ export const consoleConfig = z.object({
   ESCALATION_URL: upstream('http://127.0.0.1:3002'),
   AUDIT_URL: upstream('http://127.0.0.1:3003'),
   CALIBRATOR_URL: upstream('http://127.0.0.1:3004'),
+  /**
+   * How long a service may stay silent on a request passed through before the browser gets a
+   * 504 naming it. Silent, not slow: every byte restarts it, so a live stream (a heartbeat
+   * every 15 s) and a long export stay open.
+   */
+  CONSOLE_UPSTREAM_IDLE_SECONDS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error: 'must be a whole number of seconds from 1 to 3600' })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 3600, { error: 'must be a whole number of seconds from 1 to 3600' })
+    .default(60),
   /** The web app built by Vite (index.html and its assets). Relative paths are from the working directory. */
   CONSOLE_WEB_ROOT: z.string().min(1).default('apps/console/dist/web'),
 });

@@ -34,6 +34,8 @@ export async function createConsoleApp(config: ConsoleConfig, logger: Logger): P
     logger: new NestPinoLogger(new PinoLogger(params), params),
     abortOnError: false,
   });
+  // Requests whose service went silent past CONSOLE_UPSTREAM_IDLE_SECONDS: answered 504, not 502.
+  const silent = new WeakSet<object>();
   for (const { name, mount, target } of upstreams(config)) {
     app.use(
       mount,
@@ -41,27 +43,33 @@ export async function createConsoleApp(config: ConsoleConfig, logger: Logger): P
         target,
         changeOrigin: true,
         xfwd: true,
-        // A service that does not answer is the console's 502, named; never a hang.
-        proxyTimeout: 0,
+        // A service that cannot be reached is the console's 502, one that goes silent its 504,
+        // both named; never a hang. The timeout is of silence (the socket's idle time).
+        proxyTimeout: config.CONSOLE_UPSTREAM_IDLE_SECONDS * 1000,
         on: {
           // http-proxy ends the upstream request only on 'aborted', which Node no longer emits once a
           // request's body was read: a closed live stream stayed open at the service, and counted
           // against the reviewer's streams. Ending it when the browser's side closes.
-          proxyReq: (proxyReq, _req, res) => {
+          proxyReq: (proxyReq, req, res) => {
             res.on('close', () => {
               if (!res.writableFinished) proxyReq.destroy();
             });
+            proxyReq.on('timeout', () => silent.add(req));
           },
-          error: (error, _req, res) => {
-            logger.warn({ err: error, upstream: name }, 'proxy: the service did not answer');
+          error: (error, req, res) => {
+            const timedOut = silent.delete(req);
+            logger.warn({ err: error, upstream: name, timedOut }, timedOut ? 'proxy: the service went silent' : 'proxy: the service did not answer');
             const response = res as unknown as {
               headersSent?: boolean;
               writeHead?: (s: number, h: Record<string, string>) => void;
               end: (body?: string) => void;
             };
             if (response.writeHead && !response.headersSent) {
-              response.writeHead(502, { 'content-type': 'application/json' });
-              response.end(JSON.stringify({ statusCode: 502, code: 'upstream_unavailable', message: `the ${name} service did not answer` }));
+              const [status, code, message] = timedOut
+                ? [504, 'upstream_timeout', `the ${name} service sent nothing for ${config.CONSOLE_UPSTREAM_IDLE_SECONDS} s`]
+                : [502, 'upstream_unavailable', `the ${name} service did not answer`];
+              response.writeHead(status, { 'content-type': 'application/json' });
+              response.end(JSON.stringify({ statusCode: status, code, message }));
             } else response.end();
           },
         },
