@@ -1,4 +1,4 @@
-// The agent SDK as people install it: @hitl/contracts and @hitl/agent-sdk built and packed
+// The agent SDK as people install it: @hitl/contracts, @hitl/kafkajs-fix and @hitl/agent-sdk built and packed
 // with `npm pack`, installed from those tarballs into an empty project outside the monorepo
 // (their other dependencies from the registry, or npm's cache), then required from
 // JavaScript and type-checked from TypeScript there. What the README's install line gives.
@@ -12,7 +12,7 @@ const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, en
 
 describe('the agent SDK as a package', () => {
   let dir: string;
-  let tarballs: Record<'contracts' | 'sdk', string>;
+  let tarballs: Record<'contracts' | 'fix' | 'sdk', string>;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'hitl-pack-'));
@@ -21,11 +21,13 @@ describe('the agent SDK as a package', () => {
     const pack = (lib: string) =>
       JSON.parse(npm(['pack', '--json', '--pack-destination', dir], resolve(root, lib)))[0] as { filename: string; files: { path: string }[] };
     const contracts = pack('libs/contracts');
+    const fix = pack('libs/kafkajs-fix');
     const sdk = pack('libs/agent-sdk');
-    tarballs = { contracts: join(dir, contracts.filename), sdk: join(dir, sdk.filename) };
+    tarballs = { contracts: join(dir, contracts.filename), fix: join(dir, fix.filename), sdk: join(dir, sdk.filename) };
     // What a tarball must hold: the entry points and types package.json names, the README, no sources or specs.
     for (const [packed, lib] of [
       [contracts, 'libs/contracts'],
+      [fix, 'libs/kafkajs-fix'],
       [sdk, 'libs/agent-sdk'],
     ] as const) {
       const manifest = JSON.parse(readFileSync(resolve(root, lib, 'package.json'), 'utf8'));
@@ -43,7 +45,18 @@ describe('the agent SDK as a package', () => {
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'an-agent', version: '1.0.0', private: true }));
     npm(
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', tarballs.contracts, tarballs.sdk, 'typescript@5', '@types/node@20'],
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        '--ignore-scripts',
+        tarballs.contracts,
+        tarballs.fix,
+        tarballs.sdk,
+        'typescript@5',
+        '@types/node@20',
+      ],
       app,
     );
 
@@ -51,11 +64,12 @@ describe('the agent SDK as a package', () => {
       process.execPath,
       [
         '-e',
-        "const sdk = require('@hitl/agent-sdk'); console.log(JSON.stringify({ agent: typeof sdk.HitlAgent, guard: typeof sdk.repairRequested, error: new sdk.HandbackTimeoutError('h', 5).code }))",
+        "const sdk = require('@hitl/agent-sdk'); const fix = require('@hitl/kafkajs-fix'); console.log(JSON.stringify({ agent: typeof sdk.HitlAgent, guard: typeof sdk.repairRequested, error: new sdk.HandbackTimeoutError('h', 5).code, fixed: fix.fixKafkajsRequestQueue() }))",
       ],
       { cwd: app, encoding: 'utf8' },
     );
-    expect(JSON.parse(loaded)).toEqual({ agent: 'function', guard: 'function', error: 'handback_timeout' });
+    // The installed kafkajs is the release the fix is for, and the fix finds it from where npm put it.
+    expect(JSON.parse(loaded)).toEqual({ agent: 'function', guard: 'function', error: 'handback_timeout', fixed: true });
 
     // The README's quick start, as an agent author's TypeScript (a Node project: @types/node): the rest of its types come with the package.
     writeFileSync(

@@ -34,6 +34,7 @@ import {
   signEvent,
   topicOf,
 } from '@hitl/contracts';
+import { fixKafkajsRequestQueue } from '@hitl/kafkajs-fix';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { Consumer, Kafka, LogEntry, Producer, logLevel } from 'kafkajs';
 import { checkClarificationRequest, checkHandoffStep, checkResolution, checkRollback } from './consent';
@@ -284,6 +285,8 @@ export class HitlAgent {
     this.store = made.store;
     this.ownsStore = made.owned;
     const logger = this.logger;
+    // An agent idles between proposals: without this, each of its broker connections runs a 1 ms timer.
+    fixKafkajsRequestQueue();
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,

@@ -2,7 +2,6 @@ export * from './logger';
 export * from './schema';
 export * from './migrations';
 export * from './kafka/kafka-settings';
-export * from './kafka/request-queue';
 export * from './kafka/kafka-security';
 export * from './kafka/event-publisher';
 export * from './kafka/topics-admin';

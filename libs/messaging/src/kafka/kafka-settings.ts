@@ -1,7 +1,7 @@
+import { fixKafkajsRequestQueue } from '@hitl/kafkajs-fix';
 import { Kafka, LogEntry, logLevel } from 'kafkajs';
 import { MessagingLogger } from '../logger';
 import { KafkaSecurity, kafkaClientSecurity } from './kafka-security';
-import { fixKafkajsRequestQueue } from './request-queue';
 
 export interface KafkaSettings {
   brokers: string[];
