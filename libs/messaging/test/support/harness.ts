@@ -2,7 +2,7 @@
 // isolated per test by a fresh schema and topic prefix.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AnyEvent, CloudEvent, OUTCOME_LABELED, Topic, exampleEvent } from '@hitl/contracts';
-import { eventually, signed, testTrust } from '@hitl/testing';
+import { deleteTopicsStartingWith, eventually, signed, testTrust } from '@hitl/testing';
 import { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Kafka, KafkaMessage, Partitioners } from 'kafkajs';
@@ -106,6 +106,9 @@ export async function createHarness(name: string, brokers = brokersFromEnv(), ma
   harness.close = async () => {
     await harness.dataSource.query(`DROP SCHEMA ${s} CASCADE`);
     await close();
+    // Its 22 topics of 3 partitions go too: left behind, a run's harnesses put thousands of
+    // partitions on the one test broker, which every spec after them shares.
+    await deleteTopicsStartingWith(harness.kafka, harness.topicPrefix).catch(() => undefined);
   };
   return harness;
 }
