@@ -9,7 +9,7 @@ import { Kafka, Message } from 'kafkajs';
 import { FigureResult, runStandalone, verdict } from './support/figure';
 import { proposal } from './support/decisions';
 import { BenchWorld, ServiceProcess, sleep, watching } from './support/services';
-import { Summary, ratePerSecond, summarize } from './support/stats';
+import { Summary, Tail, ratePerSecond, summarize, tailOf } from './support/stats';
 import { Size, SIZE_TABLE } from './support/size';
 import { formatTable } from './support/table';
 
@@ -22,6 +22,8 @@ interface Leg {
   latency: Summary;
   /** Router legs: median ms from the send to the routing of its chunk, from it to the publish of the answer, and from that to the answer. */
   stages?: [number, number, number];
+  /** The slowest 1% of the router's answers: their legs, and when in the leg they were sent. */
+  tail?: Tail | null;
 }
 
 /** When an answer arrived (monotonic, to compare with its send) and, for stages, on the wall clock with its Kafka timestamp. */
@@ -89,7 +91,21 @@ async function leg(world: BenchWorld, path: Leg['path'], rate: number, seconds: 
     median(routed.map((r) => (at(r.id).answer?.published ?? Number.NaN) - Number(r.at))),
     median(routed.map((r) => (at(r.id).answer?.wall ?? Number.NaN) - (at(r.id).answer?.published ?? Number.NaN))),
   ];
-  return { path, offered: rate, achieved, latency, stages };
+  // The slowest 1%: the same legs, and whether they came together (a stall) or spread out.
+  const start = Math.min(...[...sentAt.values()].map((sent) => sent.wall));
+  const tail = tailOf(
+    routed.map((r) => {
+      const { sent, answer } = at(r.id);
+      const published = answer?.published ?? Number.NaN;
+      return {
+        sentAt: sent - start,
+        latency: (received.get(r.id)?.at ?? Number.NaN) - (sentAt.get(r.id)?.at ?? Number.NaN),
+        legs: [Number(r.at) - sent, published - Number(r.at), (answer?.wall ?? Number.NaN) - published],
+      };
+    }),
+    0.01,
+  );
+  return { path, offered: rate, achieved, latency, stages, tail };
 }
 
 export async function autoApproveLatency(size: Size, options: { sustainableRate?: number } = {}): Promise<FigureResult> {
@@ -164,6 +180,12 @@ export async function autoApproveLatency(size: Size, options: { sustainableRate?
             ? [`Not offered: ${skipped.join(', ')}/s, above the ${Math.round(sustainable ?? 0)}/s the router sustained in figure 1.`]
             : []),
           `Router peak RSS during this figure: ${Math.round(peak)} MiB.`,
+          ...legs
+            .filter((l) => l.tail)
+            .map(
+              ({ offered, tail }) =>
+                `The slowest 1% at ${offered}/s (${tail!.count}): median ${tail!.legs.map((x) => x.toFixed(0)).join(' / ')} ms to routed / to published / to answer; sent between ${(tail!.firstSentAt / 1000).toFixed(2)} and ${(tail!.lastSentAt / 1000).toFixed(2)} s into the leg.`,
+            ),
           "Stages (router rows): the send to the routing of its chunk (router.decisions.routed_at: the consumer's fetch and the signatures' check), from it to the publish (the approval.resolved's Kafka timestamp: routing, the transaction and its commit, signing), and from that to the answer (broker and the measuring consumer). Wall clocks of one machine.",
         ],
         ratios: { [`auto-approve p99 router - raw at ${judged}/s`]: `${gap.toFixed(1)} ms (target <= ${LATENCY_ALLOWANCE_MS} ms)` },

@@ -1,4 +1,4 @@
-import { percentile, ratePerSecond, ratio, summarize } from './stats';
+import { percentile, ratePerSecond, ratio, summarize, tailOf } from './stats';
 
 describe('percentile (nearest rank)', () => {
   const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -66,5 +66,44 @@ describe('ratePerSecond and ratio', () => {
     { measured: 10, baseline: Number.NaN, expected: Number.NaN },
   ])('$measured / $baseline = $expected', ({ measured, baseline, expected }) => {
     expect(ratio(measured, baseline)).toBe(expected);
+  });
+});
+
+describe('tailOf (the slowest share of a run)', () => {
+  // 100 messages, one every 10 ms: latency 2 ms (legs 1 + 1), but for those sent at 300-320 ms (a stall).
+  const run = Array.from({ length: 100 }, (_, i) => {
+    const sentAt = i * 10;
+    const stalled = sentAt >= 300 && sentAt <= 320;
+    return { sentAt, latency: stalled ? 60 - (sentAt - 300) : 2, legs: stalled ? [55 - (sentAt - 300), 5] : [1, 1] };
+  });
+
+  it.each([
+    // share, -> count, legs (medians), first and last sent
+    [0.01, { count: 1, legs: [55, 5], firstSentAt: 300, lastSentAt: 300 }],
+    [0.03, { count: 3, legs: [45, 5], firstSentAt: 300, lastSentAt: 320 }],
+    [0.05, { count: 5, legs: [35, 5], firstSentAt: 0, lastSentAt: 320 }],
+  ])('the slowest %p', (share, expected) => {
+    const tail = tailOf(run, share);
+    expect(tail?.count).toBe(expected.count);
+    expect(tail?.legs).toEqual(expected.legs);
+    if (expected.count <= 3) expect([tail?.firstSentAt, tail?.lastSentAt]).toEqual([expected.firstSentAt, expected.lastSentAt]);
+  });
+
+  it('takes at least one message, leaves out those never answered, and is null without any', () => {
+    expect(tailOf([{ sentAt: 5, latency: 7, legs: [3, 4] }], 0.01)).toEqual({ count: 1, legs: [3, 4], firstSentAt: 5, lastSentAt: 5 });
+    expect(
+      tailOf(
+        [
+          { sentAt: 5, latency: Number.NaN, legs: [] },
+          { sentAt: 9, latency: 4, legs: [4] },
+        ],
+        0.5,
+      ),
+    ).toEqual({ count: 1, legs: [4], firstSentAt: 9, lastSentAt: 9 });
+    expect(tailOf([], 0.01)).toBeNull();
+  });
+
+  it.each([0, -0.1, 1.5, Number.NaN])('refuses a share of %p', (share) => {
+    expect(() => tailOf(run, share)).toThrow(RangeError);
   });
 });

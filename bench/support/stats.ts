@@ -39,3 +39,38 @@ export function ratePerSecond(items: number, spanMs: number): number {
 export function ratio(measured: number, baseline: number): number {
   return baseline > 0 ? measured / baseline : Number.NaN;
 }
+
+/** One timed message: when it was sent (ms into its run), its latency, and the legs that make it up. */
+export interface TimedMessage {
+  sentAt: number;
+  latency: number;
+  legs: readonly number[];
+}
+
+/** The slowest messages of a run: how many, each leg's median among them, and when the first and last of them were sent. */
+export interface Tail {
+  count: number;
+  legs: number[];
+  firstSentAt: number;
+  lastSentAt: number;
+}
+
+/**
+ * The slowest `share` (0 < share <= 1) of `messages`, at least one: where their time went
+ * (the median of each leg) and whether they came together (a stall) or spread over the run.
+ * Messages whose latency is not a number are left out; null when none is left.
+ */
+export function tailOf(messages: readonly TimedMessage[], share: number): Tail | null {
+  if (!(share > 0 && share <= 1)) throw new RangeError(`share must be above 0 and at most 1 (got ${share})`);
+  const timed = messages.filter((m) => Number.isFinite(m.latency)).sort((a, b) => b.latency - a.latency);
+  if (timed.length === 0) return null;
+  const slowest = timed.slice(0, Math.max(1, Math.ceil(timed.length * share)));
+  const legCount = Math.max(...slowest.map((m) => m.legs.length));
+  const sent = slowest.map((m) => m.sentAt);
+  return {
+    count: slowest.length,
+    legs: Array.from({ length: legCount }, (_, i) => summarize(slowest.map((m) => m.legs[i] ?? Number.NaN).filter(Number.isFinite)).p50),
+    firstSentAt: Math.min(...sent),
+    lastSentAt: Math.max(...sent),
+  };
+}
