@@ -1,5 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { ed25519Backend, ed25519Sign, ed25519VerifyAsync, useVerifyThreads } from './ed25519';
+import { MIN_THREADED_BATCH, VerifyThreads } from './verify-threads';
 
 // Worker threads verify only where libsodium loads (it does on the machines CI runs on).
 const maybe = ed25519Backend() === 'libsodium' ? describe : describe.skip;
@@ -40,5 +42,32 @@ maybe('signatures verified on worker threads', () => {
     await new Promise((posted) => setImmediate(posted)); // the batch is on its way to the worker
     useVerifyThreads(0); // closes the pool: its worker exits with the batch in flight
     expect(await verdicts).toEqual(pending.map(([, , expected]) => expected));
+  });
+});
+
+maybe('the verification pool', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const raw = Buffer.from((publicKey.export({ format: 'jwk' }) as { x: string }).x, 'base64url');
+  const sodium = createRequire(__filename).resolve('sodium-native');
+
+  it('starts its workers when it is made, not on the first chunk big enough to need one (which then waited for a thread to start)', async () => {
+    const inline: string[] = [];
+    const threads = new VerifyThreads(2, sodium, () => {
+      inline.push('inline');
+      return false;
+    });
+    try {
+      expect(threads.running).toBe(2);
+      await threads.ready();
+      expect(threads.running).toBe(2);
+      const message = (i: number) => Buffer.from(`{"n":${i}}`);
+      const verdicts = await Promise.all(
+        Array.from({ length: MIN_THREADED_BATCH * 2 }, (_, i) => threads.verify(message(i), ed25519Sign(message(i % 3 === 0 ? i + 1 : i), privateKey), raw)),
+      );
+      expect(verdicts).toEqual(Array.from({ length: MIN_THREADED_BATCH * 2 }, (_, i) => i % 3 !== 0));
+      expect(inline).toEqual([]); // on the threads, not the main thread
+    } finally {
+      await threads.close();
+    }
   });
 });
