@@ -180,12 +180,13 @@ export async function autoApproveLatency(size: Size, options: { sustainableRate?
             ? [`Not offered: ${skipped.join(', ')}/s, above the ${Math.round(sustainable ?? 0)}/s the router sustained in figure 1.`]
             : []),
           `Router peak RSS during this figure: ${Math.round(peak)} MiB.`,
-          ...legs
-            .filter((l) => l.tail)
-            .map(
-              ({ offered, tail }) =>
-                `The slowest 1% at ${offered}/s (${tail!.count}): median ${tail!.legs.map((x) => x.toFixed(0)).join(' / ')} ms to routed / to published / to answer; sent between ${(tail!.firstSentAt / 1000).toFixed(2)} and ${(tail!.lastSentAt / 1000).toFixed(2)} s into the leg.`,
-            ),
+          ...legs.flatMap(({ offered, tail }) =>
+            tail
+              ? [
+                  `The slowest 1% at ${offered}/s (${tail.count}): median ${tail.legs.map((x) => x.toFixed(0)).join(' / ')} ms to routed / to published / to answer; sent between ${(tail.firstSentAt / 1000).toFixed(2)} and ${(tail.lastSentAt / 1000).toFixed(2)} s into the leg.`,
+                ]
+              : [],
+          ),
           "Stages (router rows): the send to the routing of its chunk (router.decisions.routed_at: the consumer's fetch and the signatures' check), from it to the publish (the approval.resolved's Kafka timestamp: routing, the transaction and its commit, signing), and from that to the answer (broker and the measuring consumer). Wall clocks of one machine.",
         ],
         ratios: { [`auto-approve p99 router - raw at ${judged}/s`]: `${gap.toFixed(1)} ms (target <= ${LATENCY_ALLOWANCE_MS} ms)` },
