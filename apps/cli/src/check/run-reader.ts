@@ -3,6 +3,7 @@
 // (its PostgreSQL schema: no API lists them one by one).
 import { randomUUID } from 'node:crypto';
 import { AUDITED_TOPICS, dlqTopic } from '@hitl/contracts';
+import { fixKafkajsRequestQueue } from '@hitl/kafkajs-fix';
 import type { KafkaSecurity } from '@hitl/messaging';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
@@ -17,6 +18,8 @@ import { AuditFacts, CalibratorFacts, TopicMessage } from './invariants';
  */
 export async function readRunTopics(brokers: readonly string[], prefix: string, timeoutMs = 60_000, security?: KafkaSecurity): Promise<TopicMessage[]> {
   const { kafkaClientSecurity } = await import('@hitl/messaging'); // not at the top: see check.command.ts
+  // kafkajs 2.2.4 alone re-arms a 1 ms timer per connection, and Node 24 warns about it on the terminal.
+  fixKafkajsRequestQueue();
   const kafka = new Kafka({ clientId: 'hitl-check', brokers: [...brokers], ...kafkaClientSecurity(security), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
