@@ -6,14 +6,14 @@
 // told apart. All read a topic filled beforehand; each rate is the number of outputs over
 // the span of their Kafka timestamps (set by the producer).
 import { cpus } from 'node:os';
-import { eventually, readWholeTopic } from '@hitl/testing';
 import { bestSigningMicros } from './signature-cost';
 import { contractCeiling } from './support/ceiling';
 import { FigureResult, runStandalone, verdict } from './support/figure';
 import { proposal, produceAll } from './support/decisions';
-import { BenchWorld, PARTITIONS, ServiceProcess, watching } from './support/services';
-import { busyMicrosPer, busyShare, machineCpu, restingShare } from './support/scaling';
-import { ratePerSecond, ratio } from './support/stats';
+import { pass, startPassthrough } from './support/passes';
+import { BenchWorld, PARTITIONS } from './support/services';
+import { restingShare } from './support/scaling';
+import { ratio } from './support/stats';
 import { Size, SIZE_TABLE } from './support/size';
 import { formatTable } from './support/table';
 
@@ -24,48 +24,6 @@ export const ROUTING_DURABLE_TARGET = 0.7;
 
 function percent(share: number): string {
   return `${Math.round(share * 100)}%`;
-}
-
-/** Messages per second out of `topic`, from the first to the last output's timestamp. */
-async function outputRate(world: BenchWorld, topic: string): Promise<{ count: number; rate: number }> {
-  const messages = await readWholeTopic(world.kafka, world.topic(topic), 300_000);
-  let first = Infinity;
-  let last = -Infinity;
-  for (const m of messages) {
-    const ts = Number(m.timestamp);
-    first = Math.min(first, ts);
-    last = Math.max(last, ts);
-  }
-  return { count: messages.length, rate: ratePerSecond(messages.length, last - first) };
-}
-
-interface Pass {
-  count: number;
-  rate: number;
-  /** CPU of the process per 1000 messages, ms. */
-  cpuPer1000: number;
-  /** Busy CPU of the whole machine (every process: brokers, PostgreSQL, this one) per 1000 messages, ms. */
-  machinePer1000: number;
-  /** The machine's busy share over the pass (0..1): near 1, the pass was bound by the cores. */
-  busy: number;
-  peakMib: number;
-}
-
-/** Lets `processor` empty its input until `expected` messages are on `topic`, stops it, and measures the pass. */
-async function pass(world: BenchWorld, processor: ServiceProcess, topic: string, expected: number, background: number): Promise<Pass> {
-  const cpuBefore = processor.cpuSeconds();
-  const machineBefore = machineCpu();
-  await eventually(`${expected} messages on ${topic}`, async () => (await world.messagesOn(topic)) >= expected, {
-    timeoutMs: 900_000,
-    everyMs: 250,
-    ...watching([processor]),
-  });
-  const cpuPer1000 = ((processor.cpuSeconds() - cpuBefore) * 1e6) / expected;
-  const machineAfter = machineCpu();
-  const machinePer1000 = busyMicrosPer(machineBefore, machineAfter, background, expected);
-  const peakMib = processor.peakRssMib();
-  await processor.stop();
-  return { ...(await outputRate(world, topic)), cpuPer1000, machinePer1000, busy: busyShare(machineBefore, machineAfter), peakMib };
 }
 
 export async function routingThroughput(size: Size): Promise<FigureResult & { routerRate: number }> {
@@ -82,13 +40,7 @@ export async function routingThroughput(size: Size): Promise<FigureResult & { ro
     // What the contract adds to a decision whatever the code, measured before the passes on a quiet machine: the best of three rounds.
     const signing = bestSigningMicros(Math.max(2_000, n / 3));
     const background = await restingShare();
-    const baseline = (name: string, out: string, env: Record<string, string> = {}, script = 'bench/support/passthrough.ts') =>
-      world.startScript(name, script, {
-        PASSTHROUGH_FROM: world.topic('raw.in'),
-        PASSTHROUGH_TO: world.topic(out),
-        PASSTHROUGH_GROUP: `${world.prefix}${out}`,
-        ...env,
-      });
+    const baseline = (name: string, out: string, env: Record<string, string> = {}, script?: string) => startPassthrough(world, name, 'raw.in', out, env, script);
     const raw = await pass(world, await baseline('raw passthrough', 'raw.out'), 'raw.out', n, background);
     const durable = await pass(
       world,
