@@ -40,7 +40,8 @@ export async function routingThroughput(size: Size): Promise<FigureResult & { ro
     // What the contract adds to a decision whatever the code, measured before the passes on a quiet machine: the best of three rounds.
     const signing = bestSigningMicros(Math.max(2_000, n / 3));
     const background = await restingShare();
-    const baseline = (name: string, out: string, env: Record<string, string> = {}, script?: string) => startPassthrough(world, name, 'raw.in', out, env, script);
+    const baseline = (name: string, out: string, env: Record<string, string> = {}, script?: string) =>
+      startPassthrough(world, name, 'raw.in', out, env, script);
     const raw = await pass(world, await baseline('raw passthrough', 'raw.out'), 'raw.out', n, background);
     const durable = await pass(
       world,

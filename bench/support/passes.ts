@@ -49,7 +49,14 @@ export async function pass(world: BenchWorld, processor: ServiceProcess, topic: 
 }
 
 /** The raw kafkajs passthrough (bench/support/passthrough.ts): every message of `from` forwarded to `to`, nothing else. */
-export function startPassthrough(world: BenchWorld, name: string, from: string, to: string, env: Record<string, string> = {}, script = 'bench/support/passthrough.ts') {
+export function startPassthrough(
+  world: BenchWorld,
+  name: string,
+  from: string,
+  to: string,
+  env: Record<string, string> = {},
+  script = 'bench/support/passthrough.ts',
+) {
   return world.startScript(name, script, {
     PASSTHROUGH_FROM: world.topic(from),
     PASSTHROUGH_TO: world.topic(to),
