@@ -166,6 +166,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private rejoining = false;
   /** Chunks committed, their after-commit events being published before their offsets are committed. */
   private readonly afterCommit: AfterCommitQueue;
+  /** Handlers by pattern, looked up once (handlerFor). */
+  private readonly handlers = new Map<string, MessageHandler | null>();
 
   constructor(private readonly options: KafkaBatchTransportOptions) {
     super();
@@ -260,7 +262,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
           { err: error, offsets, consumer: groupId },
           'committing offsets failed; their messages come again after a restart or a rebalance',
         ),
-      { onMembershipLost: () => void this.rejoin() },
+      { onMembershipLost: () => void this.rejoin(), spacingMs: COMMIT_SPACING_MS },
     );
     this.committer = committer;
     // What was handled of partitions given to another member is theirs to commit from now on.
@@ -443,7 +445,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     else if (verdict && !verdict.ok && this.options.signatures.mode === 'enforce')
       reason = { code: verdict.code, message: verdict.reason, decisionId: decoded?.ok ? decoded.event.subject : undefined };
     else reason = { code: failure.code, message: failure.message, decisionId: decoded?.ok ? decoded.event.subject : undefined };
-    const onInvalid = isTopic(topic) ? this.getHandlerByPattern(invalidMessagePattern(topic)) : null;
+    const onInvalid = isTopic(topic) ? this.handlerFor(invalidMessagePattern(topic)) : null;
 
     for (let attempt = 0; ; attempt++) {
       if (this.stopped(payload)) return false;
@@ -550,8 +552,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const { keyring } = this.options.signatures;
     // The chunk's signatures are checked together, on a worker thread (SIGNATURE_VERIFY_THREADS) or libuv's pool: Ed25519 is the costly part.
     const enforce = this.options.signatures.mode === 'enforce';
-    const handler = this.getHandlerByPattern(topic);
-    const onInvalid = this.getHandlerByPattern(invalidMessagePattern(topic));
+    const handler = this.handlerFor(topic);
+    const onInvalid = this.handlerFor(invalidMessagePattern(topic));
     const extras = (handler?.extras ?? {}) as HandlerExtras;
     const decodedAll = messages.map((message) => ({ message, decoded: decodeEvent(topic, message.value) }));
     // What the handler would do nothing with, by the content a signature covers: not verified,
@@ -766,7 +768,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
   /** A DLQ: its messages are not events of the contract; de-duplicated on their place in the log, handled in one call. */
   private async handleRawChunk(topic: string, partition: number, messages: KafkaMessage[]): Promise<void> {
-    const handler = this.getHandlerByPattern(topic);
+    const handler = this.handlerFor(topic);
     if (!handler) return;
     await this.transaction(async (manager) => {
       const id = (m: KafkaMessage) => `${topic}/${partition}/${m.offset}`;
@@ -816,6 +818,21 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         'cloudevents.event_subject': event.subject,
       });
     return { span, context: trace.setSpan(parent, span) };
+  }
+
+  /**
+   * The handler of a pattern, from the handlers registered before the transport started. Nest's
+   * lookup first parses the pattern as JSON, and a topic name is none: an Error with its stack
+   * thrown and caught twice a chunk, which at low rates (a message or two a chunk) showed in
+   * the profile. Looked up once instead.
+   */
+  private handlerFor(pattern: string): MessageHandler | null {
+    let handler = this.handlers.get(pattern);
+    if (handler === undefined) {
+      handler = this.getHandlerByPattern(pattern);
+      this.handlers.set(pattern, handler);
+    }
+    return handler;
   }
 
   private async invoke(handler: MessageHandler, data: unknown, context: MessageContext): Promise<void> {
@@ -900,6 +917,13 @@ function textHeaders(headers: IHeaders | undefined): Record<string, string> {
   }
   return out;
 }
+
+/**
+ * The least time between two offset commits of a consumer: at low rates a chunk is a message or
+ * two, and a commit each was most of the consumer's requests to the broker. A crash loses at
+ * most this much of commits: those messages come again and are de-duplicated.
+ */
+const COMMIT_SPACING_MS = 200;
 
 /** Chunks of a consumer committed and waiting for their events to be published; the next chunk waits beyond this. */
 const AFTER_COMMIT_CAPACITY = 8;

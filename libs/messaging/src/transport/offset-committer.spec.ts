@@ -85,6 +85,64 @@ describe('OffsetCommitter', () => {
     await committer.flush();
   });
 
+  describe('with a spacing between commits', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('commits the first at once, then at most one a spacing, with the latest offset of each partition handed meanwhile', async () => {
+      const b = broker();
+      const committer = new OffsetCommitter(b.commit, () => undefined, { spacingMs: 200 });
+      committer.commit('t', 0, '1');
+      expect(b.calls).toHaveLength(1);
+      await b.settle();
+      committer.commit('t', 0, '2');
+      committer.commit('t', 1, '6');
+      committer.commit('t', 0, '3');
+      await jest.advanceTimersByTimeAsync(150);
+      expect(b.calls).toHaveLength(1); // within the spacing
+      await jest.advanceTimersByTimeAsync(50);
+      expect(b.calls).toEqual([
+        [{ topic: 't', partition: 0, offset: '1' }],
+        [
+          { topic: 't', partition: 0, offset: '3' },
+          { topic: 't', partition: 1, offset: '6' },
+        ],
+      ]);
+      await b.settle();
+      // A spacing after the last one, the next goes at once.
+      await jest.advanceTimersByTimeAsync(200);
+      committer.commit('t', 0, '4');
+      expect(b.calls).toHaveLength(3);
+      await b.settle();
+      await committer.flush();
+    });
+
+    it('flush does not wait out the spacing: closing commits what was handled now', async () => {
+      const b = broker();
+      const committer = new OffsetCommitter(b.commit, () => undefined, { spacingMs: 60_000 });
+      committer.commit('t', 0, '1');
+      await b.settle();
+      committer.commit('t', 0, '2');
+      const flushed = committer.flush();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(b.calls.map((c) => c[0].offset)).toEqual(['1', '2']);
+      await b.settle();
+      await flushed;
+    });
+
+    it('commits nothing when every offset waiting out the spacing was of a partition given away', async () => {
+      const b = broker();
+      const committer = new OffsetCommitter(b.commit, () => undefined, { spacingMs: 200 });
+      committer.commit('t', 0, '1');
+      await b.settle();
+      committer.commit('t', 1, '9');
+      committer.keepOnly((_topic, partition) => partition === 0);
+      await jest.advanceTimersByTimeAsync(300);
+      await committer.flush();
+      expect(b.calls).toHaveLength(1);
+    });
+  });
+
   /** A refusal as kafkajs reports it: its retrier's error, the broker's as the cause. */
   const refused = (type: string) =>
     Object.assign(new Error('The coordinator is not aware of this member'), { name: 'KafkaJSNonRetriableError', cause: { type } });

@@ -26,6 +26,12 @@ export interface OffsetCommitterOptions {
   /** How long after a commit refused for membership it is tried again. */
   retryMs?: number;
   /**
+   * The least time from one commit to the next (0: none). Each commit is a request the broker
+   * appends to its offsets log; one per chunk was most of a consumer's requests at low rates
+   * (a chunk of one or two messages each, figure 2). What arrives meanwhile goes in the next.
+   */
+  spacingMs?: number;
+  /**
    * Commits were refused as from a member the coordinator does not know, three times in a row,
    * a retry apart: the client did not get back into its group on its own (kafkajs gives up
    * rejoining when the coordinator is away at that moment, and goes on fetching without
@@ -37,7 +43,8 @@ export interface OffsetCommitterOptions {
 
 /**
  * Commits a consumer's offsets in the background, after their chunks committed: one commit
- * at a time, carrying the latest offset of every partition handed since the last one. The
+ * at a time, at most one a `spacingMs`, carrying the latest offset of every partition handed
+ * since the last one. The
  * next fetch does not wait for it (kafkajs's auto-commit awaits a commit after every batch,
  * a broker round trip on the path of every message behind it). An offset committed late only
  * means messages delivered again after a crash, which every consumer de-duplicates.
@@ -52,6 +59,10 @@ export class OffsetCommitter {
   private refusedAsUnknown = 0;
   private flushing = false;
   private readonly retryMs: number;
+  private readonly spacingMs: number;
+  private lastCommitAt = -Infinity;
+  /** Ends the wait between two commits early (flush). */
+  private endSpacing?: () => void;
 
   constructor(
     private readonly commitOffsets: CommitOffsets,
@@ -59,6 +70,7 @@ export class OffsetCommitter {
     private readonly options: OffsetCommitterOptions = {},
   ) {
     this.retryMs = options.retryMs ?? 5_000;
+    this.spacingMs = options.spacingMs ?? 0;
   }
 
   /** `offset`: the next one to read, i.e. the last one handled plus one. */
@@ -78,6 +90,7 @@ export class OffsetCommitter {
     this.flushing = true;
     clearTimeout(this.retry);
     this.retry = undefined;
+    this.endSpacing?.();
     try {
       if (this.pending.size > 0) this.running ??= this.drain();
       while (this.running) await this.running;
@@ -89,8 +102,14 @@ export class OffsetCommitter {
   private async drain(): Promise<void> {
     try {
       while (this.pending.size > 0) {
+        // Only when there is a wait: the first commit goes in the same turn as its offset.
+        const wait = this.flushing ? 0 : this.lastCommitAt + this.spacingMs - Date.now();
+        if (wait > 0) await this.spaced(wait);
         const offsets = [...this.pending.values()];
         this.pending.clear();
+        // keepOnly may have left nothing during the wait.
+        if (offsets.length === 0) break;
+        this.lastCommitAt = Date.now();
         try {
           await this.commitOffsets(offsets);
           this.refusedAsUnknown = 0;
@@ -115,6 +134,19 @@ export class OffsetCommitter {
     } finally {
       this.running = undefined;
     }
+  }
+
+  /** Waits out the rest of the spacing since the last commit, or until a flush. */
+  private async spaced(wait: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, wait);
+      timer.unref?.();
+      this.endSpacing = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.endSpacing = undefined;
   }
 }
 
