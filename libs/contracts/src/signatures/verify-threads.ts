@@ -1,11 +1,11 @@
 // Ed25519 verification on worker threads. A consumer verifies a whole chunk of events at once
-// (each event's check started in one synchronous run of its code); those checks go to a
+// (each event's check started in the same turn of the event loop); those checks go to a
 // worker as one message and come back as one, so the main thread, which decodes, routes and
 // records, does not also spend ~55 µs an event on the curve. Small batches stay inline:
 // below a few events the hop costs more than it saves.
 import { Worker } from 'node:worker_threads';
 
-/** Fewer checks than this at once are verified on the main thread. */
+/** Fewer checks than this in one turn are verified on the main thread. */
 export const MIN_THREADED_BATCH = 8;
 
 const WORKER_SOURCE = `
@@ -35,7 +35,7 @@ interface Check {
 
 type InlineVerify = (message: Buffer, signature: Buffer, publicKey: Buffer) => boolean;
 
-/** A few workers, each loaded with libsodium; the checks started together go to the next one as one batch. */
+/** A few workers, each loaded with libsodium; a turn's checks go to the next one as one batch. */
 export class VerifyThreads {
   private readonly workers: Worker[] = [];
   private readonly inFlight = new Map<number, { batch: Check[]; worker: Worker }>();
@@ -73,9 +73,7 @@ export class VerifyThreads {
 
   verify(message: Buffer, signature: Buffer, publicKey: Buffer): Promise<boolean> {
     return new Promise((resolve) => {
-      // A consumer starts a chunk's checks in one synchronous run: they go as soon as it yields.
-      // On setImmediate they also waited for the loop's pending I/O (about 1 ms a chunk at 500/s).
-      if (this.queue.length === 0) queueMicrotask(() => this.flush());
+      if (this.queue.length === 0) setImmediate(() => this.flush());
       this.queue.push({ message, signature, publicKey, resolve });
     });
   }
