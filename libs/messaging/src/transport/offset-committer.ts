@@ -44,10 +44,10 @@ export interface OffsetCommitterOptions {
 /**
  * Commits a consumer's offsets in the background, after their chunks committed: one commit
  * at a time, at most one a `spacingMs`, carrying the latest offset of every partition handed
- * since the last one. The
- * next fetch does not wait for it (kafkajs's auto-commit awaits a commit after every batch,
- * a broker round trip on the path of every message behind it). An offset committed late only
- * means messages delivered again after a crash, which every consumer de-duplicates.
+ * since the last one. The next fetch does not wait for it (kafkajs's auto-commit awaits a
+ * commit after every batch, a broker round trip on the path of every message behind it). An
+ * offset committed late only means messages delivered again after a crash, which every
+ * consumer de-duplicates.
  * A commit the broker refuses because the consumer is no longer a member of the group is
  * tried again once it has rejoined (see onMembershipLost): otherwise the group would never
  * record what was handled, and a consumer that got no more messages would look behind forever.
