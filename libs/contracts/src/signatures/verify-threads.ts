@@ -54,7 +54,7 @@ export class VerifyThreads {
    * are up waits in its worker's queue.
    */
   constructor(
-    private readonly count: number,
+    count: number,
     private readonly sodiumPath: string,
     private readonly inline: InlineVerify,
   ) {
@@ -78,7 +78,7 @@ export class VerifyThreads {
     });
   }
 
-  /** Stops the workers (tests, shutdown); later checks start new ones. */
+  /** Stops the workers (tests, shutdown); later checks are verified inline (see fail). */
   async close(): Promise<void> {
     const workers = [...this.workers];
     await Promise.all(workers.map((w) => w.terminate()));
@@ -87,7 +87,7 @@ export class VerifyThreads {
   private flush(): void {
     const batch = this.queue;
     this.queue = [];
-    if (batch.length < MIN_THREADED_BATCH || this.broken) {
+    if (batch.length < MIN_THREADED_BATCH || this.broken || this.workers.length === 0) {
       for (const check of batch) check.resolve(this.inline(check.message, check.signature, check.publicKey));
       return;
     }
@@ -99,8 +99,8 @@ export class VerifyThreads {
     worker.postMessage({ id, messages: batch.map((c) => c.message), signatures: batch.map((c) => c.signature), keys: batch.map((c) => c.publicKey) });
   }
 
+  /** The next worker in turn: all were started with the pool, and one that died is gone from the list. */
   private worker(): Worker {
-    if (this.workers.length < this.count) return this.start();
     return this.workers[this.nextWorker++ % this.workers.length];
   }
 
