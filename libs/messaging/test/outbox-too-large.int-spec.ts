@@ -26,8 +26,8 @@ describe('an outbox row larger than its topic takes', () => {
   });
 
   afterAll(async () => {
-    await relay.stop();
-    await h.close();
+    await relay?.stop();
+    await h?.close();
   });
 
   it('publishes the rows before and after it in order, and puts a letter without its bytes on the DLQ', async () => {

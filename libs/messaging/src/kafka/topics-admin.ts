@@ -43,11 +43,18 @@ export function topicConfigEntries(name: string): { name: string; value: string 
 export const BROKER_DEFAULT_REPLICATION = -1;
 
 /**
- * Creates the topics that are missing (idempotent); returns the ones it created. The
- * replication factor defaults to the broker's. Under ACLs a topic the principal may not
- * DESCRIBE looks missing: the error then says so.
+ * Creates the topics that are missing (idempotent); returns the ones it created, once the
+ * broker names a leader for each. The replication factor defaults to the broker's; each
+ * topic's settings are `configEntries(topic)` (what the contract needs unless told). Under
+ * ACLs a topic the principal may not DESCRIBE looks missing: the error then says so.
  */
-export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number, replicationFactor = BROKER_DEFAULT_REPLICATION): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: string[],
+  partitions: number,
+  replicationFactor = BROKER_DEFAULT_REPLICATION,
+  configEntries: (topic: string) => { name: string; value: string }[] = topicConfigEntries,
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -57,7 +64,7 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
       await admin
         .createTopics({
           waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, configEntries: topicConfigEntries(topic) })),
+          topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, configEntries: configEntries(topic) })),
         })
         .catch((error: Error & { type?: string; errors?: Array<{ type?: string }> }) => {
           // One topic: a protocol error; several: an aggregate of one per topic.

@@ -8,6 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import { Kafka, KafkaMessage, Partitioners } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import {
+  BROKER_DEFAULT_REPLICATION,
   CommittedChunk,
   KafkaBatchTransport,
   KafkaSettings,
@@ -84,23 +85,12 @@ export async function createHarness(name: string, brokers = brokersFromEnv(), ma
   await harness.dataSource.query(
     `CREATE TABLE ${s}.answers (event_id text PRIMARY KEY, decision_id uuid NOT NULL, workspace text NOT NULL, answer_id uuid NOT NULL, answered_at timestamptz NOT NULL, notes text)`,
   );
-  const limited = Object.entries(maxBytes);
-  if (limited.length > 0) {
-    const admin = harness.kafka.admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: limited.map(([topic, bytes]) => ({
-          topic: physicalTopic(harness.settings, topic),
-          numPartitions: 3,
-          configEntries: [{ name: 'max.message.bytes', value: String(bytes) }],
-        })),
-      });
-    } finally {
-      await admin.disconnect();
-    }
-  }
+  // The broker may answer a creation before it knows the topics itself: ensureTopics waits that out.
+  const limited = new Map(Object.entries(maxBytes).map(([topic, bytes]) => [physicalTopic(harness.settings, topic), bytes]));
+  if (limited.size > 0)
+    await ensureTopics(harness.kafka, [...limited.keys()], 3, BROKER_DEFAULT_REPLICATION, (topic) => [
+      { name: 'max.message.bytes', value: String(limited.get(topic)) },
+    ]);
   await ensureTopics(harness.kafka, contractTopics(harness.settings), 3);
   const close = harness.close;
   harness.close = async () => {
