@@ -1,7 +1,8 @@
 // The production bundle: exactly what the Dockerfile's runtime stage copies into the image.
 // The root and every workspace's package.json, the lockfile, each workspace's build
 // (dist/, and the CLI's bin/), the committed manifests and config, then `npm ci
-// --omit=dev` in it: the production-only dependency tree, nothing of the tooling.
+// --omit=dev` in it for the apps' workspaces: their production dependencies, nothing of the
+// tooling.
 //
 //   node -r @swc-node/register scripts/prod-bundle.ts --out DIR    assemble into DIR (the Dockerfile)
 //   node -r @swc-node/register scripts/prod-bundle.ts --check      assemble into a temp dir, then boot every
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AppName, Launcher, SERVICES, WORKSPACE_ROOT, databaseUrl, deleteTopicsStartingWith, query, testTrust } from '@hitl/testing';
+import { fixKafkajsRequestQueue } from '@hitl/kafkajs-fix';
 import { Kafka, logLevel } from 'kafkajs';
 
 const root = WORKSPACE_ROOT;
@@ -23,6 +25,8 @@ const root = WORKSPACE_ROOT;
  * depends on ts-node for its CLI, which wants them as peers; the services never load them.)
  */
 const DEV_ONLY = ['jest', '@swc-node/register', 'nx', 'eslint', 'vite', 'prettier', 'testcontainers', 'cloudevents'];
+/** Packages of workspaces no app depends on (the LangGraph and MCP adapters): not in the image. */
+const NOT_RUN = ['@langchain/core', '@langchain/langgraph', '@modelcontextprotocol/sdk'];
 /** What the image runs: the four services, the gateway and the console. */
 const APPS: readonly AppName[] = [...SERVICES, 'gateway', 'console'];
 
@@ -46,8 +50,11 @@ export function assemble(out: string): void {
   }
   // The image's entry point: `node service.js <app>`.
   cpSync(resolve(root, 'scripts/image-entry.js'), join(out, 'service.js'));
-  // Exactly the locked tree, production dependencies only; no install scripts (prebuilt binaries only).
-  execFileSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: out, stdio: 'inherit' });
+  // Exactly the locked tree, production dependencies only; no install scripts (prebuilt binaries
+  // only). Only what the apps need: no workspace that none of them depends on (the LangGraph
+  // and MCP adapters, with LangChain, its tokenizer and the MCP SDK: some 70 MB).
+  const apps = APPS.flatMap((name) => ['--workspace', `apps/${name}`]);
+  execFileSync('npm', ['ci', '--omit=dev', ...apps, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: out, stdio: 'inherit' });
 }
 
 async function check(): Promise<void> {
@@ -56,6 +63,8 @@ async function check(): Promise<void> {
     assemble(out);
     const present = DEV_ONLY.filter((name) => existsSync(join(out, 'node_modules', name)));
     if (present.length > 0) throw new Error(`the production bundle holds development tools: ${present.join(', ')}`);
+    const unused = NOT_RUN.filter((name) => existsSync(join(out, 'node_modules', name)));
+    if (unused.length > 0) throw new Error(`the production bundle holds packages no app uses: ${unused.join(', ')}`);
     // A database and topics of its own: nothing of another run is read or left behind.
     const id = randomBytes(4).toString('hex');
     const database = `hitl_bundle_${id}`;
@@ -88,6 +97,7 @@ async function check(): Promise<void> {
     } finally {
       await launcher.stop();
       await query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`, [], databaseUrl({ database: 'postgres' }));
+      fixKafkajsRequestQueue(); // else Node 24 warns of kafkajs's negative timeout on this terminal
       const kafka = new Kafka({
         clientId: 'prod-bundle-check',
         brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
