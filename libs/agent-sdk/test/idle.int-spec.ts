@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Topics } from '@hitl/contracts';
-import { deleteTopicsStartingWith, eventually, testTrust } from '@hitl/testing';
+import { ensureTopics } from '@hitl/messaging';
+import { deleteTopicsStartingWith, testTrust } from '@hitl/testing';
 import { Kafka, logLevel } from 'kafkajs';
 
 const root = resolve(__dirname, '../../..');
@@ -22,27 +23,9 @@ describe('an agent left idle', () => {
 
   beforeAll(async () => {
     testTrust(); // the keys' folder, which the agent's process inherits
+    // ensureTopics waits for their leaders, also when the broker answers the creation before it knows them.
     const topics = [Topics.ApprovalResolved, Topics.ApprovalUpdated, Topics.HandoffUpdated, Topics.DecisionProposed].map((t) => `${prefix}${t}`);
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      // The broker may answer a creation before it knows the topics itself (kafkajs's wait for
-      // leaders then throws UNKNOWN_TOPIC_OR_PARTITION, retriable): wait for their leaders here.
-      await admin
-        .createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: 1 })) })
-        .catch((error: { retriable?: boolean }) => {
-          if (error.retriable !== true) throw error;
-        });
-      await eventually('leaders for the spec topics', () =>
-        admin.fetchTopicMetadata({ topics }).then(
-          (metadata) =>
-            metadata.topics.length === topics.length && metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
-          (error: { retriable?: boolean }) => (error.retriable === true ? false : Promise.reject(error)),
-        ),
-      );
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureTopics(kafka, topics, 1);
   });
 
   afterAll(async () => {
