@@ -3,7 +3,7 @@
 #   docker build -t hitl .
 #   docker run --rm hitl router        # escalation, audit, calibrator, gateway, console
 # The runtime stage holds the production bundle of scripts/prod-bundle.ts (each workspace's
-# build, the manifests and config, `npm ci --omit=dev` for the apps), runs as the unprivileged `node`
+# build, the manifests and config, `npm ci --omit=dev` for the apps and the CLI), runs as the unprivileged `node`
 # user and listens on every interface. CI assembles the same bundle outside Docker and boots
 # every app from it (`node -r @swc-node/register scripts/prod-bundle.ts --check`).
 ARG NODE_IMAGE=node:24-bookworm-slim

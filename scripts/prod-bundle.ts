@@ -1,8 +1,8 @@
 // The production bundle: exactly what the Dockerfile's runtime stage copies into the image.
-// The root and every workspace's package.json, the lockfile, each workspace's build
-// (dist/, and the CLI's bin/), the committed manifests and config, then `npm ci
-// --omit=dev` in it for the apps' workspaces: their production dependencies, nothing of the
-// tooling.
+// The root and every workspace's package.json, the lockfile, the builds (dist/, and the
+// CLI's bin/) of the apps, the CLI and the libs they use, the committed manifests and
+// config, then `npm ci --omit=dev` in it for those: their production dependencies, nothing
+// of the tooling.
 //
 //   node -r @swc-node/register scripts/prod-bundle.ts --out DIR    assemble into DIR (the Dockerfile)
 //   node -r @swc-node/register scripts/prod-bundle.ts --check      assemble into a temp dir, then boot every
@@ -11,7 +11,7 @@
 // No Docker engine is needed for --check: it proves what the image contains by running the
 // same bundle outside it.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -29,32 +29,62 @@ const DEV_ONLY = ['jest', '@swc-node/register', 'nx', 'eslint', 'vite', 'prettie
 const NOT_RUN = ['@langchain/core', '@langchain/langgraph', '@modelcontextprotocol/sdk'];
 /** What the image runs: the four services, the gateway and the console. */
 const APPS: readonly AppName[] = [...SERVICES, 'gateway', 'console'];
+/** What the image holds: those apps and the CLI (`hitl check` from inside the cluster), by folder. */
+const IMAGE_ROOTS = [...APPS.map((name) => `apps/${name}`), 'apps/cli'];
 
 function copy(from: string, to: string): void {
   if (existsSync(resolve(root, from))) cpSync(resolve(root, from), join(to, from), { recursive: true });
+}
+
+type PackageJson = { name: string; dependencies?: Record<string, string> };
+const packageJson = (workspace: string) => JSON.parse(readFileSync(resolve(root, workspace, 'package.json'), 'utf8')) as PackageJson;
+
+/** Every workspace's folder (apps/*, libs/*). */
+function workspaces(): string[] {
+  return ['apps', 'libs'].flatMap((group) =>
+    readdirSync(resolve(root, group))
+      .map((name) => `${group}/${name}`)
+      .filter((workspace) => existsSync(resolve(root, workspace, 'package.json'))),
+  );
+}
+
+/** The image's roots and every workspace they depend on, directly or not. */
+function imageWorkspaces(all: readonly string[]): Set<string> {
+  const folderOf = new Map(all.map((workspace) => [packageJson(workspace).name, workspace]));
+  const held = new Set<string>();
+  const next = [...IMAGE_ROOTS];
+  for (let workspace = next.pop(); workspace; workspace = next.pop()) {
+    if (held.has(workspace)) continue;
+    held.add(workspace);
+    for (const name of Object.keys(packageJson(workspace).dependencies ?? {})) {
+      const folder = folderOf.get(name);
+      if (folder) next.push(folder);
+    }
+  }
+  return held;
 }
 
 /** Assembles the bundle into `out` and installs its production dependencies. */
 export function assemble(out: string): void {
   mkdirSync(out, { recursive: true });
   for (const file of ['package.json', 'package-lock.json', '.npmrc', 'manifests', 'config']) copy(file, out);
-  for (const group of ['apps', 'libs']) {
-    for (const name of readdirSync(resolve(root, group))) {
-      const workspace = `${group}/${name}`;
-      if (!existsSync(resolve(root, workspace, 'package.json'))) continue;
-      copy(`${workspace}/package.json`, out);
-      copy(`${workspace}/dist`, out);
-      copy(`${workspace}/bin`, out);
-      copy(`${workspace}/generated`, out);
-    }
+  const all = workspaces();
+  const held = imageWorkspaces(all);
+  for (const workspace of all) {
+    // Every package.json, which npm ci checks against the lockfile; the builds of what the image holds.
+    copy(`${workspace}/package.json`, out);
+    if (!held.has(workspace)) continue;
+    copy(`${workspace}/dist`, out);
+    copy(`${workspace}/bin`, out);
+    copy(`${workspace}/generated`, out);
   }
   // The image's entry point: `node service.js <app>`.
   cpSync(resolve(root, 'scripts/image-entry.js'), join(out, 'service.js'));
   // Exactly the locked tree, production dependencies only; no install scripts (prebuilt binaries
-  // only). Only what the apps need: no workspace that none of them depends on (the LangGraph
-  // and MCP adapters, with LangChain, its tokenizer and the MCP SDK: some 70 MB).
-  const apps = APPS.flatMap((name) => ['--workspace', `apps/${name}`]);
-  execFileSync('npm', ['ci', '--omit=dev', ...apps, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: out, stdio: 'inherit' });
+  // only). Only what the image's roots need: no workspace that none of them depends on (the
+  // LangGraph and MCP adapters, with LangChain, its tokenizer and the MCP SDK: some 70 MB).
+  const roots = IMAGE_ROOTS.flatMap((workspace) => ['--workspace', workspace]);
+  execFileSync('npm', ['ci', '--omit=dev', ...roots, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: out, stdio: 'inherit' });
 }
 
 async function check(): Promise<void> {
@@ -65,6 +95,11 @@ async function check(): Promise<void> {
     if (present.length > 0) throw new Error(`the production bundle holds development tools: ${present.join(', ')}`);
     const unused = NOT_RUN.filter((name) => existsSync(join(out, 'node_modules', name)));
     if (unused.length > 0) throw new Error(`the production bundle holds packages no app uses: ${unused.join(', ')}`);
+    // The operator's CLI runs from it: a committed manifest validated by the bundle's hitl.
+    const validated = execFileSync(process.execPath, [join(out, 'apps/cli/bin/hitl.js'), 'manifest', 'validate', join(out, 'manifests/refunds.yaml')], {
+      encoding: 'utf8',
+    });
+    console.log(`hitl       from the bundle: ${validated.trim().split('\n')[0]}`);
     // A database and topics of its own: nothing of another run is read or left behind.
     const id = randomBytes(4).toString('hex');
     const database = `hitl_bundle_${id}`;
